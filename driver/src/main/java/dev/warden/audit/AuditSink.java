@@ -1,0 +1,19 @@
+package dev.warden.audit;
+
+/**
+ * Where audit events go. Implementations are thread-safe. {@link #record} must cost the caller a few
+ * microseconds at most (hand off to a writer thread); it blocks only for backpressure or, in sync
+ * durability, until the event is on disk.
+ */
+public interface AuditSink extends AutoCloseable {
+
+    /**
+     * Hands over one event.
+     * @throws AuditUnavailableException when the sink cannot write and is configured fail-closed
+     */
+    void record(AuditEvent event) throws AuditUnavailableException;
+
+    /** Flushes and seals the trail; later records are refused. */
+    @Override
+    void close();
+}

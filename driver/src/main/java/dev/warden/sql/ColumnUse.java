@@ -1,0 +1,8 @@
+package dev.warden.sql;
+
+/**
+ * One use of a column by a statement. {@code slot} is the index into {@link LexedSql#slots()} of the value
+ * compared or written (for FILTER_EQUALITY and WRITE_VALUE), else -1. {@code detail} says, for people, what
+ * the use is ("LIKE", "ORDER BY", "function lower()", "INSERT ... SELECT"), never a value.
+ */
+public record ColumnUse(ColumnRef column, UseKind kind, int slot, String detail) {}

@@ -1,0 +1,20 @@
+package dev.warden.sql;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a statement does, as far as protecting columns is concerned. Immutable; cached by normalised text.
+ *
+ * <p>{@code tables} are the base tables it reads or writes (CTE and derived-table names resolved away).
+ * {@code writeTarget} is the table written by INSERT/UPDATE/DELETE/MERGE, else null. {@code problems} lists
+ * what could not be resolved (parse failure, unknown shape, an unknown table's {@code *}, an ambiguous
+ * column); when it is non-empty the engine must refuse the statement if it may touch a protected table.
+ */
+public record Plan(StatementKind kind, Set<TableName> tables, TableName writeTarget, List<OutputColumn> outputs,
+                   List<ColumnUse> uses, List<String> problems) {
+
+    public boolean resolved() {
+        return problems.isEmpty();
+    }
+}

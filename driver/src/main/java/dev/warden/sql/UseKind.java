@@ -1,0 +1,23 @@
+package dev.warden.sql;
+
+/** How a statement uses a column; the engine allows only some of these on protected columns. */
+public enum UseKind {
+    /** Shown as an output column as is (select list, RETURNING), through any aliases. */
+    PROJECT,
+    /** {@code col = ?}, {@code col <> ?}, {@code col IN (?, ...)}; the slot names the compared value. */
+    FILTER_EQUALITY,
+    /** {@code col IS [NOT] NULL}. */
+    FILTER_NULL,
+    /** The argument of {@code COUNT(col)} or {@code COUNT(DISTINCT col)}. */
+    COUNT,
+    /** Written from a placeholder: INSERT VALUES item or {@code SET col = ?}; the slot names the value. */
+    WRITE_VALUE,
+    /** Written as NULL. */
+    WRITE_NULL,
+    /** {@code ON CONFLICT ... DO UPDATE SET col = EXCLUDED.col} (the same column). */
+    WRITE_FROM_EXCLUDED,
+    /** Compared for equality with the very same table.column ({@code a.email = b.email}, same table). */
+    COMPARE_SAME_COLUMN,
+    /** Anything else (LIKE, ranges, ORDER BY, functions, server-computed writes...): see the detail. */
+    UNSUPPORTED
+}
