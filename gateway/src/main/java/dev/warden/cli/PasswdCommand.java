@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -60,5 +61,10 @@ public final class PasswdCommand implements Callable<Integer> {
         System.out.println(ScramVerifier.generate(password, iterations).format());
         Arrays.fill(password, '\0');
         return 0;
+    }
+
+    /** Standalone entry point (the {@code warden} root command registers this as a subcommand). */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new PasswdCommand()).execute(args));
     }
 }

@@ -6,6 +6,7 @@ import dev.warden.gateway.PgjdbcCopyRunner;
 import dev.warden.gateway.PooledBackendConnector;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -41,5 +42,10 @@ public final class ServeCommand implements Callable<Integer> {
                 + ")");
         server.awaitClose();
         return 0;
+    }
+
+    /** Standalone entry point (the {@code warden} root command registers this as a subcommand). */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ServeCommand()).execute(args));
     }
 }
