@@ -5,6 +5,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
@@ -45,6 +49,7 @@ public final class GatewayServer implements AutoCloseable {
     private EventLoopGroup boss;
     private EventLoopGroup group;
     private Channel listener;
+    private String transport = "not started";
 
     public GatewayServer(GatewayConfig config, BackendConnector connector, CopyRunner copyRunner) {
         this.config = config;
@@ -76,12 +81,16 @@ public final class GatewayServer implements AutoCloseable {
             throw new IllegalStateException("refusing to listen on non-loopback address " + config.host()
                     + " without TLS; configure tls or set allow-insecure-non-loopback: true");
         }
-        boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        group = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
-                NioIoHandler.newFactory());
+        boolean epoll = Epoll.isAvailable() && !Boolean.getBoolean("warden.gateway.nio");
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        boss = new MultiThreadIoEventLoopGroup(1, io);
+        int loops = Integer.getInteger("warden.gateway.eventLoops",
+                Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        group = new MultiThreadIoEventLoopGroup(loops, io);
+        transport = (epoll ? "epoll" : "nio") + ", " + loops + " event loop(s)";
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, group)
-                .channel(NioServerSocketChannel.class)
+                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
@@ -99,6 +108,11 @@ public final class GatewayServer implements AutoCloseable {
     /** The port actually listened on. */
     public int port() {
         return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** Which Netty transport and how many event loops serve the clients. */
+    public String transport() {
+        return transport;
     }
 
     /** Blocks until the listener closes. */

@@ -46,6 +46,9 @@ final class GatewaySession {
         PreparedStatement ps;
         int[] resolved;
         int portals;
+        /** Result columns of the last execution and the result formats they were built for. */
+        Column[] columns;
+        short[] columnFormats;
         boolean closed;
 
         Prepared(String name, String sql, int[] declared) {
@@ -84,7 +87,7 @@ final class GatewaySession {
     }
 
     /** A result column as described to the client. */
-    private record Column(String name, int oid, short length, int format, int kind) {}
+    private record Column(String name, int oid, short length, int format, int kind, int sqlType) {}
 
     private final Channel channel;
     private final ClientOutput out;
@@ -580,9 +583,20 @@ final class GatewaySession {
                 throw new SQLException("binary result format for type " + typeName
                         + " is not supported by the gateway", "0A000");
             }
-            cols[i] = new Column(md.getColumnLabel(i + 1), oid, types.length(typeName), format, kind);
+            cols[i] = new Column(md.getColumnLabel(i + 1), oid, types.length(typeName), format, kind,
+                    md.getColumnType(i + 1));
         }
         return cols;
+    }
+
+    private static boolean sameTypes(Column[] cols, ResultSetMetaData md) throws SQLException {
+        // getColumnType is a cheap array lookup in JDBC drivers; a changed java.sql type means a new shape
+        for (int i = 0; i < cols.length; i++) {
+            if (md.getColumnType(i + 1) != cols[i].sqlType()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void rowDescription(Column[] cols) {
@@ -816,7 +830,18 @@ final class GatewaySession {
         sendWarnings(ps);
         if (hasRs) {
             portal.rs = ps.getResultSet();
-            portal.columns = describe(portal.rs.getMetaData(), portal.resultFormats);
+            ResultSetMetaData md = portal.rs.getMetaData();
+            Column[] cached = p.columns;
+            // Reuse the description of the previous execution when the shape is unchanged: it costs several
+            // metadata calls per column otherwise, on every execution of a prepared statement.
+            if (cached != null && java.util.Arrays.equals(p.columnFormats, portal.resultFormats)
+                    && cached.length == md.getColumnCount() && sameTypes(cached, md)) {
+                portal.columns = cached;
+            } else {
+                portal.columns = describe(md, portal.resultFormats);
+                p.columns = portal.columns;
+                p.columnFormats = portal.resultFormats;
+            }
         } else {
             portal.updateCount = ps.getUpdateCount();
         }

@@ -12,6 +12,8 @@ import io.netty.handler.codec.DecoderException;
 final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     private final GatewaySession session;
+    /** Frames decoded from the current read, handed over as one task at read completion. */
+    private java.util.ArrayList<PgFrame> pending;
 
     SessionHandler(GatewaySession session) {
         this.session = session;
@@ -24,7 +26,38 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         if (t == 'd' || t == 'c' || t == 'f') {
             session.offerCopyFrame(f);
         } else {
+            if (pending == null) {
+                pending = new java.util.ArrayList<>(4);
+            }
+            pending.add(f);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        submitPending();
+        ctx.fireChannelReadComplete();
+    }
+
+    /**
+     * One task per read rather than per message: a pipelined Bind/Describe/Execute/Sync then costs one
+     * hand-over to the worker thread instead of four.
+     */
+    private void submitPending() {
+        java.util.ArrayList<PgFrame> batch = pending;
+        if (batch == null) {
+            return;
+        }
+        pending = null;
+        if (batch.size() == 1) {
+            PgFrame f = batch.get(0);
             session.executor.execute(() -> session.handle(f));
+        } else {
+            session.executor.execute(() -> {
+                for (PgFrame f : batch) {
+                    session.handle(f);
+                }
+            });
         }
     }
 
@@ -36,12 +69,14 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        submitPending();
         session.clientGone();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        submitPending();
         if (cause instanceof DecoderException) {
             // ordered after everything already queued for this session
             String message = cause.getMessage();
