@@ -1,0 +1,222 @@
+package dev.warden.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.warden.testkit.EmbeddedPostgres;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Cancel, clients vanishing mid-query and mid-result, malformed input, protocol errors, auth limits. */
+class GatewayRobustnessIT {
+
+    static GatewayFixture gw;
+
+    @BeforeAll
+    static void start() throws Exception {
+        gw = new GatewayFixture();
+    }
+
+    @AfterAll
+    static void stop() {
+        gw.close();
+    }
+
+    static int activeBackendQueries(String like) throws SQLException {
+        try (Connection c = EmbeddedPostgres.rawConnection(gw.backendUrl); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select count(*) from pg_stat_activity where state = 'active' and query like '"
+                     + like + "' and pid <> pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void cancelRequestCancelsTheRunningStatement() throws Exception {
+        try (Connection c = DriverManager.getConnection(gw.jdbcUrl("")); Statement s = c.createStatement()) {
+            CompletableFuture.runAsync(() -> {
+                try {
+                    Thread.sleep(700);
+                    s.cancel(); // pgjdbc opens a second connection to the gateway with CancelRequest(pid, key)
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            long t0 = System.nanoTime();
+            SQLException e = assertThrows(SQLException.class, () -> s.execute("select pg_sleep(30)"));
+            assertEquals("57014", e.getSQLState());
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10));
+            try (ResultSet rs = s.executeQuery("select 'still usable'")) {
+                rs.next();
+                assertEquals("still usable", rs.getString(1));
+            }
+        }
+    }
+
+    @Test
+    void clientKilledMidQueryCancelsAndReleasesTheBackend() throws Exception {
+        ProcessBuilder p = new ProcessBuilder("/usr/bin/psql", "-X", "-h", "127.0.0.1", "-p", String.valueOf(gw.port()),
+                "-U", "alice", "-d", "app", "-c", "select pg_sleep(60) /* killed-client */")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        p.environment().put("PGPASSWORD", GatewayFixture.ALICE_PASSWORD);
+        Process psql = p.start();
+        await("query running", () -> {
+            try {
+                return activeBackendQueries("%killed-client%") == 1;
+            } catch (SQLException e) {
+                return false;
+            }
+        });
+        psql.destroyForcibly().waitFor();
+        await("backend query cancelled", () -> {
+            try {
+                return activeBackendQueries("%killed-client%") == 0;
+            } catch (SQLException e) {
+                return false;
+            }
+        });
+        await("session released", () -> gw.server.sessionCount() == 0);
+    }
+
+    @Test
+    void clientVanishingMidResultStopsTheStream() throws Exception {
+        try (RawPgClient client = new RawPgClient(gw.port()).login("alice", GatewayFixture.ALICE_PASSWORD)) {
+            client.query("select g, repeat('x', 200) from generate_series(1, 200000) g");
+            for (int i = 0; i < 100; i++) {
+                client.read();
+            }
+        }
+        await("session released", () -> gw.server.sessionCount() == 0);
+        var r = gw.psql(null, "-At", "-c", "select 'alive'");
+        assertEquals("alive", r.out().strip(), r.err());
+    }
+
+    @Test
+    void slowReaderGetsEveryRowThroughBackpressure() throws Exception {
+        try (RawPgClient client = new RawPgClient(gw.port()).login("alice", GatewayFixture.ALICE_PASSWORD)) {
+            client.query("select g, repeat('y', 500) from generate_series(1, 50000) g");
+            int rows = 0;
+            RawPgClient.Message m;
+            while ((m = client.read()).type() != 'Z') {
+                if (m.type() == 'D') {
+                    rows++;
+                    if (rows % 10000 == 0) {
+                        Thread.sleep(300); // the gateway must wait for us, not buffer everything
+                    }
+                } else if (m.type() == 'C') {
+                    assertEquals("SELECT 50000", new String(m.body(), 0, m.body().length - 1, StandardCharsets.UTF_8));
+                }
+            }
+            assertEquals(50000, rows);
+        }
+    }
+
+    @Test
+    void oversizedMessageIsRejectedWithAFatalErrorAndClose() throws Exception {
+        try (RawPgClient client = new RawPgClient(gw.port()).login("alice", GatewayFixture.ALICE_PASSWORD)) {
+            client.out.writeByte('Q');
+            client.out.writeInt(100 * 1024 * 1024);
+            client.out.write(new byte[1000]);
+            client.out.flush();
+            RawPgClient.Message m = client.read();
+            assertEquals('E', m.type());
+            assertTrue(m.text().contains("08P01"), m.text());
+            assertTrue(m.text().contains("FATAL"), m.text());
+            assertThrows(IOException.class, () -> {
+                while (true) {
+                    client.read();
+                }
+            });
+        }
+    }
+
+    @Test
+    void unknownMessageTypeIsAProtocolViolation() throws Exception {
+        try (RawPgClient client = new RawPgClient(gw.port()).login("alice", GatewayFixture.ALICE_PASSWORD)) {
+            client.send('z', new byte[0]);
+            RawPgClient.Message m = client.read();
+            assertEquals('E', m.type());
+            assertTrue(m.text().contains("08P01"), m.text());
+        }
+    }
+
+    @Test
+    void afterAnExtendedQueryErrorMessagesAreDiscardedUntilSync() throws Exception {
+        try (RawPgClient client = new RawPgClient(gw.port()).login("alice", GatewayFixture.ALICE_PASSWORD)) {
+            // Bind to a statement that does not exist, then Execute and Sync
+            client.send('B', "\0nope\0\0\0\0\0\0\0".getBytes(StandardCharsets.UTF_8));
+            client.send('E', "\0\0\0\0\0".getBytes(StandardCharsets.UTF_8));
+            client.send('S', new byte[0]);
+            RawPgClient.Message e = client.read();
+            assertEquals('E', e.type());
+            assertTrue(e.text().contains("26000"), e.text());
+            RawPgClient.Message z = client.read();
+            assertEquals('Z', z.type());
+            assertEquals('I', (char) z.body()[0]);
+            // the session goes on: Parse/Bind/Describe/Execute/Sync of a statement with a limit of 2 rows
+            client.send('P', "s1\0select generate_series(1, 5)\0\0\0".getBytes(StandardCharsets.UTF_8));
+            client.send('B', "p1\0s1\0\0\0\0\0\0\0".getBytes(StandardCharsets.UTF_8));
+            client.send('D', "Pp1\0".getBytes(StandardCharsets.UTF_8));
+            client.send('E', RawPgClient.concat("p1\0".getBytes(StandardCharsets.UTF_8), RawPgClient.intBytes(2)));
+            client.send('E', RawPgClient.concat("p1\0".getBytes(StandardCharsets.UTF_8), RawPgClient.intBytes(0)));
+            client.send('S', new byte[0]);
+            assertEquals("12TDDsDDDCZ", client.readUntilReady());
+        }
+    }
+
+    @Test
+    void repeatedAuthenticationFailuresAreRateLimited() throws Exception {
+        try (GatewayFixture own = new GatewayFixture(gw.backendUrl, 2)) {
+            for (int i = 0; i < 5; i++) {
+                var r = GatewayFixture.run(List.of("/usr/bin/psql", "-X", "-h", "127.0.0.1", "-p",
+                        String.valueOf(own.port()), "-U", "alice", "-d", "app", "-c", "select 1"), null,
+                        Map.of("PGPASSWORD", "wrong"), 30);
+                assertTrue(r.err().contains("password authentication failed"), r.err());
+            }
+            var limited = GatewayFixture.run(List.of("/usr/bin/psql", "-X", "-h", "127.0.0.1", "-p",
+                    String.valueOf(own.port()), "-U", "alice", "-d", "app", "-c", "select 1"), null,
+                    Map.of("PGPASSWORD", GatewayFixture.ALICE_PASSWORD), 30);
+            assertTrue(limited.err().contains("too many failed authentication attempts"), limited.err());
+        }
+    }
+
+    @Test
+    void purposeIsCheckedAgainstTheUsersAllowedPurposes() throws Exception {
+        String base = "jdbc:postgresql://127.0.0.1:" + gw.port() + "/app?user=bob&password=hunter2";
+        try (Connection c = DriverManager.getConnection(base + "&options=-c%20warden.purpose%3Dbilling")) {
+            assertTrue(c.isValid(2));
+        }
+        SQLException e = assertThrows(SQLException.class,
+                () -> DriverManager.getConnection(base + "&options=-c%20warden.purpose%3Dmarketing"));
+        assertEquals("42501", e.getSQLState());
+    }
+
+    static boolean ignore(Exception e) {
+        return e instanceof EOFException || e instanceof SocketException;
+    }
+}
