@@ -33,15 +33,25 @@ final class GatewayFixture implements AutoCloseable {
     }
 
     GatewayFixture(String backendUrl, int poolSize) throws InterruptedException {
+        this(backendUrl, poolSize, null, "scram-sha-256");
+    }
+
+    GatewayFixture(String backendUrl, int poolSize, GatewayConfig.Tls tls, String authMethod)
+            throws InterruptedException {
         this.backendUrl = backendUrl;
-        GatewayConfig config = new GatewayConfig("127.0.0.1", 0,
-                new GatewayConfig.Backend(backendUrl, EmbeddedPostgres.USER, "", poolSize, Map.of()),
-                null, null, null, false, false, PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH,
-                Map.of("alice", new GatewayUser("alice", ALICE, "analyst", null, Set.of()),
-                        "bob", new GatewayUser("bob", BOB, "support", "support", Set.of("support", "billing"))),
-                "scram-sha-256");
+        GatewayConfig config = config("127.0.0.1", backendUrl, poolSize, tls, authMethod);
         this.server = new GatewayServer(config, new PooledBackendConnector(config.backend(), null, null),
                 new PgjdbcCopyRunner()).start();
+    }
+
+    static GatewayConfig config(String host, String backendUrl, int poolSize, GatewayConfig.Tls tls,
+                                String authMethod) {
+        return new GatewayConfig(host, 0,
+                new GatewayConfig.Backend(backendUrl, EmbeddedPostgres.USER, "", poolSize, Map.of()),
+                null, null, tls, false, false, PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH,
+                Map.of("alice", new GatewayUser("alice", ALICE, "analyst", null, Set.of()),
+                        "bob", new GatewayUser("bob", BOB, "support", "support", Set.of("support", "billing"))),
+                authMethod);
     }
 
     int port() {
