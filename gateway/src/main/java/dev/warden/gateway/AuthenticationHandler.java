@@ -29,7 +29,7 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
     private static final long AUTH_TIMEOUT_SECONDS = 60;
     /** Startup parameters that are not backend settings. */
     private static final Set<String> NOT_SETTINGS = Set.of("user", "database", "options", "replication",
-            "client_encoding", "datestyle");
+            "client_encoding", "datestyle", "role", "session_authorization");
 
     private enum State { STARTUP, SASL_INITIAL, SASL_FINAL, PASSWORD, DONE }
 

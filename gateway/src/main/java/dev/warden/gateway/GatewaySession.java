@@ -166,8 +166,9 @@ final class GatewaySession {
             }
             simple = conn.createStatement();
             simple.setEscapeProcessing(false);
-        } catch (SQLException e) {
-            ErrorFields f = ErrorFields.fromException(e);
+        } catch (SQLException | RuntimeException e) {
+            ErrorFields f = e instanceof SQLException se ? ErrorFields.fromException(se)
+                    : ErrorFields.fatal("08006", "could not connect to the backend database");
             BackendMessages.errorOrNotice(out.buf(), 'E', new ErrorFields("FATAL", f.sqlState(), f.message(),
                     f.detail(), f.hint(), null, null));
             out.flush();
@@ -318,7 +319,17 @@ final class GatewaySession {
                 close();
                 return;
             }
-            extendedError(new SQLException("internal gateway error: " + e.getClass().getSimpleName(), "XX000"));
+            SQLException internal = new SQLException("internal gateway error: " + e.getClass().getSimpleName(),
+                    "XX000");
+            if (type == 'Q') {
+                // a simple query is always answered up to ReadyForQuery, whatever went wrong
+                sendError(internal);
+                status = StatementKind.statusAfterFailure(status);
+                BackendMessages.readyForQuery(out.buf(), status);
+                out.flush();
+            } else {
+                extendedError(internal);
+            }
         }
     }
 

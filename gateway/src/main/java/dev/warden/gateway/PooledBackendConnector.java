@@ -54,7 +54,8 @@ public final class PooledBackendConnector implements BackendConnector {
         c.setMaximumPoolSize(backend.poolSize());
         c.setMinimumIdle(0);
         c.setPoolName("warden-gateway-" + (key.role().isEmpty() ? "backend" : key.role() + "-" + key.purpose()));
-        c.setConnectionTimeout(10_000);
+        // like pgbouncer, a client waits for a free backend connection rather than failing at once
+        c.setConnectionTimeout(60_000);
         if (backend.url().startsWith("jdbc:postgresql:") || warden) {
             // Text results straight from the server: what getString returns is then exactly PostgreSQL's
             // own output format (pgjdbc would otherwise reformat binary-received floats and timestamps).
