@@ -112,6 +112,10 @@ final class GatewaySession {
     private final LinkedBlockingQueue<PgFrame> copyQueue = new LinkedBlockingQueue<>();
     private final AtomicLong copyQueued = new AtomicLong();
     private long rowsWritten;
+    /** Executes from the current message up to the next Sync among the frames received together. */
+    private int executesInGroup;
+    /** True while an implicit transaction spans several Executes before a Sync (autocommit off). */
+    private boolean implicitTx;
 
     GatewaySession(Channel channel, GatewayServer server, GatewayUser user, String purpose,
                    Map<String, String> settings, int pid, int secret) {
@@ -272,6 +276,29 @@ final class GatewaySession {
     }
 
     // ---------------------------------------------------------------- dispatch
+
+    /**
+     * Handles the frames of one read in order. Knowing what follows lets several Executes before one Sync
+     * run in one implicit transaction, as PostgreSQL runs them (a pgjdbc batch is all or nothing).
+     */
+    void handleAll(List<PgFrame> frames) {
+        int n = frames.size();
+        for (int i = 0; i < n; i++) {
+            PgFrame f = frames.get(i);
+            byte t = f.type();
+            if (t == 'E' || t == 'D') {
+                int executes = 0;
+                for (int j = i; j < n && frames.get(j).type() != 'S'; j++) {
+                    if (frames.get(j).type() == 'E') {
+                        executes++;
+                    }
+                }
+                executesInGroup = executes;
+            }
+            handle(f);
+            executesInGroup = 0;
+        }
+    }
 
     /** Handles one frontend message. */
     void handle(PgFrame f) {
@@ -825,6 +852,15 @@ final class GatewaySession {
             }
         }
         portal.ps = ps;
+        if (implicitTx && p.kind.isTransactionControl()) {
+            // the client takes over transaction control: end the implicit block first, as PostgreSQL does
+            conn.commit();
+            conn.setAutoCommit(true);
+            implicitTx = false;
+        } else if (!implicitTx && executesInGroup > 1 && status == 'I' && !p.kind.isTransactionControl()) {
+            conn.setAutoCommit(false);
+            implicitTx = true;
+        }
         int[] map = p.jdbc.markerToParam();
         for (int marker = 0; marker < map.length; marker++) {
             int k = map[marker] - 1;
@@ -910,6 +946,23 @@ final class GatewaySession {
     }
 
     private void sync() {
+        if (implicitTx) {
+            implicitTx = false;
+            try {
+                if (skipToSync) {
+                    conn.rollback();
+                } else {
+                    conn.commit();
+                }
+            } catch (SQLException e) {
+                sendError(e);
+            }
+            try {
+                conn.setAutoCommit(true);
+            } catch (SQLException e) {
+                sendError(e);
+            }
+        }
         skipToSync = false;
         if (status == 'I') {
             // outside a transaction block every portal ends with the implicit transaction

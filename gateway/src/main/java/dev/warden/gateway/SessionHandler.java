@@ -53,11 +53,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             PgFrame f = batch.get(0);
             session.executor.execute(() -> session.handle(f));
         } else {
-            session.executor.execute(() -> {
-                for (PgFrame f : batch) {
-                    session.handle(f);
-                }
-            });
+            session.executor.execute(() -> session.handleAll(batch));
         }
     }
 

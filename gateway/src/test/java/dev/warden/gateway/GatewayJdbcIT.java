@@ -210,4 +210,35 @@ class GatewayJdbcIT {
             }
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "prepareThreshold=-1"})
+    void aFailingBatchIsAllOrNothingLikeOnPostgres(String settings) throws SQLException {
+        String table = "atomic" + Math.abs(settings.hashCode());
+        try (Connection direct = dev.warden.testkit.EmbeddedPostgres.rawConnection(gw.backendUrl);
+             Statement s = direct.createStatement()) {
+            s.execute("create table " + table + "(id int primary key)");
+        }
+        try (Connection c = connect(settings);
+             PreparedStatement ps = c.prepareStatement("insert into " + table + " values (?)")) {
+            for (int id : new int[] {1, 2, 2, 3}) {
+                ps.setInt(1, id);
+                ps.addBatch();
+            }
+            assertThrows(java.sql.BatchUpdateException.class, ps::executeBatch);
+            try (ResultSet rs = c.createStatement().executeQuery("select count(*) from " + table)) {
+                rs.next();
+                assertEquals(0, rs.getInt(1), "the rows before the failing one are rolled back too");
+            }
+            ps.setInt(1, 7);
+            ps.addBatch();
+            ps.setInt(1, 8);
+            ps.addBatch();
+            ps.executeBatch();
+            try (ResultSet rs = c.createStatement().executeQuery("select count(*) from " + table)) {
+                rs.next();
+                assertEquals(2, rs.getInt(1), "a good batch is committed");
+            }
+        }
+    }
 }
