@@ -28,6 +28,13 @@ final class GatewayFixture implements AutoCloseable {
     final String backendUrl;
     final GatewayServer server;
 
+    static {
+        // make Netty's leak reports visible (slf4j has no binding here) and look at every buffer
+        io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(
+                io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
+        io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.PARANOID);
+    }
+
     GatewayFixture() throws InterruptedException {
         this(EmbeddedPostgres.freshDatabase(), 8);
     }
