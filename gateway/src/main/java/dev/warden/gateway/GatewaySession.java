@@ -34,6 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class GatewaySession {
 
     private static final long COPY_QUEUE_HIGH = 8L * 1024 * 1024;
+    /** Rows per backend fetch when the driver can stream (inside a transaction block). */
+    private static final int FETCH_SIZE = 1000;
     private static final long COPY_QUEUE_LOW = 2L * 1024 * 1024;
 
     /** A parsed statement (named or unnamed). */
@@ -116,6 +118,10 @@ final class GatewaySession {
     private int executesInGroup;
     /** True while an implicit transaction spans several Executes before a Sync (autocommit off). */
     private boolean implicitTx;
+    /** True while a multi-statement simple query runs as one JDBC transaction. */
+    private boolean managedTx;
+    /** The statement being executed, for the transaction status should it fail. */
+    private StatementKind executing;
 
     GatewaySession(Channel channel, GatewayServer server, GatewayUser user, String purpose,
                    Map<String, String> settings, int pid, int secret) {
@@ -170,6 +176,7 @@ final class GatewaySession {
             }
             simple = conn.createStatement();
             simple.setEscapeProcessing(false);
+            simple.setFetchSize(FETCH_SIZE);
         } catch (SQLException | RuntimeException e) {
             ErrorFields f = e instanceof SQLException se ? ErrorFields.fromException(se)
                     : ErrorFields.fatal("08006", "could not connect to the backend database");
@@ -362,8 +369,25 @@ final class GatewaySession {
 
     private void extendedError(SQLException e) {
         sendError(e);
-        status = StatementKind.statusAfterFailure(status);
+        status = executing != null ? executing.statusAfterFailureOf(status) : StatementKind.statusAfterFailure(status);
+        executing = null;
         skipToSync = true;
+    }
+
+    /**
+     * Outside a transaction block the backend connection autocommits; inside one it does not, which lets the
+     * JDBC driver fetch large results in chunks ({@link #FETCH_SIZE}) instead of reading them whole. Called
+     * before each statement; the JDBC driver sends nothing for the switch (the block itself was opened or
+     * closed by the client's own BEGIN/COMMIT).
+     */
+    private void syncAutoCommit() throws SQLException {
+        if (implicitTx || managedTx) {
+            return;
+        }
+        boolean wanted = status == 'I';
+        if (conn.getAutoCommit() != wanted) {
+            conn.setAutoCommit(wanted);
+        }
     }
 
     private void sendError(SQLException e) {
@@ -416,6 +440,7 @@ final class GatewaySession {
             return;
         }
         boolean ok = true;
+        managedTx = true;
         try {
             conn.setAutoCommit(false);
             for (String p : parts) {
@@ -442,6 +467,7 @@ final class GatewaySession {
             } catch (SQLException e) {
                 sendError(e);
             }
+            managedTx = false;
         }
     }
 
@@ -449,6 +475,7 @@ final class GatewaySession {
     private boolean runSimple(String sql) {
         StatementKind k = StatementKind.of(sql);
         try {
+            syncAutoCommit();
             if (k.isCopyIn()) {
                 copyIn(sql);
             } else if (k.isCopyOut()) {
@@ -478,7 +505,7 @@ final class GatewaySession {
             return true;
         } catch (SQLException e) {
             sendError(e);
-            status = StatementKind.statusAfterFailure(status);
+            status = k.statusAfterFailureOf(status);
             return false;
         }
     }
@@ -704,6 +731,7 @@ final class GatewaySession {
                         + "by the gateway", "0A000");
             }
             p.ps = conn.prepareStatement(p.jdbc.sql());
+            p.ps.setFetchSize(FETCH_SIZE);
         }
         Prepared old = statements.put(name, p);
         if (old != null) {
@@ -847,6 +875,7 @@ final class GatewaySession {
         for (Portal other : portals.values()) {
             if (other != portal && other.ps == ps && other.rs != null && !other.done) {
                 ps = conn.prepareStatement(p.jdbc.sql());
+                ps.setFetchSize(FETCH_SIZE);
                 portal.ownPs = true;
                 break;
             }
@@ -860,7 +889,10 @@ final class GatewaySession {
         } else if (!implicitTx && executesInGroup > 1 && status == 'I' && !p.kind.isTransactionControl()) {
             conn.setAutoCommit(false);
             implicitTx = true;
+        } else {
+            syncAutoCommit();
         }
+        executing = p.kind;
         int[] map = p.jdbc.markerToParam();
         for (int marker = 0; marker < map.length; marker++) {
             int k = map[marker] - 1;
@@ -892,6 +924,7 @@ final class GatewaySession {
         } else {
             portal.updateCount = ps.getUpdateCount();
         }
+        executing = null;
         status = p.kind.statusAfterSuccess(status);
         reportSettings(p.kind);
     }

@@ -82,9 +82,21 @@ public record StatementKind(List<String> words) {
         }
     }
 
-    /** The transaction status after this statement failed. */
+    /** The transaction status after a statement failed. */
     public static char statusAfterFailure(char before) {
         return before == 'I' ? 'I' : 'E';
+    }
+
+    /** The transaction status after this statement failed: a failed COMMIT or ROLLBACK still ends the block. */
+    public char statusAfterFailureOf(char before) {
+        switch (first()) {
+            case "COMMIT", "END", "ABORT":
+                return word(1).equals("PREPARED") ? statusAfterFailure(before) : 'I';
+            case "ROLLBACK":
+                return word(1).equals("PREPARED") || words.contains("TO") ? statusAfterFailure(before) : 'I';
+            default:
+                return statusAfterFailure(before);
+        }
     }
 
     /** Upper-cased name of the setting a SET/RESET changes, or null when it changes no reported setting. */

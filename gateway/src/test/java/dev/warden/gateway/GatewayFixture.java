@@ -45,16 +45,26 @@ final class GatewayFixture implements AutoCloseable {
 
     GatewayFixture(String backendUrl, int poolSize, GatewayConfig.Tls tls, String authMethod)
             throws InterruptedException {
+        this(backendUrl, poolSize, tls, authMethod, Map.of());
+    }
+
+    GatewayFixture(String backendUrl, int poolSize, GatewayConfig.Tls tls, String authMethod,
+                   Map<String, String> backendProperties) throws InterruptedException {
         this.backendUrl = backendUrl;
-        GatewayConfig config = config("127.0.0.1", backendUrl, poolSize, tls, authMethod);
+        GatewayConfig config = config("127.0.0.1", backendUrl, poolSize, tls, authMethod, backendProperties);
         this.server = new GatewayServer(config, new PooledBackendConnector(config.backend(), null, null),
                 new PgjdbcCopyRunner()).start();
     }
 
     static GatewayConfig config(String host, String backendUrl, int poolSize, GatewayConfig.Tls tls,
                                 String authMethod) {
+        return config(host, backendUrl, poolSize, tls, authMethod, Map.of());
+    }
+
+    static GatewayConfig config(String host, String backendUrl, int poolSize, GatewayConfig.Tls tls,
+                                String authMethod, Map<String, String> backendProperties) {
         return new GatewayConfig(host, 0,
-                new GatewayConfig.Backend(backendUrl, EmbeddedPostgres.USER, "", poolSize, Map.of()),
+                new GatewayConfig.Backend(backendUrl, EmbeddedPostgres.USER, "", poolSize, backendProperties),
                 null, null, tls, false, false, PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH,
                 Map.of("alice", new GatewayUser("alice", ALICE, "analyst", null, Set.of()),
                         "bob", new GatewayUser("bob", BOB, "support", "support", Set.of("support", "billing"))),

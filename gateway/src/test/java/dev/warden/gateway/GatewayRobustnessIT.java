@@ -216,6 +216,49 @@ class GatewayRobustnessIT {
         assertEquals("42501", e.getSQLState());
     }
 
+    @Test
+    void insideATransactionBlockLargeResultsStreamFromTheBackendInChunks() throws Exception {
+        // with the JDBC driver allowed to buffer only 4 MB, a 25 MB result can only pass if it is fetched in chunks
+        try (GatewayFixture small = new GatewayFixture(gw.backendUrl, 2, null, "scram-sha-256",
+                Map.of("maxResultBuffer", "4M"))) {
+            String big = "select g, repeat('z', 500) from generate_series(1, 50000) g";
+            var outside = small.psql(null, "-At", "-c", "select count(*) from (" + big + ") s", "-c", big);
+            assertTrue(outside.err().contains("maxResultBuffer") || outside.err().contains("Result set exceeded"),
+                    outside.err());
+            var inside = small.psql("begin;\n" + big + ";\ncommit;\nselect 'after';\n", "-At");
+            assertEquals(0, inside.exit(), inside.err());
+            assertTrue(inside.out().contains("50000|zzz"), "last row arrived");
+            assertTrue(inside.out().strip().endsWith("after"), inside.out().substring(Math.max(0, inside.out().length() - 200)));
+            assertTrue(inside.err().isEmpty(), inside.err());
+        }
+    }
+
+    @Test
+    void readyForQueryReportsTheTrueTransactionStatus() throws Exception {
+        gw.psql(null, "-c", "create table deferred_fk(id int primary key, parent int references deferred_fk(id) "
+                + "deferrable initially deferred)");
+        try (RawPgClient c = new RawPgClient(gw.port()).login("alice", GatewayFixture.ALICE_PASSWORD)) {
+            c.query("begin");
+            assertEquals("CZ", c.readUntilReady());
+            assertEquals('T', c.lastStatus);
+            c.query("select 1/0");
+            assertEquals("EZ", c.readUntilReady());
+            assertEquals('E', c.lastStatus);
+            c.query("rollback");
+            c.readUntilReady();
+            assertEquals('I', c.lastStatus);
+            c.query("begin; insert into deferred_fk values (1, 99)");
+            c.readUntilReady();
+            assertEquals('T', c.lastStatus);
+            c.query("commit"); // fails at commit time, which still ends the block
+            assertEquals("EZ", c.readUntilReady());
+            assertEquals('I', c.lastStatus);
+            c.query("select 'idle again'");
+            assertEquals("TDCZ", c.readUntilReady());
+            assertEquals('I', c.lastStatus);
+        }
+    }
+
     static boolean ignore(Exception e) {
         return e instanceof EOFException || e instanceof SocketException;
     }

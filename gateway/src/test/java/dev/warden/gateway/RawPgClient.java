@@ -114,8 +114,12 @@ final class RawPgClient implements AutoCloseable {
             m = read();
             types.append(m.type());
         } while (m.type() != 'Z');
+        lastStatus = (char) m.body()[0];
         return types.toString();
     }
+
+    /** Transaction status of the last ReadyForQuery read by {@link #readUntilReady()}. */
+    char lastStatus;
 
     static byte[] intBytes(int v) {
         return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
