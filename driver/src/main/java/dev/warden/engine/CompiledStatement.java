@@ -1,0 +1,38 @@
+package dev.warden.engine;
+
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The engine's verdict on one normalised statement for one role and purpose: refused (with the error to
+ * raise), or allowed with which placeholders to encrypt and how to decode the result. Immutable, cached.
+ *
+ * @param slotColumns     by slot index: the protected column whose value that placeholder carries, or null
+ * @param decoder         how to show result columns, or null when no output column is protected
+ * @param columnsRead     for the audit trail: table.column to "plaintext" / "masked"
+ */
+record CompiledStatement(String refusalState, String refusalMessage, ProtectedColumn[] slotColumns,
+                         ResultDecoder decoder, String kind, List<String> tables, Map<String, String> columnsRead,
+                         List<String> columnsWritten, List<String> columnsFiltered, boolean changesSchema,
+                         boolean touchesProtected) {
+
+    static CompiledStatement refused(String state, String message, String kind, List<String> tables) {
+        return new CompiledStatement(state, message, null, null, kind, tables, Map.of(), List.of(), List.of(),
+                false, true);
+    }
+
+    boolean isRefused() {
+        return refusalState != null;
+    }
+
+    SQLException refusal() {
+        return SqlStates.of(refusalState, refusalMessage);
+    }
+
+    boolean hasProtectedSlots() {
+        if (slotColumns == null) return false;
+        for (ProtectedColumn c : slotColumns) if (c != null) return true;
+        return false;
+    }
+}
