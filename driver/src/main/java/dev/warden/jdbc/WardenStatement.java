@@ -126,7 +126,7 @@ public class WardenStatement implements Statement {
             throw e;
         }
         if (hasResult) {
-            pendingAudit = audit;  // written when its result set is read to the end or closed
+            deferAudit(audit);
         } else {
             audit.succeeded(delegate.getLargeUpdateCount());
         }
@@ -161,6 +161,11 @@ public class WardenStatement implements Statement {
         closeCurrentResult();
         current = guarded;
         return connection.engine().audit(connection.session(), guarded);
+    }
+
+    /** The execution produced a result: its audit record is written when that result is read or closed. */
+    void deferAudit(StatementAudit audit) {
+        pendingAudit = audit;
     }
 
     void runLocal(GuardedStatement guarded) throws SQLException {
