@@ -132,8 +132,12 @@ public final class MasterKey {
     }
 
     private static KeyException unsupported(String ref) {
-        String scheme = ref.indexOf(':') >= 0 ? ref.substring(0, ref.indexOf(':') + 1) : ref;
-        // only the scheme is echoed: a user may have pasted the key itself where the reference belongs
+        int colon = ref.indexOf(':');
+        String scheme = colon > 0 ? ref.substring(0, colon + 1) : "";
+        // echo only something that looks like a scheme: a user may have pasted the key itself here
+        if (!scheme.matches("[A-Za-z][A-Za-z0-9+.-]{0,15}:")) {
+            return new KeyException("master key: reference is not env:NAME or file:PATH (not echoed)");
+        }
         return new KeyException("master key: unsupported reference '" + scheme + "' (use env:NAME or file:PATH)");
     }
 
