@@ -66,7 +66,7 @@ public final class MasterKey {
         if (ref.startsWith("env:")) {
             String name = ref.substring(4);
             if (name.isEmpty()) {
-                throw unsupported(ref);
+                throw new KeyException("master key: reference env: needs a variable name (env:NAME)");
             }
             String value = env.get(name);
             if (value == null) {
@@ -80,7 +80,7 @@ public final class MasterKey {
         if (ref.startsWith("file:")) {
             String path = ref.substring(5);
             if (path.isEmpty()) {
-                throw unsupported(ref);
+                throw new KeyException("master key: reference file: needs a path (file:PATH)");
             }
             String value;
             try {
