@@ -24,7 +24,7 @@ import java.util.Objects;
  * <h2>Canonical byte forms</h2>
  * Deterministic encryption compares ciphertexts, so every value has exactly one encoding:
  * <ul>
- * <li>TEXT: UTF-8. A string with an unpaired surrogate is refused (it has no UTF-8 form).
+ * <li>TEXT: UTF-8 of a CharSequence or Character. A string with an unpaired surrogate is refused (it has no UTF-8 form).
  * <li>INTEGER: 4 bytes, two's complement, big-endian. Accepts Integer, Short, Byte; Long, BigInteger,
  *     BigDecimal, Double, Float and other Numbers when integral and in range; a decimal integer String.
  * <li>BIGINT: 8 bytes, big-endian; same acceptance rules with the long range.
@@ -37,8 +37,7 @@ import java.util.Objects;
  *     16383 after).
  * <li>DATE: 8 bytes, big-endian epoch day. Accepts LocalDate, java.sql.Date (its local date, as JDBC
  *     defines it), LocalDateTime and other java.util.Date values at local midnight (JVM default time zone)
- *     and ISO
- *     {@code yyyy-MM-dd}; a date-time with a time of day is refused rather than truncated.
+ *     and ISO {@code yyyy-MM-dd}; a date-time with a time of day is refused rather than truncated.
  * <li>TIMESTAMP: 8 bytes, big-endian microseconds since 1970-01-01T00:00 of the LocalDateTime read as UTC
  *     (a timestamp without time zone: no zone conversion ever happens). Sub-microsecond digits are
  *     truncated (PostgreSQL's timestamp holds microseconds). Accepts LocalDateTime, LocalDate (midnight),
