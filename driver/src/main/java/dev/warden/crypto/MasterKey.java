@@ -9,6 +9,7 @@ import com.google.crypto.tink.aead.AesGcmParameters;
 import com.google.crypto.tink.util.SecretBytes;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -36,6 +37,7 @@ public final class MasterKey {
     public static final String DEFAULT_ENV = "WARDEN_MASTER_KEY";
 
     private static final int KEY_BYTES = 32;
+    private static final int MAX_FILE_BYTES = 4096;
 
     static {
         TinkRegistration.ensure();
@@ -83,12 +85,17 @@ public final class MasterKey {
                 throw new KeyException("master key: reference file: needs a path (file:PATH)");
             }
             String value;
-            try {
-                value = Files.readString(Path.of(path), StandardCharsets.US_ASCII);
+            try (InputStream in = Files.newInputStream(Path.of(path))) {
+                // bounded: a reference to a device or a large file must not hang or exhaust memory
+                byte[] content = in.readNBytes(MAX_FILE_BYTES + 1);
+                if (content.length > MAX_FILE_BYTES) {
+                    throw new KeyException("master key from " + ref + ": file is larger than " + MAX_FILE_BYTES
+                            + " bytes (expected one base64 line)");
+                }
+                value = new String(content, StandardCharsets.US_ASCII);
             } catch (NoSuchFileException e) {
                 throw new KeyException("master key from " + ref + ": file not found");
             } catch (IOException | RuntimeException e) {
-                // MalformedInputException (non-ASCII content) is an IOException: its message carries no bytes
                 throw new KeyException("master key from " + ref + ": cannot read the file ("
                         + e.getClass().getSimpleName() + ")");
             }

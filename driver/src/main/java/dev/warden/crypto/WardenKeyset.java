@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.DeterministicAead;
+import com.google.crypto.tink.KeyStatus;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.Mac;
@@ -27,6 +28,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -222,6 +225,35 @@ public final class WardenKeyset {
     /** Deterministic (AES-256-SIV) cipher bound to {@code columnName}; equal plaintexts encrypt equal. */
     public ColumnCipher deterministic(String columnName) {
         return new TinkDeterministicColumnCipher(daead, columnName);
+    }
+
+    /**
+     * One deterministic cipher per enabled key of the DAEAD keyset, primary first, each encrypting under
+     * that key only (all still decrypt under any key). After {@link #rotate}, rows written before the
+     * rotation hold ciphertext under an older key, so an equality lookup must compare against the value
+     * encrypted under every key ({@code col IN (?, ?)}) until the column has been re-encrypted. Build
+     * these once per column, like {@link #deterministic}.
+     */
+    public List<ColumnCipher> deterministicForEveryKey(String columnName) {
+        List<ColumnCipher> ciphers = new ArrayList<>(daeadHandle.size());
+        try {
+            ciphers.add(deterministic(columnName));
+            for (int i = 0; i < daeadHandle.size(); i++) {
+                KeysetHandle.Entry entry = daeadHandle.getAt(i);
+                if (entry.isPrimary() || entry.getStatus() != KeyStatus.ENABLED) {
+                    continue;
+                }
+                KeysetHandle.Builder builder = KeysetHandle.newBuilder(daeadHandle);
+                // same keyset, this key made primary: encrypts under it, still decrypts under all
+                builder.getAt(i).makePrimary();
+                DeterministicAead daeadForKey = builder.build()
+                        .getPrimitive(RegistryConfiguration.get(), DeterministicAead.class);
+                ciphers.add(new TinkDeterministicColumnCipher(daeadForKey, columnName));
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot build deterministic ciphers for column " + columnName, e);
+        }
+        return List.copyOf(ciphers);
     }
 
     /** HMAC-SHA256 (Tink) tag of {@code data} under the audit key, for the audit hash chain. */

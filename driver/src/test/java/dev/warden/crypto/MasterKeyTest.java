@@ -54,6 +54,22 @@ class MasterKeyTest {
     }
 
     @Test
+    void oversizedFileIsRefusedWithoutReadingItAll() throws Exception {
+        Path file = dir.resolve("big.key");
+        Files.write(file, new byte[1 << 20]);
+        KeyException e = assertThrows(KeyException.class, () -> MasterKey.resolve("file:" + file, Map.of()));
+        assertTrue(e.getMessage().endsWith("file is larger than 4096 bytes (expected one base64 line)"));
+    }
+
+    @Test
+    void emptySchemeTargetsAreRefused() {
+        assertEquals("master key: reference env: needs a variable name (env:NAME)",
+                assertThrows(KeyException.class, () -> MasterKey.resolve("env:", Map.of())).getMessage());
+        assertEquals("master key: reference file: needs a path (file:PATH)",
+                assertThrows(KeyException.class, () -> MasterKey.resolve("file:", Map.of())).getMessage());
+    }
+
+    @Test
     void invalidBase64IsRefusedWithoutEchoingTheValue() throws Exception {
         Path file = dir.resolve("bad.key");
         Files.writeString(file, "not*base64*secretish");

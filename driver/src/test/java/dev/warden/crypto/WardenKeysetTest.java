@@ -250,6 +250,51 @@ class WardenKeysetTest {
         assertFalse(old.verifyAuditMac(rotated.auditMac(VALUE), VALUE));
     }
 
+    @Test
+    void deterministicForEveryKeyReproducesCiphertextWrittenBeforeRotation() throws Exception {
+        WardenKeyset old = WardenKeyset.generate();
+        byte[] before = old.deterministic("t.c").encrypt(VALUE);
+        WardenKeyset rotated = old.rotate().rotate();
+
+        java.util.List<ColumnCipher> all = rotated.deterministicForEveryKey("t.c");
+        assertEquals(3, all.size());
+        assertArrayEquals(rotated.deterministic("t.c").encrypt(VALUE), all.get(0).encrypt(VALUE));
+        long matches = all.stream().filter(c -> Arrays.equals(before, c.encrypt(VALUE))).count();
+        assertEquals(1, matches, "exactly one key reproduces the pre-rotation ciphertext");
+        for (ColumnCipher c : all) {
+            assertArrayEquals(VALUE, c.decrypt(before));
+        }
+        assertEquals(1, old.deterministicForEveryKey("t.c").size());
+    }
+
+    @Test
+    void ciphersAreSafeToShareBetweenThreads() throws Exception {
+        WardenKeyset keyset = WardenKeyset.generate();
+        ColumnCipher r = keyset.randomized("t.c");
+        ColumnCipher d = keyset.deterministic("t.c");
+        byte[] expectedDet = d.encrypt(VALUE);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<Boolean>>();
+            for (int t = 0; t < 4; t++) {
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < 5_000; i++) {
+                        if (!Arrays.equals(VALUE, r.decrypt(r.encrypt(VALUE)))
+                                || !Arrays.equals(expectedDet, d.encrypt(VALUE))) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (var f : futures) {
+                assertTrue(f.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     // ---- audit MAC
 
     @Test
