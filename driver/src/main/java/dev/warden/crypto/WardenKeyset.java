@@ -134,11 +134,15 @@ public final class WardenKeyset {
             if (node == null || !node.isObject()) {
                 throw new KeyException("keyset " + file + " has no \"" + names[i] + "\" keyset object");
             }
+            if (!node.path("encryptedKeyset").isTextual()) {
+                throw new KeyException("keyset " + file + ": \"" + names[i] + "\" has no \"encryptedKeyset\" string");
+            }
             try {
                 handles[i] = TinkJsonProtoKeysetFormat.parseEncryptedKeyset(
                         JSON.writeValueAsString(node), masterKey.aead(), associatedData(names[i]));
                 opened++;
-            } catch (GeneralSecurityException | IOException e) {
+            } catch (GeneralSecurityException | IOException | RuntimeException e) {
+                // Tink reports bad base64 or a failed decryption alike; both mean "does not open"
                 handles[i] = null;
             }
         }

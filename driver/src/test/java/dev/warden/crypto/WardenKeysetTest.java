@@ -147,6 +147,9 @@ class WardenKeysetTest {
         Path file = dir.resolve("k.json");
         Files.writeString(file, "{\"format\":\"warden-keyset/1\",\"aead\":{}}");
         KeyException e = assertThrows(KeyException.class, () -> WardenKeyset.read(file, masterKey()));
+        assertEquals("keyset " + file + ": \"aead\" has no \"encryptedKeyset\" string", e.getMessage());
+        Files.writeString(file, "{\"format\":\"warden-keyset/1\",\"aead\":{\"encryptedKeyset\":\"AA==\"}}");
+        e = assertThrows(KeyException.class, () -> WardenKeyset.read(file, masterKey()));
         assertEquals("keyset " + file + " has no \"daead\" keyset object", e.getMessage());
     }
 
