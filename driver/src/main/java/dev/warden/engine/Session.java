@@ -9,18 +9,25 @@ import java.util.UUID;
  */
 public final class Session {
     private final String id = UUID.randomUUID().toString();
+    private final DatabaseState database;
     private final String user;
     private final String role;
     private volatile String purpose;
     private final String client;
     private final String clientAddress;
 
-    Session(String user, String role, String purpose, String client, String clientAddress) {
+    Session(DatabaseState database, String user, String role, String purpose, String client,
+            String clientAddress) {
+        this.database = database;
         this.user = user;
         this.role = role;
         this.purpose = purpose;
         this.client = client;
         this.clientAddress = clientAddress;
+    }
+
+    DatabaseState database() {
+        return database;
     }
 
     public String id() {

@@ -1,7 +1,5 @@
 package dev.warden.engine;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.warden.audit.AuditSink;
 import dev.warden.crypto.ColumnCipher;
 import dev.warden.crypto.KeyException;
@@ -39,17 +37,11 @@ public final class WardenEngine implements AutoCloseable {
     private static final Pattern SET_PURPOSE = Pattern.compile(
             "(?is)\\s*(?:SET\\s+(?:SESSION\\s+)?warden\\.purpose\\s*(?:=|TO)\\s*\\?|RESET\\s+warden\\.purpose)\\s*;?\\s*");
 
-    /** Cache key of a compiled statement: the verdict depends on the text, the role and the purpose. */
-    private record VerdictKey(String normalized, String role, String purpose) {}
-
     private final Policy policy;
     private final WardenKeyset keyset;  // null when no column is encrypted
     private final AuditSink auditSink;  // null: no trail configured
     private final SqlAnalyzer analyzer = new SqlAnalyzer();
-    private final LiveCatalog catalog = new LiveCatalog();
-    private final Map<ColumnRule, ProtectedColumn> protectedColumns = new ConcurrentHashMap<>();
-    private final Cache<String, Plan> plans = Caffeine.newBuilder().maximumSize(10_000).build();
-    private final Cache<VerdictKey, CompiledStatement> verdicts = Caffeine.newBuilder().maximumSize(20_000).build();
+    private final Map<String, DatabaseState> databases = new ConcurrentHashMap<>();
     private final Set<String> protectedTableNames;
 
     WardenEngine(Policy policy, WardenKeyset keyset, AuditSink auditSink) {
@@ -97,15 +89,20 @@ public final class WardenEngine implements AutoCloseable {
         return policy;
     }
 
-    /** Starts a session, checking the role exists and may act for the purpose. */
-    public Session openSession(String user, String role, String purpose, String client, String clientAddress)
-            throws SQLException {
+    /**
+     * Starts a session, checking the role exists and may act for the purpose. {@code database} identifies
+     * the live database (its URL without credentials): sessions on the same database share table metadata
+     * and analysed plans.
+     */
+    public Session openSession(String database, String user, String role, String purpose, String client,
+                               String clientAddress) throws SQLException {
         if (role == null || role.isBlank()) {
             throw SqlStates.of(SqlStates.BAD_SESSION, "no role given: set the connection property warden.role"
                     + " to one of the roles of " + policy.source());
         }
         checkSession(role, purpose);
-        return new Session(user, role, purpose, client, clientAddress);
+        DatabaseState state = databases.computeIfAbsent(database == null ? "" : database, d -> new DatabaseState());
+        return new Session(state, user, role, purpose, client, clientAddress);
     }
 
     private void checkSession(String role, String purpose) throws SQLException {
@@ -128,20 +125,22 @@ public final class WardenEngine implements AutoCloseable {
             GuardedStatement local = localStatement(session, lexed);
             if (local != null) return local;
         }
+        DatabaseState database = session.database();
         if (!lexed.mentionsAny(protectedTableNames)) {
-            if (startsWithDdlKeyword(sql)) invalidateSchema();  // a table joined with a protected one may change
+            if (startsWithDdlKeyword(sql)) database.invalidate();  // a table joined with a protected one may change
             return new GuardedStatement(lexed, PASS_THROUGH, sql, null, GuardedStatement.Local.NONE, null);
         }
         String role = session.role();
         String purpose = session.purpose();
-        VerdictKey key = new VerdictKey(lexed.normalized(), role, purpose);
-        CompiledStatement verdict = verdicts.getIfPresent(key);
+        DatabaseState.VerdictKey key = new DatabaseState.VerdictKey(lexed.normalized(), role, purpose);
+        CompiledStatement verdict = database.verdicts.getIfPresent(key);
         if (verdict == null) {
-            Plan plan = plans.get(lexed.normalized(), text -> analyzer.analyze(lexed, catalog.on(connection)));
-            verdict = new StatementCompiler(policy, rule -> protectedColumn(rule, connection))
+            Plan plan = database.plans.get(lexed.normalized(),
+                    text -> analyzer.analyze(lexed, database.catalog.on(connection)));
+            verdict = new StatementCompiler(policy, rule -> protectedColumn(database, rule, connection))
                     .compile(lexed, plan, role, purpose);
-            if (verdict.changesSchema()) invalidateSchema();
-            else verdicts.put(key, verdict);
+            if (verdict.changesSchema()) database.invalidate();
+            else database.verdicts.put(key, verdict);
         }
         if (verdict.isRefused()) {
             SQLException refusal = verdict.refusal();
@@ -208,11 +207,12 @@ public final class WardenEngine implements AutoCloseable {
         return replacements == null ? sql : lexed.render(replacements);
     }
 
-    private ProtectedColumn protectedColumn(ColumnRule rule, Connection connection) throws SQLException {
-        ProtectedColumn column = protectedColumns.get(rule);
+    private ProtectedColumn protectedColumn(DatabaseState database, ColumnRule rule, Connection connection)
+            throws SQLException {
+        ProtectedColumn column = database.protectedColumns.get(rule);
         if (column != null) return column;
         TableName table = new TableName(rule.schema(), rule.table());
-        LiveCatalog.TableInfo info = catalog.lookup(connection, table);
+        LiveCatalog.TableInfo info = database.catalog.lookup(connection, table);
         String where = " (" + policy.source() + " line " + rule.line() + ")";
         if (info == null) {
             throw SqlStates.of(SqlStates.POLICY_MISMATCH, "policy table " + table + where
@@ -235,16 +235,8 @@ public final class WardenEngine implements AutoCloseable {
                     ? keyset.deterministic(rule.qualifiedName()) : keyset.randomized(rule.qualifiedName());
         }
         column = new ProtectedColumn(rule, cipher, storage);
-        protectedColumns.put(rule, column);
+        database.protectedColumns.put(rule, column);
         return column;
-    }
-
-    /** After DDL: table shapes may have changed, so drop everything derived from them. */
-    private void invalidateSchema() {
-        catalog.invalidate();
-        protectedColumns.clear();
-        plans.invalidateAll();
-        verdicts.invalidateAll();
     }
 
     @Override

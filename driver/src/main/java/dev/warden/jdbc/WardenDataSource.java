@@ -73,6 +73,17 @@ public final class WardenDataSource implements DataSource {
         return WardenDriver.open(WardenEngine.forConfig(config), raw, settings);
     }
 
+    /** A builder of the target would hand out unwrapped connections. */
+    @Override
+    public java.sql.ConnectionBuilder createConnectionBuilder() throws SQLException {
+        throw new SQLFeatureNotSupportedException("Warden: use getConnection(); connection builders are not wrapped");
+    }
+
+    @Override
+    public java.sql.ShardingKeyBuilder createShardingKeyBuilder() throws SQLException {
+        throw new SQLFeatureNotSupportedException("Warden: sharding keys are not supported");
+    }
+
     @Override
     public PrintWriter getLogWriter() throws SQLException {
         return target.getLogWriter();

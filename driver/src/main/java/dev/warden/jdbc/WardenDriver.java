@@ -53,7 +53,8 @@ public final class WardenDriver implements Driver {
             String user = settings.realProperties().getProperty("user");
             if (user == null) user = raw.getMetaData().getUserName();
             String client = settings.realProperties().getProperty("ApplicationName");
-            Session session = engine.openSession(user, settings.role(), settings.purpose(), client, null);
+            String database = settings.realUrl() != null ? settings.realUrlForMessages() : raw.getMetaData().getURL();
+            Session session = engine.openSession(database, user, settings.role(), settings.purpose(), client, null);
             return new WardenConnection(raw, engine, session);
         } catch (SQLException | RuntimeException e) {
             raw.close();
