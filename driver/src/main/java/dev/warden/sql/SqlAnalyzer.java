@@ -113,7 +113,7 @@ public final class SqlAnalyzer {
             return simple(kindOfWord(first), "cannot parse statement");
         }
         if (statement == null) return simple(StatementKind.OTHER, null);
-        StatementAnalysis a = new StatementAnalysis(sql, offset, catalog);
+        StatementAnalysis a = new StatementAnalysis(sql, offset, offset + piece.length(), catalog);
         if (statement instanceof Select select) {
             a.topSelect(select);
             return a.plan(StatementKind.SELECT, statement);
@@ -174,7 +174,7 @@ public final class SqlAnalyzer {
                 int queryOffset = offset + i + piece.substring(i).indexOf('(') + 1;
                 try {
                     Statement st = CCJSqlParserUtil.parse(query, PARSER_THREADS, null);
-                    StatementAnalysis a = new StatementAnalysis(sql, queryOffset, catalog);
+                    StatementAnalysis a = new StatementAnalysis(sql, queryOffset, queryOffset + query.length(), catalog);
                     return a.unsupported(StatementKind.COPY, st, problem);
                 } catch (JSQLParserException | RuntimeException e) {
                     return simple(StatementKind.COPY, problem);

@@ -185,10 +185,21 @@ final class StatementAnalysis {
     private TableName writeTarget;
     private final Set<Object> accounted = Collections.newSetFromMap(new IdentityHashMap<>());
 
-    StatementAnalysis(LexedSql sql, int offset, Catalog catalog) {
+    private final int firstPieceSlot;
+    private final int pieceSlotCount;
+
+    /** Analyses the statement at [offset, end) of {@code sql.normalized()}. */
+    StatementAnalysis(LexedSql sql, int offset, int end, Catalog catalog) {
         this.sql = sql;
         this.offset = offset;
         this.catalog = catalog;
+        int[] offsets = sql.slotOffsets();
+        int first = 0;
+        while (first < offsets.length && offsets[first] < offset) first++;
+        int last = first;
+        while (last < offsets.length && offsets[last] < end) last++;
+        this.firstPieceSlot = first;
+        this.pieceSlotCount = last - first;
     }
 
     // ---------------------------------------------------------------- results
@@ -220,6 +231,8 @@ final class StatementAnalysis {
      * clause we do not understand, so the plan cannot be trusted.
      */
     private void crossCheck(Statement statement) {
+        // the parse must hold exactly one JdbcParameter per slot, else the running index is not the ordinal
+        if (parameterMarks(statement.toString()) != pieceSlotCount) problem("cannot place the parameters in the text");
         try {
             TableCollector collector = new TableCollector();
             collector.collect(statement);
@@ -233,9 +246,27 @@ final class StatementAnalysis {
             for (Column c : collector.columns) {
                 if (!accounted.contains(c)) problem("unanalysed reference to column " + fold(c.getColumnName()));
             }
+
         } catch (RuntimeException e) {
             // the collector does not know every statement shape; our own walk stands
         }
+    }
+
+    /** Counts the ? of a deparsed statement outside quoted names and strings (JSqlParser drops comments). */
+    private static int parameterMarks(String text) {
+        int count = 0;
+        char quote = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quote != 0) {
+                if (c == quote) quote = 0;
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == '?') {
+                count++;
+            }
+        }
+        return count;
     }
 
     /** Collects Table and Column nodes with JSqlParser's finder. */
@@ -243,6 +274,13 @@ final class StatementAnalysis {
         final List<Table> tables = new ArrayList<>();
         final List<Column> columns = new ArrayList<>();
         final Set<String> cteNames = new HashSet<>();
+        final List<JdbcParameter> parameters = new ArrayList<>();
+
+        @Override
+        public <S> Void visit(JdbcParameter parameter, S context) {
+            parameters.add(parameter);
+            return super.visit(parameter, context);
+        }
 
         void collect(Statement statement) {
             init(false);
@@ -313,27 +351,31 @@ final class StatementAnalysis {
 
     // ---------------------------------------------------------------- slots
 
-    /** The slot index of a JdbcParameter, from its offset in the normalised text; -1 when it cannot be placed. */
+    /**
+     * The slot index of a JdbcParameter; -1 (and a problem) when it cannot be placed for certain.
+     *
+     * <p>JSqlParser links only some parameters to their tokens ({@code ?::text} and {@code -?} have no AST
+     * node). Every JdbcParameter does carry the parser's running index, which counts the {@code ?} tokens of
+     * one parse in text order; each statement is parsed alone, so index k is the k-th {@code ?} of the
+     * statement, which is the k-th slot whose offset lies in the statement. Where the token is known its
+     * offset must agree, and {@link #crossCheck} verifies that the parse saw exactly as many parameters as
+     * the statement has slots.
+     */
     private int slotOf(JdbcParameter p) {
         accounted.add(p);
+        if (p.isUseFixedIndex() || p.getIndex() == null || p.getIndex() < 1 || p.getIndex() > pieceSlotCount) {
+            problem("cannot place a parameter in the text");
+            return -1;
+        }
+        int slot = firstPieceSlot + p.getIndex() - 1;
         SimpleNode ast = p.getASTNode();
-        if (ast == null) {
+        Token token = ast == null ? null : ast.jjtGetFirstToken();
+        // absoluteBegin is 1-based (checked by SqlAnalyzerTest's parameter placement tests)
+        if (token != null && "?".equals(token.image) && offset + token.absoluteBegin - 1 != sql.slotOffsets()[slot]) {
             problem("cannot place a parameter in the text");
             return -1;
         }
-        Token token = ast.jjtGetFirstToken();
-        if (token == null || !"?".equals(token.image)) {
-            problem("cannot place a parameter in the text");
-            return -1;
-        }
-        // JSqlParser's absoluteBegin is 1-based (verified by SqlAnalyzerTest's parameter placement tests)
-        int at = offset + token.absoluteBegin - 1;
-        int i = Arrays.binarySearch(sql.slotOffsets(), at);
-        if (i < 0) {
-            problem("cannot place a parameter in the text");
-            return -1;
-        }
-        return i;
+        return slot;
     }
 
     /** The slot an expression stands for: a ? or a typed literal (CAST(? AS DATE) made by the lexer); else -1. */
@@ -1052,7 +1094,7 @@ final class StatementAnalysis {
             for (Offered o : cols) use(o.origin(), UseKind.UNSUPPORTED, -1, detail);
             return new OtherOperand();
         }
-        walk(e, scope, detail);
+        walk(e, scope, describe(e));
         return new OtherOperand();
     }
 
