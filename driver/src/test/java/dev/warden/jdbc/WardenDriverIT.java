@@ -260,9 +260,12 @@ class WardenDriverIT {
             raw.createStatement().execute("INSERT INTO orders (customer_id, total) VALUES (" + id + ", 12.50)");
         }
         try (Connection billing = db.as("billing", "order-processing"); Statement s = billing.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT * FROM customers")) {
+            // * expands to every column, including birth_date, which billing may not read
+            SQLException denied = refused("42501", () -> s.executeQuery("SELECT * FROM customers"));
+            assertTrue(denied.getMessage().contains("customers.birth_date"), denied.getMessage());
+            try (ResultSet rs = s.executeQuery("SELECT o.*, c.card_number FROM orders o, customers c WHERE c.id = o.customer_id")) {
                 assertTrue(rs.next());
-                assertEquals(EMAIL, rs.getString("email"));
+                assertEquals(5, rs.getMetaData().getColumnCount());
                 assertEquals(CARD, rs.getString("card_number"));
             }
             try (ResultSet rs = s.executeQuery("SELECT c.email AS mail, o.total FROM customers c JOIN orders o ON o.customer_id = c.id")) {
