@@ -17,7 +17,12 @@ import java.util.Properties;
 public final class CustomersExample {
 
     /** policy-examples/customers, found from the module directory Maven runs tests in. */
-    public static final Path DIRECTORY = locate();
+    public static final Path SOURCE = locate();
+    /**
+     * A private copy of the example per JVM, so that the audit trail the policy writes next to itself stays
+     * out of the source tree and each test JVM reads only its own events.
+     */
+    public static final Path DIRECTORY = copyOf(SOURCE);
     public static final Path POLICY = DIRECTORY.resolve("policy.yaml");
     public static final Path MASTER_KEY = DIRECTORY.resolve("demo-master-key.txt");
 
@@ -71,6 +76,26 @@ public final class CustomersExample {
         if (role != null) p.setProperty("warden.role", role);
         if (purpose != null) p.setProperty("warden.purpose", purpose);
         return p;
+    }
+
+    /** The audit trail files the example policy writes (warden-audit*.jsonl in {@link #DIRECTORY}). */
+    public static java.util.List<Path> auditFiles() throws IOException {
+        try (var files = Files.list(DIRECTORY)) {
+            return files.filter(f -> f.getFileName().toString().startsWith("warden-audit")
+                    && f.getFileName().toString().endsWith(".jsonl")).sorted().toList();
+        }
+    }
+
+    private static Path copyOf(Path source) {
+        try {
+            Path copy = Files.createTempDirectory("warden-example");
+            for (String name : new String[] {"policy.yaml", "schema.sql", "demo-keyset.json", "demo-master-key.txt"}) {
+                Files.copy(source.resolve(name), copy.resolve(name));
+            }
+            return copy;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static Path locate() {
