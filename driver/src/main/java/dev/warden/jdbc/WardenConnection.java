@@ -19,6 +19,10 @@ import java.sql.Savepoint;
 import java.sql.ShardingKey;
 import java.sql.Statement;
 import java.sql.Struct;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
 
 /**
  * A connection whose every statement goes through the engine. Methods that create statements are written
@@ -31,6 +35,8 @@ public final class WardenConnection implements Connection {
     private final Connection delegate;
     private final WardenEngine engine;
     private final Session session;
+    /** Statements not yet closed, to close (and so finish auditing) with the connection. */
+    private final Set<WardenStatement> openStatements = Collections.newSetFromMap(new IdentityHashMap<>());
 
     WardenConnection(Connection delegate, WardenEngine engine, Session session) {
         this.delegate = delegate;
@@ -41,6 +47,14 @@ public final class WardenConnection implements Connection {
     /** The session this connection acts for (role, purpose), e.g. for the gateway's logs. */
     public Session session() {
         return session;
+    }
+
+    void opened(WardenStatement statement) {
+        openStatements.add(statement);
+    }
+
+    void closed(WardenStatement statement) {
+        openStatements.remove(statement);
     }
 
     WardenEngine engine() {
@@ -188,9 +202,17 @@ public final class WardenConnection implements Connection {
         delegate.clearWarnings();
     }
 
+    /**
+     * Closing the connection closes its statements first, so that the audit record of a result still open
+     * is written (exactly one per execution) before the real connection goes.
+     */
     @Override
     public void close() throws SQLException {
-        delegate.close();
+        try {
+            for (WardenStatement statement : List.copyOf(openStatements)) statement.close();
+        } finally {
+            delegate.close();
+        }
     }
 
     @Override

@@ -27,6 +27,7 @@ public class WardenStatement implements Statement {
     WardenStatement(WardenConnection connection, Statement delegate) {
         this.connection = connection;
         this.delegate = delegate;
+        connection.opened(this);
     }
 
     // ---- executing SQL text ----
@@ -302,6 +303,7 @@ public class WardenStatement implements Statement {
         try {
             closeCurrentResult();
         } finally {
+            connection.closed(this);
             delegate.close();
         }
     }
