@@ -1,0 +1,85 @@
+package dev.warden.audit;
+
+import java.util.List;
+
+/**
+ * The outcome of verifying a trail: every finding, most serious first in file order, and what was verified.
+ *
+ * @param events   authenticated events in the chain (MAC valid)
+ * @param firstSeq lowest sequence number seen, 0 when none
+ * @param lastSeq  highest sequence number seen, 0 when none
+ * @param sealed   the trail ends with a seal event
+ */
+public record AuditVerification(List<Finding> findings, long events, long firstSeq, long lastSeq, boolean sealed) {
+
+    public AuditVerification {
+        findings = List.copyOf(findings);
+    }
+
+    /** ERROR: evidence of tampering or loss. WARNING: explained by normal operation (crash, live file). */
+    public enum Severity { ERROR, WARNING }
+
+    public enum Kind {
+        /** An event whose content no longer matches its hash. */
+        EDITED,
+        /** A line that is not part of the chain (forged, or a copy of another event). */
+        INSERTED,
+        /** Sequence numbers missing inside a file or across files that are not a rotation boundary. */
+        DELETED,
+        /** An event that appears after a later one. */
+        REORDERED,
+        /** The chain does not continue across a file boundary or from one event to the next. */
+        CHAIN_BREAK,
+        /** Two authenticated events with the same sequence number (two writers on one trail). */
+        FORKED,
+        /** A complete line that is not an audit event. */
+        MALFORMED,
+        /** The trail does not end with a seal and no sink is writing it: the tail may have been cut. */
+        UNSEALED,
+        /** A file ends with part of a line: a crash while writing. */
+        TORN_LINE,
+        /** The last file is unsealed because a running sink holds the trail's lock. */
+        LIVE,
+        /** The first event given is not seq 1: earlier files were not given (archived or removed). */
+        STARTS_LATE,
+        /** An alarm event written by the sink (outage, crash recovery). */
+        ALARM
+    }
+
+    public record Finding(Severity severity, Kind kind, String message) {
+        @Override
+        public String toString() {
+            return severity + " " + message;
+        }
+    }
+
+    /** No ERROR finding: the trail is complete and untouched as far as the files given show. */
+    public boolean ok() {
+        return findings.stream().noneMatch(f -> f.severity() == Severity.ERROR);
+    }
+
+    public List<Finding> errors() {
+        return findings.stream().filter(f -> f.severity() == Severity.ERROR).toList();
+    }
+
+    public boolean has(Kind kind) {
+        return findings.stream().anyMatch(f -> f.kind() == kind);
+    }
+
+    /** One line: {@code OK: 1234 events verified (seq 1..1234), trail sealed} or the number of problems. */
+    public String summary() {
+        String range = events == 0 ? "no events" : events + " events verified (seq " + firstSeq + ".." + lastSeq + ")";
+        if (ok()) {
+            return "OK: " + range + (sealed ? ", trail sealed" : ", trail not sealed (live)")
+                    + (findings.isEmpty() ? "" : ", " + findings.size() + " warning(s)");
+        }
+        return "TAMPERING OR LOSS: " + errors().size() + " problem(s); " + range;
+    }
+
+    /** The summary and each finding, one per line. */
+    public String render() {
+        StringBuilder out = new StringBuilder(summary()).append('\n');
+        findings.forEach(f -> out.append(f).append('\n'));
+        return out.toString();
+    }
+}

@@ -1,0 +1,284 @@
+package dev.warden.audit;
+
+import dev.warden.audit.AuditVerification.Finding;
+import dev.warden.audit.AuditVerification.Kind;
+import dev.warden.audit.AuditVerification.Severity;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Checks a hash-chained trail (JSON Lines files, or the lines of the audit table) and says precisely what is
+ * wrong: which event was edited, inserted, deleted or moved, where the chain breaks between files, whether the
+ * tail may have been cut (no seal) and which torn line a crash left.
+ *
+ * <p>How each is told apart: a line whose MAC fails is an <em>edit</em> when it holds a sequence number no
+ * authenticated line holds, else an <em>insertion</em>; a valid line repeating a sequence number is an insertion
+ * (same hash) or a fork (different hash); sequence numbers missing from the authenticated set are
+ * <em>deleted</em>, or a <em>chain break between files</em> when the gap falls exactly between the last event
+ * of one file and the first of the next; an event after a higher sequence number is <em>reordered</em>. The
+ * trail must end with a {@code seal}; when it does not, it is <em>live</em> (a warning) if a sink holds the
+ * trail's lock, else <em>unsealed</em> (an error: the tail may have been cut).
+ *
+ * <p>Thread-safe (stateless apart from the key).
+ */
+public final class AuditVerifier {
+
+    private final ChainKey key;
+
+    public AuditVerifier(ChainKey key) {
+        this.key = key;
+    }
+
+    /** A complete line as read, with where it came from. */
+    private record Line(String source, int sourceIndex, int number, long offset, byte[] bytes) {}
+
+    /** A parsed line. */
+    private record Entry(Line line, long seq, String prev, String hash, String type, String reason, boolean valid) {
+        String where() {
+            return line.source + " line " + line.number;
+        }
+    }
+
+    /** Verifies files and directories (each directory: its {@code *.jsonl} files) as one trail in write order. */
+    public AuditVerification verify(List<Path> paths) throws IOException {
+        List<Path> files = AuditTrailFiles.expand(paths);
+        List<Finding> findings = new ArrayList<>();
+        List<Line> lines = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            Path file = files.get(i);
+            byte[] bytes = Files.readAllBytes(file);
+            int start = 0;
+            int number = 1;
+            for (int j = 0; j < bytes.length; j++) {
+                if (bytes[j] == '\n') {
+                    lines.add(new Line(file.toString(), i, number++, start, Arrays.copyOfRange(bytes, start, j)));
+                    start = j + 1;
+                }
+            }
+            if (start < bytes.length) {
+                findings.add(new Finding(Severity.WARNING, Kind.TORN_LINE, "torn last line in " + file + " at byte "
+                        + start + " (crash while writing)"));
+            }
+        }
+        Path last = files.isEmpty() ? null : files.get(files.size() - 1);
+        return check(lines, files.size(), findings, last != null && isLive(last), last == null ? "" : last.toString());
+    }
+
+    /**
+     * Verifies the lines of one source (e.g. the {@code event_json} column of the audit table in {@code seq}
+     * order), which cannot be known to be live: a missing seal is reported as a warning when {@code live}.
+     */
+    public AuditVerification verifyLines(String source, List<String> lines, boolean live) {
+        List<Line> parsed = new ArrayList<>(lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            parsed.add(new Line(source, 0, i + 1, -1, lines.get(i).getBytes(StandardCharsets.UTF_8)));
+        }
+        return check(parsed, 1, new ArrayList<>(), live, source);
+    }
+
+    private AuditVerification check(List<Line> lines, int sources, List<Finding> findings, boolean live,
+                                    String lastSource) {
+        List<Entry> entries = new ArrayList<>();
+        for (Line line : lines) {
+            Entry e = parse(line);
+            if (e == null) {
+                findings.add(error(Kind.MALFORMED, "malformed line in " + line.source + " line " + line.number
+                        + " (not an audit event)"));
+            } else {
+                entries.add(e);
+            }
+        }
+
+        // authenticated events by seq; repeats are insertions (copies) or forks
+        Map<Long, Entry> bySeq = new HashMap<>();
+        Set<Entry> ignored = new HashSet<>();
+        for (Entry e : entries) {
+            if (!e.valid) {
+                continue;
+            }
+            Entry first = bySeq.putIfAbsent(e.seq, e);
+            if (first != null) {
+                ignored.add(e);
+                if (first.hash.equals(e.hash)) {
+                    findings.add(error(Kind.INSERTED, "inserted event: " + e.where() + " repeats seq " + e.seq
+                            + " (a copy of " + first.where() + ")"));
+                } else {
+                    findings.add(error(Kind.FORKED, "forked chain: " + e.where() + " and " + first.where()
+                            + " both hold an authenticated seq " + e.seq + " (two writers on one trail?)"));
+                }
+            }
+        }
+        // lines whose MAC fails: edits where they fill a slot, insertions where the slot is taken
+        Map<Long, Entry> edited = new HashMap<>();
+        for (Entry e : entries) {
+            if (e.valid) {
+                continue;
+            }
+            if (bySeq.containsKey(e.seq) || edited.containsKey(e.seq)) {
+                ignored.add(e);
+                findings.add(error(Kind.INSERTED, "inserted event in " + e.where() + " (claims seq " + e.seq
+                        + ", hash mismatch: not part of the chain)"));
+            } else {
+                edited.put(e.seq, e);
+                findings.add(error(Kind.EDITED, "edited event: seq " + e.seq + " in " + e.where()
+                        + " (hash mismatch)"));
+            }
+        }
+
+        // order, in the order the lines stand
+        long maxSeen = Long.MIN_VALUE;
+        for (Entry e : entries) {
+            if (ignored.contains(e)) {
+                continue;
+            }
+            if (e.seq < maxSeen) {
+                findings.add(error(Kind.REORDERED, "reordered: seq " + e.seq + " in " + e.where()
+                        + " appears after seq " + maxSeen));
+            }
+            maxSeen = Math.max(maxSeen, e.seq);
+        }
+
+        // gaps
+        TreeSet<Long> present = new TreeSet<>(bySeq.keySet());
+        present.addAll(edited.keySet());
+        Map<Integer, Entry> firstOfSource = new HashMap<>();
+        Map<Integer, Entry> lastOfSource = new HashMap<>();
+        for (Entry e : entries) {
+            if (!ignored.contains(e)) {
+                firstOfSource.putIfAbsent(e.line.sourceIndex, e);
+                lastOfSource.put(e.line.sourceIndex, e);
+            }
+        }
+        Long previous = null;
+        for (long s : present) {
+            if (previous != null && s > previous + 1) {
+                Entry a = slot(bySeq, edited, previous);
+                Entry b = slot(bySeq, edited, s);
+                String range = "seq " + (previous + 1) + (s - 1 > previous + 1 ? ".." + (s - 1) : "");
+                if (a.line.sourceIndex != b.line.sourceIndex && lastOfSource.get(a.line.sourceIndex) == a
+                        && firstOfSource.get(b.line.sourceIndex) == b) {
+                    findings.add(error(Kind.CHAIN_BREAK, "chain break between " + a.line.source + " and "
+                            + b.line.source + ": " + range + " missing (a file missing at rotation, or the end of "
+                            + a.line.source + " cut)"));
+                } else {
+                    findings.add(error(Kind.DELETED, "deleted events: " + range + " missing (between "
+                            + a.where() + " and " + b.where() + ")"));
+                }
+            }
+            previous = s;
+        }
+
+        // links: each authenticated event names the hash of the one before it
+        for (Entry e : bySeq.values()) {
+            Entry before = bySeq.get(e.seq - 1);
+            if (before != null && !before.hash.equals(e.prev)) {
+                findings.add(error(Kind.CHAIN_BREAK, "chain break at seq " + e.seq + " in " + e.where()
+                        + ": prev is not the hash of seq " + (e.seq - 1) + " (" + before.where() + ")"));
+            }
+        }
+
+        long events = bySeq.size();
+        long firstSeq = present.isEmpty() ? 0 : present.first();
+        long lastSeq = present.isEmpty() ? 0 : present.last();
+        if (firstSeq > 1) {
+            findings.add(new Finding(Severity.WARNING, Kind.STARTS_LATE, "trail starts at seq " + firstSeq
+                    + ": events 1.." + (firstSeq - 1) + " are not in the files given (archived or removed)"));
+        }
+        for (Entry e : entries) {
+            if (e.valid && !ignored.contains(e) && AuditEvent.ALARM.equals(e.type)) {
+                findings.add(new Finding(Severity.WARNING, Kind.ALARM, "alarm at seq " + e.seq + " (" + e.where()
+                        + "): " + e.reason));
+            }
+        }
+
+        // the end: the last line standing must be an authenticated seal holding the highest seq
+        Entry end = null;
+        for (Entry e : entries) {
+            if (!ignored.contains(e)) {
+                end = e;
+            }
+        }
+        boolean sealed = end != null && end.valid && AuditEvent.SEAL.equals(end.type) && end.seq == lastSeq
+                && end.line.sourceIndex == sources - 1;
+        if (!sealed) {
+            if (live) {
+                findings.add(new Finding(Severity.WARNING, Kind.LIVE, lastSource + " is still being written (a sink "
+                        + "holds the trail's lock): not sealed yet; verified up to seq " + lastSeq));
+            } else {
+                findings.add(error(Kind.UNSEALED, "trail ends without a seal: events after seq " + lastSeq
+                        + " may have been cut"));
+            }
+        }
+        findings.sort((x, y) -> x.severity().compareTo(y.severity()));
+        return new AuditVerification(findings, events, firstSeq, lastSeq, sealed);
+    }
+
+    private static Entry slot(Map<Long, Entry> bySeq, Map<Long, Entry> edited, long seq) {
+        Entry e = bySeq.get(seq);
+        return e != null ? e : edited.get(seq);
+    }
+
+    private Entry parse(Line line) {
+        ChainedEvent parsed;
+        try {
+            parsed = AuditLineCodec.parse(line.bytes);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        AuditLineCodec.Signed signed = AuditLineCodec.split(line.bytes);
+        boolean valid = signed != null && verifies(signed);
+        return new Entry(line, parsed.seq(), parsed.prev(), parsed.hash(), parsed.event().type(),
+                parsed.event().reason(), valid);
+    }
+
+    private boolean verifies(AuditLineCodec.Signed signed) {
+        try {
+            return key.verify(signed.tag(), signed.content());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static Finding error(Kind kind, String message) {
+        return new Finding(Severity.ERROR, kind, message);
+    }
+
+    /** True when a sink holds the lock of the trail {@code file} belongs to (the file may be mid-write). */
+    static boolean isLive(Path file) {
+        String base = AuditTrailFiles.baseOf(file);
+        Path dir = file.toAbsolutePath().getParent();
+        if (base == null || dir == null) {
+            return false;
+        }
+        Path lockFile = AuditTrailFiles.lockFile(dir, base);
+        if (!Files.exists(lockFile)) {
+            return false;
+        }
+        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.READ)) {
+            FileLock l = ch.tryLock(0, Long.MAX_VALUE, true);
+            if (l == null) {
+                return true;
+            }
+            l.release();
+            return false;
+        } catch (OverlappingFileLockException e) {
+            return true; // held by a sink in this JVM
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
