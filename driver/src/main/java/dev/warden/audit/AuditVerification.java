@@ -73,7 +73,7 @@ public record AuditVerification(List<Finding> findings, long events, long firstS
             return "OK: " + range + (sealed ? ", trail sealed" : ", trail not sealed (live)")
                     + (findings.isEmpty() ? "" : ", " + findings.size() + " warning(s)");
         }
-        return "TAMPERING OR LOSS: " + errors().size() + " problem(s); " + range;
+        return "FAILED: " + errors().size() + " problem(s) showing tampering or loss; " + range;
     }
 
     /** The summary and each finding, one per line. */
