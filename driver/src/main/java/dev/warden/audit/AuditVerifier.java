@@ -43,8 +43,8 @@ public final class AuditVerifier {
         this.key = key;
     }
 
-    /** A complete line as read, with where it came from. */
-    private record Line(String source, int sourceIndex, int number, long offset, byte[] bytes) {}
+    /** Where a complete line stands. */
+    private record Line(String source, int sourceIndex, int number) {}
 
     /** A parsed line. */
     private record Entry(Line line, long seq, String prev, String hash, String type, String reason, boolean valid) {
@@ -57,15 +57,15 @@ public final class AuditVerifier {
     public AuditVerification verify(List<Path> paths) throws IOException {
         List<Path> files = AuditTrailFiles.expand(paths);
         List<Finding> findings = new ArrayList<>();
-        List<Line> lines = new ArrayList<>();
+        List<Entry> entries = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
             Path file = files.get(i);
-            byte[] bytes = Files.readAllBytes(file);
+            byte[] bytes = Files.readAllBytes(file); // one file at a time; only the parsed entries are kept
             int start = 0;
             int number = 1;
             for (int j = 0; j < bytes.length; j++) {
                 if (bytes[j] == '\n') {
-                    lines.add(new Line(file.toString(), i, number++, start, Arrays.copyOfRange(bytes, start, j)));
+                    add(entries, findings, new Line(file.toString(), i, number++), Arrays.copyOfRange(bytes, start, j));
                     start = j + 1;
                 }
             }
@@ -75,7 +75,7 @@ public final class AuditVerifier {
             }
         }
         Path last = files.isEmpty() ? null : files.get(files.size() - 1);
-        return check(lines, files.size(), findings, last != null && isLive(last), last == null ? "" : last.toString());
+        return check(entries, files.size(), findings, last != null && isLive(last), last == null ? "" : last.toString());
     }
 
     /**
@@ -83,25 +83,26 @@ public final class AuditVerifier {
      * order), which cannot be known to be live: a missing seal is reported as a warning when {@code live}.
      */
     public AuditVerification verifyLines(String source, List<String> lines, boolean live) {
-        List<Line> parsed = new ArrayList<>(lines.size());
+        List<Finding> findings = new ArrayList<>();
+        List<Entry> entries = new ArrayList<>(lines.size());
         for (int i = 0; i < lines.size(); i++) {
-            parsed.add(new Line(source, 0, i + 1, -1, lines.get(i).getBytes(StandardCharsets.UTF_8)));
+            add(entries, findings, new Line(source, 0, i + 1), lines.get(i).getBytes(StandardCharsets.UTF_8));
         }
-        return check(parsed, 1, new ArrayList<>(), live, source);
+        return check(entries, 1, findings, live, source);
     }
 
-    private AuditVerification check(List<Line> lines, int sources, List<Finding> findings, boolean live,
-                                    String lastSource) {
-        List<Entry> entries = new ArrayList<>();
-        for (Line line : lines) {
-            Entry e = parse(line);
-            if (e == null) {
-                findings.add(error(Kind.MALFORMED, "malformed line in " + line.source + " line " + line.number
-                        + " (not an audit event)"));
-            } else {
-                entries.add(e);
-            }
+    private void add(List<Entry> entries, List<Finding> findings, Line line, byte[] bytes) {
+        Entry e = parse(line, bytes);
+        if (e == null) {
+            findings.add(error(Kind.MALFORMED, "malformed line in " + line.source + " line " + line.number
+                    + " (not an audit event)"));
+        } else {
+            entries.add(e);
         }
+    }
+
+    private AuditVerification check(List<Entry> entries, int sources, List<Finding> findings, boolean live,
+                                    String lastSource) {
 
         // authenticated events by seq; repeats are insertions (copies) or forks
         Map<Long, Entry> bySeq = new HashMap<>();
@@ -122,13 +123,20 @@ public final class AuditVerifier {
                 }
             }
         }
-        // lines whose MAC fails: edits where they fill a slot, insertions where the slot is taken
+        // lines whose MAC fails: edits where they stand in the chain (fill a gap, or link to a neighbour),
+        // insertions where the slot is taken or the line is outside the chain
+        long minValid = bySeq.keySet().stream().mapToLong(Long::longValue).min().orElse(0);
+        long maxValid = bySeq.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
         Map<Long, Entry> edited = new HashMap<>();
         for (Entry e : entries) {
             if (e.valid) {
                 continue;
             }
-            if (bySeq.containsKey(e.seq) || edited.containsKey(e.seq)) {
+            Entry before = bySeq.get(e.seq - 1);
+            Entry after = bySeq.get(e.seq + 1);
+            boolean standsInChain = bySeq.isEmpty() || (e.seq > minValid && e.seq < maxValid)
+                    || (before != null && before.hash.equals(e.prev)) || (after != null && after.prev.equals(e.hash));
+            if (bySeq.containsKey(e.seq) || edited.containsKey(e.seq) || !standsInChain) {
                 ignored.add(e);
                 findings.add(error(Kind.INSERTED, "inserted event in " + e.where() + " (claims seq " + e.seq
                         + ", hash mismatch: not part of the chain)"));
@@ -191,6 +199,9 @@ public final class AuditVerifier {
             }
         }
 
+        if (bySeq.isEmpty() && !entries.isEmpty()) {
+            findings.add(error(Kind.EDITED, "no event verifies under this key: wrong key, or every event edited"));
+        }
         long events = bySeq.size();
         long firstSeq = present.isEmpty() ? 0 : present.first();
         long lastSeq = present.isEmpty() ? 0 : present.last();
@@ -232,14 +243,14 @@ public final class AuditVerifier {
         return e != null ? e : edited.get(seq);
     }
 
-    private Entry parse(Line line) {
+    private Entry parse(Line line, byte[] bytes) {
         ChainedEvent parsed;
         try {
-            parsed = AuditLineCodec.parse(line.bytes);
+            parsed = AuditLineCodec.parse(bytes);
         } catch (IllegalArgumentException e) {
             return null;
         }
-        AuditLineCodec.Signed signed = AuditLineCodec.split(line.bytes);
+        AuditLineCodec.Signed signed = AuditLineCodec.split(bytes);
         boolean valid = signed != null && verifies(signed);
         return new Entry(line, parsed.seq(), parsed.prev(), parsed.hash(), parsed.event().type(),
                 parsed.event().reason(), valid);

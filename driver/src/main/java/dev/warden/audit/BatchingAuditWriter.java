@@ -69,7 +69,6 @@ final class BatchingAuditWriter {
     private boolean dirty;
     private long lastForceNanos;
     private Instant outageStart;
-    private long delayedDuringOutage;
     private long retryNanos = MIN_RETRY_NANOS;
     private IOException lastFailure;
     private final int outageCapacity;
@@ -272,7 +271,6 @@ final class BatchingAuditWriter {
         queue.drainTo(pending, room);
         if (pending.size() > from) {
             releaseAll(pending.subList(from, pending.size()), lastFailure);
-            delayedDuringOutage = Math.max(delayedDuringOutage, pending.size());
         }
     }
 
@@ -298,15 +296,6 @@ final class BatchingAuditWriter {
         }
         try {
             writeAll(events);
-            if (sync) {
-                target.force();
-                lastForceNanos = System.nanoTime();
-            } else {
-                if (!dirty) {
-                    lastForceNanos = System.nanoTime();
-                }
-                dirty = true;
-            }
         } catch (PartialWriteException e) {
             failed(e.getCause() instanceof IOException io ? io : e);
             dropWritten(e.written(), fixed);
@@ -315,7 +304,23 @@ final class BatchingAuditWriter {
             failed(e);
             return false;
         }
+        // written and chained: never write these again, whatever the force says
         preamble.clear();
+        if (sync) {
+            try {
+                target.force();
+                lastForceNanos = System.nanoTime();
+            } catch (IOException e) {
+                failed(e); // their callers are told; the next attempt reopens and writes an alarm
+                pending.clear();
+                return false;
+            }
+        } else {
+            if (!dirty) {
+                lastForceNanos = System.nanoTime();
+            }
+            dirty = true;
+        }
         releaseAll(pending, null);
         pending.clear();
         recovered();
@@ -339,7 +344,6 @@ final class BatchingAuditWriter {
         if (fromFixed > fromPreamble) {
             // the outage alarm made it: start counting a new outage from here
             outageStart = clock.instant();
-            delayedDuringOutage = 0;
             refusedDuringOutage.set(0);
         }
         int fromPending = Math.max(0, written - fixed);
@@ -377,10 +381,8 @@ final class BatchingAuditWriter {
         }
         if (outageStart == null) {
             outageStart = clock.instant();
-            delayedDuringOutage = 0;
             refusedDuringOutage.set(0);
         }
-        delayedDuringOutage = Math.max(delayedDuringOutage, pending.size());
         IOException cause = e != null ? e : new IOException(unhealthyDetail);
         lastFailure = cause;
         releaseAll(pending, cause);
@@ -403,7 +405,7 @@ final class BatchingAuditWriter {
         Instant now = clock.instant();
         return AuditEvent.alarm(now, "audit trail was unavailable from " + AuditLineCodec.formatTime(outageStart)
                 + " to " + AuditLineCodec.formatTime(now) + " (" + unhealthyDetail + "); "
-                + delayedDuringOutage + " events written late, " + refusedDuringOutage.get()
+                + pending.size() + " events held during the outage written now, " + refusedDuringOutage.get()
                 + " records refused (fail-" + (failClosed ? "closed" : "open") + ")");
     }
 

@@ -74,7 +74,9 @@ final class JsonLinesFileTarget implements AuditBatchTarget {
         closeChannel();
         if (chain == null) {
             Files.createDirectories(dir);
-            acquireLock();
+            if (lock == null) {
+                acquireLock();
+            }
             List<AuditEvent> alarms = new ArrayList<>();
             chain = resume(alarms);
             return alarms;

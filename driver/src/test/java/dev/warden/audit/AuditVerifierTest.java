@@ -212,7 +212,26 @@ class AuditVerifierTest {
         AuditVerification v = new AuditVerifier(ChainKey.hmacSha256("another-key-another-key".getBytes(StandardCharsets.UTF_8)))
                 .verify(List.of(dir));
         assertFalse(v.ok());
-        assertEquals(11, v.errors().stream().filter(f -> f.kind() == Kind.EDITED).count());
+        assertEquals(11, v.errors().stream().filter(f -> f.message().startsWith("edited event: seq")).count());
+        assertTrue(v.errors().stream().anyMatch(f -> f.message().startsWith("no event verifies under this key")));
+    }
+
+    @Test
+    void forgedLineWithAFarSeqIsAnInsertionNotAGap() throws Exception {
+        lines.add(5, lines.get(3).replace("{\"seq\":4,", "{\"seq\":999,"));
+        rewrite();
+        AuditVerification v = verify();
+        assertEquals(List.of("inserted event in " + file + " line 6 (claims seq 999, hash mismatch: not part of the "
+                + "chain)"), errors(v).stream().map(Finding::message).toList());
+    }
+
+    @Test
+    void editedSealAtTheEndIsAnEdit() throws Exception {
+        lines.set(10, lines.get(10).replace("trail closed cleanly", "trail closed cleanlx"));
+        rewrite();
+        AuditVerification v = verify();
+        assertEquals(Kind.EDITED, errors(v).get(0).kind(), v.render());
+        assertEquals("edited event: seq 11 in " + file + " line 11 (hash mismatch)", errors(v).get(0).message());
     }
 
     @Test
