@@ -111,6 +111,11 @@ final class BatchingAuditWriter {
         return healthy;
     }
 
+    /** Events waiting in the queue (not yet taken by the writer). */
+    int queued() {
+        return queue.size();
+    }
+
     void record(AuditEvent event) throws AuditUnavailableException {
         if (event == null) {
             throw new NullPointerException("event");

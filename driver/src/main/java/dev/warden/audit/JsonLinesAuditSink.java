@@ -46,6 +46,11 @@ public final class JsonLinesAuditSink implements AuditSink {
         return writer.healthy();
     }
 
+    /** Events queued and not yet taken by the writer thread (tests, metrics). */
+    int queued() {
+        return writer.queued();
+    }
+
     /** The file being written (for operators and tests); may change at any time by rotation. */
     public Path currentFile() {
         return target.currentFile();

@@ -82,6 +82,12 @@ final class JsonLinesFileTarget implements AuditBatchTarget {
             return alarms;
         }
         if (current != null && !needsNewFile) {
+            if (!Files.exists(current)) {
+                Files.createDirectories(dir);
+                needsNewFile = true; // deleted under us: go on in a new file, and say so
+                return List.of(AuditEvent.alarm(clock.instant(), "trail file " + current
+                        + " disappeared while being written; it held events up to seq " + chain.seq()));
+            }
             // back to the last complete event: a failed write may have left part of a line
             FileChannel ch = FileChannel.open(current, StandardOpenOption.WRITE);
             try {

@@ -226,6 +226,48 @@ class JsonLinesAuditSinkTest {
     }
 
     @Test
+    void failClosedMidRunRecoversInANewFileWhenTheDirectoryComesBack() throws Exception {
+        Path trail = dir.resolve("trail");
+        AuditSinkConfig c = config(trail, Durability.SYNC).withRotation(2048, false);
+        try (JsonLinesAuditSink sink = new JsonLinesAuditSink(c, KEY)) {
+            for (int i = 1; i <= 5; i++) {
+                sink.record(statement(i));
+            }
+            for (Path f : trailFiles(trail)) {
+                Files.delete(f);
+            }
+            Files.delete(trail.resolve("audit.lock"));
+            Files.delete(trail);
+            Files.writeString(dir.resolve("trail"), "not a directory"); // the new file cannot be created
+            int refused = 0;
+            for (int i = 6; i <= 20; i++) {
+                try {
+                    sink.record(statement(i)); // rotation needs a new file within a few events
+                } catch (AuditUnavailableException e) {
+                    refused++;
+                    assertTrue(e.getMessage().contains(trail.toString()), e.getMessage());
+                }
+            }
+            assertTrue(refused > 0);
+            assertFalse(sink.isHealthy());
+            Files.delete(dir.resolve("trail"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!sink.isHealthy() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(sink.isHealthy());
+            sink.record(statement(21));
+        }
+        List<ChainedEvent> events = events(trail);
+        List<String> types = events.stream().map(e -> e.event().type()).toList();
+        assertTrue(types.contains(AuditEvent.ALARM), types.toString());
+        assertEquals("ev-21", events.get(events.size() - 2).event().eventId());
+        AuditVerification v = new AuditVerifier(KEY).verify(List.of(trail));
+        assertTrue(v.ok(), v.render()); // earlier files are gone: a warning (starts late) plus the alarms
+        assertTrue(v.has(AuditVerification.Kind.STARTS_LATE), v.render());
+    }
+
+    @Test
     void recordAfterCloseIsRefused() throws Exception {
         JsonLinesAuditSink sink = new JsonLinesAuditSink(config(dir, Durability.ASYNC), KEY);
         sink.close();
@@ -246,22 +288,34 @@ class JsonLinesAuditSinkTest {
 
     @Test
     void asyncRecordCostsMicroseconds() throws Exception {
-        AuditSinkConfig c = config(dir, Durability.ASYNC).withQueueCapacity(1 << 16);
-        int n = 200_000;
+        int perRound = 50_000;
+        AuditSinkConfig c = config(dir, Durability.ASYNC).withQueueCapacity(perRound + 1);
         long best = Long.MAX_VALUE;
+        long sustainedNanos;
+        AuditEvent e = statement(1);
         try (JsonLinesAuditSink sink = new JsonLinesAuditSink(c, KEY)) {
-            AuditEvent e = statement(1);
-            for (int round = 0; round < 5; round++) {
+            for (int round = 0; round < 8; round++) {
+                while (sink.queued() > 0) {
+                    Thread.sleep(5); // the caller's cost alone: start each round with an empty queue
+                }
                 long t0 = System.nanoTime();
-                for (int i = 0; i < n / 5; i++) {
+                for (int i = 0; i < perRound; i++) {
                     sink.record(e);
                 }
-                best = Math.min(best, (System.nanoTime() - t0) / (n / 5));
+                best = Math.min(best, (System.nanoTime() - t0) / perRound);
             }
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 4 * perRound; i++) {
+                sink.record(e);
+            }
+            while (sink.queued() > 0) {
+                Thread.sleep(1);
+            }
+            sustainedNanos = (System.nanoTime() - t0) / (4 * perRound);
         }
-        System.out.println("async record(): best round " + best + " ns/event (includes backpressure when the "
-                + "writer falls behind)");
-        assertTrue(best < 50_000, best + " ns");
+        System.out.println("async record(): " + best + " ns/event for the caller (queue not full); writer sustains "
+                + sustainedNanos + " ns/event (JSON + HMAC + write)");
+        assertTrue(best < 20_000, best + " ns");
     }
 
     private static Thread start(Runnable r) {

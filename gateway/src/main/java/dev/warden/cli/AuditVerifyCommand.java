@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = "Verify that the audit trail is complete and untouched.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:trail verified (warnings allowed)", "1:tampering or loss found", "2:usage error"})
+        exitCodeList = {"0:trail verified (warnings allowed)", "1:tampering or loss found",
+                "2:usage error, or the key or trail cannot be read"})
 public final class AuditVerifyCommand implements Callable<Integer> {
 
     static final int OK = 0;
@@ -55,7 +56,8 @@ public final class AuditVerifyCommand implements Callable<Integer> {
         ChainKey chainKey;
         try {
             chainKey = key.resolve();
-        } catch (KeyException | IOException e) {
+        } catch (KeyException | IOException | RuntimeException e) {
+            // exit 1 would read as "tampered": a key that cannot be opened is an input error
             err.println("warden audit verify: cannot open the audit key: " + e.getMessage());
             return USAGE;
         }
