@@ -117,9 +117,7 @@ final class BatchingAuditWriter {
     }
 
     void record(AuditEvent event) throws AuditUnavailableException {
-        if (event == null) {
-            throw new NullPointerException("event");
-        }
+        checkWritable(event);
         entering.incrementAndGet();
         Waiter waiter = null;
         try {
@@ -142,6 +140,20 @@ final class BatchingAuditWriter {
         }
         if (waiter != null) {
             awaitDurable(waiter);
+        }
+    }
+
+    /** An event the writer could not serialise would stall the trail: refuse it here, to its caller. */
+    private static void checkWritable(AuditEvent event) {
+        if (event == null || event.type() == null) {
+            throw new IllegalArgumentException("an audit event needs a type");
+        }
+        if (event.columnsRead() != null) {
+            for (String column : event.columnsRead().keySet()) {
+                if (column == null) {
+                    throw new IllegalArgumentException("columnsRead has a null column name");
+                }
+            }
         }
     }
 

@@ -226,6 +226,19 @@ class BatchingAuditWriterTest {
     }
 
     @Test
+    void anEventTheWriterCouldNotSerialiseIsRefusedToItsCallerAndDoesNotStallTheTrail() throws Exception {
+        MemoryTarget t = new MemoryTarget();
+        BatchingAuditWriter w = writer(t, Durability.SYNC, FailureMode.FAIL_CLOSED, 16, new ArrayList<>());
+        java.util.Map<String, String> withNullKey = new java.util.HashMap<>();
+        withNullKey.put(null, "plaintext");
+        AuditEvent bad = AuditFixtures.statement(1, java.time.Instant.now(), "r", "p", withNullKey, "allowed");
+        assertThrows(IllegalArgumentException.class, () -> w.record(bad));
+        w.record(statement(2));
+        w.close();
+        assertEquals(List.of("ev-2", AuditEvent.SEAL), t.ids());
+    }
+
+    @Test
     void asyncWritesAreForcedWithinTheFlushInterval() throws Exception {
         MemoryTarget t = new MemoryTarget();
         BatchingAuditWriter w = writer(t, Durability.ASYNC, FailureMode.FAIL_CLOSED, 64, new ArrayList<>());
