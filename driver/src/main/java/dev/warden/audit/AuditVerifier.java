@@ -14,10 +14,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -43,19 +41,43 @@ public final class AuditVerifier {
         this.key = key;
     }
 
-    /** Where a complete line stands. */
-    private record Line(String source, int sourceIndex, int number) {}
+    /**
+     * What verification keeps of a line: about 100 bytes with its map entry, so a trail of ten million events
+     * verifies in about a gigabyte. Hashes are kept as their first 64 bits: they are only compared with other
+     * authenticated hashes (the MAC covers {@code prev}), where a chance collision is 2^-64.
+     */
+    private static final class Entry {
+        final int source;
+        final int number;
+        final long seq;
+        final long prev;
+        final long hash;
+        final boolean valid;
+        final boolean seal;
+        final String alarmReason; // only for alarms
+        boolean ignored;
 
-    /** A parsed line. */
-    private record Entry(Line line, long seq, String prev, String hash, String type, String reason, boolean valid) {
-        String where() {
-            return line.source + " line " + line.number;
+        Entry(int source, int number, long seq, long prev, long hash, boolean valid, boolean seal, String alarmReason) {
+            this.source = source;
+            this.number = number;
+            this.seq = seq;
+            this.prev = prev;
+            this.hash = hash;
+            this.valid = valid;
+            this.seal = seal;
+            this.alarmReason = alarmReason;
         }
+    }
+
+    /** Verifies one trail file or directory. */
+    public AuditVerification verify(Path fileOrDirectory) throws IOException {
+        return verify(List.of(fileOrDirectory));
     }
 
     /** Verifies files and directories (each directory: its {@code *.jsonl} files) as one trail in write order. */
     public AuditVerification verify(List<Path> paths) throws IOException {
         List<Path> files = AuditTrailFiles.expand(paths);
+        List<String> names = files.stream().map(Path::toString).toList();
         List<Finding> findings = new ArrayList<>();
         List<Entry> entries = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
@@ -65,7 +87,7 @@ public final class AuditVerifier {
             int number = 1;
             for (int j = 0; j < bytes.length; j++) {
                 if (bytes[j] == '\n') {
-                    add(entries, findings, new Line(file.toString(), i, number++), Arrays.copyOfRange(bytes, start, j));
+                    add(entries, findings, names, i, number++, Arrays.copyOfRange(bytes, start, j));
                     start = j + 1;
                 }
             }
@@ -75,7 +97,7 @@ public final class AuditVerifier {
             }
         }
         Path last = files.isEmpty() ? null : files.get(files.size() - 1);
-        return check(entries, files.size(), findings, last != null && isLive(last), last == null ? "" : last.toString());
+        return check(entries, names, findings, last != null && isLive(last));
     }
 
     /**
@@ -83,42 +105,43 @@ public final class AuditVerifier {
      * order), which cannot be known to be live: a missing seal is reported as a warning when {@code live}.
      */
     public AuditVerification verifyLines(String source, List<String> lines, boolean live) {
+        List<String> names = List.of(source);
         List<Finding> findings = new ArrayList<>();
         List<Entry> entries = new ArrayList<>(lines.size());
         for (int i = 0; i < lines.size(); i++) {
-            add(entries, findings, new Line(source, 0, i + 1), lines.get(i).getBytes(StandardCharsets.UTF_8));
+            add(entries, findings, names, 0, i + 1, lines.get(i).getBytes(StandardCharsets.UTF_8));
         }
-        return check(entries, 1, findings, live, source);
+        return check(entries, names, findings, live);
     }
 
-    private void add(List<Entry> entries, List<Finding> findings, Line line, byte[] bytes) {
-        Entry e = parse(line, bytes);
+    private void add(List<Entry> entries, List<Finding> findings, List<String> names, int source, int number,
+                     byte[] bytes) {
+        Entry e = parse(source, number, bytes);
         if (e == null) {
-            findings.add(error(Kind.MALFORMED, "malformed line in " + line.source + " line " + line.number
+            findings.add(error(Kind.MALFORMED, "malformed line in " + names.get(source) + " line " + number
                     + " (not an audit event)"));
         } else {
             entries.add(e);
         }
     }
 
-    private AuditVerification check(List<Entry> entries, int sources, List<Finding> findings, boolean live,
-                                    String lastSource) {
+    private AuditVerification check(List<Entry> entries, List<String> names, List<Finding> findings, boolean live) {
+        java.util.function.Function<Entry, String> where = e -> names.get(e.source) + " line " + e.number;
 
         // authenticated events by seq; repeats are insertions (copies) or forks
         Map<Long, Entry> bySeq = new HashMap<>();
-        Set<Entry> ignored = new HashSet<>();
         for (Entry e : entries) {
             if (!e.valid) {
                 continue;
             }
             Entry first = bySeq.putIfAbsent(e.seq, e);
             if (first != null) {
-                ignored.add(e);
-                if (first.hash.equals(e.hash)) {
-                    findings.add(error(Kind.INSERTED, "inserted event: " + e.where() + " repeats seq " + e.seq
-                            + " (a copy of " + first.where() + ")"));
+                e.ignored = true;
+                if (first.hash == e.hash) {
+                    findings.add(error(Kind.INSERTED, "inserted event: " + where.apply(e) + " repeats seq " + e.seq
+                            + " (a copy of " + where.apply(first) + ")"));
                 } else {
-                    findings.add(error(Kind.FORKED, "forked chain: " + e.where() + " and " + first.where()
+                    findings.add(error(Kind.FORKED, "forked chain: " + where.apply(e) + " and " + where.apply(first)
                             + " both hold an authenticated seq " + e.seq + " (two writers on one trail?)"));
                 }
             }
@@ -135,14 +158,14 @@ public final class AuditVerifier {
             Entry before = bySeq.get(e.seq - 1);
             Entry after = bySeq.get(e.seq + 1);
             boolean standsInChain = bySeq.isEmpty() || (e.seq > minValid && e.seq < maxValid)
-                    || (before != null && before.hash.equals(e.prev)) || (after != null && after.prev.equals(e.hash));
+                    || (before != null && before.hash == e.prev) || (after != null && after.prev == e.hash);
             if (bySeq.containsKey(e.seq) || edited.containsKey(e.seq) || !standsInChain) {
-                ignored.add(e);
-                findings.add(error(Kind.INSERTED, "inserted event in " + e.where() + " (claims seq " + e.seq
+                e.ignored = true;
+                findings.add(error(Kind.INSERTED, "inserted event in " + where.apply(e) + " (claims seq " + e.seq
                         + ", hash mismatch: not part of the chain)"));
             } else {
                 edited.put(e.seq, e);
-                findings.add(error(Kind.EDITED, "edited event: seq " + e.seq + " in " + e.where()
+                findings.add(error(Kind.EDITED, "edited event: seq " + e.seq + " in " + where.apply(e)
                         + " (hash mismatch)"));
             }
         }
@@ -150,25 +173,25 @@ public final class AuditVerifier {
         // order, in the order the lines stand
         long maxSeen = Long.MIN_VALUE;
         for (Entry e : entries) {
-            if (ignored.contains(e)) {
+            if (e.ignored) {
                 continue;
             }
             if (e.seq < maxSeen) {
-                findings.add(error(Kind.REORDERED, "reordered: seq " + e.seq + " in " + e.where()
+                findings.add(error(Kind.REORDERED, "reordered: seq " + e.seq + " in " + where.apply(e)
                         + " appears after seq " + maxSeen));
             }
             maxSeen = Math.max(maxSeen, e.seq);
         }
 
-        // gaps
+        // gaps: between files when the gap is exactly a file boundary, else deletions
         TreeSet<Long> present = new TreeSet<>(bySeq.keySet());
         present.addAll(edited.keySet());
         Map<Integer, Entry> firstOfSource = new HashMap<>();
         Map<Integer, Entry> lastOfSource = new HashMap<>();
         for (Entry e : entries) {
-            if (!ignored.contains(e)) {
-                firstOfSource.putIfAbsent(e.line.sourceIndex, e);
-                lastOfSource.put(e.line.sourceIndex, e);
+            if (!e.ignored) {
+                firstOfSource.putIfAbsent(e.source, e);
+                lastOfSource.put(e.source, e);
             }
         }
         Long previous = null;
@@ -177,14 +200,13 @@ public final class AuditVerifier {
                 Entry a = slot(bySeq, edited, previous);
                 Entry b = slot(bySeq, edited, s);
                 String range = "seq " + (previous + 1) + (s - 1 > previous + 1 ? ".." + (s - 1) : "");
-                if (a.line.sourceIndex != b.line.sourceIndex && lastOfSource.get(a.line.sourceIndex) == a
-                        && firstOfSource.get(b.line.sourceIndex) == b) {
-                    findings.add(error(Kind.CHAIN_BREAK, "chain break between " + a.line.source + " and "
-                            + b.line.source + ": " + range + " missing (a file missing at rotation, or the end of "
-                            + a.line.source + " cut)"));
+                if (a.source != b.source && lastOfSource.get(a.source) == a && firstOfSource.get(b.source) == b) {
+                    findings.add(error(Kind.CHAIN_BREAK, "chain break between " + names.get(a.source) + " and "
+                            + names.get(b.source) + ": " + range + " missing (a file missing at rotation, or the end of "
+                            + names.get(a.source) + " cut)"));
                 } else {
                     findings.add(error(Kind.DELETED, "deleted events: " + range + " missing (between "
-                            + a.where() + " and " + b.where() + ")"));
+                            + where.apply(a) + " and " + where.apply(b) + ")"));
                 }
             }
             previous = s;
@@ -193,9 +215,9 @@ public final class AuditVerifier {
         // links: each authenticated event names the hash of the one before it
         for (Entry e : bySeq.values()) {
             Entry before = bySeq.get(e.seq - 1);
-            if (before != null && !before.hash.equals(e.prev)) {
-                findings.add(error(Kind.CHAIN_BREAK, "chain break at seq " + e.seq + " in " + e.where()
-                        + ": prev is not the hash of seq " + (e.seq - 1) + " (" + before.where() + ")"));
+            if (before != null && before.hash != e.prev) {
+                findings.add(error(Kind.CHAIN_BREAK, "chain break at seq " + e.seq + " in " + where.apply(e)
+                        + ": prev is not the hash of seq " + (e.seq - 1) + " (" + where.apply(before) + ")"));
             }
         }
 
@@ -210,22 +232,23 @@ public final class AuditVerifier {
                     + ": events 1.." + (firstSeq - 1) + " are not in the files given (archived or removed)"));
         }
         for (Entry e : entries) {
-            if (e.valid && !ignored.contains(e) && AuditEvent.ALARM.equals(e.type)) {
-                findings.add(new Finding(Severity.WARNING, Kind.ALARM, "alarm at seq " + e.seq + " (" + e.where()
-                        + "): " + e.reason));
+            if (e.valid && !e.ignored && e.alarmReason != null) {
+                findings.add(new Finding(Severity.WARNING, Kind.ALARM, "alarm at seq " + e.seq + " ("
+                        + where.apply(e) + "): " + e.alarmReason));
             }
         }
 
-        // the end: the last line standing must be an authenticated seal holding the highest seq
+        // the end: the last line standing must be an authenticated seal holding the highest seq, in the last file
         Entry end = null;
         for (Entry e : entries) {
-            if (!ignored.contains(e)) {
+            if (!e.ignored) {
                 end = e;
             }
         }
-        boolean sealed = end != null && end.valid && AuditEvent.SEAL.equals(end.type) && end.seq == lastSeq
-                && end.line.sourceIndex == sources - 1;
+        boolean sealed = end != null && end.valid && end.seal && end.seq == lastSeq
+                && end.source == names.size() - 1;
         if (!sealed) {
+            String lastSource = names.isEmpty() ? "the trail" : names.get(names.size() - 1);
             if (live) {
                 findings.add(new Finding(Severity.WARNING, Kind.LIVE, lastSource + " is still being written (a sink "
                         + "holds the trail's lock): not sealed yet; verified up to seq " + lastSeq));
@@ -243,7 +266,7 @@ public final class AuditVerifier {
         return e != null ? e : edited.get(seq);
     }
 
-    private Entry parse(Line line, byte[] bytes) {
+    private Entry parse(int source, int number, byte[] bytes) {
         ChainedEvent parsed;
         try {
             parsed = AuditLineCodec.parse(bytes);
@@ -252,8 +275,21 @@ public final class AuditVerifier {
         }
         AuditLineCodec.Signed signed = AuditLineCodec.split(bytes);
         boolean valid = signed != null && verifies(signed);
-        return new Entry(line, parsed.seq(), parsed.prev(), parsed.hash(), parsed.event().type(),
-                parsed.event().reason(), valid);
+        String type = parsed.event().type();
+        return new Entry(source, number, parsed.seq(), prefix(parsed.prev()), prefix(parsed.hash()), valid,
+                AuditEvent.SEAL.equals(type), AuditEvent.ALARM.equals(type) ? parsed.event().reason() : null);
+    }
+
+    /** The first 64 bits of a hex hash; 0 for the empty genesis {@code prev}, -1 for what is not hex. */
+    private static long prefix(String hex) {
+        if (hex.isEmpty()) {
+            return 0;
+        }
+        try {
+            return Long.parseUnsignedLong(hex.substring(0, Math.min(16, hex.length())), 16);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private boolean verifies(AuditLineCodec.Signed signed) {

@@ -33,6 +33,10 @@ public final class DatabaseAuditSink implements AuditSink {
                          FailureMode onFailure, int queueCapacity, Duration flushInterval) {
         public Config {
             Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+            if (jdbcUrl.regionMatches(true, 0, "jdbc:warden:", 0, "jdbc:warden:".length())) {
+                // audit rows written through Warden would be audited in turn, without end
+                throw new IllegalArgumentException("the audit table needs a plain JDBC URL, not jdbc:warden:");
+            }
             JdbcAuditTarget.checkedTableName(table);
             Objects.requireNonNull(durability, "durability");
             Objects.requireNonNull(onFailure, "onFailure");

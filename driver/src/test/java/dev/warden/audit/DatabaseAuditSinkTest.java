@@ -35,6 +35,12 @@ class DatabaseAuditSinkTest {
     }
 
     @Test
+    void auditTableIsNeverWrittenThroughWarden() {
+        assertThrows(IllegalArgumentException.class, () -> DatabaseAuditSink.Config.defaults(
+                "jdbc:warden:postgresql://localhost/app", null));
+    }
+
+    @Test
     void tableNameMustBeAnIdentifier() {
         assertThrows(IllegalArgumentException.class, () -> new DatabaseAuditSink.Config("jdbc:h2:mem:x", null,
                 "audit; DROP TABLE users", Durability.ASYNC, FailureMode.FAIL_CLOSED, 1, Duration.ofMillis(1)));

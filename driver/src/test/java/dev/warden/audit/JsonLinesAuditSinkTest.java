@@ -165,7 +165,7 @@ class JsonLinesAuditSinkTest {
     @Test
     void fullQueueBlocksTheCallerAndLosesNothing() throws Exception {
         AuditSinkConfig c = config(dir, Durability.ASYNC).withQueueCapacity(4);
-        int n = 20_000;
+        int n = 4_000;
         try (JsonLinesAuditSink sink = new JsonLinesAuditSink(c, KEY)) {
             List<Thread> ts = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
@@ -288,13 +288,13 @@ class JsonLinesAuditSinkTest {
 
     @Test
     void asyncRecordCostsMicroseconds() throws Exception {
-        int perRound = 50_000;
+        int perRound = 20_000;
         AuditSinkConfig c = config(dir, Durability.ASYNC).withQueueCapacity(perRound + 1);
         long best = Long.MAX_VALUE;
         long sustainedNanos;
         AuditEvent e = statement(1);
         try (JsonLinesAuditSink sink = new JsonLinesAuditSink(c, KEY)) {
-            for (int round = 0; round < 8; round++) {
+            for (int round = 0; round < 5; round++) {
                 while (sink.queued() > 0) {
                     Thread.sleep(5); // the caller's cost alone: start each round with an empty queue
                 }
