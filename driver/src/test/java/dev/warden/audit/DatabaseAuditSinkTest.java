@@ -35,6 +35,29 @@ class DatabaseAuditSinkTest {
     }
 
     @Test
+    void restartAfterACrashWritesAnAlarmAndContinuesTheChain() throws Exception {
+        String url = "jdbc:h2:mem:audit_" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
+        DatabaseAuditSink.Config c = DatabaseAuditSink.Config.defaults(url, null);
+        try (DatabaseAuditSink sink = new DatabaseAuditSink(c, KEY)) {
+            sink.record(statement(1));
+            sink.record(statement(2));
+        }
+        try (var conn = java.sql.DriverManager.getConnection(url); var s = conn.createStatement()) {
+            s.execute("DELETE FROM warden_audit WHERE event_type = 'seal'"); // as if killed before close
+        }
+        try (DatabaseAuditSink sink = new DatabaseAuditSink(c, KEY)) {
+            sink.record(statement(3));
+        }
+        List<ChainedEvent> events = AuditTrailReader.readTable(url, null, "warden_audit");
+        assertEquals(List.of("statement", "statement", "alarm", "statement", "seal"),
+                events.stream().map(e -> e.event().type()).toList());
+        assertTrue(events.get(2).event().reason().startsWith("previous run ended without a seal after seq 2"));
+        assertEquals(3, events.get(2).seq());
+        assertTrue(new AuditVerifier(KEY).verifyLines("h2", AuditTrailReader.readTableLines(url, null,
+                "warden_audit"), false).ok());
+    }
+
+    @Test
     void auditTableIsNeverWrittenThroughWarden() {
         assertThrows(IllegalArgumentException.class, () -> DatabaseAuditSink.Config.defaults(
                 "jdbc:warden:postgresql://localhost/app", null));

@@ -123,6 +123,28 @@ class JsonLinesAuditSinkTest {
     }
 
     @Test
+    void restartFindsTheLastEventEvenWhenItIsLongerThanTheTailWindow() throws Exception {
+        AuditEvent e = statement(1);
+        AuditEvent huge = new AuditEvent(e.type(), e.time(), "huge", e.sessionId(), e.databaseUser(), e.role(),
+                e.purpose(), e.client(), e.clientAddress(), e.statementKind(),
+                "SELECT " + "x, ".repeat(60_000) + "y FROM t WHERE id = ?", e.policyVersion(), e.tables(),
+                e.columnsRead(), e.columnsWritten(), e.columnsFiltered(), e.rows(), e.decision(), e.reason(),
+                e.sqlState(), e.durationMicros(), e.rowKeyHashes());
+        try (JsonLinesAuditSink sink = new JsonLinesAuditSink(config(dir, Durability.SYNC), KEY)) {
+            sink.record(statement(1));
+            sink.record(huge);
+        }
+        Path f = trailFiles(dir).get(0);
+        List<String> lines = Files.readAllLines(f);
+        Files.write(f, lines.subList(0, 2)); // crashed before the seal: the last line is 180 KB
+        AuditFixtures.writeTrail(dir, 1);
+        List<ChainedEvent> events = events(dir);
+        assertEquals(3, events.get(2).seq());
+        assertEquals(events.get(1).hash(), events.get(2).prev());
+        assertTrue(verify().ok(), verify().render());
+    }
+
+    @Test
     void syncRecordIsOnDiskWhenItReturns() throws Exception {
         try (JsonLinesAuditSink sink = new JsonLinesAuditSink(config(dir, Durability.SYNC), KEY)) {
             for (int i = 1; i <= 50; i++) {
