@@ -8,9 +8,13 @@ import java.util.List;
  * @param events   authenticated events in the chain (MAC valid)
  * @param firstSeq lowest sequence number seen, 0 when none
  * @param lastSeq  highest sequence number seen, 0 when none
+ * @param lastHash hash (hex) of the authenticated event holding {@code lastSeq}, {@code ""} when none: record it
+ *                 elsewhere (with {@code lastSeq}) to detect later removal of whole runs, see
+ *                 {@link #expectAtLeast}
  * @param sealed   the trail ends with a seal event
  */
-public record AuditVerification(List<Finding> findings, long events, long firstSeq, long lastSeq, boolean sealed) {
+public record AuditVerification(List<Finding> findings, long events, long firstSeq, long lastSeq, String lastHash,
+                                boolean sealed) {
 
     public AuditVerification {
         findings = List.copyOf(findings);
@@ -38,6 +42,8 @@ public record AuditVerification(List<Finding> findings, long events, long firstS
         UNSEALED,
         /** A file ends with part of a line: a crash while writing. */
         TORN_LINE,
+        /** The trail ends before a sequence number known to have been written ({@link #expectAtLeast}). */
+        TRUNCATED,
         /** The last file is unsealed because a running sink holds the trail's lock. */
         LIVE,
         /** The first event given is not seq 1: earlier files were not given (archived or removed). */
@@ -51,6 +57,21 @@ public record AuditVerification(List<Finding> findings, long events, long firstS
         public String toString() {
             return severity + " " + message;
         }
+    }
+
+    /**
+     * Adds an error when the trail ends before {@code seq}, a sequence number recorded from an earlier
+     * verification or from monitoring. A seal proves only that the trail once ended there: removing every file
+     * of the runs after a clean close is caught only against such an outside record.
+     */
+    public AuditVerification expectAtLeast(long seq) {
+        if (lastSeq >= seq) {
+            return this;
+        }
+        List<Finding> more = new java.util.ArrayList<>(findings);
+        more.add(0, new Finding(Severity.ERROR, Kind.TRUNCATED, "trail ends at seq " + lastSeq + " but seq " + seq
+                + " was written: events " + (lastSeq + 1) + ".." + seq + " are missing"));
+        return new AuditVerification(more, events, firstSeq, lastSeq, lastHash, sealed);
     }
 
     /** No ERROR finding: the trail is complete and untouched as far as the files given show. */
@@ -76,9 +97,12 @@ public record AuditVerification(List<Finding> findings, long events, long firstS
         return "FAILED: " + errors().size() + " problem(s) showing tampering or loss; " + range;
     }
 
-    /** The summary and each finding, one per line. */
+    /** The summary, the head (to record elsewhere) and each finding, one per line. */
     public String render() {
         StringBuilder out = new StringBuilder(summary()).append('\n');
+        if (events > 0) {
+            out.append("head: seq ").append(lastSeq).append(" hash ").append(lastHash).append('\n');
+        }
         findings.forEach(f -> out.append(f).append('\n'));
         return out.toString();
     }

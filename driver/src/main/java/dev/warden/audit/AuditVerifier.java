@@ -36,9 +36,23 @@ import java.util.TreeSet;
 public final class AuditVerifier {
 
     private final ChainKey key;
+    private final boolean fromGenesis;
 
+    /** A verifier for which a trail starting after seq 1 (older files archived) is a warning. */
     public AuditVerifier(ChainKey key) {
+        this(key, false);
+    }
+
+    /** @param fromGenesis the files given must start at seq 1: a later start is an error, not a warning */
+    public AuditVerifier(ChainKey key, boolean fromGenesis) {
         this.key = key;
+        this.fromGenesis = fromGenesis;
+    }
+
+    /** The authenticated event with the highest seq met so far while reading (its full hash for the report). */
+    private static final class Head {
+        long seq;
+        String hash = "";
     }
 
     /**
@@ -80,6 +94,7 @@ public final class AuditVerifier {
         List<String> names = files.stream().map(Path::toString).toList();
         List<Finding> findings = new ArrayList<>();
         List<Entry> entries = new ArrayList<>();
+        Head head = new Head();
         for (int i = 0; i < files.size(); i++) {
             Path file = files.get(i);
             byte[] bytes = Files.readAllBytes(file); // one file at a time; only the parsed entries are kept
@@ -87,7 +102,7 @@ public final class AuditVerifier {
             int number = 1;
             for (int j = 0; j < bytes.length; j++) {
                 if (bytes[j] == '\n') {
-                    add(entries, findings, names, i, number++, Arrays.copyOfRange(bytes, start, j));
+                    add(entries, findings, head, names, i, number++, Arrays.copyOfRange(bytes, start, j));
                     start = j + 1;
                 }
             }
@@ -97,7 +112,7 @@ public final class AuditVerifier {
             }
         }
         Path last = files.isEmpty() ? null : files.get(files.size() - 1);
-        return check(entries, names, findings, last != null && isLive(last));
+        return check(entries, names, findings, head, last != null && isLive(last));
     }
 
     /**
@@ -108,15 +123,16 @@ public final class AuditVerifier {
         List<String> names = List.of(source);
         List<Finding> findings = new ArrayList<>();
         List<Entry> entries = new ArrayList<>(lines.size());
+        Head head = new Head();
         for (int i = 0; i < lines.size(); i++) {
-            add(entries, findings, names, 0, i + 1, lines.get(i).getBytes(StandardCharsets.UTF_8));
+            add(entries, findings, head, names, 0, i + 1, lines.get(i).getBytes(StandardCharsets.UTF_8));
         }
-        return check(entries, names, findings, live);
+        return check(entries, names, findings, head, live);
     }
 
-    private void add(List<Entry> entries, List<Finding> findings, List<String> names, int source, int number,
-                     byte[] bytes) {
-        Entry e = parse(source, number, bytes);
+    private void add(List<Entry> entries, List<Finding> findings, Head head, List<String> names, int source,
+                     int number, byte[] bytes) {
+        Entry e = parse(source, number, bytes, head);
         if (e == null) {
             findings.add(error(Kind.MALFORMED, "malformed line in " + names.get(source) + " line " + number
                     + " (not an audit event)"));
@@ -125,7 +141,8 @@ public final class AuditVerifier {
         }
     }
 
-    private AuditVerification check(List<Entry> entries, List<String> names, List<Finding> findings, boolean live) {
+    private AuditVerification check(List<Entry> entries, List<String> names, List<Finding> findings, Head head,
+                                    boolean live) {
         java.util.function.Function<Entry, String> where = e -> names.get(e.source) + " line " + e.number;
 
         // authenticated events by seq; repeats are insertions (copies) or forks
@@ -228,7 +245,8 @@ public final class AuditVerifier {
         long firstSeq = present.isEmpty() ? 0 : present.first();
         long lastSeq = present.isEmpty() ? 0 : present.last();
         if (firstSeq > 1) {
-            findings.add(new Finding(Severity.WARNING, Kind.STARTS_LATE, "trail starts at seq " + firstSeq
+            findings.add(new Finding(fromGenesis ? Severity.ERROR : Severity.WARNING, Kind.STARTS_LATE,
+                    "trail starts at seq " + firstSeq
                     + ": events 1.." + (firstSeq - 1) + " are not in the files given (archived or removed)"));
         }
         for (Entry e : entries) {
@@ -258,7 +276,8 @@ public final class AuditVerifier {
             }
         }
         findings.sort((x, y) -> x.severity().compareTo(y.severity()));
-        return new AuditVerification(findings, events, firstSeq, lastSeq, sealed);
+        String lastHash = head.seq == lastSeq && bySeq.containsKey(lastSeq) ? head.hash : "";
+        return new AuditVerification(findings, events, firstSeq, lastSeq, lastHash, sealed);
     }
 
     private static Entry slot(Map<Long, Entry> bySeq, Map<Long, Entry> edited, long seq) {
@@ -266,7 +285,7 @@ public final class AuditVerifier {
         return e != null ? e : edited.get(seq);
     }
 
-    private Entry parse(int source, int number, byte[] bytes) {
+    private Entry parse(int source, int number, byte[] bytes, Head head) {
         ChainedEvent parsed;
         try {
             parsed = AuditLineCodec.parse(bytes);
@@ -276,6 +295,10 @@ public final class AuditVerifier {
         AuditLineCodec.Signed signed = AuditLineCodec.split(bytes);
         boolean valid = signed != null && verifies(signed);
         String type = parsed.event().type();
+        if (valid && parsed.seq() > head.seq) {
+            head.seq = parsed.seq();
+            head.hash = parsed.hash();
+        }
         return new Entry(source, number, parsed.seq(), prefix(parsed.prev()), prefix(parsed.hash()), valid,
                 AuditEvent.SEAL.equals(type), AuditEvent.ALARM.equals(type) ? parsed.event().reason() : null);
     }

@@ -16,7 +16,9 @@
  * is live (a sink holds its lock file: a warning), or crashed or cut (an error: events after the last seq may be
  * missing). There are no periodic checkpoints: while a trail is live, a cut tail shows up as soon as the next
  * event is written (its seq continues after the cut), and a restart writes an alarm naming the torn or unsealed
- * end it found.
+ * end it found. A seal proves only that the trail once ended there: removing every file of the runs after a
+ * clean close is caught only against an outside record of the head ({@code seq} and hash printed by each
+ * verification; {@link dev.warden.audit.AuditVerification#expectAtLeast}).
  *
  * <p>This package imports no other Warden component.
  */

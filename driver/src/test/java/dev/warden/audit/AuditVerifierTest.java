@@ -235,6 +235,29 @@ class AuditVerifierTest {
     }
 
     @Test
+    void headIsTheLastAuthenticatedEventAndAnOutsideRecordCatchesRemovedRuns() throws Exception {
+        AuditVerification v = verify();
+        assertEquals(11, v.lastSeq());
+        assertEquals(AuditLineCodec.parse(lines.get(10)).hash(), v.lastHash());
+        assertTrue(v.expectAtLeast(11).ok());
+        AuditVerification behind = v.expectAtLeast(40);
+        assertFalse(behind.ok());
+        assertEquals("trail ends at seq 11 but seq 40 was written: events 12..40 are missing",
+                errors(behind).get(0).message());
+    }
+
+    @Test
+    void trailStartingLateIsAWarningUnlessHistoryMustBeComplete() throws Exception {
+        lines = lines.subList(3, 11);
+        rewrite();
+        assertTrue(verify().ok());
+        assertTrue(verify().has(Kind.STARTS_LATE));
+        AuditVerification strict = new AuditVerifier(KEY, true).verify(dir);
+        assertEquals(List.of("trail starts at seq 4: events 1..3 are not in the files given (archived or removed)"),
+                errors(strict).stream().map(Finding::message).toList());
+    }
+
+    @Test
     void malformedLineIsReported() throws Exception {
         lines.add(3, "this is not json");
         rewrite();

@@ -45,6 +45,13 @@ public final class AuditVerifyCommand implements Callable<Integer> {
             + "is a warning, not an error.")
     boolean live;
 
+    @Option(names = "--from-start", description = "The trail given must start at seq 1 (no files archived away).")
+    boolean fromStart;
+
+    @Option(names = "--expect-seq", paramLabel = "N", description = "A seq known to have been written (e.g. the "
+            + "head printed by an earlier verify): a trail ending before it is an error.")
+    Long expectSeq;
+
     @Override
     public Integer call() {
         String problem = source.problem();
@@ -64,7 +71,7 @@ public final class AuditVerifyCommand implements Callable<Integer> {
         if (chainKey == null) {
             throw new ParameterException(spec.commandLine(), "Missing key: give --keyset FILE (and --master-key REF)");
         }
-        AuditVerifier verifier = new AuditVerifier(chainKey);
+        AuditVerifier verifier = new AuditVerifier(chainKey, fromStart);
         AuditVerification result;
         try {
             if (source.fromDatabase()) {
@@ -77,6 +84,9 @@ public final class AuditVerifyCommand implements Callable<Integer> {
         } catch (IOException | SQLException e) {
             err.println("warden audit verify: cannot read the trail: " + e.getMessage());
             return USAGE;
+        }
+        if (expectSeq != null) {
+            result = result.expectAtLeast(expectSeq);
         }
         out.print(result.render());
         out.flush();

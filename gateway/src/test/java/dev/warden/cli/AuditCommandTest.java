@@ -82,7 +82,17 @@ class AuditCommandTest {
     @Test
     void verifyOfAnUntouchedTrailExitsZero() {
         assertEquals(0, run("verify", "--hmac-key-file", keyFile.toString(), trail.toString()), err.toString());
-        assertEquals("OK: 10 events verified (seq 1..10), trail sealed\n", out.toString());
+        assertTrue(out.toString().matches("OK: 10 events verified \\(seq 1..10\\), trail sealed\nhead: seq 10 hash "
+                + "[0-9a-f]{64}\n"), out.toString());
+    }
+
+    @Test
+    void verifyAgainstAnExpectedSeqCatchesRemovedRuns() {
+        assertEquals(0, run("verify", "--hmac-key-file", keyFile.toString(), "--expect-seq", "10", "--from-start",
+                trail.toString()));
+        assertEquals(1, run("verify", "--hmac-key-file", keyFile.toString(), "--expect-seq", "25", trail.toString()));
+        assertTrue(out.toString().contains("ERROR trail ends at seq 10 but seq 25 was written: events 11..25 are "
+                + "missing"), out.toString());
     }
 
     @Test
