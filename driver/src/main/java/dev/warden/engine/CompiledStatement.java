@@ -22,6 +22,20 @@ record CompiledStatement(String refusalState, String refusalMessage, ProtectedCo
                 false, true);
     }
 
+    /** A refusal over one column, which the audit record names as read "denied", written or filtered. */
+    static CompiledStatement refusedOn(String state, String message, String kind, List<String> tables,
+                                       String column, dev.warden.sql.UseKind use) {
+        Map<String, String> read = Map.of();
+        List<String> written = List.of();
+        List<String> filtered = List.of();
+        switch (use) {
+            case WRITE_VALUE, WRITE_NULL, WRITE_FROM_EXCLUDED -> written = List.of(column);
+            case FILTER_EQUALITY, FILTER_NULL, COMPARE_SAME_COLUMN -> filtered = List.of(column);
+            default -> read = Map.of(column, "denied");
+        }
+        return new CompiledStatement(state, message, null, null, kind, tables, read, written, filtered, false, true);
+    }
+
     boolean isRefused() {
         return refusalState != null;
     }

@@ -77,7 +77,7 @@ final class StatementCompiler {
             String refusal = check(use, rule, role, purpose);
             if (refusal != null) {
                 String state = refusal.startsWith("role ") ? SqlStates.DENIED : SqlStates.UNSUPPORTED;
-                return CompiledStatement.refused(state, refusal, kind, tables);
+                return CompiledStatement.refusedOn(state, refusal, kind, tables, rule.qualifiedName(), use.kind());
             }
             switch (use.kind()) {
                 case WRITE_VALUE -> {
@@ -105,7 +105,8 @@ final class StatementCompiler {
             if (rule == null) continue;
             Access granted = rule.accessFor(role, purpose);
             if (granted == Access.DENIED) {
-                return CompiledStatement.refused(SqlStates.DENIED, denial(role, purpose, "read", rule), kind, tables);
+                return CompiledStatement.refusedOn(SqlStates.DENIED, denial(role, purpose, "read", rule), kind, tables,
+                        rule.qualifiedName(), dev.warden.sql.UseKind.PROJECT);
             }
             outputColumns[i + 1] = columns.of(rule);
             access[i + 1] = granted;

@@ -82,7 +82,20 @@ public final class WardenEngine implements AutoCloseable {
                 throw SqlStates.of(SqlStates.KEY_UNAVAILABLE, e.getMessage(), e);
             }
         }
-        return new WardenEngine(policy, keyset, auditSink);
+        AuditSink sink = auditSink != null ? auditSink : AuditTrails.open(policy, keyset);
+        try {
+            AuditTrails.engineEvent(sink, "policy-loaded", policy, "policy " + policy.source());
+            if (keyset != null) AuditTrails.engineEvent(sink, "keyset-opened", policy, "keyset " + policy.keysetPath());
+        } catch (dev.warden.audit.AuditUnavailableException e) {
+            if (sink != null) sink.close();
+            throw SqlStates.of(SqlStates.AUDIT_UNAVAILABLE, "the audit trail cannot be written: " + e.getMessage(), e);
+        }
+        WardenEngine engine = new WardenEngine(policy, keyset, sink);
+        if (sink != null && auditSink == null) {
+            // seal the trail on a clean exit, so that verify can tell a cut tail from a finished one
+            Runtime.getRuntime().addShutdownHook(new Thread(sink::close, "warden-audit-seal"));
+        }
+        return engine;
     }
 
     public Policy policy() {
@@ -141,6 +154,10 @@ public final class WardenEngine implements AutoCloseable {
                     .compile(lexed, plan, role, purpose);
             if (verdict.changesSchema()) database.invalidate();
             else database.verdicts.put(key, verdict);
+        }
+        if (verdict.touchesProtected() && auditSink != null && !auditSink.isHealthy() && policy.audit().failClosed()) {
+            throw SqlStates.of(SqlStates.AUDIT_UNAVAILABLE, "the audit trail cannot be written and the policy is"
+                    + " fail-closed: statements on protected tables are refused until it recovers");
         }
         if (verdict.isRefused()) {
             SQLException refusal = verdict.refusal();

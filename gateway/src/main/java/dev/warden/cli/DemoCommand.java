@@ -168,12 +168,22 @@ public final class DemoCommand implements Callable<Integer> {
         out.println();
     }
 
-    private void showAudit(Path example) throws IOException {
-        Path trail = example.resolve("warden-audit.jsonl");
-        if (!Files.exists(trail)) return;
-        List<String> lines = Files.readAllLines(trail);
-        out.println("The audit trail (" + trail + "), last 3 of " + lines.size() + " events:");
-        for (String line : lines.subList(Math.max(0, lines.size() - 3), lines.size())) out.println("  " + line);
+    private void showAudit(Path example) throws IOException, InterruptedException {
+        Thread.sleep(200);  // the trail is written asynchronously, flushed within 50 ms
+        List<String> lines = new ArrayList<>();
+        List<Path> files;
+        try (var list = Files.list(example)) {
+            files = list.filter(f -> f.getFileName().toString().startsWith("warden-audit")
+                    && f.getFileName().toString().endsWith(".jsonl")).sorted().toList();
+        }
+        for (Path f : files) lines.addAll(Files.readAllLines(f));
+        if (lines.isEmpty()) return;
+        out.println("The audit trail (" + example + "/warden-audit-*.jsonl): " + lines.size()
+                + " events so far, the last two:");
+        for (String line : lines.subList(Math.max(0, lines.size() - 2), lines.size())) out.println("  " + line);
+        out.println();
+        out.println("Check it with: java -jar warden.jar audit verify --keyset " + example.resolve("demo-keyset.json")
+                + " --master-key file:" + example.resolve("demo-master-key.txt") + " " + example);
     }
 
     private static String abbreviate(String s) {
