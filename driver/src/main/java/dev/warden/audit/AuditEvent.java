@@ -1,8 +1,10 @@
 package dev.warden.audit;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * One audit record. Never holds a protected value: statements appear only as their normalised fingerprint
@@ -23,4 +25,31 @@ public record AuditEvent(String type, Instant time, String eventId, String sessi
                          String fingerprint, String policyVersion, List<String> tables,
                          Map<String, String> columnsRead, List<String> columnsWritten,
                          List<String> columnsFiltered, long rows, String decision, String reason,
-                         String sqlState, long durationMicros, List<String> rowKeyHashes) {}
+                         String sqlState, long durationMicros, List<String> rowKeyHashes) {
+
+    /** A statement was run or refused. */
+    public static final String STATEMENT = "statement";
+    /** The trail itself had a problem (outage, torn tail, unsealed previous run); {@code reason} says what. */
+    public static final String ALARM = "alarm";
+    /** The last event of a cleanly closed trail: its absence at the end means the tail may have been cut. */
+    public static final String SEAL = "seal";
+
+    /**
+     * An event about the trail itself (no session, decision null), written by a sink (never by the engine). {@code reason} must not hold
+     * event content or protected values: it names files, sequence numbers and causes only.
+     */
+    public static AuditEvent alarm(Instant time, String reason) {
+        return system(ALARM, time, reason);
+    }
+
+    /** The seal written by a clean close. */
+    public static AuditEvent seal(Instant time) {
+        return system(SEAL, time, "trail closed cleanly");
+    }
+
+    private static AuditEvent system(String type, Instant time, String reason) {
+        return new AuditEvent(type, time.truncatedTo(ChronoUnit.MICROS), UUID.randomUUID().toString(), null, null,
+                null, null, "warden", null, null, null, null, List.of(), Map.of(), List.of(), List.of(), -1,
+                null, reason, null, 0, List.of());
+    }
+}

@@ -13,6 +13,14 @@ public interface AuditSink extends AutoCloseable {
      */
     void record(AuditEvent event) throws AuditUnavailableException;
 
+    /**
+     * False while the trail cannot be written. A fail-closed engine refuses statements on protected columns
+     * while this is false, rather than run them and fail to record them.
+     */
+    default boolean isHealthy() {
+        return true;
+    }
+
     /** Flushes and seals the trail; later records are refused. */
     @Override
     void close();

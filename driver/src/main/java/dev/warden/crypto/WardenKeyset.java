@@ -1,48 +1,320 @@
 package dev.warden.crypto;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.DeterministicAead;
+import com.google.crypto.tink.KeyStatus;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.RegistryConfiguration;
+import com.google.crypto.tink.Mac;
+import com.google.crypto.tink.Parameters;
+import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
+import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import com.google.crypto.tink.daead.PredefinedDeterministicAeadParameters;
+import com.google.crypto.tink.mac.PredefinedMacParameters;
+
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * The keys of one deployment: randomized (AEAD, AES-256-GCM), deterministic (DAEAD, AES-256-SIV) and audit
  * MAC (HMAC-SHA256) Tink keysets, stored together in one JSON file, each encrypted under the master key.
  * Immutable and thread-safe; ciphers are created once per column and cached by the caller.
+ *
+ * <h2>File format ({@value #FORMAT})</h2>
+ * <pre>{@code
+ * {
+ *   "format": "warden-keyset/1",
+ *   "aead":  { "encryptedKeyset": "...", "keysetInfo": {...} },
+ *   "daead": { ... },
+ *   "mac":   { ... }
+ * }
+ * }</pre>
+ * Each inner object is Tink's {@code TinkJsonProtoKeysetFormat} encrypted keyset, encrypted under the master
+ * key with associated data {@code "warden-keyset/1:aead"}, {@code ":daead"} or {@code ":mac"}, so the three
+ * cannot be swapped for one another. {@code keysetInfo} (key ids, types, status) is Tink's unauthenticated
+ * plaintext metadata and holds no key material.
+ *
+ * <h2>Security guarantees</h2>
+ * A file written by {@link #write} can be opened only with the same master key, and any change to an
+ * encrypted keyset makes {@link #read} fail. Tink primitives are obtained once, when the keyset is built;
+ * the column ciphers share them.
  */
 public final class WardenKeyset {
+    /** The value of the file's {@code "format"} field. */
+    public static final String FORMAT = "warden-keyset/1";
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static {
+        TinkRegistration.ensure();
+    }
+
+    private final KeysetHandle aeadHandle;
+    private final KeysetHandle daeadHandle;
+    private final KeysetHandle macHandle;
+    private final Aead aead;
+    private final DeterministicAead daead;
+    private final Mac mac;
+
+    private WardenKeyset(KeysetHandle aeadHandle, KeysetHandle daeadHandle, KeysetHandle macHandle)
+            throws GeneralSecurityException {
+        this.aeadHandle = aeadHandle;
+        this.daeadHandle = daeadHandle;
+        this.macHandle = macHandle;
+        this.aead = aeadHandle.getPrimitive(RegistryConfiguration.get(), Aead.class);
+        this.daead = daeadHandle.getPrimitive(RegistryConfiguration.get(), DeterministicAead.class);
+        this.mac = macHandle.getPrimitive(RegistryConfiguration.get(), Mac.class);
+    }
+
+    /** Fresh AES256_GCM, AES256_SIV and HMAC_SHA256 (256-bit tag) keysets of one key each. */
     public static WardenKeyset generate() {
-        throw new UnsupportedOperationException("TODO crypto");
+        try {
+            return new WardenKeyset(
+                    KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM),
+                    KeysetHandle.generateNew(PredefinedDeterministicAeadParameters.AES256_SIV),
+                    KeysetHandle.generateNew(PredefinedMacParameters.HMAC_SHA256_256BITTAG));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot generate keysets", e);
+        }
     }
 
     /** @throws KeyException when the file is missing or malformed, or the master key does not open it */
     public static WardenKeyset read(Path file, MasterKey masterKey) throws KeyException {
-        throw new UnsupportedOperationException("TODO crypto");
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(masterKey, "masterKey");
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new KeyException("keyset " + file + " does not exist");
+        } catch (IOException e) {
+            throw new KeyException("keyset " + file + " cannot be read (" + e.getClass().getSimpleName() + ")", e);
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            // Jackson's location is useful, its excerpt of the document is not needed
+            throw new KeyException("keyset " + file + " is not valid JSON (line "
+                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+        }
+        if (root == null || !root.isObject()) {
+            throw new KeyException("keyset " + file + " is not a JSON object");
+        }
+        JsonNode format = root.get("format");
+        if (format == null || !format.isTextual()) {
+            throw new KeyException("keyset " + file + " has no \"format\" field (expected \"" + FORMAT + "\")");
+        }
+        if (!FORMAT.equals(format.asText())) {
+            throw new KeyException("keyset " + file + " has format \"" + format.asText()
+                    + "\", this version reads only \"" + FORMAT + "\"");
+        }
+        String[] names = {"aead", "daead", "mac"};
+        KeysetHandle[] handles = new KeysetHandle[3];
+        int opened = 0;
+        for (int i = 0; i < names.length; i++) {
+            JsonNode node = root.get(names[i]);
+            if (node == null || !node.isObject()) {
+                throw new KeyException("keyset " + file + " has no \"" + names[i] + "\" keyset object");
+            }
+            if (!node.path("encryptedKeyset").isTextual()) {
+                throw new KeyException("keyset " + file + ": \"" + names[i] + "\" has no \"encryptedKeyset\" string");
+            }
+            try {
+                handles[i] = TinkJsonProtoKeysetFormat.parseEncryptedKeyset(
+                        JSON.writeValueAsString(node), masterKey.aead(), associatedData(names[i]));
+                opened++;
+            } catch (GeneralSecurityException | IOException | RuntimeException e) {
+                // Tink reports bad base64 or a failed decryption alike; both mean "does not open"
+                handles[i] = null;
+            }
+        }
+        if (opened == 0) {
+            // all three are sealed under the same master key: if none opens, the key is the likely cause
+            throw new KeyException("keyset " + file + " could not be opened with this master key (wrong "
+                    + (masterKey.source().startsWith("env:") ? masterKey.source().substring(4) : "master key")
+                    + "?)");
+        }
+        for (int i = 0; i < names.length; i++) {
+            if (handles[i] == null) {
+                throw new KeyException("keyset " + file + ": the \"" + names[i]
+                        + "\" keyset fails authentication although the others open with this master key"
+                        + " (file modified or damaged)");
+            }
+        }
+        try {
+            return new WardenKeyset(handles[0], handles[1], handles[2]);
+        } catch (GeneralSecurityException e) {
+            throw new KeyException("keyset " + file + " holds keys of the wrong type for their role", e);
+        }
     }
 
+    /**
+     * Writes the keyset encrypted under {@code masterKey}: parent directories are created, the file is
+     * replaced atomically (temporary file in the same directory, then a move) and, on POSIX file systems,
+     * readable and writable by its owner only.
+     */
     public void write(Path file, MasterKey masterKey) throws IOException {
-        throw new UnsupportedOperationException("TODO crypto");
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(masterKey, "masterKey");
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", FORMAT);
+        try {
+            root.set("aead", encrypted(aeadHandle, masterKey, "aead"));
+            root.set("daead", encrypted(daeadHandle, masterKey, "daead"));
+            root.set("mac", encrypted(macHandle, masterKey, "mac"));
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot encrypt keyset for " + file, e);
+        }
+        byte[] bytes = (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+
+        Path target = file.toAbsolutePath();
+        Path dir = target.getParent();
+        Files.createDirectories(dir);
+        boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+        Path temp = posix
+                ? Files.createTempFile(dir, "." + target.getFileName(), ".tmp",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+                : Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        try {
+            try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.SYNC)) {
+                out.write(bytes);
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
     }
 
     /** A new keyset with a fresh primary key in each of its three keysets; old keys still decrypt. */
     public WardenKeyset rotate() {
-        throw new UnsupportedOperationException("TODO crypto");
+        try {
+            return new WardenKeyset(
+                    withNewPrimary(aeadHandle, PredefinedAeadParameters.AES256_GCM),
+                    withNewPrimary(daeadHandle, PredefinedDeterministicAeadParameters.AES256_SIV),
+                    withNewPrimary(macHandle, PredefinedMacParameters.HMAC_SHA256_256BITTAG));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot rotate keysets", e);
+        }
     }
 
+    /** Randomized (AES-256-GCM) cipher bound to {@code columnName}, e.g. {@code "customers.email"}. */
     public ColumnCipher randomized(String columnName) {
-        throw new UnsupportedOperationException("TODO crypto");
+        return new TinkAeadColumnCipher(aead, columnName);
     }
 
+    /** Deterministic (AES-256-SIV) cipher bound to {@code columnName}; equal plaintexts encrypt equal. */
     public ColumnCipher deterministic(String columnName) {
-        throw new UnsupportedOperationException("TODO crypto");
+        return new TinkDeterministicColumnCipher(daead, columnName);
+    }
+
+    /**
+     * One deterministic cipher per enabled key of the DAEAD keyset, primary first, each encrypting under
+     * that key only (all still decrypt under any key). After {@link #rotate}, rows written before the
+     * rotation hold ciphertext under an older key, so an equality lookup must compare against the value
+     * encrypted under every key ({@code col IN (?, ?)}) until the column has been re-encrypted. Build
+     * these once per column, like {@link #deterministic}.
+     */
+    public List<ColumnCipher> deterministicForEveryKey(String columnName) {
+        List<ColumnCipher> ciphers = new ArrayList<>(daeadHandle.size());
+        try {
+            ciphers.add(deterministic(columnName));
+            for (int i = 0; i < daeadHandle.size(); i++) {
+                KeysetHandle.Entry entry = daeadHandle.getAt(i);
+                if (entry.isPrimary() || entry.getStatus() != KeyStatus.ENABLED) {
+                    continue;
+                }
+                KeysetHandle.Builder builder = KeysetHandle.newBuilder(daeadHandle);
+                // same keyset, this key made primary: encrypts under it, still decrypts under all
+                builder.getAt(i).makePrimary();
+                DeterministicAead daeadForKey = builder.build()
+                        .getPrimitive(RegistryConfiguration.get(), DeterministicAead.class);
+                ciphers.add(new TinkDeterministicColumnCipher(daeadForKey, columnName));
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot build deterministic ciphers for column " + columnName, e);
+        }
+        return List.copyOf(ciphers);
     }
 
     /** HMAC-SHA256 (Tink) tag of {@code data} under the audit key, for the audit hash chain. */
     public byte[] auditMac(byte[] data) {
-        throw new UnsupportedOperationException("TODO crypto");
+        try {
+            return mac.computeMac(data);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("audit MAC computation failed", e);
+        }
     }
 
     /** True when {@code tag} is a valid audit MAC of {@code data} under any key of the audit keyset. */
     public boolean verifyAuditMac(byte[] tag, byte[] data) {
-        throw new UnsupportedOperationException("TODO crypto");
+        try {
+            mac.verifyMac(tag, data);
+            return true;
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Number of key generations: the keys in the data (AEAD) keyset. {@link #generate} gives 1 and each
+     * {@link #rotate} adds 1 to all three keysets.
+     */
+    public int keyCount() {
+        return aeadHandle.size();
+    }
+
+    /** Primary key ids, e.g. {@code "aead=123 daead=456 mac=789"}: Tink ids, not key material. */
+    public String primaryKeyIds() {
+        return "aead=" + Integer.toUnsignedString(aeadHandle.getPrimary().getId())
+                + " daead=" + Integer.toUnsignedString(daeadHandle.getPrimary().getId())
+                + " mac=" + Integer.toUnsignedString(macHandle.getPrimary().getId());
+    }
+
+    @Override
+    public String toString() {
+        return "WardenKeyset[keys=" + keyCount() + ", primary " + primaryKeyIds() + "]";
+    }
+
+    private static KeysetHandle withNewPrimary(KeysetHandle handle, Parameters parameters)
+            throws GeneralSecurityException {
+        KeysetHandle.Builder builder = KeysetHandle.newBuilder(handle);
+        // makePrimary() on the new entry demotes the previous primary; the old keys stay ENABLED
+        builder.addEntry(KeysetHandle.generateEntryFromParameters(parameters).withRandomId().makePrimary());
+        return builder.build();
+    }
+
+    private static JsonNode encrypted(KeysetHandle handle, MasterKey masterKey, String role)
+            throws GeneralSecurityException, IOException {
+        String json = TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(handle, masterKey.aead(),
+                associatedData(role));
+        return JSON.readTree(json);
+    }
+
+    private static byte[] associatedData(String role) {
+        return (FORMAT + ":" + role).getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -2,35 +2,140 @@ package dev.warden.policy;
 
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * An immutable, validated policy snapshot. Thread-safe. Reloading builds a new snapshot; nothing mutates one.
+ *
+ * <p>Lookups ({@link #column}, {@link #protectsTable}, {@link #role}) run once per analysed statement, so
+ * they are plain hash lookups on maps built here once and never modified; a found rule is returned as a
+ * pre-built {@code Optional}, so a lookup allocates nothing.
+ *
+ * <p>Table matching: an unqualified policy table ({@code customers}) matches a statement's table of that
+ * name in any schema; a qualified one ({@code public.customers}) matches that schema, or a statement that
+ * names no schema. Hence two policy tables may not share a bare name, even in different schemas: a
+ * statement naming neither schema could not tell which rule applies.
  */
 public final class Policy {
 
+    private final String source;
+    private final String version;
+    private final Path keysetPath;
+    private final AuditSettings audit;
+    private final Map<String, RoleRule> roles;
+    private final Map<String, Optional<RoleRule>> roleLookup;
+    private final List<ColumnRule> columns;
+    /** Bare table name to its rules; private and never modified after construction, so HashMap is safe. */
+    private final Map<String, TableRules> tables;
+    private final Set<String> protectedTableNames;
+    private final String declaredRoles;
+
+    /** One policy table: its schema (null: any) and its columns by name. */
+    private record TableRules(String schema, Map<String, Optional<ColumnRule>> columns) {
+        boolean matches(String statementSchema) {
+            return schema == null || statementSchema == null || schema.equals(statementSchema);
+        }
+    }
+
+    /**
+     * Builds a snapshot from already validated rules (the loader's job; tests may build one directly).
+     *
+     * @param source     where the policy came from, for messages
+     * @param version    a short fingerprint of the policy content
+     * @param keysetPath the keyset file, or null when the policy names none
+     * @param roles      the declared roles
+     * @param columns    the column rules, in policy order
+     * @param audit      the audit settings
+     * @throws IllegalArgumentException when two roles or two columns share a name, two tables share a bare
+     *                                  name, or a column grants or lists writers for an undeclared role
+     */
+    public Policy(String source, String version, Path keysetPath, Collection<RoleRule> roles,
+                  Collection<ColumnRule> columns, AuditSettings audit) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.version = Objects.requireNonNull(version, "version");
+        this.keysetPath = keysetPath;
+        this.audit = Objects.requireNonNull(audit, "audit");
+
+        Map<String, RoleRule> roleMap = new HashMap<>();
+        Map<String, Optional<RoleRule>> roleLookupMap = new HashMap<>();
+        for (RoleRule role : roles) {
+            if (roleMap.put(role.name(), role) != null) {
+                throw new IllegalArgumentException("role '" + role.name() + "' declared twice");
+            }
+            roleLookupMap.put(role.name(), Optional.of(role));
+        }
+        this.roles = Map.copyOf(roleMap);
+        this.roleLookup = roleLookupMap;
+        this.declaredRoles = String.join(", ", new TreeSet<>(roleMap.keySet()));
+
+        this.columns = List.copyOf(columns);
+        Map<String, TableRules> tableMap = new HashMap<>();
+        for (ColumnRule rule : this.columns) {
+            for (String role : rule.read().keySet()) {
+                requireRole(rule, role);
+            }
+            for (String role : rule.writers()) {
+                requireRole(rule, role);
+            }
+            TableRules table = tableMap.computeIfAbsent(rule.table(),
+                    name -> new TableRules(rule.schema(), new HashMap<>()));
+            if (!Objects.equals(table.schema(), rule.schema())) {
+                throw new IllegalArgumentException("table '" + rule.table() + "' named in two schemas ("
+                        + table.schema() + ", " + rule.schema() + ")");
+            }
+            if (table.columns().put(rule.column(), Optional.of(rule)) != null) {
+                throw new IllegalArgumentException("column '" + rule.qualifiedName() + "' has two rules");
+            }
+        }
+        this.tables = tableMap;
+        this.protectedTableNames = Set.copyOf(tableMap.keySet());
+    }
+
+    private void requireRole(ColumnRule rule, String role) {
+        if (!roles.containsKey(role)) {
+            throw new IllegalArgumentException(rule.qualifiedName() + ": undeclared role '" + role + "'");
+        }
+    }
+
     /** A short stable fingerprint of the policy content (for caches and the audit trail). */
     public String version() {
-        throw new UnsupportedOperationException("TODO policy");
+        return version;
     }
 
     /** Where the policy came from (file path or classpath resource), for messages. */
     public String source() {
-        throw new UnsupportedOperationException("TODO policy");
+        return source;
     }
 
     /** The keyset file, resolved against the policy file's directory; null for a classpath policy w/o file. */
     public Path keysetPath() {
-        throw new UnsupportedOperationException("TODO policy");
+        return keysetPath;
+    }
+
+    /** The {@code audit:} section, or its defaults when the policy has none. */
+    public AuditSettings audit() {
+        return audit;
     }
 
     public Optional<RoleRule> role(String name) {
-        throw new UnsupportedOperationException("TODO policy");
+        Optional<RoleRule> role = name == null ? null : roleLookup.get(name);
+        return role == null ? Optional.empty() : role;
     }
 
+    /** The declared roles (unordered). */
+    public Collection<RoleRule> roles() {
+        return roles.values();
+    }
+
+    /** Every column rule, in policy order. */
     public Collection<ColumnRule> columns() {
-        throw new UnsupportedOperationException("TODO policy");
+        return columns;
     }
 
     /**
@@ -38,17 +143,23 @@ public final class Policy {
      * matches statements that name that schema, or no schema at all.
      */
     public Optional<ColumnRule> column(String schema, String table, String column) {
-        throw new UnsupportedOperationException("TODO policy");
+        TableRules rules = table == null ? null : tables.get(table);
+        if (rules == null || !rules.matches(schema)) {
+            return Optional.empty();
+        }
+        Optional<ColumnRule> rule = rules.columns().get(column);
+        return rule == null ? Optional.empty() : rule;
     }
 
     /** True when the policy has rules for this table (same matching as {@link #column}). */
     public boolean protectsTable(String schema, String table) {
-        throw new UnsupportedOperationException("TODO policy");
+        TableRules rules = table == null ? null : tables.get(table);
+        return rules != null && rules.matches(schema);
     }
 
     /** The bare (unqualified) names of protected tables, for the lexer's cheap "might touch" check. */
     public Set<String> protectedTableNames() {
-        throw new UnsupportedOperationException("TODO policy");
+        return protectedTableNames;
     }
 
     /**
@@ -56,6 +167,22 @@ public final class Policy {
      * @throws PolicyException naming the role or purpose and the policy source
      */
     public void checkSession(String role, String purpose) throws PolicyException {
-        throw new UnsupportedOperationException("TODO policy");
+        Optional<RoleRule> rule = role(role);
+        if (rule.isEmpty()) {
+            throw new PolicyException("unknown role '" + role + "' in " + source
+                    + " (declared roles: " + declaredRoles + ")");
+        }
+        RoleRule r = rule.get();
+        if (!r.mayActFor(purpose)) {
+            String declared = r.purposes().isEmpty() ? "none" : String.join(", ", new TreeSet<>(r.purposes()));
+            throw new PolicyException("role '" + role + "' may not act for purpose '" + purpose
+                    + "' (declared: " + declared + ") in " + source);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Policy[" + source + ", version " + version + ", " + roles.size() + " roles, "
+                + tables.size() + " tables, " + columns.size() + " columns]";
     }
 }

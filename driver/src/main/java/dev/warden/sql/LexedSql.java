@@ -17,7 +17,12 @@ public record LexedSql(String original, String normalized, List<Slot> slots, int
 
     /** True when any of {@code lowerCaseNames} appears as a word of the statement (see class comment). */
     public boolean mentionsAny(Set<String> lowerCaseNames) {
-        throw new UnsupportedOperationException("TODO sql");
+        // a name the lexer could not decode (U&"..." with odd escapes) might be any table: assume it is
+        if (words.contains(SqlLexer.UNDECODABLE)) return true;
+        for (String name : lowerCaseNames) {
+            if (words.contains(name)) return true;
+        }
+        return false;
     }
 
     /**
@@ -25,6 +30,53 @@ public record LexedSql(String original, String normalized, List<Slot> slots, int
      * {@code replacements[i]} where that is non-null; parameter slots stay {@code ?}.
      */
     public String render(String[] replacements) {
-        throw new UnsupportedOperationException("TODO sql");
+        if (slots.isEmpty()) return normalized;
+        StringBuilder b = new StringBuilder(original.length() + 32);
+        int from = 0;
+        for (int i = 0; i < slots.size(); i++) {
+            if (!(slots.get(i) instanceof Slot.Literal literal)) continue;
+            int at = slotOffsets[i];
+            int start = at;
+            int end = at + 1;
+            if (isTypedLiteral(i)) {
+                // normalised as CAST(? AS TYPE): the whole cast stands for the typed literal's source text
+                start = at - 5;
+                end = normalized.indexOf(')', at) + 1;
+            }
+            b.append(normalized, from, start);
+            String replacement = replacements != null && i < replacements.length ? replacements[i] : null;
+            b.append(replacement != null ? replacement : literal.sourceText());
+            from = end;
+        }
+        return b.append(normalized, from, normalized.length()).toString();
+    }
+
+    /**
+     * True when slot {@code i} is a typed literal such as {@code DATE '2020-01-01'}: its source text includes
+     * the type name and it appears in {@code normalized} as {@code CAST(? AS DATE)}; a replacement for it
+     * replaces the whole typed literal.
+     */
+    public boolean isTypedLiteral(int i) {
+        if (!(slots.get(i) instanceof Slot.Literal literal)) return false;
+        String src = literal.sourceText();
+        // E'', N'', B'', X'', U&'' start with one letter then a quote or &; a typed literal with a type word
+        return src.length() > 1 && Character.isLetter(src.charAt(0)) && Character.isLetter(src.charAt(1))
+                && normalized.startsWith("CAST(?", slotOffsets[i] - 5);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LexedSql other && original.equals(other.original);
+    }
+
+    @Override
+    public int hashCode() {
+        return original.hashCode();
+    }
+
+    /** Never shows {@code original}: it may hold protected values. */
+    @Override
+    public String toString() {
+        return "LexedSql[" + normalized + ", " + slots.size() + " slots]";
     }
 }

@@ -14,5 +14,11 @@ public sealed interface Slot permits Slot.Parameter, Slot.Literal {
      * {@code value} is its decoded value (string contents with quotes undone, or the number's text), or
      * null where the lexer could not decode it safely (then it must never be encrypted or compared).
      */
-    record Literal(String sourceText, String value, boolean numeric) implements Slot {}
+    record Literal(String sourceText, String value, boolean numeric) implements Slot {
+        /** Never shows the value or the source text: either may be a protected value. */
+        @Override
+        public String toString() {
+            return numeric ? "Literal[numeric]" : "Literal[string]";
+        }
+    }
 }

@@ -1,11 +1,245 @@
 package dev.warden.sql;
 
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+
+import net.sf.jsqlparser.JSQLParserException;
+import net.sf.jsqlparser.parser.CCJSqlParserUtil;
+import net.sf.jsqlparser.statement.Commit;
+import net.sf.jsqlparser.statement.ResetStatement;
+import net.sf.jsqlparser.statement.RollbackStatement;
+import net.sf.jsqlparser.statement.SavepointStatement;
+import net.sf.jsqlparser.statement.SetStatement;
+import net.sf.jsqlparser.statement.ShowStatement;
+import net.sf.jsqlparser.statement.Statement;
+import net.sf.jsqlparser.statement.delete.Delete;
+import net.sf.jsqlparser.statement.insert.Insert;
+import net.sf.jsqlparser.statement.merge.Merge;
+import net.sf.jsqlparser.statement.select.Select;
+import net.sf.jsqlparser.statement.truncate.Truncate;
+import net.sf.jsqlparser.statement.update.Update;
+
 /**
  * Turns a lexed statement into a {@link Plan} with JSqlParser. Thread-safe; never throws for bad SQL
  * (a parse failure is a Plan with a problem). Costs 50-500 µs: callers cache the result.
+ *
+ * <p>The text analysed is {@link LexedSql#normalized()}, in which every literal and parameter is a {@code ?};
+ * each JdbcParameter is mapped back to its slot by its offset in that text. A text with several statements is
+ * cut at its top-level semicolons and each statement analysed on its own; the plans are merged (tables, uses
+ * and problems united, outputs of the last statement, kind of the first statement that is not a
+ * transaction command).
  */
 public final class SqlAnalyzer {
+
+    /** JSqlParser's timeout guard needs an executor; a shared daemon pool avoids a thread per parse. */
+    private static final ExecutorService PARSER_THREADS = Executors.newCachedThreadPool(new ThreadFactory() {
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "warden-sql-parser");
+            t.setDaemon(true);
+            return t;
+        }
+    });
+
     public Plan analyze(LexedSql sql, Catalog catalog) {
-        throw new UnsupportedOperationException("TODO sql");
+        try {
+            return analyzeAll(sql, catalog);
+        } catch (RuntimeException | StackOverflowError e) {
+            return new Plan(StatementKind.OTHER, Set.of(), null, List.of(), List.of(),
+                    List.of("analysis failed: " + e.getClass().getSimpleName()));
+        }
+    }
+
+    private Plan analyzeAll(LexedSql sql, Catalog catalog) {
+        String text = sql.normalized();
+        int[] semis = SqlLexer.semicolons(text);
+        List<Plan> plans = new ArrayList<>(semis.length + 1);
+        int from = 0;
+        for (int k = 0; k <= semis.length; k++) {
+            int to = k < semis.length ? semis[k] : text.length();
+            String piece = text.substring(from, to);
+            if (SqlLexer.lex(piece).statementCount() > 0) plans.add(analyzeOne(piece, from, sql, catalog));
+            from = to + 1;
+        }
+        if (plans.isEmpty()) {
+            return new Plan(StatementKind.OTHER, Set.of(), null, List.of(), List.of(), List.of());
+        }
+        if (plans.size() == 1) return plans.get(0);
+        StatementKind kind = StatementKind.TRANSACTION;
+        TableName target = null;
+        Set<TableName> tables = new LinkedHashSet<>();
+        List<ColumnUse> uses = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (Plan p : plans) {
+            if (kind == StatementKind.TRANSACTION) kind = p.kind();
+            if (target == null) target = p.writeTarget();
+            tables.addAll(p.tables());
+            uses.addAll(p.uses());
+            for (String problem : p.problems()) {
+                if (!problems.contains(problem)) problems.add(problem);
+            }
+        }
+        return new Plan(kind, Set.copyOf(tables), target, plans.get(plans.size() - 1).outputs(), List.copyOf(uses),
+                List.copyOf(problems));
+    }
+
+    private Plan analyzeOne(String piece, int offset, LexedSql sql, Catalog catalog) {
+        String first = firstWord(piece);
+        switch (first) {
+            case "begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release" -> {
+                return simple(StatementKind.TRANSACTION, null);
+            }
+            case "set", "show", "reset" -> {
+                return simple(StatementKind.SET, null);
+            }
+            case "copy" -> {
+                return copy(piece, offset, sql, catalog);
+            }
+            case "do" -> {
+                return simple(StatementKind.OTHER, "DO is not supported on analysed statements");
+            }
+            default -> { }
+        }
+        Statement statement;
+        try {
+            statement = CCJSqlParserUtil.parse(piece, PARSER_THREADS, null);
+        } catch (JSQLParserException | RuntimeException e) {
+            return simple(kindOfWord(first), "cannot parse statement");
+        }
+        if (statement == null) return simple(StatementKind.OTHER, null);
+        StatementAnalysis a = new StatementAnalysis(sql, offset, offset + piece.length(), catalog);
+        if (statement instanceof Select select) {
+            a.topSelect(select);
+            return a.plan(StatementKind.SELECT, statement);
+        }
+        if (statement instanceof Insert insert) {
+            a.insert(insert);
+            return a.plan(StatementKind.INSERT, statement);
+        }
+        if (statement instanceof Update update) {
+            a.update(update);
+            return a.plan(StatementKind.UPDATE, statement);
+        }
+        if (statement instanceof Delete delete) {
+            a.delete(delete);
+            return a.plan(StatementKind.DELETE, statement);
+        }
+        if (statement instanceof Commit || statement instanceof RollbackStatement
+                || statement instanceof SavepointStatement) {
+            return simple(StatementKind.TRANSACTION, null);
+        }
+        if (statement instanceof SetStatement || statement instanceof ShowStatement
+                || statement instanceof ResetStatement) {
+            return simple(StatementKind.SET, null);
+        }
+        StatementKind kind;
+        if (statement instanceof Merge) {
+            kind = StatementKind.MERGE;
+        } else if (statement instanceof Truncate) {
+            kind = StatementKind.TRUNCATE;
+        } else {
+            String name = statement.getClass().getSimpleName();
+            kind = name.startsWith("Create") || name.startsWith("Alter") || name.startsWith("Drop")
+                    || name.startsWith("Grant") || name.startsWith("Comment") || name.startsWith("Rename")
+                    ? StatementKind.DDL : kindOfWord(first);
+        }
+        return a.unsupported(kind, statement, (kind == StatementKind.OTHER ? first.toUpperCase(Locale.ROOT) : kind.name())
+                + " is not supported on analysed statements");
+    }
+
+    /** COPY does not parse with JSqlParser: take the table name (or the query) by hand. */
+    private Plan copy(String piece, int offset, LexedSql sql, Catalog catalog) {
+        String problem = "COPY is not supported on analysed statements";
+        int i = piece.toLowerCase(Locale.ROOT).indexOf("copy") + 4;
+        String rest = piece.substring(i).strip();
+        if (rest.startsWith("(")) {
+            int depth = 0;
+            int end = -1;
+            for (int k = 0; k < rest.length(); k++) {
+                char c = rest.charAt(k);
+                if (c == '(') depth++;
+                if (c == ')' && --depth == 0) {
+                    end = k;
+                    break;
+                }
+            }
+            if (end > 0) {
+                String query = rest.substring(1, end);
+                int queryOffset = offset + i + piece.substring(i).indexOf('(') + 1;
+                try {
+                    Statement st = CCJSqlParserUtil.parse(query, PARSER_THREADS, null);
+                    StatementAnalysis a = new StatementAnalysis(sql, queryOffset, queryOffset + query.length(), catalog);
+                    return a.unsupported(StatementKind.COPY, st, problem);
+                } catch (JSQLParserException | RuntimeException e) {
+                    return simple(StatementKind.COPY, problem);
+                }
+            }
+            return simple(StatementKind.COPY, problem);
+        }
+        int end = 0;
+        while (end < rest.length() && !Character.isWhitespace(rest.charAt(end)) && rest.charAt(end) != '(') end++;
+        TableName table = StatementAnalysis.tableName(rest.substring(0, end));
+        return new Plan(StatementKind.COPY, table == null ? Set.of() : Set.of(table), null, List.of(), List.of(),
+                List.of(problem));
+    }
+
+    private static Plan simple(StatementKind kind, String problem) {
+        return new Plan(kind, Set.of(), null, List.of(), List.of(), problem == null ? List.of() : List.of(problem));
+    }
+
+    private static StatementKind kindOfWord(String first) {
+        return switch (first) {
+            case "select", "with", "values", "table" -> StatementKind.SELECT;
+            case "insert" -> StatementKind.INSERT;
+            case "update" -> StatementKind.UPDATE;
+            case "delete" -> StatementKind.DELETE;
+            case "merge" -> StatementKind.MERGE;
+            case "create", "alter", "drop", "comment", "grant", "revoke" -> StatementKind.DDL;
+            case "truncate" -> StatementKind.TRUNCATE;
+            case "copy" -> StatementKind.COPY;
+            case "begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release" -> StatementKind.TRANSACTION;
+            case "set", "show", "reset" -> StatementKind.SET;
+            default -> StatementKind.OTHER;
+        };
+    }
+
+    /** The first word of a statement, lower-cased, skipping whitespace, comments and opening parentheses. */
+    static String firstWord(String s) {
+        int i = 0;
+        int n = s.length();
+        while (i < n) {
+            char c = s.charAt(i);
+            if (Character.isWhitespace(c) || c == '(') {
+                i++;
+            } else if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
+                int e = s.indexOf('\n', i);
+                i = e < 0 ? n : e;
+            } else if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
+                int depth = 1;
+                i += 2;
+                while (i < n && depth > 0) {
+                    if (s.startsWith("*/", i)) {
+                        depth--;
+                        i += 2;
+                    } else if (s.startsWith("/*", i)) {
+                        depth++;
+                        i += 2;
+                    } else {
+                        i++;
+                    }
+                }
+            } else {
+                break;
+            }
+        }
+        int start = i;
+        while (i < n && SqlLexer.isIdentPart(s.charAt(i))) i++;
+        return s.substring(start, i).toLowerCase(Locale.ROOT);
     }
 }

@@ -1,10 +1,578 @@
 package dev.warden.sql;
 
-/** A small hand-written PostgreSQL lexer, about a microsecond per statement; see {@link LexedSql}. */
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * A small hand-written PostgreSQL lexer, about a microsecond per statement; see {@link LexedSql}.
+ * Stateless and thread-safe; never throws (an unterminated string, comment or quote runs to the end).
+ *
+ * <p>Normalisation rules: every literal (string of any form, dollar-quoted body, number) and every
+ * application {@code ?} becomes a single {@code ?}; everything else (whitespace, comments, operators,
+ * identifiers) is kept as written, so equal statements that differ only in literal values share one
+ * normalised text. Exceptions, where the value is not data but part of the statement's meaning:
+ * <ul>
+ *   <li>typed literals {@code DATE|TIME|TIMESTAMP|TIMESTAMPTZ|TIMETZ 'x'} and
+ *       {@code TIME[STAMP] WITH[OUT] TIME ZONE 'x'} become {@code CAST(? AS <TYPE>)} because JSqlParser
+ *       cannot parse {@code DATE ?}; the slot's source text is the whole typed literal. {@code INTERVAL 'x'}
+ *       becomes {@code INTERVAL ?}, which parses;</li>
+ *   <li>a bare integer that is a whole ORDER BY / GROUP BY item (a column position) is kept, as are the
+ *       integers of a type modifier ({@code varchar(10)}, {@code numeric(10,2)}).</li>
+ * </ul>
+ */
 public final class SqlLexer {
     private SqlLexer() {}
 
+    /** Added to {@link LexedSql#words()} when a name could not be decoded; {@code mentionsAny} is then true. */
+    static final String UNDECODABLE = "\u0000undecodable";
+
+    private static final Set<String> TYPED_LITERAL_TYPES = Set.of("date", "time", "timestamp", "timestamptz", "timetz");
+    private static final Set<String> TYPE_MODIFIER_WORDS = Set.of("varchar", "char", "character", "varying", "numeric",
+            "decimal", "dec", "bit", "varbit", "float", "time", "timestamp", "timestamptz", "timetz", "interval", "nchar");
+    private static final Set<String> BY_LIST_ENDERS = Set.of("select", "union", "intersect", "except", "limit", "offset",
+            "having", "window", "fetch", "for", "from", "where", "values", "returning", "on", "into");
+
     public static LexedSql lex(String sql) {
-        throw new UnsupportedOperationException("TODO sql");
+        return new Run(sql == null ? "" : sql).run();
+    }
+
+    /**
+     * Offsets of the top-level {@code ;} of a text (normally a {@code normalized} text), in order. Used by the
+     * analyzer to cut a multi-statement text into statements the same way the lexer counted them.
+     */
+    static int[] semicolons(String text) {
+        Run r = new Run(text);
+        r.run();
+        return Arrays.copyOf(r.semis, r.semiCount);
+    }
+
+    /** One lexing pass; a fresh object per call keeps {@link SqlLexer} stateless. */
+    private static final class Run {
+        private final String s;
+        private final int n;
+        private final StringBuilder out;
+        private final List<Slot> slots = new ArrayList<>(4);
+        private int[] offsets = new int[8];
+        private final Set<String> words = new HashSet<>();
+        private int statements;
+        private boolean statementHasToken;
+        private int params;
+        int[] semis = new int[2];
+        int semiCount;
+
+        // the last four significant tokens, for typed literals and ORDER BY positions; index 0 is the latest
+        private final String[] lastWord = new String[4];      // lower-cased word, or null for a non-word token
+        private final int[] lastStart = new int[4];           // start offset in the original
+        private final int[] lastOutStart = new int[4];        // start offset in out
+        private char lastPunct;                               // the last significant token when it is punctuation
+        private int depth;
+        private int byListDepth = -1;
+        private boolean byItemExpected;
+        private int typeModDepth = -1;
+
+        Run(String s) {
+            this.s = s;
+            this.n = s.length();
+            this.out = new StringBuilder(n + 16);
+        }
+
+        LexedSql run() {
+            int i = 0;
+            while (i < n) {
+                char c = s.charAt(i);
+                if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f') {
+                    out.append(c);
+                    i++;
+                } else if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
+                    int end = s.indexOf('\n', i);
+                    end = end < 0 ? n : end;
+                    out.append(s, i, end);
+                    i = end;
+                } else if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
+                    i = blockComment(i);
+                } else if (c == '\'') {
+                    i = plainString(i, i);
+                } else if (c == '"') {
+                    i = quotedIdentifier(i, i + 1, false);
+                } else if (c == '$') {
+                    i = dollar(i);
+                } else if (c == '?') {
+                    if (i + 1 < n && s.charAt(i + 1) == '?') { // pgjdbc's escape for a literal ? operator
+                        punct(i, '?');
+                        out.append("??");
+                        i += 2;
+                    } else {
+                        significant(null, i, out.length());
+                        addSlot(new Slot.Parameter(++params), out.length());
+                        out.append('?');
+                        i++;
+                    }
+                } else if (c >= '0' && c <= '9' || c == '.' && i + 1 < n && isDigit(s.charAt(i + 1))) {
+                    i = number(i);
+                } else if (isIdentStart(c)) {
+                    i = wordOrPrefixedString(i);
+                } else {
+                    i = punctuation(i, c);
+                }
+            }
+            if (statementHasToken) statements++;
+            return new LexedSql(s, out.toString(), Collections.unmodifiableList(slots), Arrays.copyOf(offsets, slots.size()),
+                    Collections.unmodifiableSet(words), statements);
+        }
+
+        private int punctuation(int i, char c) {
+            if (c == ';') {
+                if (semiCount == semis.length) semis = Arrays.copyOf(semis, semiCount * 2);
+                semis[semiCount++] = out.length();
+                if (statementHasToken) statements++;
+                statementHasToken = false;
+                depth = 0;
+                byListDepth = -1;
+                typeModDepth = -1;
+                Arrays.fill(lastWord, null);
+                lastPunct = ';';
+                out.append(c);
+                return i + 1;
+            }
+            boolean typeModOpen = c == '(' && lastPunct == 0 && lastWord[0] != null && TYPE_MODIFIER_WORDS.contains(lastWord[0]);
+            if (c == '(') {
+                depth++;
+                if (typeModOpen) typeModDepth = depth;
+            } else if (c == ')') {
+                if (depth == typeModDepth) typeModDepth = -1;
+                if (depth == byListDepth) byListDepth = -1;
+                depth--;
+            }
+            boolean comma = c == ',' && depth == byListDepth;
+            punct(i, c);
+            byItemExpected = comma;
+            out.append(c);
+            return i + 1;
+        }
+
+        private void punct(int i, char c) {
+            significant(null, i, out.length());
+            lastPunct = c;
+        }
+
+        private void significant(String lowerWord, int start, int outStart) {
+            statementHasToken = true;
+            System.arraycopy(lastWord, 0, lastWord, 1, 3);
+            System.arraycopy(lastStart, 0, lastStart, 1, 3);
+            System.arraycopy(lastOutStart, 0, lastOutStart, 1, 3);
+            lastWord[0] = lowerWord;
+            lastStart[0] = start;
+            lastOutStart[0] = outStart;
+            lastPunct = 0;
+            byItemExpected = false;
+        }
+
+        private void addSlot(Slot slot, int offset) {
+            if (slots.size() == offsets.length) offsets = Arrays.copyOf(offsets, offsets.length * 2);
+            offsets[slots.size()] = offset;
+            slots.add(slot);
+        }
+
+        private int blockComment(int start) {
+            int i = start + 2;
+            int nesting = 1;
+            while (i < n && nesting > 0) {
+                char c = s.charAt(i);
+                if (c == '*' && i + 1 < n && s.charAt(i + 1) == '/') {
+                    nesting--;
+                    i += 2;
+                } else if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
+                    nesting++;
+                    i += 2;
+                } else {
+                    i++;
+                }
+            }
+            out.append(s, start, i);
+            return i;
+        }
+
+        /** A '...' string starting at quote {@code q}; {@code start} is where its source text begins (a prefix). */
+        private int plainString(int start, int q) {
+            int i = q + 1;
+            StringBuilder value = null;
+            int chunk = i;
+            while (i < n) {
+                char c = s.charAt(i);
+                if (c == '\'') {
+                    if (i + 1 < n && s.charAt(i + 1) == '\'') {
+                        if (value == null) value = new StringBuilder();
+                        value.append(s, chunk, i + 1);
+                        i += 2;
+                        chunk = i;
+                        continue;
+                    }
+                    break;
+                }
+                i++;
+            }
+            int contentEnd = i;
+            int end = Math.min(n, i + 1);
+            String v = value == null ? s.substring(q + 1, contentEnd) : value.append(s, chunk, contentEnd).toString();
+            wordsOf(v);
+            stringLiteral(start, end, v);
+            return end;
+        }
+
+        /** Emits a string literal slot, as a typed literal when a type name just precedes it. */
+        private void stringLiteral(int start, int end, String value) {
+            String type = lastPunct == 0 ? typedLiteralType() : null;
+            String source;
+            int outStart;
+            if (type != null) {
+                int words = type.indexOf(' ') < 0 ? 1 : 4;
+                int srcStart = lastStart[words - 1];
+                outStart = lastOutStart[words - 1];
+                out.setLength(outStart);
+                source = s.substring(srcStart, end);
+                significant(null, srcStart, outStart);
+                addSlot(new Slot.Literal(source, value, false), outStart + 5);
+                out.append("CAST(?").append(" AS ").append(type).append(')');
+            } else {
+                significant(null, start, out.length());
+                addSlot(new Slot.Literal(s.substring(start, end), value, false), out.length());
+                out.append('?');
+            }
+        }
+
+        /** The type of a typed literal ending at the last tokens, or null; only whitespace may separate them. */
+        private String typedLiteralType() {
+            String w0 = lastWord[0];
+            if (w0 == null) return null;
+            if (TYPED_LITERAL_TYPES.contains(w0) && onlyWhitespace(lastOutStart[0] + w0.length(), out.length())) {
+                return w0.toUpperCase(Locale.ROOT);
+            }
+            if ("zone".equals(w0) && "time".equals(lastWord[1]) && ("with".equals(lastWord[2]) || "without".equals(lastWord[2]))
+                    && ("timestamp".equals(lastWord[3]) || "time".equals(lastWord[3]))
+                    && onlyWhitespace(lastOutStart[3] + lastWord[3].length(), out.length())) {
+                return lastWord[3].toUpperCase(Locale.ROOT) + " " + lastWord[2].toUpperCase(Locale.ROOT) + " TIME ZONE";
+            }
+            return null;
+        }
+
+        /** True when out[from, to) holds only whitespace and the words between (used for multi-word types). */
+        private boolean onlyWhitespace(int from, int to) {
+            for (int k = from; k < to; k++) {
+                char c = out.charAt(k);
+                if (!(c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || isIdentPart(c))) return false;
+            }
+            return true;
+        }
+
+        /** E'...': backslash escapes; value null when an escape cannot be decoded safely. */
+        private int escapeString(int start) {
+            int i = start + 2;
+            StringBuilder v = new StringBuilder();
+            boolean ok = true;
+            while (i < n) {
+                char c = s.charAt(i);
+                if (c == '\'') {
+                    if (i + 1 < n && s.charAt(i + 1) == '\'') {
+                        v.append('\'');
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                if (c == '\\' && i + 1 < n) {
+                    char e = s.charAt(i + 1);
+                    i += 2;
+                    switch (e) {
+                        case 'b' -> v.append('\b');
+                        case 'f' -> v.append('\f');
+                        case 'n' -> v.append('\n');
+                        case 'r' -> v.append('\r');
+                        case 't' -> v.append('\t');
+                        case 'x' -> {
+                            int k = i;
+                            int b = 0;
+                            while (k < n && k < i + 2 && hex(s.charAt(k)) >= 0) b = b * 16 + hex(s.charAt(k++));
+                            if (k == i) {
+                                v.append('x');
+                            } else {
+                                ok &= byteChar(v, b);
+                                i = k;
+                            }
+                        }
+                        case 'u', 'U' -> {
+                            ok = false; // unicode escapes: not decoded, see class comment
+                            int len = e == 'u' ? 4 : 8;
+                            int k = i;
+                            while (k < n && k < i + len && hex(s.charAt(k)) >= 0) k++;
+                            i = k;
+                        }
+                        default -> {
+                            if (e >= '0' && e <= '7') {
+                                int b = e - '0';
+                                int k = i;
+                                while (k < n && k < i + 2 && s.charAt(k) >= '0' && s.charAt(k) <= '7') b = b * 8 + (s.charAt(k++) - '0');
+                                ok &= byteChar(v, b);
+                                i = k;
+                            } else {
+                                v.append(e); // \\, \', and any other character stand for themselves
+                            }
+                        }
+                    }
+                    continue;
+                }
+                v.append(c);
+                i++;
+            }
+            int end = Math.min(n, i + 1);
+            wordsOf(s.substring(Math.min(start + 2, end), Math.max(start + 2, Math.min(i, n))));
+            String value = ok ? v.toString() : null;
+            if (value != null) wordsOf(value);
+            stringLiteral(start, end, value);
+            return end;
+        }
+
+        /** Octal and hex escapes give bytes; only ASCII bytes other than NUL decode to one char unambiguously. */
+        private static boolean byteChar(StringBuilder v, int b) {
+            if (b <= 0 || b > 0x7f) return false;
+            v.append((char) b);
+            return true;
+        }
+
+        /** A string whose value is not decoded (B'', X'', U&''): slot with a null value. */
+        private int undecodedString(int start, int q) {
+            int i = q + 1;
+            while (i < n) {
+                if (s.charAt(i) == '\'') {
+                    if (i + 1 < n && s.charAt(i + 1) == '\'') {
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                i++;
+            }
+            int end = Math.min(n, i + 1);
+            wordsOf(s.substring(q + 1, Math.min(i, n)));
+            significant(null, start, out.length());
+            addSlot(new Slot.Literal(s.substring(start, end), null, false), out.length());
+            out.append('?');
+            return end;
+        }
+
+        /** "..." (or U&"..." when {@code unicode}); kept in the text, its name goes to words. */
+        private int quotedIdentifier(int start, int contentStart, boolean unicode) {
+            int i = contentStart;
+            StringBuilder name = new StringBuilder();
+            while (i < n) {
+                char c = s.charAt(i);
+                if (c == '"') {
+                    if (i + 1 < n && s.charAt(i + 1) == '"') {
+                        name.append('"');
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                name.append(c);
+                i++;
+            }
+            int end = Math.min(n, i + 1);
+            String lower = name.toString().toLowerCase(Locale.ROOT);
+            if (unicode) {
+                String decoded = decodeUnicodeEscapes(lower);
+                if (decoded == null) {
+                    words.add(UNDECODABLE);
+                } else {
+                    lower = decoded.toLowerCase(Locale.ROOT);
+                }
+            }
+            words.add(lower);
+            wordsOf(lower);
+            significant(lower, start, out.length());
+            lastWord[0] = null; // a quoted name is never a type keyword
+            out.append(s, start, end);
+            return end;
+        }
+
+        /** Decodes {@code \XXXX} and {@code \+XXXXXX} with the default escape; null when it cannot. */
+        private static String decodeUnicodeEscapes(String t) {
+            StringBuilder b = new StringBuilder(t.length());
+            int i = 0;
+            while (i < t.length()) {
+                char c = t.charAt(i);
+                if (c != '\\') {
+                    b.append(c);
+                    i++;
+                } else if (i + 1 < t.length() && t.charAt(i + 1) == '\\') {
+                    b.append('\\');
+                    i += 2;
+                } else {
+                    boolean plus = i + 1 < t.length() && t.charAt(i + 1) == '+';
+                    int from = i + (plus ? 2 : 1);
+                    int len = plus ? 6 : 4;
+                    if (from + len > t.length()) return null;
+                    int cp = 0;
+                    for (int k = from; k < from + len; k++) {
+                        int h = hex(t.charAt(k));
+                        if (h < 0) return null;
+                        cp = cp * 16 + h;
+                    }
+                    if (!Character.isValidCodePoint(cp)) return null;
+                    b.appendCodePoint(cp);
+                    i = from + len;
+                }
+            }
+            return b.toString();
+        }
+
+        private int dollar(int start) {
+            int i = start + 1;
+            if (i < n && isDigit(s.charAt(i))) { // $1 positional parameter: kept as is
+                while (i < n && isDigit(s.charAt(i))) i++;
+                significant(null, start, out.length());
+                out.append(s, start, i);
+                return i;
+            }
+            while (i < n && isIdentStart(s.charAt(i)) || i < n && i > start + 1 && isDigit(s.charAt(i))) i++;
+            if (i >= n || s.charAt(i) != '$') {
+                punct(start, '$');
+                out.append('$');
+                return start + 1;
+            }
+            String tag = s.substring(start, i + 1);
+            int bodyStart = i + 1;
+            int close = s.indexOf(tag, bodyStart);
+            int bodyEnd = close < 0 ? n : close;
+            int end = close < 0 ? n : close + tag.length();
+            String body = s.substring(bodyStart, bodyEnd);
+            wordsOf(body);
+            significant(null, start, out.length());
+            addSlot(new Slot.Literal(s.substring(start, end), body, false), out.length());
+            out.append('?');
+            return end;
+        }
+
+        private int number(int start) {
+            int i = start;
+            boolean integer = true;
+            if (s.charAt(i) == '0' && i + 2 < n && "xXoObB".indexOf(s.charAt(i + 1)) >= 0 && isIdentPart(s.charAt(i + 2))) {
+                i += 2;
+                while (i < n && (hex(s.charAt(i)) >= 0 || s.charAt(i) == '_')) i++;
+            } else {
+                while (i < n && (isDigit(s.charAt(i)) || s.charAt(i) == '_')) i++;
+                if (i < n && s.charAt(i) == '.' && !(i + 1 < n && s.charAt(i + 1) == '.')) {
+                    integer = false;
+                    i++;
+                    while (i < n && (isDigit(s.charAt(i)) || s.charAt(i) == '_')) i++;
+                }
+                if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+                    int k = i + 1;
+                    if (k < n && (s.charAt(k) == '+' || s.charAt(k) == '-')) k++;
+                    if (k < n && isDigit(s.charAt(k))) {
+                        integer = false;
+                        i = k;
+                        while (i < n && isDigit(s.charAt(i))) i++;
+                    }
+                }
+            }
+            String text = s.substring(start, i);
+            boolean keep = integer && (depth == typeModDepth || byItemExpected && depth == byListDepth && positionEnds(i));
+            significant(null, start, out.length());
+            if (keep) {
+                out.append(text);
+            } else {
+                addSlot(new Slot.Literal(text, text.indexOf('_') < 0 ? text : text.replace("_", ""), true), out.length());
+                out.append('?');
+            }
+            return i;
+        }
+
+        /** True when what follows an integer makes it a whole ORDER BY / GROUP BY item (a position). */
+        private boolean positionEnds(int i) {
+            while (i < n && Character.isWhitespace(s.charAt(i))) i++;
+            if (i >= n) return true;
+            char c = s.charAt(i);
+            return c == ',' || c == ')' || c == ';' || isIdentStart(c) || c == '-' && i + 1 < n && s.charAt(i + 1) == '-';
+        }
+
+        private int wordOrPrefixedString(int start) {
+            char c = s.charAt(start);
+            char next = start + 1 < n ? s.charAt(start + 1) : 0;
+            if (next == '\'') {
+                switch (c) {
+                    case 'e', 'E' -> { return escapeString(start); }
+                    case 'n', 'N' -> { return plainString(start, start + 1); }
+                    case 'b', 'B', 'x', 'X' -> { return undecodedString(start, start + 1); }
+                    default -> { }
+                }
+            }
+            if ((c == 'u' || c == 'U') && next == '&' && start + 2 < n) {
+                char q = s.charAt(start + 2);
+                if (q == '\'') return undecodedString(start, start + 2);
+                if (q == '"') return quotedIdentifier(start, start + 3, true);
+            }
+            int i = start + 1;
+            while (i < n && isIdentPart(s.charAt(i))) i++;
+            String lower = lowerCase(start, i);
+            words.add(lower);
+            if (lower.equals("by") && ("order".equals(lastWord[0]) || "group".equals(lastWord[0])) && lastPunct == 0) {
+                significant(lower, start, out.length());
+                byListDepth = depth;
+                byItemExpected = true;
+            } else {
+                if (depth == byListDepth && BY_LIST_ENDERS.contains(lower)) byListDepth = -1;
+                significant(lower, start, out.length());
+            }
+            out.append(s, start, i);
+            return i;
+        }
+
+        private String lowerCase(int from, int to) {
+            for (int k = from; k < to; k++) {
+                char c = s.charAt(k);
+                if (c >= 'A' && c <= 'Z' || c >= 0x80) return s.substring(from, to).toLowerCase(Locale.ROOT);
+            }
+            return s.substring(from, to);
+        }
+
+        /** Adds every identifier-like word of a literal's text, lower-cased. */
+        private void wordsOf(String text) {
+            int len = text.length();
+            int i = 0;
+            while (i < len) {
+                if (isIdentStart(text.charAt(i))) {
+                    int j = i + 1;
+                    while (j < len && isIdentPart(text.charAt(j))) j++;
+                    words.add(text.substring(i, j).toLowerCase(Locale.ROOT));
+                    i = j;
+                } else {
+                    i++;
+                }
+            }
+        }
+    }
+
+    static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    static boolean isIdentStart(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= 0x80;
+    }
+
+    static boolean isIdentPart(char c) {
+        return isIdentStart(c) || isDigit(c) || c == '$';
+    }
+
+    private static int hex(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
     }
 }

@@ -1,0 +1,241 @@
+package dev.warden.audit;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * Answers "who read or changed which protected columns, for what purpose, and was it allowed?" over the
+ * {@code statement} events of a trail in a period: accesses to one column by role and purpose, denied attempts,
+ * the busiest readers, who has seen a row (by its keyed hash) and accesses over time. Each answer is a
+ * {@link ReportTable} (or {@link ReportSeries}) rendered by {@link ReportFormat}.
+ *
+ * <p>Reports trust the events they are given: run {@link AuditVerifier} first to know the trail is complete
+ * and untouched. Immutable and thread-safe.
+ */
+public final class AuditReport {
+
+    private static final List<Duration> BUCKETS = List.of(Duration.ofMinutes(1), Duration.ofMinutes(5),
+            Duration.ofMinutes(15), Duration.ofHours(1), Duration.ofHours(6), Duration.ofDays(1), Duration.ofDays(7),
+            Duration.ofDays(30));
+    private static final int MAX_BUCKETS = 60;
+
+    private final List<AuditEvent> statements;
+    private final Instant since;
+    private final Instant until;
+
+    private AuditReport(List<AuditEvent> statements, Instant since, Instant until) {
+        this.statements = statements;
+        this.since = since;
+        this.until = until;
+    }
+
+    /**
+     * The statement events of {@code events} with {@code since <= time < until} (either bound may be null for
+     * open).
+     */
+    public static AuditReport of(Collection<AuditEvent> events, Instant since, Instant until) {
+        List<AuditEvent> kept = events.stream()
+                .filter(e -> AuditEvent.STATEMENT.equals(e.type()) && e.time() != null)
+                .filter(e -> since == null || !e.time().isBefore(since))
+                .filter(e -> until == null || e.time().isBefore(until))
+                .sorted(Comparator.comparing(AuditEvent::time))
+                .toList();
+        return new AuditReport(kept, since, until);
+    }
+
+    /** The same over chained events as read from a trail. */
+    public static AuditReport ofChained(Collection<ChainedEvent> events, Instant since, Instant until) {
+        return of(events.stream().map(ChainedEvent::event).toList(), since, until);
+    }
+
+    public int statementCount() {
+        return statements.size();
+    }
+
+    public Instant since() {
+        return since;
+    }
+
+    public Instant until() {
+        return until;
+    }
+
+    /**
+     * Statements that read, wrote or filtered on {@code column} ({@code table.column}), grouped by role and
+     * purpose: how each read was shown, writes, filters, refusals.
+     */
+    public ReportTable columnAccess(String column) {
+        Map<List<String>, long[]> groups = new LinkedHashMap<>();
+        for (AuditEvent e : statements) {
+            String shown = e.columnsRead() == null ? null : e.columnsRead().get(column);
+            boolean written = contains(e.columnsWritten(), column);
+            boolean filtered = contains(e.columnsFiltered(), column);
+            if (shown == null && !written && !filtered) {
+                continue;
+            }
+            long[] g = groups.computeIfAbsent(List.of(nz(e.role()), nz(e.purpose())), k -> new long[7]);
+            g[0]++;
+            if ("plaintext".equals(shown)) {
+                g[1]++;
+            } else if ("masked".equals(shown)) {
+                g[2]++;
+            } else if ("denied".equals(shown)) {
+                g[3]++;
+            }
+            if (written) {
+                g[4]++;
+            }
+            if (filtered) {
+                g[5]++;
+            }
+            if ("refused".equals(e.decision())) {
+                g[6]++;
+            }
+        }
+        List<List<Object>> rows = groups.entrySet().stream()
+                .sorted(Comparator.comparingLong((Map.Entry<List<String>, long[]> x) -> -x.getValue()[0])
+                        .thenComparing(x -> x.getKey().toString()))
+                .map(x -> List.<Object>of(x.getKey().get(0), x.getKey().get(1), x.getValue()[0], x.getValue()[1],
+                        x.getValue()[2], x.getValue()[3], x.getValue()[4], x.getValue()[5], x.getValue()[6]))
+                .toList();
+        return new ReportTable("Accesses to " + column + " by role and purpose",
+                List.of("role", "purpose", "statements", "plaintext", "masked", "denied", "written", "filtered",
+                        "refused"), rows);
+    }
+
+    /** Statements refused, or that had a column denied, newest last. */
+    public ReportTable denied() {
+        List<List<Object>> rows = new ArrayList<>();
+        for (AuditEvent e : statements) {
+            String deniedColumns = e.columnsRead() == null ? "" : e.columnsRead().entrySet().stream()
+                    .filter(c -> "denied".equals(c.getValue())).map(Map.Entry::getKey).sorted()
+                    .collect(Collectors.joining(" "));
+            if (!"refused".equals(e.decision()) && deniedColumns.isEmpty()) {
+                continue;
+            }
+            rows.add(java.util.Arrays.asList(AuditLineCodec.formatTime(e.time()), nz(e.databaseUser()), nz(e.role()),
+                    nz(e.purpose()), nz(e.client()), nz(e.decision()), deniedColumns, nz(e.sqlState()), nz(e.reason()),
+                    nz(e.fingerprint())));
+        }
+        return new ReportTable("Denied attempts", List.of("time", "user", "role", "purpose", "client", "decision",
+                "denied columns", "sqlstate", "reason", "statement"), rows);
+    }
+
+    /**
+     * Users (with their role) by number of protected column reads shown to them (plaintext or masked, one per
+     * column per statement), most first.
+     */
+    public ReportTable busiestReaders(int top) {
+        Map<List<String>, long[]> groups = new LinkedHashMap<>();
+        for (AuditEvent e : statements) {
+            if (e.columnsRead() == null || e.columnsRead().isEmpty()) {
+                continue;
+            }
+            long plain = e.columnsRead().values().stream().filter("plaintext"::equals).count();
+            long masked = e.columnsRead().values().stream().filter("masked"::equals).count();
+            if (plain + masked == 0) {
+                continue;
+            }
+            long[] g = groups.computeIfAbsent(List.of(nz(e.databaseUser()), nz(e.role())), k -> new long[4]);
+            g[0] += plain + masked;
+            g[1] += plain;
+            g[2]++;
+            g[3] += Math.max(0, e.rows());
+        }
+        List<List<Object>> rows = groups.entrySet().stream()
+                .sorted(Comparator.comparingLong((Map.Entry<List<String>, long[]> x) -> -x.getValue()[0])
+                        .thenComparing(x -> x.getKey().toString()))
+                .limit(Math.max(0, top))
+                .map(x -> List.<Object>of(x.getKey().get(0), x.getKey().get(1), x.getValue()[0], x.getValue()[1],
+                        x.getValue()[2], x.getValue()[3]))
+                .toList();
+        return new ReportTable("Busiest readers of protected columns (top " + top + ")",
+                List.of("user", "role", "protected reads", "plaintext reads", "statements", "rows"), rows);
+    }
+
+    /** Every statement that returned the row whose keyed hash is {@code rowKeyHash}. */
+    public ReportTable rowKeyViewers(String rowKeyHash) {
+        List<List<Object>> rows = new ArrayList<>();
+        for (AuditEvent e : statements) {
+            if (!contains(e.rowKeyHashes(), rowKeyHash)) {
+                continue;
+            }
+            String shown = e.columnsRead() == null ? "" : e.columnsRead().entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey()).map(c -> c.getKey() + "=" + c.getValue())
+                    .collect(Collectors.joining(" "));
+            rows.add(java.util.Arrays.asList(AuditLineCodec.formatTime(e.time()), nz(e.databaseUser()), nz(e.role()),
+                    nz(e.purpose()), nz(e.client()), shown, nz(e.fingerprint())));
+        }
+        return new ReportTable("Who has seen row " + rowKeyHash, List.of("time", "user", "role", "purpose", "client",
+                "columns shown", "statement"), rows);
+    }
+
+    /**
+     * Statements touching {@code column} (or any protected column when null) per time bucket, the bucket chosen
+     * so that the period (or the events' span) fits in at most {@value #MAX_BUCKETS} buckets.
+     */
+    public ReportSeries accessesOverTime(String column) {
+        List<Instant> times = statements.stream().filter(e -> touches(e, column)).map(AuditEvent::time).toList();
+        Instant from = since != null ? since : times.isEmpty() ? Instant.EPOCH : times.get(0);
+        Instant to = until != null ? until : times.isEmpty() ? from : times.get(times.size() - 1).plusNanos(1000);
+        Duration span = Duration.between(from, to);
+        Duration bucket = BUCKETS.get(BUCKETS.size() - 1);
+        for (Duration b : BUCKETS) {
+            if (span.toNanos() / b.toNanos() < MAX_BUCKETS) {
+                bucket = b;
+                break;
+            }
+        }
+        Instant start = Instant.ofEpochSecond(from.getEpochSecond() - Math.floorMod(from.getEpochSecond(),
+                bucket.getSeconds()));
+        int n = (int) Math.max(1, Duration.between(start, to).toNanos() / bucket.toNanos() + 1);
+        long[] counts = new long[n];
+        for (Instant t : times) {
+            int i = (int) (Duration.between(start, t).toNanos() / bucket.toNanos());
+            if (i >= 0 && i < n) {
+                counts[i]++;
+            }
+        }
+        List<Long> list = new ArrayList<>(n);
+        for (long c : counts) {
+            list.add(c);
+        }
+        return new ReportSeries("Statements " + (column == null ? "touching protected columns" : "touching " + column)
+                + " per " + human(bucket), start, bucket, list);
+    }
+
+    private static boolean touches(AuditEvent e, String column) {
+        if (column == null) {
+            return (e.columnsRead() != null && !e.columnsRead().isEmpty())
+                    || (e.columnsWritten() != null && !e.columnsWritten().isEmpty());
+        }
+        return (e.columnsRead() != null && e.columnsRead().containsKey(column))
+                || contains(e.columnsWritten(), column) || contains(e.columnsFiltered(), column);
+    }
+
+    private static String human(Duration d) {
+        if (d.toDays() >= 1) {
+            return d.toDays() == 1 ? "day" : d.toDays() + " days";
+        }
+        if (d.toHours() >= 1) {
+            return d.toHours() == 1 ? "hour" : d.toHours() + " hours";
+        }
+        return d.toMinutes() == 1 ? "minute" : d.toMinutes() + " minutes";
+    }
+
+    private static boolean contains(List<String> list, String value) {
+        return list != null && list.contains(value);
+    }
+
+    private static String nz(String s) {
+        return Objects.requireNonNullElse(s, "");
+    }
+}

@@ -1,0 +1,86 @@
+package dev.warden.audit;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+/**
+ * Reads events back for reports: from JSON Lines files (complete, parsable lines only: a torn last line or a
+ * malformed line is skipped; use {@link AuditVerifier} to know whether the trail can be trusted) or from the
+ * audit table of a {@link DatabaseAuditSink}. Stateless and thread-safe.
+ */
+public final class AuditTrailReader {
+
+    private AuditTrailReader() {}
+
+    /** Every readable event of the files and directories given, in trail order. */
+    public static List<ChainedEvent> readFiles(List<Path> paths) throws IOException {
+        List<ChainedEvent> out = new ArrayList<>();
+        forEachInFiles(paths, out::add);
+        return out;
+    }
+
+    /** Streams the events of the files and directories given, in trail order, without holding them all. */
+    public static void forEachInFiles(List<Path> paths, Consumer<ChainedEvent> consumer) throws IOException {
+        for (Path file : AuditTrailFiles.expand(paths)) {
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+                ByteArrayOutputStream line = new ByteArrayOutputStream(1024);
+                int b;
+                while ((b = in.read()) >= 0) {
+                    if (b == '\n') {
+                        parse(line.toByteArray(), consumer);
+                        line.reset();
+                    } else {
+                        line.write(b);
+                    }
+                }
+                // bytes after the last newline are a torn line: never an event
+            }
+        }
+    }
+
+    private static void parse(byte[] line, Consumer<ChainedEvent> consumer) {
+        try {
+            consumer.accept(AuditLineCodec.parse(line));
+        } catch (IllegalArgumentException malformed) {
+            // reported by the verifier, not by reports
+        }
+    }
+
+    /** Every event of an audit table, in seq order. */
+    public static List<ChainedEvent> readTable(String jdbcUrl, Properties properties, String table)
+            throws SQLException {
+        List<ChainedEvent> out = new ArrayList<>();
+        for (String line : readTableLines(jdbcUrl, properties, table)) {
+            parse(line.getBytes(java.nio.charset.StandardCharsets.UTF_8), out::add);
+        }
+        return out;
+    }
+
+    /** The stored lines ({@code event_json}) of an audit table in seq order, for {@link AuditVerifier#verifyLines}. */
+    public static List<String> readTableLines(String jdbcUrl, Properties properties, String table)
+            throws SQLException {
+        String name = JdbcAuditTarget.checkedTableName(table);
+        List<String> lines = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(jdbcUrl, properties == null ? new Properties() : properties);
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT event_json FROM " + name + " ORDER BY seq")) {
+            while (rs.next()) {
+                lines.add(rs.getString(1));
+            }
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,70 @@
+package dev.warden.engine;
+
+import dev.warden.audit.AuditEvent;
+import dev.warden.audit.AuditSink;
+import dev.warden.audit.AuditSinkConfig;
+import dev.warden.audit.AuditUnavailableException;
+import dev.warden.audit.ChainKey;
+import dev.warden.audit.JsonLinesAuditSink;
+import dev.warden.crypto.WardenKeyset;
+import dev.warden.policy.AuditSettings;
+import dev.warden.policy.Policy;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Opens the audit trail a policy configures and writes the engine's own events (policy loaded, keyset
+ * opened). The chain is keyed with the keyset's audit HMAC key, so only a holder of the master key can
+ * forge a consistent trail.
+ */
+final class AuditTrails {
+    private AuditTrails() {}
+
+    /** The chain key for a keyset; a rules-only policy without a keyset gets an unkeyed (SHA-256) chain. */
+    static ChainKey chainKey(WardenKeyset keyset) {
+        if (keyset == null) return ChainKey.hmacSha256(unkeyedChainKey());
+        return new ChainKey() {
+            @Override
+            public byte[] mac(byte[] data) {
+                return keyset.auditMac(data);
+            }
+
+            @Override
+            public boolean verify(byte[] tag, byte[] data) {
+                return keyset.verifyAuditMac(tag, data);
+            }
+        };
+    }
+
+    static AuditSink open(Policy policy, WardenKeyset keyset) {
+        AuditSettings settings = policy.audit();
+        if (settings == null) return null;
+        AuditSinkConfig config = AuditSinkConfig.defaults(settings.path())
+                .withDurability(settings.synchronous() ? AuditSinkConfig.Durability.SYNC : AuditSinkConfig.Durability.ASYNC);
+        config = new AuditSinkConfig(config.path(), config.durability(),
+                settings.failClosed() ? AuditSinkConfig.FailureMode.FAIL_CLOSED : AuditSinkConfig.FailureMode.FAIL_OPEN,
+                settings.rotateSizeBytes(), settings.rotateDaily(), config.queueCapacity(), config.flushInterval());
+        return new JsonLinesAuditSink(config, chainKey(keyset));
+    }
+
+    /** An event of the engine itself: {@code type} is "policy-loaded", "keyset-opened" or "key-rotated". */
+    static void engineEvent(AuditSink sink, String type, Policy policy, String detail) throws AuditUnavailableException {
+        if (sink == null) return;
+        sink.record(new AuditEvent(type, Instant.now().truncatedTo(ChronoUnit.MICROS), type + "-" + policy.version(),
+                null, null, null, null, null, null, null, null, policy.version(), List.of(), Map.of(), List.of(),
+                List.of(), -1, "allowed", detail, null, 0, List.of()));
+    }
+
+    private static byte[] unkeyedChainKey() {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest("warden/1:unkeyed-audit-chain".getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}

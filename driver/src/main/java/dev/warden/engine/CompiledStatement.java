@@ -1,0 +1,52 @@
+package dev.warden.engine;
+
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The engine's verdict on one normalised statement for one role and purpose: refused (with the error to
+ * raise), or allowed with which placeholders to encrypt and how to decode the result. Immutable, cached.
+ *
+ * @param slotColumns     by slot index: the protected column whose value that placeholder carries, or null
+ * @param decoder         how to show result columns, or null when no output column is protected
+ * @param columnsRead     for the audit trail: table.column to "plaintext" / "masked"
+ */
+record CompiledStatement(String refusalState, String refusalMessage, ProtectedColumn[] slotColumns,
+                         ResultDecoder decoder, String kind, List<String> tables, Map<String, String> columnsRead,
+                         List<String> columnsWritten, List<String> columnsFiltered, boolean changesSchema,
+                         boolean touchesProtected) {
+
+    static CompiledStatement refused(String state, String message, String kind, List<String> tables) {
+        return new CompiledStatement(state, message, null, null, kind, tables, Map.of(), List.of(), List.of(),
+                false, true);
+    }
+
+    /** A refusal over one column, which the audit record names as read "denied", written or filtered. */
+    static CompiledStatement refusedOn(String state, String message, String kind, List<String> tables,
+                                       String column, dev.warden.sql.UseKind use) {
+        Map<String, String> read = Map.of();
+        List<String> written = List.of();
+        List<String> filtered = List.of();
+        switch (use) {
+            case WRITE_VALUE, WRITE_NULL, WRITE_FROM_EXCLUDED -> written = List.of(column);
+            case FILTER_EQUALITY, FILTER_NULL, COMPARE_SAME_COLUMN -> filtered = List.of(column);
+            default -> read = Map.of(column, "denied");
+        }
+        return new CompiledStatement(state, message, null, null, kind, tables, read, written, filtered, false, true);
+    }
+
+    boolean isRefused() {
+        return refusalState != null;
+    }
+
+    SQLException refusal() {
+        return SqlStates.of(refusalState, refusalMessage);
+    }
+
+    boolean hasProtectedSlots() {
+        if (slotColumns == null) return false;
+        for (ProtectedColumn c : slotColumns) if (c != null) return true;
+        return false;
+    }
+}

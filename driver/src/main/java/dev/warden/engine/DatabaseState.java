@@ -1,0 +1,32 @@
+package dev.warden.engine;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.warden.policy.ColumnRule;
+import dev.warden.sql.Plan;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Everything an engine derives from one live database: table shapes, the compiled protected columns (whose
+ * storage depends on the column's real type), analysed plans (whose {@code *} expansion depends on table
+ * shapes) and verdicts. One per database URL, shared by its sessions; thread-safe.
+ */
+final class DatabaseState {
+
+    /** Cache key of a verdict: it depends on the text, the role and the purpose. */
+    record VerdictKey(String normalized, String role, String purpose) {}
+
+    final LiveCatalog catalog = new LiveCatalog();
+    final Map<ColumnRule, ProtectedColumn> protectedColumns = new ConcurrentHashMap<>();
+    final Cache<String, Plan> plans = Caffeine.newBuilder().maximumSize(10_000).build();
+    final Cache<VerdictKey, CompiledStatement> verdicts = Caffeine.newBuilder().maximumSize(20_000).build();
+
+    /** After DDL: table shapes may have changed, so drop everything derived from them. */
+    void invalidate() {
+        catalog.invalidate();
+        protectedColumns.clear();
+        plans.invalidateAll();
+        verdicts.invalidateAll();
+    }
+}

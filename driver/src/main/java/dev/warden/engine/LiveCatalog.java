@@ -1,0 +1,114 @@
+package dev.warden.engine;
+
+import dev.warden.sql.Catalog;
+import dev.warden.sql.TableName;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Column lists and types of live tables, read from the database on first use and cached until a DDL
+ * statement passes through the engine ({@link #invalidate()}). Thread-safe.
+ *
+ * <p>On PostgreSQL the lookup goes through {@code to_regclass}, so an unqualified name resolves along the
+ * session's search_path exactly as the server will resolve it; elsewhere through DatabaseMetaData.
+ */
+final class LiveCatalog {
+
+    /** Columns in ordinal order, each with its database type name (lower case). */
+    record TableInfo(List<String> columns, Map<String, String> typeNames) {}
+
+    private static final TableInfo UNKNOWN = new TableInfo(List.of(), Map.of());
+    private static final String PG_COLUMNS = """
+            SELECT a.attname, t.typname
+              FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+             WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped
+             ORDER BY a.attnum""";
+
+    private final Map<TableName, TableInfo> tables = new ConcurrentHashMap<>();
+
+    /** A view of this catalog bound to one connection, for one analysis. */
+    Catalog on(Connection connection) {
+        return table -> {
+            TableInfo info = lookup(connection, table);
+            return info == null ? null : info.columns();
+        };
+    }
+
+    /** The table's columns, or null when no such table or view exists (or it cannot be read). */
+    TableInfo lookup(Connection connection, TableName table) {
+        TableInfo info = tables.get(table);
+        if (info == null) {
+            try {
+                info = load(connection, table);
+            } catch (SQLException e) {
+                info = UNKNOWN;  // unknown tables make the analyzer refuse what it cannot place
+            }
+            tables.put(table, info);
+        }
+        return info == UNKNOWN ? null : info;
+    }
+
+    void invalidate() {
+        tables.clear();
+    }
+
+    private static TableInfo load(Connection connection, TableName table) throws SQLException {
+        DatabaseMetaData meta = connection.getMetaData();
+        if ("PostgreSQL".equalsIgnoreCase(meta.getDatabaseProductName())) {
+            String regclass = (table.schema() == null ? "" : quote(table.schema()) + ".") + quote(table.name());
+            try (PreparedStatement ps = connection.prepareStatement(PG_COLUMNS)) {
+                ps.setString(1, regclass);
+                return collect(ps.executeQuery(), 1, 2);
+            }
+        }
+        String schema = table.schema();
+        String name = table.name();
+        if (meta.storesUpperCaseIdentifiers()) {  // H2 and others fold unquoted names the other way
+            schema = schema == null ? null : schema.toUpperCase(java.util.Locale.ROOT);
+            name = name.toUpperCase(java.util.Locale.ROOT);
+        }
+        try (ResultSet rs = meta.getColumns(null, schema, name, null)) {
+            return collectMeta(rs);
+        }
+    }
+
+    private static TableInfo collect(ResultSet rs, int nameColumn, int typeColumn) throws SQLException {
+        List<String> columns = new ArrayList<>();
+        Map<String, String> types = new LinkedHashMap<>();
+        try (rs) {
+            while (rs.next()) {
+                String column = rs.getString(nameColumn);
+                columns.add(column);
+                types.put(column, rs.getString(typeColumn).toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        return columns.isEmpty() ? UNKNOWN : new TableInfo(List.copyOf(columns), Map.copyOf(types));
+    }
+
+    private static TableInfo collectMeta(ResultSet rs) throws SQLException {
+        List<String> columns = new ArrayList<>();
+        Map<String, String> types = new LinkedHashMap<>();
+        String firstSchema = null;
+        while (rs.next()) {
+            String schema = rs.getString("TABLE_SCHEM");
+            if (firstSchema == null) firstSchema = schema;
+            if (!java.util.Objects.equals(firstSchema, schema)) continue;  // same name in several schemas
+            String column = rs.getString("COLUMN_NAME").toLowerCase(java.util.Locale.ROOT);
+            columns.add(column);
+            types.put(column, rs.getString("TYPE_NAME").toLowerCase(java.util.Locale.ROOT));
+        }
+        return columns.isEmpty() ? UNKNOWN : new TableInfo(List.copyOf(columns), Map.copyOf(types));
+    }
+
+    private static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+}

@@ -1,0 +1,140 @@
+package dev.warden.engine;
+
+import dev.warden.crypto.ColumnCipher;
+import dev.warden.crypto.LogicalType;
+import dev.warden.crypto.ValueCodec;
+import dev.warden.policy.Access;
+import dev.warden.policy.ColumnRule;
+import dev.warden.policy.Encryption;
+import java.security.GeneralSecurityException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/**
+ * One protected column as the engine uses it: its rule, its cipher (obtained once) and how its ciphertext is
+ * stored. Immutable and thread-safe; this is the per-value hot path, so it allocates only what the codec and
+ * Tink must.
+ */
+public final class ProtectedColumn {
+
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final ColumnRule rule;
+    private final ColumnCipher cipher;  // null when the column is rules-only (encrypt: none)
+    private final LogicalType type;
+    private final Storage storage;
+    private final String name;
+
+    ProtectedColumn(ColumnRule rule, ColumnCipher cipher, Storage storage) {
+        this.rule = rule;
+        this.cipher = cipher;
+        this.type = LogicalType.valueOf(rule.type().name());
+        this.storage = storage;
+        this.name = rule.qualifiedName();
+    }
+
+    public ColumnRule rule() {
+        return rule;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public LogicalType type() {
+        return type;
+    }
+
+    boolean encrypted() {
+        return cipher != null;
+    }
+
+    boolean deterministic() {
+        return rule.encryption() == Encryption.DETERMINISTIC;
+    }
+
+    /**
+     * The value to bind in place of {@code plaintext}: ciphertext as byte[] (bytea) or base64 String (text),
+     * or for a rules-only column the plaintext itself.
+     */
+    Object protect(Object plaintext) throws SQLException {
+        if (plaintext == null) return null;
+        if (cipher == null) return plaintext;
+        byte[] ciphertext = cipher.encrypt(encode(plaintext));
+        return storage == Storage.BYTEA ? ciphertext : Base64.getEncoder().encodeToString(ciphertext);
+    }
+
+    /** An SQL literal standing for the protected form of a literal written inline. */
+    String protectLiteral(String literalValue, String sourceText) throws SQLException {
+        if (cipher == null) return sourceText;
+        byte[] ciphertext = cipher.encrypt(encode(literalValue));
+        return storage == Storage.BYTEA
+                ? "'\\x" + HEX.formatHex(ciphertext) + "'::bytea"
+                : "'" + Base64.getEncoder().encodeToString(ciphertext) + "'";
+    }
+
+    int bindSqlType() {
+        if (cipher == null) return java.sql.Types.OTHER;
+        return storage == Storage.BYTEA ? java.sql.Types.BINARY : java.sql.Types.VARCHAR;
+    }
+
+    private byte[] encode(Object plaintext) throws SQLException {
+        try {
+            return ValueCodec.encode(type, plaintext);
+        } catch (IllegalArgumentException e) {
+            // the codec's message names the type and Java class, never the value
+            throw SqlStates.of(SqlStates.INVALID_VALUE, "value for " + name + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads column {@code index} of the current row of {@code raw} and returns its plaintext as the logical
+     * type's Java value (String, Integer, Long, BigDecimal, LocalDate, LocalDateTime, byte[]), or null.
+     * {@code rowNumber} only names the row in an error.
+     */
+    Object readPlaintext(ResultSet raw, int index, long rowNumber) throws SQLException {
+        if (cipher == null) {
+            Object value = raw.getObject(index);
+            return value instanceof java.sql.Date d ? d.toLocalDate()
+                    : value instanceof java.sql.Timestamp t ? t.toLocalDateTime() : value;
+        }
+        byte[] ciphertext;
+        if (storage == Storage.BYTEA) {
+            ciphertext = raw.getBytes(index);
+        } else {
+            String text = raw.getString(index);
+            if (text == null) return null;
+            try {
+                ciphertext = Base64.getDecoder().decode(text);
+            } catch (IllegalArgumentException e) {
+                throw corrupted(rowNumber, "it is not base64 ciphertext", null);
+            }
+        }
+        if (ciphertext == null) return null;
+        byte[] plaintext;
+        try {
+            plaintext = cipher.decrypt(ciphertext);
+        } catch (GeneralSecurityException e) {
+            throw corrupted(rowNumber, "the ciphertext was tampered with or belongs to another column", e);
+        }
+        try {
+            return ValueCodec.decode(type, plaintext);
+        } catch (IllegalArgumentException e) {
+            throw corrupted(rowNumber, e.getMessage(), null);
+        }
+    }
+
+    /** The value {@code access} lets the reader see: the plaintext, its mask, or (never reached) nothing. */
+    Object shown(Object plaintext, Access access) {
+        if (access == Access.PLAINTEXT || plaintext == null) return plaintext;
+        return rule.mask() == null ? null : rule.mask().apply(ValueText.of(plaintext));
+    }
+
+    private SQLException corrupted(long rowNumber, String why, Throwable cause) {
+        // the cause is Tink's, which never carries plaintext; keep it for operators
+        return SqlStates.of(SqlStates.DATA_CORRUPTED,
+                "cannot decrypt " + name + " at row " + rowNumber + ": " + why, cause);
+    }
+}

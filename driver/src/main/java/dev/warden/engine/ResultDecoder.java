@@ -1,0 +1,52 @@
+package dev.warden.engine;
+
+import dev.warden.policy.Access;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * How to show each column of one result: for protected columns, the column and the access the session
+ * has; other columns are passed through untouched. Immutable and shared by every execution of a plan.
+ */
+public final class ResultDecoder {
+    private final ProtectedColumn[] columns;  // by 1-based result column; null = not protected
+    private final Access[] access;
+    private final int expectedColumnCount;
+
+    ResultDecoder(ProtectedColumn[] columns, Access[] access, int expectedColumnCount) {
+        this.columns = columns;
+        this.access = access;
+        this.expectedColumnCount = expectedColumnCount;
+    }
+
+    /** True when result column {@code index} (1-based) needs decrypting or masking. */
+    public boolean isProtected(int index) {
+        return index < columns.length && columns[index] != null;
+    }
+
+    public ProtectedColumn column(int index) {
+        return columns[index];
+    }
+
+    /**
+     * Checks the live result has the shape the plan was made for: a table altered since its columns were
+     * cached would shift positions, so refuse rather than decode the wrong column.
+     */
+    public void checkShape(int actualColumnCount) throws SQLException {
+        if (expectedColumnCount >= 0 && actualColumnCount != expectedColumnCount) {
+            throw SqlStates.unsupported("the result has " + actualColumnCount + " columns where the analysis of"
+                    + " the statement expected " + expectedColumnCount + "; the table changed, retry the statement");
+        }
+    }
+
+    /** The value of protected column {@code index} as this session may see it. */
+    public Object read(ResultSet raw, int index, long rowNumber) throws SQLException {
+        ProtectedColumn column = columns[index];
+        return column.shown(column.readPlaintext(raw, index, rowNumber), access[index]);
+    }
+
+    /** The logical type to report in metadata for a protected column (masked values are text). */
+    public String logicalTypeName(int index) {
+        return access[index] == Access.MASKED ? "TEXT" : columns[index].type().name();
+    }
+}

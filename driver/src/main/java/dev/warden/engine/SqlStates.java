@@ -1,0 +1,46 @@
+package dev.warden.engine;
+
+import java.sql.SQLException;
+
+/**
+ * The SQLStates Warden raises, shared by the driver and the gateway so both front doors answer alike.
+ * Messages built here name roles, rules and table.column, never a value.
+ */
+public final class SqlStates {
+    /** A policy denial: the role (or purpose) may not do this. */
+    public static final String DENIED = "42501";
+    /** A statement shape the engine cannot apply the policy to. */
+    public static final String UNSUPPORTED = "0A000";
+    /** Bad credentials or session parameters (unknown role, undeclared purpose). */
+    public static final String BAD_SESSION = "28000";
+    /** No real driver accepts the URL. */
+    public static final String NO_DRIVER = "08001";
+    /** A ciphertext that does not open (tampered with, or moved from another column). */
+    public static final String DATA_CORRUPTED = "XX001";
+    /** Keys cannot be loaded (missing or wrong master key, unreadable keyset). */
+    public static final String KEY_UNAVAILABLE = "58030";
+    /** The audit trail cannot be written and the policy says fail closed. */
+    public static final String AUDIT_UNAVAILABLE = "58000";
+    /** A value that does not fit a column's logical type. */
+    public static final String INVALID_VALUE = "22023";
+    /** The policy names something the live database lacks. */
+    public static final String POLICY_MISMATCH = "42703";
+
+    private SqlStates() {}
+
+    public static SQLException denied(String message) {
+        return new SQLException("Warden: " + message, DENIED);
+    }
+
+    public static SQLException unsupported(String message) {
+        return new SQLException("Warden: " + message, UNSUPPORTED);
+    }
+
+    public static SQLException of(String sqlState, String message) {
+        return new SQLException("Warden: " + message, sqlState);
+    }
+
+    public static SQLException of(String sqlState, String message, Throwable cause) {
+        return new SQLException("Warden: " + message, sqlState, cause);
+    }
+}

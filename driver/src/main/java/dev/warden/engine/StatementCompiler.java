@@ -1,0 +1,154 @@
+package dev.warden.engine;
+
+import dev.warden.policy.Access;
+import dev.warden.policy.ColumnRule;
+import dev.warden.policy.Encryption;
+import dev.warden.policy.Policy;
+import dev.warden.sql.ColumnRef;
+import dev.warden.sql.ColumnUse;
+import dev.warden.sql.LexedSql;
+import dev.warden.sql.OutputColumn;
+import dev.warden.sql.Plan;
+import dev.warden.sql.StatementKind;
+import dev.warden.sql.TableName;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Applies the policy to an analysed statement for one role and purpose: the single place that decides
+ * what is allowed. Stateless; every refusal names the role, the table.column and the rule (policy line).
+ */
+final class StatementCompiler {
+
+    /** Supplies the engine's compiled column for a rule (cipher and storage resolved against the live table). */
+    interface Columns {
+        ProtectedColumn of(ColumnRule rule) throws SQLException;
+    }
+
+    private final Policy policy;
+    private final Columns columns;
+
+    StatementCompiler(Policy policy, Columns columns) {
+        this.policy = policy;
+        this.columns = columns;
+    }
+
+    CompiledStatement compile(LexedSql sql, Plan plan, String role, String purpose) throws SQLException {
+        String kind = plan.kind().name();
+        List<String> tables = new ArrayList<>();
+        boolean touchesProtected = false;
+        for (TableName t : plan.tables()) {
+            tables.add(t.toString());
+            touchesProtected |= policy.protectsTable(t.schema(), t.name());
+        }
+        // a statement the analyzer could not place fully may still name a protected table in its text
+        if (!plan.resolved() && (touchesProtected || sql.mentionsAny(policy.protectedTableNames()))) {
+            return CompiledStatement.refused(SqlStates.UNSUPPORTED,
+                    "statement touches a protected table and cannot be fully analysed: "
+                            + String.join("; ", plan.problems()), kind, tables);
+        }
+        boolean changesSchema = plan.kind() == StatementKind.DDL;
+        if (!touchesProtected) {
+            return new CompiledStatement(null, null, null, null, kind, tables, Map.of(), List.of(), List.of(),
+                    changesSchema, false);
+        }
+        if (sql.statementCount() > 1) {
+            return CompiledStatement.refused(SqlStates.UNSUPPORTED, "several statements in one call touch a"
+                    + " protected table; send them one at a time", kind, tables);
+        }
+        if (changesSchema || plan.kind() == StatementKind.TRUNCATE || plan.kind() == StatementKind.COPY
+                || plan.kind() == StatementKind.MERGE || plan.kind() == StatementKind.OTHER) {
+            return CompiledStatement.refused(SqlStates.UNSUPPORTED, plan.kind() + " on a protected table ("
+                    + String.join(", ", tables) + ") is not supported through Warden", kind, tables);
+        }
+
+        ProtectedColumn[] slotColumns = new ProtectedColumn[sql.slots().size()];
+        Set<String> written = new LinkedHashSet<>();
+        Set<String> filtered = new LinkedHashSet<>();
+        for (ColumnUse use : plan.uses()) {
+            ColumnRule rule = rule(use.column());
+            if (rule == null) continue;
+            String refusal = check(use, rule, role, purpose);
+            if (refusal != null) {
+                String state = refusal.startsWith("role ") ? SqlStates.DENIED : SqlStates.UNSUPPORTED;
+                return CompiledStatement.refusedOn(state, refusal, kind, tables, rule.qualifiedName(), use.kind());
+            }
+            switch (use.kind()) {
+                case WRITE_VALUE -> {
+                    slotColumns[use.slot()] = columns.of(rule);
+                    written.add(rule.qualifiedName());
+                }
+                case WRITE_NULL, WRITE_FROM_EXCLUDED -> written.add(rule.qualifiedName());
+                case FILTER_EQUALITY -> {
+                    slotColumns[use.slot()] = columns.of(rule);
+                    filtered.add(rule.qualifiedName());
+                }
+                case FILTER_NULL, COMPARE_SAME_COLUMN -> filtered.add(rule.qualifiedName());
+                default -> { }
+            }
+        }
+
+        Map<String, String> read = new LinkedHashMap<>();
+        List<OutputColumn> outputs = plan.outputs();
+        ProtectedColumn[] outputColumns = new ProtectedColumn[outputs.size() + 1];
+        Access[] access = new Access[outputs.size() + 1];
+        boolean anyProtectedOutput = false;
+        for (int i = 0; i < outputs.size(); i++) {
+            OutputColumn output = outputs.get(i);
+            ColumnRule rule = output.origin() == null ? null : rule(output.origin());
+            if (rule == null) continue;
+            Access granted = rule.accessFor(role, purpose);
+            if (granted == Access.DENIED) {
+                return CompiledStatement.refusedOn(SqlStates.DENIED, denial(role, purpose, "read", rule), kind, tables,
+                        rule.qualifiedName(), dev.warden.sql.UseKind.PROJECT);
+            }
+            outputColumns[i + 1] = columns.of(rule);
+            access[i + 1] = granted;
+            anyProtectedOutput = true;
+            read.merge(rule.qualifiedName(), granted.name().toLowerCase(Locale.ROOT), (a, b) -> a);
+        }
+        ResultDecoder decoder = anyProtectedOutput ? new ResultDecoder(outputColumns, access, outputs.size()) : null;
+        return new CompiledStatement(null, null, slotColumns, decoder, kind, tables, Map.copyOf(read),
+                List.copyOf(written), List.copyOf(filtered), false, true);
+    }
+
+    private ColumnRule rule(ColumnRef ref) {
+        return policy.column(ref.table().schema(), ref.table().name(), ref.column()).orElse(null);
+    }
+
+    /** Null when the use is allowed, else the refusal message (starting "role " for policy denials). */
+    private String check(ColumnUse use, ColumnRule rule, String role, String purpose) {
+        String column = rule.qualifiedName();
+        Encryption encryption = rule.encryption();
+        return switch (use.kind()) {
+            case PROJECT, COUNT, FILTER_NULL -> null;  // reads are judged per output column
+            case FILTER_EQUALITY, COMPARE_SAME_COLUMN -> {
+                if (encryption == Encryption.RANDOMIZED) {
+                    yield "cannot compare " + column + ": it is encrypted randomized (policy line " + rule.line()
+                            + "); only IS [NOT] NULL works on it, use encrypt: deterministic for equality search";
+                }
+                yield rule.accessFor(role, purpose) == Access.DENIED
+                        ? denial(role, purpose, "filter on", rule) : null;
+            }
+            case WRITE_VALUE, WRITE_NULL, WRITE_FROM_EXCLUDED ->
+                    rule.mayWrite(role) ? null : denial(role, purpose, "write", rule);
+            case UNSUPPORTED -> {
+                // a rules-only column may be computed on by a role that sees its plaintext anyway
+                if (encryption == Encryption.NONE && rule.accessFor(role, purpose) == Access.PLAINTEXT) yield null;
+                yield "unsupported use of protected column " + column + ": " + use.detail()
+                        + " (only =, <>, IN, IS [NOT] NULL and COUNT work on protected columns)";
+            }
+        };
+    }
+
+    private static String denial(String role, String purpose, String action, ColumnRule rule) {
+        return "role '" + role + "'" + (purpose == null ? "" : " acting for purpose '" + purpose + "'")
+                + " may not " + action + " " + rule.qualifiedName() + " (policy line " + rule.line() + ")";
+    }
+}

@@ -1,0 +1,263 @@
+package dev.warden.engine;
+
+import dev.warden.audit.AuditSink;
+import dev.warden.crypto.ColumnCipher;
+import dev.warden.crypto.KeyException;
+import dev.warden.crypto.MasterKey;
+import dev.warden.crypto.WardenKeyset;
+import dev.warden.policy.ColumnRule;
+import dev.warden.policy.Encryption;
+import dev.warden.policy.Policy;
+import dev.warden.policy.PolicyException;
+import dev.warden.policy.PolicyLoader;
+import dev.warden.sql.LexedSql;
+import dev.warden.sql.Plan;
+import dev.warden.sql.Slot;
+import dev.warden.sql.SqlAnalyzer;
+import dev.warden.sql.SqlLexer;
+import dev.warden.sql.TableName;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The one place that composes policy, sql, crypto and audit. One engine per policy and master key, shared
+ * by every connection that names them; thread-safe.
+ *
+ * <p>The hot path of {@link #guard}: lex (about a microsecond), then, only when the text mentions a
+ * protected table, a cache lookup by normalised text and role; JSqlParser runs once per distinct text.
+ */
+public final class WardenEngine implements AutoCloseable {
+
+    private static final Map<EngineConfig, WardenEngine> ENGINES = new ConcurrentHashMap<>();
+    private static final Pattern SET_PURPOSE = Pattern.compile(
+            "(?is)\\s*(?:SET\\s+(?:SESSION\\s+)?warden\\.purpose\\s*(?:=|TO)\\s*\\?|RESET\\s+warden\\.purpose)\\s*;?\\s*");
+
+    private final Policy policy;
+    private final WardenKeyset keyset;  // null when no column is encrypted
+    private final AuditSink auditSink;  // null: no trail configured
+    private final SqlAnalyzer analyzer = new SqlAnalyzer();
+    private final Map<String, DatabaseState> databases = new ConcurrentHashMap<>();
+    private final Set<String> protectedTableNames;
+
+    WardenEngine(Policy policy, WardenKeyset keyset, AuditSink auditSink) {
+        this.policy = policy;
+        this.keyset = keyset;
+        this.auditSink = auditSink;
+        this.protectedTableNames = policy.protectedTableNames();
+    }
+
+    /** The shared engine for {@code config}, opened on first use. */
+    public static WardenEngine forConfig(EngineConfig config) throws SQLException {
+        WardenEngine engine = ENGINES.get(config);
+        if (engine != null) return engine;
+        synchronized (ENGINES) {
+            engine = ENGINES.get(config);
+            if (engine == null) {
+                engine = open(config, null);
+                ENGINES.put(config, engine);
+            }
+            return engine;
+        }
+    }
+
+    /** Opens an engine; {@code auditSink} null means the trail the policy configures (or none). */
+    public static WardenEngine open(EngineConfig config, AuditSink auditSink) throws SQLException {
+        Policy policy;
+        try {
+            policy = PolicyLoader.load(config.policyLocation());
+        } catch (PolicyException e) {
+            throw SqlStates.of(SqlStates.BAD_SESSION, "policy " + e.getMessage(), e);
+        }
+        WardenKeyset keyset = null;
+        boolean encrypts = policy.columns().stream().anyMatch(c -> c.encryption() != Encryption.NONE);
+        if (encrypts) {
+            try {
+                keyset = WardenKeyset.read(policy.keysetPath(), MasterKey.resolve(config.masterKeyReference()));
+            } catch (KeyException e) {
+                throw SqlStates.of(SqlStates.KEY_UNAVAILABLE, e.getMessage(), e);
+            }
+        }
+        AuditSink sink = auditSink != null ? auditSink : AuditTrails.open(policy, keyset);
+        try {
+            AuditTrails.engineEvent(sink, "policy-loaded", policy, "policy " + policy.source());
+            if (keyset != null) AuditTrails.engineEvent(sink, "keyset-opened", policy, "keyset " + policy.keysetPath());
+        } catch (dev.warden.audit.AuditUnavailableException e) {
+            if (sink != null) sink.close();
+            throw SqlStates.of(SqlStates.AUDIT_UNAVAILABLE, "the audit trail cannot be written: " + e.getMessage(), e);
+        }
+        WardenEngine engine = new WardenEngine(policy, keyset, sink);
+        if (sink != null && auditSink == null) {
+            // seal the trail on a clean exit, so that verify can tell a cut tail from a finished one
+            Runtime.getRuntime().addShutdownHook(new Thread(sink::close, "warden-audit-seal"));
+        }
+        return engine;
+    }
+
+    public Policy policy() {
+        return policy;
+    }
+
+    /**
+     * Starts a session, checking the role exists and may act for the purpose. {@code database} identifies
+     * the live database (its URL without credentials): sessions on the same database share table metadata
+     * and analysed plans.
+     */
+    public Session openSession(String database, String user, String role, String purpose, String client,
+                               String clientAddress) throws SQLException {
+        if (role == null || role.isBlank()) {
+            throw SqlStates.of(SqlStates.BAD_SESSION, "no role given: set the connection property warden.role"
+                    + " to one of the roles of " + policy.source());
+        }
+        checkSession(role, purpose);
+        DatabaseState state = databases.computeIfAbsent(database == null ? "" : database, d -> new DatabaseState());
+        return new Session(state, user, role, purpose, client, clientAddress);
+    }
+
+    private void checkSession(String role, String purpose) throws SQLException {
+        try {
+            policy.checkSession(role, purpose);
+        } catch (PolicyException e) {
+            throw SqlStates.of(SqlStates.BAD_SESSION, e.getMessage());
+        }
+    }
+
+    /**
+     * Makes {@code sql} safe for {@code session}: analyses it (cached), applies the policy and encrypts its
+     * protected inline literals. A refused statement is audited here and raised as an SQLException.
+     *
+     * @param connection the real connection, used only to read table metadata on a cache miss
+     */
+    public GuardedStatement guard(Session session, Connection connection, String sql) throws SQLException {
+        LexedSql lexed = SqlLexer.lex(sql);
+        if (lexed.words().contains("warden")) {
+            GuardedStatement local = localStatement(session, lexed);
+            if (local != null) return local;
+        }
+        DatabaseState database = session.database();
+        if (!lexed.mentionsAny(protectedTableNames)) {
+            if (startsWithDdlKeyword(sql)) database.invalidate();  // a table joined with a protected one may change
+            return new GuardedStatement(lexed, PASS_THROUGH, sql, null, GuardedStatement.Local.NONE, null);
+        }
+        String role = session.role();
+        String purpose = session.purpose();
+        DatabaseState.VerdictKey key = new DatabaseState.VerdictKey(lexed.normalized(), role, purpose);
+        CompiledStatement verdict = database.verdicts.getIfPresent(key);
+        if (verdict == null) {
+            Plan plan = database.plans.get(lexed.normalized(),
+                    text -> analyzer.analyze(lexed, database.catalog.on(connection)));
+            verdict = new StatementCompiler(policy, rule -> protectedColumn(database, rule, connection))
+                    .compile(lexed, plan, role, purpose);
+            if (verdict.changesSchema()) database.invalidate();
+            else database.verdicts.put(key, verdict);
+        }
+        if (verdict.touchesProtected() && auditSink != null && !auditSink.isHealthy() && policy.audit().failClosed()) {
+            throw SqlStates.of(SqlStates.AUDIT_UNAVAILABLE, "the audit trail cannot be written and the policy is"
+                    + " fail-closed: statements on protected tables are refused until it recovers");
+        }
+        if (verdict.isRefused()) {
+            SQLException refusal = verdict.refusal();
+            StatementAudit.refused(auditSink, session, lexed.normalized(), verdict, policy.version(), refusal);
+            throw refusal;
+        }
+        String toSend = verdict.hasProtectedSlots() ? render(lexed, verdict, session, sql) : sql;
+        return new GuardedStatement(lexed, verdict, toSend, GuardedStatement.parameterColumns(lexed, verdict),
+                GuardedStatement.Local.NONE, null);
+    }
+
+    /** Begins the audit record of one execution of {@code statement}. */
+    public StatementAudit audit(Session session, GuardedStatement statement) {
+        return new StatementAudit(auditSink, session, statement, policy.version());
+    }
+
+    /** Carries out a statement Warden answers itself (SET warden.purpose). */
+    public void runLocal(Session session, GuardedStatement statement) throws SQLException {
+        if (statement.local() == GuardedStatement.Local.SET_PURPOSE) {
+            String purpose = statement.localValue();
+            checkSession(session.role(), purpose);
+            session.purpose(purpose);
+        }
+    }
+
+    private GuardedStatement localStatement(Session session, LexedSql lexed) throws SQLException {
+        Matcher m = SET_PURPOSE.matcher(lexed.normalized());
+        if (!m.matches()) return null;
+        String value = null;
+        if (!lexed.slots().isEmpty()) {
+            if (!(lexed.slots().get(0) instanceof Slot.Literal literal) || literal.value() == null) {
+                throw SqlStates.unsupported("SET warden.purpose takes a quoted purpose name");
+            }
+            value = literal.value();
+        }
+        return new GuardedStatement(lexed, PASS_THROUGH, lexed.original(), null,
+                GuardedStatement.Local.SET_PURPOSE, value);
+    }
+
+    /** The verdict of a statement that names no protected table: sent as is, audited without columns. */
+    private static final CompiledStatement PASS_THROUGH = new CompiledStatement(null, null, null, null, "OTHER",
+            java.util.List.of(), Map.of(), java.util.List.of(), java.util.List.of(), false, false);
+
+    private static boolean startsWithDdlKeyword(String sql) {
+        String head = sql.stripLeading();
+        for (String keyword : new String[] {"alter", "create", "drop", "rename"}) {
+            if (head.regionMatches(true, 0, keyword, 0, keyword.length())) return true;
+        }
+        return false;
+    }
+
+    private String render(LexedSql lexed, CompiledStatement verdict, Session session, String sql) throws SQLException {
+        String[] replacements = null;
+        for (int i = 0; i < lexed.slots().size(); i++) {
+            ProtectedColumn column = verdict.slotColumns()[i];
+            if (column == null || !(lexed.slots().get(i) instanceof Slot.Literal literal)) continue;
+            if (literal.value() == null) {
+                throw SqlStates.unsupported("a literal compared with or written to " + column.name()
+                        + " uses a form Warden cannot encrypt (escape, bit or unicode string); pass it as a parameter");
+            }
+            if (replacements == null) replacements = new String[lexed.slots().size()];
+            replacements[i] = column.protectLiteral(literal.value(), literal.sourceText());
+        }
+        return replacements == null ? sql : lexed.render(replacements);
+    }
+
+    private ProtectedColumn protectedColumn(DatabaseState database, ColumnRule rule, Connection connection)
+            throws SQLException {
+        ProtectedColumn column = database.protectedColumns.get(rule);
+        if (column != null) return column;
+        TableName table = new TableName(rule.schema(), rule.table());
+        LiveCatalog.TableInfo info = database.catalog.lookup(connection, table);
+        String where = " (" + policy.source() + " line " + rule.line() + ")";
+        if (info == null) {
+            throw SqlStates.of(SqlStates.POLICY_MISMATCH, "policy table " + table + where
+                    + " does not exist in the database");
+        }
+        String typeName = info.typeNames().get(rule.column());
+        if (typeName == null) {
+            throw SqlStates.of(SqlStates.POLICY_MISMATCH, "policy column " + rule.qualifiedName() + where
+                    + " does not exist in table " + table + " (columns: " + String.join(", ", info.columns()) + ")");
+        }
+        ColumnCipher cipher = null;
+        Storage storage = null;
+        if (rule.encryption() != Encryption.NONE) {
+            storage = Storage.forColumnType(typeName);
+            if (storage == null) {
+                throw SqlStates.of(SqlStates.POLICY_MISMATCH, rule.qualifiedName() + where + " is of type "
+                        + typeName + " in the database; an encrypted column must be bytea or text");
+            }
+            cipher = rule.encryption() == Encryption.DETERMINISTIC
+                    ? keyset.deterministic(rule.qualifiedName()) : keyset.randomized(rule.qualifiedName());
+        }
+        column = new ProtectedColumn(rule, cipher, storage);
+        database.protectedColumns.put(rule, column);
+        return column;
+    }
+
+    @Override
+    public void close() {
+        if (auditSink != null) auditSink.close();
+    }
+}

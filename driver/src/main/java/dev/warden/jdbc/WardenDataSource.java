@@ -1,0 +1,123 @@
+package dev.warden.jdbc;
+
+import dev.warden.engine.EngineConfig;
+import dev.warden.engine.WardenEngine;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * Wraps any DataSource (a HikariCP pool, Spring's) so that its connections go through Warden, for code that
+ * is handed a DataSource rather than a URL. Configure the policy and role with the setters before first
+ * use; thread-safe afterwards.
+ */
+public final class WardenDataSource implements DataSource {
+
+    private final DataSource target;
+    private volatile String policy;
+    private volatile String role;
+    private volatile String purpose;
+    private volatile String masterKey;
+
+    public WardenDataSource(DataSource target) {
+        this.target = Objects.requireNonNull(target, "target");
+    }
+
+    public WardenDataSource(DataSource target, String policy, String role) {
+        this(target);
+        this.policy = policy;
+        this.role = role;
+    }
+
+    public void setPolicy(String policy) {
+        this.policy = policy;
+    }
+
+    public void setRole(String role) {
+        this.role = role;
+    }
+
+    public void setPurpose(String purpose) {
+        this.purpose = purpose;
+    }
+
+    /** {@code env:NAME} or {@code file:PATH}; default {@code env:WARDEN_MASTER_KEY}. */
+    public void setMasterKey(String masterKey) {
+        this.masterKey = masterKey;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        return wrap(target.getConnection());
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        return wrap(target.getConnection(username, password));
+    }
+
+    private Connection wrap(Connection raw) throws SQLException {
+        WardenSettings settings = new WardenSettings(null, new Properties(), policy, role, purpose, masterKey);
+        EngineConfig config;
+        try {
+            config = settings.engineConfig();
+        } catch (SQLException e) {
+            raw.close();
+            throw e;
+        }
+        return WardenDriver.open(WardenEngine.forConfig(config), raw, settings);
+    }
+
+    /** A builder of the target would hand out unwrapped connections. */
+    @Override
+    public java.sql.ConnectionBuilder createConnectionBuilder() throws SQLException {
+        throw new SQLFeatureNotSupportedException("Warden: use getConnection(); connection builders are not wrapped");
+    }
+
+    @Override
+    public java.sql.ShardingKeyBuilder createShardingKeyBuilder() throws SQLException {
+        throw new SQLFeatureNotSupportedException("Warden: sharding keys are not supported");
+    }
+
+    @Override
+    public PrintWriter getLogWriter() throws SQLException {
+        return target.getLogWriter();
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) throws SQLException {
+        target.setLogWriter(out);
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) throws SQLException {
+        target.setLoginTimeout(seconds);
+    }
+
+    @Override
+    public int getLoginTimeout() throws SQLException {
+        return target.getLoginTimeout();
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        return target.getParentLogger();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) return iface.cast(this);
+        throw new SQLException("Warden does not expose the underlying " + iface.getName()
+                + ": it would bypass the policy", "0A000");
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+        return iface.isInstance(this);
+    }
+}

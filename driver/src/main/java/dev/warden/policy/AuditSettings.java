@@ -1,0 +1,55 @@
+package dev.warden.policy;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * The policy's {@code audit:} section: where the audit trail goes and how it is written. Immutable, thread-safe.
+ *
+ * @param path            the JSON Lines file, resolved against the policy file's directory
+ * @param durability      {@code async} (batched writes) or {@code sync} (each event flushed before the
+ *                        statement returns)
+ * @param onFailure       {@code fail-closed} (refuse statements while the trail cannot be written) or
+ *                        {@code fail-open}
+ * @param hashRowKeys     record keyed hashes of the primary keys of protected rows returned
+ * @param rotateSizeBytes rotate the file when it reaches this size; 0: never by size
+ * @param rotateDaily     rotate the file at each UTC day change
+ */
+public record AuditSettings(Path path, String durability, String onFailure, boolean hashRowKeys,
+                            long rotateSizeBytes, boolean rotateDaily) {
+
+    public static final String ASYNC = "async";
+    public static final String SYNC = "sync";
+    public static final String FAIL_CLOSED = "fail-closed";
+    public static final String FAIL_OPEN = "fail-open";
+    public static final String DEFAULT_FILE = "warden-audit.jsonl";
+    public static final long DEFAULT_ROTATE_SIZE_MB = 64;
+
+    public AuditSettings {
+        Objects.requireNonNull(path, "path");
+        if (!ASYNC.equals(durability) && !SYNC.equals(durability)) {
+            throw new IllegalArgumentException("durability must be async or sync: " + durability);
+        }
+        if (!FAIL_CLOSED.equals(onFailure) && !FAIL_OPEN.equals(onFailure)) {
+            throw new IllegalArgumentException("onFailure must be fail-closed or fail-open: " + onFailure);
+        }
+        if (rotateSizeBytes < 0) {
+            throw new IllegalArgumentException("rotateSizeBytes must not be negative: " + rotateSizeBytes);
+        }
+    }
+
+    /** The settings of a policy without an {@code audit:} section; {@code baseDir} may be null. */
+    public static AuditSettings defaults(Path baseDir) {
+        Path file = Path.of(DEFAULT_FILE);
+        return new AuditSettings(baseDir == null ? file : baseDir.resolve(file), ASYNC, FAIL_CLOSED, false,
+                DEFAULT_ROTATE_SIZE_MB * 1024 * 1024, true);
+    }
+
+    public boolean synchronous() {
+        return SYNC.equals(durability);
+    }
+
+    public boolean failClosed() {
+        return FAIL_CLOSED.equals(onFailure);
+    }
+}

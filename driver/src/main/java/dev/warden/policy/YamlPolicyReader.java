@@ -1,0 +1,442 @@
+package dev.warden.policy;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+
+/**
+ * Turns a composed YAML node tree into a validated {@link Policy}. Works on nodes rather than constructed
+ * maps so that every error can name the line it is about, and so that duplicate keys (which a plain map
+ * load would silently collapse) are caught. One instance reads one document; not thread-safe, not shared.
+ */
+final class YamlPolicyReader {
+
+    private static final List<String> TOP_KEYS = List.of("keyset", "roles", "tables", "audit");
+    private static final List<String> ROLE_KEYS = List.of("purposes");
+    private static final List<String> COLUMN_KEYS = List.of("encrypt", "type", "read", "mask", "write", "purposes");
+    private static final List<String> AUDIT_KEYS =
+            List.of("path", "durability", "on-failure", "hash-row-keys", "rotate-size-mb", "rotate-daily");
+    /** An upper bound that keeps megabytes-to-bytes from overflowing and catches unit mistakes. */
+    private static final long MAX_ROTATE_SIZE_MB = 1024L * 1024;
+
+    private static final Map<String, Encryption> ENCRYPTIONS = words(Encryption.values());
+    private static final Map<String, ColumnType> TYPES = words(ColumnType.values());
+    private static final Map<String, MaskKind> MASKS = words(MaskKind.values());
+    private static final Map<String, Access> ACCESS_WORDS = words(Access.values());
+
+    private final String source;
+    private final Path baseDir;
+    private final String version;
+
+    private final Map<String, RoleRule> roles = new LinkedHashMap<>();
+    /** Every purpose some role declares: the only ones a column may list. */
+    private final Set<String> declaredPurposes = new TreeSet<>();
+
+    /** A mapping entry whose key is known to be a scalar. */
+    private record Entry(String key, ScalarNode keyNode, Node value) {}
+
+    /** An encrypting column's {@code encrypt} node and its rule path, to report a missing keyset there. */
+    private record Encrypted(Node node, String path) {}
+
+    /** Where a bare table name was first seen, to report a table named twice. */
+    private record TableSeen(String written, int line) {}
+
+    YamlPolicyReader(String source, Path baseDir, String version) {
+        this.source = source;
+        this.baseDir = baseDir;
+        this.version = version;
+    }
+
+    Policy read(Node root) throws PolicyException {
+        Map<String, Entry> top = mapping(root, "policy");
+        checkKeys(top, "policy", TOP_KEYS);
+
+        Entry rolesEntry = require(top, root, "policy", "roles", "the roles sessions may take");
+        readRoles(rolesEntry.value());
+
+        Path keysetPath = null;
+        Entry keyset = top.get("keyset");
+        if (keyset != null) {
+            keysetPath = resolve(keyset.value(), "keyset");
+        }
+
+        Entry tablesEntry = require(top, root, "policy", "tables", "the protected tables and their columns");
+        List<ColumnRule> columns = new ArrayList<>();
+        Encrypted firstEncrypted = readTables(tablesEntry.value(), columns);
+        if (keysetPath == null && firstEncrypted != null) {
+            throw fail(firstEncrypted.node(), firstEncrypted.path(),
+                    "the column is encrypted but the policy names no 'keyset' file");
+        }
+
+        Entry audit = top.get("audit");
+        AuditSettings auditSettings = audit == null ? AuditSettings.defaults(baseDir) : readAudit(audit.value());
+
+        return new Policy(source, version, keysetPath, roles.values(), columns, auditSettings);
+    }
+
+    // ---- roles
+
+    private void readRoles(Node node) throws PolicyException {
+        Map<String, Entry> entries = mapping(node, "roles");
+        if (entries.isEmpty()) {
+            throw fail(node, "roles", "no roles declared");
+        }
+        for (Entry e : entries.values()) {
+            String path = "roles." + e.key();
+            Set<String> purposes = Set.of();
+            if (!isEmptyValue(e.value())) {
+                Map<String, Entry> body = mapping(e.value(), path);
+                checkKeys(body, path, ROLE_KEYS);
+                Entry p = body.get("purposes");
+                if (p != null) {
+                    purposes = new LinkedHashSet<>();
+                    for (ScalarNode item : scalarList(p.value(), path + ".purposes")) {
+                        purposes.add(item.getValue());
+                    }
+                }
+            }
+            roles.put(e.key(), new RoleRule(e.key(), purposes));
+            declaredPurposes.addAll(purposes);
+        }
+    }
+
+    // ---- tables and columns
+
+    /** Reads every table into {@code out}; returns the {@code encrypt} node of the first encrypted column. */
+    private Encrypted readTables(Node node, List<ColumnRule> out) throws PolicyException {
+        Map<String, Entry> tables = mapping(node, "tables");
+        if (tables.isEmpty()) {
+            throw fail(node, "tables", "no tables listed: a policy protects at least one table");
+        }
+        Map<String, TableSeen> seen = new HashMap<>();
+        Encrypted firstEncrypted = null;
+        for (Entry t : tables.values()) {
+            String path = "tables." + t.key();
+            String[] name = tableName(t, path);
+            String schema = name[0];
+            String table = name[1];
+            TableSeen earlier = seen.putIfAbsent(table, new TableSeen(t.key(), line(t.keyNode())));
+            if (earlier != null) {
+                throw fail(t.keyNode(), path, "table '" + table + "' is already listed at line " + earlier.line()
+                        + " as '" + earlier.written() + "' (a table may appear once, qualified or not, so that "
+                        + "a statement naming no schema has exactly one rule)");
+            }
+            if (isEmptyValue(t.value())) {
+                throw fail(t.keyNode(), path, "table '" + t.key() + "' lists no columns");
+            }
+            Map<String, Entry> columns = mapping(t.value(), path);
+            if (columns.isEmpty()) {
+                throw fail(t.value(), path, "table '" + t.key() + "' lists no columns");
+            }
+            for (Entry c : columns.values()) {
+                Encrypted encrypted = readColumn(schema, table, c, path + "." + c.key(), out);
+                if (firstEncrypted == null) {
+                    firstEncrypted = encrypted;
+                }
+            }
+        }
+        return firstEncrypted;
+    }
+
+    /** {@code [schema or null, table]} from a table key. */
+    private String[] tableName(Entry t, String path) throws PolicyException {
+        String written = t.key();
+        int dot = written.indexOf('.');
+        String schema = dot < 0 ? null : written.substring(0, dot);
+        String table = dot < 0 ? written : written.substring(dot + 1);
+        if ((schema != null && schema.isEmpty()) || table.isEmpty() || table.indexOf('.') >= 0) {
+            throw fail(t.keyNode(), path, "'" + written + "' is not a table name (expected table or schema.table)");
+        }
+        return new String[] {schema, table};
+    }
+
+    /** Reads one column rule into {@code out}; returns its {@code encrypt} node when it encrypts, else null. */
+    private Encrypted readColumn(String schema, String table, Entry c, String path, List<ColumnRule> out)
+            throws PolicyException {
+        if (isEmptyValue(c.value())) {
+            throw fail(c.keyNode(), path, "missing 'encrypt' and 'read' (allowed keys: " + allowed(COLUMN_KEYS) + ")");
+        }
+        Map<String, Entry> body = mapping(c.value(), path);
+        checkKeys(body, path, COLUMN_KEYS);
+
+        Entry encryptEntry = require(body, c.keyNode(), path, "encrypt", "one of " + allowed(ENCRYPTIONS.keySet()));
+        Encryption encryption = word(encryptEntry.value(), path + ".encrypt", "encryption", ENCRYPTIONS);
+
+        Entry typeEntry = body.get("type");
+        ColumnType type = typeEntry == null ? ColumnType.TEXT : word(typeEntry.value(), path + ".type", "type", TYPES);
+
+        Entry maskEntry = body.get("mask");
+        MaskKind mask = null;
+        if (maskEntry != null) {
+            mask = word(maskEntry.value(), path + ".mask", "mask", MASKS);
+            if ((mask == MaskKind.EMAIL || mask == MaskKind.LAST4) && type != ColumnType.TEXT) {
+                throw fail(maskEntry.value(), path + ".mask", "mask '" + lower(mask) + "' needs a text column; a "
+                        + lower(type) + " column may use redact or null");
+            }
+        }
+
+        Entry readEntry = require(body, c.keyNode(), path, "read",
+                "which roles see the column: { role: plaintext | masked | denied }");
+        Map<String, Access> read = new LinkedHashMap<>();
+        for (Entry grant : mapping(readEntry.value(), path + ".read").values()) {
+            requireDeclaredRole(grant.keyNode(), grant.key(), path + ".read");
+            Access access = word(grant.value(), path + ".read", "access", ACCESS_WORDS);
+            if (access == Access.MASKED && mask == null) {
+                throw fail(grant.value(), path + ".read", "role '" + grant.key()
+                        + "' is granted 'masked' but the column has no 'mask' (one of " + allowed(MASKS.keySet()) + ")");
+            }
+            read.put(grant.key(), access);
+        }
+
+        Set<String> writers = new LinkedHashSet<>();
+        Entry writeEntry = body.get("write");
+        if (writeEntry != null) {
+            for (ScalarNode item : scalarList(writeEntry.value(), path + ".write")) {
+                requireDeclaredRole(item, item.getValue(), path + ".write");
+                writers.add(item.getValue());
+            }
+        }
+
+        Set<String> purposes = new LinkedHashSet<>();
+        Entry purposesEntry = body.get("purposes");
+        if (purposesEntry != null) {
+            for (ScalarNode item : scalarList(purposesEntry.value(), path + ".purposes")) {
+                if (!declaredPurposes.contains(item.getValue())) {
+                    throw fail(item, path + ".purposes", "purpose '" + item.getValue() + "' is declared by no role"
+                            + " (declared purposes: " + (declaredPurposes.isEmpty() ? "none" : allowed(declaredPurposes))
+                            + ")");
+                }
+                purposes.add(item.getValue());
+            }
+        }
+
+        out.add(new ColumnRule(schema, table, c.key(), encryption, type, read, mask, writers, purposes,
+                line(c.keyNode())));
+        if (encryption == Encryption.NONE) {
+            return null;
+        }
+        return new Encrypted(encryptEntry.value(), path + ".encrypt");
+    }
+
+    private void requireDeclaredRole(Node node, String role, String path) throws PolicyException {
+        if (!roles.containsKey(role)) {
+            throw fail(node, path, "unknown role '" + role + "' (declared roles: "
+                    + allowed(new TreeSet<>(roles.keySet())) + ")");
+        }
+    }
+
+    // ---- audit
+
+    private AuditSettings readAudit(Node node) throws PolicyException {
+        AuditSettings defaults = AuditSettings.defaults(baseDir);
+        if (isEmptyValue(node)) {
+            return defaults;
+        }
+        Map<String, Entry> body = mapping(node, "audit");
+        checkKeys(body, "audit", AUDIT_KEYS);
+        Path path = defaults.path();
+        String durability = defaults.durability();
+        String onFailure = defaults.onFailure();
+        boolean hashRowKeys = defaults.hashRowKeys();
+        long rotateSizeBytes = defaults.rotateSizeBytes();
+        boolean rotateDaily = defaults.rotateDaily();
+        for (Entry e : body.values()) {
+            String p = "audit." + e.key();
+            switch (e.key()) {
+                case "path":
+                    path = resolve(e.value(), p);
+                    break;
+                case "durability":
+                    durability = oneOf(e.value(), p, "durability", List.of(AuditSettings.ASYNC, AuditSettings.SYNC));
+                    break;
+                case "on-failure":
+                    onFailure = oneOf(e.value(), p, "on-failure",
+                            List.of(AuditSettings.FAIL_CLOSED, AuditSettings.FAIL_OPEN));
+                    break;
+                case "hash-row-keys":
+                    hashRowKeys = bool(e.value(), p);
+                    break;
+                case "rotate-size-mb":
+                    rotateSizeBytes = megabytes(e.value(), p) * 1024 * 1024;
+                    break;
+                case "rotate-daily":
+                    rotateDaily = bool(e.value(), p);
+                    break;
+                default:
+                    throw new AssertionError(e.key()); // checkKeys let through only the keys above
+            }
+        }
+        return new AuditSettings(path, durability, onFailure, hashRowKeys, rotateSizeBytes, rotateDaily);
+    }
+
+    private boolean bool(Node node, String path) throws PolicyException {
+        ScalarNode s = scalar(node, path);
+        if (!Tag.BOOL.equals(s.getTag())) {
+            throw fail(node, path, "expected true or false, found '" + s.getValue() + "'");
+        }
+        return Boolean.parseBoolean(s.getValue().toLowerCase(Locale.ROOT));
+    }
+
+    private long megabytes(Node node, String path) throws PolicyException {
+        String value = scalar(node, path).getValue();
+        if (!value.matches("[0-9]{1,8}") || Long.parseLong(value) > MAX_ROTATE_SIZE_MB) {
+            throw fail(node, path, "expected a whole number of megabytes from 0 (no size rotation) to "
+                    + MAX_ROTATE_SIZE_MB + ", found '" + value + "'");
+        }
+        return Long.parseLong(value);
+    }
+
+    // ---- node helpers
+
+    private Path resolve(Node node, String path) throws PolicyException {
+        String written = nonEmptyScalar(node, path).getValue();
+        try {
+            Path p = Path.of(written);
+            return baseDir == null ? p : baseDir.resolve(p);
+        } catch (InvalidPathException e) {
+            throw fail(node, path, "'" + written + "' is not a valid path: " + e.getReason());
+        }
+    }
+
+    /** The entries of a mapping node by key, in order; rejects non-scalar and duplicate keys. */
+    private Map<String, Entry> mapping(Node node, String path) throws PolicyException {
+        if (!(node instanceof MappingNode)) {
+            throw fail(node, path, "expected a mapping, found " + describe(node));
+        }
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        for (NodeTuple tuple : ((MappingNode) node).getValue()) {
+            Node key = tuple.getKeyNode();
+            if (!(key instanceof ScalarNode) || ((ScalarNode) key).getValue().isEmpty()) {
+                throw fail(key, path, "expected a name as key, found " + describe(key));
+            }
+            ScalarNode keyNode = (ScalarNode) key;
+            Entry earlier = entries.putIfAbsent(keyNode.getValue(), new Entry(keyNode.getValue(), keyNode,
+                    tuple.getValueNode()));
+            if (earlier != null) {
+                throw fail(keyNode, path, "duplicate key '" + keyNode.getValue() + "' (first at line "
+                        + line(earlier.keyNode()) + ")");
+            }
+        }
+        return entries;
+    }
+
+    private void checkKeys(Map<String, Entry> entries, String path, List<String> allowedKeys) throws PolicyException {
+        for (Entry e : entries.values()) {
+            if (!allowedKeys.contains(e.key())) {
+                throw fail(e.keyNode(), path, "unknown key '" + e.key() + "' (allowed keys: " + allowed(allowedKeys) + ")");
+            }
+        }
+    }
+
+    private Entry require(Map<String, Entry> entries, Node owner, String path, String key, String what)
+            throws PolicyException {
+        Entry e = entries.get(key);
+        if (e == null) {
+            throw fail(owner, path, "missing '" + key + "' (" + what + ")");
+        }
+        return e;
+    }
+
+    private ScalarNode scalar(Node node, String path) throws PolicyException {
+        if (!(node instanceof ScalarNode)) {
+            throw fail(node, path, "expected a single value, found " + describe(node));
+        }
+        return (ScalarNode) node;
+    }
+
+    private ScalarNode nonEmptyScalar(Node node, String path) throws PolicyException {
+        ScalarNode s = scalar(node, path);
+        if (s.getValue().isEmpty()) {
+            throw fail(node, path, "missing value");
+        }
+        return s;
+    }
+
+    /** A list of non-empty scalars; an empty list is allowed. */
+    private List<ScalarNode> scalarList(Node node, String path) throws PolicyException {
+        if (!(node instanceof SequenceNode)) {
+            throw fail(node, path, "expected a list such as [a, b], found " + describe(node));
+        }
+        List<ScalarNode> items = new ArrayList<>();
+        for (Node item : ((SequenceNode) node).getValue()) {
+            items.add(nonEmptyScalar(item, path));
+        }
+        return items;
+    }
+
+    private <E> E word(Node node, String path, String what, Map<String, E> allowedWords) throws PolicyException {
+        String value = nonEmptyScalar(node, path).getValue();
+        E e = allowedWords.get(value);
+        if (e == null) {
+            throw fail(node, path, "unknown " + what + " '" + value + "' (allowed: "
+                    + allowed(allowedWords.keySet()) + ")");
+        }
+        return e;
+    }
+
+    private String oneOf(Node node, String path, String what, List<String> allowedWords) throws PolicyException {
+        String value = nonEmptyScalar(node, path).getValue();
+        if (!allowedWords.contains(value)) {
+            throw fail(node, path, "unknown " + what + " '" + value + "' (allowed: " + allowed(allowedWords) + ")");
+        }
+        return value;
+    }
+
+    /** An absent value ({@code key:} with nothing after it), which YAML composes as an empty null scalar. */
+    private static boolean isEmptyValue(Node node) {
+        return node instanceof ScalarNode && Tag.NULL.equals(node.getTag()) && ((ScalarNode) node).getValue().isEmpty();
+    }
+
+    private static String describe(Node node) {
+        if (node instanceof MappingNode) {
+            return "a mapping";
+        }
+        if (node instanceof SequenceNode) {
+            return "a list";
+        }
+        if (node instanceof ScalarNode) {
+            String value = ((ScalarNode) node).getValue();
+            return value.isEmpty() ? "nothing" : "'" + value + "'";
+        }
+        return "a " + node.getNodeType().name().toLowerCase(Locale.ROOT);
+    }
+
+    private PolicyException fail(Node node, String path, String problem) {
+        return new PolicyException(source + ":" + line(node) + ": " + path + ": " + problem);
+    }
+
+    /** 1-based line of a node; marks are always on (the loader's settings). */
+    static int line(Node node) {
+        return node.getStartMark().map(m -> m.getLine() + 1).orElse(0);
+    }
+
+    private static String allowed(Iterable<String> words) {
+        return String.join(", ", words);
+    }
+
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static <E extends Enum<E>> Map<String, E> words(E[] values) {
+        Map<String, E> map = new LinkedHashMap<>();
+        for (E e : values) {
+            map.put(lower(e), e);
+        }
+        return map;
+    }
+}

@@ -1,0 +1,1390 @@
+package dev.warden.sql;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import net.sf.jsqlparser.expression.Alias;
+import net.sf.jsqlparser.expression.AnalyticExpression;
+import net.sf.jsqlparser.expression.AnyComparisonExpression;
+import net.sf.jsqlparser.expression.ArrayConstructor;
+import net.sf.jsqlparser.expression.ArrayExpression;
+import net.sf.jsqlparser.expression.CaseExpression;
+import net.sf.jsqlparser.expression.CastExpression;
+import net.sf.jsqlparser.expression.CollateExpression;
+import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
+import net.sf.jsqlparser.expression.ExtractExpression;
+import net.sf.jsqlparser.expression.Function;
+import net.sf.jsqlparser.expression.JdbcParameter;
+import net.sf.jsqlparser.expression.JsonAggregateFunction;
+import net.sf.jsqlparser.expression.JsonExpression;
+import net.sf.jsqlparser.expression.JsonFunction;
+import net.sf.jsqlparser.expression.LongValue;
+import net.sf.jsqlparser.expression.NotExpression;
+import net.sf.jsqlparser.expression.NullValue;
+import net.sf.jsqlparser.expression.RowConstructor;
+import net.sf.jsqlparser.expression.SignedExpression;
+import net.sf.jsqlparser.expression.TimezoneExpression;
+import net.sf.jsqlparser.expression.operators.arithmetic.Addition;
+import net.sf.jsqlparser.expression.operators.arithmetic.Concat;
+import net.sf.jsqlparser.expression.operators.arithmetic.Division;
+import net.sf.jsqlparser.expression.operators.arithmetic.IntegerDivision;
+import net.sf.jsqlparser.expression.operators.arithmetic.Modulo;
+import net.sf.jsqlparser.expression.operators.arithmetic.Multiplication;
+import net.sf.jsqlparser.expression.operators.arithmetic.Subtraction;
+import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
+import net.sf.jsqlparser.expression.operators.conditional.OrExpression;
+import net.sf.jsqlparser.expression.operators.relational.Between;
+import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
+import net.sf.jsqlparser.expression.operators.relational.ExistsExpression;
+import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
+import net.sf.jsqlparser.expression.operators.relational.GreaterThan;
+import net.sf.jsqlparser.expression.operators.relational.GreaterThanEquals;
+import net.sf.jsqlparser.expression.operators.relational.InExpression;
+import net.sf.jsqlparser.expression.operators.relational.IsBooleanExpression;
+import net.sf.jsqlparser.expression.operators.relational.IsDistinctExpression;
+import net.sf.jsqlparser.expression.operators.relational.IsNullExpression;
+import net.sf.jsqlparser.expression.operators.relational.LikeExpression;
+import net.sf.jsqlparser.expression.operators.relational.MinorThan;
+import net.sf.jsqlparser.expression.operators.relational.MinorThanEquals;
+import net.sf.jsqlparser.expression.operators.relational.NotEqualsTo;
+import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
+import net.sf.jsqlparser.expression.operators.relational.RegExpMatchOperator;
+import net.sf.jsqlparser.expression.operators.relational.SimilarToExpression;
+import net.sf.jsqlparser.parser.SimpleNode;
+import net.sf.jsqlparser.parser.Token;
+import net.sf.jsqlparser.schema.Column;
+import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.ReturningClause;
+import net.sf.jsqlparser.statement.Statement;
+import net.sf.jsqlparser.statement.delete.Delete;
+import net.sf.jsqlparser.statement.insert.Insert;
+import net.sf.jsqlparser.statement.insert.InsertConflictAction;
+import net.sf.jsqlparser.statement.insert.InsertConflictTarget;
+import net.sf.jsqlparser.statement.select.AllColumns;
+import net.sf.jsqlparser.statement.select.AllTableColumns;
+import net.sf.jsqlparser.statement.select.Distinct;
+import net.sf.jsqlparser.statement.select.FromItem;
+import net.sf.jsqlparser.statement.select.GroupByElement;
+import net.sf.jsqlparser.statement.select.Join;
+import net.sf.jsqlparser.statement.select.LateralSubSelect;
+import net.sf.jsqlparser.statement.select.OrderByElement;
+import net.sf.jsqlparser.statement.select.ParenthesedFromItem;
+import net.sf.jsqlparser.statement.select.ParenthesedSelect;
+import net.sf.jsqlparser.statement.select.PlainSelect;
+import net.sf.jsqlparser.statement.select.Select;
+import net.sf.jsqlparser.statement.select.SelectItem;
+import net.sf.jsqlparser.statement.select.SetOperationList;
+import net.sf.jsqlparser.statement.select.TableFunction;
+import net.sf.jsqlparser.statement.select.Values;
+import net.sf.jsqlparser.statement.select.WithItem;
+import net.sf.jsqlparser.statement.update.Update;
+import net.sf.jsqlparser.statement.update.UpdateSet;
+import net.sf.jsqlparser.util.TablesNamesFinder;
+
+/**
+ * The analysis of one parsed statement: walks JSqlParser's tree with name scopes and collects tables, column
+ * uses, outputs and problems. One instance per statement; not thread-safe (confined to one analyze call).
+ *
+ * <p>The rule throughout: a column is reported under a table only when the resolution is certain; anything
+ * else becomes a problem, and any use not recognised as a plain projection, equality filter, null test or
+ * placeholder write becomes UNSUPPORTED.
+ */
+final class StatementAnalysis {
+
+    private static final Set<String> AGGREGATES = Set.of("sum", "avg", "min", "max", "count", "array_agg", "string_agg",
+            "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg", "bool_and", "bool_or", "every", "stddev",
+            "stddev_pop", "stddev_samp", "variance", "var_pop", "var_samp", "bit_and", "bit_or", "xmlagg", "mode",
+            "percentile_cont", "percentile_disc", "corr", "covar_pop", "covar_samp", "listagg", "any_value");
+
+    /** How a select's result is consumed, which decides what its select list may do. */
+    private enum Mode { INNER, EXISTS }
+
+    /** A column a FROM item or a select offers; {@code origin} null when computed or not a base column. */
+    record Offered(String name, ColumnRef origin) {}
+
+    /** A FROM item as seen by name resolution. {@code columns} null when not known. */
+    private static final class Source {
+        final String visibleName;
+        final TableName table;       // base table, or null
+        final boolean aliased;
+        final List<Offered> columns;
+        final String what;
+
+        Source(String visibleName, TableName table, boolean aliased, List<Offered> columns, String what) {
+            this.visibleName = visibleName;
+            this.table = table;
+            this.aliased = aliased;
+            this.columns = columns;
+            this.what = what;
+        }
+
+        Offered find(String column) {
+            if (columns == null) return null;
+            for (Offered o : columns) {
+                if (o.name().equals(column)) return o;
+            }
+            return null;
+        }
+    }
+
+    /** One level of name visibility: the FROM items of one query block and the CTEs declared there. */
+    private static final class Scope {
+        final Scope parent;
+        final List<Source> sources = new ArrayList<>();
+        final Map<String, List<Offered>> ctes = new HashMap<>();
+        final Set<String> ctesUnknown = new HashSet<>();
+        final Set<String> usingColumns = new HashSet<>();
+        boolean natural;
+
+        Scope(Scope parent) {
+            this.parent = parent;
+        }
+
+        boolean hasCte(String name) {
+            for (Scope s = this; s != null; s = s.parent) {
+                if (s.ctes.containsKey(name) || s.ctesUnknown.contains(name)) return true;
+            }
+            return false;
+        }
+
+        List<Offered> cte(String name) {
+            for (Scope s = this; s != null; s = s.parent) {
+                if (s.ctes.containsKey(name)) return s.ctes.get(name);
+                if (s.ctesUnknown.contains(name)) return null;
+            }
+            return null;
+        }
+    }
+
+    /** The result of resolving one column reference. */
+    private record Resolution(Offered column, Source wholeRow) {
+        static final Resolution NONE = new Resolution(null, null);
+
+        ColumnRef origin() {
+            return column == null ? null : column.origin();
+        }
+    }
+
+    private final LexedSql sql;
+    private final int offset;
+    private final Catalog catalog;
+    private final Set<TableName> tables = new LinkedHashSet<>();
+    private final List<ColumnUse> uses = new ArrayList<>();
+    private final List<String> problems = new ArrayList<>();
+    private List<OutputColumn> outputs = List.of();
+    private TableName writeTarget;
+    private final Set<Object> accounted = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    private final int firstPieceSlot;
+    private final int pieceSlotCount;
+
+    /** Analyses the statement at [offset, end) of {@code sql.normalized()}. */
+    StatementAnalysis(LexedSql sql, int offset, int end, Catalog catalog) {
+        this.sql = sql;
+        this.offset = offset;
+        this.catalog = catalog;
+        int[] offsets = sql.slotOffsets();
+        int first = 0;
+        while (first < offsets.length && offsets[first] < offset) first++;
+        int last = first;
+        while (last < offsets.length && offsets[last] < end) last++;
+        this.firstPieceSlot = first;
+        this.pieceSlotCount = last - first;
+    }
+
+    // ---------------------------------------------------------------- results
+
+    Plan plan(StatementKind kind, Statement statement) {
+        crossCheck(statement);
+        return new Plan(kind, Set.copyOf(tables), writeTarget, List.copyOf(outputs), List.copyOf(uses),
+                List.copyOf(problems));
+    }
+
+    /** A statement kind the engine does not analyse: report its tables as best we can, with the problem. */
+    Plan unsupported(StatementKind kind, Statement statement, String problem) {
+        problem(problem);
+        try {
+            TableCollector collector = new TableCollector();
+            collector.collect(statement);
+            for (Table t : collector.tables) {
+                TableName tn = tableName(t);
+                if (tn != null && !collector.cteNames.contains(tn.name())) tables.add(tn);
+            }
+        } catch (RuntimeException e) {
+            problem("cannot list the tables of the statement");
+        }
+        return new Plan(kind, Set.copyOf(tables), null, List.of(), List.copyOf(uses), List.copyOf(problems));
+    }
+
+    /**
+     * A second opinion from JSqlParser's own walker: a table or column reference our walk never met means a
+     * clause we do not understand, so the plan cannot be trusted.
+     */
+    private void crossCheck(Statement statement) {
+        // the parse must hold exactly one JdbcParameter per slot, else the running index is not the ordinal
+        if (parameterMarks(statement.toString()) != pieceSlotCount) problem("cannot place the parameters in the text");
+        try {
+            TableCollector collector = new TableCollector();
+            collector.collect(statement);
+            for (Table t : collector.tables) {
+                if (accounted.contains(t)) continue;
+                TableName tn = tableName(t);
+                if (tn == null || collector.cteNames.contains(tn.name())) continue;
+                tables.add(tn);
+                problem("unanalysed reference to table " + tn);
+            }
+            for (Column c : collector.columns) {
+                if (!accounted.contains(c)) problem("unanalysed reference to column " + fold(c.getColumnName()));
+            }
+
+        } catch (RuntimeException e) {
+            // the collector does not know every statement shape; our own walk stands
+        }
+    }
+
+    /** Counts the ? of a deparsed statement outside quoted names and strings (JSqlParser drops comments). */
+    private static int parameterMarks(String text) {
+        int count = 0;
+        char quote = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quote != 0) {
+                if (c == quote) quote = 0;
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == '?') {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Collects Table and Column nodes with JSqlParser's finder. */
+    private static final class TableCollector extends TablesNamesFinder<Void> {
+        final List<Table> tables = new ArrayList<>();
+        final List<Column> columns = new ArrayList<>();
+        final Set<String> cteNames = new HashSet<>();
+        final List<JdbcParameter> parameters = new ArrayList<>();
+
+        @Override
+        public <S> Void visit(JdbcParameter parameter, S context) {
+            parameters.add(parameter);
+            return super.visit(parameter, context);
+        }
+
+        void collect(Statement statement) {
+            init(false);
+            statement.accept(this, null);
+        }
+
+        @Override
+        public <S> Void visit(Table table, S context) {
+            tables.add(table);
+            return super.visit(table, context);
+        }
+
+        @Override
+        public <S> Void visit(Column column, S context) {
+            columns.add(column);
+            return super.visit(column, context);
+        }
+
+        @Override
+        public <S> Void visit(WithItem<?> withItem, S context) {
+            if (withItem.getAlias() != null) cteNames.add(fold(withItem.getAlias().getName()));
+            return super.visit(withItem, context);
+        }
+    }
+
+    private void problem(String p) {
+        if (!problems.contains(p)) problems.add(p);
+    }
+
+    private void use(ColumnRef ref, UseKind kind, int slot, String detail) {
+        if (ref != null) uses.add(new ColumnUse(ref, kind, slot, detail));
+    }
+
+    // ---------------------------------------------------------------- names
+
+    /** PostgreSQL folding: unquoted names to lower case, quoted names as written without the quotes. */
+    static String fold(String raw) {
+        if (raw == null) return null;
+        if (raw.length() >= 2 && raw.charAt(0) == '"' && raw.charAt(raw.length() - 1) == '"') {
+            return raw.substring(1, raw.length() - 1).replace("\"\"", "\"");
+        }
+        return raw.toLowerCase(Locale.ROOT);
+    }
+
+    static TableName tableName(Table t) {
+        if (t == null || t.getName() == null) return null;
+        String name = fold(t.getName());
+        if (name.isEmpty()) return null;
+        return new TableName(t.getSchemaName() == null ? null : fold(t.getSchemaName()), name);
+    }
+
+    /** A dotted name as written after COPY. */
+    static TableName tableName(String dotted) {
+        if (dotted.isEmpty()) return null;
+        int dot = dotted.lastIndexOf('.');
+        String name = fold(dotted.substring(dot + 1));
+        if (name.isEmpty()) return null;
+        return new TableName(dot < 0 ? null : fold(dotted.substring(0, dot)), name);
+    }
+
+    private List<String> catalogColumns(TableName table) {
+        try {
+            return catalog.columns(table);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    // ---------------------------------------------------------------- slots
+
+    /**
+     * The slot index of a JdbcParameter; -1 (and a problem) when it cannot be placed for certain.
+     *
+     * <p>JSqlParser links only some parameters to their tokens ({@code ?::text} and {@code -?} have no AST
+     * node). Every JdbcParameter does carry the parser's running index, which counts the {@code ?} tokens of
+     * one parse in text order; each statement is parsed alone, so index k is the k-th {@code ?} of the
+     * statement, which is the k-th slot whose offset lies in the statement. Where the token is known its
+     * offset must agree, and {@link #crossCheck} verifies that the parse saw exactly as many parameters as
+     * the statement has slots.
+     */
+    private int slotOf(JdbcParameter p) {
+        accounted.add(p);
+        if (p.isUseFixedIndex() || p.getIndex() == null || p.getIndex() < 1 || p.getIndex() > pieceSlotCount) {
+            problem("cannot place a parameter in the text");
+            return -1;
+        }
+        int slot = firstPieceSlot + p.getIndex() - 1;
+        SimpleNode ast = p.getASTNode();
+        Token token = ast == null ? null : ast.jjtGetFirstToken();
+        // absoluteBegin is 1-based (checked by SqlAnalyzerTest's parameter placement tests)
+        if (token != null && "?".equals(token.image) && offset + token.absoluteBegin - 1 != sql.slotOffsets()[slot]) {
+            problem("cannot place a parameter in the text");
+            return -1;
+        }
+        return slot;
+    }
+
+    /** The slot an expression stands for: a ? or a typed literal (CAST(? AS DATE) made by the lexer); else -1. */
+    private int slotExpression(Expression e) {
+        if (e instanceof JdbcParameter p) return slotOf(p);
+        if (e instanceof CastExpression cast && cast.getLeftExpression() instanceof JdbcParameter p && cast.isUseCastKeyword()) {
+            int slot = slotOf(p);
+            if (slot >= 0 && sql.isTypedLiteral(slot)) {
+                accounted.add(cast);
+                return slot;
+            }
+            return -1;
+        }
+        if (e instanceof ParenthesedExpressionList<?> list && list.size() == 1) return slotExpression(list.get(0));
+        return -1;
+    }
+
+    // ---------------------------------------------------------------- statements
+
+    void topSelect(Select select) {
+        List<Offered> cols = select(select, null, Mode.INNER);
+        project(cols);
+    }
+
+    /** Makes the result outputs from offered columns: each plain one is a PROJECT use. */
+    private void project(List<Offered> cols) {
+        List<OutputColumn> out = new ArrayList<>(cols.size());
+        for (Offered o : cols) {
+            out.add(new OutputColumn(o.name(), o.origin()));
+            use(o.origin(), UseKind.PROJECT, -1, "output " + o.name());
+        }
+        outputs = out;
+    }
+
+    void insert(Insert insert) {
+        Scope scope = withScope(insert.getWithItemsList(), null);
+        Table table = insert.getTable();
+        accounted.add(table);
+        TableName target = tableName(table);
+        if (target == null) {
+            problem("cannot name the INSERT target");
+            return;
+        }
+        writeTarget = target;
+        tables.add(target);
+        List<String> targetColumns = new ArrayList<>();
+        if (insert.getColumns() != null && !insert.getColumns().isEmpty()) {
+            for (Column c : insert.getColumns()) {
+                accounted.add(c);
+                targetColumns.add(fold(c.getColumnName()));
+            }
+        } else {
+            List<String> all = catalogColumns(target);
+            if (all == null) {
+                problem("cannot list the columns of " + target);
+            } else {
+                targetColumns.addAll(all);
+            }
+        }
+        Source targetSource = baseSource(target, table.getAlias());
+        if (insert.isOnlyDefaultValues()) {
+            List<String> all = catalogColumns(target);
+            if (all == null) problem("cannot list the columns of " + target);
+            else for (String c : all) use(new ColumnRef(target, c), UseKind.UNSUPPORTED, -1, "server-computed value (DEFAULT VALUES)");
+        }
+        Select source = insert.getSelect();
+        if (source != null) {
+            Values values = source instanceof Values v ? v
+                    : source instanceof ParenthesedSelect p && p.getSelect() instanceof Values v2 && p.getOrderByElements() == null ? v2 : null;
+            if (values != null && (source.getWithItemsList() == null || source.getWithItemsList().isEmpty())) {
+                insertValues(values, target, targetColumns, scope);
+            } else {
+                for (String c : targetColumns) use(new ColumnRef(target, c), UseKind.UNSUPPORTED, -1, "INSERT ... SELECT");
+                select(source, scope, Mode.INNER);
+            }
+        }
+        Scope conflictScope = new Scope(scope);
+        conflictScope.sources.add(targetSource);
+        InsertConflictTarget conflict = insert.getConflictTarget();
+        if (conflict != null) {
+            if (conflict.getIndexColumnNames() != null) {
+                for (String c : conflict.getIndexColumnNames()) {
+                    use(new ColumnRef(target, fold(c)), UseKind.COMPARE_SAME_COLUMN, -1, "ON CONFLICT target");
+                }
+            }
+            if (conflict.getIndexExpression() != null) walk(conflict.getIndexExpression(), conflictScope, "ON CONFLICT expression");
+            if (conflict.getWhereExpression() != null) condition(conflict.getWhereExpression(), conflictScope);
+        }
+        InsertConflictAction action = insert.getConflictAction();
+        if (action != null) {
+            Source excluded = new Source("excluded", null, true, targetSource.columns, "EXCLUDED");
+            conflictScope.sources.add(excluded);
+            if (action.getUpdateSets() != null) {
+                for (UpdateSet set : action.getUpdateSets()) updateSet(set, target, conflictScope, true);
+            }
+            if (action.getWhereExpression() != null) condition(action.getWhereExpression(), conflictScope);
+        }
+        if (insert.getDuplicateUpdateSets() != null && !insert.getDuplicateUpdateSets().isEmpty()
+                || insert.getSetUpdateSets() != null && !insert.getSetUpdateSets().isEmpty()) {
+            problem("INSERT ... SET / ON DUPLICATE KEY is not PostgreSQL");
+        }
+        returning(insert.getReturningClause(), conflictScopeWithout(conflictScope, targetSource));
+    }
+
+    private static Scope conflictScopeWithout(Scope conflictScope, Source target) {
+        Scope s = new Scope(conflictScope.parent);
+        s.sources.add(target);
+        return s;
+    }
+
+    private void insertValues(Values values, TableName target, List<String> targetColumns, Scope scope) {
+        accounted.add(values);
+        ExpressionList<?> list = values.getExpressions();
+        List<List<Expression>> rows = new ArrayList<>();
+        boolean multi = !list.isEmpty();
+        for (Expression e : list) multi &= e instanceof ExpressionList<?>;
+        if (multi) {
+            for (Expression e : list) rows.add(new ArrayList<>((ExpressionList<?>) e));
+        } else {
+            rows.add(new ArrayList<>(list));
+        }
+        for (List<Expression> row : rows) {
+            if (row.size() != targetColumns.size()) {
+                problem("VALUES row has " + row.size() + " items for " + targetColumns.size() + " columns");
+            }
+            for (int i = 0; i < row.size(); i++) {
+                Expression item = row.get(i);
+                ColumnRef ref = i < targetColumns.size() ? new ColumnRef(target, targetColumns.get(i)) : null;
+                writeValue(ref, item, scope, "server-computed value (" + shape(item) + ")");
+            }
+        }
+    }
+
+    /** A value written into {@code ref}: a slot, NULL, or anything else (UNSUPPORTED with the given detail). */
+    private void writeValue(ColumnRef ref, Expression value, Scope scope, String otherwise) {
+        int slot = slotExpression(value);
+        if (slot >= 0) {
+            use(ref, UseKind.WRITE_VALUE, slot, "written value");
+        } else if (value instanceof NullValue) {
+            use(ref, UseKind.WRITE_NULL, -1, "written NULL");
+        } else {
+            if (value instanceof Column c && "default".equalsIgnoreCase(c.getColumnName()) && c.getTable() == null) {
+                accounted.add(c);
+                use(ref, UseKind.UNSUPPORTED, -1, "server-computed value (DEFAULT)");
+                return;
+            }
+            use(ref, UseKind.UNSUPPORTED, -1, otherwise);
+            walk(value, scope, otherwise);
+        }
+    }
+
+    private void updateSet(UpdateSet set, TableName target, Scope scope, boolean onConflict) {
+        List<Column> columns = new ArrayList<>(set.getColumns());
+        List<Expression> values = new ArrayList<>(set.getValues());
+        boolean pairwise = columns.size() == values.size();
+        if (!pairwise && values.size() == 1 && values.get(0) instanceof ExpressionList<?> row && row.size() == columns.size()) {
+            values = new ArrayList<>(row);
+            pairwise = true;
+        }
+        for (int i = 0; i < columns.size(); i++) {
+            Column c = columns.get(i);
+            accounted.add(c);
+            String name = fold(c.getColumnName());
+            ColumnRef ref = new ColumnRef(target, name);
+            String detail = "SET " + name + " = expression";
+            if (!pairwise) {
+                use(ref, UseKind.UNSUPPORTED, -1, detail);
+                continue;
+            }
+            Expression value = values.get(i);
+            if (onConflict && value instanceof Column v && v.getTable() != null
+                    && "excluded".equals(fold(v.getTable().getName())) && v.getTable().getSchemaName() == null
+                    && name.equals(fold(v.getColumnName()))) {
+                accounted.add(v);
+                accounted.add(v.getTable());
+                use(ref, UseKind.WRITE_FROM_EXCLUDED, -1, "SET " + name + " = EXCLUDED." + name);
+                continue;
+            }
+            writeValue(ref, value, scope, detail);
+        }
+        if (!pairwise) {
+            for (Expression v : values) walk(v, scope, "SET (...) = expression");
+        }
+    }
+
+    void update(Update update) {
+        Scope scope = new Scope(withScope(update.getWithItemsList(), null));
+        Table table = update.getTable();
+        accounted.add(table);
+        TableName target = tableName(table);
+        if (target == null) {
+            problem("cannot name the UPDATE target");
+            return;
+        }
+        writeTarget = target;
+        tables.add(target);
+        scope.sources.add(baseSource(target, table.getAlias()));
+        if (update.getStartJoins() != null && !update.getStartJoins().isEmpty()) problem("UPDATE with joins before SET");
+        if (update.getFromItem() != null) fromItem(update.getFromItem(), scope);
+        joins(update.getJoins(), scope);
+        for (UpdateSet set : update.getUpdateSets()) updateSet(set, target, scope, false);
+        if (update.getWhere() != null) condition(update.getWhere(), scope);
+        returning(update.getReturningClause(), scope);
+    }
+
+    void delete(Delete delete) {
+        Scope scope = new Scope(withScope(delete.getWithItemsList(), null));
+        Table table = delete.getTable();
+        accounted.add(table);
+        TableName target = tableName(table);
+        if (target == null) {
+            problem("cannot name the DELETE target");
+            return;
+        }
+        writeTarget = target;
+        tables.add(target);
+        scope.sources.add(baseSource(target, table.getAlias()));
+        if (delete.getTables() != null && !delete.getTables().isEmpty()) problem("multi-table DELETE is not PostgreSQL");
+        if (delete.getUsingList() != null) {
+            for (Table t : delete.getUsingList()) fromItem(t, scope);
+        }
+        joins(delete.getJoins(), scope);
+        if (delete.getWhere() != null) condition(delete.getWhere(), scope);
+        returning(delete.getReturningClause(), scope);
+    }
+
+    private void returning(ReturningClause returning, Scope scope) {
+        if (returning == null) return;
+        if (returning.getDataItems() != null && !returning.getDataItems().isEmpty()) problem("RETURNING ... INTO");
+        project(selectItems(returning, scope, Mode.INNER));
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    private Scope withScope(List<WithItem<?>> items, Scope outer) {
+        if (items == null || items.isEmpty()) return outer;
+        Scope scope = new Scope(outer);
+        for (WithItem<?> item : items) {
+            String name = item.getAlias() == null ? null : fold(item.getAlias().getName());
+            if (name == null) {
+                problem("WITH item without a name");
+                continue;
+            }
+            if (item.isRecursive()) problem("WITH RECURSIVE is not analysed");
+            if (item.getSelect() == null) {
+                problem("data-modifying WITH is not analysed");
+                scope.ctesUnknown.add(name);
+                continue;
+            }
+            // a recursive CTE sees itself; its columns are unknown while its body is analysed
+            if (item.isRecursive()) scope.ctesUnknown.add(name);
+            List<Offered> cols = select(item.getSelect(), scope, Mode.INNER);
+            List<SelectItem<?>> names = item.getWithItemList();
+            if (names != null && !names.isEmpty()) cols = rename(cols, names.stream().map(n -> fold(n.toString())).toList(), name);
+            scope.ctesUnknown.remove(name);
+            scope.ctes.put(name, cols);
+        }
+        return scope;
+    }
+
+    private List<Offered> rename(List<Offered> cols, List<String> names, String what) {
+        if (names.size() > cols.size()) {
+            problem("more column names than columns for " + what);
+            return cols;
+        }
+        List<Offered> out = new ArrayList<>(cols.size());
+        for (int i = 0; i < cols.size(); i++) {
+            out.add(new Offered(i < names.size() ? names.get(i) : cols.get(i).name(), cols.get(i).origin()));
+        }
+        return out;
+    }
+
+    /** Analyses any select; returns its output columns. Plain columns of the select list get no use here. */
+    private List<Offered> select(Select select, Scope outer, Mode mode) {
+        accounted.add(select);
+        Scope scope = withScope(select.getWithItemsList(), outer);
+        List<Offered> cols;
+        if (select instanceof PlainSelect ps) {
+            cols = plainSelect(ps, scope, mode);
+        } else if (select instanceof SetOperationList sol) {
+            cols = setOperation(sol, scope, mode);
+            orderBy(sol.getOrderByElements(), cols, null);
+        } else if (select instanceof ParenthesedSelect p) {
+            cols = select(p.getSelect(), scope, mode);
+            orderBy(p.getOrderByElements(), cols, null);
+        } else if (select instanceof Values values) {
+            cols = values(values, scope);
+        } else {
+            problem("unsupported query shape " + select.getClass().getSimpleName());
+            cols = List.of();
+        }
+        limits(select, scope);
+        return cols;
+    }
+
+    private void limits(Select select, Scope scope) {
+        if (select.getLimit() != null) {
+            if (select.getLimit().getRowCount() != null) walk(select.getLimit().getRowCount(), scope, "LIMIT");
+            if (select.getLimit().getOffset() != null) walk(select.getLimit().getOffset(), scope, "OFFSET");
+        }
+        if (select.getOffset() != null && select.getOffset().getOffset() != null) walk(select.getOffset().getOffset(), scope, "OFFSET");
+        if (select.getFetch() != null && select.getFetch().getExpression() != null) walk(select.getFetch().getExpression(), scope, "FETCH");
+    }
+
+    private List<Offered> values(Values values, Scope scope) {
+        int width = -1;
+        for (Expression row : values.getExpressions()) {
+            int w = row instanceof ExpressionList<?> l ? l.size() : 1;
+            if (width >= 0 && w != width) problem("VALUES rows of different widths");
+            width = Math.max(width, w);
+            walk(row, scope, "VALUES");
+        }
+        List<Offered> cols = new ArrayList<>();
+        for (int i = 1; i <= Math.max(width, 0); i++) cols.add(new Offered("column" + i, null));
+        return cols;
+    }
+
+    private List<Offered> setOperation(SetOperationList sol, Scope scope, Mode mode) {
+        List<List<Offered>> branches = new ArrayList<>();
+        for (Select branch : sol.getSelects()) branches.add(select(branch, scope, mode));
+        if (branches.isEmpty()) return List.of();
+        int width = branches.get(0).size();
+        for (List<Offered> b : branches) {
+            if (b.size() != width) {
+                problem("set operation branches of different widths");
+                return branches.get(0);
+            }
+        }
+        List<Offered> merged = new ArrayList<>(width);
+        for (int i = 0; i < width; i++) {
+            ColumnRef origin = branches.get(0).get(i).origin();
+            boolean same = origin != null;
+            for (List<Offered> b : branches) same &= origin != null && origin.equals(b.get(i).origin());
+            if (!same) {
+                Set<ColumnRef> involved = new LinkedHashSet<>();
+                for (List<Offered> b : branches) {
+                    if (b.get(i).origin() != null) involved.add(b.get(i).origin());
+                }
+                for (ColumnRef r : involved) use(r, UseKind.UNSUPPORTED, -1, "UNION of different columns");
+            }
+            merged.add(new Offered(branches.get(0).get(i).name(), same ? origin : null));
+        }
+        return merged;
+    }
+
+    private List<Offered> plainSelect(PlainSelect ps, Scope outer, Mode mode) {
+        Scope scope = new Scope(outer);
+        if (ps.getFromItem() != null) fromItem(ps.getFromItem(), scope);
+        joins(ps.getJoins(), scope);
+        if (ps.getIntoTables() != null && !ps.getIntoTables().isEmpty()) problem("SELECT INTO is not analysed");
+        if (ps.getWhere() != null) condition(ps.getWhere(), scope);
+        List<Offered> cols = selectItems(ps.getSelectItems(), scope, mode);
+        Distinct distinct = ps.getDistinct();
+        if (distinct != null) {
+            if (distinct.getOnSelectItems() != null && !distinct.getOnSelectItems().isEmpty()) {
+                for (SelectItem<?> item : distinct.getOnSelectItems()) {
+                    accounted.add(item);
+                    byItem(item.getExpression(), cols, scope, "DISTINCT ON");
+                }
+            } else {
+                for (Offered o : cols) use(o.origin(), UseKind.UNSUPPORTED, -1, "DISTINCT");
+            }
+        }
+        GroupByElement groupBy = ps.getGroupBy();
+        if (groupBy != null) {
+            if (groupBy.getGroupByExpressionList() != null) {
+                for (Object e : groupBy.getGroupByExpressionList()) byItem((Expression) e, cols, scope, "GROUP BY");
+            }
+            if (groupBy.getGroupingSets() != null) {
+                for (Object set : groupBy.getGroupingSets()) walk((Expression) set, scope, "GROUP BY");
+            }
+        }
+        if (ps.getHaving() != null) condition(ps.getHaving(), scope);
+        if (ps.getQualify() != null) walk(ps.getQualify(), scope, "QUALIFY");
+        if (ps.getWindowDefinitions() != null && !ps.getWindowDefinitions().isEmpty()) {
+            problem("WINDOW clause is not analysed");
+        }
+        orderBy(ps.getOrderByElements(), cols, scope);
+        return cols;
+    }
+
+    /** ORDER BY / GROUP BY / DISTINCT ON item: a position, an output name, or an expression of the inputs. */
+    private void byItem(Expression e, List<Offered> cols, Scope scope, String detail) {
+        if (e instanceof LongValue position) {
+            accounted.add(e);
+            long n = position.getValue();
+            if (n < 1 || n > cols.size()) {
+                problem(detail + " position " + n + " is out of range");
+            } else {
+                use(cols.get((int) n - 1).origin(), UseKind.UNSUPPORTED, -1, detail);
+            }
+            return;
+        }
+        if (e instanceof Column c && c.getTable() == null && !"GROUP BY".equals(detail)) {
+            // PostgreSQL looks up a bare ORDER BY name among the output columns first
+            String name = fold(c.getColumnName());
+            Offered match = null;
+            int count = 0;
+            for (Offered o : cols) {
+                if (o.name().equals(name)) {
+                    match = o;
+                    count++;
+                }
+            }
+            if (count == 1 || count > 1 && scope == null) {
+                accounted.add(c);
+                if (count > 1) problem("ambiguous " + detail + " name " + name);
+                else use(match.origin(), UseKind.UNSUPPORTED, -1, detail);
+                return;
+            }
+        }
+        if (scope == null) {
+            problem("cannot resolve " + detail + " item");
+            walk(e, new Scope(null), detail);
+            return;
+        }
+        walk(e, scope, detail);
+    }
+
+    private void orderBy(List<OrderByElement> elements, List<Offered> cols, Scope scope) {
+        if (elements == null) return;
+        for (OrderByElement o : elements) byItem(o.getExpression(), cols, scope, "ORDER BY");
+    }
+
+    private List<Offered> selectItems(List<SelectItem<?>> items, Scope scope, Mode mode) {
+        List<Offered> cols = new ArrayList<>();
+        for (SelectItem<?> item : items) {
+            accounted.add(item);
+            Expression e = item.getExpression();
+            String alias = item.getAlias() == null ? null : fold(item.getAlias().getName());
+            if (e instanceof AllTableColumns atc) {
+                accounted.add(atc);
+                accounted.add(atc.getTable());
+                if (mode == Mode.EXISTS) continue;
+                Source s = sourceByQualifier(atc.getTable(), scope);
+                if (s == null) {
+                    problem("cannot resolve " + atc.getTable() + ".*");
+                } else {
+                    expand(s, cols, scope);
+                }
+            } else if (e instanceof AllColumns ac) {
+                accounted.add(ac);
+                if (mode == Mode.EXISTS) continue;
+                if (scope.sources.isEmpty()) problem("* without FROM");
+                if (!scope.usingColumns.isEmpty() || scope.natural) problem("cannot expand * over JOIN USING or NATURAL JOIN");
+                for (Source s : scope.sources) expand(s, cols, scope);
+            } else {
+                cols.add(selectExpression(e, alias, scope));
+            }
+        }
+        return cols;
+    }
+
+    private void expand(Source s, List<Offered> cols, Scope scope) {
+        if (s.columns == null) {
+            problem("cannot expand * of " + s.what);
+            return;
+        }
+        cols.addAll(s.columns);
+    }
+
+    /** One select-list expression: a plain column (kept with its origin) or anything computed. */
+    private Offered selectExpression(Expression e, String alias, Scope scope) {
+        Expression inner = e;
+        while (inner instanceof ParenthesedExpressionList<?> list && list.size() == 1) inner = list.get(0);
+        if (inner instanceof Column c) {
+            Resolution r = resolve(c, scope);
+            String label = alias != null ? alias : fold(c.getColumnName());
+            if (r.wholeRow() != null) {
+                wholeRow(r.wholeRow());
+                return new Offered(label, null);
+            }
+            return new Offered(label, r.origin());
+        }
+        if (inner instanceof ParenthesedSelect sub) {
+            List<Offered> cols = select(sub, scope, Mode.INNER);
+            if (cols.size() != 1) {
+                problem("scalar subquery with " + cols.size() + " columns");
+                return new Offered(alias != null ? alias : "?column?", null);
+            }
+            return new Offered(alias != null ? alias : cols.get(0).name(), cols.get(0).origin());
+        }
+        String label = alias != null ? alias : inner instanceof Function f ? fold(f.getName()) : "?column?";
+        walk(inner, scope, describe(inner));
+        return new Offered(label, null);
+    }
+
+    // ---------------------------------------------------------------- FROM
+
+    private Source baseSource(TableName table, Alias alias) {
+        List<String> names = catalogColumns(table);
+        List<Offered> cols = null;
+        if (names != null) {
+            cols = new ArrayList<>(names.size());
+            for (String n : names) cols.add(new Offered(n, new ColumnRef(table, n)));
+        }
+        String visible = alias != null ? fold(alias.getName()) : table.name();
+        if (alias != null && alias.getAliasColumns() != null && !alias.getAliasColumns().isEmpty()) {
+            List<String> renamed = alias.getAliasColumns().stream().map(a -> fold(a.name)).toList();
+            if (cols != null) cols = rename(cols, renamed, visible);
+        }
+        return new Source(visible, table, alias != null, cols, "table " + table);
+    }
+
+    private void joins(List<Join> joins, Scope scope) {
+        if (joins == null) return;
+        for (Join j : joins) {
+            accounted.add(j);
+            fromItem(j.getFromItem(), scope);
+            if (j.isNatural()) {
+                scope.natural = true;
+                problem("NATURAL JOIN is not analysed");
+            }
+            if (j.getUsingColumns() != null) {
+                for (Column c : j.getUsingColumns()) {
+                    accounted.add(c);
+                    String name = fold(c.getColumnName());
+                    scope.usingColumns.add(name);
+                    // the join compares the column of both sides: same name, maybe not the same table
+                    List<ColumnRef> refs = new ArrayList<>();
+                    for (Source s : scope.sources) {
+                        Offered o = s.find(name);
+                        if (o != null && o.origin() != null) refs.add(o.origin());
+                    }
+                    boolean same = refs.size() == 2 && refs.get(0).equals(refs.get(1));
+                    for (ColumnRef r : refs) use(r, same ? UseKind.COMPARE_SAME_COLUMN : UseKind.UNSUPPORTED, -1, "JOIN USING");
+                }
+            }
+        }
+        for (Join j : joins) {
+            if (j.getOnExpressions() != null) {
+                for (Expression on : j.getOnExpressions()) condition(on, scope);
+            }
+        }
+    }
+
+    private void fromItem(FromItem item, Scope scope) {
+        accounted.add(item);
+        if (item instanceof Table t) {
+            TableName tn = tableName(t);
+            if (tn == null) {
+                problem("cannot name a FROM item");
+                return;
+            }
+            Alias alias = t.getAlias();
+            if (tn.schema() == null && scope.hasCte(tn.name())) {
+                List<Offered> cols = scope.cte(tn.name());
+                String visible = alias != null ? fold(alias.getName()) : tn.name();
+                if (cols != null && alias != null && alias.getAliasColumns() != null && !alias.getAliasColumns().isEmpty()) {
+                    cols = rename(cols, alias.getAliasColumns().stream().map(a -> fold(a.name)).toList(), visible);
+                }
+                scope.sources.add(new Source(visible, null, true, cols, "CTE " + tn.name()));
+                return;
+            }
+            tables.add(tn);
+            scope.sources.add(baseSource(tn, alias));
+        } else if (item instanceof ParenthesedSelect sub) {
+            // a LATERAL subquery sees the FROM items before it; a plain one only the enclosing queries
+            boolean lateral = sub instanceof LateralSubSelect;
+            List<Offered> cols = select(sub.getSelect(), lateral ? scope : scope.parent, Mode.INNER);
+            orderBy(sub.getOrderByElements(), cols, null);
+            Alias alias = sub.getAlias();
+            String visible = alias != null ? fold(alias.getName()) : null;
+            if (alias != null && alias.getAliasColumns() != null && !alias.getAliasColumns().isEmpty()) {
+                cols = rename(cols, alias.getAliasColumns().stream().map(a -> fold(a.name)).toList(), visible);
+            }
+            scope.sources.add(new Source(visible == null ? "" : visible, null, true, cols, "subquery " + visible));
+        } else if (item instanceof TableFunction tf) {
+            Function f = tf.getFunction();
+            accounted.add(f);
+            if (f.getParameters() != null) walk(f.getParameters(), scope, "table function " + fold(f.getName()) + "()");
+            Alias alias = tf.getAlias();
+            String visible = alias != null ? fold(alias.getName()) : fold(f.getName());
+            List<Offered> cols = null;
+            if (alias != null && alias.getAliasColumns() != null && !alias.getAliasColumns().isEmpty()) {
+                cols = alias.getAliasColumns().stream().map(a -> new Offered(fold(a.name), null)).toList();
+            }
+            scope.sources.add(new Source(visible, null, true, cols, "function " + fold(f.getName()) + "()"));
+        } else if (item instanceof Values values) {
+            List<Offered> cols = values(values, scope);
+            Alias alias = values.getAlias();
+            String visible = alias != null ? fold(alias.getName()) : "";
+            if (alias != null && alias.getAliasColumns() != null && !alias.getAliasColumns().isEmpty()) {
+                cols = rename(cols, alias.getAliasColumns().stream().map(a -> fold(a.name)).toList(), visible);
+            }
+            scope.sources.add(new Source(visible, null, true, cols, "VALUES"));
+        } else if (item instanceof ParenthesedFromItem p) {
+            if (p.getAlias() != null) problem("aliased parenthesised join is not analysed");
+            fromItem(p.getFromItem(), scope);
+            joins(p.getJoins(), scope);
+        } else {
+            problem("unsupported FROM item " + item.getClass().getSimpleName());
+            scope.sources.add(new Source("", null, true, null, "FROM item"));
+        }
+    }
+
+    // ---------------------------------------------------------------- resolution
+
+    private Source sourceByQualifier(Table qualifier, Scope scope) {
+        String name = fold(qualifier.getName());
+        String schema = qualifier.getSchemaName() == null ? null : fold(qualifier.getSchemaName());
+        for (Scope s = scope; s != null; s = s.parent) {
+            for (Source src : s.sources) {
+                if (schema == null) {
+                    if (src.visibleName.equals(name)) return src;
+                } else if (src.table != null && !src.aliased && src.table.name().equals(name)
+                        && (src.table.schema() == null || src.table.schema().equals(schema))) {
+                    return src;
+                }
+            }
+        }
+        return null;
+    }
+
+    private Resolution resolve(Column c, Scope scope) {
+        accounted.add(c);
+        if (c.getTable() != null) accounted.add(c.getTable());
+        String name = fold(c.getColumnName());
+        if (c.getTable() != null && c.getTable().getName() != null) {
+            if (c.getTable().getDatabaseName() != null || c.getTable().getCatalogName() != null) {
+                problem("cannot resolve column " + c.getFullyQualifiedName());
+                return Resolution.NONE;
+            }
+            Source s = sourceByQualifier(c.getTable(), scope);
+            if (s == null) {
+                problem("cannot resolve column " + fold(c.getTable().getName()) + "." + name);
+                return Resolution.NONE;
+            }
+            Offered o = s.find(name);
+            if (o == null && s.columns != null) {
+                problem("cannot resolve column " + s.visibleName + "." + name);
+            }
+            return new Resolution(o, null);
+        }
+        for (Scope s = scope; s != null; s = s.parent) {
+            if (s.usingColumns.contains(name) || s.natural) {
+                problem("cannot resolve column " + name + " merged by JOIN USING or NATURAL JOIN");
+                return Resolution.NONE;
+            }
+            Offered found = null;
+            int definite = 0;
+            int unknown = 0;
+            for (Source src : s.sources) {
+                if (src.columns == null) {
+                    unknown++;
+                } else {
+                    Offered o = src.find(name);
+                    if (o != null) {
+                        found = o;
+                        definite++;
+                    }
+                }
+            }
+            if (definite == 1 && unknown == 0) return new Resolution(found, null);
+            if (definite > 1 || definite == 1 || unknown > 0) {
+                problem("cannot resolve column " + name);
+                return Resolution.NONE;
+            }
+        }
+        // not a column of anything in reach: PostgreSQL then tries a whole-row reference to a FROM item
+        for (Scope s = scope; s != null; s = s.parent) {
+            for (Source src : s.sources) {
+                if (src.visibleName.equals(name)) return new Resolution(null, src);
+            }
+        }
+        problem("cannot resolve column " + name);
+        return Resolution.NONE;
+    }
+
+    private void wholeRow(Source src) {
+        if (src.columns == null) {
+            problem("whole-row reference to " + src.what);
+            return;
+        }
+        for (Offered o : src.columns) use(o.origin(), UseKind.UNSUPPORTED, -1, "whole-row reference");
+    }
+
+    /** Resolves a column and records the given use of it (whole-row references become UNSUPPORTED). */
+    private ColumnRef useColumn(Column c, Scope scope, UseKind kind, int slot, String detail) {
+        Resolution r = resolve(c, scope);
+        if (r.wholeRow() != null) {
+            wholeRow(r.wholeRow());
+            return null;
+        }
+        use(r.origin(), kind, slot, detail);
+        return r.origin();
+    }
+
+    // ---------------------------------------------------------------- conditions
+
+    /** One side of a comparison. */
+    private sealed interface Operand permits ColumnOperand, SlotOperand, NullOperand, OtherOperand {}
+
+    private record ColumnOperand(Column node, Resolution resolution) implements Operand {}
+
+    private record SlotOperand(int slot) implements Operand {}
+
+    private record NullOperand() implements Operand {}
+
+    private record OtherOperand() implements Operand {}
+
+    private Operand operand(Expression e, Scope scope, String detail) {
+        while (e instanceof ParenthesedExpressionList<?> list && list.size() == 1) {
+            accounted.add(e);
+            e = list.get(0);
+        }
+        if (e instanceof Column c) return new ColumnOperand(c, resolve(c, scope));
+        if (e instanceof NullValue) return new NullOperand();
+        int slot = slotExpression(e);
+        if (slot >= 0) return new SlotOperand(slot);
+        if (e instanceof ParenthesedSelect sub) {
+            List<Offered> cols = select(sub, scope, Mode.INNER);
+            if (cols.size() == 1 && cols.get(0).origin() != null) {
+                return new ColumnOperand(null, new Resolution(cols.get(0), null));
+            }
+            for (Offered o : cols) use(o.origin(), UseKind.UNSUPPORTED, -1, detail);
+            return new OtherOperand();
+        }
+        walk(e, scope, describe(e));
+        return new OtherOperand();
+    }
+
+    /** Records {@code kind} on a column operand; other operands already had their columns walked. */
+    private void operandUse(Operand op, UseKind kind, int slot, String detail) {
+        if (op instanceof ColumnOperand col) {
+            if (col.resolution().wholeRow() != null) wholeRow(col.resolution().wholeRow());
+            else use(col.resolution().origin(), kind, slot, detail);
+        }
+    }
+
+    /** A boolean position: WHERE, ON, HAVING, FILTER, ON CONFLICT WHERE. */
+    private void condition(Expression e, Scope scope) {
+        accounted.add(e);
+        if (e instanceof AndExpression and) {
+            condition(and.getLeftExpression(), scope);
+            condition(and.getRightExpression(), scope);
+        } else if (e instanceof OrExpression or) {
+            condition(or.getLeftExpression(), scope);
+            condition(or.getRightExpression(), scope);
+        } else if (e instanceof NotExpression not) {
+            condition(not.getExpression(), scope);
+        } else if (e instanceof ParenthesedExpressionList<?> list && list.size() == 1) {
+            condition(list.get(0), scope);
+        } else if (e instanceof EqualsTo || e instanceof NotEqualsTo) {
+            var cmp = (net.sf.jsqlparser.expression.BinaryExpression) e;
+            String op = e instanceof EqualsTo ? "=" : "<>";
+            equality(cmp.getLeftExpression(), cmp.getRightExpression(), scope, op);
+        } else if (e instanceof IsNullExpression isNull) {
+            Operand op = operand(isNull.getLeftExpression(), scope, "IS NULL on expression");
+            operandUse(op, UseKind.FILTER_NULL, -1, isNull.isNot() ? "IS NOT NULL" : "IS NULL");
+        } else if (e instanceof InExpression in) {
+            inExpression(in, scope);
+        } else if (e instanceof ExistsExpression exists) {
+            Expression right = exists.getRightExpression();
+            if (right instanceof Select sub) select(sub, scope, Mode.EXISTS);
+            else walk(right, scope, "EXISTS");
+        } else {
+            walk(e, scope, describe(e));
+        }
+    }
+
+    private void equality(Expression left, Expression right, Scope scope, String op) {
+        Operand l = operand(left, scope, "compared with " + op);
+        Operand r = operand(right, scope, "compared with " + op);
+        if (l instanceof ColumnOperand && !(r instanceof ColumnOperand)) {
+            comparedWith(l, r, op);
+        } else if (r instanceof ColumnOperand && !(l instanceof ColumnOperand)) {
+            comparedWith(r, l, op);
+        } else if (l instanceof ColumnOperand lc && r instanceof ColumnOperand rc) {
+            if (lc.resolution().wholeRow() != null || rc.resolution().wholeRow() != null) {
+                operandUse(l, UseKind.UNSUPPORTED, -1, "whole-row comparison");
+                operandUse(r, UseKind.UNSUPPORTED, -1, "whole-row comparison");
+                return;
+            }
+            ColumnRef a = lc.resolution().origin();
+            ColumnRef b = rc.resolution().origin();
+            if (a != null && a.equals(b)) {
+                use(a, UseKind.COMPARE_SAME_COLUMN, -1, "compared with the same column");
+                use(b, UseKind.COMPARE_SAME_COLUMN, -1, "compared with the same column");
+            } else {
+                use(a, UseKind.UNSUPPORTED, -1, "compared with another column");
+                use(b, UseKind.UNSUPPORTED, -1, "compared with another column");
+            }
+        }
+    }
+
+    private void comparedWith(Operand column, Operand other, String op) {
+        if (other instanceof SlotOperand s) {
+            operandUse(column, UseKind.FILTER_EQUALITY, s.slot(), op);
+        } else if (other instanceof NullOperand) {
+            operandUse(column, UseKind.UNSUPPORTED, -1, op + " NULL");
+        } else {
+            operandUse(column, UseKind.UNSUPPORTED, -1, "compared with an expression");
+        }
+    }
+
+    private void inExpression(InExpression in, Scope scope) {
+        String op = in.isNot() ? "NOT IN" : "IN";
+        Operand left = operand(in.getLeftExpression(), scope, op + " on expression");
+        Expression right = in.getRightExpression();
+        if (right instanceof Select sub) {
+            operandUse(left, UseKind.UNSUPPORTED, -1, op + " (subquery)");
+            for (Offered o : select(sub, scope, Mode.INNER)) use(o.origin(), UseKind.UNSUPPORTED, -1, op + " (subquery)");
+            return;
+        }
+        if (right instanceof ExpressionList<?> list) {
+            accounted.add(list);
+            List<Integer> slots = new ArrayList<>();
+            boolean allSlots = !list.isEmpty();
+            for (Expression item : list) {
+                int slot = slotExpression(item);
+                if (slot < 0) {
+                    allSlots = false;
+                    walk(item, scope, op + " list with expression");
+                } else {
+                    slots.add(slot);
+                }
+            }
+            if (allSlots) {
+                for (int slot : slots) operandUse(left, UseKind.FILTER_EQUALITY, slot, op);
+            } else {
+                operandUse(left, UseKind.UNSUPPORTED, -1, op + " list with expression");
+            }
+            return;
+        }
+        operandUse(left, UseKind.UNSUPPORTED, -1, op + " " + shape(right));
+        walk(right, scope, op);
+    }
+
+    // ---------------------------------------------------------------- computed expressions
+
+    /** Every column inside {@code e} is UNSUPPORTED; the detail names the innermost construct around it. */
+    private void walk(Expression e, Scope scope, String detail) {
+        if (e == null) return;
+        e.accept(new Walker(scope), detail);
+    }
+
+    /** Visits a computed expression; the context is the detail for the columns met. */
+    private final class Walker extends ExpressionVisitorAdapter<Void> {
+        private final Scope scope;
+
+        Walker(Scope scope) {
+            this.scope = scope;
+        }
+
+        @Override
+        public <S> Void visit(Column column, S context) {
+            if (!accounted.contains(column)) useColumn(column, scope, UseKind.UNSUPPORTED, -1, String.valueOf(context));
+            return null;
+        }
+
+        @Override
+        public <S> Void visit(JdbcParameter p, S context) {
+            slotOf(p);
+            return null;
+        }
+
+        @Override
+        public <S> Void visit(Function f, S context) {
+            accounted.add(f);
+            String name = fold(f.getName());
+            if ("count".equals(name)) {
+                ExpressionList<?> params = f.getParameters();
+                if (f.isAllColumns() || params == null || params.isEmpty()
+                        || params.size() == 1 && params.get(0) instanceof AllColumns && !(params.get(0) instanceof AllTableColumns)) {
+                    if (params != null && params.size() == 1) accounted.add(params.get(0));
+                    return null;
+                }
+                if (params.size() == 1 && params.get(0) instanceof Column c && f.getOrderByElements() == null) {
+                    useColumn(c, scope, UseKind.COUNT, -1, f.isDistinct() ? "COUNT(DISTINCT)" : "COUNT");
+                    return null;
+                }
+            }
+            String detail = describe(f);
+            super.visit(f, (S) detail);
+            if (f.getOrderByElements() != null) {
+                for (OrderByElement o : f.getOrderByElements()) o.getExpression().accept(this, detail);
+            }
+            return null;
+        }
+
+        @Override
+        public <S> Void visit(AnalyticExpression a, S context) {
+            accounted.add(a);
+            String detail = describe(a);
+            if (a.getExpression() != null) a.getExpression().accept(this, detail);
+            if (a.getPartitionExpressionList() != null) a.getPartitionExpressionList().accept(this, detail);
+            if (a.getOrderByElements() != null) {
+                for (OrderByElement o : a.getOrderByElements()) o.getExpression().accept(this, detail);
+            }
+            if (a.getFuncOrderBy() != null) {
+                for (OrderByElement o : a.getFuncOrderBy()) o.getExpression().accept(this, detail);
+            }
+            if (a.getDefaultValue() != null) a.getDefaultValue().accept(this, detail);
+            if (a.getFilterExpression() != null) a.getFilterExpression().accept(this, detail);
+            if (a.getWindowName() != null) problem("named window is not analysed");
+            return null;
+        }
+
+        @Override
+        public <S> Void visit(AllColumns all, S context) {
+            accounted.add(all);
+            for (Source s : scope.sources) wholeRow(s);
+            return null;
+        }
+
+        @Override
+        public <S> Void visit(AllTableColumns all, S context) {
+            accounted.add(all);
+            accounted.add(all.getTable());
+            Source s = sourceByQualifier(all.getTable(), scope);
+            if (s == null) problem("cannot resolve " + all.getTable() + ".*");
+            else wholeRow(s);
+            return null;
+        }
+
+        @Override
+        public <S> Void visit(ParenthesedSelect sub, S context) {
+            for (Offered o : select(sub, scope, Mode.INNER)) use(o.origin(), UseKind.UNSUPPORTED, -1, String.valueOf(context));
+            return null;
+        }
+
+        @Override
+        public <S> Void visit(Select sub, S context) {
+            for (Offered o : select(sub, scope, Mode.INNER)) use(o.origin(), UseKind.UNSUPPORTED, -1, String.valueOf(context));
+            return null;
+        }
+
+        @Override
+        public <S> Void visit(ExistsExpression exists, S context) {
+            if (exists.getRightExpression() instanceof Select sub) select(sub, scope, Mode.EXISTS);
+            else exists.getRightExpression().accept(this, context);
+            return null;
+        }
+
+        @SuppressWarnings("unchecked")
+        private <S> S d(Expression e) {
+            return (S) describe(e);
+        }
+
+        @Override public <S> Void visit(CaseExpression e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(CastExpression e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(Addition e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(Subtraction e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(Multiplication e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(Division e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(IntegerDivision e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(Modulo e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(SignedExpression e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(Concat e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(JsonExpression e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(JsonFunction e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(RowConstructor<?> e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(LikeExpression e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(SimilarToExpression e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(RegExpMatchOperator e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(GreaterThan e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(GreaterThanEquals e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(MinorThan e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(MinorThanEquals e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(Between e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(IsDistinctExpression e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(CollateExpression e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(TimezoneExpression e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(ExtractExpression e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(ArrayConstructor e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(ArrayExpression e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(AnyComparisonExpression e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(JsonAggregateFunction e, S c) { return super.visit(e, d(e)); }
+        @Override public <S> Void visit(IsBooleanExpression e, S c) { return super.visit(e, d(e)); }
+    }
+
+    /** A short, value-free name for the shape of an expression, used in details. */
+    static String describe(Expression e) {
+        if (e instanceof Function f) {
+            String name = fold(f.getName());
+            return (AGGREGATES.contains(name) ? "aggregate " : "function ") + name + "()";
+        }
+        if (e instanceof AnalyticExpression a) return "window function " + fold(a.getName()) + "()";
+        if (e instanceof CaseExpression) return "CASE";
+        if (e instanceof CastExpression) return "cast";
+        if (e instanceof Addition || e instanceof Subtraction || e instanceof Multiplication || e instanceof Division
+                || e instanceof IntegerDivision || e instanceof Modulo || e instanceof SignedExpression) return "arithmetic";
+        if (e instanceof Concat) return "concatenation";
+        if (e instanceof JsonExpression || e instanceof JsonFunction || e instanceof JsonAggregateFunction) return "JSON";
+        if (e instanceof RowConstructor<?> || e instanceof ExpressionList<?>) return "row constructor";
+        if (e instanceof LikeExpression like) return like.getLikeKeyWord() == null ? "LIKE" : like.getLikeKeyWord().name();
+        if (e instanceof SimilarToExpression) return "SIMILAR TO";
+        if (e instanceof RegExpMatchOperator) return "regex";
+        if (e instanceof GreaterThan) return "comparison >";
+        if (e instanceof GreaterThanEquals) return "comparison >=";
+        if (e instanceof MinorThan) return "comparison <";
+        if (e instanceof MinorThanEquals) return "comparison <=";
+        if (e instanceof Between) return "BETWEEN";
+        if (e instanceof IsDistinctExpression) return "IS DISTINCT FROM";
+        if (e instanceof IsBooleanExpression) return "IS TRUE/FALSE";
+        if (e instanceof CollateExpression) return "COLLATE";
+        if (e instanceof TimezoneExpression) return "AT TIME ZONE";
+        if (e instanceof ExtractExpression) return "function extract()";
+        if (e instanceof ArrayConstructor || e instanceof ArrayExpression) return "array";
+        if (e instanceof AnyComparisonExpression) return "ANY/ALL";
+        if (e instanceof Column) return "boolean column";
+        if (e instanceof InExpression) return "IN";
+        if (e instanceof EqualsTo || e instanceof NotEqualsTo) return "comparison";
+        return e.getClass().getSimpleName();
+    }
+
+    private static String shape(Expression e) {
+        if (e instanceof Select) return "subquery";
+        return describe(e);
+    }
+}

@@ -1,0 +1,45 @@
+package dev.warden;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/**
+ * The four components (policy, sql, crypto, audit) do not know each other; only the engine composes them,
+ * and the JDBC wrappers call only the engine.
+ */
+class ComponentBoundariesTest {
+
+    private static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.warden");
+
+    private static final String[] COMPONENTS = {"policy", "sql", "crypto", "audit"};
+
+    @Test
+    void componentsDoNotImportEachOther() {
+        for (String component : COMPONENTS) {
+            for (String other : COMPONENTS) {
+                if (other.equals(component)) continue;
+                ArchRule rule = noClasses().that().resideInAPackage("dev.warden." + component + "..")
+                        .should().dependOnClassesThat().resideInAPackage("dev.warden." + other + "..");
+                rule.check(CLASSES);
+            }
+            noClasses().that().resideInAPackage("dev.warden." + component + "..")
+                    .should().dependOnClassesThat().resideInAnyPackage("dev.warden.engine..", "dev.warden.jdbc..")
+                    .check(CLASSES);
+        }
+    }
+
+    @Test
+    void jdbcWrappersCallOnlyTheEngine() {
+        noClasses().that().resideInAPackage("dev.warden.jdbc..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "dev.warden.policy..", "dev.warden.sql..", "dev.warden.crypto..", "dev.warden.audit..")
+                .check(CLASSES);
+    }
+}

@@ -1,0 +1,320 @@
+package dev.warden.crypto;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.Base64;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class WardenKeysetTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final byte[] VALUE = "alice@example.com".getBytes(StandardCharsets.UTF_8);
+
+    @TempDir
+    Path dir;
+
+    private static MasterKey masterKey() throws KeyException {
+        return MasterKey.fromBase64(MasterKey.generateBase64());
+    }
+
+    // ---- file
+
+    @Test
+    void writtenKeysetReadsBackAndDecryptsWhatTheOriginalEncrypted() throws Exception {
+        MasterKey master = masterKey();
+        WardenKeyset keyset = WardenKeyset.generate();
+        Path file = dir.resolve("nested/dir/keyset.json");
+        keyset.write(file, master);
+
+        WardenKeyset read = WardenKeyset.read(file, master);
+        assertEquals(keyset.primaryKeyIds(), read.primaryKeyIds());
+        assertArrayEquals(VALUE, read.randomized("t.c").decrypt(keyset.randomized("t.c").encrypt(VALUE)));
+        assertArrayEquals(keyset.deterministic("t.c").encrypt(VALUE), read.deterministic("t.c").encrypt(VALUE));
+        assertTrue(read.verifyAuditMac(keyset.auditMac(VALUE), VALUE));
+    }
+
+    @Test
+    void fileHasTheDocumentedShapeAndNoPlaintextKeys() throws Exception {
+        Path file = dir.resolve("k.json");
+        WardenKeyset.generate().write(file, masterKey());
+        ObjectNode root = (ObjectNode) JSON.readTree(file.toFile());
+        assertEquals("warden-keyset/1", root.get("format").asText());
+        for (String role : new String[] {"aead", "daead", "mac"}) {
+            assertTrue(root.get(role).has("encryptedKeyset"), role);
+        }
+        String text = Files.readString(file);
+        assertFalse(text.contains("\"value\""), "no cleartext key material field");
+    }
+
+    @Test
+    void fileIsOwnerOnlyOnPosixAndNoTempFileRemains() throws Exception {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+        Path file = dir.resolve("k.json");
+        WardenKeyset.generate().write(file, masterKey());
+        WardenKeyset.generate().write(file, masterKey()); // replacing an existing file works too
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count());
+        }
+    }
+
+    @Test
+    void wrongMasterKeyIsReportedAsSuch() throws Exception {
+        Path file = dir.resolve("k.json");
+        WardenKeyset.generate().write(file, masterKey());
+        MasterKey other = MasterKey.resolve("env:WARDEN_MASTER_KEY",
+                java.util.Map.of("WARDEN_MASTER_KEY", MasterKey.generateBase64()));
+        KeyException e = assertThrows(KeyException.class, () -> WardenKeyset.read(file, other));
+        assertEquals("keyset " + file + " could not be opened with this master key (wrong WARDEN_MASTER_KEY?)",
+                e.getMessage());
+    }
+
+    @Test
+    void tamperedKeysetFailsAuthentication() throws Exception {
+        MasterKey master = masterKey();
+        Path file = dir.resolve("k.json");
+        WardenKeyset.generate().write(file, master);
+        ObjectNode root = (ObjectNode) JSON.readTree(file.toFile());
+        ObjectNode daead = (ObjectNode) root.get("daead");
+        byte[] sealed = Base64.getDecoder().decode(daead.get("encryptedKeyset").asText());
+        sealed[sealed.length / 2] ^= 1;
+        daead.put("encryptedKeyset", Base64.getEncoder().encodeToString(sealed));
+        Files.writeString(file, JSON.writeValueAsString(root));
+
+        KeyException e = assertThrows(KeyException.class, () -> WardenKeyset.read(file, master));
+        assertTrue(e.getMessage().contains("\"daead\" keyset fails authentication"), e.getMessage());
+        assertTrue(e.getMessage().contains(file.toString()));
+    }
+
+    @Test
+    void swappedKeysetsFailBecauseEachIsBoundToItsRole() throws Exception {
+        MasterKey master = masterKey();
+        Path file = dir.resolve("k.json");
+        WardenKeyset.generate().write(file, master);
+        ObjectNode root = (ObjectNode) JSON.readTree(file.toFile());
+        var aead = root.get("aead");
+        root.set("aead", root.get("mac"));
+        root.set("mac", aead);
+        Files.writeString(file, JSON.writeValueAsString(root));
+        assertThrows(KeyException.class, () -> WardenKeyset.read(file, master));
+    }
+
+    @Test
+    void missingFileIsReported() {
+        Path file = dir.resolve("absent.json");
+        KeyException e = assertThrows(KeyException.class, () -> WardenKeyset.read(file, masterKey()));
+        assertEquals("keyset " + file + " does not exist", e.getMessage());
+    }
+
+    @Test
+    void malformedJsonIsReportedWithItsLocation() throws Exception {
+        Path file = dir.resolve("k.json");
+        Files.writeString(file, "{\n  \"format\": \"warden-keyset/1\",\n  oops\n}");
+        KeyException e = assertThrows(KeyException.class, () -> WardenKeyset.read(file, masterKey()));
+        assertTrue(e.getMessage().startsWith("keyset " + file + " is not valid JSON (line 3"), e.getMessage());
+    }
+
+    @Test
+    void wrongFormatIsReported() throws Exception {
+        Path file = dir.resolve("k.json");
+        Files.writeString(file, "{\"format\":\"warden-keyset/9\"}");
+        KeyException e = assertThrows(KeyException.class, () -> WardenKeyset.read(file, masterKey()));
+        assertEquals("keyset " + file + " has format \"warden-keyset/9\", this version reads only"
+                + " \"warden-keyset/1\"", e.getMessage());
+        Files.writeString(file, "{}");
+        assertTrue(assertThrows(KeyException.class, () -> WardenKeyset.read(file, masterKey()))
+                .getMessage().contains("has no \"format\" field"));
+    }
+
+    @Test
+    void missingInnerKeysetIsReported() throws Exception {
+        Path file = dir.resolve("k.json");
+        Files.writeString(file, "{\"format\":\"warden-keyset/1\",\"aead\":{}}");
+        KeyException e = assertThrows(KeyException.class, () -> WardenKeyset.read(file, masterKey()));
+        assertEquals("keyset " + file + ": \"aead\" has no \"encryptedKeyset\" string", e.getMessage());
+        Files.writeString(file, "{\"format\":\"warden-keyset/1\",\"aead\":{\"encryptedKeyset\":\"AA==\"}}");
+        e = assertThrows(KeyException.class, () -> WardenKeyset.read(file, masterKey()));
+        assertEquals("keyset " + file + " has no \"daead\" keyset object", e.getMessage());
+    }
+
+    // ---- ciphers
+
+    @Test
+    void randomizedRoundTripsAndDiffersEachTime() throws Exception {
+        ColumnCipher cipher = WardenKeyset.generate().randomized("customers.email");
+        byte[] a = cipher.encrypt(VALUE);
+        byte[] b = cipher.encrypt(VALUE);
+        assertFalse(Arrays.equals(a, b));
+        assertArrayEquals(VALUE, cipher.decrypt(a));
+        assertArrayEquals(VALUE, cipher.decrypt(b));
+        assertArrayEquals(new byte[0], cipher.decrypt(cipher.encrypt(new byte[0])));
+    }
+
+    @Test
+    void deterministicGivesEqualCiphertextForEqualInputInOneColumnOnly() throws Exception {
+        WardenKeyset keyset = WardenKeyset.generate();
+        ColumnCipher email = keyset.deterministic("customers.email");
+        assertArrayEquals(email.encrypt(VALUE), keyset.deterministic("customers.email").encrypt(VALUE));
+        assertFalse(Arrays.equals(email.encrypt(VALUE), email.encrypt("bob@example.com".getBytes())));
+        assertFalse(Arrays.equals(email.encrypt(VALUE), keyset.deterministic("customers.phone").encrypt(VALUE)));
+        assertArrayEquals(VALUE, email.decrypt(email.encrypt(VALUE)));
+    }
+
+    @Test
+    void ciphertextFromOneColumnFailsOnAnother() {
+        WardenKeyset keyset = WardenKeyset.generate();
+        byte[] r = keyset.randomized("customers.email").encrypt(VALUE);
+        GeneralSecurityException e = assertThrows(GeneralSecurityException.class,
+                () -> keyset.randomized("customers.name").decrypt(r));
+        assertTrue(e.getMessage().contains("customers.name"));
+        byte[] d = keyset.deterministic("customers.email").encrypt(VALUE);
+        assertThrows(GeneralSecurityException.class, () -> keyset.deterministic("customers.name").decrypt(d));
+    }
+
+    @Test
+    void ciphertextFromAnotherKeysetFails() {
+        byte[] r = WardenKeyset.generate().randomized("t.c").encrypt(VALUE);
+        assertThrows(GeneralSecurityException.class, () -> WardenKeyset.generate().randomized("t.c").decrypt(r));
+    }
+
+    @Test
+    void tamperedCiphertextFailsAtEveryByte() {
+        WardenKeyset keyset = WardenKeyset.generate();
+        for (ColumnCipher cipher : new ColumnCipher[] {keyset.randomized("t.c"), keyset.deterministic("t.c")}) {
+            byte[] ct = cipher.encrypt(VALUE);
+            for (int i = 0; i < ct.length; i++) {
+                byte[] bad = ct.clone();
+                bad[i] ^= 0x01;
+                assertThrows(GeneralSecurityException.class, () -> cipher.decrypt(bad), cipher + " byte " + i);
+            }
+            byte[] truncated = Arrays.copyOf(ct, ct.length - 1);
+            assertThrows(GeneralSecurityException.class, () -> cipher.decrypt(truncated));
+        }
+    }
+
+    @Test
+    void decryptFailureMessageCarriesNoCiphertextOrPlaintext() throws Exception {
+        WardenKeyset keyset = WardenKeyset.generate();
+        byte[] ct = keyset.randomized("a.b").encrypt(VALUE);
+        GeneralSecurityException e = assertThrows(GeneralSecurityException.class,
+                () -> keyset.randomized("a.c").decrypt(ct));
+        assertFalse(e.getMessage().contains("alice"));
+        assertFalse(e.getMessage().contains(Base64.getEncoder().encodeToString(ct).substring(0, 10)));
+    }
+
+    // ---- rotation
+
+    @Test
+    void rotationKeepsOldCiphertextReadableAndEncryptsUnderTheNewKey() throws Exception {
+        MasterKey master = masterKey();
+        WardenKeyset old = WardenKeyset.generate();
+        byte[] oldRandom = old.randomized("t.c").encrypt(VALUE);
+        byte[] oldDet = old.deterministic("t.c").encrypt(VALUE);
+        byte[] oldTag = old.auditMac(VALUE);
+
+        WardenKeyset rotated = old.rotate();
+        assertEquals(1, old.keyCount());
+        assertEquals(2, rotated.keyCount());
+        assertNotEquals(old.primaryKeyIds(), rotated.primaryKeyIds());
+
+        Path file = dir.resolve("k.json");
+        rotated.write(file, master);
+        WardenKeyset reread = WardenKeyset.read(file, master);
+        assertEquals(2, reread.keyCount());
+
+        for (WardenKeyset k : new WardenKeyset[] {rotated, reread}) {
+            assertArrayEquals(VALUE, k.randomized("t.c").decrypt(oldRandom));
+            assertArrayEquals(VALUE, k.deterministic("t.c").decrypt(oldDet));
+            assertTrue(k.verifyAuditMac(oldTag, VALUE));
+        }
+        byte[] newRandom = rotated.randomized("t.c").encrypt(VALUE);
+        byte[] newDet = rotated.deterministic("t.c").encrypt(VALUE);
+        // Tink's 5-byte prefix names the key: new ciphertext carries the new primary's id
+        assertFalse(Arrays.equals(Arrays.copyOf(oldRandom, 5), Arrays.copyOf(newRandom, 5)));
+        assertFalse(Arrays.equals(oldDet, newDet));
+        assertThrows(GeneralSecurityException.class, () -> old.randomized("t.c").decrypt(newRandom));
+        assertThrows(GeneralSecurityException.class, () -> old.deterministic("t.c").decrypt(newDet));
+        assertFalse(old.verifyAuditMac(rotated.auditMac(VALUE), VALUE));
+    }
+
+    @Test
+    void deterministicForEveryKeyReproducesCiphertextWrittenBeforeRotation() throws Exception {
+        WardenKeyset old = WardenKeyset.generate();
+        byte[] before = old.deterministic("t.c").encrypt(VALUE);
+        WardenKeyset rotated = old.rotate().rotate();
+
+        java.util.List<ColumnCipher> all = rotated.deterministicForEveryKey("t.c");
+        assertEquals(3, all.size());
+        assertArrayEquals(rotated.deterministic("t.c").encrypt(VALUE), all.get(0).encrypt(VALUE));
+        long matches = all.stream().filter(c -> Arrays.equals(before, c.encrypt(VALUE))).count();
+        assertEquals(1, matches, "exactly one key reproduces the pre-rotation ciphertext");
+        for (ColumnCipher c : all) {
+            assertArrayEquals(VALUE, c.decrypt(before));
+        }
+        assertEquals(1, old.deterministicForEveryKey("t.c").size());
+    }
+
+    @Test
+    void ciphersAreSafeToShareBetweenThreads() throws Exception {
+        WardenKeyset keyset = WardenKeyset.generate();
+        ColumnCipher r = keyset.randomized("t.c");
+        ColumnCipher d = keyset.deterministic("t.c");
+        byte[] expectedDet = d.encrypt(VALUE);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<Boolean>>();
+            for (int t = 0; t < 4; t++) {
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < 5_000; i++) {
+                        if (!Arrays.equals(VALUE, r.decrypt(r.encrypt(VALUE)))
+                                || !Arrays.equals(expectedDet, d.encrypt(VALUE))) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (var f : futures) {
+                assertTrue(f.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    // ---- audit MAC
+
+    @Test
+    void auditMacVerifiesOnlyTheDataItWasComputedFor() {
+        WardenKeyset keyset = WardenKeyset.generate();
+        byte[] tag = keyset.auditMac(VALUE);
+        assertTrue(keyset.verifyAuditMac(tag, VALUE));
+        assertFalse(keyset.verifyAuditMac(tag, "other".getBytes()));
+        byte[] bad = tag.clone();
+        bad[bad.length - 1] ^= 1;
+        assertFalse(keyset.verifyAuditMac(bad, VALUE));
+        assertFalse(WardenKeyset.generate().verifyAuditMac(tag, VALUE));
+    }
+
+    @Test
+    void toStringShowsKeyIdsOnly() {
+        WardenKeyset keyset = WardenKeyset.generate();
+        assertTrue(keyset.toString().startsWith("WardenKeyset[keys=1, primary aead="), keyset.toString());
+    }
+}

@@ -1,0 +1,150 @@
+package dev.warden.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.warden.audit.AuditEvent;
+import dev.warden.audit.AuditTrailFiles;
+import dev.warden.audit.AuditTrailReader;
+import dev.warden.audit.AuditVerification;
+import dev.warden.audit.AuditVerifier;
+import dev.warden.audit.ChainedEvent;
+import dev.warden.crypto.MasterKey;
+import dev.warden.crypto.WardenKeyset;
+import dev.warden.testkit.CustomersExample;
+import dev.warden.testkit.EmbeddedPostgres;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A mixed workload through the driver leaves exactly one audit event per statement, with the right
+ * columns and decisions, in a trail that verifies and holds no protected value.
+ */
+class AuditTrailIT {
+
+    private static final String EMAIL = "audit.jane@example.com";
+    private static final String CARD = "4000056655665556";
+
+    @Test
+    void everyStatementLeavesOneEventWithItsColumnsAndDecision() throws Exception {
+        // a private copy of the example: its own engine, its own trail
+        Path dir = Files.createTempDirectory("warden-audit-it");
+        for (String f : new String[] {"policy.yaml", "demo-keyset.json", "demo-master-key.txt"}) {
+            Files.copy(CustomersExample.DIRECTORY.resolve(f), dir.resolve(f));
+        }
+        String rawUrl = EmbeddedPostgres.freshDatabase();
+        try (Connection raw = EmbeddedPostgres.rawConnection(rawUrl)) {
+            raw.createStatement().execute(Files.readString(CustomersExample.SOURCE.resolve("schema.sql")));
+        }
+        String url = "jdbc:warden:" + rawUrl.substring(5);
+
+        try (Connection billing = DriverManager.getConnection(url, props(dir, "billing", "order-processing"))) {
+            try (PreparedStatement ps = billing.prepareStatement(
+                    "INSERT INTO customers (name, email, card_number) VALUES (?, ?, ?)")) {   // 1 allowed write
+                ps.setString(1, "Jane");
+                ps.setString(2, EMAIL);
+                ps.setString(3, CARD);
+                ps.executeUpdate();
+            }
+            try (Statement s = billing.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT email, card_number FROM customers WHERE email = '" + EMAIL + "'")) {
+                while (rs.next()) rs.getString(1);                                           // 2 allowed read, 1 row
+            }
+            assertEquals("0A000", assertThrows(SQLException.class, () -> billing.createStatement()
+                    .executeQuery("SELECT name FROM customers WHERE email LIKE 'audit%'")).getSQLState()); // 3 refused
+            assertEquals("23505", assertThrows(SQLException.class, () -> billing.createStatement()
+                    .executeUpdate("INSERT INTO customers (name, email) VALUES ('Dup', '" + EMAIL + "')")).getSQLState()); // 4 db error
+            billing.createStatement().executeQuery("SELECT count(*) FROM orders").close();  // 5 unprotected
+        }
+        try (Connection analyst = DriverManager.getConnection(url, props(dir, "analyst", null))) {
+            try (ResultSet rs = analyst.createStatement().executeQuery("SELECT email FROM customers")) {
+                while (rs.next()) rs.getString(1);                                           // 6 masked read
+            }
+            assertEquals("42501", assertThrows(SQLException.class, () -> analyst.createStatement()
+                    .executeQuery("SELECT card_number FROM customers")).getSQLState());     // 7 denied
+        }
+
+        List<AuditEvent> statements = awaitStatementEvents(dir, 7);
+        assertEquals(7, statements.size(), "exactly one event per statement");
+
+        AuditEvent write = statements.get(0);
+        assertEquals("allowed", write.decision());
+        assertEquals("billing", write.role());
+        assertEquals("order-processing", write.purpose());
+        assertEquals(List.of("customers.email", "customers.card_number"), write.columnsWritten());
+        assertEquals(1, write.rows());
+
+        AuditEvent read = statements.get(1);
+        assertEquals("plaintext", read.columnsRead().get("customers.email"));
+        assertEquals(List.of("customers.email"), read.columnsFiltered());
+        assertEquals(1, read.rows());
+        assertEquals("SELECT email, card_number FROM customers WHERE email = ?", read.fingerprint());
+
+        assertEquals("refused", statements.get(2).decision());
+        assertEquals("0A000", statements.get(2).sqlState());
+        assertEquals("allowed", statements.get(3).decision());
+        assertEquals("23505", statements.get(3).sqlState(), "the database's error is recorded");
+        assertTrue(statements.get(4).columnsRead().isEmpty());
+        assertEquals("masked", statements.get(5).columnsRead().get("customers.email"));
+        assertEquals("refused", statements.get(6).decision());
+        assertEquals("42501", statements.get(6).sqlState());
+        assertEquals("analyst", statements.get(6).role());
+        assertEquals("denied", statements.get(6).columnsRead().get("customers.card_number"));
+        assertEquals("0A000", statements.get(2).sqlState());
+        assertTrue(statements.get(2).reason().contains("customers.email"), statements.get(2).reason());
+
+        String everything = Files.list(dir).filter(f -> f.getFileName().toString().startsWith("warden-audit"))
+                .map(f -> {
+                    try {
+                        return Files.readString(f, StandardCharsets.UTF_8);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }).collect(Collectors.joining());
+        assertFalse(everything.contains(EMAIL) || everything.contains(CARD) || everything.contains("audit.jane"),
+                "no protected value in the trail");
+
+        WardenKeyset keyset = WardenKeyset.read(dir.resolve("demo-keyset.json"),
+                MasterKey.resolve("file:" + dir.resolve("demo-master-key.txt")));
+        AuditVerification verification = new AuditVerifier(AuditTrails.chainKey(keyset)).verify(dir);
+        assertTrue(verification.errors().stream().allMatch(f -> f.message().contains("without a seal")),
+                verification.render());
+    }
+
+    private static Properties props(Path dir, String role, String purpose) {
+        Properties p = CustomersExample.properties(role, purpose);
+        p.setProperty("warden.policy", dir.resolve("policy.yaml").toString());
+        p.setProperty("warden.masterKey", "file:" + dir.resolve("demo-master-key.txt"));
+        return p;
+    }
+
+    /** The async trail is flushed within 50 ms: poll until the statement events are on disk. */
+    private static List<AuditEvent> awaitStatementEvents(Path dir, int expected) throws Exception {
+        List<AuditEvent> events = List.of();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            List<Path> files = AuditTrailFiles.expand(List.of(dir));
+            events = AuditTrailReader.readFiles(files).stream().map(ChainedEvent::event)
+                    .filter(e -> "statement".equals(e.type())).toList();
+            if (events.size() >= expected) {
+                Thread.sleep(200);  // and nothing more arrives
+                return AuditTrailReader.readFiles(AuditTrailFiles.expand(List.of(dir))).stream()
+                        .map(ChainedEvent::event).filter(e -> "statement".equals(e.type())).toList();
+            }
+            Thread.sleep(50);
+        }
+        return events;
+    }
+}

@@ -1,0 +1,433 @@
+package dev.warden.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every way a policy is rejected: the message starts with {@code file:line: }, names the rule's path and
+ * says what is wrong. Fixtures are text blocks whose first line is line 1.
+ */
+class PolicyValidationTest {
+
+    private static PolicyException rejected(String yaml, int line, String... fragments) {
+        PolicyException e = assertThrows(PolicyException.class, () -> PolicyLoader.parse(yaml, "policy.yaml", null));
+        String message = e.getMessage();
+        assertTrue(message.startsWith("policy.yaml:" + line + ": "), "expected line " + line + ": " + message);
+        for (String fragment : fragments) {
+            assertTrue(message.contains(fragment), "expected '" + fragment + "' in: " + message);
+        }
+        return e;
+    }
+
+    @Test
+    void unknownRoleInReadNamesTheDeclaredRolesSorted() {
+        PolicyException e = rejected("""
+                keyset: k.json
+                roles:
+                  support: {}
+                  billing: {}
+                  analyst: {}
+                tables:
+                  customers:
+                    email:
+                      encrypt: deterministic
+                      read: { suport: plaintext }
+                """, 10);
+        assertEquals("policy.yaml:10: tables.customers.email.read: unknown role 'suport' "
+                + "(declared roles: analyst, billing, support)", e.getMessage());
+    }
+
+    @Test
+    void unknownRoleInWrite() {
+        rejected("""
+                keyset: k.json
+                roles: { support: {} }
+                tables:
+                  customers:
+                    email:
+                      encrypt: deterministic
+                      read: { support: plaintext }
+                      write:
+                        - support
+                        - biling
+                """, 10, "tables.customers.email.write: unknown role 'biling'", "declared roles: support");
+    }
+
+    @Test
+    void unknownTopLevelKeyListsTheAllowedKeys() {
+        rejected("""
+                keyset: k.json
+                roles: { support: {} }
+                tabels: {}
+                """, 3, "policy: unknown key 'tabels'", "allowed keys: keyset, roles, tables, audit");
+    }
+
+    @Test
+    void unknownColumnKeyListsTheAllowedKeys() {
+        rejected("""
+                keyset: k.json
+                roles: { support: {} }
+                tables:
+                  customers:
+                    email:
+                      encrypt: deterministic
+                      read: { support: masked }
+                      maks: email
+                """, 8, "tables.customers.email: unknown key 'maks'",
+                "allowed keys: encrypt, type, read, mask, write, purposes");
+    }
+
+    @Test
+    void unknownRoleKey() {
+        rejected("""
+                roles:
+                  support:
+                    purpose: [customer-service]
+                """, 3, "roles.support: unknown key 'purpose'", "allowed keys: purposes");
+    }
+
+    @Test
+    void unknownAuditKey() {
+        rejected("""
+                roles: { support: {} }
+                tables:
+                  t:
+                    c: { encrypt: none, read: {} }
+                audit:
+                  durability: sync
+                  rotate-size: 10
+                """, 7, "audit: unknown key 'rotate-size'", "rotate-size-mb");
+    }
+
+    @Test
+    void readThatIsNotAMapping() {
+        rejected("""
+                keyset: k.json
+                roles: { support: {} }
+                tables:
+                  customers:
+                    email:
+                      encrypt: deterministic
+                      read: plaintext
+                """, 7, "tables.customers.email.read: expected a mapping, found 'plaintext'");
+    }
+
+    @Test
+    void writeThatIsNotAList() {
+        rejected("""
+                keyset: k.json
+                roles: { support: {} }
+                tables:
+                  customers:
+                    email:
+                      encrypt: deterministic
+                      read: { support: plaintext }
+                      write: support
+                """, 8, "tables.customers.email.write: expected a list");
+    }
+
+    @Test
+    void rolesThatAreAList() {
+        rejected("""
+                roles:
+                  - support
+                """, 2, "roles: expected a mapping, found a list");
+    }
+
+    @Test
+    void policyThatIsNotAMapping() {
+        rejected("- just a list\n", 1, "policy: expected a mapping");
+    }
+
+    @Test
+    void missingRead() {
+        rejected("""
+                keyset: k.json
+                roles: { support: {} }
+                tables:
+                  customers:
+                    email:
+                      encrypt: deterministic
+                      mask: email
+                """, 5, "tables.customers.email: missing 'read'");
+    }
+
+    @Test
+    void missingEncrypt() {
+        rejected("""
+                roles: { support: {} }
+                tables:
+                  customers:
+                    email:
+                      read: { support: plaintext }
+                """, 4, "tables.customers.email: missing 'encrypt'", "deterministic, randomized, none");
+    }
+
+    @Test
+    void missingRolesAndMissingTables() {
+        rejected("""
+                tables:
+                  t:
+                    c: { encrypt: none, read: {} }
+                """, 1, "policy: missing 'roles'");
+        rejected("""
+                roles: { support: {} }
+                """, 1, "policy: missing 'tables'");
+    }
+
+    @Test
+    void unknownAccessWord() {
+        rejected("""
+                keyset: k.json
+                roles: { support: {} }
+                tables:
+                  customers:
+                    email:
+                      encrypt: deterministic
+                      read:
+                        support: plain
+                """, 8, "tables.customers.email.read: unknown access 'plain'", "allowed: plaintext, masked, denied");
+    }
+
+    @Test
+    void unknownEncryptWord() {
+        rejected("""
+                keyset: k.json
+                roles: { support: {} }
+                tables:
+                  customers:
+                    email:
+                      encrypt: aes
+                      read: { support: plaintext }
+                """, 6, "tables.customers.email.encrypt: unknown encryption 'aes'",
+                "allowed: deterministic, randomized, none");
+    }
+
+    @Test
+    void unknownTypeWord() {
+        rejected("""
+                keyset: k.json
+                roles: { support: {} }
+                tables:
+                  customers:
+                    email:
+                      encrypt: randomized
+                      type: varchar
+                      read: { support: plaintext }
+                """, 7, "tables.customers.email.type: unknown type 'varchar'",
+                "allowed: text, integer, bigint, numeric, date, timestamp, bytes");
+    }
+
+    @Test
+    void unknownMaskWord() {
+        rejected("""
+                keyset: k.json
+                roles: { support: {} }
+                tables:
+                  customers:
+                    email:
+                      encrypt: randomized
+                      read: { support: masked }
+                      mask: stars
+                """, 8, "tables.customers.email.mask: unknown mask 'stars'", "allowed: email, last4, redact, null");
+    }
+
+    @Test
+    void maskedGrantWithoutMask() {
+        rejected("""
+                keyset: k.json
+                roles: { support: {}, analyst: {} }
+                tables:
+                  customers:
+                    email:
+                      encrypt: randomized
+                      read:
+                        support: plaintext
+                        analyst: masked
+                """, 9, "tables.customers.email.read: role 'analyst' is granted 'masked' but the column has no 'mask'");
+    }
+
+    @Test
+    void purposeThatNoRoleDeclares() {
+        rejected("""
+                keyset: k.json
+                roles:
+                  support: { purposes: [customer-service] }
+                  billing: { purposes: [order-processing] }
+                tables:
+                  customers:
+                    email:
+                      encrypt: randomized
+                      read: { support: plaintext }
+                      purposes:
+                        - customer-service
+                        - marketing
+                """, 12, "tables.customers.email.purposes: purpose 'marketing' is declared by no role",
+                "declared purposes: customer-service, order-processing");
+    }
+
+    @Test
+    void duplicateColumnKey() {
+        rejected("""
+                keyset: k.json
+                roles: { support: {} }
+                tables:
+                  customers:
+                    email: { encrypt: randomized, read: { support: plaintext } }
+                    email: { encrypt: none, read: { support: plaintext } }
+                """, 6, "tables.customers: duplicate key 'email' (first at line 5)");
+    }
+
+    @Test
+    void duplicateKeyInAFlowMapping() {
+        rejected("""
+                roles: { support: {} }
+                tables:
+                  customers:
+                    email: { encrypt: none, read: { support: plaintext, support: denied } }
+                """, 4, "tables.customers.email.read: duplicate key 'support'");
+    }
+
+    @Test
+    void duplicateTableQualifiedAndNot() {
+        rejected("""
+                roles: { support: {} }
+                tables:
+                  customers:
+                    email: { encrypt: none, read: { support: plaintext } }
+                  public.customers:
+                    phone: { encrypt: none, read: { support: plaintext } }
+                """, 5, "tables.public.customers: table 'customers' is already listed at line 3 as 'customers'");
+    }
+
+    @Test
+    void sameTableInTwoSchemasIsRefusedBecauseUnqualifiedStatementsWouldBeAmbiguous() {
+        rejected("""
+                roles: { support: {} }
+                tables:
+                  sales.customers:
+                    email: { encrypt: none, read: { support: plaintext } }
+                  crm.customers:
+                    phone: { encrypt: none, read: { support: plaintext } }
+                """, 5, "tables.crm.customers: table 'customers' is already listed at line 3 as 'sales.customers'");
+    }
+
+    @Test
+    void malformedTableName() {
+        rejected("""
+                roles: { support: {} }
+                tables:
+                  db.public.customers:
+                    email: { encrypt: none, read: { support: plaintext } }
+                """, 3, "tables.db.public.customers: 'db.public.customers' is not a table name");
+    }
+
+    @Test
+    void tableWithoutColumns() {
+        rejected("""
+                roles: { support: {} }
+                tables:
+                  customers: {}
+                """, 3, "tables.customers: table 'customers' lists no columns");
+        rejected("""
+                roles: { support: {} }
+                tables:
+                  customers:
+                """, 3, "tables.customers: table 'customers' lists no columns");
+    }
+
+    @Test
+    void noTablesAtAll() {
+        rejected("""
+                roles: { support: {} }
+                tables: {}
+                """, 2, "tables: no tables listed");
+    }
+
+    @Test
+    void noRolesAtAll() {
+        rejected("""
+                roles: {}
+                tables: {}
+                """, 1, "roles: no roles declared");
+    }
+
+    @Test
+    void encryptedColumnWithoutKeyset() {
+        rejected("""
+                roles: { support: {} }
+                tables:
+                  customers:
+                    name: { encrypt: none, read: { support: plaintext } }
+                    email:
+                      encrypt: deterministic
+                      read: { support: plaintext }
+                """, 6, "tables.customers.email.encrypt: the column is encrypted but the policy names no 'keyset'");
+    }
+
+    @Test
+    void emailOrLast4MaskOnANonTextColumn() {
+        rejected("""
+                keyset: k.json
+                roles: { support: {} }
+                tables:
+                  accounts:
+                    balance:
+                      encrypt: randomized
+                      type: integer
+                      read: { support: masked }
+                      mask: last4
+                """, 9, "tables.accounts.balance.mask: mask 'last4' needs a text column",
+                "integer column may use redact or null");
+        rejected("""
+                keyset: k.json
+                roles: { support: {} }
+                tables:
+                  accounts:
+                    opened: { encrypt: randomized, type: date, mask: email, read: { support: masked } }
+                """, 5, "tables.accounts.opened.mask: mask 'email' needs a text column");
+    }
+
+    @Test
+    void badAuditValues() {
+        String head = """
+                roles: { support: {} }
+                tables:
+                  t:
+                    c: { encrypt: none, read: {} }
+                audit:
+                """;
+        rejected(head + "  durability: eventually\n", 6, "audit.durability: unknown durability 'eventually'",
+                "allowed: async, sync");
+        rejected(head + "  on-failure: ignore\n", 6, "audit.on-failure: unknown on-failure 'ignore'",
+                "allowed: fail-closed, fail-open");
+        rejected(head + "  hash-row-keys: yes\n", 6, "audit.hash-row-keys: expected true or false");
+        rejected(head + "  rotate-size-mb: 1.5\n", 6, "audit.rotate-size-mb: expected a whole number of megabytes");
+        rejected(head + "  path: [a, b]\n", 6, "audit.path: expected a single value, found a list");
+    }
+
+    @Test
+    void malformedYamlReportsItsLine() {
+        PolicyException e = rejected("""
+                roles: { support: {} }
+                tables:
+                  customers:
+                    email: { encrypt: none, read: { support: plaintext }
+                    phone: {}
+                """, 5, "malformed YAML");
+        assertTrue(e.getCause() != null);
+        rejected("""
+                roles:
+                  support: {}
+                 billing: {}
+                """, 3, "malformed YAML");
+    }
+
+    @Test
+    void emptyPolicy() {
+        rejected("# nothing but a comment\n", 1, "the policy is empty");
+    }
+}

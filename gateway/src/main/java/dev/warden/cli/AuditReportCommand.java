@@ -1,0 +1,163 @@
+package dev.warden.cli;
+
+import dev.warden.audit.AuditLineCodec;
+import dev.warden.audit.AuditReport;
+import dev.warden.audit.AuditTrailReader;
+import dev.warden.audit.ChainedEvent;
+import dev.warden.audit.ReportFormat;
+import dev.warden.audit.ReportSeries;
+import dev.warden.audit.ReportTable;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code warden audit report}: who read or changed which protected columns, for what purpose, and whether it was
+ * allowed, over a period; as a text table, CSV, JSON or a self-contained HTML page with a chart. Reads the trail
+ * as it is: run {@code warden audit verify} to know it is complete and untouched.
+ */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Report on protected column accesses recorded in the audit trail.")
+public final class AuditReportCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    AuditSourceOptions source = new AuditSourceOptions();
+
+    @Option(names = "--column", paramLabel = "TABLE.COLUMN",
+            description = "Accesses to this column, grouped by role and purpose.")
+    String column;
+
+    @Option(names = "--since", paramLabel = "TIME",
+            description = "From this time (inclusive): 2026-11-29, 2026-11-29T10:00 (UTC) or an ISO instant.")
+    String since;
+
+    @Option(names = "--until", paramLabel = "TIME",
+            description = "Up to this time (exclusive); a date alone includes that whole day.")
+    String until;
+
+    @Option(names = "--denied", description = "List refused statements and denied columns.")
+    boolean denied;
+
+    @Option(names = "--top", paramLabel = "N", description = "The N users reading most protected columns.")
+    Integer top;
+
+    @Option(names = "--row-key-hash", paramLabel = "HASH", description = "Everyone who has seen the row with this "
+            + "keyed row-key hash.")
+    String rowKeyHash;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text, csv, json or html (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write the report here instead of to stdout.")
+    Path out;
+
+    @Override
+    public Integer call() {
+        String problem = source.problem();
+        if (problem != null) {
+            throw new ParameterException(spec.commandLine(), problem);
+        }
+        ReportFormat fmt;
+        try {
+            fmt = ReportFormat.parse(format);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--format must be text, csv, json or html");
+        }
+        if (top != null && top < 1) {
+            throw new ParameterException(spec.commandLine(), "--top must be at least 1");
+        }
+        Instant from = time("--since", since, false);
+        Instant to = time("--until", until, true);
+        List<ChainedEvent> events;
+        try {
+            events = source.fromDatabase()
+                    ? AuditTrailReader.readTable(source.jdbcUrl, source.connectionProperties(), source.table)
+                    : AuditTrailReader.readFiles(source.paths);
+        } catch (IOException | SQLException e) {
+            spec.commandLine().getErr().println("warden audit report: cannot read the trail: " + e.getMessage());
+            return 2;
+        }
+        AuditReport report = AuditReport.ofChained(events, from, to);
+        List<ReportTable> tables = new ArrayList<>();
+        if (column != null) {
+            tables.add(report.columnAccess(column));
+        }
+        if (denied) {
+            tables.add(report.denied());
+        }
+        if (top != null) {
+            tables.add(report.busiestReaders(top));
+        }
+        if (rowKeyHash != null) {
+            tables.add(report.rowKeyViewers(rowKeyHash));
+        }
+        if (tables.isEmpty()) {
+            tables.add(report.busiestReaders(10));
+            tables.add(report.denied());
+        }
+        ReportSeries series = report.accessesOverTime(column);
+        String heading = "Warden audit report, " + period(from, to) + ": " + report.statementCount() + " statements";
+        String rendered = fmt.render(heading, tables, series);
+        if (out != null) {
+            try {
+                Files.writeString(out, rendered, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("warden audit report: cannot write " + out + ": " + e.getMessage());
+                return 2;
+            }
+        } else {
+            PrintWriter w = spec.commandLine().getOut();
+            w.print(rendered);
+            w.flush();
+        }
+        return 0;
+    }
+
+    private static String period(Instant from, Instant to) {
+        if (from == null && to == null) {
+            return "whole trail";
+        }
+        return (from == null ? "start" : AuditLineCodec.formatTime(from)) + " to "
+                + (to == null ? "end" : AuditLineCodec.formatTime(to));
+    }
+
+    private Instant time(String option, String value, boolean endOfDay) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            if (value.length() == 10) {
+                LocalDate d = LocalDate.parse(value);
+                return (endOfDay ? d.plusDays(1) : d).atStartOfDay().toInstant(ZoneOffset.UTC);
+            }
+            if (value.endsWith("Z") || value.matches(".*[+-]\\d\\d:\\d\\d$")) {
+                return java.time.OffsetDateTime.parse(value).toInstant();
+            }
+            return LocalDateTime.parse(value).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            throw new ParameterException(spec.commandLine(), option + " must be a date (2026-11-29), a UTC date-time "
+                    + "(2026-11-29T10:00) or an ISO instant (2026-11-29T10:00:00Z): " + value);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.warden.cli;
+
+import dev.warden.crypto.KeyException;
+import dev.warden.crypto.MasterKey;
+import dev.warden.crypto.WardenKeyset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Key management: create a keyset, rotate it, make a master key. */
+@Command(name = "keys", description = "Create and rotate keysets (encrypted under the master key).",
+        mixinStandardHelpOptions = true,
+        subcommands = {KeysCommand.Create.class, KeysCommand.Rotate.class, KeysCommand.NewMasterKey.class})
+public final class KeysCommand implements Runnable {
+
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    static final String MASTER_KEY_HELP = "master key reference: env:NAME or file:PATH"
+            + " (default: the environment variable WARDEN_MASTER_KEY)";
+
+    @Command(name = "create", description = "Write a new keyset file, encrypted under the master key.",
+            mixinStandardHelpOptions = true)
+    static final class Create implements Callable<Integer> {
+        @Option(names = "--out", required = true, description = "keyset file to write")
+        Path out;
+
+        @Option(names = "--master-key", description = MASTER_KEY_HELP)
+        String masterKey;
+
+        @Option(names = "--force", description = "overwrite an existing file")
+        boolean force;
+
+        @Override
+        public Integer call() throws Exception {
+            if (Files.exists(out) && !force) {
+                System.err.println("warden keys create: " + out + " exists; pass --force to overwrite it"
+                        + " (data encrypted under its keys would become unreadable)");
+                return 2;
+            }
+            MasterKey key = masterKey(masterKey);
+            if (key == null) return 2;
+            WardenKeyset.generate().write(out, key);
+            System.out.println("wrote keyset " + out + " (encrypted under the master key)");
+            return 0;
+        }
+    }
+
+    @Command(name = "rotate", description = "Add a new primary key to each keyset; old keys still decrypt.",
+            mixinStandardHelpOptions = true)
+    static final class Rotate implements Callable<Integer> {
+        @Option(names = "--keyset", required = true, description = "keyset file to rotate in place")
+        Path keyset;
+
+        @Option(names = "--master-key", description = MASTER_KEY_HELP)
+        String masterKey;
+
+        @Override
+        public Integer call() throws Exception {
+            MasterKey key = masterKey(masterKey);
+            if (key == null) return 2;
+            try {
+                WardenKeyset.read(keyset, key).rotate().write(keyset, key);
+            } catch (KeyException e) {
+                System.err.println("warden keys rotate: " + e.getMessage());
+                return 1;
+            }
+            System.out.println("rotated " + keyset + ": new data is encrypted under new keys; old data still opens");
+            return 0;
+        }
+    }
+
+    @Command(name = "master-key", description = "Print a new random master key (base64 of 32 bytes).",
+            mixinStandardHelpOptions = true)
+    static final class NewMasterKey implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            System.out.println(MasterKey.generateBase64());
+            return 0;
+        }
+    }
+
+    static MasterKey masterKey(String reference) {
+        try {
+            return MasterKey.resolve(reference);
+        } catch (KeyException e) {
+            System.err.println("warden: " + e.getMessage());
+            return null;
+        }
+    }
+}
