@@ -14,8 +14,9 @@ import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
- * The gateway's configuration, loaded from YAML (see {@link #load}). Secrets (backend password, master key,
- * verifiers) may be written as {@code env:NAME} or {@code file:PATH} references and are resolved at load.
+ * The gateway's configuration, loaded from YAML (see {@link #load}). Secrets (backend password, verifiers)
+ * may be written as {@code env:NAME} or {@code file:PATH} references and are resolved at load; the master
+ * key stays a reference that the Warden driver resolves.
  * Immutable and thread-safe; {@link #toString()} shows no secret.
  *
  * <pre>
@@ -23,7 +24,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * backend: {url: jdbc:postgresql://db/app, user: app, password: env:APP_PASSWORD, pool-size: 16,
  *           properties: {ApplicationName: warden}}
  * policy: policy.yaml            # passed to the connector as warden.policy
- * master-key: env:WARDEN_MASTER_KEY
+ * master-key: env:WARDEN_MASTER_KEY          # a reference (env:NAME or file:PATH), as warden.masterKey
  * tls: {cert: server.crt, key: server.key}     # PEM, key in PKCS#8
  * allow-insecure-non-loopback: false
  * auth-method: scram-sha-256                   # or password (cleartext: needs TLS or the next flag)
@@ -86,7 +87,11 @@ public record GatewayConfig(String host, int port, Backend backend, String polic
                 Integer.parseInt(str(b.getOrDefault("pool-size", 16))), Map.copyOf(props));
 
         String policy = root.get("policy") == null ? null : base.resolve(str(root.get("policy"))).toString();
-        String masterKey = root.get("master-key") == null ? null : resolveSecret(str(root.get("master-key")), base);
+        // a reference, passed on as warden.masterKey for the driver to resolve; file: paths made absolute
+        String masterKey = root.get("master-key") == null ? null : str(root.get("master-key"));
+        if (masterKey != null && masterKey.startsWith("file:")) {
+            masterKey = "file:" + base.resolve(masterKey.substring(5));
+        }
         Tls tls = null;
         if (root.get("tls") != null) {
             Map<String, Object> t = asMap(root.get("tls"), "tls");
