@@ -179,7 +179,9 @@ final class GatewaySession {
             simple.setFetchSize(FETCH_SIZE);
         } catch (SQLException | RuntimeException e) {
             ErrorFields f = e instanceof SQLException se ? ErrorFields.fromException(se)
-                    : ErrorFields.fatal("08006", "could not connect to the backend database");
+                    : e.getCause() instanceof SQLException cause ? ErrorFields.fromException(cause)
+                    : ErrorFields.fatal("08006", "could not connect to the backend database: "
+                            + e.getClass().getSimpleName());
             BackendMessages.errorOrNotice(out.buf(), 'E', new ErrorFields("FATAL", f.sqlState(), f.message(),
                     f.detail(), f.hint(), null, null));
             out.flush();
