@@ -2,7 +2,6 @@ package dev.warden.gateway;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ParameterMetaData;
 import java.sql.PreparedStatement;
@@ -311,7 +310,8 @@ final class GatewaySession {
 
     /** Handles one frontend message. */
     void handle(PgFrame f) {
-        if (closed) {
+        if (closed || gone) {
+            // messages a vanished client pipelined before leaving are not run
             return;
         }
         byte type = f.type();
@@ -328,6 +328,13 @@ final class GatewaySession {
                 case 'C' -> closeMessage(f);
                 case 'S' -> sync();
                 case 'H' -> out.flush();
+                case 'F' -> {
+                    // the fast-path function call has no JDBC counterpart; answered like a failed query
+                    BackendMessages.errorOrNotice(out.buf(), 'E', ErrorFields.error("0A000",
+                            "the function call protocol is not supported by the Warden gateway"));
+                    BackendMessages.readyForQuery(out.buf(), status = StatementKind.statusAfterFailure(status));
+                    out.flush();
+                }
                 case 'X' -> {
                     out.flush();
                     close();
@@ -1036,7 +1043,4 @@ final class GatewaySession {
         }
     }
 
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
-    }
 }

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.warden.testkit.EmbeddedPostgres;
-import java.io.EOFException;
 import java.io.IOException;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -259,7 +257,18 @@ class GatewayRobustnessIT {
         }
     }
 
-    static boolean ignore(Exception e) {
-        return e instanceof EOFException || e instanceof SocketException;
+
+    @Test
+    void aPooledBackendConnectionIsResetBeforeTheNextClient() throws Exception {
+        try (GatewayFixture one = new GatewayFixture(gw.backendUrl, 1)) {
+            var first = one.psql("set statement_timeout = '1234ms';\ncreate temp table leftover(a int);\n"
+                    + "prepare leftover_stmt as select 1;\nbegin;\ninsert into leftover values (1);\n");
+            assertEquals(0, first.exit(), first.err());
+            await("first session released", () -> one.server.sessionCount() == 0);
+            var second = one.psql(null, "-At", "-c", "show statement_timeout", "-c",
+                    "select count(*) from pg_prepared_statements where name = 'leftover_stmt'", "-c",
+                    "select to_regclass('pg_temp.leftover') is null");
+            assertEquals("0\n0\nt", second.out().strip(), second.err());
+        }
     }
 }
