@@ -17,6 +17,10 @@ public final class SqlText {
 
     /** The statements of a simple-query string, trimmed, empty ones (only blanks, comments or ';') dropped. */
     public static List<String> split(String sql) {
+        String single = singleStatement(sql);
+        if (single != null) {
+            return List.of(single);
+        }
         List<String> out = new ArrayList<>(1);
         int start = 0;
         boolean hasCode = false;
@@ -50,6 +54,32 @@ public final class SqlText {
             out.add(sql.substring(start).trim());
         }
         return out;
+    }
+
+    /**
+     * The common case without a scan for quotes: one plain statement, at most one ';' at its end, and no
+     * character that could open a quote or a comment. Null when the full split is needed.
+     */
+    private static String singleStatement(String sql) {
+        int n = sql.length();
+        int end = n;
+        while (end > 0 && Character.isWhitespace(sql.charAt(end - 1))) {
+            end--;
+        }
+        if (end > 0 && sql.charAt(end - 1) == ';') {
+            end--;
+        }
+        boolean code = false;
+        for (int i = 0; i < end; i++) {
+            char c = sql.charAt(i);
+            switch (c) {
+                case ';', '\'', '"', '$', '-', '/':
+                    return null;
+                default:
+                    code |= !Character.isWhitespace(c);
+            }
+        }
+        return code ? sql.substring(0, end).strip() : null;
     }
 
     private static boolean isComment(String s, int i) {

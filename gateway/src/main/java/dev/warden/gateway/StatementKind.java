@@ -18,7 +18,15 @@ public record StatementKind(List<String> words) {
     static final Set<String> REPORTED_SETTINGS = Set.of("APPLICATION_NAME", "TIMEZONE", "INTERVALSTYLE",
             "DATESTYLE", "STANDARD_CONFORMING_STRINGS", "CLIENT_ENCODING");
 
+    /** First words for which nothing but the first word matters (tag, transaction status, COPY, SET). */
+    private static final Set<String> ONE_WORD_ENOUGH = Set.of("SELECT", "INSERT", "UPDATE", "DELETE", "VALUES",
+            "TABLE", "BEGIN", "SHOW", "MERGE");
+
     public static StatementKind of(String sql) {
+        List<String> first = SqlText.words(sql, 1);
+        if (!first.isEmpty() && ONE_WORD_ENOUGH.contains(first.get(0))) {
+            return new StatementKind(first);
+        }
         return new StatementKind(SqlText.words(sql, 12));
     }
 
