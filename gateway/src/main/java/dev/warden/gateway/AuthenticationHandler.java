@@ -186,7 +186,7 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
         scram = user == null ? ScramServerExchange.forUnknownUser(userName) : new ScramServerExchange(user.verifier());
         state = State.SASL_INITIAL;
         ByteBuf b = ctx.alloc().buffer();
-        BackendMessages.authenticationSasl(b);
+        BackendMessages.authenticationSasl(b, secure && server.channelBindingData() != null);
         ctx.writeAndFlush(b);
     }
 
@@ -235,10 +235,12 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
 
     private void saslInitial(ChannelHandlerContext ctx, PgFrame f) throws ScramServerExchange.ScramException {
         String mechanism = f.readCString();
-        if (!mechanism.equals(ScramVerifier.MECHANISM)) {
+        if (!mechanism.equals(ScramVerifier.MECHANISM) && !mechanism.equals(ScramServerExchange.MECHANISM_PLUS)) {
             fatal(ctx, "28000", "client selected an invalid SASL authentication mechanism");
             return;
         }
+        boolean secure = ctx.pipeline().get(SslHandler.class) != null;
+        scram.channelBinding(secure ? server.channelBindingData() : null, mechanism);
         int len = f.readInt();
         byte[] data = f.readBytes(len);
         if (data == null) {

@@ -37,10 +37,13 @@ public final class BackendMessages {
         authRequest(out, 3, null);
     }
 
-    /** AuthenticationSASL listing the mechanisms (only SCRAM-SHA-256). */
-    public static void authenticationSasl(ByteBuf out) {
+    /** AuthenticationSASL listing the mechanisms: SCRAM-SHA-256, preceded by its -PLUS variant over TLS. */
+    public static void authenticationSasl(ByteBuf out, boolean plus) {
         int at = begin(out, 'R');
         out.writeInt(10);
+        if (plus) {
+            cstring(out, ScramServerExchange.MECHANISM_PLUS);
+        }
         cstring(out, ScramVerifier.MECHANISM);
         out.writeByte(0);
         end(out, at);

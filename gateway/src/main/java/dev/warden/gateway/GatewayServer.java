@@ -42,6 +42,7 @@ public final class GatewayServer implements AutoCloseable {
     private final BackendConnector connector;
     private final CopyRunner copyRunner;
     private final SslContext sslContext;
+    private final byte[] channelBindingData;
     private final PgTypeCatalog types = new PgTypeCatalog();
     private final AuthFailureLimiter limiter = new AuthFailureLimiter(5, 60_000);
     private final Map<Integer, GatewaySession> sessions = new ConcurrentHashMap<>();
@@ -62,12 +63,33 @@ public final class GatewayServer implements AutoCloseable {
         } catch (javax.net.ssl.SSLException e) {
             throw new IllegalArgumentException("cannot load TLS certificate or key: " + e.getMessage(), e);
         }
+        this.channelBindingData = config.tls() == null ? null : endpointHash(config.tls().certificate());
         AtomicInteger n = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "warden-session-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * RFC 5929 tls-server-end-point data: the hash of the server certificate with its signature's hash
+     * function (SHA-256 when that is MD5 or SHA-1), or null when it cannot be computed (binding not offered).
+     */
+    static byte[] endpointHash(java.nio.file.Path certificatePem) {
+        try (var in = java.nio.file.Files.newInputStream(certificatePem)) {
+            var cert = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in);
+            String alg = cert.getSigAlgName().toUpperCase(java.util.Locale.ROOT);
+            String hash = alg.startsWith("SHA384") ? "SHA-384" : alg.startsWith("SHA512") ? "SHA-512" : "SHA-256";
+            return java.security.MessageDigest.getInstance(hash).digest(cert.getEncoded());
+        } catch (java.io.IOException | java.security.GeneralSecurityException | ClassCastException e) {
+            return null;
+        }
+    }
+
+    byte[] channelBindingData() {
+        return channelBindingData;
     }
 
     /** Binds the listener (port 0: an ephemeral port, see {@link #port()}). */

@@ -646,6 +646,10 @@ final class GatewaySession {
 
     private Column[] describe(ResultSetMetaData md, short[] formats) throws SQLException {
         int n = md.getColumnCount();
+        if (formats != null && formats.length > 1 && formats.length != n) {
+            throw new SQLException("bind message has " + formats.length + " result formats but query has " + n
+                    + " columns", "08P01");
+        }
         Column[] cols = new Column[n];
         PgTypeCatalog types = server.types();
         for (int i = 0; i < n; i++) {
@@ -799,6 +803,10 @@ final class GatewaySession {
             formats[i] = f.readShort();
         }
         int np = f.readShort() & 0xffff;
+        if (nf > 1 && nf != np) {
+            throw new SQLException("bind message has " + nf + " parameter formats but " + np + " parameters",
+                    "08P01");
+        }
         Prepared p = statement(stmtName);
         if (np != p.jdbc.parameterCount()) {
             throw new SQLException("bind message supplies " + np + " parameters, but prepared statement \""

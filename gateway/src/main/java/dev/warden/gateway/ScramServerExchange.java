@@ -8,8 +8,10 @@ import java.util.Base64;
 /**
  * The server side of one SCRAM-SHA-256 exchange (RFC 5802/7677, as PostgreSQL runs it inside SASL messages):
  * {@link #clientFirst} answers the client-first-message with the server-first-message, {@link #clientFinal}
- * checks the proof and returns the server-final-message, or null when the proof is wrong. Channel binding
- * is not offered, so the gs2 header must be {@code n} or {@code y}. Not thread-safe: one per connection.
+ * checks the proof and returns the server-final-message, or null when the proof is wrong. Over TLS the
+ * gateway also offers SCRAM-SHA-256-PLUS with {@code tls-server-end-point} channel binding (RFC 5929): the
+ * client then proves it talks to the holder of the gateway's certificate, not to a relay. Not thread-safe:
+ * one per connection.
  *
  * <p>For an unknown user the exchange runs against a made-up verifier (salt derived from the user name and
  * a per-process secret) and always fails at the end, so that a client cannot probe which users exist.
@@ -23,8 +25,14 @@ public final class ScramServerExchange {
         RANDOM.nextBytes(MOCK_SECRET);
     }
 
+    public static final String MECHANISM_PLUS = "SCRAM-SHA-256-PLUS";
+    private static final String CHANNEL_BINDING = "tls-server-end-point";
+
     private final ScramVerifier verifier;
     private final boolean mock;
+    /** The certificate hash when channel binding is offered (TLS), else null. */
+    private byte[] channelBindingData;
+    private boolean plus;
     private String clientFirstBare;
     private String serverFirst;
     private String gs2Header;
@@ -56,14 +64,32 @@ public final class ScramServerExchange {
         }
     }
 
+    /**
+     * Offers channel binding with the TLS server certificate hash {@code data} (null: no TLS) and records the
+     * mechanism the client chose. Call before {@link #clientFirst}.
+     */
+    public void channelBinding(byte[] data, String chosenMechanism) throws ScramException {
+        this.channelBindingData = data;
+        this.plus = MECHANISM_PLUS.equals(chosenMechanism);
+        if (plus && data == null) {
+            throw new ScramException("SCRAM-SHA-256-PLUS is offered only over TLS");
+        }
+    }
+
     public String clientFirst(String message) throws ScramException {
         if (message.startsWith("p=")) {
-            throw new ScramException("channel binding is not supported");
-        }
-        if (!(message.startsWith("n,") || message.startsWith("y,"))) {
+            if (!plus || !message.startsWith("p=" + CHANNEL_BINDING + ",")) {
+                throw new ScramException("unsupported SCRAM channel-binding type");
+            }
+        } else if (plus) {
+            throw new ScramException("channel binding is required by the chosen SCRAM-SHA-256-PLUS mechanism");
+        } else if (message.startsWith("y,") && channelBindingData != null) {
+            // the client could have bound the channel, and we offered it: someone removed the offer
+            throw new ScramException("SCRAM channel binding negotiation error");
+        } else if (!message.startsWith("n,") && !message.startsWith("y,")) {
             throw new ScramException("malformed SCRAM client-first-message");
         }
-        int second = message.indexOf(',', 2);
+        int second = message.indexOf(',', message.indexOf(',') + 1);
         if (second < 0) {
             throw new ScramException("malformed SCRAM client-first-message");
         }
@@ -107,7 +133,13 @@ public final class ScramServerExchange {
                 finalNonce = attr.substring(2);
             }
         }
-        String expectedBinding = Base64.getEncoder().encodeToString(gs2Header.getBytes(StandardCharsets.US_ASCII));
+        byte[] header = gs2Header.getBytes(StandardCharsets.US_ASCII);
+        byte[] binding = header;
+        if (plus) {
+            binding = java.util.Arrays.copyOf(header, header.length + channelBindingData.length);
+            System.arraycopy(channelBindingData, 0, binding, header.length, channelBindingData.length);
+        }
+        String expectedBinding = Base64.getEncoder().encodeToString(binding);
         if (!expectedBinding.equals(channelBinding)) {
             throw new ScramException("SCRAM channel binding check failed");
         }

@@ -51,6 +51,22 @@ class GatewayTlsIT {
     }
 
     @Test
+    void scramChannelBindingToTheCertificateIsOfferedOverTls() throws Exception {
+        try (GatewayFixture gw = new GatewayFixture(backend, 2, tls, "scram-sha-256")) {
+            var r = GatewayFixture.run(List.of("/usr/bin/psql", "-X", "-At", "-h", "127.0.0.1", "-p",
+                    String.valueOf(gw.port()), "-U", "alice", "-d", "app", "-c", "select 'bound'"), null,
+                    Map.of("PGPASSWORD", GatewayFixture.ALICE_PASSWORD, "PGSSLMODE", "require",
+                            "PGCHANNELBINDING", "require"), 30);
+            assertEquals(0, r.exit(), r.err());
+            assertEquals("bound", r.out().strip());
+            var wrong = GatewayFixture.run(List.of("/usr/bin/psql", "-X", "-At", "-h", "127.0.0.1", "-p",
+                    String.valueOf(gw.port()), "-U", "alice", "-d", "app", "-c", "select 1"), null,
+                    Map.of("PGPASSWORD", "nope", "PGSSLMODE", "require", "PGCHANNELBINDING", "require"), 30);
+            assertTrue(wrong.err().contains("password authentication failed"), wrong.err());
+        }
+    }
+
+    @Test
     void withoutTlsConfiguredSslRequestIsDeclined() throws Exception {
         try (GatewayFixture gw = new GatewayFixture(backend, 2)) {
             assertTrue(psql(gw.port(), "prefer", GatewayFixture.ALICE_PASSWORD).out().startsWith("ok"));

@@ -101,4 +101,22 @@ class ScramTest {
             s.clientFinal("c=biws,r=other,p=AAAA");
         });
     }
+
+    @Test
+    void channelBindingDowngradeIsDetected() throws Exception {
+        ScramVerifier v = ScramVerifier.generate("pw".toCharArray(), 4096);
+        ScramServerExchange offered = new ScramServerExchange(v);
+        offered.channelBinding(new byte[32], ScramVerifier.MECHANISM);
+        // 'y': the client supports binding but believes the server does not, though it was offered
+        assertThrows(ScramServerExchange.ScramException.class, () -> offered.clientFirst("y,,n=,r=abc"));
+        ScramServerExchange plus = new ScramServerExchange(v);
+        plus.channelBinding(new byte[32], ScramServerExchange.MECHANISM_PLUS);
+        assertThrows(ScramServerExchange.ScramException.class, () -> plus.clientFirst("n,,n=,r=abc"));
+        ScramServerExchange noTls = new ScramServerExchange(v);
+        assertThrows(ScramServerExchange.ScramException.class,
+                () -> noTls.channelBinding(null, ScramServerExchange.MECHANISM_PLUS));
+        ScramServerExchange plain = new ScramServerExchange(v);
+        plain.channelBinding(null, ScramVerifier.MECHANISM);
+        assertNotNull(plain.clientFirst("y,,n=,r=abc"));
+    }
 }
