@@ -165,6 +165,10 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
         }
         settings.keySet().removeIf(k -> k.toLowerCase(Locale.ROOT).startsWith("warden."));
         InetAddress address = remote(ctx);
+        if (server.sessionCount() >= server.config().maxClients()) {
+            fatal(ctx, "53300", "sorry, too many clients already");
+            return;
+        }
         if (!server.limiter().allows(address)) {
             fatal(ctx, "28000", "too many failed authentication attempts from this address; try again later");
             return;

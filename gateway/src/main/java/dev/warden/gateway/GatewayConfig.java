@@ -30,13 +30,14 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * auth-method: scram-sha-256                   # or password (cleartext: needs TLS or the next flag)
  * allow-cleartext-password: false              # cleartext password auth without TLS
  * max-message-bytes: 67108864
+ * max-clients: 500                             # further clients get 53300 too_many_connections
  * users:
  *   alice: {verifier: "SCRAM-SHA-256$4096:...", role: analyst, purpose: support, purposes: [support, billing]}
  * </pre>
  */
 public record GatewayConfig(String host, int port, Backend backend, String policy, String masterKey, Tls tls,
                             boolean allowInsecureNonLoopback, boolean allowCleartextPassword, int maxMessageBytes,
-                            Map<String, GatewayUser> users, String authMethod) {
+                            Map<String, GatewayUser> users, String authMethod, int maxClients) {
 
     /** Where the statements go. */
     public record Backend(String url, String user, String password, int poolSize, Map<String, String> properties) {
@@ -117,7 +118,8 @@ public record GatewayConfig(String host, int port, Backend backend, String polic
                 Boolean.parseBoolean(str(root.getOrDefault("allow-insecure-non-loopback", false))),
                 Boolean.parseBoolean(str(root.getOrDefault("allow-cleartext-password", false))),
                 Integer.parseInt(str(root.getOrDefault("max-message-bytes", PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH))),
-                users, str(root.getOrDefault("auth-method", "scram-sha-256")).toLowerCase(java.util.Locale.ROOT));
+                users, str(root.getOrDefault("auth-method", "scram-sha-256")).toLowerCase(java.util.Locale.ROOT),
+                Integer.parseInt(str(root.getOrDefault("max-clients", 500))));
     }
 
     /** Resolves {@code env:NAME} and {@code file:PATH} references; anything else is the value itself. */

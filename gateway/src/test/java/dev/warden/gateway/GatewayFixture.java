@@ -68,7 +68,7 @@ final class GatewayFixture implements AutoCloseable {
                 null, null, tls, false, false, PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH,
                 Map.of("alice", new GatewayUser("alice", ALICE, "analyst", null, Set.of()),
                         "bob", new GatewayUser("bob", BOB, "support", "support", Set.of("support", "billing"))),
-                authMethod);
+                authMethod, 100);
     }
 
     int port() {

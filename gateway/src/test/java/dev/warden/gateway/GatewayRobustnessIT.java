@@ -271,4 +271,18 @@ class GatewayRobustnessIT {
             assertEquals("0\n0\nt", second.out().strip(), second.err());
         }
     }
+
+    @Test
+    void clientsBeyondTheLimitAreTurnedAway() throws Exception {
+        GatewayConfig base = GatewayFixture.config("127.0.0.1", gw.backendUrl, 2, null, "scram-sha-256");
+        GatewayConfig config = new GatewayConfig(base.host(), 0, base.backend(), null, null, null, false, false,
+                base.maxMessageBytes(), base.users(), base.authMethod(), 1);
+        try (GatewayServer one = new GatewayServer(config, new PooledBackendConnector(config.backend(), null, null),
+                new PgjdbcCopyRunner()).start();
+             RawPgClient first = new RawPgClient(one.port()).login("alice", GatewayFixture.ALICE_PASSWORD);
+             RawPgClient second = new RawPgClient(one.port())) {
+            IOException e = assertThrows(IOException.class, () -> second.login("alice", GatewayFixture.ALICE_PASSWORD));
+            assertTrue(e.getMessage().contains("53300"), e.getMessage());
+        }
+    }
 }

@@ -43,7 +43,7 @@ class GatewayWardenIT {
                         "bill", new GatewayUser("bill", pw, "billing", "order-processing",
                                 Set.of("order-processing", "customer-service")),
                         "ann", new GatewayUser("ann", pw, "analyst", null, Set.of())),
-                "scram-sha-256");
+                "scram-sha-256", 100);
         server = new GatewayServer(config, new PooledBackendConnector(config.backend(), config.policy(),
                 config.masterKey()), new PgjdbcCopyRunner()).start();
     }

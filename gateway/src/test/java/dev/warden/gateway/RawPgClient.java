@@ -39,6 +39,9 @@ final class RawPgClient implements AutoCloseable {
         out.write(params);
         out.flush();
         Message m = read();
+        if (m.type() == 'E') {
+            throw new IOException("login refused: " + m.text());
+        }
         expect(m, 'R');
         byte[] nonceBytes = new byte[18];
         new SecureRandom().nextBytes(nonceBytes);
