@@ -114,6 +114,7 @@ public final class SqlAnalyzer {
         }
         if (statement == null) return simple(StatementKind.OTHER, null);
         StatementAnalysis a = new StatementAnalysis(sql, offset, offset + piece.length(), catalog);
+        a.countParameters(statement);
         if (statement instanceof Select select) {
             a.topSelect(select);
             return a.plan(StatementKind.SELECT, statement);

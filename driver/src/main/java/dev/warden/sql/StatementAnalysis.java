@@ -185,6 +185,7 @@ final class StatementAnalysis {
     private TableName writeTarget;
     private final Set<Object> accounted = Collections.newSetFromMap(new IdentityHashMap<>());
 
+    private int parsedMarks = -1;
     private final int firstPieceSlot;
     private final int pieceSlotCount;
 
@@ -203,6 +204,14 @@ final class StatementAnalysis {
     }
 
     // ---------------------------------------------------------------- results
+
+    /**
+     * Call first, before the walk mutates the tree: the parse must hold exactly one JdbcParameter per slot,
+     * else the parser's running index is not the slot ordinal.
+     */
+    void countParameters(Statement statement) {
+        parsedMarks = parameterMarks(statement.toString());
+    }
 
     Plan plan(StatementKind kind, Statement statement) {
         crossCheck(statement);
@@ -231,8 +240,7 @@ final class StatementAnalysis {
      * clause we do not understand, so the plan cannot be trusted.
      */
     private void crossCheck(Statement statement) {
-        // the parse must hold exactly one JdbcParameter per slot, else the running index is not the ordinal
-        if (parameterMarks(statement.toString()) != pieceSlotCount) problem("cannot place the parameters in the text");
+        if (parsedMarks != pieceSlotCount) problem("cannot place the parameters in the text");
         try {
             TableCollector collector = new TableCollector();
             collector.collect(statement);
@@ -1127,7 +1135,9 @@ final class StatementAnalysis {
             Operand op = operand(isNull.getLeftExpression(), scope, "IS NULL on expression");
             operandUse(op, UseKind.FILTER_NULL, -1, isNull.isNot() ? "IS NOT NULL" : "IS NULL");
         } else if (e instanceof InExpression in) {
-            inExpression(in, scope);
+            Expression fixed = reassociateIn(in);
+            if (fixed != in) condition(fixed, scope);
+            else inExpression(in, scope);
         } else if (e instanceof ExistsExpression exists) {
             Expression right = exists.getRightExpression();
             if (right instanceof Select sub) select(sub, scope, Mode.EXISTS);
@@ -1135,6 +1145,22 @@ final class StatementAnalysis {
         } else {
             walk(e, scope, describe(e));
         }
+    }
+
+    /**
+     * JSqlParser 5.3 binds {@code a IN (x) AND b = ?} as {@code a IN ((x) AND b = ?)}; IN binds tighter than
+     * AND/OR in PostgreSQL, so the list is the leftmost operand of that AND/OR chain: put the IN there.
+     */
+    private static Expression reassociateIn(InExpression in) {
+        Expression right = in.getRightExpression();
+        if (!(right instanceof AndExpression || right instanceof OrExpression)) return in;
+        net.sf.jsqlparser.expression.BinaryExpression spine = (net.sf.jsqlparser.expression.BinaryExpression) right;
+        while (spine.getLeftExpression() instanceof AndExpression || spine.getLeftExpression() instanceof OrExpression) {
+            spine = (net.sf.jsqlparser.expression.BinaryExpression) spine.getLeftExpression();
+        }
+        in.setRightExpression(spine.getLeftExpression());
+        spine.setLeftExpression(in);
+        return right;
     }
 
     private void equality(Expression left, Expression right, Scope scope, String op) {
@@ -1362,7 +1388,7 @@ final class StatementAnalysis {
         if (e instanceof Concat) return "concatenation";
         if (e instanceof JsonExpression || e instanceof JsonFunction || e instanceof JsonAggregateFunction) return "JSON";
         if (e instanceof RowConstructor<?> || e instanceof ExpressionList<?>) return "row constructor";
-        if (e instanceof LikeExpression like) return like.getLikeKeyWord() == null ? "LIKE" : like.getLikeKeyWord().name();
+        if (e instanceof LikeExpression like) return like.getLikeKeyWord() == null ? "LIKE" : like.getLikeKeyWord().name().replace('_', ' ');
         if (e instanceof SimilarToExpression) return "SIMILAR TO";
         if (e instanceof RegExpMatchOperator) return "regex";
         if (e instanceof GreaterThan) return "comparison >";
