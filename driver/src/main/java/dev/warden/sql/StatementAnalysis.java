@@ -106,6 +106,10 @@ final class StatementAnalysis {
             "stddev_pop", "stddev_samp", "variance", "var_pop", "var_samp", "bit_and", "bit_or", "xmlagg", "mode",
             "percentile_cont", "percentile_disc", "corr", "covar_pop", "covar_samp", "listagg", "any_value");
 
+    private static final Set<String> SPECIAL_VALUES = Set.of("current_user", "current_role", "session_user", "user",
+            "current_catalog", "current_schema", "current_date", "current_time", "current_timestamp", "localtime",
+            "localtimestamp", "true", "false", "default");
+
     /** How a select's result is consumed, which decides what its select list may do. */
     private enum Mode { INNER, EXISTS }
 
@@ -222,16 +226,7 @@ final class StatementAnalysis {
     /** A statement kind the engine does not analyse: report its tables as best we can, with the problem. */
     Plan unsupported(StatementKind kind, Statement statement, String problem) {
         problem(problem);
-        try {
-            TableCollector collector = new TableCollector();
-            collector.collect(statement);
-            for (Table t : collector.tables) {
-                TableName tn = tableName(t);
-                if (tn != null && !collector.cteNames.contains(tn.name())) tables.add(tn);
-            }
-        } catch (RuntimeException e) {
-            problem("cannot list the tables of the statement");
-        }
+        collectTables(statement);
         return new Plan(kind, Set.copyOf(tables), null, List.of(), List.copyOf(uses), List.copyOf(problems));
     }
 
@@ -275,6 +270,25 @@ final class StatementAnalysis {
             }
         }
         return count;
+    }
+
+    private void collectTables(Statement statement) {
+        try {
+            TableCollector collector = new TableCollector();
+            collector.collect(statement);
+            for (Table t : collector.tables) {
+                TableName tn = tableName(t);
+                if (tn != null && !collector.cteNames.contains(tn.name())) tables.add(tn);
+            }
+        } catch (RuntimeException e) {
+            problem("cannot list the tables of the statement");
+        }
+    }
+
+    /** The plan of a statement whose walk failed: kind, the tables JSqlParser's finder sees, and a problem. */
+    Plan failed(StatementKind kind, Statement statement, RuntimeException e) {
+        outputs = List.of();
+        return unsupported(kind, statement, "analysis failed: " + e.getClass().getSimpleName());
     }
 
     /** Collects Table and Column nodes with JSqlParser's finder. */
@@ -628,14 +642,19 @@ final class StatementAnalysis {
                 continue;
             }
             if (item.isRecursive()) problem("WITH RECURSIVE is not analysed");
-            if (item.getSelect() == null) {
+            if (!(item.getParenthesedStatement() instanceof ParenthesedSelect)) {
                 problem("data-modifying WITH is not analysed");
+                Object ps = item.getParenthesedStatement();
+                Statement inner = ps instanceof net.sf.jsqlparser.statement.insert.ParenthesedInsert pi ? pi.getInsert()
+                        : ps instanceof net.sf.jsqlparser.statement.update.ParenthesedUpdate pu ? pu.getUpdate()
+                        : ps instanceof net.sf.jsqlparser.statement.delete.ParenthesedDelete pd ? pd.getDelete() : null;
+                if (inner != null) collectTables(inner);
                 scope.ctesUnknown.add(name);
                 continue;
             }
             // a recursive CTE sees itself; its columns are unknown while its body is analysed
             if (item.isRecursive()) scope.ctesUnknown.add(name);
-            List<Offered> cols = select(item.getSelect(), scope, Mode.INNER);
+            List<Offered> cols = select((ParenthesedSelect) item.getParenthesedStatement(), scope, Mode.INNER);
             List<SelectItem<?>> names = item.getWithItemList();
             if (names != null && !names.isEmpty()) cols = rename(cols, names.stream().map(n -> fold(n.toString())).toList(), name);
             scope.ctesUnknown.remove(name);
@@ -1018,6 +1037,10 @@ final class StatementAnalysis {
             }
             return new Resolution(o, null);
         }
+        if (SPECIAL_VALUES.contains(name) && !c.getColumnName().startsWith("\"")) {
+            // reserved words that PostgreSQL reads as functions, never as columns
+            return Resolution.NONE;
+        }
         for (Scope s = scope; s != null; s = s.parent) {
             if (s.usingColumns.contains(name) || s.natural) {
                 problem("cannot resolve column " + name + " merged by JOIN USING or NATURAL JOIN");
@@ -1287,7 +1310,13 @@ final class StatementAnalysis {
         public <S> Void visit(AnalyticExpression a, S context) {
             accounted.add(a);
             String detail = describe(a);
-            if (a.getExpression() != null) a.getExpression().accept(this, detail);
+            boolean countStar = "count".equals(fold(a.getName()))
+                    && (a.isAllColumns() || a.getExpression() instanceof AllColumns && !(a.getExpression() instanceof AllTableColumns));
+            if (countStar) {
+                if (a.getExpression() != null) accounted.add(a.getExpression());
+            } else if (a.getExpression() != null) {
+                a.getExpression().accept(this, detail);
+            }
             if (a.getPartitionExpressionList() != null) a.getPartitionExpressionList().accept(this, detail);
             if (a.getOrderByElements() != null) {
                 for (OrderByElement o : a.getOrderByElements()) o.getExpression().accept(this, detail);
@@ -1296,7 +1325,7 @@ final class StatementAnalysis {
                 for (OrderByElement o : a.getFuncOrderBy()) o.getExpression().accept(this, detail);
             }
             if (a.getDefaultValue() != null) a.getDefaultValue().accept(this, detail);
-            if (a.getFilterExpression() != null) a.getFilterExpression().accept(this, detail);
+            if (a.getFilterExpression() != null) condition(a.getFilterExpression(), scope);
             if (a.getWindowName() != null) problem("named window is not analysed");
             return null;
         }

@@ -497,6 +497,27 @@ class SqlAnalyzerTest {
         assertProblem(plan("with recursive r(n) as (select 1 union all select n + 1 from r) select n from r"), "WITH RECURSIVE");
     }
 
+    @Test
+    void specialValueKeywordsAreNotColumns() {
+        Plan p = plan("select current_user, current_date, true, email from customers where phone = ?");
+        assertClean(p);
+        assertOrigins(p, null, null, null, c("email"));
+    }
+
+    @Test
+    void aggregateFilterIsAFilterAndCountStarUsesNoColumn() {
+        Plan p = plan("select count(*) filter (where email = ?) from customers");
+        assertClean(p);
+        assertEquals(List.of(new ColumnUse(c("email"), UseKind.FILTER_EQUALITY, 0, "=")), p.uses());
+    }
+
+    @Test
+    void dataModifyingCteIsAProblemThatStillNamesItsTable() {
+        Plan p = plan("with d as (delete from customers where id = ? returning email) select email from d");
+        assertProblem(p, "data-modifying WITH");
+        assertEquals(Set.of(CUSTOMERS), p.tables());
+    }
+
     @Property(tries = 200)
     void analyzerNeverThrows(@ForAll("sqlish") String sql) {
         Plan p = ANALYZER.analyze(SqlLexer.lex(sql), CATALOG);
