@@ -64,7 +64,8 @@ public final class SqlAnalyzer {
         for (int k = 0; k <= semis.length; k++) {
             int to = k < semis.length ? semis[k] : text.length();
             String piece = text.substring(from, to);
-            if (SqlLexer.lex(piece).statementCount() > 0) plans.add(analyzeOne(piece, from, sql, catalog));
+            boolean nonEmpty = semis.length == 0 ? sql.statementCount() > 0 : SqlLexer.lex(piece).statementCount() > 0;
+            if (nonEmpty) plans.add(analyzeOne(piece, from, sql, catalog));
             from = to + 1;
         }
         if (plans.isEmpty()) {
