@@ -105,6 +105,14 @@ public final class SqlAnalyzer {
             case "do" -> {
                 return simple(StatementKind.OTHER, "DO is not supported on analysed statements");
             }
+            case "create", "alter", "drop" -> {
+                List<TableName> targets = DdlTargets.of(piece);
+                if (targets != null) {
+                    // the tables changed, and nothing else: a REFERENCES clause reads no data
+                    return new Plan(StatementKind.DDL, Set.copyOf(targets), targets.get(0), List.of(), List.of(),
+                            List.of());
+                }
+            }
             default -> { }
         }
         Statement statement;
