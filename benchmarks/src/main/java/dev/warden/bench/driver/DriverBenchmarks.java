@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -15,8 +16,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs {@link DriverBenchmark} through the JMH Runner API and prints, per scenario, raw and Warden µs/op, their
- * ratio and the target, as a Markdown table for the README. Command-line tool; prints to standard output.
+ * Runs {@link DriverBenchmark} through the JMH Runner API and prints, per scenario, raw and Warden µs/op (mean
+ * and median), their ratios and the target, as a Markdown table for the README. Command-line tool; prints to standard output.
  *
  * <pre>
  * --rounds N       run the whole suite N times (pairs stay back to back), default 1
@@ -95,30 +96,25 @@ public final class DriverBenchmarks {
 
     private static String table(List<Scenario> chosen, Map<String, Map<String, List<RunResult>>> results, int rounds) {
         StringBuilder out = new StringBuilder();
-        out.append("| Scenario | raw µs/op | Warden µs/op | Warden / raw | Target | Met | Warden B/op |\n");
-        out.append("|---|---:|---:|---:|---:|:-:|---:|\n");
+        out.append("| Scenario | raw µs/op mean (median) | Warden µs/op mean (median) | Warden / raw mean"
+                + " | Warden / raw median | Target | Met (median) | Warden B/op |\n");
+        out.append("|---|---:|---:|---:|---:|---:|:-:|---:|\n");
         for (Scenario s : chosen) {
             Map<String, List<RunResult>> byVariant = results.getOrDefault(s.name(), Map.of());
             List<RunResult> raw = byVariant.getOrDefault("raw", List.of());
             List<RunResult> warden = byVariant.getOrDefault("warden", List.of());
-            String ratio = "", met = "";
+            String meanRatio = "", medianRatio = "", met = "";
             if (!raw.isEmpty() && !warden.isEmpty()) {
-                double r = mean(warden) / mean(raw);
-                ratio = String.format(Locale.ROOT, "%.2f", r);
-                if (rounds > 1) {
-                    List<String> perRound = new ArrayList<>();
-                    for (int i = 0; i < Math.min(raw.size(), warden.size()); i++) {
-                        perRound.add(String.format(Locale.ROOT, "%.2f",
-                                score(warden.get(i)) / score(raw.get(i))));
-                    }
-                    ratio += " (" + String.join(", ", perRound) + ")";
-                }
+                meanRatio = ratios(raw, warden, DriverBenchmarks::mean);
+                medianRatio = ratios(raw, warden, DriverBenchmarks::median);
+                double r = average(warden, DriverBenchmarks::median) / average(raw, DriverBenchmarks::median);
                 met = r <= s.target() ? "yes" : "no";
             }
             out.append("| ").append(s.label())
                     .append(" | ").append(scores(raw))
                     .append(" | ").append(scores(warden))
-                    .append(" | ").append(ratio)
+                    .append(" | ").append(meanRatio)
+                    .append(" | ").append(medianRatio)
                     .append(" | ≤ ").append(String.format(Locale.ROOT, "%.2f", s.target()))
                     .append(" | ").append(met)
                     .append(" | ").append(allocation(warden))
@@ -127,22 +123,40 @@ public final class DriverBenchmarks {
         return out.toString();
     }
 
-    private static double score(RunResult r) {
+    private static double mean(RunResult r) {
         return r.getPrimaryResult().getScore();
     }
 
-    private static double mean(List<RunResult> rs) {
-        return rs.stream().mapToDouble(DriverBenchmarks::score).average().orElse(Double.NaN);
+    /** The median operation in sample-time mode (in average-time mode, the median iteration). */
+    private static double median(RunResult r) {
+        return r.getPrimaryResult().getStatistics().getPercentile(50.0);
     }
 
-    /** "12.3 ± 0.4", one per round. */
+    private static double average(List<RunResult> rs, ToDoubleFunction<RunResult> statistic) {
+        return rs.stream().mapToDouble(statistic).average().orElse(Double.NaN);
+    }
+
+    /** The ratio of the rounds' averages, then each round's own ratio when there are several. */
+    private static String ratios(List<RunResult> raw, List<RunResult> warden, ToDoubleFunction<RunResult> statistic) {
+        String all = String.format(Locale.ROOT, "%.2f", average(warden, statistic) / average(raw, statistic));
+        if (raw.size() < 2) return all;
+        List<String> perRound = new ArrayList<>();
+        for (int i = 0; i < Math.min(raw.size(), warden.size()); i++) {
+            perRound.add(String.format(Locale.ROOT, "%.2f",
+                    statistic.applyAsDouble(warden.get(i)) / statistic.applyAsDouble(raw.get(i))));
+        }
+        return all + " (" + String.join(", ", perRound) + ")";
+    }
+
+    /** "mean ± error (median)", one per round. */
     private static String scores(List<RunResult> rs) {
         List<String> parts = new ArrayList<>();
         for (RunResult r : rs) {
             Result<?> p = r.getPrimaryResult();
-            parts.add(Double.isNaN(p.getScoreError())
+            String mean = Double.isNaN(p.getScoreError())
                     ? String.format(Locale.ROOT, "%.1f", p.getScore())
-                    : String.format(Locale.ROOT, "%.1f ± %.1f", p.getScore(), p.getScoreError()));
+                    : String.format(Locale.ROOT, "%.1f ± %.1f", p.getScore(), p.getScoreError());
+            parts.add(mean + String.format(Locale.ROOT, " (%.1f)", median(r)));
         }
         return String.join("; ", parts);
     }
