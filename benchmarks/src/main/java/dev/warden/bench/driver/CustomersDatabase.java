@@ -58,6 +58,8 @@ public class CustomersDatabase {
     byte[][] emailCiphertexts;
     /** {@code emailCiphertexts[i]} as the hex bytea literal a raw plain Statement would inline. */
     String[] emailHexLiterals;
+    /** Ciphertext length minus plaintext length of a deterministic email (ASCII). */
+    int emailCiphertextOverhead;
     /** One stored card_number ciphertext (base64 text), bound by the raw INSERT as a same-sized value. */
     String cardCiphertext;
 
@@ -114,6 +116,7 @@ public class CustomersDatabase {
                     if (n == 0) cardCiphertext = rs.getString(3);
                     n++;
                 }
+                emailCiphertextOverhead = emailCiphertexts[0].length - emails[0].length();
                 if (n != CUSTOMERS) throw new IllegalStateException("loaded " + n + " customers");
             }
         }
