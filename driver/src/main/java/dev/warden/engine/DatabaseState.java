@@ -17,10 +17,19 @@ final class DatabaseState {
     /** Cache key of a verdict: it depends on the text, the role and the purpose. */
     record VerdictKey(String normalized, String role, String purpose) {}
 
+    /** Cache key of a prepared statement's guard: the exact text the application passed, role and purpose. */
+    record PreparedKey(String sql, String role, String purpose) {}
+
     final LiveCatalog catalog = new LiveCatalog();
     final Map<ColumnRule, ProtectedColumn> protectedColumns = new ConcurrentHashMap<>();
     final Cache<String, Plan> plans = Caffeine.newBuilder().maximumSize(10_000).build();
     final Cache<VerdictKey, CompiledStatement> verdicts = Caffeine.newBuilder().maximumSize(20_000).build();
+    /**
+     * Guards of prepared statements, so that an application preparing the same text per call (as Spring's
+     * JdbcTemplate does) does not even lex it again. Only guards whose text carries no encrypted literal are
+     * kept: a cached randomized ciphertext would be reused, revealing equal values.
+     */
+    final Cache<PreparedKey, GuardedStatement> prepared = Caffeine.newBuilder().maximumSize(10_000).build();
 
     /** After DDL: table shapes may have changed, so drop everything derived from them. */
     void invalidate() {
@@ -28,5 +37,6 @@ final class DatabaseState {
         protectedColumns.clear();
         plans.invalidateAll();
         verdicts.invalidateAll();
+        prepared.invalidateAll();
     }
 }

@@ -133,7 +133,31 @@ public final class WardenEngine implements AutoCloseable {
      * @param connection the real connection, used only to read table metadata on a cache miss
      */
     public GuardedStatement guard(Session session, Connection connection, String sql) throws SQLException {
-        LexedSql lexed = SqlLexer.lex(sql);
+        return guard(session, connection, sql, SqlLexer.lex(sql));
+    }
+
+    /**
+     * {@link #guard} for a text the application prepares, which it usually prepares again and again: the
+     * guard is cached by exact text, role and purpose (see {@link DatabaseState#prepared}).
+     */
+    public GuardedStatement guardPrepared(Session session, Connection connection, String sql) throws SQLException {
+        DatabaseState database = session.database();
+        DatabaseState.PreparedKey key = new DatabaseState.PreparedKey(sql, session.role(), session.purpose());
+        GuardedStatement cached = database.prepared.getIfPresent(key);
+        if (cached != null) {
+            checkAuditHealth(cached.compiled());
+            return cached;
+        }
+        GuardedStatement guarded = guard(session, connection, sql, SqlLexer.lex(sql));
+        if (guarded.local() == GuardedStatement.Local.NONE && guarded.sql().equals(sql)
+                && !guarded.compiled().changesSchema() && !startsWithDdlKeyword(sql)) {
+            database.prepared.put(key, guarded);
+        }
+        return guarded;
+    }
+
+    private GuardedStatement guard(Session session, Connection connection, String sql, LexedSql lexed)
+            throws SQLException {
         if (lexed.words().contains("warden")) {
             GuardedStatement local = localStatement(session, lexed);
             if (local != null) return local;
@@ -155,10 +179,7 @@ public final class WardenEngine implements AutoCloseable {
             if (verdict.changesSchema()) database.invalidate();
             else database.verdicts.put(key, verdict);
         }
-        if (verdict.touchesProtected() && auditSink != null && !auditSink.isHealthy() && policy.audit().failClosed()) {
-            throw SqlStates.of(SqlStates.AUDIT_UNAVAILABLE, "the audit trail cannot be written and the policy is"
-                    + " fail-closed: statements on protected tables are refused until it recovers");
-        }
+        checkAuditHealth(verdict);
         if (verdict.isRefused()) {
             SQLException refusal = verdict.refusal();
             StatementAudit.refused(auditSink, session, lexed.normalized(), verdict, policy.version(), refusal);
@@ -167,6 +188,14 @@ public final class WardenEngine implements AutoCloseable {
         String toSend = verdict.hasProtectedSlots() ? render(lexed, verdict, session, sql) : sql;
         return new GuardedStatement(lexed, verdict, toSend, GuardedStatement.parameterColumns(lexed, verdict),
                 GuardedStatement.Local.NONE, null);
+    }
+
+    /** Fail closed: while the trail cannot be written, statements on protected tables do not run. */
+    private void checkAuditHealth(CompiledStatement verdict) throws SQLException {
+        if (verdict.touchesProtected() && auditSink != null && !auditSink.isHealthy() && policy.audit().failClosed()) {
+            throw SqlStates.of(SqlStates.AUDIT_UNAVAILABLE, "the audit trail cannot be written and the policy is"
+                    + " fail-closed: statements on protected tables are refused until it recovers");
+        }
     }
 
     /** Begins the audit record of one execution of {@code statement}. */

@@ -51,7 +51,7 @@ public final class SqlAnalyzer {
         try {
             return analyzeAll(sql, catalog);
         } catch (RuntimeException | StackOverflowError e) {
-            return new Plan(StatementKind.OTHER, Set.of(), null, List.of(), List.of(),
+            return new Plan(kindOfWord(firstWord(sql.normalized())), Set.of(), null, List.of(), List.of(),
                     List.of("analysis failed: " + e.getClass().getSimpleName()));
         }
     }
@@ -64,7 +64,8 @@ public final class SqlAnalyzer {
         for (int k = 0; k <= semis.length; k++) {
             int to = k < semis.length ? semis[k] : text.length();
             String piece = text.substring(from, to);
-            if (SqlLexer.lex(piece).statementCount() > 0) plans.add(analyzeOne(piece, from, sql, catalog));
+            boolean nonEmpty = semis.length == 0 ? sql.statementCount() > 0 : SqlLexer.lex(piece).statementCount() > 0;
+            if (nonEmpty) plans.add(analyzeOne(piece, from, sql, catalog));
             from = to + 1;
         }
         if (plans.isEmpty()) {
@@ -104,6 +105,14 @@ public final class SqlAnalyzer {
             case "do" -> {
                 return simple(StatementKind.OTHER, "DO is not supported on analysed statements");
             }
+            case "create", "alter", "drop" -> {
+                List<TableName> targets = DdlTargets.of(piece);
+                if (targets != null) {
+                    // the tables changed, and nothing else: a REFERENCES clause reads no data
+                    return new Plan(StatementKind.DDL, Set.copyOf(targets), targets.get(0), List.of(), List.of(),
+                            List.of());
+                }
+            }
             default -> { }
         }
         Statement statement;
@@ -114,6 +123,15 @@ public final class SqlAnalyzer {
         }
         if (statement == null) return simple(StatementKind.OTHER, null);
         StatementAnalysis a = new StatementAnalysis(sql, offset, offset + piece.length(), catalog);
+        a.countParameters(statement);
+        try {
+            return dispatch(statement, a, first);
+        } catch (RuntimeException e) {
+            return new StatementAnalysis(sql, offset, offset + piece.length(), catalog).failed(kindOfWord(first), statement, e);
+        }
+    }
+
+    private static Plan dispatch(Statement statement, StatementAnalysis a, String first) {
         if (statement instanceof Select select) {
             a.topSelect(select);
             return a.plan(StatementKind.SELECT, statement);

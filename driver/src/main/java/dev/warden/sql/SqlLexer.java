@@ -37,6 +37,23 @@ public final class SqlLexer {
     private static final Set<String> BY_LIST_ENDERS = Set.of("select", "union", "intersect", "except", "limit", "offset",
             "having", "window", "fetch", "for", "from", "where", "values", "returning", "on", "into");
 
+    /** A tiny hash table of common keywords (one per bucket; a collision just means no sharing). */
+    private static final String[] KEYWORDS = new String[512];
+
+    static {
+        for (String k : List.of("select", "from", "where", "and", "or", "not", "in", "is", "null", "as", "on", "join", "left",
+                "inner", "outer", "right", "full", "cross", "using", "insert", "into", "values", "update", "set", "delete",
+                "returning", "order", "by", "group", "having", "limit", "offset", "distinct", "union", "all", "case", "when",
+                "then", "else", "end", "with", "like", "ilike", "between", "exists", "asc", "desc", "count", "true", "false",
+                "conflict", "do", "nothing", "excluded", "begin", "commit", "rollback", "for", "id", "name", "email", "lateral",
+                "default", "nulls", "first", "last", "fetch", "next", "rows", "only", "any", "some", "cast", "date", "time",
+                "timestamp", "interval", "public")) {
+            int h = k.hashCode();
+            int b = (h ^ (h >>> 16)) & (KEYWORDS.length - 1);
+            if (KEYWORDS[b] == null) KEYWORDS[b] = k;
+        }
+    }
+
     public static LexedSql lex(String sql) {
         return new Run(sql == null ? "" : sql).run();
     }
@@ -58,7 +75,7 @@ public final class SqlLexer {
         private final StringBuilder out;
         private final List<Slot> slots = new ArrayList<>(4);
         private int[] offsets = new int[8];
-        private final Set<String> words = new HashSet<>();
+        private final Set<String> words = new HashSet<>(64);
         private int statements;
         private boolean statementHasToken;
         private int params;
@@ -532,12 +549,23 @@ public final class SqlLexer {
             return i;
         }
 
+        /** The lower-cased word; common keywords come from a shared table so they cost no allocation. */
         private String lowerCase(int from, int to) {
+            int h = 0;
+            boolean ascii = true;
             for (int k = from; k < to; k++) {
                 char c = s.charAt(k);
-                if (c >= 'A' && c <= 'Z' || c >= 0x80) return s.substring(from, to).toLowerCase(Locale.ROOT);
+                if (c >= 0x80) {
+                    ascii = false;
+                    break;
+                }
+                h = 31 * h + (c >= 'A' && c <= 'Z' ? c + 32 : c);
             }
-            return s.substring(from, to);
+            if (ascii) {
+                String kw = KEYWORDS[(h ^ (h >>> 16)) & (KEYWORDS.length - 1)];
+                if (kw != null && kw.length() == to - from && s.regionMatches(true, from, kw, 0, kw.length())) return kw;
+            }
+            return s.substring(from, to).toLowerCase(Locale.ROOT);
         }
 
         /** Adds every identifier-like word of a literal's text, lower-cased. */

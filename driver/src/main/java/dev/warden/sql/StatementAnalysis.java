@@ -106,6 +106,10 @@ final class StatementAnalysis {
             "stddev_pop", "stddev_samp", "variance", "var_pop", "var_samp", "bit_and", "bit_or", "xmlagg", "mode",
             "percentile_cont", "percentile_disc", "corr", "covar_pop", "covar_samp", "listagg", "any_value");
 
+    private static final Set<String> SPECIAL_VALUES = Set.of("current_user", "current_role", "session_user", "user",
+            "current_catalog", "current_schema", "current_date", "current_time", "current_timestamp", "localtime",
+            "localtimestamp", "true", "false", "default");
+
     /** How a select's result is consumed, which decides what its select list may do. */
     private enum Mode { INNER, EXISTS }
 
@@ -185,6 +189,7 @@ final class StatementAnalysis {
     private TableName writeTarget;
     private final Set<Object> accounted = Collections.newSetFromMap(new IdentityHashMap<>());
 
+    private int parsedMarks = -1;
     private final int firstPieceSlot;
     private final int pieceSlotCount;
 
@@ -204,6 +209,14 @@ final class StatementAnalysis {
 
     // ---------------------------------------------------------------- results
 
+    /**
+     * Call first, before the walk mutates the tree: the parse must hold exactly one JdbcParameter per slot,
+     * else the parser's running index is not the slot ordinal.
+     */
+    void countParameters(Statement statement) {
+        parsedMarks = parameterMarks(statement.toString());
+    }
+
     Plan plan(StatementKind kind, Statement statement) {
         crossCheck(statement);
         return new Plan(kind, Set.copyOf(tables), writeTarget, List.copyOf(outputs), List.copyOf(uses),
@@ -213,16 +226,7 @@ final class StatementAnalysis {
     /** A statement kind the engine does not analyse: report its tables as best we can, with the problem. */
     Plan unsupported(StatementKind kind, Statement statement, String problem) {
         problem(problem);
-        try {
-            TableCollector collector = new TableCollector();
-            collector.collect(statement);
-            for (Table t : collector.tables) {
-                TableName tn = tableName(t);
-                if (tn != null && !collector.cteNames.contains(tn.name())) tables.add(tn);
-            }
-        } catch (RuntimeException e) {
-            problem("cannot list the tables of the statement");
-        }
+        collectTables(statement);
         return new Plan(kind, Set.copyOf(tables), null, List.of(), List.copyOf(uses), List.copyOf(problems));
     }
 
@@ -231,8 +235,7 @@ final class StatementAnalysis {
      * clause we do not understand, so the plan cannot be trusted.
      */
     private void crossCheck(Statement statement) {
-        // the parse must hold exactly one JdbcParameter per slot, else the running index is not the ordinal
-        if (parameterMarks(statement.toString()) != pieceSlotCount) problem("cannot place the parameters in the text");
+        if (parsedMarks != pieceSlotCount) problem("cannot place the parameters in the text");
         try {
             TableCollector collector = new TableCollector();
             collector.collect(statement);
@@ -267,6 +270,25 @@ final class StatementAnalysis {
             }
         }
         return count;
+    }
+
+    private void collectTables(Statement statement) {
+        try {
+            TableCollector collector = new TableCollector();
+            collector.collect(statement);
+            for (Table t : collector.tables) {
+                TableName tn = tableName(t);
+                if (tn != null && !collector.cteNames.contains(tn.name())) tables.add(tn);
+            }
+        } catch (RuntimeException e) {
+            problem("cannot list the tables of the statement");
+        }
+    }
+
+    /** The plan of a statement whose walk failed: kind, the tables JSqlParser's finder sees, and a problem. */
+    Plan failed(StatementKind kind, Statement statement, RuntimeException e) {
+        outputs = List.of();
+        return unsupported(kind, statement, "analysis failed: " + e.getClass().getSimpleName());
     }
 
     /** Collects Table and Column nodes with JSqlParser's finder. */
@@ -620,14 +642,19 @@ final class StatementAnalysis {
                 continue;
             }
             if (item.isRecursive()) problem("WITH RECURSIVE is not analysed");
-            if (item.getSelect() == null) {
+            if (!(item.getParenthesedStatement() instanceof ParenthesedSelect)) {
                 problem("data-modifying WITH is not analysed");
+                Object ps = item.getParenthesedStatement();
+                Statement inner = ps instanceof net.sf.jsqlparser.statement.insert.ParenthesedInsert pi ? pi.getInsert()
+                        : ps instanceof net.sf.jsqlparser.statement.update.ParenthesedUpdate pu ? pu.getUpdate()
+                        : ps instanceof net.sf.jsqlparser.statement.delete.ParenthesedDelete pd ? pd.getDelete() : null;
+                if (inner != null) collectTables(inner);
                 scope.ctesUnknown.add(name);
                 continue;
             }
             // a recursive CTE sees itself; its columns are unknown while its body is analysed
             if (item.isRecursive()) scope.ctesUnknown.add(name);
-            List<Offered> cols = select(item.getSelect(), scope, Mode.INNER);
+            List<Offered> cols = select((ParenthesedSelect) item.getParenthesedStatement(), scope, Mode.INNER);
             List<SelectItem<?>> names = item.getWithItemList();
             if (names != null && !names.isEmpty()) cols = rename(cols, names.stream().map(n -> fold(n.toString())).toList(), name);
             scope.ctesUnknown.remove(name);
@@ -1010,6 +1037,10 @@ final class StatementAnalysis {
             }
             return new Resolution(o, null);
         }
+        if (SPECIAL_VALUES.contains(name) && !c.getColumnName().startsWith("\"")) {
+            // reserved words that PostgreSQL reads as functions, never as columns
+            return Resolution.NONE;
+        }
         for (Scope s = scope; s != null; s = s.parent) {
             if (s.usingColumns.contains(name) || s.natural) {
                 problem("cannot resolve column " + name + " merged by JOIN USING or NATURAL JOIN");
@@ -1127,7 +1158,9 @@ final class StatementAnalysis {
             Operand op = operand(isNull.getLeftExpression(), scope, "IS NULL on expression");
             operandUse(op, UseKind.FILTER_NULL, -1, isNull.isNot() ? "IS NOT NULL" : "IS NULL");
         } else if (e instanceof InExpression in) {
-            inExpression(in, scope);
+            Expression fixed = reassociateIn(in);
+            if (fixed != in) condition(fixed, scope);
+            else inExpression(in, scope);
         } else if (e instanceof ExistsExpression exists) {
             Expression right = exists.getRightExpression();
             if (right instanceof Select sub) select(sub, scope, Mode.EXISTS);
@@ -1135,6 +1168,22 @@ final class StatementAnalysis {
         } else {
             walk(e, scope, describe(e));
         }
+    }
+
+    /**
+     * JSqlParser 5.3 binds {@code a IN (x) AND b = ?} as {@code a IN ((x) AND b = ?)}; IN binds tighter than
+     * AND/OR in PostgreSQL, so the list is the leftmost operand of that AND/OR chain: put the IN there.
+     */
+    private static Expression reassociateIn(InExpression in) {
+        Expression right = in.getRightExpression();
+        if (!(right instanceof AndExpression || right instanceof OrExpression)) return in;
+        net.sf.jsqlparser.expression.BinaryExpression spine = (net.sf.jsqlparser.expression.BinaryExpression) right;
+        while (spine.getLeftExpression() instanceof AndExpression || spine.getLeftExpression() instanceof OrExpression) {
+            spine = (net.sf.jsqlparser.expression.BinaryExpression) spine.getLeftExpression();
+        }
+        in.setRightExpression(spine.getLeftExpression());
+        spine.setLeftExpression(in);
+        return right;
     }
 
     private void equality(Expression left, Expression right, Scope scope, String op) {
@@ -1261,7 +1310,13 @@ final class StatementAnalysis {
         public <S> Void visit(AnalyticExpression a, S context) {
             accounted.add(a);
             String detail = describe(a);
-            if (a.getExpression() != null) a.getExpression().accept(this, detail);
+            boolean countStar = "count".equals(fold(a.getName()))
+                    && (a.isAllColumns() || a.getExpression() instanceof AllColumns && !(a.getExpression() instanceof AllTableColumns));
+            if (countStar) {
+                if (a.getExpression() != null) accounted.add(a.getExpression());
+            } else if (a.getExpression() != null) {
+                a.getExpression().accept(this, detail);
+            }
             if (a.getPartitionExpressionList() != null) a.getPartitionExpressionList().accept(this, detail);
             if (a.getOrderByElements() != null) {
                 for (OrderByElement o : a.getOrderByElements()) o.getExpression().accept(this, detail);
@@ -1270,7 +1325,7 @@ final class StatementAnalysis {
                 for (OrderByElement o : a.getFuncOrderBy()) o.getExpression().accept(this, detail);
             }
             if (a.getDefaultValue() != null) a.getDefaultValue().accept(this, detail);
-            if (a.getFilterExpression() != null) a.getFilterExpression().accept(this, detail);
+            if (a.getFilterExpression() != null) condition(a.getFilterExpression(), scope);
             if (a.getWindowName() != null) problem("named window is not analysed");
             return null;
         }
@@ -1362,7 +1417,7 @@ final class StatementAnalysis {
         if (e instanceof Concat) return "concatenation";
         if (e instanceof JsonExpression || e instanceof JsonFunction || e instanceof JsonAggregateFunction) return "JSON";
         if (e instanceof RowConstructor<?> || e instanceof ExpressionList<?>) return "row constructor";
-        if (e instanceof LikeExpression like) return like.getLikeKeyWord() == null ? "LIKE" : like.getLikeKeyWord().name();
+        if (e instanceof LikeExpression like) return like.getLikeKeyWord() == null ? "LIKE" : like.getLikeKeyWord().name().replace('_', ' ');
         if (e instanceof SimilarToExpression) return "SIMILAR TO";
         if (e instanceof RegExpMatchOperator) return "regex";
         if (e instanceof GreaterThan) return "comparison >";

@@ -137,6 +137,24 @@ class WardenDriverIT {
     }
 
     @Test
+    void randomizedLiteralsAreEncryptedAfreshEachTimeTheSameTextIsPrepared() throws SQLException {
+        try (Connection billing = db.as("billing", "order-processing")) {
+            for (int i = 0; i < 2; i++) {
+                try (PreparedStatement ps = billing.prepareStatement(
+                        "INSERT INTO customers (name, card_number) VALUES ('Same', '4111111111111111')")) {
+                    ps.executeUpdate();
+                }
+            }
+        }
+        try (Connection raw = db.raw(); ResultSet rs = raw.createStatement().executeQuery(
+                "SELECT count(DISTINCT card_number), count(*) FROM customers")) {
+            rs.next();
+            assertEquals(2, rs.getInt(2));
+            assertEquals(2, rs.getInt(1), "equal plaintexts in a randomized column must not give equal ciphertexts");
+        }
+    }
+
+    @Test
     void batchInsertsAreEncrypted() throws SQLException {
         try (Connection support = db.as("support", "customer-service");
              PreparedStatement ps = support.prepareStatement("INSERT INTO customers (name, email) VALUES (?, ?)")) {

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Builds the driver and the benchmarks, then runs the driver benchmarks (Warden vs raw pgjdbc on one embedded
+# PostgreSQL) and prints a Markdown table. Extra arguments go to dev.warden.bench.driver.DriverBenchmarks,
+# e.g. --rounds 2, --only pointSelect,insert, --variant warden --prof gc.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+mvn -B -q -pl driver,benchmarks -am package -DskipTests
+exec java -Dwarden.example="$root/policy-examples/customers" \
+    -cp benchmarks/target/benchmarks.jar dev.warden.bench.driver.DriverBenchmarks "$@"

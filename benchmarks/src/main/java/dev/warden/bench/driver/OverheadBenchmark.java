@@ -1,0 +1,130 @@
+package dev.warden.bench.driver;
+
+import dev.warden.crypto.ColumnCipher;
+import dev.warden.crypto.KeyException;
+import dev.warden.crypto.MasterKey;
+import dev.warden.crypto.WardenKeyset;
+import dev.warden.engine.EngineConfig;
+import dev.warden.engine.GuardedStatement;
+import dev.warden.engine.Session;
+import dev.warden.engine.WardenEngine;
+import dev.warden.sql.LexedSql;
+import dev.warden.sql.SqlLexer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.util.Base64;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * What Warden adds before a statement reaches the database, without the database round trip that dominates
+ * (and, on a shared machine, adds noise to) {@link DriverBenchmark}: {@link WardenEngine#guard}, which every
+ * {@code prepareStatement} and every plain {@code execute*} pays, and the lexer alone. The database is used
+ * only on the first, cache-missing call (table metadata). Also the Tink calls alone on the stored
+ * ciphertext, the floor of the per-value cost of a decrypting SELECT. One thread per state.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+public class OverheadBenchmark {
+
+    private WardenEngine engine;
+    private Session session;
+    private Connection raw;
+    private final SplittableRandom random = new SplittableRandom(42);
+    private ColumnCipher emailCipher;
+    private ColumnCipher cardCipher;
+    private byte[] emailCiphertext;
+    private String cardCiphertext;
+
+    @Setup(Level.Trial)
+    public void open(CustomersDatabase db) throws SQLException {
+        String policy = db.wardenProperties.getProperty("warden.policy");
+        engine = WardenEngine.forConfig(new EngineConfig(Path.of(policy).toString(),
+                db.wardenProperties.getProperty("warden.masterKey")));
+        session = engine.openSession(db.rawUrl, "postgres", "billing", "order-processing", null, null);
+        raw = DriverManager.getConnection(db.rawUrl, db.rawProperties);
+        try {
+            WardenKeyset keyset = WardenKeyset.read(engine.policy().keysetPath(),
+                    MasterKey.resolve(db.wardenProperties.getProperty("warden.masterKey")));
+            emailCipher = keyset.deterministic(qualifiedName(engine, "email"));
+            cardCipher = keyset.randomized(qualifiedName(engine, "card_number"));
+        } catch (KeyException e) {
+            throw new IllegalStateException("cannot open the example keyset", e);
+        }
+        emailCiphertext = db.emailCiphertexts[0];
+        cardCiphertext = db.cardCiphertext;
+    }
+
+    private static String qualifiedName(WardenEngine engine, String column) {
+        return engine.policy().columns().stream().filter(c -> c.table().equals("customers")
+                && c.column().equals(column)).findFirst().orElseThrow().qualifiedName();
+    }
+
+    @TearDown(Level.Trial)
+    public void close() throws SQLException {
+        raw.close();
+    }
+
+    /** Paid by every prepareStatement of the point SELECT: lex, verdict look-up, wrapper objects. */
+    @Benchmark
+    public GuardedStatement guardPreparedPointSelect() throws SQLException {
+        return engine.guard(session, raw, Connections.POINT_SELECT);
+    }
+
+    /** Paid by every plain point SELECT: lex, verdict look-up, encrypting the literal, re-rendering the text. */
+    @Benchmark
+    public GuardedStatement guardPlainPointSelect(CustomersDatabase db) throws SQLException {
+        return engine.guard(session, raw, Connections.PLAIN_POINT_SELECT
+                + "'" + db.emails[random.nextInt(CustomersDatabase.CUSTOMERS)] + "'");
+    }
+
+    /** Paid by every prepareStatement of the two-encrypted-column INSERT. */
+    @Benchmark
+    public GuardedStatement guardPreparedInsert() throws SQLException {
+        return engine.guard(session, raw, Connections.INSERT);
+    }
+
+    /** Tink AES-SIV alone, on a stored email ciphertext. */
+    @Benchmark
+    public byte[] decryptEmailTinkOnly() throws GeneralSecurityException {
+        return emailCipher.decrypt(emailCiphertext);
+    }
+
+    /** Base64 decoding and Tink AES-GCM, on a stored card_number ciphertext (base64 text). */
+    @Benchmark
+    public byte[] decryptCardBase64AndTink() throws GeneralSecurityException {
+        return cardCipher.decrypt(Base64.getDecoder().decode(cardCiphertext));
+    }
+
+    /** Tink AES-SIV encrypting one email, as a bound parameter or inline literal costs. */
+    @Benchmark
+    public byte[] encryptEmailTinkOnly() {
+        return emailCipher.encrypt("customer5000@example.com".getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The lexer alone on the prepared text. */
+    @Benchmark
+    public LexedSql lexPreparedPointSelect() {
+        return SqlLexer.lex(Connections.POINT_SELECT);
+    }
+}
