@@ -490,23 +490,41 @@ final class GatewaySession {
             } else if (k.isCopyOut()) {
                 copyOut(sql);
             } else {
-                running = simple;
-                boolean hasRs;
-                try {
-                    hasRs = simple.execute(sql);
-                } finally {
-                    running = null;
-                }
-                sendWarnings(simple);
-                if (hasRs) {
-                    try (ResultSet rs = simple.getResultSet()) {
-                        Column[] cols = describe(rs.getMetaData(), null);
-                        rowDescription(cols);
-                        stream(rs, cols, 0);
-                        BackendMessages.commandComplete(out.buf(), k.tag(true, rowsWritten, status));
+                Statement st = simple;
+                PreparedStatement inBlock = null;
+                if (status != 'I' || managedTx) {
+                    // Inside a transaction block the statement goes through the extended protocol, which lets
+                    // the driver fetch a large result in chunks; outside one, a plain simple query is cheaper.
+                    SqlText.JdbcSql jdbcSql = SqlText.toJdbc(sql);
+                    if (jdbcSql.parameterCount() == 0) {
+                        inBlock = conn.prepareStatement(jdbcSql.sql());
+                        inBlock.setFetchSize(FETCH_SIZE);
+                        st = inBlock;
                     }
-                } else {
-                    BackendMessages.commandComplete(out.buf(), k.tag(false, simple.getUpdateCount(), status));
+                }
+                try {
+                    running = st;
+                    boolean hasRs;
+                    try {
+                        hasRs = inBlock != null ? inBlock.execute() : simple.execute(sql);
+                    } finally {
+                        running = null;
+                    }
+                    sendWarnings(st);
+                    if (hasRs) {
+                        try (ResultSet rs = st.getResultSet()) {
+                            Column[] cols = describe(rs.getMetaData(), null);
+                            rowDescription(cols);
+                            stream(rs, cols, 0);
+                            BackendMessages.commandComplete(out.buf(), k.tag(true, rowsWritten, status));
+                        }
+                    } else {
+                        BackendMessages.commandComplete(out.buf(), k.tag(false, st.getUpdateCount(), status));
+                    }
+                } finally {
+                    if (inBlock != null) {
+                        inBlock.close();
+                    }
                 }
             }
             status = k.statusAfterSuccess(status);

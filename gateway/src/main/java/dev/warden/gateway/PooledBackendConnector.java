@@ -60,6 +60,9 @@ public final class PooledBackendConnector implements BackendConnector {
             // Text results straight from the server: what getString returns is then exactly PostgreSQL's
             // own output format (pgjdbc would otherwise reformat binary-received floats and timestamps).
             c.addDataSourceProperty("binaryTransfer", "false");
+            // A client's simple query goes to the server as a simple query too (one message, no describe
+            // step); statements the client prepared stay prepared.
+            c.addDataSourceProperty("preferQueryMode", "extendedForPrepared");
         }
         backend.properties().forEach(c::addDataSourceProperty);
         if (warden) {
