@@ -26,15 +26,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link SerialExecutor}, never on the event loop; those three are thread-safe.
  *
  * <p>The transaction status reported in ReadyForQuery is tracked from the statements that succeed or fail
- * ({@link StatementKind}), since JDBC does not expose the backend's. Statements run in autocommit mode; a
- * simple query holding several statements runs them in one JDBC transaction unless it controls
- * transactions itself, as PostgreSQL's implicit transaction block does.
+ * ({@link StatementKind}), since JDBC does not expose the backend's. Outside a transaction block the
+ * backend connection autocommits and a client's simple query is sent as a simple query; inside a block
+ * (the client's BEGIN) autocommit is off and statements use the extended protocol with a fetch size, so
+ * large results are read from the database in chunks. Like PostgreSQL's implicit transaction block, a
+ * simple query holding several statements, or several Executes before one Sync, run as one transaction
+ * unless they control transactions themselves.
  */
 final class GatewaySession {
 
-    private static final long COPY_QUEUE_HIGH = 8L * 1024 * 1024;
     /** Rows per backend fetch when the driver can stream (inside a transaction block). */
     private static final int FETCH_SIZE = 1000;
+    /** Queued COPY data above which the client socket stops being read, and below which it resumes. */
+    private static final long COPY_QUEUE_HIGH = 8L * 1024 * 1024;
     private static final long COPY_QUEUE_LOW = 2L * 1024 * 1024;
 
     /** A parsed statement (named or unnamed). */
