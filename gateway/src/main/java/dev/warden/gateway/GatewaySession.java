@@ -15,9 +15,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One authenticated client session: it owns the backend JDBC connection for the session's lifetime and
@@ -37,9 +34,6 @@ final class GatewaySession {
 
     /** Rows per backend fetch when the driver can stream (inside a transaction block). */
     private static final int FETCH_SIZE = 1000;
-    /** Queued COPY data above which the client socket stops being read, and below which it resumes. */
-    private static final long COPY_QUEUE_HIGH = 8L * 1024 * 1024;
-    private static final long COPY_QUEUE_LOW = 2L * 1024 * 1024;
 
     /** A parsed statement (named or unnamed). */
     private static final class Prepared {
@@ -113,9 +107,7 @@ final class GatewaySession {
     private boolean closed;
     private volatile Statement running;
     private volatile boolean gone;
-    private volatile boolean copying;
-    private final LinkedBlockingQueue<PgFrame> copyQueue = new LinkedBlockingQueue<>();
-    private final AtomicLong copyQueued = new AtomicLong();
+    private final CopyRelay copy;
     private long rowsWritten;
     /** Executes from the current message up to the next Sync among the frames received together. */
     private int executesInGroup;
@@ -137,6 +129,12 @@ final class GatewaySession {
         this.pid = pid;
         this.secret = secret;
         this.executor = new SerialExecutor(server.workers());
+        this.copy = new CopyRelay(channel, out, server.copyRunner());
+    }
+
+    /** From the event loop: CopyData, CopyDone or CopyFail, for the COPY in progress. Thread-safe. */
+    void offerCopyFrame(PgFrame f) {
+        copy.offer(f);
     }
 
     ClientOutput output() {
@@ -221,7 +219,7 @@ final class GatewaySession {
     void clientGone() {
         gone = true;
         cancel();
-        copyQueue.add(new PgFrame((byte) 'X', new byte[0]));
+        copy.clientGone();
         executor.execute(this::close);
     }
 
@@ -490,9 +488,9 @@ final class GatewaySession {
         try {
             syncAutoCommit();
             if (k.isCopyIn()) {
-                copyIn(sql);
+                copy.copyIn(conn, sql);
             } else if (k.isCopyOut()) {
-                copyOut(sql);
+                copy.copyOut(conn, sql);
             } else {
                 Statement st = simple;
                 PreparedStatement inBlock = null;
@@ -560,107 +558,6 @@ final class GatewaySession {
                     BackendMessages.parameterStatus(out.buf(), n[0], rs.getString(1));
                 }
             }
-        }
-    }
-
-    // ---------------------------------------------------------------- COPY
-
-    /** From the event loop: CopyData, CopyDone or CopyFail. Thread-safe. */
-    void offerCopyFrame(PgFrame f) {
-        if (!copying) {
-            return; // PostgreSQL ignores copy messages outside COPY
-        }
-        copyQueue.add(f);
-        if (copyQueued.addAndGet(f.payload().length) > COPY_QUEUE_HIGH) {
-            channel.config().setAutoRead(false);
-        }
-    }
-
-    private PgFrame takeCopyFrame() throws SQLException {
-        try {
-            PgFrame f;
-            while ((f = copyQueue.poll(200, TimeUnit.MILLISECONDS)) == null) {
-                if (gone) {
-                    throw new ClientOutput.ClientGoneException();
-                }
-            }
-            if (copyQueued.addAndGet(-f.payload().length) < COPY_QUEUE_LOW && !channel.config().isAutoRead()) {
-                channel.config().setAutoRead(true);
-            }
-            return f;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SQLException("interrupted during COPY", "57014");
-        }
-    }
-
-    private void copyIn(String sql) throws SQLException {
-        copyQueue.clear();
-        copyQueued.set(0);
-        CopyRunner.CopyIn in = server.copyRunner().copyIn(conn, sql);
-        copying = true;
-        try {
-            BackendMessages.copyResponse(out.buf(), 'G', in.format(), in.columnFormats());
-            out.flush();
-            while (true) {
-                PgFrame f = takeCopyFrame();
-                switch (f.type()) {
-                    case 'd' -> in.write(f.payload());
-                    case 'c' -> {
-                        long rows = in.end();
-                        BackendMessages.commandComplete(out.buf(), "COPY " + rows);
-                        return;
-                    }
-                    case 'f' -> {
-                        String msg = f.readCString();
-                        cancelQuietly(in);
-                        throw new SQLException("COPY from stdin failed: " + msg, "57014");
-                    }
-                    default -> {
-                        cancelQuietly(in);
-                        throw new ClientOutput.ClientGoneException();
-                    }
-                }
-            }
-        } catch (SQLException | RuntimeException e) {
-            cancelQuietly(in);
-            throw e;
-        } finally {
-            copying = false;
-            if (!channel.config().isAutoRead()) {
-                channel.config().setAutoRead(true);
-            }
-        }
-    }
-
-    private static void cancelQuietly(CopyRunner.CopyIn in) {
-        try {
-            in.cancel();
-        } catch (SQLException | RuntimeException ignored) {
-            // the copy is already over
-        }
-    }
-
-    private void copyOut(String sql) throws SQLException {
-        CopyRunner.CopyOut co = server.copyRunner().copyOut(conn, sql);
-        try {
-            BackendMessages.copyResponse(out.buf(), 'H', co.format(), co.columnFormats());
-            byte[] row;
-            while ((row = co.read()) != null) {
-                BackendMessages.copyData(out.buf(), row, 0, row.length);
-                if (out.chunkReady()) {
-                    out.flushChunk();
-                }
-            }
-            BackendMessages.copyDone(out.buf());
-            BackendMessages.commandComplete(out.buf(), "COPY " + co.rowCount());
-        } catch (RuntimeException e) {
-            try {
-                co.cancel();
-            } catch (SQLException | RuntimeException ignored) {
-                // the copy is already over
-            }
-            throw e;
         }
     }
 
