@@ -174,6 +174,7 @@ public final class WardenEngine implements AutoCloseable {
         if (verdict == null) {
             Plan plan = database.plans.get(lexed.normalized(),
                     text -> analyzer.analyze(lexed, database.catalog.on(connection)));
+            checkPolicyMatchesLiveTables(database, plan, connection);
             verdict = new StatementCompiler(policy, rule -> protectedColumn(database, rule, connection))
                     .compile(lexed, plan, role, purpose);
             if (verdict.changesSchema()) database.invalidate();
@@ -251,6 +252,23 @@ public final class WardenEngine implements AutoCloseable {
             replacements[i] = column.protectLiteral(literal.value(), literal.sourceText());
         }
         return replacements == null ? sql : lexed.render(replacements);
+    }
+
+    /**
+     * Before the first verdict on a protected table, every policy column of it must exist in the live table
+     * with a type that can hold ciphertext: a policy out of step with the schema is named, not guessed around.
+     */
+    private void checkPolicyMatchesLiveTables(DatabaseState database, Plan plan, Connection connection)
+            throws SQLException {
+        for (TableName table : plan.tables()) {
+            if (!policy.protectsTable(table.schema(), table.name())) continue;
+            for (ColumnRule rule : policy.columns()) {
+                if (rule.table().equals(table.name())
+                        && (rule.schema() == null || table.schema() == null || rule.schema().equals(table.schema()))) {
+                    protectedColumn(database, rule, connection);
+                }
+            }
+        }
     }
 
     private ProtectedColumn protectedColumn(DatabaseState database, ColumnRule rule, Connection connection)
