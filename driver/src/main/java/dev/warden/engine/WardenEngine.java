@@ -11,6 +11,7 @@ import dev.warden.policy.Policy;
 import dev.warden.policy.PolicyException;
 import dev.warden.policy.PolicyLoader;
 import dev.warden.sql.LexedSql;
+import dev.warden.sql.OutputColumn;
 import dev.warden.sql.Plan;
 import dev.warden.sql.Slot;
 import dev.warden.sql.SqlAnalyzer;
@@ -18,6 +19,7 @@ import dev.warden.sql.SqlLexer;
 import dev.warden.sql.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -175,8 +177,17 @@ public final class WardenEngine implements AutoCloseable {
             Plan plan = database.plans.get(lexed.normalized(),
                     text -> analyzer.analyze(lexed, database.catalog.on(connection)));
             checkPolicyMatchesLiveTables(database, plan, connection);
-            verdict = new StatementCompiler(policy, rule -> protectedColumn(database, rule, connection))
-                    .compile(lexed, plan, role, purpose);
+            verdict = new StatementCompiler(policy, new StatementCompiler.Columns() {
+                @Override
+                public ProtectedColumn of(ColumnRule rule) throws SQLException {
+                    return protectedColumn(database, rule, connection);
+                }
+
+                @Override
+                public RowKeys rowKeys(List<OutputColumn> outputs) {
+                    return rowKeysShownBy(database, outputs, connection);
+                }
+            }).compile(lexed, plan, role, purpose);
             if (verdict.changesSchema()) database.invalidate();
             else database.verdicts.put(key, verdict);
         }
@@ -252,6 +263,27 @@ public final class WardenEngine implements AutoCloseable {
             replacements[i] = column.protectLiteral(literal.value(), literal.sourceText());
         }
         return replacements == null ? sql : lexed.render(replacements);
+    }
+
+    /**
+     * Where the policy asks for hashed row keys: the result columns that show the (single-column) primary key
+     * of a protected table, or null when there are none.
+     */
+    private RowKeys rowKeysShownBy(DatabaseState database, List<OutputColumn> outputs, Connection connection) {
+        if (keyset == null || policy.audit() == null || !policy.audit().hashRowKeys()) return null;
+        List<Integer> positions = new java.util.ArrayList<>();
+        List<String> tables = new java.util.ArrayList<>();
+        for (int i = 0; i < outputs.size(); i++) {
+            dev.warden.sql.ColumnRef origin = outputs.get(i).origin();
+            if (origin == null || !policy.protectsTable(origin.table().schema(), origin.table().name())) continue;
+            LiveCatalog.TableInfo info = database.catalog.lookup(connection, origin.table());
+            if (info != null && origin.column().equals(info.primaryKey()) && !tables.contains(origin.table().name())) {
+                positions.add(i + 1);
+                tables.add(origin.table().name());
+            }
+        }
+        if (positions.isEmpty()) return null;
+        return new RowKeys(positions.stream().mapToInt(Integer::intValue).toArray(), tables.toArray(String[]::new), keyset);
     }
 
     /**
