@@ -1,0 +1,70 @@
+package dev.warden.cli;
+
+import dev.warden.gateway.ScramVerifier;
+import java.io.BufferedReader;
+import java.io.Console;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code warden passwd}: turns a password (prompted, or one line on stdin with {@code --password-stdin})
+ * into a SCRAM-SHA-256 verifier in PostgreSQL's format for the gateway's {@code users:} section.
+ */
+@Command(name = "passwd", mixinStandardHelpOptions = true,
+        description = "Print the SCRAM-SHA-256 verifier of a password, for the gateway configuration.")
+public final class PasswdCommand implements Callable<Integer> {
+
+    @Option(names = "--password-stdin", description = "Read the password from the first line of standard input.")
+    boolean passwordStdin;
+
+    @Option(names = "--iterations", defaultValue = "4096", description = "PBKDF2 iterations (default ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Override
+    public Integer call() throws Exception {
+        char[] password;
+        if (passwordStdin) {
+            BufferedReader r = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            String line = r.readLine();
+            if (line == null) {
+                System.err.println("warden passwd: no password on standard input");
+                return 2;
+            }
+            password = line.toCharArray();
+        } else {
+            Console console = System.console();
+            if (console == null) {
+                System.err.println("warden passwd: no terminal; use --password-stdin");
+                return 2;
+            }
+            password = console.readPassword("Password: ");
+            char[] again = console.readPassword("Again: ");
+            if (password == null || !Arrays.equals(password, again)) {
+                System.err.println("warden passwd: passwords do not match");
+                return 2;
+            }
+            Arrays.fill(again, '\0');
+        }
+        if (password.length == 0) {
+            System.err.println("warden passwd: empty password");
+            return 2;
+        }
+        if (iterations < 4096) {
+            System.err.println("warden passwd: at least 4096 iterations");
+            return 2;
+        }
+        System.out.println(ScramVerifier.generate(password, iterations).format());
+        Arrays.fill(password, '\0');
+        return 0;
+    }
+
+    /** Standalone entry point (the {@code warden} root command registers this as a subcommand). */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new PasswdCommand()).execute(args));
+    }
+}

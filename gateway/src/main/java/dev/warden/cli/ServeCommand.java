@@ -1,0 +1,51 @@
+package dev.warden.cli;
+
+import dev.warden.gateway.GatewayConfig;
+import dev.warden.gateway.GatewayServer;
+import dev.warden.gateway.PgjdbcCopyRunner;
+import dev.warden.gateway.PooledBackendConnector;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code warden serve --config gateway.yaml}: runs the PostgreSQL-protocol gateway until interrupted. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the PostgreSQL-protocol gateway (psql, pgbench and drivers connect to it).")
+public final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = {"-c", "--config"}, required = true, description = "Gateway configuration (YAML).")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        GatewayConfig cfg;
+        try {
+            cfg = GatewayConfig.load(config);
+        } catch (Exception e) {
+            System.err.println("warden serve: " + e.getMessage());
+            return 2;
+        }
+        PooledBackendConnector connector = new PooledBackendConnector(cfg.backend(), cfg.policy(), cfg.masterKey());
+        GatewayServer server = new GatewayServer(cfg, connector, new PgjdbcCopyRunner());
+        try {
+            server.start();
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            System.err.println("warden serve: " + e.getMessage());
+            server.close();
+            return 2;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "warden-serve-shutdown"));
+        System.err.println("warden gateway listening on " + cfg.host() + ":" + server.port() + " (backend "
+                + cfg.backend().url() + ", " + cfg.users().size() + " users, tls " + (cfg.tls() != null ? "on" : "off")
+                + ", " + server.transport() + ")");
+        server.awaitClose();
+        return 0;
+    }
+
+    /** Standalone entry point (the {@code warden} root command registers this as a subcommand). */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ServeCommand()).execute(args));
+    }
+}

@@ -1,0 +1,326 @@
+package dev.warden.gateway;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandler;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The startup phase of one client connection, on the event loop: answers SSLRequest/GSSENCRequest (TLS
+ * through Netty's {@link SslHandler} when configured), forwards CancelRequest, reads the StartupMessage,
+ * authenticates with SCRAM-SHA-256 against the configured verifier (or a cleartext password, only over
+ * TLS or when configured), maps the user to role and purpose, and then replaces itself with a
+ * {@link SessionHandler}. Failures are rate-limited per remote address. One per channel, not sharable.
+ */
+final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
+
+    private static final long AUTH_TIMEOUT_SECONDS = 60;
+    /** Startup parameters that are not backend settings. */
+    private static final Set<String> NOT_SETTINGS = Set.of("user", "database", "options", "replication",
+            "client_encoding", "datestyle", "role", "session_authorization");
+
+    private enum State { STARTUP, SASL_INITIAL, SASL_FINAL, PASSWORD, DONE }
+
+    private final GatewayServer server;
+    private State state = State.STARTUP;
+    private String userName;
+    private GatewayUser user;
+    private String purpose;
+    private Map<String, String> settings;
+    private ScramServerExchange scram;
+    private ScheduledFuture<?> timeout;
+
+    AuthenticationHandler(GatewayServer server) {
+        this.server = server;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        timeout = ctx.executor().schedule(() -> {
+            if (state != State.DONE) {
+                ctx.close();
+            }
+        }, AUTH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        PgFrame f = (PgFrame) msg;
+        try {
+            if (f.type() == PgFrame.STARTUP) {
+                startupPacket(ctx, f);
+            } else if (f.type() == 'p' && state == State.SASL_INITIAL) {
+                saslInitial(ctx, f);
+            } else if (f.type() == 'p' && state == State.SASL_FINAL) {
+                saslFinal(ctx, f);
+            } else if (f.type() == 'p' && state == State.PASSWORD) {
+                password(ctx, f);
+            } else if (f.type() == 'X') {
+                ctx.close();
+            } else {
+                fatal(ctx, "08P01", "unexpected message type " + (char) f.type() + " during authentication");
+            }
+        } catch (PgFrame.MalformedMessageException e) {
+            fatal(ctx, "08P01", e.getMessage());
+        } catch (ScramServerExchange.ScramException e) {
+            fatal(ctx, "08P01", e.getMessage());
+        }
+    }
+
+    private void startupPacket(ChannelHandlerContext ctx, PgFrame f) {
+        if (state != State.STARTUP) {
+            fatal(ctx, "08P01", "unexpected startup packet");
+            return;
+        }
+        int code = f.readInt();
+        switch (code) {
+            case PgFrameDecoder.SSL_REQUEST -> {
+                boolean tls = server.sslContext() != null && ctx.pipeline().get(SslHandler.class) == null;
+                ctx.writeAndFlush(ctx.alloc().buffer(1).writeByte(tls ? 'S' : 'N'));
+                if (tls) {
+                    // the client starts the handshake only after reading 'S', which has been written above
+                    ctx.pipeline().addFirst("tls", server.sslContext().newHandler(ctx.alloc()));
+                }
+            }
+            case PgFrameDecoder.GSSENC_REQUEST -> ctx.writeAndFlush(ctx.alloc().buffer(1).writeByte('N'));
+            case PgFrameDecoder.CANCEL_REQUEST -> {
+                int pid = f.readInt();
+                int key = f.readInt();
+                server.cancel(pid, key);
+                ctx.close();
+            }
+            default -> {
+                if (code >>> 16 != 3) {
+                    fatal(ctx, "0A000", "unsupported frontend protocol " + (code >>> 16) + "." + (code & 0xffff)
+                            + ": server supports 3.0");
+                    return;
+                }
+                startup(ctx, f, code & 0xffff);
+            }
+        }
+    }
+
+    private void startup(ChannelHandlerContext ctx, PgFrame f, int minor) {
+        Map<String, String> params = new LinkedHashMap<>();
+        List<String> unknownOptions = new ArrayList<>();
+        while (f.remaining() > 1) {
+            String name = f.readCString();
+            String value = f.readCString();
+            if (name.startsWith("_pq_.")) {
+                unknownOptions.add(name);
+            } else {
+                params.put(name, value);
+            }
+        }
+        if (minor > 0 || !unknownOptions.isEmpty()) {
+            ByteBuf b = ctx.alloc().buffer();
+            BackendMessages.negotiateProtocolVersion(b, 0, unknownOptions);
+            ctx.write(b);
+        }
+        userName = params.get("user");
+        if (userName == null || userName.isEmpty()) {
+            fatal(ctx, "28000", "no PostgreSQL user name specified in startup packet");
+            return;
+        }
+        settings = new LinkedHashMap<>();
+        String requestedPurpose = null;
+        for (var e : params.entrySet()) {
+            if (!NOT_SETTINGS.contains(e.getKey().toLowerCase(Locale.ROOT))) {
+                settings.put(e.getKey(), e.getValue());
+            }
+        }
+        if (params.containsKey("options")) {
+            for (Map.Entry<String, String> o : parseOptions(params.get("options")).entrySet()) {
+                if (o.getKey().equalsIgnoreCase("warden.purpose")) {
+                    requestedPurpose = o.getValue();
+                } else if (!o.getKey().toLowerCase(Locale.ROOT).startsWith("warden.")
+                        && !NOT_SETTINGS.contains(o.getKey().toLowerCase(Locale.ROOT))) {
+                    settings.put(o.getKey(), o.getValue());
+                }
+            }
+        }
+        if (settings.containsKey("warden.purpose")) {
+            requestedPurpose = settings.remove("warden.purpose");
+        }
+        settings.keySet().removeIf(k -> k.toLowerCase(Locale.ROOT).startsWith("warden."));
+        InetAddress address = remote(ctx);
+        if (server.sessionCount() >= server.config().maxClients()) {
+            fatal(ctx, "53300", "sorry, too many clients already");
+            return;
+        }
+        if (!server.limiter().allows(address)) {
+            fatal(ctx, "28000", "too many failed authentication attempts from this address; try again later");
+            return;
+        }
+        user = server.config().users().get(userName);
+        purpose = requestedPurpose;
+        boolean secure = ctx.pipeline().get(SslHandler.class) != null;
+        if (server.config().authMethod().equals("password")) {
+            if (!secure && !server.config().allowCleartextPassword()) {
+                fatal(ctx, "28000", "password authentication requires an SSL connection");
+                return;
+            }
+            state = State.PASSWORD;
+            ByteBuf b = ctx.alloc().buffer();
+            BackendMessages.authenticationCleartext(b);
+            ctx.writeAndFlush(b);
+            return;
+        }
+        scram = user == null ? ScramServerExchange.forUnknownUser(userName) : new ScramServerExchange(user.verifier());
+        state = State.SASL_INITIAL;
+        ByteBuf b = ctx.alloc().buffer();
+        BackendMessages.authenticationSasl(b, secure && server.channelBindingData() != null);
+        ctx.writeAndFlush(b);
+    }
+
+    /** {@code -c name=value} and {@code --name=value} items, with backslash escapes, as PostgreSQL reads them. */
+    static Map<String, String> parseOptions(String options) {
+        List<String> tokens = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean any = false;
+        for (int i = 0; i < options.length(); i++) {
+            char c = options.charAt(i);
+            if (c == '\\' && i + 1 < options.length()) {
+                cur.append(options.charAt(++i));
+                any = true;
+            } else if (Character.isWhitespace(c)) {
+                if (any) {
+                    tokens.add(cur.toString());
+                    cur.setLength(0);
+                    any = false;
+                }
+            } else {
+                cur.append(c);
+                any = true;
+            }
+        }
+        if (any) {
+            tokens.add(cur.toString());
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < tokens.size(); i++) {
+            String t = tokens.get(i);
+            String item = null;
+            if (t.equals("-c") && i + 1 < tokens.size()) {
+                item = tokens.get(++i);
+            } else if (t.startsWith("-c")) {
+                item = t.substring(2);
+            } else if (t.startsWith("--")) {
+                item = t.substring(2);
+            }
+            if (item != null && item.indexOf('=') > 0) {
+                String name = item.substring(0, item.indexOf('=')).replace('-', '_');
+                out.put(name, item.substring(item.indexOf('=') + 1));
+            }
+        }
+        return out;
+    }
+
+    private void saslInitial(ChannelHandlerContext ctx, PgFrame f) throws ScramServerExchange.ScramException {
+        String mechanism = f.readCString();
+        if (!mechanism.equals(ScramVerifier.MECHANISM) && !mechanism.equals(ScramServerExchange.MECHANISM_PLUS)) {
+            fatal(ctx, "28000", "client selected an invalid SASL authentication mechanism");
+            return;
+        }
+        boolean secure = ctx.pipeline().get(SslHandler.class) != null;
+        scram.channelBinding(secure ? server.channelBindingData() : null, mechanism);
+        int len = f.readInt();
+        byte[] data = f.readBytes(len);
+        if (data == null) {
+            throw new ScramServerExchange.ScramException("SCRAM client-first-message missing");
+        }
+        String serverFirst = scram.clientFirst(new String(data, StandardCharsets.UTF_8));
+        state = State.SASL_FINAL;
+        ByteBuf b = ctx.alloc().buffer();
+        BackendMessages.authenticationSaslContinue(b, serverFirst);
+        ctx.writeAndFlush(b);
+    }
+
+    private void saslFinal(ChannelHandlerContext ctx, PgFrame f) throws ScramServerExchange.ScramException {
+        String serverFinal = scram.clientFinal(new String(f.readBytes(f.remaining()), StandardCharsets.UTF_8));
+        if (serverFinal == null || user == null) {
+            authFailed(ctx);
+            return;
+        }
+        ByteBuf b = ctx.alloc().buffer();
+        BackendMessages.authenticationSaslFinal(b, serverFinal);
+        ctx.write(b);
+        authenticated(ctx);
+    }
+
+    private void password(ChannelHandlerContext ctx, PgFrame f) {
+        String pw = f.readCString();
+        if (user == null || !user.verifier().matches(pw.toCharArray())) {
+            authFailed(ctx);
+            return;
+        }
+        authenticated(ctx);
+    }
+
+    private void authFailed(ChannelHandlerContext ctx) {
+        server.limiter().failed(remote(ctx));
+        fatal(ctx, "28P01", "password authentication failed for user \"" + userName + "\"");
+    }
+
+    private void authenticated(ChannelHandlerContext ctx) {
+        server.limiter().succeeded(remote(ctx));
+        String effectivePurpose = purpose == null ? user.purpose() : purpose;
+        if (!user.mayDeclare(purpose)) {
+            fatal(ctx, "42501", "user \"" + userName + "\" may not declare purpose \"" + purpose + "\"");
+            return;
+        }
+        state = State.DONE;
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
+        ctx.flush();
+        GatewaySession session = server.newSession(ctx.channel(), user, effectivePurpose, settings);
+        ctx.pipeline().replace(this, "session", new SessionHandler(session));
+        session.executor.execute(session::start);
+    }
+
+    private static InetAddress remote(ChannelHandlerContext ctx) {
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
+            return a.getAddress();
+        }
+        return InetAddress.getLoopbackAddress();
+    }
+
+    private void fatal(ChannelHandlerContext ctx, String sqlState, String message) {
+        state = State.DONE;
+        ByteBuf b = ctx.alloc().buffer();
+        BackendMessages.errorOrNotice(b, 'E', ErrorFields.fatal(sqlState, message));
+        ctx.writeAndFlush(b).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof DecoderException && !(cause.getCause() instanceof javax.net.ssl.SSLException)
+                && ctx.channel().isActive()) {
+            fatal(ctx, "08P01", "invalid startup packet: " + cause.getMessage());
+        } else {
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package dev.warden.gateway;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+/**
+ * The gateway's configuration, loaded from YAML (see {@link #load}). Secrets (backend password, verifiers)
+ * may be written as {@code env:NAME} or {@code file:PATH} references and are resolved at load; the master
+ * key stays a reference that the Warden driver resolves.
+ * Immutable and thread-safe; {@link #toString()} shows no secret.
+ *
+ * <pre>
+ * listen: {host: 127.0.0.1, port: 6432}
+ * backend: {url: jdbc:postgresql://db/app, user: app, password: env:APP_PASSWORD, pool-size: 16,
+ *           properties: {ApplicationName: warden}}
+ * policy: policy.yaml            # passed to the connector as warden.policy
+ * master-key: env:WARDEN_MASTER_KEY          # a reference (env:NAME or file:PATH), as warden.masterKey
+ * tls: {cert: server.crt, key: server.key}     # PEM, key in PKCS#8
+ * allow-insecure-non-loopback: false
+ * auth-method: scram-sha-256                   # or password (cleartext: needs TLS or the next flag)
+ * allow-cleartext-password: false              # cleartext password auth without TLS
+ * max-message-bytes: 67108864
+ * max-clients: 500                             # further clients get 53300 too_many_connections
+ * users:
+ *   alice: {verifier: "SCRAM-SHA-256$4096:...", role: analyst, purpose: support, purposes: [support, billing]}
+ * </pre>
+ */
+public record GatewayConfig(String host, int port, Backend backend, String policy, String masterKey, Tls tls,
+                            boolean allowInsecureNonLoopback, boolean allowCleartextPassword, int maxMessageBytes,
+                            Map<String, GatewayUser> users, String authMethod, int maxClients) {
+
+    /** Where the statements go. */
+    public record Backend(String url, String user, String password, int poolSize, Map<String, String> properties) {
+        @Override
+        public String toString() {
+            return "Backend[" + url + ", user=" + user + ", poolSize=" + poolSize + "]";
+        }
+    }
+
+    /** PEM certificate chain and PKCS#8 private key. */
+    public record Tls(Path certificate, Path privateKey) {}
+
+    public GatewayConfig {
+        users = Map.copyOf(users);
+        if (!authMethod.equals("scram-sha-256") && !authMethod.equals("password")) {
+            throw new IllegalArgumentException("auth-method must be scram-sha-256 or password");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "GatewayConfig[" + host + ":" + port + ", " + backend + ", users=" + users.keySet() + ", tls="
+                + (tls != null) + "]";
+    }
+
+    /** Loads a YAML file; relative paths in it are resolved against the file's directory. */
+    public static GatewayConfig load(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            Object root = new Load(LoadSettings.builder().setLabel(file.toString()).build()).loadFromInputStream(in);
+            Path base = file.toAbsolutePath().getParent();
+            return fromMap(asMap(root, "root"), base);
+        } catch (IllegalArgumentException | ClassCastException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Builds a configuration from parsed YAML. */
+    public static GatewayConfig fromMap(Map<String, Object> root, Path base) {
+        Map<String, Object> listen = optMap(root.get("listen"), "listen");
+        String host = str(listen.getOrDefault("host", "127.0.0.1"));
+        int port = Integer.parseInt(str(listen.getOrDefault("port", 6432)));
+
+        Map<String, Object> b = asMap(required(root, "backend"), "backend");
+        Map<String, String> props = new LinkedHashMap<>();
+        optMap(b.get("properties"), "backend.properties").forEach((k, v) -> props.put(k, str(v)));
+        Backend backend = new Backend(str(required(b, "url")), b.get("user") == null ? null : str(b.get("user")),
+                b.get("password") == null ? null : resolveSecret(str(b.get("password")), base),
+                Integer.parseInt(str(b.getOrDefault("pool-size", 16))), Map.copyOf(props));
+
+        String policy = root.get("policy") == null ? null : base.resolve(str(root.get("policy"))).toString();
+        // a reference, passed on as warden.masterKey for the driver to resolve; file: paths made absolute
+        String masterKey = root.get("master-key") == null ? null : str(root.get("master-key"));
+        if (masterKey != null && masterKey.startsWith("file:")) {
+            masterKey = "file:" + base.resolve(masterKey.substring(5));
+        }
+        Tls tls = null;
+        if (root.get("tls") != null) {
+            Map<String, Object> t = asMap(root.get("tls"), "tls");
+            tls = new Tls(base.resolve(str(required(t, "cert"))), base.resolve(str(required(t, "key"))));
+        }
+        Map<String, GatewayUser> users = new LinkedHashMap<>();
+        for (var e : optMap(root.get("users"), "users").entrySet()) {
+            Map<String, Object> u = asMap(e.getValue(), "users." + e.getKey());
+            ScramVerifier verifier;
+            try {
+                verifier = ScramVerifier.parse(resolveSecret(str(required(u, "verifier")), base));
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException("users." + e.getKey() + ".verifier: " + ex.getMessage());
+            }
+            Set<String> purposes = new LinkedHashSet<>();
+            if (u.get("purposes") instanceof List<?> list) {
+                list.forEach(p -> purposes.add(str(p)));
+            }
+            users.put(e.getKey(), new GatewayUser(e.getKey(), verifier, str(required(u, "role")),
+                    u.get("purpose") == null ? null : str(u.get("purpose")), purposes));
+        }
+        return new GatewayConfig(host, port, backend, policy, masterKey, tls,
+                Boolean.parseBoolean(str(root.getOrDefault("allow-insecure-non-loopback", false))),
+                Boolean.parseBoolean(str(root.getOrDefault("allow-cleartext-password", false))),
+                Integer.parseInt(str(root.getOrDefault("max-message-bytes", PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH))),
+                users, str(root.getOrDefault("auth-method", "scram-sha-256")).toLowerCase(java.util.Locale.ROOT),
+                Integer.parseInt(str(root.getOrDefault("max-clients", 500))));
+    }
+
+    /** Resolves {@code env:NAME} and {@code file:PATH} references; anything else is the value itself. */
+    public static String resolveSecret(String ref, Path base) {
+        if (ref.startsWith("env:")) {
+            String v = System.getenv(ref.substring(4));
+            if (v == null) {
+                throw new IllegalArgumentException("environment variable " + ref.substring(4) + " is not set");
+            }
+            return v;
+        }
+        if (ref.startsWith("file:")) {
+            Path p = base == null ? Path.of(ref.substring(5)) : base.resolve(ref.substring(5));
+            try {
+                return Files.readString(p, StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read secret file " + p + ": " + e.getMessage());
+            }
+        }
+        return ref;
+    }
+
+    private static Object required(Map<String, Object> m, String key) {
+        Object v = m.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("missing required key '" + key + "'");
+        }
+        return v;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asMap(Object o, String where) {
+        if (!(o instanceof Map)) {
+            throw new IllegalArgumentException(where + " must be a mapping");
+        }
+        return (Map<String, Object>) o;
+    }
+
+    private static Map<String, Object> optMap(Object o, String where) {
+        return o == null ? Map.of() : asMap(o, where);
+    }
+
+    private static String str(Object o) {
+        return String.valueOf(o);
+    }
+}

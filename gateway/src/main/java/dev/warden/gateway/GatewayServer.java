@@ -1,0 +1,217 @@
+package dev.warden.gateway;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The PostgreSQL-protocol gateway: a Netty listener whose sessions authenticate clients and run their
+ * statements over JDBC connections from a {@link BackendConnector}. Owns the event loops, the worker pool
+ * that runs the sessions' blocking JDBC work, the cancel-key registry, the auth-failure limiter and the
+ * type catalog. Refuses to listen on a non-loopback address without TLS unless explicitly allowed.
+ * Thread-safe; {@link #close()} stops listening and closes the connector.
+ */
+public final class GatewayServer implements AutoCloseable {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final GatewayConfig config;
+    private final BackendConnector connector;
+    private final CopyRunner copyRunner;
+    private final SslContext sslContext;
+    private final byte[] channelBindingData;
+    private final PgTypeCatalog types = new PgTypeCatalog();
+    private final AuthFailureLimiter limiter = new AuthFailureLimiter(5, 60_000);
+    private final Map<Integer, GatewaySession> sessions = new ConcurrentHashMap<>();
+    private final ExecutorService workers;
+    private EventLoopGroup boss;
+    private EventLoopGroup group;
+    private Channel listener;
+    private String transport = "not started";
+
+    public GatewayServer(GatewayConfig config, BackendConnector connector, CopyRunner copyRunner) {
+        this.config = config;
+        this.connector = connector;
+        this.copyRunner = copyRunner;
+        try {
+            this.sslContext = config.tls() == null ? null
+                    : SslContextBuilder.forServer(config.tls().certificate().toFile(), config.tls().privateKey().toFile())
+                    .build();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IllegalArgumentException("cannot load TLS certificate or key: " + e.getMessage(), e);
+        }
+        this.channelBindingData = config.tls() == null ? null : endpointHash(config.tls().certificate());
+        AtomicInteger n = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "warden-session-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * RFC 5929 tls-server-end-point data: the hash of the server certificate with its signature's hash
+     * function (SHA-256 when that is MD5 or SHA-1), or null when it cannot be computed (binding not offered).
+     */
+    static byte[] endpointHash(java.nio.file.Path certificatePem) {
+        try (var in = java.nio.file.Files.newInputStream(certificatePem)) {
+            var cert = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in);
+            String alg = cert.getSigAlgName().toUpperCase(java.util.Locale.ROOT);
+            String hash = alg.startsWith("SHA384") ? "SHA-384" : alg.startsWith("SHA512") ? "SHA-512" : "SHA-256";
+            return java.security.MessageDigest.getInstance(hash).digest(cert.getEncoded());
+        } catch (java.io.IOException | java.security.GeneralSecurityException | ClassCastException e) {
+            return null;
+        }
+    }
+
+    byte[] channelBindingData() {
+        return channelBindingData;
+    }
+
+    /** Binds the listener (port 0: an ephemeral port, see {@link #port()}). */
+    public GatewayServer start() throws InterruptedException {
+        InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
+        InetAddress ip = address.getAddress();
+        if (ip == null) {
+            throw new IllegalArgumentException("cannot resolve listen host " + config.host());
+        }
+        if (!ip.isLoopbackAddress() && sslContext == null && !config.allowInsecureNonLoopback()) {
+            throw new IllegalStateException("refusing to listen on non-loopback address " + config.host()
+                    + " without TLS; configure tls or set allow-insecure-non-loopback: true");
+        }
+        boolean epoll = Epoll.isAvailable() && !Boolean.getBoolean("warden.gateway.nio");
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        boss = new MultiThreadIoEventLoopGroup(1, io);
+        int loops = Integer.getInteger("warden.gateway.eventLoops",
+                Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        group = new MultiThreadIoEventLoopGroup(loops, io);
+        transport = (epoll ? "epoll" : "nio") + ", " + loops + " event loop(s)";
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, group)
+                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("frames", new PgFrameDecoder(config.maxMessageBytes()));
+                        ch.pipeline().addLast("auth", new AuthenticationHandler(GatewayServer.this));
+                    }
+                });
+        listener = b.bind(address).sync().channel();
+        return this;
+    }
+
+    /** The port actually listened on. */
+    public int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** Which Netty transport and how many event loops serve the clients. */
+    public String transport() {
+        return transport;
+    }
+
+    /** Blocks until the listener closes. */
+    public void awaitClose() throws InterruptedException {
+        listener.closeFuture().sync();
+    }
+
+    GatewayConfig config() {
+        return config;
+    }
+
+    BackendConnector connector() {
+        return connector;
+    }
+
+    CopyRunner copyRunner() {
+        return copyRunner;
+    }
+
+    SslContext sslContext() {
+        return sslContext;
+    }
+
+    PgTypeCatalog types() {
+        return types;
+    }
+
+    AuthFailureLimiter limiter() {
+        return limiter;
+    }
+
+    ExecutorService workers() {
+        return workers;
+    }
+
+    GatewaySession newSession(Channel channel, GatewayUser user, String purpose, Map<String, String> settings) {
+        while (true) {
+            int pid = RANDOM.nextInt(Integer.MAX_VALUE - 1) + 1;
+            GatewaySession s = new GatewaySession(channel, this, user, purpose, settings, pid, RANDOM.nextInt());
+            if (sessions.putIfAbsent(pid, s) == null) {
+                return s;
+            }
+        }
+    }
+
+    void unregister(GatewaySession s) {
+        sessions.remove(s.pid, s);
+    }
+
+    /** A CancelRequest: cancels the session's running statement when the key matches. */
+    void cancel(int pid, int secret) {
+        GatewaySession s = sessions.get(pid);
+        if (s != null && s.secret == secret) {
+            s.cancel();
+        }
+    }
+
+    /** Number of open client sessions. */
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    @Override
+    public void close() {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        workers.shutdown();
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        connector.close();
+    }
+}

@@ -1,0 +1,1072 @@
+package dev.warden.gateway;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import java.sql.Connection;
+import java.sql.ParameterMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One authenticated client session: it owns the backend JDBC connection for the session's lifetime and
+ * answers each frontend message (simple query, extended query, COPY) in order, exactly once. Every method
+ * except {@link #offerCopyFrame}, {@link #cancel} and {@link #clientGone} runs on the session's
+ * {@link SerialExecutor}, never on the event loop; those three are thread-safe.
+ *
+ * <p>The transaction status reported in ReadyForQuery is tracked from the statements that succeed or fail
+ * ({@link StatementKind}), since JDBC does not expose the backend's. Statements run in autocommit mode; a
+ * simple query holding several statements runs them in one JDBC transaction unless it controls
+ * transactions itself, as PostgreSQL's implicit transaction block does.
+ */
+final class GatewaySession {
+
+    private static final long COPY_QUEUE_HIGH = 8L * 1024 * 1024;
+    /** Rows per backend fetch when the driver can stream (inside a transaction block). */
+    private static final int FETCH_SIZE = 1000;
+    private static final long COPY_QUEUE_LOW = 2L * 1024 * 1024;
+
+    /** A parsed statement (named or unnamed). */
+    private static final class Prepared {
+        final String name;
+        final String sql;
+        final StatementKind kind;
+        final SqlText.JdbcSql jdbc;
+        final int[] declared;
+        PreparedStatement ps;
+        int[] resolved;
+        int portals;
+        /** Result columns of the last execution and the result formats they were built for. */
+        Column[] columns;
+        short[] columnFormats;
+        boolean closed;
+
+        Prepared(String name, String sql, int[] declared) {
+            this.name = name;
+            this.sql = sql;
+            this.kind = StatementKind.of(sql);
+            this.jdbc = SqlText.toJdbc(sql);
+            this.declared = java.util.Arrays.copyOf(declared, Math.max(declared.length, jdbc.parameterCount()));
+        }
+
+        boolean empty() {
+            return sql.isEmpty();
+        }
+    }
+
+    /** A bound portal. */
+    private static final class Portal {
+        final Prepared stmt;
+        final Object[] values;
+        final int[] oids;
+        final short[] resultFormats;
+        PreparedStatement ps;
+        boolean ownPs;
+        boolean executed;
+        ResultSet rs;
+        Column[] columns;
+        int updateCount;
+        boolean done;
+
+        Portal(Prepared stmt, Object[] values, int[] oids, short[] resultFormats) {
+            this.stmt = stmt;
+            this.values = values;
+            this.oids = oids;
+            this.resultFormats = resultFormats;
+        }
+    }
+
+    /** A result column as described to the client. */
+    private record Column(String name, int oid, short length, int format, int kind, int sqlType) {}
+
+    private final Channel channel;
+    private final ClientOutput out;
+    private final GatewayServer server;
+    private final GatewayUser user;
+    private final String purpose;
+    private final Map<String, String> settings;
+    final int pid;
+    final int secret;
+    final SerialExecutor executor;
+
+    private Connection conn;
+    private Statement simple;
+    private final Map<String, Prepared> statements = new HashMap<>();
+    private final Map<String, Portal> portals = new HashMap<>();
+    private char status = 'I';
+    private boolean skipToSync;
+    private boolean closed;
+    private volatile Statement running;
+    private volatile boolean gone;
+    private volatile boolean copying;
+    private final LinkedBlockingQueue<PgFrame> copyQueue = new LinkedBlockingQueue<>();
+    private final AtomicLong copyQueued = new AtomicLong();
+    private long rowsWritten;
+    /** Executes from the current message up to the next Sync among the frames received together. */
+    private int executesInGroup;
+    /** True while an implicit transaction spans several Executes before a Sync (autocommit off). */
+    private boolean implicitTx;
+    /** True while a multi-statement simple query runs as one JDBC transaction. */
+    private boolean managedTx;
+    /** The statement being executed, for the transaction status should it fail. */
+    private StatementKind executing;
+
+    GatewaySession(Channel channel, GatewayServer server, GatewayUser user, String purpose,
+                   Map<String, String> settings, int pid, int secret) {
+        this.channel = channel;
+        this.out = new ClientOutput(channel);
+        this.server = server;
+        this.user = user;
+        this.purpose = purpose;
+        this.settings = settings;
+        this.pid = pid;
+        this.secret = secret;
+        this.executor = new SerialExecutor(server.workers());
+    }
+
+    ClientOutput output() {
+        return out;
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** Opens the backend connection and completes the startup: AuthenticationOk ... ReadyForQuery. */
+    void start() {
+        ByteBuf b = out.buf();
+        BackendMessages.authenticationOk(b);
+        try {
+            conn = server.connector().open(user, purpose);
+            server.types().ensureLoaded(conn);
+            applySettings();
+            try (Statement s = conn.createStatement();
+                 ResultSet rs = s.executeQuery("select current_setting('server_version'),"
+                         + " current_setting('server_encoding'), current_setting('TimeZone'),"
+                         + " current_setting('IntervalStyle'), current_setting('application_name'),"
+                         + " current_setting('standard_conforming_strings'), current_setting('DateStyle'),"
+                         + " current_setting('default_transaction_read_only'),"
+                         + " current_setting('in_hot_standby', true)")) {
+                rs.next();
+                BackendMessages.parameterStatus(b, "application_name", rs.getString(5));
+                BackendMessages.parameterStatus(b, "client_encoding", "UTF8");
+                BackendMessages.parameterStatus(b, "DateStyle", rs.getString(7));
+                BackendMessages.parameterStatus(b, "default_transaction_read_only", rs.getString(8));
+                if (rs.getString(9) != null) {
+                    BackendMessages.parameterStatus(b, "in_hot_standby", rs.getString(9));
+                }
+                BackendMessages.parameterStatus(b, "integer_datetimes", "on");
+                BackendMessages.parameterStatus(b, "IntervalStyle", rs.getString(4));
+                BackendMessages.parameterStatus(b, "is_superuser", "off");
+                BackendMessages.parameterStatus(b, "server_encoding", rs.getString(2));
+                BackendMessages.parameterStatus(b, "server_version", rs.getString(1));
+                BackendMessages.parameterStatus(b, "session_authorization", user.name());
+                BackendMessages.parameterStatus(b, "standard_conforming_strings", rs.getString(6));
+                BackendMessages.parameterStatus(b, "TimeZone", rs.getString(3));
+            }
+            simple = conn.createStatement();
+            simple.setEscapeProcessing(false);
+            simple.setFetchSize(FETCH_SIZE);
+        } catch (SQLException | RuntimeException e) {
+            ErrorFields f = e instanceof SQLException se ? ErrorFields.fromException(se)
+                    : e.getCause() instanceof SQLException cause ? ErrorFields.fromException(cause)
+                    : ErrorFields.fatal("08006", "could not connect to the backend database: "
+                            + e.getClass().getSimpleName());
+            BackendMessages.errorOrNotice(out.buf(), 'E', new ErrorFields("FATAL", f.sqlState(), f.message(),
+                    f.detail(), f.hint(), null, null));
+            out.flush();
+            channel.close();
+            close();
+            return;
+        }
+        BackendMessages.backendKeyData(b, pid, secret);
+        BackendMessages.readyForQuery(b, status);
+        out.flush();
+    }
+
+    /** Startup parameters and {@code -c} options become session settings of the backend connection. */
+    private void applySettings() throws SQLException {
+        List<Map.Entry<String, String>> list = new ArrayList<>(settings.entrySet());
+        if (list.isEmpty()) {
+            return;
+        }
+        StringBuilder sql = new StringBuilder("select 1");
+        for (int i = 0; i < list.size(); i++) {
+            sql.append(", set_config(?, ?, false)");
+        }
+        try (PreparedStatement ps = conn.prepareStatement(sql.toString())) {
+            int i = 1;
+            for (var e : list) {
+                ps.setString(i++, e.getKey());
+                ps.setString(i++, e.getValue());
+            }
+            ps.executeQuery().close();
+        }
+    }
+
+    /** From the event loop: the client's socket closed. Cancels what runs and releases the backend. */
+    void clientGone() {
+        gone = true;
+        cancel();
+        copyQueue.add(new PgFrame((byte) 'X', new byte[0]));
+        executor.execute(this::close);
+    }
+
+    /** Cancels the running statement, if any (CancelRequest or client gone). Any thread. */
+    void cancel() {
+        Statement s = running;
+        if (s != null) {
+            server.workers().execute(() -> {
+                try {
+                    s.cancel();
+                } catch (SQLException | RuntimeException ignored) {
+                    // the statement finished or the connection broke: nothing left to cancel
+                }
+            });
+        }
+    }
+
+    /** Resets the backend connection and returns it to its pool. Idempotent. */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        server.unregister(this);
+        out.discard();
+        for (Portal p : portals.values()) {
+            closePortalResources(p);
+        }
+        portals.clear();
+        for (Prepared p : statements.values()) {
+            closeQuietly(p.ps);
+        }
+        statements.clear();
+        if (conn == null) {
+            return;
+        }
+        try {
+            if (!conn.getAutoCommit()) {
+                conn.rollback();
+                conn.setAutoCommit(true);
+            }
+            try (Statement s = conn.createStatement()) {
+                if (status != 'I') {
+                    s.execute("ROLLBACK");
+                }
+                // back to the connection's own defaults before another client gets it
+                s.execute("DISCARD ALL");
+            }
+            closeQuietly(simple);
+            conn.close();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                conn.abort(Runnable::run);
+            } catch (SQLException | RuntimeException ignored) {
+                // already broken
+            }
+            try {
+                conn.close();
+            } catch (SQLException | RuntimeException ignored) {
+                // the pool notices the broken connection and evicts it
+            }
+        }
+        conn = null;
+    }
+
+    // ---------------------------------------------------------------- dispatch
+
+    /**
+     * Handles the frames of one read in order. Knowing what follows lets several Executes before one Sync
+     * run in one implicit transaction, as PostgreSQL runs them (a pgjdbc batch is all or nothing).
+     */
+    void handleAll(List<PgFrame> frames) {
+        int n = frames.size();
+        for (int i = 0; i < n; i++) {
+            PgFrame f = frames.get(i);
+            byte t = f.type();
+            if (t == 'E' || t == 'D') {
+                int executes = 0;
+                for (int j = i; j < n && frames.get(j).type() != 'S'; j++) {
+                    if (frames.get(j).type() == 'E') {
+                        executes++;
+                    }
+                }
+                executesInGroup = executes;
+            }
+            handle(f);
+            executesInGroup = 0;
+        }
+    }
+
+    /** Handles one frontend message. */
+    void handle(PgFrame f) {
+        if (closed || gone) {
+            // messages a vanished client pipelined before leaving are not run
+            return;
+        }
+        byte type = f.type();
+        try {
+            if (skipToSync && type != 'S' && type != 'X') {
+                return;
+            }
+            switch (type) {
+                case 'Q' -> simpleQuery(f.readCString());
+                case 'P' -> parse(f);
+                case 'B' -> bind(f);
+                case 'D' -> describe(f);
+                case 'E' -> execute(f);
+                case 'C' -> closeMessage(f);
+                case 'S' -> sync();
+                case 'H' -> out.flush();
+                case 'F' -> {
+                    // the fast-path function call has no JDBC counterpart; answered like a failed query
+                    BackendMessages.errorOrNotice(out.buf(), 'E', ErrorFields.error("0A000",
+                            "the function call protocol is not supported by the Warden gateway"));
+                    BackendMessages.readyForQuery(out.buf(), status = StatementKind.statusAfterFailure(status));
+                    out.flush();
+                }
+                case 'X' -> {
+                    out.flush();
+                    close();
+                    channel.close();
+                }
+                default -> {
+                    BackendMessages.errorOrNotice(out.buf(), 'E', ErrorFields.fatal("08P01",
+                            "invalid frontend message type " + (type & 0xff)));
+                    out.flush();
+                    channel.close();
+                    close();
+                }
+            }
+        } catch (ClientOutput.ClientGoneException e) {
+            close();
+        } catch (PgFrame.MalformedMessageException e) {
+            BackendMessages.errorOrNotice(out.buf(), 'E', ErrorFields.fatal("08P01", e.getMessage()));
+            out.flush();
+            channel.close();
+            close();
+        } catch (SQLException e) {
+            extendedError(e);
+        } catch (RuntimeException e) {
+            if (gone) {
+                close();
+                return;
+            }
+            SQLException internal = new SQLException("internal gateway error: " + e.getClass().getSimpleName(),
+                    "XX000");
+            if (type == 'Q') {
+                // a simple query is always answered up to ReadyForQuery, whatever went wrong
+                sendError(internal);
+                status = StatementKind.statusAfterFailure(status);
+                BackendMessages.readyForQuery(out.buf(), status);
+                out.flush();
+            } else {
+                extendedError(internal);
+            }
+        }
+    }
+
+    private void extendedError(SQLException e) {
+        sendError(e);
+        status = executing != null ? executing.statusAfterFailureOf(status) : StatementKind.statusAfterFailure(status);
+        executing = null;
+        skipToSync = true;
+    }
+
+    /**
+     * Outside a transaction block the backend connection autocommits; inside one it does not, which lets the
+     * JDBC driver fetch large results in chunks ({@link #FETCH_SIZE}) instead of reading them whole. Called
+     * before each statement; the JDBC driver sends nothing for the switch (the block itself was opened or
+     * closed by the client's own BEGIN/COMMIT).
+     */
+    private void syncAutoCommit() throws SQLException {
+        if (implicitTx || managedTx) {
+            return;
+        }
+        boolean wanted = status == 'I';
+        if (conn.getAutoCommit() != wanted) {
+            conn.setAutoCommit(wanted);
+        }
+    }
+
+    private void sendError(SQLException e) {
+        if (gone) {
+            throw new ClientOutput.ClientGoneException();
+        }
+        BackendMessages.errorOrNotice(out.buf(), 'E', ErrorFields.fromException(e));
+    }
+
+    private void sendWarnings(Statement st) throws SQLException {
+        SQLWarning w = st.getWarnings();
+        if (w == null) {
+            return;
+        }
+        for (; w != null; w = w.getNextWarning()) {
+            BackendMessages.errorOrNotice(out.buf(), 'N', ErrorFields.fromWarning(w));
+        }
+        st.clearWarnings();
+    }
+
+    // ---------------------------------------------------------------- simple query
+
+    private void simpleQuery(String sql) {
+        skipToSync = false;
+        List<String> parts = SqlText.split(sql);
+        if (parts.isEmpty()) {
+            BackendMessages.emptyQueryResponse(out.buf());
+        } else if (parts.size() == 1) {
+            runSimple(parts.get(0));
+        } else {
+            runMany(parts);
+        }
+        BackendMessages.readyForQuery(out.buf(), status);
+        out.flush();
+    }
+
+    private void runMany(List<String> parts) {
+        boolean implicit = status == 'I';
+        for (String p : parts) {
+            if (StatementKind.of(p).isTransactionControl()) {
+                implicit = false;
+            }
+        }
+        if (!implicit) {
+            for (String p : parts) {
+                if (!runSimple(p)) {
+                    return;
+                }
+            }
+            return;
+        }
+        boolean ok = true;
+        managedTx = true;
+        try {
+            conn.setAutoCommit(false);
+            for (String p : parts) {
+                if (!runSimple(p)) {
+                    ok = false;
+                    break;
+                }
+            }
+        } catch (SQLException e) {
+            ok = false;
+            sendError(e);
+        } finally {
+            try {
+                if (ok) {
+                    conn.commit();
+                } else {
+                    conn.rollback();
+                }
+            } catch (SQLException e) {
+                sendError(e);
+            }
+            try {
+                conn.setAutoCommit(true);
+            } catch (SQLException e) {
+                sendError(e);
+            }
+            managedTx = false;
+        }
+    }
+
+    /** Runs one statement of a simple query; false when it failed (the error has been sent). */
+    private boolean runSimple(String sql) {
+        StatementKind k = StatementKind.of(sql);
+        try {
+            syncAutoCommit();
+            if (k.isCopyIn()) {
+                copyIn(sql);
+            } else if (k.isCopyOut()) {
+                copyOut(sql);
+            } else {
+                Statement st = simple;
+                PreparedStatement inBlock = null;
+                if (status != 'I' || managedTx) {
+                    // Inside a transaction block the statement goes through the extended protocol, which lets
+                    // the driver fetch a large result in chunks; outside one, a plain simple query is cheaper.
+                    SqlText.JdbcSql jdbcSql = SqlText.toJdbc(sql);
+                    if (jdbcSql.parameterCount() == 0) {
+                        inBlock = conn.prepareStatement(jdbcSql.sql());
+                        inBlock.setFetchSize(FETCH_SIZE);
+                        st = inBlock;
+                    }
+                }
+                try {
+                    running = st;
+                    boolean hasRs;
+                    try {
+                        hasRs = inBlock != null ? inBlock.execute() : simple.execute(sql);
+                    } finally {
+                        running = null;
+                    }
+                    sendWarnings(st);
+                    if (hasRs) {
+                        try (ResultSet rs = st.getResultSet()) {
+                            Column[] cols = describe(rs.getMetaData(), null);
+                            rowDescription(cols);
+                            stream(rs, cols, 0);
+                            BackendMessages.commandComplete(out.buf(), k.tag(true, rowsWritten, status));
+                        }
+                    } else {
+                        BackendMessages.commandComplete(out.buf(), k.tag(false, st.getUpdateCount(), status));
+                    }
+                } finally {
+                    if (inBlock != null) {
+                        inBlock.close();
+                    }
+                }
+            }
+            status = k.statusAfterSuccess(status);
+            reportSettings(k);
+            return true;
+        } catch (SQLException e) {
+            sendError(e);
+            status = k.statusAfterFailureOf(status);
+            return false;
+        }
+    }
+
+    /** After SET/RESET of a setting PostgreSQL reports, tell the client its new value. */
+    private void reportSettings(StatementKind k) throws SQLException {
+        String changed = k.reportedSettingChanged();
+        if (changed == null) {
+            return;
+        }
+        String[][] names = {{"application_name", "application_name"}, {"TimeZone", "TimeZone"},
+                {"IntervalStyle", "IntervalStyle"}, {"DateStyle", "DateStyle"},
+                {"standard_conforming_strings", "standard_conforming_strings"}};
+        try (Statement s = conn.createStatement()) {
+            for (String[] n : names) {
+                if (!changed.equals("ALL") && !n[0].equalsIgnoreCase(changed)) {
+                    continue;
+                }
+                try (ResultSet rs = s.executeQuery("select current_setting('" + n[1] + "')")) {
+                    rs.next();
+                    BackendMessages.parameterStatus(out.buf(), n[0], rs.getString(1));
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- COPY
+
+    /** From the event loop: CopyData, CopyDone or CopyFail. Thread-safe. */
+    void offerCopyFrame(PgFrame f) {
+        if (!copying) {
+            return; // PostgreSQL ignores copy messages outside COPY
+        }
+        copyQueue.add(f);
+        if (copyQueued.addAndGet(f.payload().length) > COPY_QUEUE_HIGH) {
+            channel.config().setAutoRead(false);
+        }
+    }
+
+    private PgFrame takeCopyFrame() throws SQLException {
+        try {
+            PgFrame f;
+            while ((f = copyQueue.poll(200, TimeUnit.MILLISECONDS)) == null) {
+                if (gone) {
+                    throw new ClientOutput.ClientGoneException();
+                }
+            }
+            if (copyQueued.addAndGet(-f.payload().length) < COPY_QUEUE_LOW && !channel.config().isAutoRead()) {
+                channel.config().setAutoRead(true);
+            }
+            return f;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted during COPY", "57014");
+        }
+    }
+
+    private void copyIn(String sql) throws SQLException {
+        copyQueue.clear();
+        copyQueued.set(0);
+        CopyRunner.CopyIn in = server.copyRunner().copyIn(conn, sql);
+        copying = true;
+        try {
+            BackendMessages.copyResponse(out.buf(), 'G', in.format(), in.columnFormats());
+            out.flush();
+            while (true) {
+                PgFrame f = takeCopyFrame();
+                switch (f.type()) {
+                    case 'd' -> in.write(f.payload());
+                    case 'c' -> {
+                        long rows = in.end();
+                        BackendMessages.commandComplete(out.buf(), "COPY " + rows);
+                        return;
+                    }
+                    case 'f' -> {
+                        String msg = f.readCString();
+                        cancelQuietly(in);
+                        throw new SQLException("COPY from stdin failed: " + msg, "57014");
+                    }
+                    default -> {
+                        cancelQuietly(in);
+                        throw new ClientOutput.ClientGoneException();
+                    }
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            cancelQuietly(in);
+            throw e;
+        } finally {
+            copying = false;
+            if (!channel.config().isAutoRead()) {
+                channel.config().setAutoRead(true);
+            }
+        }
+    }
+
+    private static void cancelQuietly(CopyRunner.CopyIn in) {
+        try {
+            in.cancel();
+        } catch (SQLException | RuntimeException ignored) {
+            // the copy is already over
+        }
+    }
+
+    private void copyOut(String sql) throws SQLException {
+        CopyRunner.CopyOut co = server.copyRunner().copyOut(conn, sql);
+        try {
+            BackendMessages.copyResponse(out.buf(), 'H', co.format(), co.columnFormats());
+            byte[] row;
+            while ((row = co.read()) != null) {
+                BackendMessages.copyData(out.buf(), row, 0, row.length);
+                if (out.chunkReady()) {
+                    out.flushChunk();
+                }
+            }
+            BackendMessages.copyDone(out.buf());
+            BackendMessages.commandComplete(out.buf(), "COPY " + co.rowCount());
+        } catch (RuntimeException e) {
+            try {
+                co.cancel();
+            } catch (SQLException | RuntimeException ignored) {
+                // the copy is already over
+            }
+            throw e;
+        }
+    }
+
+    // ---------------------------------------------------------------- results
+
+    private Column[] describe(ResultSetMetaData md, short[] formats) throws SQLException {
+        int n = md.getColumnCount();
+        if (formats != null && formats.length > 1 && formats.length != n) {
+            throw new SQLException("bind message has " + formats.length + " result formats but query has " + n
+                    + " columns", "08P01");
+        }
+        Column[] cols = new Column[n];
+        PgTypeCatalog types = server.types();
+        for (int i = 0; i < n; i++) {
+            String typeName = md.getColumnTypeName(i + 1);
+            int oid = types.oid(typeName, conn);
+            int format = formats == null || formats.length == 0 ? 0 : formats.length == 1 ? formats[0] : formats[i];
+            int kind = ColumnWriter.kind(oid, format);
+            if (kind < 0) {
+                throw new SQLException("binary result format for type " + typeName
+                        + " is not supported by the gateway", "0A000");
+            }
+            cols[i] = new Column(md.getColumnLabel(i + 1), oid, types.length(typeName), format, kind,
+                    md.getColumnType(i + 1));
+        }
+        return cols;
+    }
+
+    private static boolean sameTypes(Column[] cols, ResultSetMetaData md) throws SQLException {
+        // getColumnType is a cheap array lookup in JDBC drivers; a changed java.sql type means a new shape
+        for (int i = 0; i < cols.length; i++) {
+            if (md.getColumnType(i + 1) != cols[i].sqlType()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void rowDescription(Column[] cols) {
+        ByteBuf b = out.buf();
+        int at = BackendMessages.begin(b, 'T');
+        b.writeShort(cols.length);
+        for (Column c : cols) {
+            BackendMessages.cstring(b, c.name());
+            b.writeInt(0);
+            b.writeShort(0);
+            b.writeInt(c.oid());
+            b.writeShort(c.length());
+            b.writeInt(-1);
+            b.writeShort(c.format());
+        }
+        BackendMessages.end(b, at);
+    }
+
+    /** Streams up to {@code limit} rows (0: all); sets {@link #rowsWritten}; true when the result is exhausted. */
+    private boolean stream(ResultSet rs, Column[] cols, long limit) throws SQLException {
+        long n = 0;
+        boolean exhausted = false;
+        int count = cols.length;
+        while (limit == 0 || n < limit) {
+            if (!rs.next()) {
+                exhausted = true;
+                break;
+            }
+            ByteBuf b = out.buf();
+            int at = BackendMessages.begin(b, 'D');
+            b.writeShort(count);
+            for (int i = 0; i < count; i++) {
+                Column c = cols[i];
+                ColumnWriter.write(b, rs, i + 1, c.kind(), c.oid());
+            }
+            BackendMessages.end(b, at);
+            n++;
+            if (out.chunkReady()) {
+                out.flushChunk();
+            }
+        }
+        rowsWritten = n;
+        return exhausted;
+    }
+
+    // ---------------------------------------------------------------- extended query
+
+    private void parse(PgFrame f) throws SQLException {
+        String name = f.readCString();
+        String query = f.readCString();
+        int n = f.readShort();
+        int[] oids = new int[Math.max(n, 0)];
+        for (int i = 0; i < n; i++) {
+            oids[i] = f.readInt();
+        }
+        if (!name.isEmpty() && statements.containsKey(name)) {
+            throw new SQLException("prepared statement \"" + name + "\" already exists", "42P05");
+        }
+        List<String> parts = SqlText.split(query);
+        if (parts.size() > 1) {
+            throw new SQLException("cannot insert multiple commands into a prepared statement", "42601");
+        }
+        Prepared p = new Prepared(name, parts.isEmpty() ? "" : parts.get(0), oids);
+        if (!p.empty()) {
+            if (p.kind.isCopyIn() || p.kind.isCopyOut()) {
+                throw new SQLException("COPY FROM STDIN / TO STDOUT is supported only in simple query mode "
+                        + "by the gateway", "0A000");
+            }
+            p.ps = conn.prepareStatement(p.jdbc.sql());
+            p.ps.setFetchSize(FETCH_SIZE);
+        }
+        Prepared old = statements.put(name, p);
+        if (old != null) {
+            releaseStatement(old);
+        }
+        BackendMessages.parseComplete(out.buf());
+    }
+
+    private Prepared statement(String name) throws SQLException {
+        Prepared p = statements.get(name);
+        if (p == null) {
+            throw new SQLException(name.isEmpty() ? "unnamed prepared statement does not exist"
+                    : "prepared statement \"" + name + "\" does not exist", "26000");
+        }
+        return p;
+    }
+
+    private void releaseStatement(Prepared p) {
+        p.closed = true;
+        if (p.portals == 0) {
+            closeQuietly(p.ps);
+        }
+    }
+
+    /** Parameter type OIDs as the server sees them: declared ones, the rest asked from the driver once. */
+    private int[] parameterTypes(Prepared p) throws SQLException {
+        if (p.resolved != null) {
+            return p.resolved;
+        }
+        int n = p.jdbc.parameterCount();
+        int[] oids = java.util.Arrays.copyOf(p.declared, n);
+        boolean missing = false;
+        for (int oid : oids) {
+            missing |= oid == 0;
+        }
+        if (missing && p.ps != null) {
+            ParameterMetaData md = p.ps.getParameterMetaData();
+            int[] map = p.jdbc.markerToParam();
+            for (int marker = 0; marker < map.length; marker++) {
+                int k = map[marker] - 1;
+                if (oids[k] == 0) {
+                    oids[k] = server.types().oid(md.getParameterTypeName(marker + 1), conn);
+                }
+            }
+        }
+        p.resolved = oids;
+        return oids;
+    }
+
+    private void bind(PgFrame f) throws SQLException {
+        String portalName = f.readCString();
+        String stmtName = f.readCString();
+        int nf = f.readShort();
+        short[] formats = new short[Math.max(nf, 0)];
+        for (int i = 0; i < nf; i++) {
+            formats[i] = f.readShort();
+        }
+        int np = f.readShort() & 0xffff;
+        if (nf > 1 && nf != np) {
+            throw new SQLException("bind message has " + nf + " parameter formats but " + np + " parameters",
+                    "08P01");
+        }
+        Prepared p = statement(stmtName);
+        if (np != p.jdbc.parameterCount()) {
+            throw new SQLException("bind message supplies " + np + " parameters, but prepared statement \""
+                    + p.name + "\" requires " + p.jdbc.parameterCount(), "08P01");
+        }
+        Object[] values = new Object[np];
+        int[] oids = new int[np];
+        for (int i = 0; i < np; i++) {
+            int len = f.readInt();
+            byte[] bytes = f.readBytes(len);
+            int format = nf == 0 ? 0 : nf == 1 ? formats[0] : formats[i];
+            int oid = i < p.declared.length ? p.declared[i] : 0;
+            if (oid == 0 && format == 1) {
+                oid = parameterTypes(p)[i];
+            }
+            oids[i] = oid;
+            values[i] = ParameterBinder.decode(i + 1, oid, format, bytes);
+        }
+        int nr = f.readShort();
+        short[] resultFormats = new short[Math.max(nr, 0)];
+        for (int i = 0; i < nr; i++) {
+            resultFormats[i] = f.readShort();
+        }
+        if (!portalName.isEmpty() && portals.containsKey(portalName)) {
+            throw new SQLException("portal \"" + portalName + "\" already exists", "42P03");
+        }
+        Portal old = portals.remove(portalName);
+        if (old != null) {
+            closePortal(old);
+        }
+        Portal portal = new Portal(p, values, oids, resultFormats);
+        p.portals++;
+        portals.put(portalName, portal);
+        BackendMessages.bindComplete(out.buf());
+    }
+
+    private Portal portal(String name) throws SQLException {
+        Portal p = portals.get(name);
+        if (p == null) {
+            throw new SQLException("portal \"" + name + "\" does not exist", "34000");
+        }
+        return p;
+    }
+
+    private void describe(PgFrame f) throws SQLException {
+        byte what = f.readByte();
+        String name = f.readCString();
+        if (what == 'S') {
+            Prepared p = statement(name);
+            BackendMessages.parameterDescription(out.buf(), parameterTypes(p));
+            ResultSetMetaData md = p.empty() ? null : p.ps.getMetaData();
+            if (md == null || md.getColumnCount() == 0 && !p.kind.first().equals("SELECT")) {
+                BackendMessages.noData(out.buf());
+            } else {
+                rowDescription(describe(md, null));
+            }
+        } else if (what == 'P') {
+            Portal portal = portal(name);
+            if (portal.stmt.empty()) {
+                BackendMessages.noData(out.buf());
+                return;
+            }
+            // Executing here gives the row description without another round trip to the database;
+            // Execute then streams the rows already obtained.
+            ensureExecuted(portal);
+            if (portal.rs != null) {
+                rowDescription(portal.columns);
+            } else {
+                BackendMessages.noData(out.buf());
+            }
+        } else {
+            throw new PgFrame.MalformedMessageException("invalid DESCRIBE message subtype " + what);
+        }
+    }
+
+    private void ensureExecuted(Portal portal) throws SQLException {
+        if (portal.executed) {
+            return;
+        }
+        Prepared p = portal.stmt;
+        PreparedStatement ps = p.ps;
+        // Another portal still reading from this statement keeps its JDBC statement; this one gets its own.
+        for (Portal other : portals.values()) {
+            if (other != portal && other.ps == ps && other.rs != null && !other.done) {
+                ps = conn.prepareStatement(p.jdbc.sql());
+                ps.setFetchSize(FETCH_SIZE);
+                portal.ownPs = true;
+                break;
+            }
+        }
+        portal.ps = ps;
+        if (implicitTx && p.kind.isTransactionControl()) {
+            // the client takes over transaction control: end the implicit block first, as PostgreSQL does
+            conn.commit();
+            conn.setAutoCommit(true);
+            implicitTx = false;
+        } else if (!implicitTx && executesInGroup > 1 && status == 'I' && !p.kind.isTransactionControl()) {
+            conn.setAutoCommit(false);
+            implicitTx = true;
+        } else {
+            syncAutoCommit();
+        }
+        executing = p.kind;
+        int[] map = p.jdbc.markerToParam();
+        for (int marker = 0; marker < map.length; marker++) {
+            int k = map[marker] - 1;
+            ParameterBinder.bind(ps, marker + 1, portal.oids[k], portal.values[k]);
+        }
+        boolean hasRs;
+        running = ps;
+        try {
+            hasRs = ps.execute();
+        } finally {
+            running = null;
+        }
+        portal.executed = true;
+        sendWarnings(ps);
+        if (hasRs) {
+            portal.rs = ps.getResultSet();
+            ResultSetMetaData md = portal.rs.getMetaData();
+            Column[] cached = p.columns;
+            // Reuse the description of the previous execution when the shape is unchanged: it costs several
+            // metadata calls per column otherwise, on every execution of a prepared statement.
+            if (cached != null && java.util.Arrays.equals(p.columnFormats, portal.resultFormats)
+                    && cached.length == md.getColumnCount() && sameTypes(cached, md)) {
+                portal.columns = cached;
+            } else {
+                portal.columns = describe(md, portal.resultFormats);
+                p.columns = portal.columns;
+                p.columnFormats = portal.resultFormats;
+            }
+        } else {
+            portal.updateCount = ps.getUpdateCount();
+        }
+        executing = null;
+        status = p.kind.statusAfterSuccess(status);
+        reportSettings(p.kind);
+    }
+
+    private void execute(PgFrame f) throws SQLException {
+        String name = f.readCString();
+        int maxRows = f.readInt();
+        Portal portal = portal(name);
+        if (portal.stmt.empty()) {
+            BackendMessages.emptyQueryResponse(out.buf());
+            return;
+        }
+        char before = status;
+        ensureExecuted(portal);
+        StatementKind k = portal.stmt.kind;
+        if (portal.rs != null) {
+            if (portal.done) {
+                BackendMessages.commandComplete(out.buf(), k.tag(true, 0, before));
+                return;
+            }
+            boolean exhausted = stream(portal.rs, portal.columns, Math.max(maxRows, 0));
+            if (exhausted) {
+                portal.done = true;
+                closeQuietly(portal.rs);
+                BackendMessages.commandComplete(out.buf(), k.tag(true, rowsWritten, before));
+            } else {
+                BackendMessages.portalSuspended(out.buf());
+            }
+        } else {
+            portal.done = true;
+            BackendMessages.commandComplete(out.buf(), k.tag(false, portal.updateCount, before));
+        }
+    }
+
+    private void closeMessage(PgFrame f) {
+        byte what = f.readByte();
+        String name = f.readCString();
+        if (what == 'S') {
+            Prepared p = statements.remove(name);
+            if (p != null) {
+                releaseStatement(p);
+            }
+        } else if (what == 'P') {
+            Portal p = portals.remove(name);
+            if (p != null) {
+                closePortal(p);
+            }
+        } else {
+            throw new PgFrame.MalformedMessageException("invalid CLOSE message subtype " + what);
+        }
+        BackendMessages.closeComplete(out.buf());
+    }
+
+    private void sync() {
+        if (implicitTx) {
+            implicitTx = false;
+            try {
+                if (skipToSync) {
+                    conn.rollback();
+                } else {
+                    conn.commit();
+                }
+            } catch (SQLException e) {
+                sendError(e);
+            }
+            try {
+                conn.setAutoCommit(true);
+            } catch (SQLException e) {
+                sendError(e);
+            }
+        }
+        skipToSync = false;
+        if (status == 'I') {
+            // outside a transaction block every portal ends with the implicit transaction
+            for (Iterator<Portal> it = portals.values().iterator(); it.hasNext(); ) {
+                closePortal(it.next());
+                it.remove();
+            }
+        }
+        BackendMessages.readyForQuery(out.buf(), status);
+        out.flush();
+    }
+
+    private void closePortal(Portal p) {
+        closePortalResources(p);
+        p.stmt.portals--;
+        if (p.stmt.closed && p.stmt.portals == 0) {
+            closeQuietly(p.stmt.ps);
+        }
+    }
+
+    private static void closePortalResources(Portal p) {
+        closeQuietly(p.rs);
+        p.rs = null;
+        if (p.ownPs) {
+            closeQuietly(p.ps);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // closing is best effort; the connection reset at session end cleans up the rest
+            }
+        }
+    }
+
+}

@@ -1,0 +1,89 @@
+package dev.warden.gateway;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A {@link BackendConnector} over HikariCP pools, one pool per (role, purpose), each of up to
+ * {@code poolSize} connections to the configured JDBC URL. For a {@code jdbc:warden:} URL each pool's
+ * connections carry {@code warden.role}, {@code warden.purpose}, {@code warden.policy} and
+ * {@code warden.masterKey}; for a plain {@code jdbc:postgresql:} URL role and purpose do not change the
+ * connection and one pool serves everybody. Thread-safe.
+ */
+public final class PooledBackendConnector implements BackendConnector {
+
+    private record Key(String role, String purpose) {}
+
+    private final GatewayConfig.Backend backend;
+    private final String policy;
+    private final String masterKey;
+    private final boolean warden;
+    private final Map<Key, HikariDataSource> pools = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public PooledBackendConnector(GatewayConfig.Backend backend, String policy, String masterKey) {
+        this.backend = Objects.requireNonNull(backend);
+        this.policy = policy;
+        this.masterKey = masterKey;
+        this.warden = backend.url().startsWith("jdbc:warden:");
+    }
+
+    @Override
+    public Connection open(GatewayUser user, String purpose) throws SQLException {
+        if (closed) {
+            throw new SQLException("gateway is shutting down", "57P01");
+        }
+        Key key = warden ? new Key(user.role(), purpose) : new Key("", null);
+        return pools.computeIfAbsent(key, this::createPool).getConnection();
+    }
+
+    private HikariDataSource createPool(Key key) {
+        HikariConfig c = new HikariConfig();
+        c.setJdbcUrl(backend.url());
+        if (backend.user() != null) {
+            c.setUsername(backend.user());
+        }
+        if (backend.password() != null) {
+            c.setPassword(backend.password());
+        }
+        c.setMaximumPoolSize(backend.poolSize());
+        c.setMinimumIdle(0);
+        c.setPoolName("warden-gateway-" + (key.role().isEmpty() ? "backend" : key.role() + "-" + key.purpose()));
+        // like pgbouncer, a client waits for a free backend connection rather than failing at once
+        c.setConnectionTimeout(60_000);
+        if (backend.url().startsWith("jdbc:postgresql:") || warden) {
+            // Text results straight from the server: what getString returns is then exactly PostgreSQL's
+            // own output format (pgjdbc would otherwise reformat binary-received floats and timestamps).
+            c.addDataSourceProperty("binaryTransfer", "false");
+            // A client's simple query goes to the server as a simple query too (one message, no describe
+            // step); statements the client prepared stay prepared.
+            c.addDataSourceProperty("preferQueryMode", "extendedForPrepared");
+        }
+        backend.properties().forEach(c::addDataSourceProperty);
+        if (warden) {
+            c.addDataSourceProperty("warden.role", key.role());
+            if (key.purpose() != null) {
+                c.addDataSourceProperty("warden.purpose", key.purpose());
+            }
+            if (policy != null) {
+                c.addDataSourceProperty("warden.policy", policy);
+            }
+            if (masterKey != null) {
+                c.addDataSourceProperty("warden.masterKey", masterKey);
+            }
+        }
+        return new HikariDataSource(c);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        pools.values().forEach(HikariDataSource::close);
+        pools.clear();
+    }
+}

@@ -1,0 +1,149 @@
+package dev.warden.gateway;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * A minimal protocol-v3 client for tests that need to send exactly chosen (or broken) bytes: SCRAM login
+ * and raw message I/O. Not thread-safe.
+ */
+final class RawPgClient implements AutoCloseable {
+
+    record Message(char type, byte[] body) {
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    final Socket socket;
+    final DataInputStream in;
+    final DataOutputStream out;
+
+    RawPgClient(int port) throws IOException {
+        socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(20_000);
+        in = new DataInputStream(socket.getInputStream());
+        out = new DataOutputStream(socket.getOutputStream());
+    }
+
+    /** Logs in with SCRAM-SHA-256; returns after the first ReadyForQuery. */
+    RawPgClient login(String user, String password) throws IOException {
+        byte[] params = ("user\0" + user + "\0database\0app\0\0").getBytes(StandardCharsets.UTF_8);
+        out.writeInt(8 + params.length);
+        out.writeInt(196608);
+        out.write(params);
+        out.flush();
+        Message m = read();
+        if (m.type() == 'E') {
+            throw new IOException("login refused: " + m.text());
+        }
+        expect(m, 'R');
+        byte[] nonceBytes = new byte[18];
+        new SecureRandom().nextBytes(nonceBytes);
+        String clientNonce = Base64.getEncoder().encodeToString(nonceBytes);
+        String clientFirstBare = "n=,r=" + clientNonce;
+        byte[] first = ("n,," + clientFirstBare).getBytes(StandardCharsets.UTF_8);
+        byte[] mech = "SCRAM-SHA-256\0".getBytes(StandardCharsets.UTF_8);
+        send('p', concat(mech, intBytes(first.length), first));
+        m = read();
+        expect(m, 'R');
+        String serverFirst = new String(m.body(), 4, m.body().length - 4, StandardCharsets.UTF_8);
+        String nonce = null;
+        byte[] salt = null;
+        int iterations = 0;
+        for (String a : serverFirst.split(",")) {
+            if (a.startsWith("r=")) {
+                nonce = a.substring(2);
+            } else if (a.startsWith("s=")) {
+                salt = Base64.getDecoder().decode(a.substring(2));
+            } else if (a.startsWith("i=")) {
+                iterations = Integer.parseInt(a.substring(2));
+            }
+        }
+        String withoutProof = "c=biws,r=" + nonce;
+        byte[] salted = ScramVerifier.saltedPassword(password.toCharArray(), salt, iterations);
+        byte[] clientKey = ScramVerifier.hmac(salted, "Client Key".getBytes(StandardCharsets.US_ASCII));
+        byte[] storedKey = ScramVerifier.sha256(clientKey);
+        byte[] authMessage = (clientFirstBare + "," + serverFirst + "," + withoutProof).getBytes(StandardCharsets.UTF_8);
+        byte[] signature = ScramVerifier.hmac(storedKey, authMessage);
+        byte[] proof = new byte[32];
+        for (int i = 0; i < 32; i++) {
+            proof[i] = (byte) (clientKey[i] ^ signature[i]);
+        }
+        send('p', (withoutProof + ",p=" + Base64.getEncoder().encodeToString(proof)).getBytes(StandardCharsets.UTF_8));
+        while ((m = read()).type() != 'Z') {
+            if (m.type() == 'E') {
+                throw new IOException("login failed: " + m.text());
+            }
+        }
+        return this;
+    }
+
+    static void expect(Message m, char type) throws IOException {
+        if (m.type() != type) {
+            throw new IOException("expected " + type + " but got " + m.type() + ": " + m.text());
+        }
+    }
+
+    void send(char type, byte[] body) throws IOException {
+        out.writeByte(type);
+        out.writeInt(body.length + 4);
+        out.write(body);
+        out.flush();
+    }
+
+    void query(String sql) throws IOException {
+        send('Q', (sql + "\0").getBytes(StandardCharsets.UTF_8));
+    }
+
+    Message read() throws IOException {
+        char type = (char) in.readUnsignedByte();
+        int len = in.readInt();
+        byte[] body = new byte[len - 4];
+        in.readFully(body);
+        return new Message(type, body);
+    }
+
+    /** Reads messages up to and including ReadyForQuery; returns their types, e.g. "TDDCZ". */
+    String readUntilReady() throws IOException {
+        StringBuilder types = new StringBuilder();
+        Message m;
+        do {
+            m = read();
+            types.append(m.type());
+        } while (m.type() != 'Z');
+        lastStatus = (char) m.body()[0];
+        return types.toString();
+    }
+
+    /** Transaction status of the last ReadyForQuery read by {@link #readUntilReady()}. */
+    char lastStatus;
+
+    static byte[] intBytes(int v) {
+        return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
+    }
+
+    static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        byte[] r = new byte[n];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, r, at, p.length);
+            at += p.length;
+        }
+        return r;
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
