@@ -171,35 +171,47 @@ public final class WardenEngine implements AutoCloseable {
         }
         String role = session.role();
         String purpose = session.purpose();
-        DatabaseState.VerdictKey key = new DatabaseState.VerdictKey(lexed.normalized(), role, purpose);
-        CompiledStatement verdict = database.verdicts.getIfPresent(key);
-        if (verdict == null) {
-            Plan plan = database.plans.get(lexed.normalized(),
-                    text -> analyzer.analyze(lexed, database.catalog.on(connection)));
-            checkPolicyMatchesLiveTables(database, plan, connection);
-            verdict = new StatementCompiler(policy, new StatementCompiler.Columns() {
-                @Override
-                public ProtectedColumn of(ColumnRule rule) throws SQLException {
-                    return protectedColumn(database, rule, connection);
-                }
-
-                @Override
-                public RowKeys rowKeys(List<OutputColumn> outputs) {
-                    return rowKeysShownBy(database, outputs, connection);
-                }
-            }).compile(lexed, plan, role, purpose);
-            if (verdict.changesSchema()) database.invalidate();
-            else database.verdicts.put(key, verdict);
-        }
-        checkAuditHealth(verdict);
-        if (verdict.isRefused()) {
-            SQLException refusal = verdict.refusal();
-            StatementAudit.refused(auditSink, session, lexed.normalized(), verdict, policy.version(), refusal);
+        CompiledStatement verdict = null;
+        String toSend;
+        try {
+            verdict = verdict(database, connection, lexed, role, purpose);
+            checkAuditHealth(verdict);
+            if (verdict.isRefused()) throw verdict.refusal();
+            toSend = verdict.hasProtectedSlots() ? render(lexed, verdict, session, sql) : sql;
+        } catch (SQLException refusal) {
+            // refused, or the policy does not match the live table: still exactly one audit event
+            if (!SqlStates.AUDIT_UNAVAILABLE.equals(refusal.getSQLState())) {
+                StatementAudit.refused(auditSink, session, lexed.normalized(), verdict, policy.version(), refusal);
+            }
             throw refusal;
         }
-        String toSend = verdict.hasProtectedSlots() ? render(lexed, verdict, session, sql) : sql;
         return new GuardedStatement(lexed, verdict, toSend, GuardedStatement.parameterColumns(lexed, verdict),
                 GuardedStatement.Local.NONE, null);
+    }
+
+    /** The cached verdict on a normalised text for a role and purpose, analysing and compiling it on a miss. */
+    private CompiledStatement verdict(DatabaseState database, Connection connection, LexedSql lexed, String role,
+                                      String purpose) throws SQLException {
+        DatabaseState.VerdictKey key = new DatabaseState.VerdictKey(lexed.normalized(), role, purpose);
+        CompiledStatement verdict = database.verdicts.getIfPresent(key);
+        if (verdict != null) return verdict;
+        Plan plan = database.plans.get(lexed.normalized(),
+                text -> analyzer.analyze(lexed, database.catalog.on(connection)));
+        checkPolicyMatchesLiveTables(database, plan, connection);
+        verdict = new StatementCompiler(policy, new StatementCompiler.Columns() {
+            @Override
+            public ProtectedColumn of(ColumnRule rule) throws SQLException {
+                return protectedColumn(database, rule, connection);
+            }
+
+            @Override
+            public RowKeys rowKeys(List<OutputColumn> outputs) {
+                return rowKeysShownBy(database, outputs, connection);
+            }
+        }).compile(lexed, plan, role, purpose);
+        if (verdict.changesSchema()) database.invalidate();
+        else database.verdicts.put(key, verdict);
+        return verdict;
     }
 
     /** Fail closed: while the trail cannot be written, statements on protected tables do not run. */
