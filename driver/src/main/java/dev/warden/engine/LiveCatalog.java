@@ -22,10 +22,18 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class LiveCatalog {
 
-    /** Columns in ordinal order, each with its database type name (lower case). */
-    record TableInfo(List<String> columns, Map<String, String> typeNames) {}
+    /**
+     * Columns in ordinal order, each with its database type name (lower case), and the primary key's column
+     * when it has exactly one (else null), for the audit trail's hashed row keys.
+     */
+    record TableInfo(List<String> columns, Map<String, String> typeNames, String primaryKey) {}
 
-    private static final TableInfo UNKNOWN = new TableInfo(List.of(), Map.of());
+    private static final TableInfo UNKNOWN = new TableInfo(List.of(), Map.of(), null);
+    private static final String PG_PRIMARY_KEY = """
+            SELECT a.attname
+              FROM pg_catalog.pg_index i
+              JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+             WHERE i.indrelid = to_regclass(?) AND i.indisprimary""";
     private static final String PG_COLUMNS = """
             SELECT a.attname, t.typname
               FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
@@ -64,10 +72,20 @@ final class LiveCatalog {
         DatabaseMetaData meta = connection.getMetaData();
         if ("PostgreSQL".equalsIgnoreCase(meta.getDatabaseProductName())) {
             String regclass = (table.schema() == null ? "" : quote(table.schema()) + ".") + quote(table.name());
+            TableInfo info;
             try (PreparedStatement ps = connection.prepareStatement(PG_COLUMNS)) {
                 ps.setString(1, regclass);
-                return collect(ps.executeQuery(), 1, 2);
+                info = collect(ps.executeQuery(), 1, 2);
             }
+            if (info == UNKNOWN) return info;
+            List<String> key = new ArrayList<>();
+            try (PreparedStatement ps = connection.prepareStatement(PG_PRIMARY_KEY)) {
+                ps.setString(1, regclass);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) key.add(rs.getString(1));
+                }
+            }
+            return new TableInfo(info.columns(), info.typeNames(), key.size() == 1 ? key.get(0) : null);
         }
         String schema = table.schema();
         String name = table.name();
@@ -90,7 +108,7 @@ final class LiveCatalog {
                 types.put(column, rs.getString(typeColumn).toLowerCase(java.util.Locale.ROOT));
             }
         }
-        return columns.isEmpty() ? UNKNOWN : new TableInfo(List.copyOf(columns), Map.copyOf(types));
+        return columns.isEmpty() ? UNKNOWN : new TableInfo(List.copyOf(columns), Map.copyOf(types), null);
     }
 
     private static TableInfo collectMeta(ResultSet rs) throws SQLException {
@@ -105,7 +123,7 @@ final class LiveCatalog {
             columns.add(column);
             types.put(column, rs.getString("TYPE_NAME").toLowerCase(java.util.Locale.ROOT));
         }
-        return columns.isEmpty() ? UNKNOWN : new TableInfo(List.copyOf(columns), Map.copyOf(types));
+        return columns.isEmpty() ? UNKNOWN : new TableInfo(List.copyOf(columns), Map.copyOf(types), null);
     }
 
     private static String quote(String identifier) {

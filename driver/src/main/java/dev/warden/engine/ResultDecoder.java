@@ -12,11 +12,18 @@ public final class ResultDecoder {
     private final ProtectedColumn[] columns;  // by 1-based result column; null = not protected
     private final Access[] access;
     private final int expectedColumnCount;
+    private final RowKeys rowKeys;  // null unless the policy hashes row keys and the result shows one
 
-    ResultDecoder(ProtectedColumn[] columns, Access[] access, int expectedColumnCount) {
+    ResultDecoder(ProtectedColumn[] columns, Access[] access, int expectedColumnCount, RowKeys rowKeys) {
         this.columns = columns;
         this.access = access;
         this.expectedColumnCount = expectedColumnCount;
+        this.rowKeys = rowKeys;
+    }
+
+    /** Records the current row's hashed primary keys in {@code audit}, when the policy asks for them. */
+    public void recordRowKeys(ResultSet raw, StatementAudit audit) throws SQLException {
+        if (rowKeys != null && audit != null) rowKeys.hashRow(raw, audit);
     }
 
     /** True when result column {@code index} (1-based) needs decrypting or masking. */

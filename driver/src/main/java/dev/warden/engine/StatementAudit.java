@@ -22,6 +22,10 @@ public final class StatementAudit {
     private final long startNanos = System.nanoTime();
     private final Instant start = Instant.now();
     private boolean written;
+    private java.util.List<String> rowKeyHashes;  // created on the first hashed row key
+
+    /** At most this many row-key hashes per event: an audit line must stay a line. */
+    static final int MAX_ROW_KEYS = 1000;
 
     StatementAudit(AuditSink sink, Session session, GuardedStatement statement, String policyVersion) {
         this.sink = sink;
@@ -40,15 +44,17 @@ public final class StatementAudit {
         write(-1, "allowed", null, error.getSQLState());
     }
 
-    boolean written() {
-        return written;
+    /** Adds one hashed row key (deduplicated, bounded by {@link #MAX_ROW_KEYS}). */
+    void rowKey(String hash) {
+        if (rowKeyHashes == null) rowKeyHashes = new java.util.ArrayList<>();
+        if (rowKeyHashes.size() < MAX_ROW_KEYS && !rowKeyHashes.contains(hash)) rowKeyHashes.add(hash);
     }
 
     static void refused(AuditSink sink, Session session, String fingerprint, CompiledStatement compiled,
                         String policyVersion, SQLException refusal) throws SQLException {
         if (sink == null) return;
         record(sink, event(session, fingerprint, compiled, policyVersion, Instant.now(), 0, -1, "refused",
-                refusal.getMessage(), refusal.getSQLState()));
+                refusal.getMessage(), refusal.getSQLState(), List.of()));
     }
 
     private void write(long rows, String decision, String reason, String sqlState) throws SQLException {
@@ -56,7 +62,7 @@ public final class StatementAudit {
         written = true;
         long micros = (System.nanoTime() - startNanos) / 1000;
         AuditEvent event = event(session, statement.fingerprint(), statement.compiled(), policyVersion, start, micros,
-                rows, decision, reason, sqlState);
+                rows, decision, reason, sqlState, rowKeyHashes == null ? List.of() : List.copyOf(rowKeyHashes));
         if (statement.touchesProtected()) {
             record(sink, event);
         } else {
@@ -75,7 +81,7 @@ public final class StatementAudit {
 
     private static AuditEvent event(Session session, String fingerprint, CompiledStatement compiled,
                                     String policyVersion, Instant time, long micros, long rows, String decision,
-                                    String reason, String sqlState) {
+                                    String reason, String sqlState, List<String> rowKeyHashes) {
         return new AuditEvent("statement", time.truncatedTo(ChronoUnit.MICROS), ID_PREFIX + NEXT_ID.incrementAndGet(),
                 session.id(), session.user(), session.role(), session.purpose(), session.client(),
                 session.clientAddress(), compiled == null ? "OTHER" : compiled.kind(), fingerprint, policyVersion,
@@ -83,7 +89,7 @@ public final class StatementAudit {
                 compiled == null ? Map.of() : compiled.columnsRead(),
                 compiled == null ? List.of() : compiled.columnsWritten(),
                 compiled == null ? List.of() : compiled.columnsFiltered(),
-                rows, decision, reason, sqlState, micros, List.of());
+                rows, decision, reason, sqlState, micros, rowKeyHashes);
     }
 
     private static void record(AuditSink sink, AuditEvent event) throws SQLException {

@@ -29,6 +29,11 @@ final class StatementCompiler {
     /** Supplies the engine's compiled column for a rule (cipher and storage resolved against the live table). */
     interface Columns {
         ProtectedColumn of(ColumnRule rule) throws SQLException;
+
+        /** How to hash the row keys a result with these outputs shows, or null (policy switch off, no key). */
+        default RowKeys rowKeys(List<OutputColumn> outputs) throws SQLException {
+            return null;
+        }
     }
 
     private final Policy policy;
@@ -113,7 +118,8 @@ final class StatementCompiler {
             anyProtectedOutput = true;
             read.merge(rule.qualifiedName(), granted.name().toLowerCase(Locale.ROOT), (a, b) -> a);
         }
-        ResultDecoder decoder = anyProtectedOutput ? new ResultDecoder(outputColumns, access, outputs.size()) : null;
+        ResultDecoder decoder = anyProtectedOutput
+                ? new ResultDecoder(outputColumns, access, outputs.size(), columns.rowKeys(outputs)) : null;
         return new CompiledStatement(null, null, slotColumns, decoder, kind, tables, Map.copyOf(read),
                 List.copyOf(written), List.copyOf(filtered), false, true);
     }

@@ -11,6 +11,7 @@ import dev.warden.policy.Policy;
 import dev.warden.policy.PolicyException;
 import dev.warden.policy.PolicyLoader;
 import dev.warden.sql.LexedSql;
+import dev.warden.sql.OutputColumn;
 import dev.warden.sql.Plan;
 import dev.warden.sql.Slot;
 import dev.warden.sql.SqlAnalyzer;
@@ -18,6 +19,7 @@ import dev.warden.sql.SqlLexer;
 import dev.warden.sql.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -169,25 +171,47 @@ public final class WardenEngine implements AutoCloseable {
         }
         String role = session.role();
         String purpose = session.purpose();
-        DatabaseState.VerdictKey key = new DatabaseState.VerdictKey(lexed.normalized(), role, purpose);
-        CompiledStatement verdict = database.verdicts.getIfPresent(key);
-        if (verdict == null) {
-            Plan plan = database.plans.get(lexed.normalized(),
-                    text -> analyzer.analyze(lexed, database.catalog.on(connection)));
-            verdict = new StatementCompiler(policy, rule -> protectedColumn(database, rule, connection))
-                    .compile(lexed, plan, role, purpose);
-            if (verdict.changesSchema()) database.invalidate();
-            else database.verdicts.put(key, verdict);
-        }
-        checkAuditHealth(verdict);
-        if (verdict.isRefused()) {
-            SQLException refusal = verdict.refusal();
-            StatementAudit.refused(auditSink, session, lexed.normalized(), verdict, policy.version(), refusal);
+        CompiledStatement verdict = null;
+        String toSend;
+        try {
+            verdict = verdict(database, connection, lexed, role, purpose);
+            checkAuditHealth(verdict);
+            if (verdict.isRefused()) throw verdict.refusal();
+            toSend = verdict.hasProtectedSlots() ? render(lexed, verdict, session, sql) : sql;
+        } catch (SQLException refusal) {
+            // refused, or the policy does not match the live table: still exactly one audit event
+            if (!SqlStates.AUDIT_UNAVAILABLE.equals(refusal.getSQLState())) {
+                StatementAudit.refused(auditSink, session, lexed.normalized(), verdict, policy.version(), refusal);
+            }
             throw refusal;
         }
-        String toSend = verdict.hasProtectedSlots() ? render(lexed, verdict, session, sql) : sql;
         return new GuardedStatement(lexed, verdict, toSend, GuardedStatement.parameterColumns(lexed, verdict),
                 GuardedStatement.Local.NONE, null);
+    }
+
+    /** The cached verdict on a normalised text for a role and purpose, analysing and compiling it on a miss. */
+    private CompiledStatement verdict(DatabaseState database, Connection connection, LexedSql lexed, String role,
+                                      String purpose) throws SQLException {
+        DatabaseState.VerdictKey key = new DatabaseState.VerdictKey(lexed.normalized(), role, purpose);
+        CompiledStatement verdict = database.verdicts.getIfPresent(key);
+        if (verdict != null) return verdict;
+        Plan plan = database.plans.get(lexed.normalized(),
+                text -> analyzer.analyze(lexed, database.catalog.on(connection)));
+        checkPolicyMatchesLiveTables(database, plan, connection);
+        verdict = new StatementCompiler(policy, new StatementCompiler.Columns() {
+            @Override
+            public ProtectedColumn of(ColumnRule rule) throws SQLException {
+                return protectedColumn(database, rule, connection);
+            }
+
+            @Override
+            public RowKeys rowKeys(List<OutputColumn> outputs) {
+                return rowKeysShownBy(database, outputs, connection);
+            }
+        }).compile(lexed, plan, role, purpose);
+        if (verdict.changesSchema()) database.invalidate();
+        else database.verdicts.put(key, verdict);
+        return verdict;
     }
 
     /** Fail closed: while the trail cannot be written, statements on protected tables do not run. */
@@ -251,6 +275,44 @@ public final class WardenEngine implements AutoCloseable {
             replacements[i] = column.protectLiteral(literal.value(), literal.sourceText());
         }
         return replacements == null ? sql : lexed.render(replacements);
+    }
+
+    /**
+     * Where the policy asks for hashed row keys: the result columns that show the (single-column) primary key
+     * of a protected table, or null when there are none.
+     */
+    private RowKeys rowKeysShownBy(DatabaseState database, List<OutputColumn> outputs, Connection connection) {
+        if (keyset == null || policy.audit() == null || !policy.audit().hashRowKeys()) return null;
+        List<Integer> positions = new java.util.ArrayList<>();
+        List<String> tables = new java.util.ArrayList<>();
+        for (int i = 0; i < outputs.size(); i++) {
+            dev.warden.sql.ColumnRef origin = outputs.get(i).origin();
+            if (origin == null || !policy.protectsTable(origin.table().schema(), origin.table().name())) continue;
+            LiveCatalog.TableInfo info = database.catalog.lookup(connection, origin.table());
+            if (info != null && origin.column().equals(info.primaryKey()) && !tables.contains(origin.table().name())) {
+                positions.add(i + 1);
+                tables.add(origin.table().name());
+            }
+        }
+        if (positions.isEmpty()) return null;
+        return new RowKeys(positions.stream().mapToInt(Integer::intValue).toArray(), tables.toArray(String[]::new), keyset);
+    }
+
+    /**
+     * Before the first verdict on a protected table, every policy column of it must exist in the live table
+     * with a type that can hold ciphertext: a policy out of step with the schema is named, not guessed around.
+     */
+    private void checkPolicyMatchesLiveTables(DatabaseState database, Plan plan, Connection connection)
+            throws SQLException {
+        for (TableName table : plan.tables()) {
+            if (!policy.protectsTable(table.schema(), table.name())) continue;
+            for (ColumnRule rule : policy.columns()) {
+                if (rule.table().equals(table.name())
+                        && (rule.schema() == null || table.schema() == null || rule.schema().equals(table.schema()))) {
+                    protectedColumn(database, rule, connection);
+                }
+            }
+        }
     }
 
     private ProtectedColumn protectedColumn(DatabaseState database, ColumnRule rule, Connection connection)

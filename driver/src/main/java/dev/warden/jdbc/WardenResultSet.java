@@ -89,6 +89,7 @@ public final class WardenResultSet implements ResultSet {
         boolean more = delegate.next();
         if (more) {
             rowNumber++;
+            if (decoder != null) decoder.recordRowKeys(delegate, audit);
         } else {
             finishAudit();
         }

@@ -45,6 +45,7 @@ class AuditTrailIT {
         for (String f : new String[] {"policy.yaml", "demo-keyset.json", "demo-master-key.txt"}) {
             Files.copy(CustomersExample.DIRECTORY.resolve(f), dir.resolve(f));
         }
+        Files.writeString(dir.resolve("policy.yaml"), "  hash-row-keys: true\n", java.nio.file.StandardOpenOption.APPEND);
         String rawUrl = EmbeddedPostgres.freshDatabase();
         try (Connection raw = EmbeddedPostgres.rawConnection(rawUrl)) {
             raw.createStatement().execute(Files.readString(CustomersExample.SOURCE.resolve("schema.sql")));
@@ -60,7 +61,7 @@ class AuditTrailIT {
                 ps.executeUpdate();
             }
             try (Statement s = billing.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT email, card_number FROM customers WHERE email = '" + EMAIL + "'")) {
+                 ResultSet rs = s.executeQuery("SELECT id, email, card_number FROM customers WHERE email = '" + EMAIL + "'")) {
                 while (rs.next()) rs.getString(1);                                           // 2 allowed read, 1 row
             }
             assertEquals("0A000", assertThrows(SQLException.class, () -> billing.createStatement()
@@ -91,7 +92,7 @@ class AuditTrailIT {
         assertEquals("plaintext", read.columnsRead().get("customers.email"));
         assertEquals(List.of("customers.email"), read.columnsFiltered());
         assertEquals(1, read.rows());
-        assertEquals("SELECT email, card_number FROM customers WHERE email = ?", read.fingerprint());
+        assertEquals("SELECT id, email, card_number FROM customers WHERE email = ?", read.fingerprint());
 
         assertEquals("refused", statements.get(2).decision());
         assertEquals("0A000", statements.get(2).sqlState());
@@ -119,6 +120,9 @@ class AuditTrailIT {
 
         WardenKeyset keyset = WardenKeyset.read(dir.resolve("demo-keyset.json"),
                 MasterKey.resolve("file:" + dir.resolve("demo-master-key.txt")));
+        // the read showed customer 1: its keyed row hash lets an auditor find who saw that record
+        assertEquals(List.of(RowKeys.hash(keyset, "customers", "1")), read.rowKeyHashes());
+        assertEquals(List.of(), statements.get(5).rowKeyHashes(), "no key column shown, no row keys");
         AuditVerification verification = new AuditVerifier(AuditTrails.chainKey(keyset)).verify(dir);
         assertTrue(verification.errors().stream().allMatch(f -> f.message().contains("without a seal")),
                 verification.render());

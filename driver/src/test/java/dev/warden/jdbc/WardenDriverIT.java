@@ -371,6 +371,9 @@ class WardenDriverIT {
                 "SELECT c FROM customers c",
                 "SELECT email FROM customers UNION SELECT phone FROM customers",
                 "SELECT FROM WHERE customers",
+                "COPY customers TO STDOUT",
+                "SELECT 1; SELECT email FROM customers",
+                "CREATE VIEW customer_emails AS SELECT email FROM customers",
         };
         try (Connection billing = db.as("billing", "order-processing"); Statement s = billing.createStatement()) {
             for (String sql : refusedShapes) {
@@ -465,6 +468,38 @@ class WardenDriverIT {
         e = assertThrows(SQLException.class, () -> java.sql.DriverManager.getConnection(db.wardenUrl(), noPolicy));
         assertEquals("28000", e.getSQLState());
         assertTrue(e.getMessage().contains("warden.policy"), e.getMessage());
+    }
+
+    @Test
+    void aWrongMasterKeyAPolicyErrorAndAColumnMissingFromTheTableAreNamed() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("warden-errors");
+        java.nio.file.Path wrongKey = dir.resolve("wrong-key.txt");
+        java.nio.file.Files.writeString(wrongKey, dev.warden.crypto.MasterKey.generateBase64());
+        java.util.Properties p = CustomersExample.properties("support", null);
+        p.setProperty("warden.masterKey", "file:" + wrongKey);
+        SQLException e = assertThrows(SQLException.class, () -> java.sql.DriverManager.getConnection(db.wardenUrl(), p));
+        assertEquals("58030", e.getSQLState());
+        assertTrue(e.getMessage().contains("demo-keyset.json"), e.getMessage());
+
+        java.nio.file.Files.copy(CustomersExample.DIRECTORY.resolve("demo-keyset.json"), dir.resolve("demo-keyset.json"));
+        java.nio.file.Path badPolicy = dir.resolve("bad.yaml");
+        java.nio.file.Files.writeString(badPolicy, "keyset: demo-keyset.json\nroles:\n  support: {}\ntables:\n"
+                + "  customers:\n    email:\n      encrypt: deterministic\n      read: { suport: plaintext }\n");
+        java.util.Properties bad = CustomersExample.properties("support", null);
+        bad.setProperty("warden.policy", badPolicy.toString());
+        e = assertThrows(SQLException.class, () -> java.sql.DriverManager.getConnection(db.wardenUrl(), bad));
+        assertTrue(e.getMessage().contains("bad.yaml:8") && e.getMessage().contains("suport"), e.getMessage());
+
+        java.nio.file.Path missingColumn = dir.resolve("missing.yaml");
+        java.nio.file.Files.writeString(missingColumn, "keyset: demo-keyset.json\nroles:\n  support: {}\ntables:\n"
+                + "  customers:\n    nickname:\n      encrypt: randomized\n      read: { support: plaintext }\n");
+        java.util.Properties missing = CustomersExample.properties("support", null);
+        missing.setProperty("warden.policy", missingColumn.toString());
+        try (Connection c = java.sql.DriverManager.getConnection(db.wardenUrl(), missing)) {
+            e = assertThrows(SQLException.class, () -> c.createStatement().executeQuery("SELECT nickname FROM customers"));
+            assertEquals("42703", e.getSQLState());
+            assertTrue(e.getMessage().contains("customers.nickname") && e.getMessage().contains("line 6"), e.getMessage());
+        }
     }
 
     @Test

@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "audit", mixinStandardHelpOptions = true,
         description = "Verify the audit trail's hash chain and report on protected column accesses.",
-        subcommands = {AuditVerifyCommand.class, AuditReportCommand.class})
+        subcommands = {AuditVerifyCommand.class, AuditReportCommand.class, AuditRowKeyCommand.class})
 public final class AuditCommand implements Runnable {
 
     @Spec

@@ -14,11 +14,22 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import dev.warden.gateway.GatewayConfig;
+import dev.warden.gateway.GatewayServer;
+import dev.warden.gateway.GatewayUser;
+import dev.warden.gateway.PgFrameDecoder;
+import dev.warden.gateway.PgjdbcCopyRunner;
+import dev.warden.gateway.PooledBackendConnector;
+import dev.warden.gateway.ScramVerifier;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code warden demo}: the example policy end to end on an embedded PostgreSQL (nothing to install). Writes
@@ -35,6 +46,13 @@ public final class DemoCommand implements Callable<Integer> {
             {"analyst", null}};
 
     private final PrintStream out = System.out;
+
+    @Option(names = "--serve", description = "Then run the gateway on the example data, with demo users"
+            + " support, billing and analyst (password: the user name), until interrupted.")
+    boolean serve;
+
+    @Option(names = "--port", defaultValue = "6432", description = "Gateway port for --serve (default: ${DEFAULT-VALUE}).")
+    int port;
 
     @Override
     public Integer call() throws Exception {
@@ -54,8 +72,35 @@ public final class DemoCommand implements Callable<Integer> {
             showAtRest(rawUrl);
             showRefusals(wardenUrl, example);
             showAudit(example);
+            if (serve) serveGateway(example, pg.getPort());
         }
         return 0;
+    }
+
+    /** Runs the gateway over the demo database with one demo user per role (password = user name). */
+    private void serveGateway(Path example, int databasePort) throws InterruptedException {
+        Map<String, GatewayUser> users = new LinkedHashMap<>();
+        for (String[] role : ROLES) {
+            users.put(role[0], new GatewayUser(role[0], ScramVerifier.generate(role[0].toCharArray(),
+                    ScramVerifier.DEFAULT_ITERATIONS), role[0], role[1], Set.of()));
+        }
+        GatewayConfig config = new GatewayConfig("127.0.0.1", port,
+                new GatewayConfig.Backend("jdbc:warden:postgresql://localhost:" + databasePort + "/postgres", "postgres", "",
+                        8, Map.of("ApplicationName", "warden-gateway")),
+                example.resolve("policy.yaml").toString(), "file:" + example.resolve("demo-master-key.txt"), null,
+                false, false, PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH, users, "scram-sha-256", 100);
+        try (GatewayServer server = new GatewayServer(config,
+                new PooledBackendConnector(config.backend(), config.policy(), config.masterKey()), new PgjdbcCopyRunner())) {
+            server.start();
+            out.println();
+            out.println("The Warden gateway is listening on 127.0.0.1:" + server.port() + ". Connect as each role:");
+            for (String[] role : ROLES) {
+                out.println("  PGPASSWORD=" + role[0] + " psql -h 127.0.0.1 -p " + server.port() + " -U " + role[0]
+                        + " postgres -c 'SELECT name, email, card_number FROM customers'");
+            }
+            out.println("(demo users only; Ctrl-C stops the gateway and the embedded PostgreSQL)");
+            server.awaitClose();
+        }
     }
 
     /** Copies the example out of the jar, so the policy can name its keyset by relative path. */

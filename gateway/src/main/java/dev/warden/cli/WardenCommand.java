@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code warden} command line: {@code java -jar warden.jar <command>}. */
 @Command(name = "warden", mixinStandardHelpOptions = true, version = "warden 0.1.0-SNAPSHOT",
         description = "Warden: column encryption, masking and audit for PostgreSQL applications.",
-        subcommands = {DemoCommand.class, KeysCommand.class, AuditCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ServeCommand.class, PasswdCommand.class, KeysCommand.class,
+                AuditCommand.class, CommandLine.HelpCommand.class})
 public final class WardenCommand implements Runnable {
 
     @CommandLine.Spec
