@@ -35,6 +35,11 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("warden serve: " + e.getMessage());
             server.close();
             return 2;
+        } catch (Exception e) {
+            // e.g. the port is taken: Netty rethrows the socket error from bind
+            System.err.println("warden serve: cannot listen on " + cfg.host() + ":" + cfg.port() + ": " + e.getMessage());
+            server.close();
+            return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "warden-serve-shutdown"));
         System.err.println("warden gateway listening on " + cfg.host() + ":" + server.port() + " (backend "
