@@ -171,6 +171,20 @@ public final class WardenConnection implements Connection {
         return new WardenDatabaseMetaData(this, delegate.getMetaData());
     }
 
+    /**
+     * COPY has no JDBC API, so code that relays it (the gateway) needs the real driver's copy interface.
+     * The COPY text is guarded like any statement (a COPY touching a protected table is refused, 0A000) and
+     * audited once; only then is the real connection handed out as {@code iface}, to run exactly that text.
+     */
+    public <T> T unwrapForCopy(String copySql, Class<T> iface) throws SQLException {
+        GuardedStatement guarded = engine.guard(session, delegate, copySql);
+        if (guarded.touchesProtected() || guarded.local() != GuardedStatement.Local.NONE) {
+            throw dev.warden.engine.SqlStates.unsupported("COPY on a protected table is not supported");
+        }
+        engine.audit(session, guarded).succeeded(-1);
+        return delegate.unwrap(iface);
+    }
+
     // ---- wrapper: never hand out the real connection, which would bypass the engine ----
 
     @Override

@@ -1,5 +1,6 @@
 package dev.warden.gateway;
 
+import dev.warden.jdbc.WardenConnection;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.postgresql.PGConnection;
@@ -11,9 +12,20 @@ import org.postgresql.copy.CopyOperation;
  */
 public final class PgjdbcCopyRunner implements CopyRunner {
 
+    /**
+     * Through Warden, the COPY text is first guarded and audited by the engine, which hands out the real
+     * connection only for a COPY that touches no protected table; a plain backend is unwrapped directly.
+     */
+    private static org.postgresql.copy.CopyManager copyApi(Connection connection, String sql) throws SQLException {
+        if (connection.isWrapperFor(WardenConnection.class)) {
+            return connection.unwrap(WardenConnection.class).unwrapForCopy(sql, PGConnection.class).getCopyAPI();
+        }
+        return connection.unwrap(PGConnection.class).getCopyAPI();
+    }
+
     @Override
     public CopyIn copyIn(Connection connection, String sql) throws SQLException {
-        org.postgresql.copy.CopyIn in = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
+        org.postgresql.copy.CopyIn in = copyApi(connection, sql).copyIn(sql);
         return new CopyIn() {
             @Override
             public int format() {
@@ -46,7 +58,7 @@ public final class PgjdbcCopyRunner implements CopyRunner {
 
     @Override
     public CopyOut copyOut(Connection connection, String sql) throws SQLException {
-        org.postgresql.copy.CopyOut out = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
+        org.postgresql.copy.CopyOut out = copyApi(connection, sql).copyOut(sql);
         return new CopyOut() {
             @Override
             public int format() {

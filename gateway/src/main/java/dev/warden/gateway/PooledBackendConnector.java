@@ -20,6 +20,7 @@ public final class PooledBackendConnector implements BackendConnector {
     private record Key(String role, String purpose) {}
 
     private final GatewayConfig.Backend backend;
+    private final String url;
     private final String policy;
     private final String masterKey;
     private final boolean warden;
@@ -30,7 +31,11 @@ public final class PooledBackendConnector implements BackendConnector {
         this.backend = Objects.requireNonNull(backend);
         this.policy = policy;
         this.masterKey = masterKey;
-        this.warden = backend.url().startsWith("jdbc:warden:");
+        // With a policy, every statement goes through the engine, whatever URL the configuration wrote:
+        // a gateway that names a policy and forwards to a plain pgjdbc URL would protect nothing.
+        this.url = policy != null && !backend.url().startsWith("jdbc:warden:")
+                ? "jdbc:warden:" + backend.url().substring("jdbc:".length()) : backend.url();
+        this.warden = url.startsWith("jdbc:warden:");
     }
 
     @Override
@@ -44,7 +49,7 @@ public final class PooledBackendConnector implements BackendConnector {
 
     private HikariDataSource createPool(Key key) {
         HikariConfig c = new HikariConfig();
-        c.setJdbcUrl(backend.url());
+        c.setJdbcUrl(url);
         if (backend.user() != null) {
             c.setUsername(backend.user());
         }
@@ -56,7 +61,7 @@ public final class PooledBackendConnector implements BackendConnector {
         c.setPoolName("warden-gateway-" + (key.role().isEmpty() ? "backend" : key.role() + "-" + key.purpose()));
         // like pgbouncer, a client waits for a free backend connection rather than failing at once
         c.setConnectionTimeout(60_000);
-        if (backend.url().startsWith("jdbc:postgresql:") || warden) {
+        if (url.startsWith("jdbc:postgresql:") || warden) {
             // Text results straight from the server: what getString returns is then exactly PostgreSQL's
             // own output format (pgjdbc would otherwise reformat binary-received floats and timestamps).
             c.addDataSourceProperty("binaryTransfer", "false");

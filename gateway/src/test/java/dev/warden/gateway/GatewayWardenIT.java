@@ -86,6 +86,24 @@ class GatewayWardenIT {
     }
 
     @Test
+    void pgbenchInitialisesAndRunsThroughTheWardenGatewayWhileCopyOfProtectedTablesIsRefused() {
+        assumeTrue(GatewayFixture.available("pgbench"), "pgbench not installed");
+        var init = GatewayFixture.run(List.of("/usr/bin/pgbench", "-h", "127.0.0.1", "-p",
+                String.valueOf(server.port()), "-U", "bill", "-i", "-s", "1", "app"), null, Map.of("PGPASSWORD", "pw"), 300);
+        assertEquals(0, init.exit(), init.err());   // its COPY goes through the engine, which lets it pass
+        var run = GatewayFixture.run(List.of("/usr/bin/pgbench", "-h", "127.0.0.1", "-p",
+                String.valueOf(server.port()), "-U", "bill", "-S", "-M", "prepared", "-c", "2", "-t", "50", "app"),
+                null, Map.of("PGPASSWORD", "pw"), 300);
+        assertEquals(0, run.exit(), run.out() + run.err());
+        assertTrue(run.out().contains("number of transactions actually processed: 100/100"), run.out());
+
+        assumeTrue(GatewayFixture.available("psql"), "psql not installed");
+        var copy = psql("bill", "copy customers to stdout");
+        assertTrue(copy.exit() != 0 && copy.err().contains("COPY"), copy.out() + copy.err());
+        assertFalse(copy.out().contains("@"), "no row of a protected table leaves through COPY");
+    }
+
+    @Test
     void refusalsReachTheClientWithTheirSqlState() throws Exception {
         SQLException e = assertThrows(SQLException.class, () -> {
             try (Connection c = jdbc("ann", ""); Statement s = c.createStatement()) {
