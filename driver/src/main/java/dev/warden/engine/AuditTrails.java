@@ -22,11 +22,11 @@ import java.util.Map;
  * opened). The chain is keyed with the keyset's audit HMAC key, so only a holder of the master key can
  * forge a consistent trail.
  */
-final class AuditTrails {
+public final class AuditTrails {
     private AuditTrails() {}
 
     /** The chain key for a keyset; a rules-only policy without a keyset gets an unkeyed (SHA-256) chain. */
-    static ChainKey chainKey(WardenKeyset keyset) {
+    public static ChainKey chainKey(WardenKeyset keyset) {
         if (keyset == null) return ChainKey.hmacSha256(unkeyedChainKey());
         return new ChainKey() {
             @Override

@@ -32,8 +32,7 @@ final class WardenDatabaseMetaData implements DatabaseMetaData {
 
     @Override
     public <T> T unwrap(Class<T> iface) throws SQLException {
-        if (iface.isInstance(this)) return iface.cast(this);
-        throw new SQLException("Warden does not expose the underlying " + iface.getName(), "0A000");
+        return Unwrapping.unwrap(this, iface);
     }
 
     @Override

@@ -54,24 +54,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
 
     @Override
     public boolean execute() throws SQLException {
-        if (guarded.local() != GuardedStatement.Local.NONE) {
-            runLocal(guarded);
-            return false;
-        }
-        StatementAudit audit = begin(guarded);
-        boolean hasResult;
-        try {
-            hasResult = delegate.execute();
-        } catch (SQLException e) {
-            audit.failed(e);
-            throw e;
-        }
-        if (hasResult) {
-            deferAudit(audit);
-        } else {
-            audit.succeeded(delegate.getLargeUpdateCount());
-        }
-        return hasResult;
+        return executeGuarded(guarded, sql -> delegate.execute());
     }
 
     @Override
@@ -81,20 +64,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
 
     @Override
     public long executeLargeUpdate() throws SQLException {
-        if (guarded.local() != GuardedStatement.Local.NONE) {
-            runLocal(guarded);
-            return 0;
-        }
-        StatementAudit audit = begin(guarded);
-        long rows;
-        try {
-            rows = delegate.executeLargeUpdate();
-        } catch (SQLException e) {
-            audit.failed(e);
-            throw e;
-        }
-        audit.succeeded(rows);
-        return rows;
+        return updateGuarded(guarded, sql -> delegate.executeLargeUpdate());
     }
 
     @Override

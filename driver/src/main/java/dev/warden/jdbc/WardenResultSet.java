@@ -134,9 +134,7 @@ public final class WardenResultSet implements ResultSet {
 
     @Override
     public <T> T unwrap(Class<T> iface) throws SQLException {
-        if (iface.isInstance(this)) return iface.cast(this);
-        throw new SQLException("Warden does not expose the underlying " + iface.getName()
-                + ": it would bypass the policy", "0A000");
+        return Unwrapping.unwrap(this, iface);
     }
 
     @Override

@@ -107,13 +107,21 @@ public class WardenStatement implements Statement {
         return update(sql, s -> delegate.executeLargeUpdate(s, columnNames));
     }
 
+    /** One call into the real statement with the text to send (prepared statements ignore it). */
     @FunctionalInterface
-    private interface Execution<T> {
+    interface Execution<T> {
         T run(String sql) throws SQLException;
     }
 
     private boolean execute(String sql, Execution<Boolean> execution) throws SQLException {
-        GuardedStatement guarded = guard(sql);
+        return executeGuarded(guard(sql), execution);
+    }
+
+    /**
+     * Runs one execution of a guarded statement: answered locally, or sent with its audit record begun;
+     * the record is written now (update count) or when the result it produced is read or closed.
+     */
+    final boolean executeGuarded(GuardedStatement guarded, Execution<Boolean> execution) throws SQLException {
         if (guarded.local() != GuardedStatement.Local.NONE) {
             runLocal(guarded);
             return false;
@@ -135,7 +143,11 @@ public class WardenStatement implements Statement {
     }
 
     private long update(String sql, Execution<? extends Number> execution) throws SQLException {
-        GuardedStatement guarded = guard(sql);
+        return updateGuarded(guard(sql), execution);
+    }
+
+    /** Runs one update of a guarded statement and writes its audit record with the rows affected. */
+    final long updateGuarded(GuardedStatement guarded, Execution<? extends Number> execution) throws SQLException {
         if (guarded.local() != GuardedStatement.Local.NONE) {
             runLocal(guarded);
             return 0;
@@ -288,9 +300,7 @@ public class WardenStatement implements Statement {
 
     @Override
     public <T> T unwrap(Class<T> iface) throws SQLException {
-        if (iface.isInstance(this)) return iface.cast(this);
-        throw new SQLException("Warden does not expose the underlying " + iface.getName()
-                + ": it would bypass the policy", "0A000");
+        return Unwrapping.unwrap(this, iface);
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.warden.audit.ChainKey;
 import dev.warden.crypto.KeyException;
 import dev.warden.crypto.MasterKey;
 import dev.warden.crypto.WardenKeyset;
+import dev.warden.engine.AuditTrails;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,17 +35,6 @@ final class AuditKeyOptions {
         if (keyset == null) {
             return null;
         }
-        WardenKeyset keys = WardenKeyset.read(keyset, MasterKey.resolve(masterKey));
-        return new ChainKey() {
-            @Override
-            public byte[] mac(byte[] data) {
-                return keys.auditMac(data);
-            }
-
-            @Override
-            public boolean verify(byte[] tag, byte[] data) {
-                return keys.verifyAuditMac(tag, data);
-            }
-        };
+        return AuditTrails.chainKey(WardenKeyset.read(keyset, MasterKey.resolve(masterKey)));
     }
 }
