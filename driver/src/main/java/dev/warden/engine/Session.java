@@ -3,18 +3,19 @@ package dev.warden.engine;
 import java.util.UUID;
 
 /**
- * Who is acting: database user, policy role, declared purpose and client. One per connection (or gateway
- * client). The purpose may change during the session ({@code SET warden.purpose}); the rest is fixed.
+ * Who is acting: database user, policy role, declared purpose and client. One per connection. The purpose
+ * may change during the session ({@code SET warden.purpose}); user and client change only when a gateway
+ * hands a pooled connection to another client; role and database never change.
  * Not thread-safe beyond the visibility of the purpose, as a JDBC connection is used by one thread at a time.
  */
 public final class Session {
     private final String id = UUID.randomUUID().toString();
     private final DatabaseState database;
-    private final String user;
+    private volatile String user;
     private final String role;
     private volatile String purpose;
-    private final String client;
-    private final String clientAddress;
+    private volatile String client;
+    private volatile String clientAddress;
 
     Session(DatabaseState database, String user, String role, String purpose, String client,
             String clientAddress) {
@@ -48,6 +49,13 @@ public final class Session {
 
     void purpose(String purpose) {
         this.purpose = purpose;
+    }
+
+    /** Who the session now acts for: the gateway re-attributes a pooled connection to each client. */
+    void attributeTo(String user, String client, String clientAddress) {
+        this.user = user;
+        this.client = client;
+        this.clientAddress = clientAddress;
     }
 
     public String client() {

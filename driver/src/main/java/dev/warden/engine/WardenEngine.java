@@ -227,6 +227,14 @@ public final class WardenEngine implements AutoCloseable {
         return new StatementAudit(auditSink, session, statement, policy.version());
     }
 
+    /**
+     * Attributes a session's later statements (and audit events) to the client a front door serves: the
+     * gateway's user, application name and address. The role is unchanged: it belongs to the pool.
+     */
+    public void attributeTo(Session session, String user, String client, String clientAddress) {
+        session.attributeTo(user, client, clientAddress);
+    }
+
     /** Carries out a statement Warden answers itself (SET warden.purpose). */
     public void runLocal(Session session, GuardedStatement statement) throws SQLException {
         if (statement.local() == GuardedStatement.Local.SET_PURPOSE) {

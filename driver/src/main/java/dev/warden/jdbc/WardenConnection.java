@@ -172,6 +172,14 @@ public final class WardenConnection implements Connection {
     }
 
     /**
+     * Attributes this connection's later statements, and their audit events, to a client of a front door
+     * (the gateway: its user, application name and network address). Role and purpose are unchanged.
+     */
+    public void attributeTo(String user, String client, String clientAddress) {
+        engine.attributeTo(session, user, client, clientAddress);
+    }
+
+    /**
      * COPY has no JDBC API, so code that relays it (the gateway) needs the real driver's copy interface.
      * The COPY text is guarded like any statement (a COPY touching a protected table is refused, 0A000) and
      * audited once; only then is the real connection handed out as {@code iface}, to run exactly that text.

@@ -1,5 +1,6 @@
 package dev.warden.gateway;
 
+import dev.warden.jdbc.WardenConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.sql.Connection;
@@ -143,12 +144,21 @@ final class GatewaySession {
 
     // ---------------------------------------------------------------- lifecycle
 
+    /** Through Warden, this client's statements are audited under its gateway user, application and address. */
+    private void attributeToClient(Connection connection) throws SQLException {
+        if (!connection.isWrapperFor(WardenConnection.class)) return;
+        String address = channel.remoteAddress() instanceof java.net.InetSocketAddress a
+                ? a.getAddress().getHostAddress() + ":" + a.getPort() : String.valueOf(channel.remoteAddress());
+        connection.unwrap(WardenConnection.class).attributeTo(user.name(), settings.get("application_name"), address);
+    }
+
     /** Opens the backend connection and completes the startup: AuthenticationOk ... ReadyForQuery. */
     void start() {
         ByteBuf b = out.buf();
         BackendMessages.authenticationOk(b);
         try {
             conn = server.connector().open(user, purpose);
+            attributeToClient(conn);
             server.types().ensureLoaded(conn);
             applySettings();
             try (Statement s = conn.createStatement();

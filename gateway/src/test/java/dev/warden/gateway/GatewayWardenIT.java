@@ -83,6 +83,18 @@ class GatewayWardenIT {
         var analyst = psql("ann", "select email from customers where name = 'Ann Lee'");
         assertEquals(0, analyst.exit(), analyst.err());
         assertFalse(analyst.out().contains("ann.lee@example.com"), analyst.out());
+
+        // the trail names the gateway user, the client application and its address, never the value
+        String trail = "";
+        for (int attempt = 0; attempt < 60 && !trail.contains("\"databaseUser\":\"ann\""); attempt++) {
+            Thread.sleep(50);
+            StringBuilder all = new StringBuilder();
+            for (java.nio.file.Path f : CustomersExample.auditFiles()) all.append(java.nio.file.Files.readString(f));
+            trail = all.toString();
+        }
+        assertTrue(trail.contains("\"databaseUser\":\"ann\",\"role\":\"analyst\""), "gateway user in the trail");
+        assertTrue(trail.contains("\"client\":\"psql\",\"clientAddress\":\"127.0.0.1:"), "client and address in the trail");
+        assertFalse(trail.contains("ann.lee@example.com"), "no protected value in the trail");
     }
 
     @Test
