@@ -5,6 +5,7 @@ import dev.warden.audit.AuditSink;
 import dev.warden.audit.AuditSinkConfig;
 import dev.warden.audit.AuditUnavailableException;
 import dev.warden.audit.ChainKey;
+import dev.warden.audit.DatabaseAuditSink;
 import dev.warden.audit.JsonLinesAuditSink;
 import dev.warden.crypto.WardenKeyset;
 import dev.warden.policy.AuditSettings;
@@ -12,6 +13,7 @@ import dev.warden.policy.Policy;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -41,15 +43,44 @@ public final class AuditTrails {
         };
     }
 
-    static AuditSink open(Policy policy, WardenKeyset keyset) {
+    static AuditSink open(Policy policy, WardenKeyset keyset) throws SQLException {
         AuditSettings settings = policy.audit();
         if (settings == null) return null;
+        if (settings.table() != null) return openTable(settings, keyset);
         AuditSinkConfig config = AuditSinkConfig.defaults(settings.path())
                 .withDurability(settings.synchronous() ? AuditSinkConfig.Durability.SYNC : AuditSinkConfig.Durability.ASYNC);
         config = new AuditSinkConfig(config.path(), config.durability(),
                 settings.failClosed() ? AuditSinkConfig.FailureMode.FAIL_CLOSED : AuditSinkConfig.FailureMode.FAIL_OPEN,
                 settings.rotateSizeBytes(), settings.rotateDaily(), config.queueCapacity(), config.flushInterval());
         return new JsonLinesAuditSink(config, chainKey(keyset));
+    }
+
+    /** The trail in a database table, over a connection of its own (never an audited one). */
+    private static AuditSink openTable(AuditSettings settings, WardenKeyset keyset) throws SQLException {
+        AuditSettings.Table table = settings.table();
+        java.util.Properties properties = new java.util.Properties();
+        if (table.user() != null) properties.setProperty("user", table.user());
+        if (table.password() != null) properties.setProperty("password", secret(table.password()));
+        DatabaseAuditSink.Config config = new DatabaseAuditSink.Config(table.jdbcUrl(), properties, table.name(),
+                settings.synchronous() ? AuditSinkConfig.Durability.SYNC : AuditSinkConfig.Durability.ASYNC,
+                settings.failClosed() ? AuditSinkConfig.FailureMode.FAIL_CLOSED : AuditSinkConfig.FailureMode.FAIL_OPEN,
+                8192, java.time.Duration.ofMillis(50));
+        return new DatabaseAuditSink(config, chainKey(keyset));
+    }
+
+    /** Resolves an {@code env:NAME} or {@code file:PATH} reference; the message names the reference only. */
+    private static String secret(String reference) throws SQLException {
+        String value = null;
+        try {
+            if (reference.startsWith("env:")) value = System.getenv(reference.substring(4));
+            else if (reference.startsWith("file:")) value = java.nio.file.Files.readString(java.nio.file.Path.of(reference.substring(5))).strip();
+        } catch (java.io.IOException e) {
+            throw SqlStates.of(SqlStates.AUDIT_UNAVAILABLE, "audit table password " + reference + " cannot be read", e);
+        }
+        if (value == null) {
+            throw SqlStates.of(SqlStates.AUDIT_UNAVAILABLE, "audit table password " + reference + " is not set");
+        }
+        return value;
     }
 
     /** An event of the engine itself: {@code type} is "policy-loaded", "keyset-opened" or "key-rotated". */

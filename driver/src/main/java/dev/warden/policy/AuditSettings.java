@@ -16,7 +16,19 @@ import java.util.Objects;
  * @param rotateDaily     rotate the file at each UTC day change
  */
 public record AuditSettings(Path path, String durability, String onFailure, boolean hashRowKeys,
-                            long rotateSizeBytes, boolean rotateDaily) {
+                            long rotateSizeBytes, boolean rotateDaily, Table table) {
+
+    /**
+     * The {@code audit.table} section: write the trail to a database table instead of files, over a
+     * connection of its own. {@code password} is a reference ({@code env:NAME} or {@code file:PATH}), or null.
+     */
+    public record Table(String jdbcUrl, String user, String password, String name) {}
+
+    /** A file trail (no table). */
+    public AuditSettings(Path path, String durability, String onFailure, boolean hashRowKeys, long rotateSizeBytes,
+                         boolean rotateDaily) {
+        this(path, durability, onFailure, hashRowKeys, rotateSizeBytes, rotateDaily, null);
+    }
 
     public static final String ASYNC = "async";
     public static final String SYNC = "sync";

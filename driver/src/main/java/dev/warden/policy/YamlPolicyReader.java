@@ -29,7 +29,8 @@ final class YamlPolicyReader {
     private static final List<String> ROLE_KEYS = List.of("purposes");
     private static final List<String> COLUMN_KEYS = List.of("encrypt", "type", "read", "mask", "write", "purposes");
     private static final List<String> AUDIT_KEYS =
-            List.of("path", "durability", "on-failure", "hash-row-keys", "rotate-size-mb", "rotate-daily");
+            List.of("path", "durability", "on-failure", "hash-row-keys", "rotate-size-mb", "rotate-daily", "table");
+    private static final List<String> AUDIT_TABLE_KEYS = List.of("jdbc-url", "user", "password", "name");
     /** An upper bound that keeps megabytes-to-bytes from overflowing and catches unit mistakes. */
     private static final long MAX_ROTATE_SIZE_MB = 1024L * 1024;
 
@@ -254,6 +255,7 @@ final class YamlPolicyReader {
         boolean hashRowKeys = defaults.hashRowKeys();
         long rotateSizeBytes = defaults.rotateSizeBytes();
         boolean rotateDaily = defaults.rotateDaily();
+        AuditSettings.Table table = null;
         for (Entry e : body.values()) {
             String p = "audit." + e.key();
             switch (e.key()) {
@@ -276,11 +278,39 @@ final class YamlPolicyReader {
                 case "rotate-daily":
                     rotateDaily = bool(e.value(), p);
                     break;
+                case "table":
+                    table = readAuditTable(e.value(), p);
+                    break;
                 default:
                     throw new AssertionError(e.key()); // checkKeys let through only the keys above
             }
         }
-        return new AuditSettings(path, durability, onFailure, hashRowKeys, rotateSizeBytes, rotateDaily);
+        return new AuditSettings(path, durability, onFailure, hashRowKeys, rotateSizeBytes, rotateDaily, table);
+    }
+
+    /** {@code audit.table: {jdbc-url, user, password, name}}: the trail goes to a database table. */
+    private AuditSettings.Table readAuditTable(Node node, String path) throws PolicyException {
+        Map<String, Entry> body = mapping(node, path);
+        checkKeys(body, path, AUDIT_TABLE_KEYS);
+        Entry url = body.get("jdbc-url");
+        if (url == null) throw fail(node, path, "missing jdbc-url (the audit database's plain JDBC URL)");
+        String jdbcUrl = scalar(url.value(), path + ".jdbc-url").getValue();
+        if (!jdbcUrl.startsWith("jdbc:") || jdbcUrl.startsWith("jdbc:warden:")) {
+            throw fail(url.value(), path + ".jdbc-url", "expected a plain JDBC URL (jdbc:postgresql://...), not '"
+                    + (jdbcUrl.startsWith("jdbc:") ? "jdbc:warden:..." : "a non-JDBC value") + "'");
+        }
+        String user = body.get("user") == null ? null : scalar(body.get("user").value(), path + ".user").getValue();
+        String password = null;
+        if (body.get("password") != null) {
+            password = scalar(body.get("password").value(), path + ".password").getValue();
+            if (!password.startsWith("env:") && !password.startsWith("file:")) {
+                // a secret written into the policy file would be read by everyone who may read the policy
+                throw fail(body.get("password").value(), path + ".password",
+                        "write the password as a reference, env:NAME or file:PATH");
+            }
+        }
+        String name = body.get("name") == null ? "warden_audit" : scalar(body.get("name").value(), path + ".name").getValue();
+        return new AuditSettings.Table(jdbcUrl, user, password, name);
     }
 
     private boolean bool(Node node, String path) throws PolicyException {

@@ -151,4 +151,46 @@ class AuditTrailIT {
         }
         return events;
     }
+
+    @Test
+    void theTrailCanGoToADatabaseTableOverItsOwnConnection() throws Exception {
+        Path dir = Files.createTempDirectory("warden-audit-table");
+        for (String f : new String[] {"policy.yaml", "demo-keyset.json", "demo-master-key.txt"}) {
+            Files.copy(CustomersExample.DIRECTORY.resolve(f), dir.resolve(f));
+        }
+        String auditUrl = EmbeddedPostgres.freshDatabase();
+        Files.writeString(dir.resolve("policy.yaml"), "  table:\n    jdbc-url: " + auditUrl + "\n    user: postgres\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        String rawUrl = EmbeddedPostgres.freshDatabase();
+        try (Connection raw = EmbeddedPostgres.rawConnection(rawUrl)) {
+            raw.createStatement().execute(Files.readString(CustomersExample.SOURCE.resolve("schema.sql")));
+        }
+        try (Connection support = DriverManager.getConnection("jdbc:warden:" + rawUrl.substring(5),
+                props(dir, "support", "customer-service"));
+             PreparedStatement ps = support.prepareStatement("INSERT INTO customers (name, email) VALUES (?, ?)")) {
+            ps.setString(1, "Tab");
+            ps.setString(2, "tab.le@example.com");
+            ps.executeUpdate();
+        }
+        Properties auditProps = new Properties();
+        auditProps.setProperty("user", "postgres");
+        List<AuditEvent> events = List.of();
+        for (int attempt = 0; attempt < 100 && events.isEmpty(); attempt++) {
+            Thread.sleep(50);
+            try {
+                events = AuditTrailReader.readTable(auditUrl, auditProps, "warden_audit").stream()
+                        .map(ChainedEvent::event).filter(e -> "INSERT".equals(e.statementKind())).toList();
+            } catch (SQLException tableNotYetCreated) {
+                // the writer creates the table with its first batch
+            }
+        }
+        assertEquals(1, events.size());
+        assertEquals(List.of("customers.email"), events.get(0).columnsWritten());
+        try (Connection audit = EmbeddedPostgres.rawConnection(auditUrl);
+             ResultSet rs = audit.createStatement().executeQuery("SELECT count(*) FROM warden_audit WHERE "
+                     + "CAST(warden_audit AS text) LIKE '%tab.le@%'")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "no protected value in the audit table");
+        }
+    }
 }

@@ -407,6 +407,13 @@ class PolicyValidationTest {
         rejected(head + "  hash-row-keys: yes\n", 6, "audit.hash-row-keys: expected true or false");
         rejected(head + "  rotate-size-mb: 1.5\n", 6, "audit.rotate-size-mb: expected a whole number of megabytes");
         rejected(head + "  path: [a, b]\n", 6, "audit.path: expected a single value, found a list");
+        rejected(head + "  table:\n    jdbc-url: jdbc:postgresql://a/b\n    password: hunter2\n", 8,
+                "audit.table.password: write the password as a reference, env:NAME or file:PATH");
+        rejected(head + "  table:\n    jdbc-url: jdbc:warden:postgresql://a/b\n", 7,
+                "audit.table.jdbc-url: expected a plain JDBC URL");
+        rejected(head + "  table:\n    user: auditor\n", 7, "audit.table: missing jdbc-url");
+        rejected(head + "  table:\n    jdbc-url: jdbc:postgresql://a/b\n    schema: x\n", 8,
+                "audit.table: unknown key 'schema'");
     }
 
     @Test
