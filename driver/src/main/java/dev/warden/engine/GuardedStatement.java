@@ -6,9 +6,10 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 
 /**
- * One statement text made safe for one session: the SQL to send (inline literals of protected columns
- * already encrypted), which JDBC parameters must be encrypted when bound, and how to decode results.
- * Created by {@link WardenEngine#guard}; used by one JDBC statement object, so not thread-safe.
+ * One statement text made safe for one role and purpose: the SQL to send (inline literals of protected
+ * columns already encrypted), which JDBC parameters must be encrypted when bound, and how to decode results.
+ * Created by {@link WardenEngine#guard}. Immutable and thread-safe: a prepared text's guard is cached and
+ * shared by every statement that prepares it.
  */
 public final class GuardedStatement {
 

@@ -1,6 +1,7 @@
 package dev.warden.jdbc;
 
 import dev.warden.engine.GuardedStatement;
+import dev.warden.engine.SqlStates;
 import dev.warden.engine.StatementAudit;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -36,7 +37,7 @@ public class WardenStatement implements Statement {
     public ResultSet executeQuery(String sql) throws SQLException {
         GuardedStatement guarded = guard(sql);
         if (guarded.local() != GuardedStatement.Local.NONE) {
-            throw new SQLException("Warden: " + "SET warden.purpose returns no result; use execute", "0A000");
+            throw SqlStates.unsupported("SET warden.purpose returns no result; use execute");
         }
         StatementAudit audit = begin(guarded);
         try {
@@ -194,7 +195,7 @@ public class WardenStatement implements Statement {
                 guarded.decoder().checkShape(raw.getMetaData().getColumnCount());
             } catch (SQLException e) {
                 raw.close();
-                audit.failed(e);
+                if (audit != null) audit.failed(e);
                 throw e;
             }
         }
@@ -222,9 +223,11 @@ public class WardenStatement implements Statement {
         if (currentResultSet != null && !currentResultSet.isClosed()) return currentResultSet;
         ResultSet raw = delegate.getResultSet();
         if (raw == null || current == null) return raw == null ? null : new WardenResultSet(this, raw, null, false, null);
+        // the execution's audit record travels with its first wrapped result; a later call gets none, so that
+        // asking twice never writes two records
         StatementAudit audit = pendingAudit;
         pendingAudit = null;
-        return wrapResult(raw, current, audit != null ? audit : connection.engine().audit(connection.session(), current));
+        return wrapResult(raw, current, audit);
     }
 
     @Override
@@ -255,7 +258,7 @@ public class WardenStatement implements Statement {
     public void addBatch(String sql) throws SQLException {
         GuardedStatement guarded = guard(sql);
         if (guarded.local() != GuardedStatement.Local.NONE) {
-            throw new SQLException("Warden: SET warden.purpose cannot be batched", "0A000");
+            throw SqlStates.unsupported("SET warden.purpose cannot be batched");
         }
         batch.add(guarded);
         delegate.addBatch(guarded.sql());
