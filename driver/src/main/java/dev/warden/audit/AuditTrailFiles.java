@@ -39,6 +39,12 @@ public final class AuditTrailFiles {
         return m.matches() ? m.group(1) : null;
     }
 
+    /** The files of the trail configured as {@code configured} (e.g. {@code dir/audit.jsonl}), oldest first. */
+    public static List<Path> of(Path configured) throws IOException {
+        Path dir = configured.toAbsolutePath().getParent();
+        return dir == null ? List.of() : list(dir, base(configured));
+    }
+
     /** The files of trail {@code base} in {@code dir}, oldest first. */
     static List<Path> list(Path dir, String base) throws IOException {
         if (!Files.isDirectory(dir)) {

@@ -55,6 +55,33 @@ public final class AuditTrails {
         return new JsonLinesAuditSink(config, chainKey(keyset));
     }
 
+    /**
+     * The primary key ids the previous run recorded in its last keyset-opened event, read from the newest
+     * file of the trail before this run opens it; null when unknown (first run, table trail, unreadable).
+     */
+    static String previousPrimaryKeys(Policy policy) {
+        AuditSettings settings = policy.audit();
+        if (settings == null || settings.table() != null) return null;
+        try {
+            List<java.nio.file.Path> files = dev.warden.audit.AuditTrailFiles.of(settings.path());
+            for (int i = files.size() - 1; i >= Math.max(0, files.size() - 2); i--) {
+                List<dev.warden.audit.ChainedEvent> events = dev.warden.audit.AuditTrailReader.readFiles(List.of(files.get(i)));
+                for (int k = events.size() - 1; k >= 0; k--) {
+                    AuditEvent e = events.get(k).event();
+                    if (KEYSET_OPENED.equals(e.type()) && e.reason() != null && e.reason().contains(PRIMARY)) {
+                        return e.reason().substring(e.reason().indexOf(PRIMARY) + PRIMARY.length());
+                    }
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // no earlier record to compare with: this run's keyset-opened event still names its keys
+        }
+        return null;
+    }
+
+    static final String KEYSET_OPENED = "keyset-opened";
+    static final String PRIMARY = "primary keys ";
+
     /** The trail in a database table, over a connection of its own (never an audited one). */
     private static AuditSink openTable(AuditSettings settings, WardenKeyset keyset) throws SQLException {
         AuditSettings.Table table = settings.table();

@@ -84,10 +84,19 @@ public final class WardenEngine implements AutoCloseable {
                 throw SqlStates.of(SqlStates.KEY_UNAVAILABLE, e.getMessage(), e);
             }
         }
+        String previousKeys = auditSink == null && keyset != null ? AuditTrails.previousPrimaryKeys(policy) : null;
         AuditSink sink = auditSink != null ? auditSink : AuditTrails.open(policy, keyset);
         try {
             AuditTrails.engineEvent(sink, "policy-loaded", policy, "policy " + policy.source());
-            if (keyset != null) AuditTrails.engineEvent(sink, "keyset-opened", policy, "keyset " + policy.keysetPath());
+            if (keyset != null) {
+                String keys = keyset.primaryKeyIds();
+                AuditTrails.engineEvent(sink, AuditTrails.KEYSET_OPENED, policy,
+                        "keyset " + policy.keysetPath() + ", " + AuditTrails.PRIMARY + keys);
+                if (previousKeys != null && !previousKeys.equals(keys)) {
+                    // the keyset was rotated since the previous run opened it
+                    AuditTrails.engineEvent(sink, "key-rotated", policy, "primary keys were " + previousKeys + ", now " + keys);
+                }
+            }
         } catch (dev.warden.audit.AuditUnavailableException e) {
             if (sink != null) sink.close();
             throw SqlStates.of(SqlStates.AUDIT_UNAVAILABLE, "the audit trail cannot be written: " + e.getMessage(), e);

@@ -193,4 +193,28 @@ class AuditTrailIT {
             assertEquals(0, rs.getInt(1), "no protected value in the audit table");
         }
     }
+
+    @Test
+    void aRotatedKeysetIsRecordedWhenTheEngineNextOpensIt() throws Exception {
+        Path dir = Files.createTempDirectory("warden-audit-rotation");
+        for (String f : new String[] {"policy.yaml", "demo-keyset.json", "demo-master-key.txt"}) {
+            Files.copy(CustomersExample.DIRECTORY.resolve(f), dir.resolve(f));
+        }
+        EngineConfig config = new EngineConfig(dir.resolve("policy.yaml").toString(),
+                "file:" + dir.resolve("demo-master-key.txt"));
+        WardenEngine.open(config, null).close();
+        WardenEngine.open(config, null).close();   // same keys: nothing to report
+        MasterKey master = MasterKey.resolve("file:" + dir.resolve("demo-master-key.txt"));
+        WardenKeyset.read(dir.resolve("demo-keyset.json"), master).rotate().write(dir.resolve("demo-keyset.json"), master);
+        WardenEngine.open(config, null).close();
+
+        List<AuditEvent> events = AuditTrailReader.readFiles(AuditTrailFiles.expand(List.of(dir))).stream()
+                .map(ChainedEvent::event).toList();
+        List<AuditEvent> rotations = events.stream().filter(e -> "key-rotated".equals(e.type())).toList();
+        assertEquals(1, rotations.size(), "exactly the one rotation is recorded");
+        assertTrue(rotations.get(0).reason().startsWith("primary keys were aead="), rotations.get(0).reason());
+        assertEquals(3, events.stream().filter(e -> "keyset-opened".equals(e.type())).count());
+        WardenKeyset rotated = WardenKeyset.read(dir.resolve("demo-keyset.json"), master);
+        assertTrue(new AuditVerifier(AuditTrails.chainKey(rotated)).verify(dir).ok(), "the chain spans the rotation");
+    }
 }
