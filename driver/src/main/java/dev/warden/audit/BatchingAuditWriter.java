@@ -44,6 +44,12 @@ final class BatchingAuditWriter {
     private static final long MIN_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long MAX_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /**
+     * In async durability, how long the writer lets events gather after the first one arrives. While it
+     * lingers it waits on no condition, so a statement's offer() wakes no thread: on a small machine a
+     * wake-up, a write call and a MAC per statement cost more than the statement's own overhead budget.
+     */
+    private static final long ASYNC_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private final AuditBatchTarget target;
     private final boolean sync;
@@ -253,6 +259,7 @@ final class BatchingAuditWriter {
                 Object first = queue.poll(wait, TimeUnit.NANOSECONDS);
                 if (first != null) {
                     pending.add(first);
+                    if (!sync && !closing) LockSupport.parkNanos(this, ASYNC_LINGER_NANOS);
                     queue.drainTo(pending, MAX_BATCH - 1);
                     attempt();
                 } else if (closing && entering.get() == 0 && queue.isEmpty()) {
