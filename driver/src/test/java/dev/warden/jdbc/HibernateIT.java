@@ -1,0 +1,88 @@
+package dev.warden.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.warden.testkit.CustomersExample;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Properties;
+import org.hibernate.SessionFactory;
+import org.hibernate.cfg.Configuration;
+import org.junit.jupiter.api.Test;
+
+/** Hibernate ORM, unchanged, on a jdbc:warden: URL: entities persisted encrypted, queried by equality, refused shapes. */
+class HibernateIT {
+
+    @Entity
+    @Table(name = "customers")
+    public static class Customer {
+        @Id
+        @GeneratedValue(strategy = GenerationType.IDENTITY)
+        Integer id;
+        String name;
+        String email;     // bytea in the table: Warden stores the ciphertext, Hibernate sees the string
+        String country;
+
+        public Customer() {}
+
+        Customer(String name, String email, String country) {
+            this.name = name;
+            this.email = email;
+            this.country = country;
+        }
+    }
+
+    private static SessionFactory sessions(CustomersExample db, String role, String purpose) {
+        Properties warden = CustomersExample.properties(role, purpose);
+        Configuration c = new Configuration().addAnnotatedClass(Customer.class)
+                .setProperty("hibernate.connection.url", db.wardenUrl())
+                .setProperty("hibernate.connection.pool_size", "2")
+                .setProperty("hibernate.hbm2ddl.auto", "none");
+        warden.forEach((k, v) -> c.setProperty("hibernate.connection." + k, (String) v));
+        return c.buildSessionFactory();
+    }
+
+    @Test
+    void entitiesArePersistedEncryptedAndQueriedByEquality() throws SQLException {
+        CustomersExample db = CustomersExample.create();
+        try (SessionFactory support = sessions(db, "support", "customer-service")) {
+            support.inTransaction(s -> {
+                s.persist(new Customer("Hana", "hana@example.com", "JP"));
+                s.persist(new Customer("Ivan", "ivan@example.com", "HK"));
+            });
+            Customer found = support.fromSession(s -> s.createSelectionQuery(
+                    "from HibernateIT$Customer where email = :email", Customer.class)
+                    .setParameter("email", "ivan@example.com").getSingleResult());
+            assertEquals("Ivan", found.name);
+            assertNotNull(found.id);
+            List<String> emails = support.fromSession(s -> s.createSelectionQuery(
+                    "select c.email from HibernateIT$Customer c where c.country = 'JP'", String.class).getResultList());
+            assertEquals(List.of("hana@example.com"), emails);
+            RuntimeException refused = assertThrows(RuntimeException.class, () -> support.fromSession(s -> s
+                    .createSelectionQuery("from HibernateIT$Customer order by email", Customer.class).getResultList()));
+            Throwable cause = refused;
+            while (!(cause instanceof SQLException) && cause.getCause() != null) cause = cause.getCause();
+            assertEquals("0A000", ((SQLException) cause).getSQLState());
+        }
+        try (SessionFactory analyst = sessions(db, "analyst", null)) {
+            Customer masked = analyst.fromSession(s -> s.createSelectionQuery(
+                    "from HibernateIT$Customer where name = 'Hana'", Customer.class).getSingleResult());
+            assertEquals("h***@example.com", masked.email);
+        }
+        try (Connection raw = db.raw(); ResultSet rs = raw.createStatement().executeQuery(
+                "SELECT encode(email, 'escape') FROM customers")) {
+            while (rs.next()) assertFalse(rs.getString(1).contains("@example.com"), "plaintext at rest");
+        }
+    }
+}
