@@ -27,6 +27,10 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("warden serve: " + e.getMessage());
             return 2;
         }
+        if (cfg.policy() == null && !cfg.backend().url().startsWith("jdbc:warden:")) {
+            System.err.println("warden serve: warning: no policy configured, so statements are forwarded unprotected"
+                    + " (set policy: in " + config + ")");
+        }
         PooledBackendConnector connector = new PooledBackendConnector(cfg.backend(), cfg.policy(), cfg.masterKey());
         GatewayServer server = new GatewayServer(cfg, connector, new PgjdbcCopyRunner());
         try {
