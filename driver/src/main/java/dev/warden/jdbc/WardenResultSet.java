@@ -149,48 +149,40 @@ public final class WardenResultSet implements ResultSet {
         return delegate.absolute(columnIndex);
     }
 
-
     @Override
     public void afterLast() throws SQLException {
         delegate.afterLast();
     }
-
 
     @Override
     public void beforeFirst() throws SQLException {
         delegate.beforeFirst();
     }
 
-
     @Override
     public void cancelRowUpdates() throws SQLException {
         delegate.cancelRowUpdates();
     }
-
 
     @Override
     public void clearWarnings() throws SQLException {
         delegate.clearWarnings();
     }
 
-
     @Override
     public void deleteRow() throws SQLException {
         delegate.deleteRow();
     }
-
 
     @Override
     public int findColumn(String columnLabel) throws SQLException {
         return delegate.findColumn(columnLabel);
     }
 
-
     @Override
     public boolean first() throws SQLException {
         return delegate.first();
     }
-
 
     @Override
     public Array getArray(String columnLabel) throws SQLException {
@@ -351,12 +343,10 @@ public final class WardenResultSet implements ResultSet {
         return delegate.getConcurrency();
     }
 
-
     @Override
     public String getCursorName() throws SQLException {
         return delegate.getCursorName();
     }
-
 
     @Override
     public Date getDate(String columnLabel, java.util.Calendar arg1) throws SQLException {
@@ -405,12 +395,10 @@ public final class WardenResultSet implements ResultSet {
         return delegate.getFetchDirection();
     }
 
-
     @Override
     public int getFetchSize() throws SQLException {
         return delegate.getFetchSize();
     }
-
 
     @Override
     public float getFloat(String columnLabel) throws SQLException {
@@ -430,7 +418,6 @@ public final class WardenResultSet implements ResultSet {
     public int getHoldability() throws SQLException {
         return delegate.getHoldability();
     }
-
 
     @Override
     public int getInt(String columnLabel) throws SQLException {
@@ -563,7 +550,6 @@ public final class WardenResultSet implements ResultSet {
         return delegate.getRow();
     }
 
-
     @Override
     public RowId getRowId(String columnLabel) throws SQLException {
         return getRowId(findColumn(columnLabel));
@@ -681,7 +667,6 @@ public final class WardenResultSet implements ResultSet {
         return delegate.getType();
     }
 
-
     @Override
     public java.net.URL getURL(String columnLabel) throws SQLException {
         return getURL(findColumn(columnLabel));
@@ -715,102 +700,85 @@ public final class WardenResultSet implements ResultSet {
         return delegate.getWarnings();
     }
 
-
     @Override
     public boolean isAfterLast() throws SQLException {
         return delegate.isAfterLast();
     }
-
 
     @Override
     public boolean isBeforeFirst() throws SQLException {
         return delegate.isBeforeFirst();
     }
 
-
     @Override
     public boolean isClosed() throws SQLException {
         return delegate.isClosed();
     }
-
 
     @Override
     public boolean isFirst() throws SQLException {
         return delegate.isFirst();
     }
 
-
     @Override
     public boolean isLast() throws SQLException {
         return delegate.isLast();
     }
-
 
     @Override
     public boolean last() throws SQLException {
         return delegate.last();
     }
 
-
     @Override
     public void moveToCurrentRow() throws SQLException {
         delegate.moveToCurrentRow();
     }
-
 
     @Override
     public void moveToInsertRow() throws SQLException {
         delegate.moveToInsertRow();
     }
 
-
     @Override
     public boolean previous() throws SQLException {
         return delegate.previous();
     }
-
 
     @Override
     public void refreshRow() throws SQLException {
         delegate.refreshRow();
     }
 
-
     @Override
     public boolean relative(int columnIndex) throws SQLException {
         return delegate.relative(columnIndex);
     }
-
 
     @Override
     public boolean rowDeleted() throws SQLException {
         return delegate.rowDeleted();
     }
 
-
     @Override
     public boolean rowInserted() throws SQLException {
         return delegate.rowInserted();
     }
-
 
     @Override
     public boolean rowUpdated() throws SQLException {
         return delegate.rowUpdated();
     }
 
-
     @Override
     public void setFetchDirection(int columnIndex) throws SQLException {
         delegate.setFetchDirection(columnIndex);
     }
 
-
     @Override
     public void setFetchSize(int columnIndex) throws SQLException {
         delegate.setFetchSize(columnIndex);
     }
-
 
     @Override
     public void updateArray(String columnLabel, Array arg1) throws SQLException {
