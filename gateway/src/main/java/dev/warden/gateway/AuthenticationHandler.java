@@ -1,6 +1,8 @@
 package dev.warden.gateway;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
@@ -35,6 +37,8 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
 
     private final GatewayServer server;
     private State state = State.STARTUP;
+    /** Once the session is handed to its own thread: frames that arrived with the last authentication message. */
+    private List<PgFrame> handedOver;
     private String userName;
     private GatewayUser user;
     private String purpose;
@@ -67,6 +71,10 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         PgFrame f = (PgFrame) msg;
+        if (handedOver != null) {
+            handedOver.add(f); // decoded from the same read as the last authentication message
+            return;
+        }
         try {
             if (f.type() == PgFrame.STARTUP) {
                 startupPacket(ctx, f);
@@ -295,9 +303,44 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
             timeout.cancel(false);
         }
         ctx.flush();
-        GatewaySession session = server.newSession(ctx.channel(), user, effectivePurpose, settings);
-        ctx.pipeline().replace(this, "session", new SessionHandler(session));
+        Channel channel = ctx.channel();
+        if (server.servesOnOwnThread(channel)) {
+            handOver(ctx, effectivePurpose);
+            return;
+        }
+        NettyClientOutput output = new NettyClientOutput(channel);
+        QueuedCopyInput copyInput = new QueuedCopyInput(channel);
+        GatewaySession session = server.newSession(channel, output, copyInput, user, effectivePurpose, settings);
+        ctx.pipeline().replace(this, "session", new SessionHandler(session, output, copyInput));
         session.executor.execute(session::start);
+    }
+
+    /**
+     * Takes the authenticated connection off the event loop for a session on its own thread: no more reads
+     * here; what was received but not handled goes with it; and only once everything written so far has
+     * reached the socket and the channel has left its event loop does the session start writing itself.
+     */
+    private void handOver(ChannelHandlerContext ctx, String effectivePurpose) {
+        var channel = (HandoverServerSocketChannel.Child) ctx.channel();
+        channel.config().setAutoRead(false);
+        byte[] undecoded = ctx.pipeline().get(PgFrameDecoder.class).takeUndecoded();
+        handedOver = new ArrayList<>();
+        List<PgFrame> decoded = handedOver;
+        GatewayUser authenticatedUser = user;
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
+            if (!written.isSuccess()) {
+                channel.close();
+                return;
+            }
+            channel.deregister().addListener(off -> {
+                if (off.isSuccess()) {
+                    server.serveOnOwnThread(channel, decoded, undecoded, authenticatedUser, effectivePurpose,
+                            settings);
+                } else {
+                    channel.close();
+                }
+            });
+        });
     }
 
     private static InetAddress remote(ChannelHandlerContext ctx) {

@@ -1,25 +1,24 @@
 package dev.warden.gateway;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
+import io.netty.buffer.ByteBufAllocator;
 
 /**
- * The session worker's side of the client connection: it accumulates backend messages in one buffer and
- * hands it to Netty at protocol boundaries ({@link #flush}) or in chunks while streaming
- * ({@link #flushChunk}), and then blocks the worker until the channel is writable again, so a slow client
- * slows the result stream instead of filling memory. Used by one worker thread at a time; the event loop
- * only calls {@link #writabilityChanged}.
+ * The session's side of the client connection: it accumulates backend messages in one buffer and sends it at
+ * protocol boundaries ({@link #flush}) or in chunks while streaming ({@link #flushChunk}), the latter waiting
+ * until the client can take more, so a slow client slows the result stream instead of filling memory. Used by
+ * one session thread at a time. Two transports: {@link NettyClientOutput} hands the bytes to the event loop
+ * (TLS sessions), {@link SocketClientOutput} writes them itself (plain-text sessions on their own thread).
  */
-public final class ClientOutput {
+public abstract class ClientOutput {
 
     static final int CHUNK = 32 * 1024;
 
-    private final Channel channel;
-    private final Object writable = new Object();
+    private final ByteBufAllocator alloc;
     private ByteBuf buf;
 
-    public ClientOutput(Channel channel) {
-        this.channel = channel;
+    protected ClientOutput(ByteBufAllocator alloc) {
+        this.alloc = alloc;
     }
 
     /** The client went away: whatever was running for it can stop. */
@@ -29,62 +28,39 @@ public final class ClientOutput {
         }
     }
 
-    public ByteBuf buf() {
+    public final ByteBuf buf() {
         if (buf == null) {
-            buf = channel.alloc().ioBuffer(1024);
+            buf = alloc.ioBuffer(1024);
         }
         return buf;
     }
 
     /** True once the current buffer is big enough to be sent as a chunk. */
-    public boolean chunkReady() {
+    public final boolean chunkReady() {
         return buf != null && buf.readableBytes() >= CHUNK;
     }
 
-    /** Sends what is buffered. */
-    public void flush() {
-        ByteBuf b = buf;
-        buf = null;
-        if (b == null) {
-            return;
-        }
-        if (!channel.isActive()) {
-            b.release();
-            return;
-        }
-        // writeAndFlush releases the buffer once written, or when the channel is already closed
-        channel.writeAndFlush(b, channel.voidPromise());
-    }
+    /** Sends what is buffered; a client that has gone is noticed by the next {@link #flushChunk}. */
+    public abstract void flush();
 
-    /** Sends what is buffered and waits until the channel can take more; throws if the client is gone. */
-    public void flushChunk() {
-        flush();
-        synchronized (writable) {
-            while (channel.isActive() && !channel.isWritable()) {
-                try {
-                    writable.wait(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new ClientGoneException();
-                }
-            }
-        }
-        if (!channel.isActive()) {
-            throw new ClientGoneException();
-        }
-    }
+    /** Sends what is buffered and waits until the client can take more; throws if the client is gone. */
+    public abstract void flushChunk();
 
-    public void writabilityChanged() {
-        synchronized (writable) {
-            writable.notifyAll();
-        }
-    }
+    /** Closes the client connection (Terminate, a fatal error). */
+    abstract void closeClient();
 
     /** Drops anything buffered (the client is gone). */
-    public void discard() {
-        if (buf != null) {
-            buf.release();
-            buf = null;
+    public final void discard() {
+        ByteBuf b = takeBuffered();
+        if (b != null) {
+            b.release();
         }
+    }
+
+    /** The buffered messages, now owned by the caller; null when there are none. */
+    protected final ByteBuf takeBuffered() {
+        ByteBuf b = buf;
+        buf = null;
+        return b;
     }
 }

@@ -19,6 +19,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -46,11 +47,35 @@ public final class GatewayServer implements AutoCloseable {
     private final PgTypeCatalog types = new PgTypeCatalog();
     private final AuthFailureLimiter limiter = new AuthFailureLimiter(5, 60_000);
     private final Map<Integer, GatewaySession> sessions = new ConcurrentHashMap<>();
+    /** Sessions served on their own thread, and their sockets (for the liveness probe and shutdown). */
+    private final Map<GatewaySession, ClientSocket> socketSessions = new ConcurrentHashMap<>();
     private final ExecutorService workers;
+    private SessionIo sessionIo = SessionIo.fromSystemProperty();
+    private java.util.concurrent.ScheduledExecutorService livenessProbe;
     private EventLoopGroup boss;
     private EventLoopGroup group;
     private Channel listener;
     private String transport = "not started";
+
+    /**
+     * How an authenticated plain-text session is served. THREAD (the default): the session's thread reads and
+     * writes the client socket itself, so a request costs no hand-off between threads. EVENT_LOOP: the event
+     * loop reads and writes, a worker runs the JDBC work; TLS sessions are always served this way. Chosen
+     * with the system property {@code warden.gateway.session-io=thread|event-loop}.
+     */
+    enum SessionIo {
+        THREAD, EVENT_LOOP;
+
+        static SessionIo fromSystemProperty() {
+            String v = System.getProperty("warden.gateway.session-io", "thread");
+            return switch (v) {
+                case "thread" -> THREAD;
+                case "event-loop" -> EVENT_LOOP;
+                default -> throw new IllegalArgumentException(
+                        "warden.gateway.session-io must be thread or event-loop, not " + v);
+            };
+        }
+    }
 
     public GatewayServer(GatewayConfig config, BackendConnector connector, CopyRunner copyRunner) {
         this.config = config;
@@ -103,16 +128,29 @@ public final class GatewayServer implements AutoCloseable {
             throw new IllegalStateException("refusing to listen on non-loopback address " + config.host()
                     + " without TLS; configure tls or set allow-insecure-non-loopback: true");
         }
-        boolean epoll = Epoll.isAvailable() && !Boolean.getBoolean("warden.gateway.nio");
+        // sessions on their own threads need java.nio sockets; the native transport only serves event-loop I/O
+        boolean epoll = sessionIo == SessionIo.EVENT_LOOP && Epoll.isAvailable()
+                && !Boolean.getBoolean("warden.gateway.nio");
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         boss = new MultiThreadIoEventLoopGroup(1, io);
         int loops = Integer.getInteger("warden.gateway.eventLoops",
                 Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
         group = new MultiThreadIoEventLoopGroup(loops, io);
-        transport = (epoll ? "epoll" : "nio") + ", " + loops + " event loop(s)";
+        transport = (epoll ? "epoll" : "nio") + ", " + loops + " event loop(s), "
+                + (sessionIo == SessionIo.THREAD ? "plain-text sessions on their own threads" : "sessions on the event loop");
+        if (sessionIo == SessionIo.THREAD) {
+            livenessProbe = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "warden-client-liveness");
+                t.setDaemon(true);
+                return t;
+            });
+            livenessProbe.scheduleWithFixedDelay(this::probeClientsOfRunningStatements, 250, 250,
+                    TimeUnit.MILLISECONDS);
+        }
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, group)
-                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .channel(epoll ? EpollServerSocketChannel.class
+                        : sessionIo == SessionIo.THREAD ? HandoverServerSocketChannel.class : NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
@@ -170,13 +208,92 @@ public final class GatewayServer implements AutoCloseable {
         return workers;
     }
 
-    GatewaySession newSession(Channel channel, GatewayUser user, String purpose, Map<String, String> settings) {
+    /** For tests: serve sessions the other way. Before {@link #start()}. */
+    GatewayServer sessionIo(SessionIo io) {
+        this.sessionIo = io;
+        return this;
+    }
+
+    /** True when this authenticated client is to be served on its own thread rather than the event loop. */
+    boolean servesOnOwnThread(Channel channel) {
+        return sessionIo == SessionIo.THREAD && channel instanceof HandoverServerSocketChannel.Child
+                && channel.pipeline().get(io.netty.handler.ssl.SslHandler.class) == null;
+    }
+
+    /** A session whose I/O stays on the event loop. */
+    GatewaySession newSession(Channel channel, ClientOutput out, CopyRelay.CopyInput copyInput, GatewayUser user,
+                              String purpose, Map<String, String> settings) {
         while (true) {
             int pid = RANDOM.nextInt(Integer.MAX_VALUE - 1) + 1;
-            GatewaySession s = new GatewaySession(channel, this, user, purpose, settings, pid, RANDOM.nextInt());
+            GatewaySession s = new GatewaySession(channel, out, copyInput, this, user, purpose, settings, pid,
+                    RANDOM.nextInt());
             if (sessions.putIfAbsent(pid, s) == null) {
                 return s;
             }
+        }
+    }
+
+    /**
+     * Starts serving a session on its own thread, over a channel already taken off its event loop.
+     *
+     * @param decoded frames decoded on the event loop and not yet handled
+     * @param undecoded bytes received on the event loop after them
+     */
+    void serveOnOwnThread(HandoverServerSocketChannel.Child channel, List<PgFrame> decoded, byte[] undecoded,
+                          GatewayUser user, String purpose, Map<String, String> settings) {
+        ClientSocket socket;
+        try {
+            socket = new ClientSocket(channel.socket(), decoded, undecoded, config.maxMessageBytes());
+        } catch (java.io.IOException e) {
+            closeQuietly(channel.socket());
+            return;
+        }
+        CopyRelay.CopyInput copyInput = () -> {
+            try {
+                PgFrame f = socket.readCopyFrame();
+                if (f != null) {
+                    return f;
+                }
+            } catch (java.io.IOException e) {
+                // the client is gone or broke the protocol; either way the COPY cannot go on
+            }
+            throw new ClientOutput.ClientGoneException();
+        };
+        GatewaySession session = newSession(channel, new SocketClientOutput(socket, channel.alloc()), copyInput,
+                user, purpose, settings);
+        socketSessions.put(session, socket);
+        try {
+            workers.execute(() -> {
+                try {
+                    new SocketSessionLoop(session, socket).run();
+                } finally {
+                    socketSessions.remove(session);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            socketSessions.remove(session);
+            session.close();
+            socket.close();
+        }
+    }
+
+    /**
+     * A session busy with a statement is not reading its client, so this looks for clients that went away
+     * meanwhile, and cancels their statements (the event loop notices the same for event-loop sessions).
+     */
+    private void probeClientsOfRunningStatements() {
+        for (var e : socketSessions.entrySet()) {
+            if (e.getKey().isRunningStatement() && e.getValue().probeClosed()) {
+                e.getKey().clientGone();
+            }
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (java.io.IOException ignored) {
+            // closing anyway
         }
     }
 
@@ -203,6 +320,10 @@ public final class GatewayServer implements AutoCloseable {
         if (listener != null) {
             listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
+        if (livenessProbe != null) {
+            livenessProbe.shutdownNow();
+        }
+        socketSessions.values().forEach(ClientSocket::close);
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
             boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);

@@ -119,10 +119,15 @@ final class GatewaySession {
     /** The statement being executed, for the transaction status should it fail. */
     private StatementKind executing;
 
-    GatewaySession(Channel channel, GatewayServer server, GatewayUser user, String purpose,
-                   Map<String, String> settings, int pid, int secret) {
+    /**
+     * @param channel the client's channel, for its address (the session may serve it off the event loop)
+     * @param out where replies go
+     * @param copyInput where COPY FROM STDIN data comes from
+     */
+    GatewaySession(Channel channel, ClientOutput out, CopyRelay.CopyInput copyInput, GatewayServer server,
+                   GatewayUser user, String purpose, Map<String, String> settings, int pid, int secret) {
         this.channel = channel;
-        this.out = new ClientOutput(channel);
+        this.out = out;
         this.server = server;
         this.user = user;
         this.purpose = purpose;
@@ -130,12 +135,7 @@ final class GatewaySession {
         this.pid = pid;
         this.secret = secret;
         this.executor = new SerialExecutor(server.workers());
-        this.copy = new CopyRelay(channel, out, server.copyRunner());
-    }
-
-    /** From the event loop: CopyData, CopyDone or CopyFail, for the COPY in progress. Thread-safe. */
-    void offerCopyFrame(PgFrame f) {
-        copy.offer(f);
+        this.copy = new CopyRelay(copyInput, out, server.copyRunner());
     }
 
     ClientOutput output() {
@@ -196,7 +196,7 @@ final class GatewaySession {
             BackendMessages.errorOrNotice(out.buf(), 'E', new ErrorFields("FATAL", f.sqlState(), f.message(),
                     f.detail(), f.hint(), null, null));
             out.flush();
-            channel.close();
+            out.closeClient();
             close();
             return;
         }
@@ -225,12 +225,22 @@ final class GatewaySession {
         }
     }
 
-    /** From the event loop: the client's socket closed. Cancels what runs and releases the backend. */
+    /**
+     * The client's connection closed: cancels what runs; the session's thread then skips what is left and
+     * {@link #close closes}. Any thread.
+     */
     void clientGone() {
         gone = true;
         cancel();
-        copy.clientGone();
-        executor.execute(this::close);
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** True while a statement runs on the backend (the client is then not being read). */
+    boolean isRunningStatement() {
+        return running != null;
     }
 
     /** Cancels the running statement, if any (CancelRequest or client gone). Any thread. */
@@ -350,13 +360,13 @@ final class GatewaySession {
                 case 'X' -> {
                     out.flush();
                     close();
-                    channel.close();
+                    out.closeClient();
                 }
                 default -> {
                     BackendMessages.errorOrNotice(out.buf(), 'E', ErrorFields.fatal("08P01",
                             "invalid frontend message type " + (type & 0xff)));
                     out.flush();
-                    channel.close();
+                    out.closeClient();
                     close();
                 }
             }
@@ -365,7 +375,7 @@ final class GatewaySession {
         } catch (PgFrame.MalformedMessageException e) {
             BackendMessages.errorOrNotice(out.buf(), 'E', ErrorFields.fatal("08P01", e.getMessage()));
             out.flush();
-            channel.close();
+            out.closeClient();
             close();
         } catch (SQLException e) {
             extendedError(e);

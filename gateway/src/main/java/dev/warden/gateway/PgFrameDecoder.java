@@ -35,6 +35,28 @@ public final class PgFrameDecoder extends ByteToMessageDecoder {
         this.maxMessageLength = maxMessageLength;
     }
 
+    /**
+     * Why the length word of a typed message cannot be accepted, or null if it can. Shared with
+     * {@link ClientSocket}, which decodes the same frames off the event loop.
+     */
+    static String lengthProblem(int length, int maxMessageLength) {
+        if (length < 4) {
+            return "invalid message length " + length;
+        }
+        if (length - 4 > maxMessageLength) {
+            return "message of " + (length - 4) + " bytes exceeds the limit of " + maxMessageLength;
+        }
+        return null;
+    }
+
+    /** Bytes received but not yet decoded into a frame, taken out of this decoder. */
+    byte[] takeUndecoded() {
+        ByteBuf left = internalBuffer();
+        byte[] bytes = new byte[left.readableBytes()];
+        left.readBytes(bytes);
+        return bytes;
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (failed) {
@@ -81,16 +103,11 @@ public final class PgFrameDecoder extends ByteToMessageDecoder {
         int start = in.readerIndex();
         byte type = in.getByte(start);
         int length = in.getInt(start + 1);
-        if (length < 4) {
+        String invalid = lengthProblem(length, maxMessageLength);
+        if (invalid != null) {
             failed = true;
             in.skipBytes(in.readableBytes());
-            throw new CorruptedFrameException("invalid message length " + length);
-        }
-        if (length - 4 > maxMessageLength) {
-            failed = true;
-            in.skipBytes(in.readableBytes());
-            throw new TooLongFrameException("message of " + (length - 4) + " bytes exceeds the limit of "
-                    + maxMessageLength);
+            throw length < 4 ? new CorruptedFrameException(invalid) : new TooLongFrameException(invalid);
         }
         if (in.readableBytes() < 1 + length) {
             return null;

@@ -12,11 +12,15 @@ import io.netty.handler.codec.DecoderException;
 final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     private final GatewaySession session;
+    private final NettyClientOutput output;
+    private final QueuedCopyInput copyInput;
     /** Frames decoded from the current read, handed over as one task at read completion. */
     private java.util.ArrayList<PgFrame> pending;
 
-    SessionHandler(GatewaySession session) {
+    SessionHandler(GatewaySession session, NettyClientOutput output, QueuedCopyInput copyInput) {
         this.session = session;
+        this.output = output;
+        this.copyInput = copyInput;
     }
 
     @Override
@@ -24,7 +28,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         PgFrame f = (PgFrame) msg;
         byte t = f.type();
         if (t == 'd' || t == 'c' || t == 'f') {
-            session.offerCopyFrame(f);
+            copyInput.offer(f);
         } else {
             if (pending == null) {
                 pending = new java.util.ArrayList<>(4);
@@ -59,7 +63,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        session.output().writabilityChanged();
+        output.writabilityChanged();
         ctx.fireChannelWritabilityChanged();
     }
 
@@ -67,6 +71,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         submitPending();
         session.clientGone();
+        copyInput.clientGone();
+        session.executor.execute(session::close);
         ctx.fireChannelInactive();
     }
 
