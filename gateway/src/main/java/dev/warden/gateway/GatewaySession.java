@@ -322,6 +322,15 @@ final class GatewaySession {
 
     /** Handles one frontend message. */
     void handle(PgFrame f) {
+        try {
+            handleFrame(f);
+        } catch (ClientOutput.ClientGoneException e) {
+            // raised while answering an error: the client left, or the backend was lost (see sendError)
+            close();
+        }
+    }
+
+    private void handleFrame(PgFrame f) {
         if (closed || gone) {
             // messages a vanished client pipelined before leaving are not run
             return;
@@ -413,6 +422,14 @@ final class GatewaySession {
 
     private void sendError(SQLException e) {
         if (gone) {
+            throw new ClientOutput.ClientGoneException();
+        }
+        if (BackendLoss.isLost(e, conn)) {
+            // like PostgreSQL when its backend goes away: FATAL, then the client connection is closed
+            BackendMessages.errorOrNotice(out.buf(), 'E', BackendLoss.fatal(e));
+            out.flush();
+            channel.close();
+            gone = true;
             throw new ClientOutput.ClientGoneException();
         }
         BackendMessages.errorOrNotice(out.buf(), 'E', ErrorFields.fromException(e));

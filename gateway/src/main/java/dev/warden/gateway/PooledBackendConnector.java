@@ -85,6 +85,24 @@ public final class PooledBackendConnector implements BackendConnector {
         return new HikariDataSource(c);
     }
 
+    /** Backend connections currently lent to sessions, over all pools (for tests and monitoring). */
+    int activeConnections() {
+        int n = 0;
+        for (HikariDataSource pool : pools.values()) {
+            n += pool.getHikariPoolMXBean().getActiveConnections();
+        }
+        return n;
+    }
+
+    /** Backend connections open, lent or idle, over all pools. */
+    int totalConnections() {
+        int n = 0;
+        for (HikariDataSource pool : pools.values()) {
+            n += pool.getHikariPoolMXBean().getTotalConnections();
+        }
+        return n;
+    }
+
     @Override
     public void close() {
         closed = true;
