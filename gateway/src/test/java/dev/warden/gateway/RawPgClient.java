@@ -31,13 +31,18 @@ final class RawPgClient implements AutoCloseable {
         out = new DataOutputStream(socket.getOutputStream());
     }
 
-    /** Logs in with SCRAM-SHA-256; returns after the first ReadyForQuery. */
-    RawPgClient login(String user, String password) throws IOException {
+    /** Sends a protocol 3.0 StartupMessage for {@code user} and database app. */
+    void startup(String user) throws IOException {
         byte[] params = ("user\0" + user + "\0database\0app\0\0").getBytes(StandardCharsets.UTF_8);
         out.writeInt(8 + params.length);
         out.writeInt(196608);
         out.write(params);
         out.flush();
+    }
+
+    /** Logs in with SCRAM-SHA-256; returns after the first ReadyForQuery. */
+    RawPgClient login(String user, String password) throws IOException {
+        startup(user);
         Message m = read();
         if (m.type() == 'E') {
             throw new IOException("login refused: " + m.text());
