@@ -100,6 +100,8 @@ final class GatewaySession {
     final SerialExecutor executor;
 
     private Connection conn;
+    /** The backend's true transaction status for ReadyForQuery; set once the connection is open. */
+    private BackendTransaction tx;
     private Statement simple;
     private final Map<String, Prepared> statements = new HashMap<>();
     private final Map<String, Portal> portals = new HashMap<>();
@@ -158,6 +160,7 @@ final class GatewaySession {
         BackendMessages.authenticationOk(b);
         try {
             conn = server.connector().open(user, purpose);
+            tx = BackendTransaction.of(conn);
             attributeToClient(conn);
             server.types().ensureLoaded(conn);
             applySettings();
@@ -350,10 +353,11 @@ final class GatewaySession {
                 case 'S' -> sync();
                 case 'H' -> out.flush();
                 case 'F' -> {
-                    // the fast-path function call has no JDBC counterpart; answered like a failed query
-                    BackendMessages.errorOrNotice(out.buf(), 'E', ErrorFields.error("0A000",
-                            "the function call protocol is not supported by the Warden gateway"));
-                    BackendMessages.readyForQuery(out.buf(), status = StatementKind.statusAfterFailure(status));
+                    // The fast-path function call has no JDBC counterpart; answered like a failed query.
+                    // PostgreSQL follows a FunctionCall's answer with ReadyForQuery at once (no Sync).
+                    sendError(new SQLException("function call protocol is not supported", "0A000"));
+                    status = StatementKind.statusAfterFailure(status);
+                    BackendMessages.readyForQuery(out.buf(), status = tx.status(status));
                     out.flush();
                 }
                 case 'X' -> {
@@ -389,7 +393,7 @@ final class GatewaySession {
                 // a simple query is always answered up to ReadyForQuery, whatever went wrong
                 sendError(internal);
                 status = StatementKind.statusAfterFailure(status);
-                BackendMessages.readyForQuery(out.buf(), status);
+                BackendMessages.readyForQuery(out.buf(), status = tx.status(status));
                 out.flush();
             } else {
                 extendedError(internal);
@@ -433,6 +437,10 @@ final class GatewaySession {
             throw new ClientOutput.ClientGoneException();
         }
         BackendMessages.errorOrNotice(out.buf(), 'E', ErrorFields.fromException(e));
+        if (status == 'T') {
+            // as in PostgreSQL, an error fails the client's transaction block, also one the database never saw
+            tx.failOpenBlock();
+        }
     }
 
     private void sendWarnings(Statement st) throws SQLException {
@@ -458,7 +466,7 @@ final class GatewaySession {
         } else {
             runMany(parts);
         }
-        BackendMessages.readyForQuery(out.buf(), status);
+        BackendMessages.readyForQuery(out.buf(), status = tx.status(status));
         out.flush();
     }
 
@@ -967,7 +975,7 @@ final class GatewaySession {
                 it.remove();
             }
         }
-        BackendMessages.readyForQuery(out.buf(), status);
+        BackendMessages.readyForQuery(out.buf(), status = tx.status(status));
         out.flush();
     }
 

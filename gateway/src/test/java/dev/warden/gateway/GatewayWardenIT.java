@@ -126,6 +126,37 @@ class GatewayWardenIT {
     }
 
     @Test
+    void aRefusalInsideATransactionBlockFailsTheBlockAsAnErrorDoesInPostgresql() throws Exception {
+        try (RawPgClient c = new RawPgClient(server.port()).login("sam", "pw")) {
+            c.query("begin");
+            assertEquals("CZ", c.readUntilReady());
+            c.query("insert into customers(name, country) values ('Tx Probe', 'FR')");
+            assertEquals("CZ", c.readUntilReady());
+            c.query("select email from customers order by email"); // refused by the engine, never sent
+            RawPgClient.Message refusal = c.read();
+            assertEquals('E', refusal.type());
+            assertTrue(refusal.text().contains("0A000"), refusal.text());
+            assertEquals('Z', c.read().type());
+            c.query("select 1");
+            RawPgClient.Message aborted = c.read();
+            assertTrue(aborted.text().contains("25P02"), "later statements fail like PostgreSQL's: " + aborted.text());
+            c.readUntilReady();
+            assertEquals('E', c.lastStatus);
+            c.query("commit");
+            RawPgClient.Message tag = c.read();
+            assertEquals("ROLLBACK", new String(tag.body(), 0, tag.body().length - 1,
+                    java.nio.charset.StandardCharsets.UTF_8));
+            c.readUntilReady();
+            assertEquals('I', c.lastStatus);
+        }
+        try (Connection raw = example.raw(); Statement s = raw.createStatement();
+             ResultSet rs = s.executeQuery("select count(*) from customers where name = 'Tx Probe'")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "the work before the refused statement was rolled back, not committed");
+        }
+    }
+
+    @Test
     void pgjdbcPreparedStatementsThroughTheEngine() throws Exception {
         for (String settings : new String[] {"", "prepareThreshold=-1"}) {
             try (Connection c = jdbc("bill", settings)) {
