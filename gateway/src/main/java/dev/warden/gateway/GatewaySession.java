@@ -87,7 +87,8 @@ final class GatewaySession {
     }
 
     /** A result column as described to the client. */
-    private record Column(String name, int oid, short length, int format, int kind, int sqlType) {}
+    private record Column(String name, int oid, short length, int format, int kind, int sqlType,
+                          ColumnOrigins.Origin origin) {}
 
     private final Channel channel;
     private final ClientOutput out;
@@ -605,6 +606,7 @@ final class GatewaySession {
                     + " columns", "08P01");
         }
         Column[] cols = new Column[n];
+        ColumnOrigins.Origin[] origins = ColumnOrigins.of(md, n);
         PgTypeCatalog types = server.types();
         for (int i = 0; i < n; i++) {
             String typeName = md.getColumnTypeName(i + 1);
@@ -616,7 +618,7 @@ final class GatewaySession {
                         + " is not supported by the gateway", "0A000");
             }
             cols[i] = new Column(md.getColumnLabel(i + 1), oid, types.length(typeName), format, kind,
-                    md.getColumnType(i + 1));
+                    md.getColumnType(i + 1), origins[i]);
         }
         return cols;
     }
@@ -637,11 +639,11 @@ final class GatewaySession {
         b.writeShort(cols.length);
         for (Column c : cols) {
             BackendMessages.cstring(b, c.name());
-            b.writeInt(0);
-            b.writeShort(0);
+            b.writeInt(c.origin().tableOid());
+            b.writeShort(c.origin().attributeNumber());
             b.writeInt(c.oid());
             b.writeShort(c.length());
-            b.writeInt(-1);
+            b.writeInt(c.origin().typeModifier());
             b.writeShort(c.format());
         }
         BackendMessages.end(b, at);

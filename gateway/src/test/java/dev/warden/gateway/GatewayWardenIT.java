@@ -157,6 +157,36 @@ class GatewayWardenIT {
     }
 
     @Test
+    void protectedColumnsAreDescribedWithTheirLogicalTypesAndTheirTable() throws Exception {
+        String sql = "select id, name, email, card_number, credit_limit, country from customers";
+        List<String> direct = new java.util.ArrayList<>();
+        try (Connection c = example.as("billing", "order-processing"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            java.sql.ResultSetMetaData md = rs.getMetaData();
+            for (int i = 1; i <= md.getColumnCount(); i++) {
+                direct.add(md.getColumnLabel(i) + " " + md.getColumnTypeName(i) + " " + md.getColumnType(i)
+                        + " table " + md.getTableName(i) + " nullable " + md.isNullable(i));
+            }
+        }
+        for (String settings : new String[] {"", "prepareThreshold=-1"}) {
+            try (Connection c = jdbc("bill", settings); PreparedStatement ps = c.prepareStatement(sql);
+                 ResultSet rs = ps.executeQuery()) {
+                java.sql.ResultSetMetaData md = rs.getMetaData();
+                org.postgresql.PGResultSetMetaData pg = md.unwrap(org.postgresql.PGResultSetMetaData.class);
+                List<String> through = new java.util.ArrayList<>();
+                for (int i = 1; i <= md.getColumnCount(); i++) {
+                    through.add(md.getColumnLabel(i) + " " + md.getColumnTypeName(i) + " " + md.getColumnType(i)
+                            + " table " + md.getTableName(i) + " nullable " + md.isNullable(i));
+                    assertEquals("customers", pg.getBaseTableName(i), md.getColumnLabel(i));
+                }
+                assertEquals(direct, through, settings);
+                assertEquals("numeric", md.getColumnTypeName(5), "credit_limit has its logical type, not bytea");
+                assertEquals(0, md.getPrecision(5), "no type modifier of the ciphertext column");
+            }
+        }
+    }
+
+    @Test
     void pgjdbcPreparedStatementsThroughTheEngine() throws Exception {
         for (String settings : new String[] {"", "prepareThreshold=-1"}) {
             try (Connection c = jdbc("bill", settings)) {
