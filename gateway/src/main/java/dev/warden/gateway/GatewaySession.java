@@ -23,9 +23,11 @@ import java.util.Map;
  * except {@link #offerCopyFrame}, {@link #cancel} and {@link #clientGone} runs on the session's
  * {@link SerialExecutor}, never on the event loop; those three are thread-safe.
  *
- * <p>The transaction status reported in ReadyForQuery is tracked from the statements that succeed or fail
- * ({@link StatementKind}), since JDBC does not expose the backend's. Outside a transaction block the
- * backend connection autocommits and a client's simple query is sent as a simple query; inside a block
+ * <p>The transaction status is tracked from the statements that succeed or fail ({@link StatementKind}) and
+ * replaced, whenever ReadyForQuery is sent, by the backend's own as the driver last received it
+ * ({@link BackendTransaction}). A lost backend ends the session with FATAL ({@link BackendLoss}). Outside a
+ * transaction block the backend connection autocommits and a client's simple query is sent as a simple
+ * query; inside a block
  * (the client's BEGIN) autocommit is off and statements use the extended protocol with a fetch size, so
  * large results are read from the database in chunks. Like PostgreSQL's implicit transaction block, a
  * simple query holding several statements, or several Executes before one Sync, run as one transaction
