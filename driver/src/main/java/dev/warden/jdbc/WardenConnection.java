@@ -37,6 +37,8 @@ public final class WardenConnection implements Connection {
     private final Session session;
     /** Statements not yet closed, to close (and so finish auditing) with the connection. */
     private final Set<WardenStatement> openStatements = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Found on first use of {@link #transactionStatus()}. */
+    private RealDriverState realState;
 
     WardenConnection(Connection delegate, WardenEngine engine, Session session) {
         this.delegate = delegate;
@@ -169,6 +171,20 @@ public final class WardenConnection implements Connection {
     @Override
     public DatabaseMetaData getMetaData() throws SQLException {
         return new WardenDatabaseMetaData(this, delegate.getMetaData());
+    }
+
+    /**
+     * The backend's transaction status as the real driver last received it from the server (PostgreSQL's
+     * ReadyForQuery): 'I' idle, 'T' in a transaction block, 'E' in a failed block, or 0 when the real driver
+     * does not expose it (pgjdbc does). Front doors that speak the PostgreSQL protocol (the gateway) report
+     * it to their clients; it reveals nothing about data and never the real connection.
+     */
+    public char transactionStatus() {
+        RealDriverState s = realState;
+        if (s == null) {
+            realState = s = RealDriverState.of(delegate);
+        }
+        return s.transactionStatus();
     }
 
     /**

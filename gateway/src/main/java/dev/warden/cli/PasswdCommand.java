@@ -1,5 +1,6 @@
 package dev.warden.cli;
 
+import dev.warden.gateway.Md5Verifier;
 import dev.warden.gateway.ScramVerifier;
 import java.io.BufferedReader;
 import java.io.Console;
@@ -13,10 +14,12 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code warden passwd}: turns a password (prompted, or one line on stdin with {@code --password-stdin})
- * into a SCRAM-SHA-256 verifier in PostgreSQL's format for the gateway's {@code users:} section.
+ * into a SCRAM-SHA-256 verifier in PostgreSQL's format for the gateway's {@code users:} section, or with
+ * {@code --md5 --user NAME} into the legacy md5 verifier that {@code auth: md5} needs.
  */
 @Command(name = "passwd", mixinStandardHelpOptions = true,
-        description = "Print the SCRAM-SHA-256 verifier of a password, for the gateway configuration.")
+        description = "Print the SCRAM-SHA-256 (or with --md5, the md5) verifier of a password, for the gateway"
+                + " configuration.")
 public final class PasswdCommand implements Callable<Integer> {
 
     @Option(names = "--password-stdin", description = "Read the password from the first line of standard input.")
@@ -25,8 +28,18 @@ public final class PasswdCommand implements Callable<Integer> {
     @Option(names = "--iterations", defaultValue = "4096", description = "PBKDF2 iterations (default ${DEFAULT-VALUE}).")
     int iterations;
 
+    @Option(names = "--md5", description = "Print the legacy md5 verifier (for auth: md5; needs --user). Prefer SCRAM.")
+    boolean md5;
+
+    @Option(names = "--user", description = "The user name the md5 verifier is salted with.")
+    String user;
+
     @Override
     public Integer call() throws Exception {
+        if (md5 && (user == null || user.isEmpty())) {
+            System.err.println("warden passwd: --md5 needs --user NAME (md5 verifiers are salted with the user name)");
+            return 2;
+        }
         char[] password;
         if (passwordStdin) {
             BufferedReader r = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -58,7 +71,8 @@ public final class PasswdCommand implements Callable<Integer> {
             System.err.println("warden passwd: at least 4096 iterations");
             return 2;
         }
-        System.out.println(ScramVerifier.generate(password, iterations).format());
+        System.out.println(md5 ? Md5Verifier.of(password, user).format()
+                : ScramVerifier.generate(password, iterations).format());
         Arrays.fill(password, '\0');
         return 0;
     }

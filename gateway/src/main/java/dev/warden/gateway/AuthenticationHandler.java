@@ -22,18 +22,21 @@ import java.util.concurrent.TimeUnit;
 /**
  * The startup phase of one client connection, on the event loop: answers SSLRequest/GSSENCRequest (TLS
  * through Netty's {@link SslHandler} when configured), forwards CancelRequest, reads the StartupMessage,
- * authenticates with SCRAM-SHA-256 against the configured verifier (or a cleartext password, only over
- * TLS or when configured), maps the user to role and purpose, and then replaces itself with a
- * {@link SessionHandler}. Failures are rate-limited per remote address. One per channel, not sharable.
+ * authenticates the user with its {@link AuthMethod} (SCRAM-SHA-256 by default; a cleartext password or md5
+ * only over TLS unless the configuration allows them without), maps the user to role and purpose, and then
+ * replaces itself with a {@link SessionHandler}. Failures are rate-limited per remote address. A cleartext
+ * password is checked on a worker thread (a PBKDF2 run would stall the event loop). One per channel, not
+ * sharable.
  */
 final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
 
     private static final long AUTH_TIMEOUT_SECONDS = 60;
+    private static final java.security.SecureRandom SALT_RANDOM = new java.security.SecureRandom();
     /** Startup parameters that are not backend settings. */
     private static final Set<String> NOT_SETTINGS = Set.of("user", "database", "options", "replication",
             "client_encoding", "datestyle", "role", "session_authorization");
 
-    private enum State { STARTUP, SASL_INITIAL, SASL_FINAL, PASSWORD, DONE }
+    private enum State { STARTUP, SASL_INITIAL, SASL_FINAL, PASSWORD, MD5, CHECKING, DONE }
 
     private final GatewayServer server;
     private State state = State.STARTUP;
@@ -44,6 +47,8 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
     private String purpose;
     private Map<String, String> settings;
     private ScramServerExchange scram;
+    /** The salt of the md5 challenge sent. */
+    private byte[] md5Salt;
     private ScheduledFuture<?> timeout;
 
     AuthenticationHandler(GatewayServer server) {
@@ -84,6 +89,8 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
                 saslFinal(ctx, f);
             } else if (f.type() == 'p' && state == State.PASSWORD) {
                 password(ctx, f);
+            } else if (f.type() == 'p' && state == State.MD5) {
+                md5(ctx, f);
             } else if (f.type() == 'X') {
                 ctx.close();
             } else {
@@ -184,7 +191,9 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
         user = server.config().users().get(userName);
         purpose = requestedPurpose;
         boolean secure = ctx.pipeline().get(SslHandler.class) != null;
-        if (server.config().authMethod().equals("password")) {
+        // an unknown user is asked for the default method, and fails at the end like a wrong password
+        AuthMethod method = user == null ? server.config().defaultAuth() : user.auth();
+        if (method == AuthMethod.PASSWORD) {
             if (!secure && !server.config().allowCleartextPassword()) {
                 fatal(ctx, "28000", "password authentication requires an SSL connection");
                 return;
@@ -192,6 +201,19 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
             state = State.PASSWORD;
             ByteBuf b = ctx.alloc().buffer();
             BackendMessages.authenticationCleartext(b);
+            ctx.writeAndFlush(b);
+            return;
+        }
+        if (method == AuthMethod.MD5) {
+            if (!secure && !server.config().allowMd5WithoutTls()) {
+                fatal(ctx, "28000", "md5 authentication requires an SSL connection");
+                return;
+            }
+            state = State.MD5;
+            md5Salt = new byte[4];
+            SALT_RANDOM.nextBytes(md5Salt);
+            ByteBuf b = ctx.alloc().buffer();
+            BackendMessages.authenticationMd5(b, md5Salt);
             ctx.writeAndFlush(b);
             return;
         }
@@ -278,8 +300,29 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void password(ChannelHandlerContext ctx, PgFrame f) {
-        String pw = f.readCString();
-        if (user == null || !user.verifier().matches(pw.toCharArray())) {
+        char[] pw = f.readCString().toCharArray();
+        GatewayUser candidate = user;
+        state = State.CHECKING;
+        // PBKDF2 with thousands of iterations: off the event loop, then back to it with the verdict
+        server.workers().execute(() -> {
+            boolean ok = candidate != null && candidate.matchesPassword(pw);
+            java.util.Arrays.fill(pw, '\0');
+            ctx.executor().execute(() -> {
+                if (!ctx.channel().isActive()) {
+                    return;
+                }
+                if (ok) {
+                    authenticated(ctx);
+                } else {
+                    authFailed(ctx);
+                }
+            });
+        });
+    }
+
+    private void md5(ChannelHandlerContext ctx, PgFrame f) {
+        String response = f.readCString();
+        if (user == null || user.md5() == null || !user.md5().matchesChallenge(response, md5Salt)) {
             authFailed(ctx);
             return;
         }

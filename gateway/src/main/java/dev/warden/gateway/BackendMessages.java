@@ -37,6 +37,11 @@ public final class BackendMessages {
         authRequest(out, 3, null);
     }
 
+    /** AuthenticationMD5Password with its 4-byte salt. */
+    public static void authenticationMd5(ByteBuf out, byte[] salt) {
+        authRequest(out, 5, salt);
+    }
+
     /** AuthenticationSASL listing the mechanisms: SCRAM-SHA-256, preceded by its -PLUS variant over TLS. */
     public static void authenticationSasl(ByteBuf out, boolean plus) {
         int at = begin(out, 'R');

@@ -27,17 +27,21 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * master-key: env:WARDEN_MASTER_KEY          # a reference (env:NAME or file:PATH), as warden.masterKey
  * tls: {cert: server.crt, key: server.key}     # PEM, key in PKCS#8
  * allow-insecure-non-loopback: false
- * auth-method: scram-sha-256                   # or password (cleartext: needs TLS or the next flag)
+ * auth-method: scram-sha-256                   # default for users without auth: (also password or md5)
  * allow-cleartext-password: false              # cleartext password auth without TLS
+ * allow-md5-without-tls: false                 # md5 auth without TLS
  * max-message-bytes: 67108864
  * max-clients: 500                             # further clients get 53300 too_many_connections
  * users:
  *   alice: {verifier: "SCRAM-SHA-256$4096:...", role: analyst, purpose: support, purposes: [support, billing]}
+ *   carol: {verifier: "SCRAM-SHA-256$4096:...", auth: password, role: support}   # cleartext, checked
+ *   dave:  {verifier: "md5...", auth: md5, role: billing}   # md5 needs an md5 verifier (warden passwd --md5)
  * </pre>
  */
 public record GatewayConfig(String host, int port, Backend backend, String policy, String masterKey, Tls tls,
                             boolean allowInsecureNonLoopback, boolean allowCleartextPassword, int maxMessageBytes,
-                            Map<String, GatewayUser> users, String authMethod, int maxClients) {
+                            Map<String, GatewayUser> users, String authMethod, int maxClients,
+                            boolean allowMd5WithoutTls) {
 
     /** Where the statements go. */
     public record Backend(String url, String user, String password, int poolSize, Map<String, String> properties) {
@@ -52,9 +56,20 @@ public record GatewayConfig(String host, int port, Backend backend, String polic
 
     public GatewayConfig {
         users = Map.copyOf(users);
-        if (!authMethod.equals("scram-sha-256") && !authMethod.equals("password")) {
-            throw new IllegalArgumentException("auth-method must be scram-sha-256 or password");
-        }
+        AuthMethod.parse(authMethod);
+    }
+
+    /** A configuration that allows md5 only over TLS. */
+    public GatewayConfig(String host, int port, Backend backend, String policy, String masterKey, Tls tls,
+                         boolean allowInsecureNonLoopback, boolean allowCleartextPassword, int maxMessageBytes,
+                         Map<String, GatewayUser> users, String authMethod, int maxClients) {
+        this(host, port, backend, policy, masterKey, tls, allowInsecureNonLoopback, allowCleartextPassword,
+                maxMessageBytes, users, authMethod, maxClients, false);
+    }
+
+    /** The method for users without their own {@code auth:}, and for unknown user names. */
+    public AuthMethod defaultAuth() {
+        return AuthMethod.parse(authMethod);
     }
 
     @Override
@@ -98,28 +113,55 @@ public record GatewayConfig(String host, int port, Backend backend, String polic
             Map<String, Object> t = asMap(root.get("tls"), "tls");
             tls = new Tls(base.resolve(str(required(t, "cert"))), base.resolve(str(required(t, "key"))));
         }
+        String defaultAuth = str(root.getOrDefault("auth-method", "scram-sha-256")).toLowerCase(java.util.Locale.ROOT);
+        AuthMethod.parse(defaultAuth);
         Map<String, GatewayUser> users = new LinkedHashMap<>();
         for (var e : optMap(root.get("users"), "users").entrySet()) {
-            Map<String, Object> u = asMap(e.getValue(), "users." + e.getKey());
-            ScramVerifier verifier;
-            try {
-                verifier = ScramVerifier.parse(resolveSecret(str(required(u, "verifier")), base));
-            } catch (IllegalArgumentException ex) {
-                throw new IllegalArgumentException("users." + e.getKey() + ".verifier: " + ex.getMessage());
-            }
-            Set<String> purposes = new LinkedHashSet<>();
-            if (u.get("purposes") instanceof List<?> list) {
-                list.forEach(p -> purposes.add(str(p)));
-            }
-            users.put(e.getKey(), new GatewayUser(e.getKey(), verifier, str(required(u, "role")),
-                    u.get("purpose") == null ? null : str(u.get("purpose")), purposes));
+            users.put(e.getKey(), user(e.getKey(), asMap(e.getValue(), "users." + e.getKey()), defaultAuth, base));
         }
         return new GatewayConfig(host, port, backend, policy, masterKey, tls,
                 Boolean.parseBoolean(str(root.getOrDefault("allow-insecure-non-loopback", false))),
                 Boolean.parseBoolean(str(root.getOrDefault("allow-cleartext-password", false))),
                 Integer.parseInt(str(root.getOrDefault("max-message-bytes", PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH))),
-                users, str(root.getOrDefault("auth-method", "scram-sha-256")).toLowerCase(java.util.Locale.ROOT),
-                Integer.parseInt(str(root.getOrDefault("max-clients", 500))));
+                users, defaultAuth, Integer.parseInt(str(root.getOrDefault("max-clients", 500))),
+                Boolean.parseBoolean(str(root.getOrDefault("allow-md5-without-tls", false))));
+    }
+
+    /** One {@code users:} entry; the verifier's format (SCRAM or md5) must suit the user's {@code auth}. */
+    private static GatewayUser user(String name, Map<String, Object> u, String defaultAuth, Path base) {
+        String where = "users." + name;
+        AuthMethod auth;
+        try {
+            auth = AuthMethod.parse(str(u.getOrDefault("auth", defaultAuth)));
+        } catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException(where + ".auth: " + ex.getMessage());
+        }
+        ScramVerifier scram = null;
+        Md5Verifier md5 = null;
+        try {
+            String text = resolveSecret(str(required(u, "verifier")), base);
+            if (Md5Verifier.isMd5(text)) {
+                md5 = Md5Verifier.parse(text);
+            } else {
+                scram = ScramVerifier.parse(text);
+            }
+        } catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException(where + ".verifier: " + ex.getMessage());
+        }
+        if (auth == AuthMethod.MD5 && md5 == null) {
+            throw new IllegalArgumentException(where + ".auth: md5 needs an md5 verifier"
+                    + " (warden passwd --md5 --user " + name + ")");
+        }
+        if (auth == AuthMethod.SCRAM_SHA_256 && scram == null) {
+            throw new IllegalArgumentException(where + ".verifier: an md5 verifier serves only auth: md5 or password;"
+                    + " scram-sha-256 needs a SCRAM-SHA-256 verifier (warden passwd)");
+        }
+        Set<String> purposes = new LinkedHashSet<>();
+        if (u.get("purposes") instanceof List<?> list) {
+            list.forEach(p -> purposes.add(str(p)));
+        }
+        return new GatewayUser(name, scram, str(required(u, "role")),
+                u.get("purpose") == null ? null : str(u.get("purpose")), purposes, auth, md5);
     }
 
     /** Resolves {@code env:NAME} and {@code file:PATH} references; anything else is the value itself. */

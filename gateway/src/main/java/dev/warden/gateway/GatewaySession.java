@@ -23,9 +23,11 @@ import java.util.Map;
  * except {@link #offerCopyFrame}, {@link #cancel} and {@link #clientGone} runs on the session's
  * {@link SerialExecutor}, never on the event loop; those three are thread-safe.
  *
- * <p>The transaction status reported in ReadyForQuery is tracked from the statements that succeed or fail
- * ({@link StatementKind}), since JDBC does not expose the backend's. Outside a transaction block the
- * backend connection autocommits and a client's simple query is sent as a simple query; inside a block
+ * <p>The transaction status is tracked from the statements that succeed or fail ({@link StatementKind}) and
+ * replaced, whenever ReadyForQuery is sent, by the backend's own as the driver last received it
+ * ({@link BackendTransaction}). A lost backend ends the session with FATAL ({@link BackendLoss}). Outside a
+ * transaction block the backend connection autocommits and a client's simple query is sent as a simple
+ * query; inside a block
  * (the client's BEGIN) autocommit is off and statements use the extended protocol with a fetch size, so
  * large results are read from the database in chunks. Like PostgreSQL's implicit transaction block, a
  * simple query holding several statements, or several Executes before one Sync, run as one transaction
@@ -87,7 +89,8 @@ final class GatewaySession {
     }
 
     /** A result column as described to the client. */
-    private record Column(String name, int oid, short length, int format, int kind, int sqlType) {}
+    private record Column(String name, int oid, short length, int format, int kind, int sqlType,
+                          ColumnOrigins.Origin origin) {}
 
     private final Channel channel;
     private final ClientOutput out;
@@ -100,6 +103,8 @@ final class GatewaySession {
     final SerialExecutor executor;
 
     private Connection conn;
+    /** The backend's true transaction status for ReadyForQuery; set once the connection is open. */
+    private BackendTransaction tx;
     private Statement simple;
     private final Map<String, Prepared> statements = new HashMap<>();
     private final Map<String, Portal> portals = new HashMap<>();
@@ -158,6 +163,7 @@ final class GatewaySession {
         BackendMessages.authenticationOk(b);
         try {
             conn = server.connector().open(user, purpose);
+            tx = BackendTransaction.of(conn);
             attributeToClient(conn);
             server.types().ensureLoaded(conn);
             applySettings();
@@ -332,6 +338,15 @@ final class GatewaySession {
 
     /** Handles one frontend message. */
     void handle(PgFrame f) {
+        try {
+            handleFrame(f);
+        } catch (ClientOutput.ClientGoneException e) {
+            // raised while answering an error: the client left, or the backend was lost (see sendError)
+            close();
+        }
+    }
+
+    private void handleFrame(PgFrame f) {
         if (closed || gone) {
             // messages a vanished client pipelined before leaving are not run
             return;
@@ -351,10 +366,11 @@ final class GatewaySession {
                 case 'S' -> sync();
                 case 'H' -> out.flush();
                 case 'F' -> {
-                    // the fast-path function call has no JDBC counterpart; answered like a failed query
-                    BackendMessages.errorOrNotice(out.buf(), 'E', ErrorFields.error("0A000",
-                            "the function call protocol is not supported by the Warden gateway"));
-                    BackendMessages.readyForQuery(out.buf(), status = StatementKind.statusAfterFailure(status));
+                    // The fast-path function call has no JDBC counterpart; answered like a failed query.
+                    // PostgreSQL follows a FunctionCall's answer with ReadyForQuery at once (no Sync).
+                    sendError(new SQLException("function call protocol is not supported", "0A000"));
+                    status = StatementKind.statusAfterFailure(status);
+                    BackendMessages.readyForQuery(out.buf(), status = tx.status(status));
                     out.flush();
                 }
                 case 'X' -> {
@@ -390,7 +406,7 @@ final class GatewaySession {
                 // a simple query is always answered up to ReadyForQuery, whatever went wrong
                 sendError(internal);
                 status = StatementKind.statusAfterFailure(status);
-                BackendMessages.readyForQuery(out.buf(), status);
+                BackendMessages.readyForQuery(out.buf(), status = tx.status(status));
                 out.flush();
             } else {
                 extendedError(internal);
@@ -425,7 +441,19 @@ final class GatewaySession {
         if (gone) {
             throw new ClientOutput.ClientGoneException();
         }
+        if (BackendLoss.isLost(e, conn)) {
+            // like PostgreSQL when its backend goes away: FATAL, then the client connection is closed
+            BackendMessages.errorOrNotice(out.buf(), 'E', BackendLoss.fatal(e));
+            out.flush();
+            channel.close();
+            gone = true;
+            throw new ClientOutput.ClientGoneException();
+        }
         BackendMessages.errorOrNotice(out.buf(), 'E', ErrorFields.fromException(e));
+        if (status == 'T') {
+            // as in PostgreSQL, an error fails the client's transaction block, also one the database never saw
+            tx.failOpenBlock();
+        }
     }
 
     private void sendWarnings(Statement st) throws SQLException {
@@ -451,7 +479,7 @@ final class GatewaySession {
         } else {
             runMany(parts);
         }
-        BackendMessages.readyForQuery(out.buf(), status);
+        BackendMessages.readyForQuery(out.buf(), status = tx.status(status));
         out.flush();
     }
 
@@ -590,6 +618,7 @@ final class GatewaySession {
                     + " columns", "08P01");
         }
         Column[] cols = new Column[n];
+        ColumnOrigins.Origin[] origins = ColumnOrigins.of(md, n);
         PgTypeCatalog types = server.types();
         for (int i = 0; i < n; i++) {
             String typeName = md.getColumnTypeName(i + 1);
@@ -601,7 +630,7 @@ final class GatewaySession {
                         + " is not supported by the gateway", "0A000");
             }
             cols[i] = new Column(md.getColumnLabel(i + 1), oid, types.length(typeName), format, kind,
-                    md.getColumnType(i + 1));
+                    md.getColumnType(i + 1), origins[i]);
         }
         return cols;
     }
@@ -622,11 +651,11 @@ final class GatewaySession {
         b.writeShort(cols.length);
         for (Column c : cols) {
             BackendMessages.cstring(b, c.name());
-            b.writeInt(0);
-            b.writeShort(0);
+            b.writeInt(c.origin().tableOid());
+            b.writeShort(c.origin().attributeNumber());
             b.writeInt(c.oid());
             b.writeShort(c.length());
-            b.writeInt(-1);
+            b.writeInt(c.origin().typeModifier());
             b.writeShort(c.format());
         }
         BackendMessages.end(b, at);
@@ -960,7 +989,7 @@ final class GatewaySession {
                 it.remove();
             }
         }
-        BackendMessages.readyForQuery(out.buf(), status);
+        BackendMessages.readyForQuery(out.buf(), status = tx.status(status));
         out.flush();
     }
 

@@ -2,6 +2,7 @@ package dev.warden.gateway;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.SQLExceptionOverride;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
@@ -18,6 +19,13 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class PooledBackendConnector implements BackendConnector {
 
     private record Key(String role, String purpose) {}
+
+    private static final SQLExceptionOverride FEATURE_NOT_SUPPORTED_IS_NOT_BROKEN = new SQLExceptionOverride() {
+        @java.lang.Override // the bare name is HikariCP's nested Override enum here
+        public Override adjudicate(SQLException e) {
+            return "0A000".equals(e.getSQLState()) ? Override.DO_NOT_EVICT : Override.CONTINUE_EVICT;
+        }
+    };
 
     private final GatewayConfig.Backend backend;
     private final String url;
@@ -61,6 +69,9 @@ public final class PooledBackendConnector implements BackendConnector {
         c.setPoolName("warden-gateway-" + (key.role().isEmpty() ? "backend" : key.role() + "-" + key.purpose()));
         // like pgbouncer, a client waits for a free backend connection rather than failing at once
         c.setConnectionTimeout(60_000);
+        // HikariCP takes SQLState 0A000 for a broken connection and evicts it, but for PostgreSQL and Warden
+        // it is an ordinary error (feature not supported, a refused statement shape): the session goes on
+        c.setExceptionOverride(FEATURE_NOT_SUPPORTED_IS_NOT_BROKEN);
         if (url.startsWith("jdbc:postgresql:") || warden) {
             // Text results straight from the server: what getString returns is then exactly PostgreSQL's
             // own output format (pgjdbc would otherwise reformat binary-received floats and timestamps).
@@ -83,6 +94,24 @@ public final class PooledBackendConnector implements BackendConnector {
             }
         }
         return new HikariDataSource(c);
+    }
+
+    /** Backend connections currently lent to sessions, over all pools (for tests and monitoring). */
+    int activeConnections() {
+        int n = 0;
+        for (HikariDataSource pool : pools.values()) {
+            n += pool.getHikariPoolMXBean().getActiveConnections();
+        }
+        return n;
+    }
+
+    /** Backend connections open, lent or idle, over all pools. */
+    int totalConnections() {
+        int n = 0;
+        for (HikariDataSource pool : pools.values()) {
+            n += pool.getHikariPoolMXBean().getTotalConnections();
+        }
+        return n;
     }
 
     @Override

@@ -63,11 +63,13 @@ final class GatewayFixture implements AutoCloseable {
 
     static GatewayConfig config(String host, String backendUrl, int poolSize, GatewayConfig.Tls tls,
                                 String authMethod, Map<String, String> backendProperties) {
+        AuthMethod auth = AuthMethod.parse(authMethod);
         return new GatewayConfig(host, 0,
                 new GatewayConfig.Backend(backendUrl, EmbeddedPostgres.USER, "", poolSize, backendProperties),
                 null, null, tls, false, false, PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH,
-                Map.of("alice", new GatewayUser("alice", ALICE, "analyst", null, Set.of()),
-                        "bob", new GatewayUser("bob", BOB, "support", "support", Set.of("support", "billing"))),
+                Map.of("alice", new GatewayUser("alice", ALICE, "analyst", null, Set.of()).withAuth(auth),
+                        "bob", new GatewayUser("bob", BOB, "support", "support", Set.of("support", "billing"))
+                                .withAuth(auth)),
                 authMethod, 100);
     }
 

@@ -126,6 +126,67 @@ class GatewayWardenIT {
     }
 
     @Test
+    void aRefusalInsideATransactionBlockFailsTheBlockAsAnErrorDoesInPostgresql() throws Exception {
+        try (RawPgClient c = new RawPgClient(server.port()).login("sam", "pw")) {
+            c.query("begin");
+            assertEquals("CZ", c.readUntilReady());
+            c.query("insert into customers(name, country) values ('Tx Probe', 'FR')");
+            assertEquals("CZ", c.readUntilReady());
+            c.query("select email from customers order by email"); // refused by the engine, never sent
+            RawPgClient.Message refusal = c.read();
+            assertEquals('E', refusal.type());
+            assertTrue(refusal.text().contains("0A000"), refusal.text());
+            assertEquals('Z', c.read().type());
+            c.query("select 1");
+            RawPgClient.Message aborted = c.read();
+            assertTrue(aborted.text().contains("25P02"), "later statements fail like PostgreSQL's: " + aborted.text());
+            c.readUntilReady();
+            assertEquals('E', c.lastStatus);
+            c.query("commit");
+            RawPgClient.Message tag = c.read();
+            assertEquals("ROLLBACK", new String(tag.body(), 0, tag.body().length - 1,
+                    java.nio.charset.StandardCharsets.UTF_8));
+            c.readUntilReady();
+            assertEquals('I', c.lastStatus);
+        }
+        try (Connection raw = example.raw(); Statement s = raw.createStatement();
+             ResultSet rs = s.executeQuery("select count(*) from customers where name = 'Tx Probe'")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "the work before the refused statement was rolled back, not committed");
+        }
+    }
+
+    @Test
+    void protectedColumnsAreDescribedWithTheirLogicalTypesAndTheirTable() throws Exception {
+        String sql = "select id, name, email, card_number, credit_limit, country from customers";
+        List<String> direct = new java.util.ArrayList<>();
+        try (Connection c = example.as("billing", "order-processing"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            java.sql.ResultSetMetaData md = rs.getMetaData();
+            for (int i = 1; i <= md.getColumnCount(); i++) {
+                direct.add(md.getColumnLabel(i) + " " + md.getColumnTypeName(i) + " " + md.getColumnType(i)
+                        + " table " + md.getTableName(i) + " nullable " + md.isNullable(i));
+            }
+        }
+        for (String settings : new String[] {"", "prepareThreshold=-1"}) {
+            try (Connection c = jdbc("bill", settings); PreparedStatement ps = c.prepareStatement(sql);
+                 ResultSet rs = ps.executeQuery()) {
+                java.sql.ResultSetMetaData md = rs.getMetaData();
+                org.postgresql.PGResultSetMetaData pg = md.unwrap(org.postgresql.PGResultSetMetaData.class);
+                List<String> through = new java.util.ArrayList<>();
+                for (int i = 1; i <= md.getColumnCount(); i++) {
+                    through.add(md.getColumnLabel(i) + " " + md.getColumnTypeName(i) + " " + md.getColumnType(i)
+                            + " table " + md.getTableName(i) + " nullable " + md.isNullable(i));
+                    assertEquals("customers", pg.getBaseTableName(i), md.getColumnLabel(i));
+                }
+                assertEquals(direct, through, settings);
+                assertEquals("numeric", md.getColumnTypeName(5), "credit_limit has its logical type, not bytea");
+                assertEquals(0, md.getPrecision(5), "no type modifier of the ciphertext column");
+            }
+        }
+    }
+
+    @Test
     void pgjdbcPreparedStatementsThroughTheEngine() throws Exception {
         for (String settings : new String[] {"", "prepareThreshold=-1"}) {
             try (Connection c = jdbc("bill", settings)) {

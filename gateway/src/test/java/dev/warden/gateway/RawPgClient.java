@@ -24,25 +24,47 @@ final class RawPgClient implements AutoCloseable {
     final DataInputStream in;
     final DataOutputStream out;
 
+    /** The database named in the startup message (the gateway ignores it). */
+    private final String database;
+
     RawPgClient(int port) throws IOException {
+        this(port, "app");
+    }
+
+    RawPgClient(int port, String database) throws IOException {
+        this.database = database;
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(20_000);
         in = new DataInputStream(socket.getInputStream());
         out = new DataOutputStream(socket.getOutputStream());
     }
 
-    /** Logs in with SCRAM-SHA-256; returns after the first ReadyForQuery. */
-    RawPgClient login(String user, String password) throws IOException {
-        byte[] params = ("user\0" + user + "\0database\0app\0\0").getBytes(StandardCharsets.UTF_8);
+    /** Sends a protocol 3.0 StartupMessage for {@code user}. */
+    void startup(String user) throws IOException {
+        byte[] params = ("user\0" + user + "\0database\0" + database + "\0\0").getBytes(StandardCharsets.UTF_8);
         out.writeInt(8 + params.length);
         out.writeInt(196608);
         out.write(params);
         out.flush();
+    }
+
+    /** Logs in with SCRAM-SHA-256; returns after the first ReadyForQuery. */
+    RawPgClient login(String user, String password) throws IOException {
+        startup(user);
         Message m = read();
         if (m.type() == 'E') {
             throw new IOException("login refused: " + m.text());
         }
         expect(m, 'R');
+        if (java.nio.ByteBuffer.wrap(m.body()).getInt() == 0) {
+            // AuthenticationOk at once: a server that trusts this client (the embedded PostgreSQL itself)
+            while ((m = read()).type() != 'Z') {
+                if (m.type() == 'E') {
+                    throw new IOException("login failed: " + m.text());
+                }
+            }
+            return this;
+        }
         byte[] nonceBytes = new byte[18];
         new SecureRandom().nextBytes(nonceBytes);
         String clientNonce = Base64.getEncoder().encodeToString(nonceBytes);
