@@ -445,7 +445,7 @@ final class GatewaySession {
             // like PostgreSQL when its backend goes away: FATAL, then the client connection is closed
             BackendMessages.errorOrNotice(out.buf(), 'E', BackendLoss.fatal(e));
             out.flush();
-            channel.close();
+            out.closeClient();
             gone = true;
             throw new ClientOutput.ClientGoneException();
         }
