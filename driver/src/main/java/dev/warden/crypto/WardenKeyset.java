@@ -266,6 +266,18 @@ public final class WardenKeyset {
                 && java.nio.ByteBuffer.wrap(ciphertext, 1, 4).getInt() == primary;
     }
 
+    /**
+     * True when {@code ciphertext} starts with the Tink prefix of any key of its keyset, enabled or not: it
+     * was made by this keyset (and is not plaintext), even when it no longer opens.
+     */
+    public boolean hasPrefixOfAnyKey(byte[] ciphertext, boolean deterministic) {
+        if (ciphertext == null || ciphertext.length < 5 || ciphertext[0] != 1) return false;
+        int id = java.nio.ByteBuffer.wrap(ciphertext, 1, 4).getInt();
+        KeysetHandle handle = deterministic ? daeadHandle : aeadHandle;
+        for (int i = 0; i < handle.size(); i++) if (handle.getAt(i).getId() == id) return true;
+        return false;
+    }
+
     /** Randomized (AES-256-GCM) cipher bound to {@code columnName}, e.g. {@code "customers.email"}. */
     public ColumnCipher randomized(String columnName) {
         return new TinkAeadColumnCipher(aead, columnName);

@@ -12,8 +12,8 @@ import picocli.CommandLine.Option;
 /** Key management: create a keyset, rotate it, make a master key. */
 @Command(name = "keys", description = "Create and rotate keysets (encrypted under the master key).",
         mixinStandardHelpOptions = true,
-        subcommands = {KeysCommand.Create.class, KeysCommand.Rotate.class, KeysCommand.Retire.class,
-                KeysCommand.NewMasterKey.class})
+        subcommands = {KeysCommand.Create.class, KeysCommand.Rotate.class, ReencryptCommand.class,
+                KeysCommand.Retire.class, KeysCommand.NewMasterKey.class})
 public final class KeysCommand implements Runnable {
 
     @Override
@@ -87,10 +87,15 @@ public final class KeysCommand implements Runnable {
         @Option(names = "--yes", description = "confirm that every protected table has been re-encrypted")
         boolean yes;
 
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() throws Exception {
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            java.io.PrintWriter err = spec.commandLine().getErr();
             if (!yes) {
-                System.err.println("warden keys retire: values still encrypted under a retired key no longer open;"
+                err.println("warden keys retire: values still encrypted under a retired key no longer open;"
                         + " run warden keys reencrypt on every protected table first, then pass --yes");
                 return 2;
             }
@@ -105,10 +110,10 @@ public final class KeysCommand implements Runnable {
                 after = retired.enabledDataKeys();
                 if (before != after) retired.write(keyset, key);
             } catch (KeyException e) {
-                System.err.println("warden keys retire: " + e.getMessage());
+                err.println("warden keys retire: " + e.getMessage());
                 return 1;
             }
-            System.out.println("retired " + (before - after) + " old data key(s) in " + keyset
+            out.println("retired " + (before - after) + " old data key(s) in " + keyset
                     + "; audit keys are kept so old trails still verify. Restart Warden to use it.");
             return 0;
         }
