@@ -13,7 +13,8 @@ import java.util.Objects;
  * <h2>Warning</h2>
  * Equality is visible to the database: it learns which rows share a value (and value frequencies). Use it
  * only for columns that must be searched by equality. After a key rotation new ciphertexts of an old value
- * differ from the stored ones, so equality lookups miss rows until the column is re-encrypted.
+ * differ from the stored ones: equality lookups must compare with the value under every enabled key
+ * ({@link WardenKeyset#deterministicForEveryKey}) until the column is re-encrypted.
  *
  * <p>Ciphertext layout (Tink's): 5-byte key prefix, 16-byte synthetic IV, ciphertext: plaintext + 21 bytes.
  */

@@ -221,6 +221,63 @@ public final class WardenKeyset {
         }
     }
 
+    /**
+     * A new keyset in which every data key but the primary (randomized and deterministic) is disabled: the
+     * last step of a rotation, once every protected column has been re-encrypted under the primary keys.
+     * From then on equality filters are sent once again, and a value still under a retired key no longer
+     * opens (a read fails loudly instead). Audit MAC keys all stay enabled, so trails written before the
+     * rotation still verify. Disabled keys stay in the file: this is not a way to destroy them.
+     */
+    public WardenKeyset retireOldDataKeys() {
+        try {
+            return new WardenKeyset(withOnlyPrimaryEnabled(aeadHandle), withOnlyPrimaryEnabled(daeadHandle), macHandle);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot retire old keys", e);
+        }
+    }
+
+    /** Enabled data keys (randomized and deterministic keysets together, primaries included). */
+    public int enabledDataKeys() {
+        return enabled(aeadHandle) + enabled(daeadHandle);
+    }
+
+    private static int enabled(KeysetHandle handle) {
+        int n = 0;
+        for (int i = 0; i < handle.size(); i++) if (handle.getAt(i).getStatus() == KeyStatus.ENABLED) n++;
+        return n;
+    }
+
+    private static KeysetHandle withOnlyPrimaryEnabled(KeysetHandle handle) throws GeneralSecurityException {
+        KeysetHandle.Builder builder = KeysetHandle.newBuilder(handle);
+        for (int i = 0; i < builder.size(); i++) {
+            if (!builder.getAt(i).isPrimary()) builder.getAt(i).setStatus(KeyStatus.DISABLED);
+        }
+        return builder.build();
+    }
+
+    /**
+     * True when {@code ciphertext} (of a column, as stored) was made under the current primary key of its
+     * keyset: randomized when {@code deterministic} is false. Reads only Tink's 5-byte key-id prefix; says
+     * nothing of whether the ciphertext opens.
+     */
+    public boolean isUnderPrimaryKey(byte[] ciphertext, boolean deterministic) {
+        int primary = (deterministic ? daeadHandle : aeadHandle).getPrimary().getId();
+        return ciphertext != null && ciphertext.length >= 5 && ciphertext[0] == 1
+                && java.nio.ByteBuffer.wrap(ciphertext, 1, 4).getInt() == primary;
+    }
+
+    /**
+     * True when {@code ciphertext} starts with the Tink prefix of any key of its keyset, enabled or not: it
+     * was made by this keyset (and is not plaintext), even when it no longer opens.
+     */
+    public boolean hasPrefixOfAnyKey(byte[] ciphertext, boolean deterministic) {
+        if (ciphertext == null || ciphertext.length < 5 || ciphertext[0] != 1) return false;
+        int id = java.nio.ByteBuffer.wrap(ciphertext, 1, 4).getInt();
+        KeysetHandle handle = deterministic ? daeadHandle : aeadHandle;
+        for (int i = 0; i < handle.size(); i++) if (handle.getAt(i).getId() == id) return true;
+        return false;
+    }
+
     /** Randomized (AES-256-GCM) cipher bound to {@code columnName}, e.g. {@code "customers.email"}. */
     public ColumnCipher randomized(String columnName) {
         return new TinkAeadColumnCipher(aead, columnName);

@@ -11,15 +11,17 @@ import java.util.Map;
  * @param slotColumns     by slot index: the protected column whose value that placeholder carries, or null
  * @param decoder         how to show result columns, or null when no output column is protected
  * @param columnsRead     for the audit trail: table.column to "plaintext" / "masked"
+ * @param keyExpansion    how to send equality filters once per key after a rotation, or null (the usual case:
+ *                        one key, the statement is sent as written)
  */
 record CompiledStatement(String refusalState, String refusalMessage, ProtectedColumn[] slotColumns,
                          ResultDecoder decoder, String kind, List<String> tables, Map<String, String> columnsRead,
                          List<String> columnsWritten, List<String> columnsFiltered, boolean changesSchema,
-                         boolean touchesProtected) {
+                         boolean touchesProtected, KeyExpansion keyExpansion) {
 
     static CompiledStatement refused(String state, String message, String kind, List<String> tables) {
         return new CompiledStatement(state, message, null, null, kind, tables, Map.of(), List.of(), List.of(),
-                false, true);
+                false, true, null);
     }
 
     /** A refusal over one column, which the audit record names as read "denied", written or filtered. */
@@ -33,7 +35,8 @@ record CompiledStatement(String refusalState, String refusalMessage, ProtectedCo
             case FILTER_EQUALITY, FILTER_NULL, COMPARE_SAME_COLUMN -> filtered = List.of(column);
             default -> read = Map.of(column, "denied");
         }
-        return new CompiledStatement(state, message, null, null, kind, tables, read, written, filtered, false, true);
+        return new CompiledStatement(state, message, null, null, kind, tables, read, written, filtered, false, true,
+                null);
     }
 
     boolean isRefused() {

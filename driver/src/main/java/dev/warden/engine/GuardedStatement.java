@@ -20,15 +20,30 @@ public final class GuardedStatement {
     private final CompiledStatement compiled;
     private final String sql;
     private final ProtectedColumn[] parameterColumns;  // by 1-based JDBC index; null entries are not protected
+    // null: parameter i of the application is parameter i of sql (always so with a single-key keyset); else
+    // see KeyExpansion.Rendered#targets: where each went once equality values are sent once per key
+    private final int[] targets;
+    private final boolean reusable;
     private final Local local;
     private final String localValue;
 
     GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
                      Local local, String localValue) {
+        this(lexed, compiled, sql, parameterColumns, null, sql.equals(lexed.original()), local, localValue);
+    }
+
+    /**
+     * @param reusable true when {@code sql} depends on the statement text only (no literal of it was encrypted),
+     *                 so that the guard of a prepared text may be cached and shared
+     */
+    GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
+                     int[] targets, boolean reusable, Local local, String localValue) {
         this.lexed = lexed;
         this.compiled = compiled;
         this.sql = sql;
         this.parameterColumns = parameterColumns;
+        this.targets = targets;
+        this.reusable = reusable;
         this.local = local;
         this.localValue = localValue;
     }
@@ -60,10 +75,49 @@ public final class GuardedStatement {
         return parameterColumns != null && index < parameterColumns.length && parameterColumns[index] != null;
     }
 
-    /** Encrypts {@code plaintext} for parameter {@code index} and binds the ciphertext (or NULL). */
+    /**
+     * The index that application parameter {@code index} binds in {@link #sql()}: the same, except after a key
+     * rotation where an equality value before it is sent once per key. An index past the application's last
+     * parameter stays past the last parameter sent, so the real driver refuses it as it would have.
+     */
+    public int targetIndex(int index) {
+        if (targets == null || index < 1) return index;
+        int parameters = targets.length - 2;
+        return index <= parameters ? targets[index] : targets[parameters + 1] + (index - parameters - 1);
+    }
+
+    /** The number of parameters of {@link #sql()} (for parameter metadata), or -1 when it is the application's. */
+    public int targetParameterCount() {
+        return targets == null ? -1 : targets[targets.length - 1] - 1;
+    }
+
+    /** The number of application parameters, when {@link #targetParameterCount()} is not -1. */
+    public int parameterCount() {
+        return targets == null ? -1 : targets.length - 2;
+    }
+
+    /** True when the text to send is the same for every execution, so the guard of a prepared text can be shared. */
+    boolean reusable() {
+        return reusable;
+    }
+
+    /**
+     * Encrypts {@code plaintext} for parameter {@code index} and binds the ciphertext (or NULL); after a key
+     * rotation an equality value is bound once per key, at consecutive indexes.
+     */
     public void bind(PreparedStatement target, int index, Object plaintext) throws SQLException {
         ProtectedColumn column = parameterColumns[index];
-        Object stored = column.protect(plaintext);
+        if (targets != null) {
+            int first = targets[index];
+            int keys = targets[index + 1] - first;
+            for (int k = 0; k < keys; k++) bindStored(target, first + k, column, column.protectUnder(k, plaintext));
+            return;
+        }
+        bindStored(target, index, column, column.protect(plaintext));
+    }
+
+    private static void bindStored(PreparedStatement target, int index, ProtectedColumn column, Object stored)
+            throws SQLException {
         if (stored == null) {
             target.setNull(index, column.bindSqlType());
         } else if (stored instanceof byte[] bytes) {

@@ -23,13 +23,24 @@ public final class ProtectedColumn {
 
     private final ColumnRule rule;
     private final ColumnCipher cipher;  // null when the column is rules-only (encrypt: none)
+    // deterministic columns: one cipher per enabled key, primary first (see equalityKeys)
+    private final ColumnCipher[] equalityCiphers;
     private final LogicalType type;
     private final Storage storage;
     private final String name;
 
     ProtectedColumn(ColumnRule rule, ColumnCipher cipher, Storage storage) {
+        this(rule, cipher, cipher == null ? new ColumnCipher[0] : new ColumnCipher[] {cipher}, storage);
+    }
+
+    /**
+     * @param equalityCiphers for a deterministic column, one cipher per enabled key of the keyset, the
+     *                        primary's first: a value compared for equality is encrypted under each
+     */
+    ProtectedColumn(ColumnRule rule, ColumnCipher cipher, ColumnCipher[] equalityCiphers, Storage storage) {
         this.rule = rule;
         this.cipher = cipher;
+        this.equalityCiphers = equalityCiphers.clone();
         this.type = LogicalType.valueOf(rule.type().name());
         this.storage = storage;
         this.name = rule.qualifiedName();
@@ -70,6 +81,30 @@ public final class ProtectedColumn {
     String protectLiteral(String literalValue, String sourceText) throws SQLException {
         if (cipher == null) return sourceText;
         byte[] ciphertext = cipher.encrypt(encode(literalValue));
+        return storage == Storage.BYTEA
+                ? "'\\x" + HEX.formatHex(ciphertext) + "'::bytea"
+                : "'" + Base64.getEncoder().encodeToString(ciphertext) + "'";
+    }
+
+    /**
+     * How many ciphertexts one plaintext has in this column: 1, except for a deterministic column after a key
+     * rotation, where rows written before it hold the value under an older key until re-encrypted.
+     */
+    int equalityKeys() {
+        return Math.max(1, equalityCiphers.length);
+    }
+
+    /** {@link #protect} under the {@code key}-th enabled key (0 is the primary), for equality filters. */
+    Object protectUnder(int key, Object plaintext) throws SQLException {
+        if (key == 0 || plaintext == null || cipher == null) return protect(plaintext);
+        byte[] ciphertext = equalityCiphers[key].encrypt(encode(plaintext));
+        return storage == Storage.BYTEA ? ciphertext : Base64.getEncoder().encodeToString(ciphertext);
+    }
+
+    /** {@link #protectLiteral} under the {@code key}-th enabled key (0 is the primary). */
+    String protectLiteralUnder(int key, String literalValue, String sourceText) throws SQLException {
+        if (key == 0 || cipher == null) return protectLiteral(literalValue, sourceText);
+        byte[] ciphertext = equalityCiphers[key].encrypt(encode(literalValue));
         return storage == Storage.BYTEA
                 ? "'\\x" + HEX.formatHex(ciphertext) + "'::bytea"
                 : "'" + Base64.getEncoder().encodeToString(ciphertext) + "'";

@@ -61,7 +61,7 @@ final class StatementCompiler {
         boolean changesSchema = plan.kind() == StatementKind.DDL;
         if (!touchesProtected) {
             return new CompiledStatement(null, null, null, null, kind, tables, Map.of(), List.of(), List.of(),
-                    changesSchema, false);
+                    changesSchema, false, null);
         }
         if (sql.statementCount() > 1) {
             return CompiledStatement.refused(SqlStates.UNSUPPORTED, "several statements in one call touch a"
@@ -74,12 +74,14 @@ final class StatementCompiler {
         }
 
         ProtectedColumn[] slotColumns = new ProtectedColumn[sql.slots().size()];
+        KeyExpansion.Form[] expandedForms = null;  // by slot, while the keyset holds several deterministic keys
         Set<String> written = new LinkedHashSet<>();
         Set<String> filtered = new LinkedHashSet<>();
         for (ColumnUse use : plan.uses()) {
             ColumnRule rule = rule(use.column());
             if (rule == null) continue;
             String refusal = check(use, rule, role, purpose);
+            if (refusal == null) refusal = checkAcrossKeys(use, rule);
             if (refusal != null) {
                 String state = refusal.startsWith("role ") ? SqlStates.DENIED : SqlStates.UNSUPPORTED;
                 return CompiledStatement.refusedOn(state, refusal, kind, tables, rule.qualifiedName(), use.kind());
@@ -91,8 +93,13 @@ final class StatementCompiler {
                 }
                 case WRITE_NULL, WRITE_FROM_EXCLUDED -> written.add(rule.qualifiedName());
                 case FILTER_EQUALITY -> {
-                    slotColumns[use.slot()] = columns.of(rule);
+                    ProtectedColumn column = columns.of(rule);
+                    slotColumns[use.slot()] = column;
                     filtered.add(rule.qualifiedName());
+                    if (column.equalityKeys() > 1) {
+                        if (expandedForms == null) expandedForms = new KeyExpansion.Form[slotColumns.length];
+                        expandedForms[use.slot()] = KeyExpansion.Form.of(use.detail());
+                    }
                 }
                 case FILTER_NULL, COMPARE_SAME_COLUMN -> filtered.add(rule.qualifiedName());
                 default -> { }
@@ -121,7 +128,32 @@ final class StatementCompiler {
         ResultDecoder decoder = anyProtectedOutput
                 ? new ResultDecoder(outputColumns, access, outputs.size(), columns.rowKeys(outputs)) : null;
         return new CompiledStatement(null, null, slotColumns, decoder, kind, tables, Map.copyOf(read),
-                List.copyOf(written), List.copyOf(filtered), false, true);
+                List.copyOf(written), List.copyOf(filtered), false, true,
+                expandedForms == null ? null : new KeyExpansion(expandedForms));
+    }
+
+    /**
+     * Null when the use gives the plaintext answer whatever key each row was written under, else the refusal.
+     * After a rotation a deterministic column holds one plaintext as different ciphertexts (one per key) until
+     * it is re-encrypted: filters against a value are rewritten to match every key (see {@link KeyExpansion}),
+     * but a column compared with itself (a join, an ON CONFLICT target, a set operation, COUNT(DISTINCT))
+     * would treat two generations of one value as different values, so it is refused until then.
+     */
+    private String checkAcrossKeys(ColumnUse use, ColumnRule rule) throws SQLException {
+        boolean countDistinct = use.kind() == dev.warden.sql.UseKind.COUNT && "COUNT(DISTINCT)".equals(use.detail());
+        if (use.kind() != dev.warden.sql.UseKind.COMPARE_SAME_COLUMN && !countDistinct) return null;
+        if (rule.encryption() == Encryption.RANDOMIZED) {
+            // randomized ciphertexts of one value all differ: only reachable for COUNT(DISTINCT)
+            return "cannot count distinct values of " + rule.qualifiedName() + ": it is encrypted randomized"
+                    + " (policy line " + rule.line() + "), so every value looks distinct to the database";
+        }
+        if (rule.encryption() != Encryption.DETERMINISTIC) return null;
+        int keys = columns.of(rule).equalityKeys();
+        if (keys == 1) return null;
+        return use.detail() + " on " + rule.qualifiedName() + " is refused while the keyset holds " + keys
+                + " deterministic keys (after a key rotation): rows written under different keys hold the same"
+                + " value as different ciphertexts, so the database would not see them as equal. Finish the"
+                + " rotation first: warden keys reencrypt, then warden keys retire";
     }
 
     private ColumnRule rule(ColumnRef ref) {

@@ -160,7 +160,7 @@ public final class WardenEngine implements AutoCloseable {
             return cached;
         }
         GuardedStatement guarded = guard(session, connection, sql, SqlLexer.lex(sql));
-        if (guarded.local() == GuardedStatement.Local.NONE && guarded.sql().equals(sql)
+        if (guarded.local() == GuardedStatement.Local.NONE && guarded.reusable()
                 && !guarded.compiled().changesSchema() && !startsWithDdlKeyword(sql)) {
             database.prepared.put(key, guarded);
         }
@@ -182,11 +182,18 @@ public final class WardenEngine implements AutoCloseable {
         String purpose = session.purpose();
         CompiledStatement verdict = null;
         String toSend;
+        KeyExpansion.Rendered expanded = null;
         try {
             verdict = verdict(database, connection, lexed, role, purpose);
             checkAuditHealth(verdict);
             if (verdict.isRefused()) throw verdict.refusal();
-            toSend = verdict.hasProtectedSlots() ? render(lexed, verdict, session, sql) : sql;
+            if (verdict.keyExpansion() != null) {
+                // only after a key rotation: equality values are sent once per key
+                expanded = verdict.keyExpansion().render(lexed, verdict.slotColumns());
+                toSend = expanded.sql();
+            } else {
+                toSend = verdict.hasProtectedSlots() ? render(lexed, verdict, session, sql) : sql;
+            }
         } catch (SQLException refusal) {
             // refused, or the policy does not match the live table: still exactly one audit event
             if (!SqlStates.AUDIT_UNAVAILABLE.equals(refusal.getSQLState())) {
@@ -194,8 +201,12 @@ public final class WardenEngine implements AutoCloseable {
             }
             throw refusal;
         }
-        return new GuardedStatement(lexed, verdict, toSend, GuardedStatement.parameterColumns(lexed, verdict),
-                GuardedStatement.Local.NONE, null);
+        ProtectedColumn[] parameterColumns = GuardedStatement.parameterColumns(lexed, verdict);
+        if (expanded != null) {
+            return new GuardedStatement(lexed, verdict, toSend, parameterColumns, expanded.targets(),
+                    !expanded.literalsEncrypted(), GuardedStatement.Local.NONE, null);
+        }
+        return new GuardedStatement(lexed, verdict, toSend, parameterColumns, GuardedStatement.Local.NONE, null);
     }
 
     /** The cached verdict on a normalised text for a role and purpose, analysing and compiling it on a miss. */
@@ -269,7 +280,7 @@ public final class WardenEngine implements AutoCloseable {
 
     /** The verdict of a statement that names no protected table: sent as is, audited without columns. */
     private static final CompiledStatement PASS_THROUGH = new CompiledStatement(null, null, null, null, "OTHER",
-            java.util.List.of(), Map.of(), java.util.List.of(), java.util.List.of(), false, false);
+            java.util.List.of(), Map.of(), java.util.List.of(), java.util.List.of(), false, false, null);
 
     private static boolean startsWithDdlKeyword(String sql) {
         String head = sql.stripLeading();
@@ -284,10 +295,7 @@ public final class WardenEngine implements AutoCloseable {
         for (int i = 0; i < lexed.slots().size(); i++) {
             ProtectedColumn column = verdict.slotColumns()[i];
             if (column == null || !(lexed.slots().get(i) instanceof Slot.Literal literal)) continue;
-            if (literal.value() == null) {
-                throw SqlStates.unsupported("a literal compared with or written to " + column.name()
-                        + " uses a form Warden cannot encrypt (escape, bit or unicode string); pass it as a parameter");
-            }
+            if (literal.value() == null) throw KeyExpansion.unencryptableLiteral(column);
             if (replacements == null) replacements = new String[lexed.slots().size()];
             replacements[i] = column.protectLiteral(literal.value(), literal.sourceText());
         }
@@ -349,6 +357,7 @@ public final class WardenEngine implements AutoCloseable {
                     + " does not exist in table " + table + " (columns: " + String.join(", ", info.columns()) + ")");
         }
         ColumnCipher cipher = null;
+        ColumnCipher[] equalityCiphers = new ColumnCipher[0];
         Storage storage = null;
         if (rule.encryption() != Encryption.NONE) {
             storage = Storage.forColumnType(typeName);
@@ -356,10 +365,18 @@ public final class WardenEngine implements AutoCloseable {
                 throw SqlStates.of(SqlStates.POLICY_MISMATCH, rule.qualifiedName() + where + " is of type "
                         + typeName + " in the database; an encrypted column must be bytea or text");
             }
-            cipher = rule.encryption() == Encryption.DETERMINISTIC
-                    ? keyset.deterministic(rule.qualifiedName()) : keyset.randomized(rule.qualifiedName());
+            if (rule.encryption() == Encryption.DETERMINISTIC) {
+                cipher = keyset.deterministic(rule.qualifiedName());
+                // after a rotation, equality must also match rows still under an older (enabled) key
+                List<ColumnCipher> everyKey = keyset.deterministicForEveryKey(rule.qualifiedName());
+                equalityCiphers = everyKey.size() > 1 ? everyKey.toArray(ColumnCipher[]::new)
+                        : new ColumnCipher[] {cipher};
+            } else {
+                cipher = keyset.randomized(rule.qualifiedName());
+                equalityCiphers = new ColumnCipher[] {cipher};
+            }
         }
-        column = new ProtectedColumn(rule, cipher, storage);
+        column = new ProtectedColumn(rule, cipher, equalityCiphers, storage);
         database.protectedColumns.put(rule, column);
         return column;
     }

@@ -132,13 +132,15 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
 
     @Override
     public ParameterMetaData getParameterMetaData() throws SQLException {
-        return delegate.getParameterMetaData();
+        ParameterMetaData meta = delegate.getParameterMetaData();
+        // after a key rotation the text sent may carry more parameters than the application's
+        return meta == null || guarded.targetParameterCount() < 0 ? meta : new ExpandedParameterMetaData(meta, guarded);
     }
 
     @Override
     public void setArray(int parameterIndex, Array x) throws SQLException {
         refuseProtected(parameterIndex, "setArray");
-        delegate.setArray(parameterIndex, x);
+        delegate.setArray(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -147,7 +149,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setAsciiStream"));
             return;
         }
-        delegate.setAsciiStream(parameterIndex, x, arg2);
+        delegate.setAsciiStream(guarded.targetIndex(parameterIndex), x, arg2);
     }
 
     @Override
@@ -156,7 +158,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setAsciiStream"));
             return;
         }
-        delegate.setAsciiStream(parameterIndex, x, arg2);
+        delegate.setAsciiStream(guarded.targetIndex(parameterIndex), x, arg2);
     }
 
     @Override
@@ -165,7 +167,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setAsciiStream"));
             return;
         }
-        delegate.setAsciiStream(parameterIndex, x);
+        delegate.setAsciiStream(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -174,7 +176,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, x);
             return;
         }
-        delegate.setBigDecimal(parameterIndex, x);
+        delegate.setBigDecimal(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -183,7 +185,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, ParameterValues.bytes(x, "setBinaryStream"));
             return;
         }
-        delegate.setBinaryStream(parameterIndex, x, arg2);
+        delegate.setBinaryStream(guarded.targetIndex(parameterIndex), x, arg2);
     }
 
     @Override
@@ -192,7 +194,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, ParameterValues.bytes(x, "setBinaryStream"));
             return;
         }
-        delegate.setBinaryStream(parameterIndex, x, arg2);
+        delegate.setBinaryStream(guarded.targetIndex(parameterIndex), x, arg2);
     }
 
     @Override
@@ -201,7 +203,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, ParameterValues.bytes(x, "setBinaryStream"));
             return;
         }
-        delegate.setBinaryStream(parameterIndex, x);
+        delegate.setBinaryStream(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -210,7 +212,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, ParameterValues.bytes(x, "setBlob"));
             return;
         }
-        delegate.setBlob(parameterIndex, x, arg2);
+        delegate.setBlob(guarded.targetIndex(parameterIndex), x, arg2);
     }
 
     @Override
@@ -219,7 +221,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, ParameterValues.bytes(x, "setBlob"));
             return;
         }
-        delegate.setBlob(parameterIndex, x);
+        delegate.setBlob(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -228,7 +230,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, ParameterValues.bytes(x, "setBlob"));
             return;
         }
-        delegate.setBlob(parameterIndex, x);
+        delegate.setBlob(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -237,7 +239,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, x);
             return;
         }
-        delegate.setBoolean(parameterIndex, x);
+        delegate.setBoolean(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -246,7 +248,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, x);
             return;
         }
-        delegate.setByte(parameterIndex, x);
+        delegate.setByte(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -255,7 +257,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, x);
             return;
         }
-        delegate.setBytes(parameterIndex, x);
+        delegate.setBytes(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -264,7 +266,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setCharacterStream"));
             return;
         }
-        delegate.setCharacterStream(parameterIndex, x, arg2);
+        delegate.setCharacterStream(guarded.targetIndex(parameterIndex), x, arg2);
     }
 
     @Override
@@ -273,7 +275,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setCharacterStream"));
             return;
         }
-        delegate.setCharacterStream(parameterIndex, x, arg2);
+        delegate.setCharacterStream(guarded.targetIndex(parameterIndex), x, arg2);
     }
 
     @Override
@@ -282,7 +284,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setCharacterStream"));
             return;
         }
-        delegate.setCharacterStream(parameterIndex, x);
+        delegate.setCharacterStream(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -291,7 +293,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setClob"));
             return;
         }
-        delegate.setClob(parameterIndex, x, arg2);
+        delegate.setClob(guarded.targetIndex(parameterIndex), x, arg2);
     }
 
     @Override
@@ -300,7 +302,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setClob"));
             return;
         }
-        delegate.setClob(parameterIndex, x);
+        delegate.setClob(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -309,7 +311,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setClob"));
             return;
         }
-        delegate.setClob(parameterIndex, x);
+        delegate.setClob(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -318,7 +320,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, x);
             return;
         }
-        delegate.setDate(parameterIndex, x, arg2);
+        delegate.setDate(guarded.targetIndex(parameterIndex), x, arg2);
     }
 
     @Override
@@ -327,7 +329,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, x);
             return;
         }
-        delegate.setDate(parameterIndex, x);
+        delegate.setDate(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -336,7 +338,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, x);
             return;
         }
-        delegate.setDouble(parameterIndex, x);
+        delegate.setDouble(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -345,7 +347,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, x);
             return;
         }
-        delegate.setFloat(parameterIndex, x);
+        delegate.setFloat(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -354,7 +356,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, x);
             return;
         }
-        delegate.setInt(parameterIndex, x);
+        delegate.setInt(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -363,7 +365,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, x);
             return;
         }
-        delegate.setLong(parameterIndex, x);
+        delegate.setLong(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -372,7 +374,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setNCharacterStream"));
             return;
         }
-        delegate.setNCharacterStream(parameterIndex, x, arg2);
+        delegate.setNCharacterStream(guarded.targetIndex(parameterIndex), x, arg2);
     }
 
     @Override
@@ -381,7 +383,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setNCharacterStream"));
             return;
         }
-        delegate.setNCharacterStream(parameterIndex, x);
+        delegate.setNCharacterStream(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -390,7 +392,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setNClob"));
             return;
         }
-        delegate.setNClob(parameterIndex, x, arg2);
+        delegate.setNClob(guarded.targetIndex(parameterIndex), x, arg2);
     }
 
     @Override
@@ -399,7 +401,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setNClob"));
             return;
         }
-        delegate.setNClob(parameterIndex, x);
+        delegate.setNClob(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -408,7 +410,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setNClob"));
             return;
         }
-        delegate.setNClob(parameterIndex, x);
+        delegate.setNClob(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -417,7 +419,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, x);
             return;
         }
-        delegate.setNString(parameterIndex, x);
+        delegate.setNString(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -426,7 +428,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, null);
             return;
         }
-        delegate.setNull(parameterIndex, x, arg2);
+        delegate.setNull(guarded.targetIndex(parameterIndex), x, arg2);
     }
 
     @Override
@@ -435,7 +437,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, null);
             return;
         }
-        delegate.setNull(parameterIndex, x);
+        delegate.setNull(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -444,7 +446,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, x);
             return;
         }
-        delegate.setObject(parameterIndex, x, arg2, arg3);
+        delegate.setObject(guarded.targetIndex(parameterIndex), x, arg2, arg3);
     }
 
     @Override
@@ -453,7 +455,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, x);
             return;
         }
-        delegate.setObject(parameterIndex, x, arg2);
+        delegate.setObject(guarded.targetIndex(parameterIndex), x, arg2);
     }
 
     @Override
@@ -462,7 +464,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, x);
             return;
         }
-        delegate.setObject(parameterIndex, x, arg2, arg3);
+        delegate.setObject(guarded.targetIndex(parameterIndex), x, arg2, arg3);
     }
 
     @Override
@@ -471,7 +473,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, x);
             return;
         }
-        delegate.setObject(parameterIndex, x, arg2);
+        delegate.setObject(guarded.targetIndex(parameterIndex), x, arg2);
     }
 
     @Override
@@ -480,25 +482,25 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, x);
             return;
         }
-        delegate.setObject(parameterIndex, x);
+        delegate.setObject(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
     public void setRef(int parameterIndex, Ref x) throws SQLException {
         refuseProtected(parameterIndex, "setRef");
-        delegate.setRef(parameterIndex, x);
+        delegate.setRef(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
     public void setRowId(int parameterIndex, RowId x) throws SQLException {
         refuseProtected(parameterIndex, "setRowId");
-        delegate.setRowId(parameterIndex, x);
+        delegate.setRowId(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
     public void setSQLXML(int parameterIndex, SQLXML x) throws SQLException {
         refuseProtected(parameterIndex, "setSQLXML");
-        delegate.setSQLXML(parameterIndex, x);
+        delegate.setSQLXML(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -507,7 +509,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, x);
             return;
         }
-        delegate.setShort(parameterIndex, x);
+        delegate.setShort(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -516,7 +518,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, x);
             return;
         }
-        delegate.setString(parameterIndex, x);
+        delegate.setString(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -525,7 +527,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, x);
             return;
         }
-        delegate.setTime(parameterIndex, x, arg2);
+        delegate.setTime(guarded.targetIndex(parameterIndex), x, arg2);
     }
 
     @Override
@@ -534,7 +536,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, x);
             return;
         }
-        delegate.setTime(parameterIndex, x);
+        delegate.setTime(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -543,7 +545,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, x);
             return;
         }
-        delegate.setTimestamp(parameterIndex, x, arg2);
+        delegate.setTimestamp(guarded.targetIndex(parameterIndex), x, arg2);
     }
 
     @Override
@@ -552,13 +554,13 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, x);
             return;
         }
-        delegate.setTimestamp(parameterIndex, x);
+        delegate.setTimestamp(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
     public void setURL(int parameterIndex, java.net.URL x) throws SQLException {
         refuseProtected(parameterIndex, "setURL");
-        delegate.setURL(parameterIndex, x);
+        delegate.setURL(guarded.targetIndex(parameterIndex), x);
     }
 
     @Override
@@ -567,6 +569,6 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             guarded.bind(delegate, parameterIndex, x);
             return;
         }
-        delegate.setUnicodeStream(parameterIndex, x, arg2);
+        delegate.setUnicodeStream(guarded.targetIndex(parameterIndex), x, arg2);
     }
 }

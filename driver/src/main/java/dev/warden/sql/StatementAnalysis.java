@@ -731,6 +731,11 @@ final class StatementAnalysis {
                 return branches.get(0);
             }
         }
+        // UNION, INTERSECT and EXCEPT (all but UNION ALL) compare whole rows: each column with itself
+        boolean comparesRows = false;
+        for (net.sf.jsqlparser.statement.select.SetOperation op : sol.getOperations()) {
+            comparesRows |= !(op instanceof net.sf.jsqlparser.statement.select.UnionOp union && union.isAll());
+        }
         List<Offered> merged = new ArrayList<>(width);
         for (int i = 0; i < width; i++) {
             ColumnRef origin = branches.get(0).get(i).origin();
@@ -743,6 +748,7 @@ final class StatementAnalysis {
                 }
                 for (ColumnRef r : involved) use(r, UseKind.UNSUPPORTED, -1, "UNION of different columns");
             }
+            if (same && comparesRows) use(origin, UseKind.COMPARE_SAME_COLUMN, -1, "set operation removing duplicates");
             merged.add(new Offered(branches.get(0).get(i).name(), same ? origin : null));
         }
         return merged;

@@ -16,7 +16,10 @@ public enum UseKind {
     WRITE_NULL,
     /** {@code ON CONFLICT ... DO UPDATE SET col = EXCLUDED.col} (the same column). */
     WRITE_FROM_EXCLUDED,
-    /** Compared for equality with the very same table.column ({@code a.email = b.email}, same table). */
+    /**
+     * Compared for equality with the very same table.column: {@code a.email = b.email} (same table), an
+     * {@code ON CONFLICT} target, a set operation that compares rows (all but {@code UNION ALL}).
+     */
     COMPARE_SAME_COLUMN,
     /** Anything else (LIKE, ranges, ORDER BY, functions, server-computed writes...): see the detail. */
     UNSUPPORTED

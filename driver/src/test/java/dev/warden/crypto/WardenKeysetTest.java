@@ -271,6 +271,38 @@ class WardenKeysetTest {
     }
 
     @Test
+    void retiringOldDataKeysLeavesOnlyThePrimaryEnabledAndKeepsOldAuditMacsVerifiable(@TempDir Path dir)
+            throws Exception {
+        WardenKeyset old = WardenKeyset.generate();
+        byte[] oldDet = old.deterministic("t.c").encrypt(VALUE);
+        byte[] oldRnd = old.randomized("t.c").encrypt(VALUE);
+        byte[] oldTag = old.auditMac(VALUE);
+        WardenKeyset rotated = old.rotate();
+        assertEquals(4, rotated.enabledDataKeys());
+        assertFalse(rotated.isUnderPrimaryKey(oldDet, true));
+        assertFalse(rotated.isUnderPrimaryKey(oldRnd, false));
+        assertTrue(old.isUnderPrimaryKey(oldDet, true));
+        assertTrue(old.isUnderPrimaryKey(oldRnd, false));
+        assertFalse(rotated.isUnderPrimaryKey(rotated.deterministic("t.c").encrypt(VALUE), false),
+                "the deterministic primary is not the randomized one");
+
+        MasterKey master = MasterKey.fromBase64(MasterKey.generateBase64());
+        Path file = dir.resolve("keyset.json");
+        rotated.retireOldDataKeys().write(file, master);
+        WardenKeyset retired = WardenKeyset.read(file, master);
+
+        assertEquals(2, retired.enabledDataKeys());
+        assertEquals(1, retired.deterministicForEveryKey("t.c").size());
+        assertEquals(rotated.primaryKeyIds(), retired.primaryKeyIds());
+        byte[] newDet = rotated.deterministic("t.c").encrypt(VALUE);
+        assertArrayEquals(newDet, retired.deterministic("t.c").encrypt(VALUE));
+        assertArrayEquals(VALUE, retired.deterministic("t.c").decrypt(newDet));
+        assertThrows(GeneralSecurityException.class, () -> retired.deterministic("t.c").decrypt(oldDet));
+        assertThrows(GeneralSecurityException.class, () -> retired.randomized("t.c").decrypt(oldRnd));
+        assertTrue(retired.verifyAuditMac(oldTag, VALUE), "trails from before the rotation still verify");
+    }
+
+    @Test
     void ciphersAreSafeToShareBetweenThreads() throws Exception {
         WardenKeyset keyset = WardenKeyset.generate();
         ColumnCipher r = keyset.randomized("t.c");

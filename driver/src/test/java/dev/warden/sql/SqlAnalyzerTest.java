@@ -132,6 +132,12 @@ class SqlAnalyzerTest {
         assertOrigins(mixed, null, null);
         assertUnsupported(mixed, c("email"), "UNION of different columns");
         assertUnsupported(mixed, o("email"), "UNION of different columns");
+        // a set operation that removes duplicates compares each column with itself; UNION ALL does not
+        assertTrue(has(same, c("email"), UseKind.COMPARE_SAME_COLUMN));
+        Plan all = plan("select email from customers union all select email from customers");
+        assertFalse(has(all, c("email"), UseKind.COMPARE_SAME_COLUMN));
+        assertTrue(has(plan("select email from customers except all select email from customers"), c("email"),
+                UseKind.COMPARE_SAME_COLUMN));
         Plan computed = plan("select email from customers intersect select lower(email) from customers");
         assertOrigins(computed, (ColumnRef) null);
         assertUnsupported(computed, c("email"), "function lower()");

@@ -68,14 +68,37 @@ public final class CustomersExample {
     }
 
     public static Properties properties(String role, String purpose) {
+        return properties(DIRECTORY, role, purpose);
+    }
+
+    /**
+     * Connection properties for the policy, keyset and master key in {@code policyDirectory} (a copy made by
+     * {@link #newPolicyDirectory}): each directory is its own engine, so a test may change its keyset.
+     */
+    public static Properties properties(Path policyDirectory, String role, String purpose) {
         Properties p = new Properties();
         p.setProperty("user", EmbeddedPostgres.USER);
         p.setProperty("password", "");
-        p.setProperty("warden.policy", POLICY.toString());
-        p.setProperty("warden.masterKey", "file:" + MASTER_KEY);
+        p.setProperty("warden.policy", policyDirectory.resolve("policy.yaml").toString());
+        p.setProperty("warden.masterKey", "file:" + policyDirectory.resolve("demo-master-key.txt"));
         if (role != null) p.setProperty("warden.role", role);
         if (purpose != null) p.setProperty("warden.purpose", purpose);
         return p;
+    }
+
+    /** A Warden connection to this database through the policy in {@code policyDirectory}. */
+    public Connection as(Path policyDirectory, String role, String purpose) throws SQLException {
+        return DriverManager.getConnection(wardenUrl(), properties(policyDirectory, role, purpose));
+    }
+
+    /** A fresh private copy of the example's policy, keyset, master key and schema. */
+    public static Path newPolicyDirectory() {
+        return copyOf(SOURCE);
+    }
+
+    /** A fresh private copy of {@code directory}'s policy, keyset, master key and schema (not its trail). */
+    public static Path copyOfPolicyDirectory(Path directory) {
+        return copyOf(directory);
     }
 
     /** The audit trail files the example policy writes (warden-audit*.jsonl in {@link #DIRECTORY}). */

@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 /** Key management: create a keyset, rotate it, make a master key. */
 @Command(name = "keys", description = "Create and rotate keysets (encrypted under the master key).",
         mixinStandardHelpOptions = true,
-        subcommands = {KeysCommand.Create.class, KeysCommand.Rotate.class, KeysCommand.NewMasterKey.class})
+        subcommands = {KeysCommand.Create.class, KeysCommand.Rotate.class, ReencryptCommand.class,
+                KeysCommand.Retire.class, KeysCommand.NewMasterKey.class})
 public final class KeysCommand implements Runnable {
 
     @Override
@@ -70,6 +71,50 @@ public final class KeysCommand implements Runnable {
                 return 1;
             }
             System.out.println("rotated " + keyset + ": new data is encrypted under new keys; old data still opens");
+            return 0;
+        }
+    }
+
+    @Command(name = "retire", description = "Disable every data key but the primaries, once all protected"
+            + " columns are re-encrypted (warden keys reencrypt): ends a rotation.", mixinStandardHelpOptions = true)
+    static final class Retire implements Callable<Integer> {
+        @Option(names = "--keyset", required = true, description = "keyset file to change in place")
+        Path keyset;
+
+        @Option(names = "--master-key", description = MASTER_KEY_HELP)
+        String masterKey;
+
+        @Option(names = "--yes", description = "confirm that every protected table has been re-encrypted")
+        boolean yes;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            java.io.PrintWriter err = spec.commandLine().getErr();
+            if (!yes) {
+                err.println("warden keys retire: values still encrypted under a retired key no longer open;"
+                        + " run warden keys reencrypt on every protected table first, then pass --yes");
+                return 2;
+            }
+            MasterKey key = masterKey(masterKey);
+            if (key == null) return 2;
+            int before;
+            int after;
+            try {
+                WardenKeyset current = WardenKeyset.read(keyset, key);
+                WardenKeyset retired = current.retireOldDataKeys();
+                before = current.enabledDataKeys();
+                after = retired.enabledDataKeys();
+                if (before != after) retired.write(keyset, key);
+            } catch (KeyException e) {
+                err.println("warden keys retire: " + e.getMessage());
+                return 1;
+            }
+            out.println("retired " + (before - after) + " old data key(s) in " + keyset
+                    + "; audit keys are kept so old trails still verify. Restart Warden to use it.");
             return 0;
         }
     }

@@ -1,0 +1,372 @@
+package dev.warden.engine;
+
+import dev.warden.crypto.ColumnCipher;
+import dev.warden.crypto.KeyException;
+import dev.warden.crypto.LogicalType;
+import dev.warden.crypto.MasterKey;
+import dev.warden.crypto.ValueCodec;
+import dev.warden.crypto.WardenKeyset;
+import dev.warden.policy.ColumnRule;
+import dev.warden.policy.Encryption;
+import dev.warden.policy.Policy;
+import dev.warden.policy.PolicyException;
+import dev.warden.policy.PolicyLoader;
+import dev.warden.sql.TableName;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Rewrites the protected values of one table under the keyset's primary keys, over a plain (not Warden)
+ * JDBC connection: the tool that finishes a key rotation, and that encrypts a column newly put under the
+ * policy. Rows are read in primary-key order, in batches, each batch in its own transaction with its rows
+ * locked ({@code SELECT ... FOR UPDATE}), and updated by primary key.
+ *
+ * <p>Per value: NULL stays NULL; a ciphertext already under the primary key is left as is (so a second run
+ * changes nothing and an interrupted run simply continues); a ciphertext under an older enabled key is
+ * decrypted and encrypted again under the primary. A value that does not open is an error naming the column
+ * and the row's key, except in the columns the caller names as holding plaintext ({@link Options#fromPlaintext}):
+ * there it is read as the column's logical type and encrypted. Even there, a value carrying the key prefix of
+ * one of this keyset's keys (a retired key, say) is never taken for plaintext.
+ *
+ * <p>Never logs, prints or puts in an exception any value, plaintext or ciphertext. Not thread-safe; one
+ * instance per run.
+ */
+public final class Reencryption {
+
+    /**
+     * @param table         the table, optionally schema-qualified ({@code public.customers})
+     * @param fromPlaintext columns of the table (names alone) whose values that do not open are plaintext
+     * @param batchSize     rows per transaction
+     * @param dryRun        count only: nothing is written (rowsUpdated then counts the rows that would be)
+     */
+    public record Options(String table, Set<String> fromPlaintext, int batchSize, boolean dryRun) {
+        public Options {
+            Objects.requireNonNull(table, "table");
+            fromPlaintext = Set.copyOf(fromPlaintext);
+            if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1");
+        }
+    }
+
+    /** What happened to one column's values; counts only. */
+    public record ColumnCounts(String column, long reencrypted, long encryptedFromPlaintext, long alreadyCurrent,
+                               long nulls) {}
+
+    /** The outcome of a run over one table. */
+    public record Result(String table, long rowsScanned, long rowsUpdated, long batches, List<ColumnCounts> columns,
+                         boolean dryRun) {}
+
+    /** Told after each committed batch, for progress output. */
+    public interface Progress {
+        void batchDone(long rowsScanned, long rowsUpdated);
+    }
+
+    private final Policy policy;
+    private final WardenKeyset keyset;
+
+    public Reencryption(Policy policy, WardenKeyset keyset) {
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.keyset = Objects.requireNonNull(keyset, "keyset");
+    }
+
+    /** Loads the policy and opens its keyset with the master key, as an engine would (no audit trail). */
+    public static Reencryption open(EngineConfig config) throws SQLException {
+        Policy policy;
+        try {
+            policy = PolicyLoader.load(config.policyLocation());
+        } catch (PolicyException e) {
+            throw SqlStates.of(SqlStates.BAD_SESSION, "policy " + e.getMessage(), e);
+        }
+        try {
+            return new Reencryption(policy, WardenKeyset.read(policy.keysetPath(),
+                    MasterKey.resolve(config.masterKeyReference())));
+        } catch (KeyException e) {
+            throw SqlStates.of(SqlStates.KEY_UNAVAILABLE, e.getMessage(), e);
+        }
+    }
+
+    public Policy policy() {
+        return policy;
+    }
+
+    /** The tables of the policy with at least one encrypted column, as the policy names them. */
+    public List<String> encryptedTables() {
+        Set<String> tables = new LinkedHashSet<>();
+        for (ColumnRule rule : policy.columns()) {
+            if (rule.encryption() != Encryption.NONE) {
+                tables.add(rule.schema() == null ? rule.table() : rule.schema() + "." + rule.table());
+            }
+        }
+        return List.copyOf(tables);
+    }
+
+    /** One encrypted column of the table as this run treats it. */
+    private record Target(ColumnRule rule, ColumnCipher cipher, Storage storage, LogicalType type,
+                          boolean deterministic, boolean fromPlaintext, long[] counts) {
+        static final int REENCRYPTED = 0;
+        static final int FROM_PLAINTEXT = 1;
+        static final int CURRENT = 2;
+        static final int NULLS = 3;
+    }
+
+    /**
+     * Re-encrypts {@code options.table()} through {@code connection}, which must be a plain JDBC connection to
+     * the database (its auto-commit setting is restored afterwards).
+     */
+    public Result run(Connection connection, Options options, Progress progress) throws SQLException {
+        TableName table = tableName(options.table());
+        List<Target> targets = targets(table, options);
+        LiveCatalog.TableInfo info = new LiveCatalog().lookup(connection, table);
+        if (info == null) {
+            throw SqlStates.of(SqlStates.POLICY_MISMATCH, "table " + table + " does not exist in the database");
+        }
+        String key = info.primaryKey();
+        if (key == null) {
+            throw SqlStates.unsupported("table " + table + " has no single-column primary key: re-encryption"
+                    + " updates rows by primary key");
+        }
+        if (policy.column(table.schema(), table.name(), key).isPresent()) {
+            throw SqlStates.unsupported("the primary key " + table + "." + key + " is itself protected;"
+                    + " re-encryption updates rows by an unprotected primary key");
+        }
+        List<Target> resolved = new ArrayList<>();
+        for (Target t : targets) {
+            String typeName = info.typeNames().get(t.rule().column());
+            if (typeName == null) {
+                throw SqlStates.of(SqlStates.POLICY_MISMATCH, "policy column " + t.rule().qualifiedName()
+                        + " (policy line " + t.rule().line() + ") does not exist in table " + table);
+            }
+            Storage storage = Storage.forColumnType(typeName);
+            if (storage == null) {
+                throw SqlStates.of(SqlStates.POLICY_MISMATCH, t.rule().qualifiedName() + " is of type " + typeName
+                        + " in the database; an encrypted column must be bytea or text: change its type first"
+                        + " (e.g. ALTER TABLE " + table + " ALTER COLUMN " + t.rule().column() + " TYPE text)");
+            }
+            if (t.fromPlaintext() && storage == Storage.BASE64_TEXT && t.type() == LogicalType.BYTES) {
+                throw SqlStates.unsupported(t.rule().qualifiedName() + " has logical type bytes but is a text"
+                        + " column: plaintext bytes must be stored in bytea to be encrypted in place");
+            }
+            resolved.add(new Target(t.rule(), t.cipher(), storage, t.type(), t.deterministic(), t.fromPlaintext(),
+                    new long[4]));
+        }
+        return scan(connection, table, key, resolved, options, progress);
+    }
+
+    private List<Target> targets(TableName table, Options options) throws SQLException {
+        List<Target> targets = new ArrayList<>();
+        Set<String> unknownPlaintext = new LinkedHashSet<>(options.fromPlaintext());
+        for (ColumnRule rule : policy.columns()) {
+            if (rule.encryption() == Encryption.NONE || !rule.table().equals(table.name())
+                    || rule.schema() != null && table.schema() != null && !rule.schema().equals(table.schema())) {
+                continue;
+            }
+            boolean deterministic = rule.encryption() == Encryption.DETERMINISTIC;
+            ColumnCipher cipher = deterministic
+                    ? keyset.deterministic(rule.qualifiedName()) : keyset.randomized(rule.qualifiedName());
+            boolean plaintext = unknownPlaintext.remove(rule.column());
+            targets.add(new Target(rule, cipher, null, LogicalType.valueOf(rule.type().name()), deterministic,
+                    plaintext, null));
+        }
+        if (targets.isEmpty()) {
+            throw SqlStates.of(SqlStates.POLICY_MISMATCH, "the policy " + policy.source()
+                    + " encrypts no column of table " + table);
+        }
+        if (!unknownPlaintext.isEmpty()) {
+            throw SqlStates.of(SqlStates.POLICY_MISMATCH, "--from-plaintext names " + String.join(", ", unknownPlaintext)
+                    + ", which the policy does not encrypt in table " + table);
+        }
+        return targets;
+    }
+
+    private Result scan(Connection connection, TableName table, String key, List<Target> targets, Options options,
+                        Progress progress) throws SQLException {
+        String quotedTable = (table.schema() == null ? "" : quote(table.schema()) + ".") + quote(table.name());
+        StringBuilder columns = new StringBuilder(quote(key));
+        StringBuilder sets = new StringBuilder();
+        for (Target t : targets) {
+            columns.append(", ").append(quote(t.rule().column()));
+            if (!sets.isEmpty()) sets.append(", ");
+            sets.append(quote(t.rule().column())).append(" = ?");
+        }
+        String lock = options.dryRun() ? "" : " FOR UPDATE";
+        String first = "SELECT " + columns + " FROM " + quotedTable + " ORDER BY " + quote(key) + " LIMIT "
+                + options.batchSize() + lock;
+        String next = "SELECT " + columns + " FROM " + quotedTable + " WHERE " + quote(key) + " > ? ORDER BY "
+                + quote(key) + " LIMIT " + options.batchSize() + lock;
+        String update = "UPDATE " + quotedTable + " SET " + sets + " WHERE " + quote(key) + " = ?";
+
+        boolean autoCommit = connection.getAutoCommit();
+        long scanned = 0;
+        long updated = 0;
+        long batches = 0;
+        Object after = null;
+        connection.setAutoCommit(false);
+        try (PreparedStatement firstBatch = connection.prepareStatement(first);
+             PreparedStatement nextBatch = connection.prepareStatement(next);
+             PreparedStatement write = connection.prepareStatement(update)) {
+            while (true) {
+                PreparedStatement read = after == null ? firstBatch : nextBatch;
+                if (after != null) read.setObject(1, after);
+                int rows = 0;
+                try (ResultSet rs = read.executeQuery()) {
+                    List<Object[]> changes = new ArrayList<>();
+                    while (rs.next()) {
+                        rows++;
+                        after = rs.getObject(1);
+                        Object[] values = new Object[targets.size()];
+                        boolean changed = false;
+                        for (int i = 0; i < targets.size(); i++) {
+                            Target t = targets.get(i);
+                            Object raw = t.storage() == Storage.BYTEA ? rs.getBytes(i + 2) : rs.getString(i + 2);
+                            Object rewritten = rewrite(t, raw, table, key, after);
+                            values[i] = rewritten == null ? raw : rewritten;
+                            changed |= rewritten != null;
+                        }
+                        if (changed) changes.add(withKey(values, after));
+                    }
+                    for (Object[] change : options.dryRun() ? List.<Object[]>of() : changes) {
+                        for (int i = 0; i < targets.size(); i++) bind(write, i + 1, targets.get(i), change[i]);
+                        write.setObject(targets.size() + 1, change[targets.size()]);
+                        execute(write, table, key, change[targets.size()]);
+                    }
+                    updated += changes.size();
+                }
+                scanned += rows;
+                if (rows == 0) break;
+                batches++;
+                if (options.dryRun()) connection.rollback();
+                else connection.commit();
+                if (progress != null) progress.batchDone(scanned, updated);
+                if (rows < options.batchSize()) break;
+            }
+            connection.rollback();  // nothing is pending; ends the last read's transaction
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+        List<ColumnCounts> counts = new ArrayList<>();
+        for (Target t : targets) {
+            long[] c = t.counts();
+            counts.add(new ColumnCounts(t.rule().column(), c[Target.REENCRYPTED], c[Target.FROM_PLAINTEXT],
+                    c[Target.CURRENT], c[Target.NULLS]));
+        }
+        return new Result(table.toString(), scanned, updated, batches, List.copyOf(counts), options.dryRun());
+    }
+
+    /** The value to store instead of {@code raw}, or null when it stays as it is. */
+    private Object rewrite(Target t, Object raw, TableName table, String key, Object keyValue) throws SQLException {
+        if (raw == null) {
+            t.counts()[Target.NULLS]++;
+            return null;
+        }
+        byte[] ciphertext = t.storage() == Storage.BYTEA ? (byte[]) raw : base64OrNull((String) raw);
+        byte[] plaintext = null;
+        if (ciphertext != null) {
+            try {
+                plaintext = t.cipher().decrypt(ciphertext);
+            } catch (GeneralSecurityException e) {
+                plaintext = null;
+            }
+        }
+        byte[] rewritten;
+        if (plaintext != null) {
+            if (keyset.isUnderPrimaryKey(ciphertext, t.deterministic())) {
+                t.counts()[Target.CURRENT]++;
+                return null;
+            }
+            rewritten = t.cipher().encrypt(plaintext);
+            t.counts()[Target.REENCRYPTED]++;
+        } else if (t.fromPlaintext() && !keyset.hasPrefixOfAnyKey(ciphertext, t.deterministic())) {
+            rewritten = t.cipher().encrypt(plaintextBytes(t, raw, table, key, keyValue));
+            t.counts()[Target.FROM_PLAINTEXT]++;
+        } else {
+            String why = ciphertext != null && keyset.hasPrefixOfAnyKey(ciphertext, t.deterministic())
+                    ? "it was encrypted under a key of this keyset that is no longer enabled, or was modified"
+                    : "it is not ciphertext of this column under any enabled key (if the column holds plaintext"
+                            + " being newly protected, name it with --from-plaintext " + t.rule().column() + ")";
+            throw SqlStates.of(SqlStates.DATA_CORRUPTED, "cannot re-encrypt " + t.rule().qualifiedName() + " at "
+                    + table + "." + key + " = " + keyValue + ": " + why);
+        }
+        return t.storage() == Storage.BYTEA ? rewritten : Base64.getEncoder().encodeToString(rewritten);
+    }
+
+    private static byte[] plaintextBytes(Target t, Object raw, TableName table, String key, Object keyValue)
+            throws SQLException {
+        try {
+            if (raw instanceof byte[] bytes) {
+                if (t.type() == LogicalType.BYTES) return bytes;
+                String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+                return ValueCodec.encode(t.type(), text);
+            }
+            return ValueCodec.encode(t.type(), raw);
+        } catch (CharacterCodingException | IllegalArgumentException e) {
+            // the codec's message names the type, never the value
+            throw SqlStates.of(SqlStates.INVALID_VALUE, "plaintext of " + t.rule().qualifiedName() + " at " + table
+                    + "." + key + " = " + keyValue + " is not a valid " + t.type().name().toLowerCase(Locale.ROOT)
+                    + " value" + (e instanceof IllegalArgumentException ? ": " + e.getMessage() : " (not UTF-8)"));
+        }
+    }
+
+    private static void bind(PreparedStatement ps, int index, Target t, Object value) throws SQLException {
+        if (value == null) ps.setNull(index, t.storage() == Storage.BYTEA ? java.sql.Types.BINARY : java.sql.Types.VARCHAR);
+        else if (value instanceof byte[] bytes) ps.setBytes(index, bytes);
+        else ps.setString(index, (String) value);
+    }
+
+    private static void execute(PreparedStatement write, TableName table, String key, Object keyValue)
+            throws SQLException {
+        try {
+            write.executeUpdate();
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                // the server's detail quotes the colliding (ciphertext) key: not repeated here
+                throw new SQLException("Warden: re-encrypting " + table + "." + key + " = " + keyValue
+                        + " collides with another row on a unique deterministic column: the same value was"
+                        + " written under the old and the new key after the rotation; remove the duplicate row"
+                        + " and run again", "23505");
+            }
+            throw e;
+        }
+    }
+
+    private static Object[] withKey(Object[] values, Object key) {
+        Object[] row = java.util.Arrays.copyOf(values, values.length + 1);
+        row[values.length] = key;
+        return row;
+    }
+
+    private static byte[] base64OrNull(String text) {
+        try {
+            return Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static TableName tableName(String name) throws SQLException {
+        String[] parts = name.strip().toLowerCase(Locale.ROOT).split("\\.");
+        if (parts.length == 1 && !parts[0].isEmpty()) return new TableName(null, parts[0]);
+        if (parts.length == 2 && !parts[0].isEmpty() && !parts[1].isEmpty()) return new TableName(parts[0], parts[1]);
+        throw SqlStates.unsupported("table name " + name + " is not table or schema.table");
+    }
+
+    private static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+}
