@@ -5,6 +5,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
+# the shaded jar replaces the module's own jar: left in place, the next package (when the benchmark classes did
+# not change) shades it again and its stale copy of the driver classes wins over the freshly built driver
+rm -f benchmarks/target/benchmarks.jar benchmarks/target/original-benchmarks.jar
 mvn -B -q -pl driver,benchmarks -am package -DskipTests
 exec java -Dwarden.example="$root/policy-examples/customers" \
     -cp benchmarks/target/benchmarks.jar dev.warden.bench.driver.DriverBenchmarks "$@"

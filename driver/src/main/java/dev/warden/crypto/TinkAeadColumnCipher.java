@@ -12,15 +12,15 @@ import java.util.Objects;
  * compare nor index them. Immutable and thread-safe (the Tink primitive is).
  *
  * <p>Ciphertext layout (Tink's): 5-byte key prefix, 12-byte nonce, ciphertext, 16-byte tag, i.e.
- * plaintext length + 33 bytes.
+ * plaintext length + 33 bytes. Decryption goes to the key the prefix names through a {@link KeyRouter}.
  */
 final class TinkAeadColumnCipher implements ColumnCipher {
-    private final Aead aead;
+    private final KeyRouter<Aead> keys;
     private final byte[] associatedData;
     private final String column;
 
-    TinkAeadColumnCipher(Aead aead, String column) {
-        this.aead = Objects.requireNonNull(aead, "aead");
+    TinkAeadColumnCipher(KeyRouter<Aead> keys, String column) {
+        this.keys = Objects.requireNonNull(keys, "keys");
         this.column = Objects.requireNonNull(column, "column");
         // computed once: the per-row path must not re-encode the column name
         this.associatedData = associatedData(column);
@@ -33,7 +33,7 @@ final class TinkAeadColumnCipher implements ColumnCipher {
     @Override
     public byte[] encrypt(byte[] plaintext) {
         try {
-            return aead.encrypt(plaintext, associatedData);
+            return keys.keysetPrimitive().encrypt(plaintext, associatedData);
         } catch (GeneralSecurityException e) {
             // never the value: only which column failed
             throw new IllegalStateException("AES-GCM encryption failed for column " + column, e);
@@ -43,7 +43,7 @@ final class TinkAeadColumnCipher implements ColumnCipher {
     @Override
     public byte[] decrypt(byte[] ciphertext) throws GeneralSecurityException {
         try {
-            return aead.decrypt(ciphertext, associatedData);
+            return keys.forCiphertext(ciphertext).decrypt(ciphertext, associatedData);
         } catch (GeneralSecurityException e) {
             throw new GeneralSecurityException("ciphertext does not decrypt for column " + column
                     + " (written for another column, under another key, or modified)", e);

@@ -17,14 +17,18 @@ import java.util.Objects;
  * ({@link WardenKeyset#deterministicForEveryKey}) until the column is re-encrypted.
  *
  * <p>Ciphertext layout (Tink's): 5-byte key prefix, 16-byte synthetic IV, ciphertext: plaintext + 21 bytes.
+ * Decryption goes to the key the prefix names through a {@link KeyRouter}, whichever key encrypts.
  */
 final class TinkDeterministicColumnCipher implements ColumnCipher {
-    private final DeterministicAead daead;
+    private final DeterministicAead encryptor;
+    private final KeyRouter<DeterministicAead> keys;
     private final byte[] associatedData;
     private final String column;
 
-    TinkDeterministicColumnCipher(DeterministicAead daead, String column) {
-        this.daead = Objects.requireNonNull(daead, "daead");
+    /** {@code encryptor}: the keyset's primitive, or one whose primary is an older key (see WardenKeyset). */
+    TinkDeterministicColumnCipher(DeterministicAead encryptor, KeyRouter<DeterministicAead> keys, String column) {
+        this.encryptor = Objects.requireNonNull(encryptor, "encryptor");
+        this.keys = Objects.requireNonNull(keys, "keys");
         this.column = Objects.requireNonNull(column, "column");
         this.associatedData = TinkAeadColumnCipher.associatedData(column);
     }
@@ -32,7 +36,7 @@ final class TinkDeterministicColumnCipher implements ColumnCipher {
     @Override
     public byte[] encrypt(byte[] plaintext) {
         try {
-            return daead.encryptDeterministically(plaintext, associatedData);
+            return encryptor.encryptDeterministically(plaintext, associatedData);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-SIV encryption failed for column " + column, e);
         }
@@ -41,7 +45,7 @@ final class TinkDeterministicColumnCipher implements ColumnCipher {
     @Override
     public byte[] decrypt(byte[] ciphertext) throws GeneralSecurityException {
         try {
-            return daead.decryptDeterministically(ciphertext, associatedData);
+            return keys.forCiphertext(ciphertext).decryptDeterministically(ciphertext, associatedData);
         } catch (GeneralSecurityException e) {
             throw new GeneralSecurityException("ciphertext does not decrypt for column " + column
                     + " (written for another column, under another key, or modified)", e);

@@ -12,9 +12,13 @@ import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.Mac;
 import com.google.crypto.tink.Parameters;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
+import com.google.crypto.tink.aead.AesGcmKey;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import com.google.crypto.tink.daead.AesSivKey;
 import com.google.crypto.tink.daead.PredefinedDeterministicAeadParameters;
 import com.google.crypto.tink.mac.PredefinedMacParameters;
+import com.google.crypto.tink.subtle.AesGcmJce;
+import com.google.crypto.tink.subtle.AesSiv;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -54,7 +58,8 @@ import java.util.Objects;
  * <h2>Security guarantees</h2>
  * A file written by {@link #write} can be opened only with the same master key, and any change to an
  * encrypted keyset makes {@link #read} fail. Tink primitives are obtained once, when the keyset is built;
- * the column ciphers share them.
+ * the column ciphers share them. Decryption goes straight to the primitive of the key a ciphertext names
+ * ({@link KeyRouter}): Tink's {@code AesGcmJce} and {@code AesSiv}, which its registry builds for these keys.
  */
 public final class WardenKeyset {
     /** The value of the file's {@code "format"} field. */
@@ -69,8 +74,8 @@ public final class WardenKeyset {
     private final KeysetHandle aeadHandle;
     private final KeysetHandle daeadHandle;
     private final KeysetHandle macHandle;
-    private final Aead aead;
-    private final DeterministicAead daead;
+    private final KeyRouter<Aead> aeadKeys;
+    private final KeyRouter<DeterministicAead> daeadKeys;
     private final Mac mac;
 
     private WardenKeyset(KeysetHandle aeadHandle, KeysetHandle daeadHandle, KeysetHandle macHandle)
@@ -78,8 +83,11 @@ public final class WardenKeyset {
         this.aeadHandle = aeadHandle;
         this.daeadHandle = daeadHandle;
         this.macHandle = macHandle;
-        this.aead = aeadHandle.getPrimitive(RegistryConfiguration.get(), Aead.class);
-        this.daead = daeadHandle.getPrimitive(RegistryConfiguration.get(), DeterministicAead.class);
+        this.aeadKeys = KeyRouter.of(aeadHandle, aeadHandle.getPrimitive(RegistryConfiguration.get(), Aead.class),
+                key -> key instanceof AesGcmKey k ? AesGcmJce.create(k) : null);
+        this.daeadKeys = KeyRouter.of(daeadHandle,
+                daeadHandle.getPrimitive(RegistryConfiguration.get(), DeterministicAead.class),
+                key -> key instanceof AesSivKey k ? AesSiv.create(k) : null);
         this.mac = macHandle.getPrimitive(RegistryConfiguration.get(), Mac.class);
     }
 
@@ -280,12 +288,12 @@ public final class WardenKeyset {
 
     /** Randomized (AES-256-GCM) cipher bound to {@code columnName}, e.g. {@code "customers.email"}. */
     public ColumnCipher randomized(String columnName) {
-        return new TinkAeadColumnCipher(aead, columnName);
+        return new TinkAeadColumnCipher(aeadKeys, columnName);
     }
 
     /** Deterministic (AES-256-SIV) cipher bound to {@code columnName}; equal plaintexts encrypt equal. */
     public ColumnCipher deterministic(String columnName) {
-        return new TinkDeterministicColumnCipher(daead, columnName);
+        return new TinkDeterministicColumnCipher(daeadKeys.keysetPrimitive(), daeadKeys, columnName);
     }
 
     /**
@@ -309,12 +317,17 @@ public final class WardenKeyset {
                 builder.getAt(i).makePrimary();
                 DeterministicAead daeadForKey = builder.build()
                         .getPrimitive(RegistryConfiguration.get(), DeterministicAead.class);
-                ciphers.add(new TinkDeterministicColumnCipher(daeadForKey, columnName));
+                ciphers.add(new TinkDeterministicColumnCipher(daeadForKey, daeadKeys, columnName));
             }
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot build deterministic ciphers for column " + columnName, e);
         }
         return List.copyOf(ciphers);
+    }
+
+    /** How many randomized and deterministic keys decrypt without the keyset wrapper; for tests. */
+    int[] routedKeyCounts() {
+        return new int[] {aeadKeys.routedKeys(), daeadKeys.routedKeys()};
     }
 
     /** HMAC-SHA256 (Tink) tag of {@code data} under the audit key, for the audit hash chain. */

@@ -20,6 +20,7 @@ import java.util.HexFormat;
 public final class ProtectedColumn {
 
     private static final HexFormat HEX = HexFormat.of();
+    private static final Base64.Decoder BASE64 = Base64.getDecoder();
 
     private final ColumnRule rule;
     private final ColumnCipher cipher;  // null when the column is rules-only (encrypt: none)
@@ -127,9 +128,11 @@ public final class ProtectedColumn {
     /**
      * Reads column {@code index} of the current row of {@code raw} and returns its plaintext as the logical
      * type's Java value (String, Integer, Long, BigDecimal, LocalDate, LocalDateTime, byte[]), or null.
+     * {@code textAsBytes}: {@code raw.getBytes} returns a text column's bytes as sent (see
+     * {@link ResultDecoder#readsTextAsBytes}), so base64 is decoded from them without building a String.
      * {@code rowNumber} only names the row in an error.
      */
-    Object readPlaintext(ResultSet raw, int index, long rowNumber) throws SQLException {
+    Object readPlaintext(ResultSet raw, int index, long rowNumber, boolean textAsBytes) throws SQLException {
         if (cipher == null) {
             Object value = raw.getObject(index);
             return value instanceof java.sql.Date d ? d.toLocalDate()
@@ -138,16 +141,22 @@ public final class ProtectedColumn {
         byte[] ciphertext;
         if (storage == Storage.BYTEA) {
             ciphertext = raw.getBytes(index);
+            if (ciphertext == null) return null;
         } else {
-            String text = raw.getString(index);
-            if (text == null) return null;
             try {
-                ciphertext = Base64.getDecoder().decode(text);
+                if (textAsBytes) {
+                    byte[] text = raw.getBytes(index);
+                    if (text == null) return null;
+                    ciphertext = BASE64.decode(text);  // reads, never writes, the driver's buffer
+                } else {
+                    String text = raw.getString(index);
+                    if (text == null) return null;
+                    ciphertext = BASE64.decode(text);
+                }
             } catch (IllegalArgumentException e) {
                 throw corrupted(rowNumber, "it is not base64 ciphertext", null);
             }
         }
-        if (ciphertext == null) return null;
         byte[] plaintext;
         try {
             plaintext = cipher.decrypt(ciphertext);

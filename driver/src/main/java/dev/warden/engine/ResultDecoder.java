@@ -46,10 +46,24 @@ public final class ResultDecoder {
         }
     }
 
-    /** The value of protected column {@code index} as this session may see it. */
-    public Object read(ResultSet raw, int index, long rowNumber) throws SQLException {
+    /**
+     * The value of protected column {@code index} as this session may see it. {@code textAsBytes}: what
+     * {@link #readsTextAsBytes} said of {@code raw}.
+     */
+    public Object read(ResultSet raw, int index, long rowNumber, boolean textAsBytes) throws SQLException {
         ProtectedColumn column = columns[index];
-        return column.shown(column.readPlaintext(raw, index, rowNumber), access[index]);
+        return column.shown(column.readPlaintext(raw, index, rowNumber, textAsBytes), access[index]);
+    }
+
+    /**
+     * True when {@code raw.getBytes} on a text column returns the bytes the server sent, so that base64
+     * ciphertext can be decoded without first building a String. pgjdbc does (for any non-bytea column, in
+     * text and binary formats alike; base64 is ASCII, the same bytes in every client encoding PostgreSQL
+     * has). JDBC leaves getBytes on a character column to each driver, so other drivers' text columns are
+     * read as Strings. Asked once per result set.
+     */
+    public static boolean readsTextAsBytes(ResultSet raw) {
+        return raw.getClass().getName().startsWith("org.postgresql.");
     }
 
     /** The logical type to report in metadata for a protected column (masked values are text). */

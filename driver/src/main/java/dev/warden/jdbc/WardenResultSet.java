@@ -35,6 +35,7 @@ public final class WardenResultSet implements ResultSet {
     private final ResultSet delegate;
     private final ResultDecoder decoder;  // null: no protected column in this result
     private final boolean fromProtectedTable;
+    private final boolean textAsBytes;  // see ResultDecoder.readsTextAsBytes
     private StatementAudit audit;
     private long rowNumber;
     private boolean lastProtected;
@@ -46,6 +47,7 @@ public final class WardenResultSet implements ResultSet {
         this.delegate = delegate;
         this.decoder = decoder;
         this.fromProtectedTable = fromProtectedTable;
+        this.textAsBytes = decoder != null && ResultDecoder.readsTextAsBytes(delegate);
         this.audit = audit;
     }
 
@@ -55,7 +57,7 @@ public final class WardenResultSet implements ResultSet {
 
     /** The current row's value of a protected column, as the session may see it. */
     private Object value(int columnIndex) throws SQLException {
-        Object value = decoder.read(delegate, columnIndex, rowNumber);
+        Object value = decoder.read(delegate, columnIndex, rowNumber, textAsBytes);
         lastProtected = true;
         lastNull = value == null;
         return value;

@@ -303,6 +303,39 @@ class WardenKeysetTest {
     }
 
     @Test
+    void rotatedKeysetsRouteEveryKeyAndTamperingAnyByteUnderAnyKeyFails() throws Exception {
+        WardenKeyset old = WardenKeyset.generate();
+        WardenKeyset rotated = old.rotate().rotate();
+        assertArrayEquals(new int[] {3, 3}, rotated.routedKeyCounts(), "every key decrypts without the wrapper");
+        ColumnCipher[][] writers = {
+            {old.randomized("t.c"), rotated.randomized("t.c")},
+            {old.deterministic("t.c"), rotated.deterministic("t.c")}};
+        ColumnCipher[] readers = {rotated.randomized("t.c"), rotated.deterministic("t.c")};
+        ColumnCipher[] otherColumn = {rotated.randomized("t.d"), rotated.deterministic("t.d")};
+        for (int kind = 0; kind < 2; kind++) {
+            ColumnCipher reader = readers[kind];
+            ColumnCipher other = otherColumn[kind];
+            for (ColumnCipher writer : writers[kind]) {
+                byte[] ct = writer.encrypt(VALUE);
+                assertArrayEquals(VALUE, reader.decrypt(ct));
+                for (int i = 0; i < ct.length; i++) {
+                    byte[] bad = ct.clone();
+                    bad[i] ^= 0x01;
+                    assertThrows(GeneralSecurityException.class, () -> reader.decrypt(bad), reader + " byte " + i);
+                }
+                // the associated data still binds the column under every key
+                assertThrows(GeneralSecurityException.class, () -> other.decrypt(ct));
+            }
+        }
+        // a ciphertext whose prefix names another key of the keyset is routed there, and fails
+        byte[] underOld = old.randomized("t.c").encrypt(VALUE);
+        byte[] underNew = rotated.randomized("t.c").encrypt(VALUE);
+        byte[] swapped = underOld.clone();
+        System.arraycopy(underNew, 0, swapped, 0, 5);
+        assertThrows(GeneralSecurityException.class, () -> rotated.randomized("t.c").decrypt(swapped));
+    }
+
+    @Test
     void ciphersAreSafeToShareBetweenThreads() throws Exception {
         WardenKeyset keyset = WardenKeyset.generate();
         ColumnCipher r = keyset.randomized("t.c");

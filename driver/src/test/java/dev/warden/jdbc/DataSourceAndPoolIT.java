@@ -85,25 +85,29 @@ class DataSourceAndPoolIT {
         Files.writeString(policy, "keyset: " + CustomersExample.DIRECTORY.resolve("demo-keyset.json") + "\n"
                 + "roles:\n  app: {}\n  viewer: {}\n"
                 + "tables:\n  people:\n    ssn:\n      encrypt: deterministic\n"
-                + "      read: { app: plaintext, viewer: masked }\n      mask: last4\n      write: [app]\n");
+                + "      read: { app: plaintext, viewer: masked }\n      mask: last4\n      write: [app]\n"
+                + "    note:\n      encrypt: randomized\n      read: { app: plaintext }\n      write: [app]\n");
         String url = "jdbc:h2:mem:warden" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
         try (Connection raw = DriverManager.getConnection(url)) {
-            raw.createStatement().execute("CREATE TABLE people (id INT PRIMARY KEY, ssn VARBINARY(200))");
+            raw.createStatement().execute("CREATE TABLE people (id INT PRIMARY KEY, ssn VARBINARY(200), note VARCHAR(200))");
             Properties p = CustomersExample.properties("app", null);
             p.remove("user");
             p.remove("password");
             p.setProperty("warden.policy", policy.toString());
             try (Connection app = DriverManager.getConnection("jdbc:warden:" + url.substring(5), p)) {
-                try (PreparedStatement ps = app.prepareStatement("INSERT INTO people (id, ssn) VALUES (?, ?)")) {
+                try (PreparedStatement ps = app.prepareStatement("INSERT INTO people (id, ssn, note) VALUES (?, ?, ?)")) {
                     ps.setInt(1, 1);
                     ps.setString(2, "123-45-6789");
+                    ps.setString(3, "called twice");
                     ps.executeUpdate();
                 }
-                try (PreparedStatement ps = app.prepareStatement("SELECT id, ssn FROM people WHERE ssn = ?")) {
+                try (PreparedStatement ps = app.prepareStatement("SELECT id, ssn, note FROM people WHERE ssn = ?")) {
                     ps.setString(1, "123-45-6789");
                     try (ResultSet rs = ps.executeQuery()) {
                         assertTrue(rs.next());
                         assertEquals("123-45-6789", rs.getString("ssn"));
+                        // base64 ciphertext in a text column, read through H2's getString
+                        assertEquals("called twice", rs.getString("note"));
                     }
                 }
             }

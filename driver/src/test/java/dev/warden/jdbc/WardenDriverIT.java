@@ -418,6 +418,36 @@ class WardenDriverIT {
         }
     }
 
+    @Test
+    void tamperedBase64TextCiphertextIsReportedNotReturned() throws SQLException {
+        insertJane();
+        String stored;
+        try (Connection raw = db.raw(); ResultSet rs = raw.createStatement().executeQuery("SELECT card_number FROM customers")) {
+            assertTrue(rs.next());
+            stored = rs.getString(1);
+        }
+        // one base64 character changed (still base64), then text that is not base64 at all
+        char flipped = stored.charAt(10) == 'A' ? 'B' : 'A';
+        String[][] cases = {
+            {stored.substring(0, 10) + flipped + stored.substring(11), "tampered with"},
+            {"not base64!", "not base64"}};
+        for (String[] c : cases) {
+            try (Connection raw = db.raw(); PreparedStatement ps = raw.prepareStatement("UPDATE customers SET card_number = ?")) {
+                ps.setString(1, c[0]);
+                ps.executeUpdate();
+            }
+            try (Connection billing = db.as("billing", "order-processing");
+                 ResultSet rs = billing.createStatement().executeQuery("SELECT name, card_number FROM customers")) {
+                assertTrue(rs.next());
+                SQLException e = assertThrows(SQLException.class, () -> rs.getString(2));
+                assertEquals("XX001", e.getSQLState());
+                assertTrue(e.getMessage().contains("customers.card_number") && e.getMessage().contains("row 1")
+                        && e.getMessage().contains(c[1]), e.getMessage());
+                assertFalse(e.getMessage().contains(CARD));
+            }
+        }
+    }
+
     // ---- pass-through ----
 
     @Test

@@ -1,17 +1,26 @@
 package dev.warden.bench.driver;
 
+import dev.warden.crypto.ColumnCipher;
+import dev.warden.crypto.KeyException;
+import dev.warden.crypto.MasterKey;
+import dev.warden.crypto.WardenKeyset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
@@ -125,6 +134,44 @@ public class DriverBenchmark {
                     bh.consume(rs.getString(2));
                 }
             }
+        }
+    }
+
+    /**
+     * Not a Warden scenario (the runner never selects it): raw pgjdbc plus exactly the Tink decryptions and
+     * plaintext Strings Warden must add to {@code rangeSelect_raw}, with none of Warden's own code. The
+     * floor under {@code rangeSelect_warden}; run it alongside with JMH's own main and the regex
+     * {@code DriverBenchmark.rangeSelect_}.
+     */
+    @Benchmark
+    public void rangeSelect_tinkFloor(TinkFloor tink, Connections c, Blackhole bh) throws Exception {
+        int from = 1 + c.random.nextInt(CustomersDatabase.CUSTOMERS - CustomersDatabase.RANGE + 1);
+        try (PreparedStatement ps = c.raw.prepareStatement(Connections.RANGE_SELECT)) {
+            ps.setInt(1, from);
+            ps.setInt(2, from + CustomersDatabase.RANGE - 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    bh.consume(new String(tink.email.decrypt(rs.getBytes(1)), StandardCharsets.UTF_8));
+                    bh.consume(new String(tink.card.decrypt(Base64.getDecoder().decode(rs.getBytes(2))),
+                            StandardCharsets.UTF_8));
+                }
+            }
+        }
+    }
+
+    /** The example's column ciphers, opened from the copied demo keyset, for {@code rangeSelect_tinkFloor}. */
+    @State(Scope.Benchmark)
+    public static class TinkFloor {
+        ColumnCipher email;
+        ColumnCipher card;
+
+        @Setup(Level.Trial)
+        public void open(CustomersDatabase db) throws KeyException {
+            Path policy = Path.of(db.wardenProperties.getProperty("warden.policy"));
+            WardenKeyset keyset = WardenKeyset.read(policy.resolveSibling("demo-keyset.json"),
+                    MasterKey.resolve(db.wardenProperties.getProperty("warden.masterKey")));
+            email = keyset.deterministic("customers.email");
+            card = keyset.randomized("customers.card_number");
         }
     }
 
