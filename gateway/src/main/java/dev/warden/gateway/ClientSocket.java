@@ -205,8 +205,13 @@ final class ClientSocket implements Closeable {
         if (!selector.isOpen()) {
             throw new java.nio.channels.ClosedChannelException();
         }
-        selector.select();
-        selector.selectedKeys().clear();
+        try {
+            selector.select();
+            selector.selectedKeys().clear();
+        } catch (java.nio.channels.ClosedSelectorException e) {
+            // closed by another thread (shutdown) while waiting: the same as the channel closing
+            throw new java.nio.channels.ClosedChannelException();
+        }
         if (!channel.isOpen()) {
             throw new java.nio.channels.ClosedChannelException();
         }
