@@ -11,7 +11,7 @@ import java.util.UUID;
  * (every literal replaced by {@code ?}), row keys only as keyed hashes.
  *
  * @param type           "statement", or a key/policy event: "policy-loaded", "keyset-opened", "key-rotated",
- *                       "alarm"
+ *                       "reencryption", "alarm"
  * @param time           UTC, microsecond precision
  * @param columnsRead    table.column to how it was shown: "plaintext", "masked" or "denied"
  * @param rows           rows returned or affected, -1 when unknown
@@ -29,6 +29,12 @@ public record AuditEvent(String type, Instant time, String eventId, String sessi
 
     /** A statement was run or refused. */
     public static final String STATEMENT = "statement";
+    /**
+     * A {@code warden keys reencrypt} run over one table: {@code tables} that table, {@code columnsWritten} the
+     * columns it rewrote, {@code rows} the rows it updated, {@code reason} the outcome, counts per column and the
+     * key ids values moved from and to, {@code sqlState} the error that stopped it. Never a value or a row key.
+     */
+    public static final String REENCRYPTION = "reencryption";
     /** The trail itself had a problem (outage, torn tail, unsealed previous run); {@code reason} says what. */
     public static final String ALARM = "alarm";
     /** The last event of a cleanly closed trail: its absence at the end means the tail may have been cut. */

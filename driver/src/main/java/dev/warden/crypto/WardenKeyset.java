@@ -286,6 +286,21 @@ public final class WardenKeyset {
         return false;
     }
 
+    /**
+     * The id of the key of this keyset (enabled or not) that {@code ciphertext} names in its Tink prefix, as an
+     * unsigned decimal (as {@link #primaryKeyIds} prints ids), or null when it names none. Reads only the
+     * 5-byte prefix: key metadata for counts and audit records, never anything of the value.
+     */
+    public String keyIdOf(byte[] ciphertext, boolean deterministic) {
+        if (!hasPrefixOfAnyKey(ciphertext, deterministic)) return null;
+        return Integer.toUnsignedString(java.nio.ByteBuffer.wrap(ciphertext, 1, 4).getInt());
+    }
+
+    /** The id of the primary key that encrypts randomized ({@code deterministic} false) or deterministic columns. */
+    public String primaryKeyId(boolean deterministic) {
+        return Integer.toUnsignedString((deterministic ? daeadHandle : aeadHandle).getPrimary().getId());
+    }
+
     /** Randomized (AES-256-GCM) cipher bound to {@code columnName}, e.g. {@code "customers.email"}. */
     public ColumnCipher randomized(String columnName) {
         return new TinkAeadColumnCipher(aeadKeys, columnName);

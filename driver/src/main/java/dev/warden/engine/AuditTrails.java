@@ -47,12 +47,29 @@ public final class AuditTrails {
         AuditSettings settings = policy.audit();
         if (settings == null) return null;
         if (settings.table() != null) return openTable(settings, keyset);
-        AuditSinkConfig config = AuditSinkConfig.defaults(settings.path())
+        return openFile(policy, keyset, settings.path());
+    }
+
+    /**
+     * A JSON Lines trail at {@code path}, written as the policy's audit settings say (its durability, failure
+     * mode and rotation; the defaults when it has no {@code audit:} section), chained under the keyset's key.
+     */
+    static AuditSink openFile(Policy policy, WardenKeyset keyset, java.nio.file.Path path) {
+        AuditSettings settings = policy.audit() != null ? policy.audit() : AuditSettings.defaults(null);
+        AuditSinkConfig config = AuditSinkConfig.defaults(path)
                 .withDurability(settings.synchronous() ? AuditSinkConfig.Durability.SYNC : AuditSinkConfig.Durability.ASYNC);
         config = new AuditSinkConfig(config.path(), config.durability(),
                 settings.failClosed() ? AuditSinkConfig.FailureMode.FAIL_CLOSED : AuditSinkConfig.FailureMode.FAIL_OPEN,
                 settings.rotateSizeBytes(), settings.rotateDaily(), config.queueCapacity(), config.flushInterval());
         return new JsonLinesAuditSink(config, chainKey(keyset));
+    }
+
+    /** Where {@link #open} (path null) or {@link #openFile} writes, for messages: a file or a table, no password. */
+    static String describe(Policy policy, java.nio.file.Path path) {
+        if (path != null) return path.toString();
+        AuditSettings settings = policy.audit();
+        if (settings == null) return "(none configured)";
+        return settings.table() != null ? "table " + settings.table().name() : settings.path().toString();
     }
 
     /**

@@ -26,6 +26,7 @@ public final class GuardedStatement {
     private final boolean reusable;
     private final Local local;
     private final String localValue;
+    private final GeneratedKeys generatedKeys;  // null: the application asked for no generated keys
 
     GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
                      Local local, String localValue) {
@@ -38,6 +39,12 @@ public final class GuardedStatement {
      */
     GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
                      int[] targets, boolean reusable, Local local, String localValue) {
+        this(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue, null);
+    }
+
+    private GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
+                             int[] targets, boolean reusable, Local local, String localValue,
+                             GeneratedKeys generatedKeys) {
         this.lexed = lexed;
         this.compiled = compiled;
         this.sql = sql;
@@ -46,6 +53,28 @@ public final class GuardedStatement {
         this.reusable = reusable;
         this.local = local;
         this.localValue = localValue;
+        this.generatedKeys = generatedKeys;
+    }
+
+    /** This guard for an execution whose generated keys the application asked for (a copy: guards are shared). */
+    GuardedStatement withGeneratedKeys(GeneratedKeys keys) {
+        return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue, keys);
+    }
+
+    /**
+     * How to ask the real driver for generated keys, or null when the application asked for none (see
+     * {@link WardenEngine#guardForKeys}).
+     */
+    public GeneratedKeys generatedKeys() {
+        return generatedKeys;
+    }
+
+    /**
+     * True when this execution's generated keys are the rows of a RETURNING clause over a protected table,
+     * to be shown through {@link #decoder()} like any RETURNING.
+     */
+    public boolean returnsProtectedKeys() {
+        return generatedKeys != null && generatedKeys.mode() == GeneratedKeys.Mode.RETURNING;
     }
 
     /** The text to hand to the real driver. */
@@ -64,6 +93,10 @@ public final class GuardedStatement {
 
     String localValue() {
         return localValue;
+    }
+
+    LexedSql lexed() {
+        return lexed;
     }
 
     CompiledStatement compiled() {

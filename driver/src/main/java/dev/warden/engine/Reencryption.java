@@ -1,5 +1,7 @@
 package dev.warden.engine;
 
+import dev.warden.audit.AuditSink;
+import dev.warden.audit.AuditUnavailableException;
 import dev.warden.crypto.ColumnCipher;
 import dev.warden.crypto.KeyException;
 import dev.warden.crypto.LogicalType;
@@ -16,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,10 +27,13 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Rewrites the protected values of one table under the keyset's primary keys, over a plain (not Warden)
@@ -42,8 +48,11 @@ import java.util.Set;
  * there it is read as the column's logical type and encrypted. Even there, a value carrying the key prefix of
  * one of this keyset's keys (a retired key, say) is never taken for plaintext.
  *
- * <p>Never logs, prints or puts in an exception any value, plaintext or ciphertext. Not thread-safe; one
- * instance per run.
+ * <p>Given an audit trail, each run over a table leaves one {@code reencryption} event in it (see
+ * {@link #run(Connection, Options, Progress, AuditSink)}), so that a security team sees every run.
+ *
+ * <p>Never logs, prints or puts in an exception or audit record any value, plaintext or ciphertext. Not
+ * thread-safe; one instance per command.
  */
 public final class Reencryption {
 
@@ -61,9 +70,18 @@ public final class Reencryption {
         }
     }
 
-    /** What happened to one column's values; counts only. */
+    /**
+     * What happened to one column's values; counts and key ids only.
+     *
+     * @param reencryptedFromKeys how many values were re-encrypted from each older key, by key ("daead 123")
+     * @param primaryKey          the key values are now under ("daead 456"): Tink key ids, never key material
+     */
     public record ColumnCounts(String column, long reencrypted, long encryptedFromPlaintext, long alreadyCurrent,
-                               long nulls) {}
+                               long nulls, Map<String, Long> reencryptedFromKeys, String primaryKey) {
+        public ColumnCounts {
+            reencryptedFromKeys = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(reencryptedFromKeys));
+        }
+    }
 
     /** The outcome of a run over one table. */
     public record Result(String table, long rowsScanned, long rowsUpdated, long batches, List<ColumnCounts> columns,
@@ -115,18 +133,100 @@ public final class Reencryption {
 
     /** One encrypted column of the table as this run treats it. */
     private record Target(ColumnRule rule, ColumnCipher cipher, Storage storage, LogicalType type,
-                          boolean deterministic, boolean fromPlaintext, long[] counts) {
-        static final int REENCRYPTED = 0;
-        static final int FROM_PLAINTEXT = 1;
-        static final int CURRENT = 2;
-        static final int NULLS = 3;
+                          boolean deterministic, boolean fromPlaintext, Tally tally) {}
+
+    /** The counts of one column so far; mutable, one per column per run. */
+    private static final class Tally {
+        long reencrypted;
+        long fromPlaintext;
+        long current;
+        long nulls;
+        final Map<String, Long> fromKeys = new TreeMap<>();
     }
 
     /**
      * Re-encrypts {@code options.table()} through {@code connection}, which must be a plain JDBC connection to
-     * the database (its auto-commit setting is restored afterwards).
+     * the database (its auto-commit setting is restored afterwards). Records nothing in an audit trail: see
+     * the overload that takes one.
      */
     public Result run(Connection connection, Options options, Progress progress) throws SQLException {
+        return run(connection, options, progress, new Committed());
+    }
+
+    /**
+     * {@link #run(Connection, Options, Progress)}, recorded in {@code trail} (from {@link #openAuditTrail}) as
+     * one {@code reencryption} event whatever the outcome: the table and columns, the counts and the key ids
+     * from and to, or, when the run fails, its SQLState and what the batches committed before it did. Never a
+     * value, nor the failing row's key. Nothing is rewritten while the trail cannot be written.
+     *
+     * @param trail null when the policy configures no trail (the run is then not recorded)
+     */
+    public Result run(Connection connection, Options options, Progress progress, AuditSink trail) throws SQLException {
+        if (trail == null) return run(connection, options, progress);
+        if (!trail.isHealthy()) {
+            throw SqlStates.of(SqlStates.AUDIT_UNAVAILABLE, "the audit trail cannot be written, so nothing of "
+                    + options.table() + " was re-encrypted");
+        }
+        ReencryptionEvent event = new ReencryptionEvent(policy, options.table(), userOf(connection), options.dryRun());
+        Committed committed = new Committed();
+        Result result;
+        try {
+            result = run(connection, options, progress, committed);
+        } catch (SQLException | RuntimeException e) {
+            try {
+                record(trail, event.failed(committed.result, e instanceof SQLException sql ? sql.getSQLState() : null));
+            } catch (SQLException auditFailure) {
+                e.addSuppressed(auditFailure);
+            }
+            throw e;
+        }
+        record(trail, event.completed(result));
+        return result;
+    }
+
+    /** What the batches committed so far did (a dry run's batches count as committed): for a failed run's record. */
+    private static final class Committed {
+        Result result;  // null before the first batch
+    }
+
+    private static void record(AuditSink trail, dev.warden.audit.AuditEvent event) throws SQLException {
+        try {
+            trail.record(event);
+        } catch (AuditUnavailableException e) {
+            throw SqlStates.of(SqlStates.AUDIT_UNAVAILABLE, "the re-encryption ran but its audit record could not"
+                    + " be written: " + e.getMessage(), e);
+        }
+    }
+
+    private static String userOf(Connection connection) {
+        try {
+            return connection.getMetaData().getUserName();
+        } catch (SQLException | RuntimeException e) {
+            return null;  // the record then names no database user
+        }
+    }
+
+    /**
+     * Opens the audit trail that records runs: the policy's ({@code path} null), or a JSON Lines trail at
+     * {@code path} chained under the same audit key (for a run while a gateway or application holds the
+     * policy's file trail, which has one writer at a time). Null when {@code path} is null and the policy
+     * configures no trail. The caller closes it, which seals it.
+     *
+     * @throws SQLException 58000 when the trail cannot be written now (nothing is opened then)
+     */
+    public AuditSink openAuditTrail(Path path) throws SQLException {
+        AuditSink sink = path == null ? AuditTrails.open(policy, keyset) : AuditTrails.openFile(policy, keyset, path);
+        if (sink != null && !sink.isHealthy()) {
+            sink.close();
+            throw SqlStates.of(SqlStates.AUDIT_UNAVAILABLE, "the audit trail " + AuditTrails.describe(policy, path)
+                    + " cannot be written now (a JSON Lines trail has one writer at a time: is a gateway or"
+                    + " application using this policy running?)");
+        }
+        return sink;
+    }
+
+    private Result run(Connection connection, Options options, Progress progress, Committed committed)
+            throws SQLException {
         TableName table = tableName(options.table());
         List<Target> targets = targets(table, options);
         LiveCatalog.TableInfo info = new LiveCatalog().lookup(connection, table);
@@ -160,9 +260,9 @@ public final class Reencryption {
                         + " column: plaintext bytes must be stored in bytea to be encrypted in place");
             }
             resolved.add(new Target(t.rule(), t.cipher(), storage, t.type(), t.deterministic(), t.fromPlaintext(),
-                    new long[4]));
+                    new Tally()));
         }
-        return scan(connection, table, key, resolved, options, progress);
+        return scan(connection, table, key, resolved, options, progress, committed);
     }
 
     private List<Target> targets(TableName table, Options options) throws SQLException {
@@ -192,7 +292,7 @@ public final class Reencryption {
     }
 
     private Result scan(Connection connection, TableName table, String key, List<Target> targets, Options options,
-                        Progress progress) throws SQLException {
+                        Progress progress, Committed committed) throws SQLException {
         String quotedTable = (table.schema() == null ? "" : quote(table.schema()) + ".") + quote(table.name());
         StringBuilder columns = new StringBuilder(quote(key));
         StringBuilder sets = new StringBuilder();
@@ -249,6 +349,7 @@ public final class Reencryption {
                 batches++;
                 if (options.dryRun()) connection.rollback();
                 else connection.commit();
+                committed.result = result(table, targets, scanned, updated, batches, options.dryRun());
                 if (progress != null) progress.batchDone(scanned, updated);
                 if (rows < options.batchSize()) break;
             }
@@ -259,19 +360,27 @@ public final class Reencryption {
         } finally {
             connection.setAutoCommit(autoCommit);
         }
+        return result(table, targets, scanned, updated, batches, options.dryRun());
+    }
+
+    private Result result(TableName table, List<Target> targets, long scanned, long updated, long batches,
+                          boolean dryRun) {
         List<ColumnCounts> counts = new ArrayList<>();
         for (Target t : targets) {
-            long[] c = t.counts();
-            counts.add(new ColumnCounts(t.rule().column(), c[Target.REENCRYPTED], c[Target.FROM_PLAINTEXT],
-                    c[Target.CURRENT], c[Target.NULLS]));
+            Tally c = t.tally();
+            String family = t.deterministic() ? "daead " : "aead ";
+            Map<String, Long> fromKeys = new LinkedHashMap<>();
+            c.fromKeys.forEach((id, n) -> fromKeys.put(family + id, n));
+            counts.add(new ColumnCounts(t.rule().column(), c.reencrypted, c.fromPlaintext, c.current, c.nulls, fromKeys,
+                    family + keyset.primaryKeyId(t.deterministic())));
         }
-        return new Result(table.toString(), scanned, updated, batches, List.copyOf(counts), options.dryRun());
+        return new Result(table.toString(), scanned, updated, batches, List.copyOf(counts), dryRun);
     }
 
     /** The value to store instead of {@code raw}, or null when it stays as it is. */
     private Object rewrite(Target t, Object raw, TableName table, String key, Object keyValue) throws SQLException {
         if (raw == null) {
-            t.counts()[Target.NULLS]++;
+            t.tally().nulls++;
             return null;
         }
         byte[] ciphertext = t.storage() == Storage.BYTEA ? (byte[]) raw : base64OrNull((String) raw);
@@ -286,14 +395,16 @@ public final class Reencryption {
         byte[] rewritten;
         if (plaintext != null) {
             if (keyset.isUnderPrimaryKey(ciphertext, t.deterministic())) {
-                t.counts()[Target.CURRENT]++;
+                t.tally().current++;
                 return null;
             }
             rewritten = t.cipher().encrypt(plaintext);
-            t.counts()[Target.REENCRYPTED]++;
+            t.tally().reencrypted++;
+            String from = keyset.keyIdOf(ciphertext, t.deterministic());
+            t.tally().fromKeys.merge(from == null ? "unknown" : from, 1L, Long::sum);
         } else if (t.fromPlaintext() && !keyset.hasPrefixOfAnyKey(ciphertext, t.deterministic())) {
             rewritten = t.cipher().encrypt(plaintextBytes(t, raw, table, key, keyValue));
-            t.counts()[Target.FROM_PLAINTEXT]++;
+            t.tally().fromPlaintext++;
         } else {
             String why = ciphertext != null && keyset.hasPrefixOfAnyKey(ciphertext, t.deterministic())
                     ? "it was encrypted under a key of this keyset that is no longer enabled, or was modified"

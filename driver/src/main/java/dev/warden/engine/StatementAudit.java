@@ -22,6 +22,7 @@ public final class StatementAudit {
     private final long startNanos = System.nanoTime();
     private final Instant start = Instant.now();
     private boolean written;
+    private long rowsAffected = -1;  // set when the record waits for generated keys to be read
     private java.util.List<String> rowKeyHashes;  // created on the first hashed row key
 
     /** At most this many row-key hashes per event: an audit line must stay a line. */
@@ -37,6 +38,15 @@ public final class StatementAudit {
     /** The statement ran; {@code rows} returned or affected (-1 when unknown). */
     public void succeeded(long rows) throws SQLException {
         write(rows, "allowed", null, null);
+    }
+
+    /**
+     * The execution affected {@code rows} and left generated keys to read: the record is written once they
+     * have been read or closed (so that it can carry their hashed row keys), and reports these rows whatever
+     * count that last call passes.
+     */
+    public void affected(long rows) {
+        rowsAffected = rows;
     }
 
     /** The database (or decryption) failed the statement. */
@@ -60,6 +70,7 @@ public final class StatementAudit {
     private void write(long rows, String decision, String reason, String sqlState) throws SQLException {
         if (written || sink == null) return;
         written = true;
+        if (rowsAffected >= 0 && sqlState == null) rows = rowsAffected;
         long micros = (System.nanoTime() - startNanos) / 1000;
         AuditEvent event = event(session, statement.fingerprint(), statement.compiled(), policyVersion, start, micros,
                 rows, decision, reason, sqlState, rowKeyHashes == null ? List.of() : List.copyOf(rowKeyHashes));

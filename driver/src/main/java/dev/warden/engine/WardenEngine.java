@@ -16,6 +16,7 @@ import dev.warden.sql.Plan;
 import dev.warden.sql.Slot;
 import dev.warden.sql.SqlAnalyzer;
 import dev.warden.sql.SqlLexer;
+import dev.warden.sql.StatementKind;
 import dev.warden.sql.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -167,6 +168,77 @@ public final class WardenEngine implements AutoCloseable {
         return guarded;
     }
 
+    /**
+     * {@link #guard} (or {@link #guardPrepared}) for an execution whose generated keys the application asks
+     * for. A statement that touches no protected table is guarded as usual and the real driver asked as the
+     * application asked. On a protected table, an INSERT, UPDATE or DELETE without a RETURNING clause gets the
+     * one pgjdbc would append (see {@link GeneratedKeys}) and is guarded with it, so the keys are decoded,
+     * masked or refused (42501) by the read rules and audited like any RETURNING; one that has a RETURNING
+     * keeps it. Keys by column index on a protected table are refused (0A000): pgjdbc does not support them,
+     * and another driver would return stored ciphertext. Any other statement is run without generated keys.
+     *
+     * @param quoteNames whether the real driver quotes the column names it appends (pgjdbc's
+     *                   {@code quoteReturningIdentifiers}, true by default)
+     */
+    public GuardedStatement guardForKeys(Session session, Connection connection, String sql,
+                                         GeneratedKeys.Request request, boolean quoteNames, boolean prepared)
+            throws SQLException {
+        GuardedStatement original = prepared ? guardPrepared(session, connection, sql) : guard(session, connection, sql);
+        if (!original.touchesProtected() || original.local() != GuardedStatement.Local.NONE) {
+            return original.withGeneratedKeys(GeneratedKeys.AS_ASKED);
+        }
+        if (request.invalidFlagMessage() != null) throw refusedForKeys(session, original, request.invalidFlagMessage());
+        if (request.nothing()) return original.withGeneratedKeys(GeneratedKeys.NONE);
+        DatabaseState database = session.database();
+        Plan plan = plan(database, connection, original.lexed());
+        if (request.byIndex()) {
+            throw refusedForKeys(session, original, "generated keys by column index are not supported on a"
+                    + " protected table" + indexedColumns(database, connection, plan, request.indexes())
+                    + ": name the columns instead, e.g. prepareStatement(sql, new String[] {\"id\"})");
+        }
+        StatementKind kind = plan.kind();
+        if (kind != StatementKind.INSERT && kind != StatementKind.UPDATE && kind != StatementKind.DELETE) {
+            return original.withGeneratedKeys(GeneratedKeys.NONE);
+        }
+        if (!plan.outputs().isEmpty()) {
+            // its own RETURNING: the real driver appends nothing and returns that clause's rows as the keys
+            return original.withGeneratedKeys(GeneratedKeys.returning(plan.outputs().size()));
+        }
+        String text = GeneratedKeys.withReturning(sql, request, quoteNames);
+        GuardedStatement withReturning = prepared ? guardPrepared(session, connection, text)
+                : guard(session, connection, text);
+        Plan returning = plan(database, connection, withReturning.lexed());
+        return withReturning.withGeneratedKeys(GeneratedKeys.returning(returning.outputs().size()));
+    }
+
+    /** Audits the refusal of a generated-keys request on a statement the engine otherwise allowed. */
+    private SQLException refusedForKeys(Session session, GuardedStatement original, String message) throws SQLException {
+        SQLException refusal = SqlStates.unsupported(message);
+        StatementAudit.refused(auditSink, session, original.fingerprint(), original.compiled(), policy.version(), refusal);
+        return refusal;
+    }
+
+    /** For a refusal: which table.column each index would name, where it is a column of the written table. */
+    private String indexedColumns(DatabaseState database, Connection connection, Plan plan, int[] indexes) {
+        TableName target = plan.writeTarget();
+        LiveCatalog.TableInfo info = target == null ? null : database.catalog.lookup(connection, target);
+        if (info == null) return "";
+        StringBuilder named = new StringBuilder();
+        for (int index : indexes) {
+            if (index < 1 || index > info.columns().size()) continue;
+            String column = info.columns().get(index - 1);
+            boolean isProtected = policy.column(target.schema(), target.name(), column).isPresent();
+            named.append(named.isEmpty() ? " (" : ", ").append("index ").append(index).append(" is ")
+                    .append(target.name()).append('.').append(column).append(isProtected ? ", protected" : "");
+        }
+        return named.isEmpty() ? " " + target.name() : " " + target.name() + named + ")";
+    }
+
+    /** The analysis of a text (cached by its normalised form). */
+    private Plan plan(DatabaseState database, Connection connection, LexedSql lexed) {
+        return database.plans.get(lexed.normalized(), text -> analyzer.analyze(lexed, database.catalog.on(connection)));
+    }
+
     private GuardedStatement guard(Session session, Connection connection, String sql, LexedSql lexed)
             throws SQLException {
         if (lexed.words().contains("warden")) {
@@ -215,8 +287,7 @@ public final class WardenEngine implements AutoCloseable {
         DatabaseState.VerdictKey key = new DatabaseState.VerdictKey(lexed.normalized(), role, purpose);
         CompiledStatement verdict = database.verdicts.getIfPresent(key);
         if (verdict != null) return verdict;
-        Plan plan = database.plans.get(lexed.normalized(),
-                text -> analyzer.analyze(lexed, database.catalog.on(connection)));
+        Plan plan = plan(database, connection, lexed);
         checkPolicyMatchesLiveTables(database, plan, connection);
         verdict = new StatementCompiler(policy, new StatementCompiler.Columns() {
             @Override

@@ -8,24 +8,30 @@ import java.sql.SQLException;
 
 /**
  * Reads session state that only the real driver knows, without handing its connection out of this package:
- * today the backend's transaction status, which pgjdbc keeps from PostgreSQL's ReadyForQuery
- * ({@code org.postgresql.core.BaseConnection#getTransactionState}). Warden does not depend on pgjdbc, so
+ * the backend's transaction status, which pgjdbc keeps from PostgreSQL's ReadyForQuery
+ * ({@code org.postgresql.core.BaseConnection#getTransactionState}), and whether pgjdbc quotes the column
+ * names it appends for generated keys (its {@code quoteReturningIdentifiers} setting). Warden does not depend on pgjdbc, so
  * the method is found once per connection by name in the real driver's class loader; with any other
  * driver the status is unknown (0). Not thread-safe, like the connection it reads.
  */
 final class RealDriverState {
 
     private static final String PGJDBC_CONNECTION = "org.postgresql.core.BaseConnection";
-    private static final RealDriverState UNKNOWN = new RealDriverState(null, null, null);
+    private static final RealDriverState UNKNOWN = new RealDriverState(null, null, null, null);
 
     private final Object target;
+    /** pgjdbc's {@code BaseConnection}, which {@code target} implements. */
+    private final Class<?> connectionInterface;
     /** {@code (Object) -> Object}: the driver's transaction state enum constant. */
     private final MethodHandle getTransactionState;
     /** Status character per enum ordinal. */
     private final char[] byOrdinal;
+    private Boolean quotesReturningIdentifiers;  // read on first use
 
-    private RealDriverState(Object target, MethodHandle getTransactionState, char[] byOrdinal) {
+    private RealDriverState(Object target, Class<?> connectionInterface, MethodHandle getTransactionState,
+                            char[] byOrdinal) {
         this.target = target;
+        this.connectionInterface = connectionInterface;
         this.getTransactionState = getTransactionState;
         this.byOrdinal = byOrdinal;
     }
@@ -40,7 +46,7 @@ final class RealDriverState {
             }
             Object target = real.unwrap(iface);
             Accessor m = Accessor.of(iface);
-            return new RealDriverState(target, m.handle, m.byOrdinal);
+            return new RealDriverState(target, iface, m.handle, m.byOrdinal);
         } catch (SQLException | ReflectiveOperationException | LinkageError | RuntimeException e) {
             return UNKNOWN;
         }
@@ -56,6 +62,33 @@ final class RealDriverState {
             return state instanceof Enum<?> e && e.ordinal() < byOrdinal.length ? byOrdinal[e.ordinal()] : 0;
         } catch (Throwable t) {
             return 0;
+        }
+    }
+
+    /**
+     * Whether the real driver quotes the column names of {@code prepareStatement(sql, String[])} in the
+     * RETURNING clause it appends: pgjdbc's {@code quoteReturningIdentifiers}, true unless the connection turns
+     * it off. True when unknown (pgjdbc's default). A connection property, so read once.
+     */
+    boolean quotesReturningIdentifiers() {
+        if (quotesReturningIdentifiers == null) {
+            quotesReturningIdentifiers = readQuotesReturningIdentifiers();
+        }
+        return quotesReturningIdentifiers;
+    }
+
+    private boolean readQuotesReturningIdentifiers() {
+        if (target == null) {
+            return true;
+        }
+        try {
+            // through the public interfaces (BaseConnection, QueryExecutor), not the implementation classes
+            java.lang.reflect.Method getExecutor = connectionInterface.getMethod("getQueryExecutor");
+            Object executor = getExecutor.invoke(target);
+            Object quote = getExecutor.getReturnType().getMethod("getQuoteReturningIdentifiers").invoke(executor);
+            return !(quote instanceof Boolean b) || b;
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return true;
         }
     }
 

@@ -97,7 +97,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
         }
         long total = 0;
         for (long c : counts) total += Math.max(c, 0);
-        audit.succeeded(total);
+        succeeded(guarded, audit, total);
         return counts;
     }
 

@@ -6,6 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.warden.audit.AuditEvent;
+import dev.warden.audit.AuditSink;
+import dev.warden.audit.AuditTrailFiles;
+import dev.warden.audit.AuditTrailReader;
+import dev.warden.audit.AuditVerifier;
+import dev.warden.audit.ChainedEvent;
 import dev.warden.crypto.MasterKey;
 import dev.warden.crypto.WardenKeyset;
 import dev.warden.testkit.CustomersExample;
@@ -311,6 +317,127 @@ class ReencryptionIT {
                 new Reencryption.Options("orders", Set.of(), 10, false), null));
         assertTrue(table.getMessage().contains("orders"), table.getMessage());
         assertEquals(List.of("customers"), r.encryptedTables());
+    }
+
+    // ---------------------------------------------------------------- the audit trail
+
+    @Test
+    void eachRunLeavesOneVerifiableEventWithCountsAndKeyIdsAndNoValue() throws Exception {
+        writeThroughWarden(policy, 0, 3);
+        Path rotated = rotatedCopy(policy);
+        writeThroughWarden(rotated, 3, PEOPLE.length);   // this JVM's engine now writes rotated's trail
+        Reencryption r = reencryption(rotated);
+
+        // like a running gateway, the engine holds the policy's trail: the run cannot be recorded there, so
+        // it does not start
+        SQLException busy = assertThrows(SQLException.class, () -> r.openAuditTrail(null));
+        assertEquals(SqlStates.AUDIT_UNAVAILABLE, busy.getSQLState());
+        assertFalse(everyValueUnderPrimary(keyset(rotated)));
+
+        Path own = java.nio.file.Files.createTempDirectory("warden-reencrypt-trail");
+        Reencryption.Result result;
+        try (AuditSink trail = r.openAuditTrail(own.resolve("reencrypt.jsonl"))) {
+            result = r.run(db.raw(), new Reencryption.Options("customers", Set.of(), 2, false), null, trail);
+            r.run(db.raw(), new Reencryption.Options("customers", Set.of(), 2, true), null, trail);
+        }
+        assertTrue(everyValueUnderPrimary(keyset(rotated)));
+
+        List<AuditEvent> runs = reencryptionEvents(own);
+        assertEquals(2, runs.size(), "one event per run");
+        AuditEvent run = runs.get(0);
+        assertEquals(List.of("customers"), run.tables());
+        assertEquals(List.of("customers.email", "customers.phone", "customers.card_number", "customers.birth_date",
+                "customers.credit_limit"), run.columnsWritten());
+        assertEquals(3, run.rows());
+        assertEquals(result.rowsUpdated(), run.rows());
+        assertEquals("allowed", run.decision());
+        assertNull(run.sqlState());
+        assertEquals("REENCRYPT", run.statementKind());
+        assertEquals(r.policy().version(), run.policyVersion());
+        WardenKeyset before = keyset(policy);
+        WardenKeyset after = keyset(rotated);
+        assertTrue(run.reason().startsWith("completed: 5 rows scanned, 3 rows updated in 3 batch(es)"), run.reason());
+        assertTrue(run.reason().contains("customers.email: " + nonNull(1, 0, 3) + " re-encrypted (from daead "
+                + before.primaryKeyId(true) + ": " + nonNull(1, 0, 3) + ")"), run.reason());
+        assertTrue(run.reason().contains("customers.card_number: " + nonNull(3, 0, 3) + " re-encrypted (from aead "
+                + before.primaryKeyId(false) + ": " + nonNull(3, 0, 3) + ")"), run.reason());
+        assertTrue(run.reason().contains("now under daead " + after.primaryKeyId(true)), run.reason());
+        assertTrue(run.reason().contains("now under aead " + after.primaryKeyId(false)), run.reason());
+
+        AuditEvent dry = runs.get(1);
+        assertTrue(dry.reason().startsWith("dry run, nothing written: 5 rows scanned, 0 rows to update"), dry.reason());
+        assertEquals(List.of(), dry.columnsWritten());
+        assertEquals(0, dry.rows());
+
+        assertTrue(new AuditVerifier(AuditTrails.chainKey(after)).verify(own).ok(), "the trail verifies, sealed");
+        assertNoValueInTrail(trailText(own));
+    }
+
+    @Test
+    void aFailedRunIsRecordedWithWhatWasCommittedButNotTheRowKey() throws Exception {
+        plaintextTable();
+        Reencryption r = reencryption(policy);
+        try (AuditSink trail = r.openAuditTrail(null)) {   // the policy's own trail: nothing else writes it here
+            SQLException e = assertThrows(SQLException.class, () -> r.run(db.raw(),
+                    new Reencryption.Options("customers", Set.of(), 2, false), null, trail));
+            assertTrue(e.getMessage().contains("customers.id = 1"), "the operator is told the row");
+            r.run(db.raw(), new Reencryption.Options("customers", ALL_ENCRYPTED, 2, false), null, trail);
+        }
+        List<AuditEvent> runs = reencryptionEvents(policy);
+        assertEquals(2, runs.size());
+        AuditEvent failed = runs.get(0);
+        assertEquals(SqlStates.DATA_CORRUPTED, failed.sqlState());
+        assertEquals(0, failed.rows());
+        assertEquals(List.of("customers"), failed.tables());
+        assertTrue(failed.reason().startsWith("failed with SQLState XX001 before any batch was committed"), failed.reason());
+        assertFalse(failed.reason().contains("id = "), "the failing row's key stays out of the trail");
+        assertTrue(runs.get(1).reason().startsWith("completed: 5 rows scanned, 5 rows updated"), runs.get(1).reason());
+        assertTrue(new AuditVerifier(AuditTrails.chainKey(keyset(policy))).verify(policy).ok());
+        assertNoValueInTrail(trailText(policy));
+    }
+
+    @Test
+    void aRunInterruptedAfterABatchIsRecordedWithTheCommittedCounts() throws Exception {
+        plaintextTable();
+        Reencryption r = reencryption(policy);
+        try (AuditSink trail = r.openAuditTrail(null)) {
+            assertThrows(IllegalStateException.class, () -> r.run(db.raw(),
+                    new Reencryption.Options("customers", ALL_ENCRYPTED, 2, false), (rows, updated) -> {
+                        throw new IllegalStateException("stopped after the first batch");
+                    }, trail));
+        }
+        AuditEvent stopped = reencryptionEvents(policy).get(0);
+        assertEquals("XX000", stopped.sqlState());
+        assertEquals(2, stopped.rows());
+        assertTrue(stopped.reason().startsWith("failed with an unexpected error; the batches committed before it"
+                + " stay committed: 2 rows scanned, 2 rows updated in 1 batch(es)"), stopped.reason());
+        assertTrue(stopped.reason().contains("customers.email: 0 re-encrypted, " + nonNull(1, 0, 2)
+                + " encrypted from plaintext"), stopped.reason());
+        assertNoValueInTrail(trailText(policy));
+    }
+
+    private static List<AuditEvent> reencryptionEvents(Path directory) throws Exception {
+        return AuditTrailReader.readFiles(AuditTrailFiles.expand(List.of(directory))).stream().map(ChainedEvent::event)
+                .filter(e -> AuditEvent.REENCRYPTION.equals(e.type())).toList();
+    }
+
+    /** No protected value long enough not to occur by chance (credit limits 10 and 0.5 would) in a trail. */
+    private static void assertNoValueInTrail(String trail) {
+        for (String[] p : PEOPLE) {
+            for (int i = 1; i < p.length; i++) {
+                if (p[i] != null && p[i].length() >= 6) assertFalse(trail.contains(p[i]), "a value in the trail");
+            }
+        }
+    }
+
+    /** Every byte of the trail files in {@code directory}, as text. */
+    private static String trailText(Path directory) throws Exception {
+        StringBuilder all = new StringBuilder();
+        for (Path f : AuditTrailFiles.expand(List.of(directory))) {
+            all.append(new String(java.nio.file.Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
+        }
+        assertTrue(all.length() > 0, "a trail was written");
+        return all.toString();
     }
 
     // ---------------------------------------------------------------- helpers

@@ -1,9 +1,11 @@
 package dev.warden.cli;
 
+import dev.warden.audit.AuditSink;
 import dev.warden.engine.EngineConfig;
 import dev.warden.engine.Reencryption;
 import dev.warden.gateway.GatewayConfig;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -67,6 +69,11 @@ final class ReencryptCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "count what would change, write nothing")
     boolean dryRun;
 
+    @Option(names = "--audit-trail", paramLabel = "FILE", description = "record the run in this JSON Lines trail"
+            + " (chained under the keyset's audit key) instead of the policy's: for a run while a gateway or"
+            + " application holds the policy's file trail")
+    Path auditTrail;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -114,25 +121,54 @@ final class ReencryptCommand implements Callable<Integer> {
             err.println("warden keys reencrypt: " + e.getMessage());
             return 2;
         }
+        AuditSink trail;
+        try {
+            // opened before anything is read: a run the trail cannot record does not start
+            trail = reencryption.openAuditTrail(auditTrail);
+        } catch (SQLException e) {
+            err.println("warden keys reencrypt: " + e.getMessage() + "; nothing was re-encrypted. To record this"
+                    + " run in a trail of its own, give --audit-trail FILE");
+            return 2;
+        }
+        if (trail == null) {
+            err.println("warden keys reencrypt: the policy configures no audit trail: this run is not recorded");
+        }
         try (Connection connection = DriverManager.getConnection(url, props)) {
             for (Map.Entry<String, Set<String>> table : plaintextColumns.entrySet()) {
                 Reencryption.Options options = new Reencryption.Options(table.getKey(), table.getValue(), batchSize, dryRun);
                 Reencryption.Result result = reencryption.run(connection, options,
                         (rows, updated) -> out.printf("%s: %d rows scanned, %d %s%n", table.getKey(), rows, updated,
-                                dryRun ? "to update" : "updated"));
+                                dryRun ? "to update" : "updated"), trail);
                 print(out, result);
             }
         } catch (SQLException e) {
             // Warden's messages name table.column and the row's key, never a value; the batch in progress is rolled back
             err.println("warden keys reencrypt: " + e.getMessage() + " (SQLState " + e.getSQLState() + ")");
             err.println("batches committed before the error stay committed; fix the cause and run again to continue");
+            closeTrail(trail, err);  // the failed run's record is in it
             return 1;
+        }
+        if (!closeTrail(trail, err)) return 1;
+        if (trail != null) {
+            out.println("recorded in the audit trail " + (auditTrail != null ? auditTrail : "of " + policy));
         }
         if (!dryRun) {
             out.println("when every protected table is re-encrypted, end the rotation with:"
                     + " warden keys retire --keyset <the policy's keyset> --yes");
         }
         return 0;
+    }
+
+    /** Closes (and so seals) the trail; false, with the reason printed, when its records could not be written. */
+    private static boolean closeTrail(AuditSink trail, PrintWriter err) {
+        if (trail == null) return true;
+        try {
+            trail.close();
+            return true;
+        } catch (RuntimeException e) {
+            err.println("warden keys reencrypt: the audit trail could not be completed: " + e.getMessage());
+            return false;
+        }
     }
 
     private static void print(PrintWriter out, Reencryption.Result r) {

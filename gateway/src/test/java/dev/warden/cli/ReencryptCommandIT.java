@@ -4,15 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.warden.audit.AuditEvent;
+import dev.warden.audit.AuditTrailFiles;
+import dev.warden.audit.AuditTrailReader;
+import dev.warden.audit.ChainedEvent;
 import dev.warden.testkit.CustomersExample;
 import dev.warden.testkit.EmbeddedPostgres;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -79,7 +86,8 @@ class ReencryptCommandIT {
         assertEquals(0, warden(reencrypt("--table", "customers", "--from-plaintext", "customers.email")), err);
         assertTrue(out.contains("customers: 3 rows scanned, 3 rows updated in 2 batch(es)"), out);
         assertTrue(out.contains("email: 0 re-encrypted, 3 encrypted from plaintext"), out);
-        assertEmailsReadBackAndNoPlaintextAtRest(dir);
+        // through a copy, as an application would be a process of its own: this JVM's engine would hold the trail
+        assertEmailsReadBackAndNoPlaintextAtRest(CustomersExample.copyOfPolicyDirectory(dir));
 
         assertEquals(0, warden(reencrypt("--from-plaintext", "email")), err);  // one table by default: customers
         assertTrue(out.contains("0 rows updated"), out);
@@ -96,8 +104,59 @@ class ReencryptCommandIT {
         assertTrue(err.contains("--yes"), err);
         assertEquals(0, warden("keys", "retire", "--keyset", keyset, "--master-key", masterKey, "--yes"), err);
         assertTrue(out.contains("retired 2 old data key(s)"), out);
+
+        // every run is in the policy's trail, the failed one included, and the trail verifies
+        List<AuditEvent> runs = reencryptionEvents(dir);
+        assertEquals(5, runs.size(), "one event per run");
+        assertEquals("XX001", runs.get(0).sqlState());
+        assertTrue(runs.get(1).reason().startsWith("completed: 3 rows scanned, 3 rows updated in 2 batch(es)"),
+                runs.get(1).reason());
+        assertEquals(List.of("customers.email", "customers.phone", "customers.card_number", "customers.birth_date",
+                "customers.credit_limit"), runs.get(1).columnsWritten());
+        assertTrue(runs.get(3).reason().startsWith("dry run"), runs.get(3).reason());
+        assertTrue(runs.get(4).reason().contains("email: 3 re-encrypted (from daead "), runs.get(4).reason());
+        assertEquals(0, warden("audit", "verify", "--keyset", keyset, "--master-key", masterKey, dir.toString()), out + err);
+        assertNoEmailIn(dir);
         // a fresh copy: an engine keeps the keyset it opened, so the changed file needs a new one (a restart)
         assertEmailsReadBackAndNoPlaintextAtRest(CustomersExample.copyOfPolicyDirectory(dir));
+    }
+
+    @Test
+    void whileARunningWardenHoldsThePolicysTrailARunNeedsATrailOfItsOwn() throws Exception {
+        try (Connection app = db.as(dir, "support", "customer-service")) {
+            // this JVM's engine now writes the policy's trail, as a running gateway or application would
+            assertTrue(app.isValid(1));
+        }
+        assertEquals(2, warden(reencrypt("--from-plaintext", "customers.email")));
+        assertTrue(err.contains("cannot be written") && err.contains("--audit-trail FILE"), err);
+        try (Connection raw = db.raw(); ResultSet rs = raw.createStatement().executeQuery(
+                "SELECT count(*) FROM customers WHERE email LIKE '%@example.com'")) {
+            assertTrue(rs.next());
+            assertEquals(EMAILS.length, rs.getInt(1), "nothing was re-encrypted");
+        }
+
+        Path own = Files.createTempDirectory("warden-reencrypt-trail");
+        assertEquals(0, warden(reencrypt("--from-plaintext", "customers.email", "--audit-trail",
+                own.resolve("keys.jsonl").toString())), err);
+        assertTrue(out.contains("recorded in the audit trail " + own.resolve("keys.jsonl")), out);
+        List<AuditEvent> runs = reencryptionEvents(own);
+        assertEquals(1, runs.size());
+        assertEquals(3, runs.get(0).rows());
+        assertEquals(0, warden("audit", "verify", "--keyset", dir.resolve("demo-keyset.json").toString(),
+                "--master-key", "file:" + dir.resolve("demo-master-key.txt"), own.toString()), out + err);
+        assertNoEmailIn(own);
+    }
+
+    private static List<AuditEvent> reencryptionEvents(Path directory) throws Exception {
+        return AuditTrailReader.readFiles(AuditTrailFiles.expand(List.of(directory))).stream().map(ChainedEvent::event)
+                .filter(e -> AuditEvent.REENCRYPTION.equals(e.type())).toList();
+    }
+
+    private static void assertNoEmailIn(Path trailDirectory) throws Exception {
+        for (Path f : AuditTrailFiles.expand(List.of(trailDirectory))) {
+            String text = Files.readString(f, StandardCharsets.ISO_8859_1);
+            for (String email : EMAILS) assertFalse(text.contains(email), "a value in " + f);
+        }
     }
 
     @Test
