@@ -14,11 +14,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class DatabaseState {
 
-    /** Cache key of a verdict: it depends on the text, the role and the purpose. */
-    record VerdictKey(String normalized, String role, String purpose) {}
+    /**
+     * Cache key of a verdict: it depends on the text, the role and the purpose, and on whether columns the role
+     * may not read are withheld (generated keys of every column) rather than refused.
+     */
+    record VerdictKey(String normalized, String role, String purpose, boolean withholdDenied) {}
 
-    /** Cache key of a prepared statement's guard: the exact text the application passed, role and purpose. */
-    record PreparedKey(String sql, String role, String purpose) {}
+    /** Cache key of a prepared statement's guard: the exact text the application passed, role, purpose, mode. */
+    record PreparedKey(String sql, String role, String purpose, boolean withholdDenied) {}
 
     final LiveCatalog catalog = new LiveCatalog();
     final Map<ColumnRule, ProtectedColumn> protectedColumns = new ConcurrentHashMap<>();

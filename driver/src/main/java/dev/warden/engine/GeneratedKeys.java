@@ -103,10 +103,15 @@ public record GeneratedKeys(Mode mode, int columnCount) {
             return indexes.clone();
         }
 
+        /** True when the request is for every column, which pgjdbc asks for with {@code RETURNING *}. */
+        boolean everyColumn() {
+            // pgjdbc: RETURN_GENERATED_KEYS is the single name "*", and a single name starting with '*' is *
+            return everyColumn || names != null && names.length == 1 && names[0] != null && names[0].startsWith("*");
+        }
+
         /** The RETURNING list pgjdbc would append for this request ({@code *} for every column). */
         String returningList(boolean quoteNames) throws SQLException {
-            // pgjdbc: RETURN_GENERATED_KEYS is the single name "*", and a single name starting with '*' is *
-            if (everyColumn || names.length == 1 && names[0] != null && names[0].startsWith("*")) return "*";
+            if (everyColumn()) return "*";
             StringBuilder list = new StringBuilder();
             for (String name : names) {
                 if (name == null || name.indexOf('\0') >= 0) {

@@ -13,12 +13,21 @@ public final class ResultDecoder {
     private final Access[] access;
     private final int expectedColumnCount;
     private final RowKeys rowKeys;  // null unless the policy hashes row keys and the result shows one
+    // by result column: why reading it is refused (a column the role may not read, withheld among generated
+    // keys of every column), else null; null when no column is withheld
+    private final String[] withheld;
 
     ResultDecoder(ProtectedColumn[] columns, Access[] access, int expectedColumnCount, RowKeys rowKeys) {
+        this(columns, access, expectedColumnCount, rowKeys, null);
+    }
+
+    ResultDecoder(ProtectedColumn[] columns, Access[] access, int expectedColumnCount, RowKeys rowKeys,
+                  String[] withheld) {
         this.columns = columns;
         this.access = access;
         this.expectedColumnCount = expectedColumnCount;
         this.rowKeys = rowKeys;
+        this.withheld = withheld;
     }
 
     /** Records the current row's hashed primary keys in {@code audit}, when the policy asks for them. */
@@ -51,6 +60,7 @@ public final class ResultDecoder {
      * {@link #readsTextAsBytes} said of {@code raw}.
      */
     public Object read(ResultSet raw, int index, long rowNumber, boolean textAsBytes) throws SQLException {
+        if (withheld != null && withheld[index] != null) throw SqlStates.denied(withheld[index]);
         ProtectedColumn column = columns[index];
         return column.shown(column.readPlaintext(raw, index, rowNumber, textAsBytes), access[index]);
     }

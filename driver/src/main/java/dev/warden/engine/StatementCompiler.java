@@ -45,6 +45,16 @@ final class StatementCompiler {
     }
 
     CompiledStatement compile(LexedSql sql, Plan plan, String role, String purpose) throws SQLException {
+        return compile(sql, plan, role, purpose, false);
+    }
+
+    /**
+     * @param withholdDenied keep a result column the role may not read, refusing each read of it (42501), rather
+     *                       than refuse the statement: for generated keys of every column, which the application
+     *                       did not name (see {@link WardenEngine#guardForKeys})
+     */
+    CompiledStatement compile(LexedSql sql, Plan plan, String role, String purpose, boolean withholdDenied)
+            throws SQLException {
         String kind = plan.kind().name();
         List<String> tables = new ArrayList<>();
         boolean touchesProtected = false;
@@ -111,14 +121,20 @@ final class StatementCompiler {
         ProtectedColumn[] outputColumns = new ProtectedColumn[outputs.size() + 1];
         Access[] access = new Access[outputs.size() + 1];
         boolean anyProtectedOutput = false;
+        String[] withheld = null;
         for (int i = 0; i < outputs.size(); i++) {
             OutputColumn output = outputs.get(i);
             ColumnRule rule = output.origin() == null ? null : rule(output.origin());
             if (rule == null) continue;
             Access granted = rule.accessFor(role, purpose);
             if (granted == Access.DENIED) {
-                return CompiledStatement.refusedOn(SqlStates.DENIED, denial(role, purpose, "read", rule), kind, tables,
-                        rule.qualifiedName(), dev.warden.sql.UseKind.PROJECT);
+                if (!withholdDenied) {
+                    return CompiledStatement.refusedOn(SqlStates.DENIED, denial(role, purpose, "read", rule), kind,
+                            tables, rule.qualifiedName(), dev.warden.sql.UseKind.PROJECT);
+                }
+                if (withheld == null) withheld = new String[outputs.size() + 1];
+                withheld[i + 1] = denial(role, purpose, "read", rule) + "; it is among the generated keys only"
+                        + " because RETURN_GENERATED_KEYS returns every column";
             }
             outputColumns[i + 1] = columns.of(rule);
             access[i + 1] = granted;
@@ -126,7 +142,7 @@ final class StatementCompiler {
             read.merge(rule.qualifiedName(), granted.name().toLowerCase(Locale.ROOT), (a, b) -> a);
         }
         ResultDecoder decoder = anyProtectedOutput
-                ? new ResultDecoder(outputColumns, access, outputs.size(), columns.rowKeys(outputs)) : null;
+                ? new ResultDecoder(outputColumns, access, outputs.size(), columns.rowKeys(outputs), withheld) : null;
         return new CompiledStatement(null, null, slotColumns, decoder, kind, tables, Map.copyOf(read),
                 List.copyOf(written), List.copyOf(filtered), false, true,
                 expandedForms == null ? null : new KeyExpansion(expandedForms));

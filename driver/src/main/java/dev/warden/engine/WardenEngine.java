@@ -145,7 +145,7 @@ public final class WardenEngine implements AutoCloseable {
      * @param connection the real connection, used only to read table metadata on a cache miss
      */
     public GuardedStatement guard(Session session, Connection connection, String sql) throws SQLException {
-        return guard(session, connection, sql, SqlLexer.lex(sql));
+        return guard(session, connection, sql, SqlLexer.lex(sql), false);
     }
 
     /**
@@ -153,14 +153,20 @@ public final class WardenEngine implements AutoCloseable {
      * guard is cached by exact text, role and purpose (see {@link DatabaseState#prepared}).
      */
     public GuardedStatement guardPrepared(Session session, Connection connection, String sql) throws SQLException {
+        return guardPrepared(session, connection, sql, false);
+    }
+
+    private GuardedStatement guardPrepared(Session session, Connection connection, String sql, boolean withholdDenied)
+            throws SQLException {
         DatabaseState database = session.database();
-        DatabaseState.PreparedKey key = new DatabaseState.PreparedKey(sql, session.role(), session.purpose());
+        DatabaseState.PreparedKey key = new DatabaseState.PreparedKey(sql, session.role(), session.purpose(),
+                withholdDenied);
         GuardedStatement cached = database.prepared.getIfPresent(key);
         if (cached != null) {
             checkAuditHealth(cached.compiled());
             return cached;
         }
-        GuardedStatement guarded = guard(session, connection, sql, SqlLexer.lex(sql));
+        GuardedStatement guarded = guard(session, connection, sql, SqlLexer.lex(sql), withholdDenied);
         if (guarded.local() == GuardedStatement.Local.NONE && guarded.reusable()
                 && !guarded.compiled().changesSchema() && !startsWithDdlKeyword(sql)) {
             database.prepared.put(key, guarded);
@@ -205,8 +211,12 @@ public final class WardenEngine implements AutoCloseable {
             return original.withGeneratedKeys(GeneratedKeys.returning(plan.outputs().size()));
         }
         String text = GeneratedKeys.withReturning(sql, request, quoteNames);
-        GuardedStatement withReturning = prepared ? guardPrepared(session, connection, text)
-                : guard(session, connection, text);
+        // every column (RETURN_GENERATED_KEYS): the application named none, so a column this role may not read
+        // is withheld (each read of it refused) rather than the whole statement, as identity inserts of ORMs
+        // ask for every column and read only the key
+        boolean withholdDenied = request.everyColumn();
+        GuardedStatement withReturning = prepared ? guardPrepared(session, connection, text, withholdDenied)
+                : guard(session, connection, text, SqlLexer.lex(text), withholdDenied);
         Plan returning = plan(database, connection, withReturning.lexed());
         return withReturning.withGeneratedKeys(GeneratedKeys.returning(returning.outputs().size()));
     }
@@ -239,8 +249,12 @@ public final class WardenEngine implements AutoCloseable {
         return database.plans.get(lexed.normalized(), text -> analyzer.analyze(lexed, database.catalog.on(connection)));
     }
 
-    private GuardedStatement guard(Session session, Connection connection, String sql, LexedSql lexed)
-            throws SQLException {
+    /**
+     * @param withholdDenied a result column the role may not read is kept but refused when read (42501), instead
+     *                       of refusing the statement: only for generated keys of every column
+     */
+    private GuardedStatement guard(Session session, Connection connection, String sql, LexedSql lexed,
+                                   boolean withholdDenied) throws SQLException {
         if (lexed.words().contains("warden")) {
             GuardedStatement local = localStatement(session, lexed);
             if (local != null) return local;
@@ -256,7 +270,7 @@ public final class WardenEngine implements AutoCloseable {
         String toSend;
         KeyExpansion.Rendered expanded = null;
         try {
-            verdict = verdict(database, connection, lexed, role, purpose);
+            verdict = verdict(database, connection, lexed, role, purpose, withholdDenied);
             checkAuditHealth(verdict);
             if (verdict.isRefused()) throw verdict.refusal();
             if (verdict.keyExpansion() != null) {
@@ -283,8 +297,8 @@ public final class WardenEngine implements AutoCloseable {
 
     /** The cached verdict on a normalised text for a role and purpose, analysing and compiling it on a miss. */
     private CompiledStatement verdict(DatabaseState database, Connection connection, LexedSql lexed, String role,
-                                      String purpose) throws SQLException {
-        DatabaseState.VerdictKey key = new DatabaseState.VerdictKey(lexed.normalized(), role, purpose);
+                                      String purpose, boolean withholdDenied) throws SQLException {
+        DatabaseState.VerdictKey key = new DatabaseState.VerdictKey(lexed.normalized(), role, purpose, withholdDenied);
         CompiledStatement verdict = database.verdicts.getIfPresent(key);
         if (verdict != null) return verdict;
         Plan plan = plan(database, connection, lexed);
@@ -299,7 +313,7 @@ public final class WardenEngine implements AutoCloseable {
             public RowKeys rowKeys(List<OutputColumn> outputs) {
                 return rowKeysShownBy(database, outputs, connection);
             }
-        }).compile(lexed, plan, role, purpose);
+        }).compile(lexed, plan, role, purpose, withholdDenied);
         if (verdict.changesSchema()) database.invalidate();
         else database.verdicts.put(key, verdict);
         return verdict;

@@ -210,10 +210,29 @@ class GeneratedKeysIT {
                         "masked for billing: text, not a date");
             }
         }
+        try (Connection support = db.as(dir, "support", "customer-service");
+             PreparedStatement ps = support.prepareStatement("UPDATE customers SET country = ?",
+                     Statement.RETURN_GENERATED_KEYS)) {
+            // support may not read credit_limit, which every column includes: the application named no column
+            // (an ORM's identity insert reads only the key), so the column is withheld, not the statement refused
+            ps.setString(1, "SG");
+            assertEquals(1, ps.executeUpdate());
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                assertEquals(8, keys.getMetaData().getColumnCount(), "the columns keep their positions");
+                assertTrue(keys.next());
+                assertTrue(keys.getInt("id") > 0);
+                assertEquals("SG", keys.getString("country"));
+                assertEquals("************5556", keys.getString("card_number"), "masked for support");
+                SQLException e = refused("42501", () -> keys.getBigDecimal("credit_limit"));
+                assertTrue(e.getMessage().contains("customers.credit_limit"), e.getMessage());
+                refused("42501", () -> keys.getObject(7));
+                refused("42501", () -> keys.getBytes(7));
+            }
+        }
         try (Connection support = db.as(dir, "support", "customer-service")) {
-            // support may not read credit_limit: every column includes it
-            SQLException e = refused("42501", () -> support.prepareStatement(
-                    "UPDATE customers SET country = ?", Statement.RETURN_GENERATED_KEYS));
+            // named, the same column is refused with the statement, as an explicit RETURNING
+            SQLException e = refused("42501", () -> support.prepareStatement("UPDATE customers SET country = ?",
+                    new String[] {"id", "credit_limit"}));
             assertTrue(e.getMessage().contains("customers.credit_limit"), e.getMessage());
         }
         assertNoPlaintextAtRest();
@@ -391,9 +410,18 @@ class GeneratedKeysIT {
         }
         try (Connection analyst = db.as(dir, "analyst", null)) {
             refused("42501", () -> analyst.prepareStatement("UPDATE customers SET country = ?",
-                    Statement.RETURN_GENERATED_KEYS));
+                    new String[] {"card_number"}));
+            try (PreparedStatement ps = analyst.prepareStatement("UPDATE customers SET country = ?",
+                    Statement.RETURN_GENERATED_KEYS)) {
+                ps.setString(1, "FR");
+                ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    assertTrue(keys.next());
+                    assertEquals(id, keys.getInt("id"));
+                }
+            }
         }
-        List<AuditEvent> events = awaitEvents(2);
+        List<AuditEvent> events = awaitEvents(3);
         AuditEvent insert = events.get(0);
         assertEquals("allowed", insert.decision());
         assertEquals("INSERT", insert.statementKind());
@@ -410,6 +438,12 @@ class GeneratedKeysIT {
         assertEquals("refused", denied.decision());
         assertEquals("42501", denied.sqlState());
         assertTrue(denied.columnsRead().containsValue("denied"), denied.columnsRead().toString());
+        AuditEvent withheld = events.get(2);
+        assertEquals("allowed", withheld.decision());
+        assertEquals("masked", withheld.columnsRead().get("customers.email"));
+        assertEquals("denied", withheld.columnsRead().get("customers.card_number"), "withheld columns are named");
+        assertEquals(1, withheld.rows());
+        assertEquals(List.of(RowKeys.hash(keyset, "customers", String.valueOf(id))), withheld.rowKeyHashes());
 
         byte[] trail = trailBytes();
         assertFalse(new String(trail, StandardCharsets.UTF_8).contains(EMAIL)
