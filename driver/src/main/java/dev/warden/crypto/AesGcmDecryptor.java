@@ -9,7 +9,6 @@ import com.google.crypto.tink.subtle.AesGcmJce;
 
 import javax.crypto.AEADBadTagException;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.util.Arrays;
 
 /**
@@ -70,10 +69,8 @@ final class AesGcmDecryptor implements Aead {
 
     /** Decrypts this key's ciphertexts bound to {@code associatedData}; build once per column. */
     ColumnDecryptor forAssociatedData(byte[] associatedData) {
-        Ghash.State afterAssociatedData = ghash.start();
-        afterAssociatedData.updatePadded(associatedData, 0, associatedData.length);
-        long associatedDataLength = associatedData.length;
-        return ciphertext -> decrypt(ciphertext, afterAssociatedData, associatedDataLength);
+        Ghash.Prepared column = ghash.prepare(associatedData);
+        return ciphertext -> decrypt(ciphertext, column);
     }
 
     @Override
@@ -86,9 +83,7 @@ final class AesGcmDecryptor implements Aead {
         return forAssociatedData(associatedData == null ? new byte[0] : associatedData).decrypt(ciphertext);
     }
 
-    /** @param afterAssociatedData GHASH state after the associated data's blocks; only copied, never changed */
-    private byte[] decrypt(byte[] ciphertext, Ghash.State afterAssociatedData, long associatedDataLength)
-            throws GeneralSecurityException {
+    private byte[] decrypt(byte[] ciphertext, Ghash.Prepared column) throws GeneralSecurityException {
         int header = outputPrefix.length + NONCE;
         if (ciphertext.length < header + TAG) {
             throw new GeneralSecurityException("ciphertext too short");
@@ -112,16 +107,9 @@ final class AesGcmDecryptor implements Aead {
         }
         aes.encryptBlocks(counters, 0, counters.length, counters, 0);
 
-        Ghash.State hash = afterAssociatedData.copy();
-        hash.updatePadded(ciphertext, header, length);
-        hash.updateLengths(associatedDataLength, length);
         byte[] computedTag = new byte[TAG];
-        hash.digest(computedTag);
-        for (int i = 0; i < TAG; i++) {
-            computedTag[i] ^= counters[i];
-        }
-        if (!MessageDigest.isEqual(computedTag, Arrays.copyOfRange(ciphertext, ciphertext.length - TAG,
-                ciphertext.length))) {
+        column.hash(ciphertext, header, length, computedTag);
+        if (!AesBlocks.sameBlockMasked(computedTag, counters, ciphertext, ciphertext.length - TAG)) {
             throw new AEADBadTagException("tag mismatch");
         }
         byte[] plaintext = new byte[length];

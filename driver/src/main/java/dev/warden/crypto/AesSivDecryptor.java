@@ -9,7 +9,6 @@ import com.google.crypto.tink.subtle.AesSiv;
 
 import javax.crypto.AEADBadTagException;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.util.Arrays;
 
 /**
@@ -26,11 +25,12 @@ import java.util.Arrays;
  * <h2>Security guarantees</h2>
  * Accepts exactly the ciphertexts Tink's {@code AesSiv} accepts for the same key and associated data, and
  * returns the same plaintext (cross-checked against Tink in AesSivDecryptorTest, with the RFC 5297 vector).
- * The synthetic IV is compared in constant time ({@link MessageDigest#isEqual}) and the decrypted bytes are
+ * The synthetic IV is compared in constant time and the decrypted bytes are
  * wiped before a failed check is reported. Encryption is never done here. Immutable and thread-safe.
  */
 final class AesSivDecryptor implements DeterministicAead {
     private static final int AES256_SIV_KEY_BYTES = 64;
+    private static final byte[] ZERO_BLOCK = new byte[AesBlocks.BLOCK];
 
     private final DeterministicAead tinkEncryptor;
     private final byte[] outputPrefix;
@@ -152,7 +152,7 @@ final class AesSivDecryptor implements DeterministicAead {
         byte[] scratch = keystream.length >= macInput.length ? keystream : new byte[macInput.length];
         byte[] computedIv = new byte[AesBlocks.BLOCK];
         macKey.cbcMac(macInput, scratch, computedIv);
-        if (!MessageDigest.isEqual(computedIv, syntheticIv)) {
+        if (!AesBlocks.sameBlockMasked(computedIv, ZERO_BLOCK, syntheticIv, 0)) {
             Arrays.fill(plaintext, (byte) 0);
             Arrays.fill(macInput, (byte) 0);
             throw new AEADBadTagException("integrity check failed");
