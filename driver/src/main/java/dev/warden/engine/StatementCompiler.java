@@ -34,6 +34,11 @@ final class StatementCompiler {
         default RowKeys rowKeys(List<OutputColumn> outputs) throws SQLException {
             return null;
         }
+
+        /** A description of the view when {@code table} is a view over protected tables, else null. */
+        default String viewOverProtectedTables(TableName table) {
+            return null;
+        }
     }
 
     private final Policy policy;
@@ -44,19 +49,30 @@ final class StatementCompiler {
         this.columns = columns;
     }
 
-    CompiledStatement compile(LexedSql sql, Plan plan, String role, String purpose) throws SQLException {
+    /** @param viewNames bare lower-case names of the views over protected tables (see ProtectedViews) */
+    CompiledStatement compile(LexedSql sql, Plan plan, String role, String purpose, Set<String> viewNames)
+            throws SQLException {
         String kind = plan.kind().name();
         List<String> tables = new ArrayList<>();
         boolean touchesProtected = false;
+        String view = null;
         for (TableName t : plan.tables()) {
             tables.add(t.toString());
             touchesProtected |= policy.protectsTable(t.schema(), t.name());
+            if (view == null) view = columns.viewOverProtectedTables(t);
         }
         // a statement the analyzer could not place fully may still name a protected table in its text
-        if (!plan.resolved() && (touchesProtected || sql.mentionsAny(policy.protectedTableNames()))) {
+        if (!plan.resolved() && (touchesProtected || view != null || sql.mentionsAny(policy.protectedTableNames())
+                || sql.mentionsAny(viewNames))) {
             return CompiledStatement.refused(SqlStates.UNSUPPORTED,
                     "statement touches a protected table and cannot be fully analysed: "
                             + String.join("; ", plan.problems()), kind, tables);
+        }
+        if (view != null && readsOrWritesData(plan.kind())) {
+            // dropping or replacing the view stays possible; reading or writing through it is not
+            return CompiledStatement.refused(SqlStates.UNSUPPORTED, "view " + view + " was defined outside"
+                    + " Warden over protected tables, so Warden cannot tell which of its columns hold ciphertext:"
+                    + " query the protected tables directly", kind, tables);
         }
         boolean changesSchema = plan.kind() == StatementKind.DDL;
         if (!touchesProtected) {
@@ -154,6 +170,12 @@ final class StatementCompiler {
                 + " deterministic keys (after a key rotation): rows written under different keys hold the same"
                 + " value as different ciphertexts, so the database would not see them as equal. Finish the"
                 + " rotation first: warden keys reencrypt, then warden keys retire";
+    }
+
+    private static boolean readsOrWritesData(StatementKind kind) {
+        return kind == StatementKind.SELECT || kind == StatementKind.INSERT || kind == StatementKind.UPDATE
+                || kind == StatementKind.DELETE || kind == StatementKind.MERGE || kind == StatementKind.COPY
+                || kind == StatementKind.OTHER;
     }
 
     private ColumnRule rule(ColumnRef ref) {

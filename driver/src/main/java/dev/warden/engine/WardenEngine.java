@@ -125,7 +125,7 @@ public final class WardenEngine implements AutoCloseable {
                     + " to one of the roles of " + policy.source());
         }
         checkSession(role, purpose);
-        DatabaseState state = databases.computeIfAbsent(database == null ? "" : database, d -> new DatabaseState());
+        DatabaseState state = databases.computeIfAbsent(database == null ? "" : database, d -> new DatabaseState(policy));
         return new Session(state, user, role, purpose, client, clientAddress);
     }
 
@@ -174,7 +174,8 @@ public final class WardenEngine implements AutoCloseable {
             if (local != null) return local;
         }
         DatabaseState database = session.database();
-        if (!lexed.mentionsAny(protectedTableNames)) {
+        ProtectedViews.Snapshot views = database.views.current(connection, database::invalidateDerived);
+        if (!lexed.mentionsAny(protectedTableNames) && !lexed.mentionsAny(views.names())) {
             if (startsWithDdlKeyword(sql)) database.invalidate();  // a table joined with a protected one may change
             return new GuardedStatement(lexed, PASS_THROUGH, sql, null, GuardedStatement.Local.NONE, null);
         }
@@ -184,7 +185,7 @@ public final class WardenEngine implements AutoCloseable {
         String toSend;
         KeyExpansion.Rendered expanded = null;
         try {
-            verdict = verdict(database, connection, lexed, role, purpose);
+            verdict = verdict(database, connection, lexed, role, purpose, views);
             checkAuditHealth(verdict);
             if (verdict.isRefused()) throw verdict.refusal();
             if (verdict.keyExpansion() != null) {
@@ -211,7 +212,7 @@ public final class WardenEngine implements AutoCloseable {
 
     /** The cached verdict on a normalised text for a role and purpose, analysing and compiling it on a miss. */
     private CompiledStatement verdict(DatabaseState database, Connection connection, LexedSql lexed, String role,
-                                      String purpose) throws SQLException {
+                                      String purpose, ProtectedViews.Snapshot views) throws SQLException {
         DatabaseState.VerdictKey key = new DatabaseState.VerdictKey(lexed.normalized(), role, purpose);
         CompiledStatement verdict = database.verdicts.getIfPresent(key);
         if (verdict != null) return verdict;
@@ -228,7 +229,12 @@ public final class WardenEngine implements AutoCloseable {
             public RowKeys rowKeys(List<OutputColumn> outputs) {
                 return rowKeysShownBy(database, outputs, connection);
             }
-        }).compile(lexed, plan, role, purpose);
+
+            @Override
+            public String viewOverProtectedTables(TableName table) {
+                return views.describe(table);
+            }
+        }).compile(lexed, plan, role, purpose, views.names());
         if (verdict.changesSchema()) database.invalidate();
         else database.verdicts.put(key, verdict);
         return verdict;
