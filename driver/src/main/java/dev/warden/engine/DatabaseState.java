@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Everything an engine derives from one live database: table shapes, views over protected tables, the compiled
+ * Everything an engine derives from one live database: table shapes, server-side objects over protected tables, the compiled
  * protected columns (whose storage depends on the column's real type), analysed plans (whose {@code *} expansion depends on table
  * shapes) and verdicts. One per database URL, shared by its sessions; thread-safe.
  */
@@ -22,7 +22,7 @@ final class DatabaseState {
     record PreparedKey(String sql, String role, String purpose) {}
 
     final LiveCatalog catalog = new LiveCatalog();
-    final ProtectedViews views;
+    final ServerSideObjects serverSideObjects;
     final Map<ColumnRule, ProtectedColumn> protectedColumns = new ConcurrentHashMap<>();
     final Cache<String, Plan> plans = Caffeine.newBuilder().maximumSize(10_000).build();
     final Cache<VerdictKey, CompiledStatement> verdicts = Caffeine.newBuilder().maximumSize(20_000).build();
@@ -34,10 +34,10 @@ final class DatabaseState {
     final Cache<PreparedKey, GuardedStatement> prepared = Caffeine.newBuilder().maximumSize(10_000).build();
 
     DatabaseState(Policy policy) {
-        this.views = new ProtectedViews(policy);
+        this.serverSideObjects = new ServerSideObjects(policy);
     }
 
-    /** When the views over protected tables changed: drop the verdicts that did (or did not) refuse them. */
+    /** When the server-side objects over protected tables changed: drop the verdicts that did (or did not) refuse them. */
     void invalidateDerived() {
         verdicts.invalidateAll();
         prepared.invalidateAll();
@@ -46,7 +46,7 @@ final class DatabaseState {
     /** After DDL: table shapes may have changed, so drop everything derived from them. */
     void invalidate() {
         catalog.invalidate();
-        views.invalidate();
+        serverSideObjects.invalidate();
         protectedColumns.clear();
         plans.invalidateAll();
         verdicts.invalidateAll();

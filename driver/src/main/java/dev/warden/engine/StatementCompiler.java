@@ -34,11 +34,6 @@ final class StatementCompiler {
         default RowKeys rowKeys(List<OutputColumn> outputs) throws SQLException {
             return null;
         }
-
-        /** A description of the view when {@code table} is a view over protected tables, else null. */
-        default String viewOverProtectedTables(TableName table) {
-            return null;
-        }
     }
 
     private final Policy policy;
@@ -49,30 +44,37 @@ final class StatementCompiler {
         this.columns = columns;
     }
 
-    /** @param viewNames bare lower-case names of the views over protected tables (see ProtectedViews) */
-    CompiledStatement compile(LexedSql sql, Plan plan, String role, String purpose, Set<String> viewNames)
-            throws SQLException {
+    /** @param objects the database's views, functions and triggers that reach protected tables */
+    CompiledStatement compile(LexedSql sql, Plan plan, String role, String purpose,
+                              ServerSideObjects.Snapshot objects) throws SQLException {
         String kind = plan.kind().name();
         List<String> tables = new ArrayList<>();
         boolean touchesProtected = false;
-        String view = null;
+        String relation = null;
+        String triggerTable = null;
         for (TableName t : plan.tables()) {
             tables.add(t.toString());
             touchesProtected |= policy.protectsTable(t.schema(), t.name());
-            if (view == null) view = columns.viewOverProtectedTables(t);
+            if (relation == null) relation = objects.relation(t);
+            if (triggerTable == null) triggerTable = objects.triggerTable(t);
         }
         // a statement the analyzer could not place fully may still name a protected table in its text
-        if (!plan.resolved() && (touchesProtected || view != null || sql.mentionsAny(policy.protectedTableNames())
-                || sql.mentionsAny(viewNames))) {
+        if (!plan.resolved() && (touchesProtected || sql.mentionsAny(policy.protectedTableNames())
+                || sql.mentionsAny(objects.words()))) {
             return CompiledStatement.refused(SqlStates.UNSUPPORTED,
                     "statement touches a protected table and cannot be fully analysed: "
                             + String.join("; ", plan.problems()), kind, tables);
         }
-        if (view != null && readsOrWritesData(plan.kind())) {
-            // dropping or replacing the view stays possible; reading or writing through it is not
-            return CompiledStatement.refused(SqlStates.UNSUPPORTED, "view " + view + " was defined outside"
-                    + " Warden over protected tables, so Warden cannot tell which of its columns hold ciphertext:"
-                    + " query the protected tables directly", kind, tables);
+        // dropping or replacing such an object stays possible; reading or writing through it is not
+        if (readsOrWritesData(plan.kind())) {
+            String function = objects.function(sql.words());
+            String seen = relation != null ? relation : function != null ? function
+                    : writes(plan.kind(), sql) ? triggerTable : null;
+            if (seen != null) {
+                return CompiledStatement.refused(SqlStates.UNSUPPORTED, seen + " reaches a protected table"
+                        + " outside Warden's view (defined in the database, not through Warden), so Warden cannot"
+                        + " tell what it reads or writes there: use the protected tables directly", kind, tables);
+            }
         }
         boolean changesSchema = plan.kind() == StatementKind.DDL;
         if (!touchesProtected) {
@@ -171,6 +173,13 @@ final class StatementCompiler {
                 + " value as different ciphertexts, so the database would not see them as equal. Finish the"
                 + " rotation first: warden keys reencrypt, then warden keys retire";
     }
+
+    /** Whether the statement may write: anything but a SELECT, and a SELECT with a data-modifying CTE. */
+    private static boolean writes(StatementKind kind, LexedSql sql) {
+        return kind != StatementKind.SELECT || sql.mentionsAny(WRITING_WORDS);
+    }
+
+    private static final Set<String> WRITING_WORDS = Set.of("insert", "update", "delete", "merge");
 
     private static boolean readsOrWritesData(StatementKind kind) {
         return kind == StatementKind.SELECT || kind == StatementKind.INSERT || kind == StatementKind.UPDATE

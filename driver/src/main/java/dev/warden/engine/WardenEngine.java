@@ -174,8 +174,8 @@ public final class WardenEngine implements AutoCloseable {
             if (local != null) return local;
         }
         DatabaseState database = session.database();
-        ProtectedViews.Snapshot views = database.views.current(connection, database::invalidateDerived);
-        if (!lexed.mentionsAny(protectedTableNames) && !lexed.mentionsAny(views.names())) {
+        ServerSideObjects.Snapshot objects = database.serverSideObjects.current(connection, database::invalidateDerived);
+        if (!lexed.mentionsAny(protectedTableNames) && !lexed.mentionsAny(objects.words())) {
             if (startsWithDdlKeyword(sql)) database.invalidate();  // a table joined with a protected one may change
             return new GuardedStatement(lexed, PASS_THROUGH, sql, null, GuardedStatement.Local.NONE, null);
         }
@@ -185,7 +185,7 @@ public final class WardenEngine implements AutoCloseable {
         String toSend;
         KeyExpansion.Rendered expanded = null;
         try {
-            verdict = verdict(database, connection, lexed, role, purpose, views);
+            verdict = verdict(database, connection, lexed, role, purpose, objects);
             checkAuditHealth(verdict);
             if (verdict.isRefused()) throw verdict.refusal();
             if (verdict.keyExpansion() != null) {
@@ -212,7 +212,7 @@ public final class WardenEngine implements AutoCloseable {
 
     /** The cached verdict on a normalised text for a role and purpose, analysing and compiling it on a miss. */
     private CompiledStatement verdict(DatabaseState database, Connection connection, LexedSql lexed, String role,
-                                      String purpose, ProtectedViews.Snapshot views) throws SQLException {
+                                      String purpose, ServerSideObjects.Snapshot objects) throws SQLException {
         DatabaseState.VerdictKey key = new DatabaseState.VerdictKey(lexed.normalized(), role, purpose);
         CompiledStatement verdict = database.verdicts.getIfPresent(key);
         if (verdict != null) return verdict;
@@ -229,12 +229,7 @@ public final class WardenEngine implements AutoCloseable {
             public RowKeys rowKeys(List<OutputColumn> outputs) {
                 return rowKeysShownBy(database, outputs, connection);
             }
-
-            @Override
-            public String viewOverProtectedTables(TableName table) {
-                return views.describe(table);
-            }
-        }).compile(lexed, plan, role, purpose, views.names());
+        }).compile(lexed, plan, role, purpose, objects);
         if (verdict.changesSchema()) database.invalidate();
         else database.verdicts.put(key, verdict);
         return verdict;

@@ -15,11 +15,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Views the database defines over protected tables outside Warden: reading through one would show
- * ciphertext as data and an equality filter would silently match nothing, so Warden refuses data statements
- * naming them (0A000) and lets everything else through: views over other tables, and dropping the view.
+ * Server-side objects the database defines over protected tables outside Warden. Reading through a view
+ * would show ciphertext as data and an equality filter would silently match nothing; a write through an
+ * updatable view, a rule, a trigger or a function would store plaintext in a protected column. Warden refuses
+ * data statements naming them (0A000; writes only, for a table whose trigger reaches a protected table) and
+ * lets everything else through: views over other tables, reading a trigger table, dropping the objects.
  */
-class ProtectedViewsIT {
+class ServerSideObjectsIT {
     private static final String EMAIL = "ann.lee@example.com";
 
     private CustomersExample db;
@@ -34,6 +36,21 @@ class ProtectedViewsIT {
                     + " JOIN customers USING (id) WHERE country = 'HK'");
             s.execute("CREATE MATERIALIZED VIEW contact_snapshot AS SELECT email FROM customers");
             s.execute("CREATE VIEW order_totals AS SELECT customer_id, sum(total) AS total FROM orders GROUP BY 1");
+            s.execute("CREATE TABLE staging (name text, email text)");
+            s.execute("CREATE RULE staging_copy AS ON INSERT TO staging DO ALSO"
+                    + " INSERT INTO customers (name, email) VALUES (NEW.name, convert_to(NEW.email, 'UTF8'))");
+            s.execute("CREATE TABLE signups (name text, email text)");
+            s.execute("CREATE FUNCTION signup_copy() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                    + " INSERT INTO Customers (name, email) VALUES (NEW.name, convert_to(NEW.email, 'UTF8'));"
+                    + " RETURN NEW; END $$");
+            s.execute("CREATE TRIGGER signups_copy AFTER INSERT ON signups FOR EACH ROW EXECUTE FUNCTION signup_copy()");
+            s.execute("CREATE FUNCTION add_customer(n text, e text) RETURNS void LANGUAGE sql AS"
+                    + " $$ INSERT INTO public.customers (name, email) VALUES (n, convert_to(e, 'UTF8')) $$");
+            // a trigger on the protected table itself only ever sees the ciphertext Warden wrote
+            s.execute("CREATE FUNCTION customers_default_country() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                    + " NEW.country := coalesce(NEW.country, 'HK'); /* keeps customers.country set */ RETURN NEW; END $$");
+            s.execute("CREATE TRIGGER customers_country BEFORE INSERT ON customers FOR EACH ROW"
+                    + " EXECUTE FUNCTION customers_default_country()");
         }
         try (Connection warden = db.as("support", "customer-service");
              PreparedStatement ps = warden.prepareStatement(
@@ -53,7 +70,7 @@ class ProtectedViewsIT {
         try (Connection warden = db.as("billing"); Statement s = warden.createStatement()) {
             SQLException direct = assertThrows(SQLException.class, () -> s.executeQuery("SELECT * FROM customer_contacts"));
             assertEquals("0A000", direct.getSQLState(), direct.getMessage());
-            assertTrue(direct.getMessage().contains("public.customer_contacts (over public.customers)"),
+            assertTrue(direct.getMessage().contains("view public.customer_contacts (over public.customers)"),
                     direct.getMessage());
             assertFalse(direct.getMessage().contains(EMAIL));
 
@@ -72,6 +89,44 @@ class ProtectedViewsIT {
                 }
             });
             assertEquals("0A000", filter.getSQLState(), filter.getMessage());
+        }
+    }
+
+    @Test
+    void writesThatWouldReachAProtectedColumnThroughTheServerAreRefusedAndStoreNothing() throws SQLException {
+        String plaintext = "bo.wong@example.com";
+        try (Connection warden = db.as("billing"); Statement s = warden.createStatement()) {
+            for (String sql : new String[] {
+                    "INSERT INTO customer_contacts (name, email) VALUES ('Bo', '" + plaintext + "')",
+                    "INSERT INTO staging (name, email) VALUES ('Bo', '" + plaintext + "')",
+                    "INSERT INTO signups (name, email) VALUES ('Bo', '" + plaintext + "')",
+                    "WITH w AS (INSERT INTO signups VALUES ('Bo', '" + plaintext + "') RETURNING 1) SELECT * FROM w",
+                    "SELECT add_customer('Bo', '" + plaintext + "')",
+                    "SELECT * FROM staging"}) {
+                SQLException e = assertThrows(SQLException.class, () -> s.execute(sql), sql);
+                assertEquals("0A000", e.getSQLState(), sql + " -> " + e.getMessage());
+                assertFalse(e.getMessage().contains(plaintext), e.getMessage());
+            }
+            SQLException trigger = assertThrows(SQLException.class,
+                    () -> s.execute("INSERT INTO signups (name, email) VALUES ('Bo', 'x')"));
+            assertTrue(trigger.getMessage().contains("table public.signups (its trigger signups_copy runs function"
+                    + " public.signup_copy() names customers)"), trigger.getMessage());
+            // reading the trigger table is harmless, and so is writing the protected table with its own trigger
+            s.executeQuery("SELECT * FROM signups").close();
+            try (PreparedStatement ps = warden.prepareStatement("INSERT INTO customers (name, email) VALUES (?, ?)")) {
+                ps.setString(1, "Di");
+                ps.setString(2, "di@example.com");
+                assertEquals(1, ps.executeUpdate());
+            }
+        }
+        try (Connection raw = db.raw(); Statement s = raw.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*), count(*) FILTER (WHERE country = 'HK'),"
+                     + " bool_or(position(convert_to('" + plaintext + "', 'UTF8') in email) > 0)"
+                     + " FROM customers")) {
+            assertTrue(rs.next());
+            assertEquals(2, rs.getInt(1));               // Ann and Di, nothing written around Warden
+            assertEquals(2, rs.getInt(2));               // the trigger on customers ran
+            assertFalse(rs.getBoolean(3));
         }
     }
 
