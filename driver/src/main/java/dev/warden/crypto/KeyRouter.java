@@ -14,7 +14,7 @@ import java.util.Objects;
  * decryption goes straight to that key's primitive. Tink's keyset wrapper does the same selection, but on
  * every call it copies the prefix into a new map key, looks it up in two hash maps and iterates over the
  * candidates; per row of a large result that is a measurable share of the decryption. The per-key
- * primitives are Tink's own, the ones its registry builds for these key types; nothing here touches AES.
+ * primitives are built by the caller from each key (see WardenKeyset); nothing here touches AES.
  *
  * <h2>Security guarantees</h2>
  * Same answers as the keyset primitive. Routing is enabled only when every enabled key has its own 5-byte
@@ -79,6 +79,26 @@ final class KeyRouter<P> {
     @SuppressWarnings("unchecked")
     private static <P> KeyRouter<P> unrouted(P keysetPrimitive) {
         return new KeyRouter<>(keysetPrimitive, new long[0], (P[]) new Object[0]);
+    }
+
+    /** Turns one key's primitive into something else of that key, e.g. a decryptor bound to a column. */
+    @FunctionalInterface
+    interface Mapper<P, Q> {
+        Q apply(P primitive) throws GeneralSecurityException;
+    }
+
+    /**
+     * The same routing over {@code perKey} of each routed key's primitive, answering {@code keysetFallback}
+     * where this router answers its keyset primitive. Lets a column bind its associated data to every key
+     * once, instead of per row.
+     */
+    @SuppressWarnings("unchecked")
+    <Q> KeyRouter<Q> map(Mapper<? super P, ? extends Q> perKey, Q keysetFallback) throws GeneralSecurityException {
+        Object[] mapped = new Object[primitives.length];
+        for (int i = 0; i < primitives.length; i++) {
+            mapped[i] = Objects.requireNonNull(perKey.apply(primitives[i]), "perKey result");
+        }
+        return new KeyRouter<>(Objects.requireNonNull(keysetFallback, "keysetFallback"), prefixes, (Q[]) mapped);
     }
 
     /** The primitive to decrypt {@code ciphertext} with: its key's own, else the keyset's. */

@@ -17,20 +17,30 @@ import java.util.Objects;
  * ({@link WardenKeyset#deterministicForEveryKey}) until the column is re-encrypted.
  *
  * <p>Ciphertext layout (Tink's): 5-byte key prefix, 16-byte synthetic IV, ciphertext: plaintext + 21 bytes.
- * Decryption goes to the key the prefix names through a {@link KeyRouter}, whichever key encrypts.
+ * Decryption goes to the key the prefix names through a {@link KeyRouter}, whichever key encrypts: to that
+ * key's {@link AesSivDecryptor}, bound to this column's associated data when the cipher is built.
  */
 final class TinkDeterministicColumnCipher implements ColumnCipher {
     private final DeterministicAead encryptor;
-    private final KeyRouter<DeterministicAead> keys;
+    private final KeyRouter<ColumnDecryptor> decryptors;
     private final byte[] associatedData;
     private final String column;
 
     /** {@code encryptor}: the keyset's primitive, or one whose primary is an older key (see WardenKeyset). */
     TinkDeterministicColumnCipher(DeterministicAead encryptor, KeyRouter<DeterministicAead> keys, String column) {
         this.encryptor = Objects.requireNonNull(encryptor, "encryptor");
-        this.keys = Objects.requireNonNull(keys, "keys");
         this.column = Objects.requireNonNull(column, "column");
-        this.associatedData = TinkAeadColumnCipher.associatedData(column);
+        byte[] ad = TinkAeadColumnCipher.associatedData(column);
+        this.associatedData = ad;
+        DeterministicAead keyset = keys.keysetPrimitive();
+        try {
+            this.decryptors = keys.map(key -> key instanceof AesSivDecryptor siv
+                            ? siv.forAssociatedData(ad)
+                            : ciphertext -> key.decryptDeterministically(ciphertext, ad),
+                    ciphertext -> keyset.decryptDeterministically(ciphertext, ad));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up AES-SIV decryption for column " + column, e);
+        }
     }
 
     @Override
@@ -45,7 +55,7 @@ final class TinkDeterministicColumnCipher implements ColumnCipher {
     @Override
     public byte[] decrypt(byte[] ciphertext) throws GeneralSecurityException {
         try {
-            return keys.forCiphertext(ciphertext).decryptDeterministically(ciphertext, associatedData);
+            return decryptors.forCiphertext(ciphertext).decrypt(ciphertext);
         } catch (GeneralSecurityException e) {
             throw new GeneralSecurityException("ciphertext does not decrypt for column " + column
                     + " (written for another column, under another key, or modified)", e);

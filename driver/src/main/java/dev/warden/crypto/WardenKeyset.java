@@ -17,8 +17,6 @@ import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import com.google.crypto.tink.daead.AesSivKey;
 import com.google.crypto.tink.daead.PredefinedDeterministicAeadParameters;
 import com.google.crypto.tink.mac.PredefinedMacParameters;
-import com.google.crypto.tink.subtle.AesGcmJce;
-import com.google.crypto.tink.subtle.AesSiv;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -58,8 +56,9 @@ import java.util.Objects;
  * <h2>Security guarantees</h2>
  * A file written by {@link #write} can be opened only with the same master key, and any change to an
  * encrypted keyset makes {@link #read} fail. Tink primitives are obtained once, when the keyset is built;
- * the column ciphers share them. Decryption goes straight to the primitive of the key a ciphertext names
- * ({@link KeyRouter}): Tink's {@code AesGcmJce} and {@code AesSiv}, which its registry builds for these keys.
+ * the column ciphers share them. Encryption is Tink's. Decryption goes straight to the key a ciphertext names
+ * ({@link KeyRouter}): {@link AesGcmDecryptor} and {@link AesSivDecryptor} decrypt Tink's formats on the JDK's
+ * AES with the per-column work done once; keys of other parameters are left to Tink's keyset primitive.
  */
 public final class WardenKeyset {
     /** The value of the file's {@code "format"} field. */
@@ -84,10 +83,10 @@ public final class WardenKeyset {
         this.daeadHandle = daeadHandle;
         this.macHandle = macHandle;
         this.aeadKeys = KeyRouter.of(aeadHandle, aeadHandle.getPrimitive(RegistryConfiguration.get(), Aead.class),
-                key -> key instanceof AesGcmKey k ? AesGcmJce.create(k) : null);
+                key -> key instanceof AesGcmKey k ? AesGcmDecryptor.createOrNull(k) : null);
         this.daeadKeys = KeyRouter.of(daeadHandle,
                 daeadHandle.getPrimitive(RegistryConfiguration.get(), DeterministicAead.class),
-                key -> key instanceof AesSivKey k ? AesSiv.create(k) : null);
+                key -> key instanceof AesSivKey k ? AesSivDecryptor.createOrNull(k) : null);
         this.mac = macHandle.getPrimitive(RegistryConfiguration.get(), Mac.class);
     }
 

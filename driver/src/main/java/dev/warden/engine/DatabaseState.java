@@ -3,13 +3,14 @@ package dev.warden.engine;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.warden.policy.ColumnRule;
+import dev.warden.policy.Policy;
 import dev.warden.sql.Plan;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Everything an engine derives from one live database: table shapes, the compiled protected columns (whose
- * storage depends on the column's real type), analysed plans (whose {@code *} expansion depends on table
+ * Everything an engine derives from one live database: table shapes, server-side objects over protected tables, the compiled
+ * protected columns (whose storage depends on the column's real type), analysed plans (whose {@code *} expansion depends on table
  * shapes) and verdicts. One per database URL, shared by its sessions; thread-safe.
  */
 final class DatabaseState {
@@ -24,6 +25,7 @@ final class DatabaseState {
     record PreparedKey(String sql, String role, String purpose, boolean withholdDenied) {}
 
     final LiveCatalog catalog = new LiveCatalog();
+    final ServerSideObjects serverSideObjects;
     final Map<ColumnRule, ProtectedColumn> protectedColumns = new ConcurrentHashMap<>();
     final Cache<String, Plan> plans = Caffeine.newBuilder().maximumSize(10_000).build();
     final Cache<VerdictKey, CompiledStatement> verdicts = Caffeine.newBuilder().maximumSize(20_000).build();
@@ -34,9 +36,20 @@ final class DatabaseState {
      */
     final Cache<PreparedKey, GuardedStatement> prepared = Caffeine.newBuilder().maximumSize(10_000).build();
 
+    DatabaseState(Policy policy) {
+        this.serverSideObjects = new ServerSideObjects(policy);
+    }
+
+    /** When the server-side objects over protected tables changed: drop the verdicts that did (or did not) refuse them. */
+    void invalidateDerived() {
+        verdicts.invalidateAll();
+        prepared.invalidateAll();
+    }
+
     /** After DDL: table shapes may have changed, so drop everything derived from them. */
     void invalidate() {
         catalog.invalidate();
+        serverSideObjects.invalidate();
         protectedColumns.clear();
         plans.invalidateAll();
         verdicts.invalidateAll();

@@ -44,29 +44,42 @@ final class StatementCompiler {
         this.columns = columns;
     }
 
-    CompiledStatement compile(LexedSql sql, Plan plan, String role, String purpose) throws SQLException {
-        return compile(sql, plan, role, purpose, false);
-    }
-
     /**
+     * @param objects        the database's views, functions and triggers that reach protected tables
      * @param withholdDenied keep a result column the role may not read, refusing each read of it (42501), rather
      *                       than refuse the statement: for generated keys of every column, which the application
      *                       did not name (see {@link WardenEngine#guardForKeys})
      */
-    CompiledStatement compile(LexedSql sql, Plan plan, String role, String purpose, boolean withholdDenied)
-            throws SQLException {
+    CompiledStatement compile(LexedSql sql, Plan plan, String role, String purpose,
+                              ServerSideObjects.Snapshot objects, boolean withholdDenied) throws SQLException {
         String kind = plan.kind().name();
         List<String> tables = new ArrayList<>();
         boolean touchesProtected = false;
+        String relation = null;
+        String triggerTable = null;
         for (TableName t : plan.tables()) {
             tables.add(t.toString());
             touchesProtected |= policy.protectsTable(t.schema(), t.name());
+            if (relation == null) relation = objects.relation(t);
+            if (triggerTable == null) triggerTable = objects.triggerTable(t);
         }
         // a statement the analyzer could not place fully may still name a protected table in its text
-        if (!plan.resolved() && (touchesProtected || sql.mentionsAny(policy.protectedTableNames()))) {
+        if (!plan.resolved() && (touchesProtected || sql.mentionsAny(policy.protectedTableNames())
+                || sql.mentionsAny(objects.words()))) {
             return CompiledStatement.refused(SqlStates.UNSUPPORTED,
                     "statement touches a protected table and cannot be fully analysed: "
                             + String.join("; ", plan.problems()), kind, tables);
+        }
+        // dropping or replacing such an object stays possible; reading or writing through it is not
+        if (readsOrWritesData(plan.kind())) {
+            String function = objects.function(sql.words());
+            String seen = relation != null ? relation : function != null ? function
+                    : writes(plan.kind(), sql) ? triggerTable : null;
+            if (seen != null) {
+                return CompiledStatement.refused(SqlStates.UNSUPPORTED, seen + " reaches a protected table"
+                        + " outside Warden's view (defined in the database, not through Warden), so Warden cannot"
+                        + " tell what it reads or writes there: use the protected tables directly", kind, tables);
+            }
         }
         boolean changesSchema = plan.kind() == StatementKind.DDL;
         if (!touchesProtected) {
@@ -170,6 +183,19 @@ final class StatementCompiler {
                 + " deterministic keys (after a key rotation): rows written under different keys hold the same"
                 + " value as different ciphertexts, so the database would not see them as equal. Finish the"
                 + " rotation first: warden keys reencrypt, then warden keys retire";
+    }
+
+    /** Whether the statement may write: anything but a SELECT, and a SELECT with a data-modifying CTE. */
+    private static boolean writes(StatementKind kind, LexedSql sql) {
+        return kind != StatementKind.SELECT || sql.mentionsAny(WRITING_WORDS);
+    }
+
+    private static final Set<String> WRITING_WORDS = Set.of("insert", "update", "delete", "merge");
+
+    private static boolean readsOrWritesData(StatementKind kind) {
+        return kind == StatementKind.SELECT || kind == StatementKind.INSERT || kind == StatementKind.UPDATE
+                || kind == StatementKind.DELETE || kind == StatementKind.MERGE || kind == StatementKind.COPY
+                || kind == StatementKind.OTHER;
     }
 
     private ColumnRule rule(ColumnRef ref) {

@@ -126,7 +126,7 @@ public final class WardenEngine implements AutoCloseable {
                     + " to one of the roles of " + policy.source());
         }
         checkSession(role, purpose);
-        DatabaseState state = databases.computeIfAbsent(database == null ? "" : database, d -> new DatabaseState());
+        DatabaseState state = databases.computeIfAbsent(database == null ? "" : database, d -> new DatabaseState(policy));
         return new Session(state, user, role, purpose, client, clientAddress);
     }
 
@@ -260,7 +260,8 @@ public final class WardenEngine implements AutoCloseable {
             if (local != null) return local;
         }
         DatabaseState database = session.database();
-        if (!lexed.mentionsAny(protectedTableNames)) {
+        ServerSideObjects.Snapshot objects = database.serverSideObjects.current(connection, database::invalidateDerived);
+        if (!lexed.mentionsAny(protectedTableNames) && !lexed.mentionsAny(objects.words())) {
             if (startsWithDdlKeyword(sql)) database.invalidate();  // a table joined with a protected one may change
             return new GuardedStatement(lexed, PASS_THROUGH, sql, null, GuardedStatement.Local.NONE, null);
         }
@@ -270,7 +271,7 @@ public final class WardenEngine implements AutoCloseable {
         String toSend;
         KeyExpansion.Rendered expanded = null;
         try {
-            verdict = verdict(database, connection, lexed, role, purpose, withholdDenied);
+            verdict = verdict(database, connection, lexed, role, purpose, objects, withholdDenied);
             checkAuditHealth(verdict);
             if (verdict.isRefused()) throw verdict.refusal();
             if (verdict.keyExpansion() != null) {
@@ -297,7 +298,8 @@ public final class WardenEngine implements AutoCloseable {
 
     /** The cached verdict on a normalised text for a role and purpose, analysing and compiling it on a miss. */
     private CompiledStatement verdict(DatabaseState database, Connection connection, LexedSql lexed, String role,
-                                      String purpose, boolean withholdDenied) throws SQLException {
+                                      String purpose, ServerSideObjects.Snapshot objects, boolean withholdDenied)
+            throws SQLException {
         DatabaseState.VerdictKey key = new DatabaseState.VerdictKey(lexed.normalized(), role, purpose, withholdDenied);
         CompiledStatement verdict = database.verdicts.getIfPresent(key);
         if (verdict != null) return verdict;
@@ -313,7 +315,7 @@ public final class WardenEngine implements AutoCloseable {
             public RowKeys rowKeys(List<OutputColumn> outputs) {
                 return rowKeysShownBy(database, outputs, connection);
             }
-        }).compile(lexed, plan, role, purpose, withholdDenied);
+        }).compile(lexed, plan, role, purpose, objects, withholdDenied);
         if (verdict.changesSchema()) database.invalidate();
         else database.verdicts.put(key, verdict);
         return verdict;

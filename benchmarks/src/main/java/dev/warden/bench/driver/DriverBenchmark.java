@@ -138,30 +138,31 @@ public class DriverBenchmark {
     }
 
     /**
-     * Not a Warden scenario (the runner never selects it): raw pgjdbc plus exactly the Tink decryptions and
-     * plaintext Strings Warden must add to {@code rangeSelect_raw}, with none of Warden's own code. The
+     * Not a Warden scenario (the runner never selects it): raw pgjdbc plus exactly the decryptions (the
+     * keyset's column ciphers) and plaintext Strings Warden must add to {@code rangeSelect_raw}, with none of
+     * the engine's or the JDBC wrappers' code. The
      * floor under {@code rangeSelect_warden}; run it alongside with JMH's own main and the regex
      * {@code DriverBenchmark.rangeSelect_}.
      */
     @Benchmark
-    public void rangeSelect_tinkFloor(TinkFloor tink, Connections c, Blackhole bh) throws Exception {
+    public void rangeSelect_decryptFloor(DecryptFloor floor, Connections c, Blackhole bh) throws Exception {
         int from = 1 + c.random.nextInt(CustomersDatabase.CUSTOMERS - CustomersDatabase.RANGE + 1);
         try (PreparedStatement ps = c.raw.prepareStatement(Connections.RANGE_SELECT)) {
             ps.setInt(1, from);
             ps.setInt(2, from + CustomersDatabase.RANGE - 1);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    bh.consume(new String(tink.email.decrypt(rs.getBytes(1)), StandardCharsets.UTF_8));
-                    bh.consume(new String(tink.card.decrypt(Base64.getDecoder().decode(rs.getBytes(2))),
+                    bh.consume(new String(floor.email.decrypt(rs.getBytes(1)), StandardCharsets.UTF_8));
+                    bh.consume(new String(floor.card.decrypt(Base64.getDecoder().decode(rs.getBytes(2))),
                             StandardCharsets.UTF_8));
                 }
             }
         }
     }
 
-    /** The example's column ciphers, opened from the copied demo keyset, for {@code rangeSelect_tinkFloor}. */
+    /** The example's column ciphers, opened from the copied demo keyset, for {@code rangeSelect_decryptFloor}. */
     @State(Scope.Benchmark)
-    public static class TinkFloor {
+    public static class DecryptFloor {
         ColumnCipher email;
         ColumnCipher card;
 

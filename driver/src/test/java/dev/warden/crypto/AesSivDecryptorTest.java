@@ -1,0 +1,88 @@
+package dev.warden.crypto;
+
+import com.google.crypto.tink.DeterministicAead;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.RegistryConfiguration;
+import com.google.crypto.tink.daead.AesSivKey;
+import com.google.crypto.tink.daead.PredefinedDeterministicAeadParameters;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.HexFormat;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * Warden's AES-SIV decryption answers exactly as Tink's: same plaintext for every Tink ciphertext, a
+ * failure for every ciphertext Tink would refuse.
+ */
+class AesSivDecryptorTest {
+    private static final HexFormat HEX = HexFormat.of();
+
+    static {
+        TinkRegistration.ensure();
+    }
+
+    /** RFC 5297 appendix A.1 (deterministic authenticated encryption, AES-128-SIV). */
+    @Test
+    void decryptsTheRfc5297Vector() throws Exception {
+        byte[] key = HEX.parseHex("fffefdfcfbfaf9f8f7f6f5f4f3f2f1f0f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+        byte[] ad = HEX.parseHex("101112131415161718191a1b1c1d1e1f2021222324252627");
+        byte[] plaintext = HEX.parseHex("112233445566778899aabbccddee");
+        byte[] output = HEX.parseHex("85632d07c6e8f37f950acd320a2ecc9340c02b9690c4dc04daef7f6afe5c");
+        ColumnDecryptor decryptor = AesSivDecryptor.forTestVector(key).forAssociatedData(ad);
+        assertArrayEquals(plaintext, decryptor.decrypt(output));
+        output[output.length - 1] ^= 1;
+        assertThrows(GeneralSecurityException.class, () -> decryptor.decrypt(output));
+    }
+
+    @Test
+    void decryptsWhatTinkEncryptsForEveryLengthAndRefusesEveryBitFlip() throws Exception {
+        Random random = new Random(5297);
+        for (int round = 0; round < 8; round++) {
+            KeysetHandle handle = KeysetHandle.generateNew(PredefinedDeterministicAeadParameters.AES256_SIV);
+            DeterministicAead tink = handle.getPrimitive(RegistryConfiguration.get(), DeterministicAead.class);
+            AesSivDecryptor ours = AesSivDecryptor.createOrNull((AesSivKey) handle.getAt(0).getKey());
+            assertNotNull(ours);
+            byte[] ad = ("warden/1:public.t" + round + ".c").getBytes(StandardCharsets.UTF_8);
+            ColumnDecryptor column = ours.forAssociatedData(ad);
+            for (int length = 0; length <= 70; length++) {
+                byte[] plaintext = new byte[length];
+                random.nextBytes(plaintext);
+                byte[] ciphertext = tink.encryptDeterministically(plaintext, ad);
+                assertArrayEquals(plaintext, column.decrypt(ciphertext), "length " + length);
+                assertArrayEquals(plaintext, ours.decryptDeterministically(ciphertext, ad));
+                // our encryption is Tink's
+                assertArrayEquals(ciphertext, ours.encryptDeterministically(plaintext, ad));
+                if (length % 7 == 0) {
+                    DecryptorAssertions.everyBitFlipIsRefused(column, ciphertext);
+                }
+            }
+        }
+    }
+
+    @Test
+    void refusesAnotherColumnAnotherKeyAndShortInput() throws Exception {
+        KeysetHandle handle = KeysetHandle.generateNew(PredefinedDeterministicAeadParameters.AES256_SIV);
+        DeterministicAead tink = handle.getPrimitive(RegistryConfiguration.get(), DeterministicAead.class);
+        AesSivDecryptor ours = AesSivDecryptor.createOrNull((AesSivKey) handle.getAt(0).getKey());
+        byte[] email = "warden/1:public.customers.email".getBytes(StandardCharsets.UTF_8);
+        byte[] phone = "warden/1:public.customers.phone".getBytes(StandardCharsets.UTF_8);
+        byte[] ciphertext = tink.encryptDeterministically("alice@example.com".getBytes(StandardCharsets.UTF_8), email);
+        assertThrows(GeneralSecurityException.class, () -> ours.forAssociatedData(phone).decrypt(ciphertext));
+
+        KeysetHandle other = KeysetHandle.generateNew(PredefinedDeterministicAeadParameters.AES256_SIV);
+        byte[] foreign = other.getPrimitive(RegistryConfiguration.get(), DeterministicAead.class)
+                .encryptDeterministically("alice@example.com".getBytes(StandardCharsets.UTF_8), email);
+        assertThrows(GeneralSecurityException.class, () -> ours.forAssociatedData(email).decrypt(foreign));
+        // same key bytes, prefix swapped to this key's: still refused (the SIV check fails)
+        byte[] relabelled = foreign.clone();
+        System.arraycopy(ciphertext, 0, relabelled, 0, 5);
+        assertThrows(GeneralSecurityException.class, () -> ours.forAssociatedData(email).decrypt(relabelled));
+        DecryptorAssertions.everyTruncationIsRefused(ours.forAssociatedData(email), ciphertext, 21);
+    }
+}
