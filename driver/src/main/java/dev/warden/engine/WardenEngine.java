@@ -253,8 +253,8 @@ public final class WardenEngine implements AutoCloseable {
      */
     public GuardedStatement current(Session session, Connection connection, GuardedStatement guarded,
                                     boolean executing) throws SQLException {
+        if (usesKeysInUse(guarded)) return guarded;
         WardenKeyset compiledWith = guarded.keyset();
-        if (compiledWith == null || compiledWith == keys.get()) return guarded;
         if (!guarded.reusable() && !executing) return guarded;
         GuardedStatement fresh;
         try {
@@ -274,6 +274,11 @@ public final class WardenEngine implements AutoCloseable {
                 + "it must now be sent as another text (" + why + "): prepare it again");
         StatementAudit.refused(auditSink, session, guarded.fingerprint(), fresh.compiled(), policy.version(), stale);
         throw stale;
+    }
+
+    /** True when {@code guarded} depends on no key or was compiled with the keyset in use. */
+    public boolean usesKeysInUse(GuardedStatement guarded) {
+        return guarded.keyset() == null || guarded.keyset() == keys.get();
     }
 
     private GuardedStatement guard(Session session, Connection connection, String sql, LexedSql lexed)

@@ -47,6 +47,16 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
         return guarded = connection.engine().current(connection.session(), connection.delegate(), guarded, executing);
     }
 
+    /**
+     * True when the engine reloaded its keyset since this statement was prepared and the text it must send
+     * changed (see {@link dev.warden.engine.WardenEngine#current}), so that its next execution would be
+     * refused: a caller that holds the statement's text and parameters, as the gateway does for a client's
+     * named statement, prepares it again instead. While the keyset is unchanged this costs a comparison.
+     */
+    public boolean mustBePreparedAgain() throws SQLException {
+        return !connection.engine().usesKeysInUse(current(false));
+    }
+
     private void bindProtected(int parameterIndex, Object plaintext) throws SQLException {
         current(false).bind(delegate, parameterIndex, plaintext);
     }
