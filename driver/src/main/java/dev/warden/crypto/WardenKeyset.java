@@ -114,6 +114,19 @@ public final class WardenKeyset {
         } catch (IOException e) {
             throw new KeyException("keyset " + file + " cannot be read (" + e.getClass().getSimpleName() + ")", e);
         }
+        return read(file, text, masterKey);
+    }
+
+    /**
+     * Opens the keyset whose file content is {@code text}, already read from {@code file} (named in errors
+     * only): a caller that also hashes what it read checks exactly the bytes it opens.
+     *
+     * @throws KeyException when the content is malformed or the master key does not open it
+     */
+    public static WardenKeyset read(Path file, String text, MasterKey masterKey) throws KeyException {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(masterKey, "masterKey");
         JsonNode root;
         try {
             root = JSON.readTree(text);
@@ -241,6 +254,96 @@ public final class WardenKeyset {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot retire old keys", e);
         }
+    }
+
+    /**
+     * Why {@code next} may not replace this keyset in a running engine, or null when it may. Every key that
+     * opens data here (an enabled randomized or deterministic key) must still be in {@code next}, as the same
+     * key, enabled or disabled: a disabled one was retired ({@code warden keys retire}), which is the
+     * operator's decision, while a missing one is more likely a wrong or regenerated file that would leave
+     * stored values unreadable. Every enabled audit key must stay enabled, or trails written under it would
+     * no longer verify. Names Tink key ids (which every ciphertext carries), never key material.
+     */
+    public String whyNotSuccessor(WardenKeyset next) {
+        Objects.requireNonNull(next, "next");
+        List<String> problems = new ArrayList<>();
+        missing(aeadHandle, next.aeadHandle, "randomized", false, problems);
+        missing(daeadHandle, next.daeadHandle, "deterministic", false, problems);
+        missing(macHandle, next.macHandle, "audit", true, problems);
+        return problems.isEmpty() ? null : String.join("; ", problems);
+    }
+
+    private static void missing(KeysetHandle current, KeysetHandle next, String role, boolean mustStayEnabled,
+                                List<String> problems) {
+        for (int i = 0; i < current.size(); i++) {
+            KeysetHandle.Entry entry = current.getAt(i);
+            if (entry.getStatus() != KeyStatus.ENABLED) continue;
+            KeysetHandle.Entry successor = entryWithId(next, entry.getId());
+            String id = Integer.toUnsignedString(entry.getId());
+            if (successor == null) {
+                problems.add(role + " key " + id + " is missing");
+            } else if (!successor.getKey().equalsKey(entry.getKey())) {
+                problems.add(role + " key " + id + " is a different key under the same id");
+            } else if (mustStayEnabled && successor.getStatus() != KeyStatus.ENABLED) {
+                problems.add(role + " key " + id + " is no longer enabled");
+            }
+        }
+    }
+
+    private static KeysetHandle.Entry entryWithId(KeysetHandle handle, int id) {
+        for (int i = 0; i < handle.size(); i++) if (handle.getAt(i).getId() == id) return handle.getAt(i);
+        return null;
+    }
+
+    /**
+     * True when {@code other} holds the same keys (same material) with the same statuses and primaries: a
+     * file written again without a change of keys (each write encrypts anew, so its bytes differ).
+     */
+    public boolean sameKeysAs(WardenKeyset other) {
+        return other != null && sameKeys(aeadHandle, other.aeadHandle) && sameKeys(daeadHandle, other.daeadHandle)
+                && sameKeys(macHandle, other.macHandle);
+    }
+
+    private static boolean sameKeys(KeysetHandle a, KeysetHandle b) {
+        if (a.size() != b.size()) return false;
+        for (int i = 0; i < a.size(); i++) {
+            KeysetHandle.Entry x = a.getAt(i);
+            KeysetHandle.Entry y = entryWithId(b, x.getId());
+            if (y == null || x.getStatus() != y.getStatus() || x.isPrimary() != y.isPrimary()
+                    || !x.getKey().equalsKey(y.getKey())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The key ids of the three keysets with their status, for logs and the audit trail, e.g.
+     * {@code "randomized 12* 34, deterministic 56* 78 (disabled), audit 90* 11"}: {@code *} marks the
+     * primary. Tink ids only, never key material.
+     */
+    public String describeKeys() {
+        return "randomized " + describe(aeadHandle) + ", deterministic " + describe(daeadHandle)
+                + ", audit " + describe(macHandle);
+    }
+
+    private static String describe(KeysetHandle handle) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < handle.size(); i++) {
+            KeysetHandle.Entry entry = handle.getAt(i);
+            if (i > 0) b.append(' ');
+            b.append(Integer.toUnsignedString(entry.getId()));
+            if (entry.isPrimary()) b.append('*');
+            if (entry.getStatus() != KeyStatus.ENABLED) {
+                b.append(" (").append(entry.getStatus().toString().toLowerCase(java.util.Locale.ROOT)).append(')');
+            }
+        }
+        return b.toString();
+    }
+
+    /** Enabled deterministic keys: how many ciphertexts one value may have in a deterministic column. */
+    public int enabledDeterministicKeys() {
+        return enabled(daeadHandle);
     }
 
     /** Enabled data keys (randomized and deterministic keysets together, primaries included). */

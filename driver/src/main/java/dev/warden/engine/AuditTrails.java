@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Opens the audit trail a policy configures and writes the engine's own events (policy loaded, keyset
@@ -29,21 +30,31 @@ public final class AuditTrails {
 
     /** The chain key for a keyset; a rules-only policy without a keyset gets an unkeyed (SHA-256) chain. */
     public static ChainKey chainKey(WardenKeyset keyset) {
+        return chainKey(keyset == null ? null : () -> keyset);
+    }
+
+    /**
+     * The chain key of whatever keyset {@code keyset} gives at each event, so that after an engine reloads its
+     * keyset the trail goes on under the new primary audit key (earlier events still verify: the reload
+     * keeps every audit key enabled); null gives an unkeyed (SHA-256) chain.
+     */
+    static ChainKey chainKey(Supplier<WardenKeyset> keyset) {
         if (keyset == null) return ChainKey.hmacSha256(unkeyedChainKey());
         return new ChainKey() {
             @Override
             public byte[] mac(byte[] data) {
-                return keyset.auditMac(data);
+                return keyset.get().auditMac(data);
             }
 
             @Override
             public boolean verify(byte[] tag, byte[] data) {
-                return keyset.verifyAuditMac(tag, data);
+                return keyset.get().verifyAuditMac(tag, data);
             }
         };
     }
 
-    static AuditSink open(Policy policy, WardenKeyset keyset) throws SQLException {
+    /** @param keyset the engine's keyset in use, or null for a rules-only policy */
+    static AuditSink open(Policy policy, Supplier<WardenKeyset> keyset) throws SQLException {
         AuditSettings settings = policy.audit();
         if (settings == null) return null;
         if (settings.table() != null) return openTable(settings, keyset);
@@ -54,7 +65,7 @@ public final class AuditTrails {
      * A JSON Lines trail at {@code path}, written as the policy's audit settings say (its durability, failure
      * mode and rotation; the defaults when it has no {@code audit:} section), chained under the keyset's key.
      */
-    static AuditSink openFile(Policy policy, WardenKeyset keyset, java.nio.file.Path path) {
+    static AuditSink openFile(Policy policy, Supplier<WardenKeyset> keyset, java.nio.file.Path path) {
         AuditSettings settings = policy.audit() != null ? policy.audit() : AuditSettings.defaults(null);
         AuditSinkConfig config = AuditSinkConfig.defaults(path)
                 .withDurability(settings.synchronous() ? AuditSinkConfig.Durability.SYNC : AuditSinkConfig.Durability.ASYNC);
@@ -85,7 +96,8 @@ public final class AuditTrails {
                 List<dev.warden.audit.ChainedEvent> events = dev.warden.audit.AuditTrailReader.readFiles(List.of(files.get(i)));
                 for (int k = events.size() - 1; k >= 0; k--) {
                     AuditEvent e = events.get(k).event();
-                    if (KEYSET_OPENED.equals(e.type()) && e.reason() != null && e.reason().contains(PRIMARY)) {
+                    if ((KEYSET_OPENED.equals(e.type()) || KEYSET_RELOADED.equals(e.type())) && e.reason() != null
+                            && e.reason().contains(PRIMARY)) {
                         return e.reason().substring(e.reason().indexOf(PRIMARY) + PRIMARY.length());
                     }
                 }
@@ -97,10 +109,12 @@ public final class AuditTrails {
     }
 
     static final String KEYSET_OPENED = "keyset-opened";
+    /** A running engine loaded a changed keyset file; the reason ends with the new primary key ids. */
+    static final String KEYSET_RELOADED = "keyset-reloaded";
     static final String PRIMARY = "primary keys ";
 
     /** The trail in a database table, over a connection of its own (never an audited one). */
-    private static AuditSink openTable(AuditSettings settings, WardenKeyset keyset) throws SQLException {
+    private static AuditSink openTable(AuditSettings settings, Supplier<WardenKeyset> keyset) throws SQLException {
         AuditSettings.Table table = settings.table();
         java.util.Properties properties = new java.util.Properties();
         if (table.user() != null) properties.setProperty("user", table.user());
@@ -127,7 +141,10 @@ public final class AuditTrails {
         return value;
     }
 
-    /** An event of the engine itself: {@code type} is "policy-loaded", "keyset-opened" or "key-rotated". */
+    /**
+     * An event of the engine itself: {@code type} is "policy-loaded", "keyset-opened", "key-rotated" or
+     * "keyset-reloaded".
+     */
     static void engineEvent(AuditSink sink, String type, Policy policy, String detail) throws AuditUnavailableException {
         if (sink == null) return;
         sink.record(new AuditEvent(type, Instant.now().truncatedTo(ChronoUnit.MICROS), type + "-" + policy.version(),

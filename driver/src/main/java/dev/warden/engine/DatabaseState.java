@@ -2,6 +2,7 @@ package dev.warden.engine;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.warden.crypto.WardenKeyset;
 import dev.warden.policy.ColumnRule;
 import dev.warden.policy.Policy;
 import dev.warden.sql.Plan;
@@ -9,9 +10,14 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Everything an engine derives from one live database: table shapes, server-side objects over protected tables, the compiled
- * protected columns (whose storage depends on the column's real type), analysed plans (whose {@code *} expansion depends on table
- * shapes) and verdicts. One per database URL, shared by its sessions; thread-safe.
+ * Everything an engine derives from one live database: table shapes, server-side objects over protected
+ * tables, the compiled protected columns (whose storage depends on the column's real type), analysed plans
+ * (whose {@code *} expansion depends on table shapes) and verdicts. One per database URL, shared by its sessions; thread-safe.
+ *
+ * <p>Protected columns, verdicts and guards also depend on the keyset (their ciphers, and the text sent for
+ * equality filters while several deterministic keys are enabled), so they live in a {@link Keyed} set of
+ * caches made for one keyset: when the engine reloads its keyset, the next statement gets a fresh set, and a
+ * statement compiled meanwhile under the old keyset lands in the old set, which nothing reads any more.
  */
 final class DatabaseState {
 
@@ -24,35 +30,65 @@ final class DatabaseState {
     /** Cache key of a prepared statement's guard: the exact text the application passed, role, purpose, mode. */
     record PreparedKey(String sql, String role, String purpose, boolean withholdDenied) {}
 
-    final LiveCatalog catalog = new LiveCatalog();
-    final ServerSideObjects serverSideObjects;
-    final Map<ColumnRule, ProtectedColumn> protectedColumns = new ConcurrentHashMap<>();
-    final Cache<String, Plan> plans = Caffeine.newBuilder().maximumSize(10_000).build();
-    final Cache<VerdictKey, CompiledStatement> verdicts = Caffeine.newBuilder().maximumSize(20_000).build();
-    /**
-     * Guards of prepared statements, so that an application preparing the same text per call (as Spring's
-     * JdbcTemplate does) does not even lex it again. Only guards whose text carries no encrypted literal are
-     * kept: a cached randomized ciphertext would be reused, revealing equal values.
-     */
-    final Cache<PreparedKey, GuardedStatement> prepared = Caffeine.newBuilder().maximumSize(10_000).build();
+    /** The caches whose content was compiled with one keyset. */
+    static final class Keyed {
+        /** The keyset every entry was compiled with; null for a rules-only policy. */
+        final WardenKeyset keyset;
+        final Map<ColumnRule, ProtectedColumn> protectedColumns = new ConcurrentHashMap<>();
+        final Cache<VerdictKey, CompiledStatement> verdicts = Caffeine.newBuilder().maximumSize(20_000).build();
+        /**
+         * Guards of prepared statements, so that an application preparing the same text per call (as Spring's
+         * JdbcTemplate does) does not even lex it again. Only guards whose text carries no encrypted literal
+         * are kept: a cached randomized ciphertext would be reused, revealing equal values.
+         */
+        final Cache<PreparedKey, GuardedStatement> prepared = Caffeine.newBuilder().maximumSize(10_000).build();
 
-    DatabaseState(Policy policy) {
-        this.serverSideObjects = new ServerSideObjects(policy);
+        Keyed(WardenKeyset keyset) {
+            this.keyset = keyset;
+        }
     }
 
-    /** When the server-side objects over protected tables changed: drop the verdicts that did (or did not) refuse them. */
+    final LiveCatalog catalog = new LiveCatalog();
+    final ServerSideObjects serverSideObjects;
+    final Cache<String, Plan> plans = Caffeine.newBuilder().maximumSize(10_000).build();
+    private volatile Keyed keyed;
+
+    DatabaseState(Policy policy, WardenKeyset keyset) {
+        this.serverSideObjects = new ServerSideObjects(policy);
+        this.keyed = new Keyed(keyset);
+    }
+
+    /** The caches for {@code keyset} (the engine's current one): a new, empty set after a keyset reload. */
+    Keyed keyed(WardenKeyset keyset) {
+        Keyed k = keyed;
+        if (k.keyset == keyset) return k;
+        synchronized (this) {
+            k = keyed;
+            if (k.keyset != keyset) {
+                k = new Keyed(keyset);
+                keyed = k;
+            }
+            return k;
+        }
+    }
+
+    /**
+     * When the server-side objects over protected tables changed: drop the verdicts and guards that did (or did
+     * not) refuse them.
+     */
     void invalidateDerived() {
-        verdicts.invalidateAll();
-        prepared.invalidateAll();
+        synchronized (this) {
+            keyed = new Keyed(keyed.keyset);
+        }
     }
 
     /** After DDL: table shapes may have changed, so drop everything derived from them. */
     void invalidate() {
         catalog.invalidate();
         serverSideObjects.invalidate();
-        protectedColumns.clear();
         plans.invalidateAll();
-        verdicts.invalidateAll();
-        prepared.invalidateAll();
+        synchronized (this) {
+            keyed = new Keyed(keyed.keyset);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.warden.engine;
 
+import dev.warden.crypto.WardenKeyset;
 import dev.warden.sql.LexedSql;
 import dev.warden.sql.Slot;
 import java.sql.PreparedStatement;
@@ -9,7 +10,9 @@ import java.sql.SQLException;
  * One statement text made safe for one role and purpose: the SQL to send (inline literals of protected
  * columns already encrypted), which JDBC parameters must be encrypted when bound, and how to decode results.
  * Created by {@link WardenEngine#guard}. Immutable and thread-safe: a prepared text's guard is cached and
- * shared by every statement that prepares it.
+ * shared by every statement that prepares it. A guard that encrypts or decrypts was compiled with one keyset;
+ * after the engine reloads its keyset, {@link WardenEngine#current} gives a statement prepared before the
+ * reload the guard it must use from then on.
  */
 public final class GuardedStatement {
 
@@ -26,24 +29,27 @@ public final class GuardedStatement {
     private final boolean reusable;
     private final Local local;
     private final String localValue;
+    private final WardenKeyset keyset;  // the keyset the verdict was compiled with; null: uses no key
     private final GeneratedKeys generatedKeys;  // null: the application asked for no generated keys
 
     GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
-                     Local local, String localValue) {
-        this(lexed, compiled, sql, parameterColumns, null, sql.equals(lexed.original()), local, localValue);
+                     Local local, String localValue, WardenKeyset keyset) {
+        this(lexed, compiled, sql, parameterColumns, null, sql.equals(lexed.original()), local, localValue, keyset);
     }
 
     /**
      * @param reusable true when {@code sql} depends on the statement text only (no literal of it was encrypted),
      *                 so that the guard of a prepared text may be cached and shared
+     * @param keyset   the keyset {@code compiled} was compiled with, or null when the statement touches no
+     *                 protected table (its guard never depends on a key)
      */
     GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
-                     int[] targets, boolean reusable, Local local, String localValue) {
-        this(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue, null);
+                     int[] targets, boolean reusable, Local local, String localValue, WardenKeyset keyset) {
+        this(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue, keyset, null);
     }
 
     private GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
-                             int[] targets, boolean reusable, Local local, String localValue,
+                             int[] targets, boolean reusable, Local local, String localValue, WardenKeyset keyset,
                              GeneratedKeys generatedKeys) {
         this.lexed = lexed;
         this.compiled = compiled;
@@ -53,12 +59,14 @@ public final class GuardedStatement {
         this.reusable = reusable;
         this.local = local;
         this.localValue = localValue;
+        this.keyset = keyset;
         this.generatedKeys = generatedKeys;
     }
 
     /** This guard for an execution whose generated keys the application asked for (a copy: guards are shared). */
     GuardedStatement withGeneratedKeys(GeneratedKeys keys) {
-        return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue, keys);
+        return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
+                keyset, keys);
     }
 
     /**
@@ -75,6 +83,16 @@ public final class GuardedStatement {
      */
     public boolean returnsProtectedKeys() {
         return generatedKeys != null && generatedKeys.mode() == GeneratedKeys.Mode.RETURNING;
+    }
+
+    /** The keyset this guard was compiled with, or null when it depends on none. */
+    WardenKeyset keyset() {
+        return keyset;
+    }
+
+    /** The text the application passed. */
+    String originalSql() {
+        return lexed.original();
     }
 
     /** The text to hand to the real driver. */

@@ -215,7 +215,8 @@ public final class Reencryption {
      * @throws SQLException 58000 when the trail cannot be written now (nothing is opened then)
      */
     public AuditSink openAuditTrail(Path path) throws SQLException {
-        AuditSink sink = path == null ? AuditTrails.open(policy, keyset) : AuditTrails.openFile(policy, keyset, path);
+        java.util.function.Supplier<WardenKeyset> keys = keyset == null ? null : () -> keyset;
+        AuditSink sink = path == null ? AuditTrails.open(policy, keys) : AuditTrails.openFile(policy, keys, path);
         if (sink != null && !sink.isHealthy()) {
             sink.close();
             throw SqlStates.of(SqlStates.AUDIT_UNAVAILABLE, "the audit trail " + AuditTrails.describe(policy, path)

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,6 +34,12 @@ import java.util.regex.Pattern;
  *
  * <p>The hot path of {@link #guard}: lex (about a microsecond), then, only when the text mentions a
  * protected table, a cache lookup by normalised text and role; JSqlParser runs once per distinct text.
+ *
+ * <p>The keyset is replaced whole when its file changes ({@link #reloadKeyset}, and every
+ * {@code keyset-reload} of the policy on a background thread, see {@link KeysetReloader}): statements
+ * compiled from then on use the new keys, a result already being read finishes with the keys it started
+ * with, and a statement prepared before the reload is given the new keys at its next bind or execution
+ * ({@link #current}).
  */
 public final class WardenEngine implements AutoCloseable {
 
@@ -41,17 +48,23 @@ public final class WardenEngine implements AutoCloseable {
             "(?is)\\s*(?:SET\\s+(?:SESSION\\s+)?warden\\.purpose\\s*(?:=|TO)\\s*\\?|RESET\\s+warden\\.purpose)\\s*;?\\s*");
 
     private final Policy policy;
-    private final WardenKeyset keyset;  // null when no column is encrypted
+    private final AtomicReference<WardenKeyset> keys;  // the keyset in use; holds null when nothing is encrypted
+    private final KeysetReloader reloader;              // null when nothing is encrypted
     private final AuditSink auditSink;  // null: no trail configured
     private final SqlAnalyzer analyzer = new SqlAnalyzer();
     private final Map<String, DatabaseState> databases = new ConcurrentHashMap<>();
     private final Set<String> protectedTableNames;
 
-    WardenEngine(Policy policy, WardenKeyset keyset, AuditSink auditSink) {
+    /** Where the keyset in use came from, for the engine to follow changes of its file. */
+    private record KeysetSource(MasterKey masterKey, KeysetReloader.FileContent content) {}
+
+    private WardenEngine(Policy policy, AtomicReference<WardenKeyset> keys, KeysetSource source, AuditSink auditSink) {
         this.policy = policy;
-        this.keyset = keyset;
+        this.keys = keys;
         this.auditSink = auditSink;
         this.protectedTableNames = policy.protectedTableNames();
+        this.reloader = source == null ? null : new KeysetReloader(policy.keysetPath(), source.masterKey(),
+                source.content(), policy.keysetReload(), keys::get, this::install);
     }
 
     /** The shared engine for {@code config}, opened on first use. */
@@ -77,16 +90,23 @@ public final class WardenEngine implements AutoCloseable {
             throw SqlStates.of(SqlStates.BAD_SESSION, "policy " + e.getMessage(), e);
         }
         WardenKeyset keyset = null;
+        KeysetSource source = null;
         boolean encrypts = policy.columns().stream().anyMatch(c -> c.encryption() != Encryption.NONE);
         if (encrypts) {
             try {
-                keyset = WardenKeyset.read(policy.keysetPath(), MasterKey.resolve(config.masterKeyReference()));
+                MasterKey masterKey = MasterKey.resolve(config.masterKeyReference());
+                // opened from the bytes that are hashed, so a later check compares with exactly what is in use
+                KeysetReloader.FileContent content = KeysetReloader.read(policy.keysetPath());
+                keyset = WardenKeyset.read(policy.keysetPath(), content.text(), masterKey);
+                source = new KeysetSource(masterKey, content);
             } catch (KeyException e) {
                 throw SqlStates.of(SqlStates.KEY_UNAVAILABLE, e.getMessage(), e);
             }
         }
+        AtomicReference<WardenKeyset> inUse = new AtomicReference<>(keyset);
         String previousKeys = auditSink == null && keyset != null ? AuditTrails.previousPrimaryKeys(policy) : null;
-        AuditSink sink = auditSink != null ? auditSink : AuditTrails.open(policy, keyset);
+        // the trail's chain follows the keyset in use: after a reload it is keyed with the new audit key
+        AuditSink sink = auditSink != null ? auditSink : AuditTrails.open(policy, keyset == null ? null : inUse::get);
         try {
             AuditTrails.engineEvent(sink, "policy-loaded", policy, "policy " + policy.source());
             if (keyset != null) {
@@ -102,12 +122,55 @@ public final class WardenEngine implements AutoCloseable {
             if (sink != null) sink.close();
             throw SqlStates.of(SqlStates.AUDIT_UNAVAILABLE, "the audit trail cannot be written: " + e.getMessage(), e);
         }
-        WardenEngine engine = new WardenEngine(policy, keyset, sink);
+        WardenEngine engine = new WardenEngine(policy, inUse, source, sink);
         if (sink != null && auditSink == null) {
             // seal the trail on a clean exit, so that verify can tell a cut tail from a finished one
             Runtime.getRuntime().addShutdownHook(new Thread(sink::close, "warden-audit-seal"));
         }
+        if (engine.reloader != null) engine.reloader.start();
         return engine;
+    }
+
+    /**
+     * Checks the keyset file now and, when it holds other keys than those in use, loads it as the periodic
+     * check would: opened with the master key the engine started with, checked to still hold every key
+     * that opens stored values (retired ones may be disabled), then used by every statement compiled from
+     * now on. Useful right after {@code warden keys rotate} or {@code retire}, and in tests.
+     *
+     * @return true when a new keyset is now in use, false when the file holds the keys already in use (or
+     *         the policy encrypts nothing)
+     * @throws SQLException (58030) naming the file and why its content was not loaded; the keys in use stay
+     */
+    public boolean reloadKeyset() throws SQLException {
+        if (reloader == null) return false;
+        try {
+            return reloader.check(true) == KeysetReloader.Outcome.RELOADED;
+        } catch (KeyException e) {
+            throw SqlStates.of(SqlStates.KEY_UNAVAILABLE, e.getMessage() + "; the keyset in use stays");
+        }
+    }
+
+    /** The keys in use and how following the keyset file goes, for operators and health checks. */
+    public KeysetStatus keysetStatus() {
+        if (reloader == null) return new KeysetStatus(null, java.time.Duration.ZERO, "none", 0, 0, null, null);
+        return reloader.status();
+    }
+
+    /**
+     * Makes {@code next} the keyset in use (called by the reloader, one reload at a time). Compiled state of
+     * the previous keyset is dropped; a statement compiling right now may still finish with the previous
+     * keyset, into caches nothing reads any more (see {@link DatabaseState}).
+     */
+    private void install(WardenKeyset next) {
+        WardenKeyset previous = keys.getAndSet(next);
+        for (DatabaseState database : databases.values()) database.keyed(next);
+        try {
+            AuditTrails.engineEvent(auditSink, AuditTrails.KEYSET_RELOADED, policy, "keyset " + policy.keysetPath()
+                    + " reloaded (was " + previous.primaryKeyIds() + "; keys " + next.describeKeys() + "), "
+                    + AuditTrails.PRIMARY + next.primaryKeyIds());
+        } catch (dev.warden.audit.AuditUnavailableException e) {
+            // the new keys are in use either way; the sink reports its own health
+        }
     }
 
     public Policy policy() {
@@ -126,7 +189,8 @@ public final class WardenEngine implements AutoCloseable {
                     + " to one of the roles of " + policy.source());
         }
         checkSession(role, purpose);
-        DatabaseState state = databases.computeIfAbsent(database == null ? "" : database, d -> new DatabaseState(policy));
+        DatabaseState state = databases.computeIfAbsent(database == null ? "" : database,
+                d -> new DatabaseState(policy, keys.get()));
         return new Session(state, user, role, purpose, client, clientAddress);
     }
 
@@ -145,7 +209,7 @@ public final class WardenEngine implements AutoCloseable {
      * @param connection the real connection, used only to read table metadata on a cache miss
      */
     public GuardedStatement guard(Session session, Connection connection, String sql) throws SQLException {
-        return guard(session, connection, sql, SqlLexer.lex(sql), false);
+        return guard(session, connection, sql, SqlLexer.lex(sql), false, true);
     }
 
     /**
@@ -153,23 +217,31 @@ public final class WardenEngine implements AutoCloseable {
      * guard is cached by exact text, role and purpose (see {@link DatabaseState#prepared}).
      */
     public GuardedStatement guardPrepared(Session session, Connection connection, String sql) throws SQLException {
-        return guardPrepared(session, connection, sql, false);
+        return guardPrepared(session, connection, sql, false, true);
     }
 
-    private GuardedStatement guardPrepared(Session session, Connection connection, String sql, boolean withholdDenied)
-            throws SQLException {
+    /**
+     * {@link #guardPrepared}.
+     *
+     * @param withholdDenied see {@link #guard(Session, Connection, String, LexedSql, boolean, boolean)}
+     * @param auditRefusal   false: a refusal is thrown without an audit event
+     */
+    private GuardedStatement guardPrepared(Session session, Connection connection, String sql, boolean withholdDenied,
+                                           boolean auditRefusal) throws SQLException {
         DatabaseState database = session.database();
+        DatabaseState.Keyed keyed = database.keyed(keys.get());
         DatabaseState.PreparedKey key = new DatabaseState.PreparedKey(sql, session.role(), session.purpose(),
                 withholdDenied);
-        GuardedStatement cached = database.prepared.getIfPresent(key);
+        GuardedStatement cached = keyed.prepared.getIfPresent(key);
         if (cached != null) {
             checkAuditHealth(cached.compiled());
             return cached;
         }
-        GuardedStatement guarded = guard(session, connection, sql, SqlLexer.lex(sql), withholdDenied);
+        GuardedStatement guarded = guard(session, connection, sql, SqlLexer.lex(sql), withholdDenied, auditRefusal);
         if (guarded.local() == GuardedStatement.Local.NONE && guarded.reusable()
-                && !guarded.compiled().changesSchema() && !startsWithDdlKeyword(sql)) {
-            database.prepared.put(key, guarded);
+                && !guarded.compiled().changesSchema() && !startsWithDdlKeyword(sql)
+                && (guarded.keyset() == null || guarded.keyset() == keyed.keyset)) {
+            keyed.prepared.put(key, guarded);
         }
         return guarded;
     }
@@ -215,8 +287,8 @@ public final class WardenEngine implements AutoCloseable {
         // is withheld (each read of it refused) rather than the whole statement, as identity inserts of ORMs
         // ask for every column and read only the key
         boolean withholdDenied = request.everyColumn();
-        GuardedStatement withReturning = prepared ? guardPrepared(session, connection, text, withholdDenied)
-                : guard(session, connection, text, SqlLexer.lex(text), withholdDenied);
+        GuardedStatement withReturning = prepared ? guardPrepared(session, connection, text, withholdDenied, true)
+                : guard(session, connection, text, SqlLexer.lex(text), withholdDenied, true);
         Plan returning = plan(database, connection, withReturning.lexed());
         return withReturning.withGeneratedKeys(GeneratedKeys.returning(returning.outputs().size()));
     }
@@ -250,11 +322,59 @@ public final class WardenEngine implements AutoCloseable {
     }
 
     /**
+     * The guard a statement prepared as {@code guarded} must use now: {@code guarded} itself, unless the
+     * engine reloaded its keyset since it was compiled. Then it is compiled again with the keys in use; when
+     * that gives the same text to send, the new guard replaces it (new values are encrypted under the new
+     * primary keys, results decrypted with the new keyset). When the text differs, what the real driver
+     * prepared no longer fits: an equality filter on a deterministic column goes out once per enabled key,
+     * so one prepared before a rotation would miss the rows written under the new key. Such a statement is
+     * refused (0A000, audited) at execution and must be prepared again; while only binding
+     * ({@code executing} false) the old guard is returned, and its values never leave.
+     *
+     * <p>The check costs a field read and a comparison; the rest runs once per statement and reload.
+     */
+    public GuardedStatement current(Session session, Connection connection, GuardedStatement guarded,
+                                    boolean executing) throws SQLException {
+        if (usesKeysInUse(guarded)) return guarded;
+        WardenKeyset compiledWith = guarded.keyset();
+        if (!guarded.reusable() && !executing) return guarded;
+        GuardedStatement fresh;
+        try {
+            // generated keys: a RETURNING of every column withholds denied columns (one naming only readable columns
+            // compiles alike either way)
+            GeneratedKeys generatedKeys = guarded.generatedKeys();
+            boolean withholdDenied = generatedKeys != null && generatedKeys.mode() == GeneratedKeys.Mode.RETURNING;
+            fresh = guardPrepared(session, connection, guarded.originalSql(), withholdDenied, executing);
+            if (generatedKeys != null) fresh = fresh.withGeneratedKeys(generatedKeys);
+        } catch (SQLException refusal) {
+            if (executing) throw refusal;  // audited by guardPrepared
+            return guarded;                // the execution will be refused, and audited, then
+        }
+        if (guarded.reusable() && fresh.sql().equals(guarded.sql())) return fresh;
+        if (!executing) return guarded;
+        String why = guarded.reusable() && fresh.keyset() != null
+                ? "equality filters on deterministic columns are sent once per enabled key, "
+                        + fresh.keyset().enabledDeterministicKeys() + " now against "
+                        + compiledWith.enabledDeterministicKeys() + " when it was prepared"
+                : "protected values written into its text were encrypted under the previous keys";
+        SQLException stale = SqlStates.unsupported("the keyset was reloaded after this statement was prepared and "
+                + "it must now be sent as another text (" + why + "): prepare it again");
+        StatementAudit.refused(auditSink, session, guarded.fingerprint(), fresh.compiled(), policy.version(), stale);
+        throw stale;
+    }
+
+    /** True when {@code guarded} depends on no key or was compiled with the keyset in use. */
+    public boolean usesKeysInUse(GuardedStatement guarded) {
+        return guarded.keyset() == null || guarded.keyset() == keys.get();
+    }
+
+    /**
      * @param withholdDenied a result column the role may not read is kept but refused when read (42501), instead
      *                       of refusing the statement: only for generated keys of every column
+     * @param auditRefusal   false: a refusal is thrown without an audit event
      */
     private GuardedStatement guard(Session session, Connection connection, String sql, LexedSql lexed,
-                                   boolean withholdDenied) throws SQLException {
+                                   boolean withholdDenied, boolean auditRefusal) throws SQLException {
         if (lexed.words().contains("warden")) {
             GuardedStatement local = localStatement(session, lexed);
             if (local != null) return local;
@@ -263,15 +383,16 @@ public final class WardenEngine implements AutoCloseable {
         ServerSideObjects.Snapshot objects = database.serverSideObjects.current(connection, database::invalidateDerived);
         if (!lexed.mentionsAny(protectedTableNames) && !lexed.mentionsAny(objects.words())) {
             if (startsWithDdlKeyword(sql)) database.invalidate();  // a table joined with a protected one may change
-            return new GuardedStatement(lexed, PASS_THROUGH, sql, null, GuardedStatement.Local.NONE, null);
+            return new GuardedStatement(lexed, PASS_THROUGH, sql, null, GuardedStatement.Local.NONE, null, null);
         }
+        DatabaseState.Keyed keyed = database.keyed(keys.get());
         String role = session.role();
         String purpose = session.purpose();
         CompiledStatement verdict = null;
         String toSend;
         KeyExpansion.Rendered expanded = null;
         try {
-            verdict = verdict(database, connection, lexed, role, purpose, objects, withholdDenied);
+            verdict = verdict(database, keyed, connection, lexed, role, purpose, objects, withholdDenied);
             checkAuditHealth(verdict);
             if (verdict.isRefused()) throw verdict.refusal();
             if (verdict.keyExpansion() != null) {
@@ -283,7 +404,7 @@ public final class WardenEngine implements AutoCloseable {
             }
         } catch (SQLException refusal) {
             // refused, or the policy does not match the live table: still exactly one audit event
-            if (!SqlStates.AUDIT_UNAVAILABLE.equals(refusal.getSQLState())) {
+            if (auditRefusal && !SqlStates.AUDIT_UNAVAILABLE.equals(refusal.getSQLState())) {
                 StatementAudit.refused(auditSink, session, lexed.normalized(), verdict, policy.version(), refusal);
             }
             throw refusal;
@@ -291,33 +412,34 @@ public final class WardenEngine implements AutoCloseable {
         ProtectedColumn[] parameterColumns = GuardedStatement.parameterColumns(lexed, verdict);
         if (expanded != null) {
             return new GuardedStatement(lexed, verdict, toSend, parameterColumns, expanded.targets(),
-                    !expanded.literalsEncrypted(), GuardedStatement.Local.NONE, null);
+                    !expanded.literalsEncrypted(), GuardedStatement.Local.NONE, null, keyed.keyset);
         }
-        return new GuardedStatement(lexed, verdict, toSend, parameterColumns, GuardedStatement.Local.NONE, null);
+        return new GuardedStatement(lexed, verdict, toSend, parameterColumns, GuardedStatement.Local.NONE, null,
+                keyed.keyset);
     }
 
     /** The cached verdict on a normalised text for a role and purpose, analysing and compiling it on a miss. */
-    private CompiledStatement verdict(DatabaseState database, Connection connection, LexedSql lexed, String role,
-                                      String purpose, ServerSideObjects.Snapshot objects, boolean withholdDenied)
-            throws SQLException {
+    private CompiledStatement verdict(DatabaseState database, DatabaseState.Keyed keyed, Connection connection,
+                                      LexedSql lexed, String role, String purpose, ServerSideObjects.Snapshot objects,
+                                      boolean withholdDenied) throws SQLException {
         DatabaseState.VerdictKey key = new DatabaseState.VerdictKey(lexed.normalized(), role, purpose, withholdDenied);
-        CompiledStatement verdict = database.verdicts.getIfPresent(key);
+        CompiledStatement verdict = keyed.verdicts.getIfPresent(key);
         if (verdict != null) return verdict;
         Plan plan = plan(database, connection, lexed);
-        checkPolicyMatchesLiveTables(database, plan, connection);
+        checkPolicyMatchesLiveTables(database, keyed, plan, connection);
         verdict = new StatementCompiler(policy, new StatementCompiler.Columns() {
             @Override
             public ProtectedColumn of(ColumnRule rule) throws SQLException {
-                return protectedColumn(database, rule, connection);
+                return protectedColumn(database, keyed, rule, connection);
             }
 
             @Override
             public RowKeys rowKeys(List<OutputColumn> outputs) {
-                return rowKeysShownBy(database, outputs, connection);
+                return rowKeysShownBy(database, keyed.keyset, outputs, connection);
             }
         }).compile(lexed, plan, role, purpose, objects, withholdDenied);
         if (verdict.changesSchema()) database.invalidate();
-        else database.verdicts.put(key, verdict);
+        else keyed.verdicts.put(key, verdict);
         return verdict;
     }
 
@@ -362,7 +484,7 @@ public final class WardenEngine implements AutoCloseable {
             value = literal.value();
         }
         return new GuardedStatement(lexed, PASS_THROUGH, lexed.original(), null,
-                GuardedStatement.Local.SET_PURPOSE, value);
+                GuardedStatement.Local.SET_PURPOSE, value, null);
     }
 
     /** The verdict of a statement that names no protected table: sent as is, audited without columns. */
@@ -393,7 +515,8 @@ public final class WardenEngine implements AutoCloseable {
      * Where the policy asks for hashed row keys: the result columns that show the (single-column) primary key
      * of a protected table, or null when there are none.
      */
-    private RowKeys rowKeysShownBy(DatabaseState database, List<OutputColumn> outputs, Connection connection) {
+    private RowKeys rowKeysShownBy(DatabaseState database, WardenKeyset keyset, List<OutputColumn> outputs,
+                                   Connection connection) {
         if (keyset == null || policy.audit() == null || !policy.audit().hashRowKeys()) return null;
         List<Integer> positions = new java.util.ArrayList<>();
         List<String> tables = new java.util.ArrayList<>();
@@ -414,22 +537,22 @@ public final class WardenEngine implements AutoCloseable {
      * Before the first verdict on a protected table, every policy column of it must exist in the live table
      * with a type that can hold ciphertext: a policy out of step with the schema is named, not guessed around.
      */
-    private void checkPolicyMatchesLiveTables(DatabaseState database, Plan plan, Connection connection)
-            throws SQLException {
+    private void checkPolicyMatchesLiveTables(DatabaseState database, DatabaseState.Keyed keyed, Plan plan,
+                                              Connection connection) throws SQLException {
         for (TableName table : plan.tables()) {
             if (!policy.protectsTable(table.schema(), table.name())) continue;
             for (ColumnRule rule : policy.columns()) {
                 if (rule.table().equals(table.name())
                         && (rule.schema() == null || table.schema() == null || rule.schema().equals(table.schema()))) {
-                    protectedColumn(database, rule, connection);
+                    protectedColumn(database, keyed, rule, connection);
                 }
             }
         }
     }
 
-    private ProtectedColumn protectedColumn(DatabaseState database, ColumnRule rule, Connection connection)
-            throws SQLException {
-        ProtectedColumn column = database.protectedColumns.get(rule);
+    private ProtectedColumn protectedColumn(DatabaseState database, DatabaseState.Keyed keyed, ColumnRule rule,
+                                            Connection connection) throws SQLException {
+        ProtectedColumn column = keyed.protectedColumns.get(rule);
         if (column != null) return column;
         TableName table = new TableName(rule.schema(), rule.table());
         LiveCatalog.TableInfo info = database.catalog.lookup(connection, table);
@@ -452,6 +575,7 @@ public final class WardenEngine implements AutoCloseable {
                 throw SqlStates.of(SqlStates.POLICY_MISMATCH, rule.qualifiedName() + where + " is of type "
                         + typeName + " in the database; an encrypted column must be bytea or text");
             }
+            WardenKeyset keyset = keyed.keyset;
             if (rule.encryption() == Encryption.DETERMINISTIC) {
                 cipher = keyset.deterministic(rule.qualifiedName());
                 // after a rotation, equality must also match rows still under an older (enabled) key
@@ -464,12 +588,13 @@ public final class WardenEngine implements AutoCloseable {
             }
         }
         column = new ProtectedColumn(rule, cipher, equalityCiphers, storage);
-        database.protectedColumns.put(rule, column);
+        keyed.protectedColumns.put(rule, column);
         return column;
     }
 
     @Override
     public void close() {
+        if (reloader != null) reloader.close();
         if (auditSink != null) auditSink.close();
     }
 }

@@ -22,12 +22,14 @@ import java.sql.Timestamp;
 
 /**
  * A prepared statement analysed once when prepared: each setter for a parameter that carries a protected
- * column's value encrypts it before binding; other parameters are bound as given. Not thread-safe.
+ * column's value encrypts it before binding; other parameters are bound as given. After the engine reloads
+ * its keyset, the next protected bind or execution takes the guard compiled with the new keys (see
+ * {@link dev.warden.engine.WardenEngine#current}). Not thread-safe.
  */
 public class WardenPreparedStatement extends WardenStatement implements PreparedStatement {
 
     final PreparedStatement delegate;
-    final GuardedStatement guarded;
+    GuardedStatement guarded;  // replaced only by current(), after a keyset reload
     private long batchedSets;
 
     WardenPreparedStatement(WardenConnection connection, PreparedStatement delegate, GuardedStatement guarded) {
@@ -36,10 +38,34 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
         this.guarded = guarded;
     }
 
+    /**
+     * The guard to bind or execute with: the one compiled when the statement was prepared until the engine
+     * reloads its keyset, then one compiled with the new keys (an execution is refused when the text sent
+     * would have to change).
+     */
+    private GuardedStatement current(boolean executing) throws SQLException {
+        return guarded = connection.engine().current(connection.session(), connection.delegate(), guarded, executing);
+    }
+
+    /**
+     * True when the engine reloaded its keyset since this statement was prepared and the text it must send
+     * changed (see {@link dev.warden.engine.WardenEngine#current}), so that its next execution would be
+     * refused: a caller that holds the statement's text and parameters, as the gateway does for a client's
+     * named statement, prepares it again instead. While the keyset is unchanged this costs a comparison.
+     */
+    public boolean mustBePreparedAgain() throws SQLException {
+        return !connection.engine().usesKeysInUse(current(false));
+    }
+
+    private void bindProtected(int parameterIndex, Object plaintext) throws SQLException {
+        current(false).bind(delegate, parameterIndex, plaintext);
+    }
+
     // ---- execution ----
 
     @Override
     public ResultSet executeQuery() throws SQLException {
+        GuardedStatement guarded = current(true);
         if (guarded.local() != GuardedStatement.Local.NONE) {
             throw SqlStates.unsupported("SET warden.purpose returns no result; use execute");
         }
@@ -54,7 +80,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
 
     @Override
     public boolean execute() throws SQLException {
-        return executeGuarded(guarded, sql -> delegate.execute());
+        return executeGuarded(current(true), sql -> delegate.execute());
     }
 
     @Override
@@ -64,7 +90,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
 
     @Override
     public long executeLargeUpdate() throws SQLException {
-        return updateGuarded(guarded, sql -> delegate.executeLargeUpdate());
+        return updateGuarded(current(true), sql -> delegate.executeLargeUpdate());
     }
 
     @Override
@@ -86,6 +112,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public long[] executeLargeBatch() throws SQLException {
         if (batchedSets == 0) return super.executeLargeBatch();  // Statement.addBatch(String) misuse: let it fail
+        GuardedStatement guarded = current(true);
         StatementAudit audit = begin(guarded);
         batchedSets = 0;
         long[] counts;
@@ -146,7 +173,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setAsciiStream(int parameterIndex, java.io.InputStream x, int arg2) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setAsciiStream"));
+            bindProtected(parameterIndex, ParameterValues.text(x, "setAsciiStream"));
             return;
         }
         delegate.setAsciiStream(guarded.targetIndex(parameterIndex), x, arg2);
@@ -155,7 +182,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setAsciiStream(int parameterIndex, java.io.InputStream x, long arg2) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setAsciiStream"));
+            bindProtected(parameterIndex, ParameterValues.text(x, "setAsciiStream"));
             return;
         }
         delegate.setAsciiStream(guarded.targetIndex(parameterIndex), x, arg2);
@@ -164,7 +191,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setAsciiStream(int parameterIndex, java.io.InputStream x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setAsciiStream"));
+            bindProtected(parameterIndex, ParameterValues.text(x, "setAsciiStream"));
             return;
         }
         delegate.setAsciiStream(guarded.targetIndex(parameterIndex), x);
@@ -173,7 +200,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setBigDecimal(int parameterIndex, java.math.BigDecimal x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, x);
+            bindProtected(parameterIndex, x);
             return;
         }
         delegate.setBigDecimal(guarded.targetIndex(parameterIndex), x);
@@ -182,7 +209,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setBinaryStream(int parameterIndex, java.io.InputStream x, int arg2) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, ParameterValues.bytes(x, "setBinaryStream"));
+            bindProtected(parameterIndex, ParameterValues.bytes(x, "setBinaryStream"));
             return;
         }
         delegate.setBinaryStream(guarded.targetIndex(parameterIndex), x, arg2);
@@ -191,7 +218,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setBinaryStream(int parameterIndex, java.io.InputStream x, long arg2) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, ParameterValues.bytes(x, "setBinaryStream"));
+            bindProtected(parameterIndex, ParameterValues.bytes(x, "setBinaryStream"));
             return;
         }
         delegate.setBinaryStream(guarded.targetIndex(parameterIndex), x, arg2);
@@ -200,7 +227,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setBinaryStream(int parameterIndex, java.io.InputStream x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, ParameterValues.bytes(x, "setBinaryStream"));
+            bindProtected(parameterIndex, ParameterValues.bytes(x, "setBinaryStream"));
             return;
         }
         delegate.setBinaryStream(guarded.targetIndex(parameterIndex), x);
@@ -209,7 +236,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setBlob(int parameterIndex, java.io.InputStream x, long arg2) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, ParameterValues.bytes(x, "setBlob"));
+            bindProtected(parameterIndex, ParameterValues.bytes(x, "setBlob"));
             return;
         }
         delegate.setBlob(guarded.targetIndex(parameterIndex), x, arg2);
@@ -218,7 +245,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setBlob(int parameterIndex, java.io.InputStream x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, ParameterValues.bytes(x, "setBlob"));
+            bindProtected(parameterIndex, ParameterValues.bytes(x, "setBlob"));
             return;
         }
         delegate.setBlob(guarded.targetIndex(parameterIndex), x);
@@ -227,7 +254,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setBlob(int parameterIndex, Blob x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, ParameterValues.bytes(x, "setBlob"));
+            bindProtected(parameterIndex, ParameterValues.bytes(x, "setBlob"));
             return;
         }
         delegate.setBlob(guarded.targetIndex(parameterIndex), x);
@@ -236,7 +263,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setBoolean(int parameterIndex, boolean x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, x);
+            bindProtected(parameterIndex, x);
             return;
         }
         delegate.setBoolean(guarded.targetIndex(parameterIndex), x);
@@ -245,7 +272,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setByte(int parameterIndex, byte x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, x);
+            bindProtected(parameterIndex, x);
             return;
         }
         delegate.setByte(guarded.targetIndex(parameterIndex), x);
@@ -254,7 +281,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setBytes(int parameterIndex, byte[] x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, x);
+            bindProtected(parameterIndex, x);
             return;
         }
         delegate.setBytes(guarded.targetIndex(parameterIndex), x);
@@ -263,7 +290,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setCharacterStream(int parameterIndex, java.io.Reader x, int arg2) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setCharacterStream"));
+            bindProtected(parameterIndex, ParameterValues.text(x, "setCharacterStream"));
             return;
         }
         delegate.setCharacterStream(guarded.targetIndex(parameterIndex), x, arg2);
@@ -272,7 +299,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setCharacterStream(int parameterIndex, java.io.Reader x, long arg2) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setCharacterStream"));
+            bindProtected(parameterIndex, ParameterValues.text(x, "setCharacterStream"));
             return;
         }
         delegate.setCharacterStream(guarded.targetIndex(parameterIndex), x, arg2);
@@ -281,7 +308,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setCharacterStream(int parameterIndex, java.io.Reader x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setCharacterStream"));
+            bindProtected(parameterIndex, ParameterValues.text(x, "setCharacterStream"));
             return;
         }
         delegate.setCharacterStream(guarded.targetIndex(parameterIndex), x);
@@ -290,7 +317,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setClob(int parameterIndex, java.io.Reader x, long arg2) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setClob"));
+            bindProtected(parameterIndex, ParameterValues.text(x, "setClob"));
             return;
         }
         delegate.setClob(guarded.targetIndex(parameterIndex), x, arg2);
@@ -299,7 +326,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setClob(int parameterIndex, java.io.Reader x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setClob"));
+            bindProtected(parameterIndex, ParameterValues.text(x, "setClob"));
             return;
         }
         delegate.setClob(guarded.targetIndex(parameterIndex), x);
@@ -308,7 +335,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setClob(int parameterIndex, Clob x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setClob"));
+            bindProtected(parameterIndex, ParameterValues.text(x, "setClob"));
             return;
         }
         delegate.setClob(guarded.targetIndex(parameterIndex), x);
@@ -317,7 +344,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setDate(int parameterIndex, Date x, java.util.Calendar arg2) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, x);
+            bindProtected(parameterIndex, x);
             return;
         }
         delegate.setDate(guarded.targetIndex(parameterIndex), x, arg2);
@@ -326,7 +353,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setDate(int parameterIndex, Date x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, x);
+            bindProtected(parameterIndex, x);
             return;
         }
         delegate.setDate(guarded.targetIndex(parameterIndex), x);
@@ -335,7 +362,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setDouble(int parameterIndex, double x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, x);
+            bindProtected(parameterIndex, x);
             return;
         }
         delegate.setDouble(guarded.targetIndex(parameterIndex), x);
@@ -344,7 +371,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setFloat(int parameterIndex, float x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, x);
+            bindProtected(parameterIndex, x);
             return;
         }
         delegate.setFloat(guarded.targetIndex(parameterIndex), x);
@@ -353,7 +380,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setInt(int parameterIndex, int x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, x);
+            bindProtected(parameterIndex, x);
             return;
         }
         delegate.setInt(guarded.targetIndex(parameterIndex), x);
@@ -362,7 +389,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setLong(int parameterIndex, long x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, x);
+            bindProtected(parameterIndex, x);
             return;
         }
         delegate.setLong(guarded.targetIndex(parameterIndex), x);
@@ -371,7 +398,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setNCharacterStream(int parameterIndex, java.io.Reader x, long arg2) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setNCharacterStream"));
+            bindProtected(parameterIndex, ParameterValues.text(x, "setNCharacterStream"));
             return;
         }
         delegate.setNCharacterStream(guarded.targetIndex(parameterIndex), x, arg2);
@@ -380,7 +407,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setNCharacterStream(int parameterIndex, java.io.Reader x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setNCharacterStream"));
+            bindProtected(parameterIndex, ParameterValues.text(x, "setNCharacterStream"));
             return;
         }
         delegate.setNCharacterStream(guarded.targetIndex(parameterIndex), x);
@@ -389,7 +416,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setNClob(int parameterIndex, java.io.Reader x, long arg2) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setNClob"));
+            bindProtected(parameterIndex, ParameterValues.text(x, "setNClob"));
             return;
         }
         delegate.setNClob(guarded.targetIndex(parameterIndex), x, arg2);
@@ -398,7 +425,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setNClob(int parameterIndex, java.io.Reader x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setNClob"));
+            bindProtected(parameterIndex, ParameterValues.text(x, "setNClob"));
             return;
         }
         delegate.setNClob(guarded.targetIndex(parameterIndex), x);
@@ -407,7 +434,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setNClob(int parameterIndex, NClob x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, ParameterValues.text(x, "setNClob"));
+            bindProtected(parameterIndex, ParameterValues.text(x, "setNClob"));
             return;
         }
         delegate.setNClob(guarded.targetIndex(parameterIndex), x);
@@ -416,7 +443,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setNString(int parameterIndex, String x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, x);
+            bindProtected(parameterIndex, x);
             return;
         }
         delegate.setNString(guarded.targetIndex(parameterIndex), x);
@@ -425,7 +452,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setNull(int parameterIndex, int x, String arg2) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, null);
+            bindProtected(parameterIndex, null);
             return;
         }
         delegate.setNull(guarded.targetIndex(parameterIndex), x, arg2);
@@ -434,7 +461,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setNull(int parameterIndex, int x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, null);
+            bindProtected(parameterIndex, null);
             return;
         }
         delegate.setNull(guarded.targetIndex(parameterIndex), x);
@@ -443,7 +470,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setObject(int parameterIndex, Object x, int arg2, int arg3) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, x);
+            bindProtected(parameterIndex, x);
             return;
         }
         delegate.setObject(guarded.targetIndex(parameterIndex), x, arg2, arg3);
@@ -452,7 +479,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setObject(int parameterIndex, Object x, int arg2) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, x);
+            bindProtected(parameterIndex, x);
             return;
         }
         delegate.setObject(guarded.targetIndex(parameterIndex), x, arg2);
@@ -461,7 +488,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setObject(int parameterIndex, Object x, SQLType arg2, int arg3) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, x);
+            bindProtected(parameterIndex, x);
             return;
         }
         delegate.setObject(guarded.targetIndex(parameterIndex), x, arg2, arg3);
@@ -470,7 +497,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setObject(int parameterIndex, Object x, SQLType arg2) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, x);
+            bindProtected(parameterIndex, x);
             return;
         }
         delegate.setObject(guarded.targetIndex(parameterIndex), x, arg2);
@@ -479,7 +506,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setObject(int parameterIndex, Object x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, x);
+            bindProtected(parameterIndex, x);
             return;
         }
         delegate.setObject(guarded.targetIndex(parameterIndex), x);
@@ -506,7 +533,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setShort(int parameterIndex, short x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, x);
+            bindProtected(parameterIndex, x);
             return;
         }
         delegate.setShort(guarded.targetIndex(parameterIndex), x);
@@ -515,7 +542,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setString(int parameterIndex, String x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, x);
+            bindProtected(parameterIndex, x);
             return;
         }
         delegate.setString(guarded.targetIndex(parameterIndex), x);
@@ -524,7 +551,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setTime(int parameterIndex, Time x, java.util.Calendar arg2) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, x);
+            bindProtected(parameterIndex, x);
             return;
         }
         delegate.setTime(guarded.targetIndex(parameterIndex), x, arg2);
@@ -533,7 +560,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setTime(int parameterIndex, Time x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, x);
+            bindProtected(parameterIndex, x);
             return;
         }
         delegate.setTime(guarded.targetIndex(parameterIndex), x);
@@ -542,7 +569,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setTimestamp(int parameterIndex, Timestamp x, java.util.Calendar arg2) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, x);
+            bindProtected(parameterIndex, x);
             return;
         }
         delegate.setTimestamp(guarded.targetIndex(parameterIndex), x, arg2);
@@ -551,7 +578,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setTimestamp(int parameterIndex, Timestamp x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, x);
+            bindProtected(parameterIndex, x);
             return;
         }
         delegate.setTimestamp(guarded.targetIndex(parameterIndex), x);
@@ -566,7 +593,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setUnicodeStream(int parameterIndex, java.io.InputStream x, int arg2) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            guarded.bind(delegate, parameterIndex, x);
+            bindProtected(parameterIndex, x);
             return;
         }
         delegate.setUnicodeStream(guarded.targetIndex(parameterIndex), x, arg2);

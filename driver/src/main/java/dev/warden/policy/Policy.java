@@ -1,6 +1,7 @@
 package dev.warden.policy;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -24,9 +25,17 @@ import java.util.TreeSet;
  */
 public final class Policy {
 
+    /**
+     * How often a running engine checks its keyset file for a change when the policy does not say
+     * ({@code keyset-reload}): often enough that processes sharing a keyset agree on it within seconds of a
+     * {@code warden keys rotate}, rarely enough that reading and hashing a few kilobytes costs nothing.
+     */
+    public static final Duration DEFAULT_KEYSET_RELOAD = Duration.ofSeconds(10);
+
     private final String source;
     private final String version;
     private final Path keysetPath;
+    private final Duration keysetReload;
     private final AuditSettings audit;
     private final Map<String, RoleRule> roles;
     private final Map<String, Optional<RoleRule>> roleLookup;
@@ -57,9 +66,22 @@ public final class Policy {
      */
     public Policy(String source, String version, Path keysetPath, Collection<RoleRule> roles,
                   Collection<ColumnRule> columns, AuditSettings audit) {
+        this(source, version, keysetPath, DEFAULT_KEYSET_RELOAD, roles, columns, audit);
+    }
+
+    /**
+     * As {@link #Policy(String, String, Path, Collection, Collection, AuditSettings)}, with how often a
+     * running engine checks the keyset file for a change ({@link Duration#ZERO}: never).
+     */
+    public Policy(String source, String version, Path keysetPath, Duration keysetReload, Collection<RoleRule> roles,
+                  Collection<ColumnRule> columns, AuditSettings audit) {
         this.source = Objects.requireNonNull(source, "source");
         this.version = Objects.requireNonNull(version, "version");
         this.keysetPath = keysetPath;
+        this.keysetReload = Objects.requireNonNull(keysetReload, "keysetReload");
+        if (keysetReload.isNegative()) {
+            throw new IllegalArgumentException("keysetReload must not be negative: " + keysetReload);
+        }
         this.audit = Objects.requireNonNull(audit, "audit");
 
         Map<String, RoleRule> roleMap = new HashMap<>();
@@ -116,6 +138,14 @@ public final class Policy {
     /** The keyset file, resolved against the policy file's directory; null for a classpath policy w/o file. */
     public Path keysetPath() {
         return keysetPath;
+    }
+
+    /**
+     * How often a running engine checks its keyset file for a change ({@code keyset-reload}, default
+     * {@link #DEFAULT_KEYSET_RELOAD}); {@link Duration#ZERO} when the policy turns the check off.
+     */
+    public Duration keysetReload() {
+        return keysetReload;
     }
 
     /** The {@code audit:} section, or its defaults when the policy has none. */

@@ -2,6 +2,7 @@ package dev.warden.policy;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -11,6 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -25,7 +28,7 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  */
 final class YamlPolicyReader {
 
-    private static final List<String> TOP_KEYS = List.of("keyset", "roles", "tables", "audit");
+    private static final List<String> TOP_KEYS = List.of("keyset", "keyset-reload", "roles", "tables", "audit");
     private static final List<String> ROLE_KEYS = List.of("purposes");
     private static final List<String> COLUMN_KEYS = List.of("encrypt", "type", "read", "mask", "write", "purposes");
     private static final List<String> AUDIT_KEYS =
@@ -33,6 +36,10 @@ final class YamlPolicyReader {
     private static final List<String> AUDIT_TABLE_KEYS = List.of("jdbc-url", "user", "password", "name");
     /** An upper bound that keeps megabytes-to-bytes from overflowing and catches unit mistakes. */
     private static final long MAX_ROTATE_SIZE_MB = 1024L * 1024;
+    private static final Pattern INTERVAL = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
+    /** Bounds of {@code keyset-reload}: below 100 ms it would be a busy loop, above a day a mistake. */
+    private static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+    private static final Duration MAX_INTERVAL = Duration.ofHours(24);
 
     private static final Map<String, Encryption> ENCRYPTIONS = words(Encryption.values());
     private static final Map<String, ColumnType> TYPES = words(ColumnType.values());
@@ -74,6 +81,9 @@ final class YamlPolicyReader {
         if (keyset != null) {
             keysetPath = resolve(keyset.value(), "keyset");
         }
+        Entry reload = top.get("keyset-reload");
+        Duration keysetReload = reload == null ? Policy.DEFAULT_KEYSET_RELOAD
+                : interval(reload.value(), "keyset-reload");
 
         Entry tablesEntry = require(top, root, "policy", "tables", "the protected tables and their columns");
         List<ColumnRule> columns = new ArrayList<>();
@@ -86,7 +96,7 @@ final class YamlPolicyReader {
         Entry audit = top.get("audit");
         AuditSettings auditSettings = audit == null ? AuditSettings.defaults(baseDir) : readAudit(audit.value());
 
-        return new Policy(source, version, keysetPath, roles.values(), columns, auditSettings);
+        return new Policy(source, version, keysetPath, keysetReload, roles.values(), columns, auditSettings);
     }
 
     // ---- roles
@@ -319,6 +329,30 @@ final class YamlPolicyReader {
             throw fail(node, path, "expected true or false, found '" + s.getValue() + "'");
         }
         return Boolean.parseBoolean(s.getValue().toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * An interval such as {@code 10s}, {@code 500ms}, {@code 5m} or {@code 1h}; {@code 0} or {@code off} is
+     * {@link Duration#ZERO}.
+     */
+    private Duration interval(Node node, String path) throws PolicyException {
+        String value = scalar(node, path).getValue().strip();
+        if (value.equals("0") || value.equalsIgnoreCase("off")) return Duration.ZERO;
+        Matcher m = INTERVAL.matcher(value);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            Duration d = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            };
+            if (d.isZero()) return d;
+            if (d.compareTo(MIN_INTERVAL) >= 0 && d.compareTo(MAX_INTERVAL) <= 0) return d;
+        }
+        throw fail(node, path, "expected an interval from " + MIN_INTERVAL.toMillis() + "ms to "
+                + MAX_INTERVAL.toHours() + "h such as 10s, 500ms, 5m or 1h, or 0 / off to turn it off, found '"
+                + value + "'");
     }
 
     private long megabytes(Node node, String path) throws PolicyException {

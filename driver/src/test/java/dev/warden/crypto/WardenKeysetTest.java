@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -375,6 +376,50 @@ class WardenKeysetTest {
         bad[bad.length - 1] ^= 1;
         assertFalse(keyset.verifyAuditMac(bad, VALUE));
         assertFalse(WardenKeyset.generate().verifyAuditMac(tag, VALUE));
+    }
+
+    // ---- succession: what a running engine accepts in place of its keyset
+
+    @Test
+    void aRotationOrARetirementMaySucceedAKeysetButAnUnrelatedOrShrunkOneMayNot() {
+        WardenKeyset old = WardenKeyset.generate();
+        WardenKeyset rotated = old.rotate();
+        assertNull(old.whyNotSuccessor(rotated));
+        assertNull(rotated.whyNotSuccessor(rotated.retireOldDataKeys()), "retiring is the operator's decision");
+        assertNull(rotated.retireOldDataKeys().whyNotSuccessor(rotated), "re-enabling a retired key");
+
+        String unrelated = old.whyNotSuccessor(WardenKeyset.generate());
+        for (String role : new String[] {"randomized", "deterministic", "audit"}) {
+            assertTrue(unrelated.contains(role + " key "), unrelated);
+        }
+        assertTrue(unrelated.contains(" is missing"), unrelated);
+        String shrunk = rotated.whyNotSuccessor(old);
+        assertTrue(shrunk.contains("is missing"), "the new keys are gone: " + shrunk);
+    }
+
+    @Test
+    void sameKeysAsTellsAFileWrittenAgainFromAChangeOfKeys() throws Exception {
+        MasterKey master = masterKey();
+        WardenKeyset keyset = WardenKeyset.generate().rotate();
+        Path a = dir.resolve("a.json");
+        Path b = dir.resolve("b.json");
+        keyset.write(a, master);
+        keyset.write(b, master);
+        assertFalse(Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(b)), "each write encrypts anew");
+        assertTrue(WardenKeyset.read(a, master).sameKeysAs(WardenKeyset.read(b, master)));
+        assertFalse(keyset.sameKeysAs(keyset.rotate()));
+        assertFalse(keyset.sameKeysAs(keyset.retireOldDataKeys()), "a status change is a change");
+        assertFalse(keyset.sameKeysAs(WardenKeyset.generate()));
+    }
+
+    @Test
+    void describeKeysNamesIdsPrimariesAndStatusesOnly() {
+        WardenKeyset retired = WardenKeyset.generate().rotate().retireOldDataKeys();
+        String description = retired.describeKeys();
+        assertTrue(description.matches("randomized \\d+ \\(disabled\\) \\d+\\*, deterministic \\d+ \\(disabled\\)"
+                + " \\d+\\*, audit \\d+ \\d+\\*"), description);
+        assertEquals(1, retired.enabledDeterministicKeys());
+        assertEquals(2, retired.rotate().enabledDeterministicKeys());
     }
 
     @Test

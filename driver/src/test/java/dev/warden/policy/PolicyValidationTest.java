@@ -62,7 +62,7 @@ class PolicyValidationTest {
                 keyset: k.json
                 roles: { support: {} }
                 tabels: {}
-                """, 3, "policy: unknown key 'tabels'", "allowed keys: keyset, roles, tables, audit");
+                """, 3, "policy: unknown key 'tabels'", "allowed keys: keyset, keyset-reload, roles, tables, audit");
     }
 
     @Test
@@ -431,6 +431,37 @@ class PolicyValidationTest {
                   support: {}
                  billing: {}
                 """, 3, "malformed YAML");
+    }
+
+    @Test
+    void keysetReloadIntervalDefaultsToTenSecondsAndMayBeTurnedOff() throws PolicyException {
+        String body = """
+                roles: { support: {} }
+                tables:
+                  t:
+                    c: { encrypt: none, read: {} }
+                """;
+        assertEquals(java.time.Duration.ofSeconds(10), PolicyLoader.parse(body, "policy.yaml", null).keysetReload());
+        assertEquals(Policy.DEFAULT_KEYSET_RELOAD, PolicyLoader.parse(body, "policy.yaml", null).keysetReload());
+        String[][] accepted = {{"2s", "PT2S"}, {"500ms", "PT0.5S"}, {"5m", "PT5M"}, {"1h", "PT1H"}, {"off", "PT0S"},
+                {"0", "PT0S"}, {"OFF", "PT0S"}, {"100ms", "PT0.1S"}, {"24h", "PT24H"}};
+        for (String[] a : accepted) {
+            assertEquals(a[1], PolicyLoader.parse("keyset-reload: " + a[0] + "\n" + body, "policy.yaml", null)
+                    .keysetReload().toString(), a[0]);
+        }
+    }
+
+    @Test
+    void badKeysetReloadIntervals() {
+        String body = """
+                roles: { support: {} }
+                tables:
+                  t:
+                    c: { encrypt: none, read: {} }
+                """;
+        for (String bad : new String[] {"10", "fast", "99ms", "25h", "-1s", "1.5s", "10 s"}) {
+            rejected("keyset-reload: " + bad + "\n" + body, 1, "keyset-reload: ", "such as 10s");
+        }
     }
 
     @Test

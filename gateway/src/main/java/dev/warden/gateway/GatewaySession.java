@@ -1,6 +1,7 @@
 package dev.warden.gateway;
 
 import dev.warden.jdbc.WardenConnection;
+import dev.warden.jdbc.WardenPreparedStatement;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.sql.Connection;
@@ -865,6 +866,19 @@ final class GatewaySession {
                 break;
             }
         }
+        if (mustBePreparedAgain(ps)) {
+            // the engine reloaded its keyset and this statement must now be sent as another text (an equality
+            // filter goes out once per key): prepare it again from the client's text, as PostgreSQL re-plans
+            PreparedStatement again = conn.prepareStatement(p.jdbc.sql());
+            again.setFetchSize(FETCH_SIZE);
+            if (portal.ownPs) {
+                closeQuietly(ps);
+            } else {
+                closeQuietly(p.ps);  // no other portal is reading from it (it would have its own statement)
+                p.ps = again;
+            }
+            ps = again;
+        }
         portal.ps = ps;
         if (implicitTx && p.kind.isTransactionControl()) {
             // the client takes over transaction control: end the implicit block first, as PostgreSQL does
@@ -912,6 +926,11 @@ final class GatewaySession {
         executing = null;
         status = p.kind.statusAfterSuccess(status);
         reportSettings(p.kind);
+    }
+
+    /** True when {@code ps} is a Warden statement that a keyset reload left needing to be prepared again. */
+    private static boolean mustBePreparedAgain(PreparedStatement ps) throws SQLException {
+        return ps.isWrapperFor(WardenPreparedStatement.class) && ps.unwrap(WardenPreparedStatement.class).mustBePreparedAgain();
     }
 
     private void execute(PgFrame f) throws SQLException {
