@@ -107,13 +107,14 @@ final class ServerSideObjects {
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
              GROUP BY n.nspname, c.relname, c.relkind""";
 
-    // user functions with their source, and the user triggers that run them
+    // user functions whose source names a protected table (the server filters, so that a database with many
+    // functions, PostGIS say, sends only the few that matter), and the user triggers that run them
     private static final String PG_USER_FUNCTIONS = """
             SELECT p.oid, n.nspname, p.proname, p.prosrc
               FROM pg_catalog.pg_proc p
               JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
              WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
-               AND p.prosrc IS NOT NULL""";
+               AND p.prosrc ~* ?""";
     private static final String PG_USER_TRIGGERS = """
             SELECT tg.tgfoid, n.nspname, c.relname, tg.tgname
               FROM pg_catalog.pg_trigger tg
@@ -124,16 +125,22 @@ final class ServerSideObjects {
     private final Policy policy;
     private final String[] protectedTables;  // "schema.table", or "*.table" for a policy table of any schema
     private final Pattern protectedNameInSource;
+    private final String protectedNameRegexForServer;  // the same, as a PostgreSQL regular expression
     private volatile Snapshot snapshot;       // null: not read yet, or invalidated
 
     ServerSideObjects(Policy policy) {
         this.policy = policy;
         Set<String> tables = new LinkedHashSet<>();
         Set<String> bareNames = new LinkedHashSet<>();
+        Set<String> serverNames = new LinkedHashSet<>();
         for (ColumnRule rule : policy.columns()) {
             tables.add((rule.schema() == null ? "*" : rule.schema()) + "." + rule.table());
-            bareNames.add(Pattern.quote(rule.table().toLowerCase(Locale.ROOT)));
+            String name = rule.table().toLowerCase(Locale.ROOT);
+            bareNames.add(Pattern.quote(name));
+            serverNames.add(name.replaceAll("[^\\p{L}\\p{N}_]", "\\\\$0"));
         }
+        // \\m and \\M: start and end of a word; the Java pattern below decides, this one only narrows
+        this.protectedNameRegexForServer = "\\m(" + String.join("|", serverNames) + ")\\M";
         this.protectedTables = tables.toArray(String[]::new);
         // a protected table's name as a whole word (not part of a longer identifier)
         this.protectedNameInSource = bareNames.isEmpty() ? null : Pattern.compile(
@@ -197,14 +204,16 @@ final class ServerSideObjects {
         }
         Map<Long, String> namingFunctions = new HashMap<>();
         Map<String, String> functions = new HashMap<>();
-        try (PreparedStatement ps = connection.prepareStatement(PG_USER_FUNCTIONS);
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                String named = protectedTableNamedIn(rs.getString(4));
-                if (named == null) continue;
-                String description = "function " + rs.getString(2) + "." + rs.getString(3) + "() names " + named;
-                namingFunctions.put(rs.getLong(1), description);
-                put(functions, words, rs.getString(2), rs.getString(3), description);
+        try (PreparedStatement ps = connection.prepareStatement(PG_USER_FUNCTIONS)) {
+            ps.setString(1, protectedNameRegexForServer);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String named = protectedTableNamedIn(rs.getString(4));
+                    if (named == null) continue;
+                    String description = "function " + rs.getString(2) + "." + rs.getString(3) + "() names " + named;
+                    namingFunctions.put(rs.getLong(1), description);
+                    put(functions, words, rs.getString(2), rs.getString(3), description);
+                }
             }
         }
         Map<String, String> triggerTables = new HashMap<>();
