@@ -41,9 +41,13 @@ class FrameworksIT {
     }
 
     @Test
-    void flywayMigratesTheProtectedTableThroughWarden() {
+    void flywayMigratesTheProtectedTableThroughWardenDataSource() {
         CustomersExample db = CustomersExample.create();
-        var result = Flyway.configure().dataSource(dataSource(db, "support", "customer-service"))
+        WardenDataSource warden = new WardenDataSource(new DriverManagerDataSource(db.rawUrl(), "postgres", ""),
+                CustomersExample.POLICY.toString(), "support");
+        warden.setPurpose("customer-service");
+        warden.setMasterKey("file:" + CustomersExample.MASTER_KEY);
+        var result = Flyway.configure().dataSource(warden)
                 .locations("classpath:db/protected-migration").baselineOnMigrate(true).baselineVersion("0").load().migrate();
         assertTrue(result.success);
         assertEquals(2, result.migrationsExecuted);
