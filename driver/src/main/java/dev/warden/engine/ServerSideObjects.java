@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
 
 /**
  * Server-side objects that reach protected tables behind a name Warden would otherwise pass through, read
- * from PostgreSQL's catalog. They were all created outside Warden (Warden refuses DDL naming a protected
- * table), and Warden cannot see inside them:
+ * from PostgreSQL's catalog. They were all created outside Warden (Warden refuses creating them over a
+ * protected table, see {@link SchemaChangeRules}), and Warden cannot see inside them:
  * <ul>
  *   <li><b>relations</b>: views, materialized views and tables with rewrite rules that depend, directly or
  *       through one another, on a protected table ({@code pg_depend} over {@code pg_rewrite}). Reading one

@@ -68,8 +68,14 @@ public final class StatementAudit {
     }
 
     private void write(long rows, String decision, String reason, String sqlState) throws SQLException {
-        if (written || sink == null) return;
+        if (written) return;
         written = true;
+        if (statement.compiled() != null && statement.compiled().changesSchema()) {
+            // the engine dropped what it derived from table shapes before the change ran; drop again now that it
+            // has run, as another session may have read the old shapes in between
+            session.database().invalidate();
+        }
+        if (sink == null) return;
         if (rowsAffected >= 0 && sqlState == null) rows = rowsAffected;
         long micros = (System.nanoTime() - startNanos) / 1000;
         AuditEvent event = event(session, statement.fingerprint(), statement.compiled(), policyVersion, start, micros,

@@ -9,6 +9,7 @@ import dev.warden.sql.ColumnUse;
 import dev.warden.sql.LexedSql;
 import dev.warden.sql.OutputColumn;
 import dev.warden.sql.Plan;
+import dev.warden.sql.SchemaChange;
 import dev.warden.sql.StatementKind;
 import dev.warden.sql.TableName;
 import java.sql.SQLException;
@@ -63,6 +64,12 @@ final class StatementCompiler {
             if (relation == null) relation = objects.relation(t);
             if (triggerTable == null) triggerTable = objects.triggerTable(t);
         }
+        // a schema change is judged first, so that its refusal names the column and the reason
+        SchemaChange change = plan.schemaChange();
+        if (change != null && sql.statementCount() <= 1) {
+            String refusal = new SchemaChangeRules(policy).refusal(change, objects.function(sql.words()));
+            if (refusal != null) return CompiledStatement.refused(SqlStates.UNSUPPORTED, refusal, kind, tables);
+        }
         // a statement the analyzer could not place fully may still name a protected table in its text
         if (!plan.resolved() && (touchesProtected || sql.mentionsAny(policy.protectedTableNames())
                 || sql.mentionsAny(objects.words()))) {
@@ -89,6 +96,11 @@ final class StatementCompiler {
         if (sql.statementCount() > 1) {
             return CompiledStatement.refused(SqlStates.UNSUPPORTED, "several statements in one call touch a"
                     + " protected table; send them one at a time", kind, tables);
+        }
+        if (changesSchema && change != null) {
+            // allowed by SchemaChangeRules above: sent as written; the engine drops what it derived from table shapes
+            return new CompiledStatement(null, null, null, null, kind, tables, Map.of(), List.of(), List.of(),
+                    true, true, null);
         }
         if (changesSchema || plan.kind() == StatementKind.TRUNCATE || plan.kind() == StatementKind.COPY
                 || plan.kind() == StatementKind.MERGE || plan.kind() == StatementKind.OTHER) {

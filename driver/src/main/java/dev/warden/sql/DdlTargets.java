@@ -11,6 +11,8 @@ import java.util.Set;
  * {@code LIKE}, {@code INHERITS} or {@code PARTITION OF}, which read other tables), CREATE INDEX, ALTER TABLE
  * and DROP TABLE / INDEX / VIEW / SEQUENCE. A {@code REFERENCES other} clause names a table without reading
  * or writing its data, so it is not a target. Anything else returns null and is left to the parser.
+ * The analyzer uses it for DROP, and for CREATE and ALTER text that {@link SchemaChangeReader} does not read
+ * (such a statement is refused on a protected table, as it carries no {@link SchemaChange}).
  * Stateless and thread-safe.
  */
 final class DdlTargets {

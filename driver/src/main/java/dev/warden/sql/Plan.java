@@ -6,13 +6,21 @@ import java.util.Set;
 /**
  * What a statement does, as far as protecting columns is concerned. Immutable; cached by normalised text.
  *
- * <p>{@code tables} are the base tables it reads or writes (CTE and derived-table names resolved away).
- * {@code writeTarget} is the table written by INSERT/UPDATE/DELETE/MERGE, else null. {@code problems} lists
- * what could not be resolved (parse failure, unknown shape, an unknown table's {@code *}, an ambiguous
- * column); when it is non-empty the engine must refuse the statement if it may touch a protected table.
+ * <p>{@code tables} are the base tables it reads or writes (CTE and derived-table names resolved away), or,
+ * for a schema change, the tables it changes. {@code writeTarget} is the table written by
+ * INSERT/UPDATE/DELETE/MERGE, else null. {@code problems} lists what could not be resolved (parse failure,
+ * unknown shape, an unknown table's {@code *}, an ambiguous column); when it is non-empty the engine must
+ * refuse the statement if it may touch a protected table. {@code schemaChange} is what a DDL statement does to
+ * tables and columns when {@link SchemaChangeReader} could read it, else null (a DDL statement without one is
+ * refused on protected tables).
  */
 public record Plan(StatementKind kind, Set<TableName> tables, TableName writeTarget, List<OutputColumn> outputs,
-                   List<ColumnUse> uses, List<String> problems) {
+                   List<ColumnUse> uses, List<String> problems, SchemaChange schemaChange) {
+
+    public Plan(StatementKind kind, Set<TableName> tables, TableName writeTarget, List<OutputColumn> outputs,
+                List<ColumnUse> uses, List<String> problems) {
+        this(kind, tables, writeTarget, outputs, uses, problems, null);
+    }
 
     public boolean resolved() {
         return problems.isEmpty();

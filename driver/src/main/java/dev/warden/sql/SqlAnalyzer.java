@@ -105,7 +105,22 @@ public final class SqlAnalyzer {
             case "do" -> {
                 return simple(StatementKind.OTHER, "DO is not supported on analysed statements");
             }
-            case "create", "alter", "drop" -> {
+            case "create", "alter", "comment", "grant", "revoke", "analyze", "analyse", "vacuum", "cluster", "reindex" -> {
+                SchemaChange change = SchemaChangeReader.read(piece);
+                if (change != null) {
+                    Set<TableName> tables = change.tables();
+                    return new Plan(StatementKind.DDL, Set.copyOf(tables), tables.isEmpty() ? null : tables.iterator().next(),
+                            List.of(), List.of(), change.unanalysed() == null ? List.of() : List.of(change.unanalysed()),
+                            change);
+                }
+                if (!first.equals("create") && !first.equals("alter")) break;
+                List<TableName> targets = DdlTargets.of(piece);
+                if (targets != null) {
+                    return new Plan(StatementKind.DDL, Set.copyOf(targets), targets.get(0), List.of(), List.of(),
+                            List.of());
+                }
+            }
+            case "drop" -> {
                 List<TableName> targets = DdlTargets.of(piece);
                 if (targets != null) {
                     // the tables changed, and nothing else: a REFERENCES clause reads no data
@@ -218,7 +233,8 @@ public final class SqlAnalyzer {
             case "update" -> StatementKind.UPDATE;
             case "delete" -> StatementKind.DELETE;
             case "merge" -> StatementKind.MERGE;
-            case "create", "alter", "drop", "comment", "grant", "revoke" -> StatementKind.DDL;
+            case "create", "alter", "drop", "comment", "grant", "revoke", "analyze", "analyse", "vacuum", "cluster",
+                 "reindex" -> StatementKind.DDL;
             case "truncate" -> StatementKind.TRUNCATE;
             case "copy" -> StatementKind.COPY;
             case "begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release" -> StatementKind.TRANSACTION;

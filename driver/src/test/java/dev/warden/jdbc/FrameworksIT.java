@@ -41,6 +41,32 @@ class FrameworksIT {
     }
 
     @Test
+    void flywayMigratesTheProtectedTableThroughWardenDataSource() {
+        CustomersExample db = CustomersExample.create();
+        WardenDataSource warden = new WardenDataSource(new DriverManagerDataSource(db.rawUrl(), "postgres", ""),
+                CustomersExample.POLICY.toString(), "support");
+        warden.setPurpose("customer-service");
+        warden.setMasterKey("file:" + CustomersExample.MASTER_KEY);
+        var result = Flyway.configure().dataSource(warden)
+                .locations("classpath:db/protected-migration").baselineOnMigrate(true).baselineVersion("0").load().migrate();
+        assertTrue(result.success);
+        assertEquals(2, result.migrationsExecuted);
+
+        JdbcTemplate raw = new JdbcTemplate(new DriverManagerDataSource(db.rawUrl(), "postgres", ""));
+        assertEquals(List.of("customers_email", "customers_tier"), raw.queryForList(
+                "SELECT indexname FROM pg_indexes WHERE indexname IN ('customers_email', 'customers_tier') ORDER BY 1",
+                String.class));
+        assertEquals("Loyalty tier", raw.queryForObject(
+                "SELECT col_description(attrelid, attnum) FROM pg_attribute"
+                        + " WHERE attrelid = 'customers'::regclass AND attname = 'tier'", String.class));
+        assertEquals(0, raw.queryForObject(
+                "SELECT count(*) FROM customers WHERE encode(email, 'escape') LIKE '%gold%'", Integer.class));
+        JdbcTemplate support = new JdbcTemplate(dataSource(db, "support", "customer-service"));
+        assertEquals("silver", support.queryForObject(
+                "SELECT tier FROM customers WHERE email = ?", String.class, "gold@example.com"));
+    }
+
+    @Test
     void jdbcTemplateQueriesUpdatesAndRefusals() {
         CustomersExample db = CustomersExample.create();
         JdbcTemplate billing = new JdbcTemplate(dataSource(db, "billing", "order-processing"));

@@ -365,7 +365,7 @@ class WardenDriverIT {
                 "UPDATE customers SET email = name",
                 "INSERT INTO customers (name, email) SELECT name, email FROM customers",
                 "TRUNCATE customers",
-                "ALTER TABLE customers ADD COLUMN x int",
+                "ALTER TABLE customers ALTER COLUMN email TYPE text",
                 "SELECT name FROM customers WHERE email > 'a'",
                 "SELECT email::text FROM customers",
                 "SELECT c FROM customers c",
