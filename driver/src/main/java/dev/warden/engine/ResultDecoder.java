@@ -2,6 +2,7 @@ package dev.warden.engine;
 
 import dev.warden.policy.Access;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 
 /**
@@ -12,20 +13,24 @@ public final class ResultDecoder {
     private final ProtectedColumn[] columns;  // by 1-based result column; null = not protected
     private final Access[] access;
     private final int expectedColumnCount;
+    // by 1-based result column: the label PostgreSQL gives a protected column shown under its own name (a
+    // bare or `*`-expanded column, lower case), else null
+    private final String[] expectedLabels;
     private final RowKeys rowKeys;  // null unless the policy hashes row keys and the result shows one
     // by result column: why reading it is refused (a column the role may not read, withheld among generated
     // keys of every column), else null; null when no column is withheld
     private final String[] withheld;
 
     ResultDecoder(ProtectedColumn[] columns, Access[] access, int expectedColumnCount, RowKeys rowKeys) {
-        this(columns, access, expectedColumnCount, rowKeys, null);
+        this(columns, access, expectedColumnCount, null, rowKeys, null);
     }
 
-    ResultDecoder(ProtectedColumn[] columns, Access[] access, int expectedColumnCount, RowKeys rowKeys,
-                  String[] withheld) {
+    ResultDecoder(ProtectedColumn[] columns, Access[] access, int expectedColumnCount, String[] expectedLabels,
+                  RowKeys rowKeys, String[] withheld) {
         this.columns = columns;
         this.access = access;
         this.expectedColumnCount = expectedColumnCount;
+        this.expectedLabels = expectedLabels;
         this.rowKeys = rowKeys;
         this.withheld = withheld;
     }
@@ -48,11 +53,27 @@ public final class ResultDecoder {
      * Checks the live result has the shape the plan was made for: a table altered since its columns were
      * cached would shift positions, so refuse rather than decode the wrong column.
      */
-    public void checkShape(int actualColumnCount) throws SQLException {
+    public void checkShape(ResultSetMetaData actual) throws SQLException {
+        int actualColumnCount = actual.getColumnCount();
         if (expectedColumnCount >= 0 && actualColumnCount != expectedColumnCount) {
-            throw SqlStates.unsupported("the result has " + actualColumnCount + " columns where the analysis of"
-                    + " the statement expected " + expectedColumnCount + "; the table changed, retry the statement");
+            throw tableChanged("the result has " + actualColumnCount + " columns where the analysis of the"
+                    + " statement expected " + expectedColumnCount);
         }
+        // same width, other order (columns dropped and added outside Warden): a protected column has moved
+        if (expectedLabels != null) {
+            for (int i = 1; i < expectedLabels.length && i <= actualColumnCount; i++) {
+                String label = expectedLabels[i];
+                if (label != null && !label.equalsIgnoreCase(actual.getColumnLabel(i))) {
+                    throw tableChanged("result column " + i + " is no longer " + columns[i].name());
+                }
+            }
+        }
+    }
+
+    /** The caller has the engine forget table shapes ({@code WardenEngine#tableChanged}), so that a retry sees the table anew. */
+    private static SQLException tableChanged(String what) {
+        return SqlStates.unsupported(what + ": the table changed since the statement was analysed; retry the"
+                + " statement");
     }
 
     /**

@@ -147,6 +147,7 @@ final class StatementCompiler {
         Access[] access = new Access[outputs.size() + 1];
         boolean anyProtectedOutput = false;
         String[] withheld = null;
+        String[] expectedLabels = null;  // see ResultDecoder#checkShape
         for (int i = 0; i < outputs.size(); i++) {
             OutputColumn output = outputs.get(i);
             ColumnRule rule = output.origin() == null ? null : rule(output.origin());
@@ -162,12 +163,17 @@ final class StatementCompiler {
                         + " because RETURN_GENERATED_KEYS returns every column";
             }
             outputColumns[i + 1] = columns.of(rule);
+            if (output.label() != null && output.label().equalsIgnoreCase(output.origin().column())) {
+                if (expectedLabels == null) expectedLabels = new String[outputs.size() + 1];
+                expectedLabels[i + 1] = output.label();
+            }
             access[i + 1] = granted;
             anyProtectedOutput = true;
             read.merge(rule.qualifiedName(), granted.name().toLowerCase(Locale.ROOT), (a, b) -> a);
         }
         ResultDecoder decoder = anyProtectedOutput
-                ? new ResultDecoder(outputColumns, access, outputs.size(), columns.rowKeys(outputs), withheld) : null;
+                ? new ResultDecoder(outputColumns, access, outputs.size(), expectedLabels, columns.rowKeys(outputs),
+                        withheld) : null;
         return new CompiledStatement(null, null, slotColumns, decoder, kind, tables, Map.copyOf(read),
                 List.copyOf(written), List.copyOf(filtered), false, true,
                 expandedForms == null ? null : new KeyExpansion(expandedForms));

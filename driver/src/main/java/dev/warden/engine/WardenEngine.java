@@ -452,6 +452,15 @@ public final class WardenEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * A result did not have the shape its statement was analysed for: the table changed outside Warden, or in
+     * a transaction that had not committed when another session analysed it. Forgets the table shapes and
+     * everything derived from them, so that the statement, sent again, is analysed against the table as it is.
+     */
+    public void tableChanged(Session session) {
+        session.database().invalidate();
+    }
+
     /** Begins the audit record of one execution of {@code statement}. */
     public StatementAudit audit(Session session, GuardedStatement statement) {
         return new StatementAudit(auditSink, session, statement, policy.version());

@@ -246,9 +246,11 @@ public class WardenStatement implements Statement {
         if (raw == null) return null;
         if (guarded.decoder() != null) {
             try {
-                guarded.decoder().checkShape(raw.getMetaData().getColumnCount());
+                guarded.decoder().checkShape(raw.getMetaData());
             } catch (SQLException e) {
                 raw.close();
+                // the table changed outside Warden (or in a transaction not yet committed when it was analysed)
+                connection.engine().tableChanged(connection.session());
                 if (audit != null) audit.failed(e);
                 throw e;
             }
