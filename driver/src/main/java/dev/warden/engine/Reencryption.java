@@ -234,14 +234,16 @@ public final class Reencryption {
         if (info == null) {
             throw SqlStates.of(SqlStates.POLICY_MISMATCH, "table " + table + " does not exist in the database");
         }
-        String key = info.primaryKey();
+        PrimaryKey key = primaryKey(connection, table, info);
         if (key == null) {
-            throw SqlStates.unsupported("table " + table + " has no single-column primary key: re-encryption"
-                    + " updates rows by primary key");
+            throw SqlStates.unsupported("table " + table + " has no primary key: re-encryption updates rows by"
+                    + " primary key");
         }
-        if (policy.column(table.schema(), table.name(), key).isPresent()) {
-            throw SqlStates.unsupported("the primary key " + table + "." + key + " is itself protected;"
-                    + " re-encryption updates rows by an unprotected primary key");
+        for (String column : key.columns()) {
+            if (policy.column(table.schema(), table.name(), column).isPresent()) {
+                throw SqlStates.unsupported("the primary key column " + table + "." + column + " is itself"
+                        + " protected; re-encryption updates rows by an unprotected primary key");
+            }
         }
         List<Target> resolved = new ArrayList<>();
         for (Target t : targets) {
@@ -292,10 +294,10 @@ public final class Reencryption {
         return targets;
     }
 
-    private Result scan(Connection connection, TableName table, String key, List<Target> targets, Options options,
-                        Progress progress, Committed committed) throws SQLException {
+    private Result scan(Connection connection, TableName table, PrimaryKey key, List<Target> targets,
+                        Options options, Progress progress, Committed committed) throws SQLException {
         String quotedTable = (table.schema() == null ? "" : quote(table.schema()) + ".") + quote(table.name());
-        StringBuilder columns = new StringBuilder(quote(key));
+        StringBuilder columns = new StringBuilder(key.list());
         StringBuilder sets = new StringBuilder();
         for (Target t : targets) {
             columns.append(", ").append(quote(t.rule().column()));
@@ -303,36 +305,42 @@ public final class Reencryption {
             sets.append(quote(t.rule().column())).append(" = ?");
         }
         String lock = options.dryRun() ? "" : " FOR UPDATE";
-        String first = "SELECT " + columns + " FROM " + quotedTable + " ORDER BY " + quote(key) + " LIMIT "
+        String first = "SELECT " + columns + " FROM " + quotedTable + " ORDER BY " + key.list() + " LIMIT "
                 + options.batchSize() + lock;
-        String next = "SELECT " + columns + " FROM " + quotedTable + " WHERE " + quote(key) + " > ? ORDER BY "
-                + quote(key) + " LIMIT " + options.batchSize() + lock;
-        String update = "UPDATE " + quotedTable + " SET " + sets + " WHERE " + quote(key) + " = ?";
+        String next = "SELECT " + columns + " FROM " + quotedTable + " WHERE " + key.after() + " ORDER BY "
+                + key.list() + " LIMIT " + options.batchSize() + lock;
+        String update = "UPDATE " + quotedTable + " SET " + sets + " WHERE " + key.match();
+        int keys = key.columns().size();
 
         boolean autoCommit = connection.getAutoCommit();
         long scanned = 0;
         long updated = 0;
         long batches = 0;
-        Object after = null;
+        Object[] after = null;  // the last row's key values
         connection.setAutoCommit(false);
         try (PreparedStatement firstBatch = connection.prepareStatement(first);
              PreparedStatement nextBatch = connection.prepareStatement(next);
              PreparedStatement write = connection.prepareStatement(update)) {
             while (true) {
                 PreparedStatement read = after == null ? firstBatch : nextBatch;
-                if (after != null) read.setObject(1, after);
+                if (after != null) {
+                    for (int k = 0; k < keys; k++) read.setObject(k + 1, after[k]);
+                }
                 int rows = 0;
                 try (ResultSet rs = read.executeQuery()) {
                     List<Object[]> changes = new ArrayList<>();
                     while (rs.next()) {
                         rows++;
-                        after = rs.getObject(1);
+                        after = new Object[keys];
+                        for (int k = 0; k < keys; k++) after[k] = rs.getObject(k + 1);
+                        String row = key.describe(table, after);
                         Object[] values = new Object[targets.size()];
                         boolean changed = false;
                         for (int i = 0; i < targets.size(); i++) {
                             Target t = targets.get(i);
-                            Object raw = t.storage() == Storage.BYTEA ? rs.getBytes(i + 2) : rs.getString(i + 2);
-                            Object rewritten = rewrite(t, raw, table, key, after);
+                            int at = keys + i + 1;
+                            Object raw = t.storage() == Storage.BYTEA ? rs.getBytes(at) : rs.getString(at);
+                            Object rewritten = rewrite(t, raw, row);
                             values[i] = rewritten == null ? raw : rewritten;
                             changed |= rewritten != null;
                         }
@@ -340,8 +348,9 @@ public final class Reencryption {
                     }
                     for (Object[] change : options.dryRun() ? List.<Object[]>of() : changes) {
                         for (int i = 0; i < targets.size(); i++) bind(write, i + 1, targets.get(i), change[i]);
-                        write.setObject(targets.size() + 1, change[targets.size()]);
-                        execute(write, table, key, change[targets.size()]);
+                        Object[] rowKey = (Object[]) change[targets.size()];
+                        for (int k = 0; k < keys; k++) write.setObject(targets.size() + 1 + k, rowKey[k]);
+                        execute(write, key.describe(table, rowKey));
                     }
                     updated += changes.size();
                 }
@@ -379,7 +388,8 @@ public final class Reencryption {
     }
 
     /** The value to store instead of {@code raw}, or null when it stays as it is. */
-    private Object rewrite(Target t, Object raw, TableName table, String key, Object keyValue) throws SQLException {
+    /** @param row the row, for messages: "customers.id = 7" (its key is never protected) */
+    private Object rewrite(Target t, Object raw, String row) throws SQLException {
         if (raw == null) {
             t.tally().nulls++;
             return null;
@@ -404,7 +414,7 @@ public final class Reencryption {
             String from = keyset.keyIdOf(ciphertext, t.deterministic());
             t.tally().fromKeys.merge(from == null ? "unknown" : from, 1L, Long::sum);
         } else if (t.fromPlaintext() && !keyset.hasPrefixOfAnyKey(ciphertext, t.deterministic())) {
-            rewritten = t.cipher().encrypt(plaintextBytes(t, raw, table, key, keyValue));
+            rewritten = t.cipher().encrypt(plaintextBytes(t, raw, row));
             t.tally().fromPlaintext++;
         } else {
             String why = ciphertext != null && keyset.hasPrefixOfAnyKey(ciphertext, t.deterministic())
@@ -412,13 +422,12 @@ public final class Reencryption {
                     : "it is not ciphertext of this column under any enabled key (if the column holds plaintext"
                             + " being newly protected, name it with --from-plaintext " + t.rule().column() + ")";
             throw SqlStates.of(SqlStates.DATA_CORRUPTED, "cannot re-encrypt " + t.rule().qualifiedName() + " at "
-                    + table + "." + key + " = " + keyValue + ": " + why);
+                    + row + ": " + why);
         }
         return t.storage() == Storage.BYTEA ? rewritten : Base64.getEncoder().encodeToString(rewritten);
     }
 
-    private static byte[] plaintextBytes(Target t, Object raw, TableName table, String key, Object keyValue)
-            throws SQLException {
+    private static byte[] plaintextBytes(Target t, Object raw, String row) throws SQLException {
         try {
             if (raw instanceof byte[] bytes) {
                 if (t.type() == LogicalType.BYTES) return bytes;
@@ -429,8 +438,8 @@ public final class Reencryption {
             return ValueCodec.encode(t.type(), raw);
         } catch (CharacterCodingException | IllegalArgumentException e) {
             // the codec's message names the type, never the value
-            throw SqlStates.of(SqlStates.INVALID_VALUE, "plaintext of " + t.rule().qualifiedName() + " at " + table
-                    + "." + key + " = " + keyValue + " is not a valid " + t.type().name().toLowerCase(Locale.ROOT)
+            throw SqlStates.of(SqlStates.INVALID_VALUE, "plaintext of " + t.rule().qualifiedName() + " at " + row
+                    + " is not a valid " + t.type().name().toLowerCase(Locale.ROOT)
                     + " value" + (e instanceof IllegalArgumentException ? ": " + e.getMessage() : " (not UTF-8)"));
         }
     }
@@ -441,19 +450,74 @@ public final class Reencryption {
         else ps.setString(index, (String) value);
     }
 
-    private static void execute(PreparedStatement write, TableName table, String key, Object keyValue)
-            throws SQLException {
+    private static void execute(PreparedStatement write, String row) throws SQLException {
         try {
             write.executeUpdate();
         } catch (SQLException e) {
             if ("23505".equals(e.getSQLState())) {
                 // the server's detail quotes the colliding (ciphertext) key: not repeated here
-                throw new SQLException("Warden: re-encrypting " + table + "." + key + " = " + keyValue
-                        + " collides with another row on a unique deterministic column: the same value was"
+                throw new SQLException("Warden: re-encrypting " + row + " collides with another row on a unique deterministic column: the same value was"
                         + " written under the old and the new key after the rotation; remove the duplicate row"
                         + " and run again", "23505");
             }
             throw e;
+        }
+    }
+
+    /**
+     * The table's primary key columns in key order (PostgreSQL: from the catalog, so composite keys work;
+     * elsewhere the single-column key the live catalog knows), or null when it has none.
+     */
+    private static PrimaryKey primaryKey(Connection connection, TableName table, LiveCatalog.TableInfo info)
+            throws SQLException {
+        if (!"PostgreSQL".equalsIgnoreCase(connection.getMetaData().getDatabaseProductName())) {
+            return info.primaryKey() == null ? null : new PrimaryKey(List.of(info.primaryKey()));
+        }
+        List<String> columns = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(PG_PRIMARY_KEY_COLUMNS)) {
+            ps.setString(1, (table.schema() == null ? "" : quote(table.schema()) + ".") + quote(table.name()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) columns.add(rs.getString(1));
+            }
+        }
+        return columns.isEmpty() ? null : new PrimaryKey(List.copyOf(columns));
+    }
+
+    private static final String PG_PRIMARY_KEY_COLUMNS = """
+            SELECT a.attname
+              FROM pg_catalog.pg_index i
+              JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+             WHERE i.indrelid = to_regclass(?) AND i.indisprimary
+             ORDER BY array_position(i.indkey::int2[], a.attnum)""";
+
+    /** The primary key rows are read in order of, and updated by: one column or several (compared as a row). */
+    private record PrimaryKey(List<String> columns) {
+        /** "id" or "order_id", "line" (quoted), for SELECT and ORDER BY. */
+        String list() {
+            StringBuilder b = new StringBuilder();
+            for (String c : columns) b.append(b.isEmpty() ? "" : ", ").append(quote(c));
+            return b.toString();
+        }
+
+        /** Rows after the last one read: {@code "id" > ?}, or {@code ("a", "b") > (?, ?)} (row order = ORDER BY). */
+        String after() {
+            if (columns.size() == 1) return quote(columns.get(0)) + " > ?";
+            return "(" + list() + ") > (" + "?, ".repeat(columns.size() - 1) + "?)";
+        }
+
+        /** {@code "a" = ? AND "b" = ?}. */
+        String match() {
+            StringBuilder b = new StringBuilder();
+            for (String c : columns) b.append(b.isEmpty() ? "" : " AND ").append(quote(c)).append(" = ?");
+            return b.toString();
+        }
+
+        /** "customers.id = 7" or "order_lines.(order_id, line) = (7, 2)": key values are never protected. */
+        String describe(TableName table, Object[] values) {
+            if (columns.size() == 1) return table + "." + columns.get(0) + " = " + values[0];
+            StringBuilder v = new StringBuilder();
+            for (Object value : values) v.append(v.isEmpty() ? "" : ", ").append(value);
+            return table + ".(" + String.join(", ", columns) + ") = (" + v + ")";
         }
     }
 

@@ -147,6 +147,36 @@ class ReencryptionIT {
     }
 
     @Test
+    void aTableWithACompositePrimaryKeyIsReadInKeyOrderAcrossBatches() throws Exception {
+        try (Connection raw = db.raw(); Statement s = raw.createStatement()) {
+            s.execute("DROP TABLE orders");
+            s.execute("DROP TABLE customers");
+            s.execute("CREATE TABLE customers (region text, id int, name text NOT NULL, email text UNIQUE,"
+                    + " phone text, card_number text, birth_date text, credit_limit text, country text,"
+                    + " PRIMARY KEY (region, id))");
+            try (PreparedStatement ps = raw.prepareStatement("INSERT INTO customers (region, id, name, email, phone,"
+                    + " card_number, birth_date, credit_limit, country) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'HK')")) {
+                for (int row = 0; row < PEOPLE.length; row++) {
+                    // key order (FR, 1), (FR, 3), (HK, 0), (HK, 2), (HK, 4): neither insertion nor name order
+                    ps.setString(1, row % 2 == 0 ? "HK" : "FR");
+                    ps.setInt(2, row);
+                    for (int i = 0; i < 6; i++) ps.setString(i + 3, PEOPLE[row][i]);
+                    ps.executeUpdate();
+                }
+            }
+        }
+        Reencryption r = reencryption(policy);
+        Reencryption.Result result = r.run(db.raw(), new Reencryption.Options("customers", ALL_ENCRYPTED, 2, false),
+                null);
+        assertEquals(PEOPLE.length, result.rowsScanned(), "each row read once across the batches");
+        assertEquals(PEOPLE.length, result.rowsUpdated());
+        assertEquals(3, result.batches());
+        assertReadsBack(policy);
+        assertEquals(0, r.run(db.raw(), new Reencryption.Options("customers", ALL_ENCRYPTED, 2, false), null)
+                .rowsUpdated());
+    }
+
+    @Test
     void rowsAlreadyWrittenThroughWardenAreNotEncryptedTwice() throws Exception {
         plaintextTable();
         try (Connection support = db.as(policy, "support", "customer-service");
