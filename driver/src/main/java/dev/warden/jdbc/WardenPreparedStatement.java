@@ -43,7 +43,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     GuardedStatement guarded;    // replaced only by followReload(), after a keyset reload
     private final RealPreparer preparer;  // null: never prepared again (a call)
     /** The application's binds, kept while the statement is open; null when its guard depends on no key. */
-    final BoundParameters bound;
+    private final BoundParameters bound;
     private long batchedSets;
 
     WardenPreparedStatement(WardenConnection connection, PreparedStatement delegate, GuardedStatement guarded) {
