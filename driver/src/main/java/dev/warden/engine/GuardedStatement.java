@@ -90,6 +90,19 @@ public final class GuardedStatement {
         return keyset;
     }
 
+    /**
+     * True when this guard was compiled with a keyset, so that a keyset reload may give a statement prepared
+     * with it another guard (see {@link WardenEngine#current}).
+     */
+    public boolean dependsOnKeys() {
+        return keyset != null;
+    }
+
+    /** True when some parameter carries a protected column's value. */
+    public boolean protectsAnyParameter() {
+        return parameterColumns != null;
+    }
+
     /** The text the application passed. */
     String originalSql() {
         return lexed.original();

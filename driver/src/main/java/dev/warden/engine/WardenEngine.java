@@ -336,31 +336,65 @@ public final class WardenEngine implements AutoCloseable {
     public GuardedStatement current(Session session, Connection connection, GuardedStatement guarded,
                                     boolean executing) throws SQLException {
         if (usesKeysInUse(guarded)) return guarded;
-        WardenKeyset compiledWith = guarded.keyset();
         if (!guarded.reusable() && !executing) return guarded;
         GuardedStatement fresh;
         try {
-            // generated keys: a RETURNING of every column withholds denied columns (one naming only readable columns
-            // compiles alike either way)
-            GeneratedKeys generatedKeys = guarded.generatedKeys();
-            boolean withholdDenied = generatedKeys != null && generatedKeys.mode() == GeneratedKeys.Mode.RETURNING;
-            fresh = guardPrepared(session, connection, guarded.originalSql(), withholdDenied, executing);
-            if (generatedKeys != null) fresh = fresh.withGeneratedKeys(generatedKeys);
+            fresh = recompiled(session, connection, guarded, executing);
         } catch (SQLException refusal) {
             if (executing) throw refusal;  // audited by guardPrepared
             return guarded;                // the execution will be refused, and audited, then
         }
-        if (guarded.reusable() && fresh.sql().equals(guarded.sql())) return fresh;
+        if (sendsSameText(guarded, fresh)) return fresh;
         if (!executing) return guarded;
-        String why = guarded.reusable() && fresh.keyset() != null
+        throw stale(session, guarded, fresh, "prepare it again");
+    }
+
+    /**
+     * {@code guarded}, a prepared statement's guard, compiled again with the keys in use, for a caller that can
+     * prepare {@link GuardedStatement#sql()} of the result anew when it differs (see {@link #sendsSameText}),
+     * as the {@code jdbc:warden:} prepared statements do. A refusal is audited and thrown.
+     */
+    public GuardedStatement recompiled(Session session, Connection connection, GuardedStatement guarded)
+            throws SQLException {
+        return recompiled(session, connection, guarded, true);
+    }
+
+    private GuardedStatement recompiled(Session session, Connection connection, GuardedStatement guarded,
+                                        boolean auditRefusal) throws SQLException {
+        // generated keys: a RETURNING of every column withholds denied columns (one naming only readable columns
+        // compiles alike either way)
+        GeneratedKeys generatedKeys = guarded.generatedKeys();
+        boolean withholdDenied = generatedKeys != null && generatedKeys.mode() == GeneratedKeys.Mode.RETURNING;
+        GuardedStatement fresh = guardPrepared(session, connection, guarded.originalSql(), withholdDenied, auditRefusal);
+        return generatedKeys == null ? fresh : fresh.withGeneratedKeys(generatedKeys);
+    }
+
+    /** True when {@code fresh}, recompiled from {@code guarded}, sends the text the real driver already prepared. */
+    public static boolean sendsSameText(GuardedStatement guarded, GuardedStatement fresh) {
+        return guarded.reusable() && fresh.sql().equals(guarded.sql());
+    }
+
+    /**
+     * The refusal (0A000, audited) of an execution of {@code guarded} that the keyset reload left needing
+     * another text ({@code fresh}); {@code remedy} tells the application what to do, and names no value.
+     */
+    public SQLException stale(Session session, GuardedStatement guarded, GuardedStatement fresh, String remedy)
+            throws SQLException {
+        WardenKeyset compiledWith = guarded.keyset();
+        String why = guarded.reusable() && fresh.keyset() != null && compiledWith != null
                 ? "equality filters on deterministic columns are sent once per enabled key, "
                         + fresh.keyset().enabledDeterministicKeys() + " now against "
                         + compiledWith.enabledDeterministicKeys() + " when it was prepared"
                 : "protected values written into its text were encrypted under the previous keys";
         SQLException stale = SqlStates.unsupported("the keyset was reloaded after this statement was prepared and "
-                + "it must now be sent as another text (" + why + "): prepare it again");
+                + "it must now be sent as another text (" + why + "): " + remedy);
         StatementAudit.refused(auditSink, session, guarded.fingerprint(), fresh.compiled(), policy.version(), stale);
-        throw stale;
+        return stale;
+    }
+
+    /** Audits the refusal, by a front door, of an execution of {@code guarded} (one event, as any refusal). */
+    public void auditRefusal(Session session, GuardedStatement guarded, SQLException refusal) throws SQLException {
+        StatementAudit.refused(auditSink, session, guarded.fingerprint(), guarded.compiled(), policy.version(), refusal);
     }
 
     /** True when {@code guarded} depends on no key or was compiled with the keyset in use. */

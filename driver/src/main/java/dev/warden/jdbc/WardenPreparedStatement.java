@@ -3,6 +3,7 @@ package dev.warden.jdbc;
 import dev.warden.engine.GuardedStatement;
 import dev.warden.engine.SqlStates;
 import dev.warden.engine.StatementAudit;
+import dev.warden.engine.WardenEngine;
 import java.sql.Array;
 import java.sql.Blob;
 import java.sql.Clob;
@@ -23,35 +24,162 @@ import java.sql.Timestamp;
 /**
  * A prepared statement analysed once when prepared: each setter for a parameter that carries a protected
  * column's value encrypts it before binding; other parameters are bound as given. After the engine reloads
- * its keyset, the next protected bind or execution takes the guard compiled with the new keys (see
- * {@link dev.warden.engine.WardenEngine#current}). Not thread-safe.
+ * its keyset, the statement follows it (see {@link dev.warden.engine.WardenEngine#current}): when the text to
+ * send is unchanged, the guard compiled with the new keys replaces the old one and protected values already
+ * bound are encrypted again under the new keys; when the text changed (an equality filter on a deterministic
+ * column goes out once per enabled key), the real statement is prepared again with the new text, the same
+ * creation arguments and settings, and the parameters bound again (see {@link BoundParameters}). What cannot
+ * be replayed exactly (an unprotected stream, a pending batch) is refused with 0A000. Not thread-safe.
  */
 public class WardenPreparedStatement extends WardenStatement implements PreparedStatement {
 
-    final PreparedStatement delegate;
-    GuardedStatement guarded;  // replaced only by current(), after a keyset reload
+    /** Prepares the real statement for a text, with the creation arguments the application gave. */
+    @FunctionalInterface
+    interface RealPreparer {
+        PreparedStatement prepare(java.sql.Connection real, String sql) throws SQLException;
+    }
+
+    PreparedStatement delegate;  // replaced only by reprepare(), after a keyset reload
+    GuardedStatement guarded;    // replaced only by followReload(), after a keyset reload
+    private final RealPreparer preparer;  // null: never prepared again (a call)
+    /** The application's binds, kept while the statement is open; null when its guard depends on no key. */
+    private final BoundParameters bound;
     private long batchedSets;
 
     WardenPreparedStatement(WardenConnection connection, PreparedStatement delegate, GuardedStatement guarded) {
+        this(connection, delegate, guarded, null);
+    }
+
+    WardenPreparedStatement(WardenConnection connection, PreparedStatement delegate, GuardedStatement guarded,
+                            RealPreparer preparer) {
         super(connection, delegate);
         this.delegate = delegate;
         this.guarded = guarded;
+        this.preparer = preparer;
+        // a guard compiled without a keyset never changes (WardenEngine#usesKeysInUse): nothing to replay
+        this.bound = preparer != null && guarded.dependsOnKeys() ? new BoundParameters() : null;
     }
 
     /**
      * The guard to bind or execute with: the one compiled when the statement was prepared until the engine
-     * reloads its keyset, then one compiled with the new keys (an execution is refused when the text sent
-     * would have to change).
+     * reloads its keyset, then one compiled with the new keys. While the keyset is unchanged this costs a
+     * field read and a comparison.
      */
     private GuardedStatement current(boolean executing) throws SQLException {
-        return guarded = connection.engine().current(connection.session(), connection.delegate(), guarded, executing);
+        GuardedStatement g = guarded;
+        return connection.engine().usesKeysInUse(g) ? g : followReload(g, executing);
+    }
+
+    /**
+     * The engine reloaded its keyset since {@code old} was compiled. Binding ({@code executing} false): the new
+     * guard is taken when it sends the same text, the protected values bound so far encrypted again under the
+     * new keys; otherwise the old one binds into the old real statement, which is replaced before anything is
+     * sent. Executing: the real statement is prepared again when the text changed.
+     */
+    private GuardedStatement followReload(GuardedStatement old, boolean executing) throws SQLException {
+        WardenEngine engine = connection.engine();
+        if (bound == null) return guarded = engine.current(connection.session(), connection.delegate(), old, executing);
+        if (!executing) {
+            GuardedStatement now = engine.current(connection.session(), connection.delegate(), old, false);
+            if (now != old) adopt(now);
+            return guarded;
+        }
+        GuardedStatement fresh = engine.recompiled(connection.session(), connection.delegate(), old);
+        if (WardenEngine.sendsSameText(old, fresh)) {
+            if (batchedSets > 0 && old.protectsAnyParameter()) {
+                throw refuseBatch(engine, old, fresh);
+            }
+            adopt(fresh);
+            return fresh;
+        }
+        if (batchedSets > 0) throw refuseBatch(engine, old, fresh);
+        return reprepare(engine, old, fresh);
+    }
+
+    /** Takes {@code fresh} (same text) in place of the guard: protected values bound are encrypted anew. */
+    private void adopt(GuardedStatement fresh) throws SQLException {
+        bound.replay(delegate, fresh, true);
+        guarded = fresh;
+    }
+
+    /**
+     * Parameter sets added to the batch before the reload went into the real statement encrypted under the
+     * previous keys (and, when the text changed, for a text that would miss rows): they cannot be encrypted
+     * again, so the batch is cleared and refused; the application adds it again.
+     */
+    private SQLException refuseBatch(WardenEngine engine, GuardedStatement old, GuardedStatement fresh)
+            throws SQLException {
+        long sets = batchedSets;
+        clearBatch();
+        String remedy = sets + " parameter set(s) added to the batch before the reload cannot be sent: the batch"
+                + " was cleared, add them again";
+        if (!WardenEngine.sendsSameText(old, fresh)) return engine.stale(connection.session(), old, fresh, remedy);
+        SQLException refused = SqlStates.unsupported("the keyset was reloaded after parameter sets with protected"
+                + " values were added to the batch, encrypted under the previous keys: " + remedy);
+        engine.auditRefusal(connection.session(), old, refused);
+        return refused;
+    }
+
+    /**
+     * Prepares the real statement again for {@code fresh}'s text, with the same creation arguments, the
+     * settings the application gave the old one, and its parameters bound again. When a bound parameter
+     * cannot be bound again (an unprotected stream the real driver may have read), the statement still
+     * follows the reload, with no parameter bound, and this execution is refused: the application binds
+     * them again.
+     */
+    private GuardedStatement reprepare(WardenEngine engine, GuardedStatement old, GuardedStatement fresh)
+            throws SQLException {
+        PreparedStatement previous = delegate;
+        PreparedStatement next = preparer.prepare(connection.delegate(), fresh.sql());
+        String unreplayable = bound.unreplayable();
+        try {
+            carrySettings(previous, next);
+            if (unreplayable == null) bound.replay(next, fresh, false);
+        } catch (SQLException | RuntimeException e) {
+            next.close();
+            throw e;
+        }
+        replaceDelegate(next);
+        delegate = next;
+        guarded = fresh;
+        previous.close();
+        if (unreplayable != null) {
+            bound.clear();
+            throw engine.stale(connection.session(), old, fresh, "it was prepared again, but " + unreplayable
+                    + " cannot be bound again: bind the parameters again and execute it");
+        }
+        return fresh;
+    }
+
+    /** The settings that shape an execution, as the application left them on the real statement replaced. */
+    private void carrySettings(PreparedStatement from, PreparedStatement to) throws SQLException {
+        if (from.getFetchSize() != to.getFetchSize()) to.setFetchSize(from.getFetchSize());
+        long maxRows = largeMaxRows(from);
+        if (maxRows != largeMaxRows(to)) {
+            if (maxRows <= Integer.MAX_VALUE) to.setMaxRows((int) maxRows); else to.setLargeMaxRows(maxRows);
+        }
+        if (from.getQueryTimeout() != to.getQueryTimeout()) to.setQueryTimeout(from.getQueryTimeout());
+        if (from.getFetchDirection() != to.getFetchDirection()) to.setFetchDirection(from.getFetchDirection());
+        if (from.getMaxFieldSize() != to.getMaxFieldSize()) to.setMaxFieldSize(from.getMaxFieldSize());
+        if (from.isPoolable() != to.isPoolable()) to.setPoolable(from.isPoolable());
+        if (escapeProcessing != null) to.setEscapeProcessing(escapeProcessing);
+        if (from.isCloseOnCompletion() && !to.isCloseOnCompletion()) to.closeOnCompletion();
+    }
+
+    private static long largeMaxRows(PreparedStatement ps) throws SQLException {
+        try {
+            return ps.getLargeMaxRows();
+        } catch (java.sql.SQLFeatureNotSupportedException | UnsupportedOperationException e) {
+            return ps.getMaxRows();
+        }
     }
 
     /**
      * True when the engine reloaded its keyset since this statement was prepared and the text it must send
-     * changed (see {@link dev.warden.engine.WardenEngine#current}), so that its next execution would be
-     * refused: a caller that holds the statement's text and parameters, as the gateway does for a client's
-     * named statement, prepares it again instead. While the keyset is unchanged this costs a comparison.
+     * changed (see {@link dev.warden.engine.WardenEngine#current}): a caller that holds the statement's text
+     * and parameters, as the gateway does for a client's named statement, may prepare it again itself (the
+     * statement would otherwise do so at its next execution). While the keyset is unchanged this costs a
+     * comparison.
      */
     public boolean mustBePreparedAgain() throws SQLException {
         return !connection.engine().usesKeysInUse(current(false));
@@ -59,6 +187,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
 
     private void bindProtected(int parameterIndex, Object plaintext) throws SQLException {
         current(false).bind(delegate, parameterIndex, plaintext);
+        if (bound != null) bound.protectedValue(parameterIndex, plaintext);
     }
 
     // ---- execution ----
@@ -93,11 +222,16 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
         return updateGuarded(current(true), sql -> delegate.executeLargeUpdate());
     }
 
+    /**
+     * After a keyset reload the set being added follows it first (see {@link #followReload}), so that a batch
+     * begun after the reload goes out with the new keys and text.
+     */
     @Override
     public void addBatch() throws SQLException {
         if (guarded.local() != GuardedStatement.Local.NONE) {
             throw SqlStates.unsupported("SET warden.purpose cannot be batched");
         }
+        if (bound != null) current(true);
         batchedSets++;
         delegate.addBatch();
     }
@@ -145,6 +279,13 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void clearParameters() throws SQLException {
         delegate.clearParameters();
+        if (bound != null) bound.clear();
+    }
+
+    @Override
+    public void close() throws SQLException {
+        if (bound != null) bound.clear();  // the application's values are not kept past the statement
+        super.close();
     }
 
     /** Parameter forms that cannot be turned into a value to encrypt are refused for protected columns. */
@@ -168,6 +309,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     public void setArray(int parameterIndex, Array x) throws SQLException {
         refuseProtected(parameterIndex, "setArray");
         delegate.setArray(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.set(parameterIndex, BoundParameters.Setter.ARRAY, x);
     }
 
     @Override
@@ -177,6 +319,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setAsciiStream(guarded.targetIndex(parameterIndex), x, arg2);
+        if (bound != null) bound.stream(parameterIndex, "setAsciiStream");
     }
 
     @Override
@@ -186,6 +329,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setAsciiStream(guarded.targetIndex(parameterIndex), x, arg2);
+        if (bound != null) bound.stream(parameterIndex, "setAsciiStream");
     }
 
     @Override
@@ -195,6 +339,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setAsciiStream(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.stream(parameterIndex, "setAsciiStream");
     }
 
     @Override
@@ -204,6 +349,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setBigDecimal(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.set(parameterIndex, BoundParameters.Setter.BIG_DECIMAL, x);
     }
 
     @Override
@@ -213,6 +359,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setBinaryStream(guarded.targetIndex(parameterIndex), x, arg2);
+        if (bound != null) bound.stream(parameterIndex, "setBinaryStream");
     }
 
     @Override
@@ -222,6 +369,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setBinaryStream(guarded.targetIndex(parameterIndex), x, arg2);
+        if (bound != null) bound.stream(parameterIndex, "setBinaryStream");
     }
 
     @Override
@@ -231,6 +379,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setBinaryStream(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.stream(parameterIndex, "setBinaryStream");
     }
 
     @Override
@@ -240,6 +389,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setBlob(guarded.targetIndex(parameterIndex), x, arg2);
+        if (bound != null) bound.stream(parameterIndex, "setBlob");
     }
 
     @Override
@@ -249,6 +399,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setBlob(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.stream(parameterIndex, "setBlob");
     }
 
     @Override
@@ -258,6 +409,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setBlob(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.set(parameterIndex, BoundParameters.Setter.BLOB, x);
     }
 
     @Override
@@ -267,6 +419,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setBoolean(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.primitive(parameterIndex, BoundParameters.Setter.BOOLEAN, x ? 1 : 0);
     }
 
     @Override
@@ -276,6 +429,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setByte(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.primitive(parameterIndex, BoundParameters.Setter.BYTE, x);
     }
 
     @Override
@@ -285,6 +439,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setBytes(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.set(parameterIndex, BoundParameters.Setter.BYTES, x);
     }
 
     @Override
@@ -294,6 +449,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setCharacterStream(guarded.targetIndex(parameterIndex), x, arg2);
+        if (bound != null) bound.stream(parameterIndex, "setCharacterStream");
     }
 
     @Override
@@ -303,6 +459,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setCharacterStream(guarded.targetIndex(parameterIndex), x, arg2);
+        if (bound != null) bound.stream(parameterIndex, "setCharacterStream");
     }
 
     @Override
@@ -312,6 +469,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setCharacterStream(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.stream(parameterIndex, "setCharacterStream");
     }
 
     @Override
@@ -321,6 +479,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setClob(guarded.targetIndex(parameterIndex), x, arg2);
+        if (bound != null) bound.stream(parameterIndex, "setClob");
     }
 
     @Override
@@ -330,6 +489,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setClob(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.stream(parameterIndex, "setClob");
     }
 
     @Override
@@ -339,6 +499,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setClob(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.set(parameterIndex, BoundParameters.Setter.CLOB, x);
     }
 
     @Override
@@ -348,6 +509,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setDate(guarded.targetIndex(parameterIndex), x, arg2);
+        if (bound != null) bound.set(parameterIndex, BoundParameters.Setter.DATE, x, arg2);
     }
 
     @Override
@@ -357,6 +519,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setDate(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.set(parameterIndex, BoundParameters.Setter.DATE, x);
     }
 
     @Override
@@ -366,6 +529,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setDouble(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.primitive(parameterIndex, BoundParameters.Setter.DOUBLE, Double.doubleToRawLongBits(x));
     }
 
     @Override
@@ -375,6 +539,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setFloat(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.primitive(parameterIndex, BoundParameters.Setter.FLOAT, Float.floatToRawIntBits(x));
     }
 
     @Override
@@ -384,6 +549,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setInt(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.primitive(parameterIndex, BoundParameters.Setter.INT, x);
     }
 
     @Override
@@ -393,6 +559,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setLong(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.primitive(parameterIndex, BoundParameters.Setter.LONG, x);
     }
 
     @Override
@@ -402,6 +569,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setNCharacterStream(guarded.targetIndex(parameterIndex), x, arg2);
+        if (bound != null) bound.stream(parameterIndex, "setNCharacterStream");
     }
 
     @Override
@@ -411,6 +579,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setNCharacterStream(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.stream(parameterIndex, "setNCharacterStream");
     }
 
     @Override
@@ -420,6 +589,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setNClob(guarded.targetIndex(parameterIndex), x, arg2);
+        if (bound != null) bound.stream(parameterIndex, "setNClob");
     }
 
     @Override
@@ -429,6 +599,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setNClob(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.stream(parameterIndex, "setNClob");
     }
 
     @Override
@@ -438,6 +609,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setNClob(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.set(parameterIndex, BoundParameters.Setter.NCLOB, x);
     }
 
     @Override
@@ -447,6 +619,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setNString(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.set(parameterIndex, BoundParameters.Setter.NSTRING, x);
     }
 
     @Override
@@ -456,6 +629,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setNull(guarded.targetIndex(parameterIndex), x, arg2);
+        if (bound != null) bound.typed(parameterIndex, BoundParameters.Setter.NULL_NAMED, null, x, 0, arg2);
     }
 
     @Override
@@ -465,6 +639,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setNull(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.typed(parameterIndex, BoundParameters.Setter.NULL, null, x, 0, null);
     }
 
     @Override
@@ -474,6 +649,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setObject(guarded.targetIndex(parameterIndex), x, arg2, arg3);
+        if (bound != null) bound.typed(parameterIndex, BoundParameters.Setter.OBJECT_TYPED_SCALED, x, arg2, arg3, null);
     }
 
     @Override
@@ -483,6 +659,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setObject(guarded.targetIndex(parameterIndex), x, arg2);
+        if (bound != null) bound.typed(parameterIndex, BoundParameters.Setter.OBJECT_TYPED, x, arg2, 0, null);
     }
 
     @Override
@@ -492,6 +669,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setObject(guarded.targetIndex(parameterIndex), x, arg2, arg3);
+        if (bound != null) bound.typed(parameterIndex, BoundParameters.Setter.OBJECT_SQLTYPE_SCALED, x, 0, arg3, arg2);
     }
 
     @Override
@@ -501,6 +679,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setObject(guarded.targetIndex(parameterIndex), x, arg2);
+        if (bound != null) bound.typed(parameterIndex, BoundParameters.Setter.OBJECT_SQLTYPE, x, 0, 0, arg2);
     }
 
     @Override
@@ -510,24 +689,28 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setObject(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.object(parameterIndex, x);
     }
 
     @Override
     public void setRef(int parameterIndex, Ref x) throws SQLException {
         refuseProtected(parameterIndex, "setRef");
         delegate.setRef(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.set(parameterIndex, BoundParameters.Setter.REF, x);
     }
 
     @Override
     public void setRowId(int parameterIndex, RowId x) throws SQLException {
         refuseProtected(parameterIndex, "setRowId");
         delegate.setRowId(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.set(parameterIndex, BoundParameters.Setter.ROWID, x);
     }
 
     @Override
     public void setSQLXML(int parameterIndex, SQLXML x) throws SQLException {
         refuseProtected(parameterIndex, "setSQLXML");
         delegate.setSQLXML(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.set(parameterIndex, BoundParameters.Setter.SQLXML, x);
     }
 
     @Override
@@ -537,6 +720,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setShort(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.primitive(parameterIndex, BoundParameters.Setter.SHORT, x);
     }
 
     @Override
@@ -546,6 +730,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setString(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.set(parameterIndex, BoundParameters.Setter.STRING, x);
     }
 
     @Override
@@ -555,6 +740,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setTime(guarded.targetIndex(parameterIndex), x, arg2);
+        if (bound != null) bound.set(parameterIndex, BoundParameters.Setter.TIME, x, arg2);
     }
 
     @Override
@@ -564,6 +750,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setTime(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.set(parameterIndex, BoundParameters.Setter.TIME, x);
     }
 
     @Override
@@ -573,6 +760,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setTimestamp(guarded.targetIndex(parameterIndex), x, arg2);
+        if (bound != null) bound.set(parameterIndex, BoundParameters.Setter.TIMESTAMP, x, arg2);
     }
 
     @Override
@@ -582,12 +770,14 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setTimestamp(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.set(parameterIndex, BoundParameters.Setter.TIMESTAMP, x);
     }
 
     @Override
     public void setURL(int parameterIndex, java.net.URL x) throws SQLException {
         refuseProtected(parameterIndex, "setURL");
         delegate.setURL(guarded.targetIndex(parameterIndex), x);
+        if (bound != null) bound.set(parameterIndex, BoundParameters.Setter.URL, x);
     }
 
     @Override
@@ -597,5 +787,6 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             return;
         }
         delegate.setUnicodeStream(guarded.targetIndex(parameterIndex), x, arg2);
+        if (bound != null) bound.stream(parameterIndex, "setUnicodeStream");
     }
 }

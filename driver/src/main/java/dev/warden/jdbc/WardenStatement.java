@@ -19,7 +19,9 @@ import java.util.List;
 public class WardenStatement implements Statement {
 
     final WardenConnection connection;
-    private final Statement delegate;
+    private Statement delegate;  // replaced only by a prepared statement following a keyset reload
+    /** What the application passed to setEscapeProcessing (JDBC has no getter), for a replaced delegate. */
+    Boolean escapeProcessing;
     private final List<GuardedStatement> batch = new ArrayList<>();
     /** The statement whose results are current (for getResultSet / getMoreResults). */
     GuardedStatement current;
@@ -285,6 +287,17 @@ public class WardenStatement implements Statement {
         }
     }
 
+    /**
+     * The real statement is replaced by {@code next} (a prepared statement prepared again after a keyset
+     * reload): the audit records of the previous execution are finished first, as closing the old one ends its
+     * results. The caller closes the old statement.
+     */
+    void replaceDelegate(Statement next) throws SQLException {
+        closeCurrentResult();
+        finishKeys();
+        delegate = next;
+    }
+
     // ---- results ----
 
     @Override
@@ -535,6 +548,7 @@ public class WardenStatement implements Statement {
     @Override
     public void setEscapeProcessing(boolean arg0) throws SQLException {
         delegate.setEscapeProcessing(arg0);
+        escapeProcessing = arg0;
     }
 
     @Override

@@ -21,6 +21,7 @@ import dev.warden.engine.KeysetStatus;
 import dev.warden.engine.Session;
 import dev.warden.engine.WardenEngine;
 import dev.warden.testkit.CustomersExample;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,7 +122,7 @@ class KeysetReloadIT {
     }
 
     @Test
-    void aStatementPreparedBeforeTheReloadUsesTheNewKeysOrMustBePreparedAgain() throws Exception {
+    void aStatementPreparedBeforeTheReloadFollowsItWithoutBeingPreparedAgain() throws Exception {
         Path dir = policyDirectory("off");
         try (Connection c = db.as(dir, "support", "customer-service");
              PreparedStatement insert = c.prepareStatement(
@@ -130,7 +131,10 @@ class KeysetReloadIT {
              PreparedStatement all = c.prepareStatement("SELECT name, email FROM customers ORDER BY name")) {
             bindCustomer(insert, "Ann", ANN);
             insert.executeUpdate();
+            lookup.setString(1, ANN);
+            assertEquals(List.of("Ann"), names(lookup));
             ResultSet open = all.executeQuery();  // being read while the keyset changes
+            bindCustomer(insert, "Eve", EVE);     // bound under the old keys, executed after the reload
 
             rotateOnDisk(dir);
             assertTrue(engine(dir).reloadKeyset());
@@ -140,34 +144,172 @@ class KeysetReloadIT {
             assertEquals(ANN, open.getString(2), "a result being read finishes with the keys it started with");
             open.close();
 
-            // an insert sends the same text with any number of keys: it goes on, under the new primary
-            bindCustomer(insert, "Eve", EVE);
+            // the same text with any number of keys: the values bound before the reload go under the new primary
             assertEquals(1, insert.executeUpdate());
-            assertTrue(rotated.isUnderPrimaryKey(stored("email", "Eve"), true));
+            assertTrue(rotated.isUnderPrimaryKey(stored("email", "Eve"), true), "Eve's email encrypted anew");
             assertTrue(rotated.isUnderPrimaryKey(stored("birth_date", "Eve"), false));
 
-            // an equality lookup must now go out once per key: the statement prepared for one key is refused
+            // the equality lookup must now go out once per key: prepared again underneath, the value bound before
+            // the reload bound again under both keys, it finds the rows of either key
+            assertEquals(List.of("Ann"), names(lookup));
+            lookup.setString(1, EVE);
+            assertEquals(List.of("Eve"), names(lookup));
             lookup.setString(1, ANN);
-            SQLException stale = assertThrows(SQLException.class, lookup::executeQuery);
-            assertEquals("0A000", stale.getSQLState());
-            assertTrue(stale.getMessage().contains("prepare it again"), stale.getMessage());
-            assertTrue(stale.getMessage().contains("2 now against 1"), stale.getMessage());
-            assertFalse(stale.getMessage().contains("ann@"), stale.getMessage());
-
-            try (PreparedStatement again = c.prepareStatement(LOOKUP)) {
-                again.setString(1, ANN);
-                assertEquals(List.of("Ann"), names(again));
-                again.setString(1, EVE);
-                assertEquals(List.of("Eve"), names(again));
-            }
+            assertEquals(List.of("Ann"), names(lookup));
             // a statement that needs no equality rewrite decrypts the new key's values with the new keyset
             assertEquals(List.of("Ann|" + ANN, "Eve|" + EVE), rows(all.executeQuery()));
+
+            // after a retirement the text shrinks back: followed as well
+            try (PreparedStatement update = c.prepareStatement("UPDATE customers SET email = ? WHERE name = ?")) {
+                update.setString(1, ANN);
+                update.setString(2, "Ann");
+                assertEquals(1, update.executeUpdate());  // Ann re-encrypted, as warden keys reencrypt would
+            }
+            rotated.retireOldDataKeys().write(dir.resolve("demo-keyset.json"), masterKey(dir));
+            assertTrue(engine(dir).reloadKeyset());
+            assertEquals(List.of("Ann"), names(lookup));
+            lookup.setString(1, EVE);
+            assertEquals(List.of("Eve"), names(lookup));
         }
-        // the engine's trail is written asynchronously: wait for the refusal to reach the file
+    }
+
+    @Test
+    void settingsAndCreationArgumentsAreCarriedOverWhenTheStatementIsPreparedAgain() throws Exception {
+        Path dir = policyDirectory("off");
+        HikariDataSource support = pool(dir, "support", "customer-service");
+        insert(support, "Ann", ANN);
+        insert(support, "Bob", "bob@example.com");
+        try (Connection c = db.as(dir, "support", "customer-service");
+             PreparedStatement lookup = c.prepareStatement(
+                     "SELECT name FROM customers WHERE email = ? OR name >= ? ORDER BY name",
+                     ResultSet.TYPE_SCROLL_INSENSITIVE, ResultSet.CONCUR_READ_ONLY)) {
+            lookup.setFetchSize(7);
+            lookup.setMaxRows(2);
+            lookup.setQueryTimeout(30);
+            lookup.setString(1, EVE);
+            lookup.setString(2, "A");
+            assertEquals(List.of("Ann", "Bob"), names(lookup));
+
+            rotateOnDisk(dir);
+            assertTrue(engine(dir).reloadKeyset());
+            insert(support, "Eve", EVE);
+
+            lookup.setString(2, "Z");  // Eve's email is found under the new key, Ann and Bob's name do not match
+            assertEquals(List.of("Eve"), names(lookup));
+            lookup.setString(2, "A");
+            assertEquals(List.of("Ann", "Bob"), names(lookup), "max rows still 2");
+            assertEquals(7, lookup.getFetchSize());
+            assertEquals(2, lookup.getMaxRows());
+            assertEquals(30, lookup.getQueryTimeout());
+            try (ResultSet rs = lookup.executeQuery()) {
+                assertEquals(ResultSet.TYPE_SCROLL_INSENSITIVE, rs.getType(), "created with the same arguments");
+                assertTrue(rs.last());
+                assertEquals("Bob", rs.getString(1));
+            }
+        }
+    }
+
+    @Test
+    void aBatchAddedBeforeTheReloadIsRefusedAndClearedOneAddedAfterItGoesOut() throws Exception {
+        Path dir = policyDirectory("off");
+        HikariDataSource support = pool(dir, "support", "customer-service");
+        insert(support, "Ann", ANN);
+        try (Connection c = db.as(dir, "support", "customer-service");
+             PreparedStatement insert = c.prepareStatement(
+                     "INSERT INTO customers (name, email, birth_date) VALUES (?, ?, ?)");
+             PreparedStatement rename = c.prepareStatement("UPDATE customers SET name = ? WHERE email = ?")) {
+            bindCustomer(insert, "Bob", "bob@example.com");
+            insert.addBatch();
+            rename.setString(1, "Ann");
+            rename.setString(2, ANN);
+            rename.addBatch();
+
+            rotateOnDisk(dir);
+            assertTrue(engine(dir).reloadKeyset());
+            WardenKeyset rotated = keyset(dir);
+
+            // the batched values went into the real statement encrypted under the previous keys: never sent
+            SQLException sameText = assertThrows(SQLException.class, insert::executeBatch);
+            assertEquals("0A000", sameText.getSQLState());
+            assertTrue(sameText.getMessage().contains("1 parameter set(s) added to the batch before the reload"),
+                    sameText.getMessage());
+            assertFalse(sameText.getMessage().contains("bob@"), sameText.getMessage());
+            assertEquals(List.of(), rows(support, "SELECT name FROM customers WHERE name = 'Bob'"));
+            SQLException anotherText = assertThrows(SQLException.class, rename::executeBatch);
+            assertEquals("0A000", anotherText.getSQLState());
+            assertTrue(anotherText.getMessage().contains("add them again"), anotherText.getMessage());
+
+            // the batches were cleared; added again, they follow the reload
+            bindCustomer(insert, "Bob", "bob@example.com");
+            insert.addBatch();
+            bindCustomer(insert, "Eve", EVE);
+            insert.addBatch();
+            assertEquals(2, insert.executeBatch().length);
+            assertTrue(rotated.isUnderPrimaryKey(stored("email", "Bob"), true));
+            rename.setString(1, "Anne");
+            rename.setString(2, ANN);      // stored under the old key
+            rename.addBatch();
+            rename.setString(1, "Evelyn");
+            rename.setString(2, EVE);      // under the new one
+            rename.addBatch();
+            int[] counts = rename.executeBatch();
+            assertEquals(1, counts[0]);
+            assertEquals(1, counts[1]);
+        }
+        assertEquals(List.of("Anne", "Bob", "Evelyn"), rows(support, "SELECT name FROM customers ORDER BY name"));
+        List<AuditEvent> refused = awaitEvents(dir, e -> "refused".equals(e.decision()));
+        assertEquals(2, refused.size(), "each refused batch is audited once");
+    }
+
+    @Test
+    void aBoundStreamThatCannotBeReadAgainIsRefusedUntilBoundAgain() throws Exception {
+        Path dir = policyDirectory("off");
+        HikariDataSource support = pool(dir, "support", "customer-service");
+        insert(support, "Ann", ANN);
+        String byEmailAndName = "SELECT name FROM customers WHERE email = ? AND name = ?";
+        try (Connection c = db.as(dir, "support", "customer-service");
+             PreparedStatement lookup = c.prepareStatement(byEmailAndName)) {
+            lookup.setFetchSize(5);
+            lookup.setString(1, ANN);
+            lookup.setCharacterStream(2, new StringReader("Ann"));
+            assertEquals(List.of("Ann"), names(lookup));
+
+            rotateOnDisk(dir);
+            assertTrue(engine(dir).reloadKeyset());
+            insert(support, "Eve", EVE);
+
+            SQLException stale = assertThrows(SQLException.class, lookup::executeQuery);
+            assertEquals("0A000", stale.getSQLState());
+            assertTrue(stale.getMessage().contains("setCharacterStream (parameter 2) cannot be bound again")
+                    && stale.getMessage().contains("bind the parameters again"), stale.getMessage());
+            assertFalse(stale.getMessage().contains("ann@"), stale.getMessage());
+
+            // the statement followed the reload all the same: bound again, it finds the rows of either key
+            lookup.setString(1, EVE);
+            lookup.setCharacterStream(2, new StringReader("Eve"));
+            assertEquals(List.of("Eve"), names(lookup));
+            lookup.setString(1, ANN);
+            lookup.setString(2, "Ann");
+            assertEquals(List.of("Ann"), names(lookup));
+            assertEquals(5, lookup.getFetchSize());
+        }
         List<AuditEvent> refused = awaitEvents(dir, e -> "refused".equals(e.decision()));
         assertEquals(1, refused.size(), "the refused execution is audited once");
-        assertEquals(LOOKUP, refused.get(0).fingerprint());
+        assertEquals(byEmailAndName, refused.get(0).fingerprint());
         assertEquals("0A000", refused.get(0).sqlState());
+    }
+
+    @Test
+    void aCallCannotBePreparedAgainButNeverNeedsTo() throws Exception {
+        Path dir = policyDirectory("off");
+        try (Connection c = db.as(dir, "support", "customer-service");
+             java.sql.CallableStatement call = c.prepareCall("SELECT upper(?)")) {
+            call.setString(1, "a");
+            assertEquals(List.of("A"), names(call));
+            rotateOnDisk(dir);
+            assertTrue(engine(dir).reloadKeyset());
+            assertEquals(List.of("A"), names(call));
+        }
     }
 
     @Test
