@@ -38,7 +38,7 @@ final class BoundParameters {
     enum Setter {
         PROTECTED, ARRAY, BIG_DECIMAL, BLOB, BOOLEAN, BYTE, BYTES, CLOB, DATE, DOUBLE, FLOAT, INT, LONG, NCLOB,
         NSTRING, NULL, NULL_NAMED, OBJECT, OBJECT_TYPED, OBJECT_TYPED_SCALED, OBJECT_SQLTYPE, OBJECT_SQLTYPE_SCALED,
-        REF, ROWID, SQLXML, SHORT, STRING, TIME, TIMESTAMP, URL, STREAM
+        REF, ROWID, SHORT, STRING, TIME, TIMESTAMP, URL, STREAM
     }
 
     private Setter[] setters;    // by application index; null: nothing bound
@@ -79,9 +79,9 @@ final class BoundParameters {
         record(index, Setter.STREAM, setterName, 0, 0, null);
     }
 
-    /** setObject with a value the real driver reads as a stream cannot be replayed either. */
+    /** setObject with a value the real driver reads as a stream (or, SQLXML, reads once) cannot be replayed either. */
     void object(int index, Object value) {
-        if (value instanceof java.io.InputStream || value instanceof java.io.Reader) {
+        if (value instanceof java.io.InputStream || value instanceof java.io.Reader || value instanceof SQLXML) {
             stream(index, "setObject");
         } else {
             set(index, Setter.OBJECT, value);
@@ -170,7 +170,6 @@ final class BoundParameters {
             case OBJECT_SQLTYPE_SCALED -> ps.setObject(at, value, (SQLType) extra, (int) number);
             case REF -> ps.setRef(at, (Ref) value);
             case ROWID -> ps.setRowId(at, (RowId) value);
-            case SQLXML -> ps.setSQLXML(at, (SQLXML) value);
             case SHORT -> ps.setShort(at, (short) number);
             case STRING -> ps.setString(at, (String) value);
             case TIME -> {

@@ -710,7 +710,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     public void setSQLXML(int parameterIndex, SQLXML x) throws SQLException {
         refuseProtected(parameterIndex, "setSQLXML");
         delegate.setSQLXML(guarded.targetIndex(parameterIndex), x);
-        if (bound != null) bound.set(parameterIndex, BoundParameters.Setter.SQLXML, x);
+        if (bound != null) bound.stream(parameterIndex, "setSQLXML");  // an SQLXML value may be read only once
     }
 
     @Override
