@@ -54,12 +54,24 @@ final class AesBlocks {
      * {@code bOffset}: a tag check, in constant time (no early exit, no branch on the bytes).
      */
     static boolean sameBlockMasked(byte[] a, byte[] mask, byte[] b, int bOffset) {
-        int difference = 0;
-        for (int i = 0; i < BLOCK; i++) {
-            difference |= (a[i] ^ mask[i] ^ b[bOffset + i]);
-        }
+        long difference = (longAt(a, 0) ^ longAt(mask, 0) ^ longAt(b, bOffset))
+                | (longAt(a, 8) ^ longAt(mask, 8) ^ longAt(b, bOffset + 8));
         return difference == 0;
     }
+
+    /** {@code target[offset..offset+16) ^= block[0..16)}. */
+    static void xorBlockInto(byte[] target, int offset, byte[] block) {
+        LONGS.set(target, offset, longAt(target, offset) ^ longAt(block, 0));
+        LONGS.set(target, offset + 8, longAt(target, offset + 8) ^ longAt(block, 8));
+    }
+
+    /** The 8 bytes at {@code offset} as a big-endian long (one load, not eight). */
+    static long longAt(byte[] bytes, int offset) {
+        return (long) LONGS.get(bytes, offset);
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
     private Cipher[] newCiphers() {
         try {

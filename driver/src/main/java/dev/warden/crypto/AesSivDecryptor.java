@@ -188,9 +188,7 @@ final class AesSivDecryptor implements DeterministicAead {
     }
 
     private static void xorInto(byte[] target, int offset, byte[] block) {
-        for (int i = 0; i < AesBlocks.BLOCK; i++) {
-            target[offset + i] ^= block[i];
-        }
+        AesBlocks.xorBlockInto(target, offset, block);
     }
 
     /** Adds one to the 128-bit big-endian counter at {@code offset}, as the JDK's AES/CTR (and so Tink) does. */
