@@ -1050,20 +1050,8 @@ final class SchemaChangeReader {
             } else if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
                 while (i < n && s.charAt(i) != '\n') i++;
             } else if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
-                int depth = 1;
-                i += 2;
-                while (i < n && depth > 0) {
-                    if (s.startsWith("*/", i)) {
-                        depth--;
-                        i += 2;
-                    } else if (s.startsWith("/*", i)) {
-                        depth++;
-                        i += 2;
-                    } else {
-                        i++;
-                    }
-                }
-                if (depth > 0) return null;
+                i = SqlLexer.blockCommentEnd(s, i);
+                if (i < 0) return null;
             } else if (c == '"') {
                 int j = i + 1;
                 while (true) {

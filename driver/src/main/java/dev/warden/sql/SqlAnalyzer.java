@@ -255,19 +255,8 @@ public final class SqlAnalyzer {
                 int e = s.indexOf('\n', i);
                 i = e < 0 ? n : e;
             } else if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
-                int depth = 1;
-                i += 2;
-                while (i < n && depth > 0) {
-                    if (s.startsWith("*/", i)) {
-                        depth--;
-                        i += 2;
-                    } else if (s.startsWith("/*", i)) {
-                        depth++;
-                        i += 2;
-                    } else {
-                        i++;
-                    }
-                }
+                int end = SqlLexer.blockCommentEnd(s, i);
+                i = end < 0 ? n : end;
             } else {
                 break;
             }

@@ -54,6 +54,28 @@ public final class SqlLexer {
         }
     }
 
+    /**
+     * The index just after the block comment that starts ({@code /*}) at {@code start}, comments nesting as
+     * PostgreSQL nests them; -1 when the text ends inside it.
+     */
+    static int blockCommentEnd(String s, int start) {
+        int n = s.length();
+        int i = start + 2;
+        int nesting = 1;
+        while (i < n) {
+            if (s.startsWith("*/", i)) {
+                if (--nesting == 0) return i + 2;
+                i += 2;
+            } else if (s.startsWith("/*", i)) {
+                nesting++;
+                i += 2;
+            } else {
+                i++;
+            }
+        }
+        return -1;
+    }
+
     public static LexedSql lex(String sql) {
         return new Run(sql == null ? "" : sql).run();
     }
@@ -196,20 +218,8 @@ public final class SqlLexer {
         }
 
         private int blockComment(int start) {
-            int i = start + 2;
-            int nesting = 1;
-            while (i < n && nesting > 0) {
-                char c = s.charAt(i);
-                if (c == '*' && i + 1 < n && s.charAt(i + 1) == '/') {
-                    nesting--;
-                    i += 2;
-                } else if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
-                    nesting++;
-                    i += 2;
-                } else {
-                    i++;
-                }
-            }
+            int end = blockCommentEnd(s, start);
+            int i = end < 0 ? n : end;
             out.append(s, start, i);
             return i;
         }
