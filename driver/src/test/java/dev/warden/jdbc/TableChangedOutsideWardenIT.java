@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.warden.testkit.CustomersExample;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -27,12 +26,8 @@ class TableChangedOutsideWardenIT {
     void aSameWidthReorderIsCaughtOnceAndTheRetrySeesTheNewShape() throws Exception {
         CustomersExample db = CustomersExample.create();
         // the example lets no role read every column, so SELECT * is refused for all: let billing see them
-        Path policyDirectory = CustomersExample.newPolicyDirectory();
-        Path policy = policyDirectory.resolve("policy.yaml");
-        String text = Files.readString(policy);
-        String birthDate = "read: { support: plaintext, analyst: masked }";
-        assertTrue(text.contains(birthDate));
-        Files.writeString(policy, text.replace(birthDate, "read: { support: plaintext, analyst: masked, billing: masked }"));
+        Path policyDirectory = CustomersExample.newPolicyDirectoryWith("read: { support: plaintext, analyst: masked }",
+                "read: { support: plaintext, analyst: masked, billing: masked }");
         try (Connection warden = db.as(policyDirectory, "billing", "order-processing")) {
             try (PreparedStatement ps = warden.prepareStatement(
                     "INSERT INTO customers (name, email, country) VALUES (?, ?, ?)")) {

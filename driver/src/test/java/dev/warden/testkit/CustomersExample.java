@@ -96,6 +96,23 @@ public final class CustomersExample {
         return copyOf(SOURCE);
     }
 
+    /**
+     * A fresh private copy of the example with one text of its policy replaced, e.g. a read rule widened so
+     * that a role may read every column; fails when the policy no longer holds {@code text}.
+     */
+    public static Path newPolicyDirectoryWith(String text, String replacement) {
+        Path directory = newPolicyDirectory();
+        Path policy = directory.resolve("policy.yaml");
+        try {
+            String yaml = Files.readString(policy);
+            if (!yaml.contains(text)) throw new IllegalStateException("the example policy has no " + text);
+            Files.writeString(policy, yaml.replace(text, replacement));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return directory;
+    }
+
     /** A fresh private copy of {@code directory}'s policy, keyset, master key and schema (not its trail). */
     public static Path copyOfPolicyDirectory(Path directory) {
         return copyOf(directory);
