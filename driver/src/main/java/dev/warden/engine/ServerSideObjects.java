@@ -212,7 +212,10 @@ final class ServerSideObjects {
                     if (named == null) continue;
                     String description = "function " + rs.getString(2) + "." + rs.getString(3) + "() names " + named;
                     namingFunctions.put(rs.getLong(1), description);
-                    put(functions, words, rs.getString(2), rs.getString(3), description);
+                    // looked up by the bare word the lexer saw, whatever schema the statement names
+                    String word = rs.getString(3).toLowerCase(Locale.ROOT);
+                    functions.putIfAbsent(word, description);
+                    words.add(word);
                 }
             }
         }
@@ -239,13 +242,11 @@ final class ServerSideObjects {
         return matcher.find() ? matcher.group(1) : null;
     }
 
-    /** Under "schema.name" and, for statements naming no schema, under ".name" (first one found wins). */
+    /** A relation under "schema.name" and, for statements naming no schema, ".name" (first one found wins). */
     private static void put(Map<String, String> byName, Set<String> words, String schema, String name,
                             String description) {
         byName.putIfAbsent(key(schema, name), description);
         byName.putIfAbsent(key(null, name), description);
-        // functions are looked up by the bare word the lexer saw
-        byName.putIfAbsent(name.toLowerCase(Locale.ROOT), description);
         words.add(name.toLowerCase(Locale.ROOT));
     }
 
