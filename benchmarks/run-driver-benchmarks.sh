@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the driver and the benchmarks, then runs the driver benchmarks (Warden vs raw pgjdbc on one embedded
-# PostgreSQL) and prints a Markdown table. Extra arguments go to dev.warden.bench.driver.DriverBenchmarks,
-# e.g. --rounds 2, --only pointSelect,insert, --variant warden --prof gc.
+# PostgreSQL; by default the two take turns, iteration by iteration, inside one JVM) and prints a Markdown table.
+# Extra arguments go to dev.warden.bench.driver.DriverBenchmarks,
+# e.g. --rounds 3, --only pointSelect,insert, --prof gc, --separate-forks.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"

@@ -14,6 +14,7 @@ final class AuditChain {
     private static final HexFormat HEX = HexFormat.of();
 
     private final ChainKey key;
+    private final AuditLineCodec.ContentEncoder encoder = new AuditLineCodec.ContentEncoder();
     private long seq;
     private String hash;
     private long markedSeq;
@@ -29,7 +30,7 @@ final class AuditChain {
 
     /** The line (newline-terminated) of the next event; the head moves to it. */
     byte[] append(AuditEvent event) {
-        byte[] content = AuditLineCodec.content(seq + 1, hash, event);
+        byte[] content = encoder.content(seq + 1, hash, event);
         byte[] tag = key.mac(content);
         seq++;
         hash = HEX.formatHex(tag);

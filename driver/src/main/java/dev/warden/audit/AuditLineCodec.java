@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +13,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -35,8 +36,8 @@ public final class AuditLineCodec {
 
     private static final JsonFactory JSON = new JsonFactory();
     private static final ObjectMapper MAPPER = new ObjectMapper(JSON);
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter SECOND =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.").withZone(ZoneOffset.UTC);
     private static final byte[] HASH_FIELD = ",\"hash\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final HexFormat HEX = HexFormat.of();
 
@@ -44,53 +45,139 @@ public final class AuditLineCodec {
 
     /** Formats an instant as the trail does: {@code 2026-11-29T13:00:14.123456Z}. */
     public static String formatTime(Instant time) {
-        return TIME.format(time);
+        SecondPrefix cached = lastSecond;
+        if (cached == null || cached.epochSecond != time.getEpochSecond()) {
+            // the date and time of day change once a second; formatting them is most of the cost
+            cached = new SecondPrefix(time.getEpochSecond(), SECOND.format(time));
+            lastSecond = cached;
+        }
+        int micros = time.getNano() / 1000;
+        char[] text = new char[cached.text.length() + 7];
+        cached.text.getChars(0, cached.text.length(), text, 0);
+        int at = text.length - 1;
+        text[at] = 'Z';
+        for (int i = 0; i < 6; i++) {
+            text[--at] = (char) ('0' + micros % 10);
+            micros /= 10;
+        }
+        return new String(text);
     }
+
+    /** {@code 2026-11-29T13:00:14.} for one epoch second. */
+    private record SecondPrefix(long epochSecond, String text) {}
+
+    private static volatile SecondPrefix lastSecond;
 
     /** The canonical content bytes (a complete JSON object without {@code hash}) that the MAC covers. */
     public static byte[] content(long seq, String prev, AuditEvent e) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeNumberField("seq", seq);
-            g.writeStringField("prev", prev);
-            g.writeStringField("type", e.type());
-            g.writeStringField("time", e.time() == null ? null : formatTime(e.time()));
-            g.writeStringField("eventId", e.eventId());
-            g.writeStringField("sessionId", e.sessionId());
-            g.writeStringField("databaseUser", e.databaseUser());
-            g.writeStringField("role", e.role());
-            g.writeStringField("purpose", e.purpose());
-            g.writeStringField("client", e.client());
-            g.writeStringField("clientAddress", e.clientAddress());
-            g.writeStringField("statementKind", e.statementKind());
-            g.writeStringField("fingerprint", e.fingerprint());
-            g.writeStringField("policyVersion", e.policyVersion());
-            writeList(g, "tables", e.tables());
-            g.writeFieldName("columnsRead");
-            if (e.columnsRead() == null) {
-                g.writeNull();
-            } else {
-                g.writeStartObject();
-                // sorted so that equal maps give equal bytes whatever their iteration order
-                for (Map.Entry<String, String> c : new TreeMap<>(e.columnsRead()).entrySet()) {
-                    g.writeStringField(c.getKey(), c.getValue());
+        return new ContentEncoder().content(seq, prev, e);
+    }
+
+    /**
+     * Writes events' canonical content through one JSON generator and one buffer, both kept between events:
+     * a generator per event cost the writer thread about 4 KB of garbage and most of its time per event.
+     * Not thread-safe: one per writer (an {@link AuditChain} holds one).
+     */
+    static final class ContentEncoder {
+        private final ReusableBytes out = new ReusableBytes(1024);
+        private JsonGenerator g;
+
+        byte[] content(long seq, String prev, AuditEvent e) {
+            out.reset();
+            boolean written = false;
+            try {
+                if (g == null) {
+                    g = JSON.createGenerator(out);
+                    g.setRootValueSeparator(null); // each event is its own root value: nothing between them
                 }
-                g.writeEndObject();
+                writeContent(g, seq, prev, e);
+                g.flush();
+                written = true;
+            } catch (IOException impossible) {
+                throw new UncheckedIOException(impossible);
+            } finally {
+                if (!written) {
+                    g = null; // stopped inside an object: the next event starts on a fresh generator
+                }
             }
-            writeList(g, "columnsWritten", e.columnsWritten());
-            writeList(g, "columnsFiltered", e.columnsFiltered());
-            g.writeNumberField("rows", e.rows());
-            g.writeStringField("decision", e.decision());
-            g.writeStringField("reason", e.reason());
-            g.writeStringField("sqlState", e.sqlState());
-            g.writeNumberField("durationMicros", e.durationMicros());
-            writeList(g, "rowKeyHashes", e.rowKeyHashes());
-            g.writeEndObject();
-        } catch (IOException impossible) {
-            throw new UncheckedIOException(impossible);
+            return out.toByteArray();
         }
-        return out.toByteArray();
+    }
+
+    private static void writeContent(JsonGenerator g, long seq, String prev, AuditEvent e) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("seq", seq);
+        g.writeStringField("prev", prev);
+        g.writeStringField("type", e.type());
+        g.writeStringField("time", e.time() == null ? null : formatTime(e.time()));
+        g.writeStringField("eventId", e.eventId());
+        g.writeStringField("sessionId", e.sessionId());
+        g.writeStringField("databaseUser", e.databaseUser());
+        g.writeStringField("role", e.role());
+        g.writeStringField("purpose", e.purpose());
+        g.writeStringField("client", e.client());
+        g.writeStringField("clientAddress", e.clientAddress());
+        g.writeStringField("statementKind", e.statementKind());
+        g.writeStringField("fingerprint", e.fingerprint());
+        g.writeStringField("policyVersion", e.policyVersion());
+        writeList(g, "tables", e.tables());
+        g.writeFieldName("columnsRead");
+        if (e.columnsRead() == null) {
+            g.writeNull();
+        } else {
+            g.writeStartObject();
+            // sorted so that equal maps give equal bytes whatever their iteration order
+            for (Map.Entry<String, String> c : new TreeMap<>(e.columnsRead()).entrySet()) {
+                g.writeStringField(c.getKey(), c.getValue());
+            }
+            g.writeEndObject();
+        }
+        writeList(g, "columnsWritten", e.columnsWritten());
+        writeList(g, "columnsFiltered", e.columnsFiltered());
+        g.writeNumberField("rows", e.rows());
+        g.writeStringField("decision", e.decision());
+        g.writeStringField("reason", e.reason());
+        g.writeStringField("sqlState", e.sqlState());
+        g.writeNumberField("durationMicros", e.durationMicros());
+        writeList(g, "rowKeyHashes", e.rowKeyHashes());
+        g.writeEndObject();
+    }
+
+    /** A ByteArrayOutputStream without its per-call lock, emptied between events. */
+    private static final class ReusableBytes extends OutputStream {
+        private byte[] buf;
+        private int count;
+
+        ReusableBytes(int size) {
+            buf = new byte[size];
+        }
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            buf[count++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            ensure(len);
+            System.arraycopy(b, off, buf, count, len);
+            count += len;
+        }
+
+        private void ensure(int more) {
+            if (count + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
+            }
+        }
+
+        void reset() {
+            count = 0;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, count);
+        }
     }
 
     private static void writeList(JsonGenerator g, String name, List<String> values) throws IOException {

@@ -2,7 +2,6 @@ package dev.warden.sql;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -23,9 +22,11 @@ final class DdlTargets {
 
     /** The target tables of {@code statement}, or null when it is not a recognised shape. */
     static List<TableName> of(String statement) {
-        List<String> t = tokens(statement);
+        // the schema-change reader's tokens: comments nest as PostgreSQL nests them, and text it cannot read
+        // with certainty (a quote left in normalised text, an unterminated name or comment) is no shape at all
+        List<String> t = SchemaChangeReader.tokens(statement);
         int i = 0;
-        if (t.isEmpty()) return null;
+        if (t == null || t.isEmpty()) return null;
         switch (t.get(0)) {
             case "create" -> {
                 i = 1;
@@ -119,36 +120,5 @@ final class DdlTargets {
 
     private static boolean is(List<String> t, int i, String word) {
         return i < t.size() && t.get(i).equals(word);
-    }
-
-    /** Words (unquoted ones lower-cased), quoted identifiers with their quotes, and single punctuation. */
-    private static List<String> tokens(String s) {
-        List<String> out = new ArrayList<>();
-        int n = s.length();
-        for (int i = 0; i < n; ) {
-            char c = s.charAt(i);
-            if (Character.isWhitespace(c)) {
-                i++;
-            } else if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
-                while (i < n && s.charAt(i) != '\n') i++;
-            } else if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
-                int end = s.indexOf("*/", i + 2);
-                i = end < 0 ? n : end + 2;
-            } else if (c == '"') {
-                int j = i + 1;
-                while (j < n && !(s.charAt(j) == '"' && (j + 1 >= n || s.charAt(j + 1) != '"'))) j += s.charAt(j) == '"' ? 2 : 1;
-                out.add(s.substring(i, Math.min(j + 1, n)));
-                i = j + 1;
-            } else if (Character.isLetterOrDigit(c) || c == '_' || c == '$') {
-                int j = i;
-                while (j < n && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_' || s.charAt(j) == '$')) j++;
-                out.add(s.substring(i, j).toLowerCase(Locale.ROOT));
-                i = j;
-            } else {
-                out.add(String.valueOf(c));
-                i++;
-            }
-        }
-        return out;
     }
 }

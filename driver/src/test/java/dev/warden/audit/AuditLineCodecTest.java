@@ -8,9 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class AuditLineCodecTest {
@@ -49,6 +53,63 @@ class AuditLineCodecTest {
         assertEquals(one, two);
         assertTrue(one.startsWith("{\"seq\":1,\"prev\":\"\",\"type\":\"statement\",\"time\":\"2026-11-29T13:00:14.100000Z\","), one);
         assertTrue(one.contains("\"columnsRead\":{\"t.a\":\"plaintext\",\"t.b\":\"masked\"}"), one);
+    }
+
+    @Test
+    void oneEncoderReusedForManyEventsWritesWhatAFreshGeneratorWrites() {
+        // the writer keeps one generator and buffer across events: reuse must not change a byte (the MAC covers them)
+        SplittableRandom random = new SplittableRandom(11);
+        AuditLineCodec.ContentEncoder reused = new AuditLineCodec.ContentEncoder();
+        for (int i = 0; i < 500; i++) {
+            Map<String, String> read = new LinkedHashMap<>();
+            for (int c = random.nextInt(4); c > 0; c--) {
+                read.put("t." + text(random, 6), random.nextBoolean() ? "plaintext" : "masked");
+            }
+            Instant time = Instant.ofEpochSecond(random.nextLong(-62_000_000_000L, 250_000_000_000L),
+                    random.nextInt(1_000_000_000));
+            AuditEvent e = new AuditEvent(random.nextBoolean() ? "statement" : "refusal", time, text(random, 20),
+                    text(random, 8), null, text(random, 5), random.nextBoolean() ? null : text(random, 7), "driver",
+                    null, "SELECT", text(random, 200), "v1", List.of(text(random, 6)), read.isEmpty() ? null : read,
+                    List.of(), List.of(text(random, 9)), random.nextLong(-1, 1000), "allowed",
+                    random.nextBoolean() ? null : text(random, 30), null, random.nextLong(100_000), List.of());
+            String prev = text(random, 64);
+            assertArrayEquals(freshGeneratorContent(i, prev, e), reused.content(i, prev, e), "event " + i);
+        }
+    }
+
+    @Test
+    void timeIsFormattedWithExactlySixFractionalDigitsInUtc() {
+        DateTimeFormatter reference =
+                DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+        SplittableRandom random = new SplittableRandom(3);
+        long second = 1_780_000_000L;
+        for (int i = 0; i < 5_000; i++) {
+            // mostly the same or the next second (the cached prefix), now and then anywhere from year 1 to 9999
+            second = random.nextInt(10) == 0 ? random.nextLong(-62_135_596_800L, 253_402_300_799L)
+                    : second + random.nextInt(2);
+            Instant t = Instant.ofEpochSecond(second, random.nextInt(1_000_000_000));
+            assertEquals(reference.format(t), AuditLineCodec.formatTime(t));
+        }
+        assertEquals("2026-11-29T13:00:14.000001Z", AuditLineCodec.formatTime(Instant.parse("2026-11-29T13:00:14.000001999Z")));
+    }
+
+    /** Random text with the characters JSON must escape: quotes, backslashes, controls, non-ASCII, astral. */
+    private static String text(SplittableRandom random, int maxLength) {
+        String alphabet = "abcXYZ019 .,:_-\"\\/\n\t\u0001\u001f\u007fé€中";
+        StringBuilder b = new StringBuilder();
+        for (int n = random.nextInt(maxLength + 1); n > 0; n--) {
+            if (random.nextInt(40) == 0) {
+                b.appendCodePoint(0x1F600 + random.nextInt(50));
+            } else {
+                b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+        }
+        return b.toString();
+    }
+
+    /** The content as written before the encoder was reused: a new generator over a new stream per event. */
+    private static byte[] freshGeneratorContent(long seq, String prev, AuditEvent e) {
+        return new AuditLineCodec.ContentEncoder().content(seq, prev, e);
     }
 
     @Test

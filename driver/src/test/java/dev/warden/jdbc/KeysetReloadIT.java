@@ -210,6 +210,36 @@ class KeysetReloadIT {
     }
 
     @Test
+    void aStatementAskingForGeneratedKeysAsksForThemAgainWhenPreparedAgain() throws Exception {
+        Path dir = policyDirectory("off");
+        HikariDataSource support = pool(dir, "support", "customer-service");
+        insert(support, "Ann", ANN);
+        try (Connection c = db.as(dir, "support", "customer-service");
+             PreparedStatement rename = c.prepareStatement("UPDATE customers SET name = ? WHERE email = ?",
+                     new String[] {"name", "email"})) {
+            rename.setString(1, "Ann B");
+            rename.setString(2, ANN);
+            assertEquals(1, rename.executeUpdate());
+            assertEquals(List.of("Ann B|" + ANN), rows(rename.getGeneratedKeys()));
+
+            rotateOnDisk(dir);
+            assertTrue(engine(dir).reloadKeyset());
+            insert(support, "Eve", EVE);
+            // equality now spans both keys, so the statement is prepared again with a different text: the
+            // returned columns must still be asked for, decrypted and shown per the read rules
+            rename.setString(1, "Eve B");
+            rename.setString(2, EVE);
+            assertEquals(1, rename.executeUpdate());
+            assertEquals(List.of("Eve B|" + EVE), rows(rename.getGeneratedKeys()));
+            rename.setString(1, "Ann C");
+            rename.setString(2, ANN);
+            assertEquals(1, rename.executeUpdate());
+            assertEquals(List.of("Ann C|" + ANN), rows(rename.getGeneratedKeys()));
+        }
+        assertFalse(new String(stored("email", "Eve B"), StandardCharsets.ISO_8859_1).contains(EVE));
+    }
+
+    @Test
     void aBatchAddedBeforeTheReloadIsRefusedAndClearedOneAddedAfterItGoesOut() throws Exception {
         Path dir = policyDirectory("off");
         HikariDataSource support = pool(dir, "support", "customer-service");

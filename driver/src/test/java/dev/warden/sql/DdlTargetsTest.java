@@ -38,4 +38,12 @@ class DdlTargetsTest {
         assertNull(targets("DROP TABLE a; SELECT 1"));
         assertNull(targets("COMMENT ON TABLE customers IS 'x'"));
     }
+
+    @Test
+    void commentsNestAsPostgreSqlNestsThem() {
+        // PostgreSQL reads "DROP TABLE a": the inner */ does not end the outer comment
+        assertEquals(List.of(new TableName(null, "a")), targets("DROP TABLE a /* x /* y */ , customers */"));
+        assertEquals(List.of(new TableName(null, "t")), targets("/* /* */ DROP TABLE customers */ CREATE TABLE t (id int)"));
+        assertNull(targets("DROP TABLE a /* never closed"));
+    }
 }

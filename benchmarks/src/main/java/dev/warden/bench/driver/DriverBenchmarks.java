@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -16,13 +18,19 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs {@link DriverBenchmark} through the JMH Runner API and prints, per scenario, raw and Warden µs/op (mean
- * and median), their ratios and the target, as a Markdown table for the README. Command-line tool; prints to standard output.
+ * Runs the driver benchmarks through the JMH Runner API and prints, per scenario, raw and Warden µs/op, their
+ * ratio and the target, as a Markdown table for the README. Command-line tool; prints to standard output.
+ *
+ * <p>By default each scenario runs as {@link InterleavedDriverBenchmark}: one fork in which raw and Warden take
+ * turns, iteration by iteration; the table compares the medians of the two halves' per-iteration medians and
+ * gives the spread of the per-pair ratios. {@code --separate-forks} runs {@link DriverBenchmark} instead, each
+ * half in its own fork, back to back (what the README reported before 2026-12-01's last run).
  *
  * <pre>
- * --rounds N       run the whole suite N times (pairs stay back to back), default 1
+ * --rounds N       run the whole suite N times, default 1
  * --only S,S       scenarios to run (pointSelect, pointSelectReused, insert, rangeSelect, plainPointSelect)
- * --variant V      raw, warden or both (default)
+ * --separate-forks raw and Warden in separate forks (DriverBenchmark) instead of interleaved in one
+ * --variant V      with --separate-forks: raw, warden or both (default)
  * --prof gc        add a JMH profiler (gc, stack, ...); gc fills the table's bytes-allocated-per-op columns
  * --warmup N --iterations N --time S --forks N   override the annotations (3, 5, 2 s, 1)
  * </pre>
@@ -47,12 +55,14 @@ public final class DriverBenchmarks {
         String variant = "both";
         List<String> profilers = new ArrayList<>();
         Integer warmup = null, iterations = null, time = null, forks = null;
+        boolean separateForks = false;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
                 case "--rounds" -> { rounds = Integer.parseInt(value); i++; }
                 case "--only" -> { only.addAll(List.of(value.split(","))); i++; }
                 case "--variant" -> { variant = value; i++; }
+                case "--separate-forks" -> separateForks = true;
                 case "--prof" -> { profilers.add(value); i++; }
                 case "--warmup" -> { warmup = Integer.parseInt(value); i++; }
                 case "--iterations" -> { iterations = Integer.parseInt(value); i++; }
@@ -62,6 +72,28 @@ public final class DriverBenchmarks {
             }
         }
         List<Scenario> chosen = SCENARIOS.stream().filter(s -> only.isEmpty() || only.contains(s.name())).toList();
+        if (!separateForks) {
+            int warmupIterations = warmup != null ? warmup : 6;
+            String include = InterleavedDriverBenchmark.class.getName().replace(".", "\\.") + "\\.("
+                    + String.join("|", chosen.stream().map(Scenario::name).toList()) + ")$";
+            Map<String, List<Turns>> turns = new LinkedHashMap<>();
+            for (int round = 1; round <= rounds; round++) {
+                ChainedOptionsBuilder options = new OptionsBuilder().include(include).warmupIterations(warmupIterations);
+                for (String p : profilers) options.addProfiler(p);
+                if (iterations != null) options.measurementIterations(iterations);
+                if (time != null) {
+                    options.warmupTime(TimeValue.seconds(time)).measurementTime(TimeValue.seconds(time));
+                }
+                for (RunResult r : new Runner(options.build()).run()) {
+                    String method = r.getParams().getBenchmark();
+                    turns.computeIfAbsent(method.substring(method.lastIndexOf('.') + 1), k -> new ArrayList<>())
+                            .add(Turns.of(r, warmupIterations));
+                }
+            }
+            System.out.println();
+            System.out.println(interleavedTable(chosen, turns));
+            return;
+        }
         String variants = switch (variant) {
             case "both" -> "(raw|warden)";
             case "raw", "warden" -> variant;
@@ -122,6 +154,81 @@ public final class DriverBenchmarks {
                     .append(" |\n");
         }
         return out.toString();
+    }
+
+    /** One interleaved run: the per-iteration medians of the raw and the Warden turns, in order. */
+    private record Turns(List<Double> raw, List<Double> warden) {
+
+        /** Splits a run's measurement iterations by parity (see {@link InterleavedDriverBenchmark.Turn}). */
+        static Turns of(RunResult run, int warmupIterations) {
+            List<Double> raw = new ArrayList<>(), warden = new ArrayList<>();
+            for (BenchmarkResult fork : run.getBenchmarkResults()) {
+                int iteration = warmupIterations;
+                for (IterationResult i : fork.getIterationResults()) {
+                    double median = i.getPrimaryResult().getStatistics().getPercentile(50.0);
+                    ((iteration++ & 1) == 1 ? warden : raw).add(median);
+                }
+            }
+            return new Turns(raw, warden);
+        }
+
+        double ratio() {
+            return medianOf(warden) / medianOf(raw);
+        }
+
+        /** Each Warden turn against the raw turn just before it. */
+        List<Double> pairRatios() {
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < Math.min(raw.size(), warden.size()); i++) {
+                ratios.add(warden.get(i) / raw.get(i));
+            }
+            return ratios;
+        }
+    }
+
+    private static String interleavedTable(List<Scenario> chosen, Map<String, List<Turns>> results) {
+        StringBuilder out = new StringBuilder();
+        out.append("| Scenario | raw µs/op | Warden µs/op | Warden / raw | pairs' ratios (25th–75th percentile)"
+                + " | Target | Met |\n");
+        out.append("|---|---:|---:|---:|:-:|---:|:-:|\n");
+        for (Scenario s : chosen) {
+            List<Turns> runs = results.getOrDefault(s.name(), List.of());
+            if (runs.isEmpty()) continue;
+            List<String> raw = new ArrayList<>(), warden = new ArrayList<>(), ratio = new ArrayList<>(),
+                    spread = new ArrayList<>();
+            List<Double> ratios = new ArrayList<>();
+            for (Turns t : runs) {
+                raw.add(String.format(Locale.ROOT, "%.1f", medianOf(t.raw())));
+                warden.add(String.format(Locale.ROOT, "%.1f", medianOf(t.warden())));
+                ratio.add(String.format(Locale.ROOT, "%.2f", t.ratio()));
+                ratios.add(t.ratio());
+                List<Double> pairs = t.pairRatios();
+                spread.add(String.format(Locale.ROOT, "%.2f–%.2f", percentile(pairs, 25), percentile(pairs, 75)));
+            }
+            double overall = medianOf(ratios);
+            out.append("| ").append(s.label())
+                    .append(" | ").append(String.join("; ", raw))
+                    .append(" | ").append(String.join("; ", warden))
+                    .append(" | ").append(String.join("; ", ratio))
+                    .append(" | ").append(String.join("; ", spread))
+                    .append(" | ≤ ").append(String.format(Locale.ROOT, "%.2f", s.target()))
+                    .append(" | ").append(overall <= s.target() ? "yes" : "no")
+                    .append(" |\n");
+        }
+        return out.toString();
+    }
+
+    private static double medianOf(List<Double> values) {
+        return percentile(values, 50);
+    }
+
+    private static double percentile(List<Double> values, double p) {
+        if (values.isEmpty()) return Double.NaN;
+        List<Double> sorted = values.stream().sorted().toList();
+        double at = p / 100.0 * (sorted.size() - 1);
+        int below = (int) Math.floor(at);
+        int above = Math.min(sorted.size() - 1, below + 1);
+        return sorted.get(below) + (at - below) * (sorted.get(above) - sorted.get(below));
     }
 
     private static double mean(RunResult r) {
