@@ -11,7 +11,8 @@ import java.util.Objects;
 
 /**
  * Picks, for a ciphertext, the Tink primitive of the one key its 5-byte output prefix names, so that a
- * decryption goes straight to that key's primitive. Tink's keyset wrapper does the same selection, but on
+ * decryption goes straight to that key's primitive; and, for an encryption, the primitive of the key that
+ * must encrypt (by Tink key id). Tink's keyset wrapper does the same selection, but on
  * every call it copies the prefix into a new map key, looks it up in two hash maps and iterates over the
  * candidates; per row of a large result that is a measurable share of the decryption. The per-key
  * primitives are built by the caller from each key (see WardenKeyset); nothing here touches AES.
@@ -37,11 +38,13 @@ final class KeyRouter<P> {
 
     private final P keysetPrimitive;
     private final long[] prefixes;  // each key's 5-byte output prefix in the low 40 bits
+    private final int[] keyIds;     // the Tink key id of the key with prefixes[i]
     private final P[] primitives;   // the primitive of the key with prefixes[i]
 
-    private KeyRouter(P keysetPrimitive, long[] prefixes, P[] primitives) {
+    private KeyRouter(P keysetPrimitive, long[] prefixes, int[] keyIds, P[] primitives) {
         this.keysetPrimitive = keysetPrimitive;
         this.prefixes = prefixes;
+        this.keyIds = keyIds;
         this.primitives = primitives;
     }
 
@@ -55,6 +58,7 @@ final class KeyRouter<P> {
             throws GeneralSecurityException {
         Objects.requireNonNull(keysetPrimitive, "keysetPrimitive");
         long[] prefixes = new long[handle.size()];
+        int[] keyIds = new int[handle.size()];
         Object[] primitives = new Object[handle.size()];
         int n = 0;
         for (int i = 0; i < handle.size(); i++) {
@@ -70,15 +74,17 @@ final class KeyRouter<P> {
                 if (prefixes[j] == packed) return unrouted(keysetPrimitive);
             }
             prefixes[n] = packed;
+            keyIds[n] = entry.getId();
             primitives[n] = primitive;
             n++;
         }
-        return new KeyRouter<>(keysetPrimitive, Arrays.copyOf(prefixes, n), (P[]) Arrays.copyOf(primitives, n));
+        return new KeyRouter<>(keysetPrimitive, Arrays.copyOf(prefixes, n), Arrays.copyOf(keyIds, n),
+                (P[]) Arrays.copyOf(primitives, n));
     }
 
     @SuppressWarnings("unchecked")
     private static <P> KeyRouter<P> unrouted(P keysetPrimitive) {
-        return new KeyRouter<>(keysetPrimitive, new long[0], (P[]) new Object[0]);
+        return new KeyRouter<>(keysetPrimitive, new long[0], new int[0], (P[]) new Object[0]);
     }
 
     /** Turns one key's primitive into something else of that key, e.g. a decryptor bound to a column. */
@@ -98,7 +104,8 @@ final class KeyRouter<P> {
         for (int i = 0; i < primitives.length; i++) {
             mapped[i] = Objects.requireNonNull(perKey.apply(primitives[i]), "perKey result");
         }
-        return new KeyRouter<>(Objects.requireNonNull(keysetFallback, "keysetFallback"), prefixes, (Q[]) mapped);
+        return new KeyRouter<>(Objects.requireNonNull(keysetFallback, "keysetFallback"), prefixes, keyIds,
+                (Q[]) mapped);
     }
 
     /** The primitive to decrypt {@code ciphertext} with: its key's own, else the keyset's. */
@@ -111,6 +118,17 @@ final class KeyRouter<P> {
             }
         }
         return keysetPrimitive;
+    }
+
+    /**
+     * The primitive of the enabled key with Tink id {@code keyId}, or null when that key is not routed (routing
+     * off, or no such enabled key): the caller then uses the keyset's primitive, which decides as Tink does.
+     */
+    P forKeyId(int keyId) {
+        for (int i = 0; i < keyIds.length; i++) {
+            if (keyIds[i] == keyId) return primitives[i];
+        }
+        return null;
     }
 
     /** The keyset's own primitive: encrypts under the primary key, decrypts under any. */

@@ -7,35 +7,37 @@ import java.security.GeneralSecurityException;
 import java.util.Objects;
 
 /**
- * Randomized column cipher: Tink AEAD (AES-256-GCM, fresh nonce per call) with associated data
+ * Randomized column cipher: AES-256-GCM in Tink's format (fresh random nonce per call) with associated data
  * {@code "warden/1:" + column}. Equal plaintexts give different ciphertexts, so the database can neither
  * compare nor index them. Immutable and thread-safe.
  *
  * <p>Ciphertext layout (Tink's): 5-byte key prefix, 12-byte nonce, ciphertext, 16-byte tag, i.e.
- * plaintext length + 33 bytes. Decryption goes to the key the prefix names through a {@link KeyRouter}: to
- * that key's {@link AesGcmDecryptor}, bound to this column's associated data when the cipher is built.
+ * plaintext length + 33 bytes. Each key of the keyset is bound to this column once, when the cipher is
+ * built ({@link AesGcmCipher#forAssociatedData}); encryption goes to the primary key's, decryption to the
+ * key the prefix names ({@link KeyRouter}). A keyset Warden cannot route (another key type or parameters)
+ * is left to Tink's keyset primitive for both.
  */
 final class TinkAeadColumnCipher implements ColumnCipher {
-    private final Aead encryptor;
-    private final KeyRouter<ColumnDecryptor> decryptors;
-    private final byte[] associatedData;
+    private final KeyRouter<ColumnKey> keys;
+    private final ColumnKey encryptor;
     private final String column;
 
-    TinkAeadColumnCipher(KeyRouter<Aead> keys, String column) {
+    /** @param primaryKeyId the Tink id of the keyset's primary key, which encrypts */
+    TinkAeadColumnCipher(KeyRouter<Aead> keysetKeys, int primaryKeyId, String column) {
         this.column = Objects.requireNonNull(column, "column");
-        // computed once: the per-row path must not re-encode the column name
+        // computed once: the per-value path must not re-encode the column name
         byte[] ad = associatedData(column);
-        this.associatedData = ad;
-        Aead keyset = keys.keysetPrimitive();
-        this.encryptor = keyset;
+        Aead keyset = keysetKeys.keysetPrimitive();
         try {
-            this.decryptors = keys.map(key -> key instanceof AesGcmDecryptor gcm
+            this.keys = keysetKeys.map(key -> key instanceof AesGcmCipher gcm
                             ? gcm.forAssociatedData(ad)
-                            : ciphertext -> key.decrypt(ciphertext, ad),
-                    ciphertext -> keyset.decrypt(ciphertext, ad));
+                            : ColumnKey.of(plaintext -> key.encrypt(plaintext, ad), ciphertext -> key.decrypt(ciphertext, ad)),
+                    ColumnKey.of(plaintext -> keyset.encrypt(plaintext, ad), ciphertext -> keyset.decrypt(ciphertext, ad)));
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot set up AES-GCM decryption for column " + column, e);
+            throw new IllegalStateException("cannot set up AES-GCM for column " + column, e);
         }
+        ColumnKey primary = keys.forKeyId(primaryKeyId);
+        this.encryptor = primary != null ? primary : keys.keysetPrimitive();
     }
 
     static byte[] associatedData(String column) {
@@ -45,7 +47,7 @@ final class TinkAeadColumnCipher implements ColumnCipher {
     @Override
     public byte[] encrypt(byte[] plaintext) {
         try {
-            return encryptor.encrypt(plaintext, associatedData);
+            return encryptor.encrypt(plaintext);
         } catch (GeneralSecurityException e) {
             // never the value: only which column failed
             throw new IllegalStateException("AES-GCM encryption failed for column " + column, e);
@@ -55,7 +57,7 @@ final class TinkAeadColumnCipher implements ColumnCipher {
     @Override
     public byte[] decrypt(byte[] ciphertext) throws GeneralSecurityException {
         try {
-            return decryptors.forCiphertext(ciphertext).decrypt(ciphertext);
+            return keys.forCiphertext(ciphertext).decrypt(ciphertext);
         } catch (GeneralSecurityException e) {
             throw new GeneralSecurityException("ciphertext does not decrypt for column " + column
                     + " (written for another column, under another key, or modified)", e);

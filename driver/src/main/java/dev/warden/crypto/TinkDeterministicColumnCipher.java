@@ -17,36 +17,47 @@ import java.util.Objects;
  * ({@link WardenKeyset#deterministicForEveryKey}) until the column is re-encrypted.
  *
  * <p>Ciphertext layout (Tink's): 5-byte key prefix, 16-byte synthetic IV, ciphertext: plaintext + 21 bytes.
- * Decryption goes to the key the prefix names through a {@link KeyRouter}, whichever key encrypts: to that
- * key's {@link AesSivDecryptor}, bound to this column's associated data when the cipher is built.
+ * Each key of the keyset is bound to this column once, when the cipher is built
+ * ({@link AesSivCipher#forAssociatedData}); encryption goes to the encrypting key's (the primary, or an older
+ * key for equality after a rotation), decryption to the key the prefix names ({@link KeyRouter}), whichever
+ * key encrypts. A keyset Warden cannot route is left to Tink's primitives for both.
  */
 final class TinkDeterministicColumnCipher implements ColumnCipher {
-    private final DeterministicAead encryptor;
-    private final KeyRouter<ColumnDecryptor> decryptors;
-    private final byte[] associatedData;
+    private final KeyRouter<ColumnKey> keys;
+    private final ColumnKey encryptor;
     private final String column;
 
-    /** {@code encryptor}: the keyset's primitive, or one whose primary is an older key (see WardenKeyset). */
-    TinkDeterministicColumnCipher(DeterministicAead encryptor, KeyRouter<DeterministicAead> keys, String column) {
-        this.encryptor = Objects.requireNonNull(encryptor, "encryptor");
+    /**
+     * @param tinkEncryptor   a Tink primitive encrypting under the key {@code encryptingKeyId} (the keyset's, or
+     *                        one whose primary is an older key, see WardenKeyset); used when that key is not routed
+     * @param encryptingKeyId the Tink id of the key that encrypts
+     */
+    TinkDeterministicColumnCipher(DeterministicAead tinkEncryptor, int encryptingKeyId,
+                                  KeyRouter<DeterministicAead> keysetKeys, String column) {
+        Objects.requireNonNull(tinkEncryptor, "tinkEncryptor");
         this.column = Objects.requireNonNull(column, "column");
         byte[] ad = TinkAeadColumnCipher.associatedData(column);
-        this.associatedData = ad;
-        DeterministicAead keyset = keys.keysetPrimitive();
+        DeterministicAead keyset = keysetKeys.keysetPrimitive();
         try {
-            this.decryptors = keys.map(key -> key instanceof AesSivDecryptor siv
+            this.keys = keysetKeys.map(key -> key instanceof AesSivCipher siv
                             ? siv.forAssociatedData(ad)
-                            : ciphertext -> key.decryptDeterministically(ciphertext, ad),
-                    ciphertext -> keyset.decryptDeterministically(ciphertext, ad));
+                            : ColumnKey.of(plaintext -> key.encryptDeterministically(plaintext, ad),
+                                    ciphertext -> key.decryptDeterministically(ciphertext, ad)),
+                    ColumnKey.of(plaintext -> keyset.encryptDeterministically(plaintext, ad),
+                            ciphertext -> keyset.decryptDeterministically(ciphertext, ad)));
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot set up AES-SIV decryption for column " + column, e);
+            throw new IllegalStateException("cannot set up AES-SIV for column " + column, e);
         }
+        ColumnKey routed = keys.forKeyId(encryptingKeyId);
+        this.encryptor = routed != null ? routed
+                : ColumnKey.of(plaintext -> tinkEncryptor.encryptDeterministically(plaintext, ad),
+                        ciphertext -> tinkEncryptor.decryptDeterministically(ciphertext, ad));
     }
 
     @Override
     public byte[] encrypt(byte[] plaintext) {
         try {
-            return encryptor.encryptDeterministically(plaintext, associatedData);
+            return encryptor.encrypt(plaintext);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-SIV encryption failed for column " + column, e);
         }
@@ -55,7 +66,7 @@ final class TinkDeterministicColumnCipher implements ColumnCipher {
     @Override
     public byte[] decrypt(byte[] ciphertext) throws GeneralSecurityException {
         try {
-            return decryptors.forCiphertext(ciphertext).decrypt(ciphertext);
+            return keys.forCiphertext(ciphertext).decrypt(ciphertext);
         } catch (GeneralSecurityException e) {
             throw new GeneralSecurityException("ciphertext does not decrypt for column " + column
                     + " (written for another column, under another key, or modified)", e);

@@ -56,9 +56,10 @@ import java.util.Objects;
  * <h2>Security guarantees</h2>
  * A file written by {@link #write} can be opened only with the same master key, and any change to an
  * encrypted keyset makes {@link #read} fail. Tink primitives are obtained once, when the keyset is built;
- * the column ciphers share them. Encryption is Tink's. Decryption goes straight to the key a ciphertext names
- * ({@link KeyRouter}): {@link AesGcmDecryptor} and {@link AesSivDecryptor} decrypt Tink's formats on the JDK's
- * AES with the per-column work done once; keys of other parameters are left to Tink's keyset primitive.
+ * the column ciphers share them. Keys are generated, stored and rotated by Tink. Values are encrypted and
+ * decrypted in Tink's formats by {@link AesGcmCipher} and {@link AesSivCipher} on the JDK's AES, with the
+ * per-column work done once (encryption under the primary key, decryption under the key a ciphertext names,
+ * see {@link KeyRouter}); keys of other parameters are left to Tink's keyset primitive.
  */
 public final class WardenKeyset {
     /** The value of the file's {@code "format"} field. */
@@ -83,10 +84,10 @@ public final class WardenKeyset {
         this.daeadHandle = daeadHandle;
         this.macHandle = macHandle;
         this.aeadKeys = KeyRouter.of(aeadHandle, aeadHandle.getPrimitive(RegistryConfiguration.get(), Aead.class),
-                key -> key instanceof AesGcmKey k ? AesGcmDecryptor.createOrNull(k) : null);
+                key -> key instanceof AesGcmKey k ? AesGcmCipher.createOrNull(k) : null);
         this.daeadKeys = KeyRouter.of(daeadHandle,
                 daeadHandle.getPrimitive(RegistryConfiguration.get(), DeterministicAead.class),
-                key -> key instanceof AesSivKey k ? AesSivDecryptor.createOrNull(k) : null);
+                key -> key instanceof AesSivKey k ? AesSivCipher.createOrNull(k) : null);
         this.mac = macHandle.getPrimitive(RegistryConfiguration.get(), Mac.class);
     }
 
@@ -405,12 +406,13 @@ public final class WardenKeyset {
 
     /** Randomized (AES-256-GCM) cipher bound to {@code columnName}, e.g. {@code "customers.email"}. */
     public ColumnCipher randomized(String columnName) {
-        return new TinkAeadColumnCipher(aeadKeys, columnName);
+        return new TinkAeadColumnCipher(aeadKeys, aeadHandle.getPrimary().getId(), columnName);
     }
 
     /** Deterministic (AES-256-SIV) cipher bound to {@code columnName}; equal plaintexts encrypt equal. */
     public ColumnCipher deterministic(String columnName) {
-        return new TinkDeterministicColumnCipher(daeadKeys.keysetPrimitive(), daeadKeys, columnName);
+        return new TinkDeterministicColumnCipher(daeadKeys.keysetPrimitive(), daeadHandle.getPrimary().getId(),
+                daeadKeys, columnName);
     }
 
     /**
@@ -434,7 +436,7 @@ public final class WardenKeyset {
                 builder.getAt(i).makePrimary();
                 DeterministicAead daeadForKey = builder.build()
                         .getPrimitive(RegistryConfiguration.get(), DeterministicAead.class);
-                ciphers.add(new TinkDeterministicColumnCipher(daeadForKey, daeadKeys, columnName));
+                ciphers.add(new TinkDeterministicColumnCipher(daeadForKey, entry.getId(), daeadKeys, columnName));
             }
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot build deterministic ciphers for column " + columnName, e);

@@ -248,6 +248,8 @@ class WardenKeysetTest {
         byte[] newDet = rotated.deterministic("t.c").encrypt(VALUE);
         // Tink's 5-byte prefix names the key: new ciphertext carries the new primary's id
         assertFalse(Arrays.equals(Arrays.copyOf(oldRandom, 5), Arrays.copyOf(newRandom, 5)));
+        assertTrue(rotated.isUnderPrimaryKey(newRandom, false));
+        assertTrue(rotated.isUnderPrimaryKey(newDet, true));
         assertFalse(Arrays.equals(oldDet, newDet));
         assertThrows(GeneralSecurityException.class, () -> old.randomized("t.c").decrypt(newRandom));
         assertThrows(GeneralSecurityException.class, () -> old.deterministic("t.c").decrypt(newDet));

@@ -12,18 +12,29 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Warden's AES-GCM decryption answers exactly as Tink's and the JDK's: same plaintext for every valid
- * ciphertext, a failure for every modified one.
+ * Warden's AES-GCM answers exactly as Tink's and the JDK's: under a given nonce the same ciphertext as the
+ * JDK, ciphertexts Tink decrypts, fresh nonces every time, the same plaintext for every valid ciphertext and a
+ * failure for every modified one.
  */
-class AesGcmDecryptorTest {
+class AesGcmCipherTest {
     private static final HexFormat HEX = HexFormat.of();
 
     static {
@@ -32,15 +43,19 @@ class AesGcmDecryptorTest {
 
     /** The GCM specification's test cases 2 and 4 (AES-128), as nonce || ciphertext || tag. */
     @Test
-    void decryptsTheGcmSpecificationVectors() throws Exception {
-        ColumnDecryptor zeroKey = AesGcmDecryptor.forTestVector(new byte[16]).forAssociatedData(new byte[0]);
+    void encryptsAndDecryptsTheGcmSpecificationVectors() throws Exception {
+        assertArrayEquals(HEX.parseHex("0388dace60b6a392f328c2b971b2fe78" + "ab6e47d42cec13bdf53a67b21257bddf"),
+                Arrays.copyOfRange(AesGcmCipher.forTestVector(new byte[16])
+                        .encryptWithNonceForTest(new byte[16], new byte[12], new byte[0]), 12, 44));
+        ColumnKey zeroKey = AesGcmCipher.forTestVector(new byte[16]).forAssociatedData(new byte[0]);
         assertArrayEquals(new byte[16], zeroKey.decrypt(HEX.parseHex(
                 "000000000000000000000000" + "0388dace60b6a392f328c2b971b2fe78" + "ab6e47d42cec13bdf53a67b21257bddf")));
         assertArrayEquals(new byte[0], zeroKey.decrypt(HEX.parseHex(
                 "000000000000000000000000" + "58e2fccefa7e3061367f1d57a4e7455a")));
 
-        ColumnDecryptor case4 = AesGcmDecryptor.forTestVector(HEX.parseHex("feffe9928665731c6d6a8f9467308308"))
-                .forAssociatedData(HEX.parseHex("feedfacedeadbeeffeedfacedeadbeefabaddad2"));
+        AesGcmCipher case4Key = AesGcmCipher.forTestVector(HEX.parseHex("feffe9928665731c6d6a8f9467308308"));
+        byte[] case4Ad = HEX.parseHex("feedfacedeadbeeffeedfacedeadbeefabaddad2");
+        ColumnKey case4 = case4Key.forAssociatedData(case4Ad);
         byte[] plaintext = HEX.parseHex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
                 + "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39");
         byte[] input = HEX.parseHex("cafebabefacedbaddecaf888"
@@ -48,6 +63,7 @@ class AesGcmDecryptorTest {
                 + "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091"
                 + "5bc94fbc3221a5db94fae95ae7121a47");
         assertArrayEquals(plaintext, case4.decrypt(input));
+        assertArrayEquals(input, case4Key.encryptWithNonceForTest(plaintext, HEX.parseHex("cafebabefacedbaddecaf888"), case4Ad));
         input[20] ^= 0x40;
         assertThrows(GeneralSecurityException.class, () -> case4.decrypt(input));
     }
@@ -60,7 +76,8 @@ class AesGcmDecryptorTest {
             byte[] key = new byte[round % 2 == 0 ? 32 : 16];
             byte[] nonce = new byte[12];
             byte[] ad = new byte[random.nextInt(70)];
-            byte[] plaintext = new byte[random.nextInt(100)];
+            // past Ghash.SHORT_BLOCKS blocks too, where GHASH takes Horner's rule
+            byte[] plaintext = new byte[random.nextInt(round % 10 == 0 ? 300 : 100)];
             random.nextBytes(key);
             random.nextBytes(nonce);
             random.nextBytes(ad);
@@ -71,40 +88,71 @@ class AesGcmDecryptorTest {
             byte[] input = new byte[12 + sealed.length];
             System.arraycopy(nonce, 0, input, 0, 12);
             System.arraycopy(sealed, 0, input, 12, sealed.length);
-            assertArrayEquals(plaintext, AesGcmDecryptor.forTestVector(key).forAssociatedData(ad).decrypt(input),
+            assertArrayEquals(plaintext, AesGcmCipher.forTestVector(key).forAssociatedData(ad).decrypt(input),
+                    "round " + round);
+            assertArrayEquals(input, AesGcmCipher.forTestVector(key).encryptWithNonceForTest(plaintext, nonce, ad),
                     "round " + round);
         }
     }
 
     @Test
-    void decryptsWhatTinkEncryptsAndRefusesEveryBitFlip() throws Exception {
+    void tinkAndWardenReadEachOthersCiphertextsAndEveryBitFlipIsRefused() throws Exception {
         Random random = new Random(800);
         for (int round = 0; round < 6; round++) {
             KeysetHandle handle = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
             Aead tink = handle.getPrimitive(RegistryConfiguration.get(), Aead.class);
-            AesGcmDecryptor ours = AesGcmDecryptor.createOrNull((AesGcmKey) handle.getAt(0).getKey());
+            AesGcmCipher ours = AesGcmCipher.createOrNull((AesGcmKey) handle.getAt(0).getKey());
             assertNotNull(ours);
             byte[] ad = ("warden/1:public.t" + round + ".card_number").getBytes(StandardCharsets.UTF_8);
-            ColumnDecryptor column = ours.forAssociatedData(ad);
-            for (int length = 0; length <= 70; length++) {
+            ColumnKey column = ours.forAssociatedData(ad);
+            for (int length = 0; length <= 150; length++) {
                 byte[] plaintext = new byte[length];
                 random.nextBytes(plaintext);
                 byte[] ciphertext = tink.encrypt(plaintext, ad);
                 assertArrayEquals(plaintext, column.decrypt(ciphertext), "length " + length);
                 assertArrayEquals(plaintext, ours.decrypt(ciphertext, ad));
+                byte[] written = column.encrypt(plaintext);
+                assertArrayEquals(plaintext, tink.decrypt(written, ad), "length " + length);
+                assertArrayEquals(plaintext, column.decrypt(written));
                 assertArrayEquals(plaintext, tink.decrypt(ours.encrypt(plaintext, ad), ad));
                 if (length % 9 == 0) {
-                    DecryptorAssertions.everyBitFlipIsRefused(column, ciphertext);
+                    CipherAssertions.everyBitFlipIsRefused(column, ciphertext);
                 }
             }
         }
     }
 
     @Test
+    void everyEncryptionDrawsAFreshNonceOnEveryThread() throws Exception {
+        KeysetHandle handle = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
+        ColumnKey column = AesGcmCipher.createOrNull((AesGcmKey) handle.getAt(0).getKey())
+                .forAssociatedData("warden/1:public.customers.card_number".getBytes(StandardCharsets.UTF_8));
+        byte[] plaintext = "4111111111111111".getBytes(StandardCharsets.UTF_8);
+        Set<String> nonces = ConcurrentHashMap.newKeySet();
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                done.add(threads.submit(() -> {
+                    for (int i = 0; i < 5_000; i++) {
+                        byte[] ciphertext = column.encrypt(plaintext);
+                        assertTrue(nonces.add(HEX.formatHex(ciphertext, 5, 17)), "a nonce came twice");
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) f.get();
+        } finally {
+            threads.shutdownNow();
+        }
+        assertEquals(20_000, nonces.size());
+    }
+
+    @Test
     void refusesAnotherColumnAnotherKeyAndShortInput() throws Exception {
         KeysetHandle handle = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
         Aead tink = handle.getPrimitive(RegistryConfiguration.get(), Aead.class);
-        AesGcmDecryptor ours = AesGcmDecryptor.createOrNull((AesGcmKey) handle.getAt(0).getKey());
+        AesGcmCipher ours = AesGcmCipher.createOrNull((AesGcmKey) handle.getAt(0).getKey());
         byte[] card = "warden/1:public.customers.card_number".getBytes(StandardCharsets.UTF_8);
         byte[] iban = "warden/1:public.customers.iban".getBytes(StandardCharsets.UTF_8);
         byte[] ciphertext = tink.encrypt("4111111111111111".getBytes(StandardCharsets.UTF_8), card);
@@ -116,6 +164,6 @@ class AesGcmDecryptorTest {
         System.arraycopy(ciphertext, 0, relabelled, 0, 5);
         assertThrows(GeneralSecurityException.class, () -> ours.forAssociatedData(card).decrypt(foreign));
         assertThrows(GeneralSecurityException.class, () -> ours.forAssociatedData(card).decrypt(relabelled));
-        DecryptorAssertions.everyTruncationIsRefused(ours.forAssociatedData(card), ciphertext, 33);
+        CipherAssertions.everyTruncationIsRefused(ours.forAssociatedData(card), ciphertext, 33);
     }
 }

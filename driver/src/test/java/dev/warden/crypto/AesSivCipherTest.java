@@ -17,10 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * Warden's AES-SIV decryption answers exactly as Tink's: same plaintext for every Tink ciphertext, a
- * failure for every ciphertext Tink would refuse.
+ * Warden's AES-SIV answers exactly as Tink's: byte for byte the same ciphertext for every plaintext, the same
+ * plaintext for every Tink ciphertext, a failure for every ciphertext Tink would refuse.
  */
-class AesSivDecryptorTest {
+class AesSivCipherTest {
     private static final HexFormat HEX = HexFormat.of();
 
     static {
@@ -29,37 +29,41 @@ class AesSivDecryptorTest {
 
     /** RFC 5297 appendix A.1 (deterministic authenticated encryption, AES-128-SIV). */
     @Test
-    void decryptsTheRfc5297Vector() throws Exception {
+    void encryptsAndDecryptsTheRfc5297Vector() throws Exception {
         byte[] key = HEX.parseHex("fffefdfcfbfaf9f8f7f6f5f4f3f2f1f0f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
         byte[] ad = HEX.parseHex("101112131415161718191a1b1c1d1e1f2021222324252627");
         byte[] plaintext = HEX.parseHex("112233445566778899aabbccddee");
         byte[] output = HEX.parseHex("85632d07c6e8f37f950acd320a2ecc9340c02b9690c4dc04daef7f6afe5c");
-        ColumnDecryptor decryptor = AesSivDecryptor.forTestVector(key).forAssociatedData(ad);
+        ColumnKey decryptor = AesSivCipher.forTestVector(key).forAssociatedData(ad);
+        assertArrayEquals(output, decryptor.encrypt(plaintext));
         assertArrayEquals(plaintext, decryptor.decrypt(output));
         output[output.length - 1] ^= 1;
         assertThrows(GeneralSecurityException.class, () -> decryptor.decrypt(output));
     }
 
     @Test
-    void decryptsWhatTinkEncryptsForEveryLengthAndRefusesEveryBitFlip() throws Exception {
+    void encryptsAsTinkAndDecryptsWhatTinkEncryptsForEveryLengthAndRefusesEveryBitFlip() throws Exception {
         Random random = new Random(5297);
         for (int round = 0; round < 8; round++) {
             KeysetHandle handle = KeysetHandle.generateNew(PredefinedDeterministicAeadParameters.AES256_SIV);
             DeterministicAead tink = handle.getPrimitive(RegistryConfiguration.get(), DeterministicAead.class);
-            AesSivDecryptor ours = AesSivDecryptor.createOrNull((AesSivKey) handle.getAt(0).getKey());
+            AesSivCipher ours = AesSivCipher.createOrNull((AesSivKey) handle.getAt(0).getKey());
             assertNotNull(ours);
             byte[] ad = ("warden/1:public.t" + round + ".c").getBytes(StandardCharsets.UTF_8);
-            ColumnDecryptor column = ours.forAssociatedData(ad);
-            for (int length = 0; length <= 70; length++) {
+            ColumnKey column = ours.forAssociatedData(ad);
+            for (int length = 0; length <= 150; length++) {
                 byte[] plaintext = new byte[length];
                 random.nextBytes(plaintext);
                 byte[] ciphertext = tink.encryptDeterministically(plaintext, ad);
                 assertArrayEquals(plaintext, column.decrypt(ciphertext), "length " + length);
                 assertArrayEquals(plaintext, ours.decryptDeterministically(ciphertext, ad));
-                // our encryption is Tink's
+                // our encryption is Tink's, byte for byte, and Tink reads it
+                byte[] ours1 = column.encrypt(plaintext);
+                assertArrayEquals(ciphertext, ours1, "length " + length);
+                assertArrayEquals(plaintext, tink.decryptDeterministically(ours1, ad));
                 assertArrayEquals(ciphertext, ours.encryptDeterministically(plaintext, ad));
                 if (length % 7 == 0) {
-                    DecryptorAssertions.everyBitFlipIsRefused(column, ciphertext);
+                    CipherAssertions.everyBitFlipIsRefused(column, ciphertext);
                 }
             }
         }
@@ -69,7 +73,7 @@ class AesSivDecryptorTest {
     void refusesAnotherColumnAnotherKeyAndShortInput() throws Exception {
         KeysetHandle handle = KeysetHandle.generateNew(PredefinedDeterministicAeadParameters.AES256_SIV);
         DeterministicAead tink = handle.getPrimitive(RegistryConfiguration.get(), DeterministicAead.class);
-        AesSivDecryptor ours = AesSivDecryptor.createOrNull((AesSivKey) handle.getAt(0).getKey());
+        AesSivCipher ours = AesSivCipher.createOrNull((AesSivKey) handle.getAt(0).getKey());
         byte[] email = "warden/1:public.customers.email".getBytes(StandardCharsets.UTF_8);
         byte[] phone = "warden/1:public.customers.phone".getBytes(StandardCharsets.UTF_8);
         byte[] ciphertext = tink.encryptDeterministically("alice@example.com".getBytes(StandardCharsets.UTF_8), email);
@@ -83,6 +87,6 @@ class AesSivDecryptorTest {
         byte[] relabelled = foreign.clone();
         System.arraycopy(ciphertext, 0, relabelled, 0, 5);
         assertThrows(GeneralSecurityException.class, () -> ours.forAssociatedData(email).decrypt(relabelled));
-        DecryptorAssertions.everyTruncationIsRefused(ours.forAssociatedData(email), ciphertext, 21);
+        CipherAssertions.everyTruncationIsRefused(ours.forAssociatedData(email), ciphertext, 21);
     }
 }
