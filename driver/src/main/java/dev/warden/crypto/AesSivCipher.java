@@ -155,7 +155,7 @@ final class AesSivCipher implements DeterministicAead {
     }
 
     /** CTR keystream for {@code length} bytes from V: counter blocks Q, Q+1, ... encrypted in one ECB call. */
-    private byte[] keystream(byte[] syntheticIv, int length) throws GeneralSecurityException {
+    byte[] keystream(byte[] syntheticIv, int length) throws GeneralSecurityException {
         int blocks = (length + AesBlocks.BLOCK - 1) / AesBlocks.BLOCK;
         byte[] keystream = new byte[Math.max(blocks, 1) * AesBlocks.BLOCK];
         System.arraycopy(syntheticIv, 0, keystream, 0, AesBlocks.BLOCK);

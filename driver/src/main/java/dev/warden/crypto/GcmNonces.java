@@ -12,8 +12,14 @@ import java.util.Arrays;
  *
  * <p>Why not one {@code nextBytes} per nonce: a DRBG call costs about 0.8 µs here whatever its size, the
  * JDK's default {@code SecureRandom} (NativePRNG, what Tink uses) about 0.35 µs behind one lock for the whole
- * process; a block of 64 costs about 0.08 µs per nonce, and no lock is shared between threads. A byte handed
- * out is zeroed in the buffer at once, so no nonce can be handed out twice.
+ * process; a block of 64 costs about 0.08 µs per nonce, and no lock is shared between threads. Each nonce
+ * is handed out once (the index only moves forward; the buffer is refilled when it reaches the end), and its
+ * bytes are zeroed in the buffer at once so that no copy of a used nonce stays behind.
+ *
+ * <h2>Warning</h2>
+ * Do not snapshot and restore a JVM that has encrypted (CRaC, Lambda SnapStart, a cloned VM image): every
+ * restored copy would continue from the same DRBG state and pre-drawn nonces, and two copies encrypting under
+ * one key with one nonce reveal the XOR of the two plaintexts and let GCM tags be forged.
  */
 final class GcmNonces {
     static final int LENGTH = 12;
@@ -47,6 +53,8 @@ final class GcmNonces {
                     "warden aes-gcm nonces".getBytes(StandardCharsets.US_ASCII)));
         } catch (NoSuchAlgorithmException e) {
             // every Java SE 9+ runtime provides DRBG; were it configured away, the platform default is still a CSPRNG
+            System.getLogger(GcmNonces.class.getName()).log(System.Logger.Level.WARNING,
+                    "no DRBG SecureRandom in this runtime; AES-GCM nonces come from the default SecureRandom");
             return new SecureRandom();
         }
     }

@@ -71,7 +71,8 @@ final class KeyRouter<P> {
             }
             long packed = pack(prefix.toByteArray());
             for (int j = 0; j < n; j++) {
-                if (prefixes[j] == packed) return unrouted(keysetPrimitive);
+                // one prefix or one id for two keys: neither a ciphertext nor an encryption names one key
+                if (prefixes[j] == packed || keyIds[j] == entry.getId()) return unrouted(keysetPrimitive);
             }
             prefixes[n] = packed;
             keyIds[n] = entry.getId();
@@ -136,7 +137,7 @@ final class KeyRouter<P> {
         return keysetPrimitive;
     }
 
-    /** Number of keys routed directly (0 when routing is off); for tests. */
+    /** Number of keys routed directly: every enabled key, or 0 when routing is off. */
     int routedKeys() {
         return prefixes.length;
     }

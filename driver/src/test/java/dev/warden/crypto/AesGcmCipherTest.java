@@ -123,6 +123,29 @@ class AesGcmCipherTest {
     }
 
     @Test
+    void longValuesAgreeWithTheJdkWhereTheCounterCarriesIntoItsHigherBytes() throws Exception {
+        // 4096 + 17 bytes: the block counter passes 255; 1 MiB + 5: it passes 65535
+        Random random = new Random(2024);
+        Cipher jdk = Cipher.getInstance("AES/GCM/NoPadding");
+        for (int length : new int[] {4064, 4080, 4081, 4096 + 17, (1 << 20) + 5}) {
+            byte[] key = new byte[32];
+            byte[] nonce = new byte[12];
+            byte[] ad = new byte[37];
+            byte[] plaintext = new byte[length];
+            random.nextBytes(key);
+            random.nextBytes(nonce);
+            random.nextBytes(ad);
+            random.nextBytes(plaintext);
+            jdk.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
+            jdk.updateAAD(ad);
+            byte[] sealed = jdk.doFinal(plaintext);
+            byte[] ours = AesGcmCipher.forTestVector(key).encryptWithNonceForTest(plaintext, nonce, ad);
+            assertArrayEquals(sealed, Arrays.copyOfRange(ours, 12, ours.length), "length " + length);
+            assertArrayEquals(plaintext, AesGcmCipher.forTestVector(key).forAssociatedData(ad).decrypt(ours));
+        }
+    }
+
+    @Test
     void everyEncryptionDrawsAFreshNonceOnEveryThread() throws Exception {
         KeysetHandle handle = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
         ColumnKey column = AesGcmCipher.createOrNull((AesGcmKey) handle.getAt(0).getKey())
@@ -146,6 +169,12 @@ class AesGcmCipherTest {
             threads.shutdownNow();
         }
         assertEquals(20_000, nonces.size());
+        // uniqueness alone would miss a nonce with a stuck byte (an offset or length slip): every position varies
+        for (int position = 0; position < 12; position++) {
+            Set<String> values = new java.util.HashSet<>();
+            for (String nonce : nonces) values.add(nonce.substring(2 * position, 2 * position + 2));
+            assertTrue(values.size() > 200, "nonce byte " + position + " takes only " + values.size() + " values");
+        }
     }
 
     @Test

@@ -89,4 +89,22 @@ class AesSivCipherTest {
         assertThrows(GeneralSecurityException.class, () -> ours.forAssociatedData(email).decrypt(relabelled));
         CipherAssertions.everyTruncationIsRefused(ours.forAssociatedData(email), ciphertext, 21);
     }
+
+    @Test
+    void theCounterCarriesAcrossTheClearedBitsAsTheJdksCtrDoes() throws Exception {
+        // V all ones: Q ends in 7fffffff, so the second block's increment carries from byte 15 into byte 11
+        byte[] key = new byte[64];
+        new Random(31).nextBytes(key);
+        byte[] v = new byte[16];
+        java.util.Arrays.fill(v, (byte) 0xff);
+        byte[] q = v.clone();
+        q[8] &= 0x7f;
+        q[12] &= 0x7f;
+        javax.crypto.Cipher ctr = javax.crypto.Cipher.getInstance("AES/CTR/NoPadding");
+        ctr.init(javax.crypto.Cipher.ENCRYPT_MODE,
+                new javax.crypto.spec.SecretKeySpec(java.util.Arrays.copyOfRange(key, 32, 64), "AES"),
+                new javax.crypto.spec.IvParameterSpec(q));
+        byte[] expected = ctr.doFinal(new byte[48]);
+        assertArrayEquals(expected, AesSivCipher.forTestVector(key).keystream(v, 48));
+    }
 }

@@ -16,6 +16,7 @@ import java.security.GeneralSecurityException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -99,5 +100,31 @@ class KeyRouterTest {
         KeyRouter<Aead> router = KeyRouter.of(handle, handle.getPrimitive(RegistryConfiguration.get(), Aead.class),
                 key -> null);
         assertEquals(0, router.routedKeys());
+    }
+
+    @Test
+    void forKeyIdGivesEachEnabledKeysPrimitiveAndNothingElse() throws Exception {
+        KeysetHandle first = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
+        KeysetHandle.Builder builder = KeysetHandle.newBuilder(withNewPrimary(withNewPrimary(first)));
+        builder.getAt(0).setStatus(KeyStatus.DISABLED);
+        KeysetHandle handle = builder.build();
+        KeyRouter<Aead> router = router(handle);
+        for (int i = 0; i < handle.size(); i++) {
+            KeysetHandle.Entry entry = handle.getAt(i);
+            Aead forId = router.forKeyId(entry.getId());
+            if (entry.getStatus() != KeyStatus.ENABLED) {
+                assertNull(forId, "a disabled key never encrypts");
+                continue;
+            }
+            // what it encrypts names that key, and only that key's primitive opens it
+            byte[] ciphertext = forId.encrypt(VALUE, AD);
+            assertEquals(1, ciphertext[0]);
+            assertEquals(entry.getId(), java.nio.ByteBuffer.wrap(ciphertext, 1, 4).getInt());
+            assertSame(forId, router.forCiphertext(ciphertext));
+        }
+        assertNull(router.forKeyId(handle.getAt(0).getId() ^ 1));
+        KeyRouter<Aead> off = KeyRouter.of(handle, handle.getPrimitive(RegistryConfiguration.get(), Aead.class),
+                key -> null);
+        assertNull(off.forKeyId(handle.getPrimary().getId()), "an unrouted keyset leaves encryption to Tink");
     }
 }
