@@ -6,7 +6,7 @@ import java.security.GeneralSecurityException;
 import java.util.Objects;
 
 /**
- * Deterministic column cipher: Tink DAEAD (AES-256-SIV) with associated data {@code "warden/1:" + column}.
+ * Deterministic column cipher: AES-256-SIV in Tink's DAEAD format with associated data {@code "warden/1:" + column}.
  * Equal plaintexts in the same column under the same primary key give equal ciphertexts, which is what lets
  * the engine compare a protected column for equality in SQL. Immutable and thread-safe.
  *
