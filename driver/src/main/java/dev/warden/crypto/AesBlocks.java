@@ -17,14 +17,14 @@ import java.security.GeneralSecurityException;
  * re-initialise. AES itself stays the JDK's (AES-NI intrinsics where the CPU has them).
  *
  * <h2>Security guarantees</h2>
- * The key never leaves the JCE objects; nothing here branches on data. Thread-safe: each thread gets its own
- * two {@code Cipher} objects.
+ * The key never leaves the JCE objects; nothing here branches on data. Thread-safe: a thread uses its own
+ * two {@code Cipher} objects, or (a virtual thread) a pair borrowed for the call ({@link PerThread}).
  */
 final class AesBlocks {
     static final int BLOCK = 16;
 
     private final SecretKeySpec key;
-    private final ThreadLocal<Cipher[]> ciphers = ThreadLocal.withInitial(this::newCiphers);
+    private final PerThread<Cipher[]> ciphers = new PerThread<>(this::newCiphers);
 
     AesBlocks(byte[] keyBytes) {
         this.key = new SecretKeySpec(keyBytes, "AES");
@@ -32,7 +32,12 @@ final class AesBlocks {
 
     /** Encrypts {@code length} bytes (a multiple of 16) of {@code in} block by block into {@code out}. */
     void encryptBlocks(byte[] in, int inOffset, int length, byte[] out, int outOffset) throws GeneralSecurityException {
-        ciphers.get()[0].doFinal(in, inOffset, length, out, outOffset);
+        Cipher[] mine = ciphers.acquire();
+        try {
+            mine[0].doFinal(in, inOffset, length, out, outOffset);
+        } finally {
+            ciphers.release(mine);
+        }
     }
 
     /** Encrypts one 16-byte block in place. */
@@ -45,7 +50,12 @@ final class AesBlocks {
      * of its CBC encryption, written to {@code mac}. {@code scratch} must hold {@code message.length} bytes.
      */
     void cbcMac(byte[] message, byte[] scratch, byte[] mac) throws GeneralSecurityException {
-        ciphers.get()[1].doFinal(message, 0, message.length, scratch, 0);
+        Cipher[] mine = ciphers.acquire();
+        try {
+            mine[1].doFinal(message, 0, message.length, scratch, 0);
+        } finally {
+            ciphers.release(mine);
+        }
         System.arraycopy(scratch, message.length - BLOCK, mac, 0, BLOCK);
     }
 

@@ -7,7 +7,8 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 
 /**
- * Random 96-bit AES-GCM nonces (NIST SP 800-38D section 8.2.2), drawn per thread from a NIST SP 800-90A DRBG
+ * Random 96-bit AES-GCM nonces (NIST SP 800-38D section 8.2.2), drawn per thread ({@link PerThread}: a
+ * virtual thread borrows a generator for the call) from a NIST SP 800-90A DRBG
  * (the JDK's SHA-256 Hash_DRBG at 256-bit strength, seeded from the operating system's entropy) 64 at a time.
  *
  * <p>Why not one {@code nextBytes} per nonce: a DRBG call costs about 0.8 µs here whatever its size, the
@@ -24,7 +25,7 @@ import java.util.Arrays;
 final class GcmNonces {
     static final int LENGTH = 12;
     private static final int PER_DRAW = 64;
-    private static final ThreadLocal<GcmNonces> PER_THREAD = ThreadLocal.withInitial(GcmNonces::new);
+    private static final PerThread<GcmNonces> PER_THREAD = new PerThread<>(GcmNonces::new);
 
     private final SecureRandom drbg = newDrbg();
     private final byte[] buffer = new byte[PER_DRAW * LENGTH];
@@ -34,7 +35,12 @@ final class GcmNonces {
 
     /** Writes a fresh nonce to {@code out[offset..offset+12)}. */
     static void next(byte[] out, int offset) {
-        PER_THREAD.get().take(out, offset);
+        GcmNonces mine = PER_THREAD.acquire();
+        try {
+            mine.take(out, offset);
+        } finally {
+            PER_THREAD.release(mine);
+        }
     }
 
     private void take(byte[] out, int offset) {
