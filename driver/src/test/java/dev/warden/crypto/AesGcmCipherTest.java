@@ -71,28 +71,43 @@ class AesGcmCipherTest {
     @Test
     void agreesWithTheJdkOnRandomKeysAssociatedDataAndLengths() throws Exception {
         Random random = new Random(38);
-        Cipher jdk = Cipher.getInstance("AES/GCM/NoPadding");
         for (int round = 0; round < 400; round++) {
-            byte[] key = new byte[round % 2 == 0 ? 32 : 16];
-            byte[] nonce = new byte[12];
-            byte[] ad = new byte[random.nextInt(70)];
             // past Ghash.SHORT_BLOCKS blocks too, where GHASH takes Horner's rule
-            byte[] plaintext = new byte[random.nextInt(round % 10 == 0 ? 300 : 100)];
-            random.nextBytes(key);
-            random.nextBytes(nonce);
-            random.nextBytes(ad);
-            random.nextBytes(plaintext);
-            jdk.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
-            jdk.updateAAD(ad);
-            byte[] sealed = jdk.doFinal(plaintext);
-            byte[] input = new byte[12 + sealed.length];
-            System.arraycopy(nonce, 0, input, 0, 12);
-            System.arraycopy(sealed, 0, input, 12, sealed.length);
-            assertArrayEquals(plaintext, AesGcmCipher.forTestVector(key).forAssociatedData(ad).decrypt(input),
-                    "round " + round);
-            assertArrayEquals(input, AesGcmCipher.forTestVector(key).encryptWithNonceForTest(plaintext, nonce, ad),
-                    "round " + round);
+            assertAgreesWithTheJdk(random, round % 2 == 0 ? 32 : 16, random.nextInt(70),
+                    random.nextInt(round % 10 == 0 ? 300 : 100));
         }
+    }
+
+    @Test
+    void longValuesAgreeWithTheJdkWhereTheCounterCarriesIntoItsHigherBytes() throws Exception {
+        // 4096 + 17 bytes: the block counter passes 255; 1 MiB + 5: it passes 65535
+        Random random = new Random(2024);
+        for (int length : new int[] {4064, 4080, 4081, 4096 + 17, (1 << 20) + 5}) {
+            assertAgreesWithTheJdk(random, 32, 37, length);
+        }
+    }
+
+    /** Under one random key, nonce and associated data: the JDK's GCM output is ours, and we decrypt it. */
+    private static void assertAgreesWithTheJdk(Random random, int keyLength, int adLength, int length)
+            throws GeneralSecurityException {
+        byte[] key = new byte[keyLength];
+        byte[] nonce = new byte[12];
+        byte[] ad = new byte[adLength];
+        byte[] plaintext = new byte[length];
+        random.nextBytes(key);
+        random.nextBytes(nonce);
+        random.nextBytes(ad);
+        random.nextBytes(plaintext);
+        Cipher jdk = Cipher.getInstance("AES/GCM/NoPadding");
+        jdk.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
+        jdk.updateAAD(ad);
+        byte[] sealed = jdk.doFinal(plaintext);
+        byte[] input = new byte[12 + sealed.length];
+        System.arraycopy(nonce, 0, input, 0, 12);
+        System.arraycopy(sealed, 0, input, 12, sealed.length);
+        String label = "key " + keyLength + ", associated data " + adLength + ", length " + length;
+        assertArrayEquals(plaintext, AesGcmCipher.forTestVector(key).forAssociatedData(ad).decrypt(input), label);
+        assertArrayEquals(input, AesGcmCipher.forTestVector(key).encryptWithNonceForTest(plaintext, nonce, ad), label);
     }
 
     @Test
@@ -119,29 +134,6 @@ class AesGcmCipherTest {
                     CipherAssertions.everyBitFlipIsRefused(column, ciphertext);
                 }
             }
-        }
-    }
-
-    @Test
-    void longValuesAgreeWithTheJdkWhereTheCounterCarriesIntoItsHigherBytes() throws Exception {
-        // 4096 + 17 bytes: the block counter passes 255; 1 MiB + 5: it passes 65535
-        Random random = new Random(2024);
-        Cipher jdk = Cipher.getInstance("AES/GCM/NoPadding");
-        for (int length : new int[] {4064, 4080, 4081, 4096 + 17, (1 << 20) + 5}) {
-            byte[] key = new byte[32];
-            byte[] nonce = new byte[12];
-            byte[] ad = new byte[37];
-            byte[] plaintext = new byte[length];
-            random.nextBytes(key);
-            random.nextBytes(nonce);
-            random.nextBytes(ad);
-            random.nextBytes(plaintext);
-            jdk.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
-            jdk.updateAAD(ad);
-            byte[] sealed = jdk.doFinal(plaintext);
-            byte[] ours = AesGcmCipher.forTestVector(key).encryptWithNonceForTest(plaintext, nonce, ad);
-            assertArrayEquals(sealed, Arrays.copyOfRange(ours, 12, ours.length), "length " + length);
-            assertArrayEquals(plaintext, AesGcmCipher.forTestVector(key).forAssociatedData(ad).decrypt(ours));
         }
     }
 
