@@ -28,8 +28,10 @@ import java.util.Arrays;
  * random nonces, as Tink's, so a key must not encrypt much more than 2^32 values (SP 800-38D section 8.3);
  * rotate keys well before that.
  * Decryption accepts exactly the ciphertexts Tink accepts for the same key and associated data, with the
- * same plaintext; the tag is checked, in constant time, before any plaintext is produced. The keystream is
- * wiped after use. Cross-checked against Tink and the JDK in AesGcmCipherTest, with NIST vectors.
+ * same plaintext; the tag is checked, in constant time, before any plaintext is produced (and the keystream
+ * of a refused ciphertext wiped). Keystream and plaintext otherwise live as long as the plaintext the caller
+ * keeps: wiping them per value was 6% of a 100-row read's samples (JFR) and protects nothing the returned value does not
+ * expose. Cross-checked against Tink and the JDK in AesGcmCipherTest, with NIST vectors.
  * Immutable and thread-safe.
  */
 final class AesGcmCipher implements Aead {
@@ -130,7 +132,6 @@ final class AesGcmCipher implements Aead {
         for (int i = 0; i < TAG; i++) {
             out[header + length + i] = (byte) (tag[i] ^ counters[i]);
         }
-        Arrays.fill(counters, (byte) 0);
         return out;
     }
 
@@ -154,7 +155,6 @@ final class AesGcmCipher implements Aead {
         for (int i = 0; i < length; i++) {
             plaintext[i] = (byte) (ciphertext[header + i] ^ counters[AesBlocks.BLOCK + i]);
         }
-        Arrays.fill(counters, (byte) 0);
         return plaintext;
     }
 

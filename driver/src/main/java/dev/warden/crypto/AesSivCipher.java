@@ -27,7 +27,7 @@ import java.util.Arrays;
  * {@link TinkDeterministicColumnCipher}). Produces and accepts exactly what Tink's {@code AesSiv} produces and
  * accepts for the same key and associated data (cross-checked against Tink in AesSivCipherTest, with the RFC
  * 5297 vector). V is compared in constant time and the decrypted bytes are wiped before a failed check is
- * reported; intermediate buffers holding plaintext-derived bytes are wiped. Immutable and thread-safe.
+ * reported; the S2V input (a copy of the plaintext) is wiped after use. Immutable and thread-safe.
  */
 final class AesSivCipher implements DeterministicAead {
     private static final int AES256_SIV_KEY_BYTES = 64;
@@ -126,7 +126,6 @@ final class AesSivCipher implements DeterministicAead {
         for (int i = 0; i < length; i++) {
             out[headerLength + i] = (byte) (plaintext[i] ^ keystream[i]);
         }
-        Arrays.fill(keystream, (byte) 0);
         return out;
     }
 
@@ -145,7 +144,6 @@ final class AesSivCipher implements DeterministicAead {
         for (int i = 0; i < length; i++) {
             plaintext[i] = (byte) (ciphertext[headerLength + i] ^ keystream[i]);
         }
-        Arrays.fill(keystream, (byte) 0);
         byte[] computedIv = s2v(plaintext, d, doubledDWithSubkey1);
         if (!AesBlocks.sameBlockMasked(computedIv, ZERO_BLOCK, syntheticIv, 0)) {
             Arrays.fill(plaintext, (byte) 0);
@@ -197,7 +195,6 @@ final class AesSivCipher implements DeterministicAead {
         byte[] v = new byte[AesBlocks.BLOCK];
         macKey.cbcMac(macInput, scratch, v);
         Arrays.fill(macInput, (byte) 0);
-        Arrays.fill(scratch, (byte) 0);
         return v;
     }
 
