@@ -74,7 +74,7 @@ final class ClientSocket implements Closeable {
      * returns an empty list: a session that listens for notifications looks for them meanwhile.
      */
     List<PgFrame> readFrames(long waitMillis) throws IOException {
-        long deadline = System.nanoTime() + waitMillis * 1_000_000;
+        long deadline = waitMillis > 0 ? System.nanoTime() + waitMillis * 1_000_000 : 0;
         List<PgFrame> frames = new ArrayList<>(4);
         frames.addAll(held);
         held.clear();

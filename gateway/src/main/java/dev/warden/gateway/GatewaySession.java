@@ -21,8 +21,8 @@ import java.util.Map;
 /**
  * One authenticated client session: it owns the backend JDBC connection for the session's lifetime and
  * answers each frontend message (simple query, extended query, COPY) in order, exactly once. Every method
- * except {@link #offerCopyFrame}, {@link #cancel} and {@link #clientGone} runs on the session's
- * {@link SerialExecutor}, never on the event loop; those three are thread-safe.
+ * except {@link #cancel}, {@link #clientGone} and {@link #requestNotificationPoll} runs on the session's
+ * {@link SerialExecutor} (or its own thread), never on the event loop; those three are thread-safe.
  *
  * <p>The transaction status is tracked from the statements that succeed or fail ({@link StatementKind}) and
  * replaced, whenever ReadyForQuery is sent, by the backend's own as the driver last received it
@@ -33,6 +33,12 @@ import java.util.Map;
  * large results are read from the database in chunks. Like PostgreSQL's implicit transaction block, a
  * simple query holding several statements, or several Executes before one Sync, run as one transaction
  * unless they control transactions themselves.
+ *
+ * <p>LISTEN/NOTIFY: a session that listens ({@link ListenedChannels}) sends the notifications its backend
+ * connection received ({@link BackendNotifications}) just before each ReadyForQuery, as PostgreSQL does, and
+ * while its client is idle outside a transaction block looks for new ones every
+ * {@link IdleNotificationPoller#INTERVAL_MILLIS}: on its own thread between waits for the client, on the event
+ * loop through the {@link IdleNotificationPoller}; either way between its statements, never during one.
  */
 final class GatewaySession {
 
@@ -358,7 +364,7 @@ final class GatewaySession {
         out.flush();
         idle = status == 'I';
         if (!ownThread) {
-            boolean poll = idle && listening();
+            boolean poll = listening(); // the poll itself waits for the client to be idle
             if (poll != polled) {
                 polled = poll;
                 if (poll) {

@@ -317,6 +317,37 @@ class GatewayListenNotifyIT {
         }
     }
 
+    /** A listening client whose backend is terminated while it is idle: the error, then the end. */
+    static String terminatedWhileIdle(boolean viaGateway) throws Exception {
+        try (RawPgClient listener = raw(viaGateway); Connection other = direct()) {
+            listener.query("LISTEN doomed");
+            assertEquals("CZ", readUntilReady(listener));
+            int pid = pidOf(listener);
+            exec(other, "select pg_terminate_backend(" + pid + ")");
+            RawPgClient.Message m = listener.read(); // the client sends nothing
+            StringBuilder seen = new StringBuilder().append(m.type());
+            byte[] body = m.body();
+            for (int i = 0; i < body.length && body[i] != 0; ) {
+                int end = i + 1;
+                while (body[end] != 0) {
+                    end++;
+                }
+                if (body[i] == 'V' || body[i] == 'C') {
+                    seen.append(' ').append(new String(body, i + 1, end - i - 1, StandardCharsets.UTF_8));
+                }
+                i = end + 1;
+            }
+            return seen.append(listener.in.read() < 0 ? " closed" : " open").toString();
+        }
+    }
+
+    @Test
+    void aListeningClientLearnsAtOnceThatItsBackendWasTerminated() throws Exception {
+        String direct = terminatedWhileIdle(false);
+        assertEquals("E FATAL 57P01 closed", direct, "PostgreSQL itself");
+        assertEquals(direct, terminatedWhileIdle(true));
+    }
+
     // ---------------------------------------------------------------- clients
 
     @Test
