@@ -71,12 +71,12 @@ class PgConnectionViewIT {
     void aPayloadBuiltFromAProtectedColumnIsTheCiphertextTheDatabaseHolds() throws SQLException {
         try (Connection raw = db.raw(); Statement s = raw.createStatement()) {
             s.execute("CREATE FUNCTION announce_customer() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN "
-                    + "PERFORM pg_notify('customers', encode(NEW.email, 'base64')); RETURN NEW; END$$");
+                    + "PERFORM pg_notify('customer_events', encode(NEW.email, 'base64')); RETURN NEW; END$$");
             s.execute("CREATE TRIGGER announce AFTER INSERT ON customers FOR EACH ROW EXECUTE FUNCTION announce_customer()");
         }
         try (Connection listener = db.as("support", "customer-service");
              Connection writer = db.as("support", "customer-service")) {
-            listener.createStatement().execute("LISTEN customers");
+            listener.createStatement().execute("LISTEN customer_events");
             try (PreparedStatement ps = writer.prepareStatement(
                     "INSERT INTO customers (name, email, country) VALUES (?, ?, ?)")) {
                 ps.setString(1, "Jane Doe");
