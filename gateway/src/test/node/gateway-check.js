@@ -45,6 +45,19 @@ async function refusal(client, sql) {
   r = await ann.query('select 1 as still_usable');
   out.push('after refusal ' + r.rows[0].still_usable);
 
+  // LISTEN/NOTIFY: ann listens and waits without sending anything; bill notifies through the gateway
+  await ann.query('LISTEN node_chan');
+  const heard = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no notification within 10 s')), 10000);
+    ann.once('notification', (msg) => {
+      clearTimeout(timer);
+      resolve(msg);
+    });
+  });
+  await bill.query("select pg_notify('node_chan', 'from bill')");
+  const msg = await heard;
+  out.push('notification ' + msg.channel + ' ' + msg.payload + ' ' + (msg.processId > 0));
+
   await Promise.all([bill.end(), sam.end(), ann.end()]);
   console.log(out.join('\n'));
 })().catch((e) => {

@@ -40,6 +40,8 @@ public final class WardenConnection implements Connection {
     private final Set<WardenStatement> openStatements = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Found on first use of {@link #transactionStatus()}. */
     private RealDriverState realState;
+    /** Made on the first {@code unwrap(PGConnection.class)}. */
+    private Object pgConnectionView;
 
     WardenConnection(Connection delegate, WardenEngine engine, Session session) {
         this.delegate = delegate;
@@ -244,14 +246,29 @@ public final class WardenConnection implements Connection {
 
     // ---- wrapper: never hand out the real connection, which would bypass the engine ----
 
+    /**
+     * This connection itself for the interfaces it implements; for pgjdbc's {@code PGConnection}, a view that
+     * reads notifications (LISTEN/NOTIFY) and other state but runs no SQL ({@link PgConnectionView}); the
+     * real connection never.
+     */
     @Override
     public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (!iface.isInstance(this) && PgConnectionView.serves(iface)) {
+            Object view = pgConnectionView;
+            if (view == null || !iface.isInstance(view)) {
+                view = PgConnectionView.over(delegate, iface);
+            }
+            if (view != null) {
+                pgConnectionView = view;
+                return iface.cast(view);
+            }
+        }
         return Unwrapping.unwrap(this, iface);
     }
 
     @Override
-    public boolean isWrapperFor(Class<?> iface) {
-        return iface.isInstance(this);
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+        return iface.isInstance(this) || PgConnectionView.serves(iface) && delegate.isWrapperFor(iface);
     }
 
     // ---- no SQL, no rows: delegated ----

@@ -474,8 +474,11 @@ class WardenDriverIT {
     @Test
     void theRealConnectionIsNeverHandedOut() throws SQLException {
         try (Connection c = db.as("analyst")) {
-            refused("0A000", () -> c.unwrap(org.postgresql.PGConnection.class));
-            assertFalse(c.isWrapperFor(org.postgresql.PGConnection.class));
+            refused("0A000", () -> c.unwrap(org.postgresql.core.BaseConnection.class));
+            refused("0A000", () -> c.unwrap(org.postgresql.jdbc.PgConnection.class));
+            assertFalse(c.isWrapperFor(org.postgresql.core.BaseConnection.class));
+            // PGConnection is a view for notifications, not the real connection (PgConnectionViewIT)
+            assertFalse(c.unwrap(org.postgresql.PGConnection.class) instanceof Connection);
             Statement s = c.createStatement();
             assertTrue(s.getConnection() == c);
             ResultSet tables = c.getMetaData().getTables(null, "public", "customers", null);

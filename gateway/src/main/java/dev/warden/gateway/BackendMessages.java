@@ -85,6 +85,15 @@ public final class BackendMessages {
         end(out, at);
     }
 
+    /** NotificationResponse: the notifying backend's process id, the channel and the payload, as sent. */
+    public static void notificationResponse(ByteBuf out, int pid, String channel, String payload) {
+        int at = begin(out, 'A');
+        out.writeInt(pid);
+        cstring(out, channel);
+        cstring(out, payload == null ? "" : payload);
+        end(out, at);
+    }
+
     public static void readyForQuery(ByteBuf out, char status) {
         out.writeByte('Z');
         out.writeInt(5);

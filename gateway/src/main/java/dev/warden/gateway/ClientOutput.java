@@ -46,6 +46,14 @@ public abstract class ClientOutput {
     /** Sends what is buffered and waits until the client can take more; throws if the client is gone. */
     public abstract void flushChunk();
 
+    /**
+     * False while the client has not taken what was sent (unprompted messages, such as notifications, then
+     * wait); a transport that blocks its writer instead answers true.
+     */
+    public boolean canTakeMore() {
+        return true;
+    }
+
     /** Closes the client connection (Terminate, a fatal error). */
     abstract void closeClient();
 

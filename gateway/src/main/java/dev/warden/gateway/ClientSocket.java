@@ -66,6 +66,15 @@ final class ClientSocket implements Closeable {
      * Sync run as one implicit transaction).
      */
     List<PgFrame> readFrames() throws IOException {
+        return readFrames(0);
+    }
+
+    /**
+     * As {@link #readFrames()}, but waits at most {@code waitMillis} (0: as long as it takes) and then
+     * returns an empty list: a session that listens for notifications looks for them meanwhile.
+     */
+    List<PgFrame> readFrames(long waitMillis) throws IOException {
+        long deadline = waitMillis > 0 ? System.nanoTime() + waitMillis * 1_000_000 : 0;
         List<PgFrame> frames = new ArrayList<>(4);
         frames.addAll(held);
         held.clear();
@@ -79,7 +88,9 @@ final class ClientSocket implements Closeable {
                 if (endOfStream) {
                     return null;
                 }
-                receive();
+                if (!receive(waitMillis > 0, deadline)) {
+                    return frames;
+                }
                 while ((f = decodeOne()) != null) {
                     frames.add(f);
                 }
@@ -103,7 +114,7 @@ final class ClientSocket implements Closeable {
                     if (endOfStream) {
                         return null;
                     }
-                    receive();
+                    receive(false, 0);
                 }
             } finally {
                 inputLock.unlock();
@@ -181,20 +192,31 @@ final class ClientSocket implements Closeable {
         }
     }
 
-    /** Reads at least one byte more, or notes the end of the stream. Caller holds inputLock. */
-    private void receive() throws IOException {
+    /**
+     * Reads at least one byte more, or notes the end of the stream; false when nothing came by
+     * {@code deadline} ({@link System#nanoTime()}) if {@code timed}. Caller holds inputLock.
+     */
+    private boolean receive(boolean timed, long deadline) throws IOException {
         in.compact();
         try {
             while (true) {
                 int n = channel.read(in);
                 if (n < 0) {
                     endOfStream = true;
-                    return;
+                    return true;
                 }
                 if (n > 0) {
-                    return;
+                    return true;
                 }
-                waitReady();
+                long waitMillis = 0;
+                if (timed) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    waitMillis = (left + 999_999) / 1_000_000;
+                }
+                waitReady(waitMillis);
             }
         } finally {
             in.flip();
@@ -202,11 +224,16 @@ final class ClientSocket implements Closeable {
     }
 
     private void waitReady() throws IOException {
+        waitReady(0);
+    }
+
+    /** Waits until the socket is ready for the registered operation, or {@code millis} (0: no limit). */
+    private void waitReady(long millis) throws IOException {
         if (!selector.isOpen()) {
             throw new java.nio.channels.ClosedChannelException();
         }
         try {
-            selector.select();
+            selector.select(millis);
             selector.selectedKeys().clear();
         } catch (java.nio.channels.ClosedSelectorException e) {
             // closed by another thread (shutdown) while waiting: the same as the channel closing

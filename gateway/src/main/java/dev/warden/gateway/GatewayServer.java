@@ -52,6 +52,7 @@ public final class GatewayServer implements AutoCloseable {
     private final ExecutorService workers;
     private SessionIo sessionIo = SessionIo.fromSystemProperty();
     private java.util.concurrent.ScheduledExecutorService livenessProbe;
+    private final IdleNotificationPoller notificationPoller = new IdleNotificationPoller();
     private EventLoopGroup boss;
     private EventLoopGroup group;
     private Channel listener;
@@ -208,6 +209,10 @@ public final class GatewayServer implements AutoCloseable {
         return workers;
     }
 
+    IdleNotificationPoller notificationPoller() {
+        return notificationPoller;
+    }
+
     /** For tests: serve sessions the other way. Before {@link #start()}. */
     GatewayServer sessionIo(SessionIo io) {
         this.sessionIo = io;
@@ -223,10 +228,16 @@ public final class GatewayServer implements AutoCloseable {
     /** A session whose I/O stays on the event loop. */
     GatewaySession newSession(Channel channel, ClientOutput out, CopyRelay.CopyInput copyInput, GatewayUser user,
                               String purpose, Map<String, String> settings) {
+        return newSession(channel, out, copyInput, user, purpose, settings, false);
+    }
+
+    private GatewaySession newSession(Channel channel, ClientOutput out, CopyRelay.CopyInput copyInput,
+                                      GatewayUser user, String purpose, Map<String, String> settings,
+                                      boolean ownThread) {
         while (true) {
             int pid = RANDOM.nextInt(Integer.MAX_VALUE - 1) + 1;
             GatewaySession s = new GatewaySession(channel, out, copyInput, this, user, purpose, settings, pid,
-                    RANDOM.nextInt());
+                    RANDOM.nextInt(), ownThread);
             if (sessions.putIfAbsent(pid, s) == null) {
                 return s;
             }
@@ -260,7 +271,7 @@ public final class GatewayServer implements AutoCloseable {
             throw new ClientOutput.ClientGoneException();
         };
         GatewaySession session = newSession(channel, new SocketClientOutput(socket, channel.alloc()), copyInput,
-                user, purpose, settings);
+                user, purpose, settings, true);
         socketSessions.put(session, socket);
         try {
             workers.execute(() -> {
@@ -323,6 +334,7 @@ public final class GatewayServer implements AutoCloseable {
         if (livenessProbe != null) {
             livenessProbe.shutdownNow();
         }
+        notificationPoller.close();
         socketSessions.values().forEach(ClientSocket::close);
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);

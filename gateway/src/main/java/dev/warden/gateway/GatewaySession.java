@@ -21,8 +21,8 @@ import java.util.Map;
 /**
  * One authenticated client session: it owns the backend JDBC connection for the session's lifetime and
  * answers each frontend message (simple query, extended query, COPY) in order, exactly once. Every method
- * except {@link #offerCopyFrame}, {@link #cancel} and {@link #clientGone} runs on the session's
- * {@link SerialExecutor}, never on the event loop; those three are thread-safe.
+ * except {@link #cancel}, {@link #clientGone} and {@link #requestNotificationPoll} runs on the session's
+ * {@link SerialExecutor} (or its own thread), never on the event loop; those three are thread-safe.
  *
  * <p>The transaction status is tracked from the statements that succeed or fail ({@link StatementKind}) and
  * replaced, whenever ReadyForQuery is sent, by the backend's own as the driver last received it
@@ -33,6 +33,12 @@ import java.util.Map;
  * large results are read from the database in chunks. Like PostgreSQL's implicit transaction block, a
  * simple query holding several statements, or several Executes before one Sync, run as one transaction
  * unless they control transactions themselves.
+ *
+ * <p>LISTEN/NOTIFY: a session that listens ({@link ListenedChannels}) sends the notifications its backend
+ * connection received ({@link BackendNotifications}) just before each ReadyForQuery, as PostgreSQL does, and
+ * while its client is idle outside a transaction block looks for new ones every
+ * {@link IdleNotificationPoller#INTERVAL_MILLIS}: on its own thread between waits for the client, on the event
+ * loop through the {@link IdleNotificationPoller}; either way between its statements, never during one.
  */
 final class GatewaySession {
 
@@ -124,6 +130,19 @@ final class GatewaySession {
     private boolean managedTx;
     /** The statement being executed, for the transaction status should it fail. */
     private StatementKind executing;
+    /** True when the session runs on its own thread, which polls for notifications itself. */
+    private final boolean ownThread;
+    /** What the session may be listening on (LISTEN/NOTIFY). */
+    private final ListenedChannels listened = new ListenedChannels();
+    /** Made at the first LISTEN; null before, or when the backend driver has no notifications. */
+    private BackendNotifications notifications;
+    /** True from a ReadyForQuery outside a transaction until the next client message: the client is idle. */
+    private boolean idle;
+    /** Set by a statement that changed listening: ReadyForQuery then delivers what came before the change. */
+    private boolean drainAtReady;
+    /** Registered with the server's {@link IdleNotificationPoller} (event-loop sessions). */
+    private boolean polled;
+    private final java.util.concurrent.atomic.AtomicBoolean pollQueued = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param channel the client's channel, for its address (the session may serve it off the event loop)
@@ -131,7 +150,8 @@ final class GatewaySession {
      * @param copyInput where COPY FROM STDIN data comes from
      */
     GatewaySession(Channel channel, ClientOutput out, CopyRelay.CopyInput copyInput, GatewayServer server,
-                   GatewayUser user, String purpose, Map<String, String> settings, int pid, int secret) {
+                   GatewayUser user, String purpose, Map<String, String> settings, int pid, int secret,
+                   boolean ownThread) {
         this.channel = channel;
         this.out = out;
         this.server = server;
@@ -140,6 +160,7 @@ final class GatewaySession {
         this.settings = settings;
         this.pid = pid;
         this.secret = secret;
+        this.ownThread = ownThread;
         this.executor = new SerialExecutor(server.workers());
         this.copy = new CopyRelay(copyInput, out, server.copyRunner());
     }
@@ -271,6 +292,10 @@ final class GatewaySession {
         }
         closed = true;
         server.unregister(this);
+        if (polled) {
+            polled = false;
+            server.notificationPoller().unregister(this);
+        }
         out.discard();
         for (Portal p : portals.values()) {
             closePortalResources(p);
@@ -292,8 +317,12 @@ final class GatewaySession {
                 if (status != 'I') {
                     s.execute("ROLLBACK");
                 }
-                // back to the connection's own defaults before another client gets it
+                // back to the connection's own defaults before another client gets it (DISCARD ALL also
+                // ends its LISTENs)
                 s.execute("DISCARD ALL");
+            }
+            if (notifications != null) {
+                notifications.discard(); // received before the DISCARD: not for the next client
             }
             closeQuietly(simple);
             conn.close();
@@ -310,6 +339,122 @@ final class GatewaySession {
             }
         }
         conn = null;
+    }
+
+    // ---------------------------------------------------------------- LISTEN/NOTIFY
+
+    /**
+     * Ends a response with ReadyForQuery and sends it. Notifications the backend received meanwhile go
+     * first, as PostgreSQL sends them just before its ReadyForQuery; only sessions that listen look for them.
+     */
+    private void readyForQuery() {
+        status = tx.status(status);
+        if (status == 'I') {
+            listened.rolledBack(); // a transaction that ended without a recognised COMMIT undid its UNLISTENs
+        }
+        if (notifications != null && (listened.any() || drainAtReady)) {
+            drainAtReady = false;
+            try {
+                notifications.drainTo(out, pid);
+            } catch (SQLException e) {
+                // a lost backend shows at the client's next statement; a notification is never worth a failure
+            }
+        }
+        BackendMessages.readyForQuery(out.buf(), status);
+        out.flush();
+        idle = status == 'I';
+        if (!ownThread) {
+            boolean poll = listening(); // the poll itself waits for the client to be idle
+            if (poll != polled) {
+                polled = poll;
+                if (poll) {
+                    server.notificationPoller().register(this);
+                } else {
+                    server.notificationPoller().unregister(this);
+                }
+            }
+        }
+    }
+
+    private boolean listening() {
+        return notifications != null && listened.any();
+    }
+
+    /**
+     * Before a LISTEN of a session not listening yet: what the backend connection received before is an
+     * earlier client's (it was returned to the pool with its queue), and is dropped.
+     */
+    private void beforeListening(StatementKind k) throws SQLException {
+        if (listened.any() || !k.first().equals("LISTEN")) {
+            return;
+        }
+        if (notifications == null) {
+            notifications = BackendNotifications.of(conn);
+        }
+        if (notifications != null) {
+            notifications.discard();
+        }
+    }
+
+    /** After a statement succeeded: LISTEN, UNLISTEN, DISCARD ALL and the end of their transaction. */
+    private void afterSuccess(StatementKind k, String sql, char before) {
+        if (ListenedChannels.changesListening(k)) {
+            listened.succeeded(sql, k, before != 'I' || managedTx || implicitTx);
+            drainAtReady = true;
+        } else if (before != 'I' && k.isTransactionControl()) {
+            switch (k.first()) {
+                case "COMMIT", "END" -> {
+                    if (before == 'T') {
+                        listened.committed();
+                    } else {
+                        listened.rolledBack();
+                    }
+                }
+                case "ROLLBACK", "ABORT" -> listened.rolledBack(); // also ROLLBACK TO: its UNLISTENs are undone
+                default -> { }
+            }
+        }
+    }
+
+    /**
+     * How long a session on its own thread may wait for its client before it looks for notifications: the
+     * poll interval while it listens and the client is idle outside a transaction (PostgreSQL delivers
+     * notifications only there), otherwise 0 (wait for the client only: no poll, no timer).
+     */
+    long notificationPollMillis() {
+        return idle && listening() ? IdleNotificationPoller.INTERVAL_MILLIS : 0;
+    }
+
+    /** From the {@link IdleNotificationPoller}: queues one poll on the session's executor. Any thread. */
+    void requestNotificationPoll() {
+        if (pollQueued.compareAndSet(false, true)) {
+            executor.execute(this::pollNotifications);
+        }
+    }
+
+    /**
+     * Sends the notifications that reached the backend connection while the client is idle, waiting at most
+     * {@link BackendNotifications#POLL_WAIT_MILLIS} for one. Runs on the session's thread, between statements.
+     * A backend lost meanwhile ends the session with FATAL, as PostgreSQL ends an idle one.
+     */
+    void pollNotifications() {
+        pollQueued.set(false);
+        if (closed || gone || !idle || !listening() || !out.canTakeMore()) {
+            return;
+        }
+        try {
+            if (notifications.pollTo(out, pid) > 0) {
+                out.flush();
+            }
+        } catch (SQLException e) {
+            if (BackendLoss.isLost(e, conn)) {
+                BackendMessages.errorOrNotice(out.buf(), 'E', BackendLoss.fatal(e));
+                out.flush();
+                out.closeClient();
+                gone = true;
+                close();
+            }
+        }
     }
 
     // ---------------------------------------------------------------- dispatch
@@ -352,6 +497,7 @@ final class GatewaySession {
             // messages a vanished client pipelined before leaving are not run
             return;
         }
+        idle = false;
         byte type = f.type();
         try {
             if (skipToSync && type != 'S' && type != 'X') {
@@ -371,8 +517,7 @@ final class GatewaySession {
                     // PostgreSQL follows a FunctionCall's answer with ReadyForQuery at once (no Sync).
                     sendError(new SQLException("function call protocol is not supported", "0A000"));
                     status = StatementKind.statusAfterFailure(status);
-                    BackendMessages.readyForQuery(out.buf(), status = tx.status(status));
-                    out.flush();
+                    readyForQuery();
                 }
                 case 'X' -> {
                     out.flush();
@@ -407,8 +552,7 @@ final class GatewaySession {
                 // a simple query is always answered up to ReadyForQuery, whatever went wrong
                 sendError(internal);
                 status = StatementKind.statusAfterFailure(status);
-                BackendMessages.readyForQuery(out.buf(), status = tx.status(status));
-                out.flush();
+                readyForQuery();
             } else {
                 extendedError(internal);
             }
@@ -480,8 +624,7 @@ final class GatewaySession {
         } else {
             runMany(parts);
         }
-        BackendMessages.readyForQuery(out.buf(), status = tx.status(status));
-        out.flush();
+        readyForQuery();
     }
 
     private void runMany(List<String> parts) {
@@ -516,6 +659,7 @@ final class GatewaySession {
             try {
                 if (ok) {
                     conn.commit();
+                    listened.committed();
                 } else {
                     conn.rollback();
                 }
@@ -535,6 +679,7 @@ final class GatewaySession {
     private boolean runSimple(String sql) {
         StatementKind k = StatementKind.of(sql);
         try {
+            beforeListening(k);
             syncAutoCommit();
             if (k.isCopyIn()) {
                 copy.copyIn(conn, sql);
@@ -578,7 +723,9 @@ final class GatewaySession {
                     }
                 }
             }
+            char before = status;
             status = k.statusAfterSuccess(status);
+            afterSuccess(k, sql, before);
             reportSettings(k);
             return true;
         } catch (SQLException e) {
@@ -883,6 +1030,7 @@ final class GatewaySession {
         if (implicitTx && p.kind.isTransactionControl()) {
             // the client takes over transaction control: end the implicit block first, as PostgreSQL does
             conn.commit();
+            listened.committed();
             conn.setAutoCommit(true);
             implicitTx = false;
         } else if (!implicitTx && executesInGroup > 1 && status == 'I' && !p.kind.isTransactionControl()) {
@@ -892,6 +1040,7 @@ final class GatewaySession {
             syncAutoCommit();
         }
         executing = p.kind;
+        beforeListening(p.kind);
         int[] map = p.jdbc.markerToParam();
         for (int marker = 0; marker < map.length; marker++) {
             int k = map[marker] - 1;
@@ -924,7 +1073,9 @@ final class GatewaySession {
             portal.updateCount = ps.getUpdateCount();
         }
         executing = null;
+        char before = status;
         status = p.kind.statusAfterSuccess(status);
+        afterSuccess(p.kind, p.sql, before);
         reportSettings(p.kind);
     }
 
@@ -990,6 +1141,7 @@ final class GatewaySession {
                     conn.rollback();
                 } else {
                     conn.commit();
+                    listened.committed();
                 }
             } catch (SQLException e) {
                 sendError(e);
@@ -1008,8 +1160,7 @@ final class GatewaySession {
                 it.remove();
             }
         }
-        BackendMessages.readyForQuery(out.buf(), status = tx.status(status));
-        out.flush();
+        readyForQuery();
     }
 
     private void closePortal(Portal p) {

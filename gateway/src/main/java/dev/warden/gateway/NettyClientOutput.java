@@ -51,6 +51,11 @@ final class NettyClientOutput extends ClientOutput {
     }
 
     @Override
+    public boolean canTakeMore() {
+        return channel.isWritable();
+    }
+
+    @Override
     void closeClient() {
         channel.close();
     }

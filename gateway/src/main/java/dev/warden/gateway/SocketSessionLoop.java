@@ -24,8 +24,12 @@ final class SocketSessionLoop implements Runnable {
         try {
             session.start();
             List<PgFrame> frames;
-            while (!session.isClosed() && (frames = socket.readFrames()) != null) {
-                if (frames.size() == 1) {
+            // a session that listens waits for its client a little at a time, and looks for notifications
+            // in between; any other waits as long as the client takes
+            while (!session.isClosed() && (frames = socket.readFrames(session.notificationPollMillis())) != null) {
+                if (frames.isEmpty()) {
+                    session.pollNotifications();
+                } else if (frames.size() == 1) {
                     session.handle(frames.get(0));
                 } else {
                     session.handleAll(frames);

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * node-postgres (the {@code pg} package) through the gateway in front of the Warden engine: SCRAM login,
- * simple and parameterized queries, what each role sees of protected columns, and refusals with their
- * SQLState. {@code pg} is installed with {@code npm ci} from the checked-in lock file
+ * simple and parameterized queries, what each role sees of protected columns, refusals with their
+ * SQLState, and a notification (LISTEN/NOTIFY) delivered to an idle client. {@code pg} is installed with {@code npm ci} from the checked-in lock file
  * ({@code src/test/node}) into {@code target/node-pg}; the test is skipped, saying why, when node or npm
  * is absent or the install fails (no registry).
  */
@@ -121,6 +121,7 @@ class GatewayNodePgIT {
         assertEquals("analyst card_number refused 42501", lines.get(5));
         assertEquals("order by email refused 0A000", lines.get(6));
         assertEquals("after refusal 1", lines.get(7));
-        assertEquals(8, lines.size(), r.out());
+        assertEquals("notification node_chan from bill true", lines.get(8));
+        assertEquals(9, lines.size(), r.out());
     }
 }
