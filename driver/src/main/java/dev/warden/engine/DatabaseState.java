@@ -7,6 +7,7 @@ import dev.warden.policy.ColumnRule;
 import dev.warden.policy.Policy;
 import dev.warden.sql.Plan;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -25,10 +26,46 @@ final class DatabaseState {
      * Cache key of a verdict: it depends on the text, the role and the purpose, and on whether columns the role
      * may not read are withheld (generated keys of every column) rather than refused.
      */
-    record VerdictKey(String normalized, String role, String purpose, boolean withholdDenied) {}
+    record VerdictKey(String normalized, String role, String purpose, boolean withholdDenied) {
+        // written out: looked up for every statement, and the generated record methods did not fully inline
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof VerdictKey k && withholdDenied == k.withholdDenied && sameText(normalized, k.normalized)
+                    && Objects.equals(role, k.role) && Objects.equals(purpose, k.purpose);
+        }
+
+        @Override
+        public int hashCode() {
+            return keyHash(normalized, role, purpose, withholdDenied);
+        }
+    }
 
     /** Cache key of a prepared statement's guard: the exact text the application passed, role, purpose, mode. */
-    record PreparedKey(String sql, String role, String purpose, boolean withholdDenied) {}
+    record PreparedKey(String sql, String role, String purpose, boolean withholdDenied) {
+        // written out: looked up for every prepareStatement, and the generated record methods did not fully
+        // inline (the text is usually the application's same String constant: compared by identity first)
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PreparedKey k && withholdDenied == k.withholdDenied && sameText(sql, k.sql)
+                    && Objects.equals(role, k.role) && Objects.equals(purpose, k.purpose);
+        }
+
+        @Override
+        public int hashCode() {
+            return keyHash(sql, role, purpose, withholdDenied);
+        }
+    }
+
+    private static boolean sameText(String a, String b) {
+        return a == b || (a != null && a.equals(b));
+    }
+
+    private static int keyHash(String text, String role, String purpose, boolean withholdDenied) {
+        int h = Objects.hashCode(text);
+        h = 31 * h + Objects.hashCode(role);
+        h = 31 * h + Objects.hashCode(purpose);
+        return 31 * h + (withholdDenied ? 1 : 0);
+    }
 
     /** The caches whose content was compiled with one keyset. */
     static final class Keyed {
