@@ -75,7 +75,7 @@ public final class AuditLineCodec {
 
     /**
      * Writes events' canonical content through one JSON generator and one buffer, both kept between events:
-     * a generator per event cost the writer thread about 4 KB of garbage and most of its time per event.
+     * a generator and stream per event made about 4 KB of garbage per event on the writer thread.
      * Not thread-safe: one per writer (an {@link AuditChain} holds one).
      */
     static final class ContentEncoder {

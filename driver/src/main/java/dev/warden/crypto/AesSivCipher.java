@@ -152,7 +152,10 @@ final class AesSivCipher implements DeterministicAead {
         return plaintext;
     }
 
-    /** CTR keystream for {@code length} bytes from V: counter blocks Q, Q+1, ... encrypted in one ECB call. */
+    /**
+     * CTR keystream for {@code length} bytes from V: counter blocks Q, Q+1, ... encrypted in one ECB call.
+     * Package-private so that a test can compare its counter carries with the JDK's AES/CTR.
+     */
     byte[] keystream(byte[] syntheticIv, int length) throws GeneralSecurityException {
         int blocks = (length + AesBlocks.BLOCK - 1) / AesBlocks.BLOCK;
         byte[] keystream = new byte[Math.max(blocks, 1) * AesBlocks.BLOCK];

@@ -99,6 +99,11 @@ public final class SqlAnalyzer {
             case "set", "show", "reset" -> {
                 return simple(StatementKind.SET, null);
             }
+            case "listen", "unlisten", "notify" -> {
+                // a channel name and (NOTIFY) a constant payload: no table is read or written, whatever the
+                // words say ("LISTEN customers", "NOTIFY jobs, 'customers changed'")
+                return simple(StatementKind.OTHER, null);
+            }
             case "copy" -> {
                 return copy(piece, offset, sql, catalog);
             }

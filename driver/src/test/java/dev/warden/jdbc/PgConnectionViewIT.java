@@ -68,6 +68,19 @@ class PgConnectionViewIT {
     }
 
     @Test
+    void channelsAndPayloadsMayBeNamedLikeAProtectedTable() throws SQLException {
+        // LISTEN, UNLISTEN and NOTIFY read and write no table, whatever their words say
+        try (Connection listener = db.as("analyst"); Connection notifier = db.as("analyst")) {
+            listener.createStatement().execute("LISTEN customers");
+            notifier.createStatement().execute("NOTIFY customers, 'customers.email changed'");
+            PGNotification[] n = received(listener.unwrap(PGConnection.class));
+            assertEquals("customers", n[0].getName());
+            assertEquals("customers.email changed", n[0].getParameter());
+            listener.createStatement().execute("UNLISTEN customers");
+        }
+    }
+
+    @Test
     void aPayloadBuiltFromAProtectedColumnIsTheCiphertextTheDatabaseHolds() throws SQLException {
         try (Connection raw = db.raw(); Statement s = raw.createStatement()) {
             s.execute("CREATE FUNCTION announce_customer() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN "

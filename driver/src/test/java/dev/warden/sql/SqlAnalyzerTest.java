@@ -454,6 +454,12 @@ class SqlAnalyzerTest {
         for (String set : List.of("set search_path = x", "show search_path", "reset all")) {
             assertEquals(StatementKind.SET, plan(set).kind(), set);
         }
+        for (String notification : List.of("listen customers", "unlisten customers", "notify customers",
+                "notify jobs, 'customers.email changed'")) {
+            assertEquals(StatementKind.OTHER, plan(notification).kind(), notification);
+            assertClean(plan(notification));
+            assertEquals(Set.of(), plan(notification).tables(), notification);
+        }
         // maintenance is read as a schema change that moves no value (see SchemaChangeReaderTest)
         assertEquals(StatementKind.DDL, plan("vacuum customers").kind());
         assertEquals(Set.of(CUSTOMERS), plan("vacuum customers").tables());
