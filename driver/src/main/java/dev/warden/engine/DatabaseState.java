@@ -23,48 +23,27 @@ import java.util.concurrent.ConcurrentHashMap;
 final class DatabaseState {
 
     /**
-     * Cache key of a verdict: it depends on the text, the role and the purpose, and on whether columns the role
-     * may not read are withheld (generated keys of every column) rather than refused.
+     * Cache key of a verdict (text: the normalised statement) or of a prepared statement's guard (text: the
+     * exact SQL the application passed): the text, the role and the purpose, and whether columns the role may
+     * not read are withheld (generated keys of every column) rather than refused.
      */
-    record VerdictKey(String normalized, String role, String purpose, boolean withholdDenied) {
-        // written out: looked up for every statement, and the generated record methods did not fully inline
+    record StatementKey(String text, String role, String purpose, boolean withholdDenied) {
+        // written out: looked up for every statement, and the generated record methods did not fully inline;
+        // the text is usually the same String instance (an application's constant), so identity comes first
         @Override
         public boolean equals(Object o) {
-            return o instanceof VerdictKey k && withholdDenied == k.withholdDenied && sameText(normalized, k.normalized)
+            return o instanceof StatementKey k && withholdDenied == k.withholdDenied
+                    && (text == k.text || (text != null && text.equals(k.text)))
                     && Objects.equals(role, k.role) && Objects.equals(purpose, k.purpose);
         }
 
         @Override
         public int hashCode() {
-            return keyHash(normalized, role, purpose, withholdDenied);
+            int h = Objects.hashCode(text);
+            h = 31 * h + Objects.hashCode(role);
+            h = 31 * h + Objects.hashCode(purpose);
+            return 31 * h + (withholdDenied ? 1 : 0);
         }
-    }
-
-    /** Cache key of a prepared statement's guard: the exact text the application passed, role, purpose, mode. */
-    record PreparedKey(String sql, String role, String purpose, boolean withholdDenied) {
-        // written out: looked up for every prepareStatement, and the generated record methods did not fully
-        // inline (the text is usually the application's same String constant: compared by identity first)
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof PreparedKey k && withholdDenied == k.withholdDenied && sameText(sql, k.sql)
-                    && Objects.equals(role, k.role) && Objects.equals(purpose, k.purpose);
-        }
-
-        @Override
-        public int hashCode() {
-            return keyHash(sql, role, purpose, withholdDenied);
-        }
-    }
-
-    private static boolean sameText(String a, String b) {
-        return a == b || (a != null && a.equals(b));
-    }
-
-    private static int keyHash(String text, String role, String purpose, boolean withholdDenied) {
-        int h = Objects.hashCode(text);
-        h = 31 * h + Objects.hashCode(role);
-        h = 31 * h + Objects.hashCode(purpose);
-        return 31 * h + (withholdDenied ? 1 : 0);
     }
 
     /** The caches whose content was compiled with one keyset. */
@@ -72,13 +51,13 @@ final class DatabaseState {
         /** The keyset every entry was compiled with; null for a rules-only policy. */
         final WardenKeyset keyset;
         final Map<ColumnRule, ProtectedColumn> protectedColumns = new ConcurrentHashMap<>();
-        final Cache<VerdictKey, CompiledStatement> verdicts = Caffeine.newBuilder().maximumSize(20_000).build();
+        final Cache<StatementKey, CompiledStatement> verdicts = Caffeine.newBuilder().maximumSize(20_000).build();
         /**
          * Guards of prepared statements, so that an application preparing the same text per call (as Spring's
          * JdbcTemplate does) does not even lex it again. Only guards whose text carries no encrypted literal
          * are kept: a cached randomized ciphertext would be reused, revealing equal values.
          */
-        final Cache<PreparedKey, GuardedStatement> prepared = Caffeine.newBuilder().maximumSize(10_000).build();
+        final Cache<StatementKey, GuardedStatement> prepared = Caffeine.newBuilder().maximumSize(10_000).build();
 
         Keyed(WardenKeyset keyset) {
             this.keyset = keyset;

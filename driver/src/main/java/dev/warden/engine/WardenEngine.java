@@ -230,7 +230,7 @@ public final class WardenEngine implements AutoCloseable {
                                            boolean auditRefusal) throws SQLException {
         DatabaseState database = session.database();
         DatabaseState.Keyed keyed = database.keyed(keys.get());
-        DatabaseState.PreparedKey key = new DatabaseState.PreparedKey(sql, session.role(), session.purpose(),
+        DatabaseState.StatementKey key = new DatabaseState.StatementKey(sql, session.role(), session.purpose(),
                 withholdDenied);
         GuardedStatement cached = keyed.prepared.getIfPresent(key);
         if (cached != null) {
@@ -456,7 +456,7 @@ public final class WardenEngine implements AutoCloseable {
     private CompiledStatement verdict(DatabaseState database, DatabaseState.Keyed keyed, Connection connection,
                                       LexedSql lexed, String role, String purpose, ServerSideObjects.Snapshot objects,
                                       boolean withholdDenied) throws SQLException {
-        DatabaseState.VerdictKey key = new DatabaseState.VerdictKey(lexed.normalized(), role, purpose, withholdDenied);
+        DatabaseState.StatementKey key = new DatabaseState.StatementKey(lexed.normalized(), role, purpose, withholdDenied);
         CompiledStatement verdict = keyed.verdicts.getIfPresent(key);
         if (verdict != null) return verdict;
         Plan plan = plan(database, connection, lexed);
