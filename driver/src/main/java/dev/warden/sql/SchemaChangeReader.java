@@ -1048,7 +1048,7 @@ final class SchemaChangeReader {
             if (Character.isWhitespace(c)) {
                 i++;
             } else if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
-                while (i < n && s.charAt(i) != '\n') i++;
+                i = SqlLexer.lineCommentEnd(s, i);
             } else if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
                 i = SqlLexer.blockCommentEnd(s, i);
                 if (i < 0) return null;

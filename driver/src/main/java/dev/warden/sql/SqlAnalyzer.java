@@ -100,9 +100,10 @@ public final class SqlAnalyzer {
                 return simple(StatementKind.SET, null);
             }
             case "listen", "unlisten", "notify" -> {
-                // a channel name and (NOTIFY) a constant payload: no table is read or written, whatever the
-                // words say ("LISTEN customers", "NOTIFY jobs, 'customers changed'")
-                return simple(StatementKind.OTHER, null);
+                // exactly a channel name and (NOTIFY) one constant payload: no table is read or written, whatever
+                // the words say ("LISTEN customers", "NOTIFY jobs, 'customers changed'"); any other shape goes to
+                // the parser, so text read differently from the server is not waved through
+                if (isNotificationCommand(piece)) return simple(StatementKind.OTHER, null);
             }
             case "copy" -> {
                 return copy(piece, offset, sql, catalog);
@@ -227,6 +228,19 @@ public final class SqlAnalyzer {
                 List.of(problem));
     }
 
+    /** {@code LISTEN name}, {@code UNLISTEN name | *} or {@code NOTIFY name [, ?]} and nothing else. */
+    static boolean isNotificationCommand(String piece) {
+        List<String> t = SchemaChangeReader.tokens(piece);
+        if (t == null || t.size() < 2) return false;
+        boolean channel = SchemaChangeReader.isName(t.get(1));
+        return switch (t.get(0)) {
+            case "listen" -> t.size() == 2 && channel;
+            case "unlisten" -> t.size() == 2 && (channel || t.get(1).equals("*"));
+            case "notify" -> channel && (t.size() == 2 || (t.size() == 4 && t.get(2).equals(",") && t.get(3).equals("?")));
+            default -> false;
+        };
+    }
+
     private static Plan simple(StatementKind kind, String problem) {
         return new Plan(kind, Set.of(), null, List.of(), List.of(), problem == null ? List.of() : List.of(problem));
     }
@@ -257,8 +271,7 @@ public final class SqlAnalyzer {
             if (Character.isWhitespace(c) || c == '(') {
                 i++;
             } else if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
-                int e = s.indexOf('\n', i);
-                i = e < 0 ? n : e;
+                i = SqlLexer.lineCommentEnd(s, i);
             } else if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
                 int end = SqlLexer.blockCommentEnd(s, i);
                 i = end < 0 ? n : end;

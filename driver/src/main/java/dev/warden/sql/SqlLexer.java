@@ -55,6 +55,21 @@ public final class SqlLexer {
     }
 
     /**
+     * The index of the character that ends the {@code --} comment starting at {@code start}: the first carriage
+     * return or line feed after it (PostgreSQL's scanner and pgjdbc's parser end a line comment at either), or
+     * the end of the text. Ending it only at a line feed would hide whatever follows a lone carriage return
+     * from every check while the server runs it.
+     */
+    public static int lineCommentEnd(String s, int start) {
+        int n = s.length();
+        for (int i = start; i < n; i++) {
+            char c = s.charAt(i);
+            if (c == '\n' || c == '\r') return i;
+        }
+        return n;
+    }
+
+    /**
      * The index just after the block comment that starts ({@code /*}) at {@code start}, comments nesting as
      * PostgreSQL nests them; -1 when the text ends inside it.
      */
@@ -128,8 +143,7 @@ public final class SqlLexer {
                     out.append(c);
                     i++;
                 } else if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
-                    int end = s.indexOf('\n', i);
-                    end = end < 0 ? n : end;
+                    int end = lineCommentEnd(s, i);
                     out.append(s, i, end);
                     i = end;
                 } else if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {

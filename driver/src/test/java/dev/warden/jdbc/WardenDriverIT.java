@@ -137,6 +137,23 @@ class WardenDriverIT {
     }
 
     @Test
+    void aLineCommentEndsAtACarriageReturnAsTheServerReadsIt() throws SQLException {
+        // PostgreSQL (and pgjdbc) end "--" at \r as well as \n: what follows a lone \r is a statement, not comment
+        insertJane();
+        try (Connection support = db.as("support", "customer-service"); Statement s = support.createStatement()) {
+            SQLException e = assertThrows(SQLException.class, () -> s.execute(
+                    "SELECT 1 --x\rUPDATE customers SET email = 'mallory@example.com' WHERE name = 'Jane Doe'"));
+            assertEquals("0A000", e.getSQLState(), e.getMessage());
+            assertEquals(1, s.executeUpdate("--x\rUPDATE customers SET email = 'mallory@example.com' WHERE name = 'Jane Doe'"));
+            try (ResultSet rs = s.executeQuery("SELECT email FROM customers WHERE name = 'Jane Doe'")) {
+                assertTrue(rs.next());
+                assertEquals("mallory@example.com", rs.getString(1), "encrypted on the way in, decrypted on the way out");
+            }
+        }
+        assertNoPlaintextAtRest("mallory@example.com");
+    }
+
+    @Test
     void randomizedLiteralsAreEncryptedAfreshEachTimeTheSameTextIsPrepared() throws SQLException {
         try (Connection billing = db.as("billing", "order-processing")) {
             for (int i = 0; i < 2; i++) {

@@ -122,6 +122,17 @@ class SqlLexerTest {
     }
 
     @Test
+    void aLineCommentEndsAtACarriageReturnOrALineFeed() {
+        // as PostgreSQL's scanner and pgjdbc's parser read it: the UPDATE after a lone \r is a statement
+        LexedSql l = SqlLexer.lex("select 1 --x\rupdate customers set email = 'a@b.c'");
+        assertEquals("select ? --x\rupdate customers set email = ?", l.normalized());
+        assertEquals(2, l.slots().size());
+        assertEquals(12, SqlLexer.lineCommentEnd("select 1 --x\r\nmore", 9));
+        assertEquals(12, SqlLexer.lineCommentEnd("select 1 --x\nmore", 9));
+        assertEquals(12, SqlLexer.lineCommentEnd("select 1 --x", 9));
+    }
+
+    @Test
     void fingerprintIgnoresLiteralValuesAndHoldsNone() {
         LexedSql a = SqlLexer.lex("select * from customers where email = 'alice@example.com' and id = 17");
         LexedSql b = SqlLexer.lex("select * from customers where email = 'bob@example.org' and id = 99");

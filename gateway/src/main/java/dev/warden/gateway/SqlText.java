@@ -1,5 +1,6 @@
 package dev.warden.gateway;
 
+import dev.warden.sql.SqlLexer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -122,8 +123,8 @@ public final class SqlText {
             return j < 0 ? n : j + 1;
         }
         if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
-            int j = s.indexOf('\n', i);
-            return j < 0 ? n : j + 1;
+            int j = SqlLexer.lineCommentEnd(s, i);  // a carriage return ends it too
+            return j < n ? j + 1 : n;
         }
         if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
             int depth = 1;

@@ -20,6 +20,8 @@ class SqlTextTest {
                         + "select 1 -- ;\n + 1; select /* ; /* ; */ */ 2; select E'\\';'"));
         assertEquals(List.of(), SqlText.split(" ; ;-- nothing\n/* here */"));
         assertEquals(List.of("select 1"), SqlText.split("select 1;;"));
+        // a carriage return ends a line comment, as in PostgreSQL: the ";" after it splits
+        assertEquals(List.of("select 1 --x\r", "select 2"), SqlText.split("select 1 --x\r; select 2"));
     }
 
     @Test
