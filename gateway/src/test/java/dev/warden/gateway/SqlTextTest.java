@@ -21,7 +21,7 @@ class SqlTextTest {
         assertEquals(List.of(), SqlText.split(" ; ;-- nothing\n/* here */"));
         assertEquals(List.of("select 1"), SqlText.split("select 1;;"));
         // a carriage return ends a line comment, as in PostgreSQL: the ";" after it splits
-        assertEquals(List.of("select 1 --x\r", "select 2"), SqlText.split("select 1 --x\r; select 2"));
+        assertEquals(List.of("select 1 --x", "select 2"), SqlText.split("select 1 --x\r; select 2"));
     }
 
     @Test
