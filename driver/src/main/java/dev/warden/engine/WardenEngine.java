@@ -238,7 +238,9 @@ public final class WardenEngine implements AutoCloseable {
             return cached;
         }
         GuardedStatement guarded = guard(session, connection, sql, SqlLexer.lex(sql), withholdDenied, auditRefusal);
+        // a text with a backslash in a '...' string is checked against standard_conforming_strings every time
         if (guarded.local() == GuardedStatement.Local.NONE && guarded.reusable()
+                && !guarded.lexed().backslashInPlainString()
                 && !guarded.compiled().changesSchema() && !startsWithDdlKeyword(sql)
                 && (guarded.keyset() == null || guarded.keyset() == keyed.keyset)) {
             keyed.prepared.put(key, guarded);
@@ -397,6 +399,23 @@ public final class WardenEngine implements AutoCloseable {
         StatementAudit.refused(auditSink, session, guarded.fingerprint(), guarded.compiled(), policy.version(), refusal);
     }
 
+    /**
+     * Whether the server reads a backslash inside {@code '...'} as an ordinary character, as the lexer does:
+     * PostgreSQL with {@code standard_conforming_strings} on (asked each time: a session may change it), or another
+     * database (H2 has no backslash escapes). False when it cannot be told, e.g. in a failed transaction.
+     */
+    private static boolean backslashesAreCharacters(Connection connection) {
+        try {
+            if (!"PostgreSQL".equalsIgnoreCase(connection.getMetaData().getDatabaseProductName())) return true;
+            try (java.sql.Statement s = connection.createStatement();
+                 java.sql.ResultSet rs = s.executeQuery("SHOW standard_conforming_strings")) {
+                return rs.next() && "on".equalsIgnoreCase(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
     /** True when {@code guarded} depends on no key or was compiled with the keyset in use. */
     public boolean usesKeysInUse(GuardedStatement guarded) {
         return guarded.keyset() == null || guarded.keyset() == keys.get();
@@ -418,6 +437,13 @@ public final class WardenEngine implements AutoCloseable {
         if (!lexed.mentionsAny(protectedTableNames) && !lexed.mentionsAny(objects.words())) {
             if (startsWithDdlKeyword(sql)) database.invalidate();  // a table joined with a protected one may change
             return new GuardedStatement(lexed, PASS_THROUGH, sql, null, GuardedStatement.Local.NONE, null, null);
+        }
+        if (lexed.backslashInPlainString() && !backslashesAreCharacters(connection)) {
+            SQLException refusal = SqlStates.unsupported("a '...' string in this statement holds a backslash while"
+                    + " the server's standard_conforming_strings is not on, so the server would read the statement"
+                    + " differently from Warden; write such strings as E'...' or turn standard_conforming_strings on");
+            if (auditRefusal) StatementAudit.refused(auditSink, session, lexed.normalized(), null, policy.version(), refusal);
+            throw refusal;
         }
         DatabaseState.Keyed keyed = database.keyed(keys.get());
         String role = session.role();

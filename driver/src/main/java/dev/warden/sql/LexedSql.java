@@ -26,6 +26,15 @@ public record LexedSql(String original, String normalized, List<Slot> slots, int
     }
 
     /**
+     * True when a plain {@code '...'} string holds a backslash. The lexer reads it as PostgreSQL does with
+     * {@code standard_conforming_strings} on; with it off the server takes {@code \'} as an escaped quote and
+     * may see statements where the lexer saw string text, so the caller must check the setting first.
+     */
+    public boolean backslashInPlainString() {
+        return words.contains(SqlLexer.BACKSLASH_IN_PLAIN_STRING);
+    }
+
+    /**
      * The text to send to the database: {@code normalized} with each literal slot put back as written, or as
      * {@code replacements[i]} where that is non-null; parameter slots stay {@code ?}.
      */

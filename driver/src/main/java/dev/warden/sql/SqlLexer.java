@@ -30,6 +30,11 @@ public final class SqlLexer {
 
     /** Added to {@link LexedSql#words()} when a name could not be decoded; {@code mentionsAny} is then true. */
     static final String UNDECODABLE = "\u0000undecodable";
+    /**
+     * Marks (among the words) a plain {@code '...'} string holding a backslash: read here as PostgreSQL reads it
+     * with {@code standard_conforming_strings} on (a backslash is a character), which the engine must check.
+     */
+    static final String BACKSLASH_IN_PLAIN_STRING = "\u0000backslash";
 
     private static final Set<String> TYPED_LITERAL_TYPES = Set.of("date", "time", "timestamp", "timestamptz", "timetz");
     private static final Set<String> TYPE_MODIFIER_WORDS = Set.of("varchar", "char", "character", "varying", "numeric",
@@ -261,6 +266,7 @@ public final class SqlLexer {
             int end = Math.min(n, i + 1);
             String v = value == null ? s.substring(q + 1, contentEnd) : value.append(s, chunk, contentEnd).toString();
             wordsOf(v);
+            if (v.indexOf('\\') >= 0) words.add(BACKSLASH_IN_PLAIN_STRING);
             stringLiteral(start, end, v);
             return end;
         }

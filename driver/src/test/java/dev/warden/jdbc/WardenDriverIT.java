@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.warden.testkit.CustomersExample;
 import java.math.BigDecimal;
@@ -148,6 +149,35 @@ class WardenDriverIT {
             try (ResultSet rs = s.executeQuery("SELECT email FROM customers WHERE name = 'Jane Doe'")) {
                 assertTrue(rs.next());
                 assertEquals("mallory@example.com", rs.getString(1), "encrypted on the way in, decrypted on the way out");
+            }
+        }
+        assertNoPlaintextAtRest("mallory@example.com");
+    }
+
+    @Test
+    void aBackslashInAStringIsRefusedWhileTheServerWouldReadItAsAnEscape() throws SQLException {
+        insertJane();
+        try (Connection support = db.as("support", "customer-service"); Statement s = support.createStatement()) {
+            // standard_conforming_strings on (PostgreSQL's default): a backslash is a character, as Warden reads it
+            assertEquals(1, s.executeUpdate("UPDATE customers SET name = 'Jane \\ Doe' WHERE name = 'Jane Doe'"));
+            s.execute("SET standard_conforming_strings = off");
+            // now the server takes \' as an escaped quote: it would run the second UPDATE, which Warden reads as
+            // string text
+            String twoReadings = "UPDATE customers SET name = 'x\\' WHERE name = ' ; "
+                    + "UPDATE customers SET email = $$mallory@example.com$$ --'";
+            SQLException e = assertThrows(SQLException.class, () -> s.execute(twoReadings));
+            assertEquals("0A000", e.getSQLState(), e.getMessage());
+            assertTrue(e.getMessage().contains("standard_conforming_strings"), e.getMessage());
+            try (PreparedStatement ps = support.prepareStatement(
+                    "SELECT email FROM customers WHERE name = 'Jane \\ Doe' AND email = ?")) {
+                fail("prepared while standard_conforming_strings is off: " + ps);
+            } catch (SQLException refused) {
+                assertEquals("0A000", refused.getSQLState(), refused.getMessage());
+            }
+            s.execute("SET standard_conforming_strings = on");
+            try (ResultSet rs = s.executeQuery("SELECT email FROM customers WHERE name = 'Jane \\ Doe'")) {
+                assertTrue(rs.next());
+                assertEquals(EMAIL, rs.getString(1));
             }
         }
         assertNoPlaintextAtRest("mallory@example.com");

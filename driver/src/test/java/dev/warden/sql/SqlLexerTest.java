@@ -133,6 +133,15 @@ class SqlLexerTest {
     }
 
     @Test
+    void aBackslashInAPlainStringIsFlaggedForTheEngineToCheck() {
+        assertTrue(SqlLexer.lex("select 'a\\b' from t").backslashInPlainString());
+        assertTrue(SqlLexer.lex("select N'a\\' from t").backslashInPlainString());
+        assertFalse(SqlLexer.lex("select E'a\\'b' from t").backslashInPlainString(), "E'' strings always escape");
+        assertFalse(SqlLexer.lex("select $$a\\b$$, 'ab' from t").backslashInPlainString());
+        assertFalse(SqlLexer.lex("select a from t where b = ?").backslashInPlainString());
+    }
+
+    @Test
     void fingerprintIgnoresLiteralValuesAndHoldsNone() {
         LexedSql a = SqlLexer.lex("select * from customers where email = 'alice@example.com' and id = 17");
         LexedSql b = SqlLexer.lex("select * from customers where email = 'bob@example.org' and id = 99");
