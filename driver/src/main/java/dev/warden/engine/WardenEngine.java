@@ -400,6 +400,27 @@ public final class WardenEngine implements AutoCloseable {
     }
 
     /**
+     * Refuses (0A000, audited) an execution of the prepared {@code guarded} whose text was analysed (it names a
+     * protected table) and holds a backslash in a {@code '...'} string, while the server would read that
+     * backslash as an escape: a session may turn {@code standard_conforming_strings} off after preparing, and
+     * the server parses an unnamed statement's text again at each execution. Costs a set look-up otherwise.
+     */
+    public void checkStringsReadAlike(Session session, Connection connection, GuardedStatement guarded)
+            throws SQLException {
+        if (guarded.compiled() == PASS_THROUGH || !guarded.lexed().backslashInPlainString()) return;
+        if (backslashesAreCharacters(connection)) return;
+        SQLException refusal = backslashRefusal();
+        auditRefusal(session, guarded, refusal);
+        throw refusal;
+    }
+
+    private static SQLException backslashRefusal() {
+        return SqlStates.unsupported("a '...' string in this statement holds a backslash while the server's"
+                + " standard_conforming_strings is not on, so the server would read the statement differently from"
+                + " Warden; write such strings as E'...' or turn standard_conforming_strings on");
+    }
+
+    /**
      * Whether the server reads a backslash inside {@code '...'} as an ordinary character, as the lexer does:
      * PostgreSQL with {@code standard_conforming_strings} on (asked each time: a session may change it), or another
      * database (H2 has no backslash escapes). False when it cannot be told, e.g. in a failed transaction.
@@ -439,9 +460,7 @@ public final class WardenEngine implements AutoCloseable {
             return new GuardedStatement(lexed, PASS_THROUGH, sql, null, GuardedStatement.Local.NONE, null, null);
         }
         if (lexed.backslashInPlainString() && !backslashesAreCharacters(connection)) {
-            SQLException refusal = SqlStates.unsupported("a '...' string in this statement holds a backslash while"
-                    + " the server's standard_conforming_strings is not on, so the server would read the statement"
-                    + " differently from Warden; write such strings as E'...' or turn standard_conforming_strings on");
+            SQLException refusal = backslashRefusal();
             if (auditRefusal) StatementAudit.refused(auditSink, session, lexed.normalized(), null, policy.version(), refusal);
             throw refusal;
         }

@@ -63,10 +63,11 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     /**
      * The guard to bind or execute with: the one compiled when the statement was prepared until the engine
      * reloads its keyset, then one compiled with the new keys. While the keyset is unchanged this costs a
-     * field read and a comparison.
+     * field read and a comparison (and, executing, the look-up of {@link WardenEngine#checkStringsReadAlike}).
      */
     private GuardedStatement current(boolean executing) throws SQLException {
         GuardedStatement g = guarded;
+        if (executing) connection.engine().checkStringsReadAlike(connection.session(), connection.delegate(), g);
         return connection.engine().usesKeysInUse(g) ? g : followReload(g, executing);
     }
 

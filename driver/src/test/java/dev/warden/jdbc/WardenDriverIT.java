@@ -179,6 +179,21 @@ class WardenDriverIT {
                 assertTrue(rs.next());
                 assertEquals(EMAIL, rs.getString(1));
             }
+            // prepared while on, executed after the session turned it off: refused at execution
+            try (PreparedStatement ps = support.prepareStatement(
+                    "SELECT email FROM customers WHERE name = 'Jane \\ Doe' AND email = ?")) {
+                ps.setString(1, EMAIL);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next());
+                }
+                s.execute("SET standard_conforming_strings = off");
+                SQLException late = assertThrows(SQLException.class, ps::executeQuery);
+                assertEquals("0A000", late.getSQLState(), late.getMessage());
+                s.execute("SET standard_conforming_strings = on");
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next());
+                }
+            }
         }
         assertNoPlaintextAtRest("mallory@example.com");
     }
