@@ -29,10 +29,15 @@ final class PgConnectionView implements InvocationHandler {
 
     static final String PG_CONNECTION = "org.postgresql.PGConnection";
 
-    /** Methods that neither send SQL nor return rows, forwarded to the real connection as they are. */
-    private static final Set<String> FORWARDED = Set.of("getNotifications", "getBackendPID", "cancelQuery",
-            "escapeIdentifier", "escapeLiteral", "getParameterStatuses", "getParameterStatus",
-            "getPreferQueryMode", "getAutosave", "getPrepareThreshold", "getDefaultFetchSize", "getAdaptiveFetch");
+    /**
+     * Methods that neither send SQL nor return rows, forwarded to the real connection as they are; by full
+     * signature, so that an overload a later pgjdbc adds under one of these names is refused until looked at.
+     */
+    private static final Set<String> FORWARDED = Set.of("getNotifications()", "getNotifications(int)",
+            "getBackendPID()", "cancelQuery()", "escapeIdentifier(java.lang.String)",
+            "escapeLiteral(java.lang.String)", "getParameterStatuses()", "getParameterStatus(java.lang.String)",
+            "getPreferQueryMode()", "getAutosave()", "getPrepareThreshold()", "getDefaultFetchSize()",
+            "getAdaptiveFetch()");
 
     private final Object real;
 
@@ -63,7 +68,7 @@ final class PgConnectionView implements InvocationHandler {
                 default -> "Warden view of " + PG_CONNECTION;
             };
         }
-        if (!FORWARDED.contains(method.getName())) {
+        if (!FORWARDED.contains(signature(method))) {
             String message = "Warden does not expose " + PG_CONNECTION + "." + method.getName()
                     + ": it would bypass the policy";
             for (Class<?> declared : method.getExceptionTypes()) {
@@ -78,5 +83,15 @@ final class PgConnectionView implements InvocationHandler {
         } catch (InvocationTargetException e) {
             throw e.getCause();
         }
+    }
+
+    /** {@code name(type, type)} with the parameter types' binary names, e.g. {@code getNotifications(int)}. */
+    static String signature(Method method) {
+        StringBuilder b = new StringBuilder(method.getName()).append('(');
+        Class<?>[] types = method.getParameterTypes();
+        for (int i = 0; i < types.length; i++) {
+            b.append(i > 0 ? ", " : "").append(types[i].getName());
+        }
+        return b.append(')').toString();
     }
 }

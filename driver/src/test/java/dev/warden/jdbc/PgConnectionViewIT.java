@@ -112,10 +112,23 @@ class PgConnectionViewIT {
 
     @Test
     void theViewRunsNoSqlAndMovesNoData() throws SQLException {
-        try (Connection c = db.as("analyst")) {
+        try (Connection c = db.as("analyst"); Connection rawConnection = db.raw()) {
             PGConnection pg = c.unwrap(PGConnection.class);
             assertFalse(pg instanceof Connection, "a view, not the real connection");
             assertEquals("\"a\"\"b\"", pg.escapeIdentifier("a\"b"));
+            // every forwarded signature answers as pgjdbc does
+            PGConnection real = rawConnection.unwrap(PGConnection.class);
+            assertEquals(real.escapeLiteral("it's"), pg.escapeLiteral("it's"));
+            assertEquals("on", pg.getParameterStatus("standard_conforming_strings"));
+            assertEquals("on", pg.getParameterStatuses().get("standard_conforming_strings"));
+            assertEquals(real.getPreferQueryMode(), pg.getPreferQueryMode());
+            assertEquals(real.getAutosave(), pg.getAutosave());
+            assertEquals(real.getPrepareThreshold(), pg.getPrepareThreshold());
+            assertEquals(real.getDefaultFetchSize(), pg.getDefaultFetchSize());
+            assertEquals(real.getAdaptiveFetch(), pg.getAdaptiveFetch());
+            assertEquals(0, pg.getNotifications().length);
+            pg.cancelQuery();
+
             assertEquals("0A000", assertThrows(SQLException.class, pg::getCopyAPI).getSQLState());
             assertEquals("0A000", assertThrows(SQLException.class, pg::getLargeObjectAPI).getSQLState());
             assertEquals("0A000", assertThrows(SQLException.class, pg::getFastpathAPI).getSQLState());
