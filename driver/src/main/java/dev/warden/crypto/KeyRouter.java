@@ -132,12 +132,28 @@ final class KeyRouter<P> {
         return null;
     }
 
+    /**
+     * The primitive that must encrypt for the key with Tink id {@code keyId}: that key's own, or null when
+     * routing is off (the caller then encrypts with a Tink primitive). Routing covers every enabled key, so a
+     * routed keyset without that id means a disabled key or another keyset's id: an error, never a fallback.
+     *
+     * @param column named in the error
+     */
+    P forEncryption(int keyId, String column) {
+        P primitive = forKeyId(keyId);
+        if (primitive == null && prefixes.length > 0) {
+            throw new IllegalStateException("key " + Integer.toUnsignedString(keyId)
+                    + " is not an enabled key of this keyset (column " + column + ")");
+        }
+        return primitive;
+    }
+
     /** The keyset's own primitive: encrypts under the primary key, decrypts under any. */
     P keysetPrimitive() {
         return keysetPrimitive;
     }
 
-    /** Number of keys routed directly: every enabled key, or 0 when routing is off. */
+    /** Number of keys routed directly: every enabled key, or 0 when routing is off; for tests. */
     int routedKeys() {
         return prefixes.length;
     }

@@ -36,12 +36,7 @@ final class TinkAeadColumnCipher implements ColumnCipher {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot set up AES-GCM for column " + column, e);
         }
-        ColumnKey primary = keys.forKeyId(primaryKeyId);
-        if (primary == null && keys.routedKeys() > 0) {
-            // routing covers every enabled key, and the primary is enabled: a key id from another keyset
-            throw new IllegalStateException("primary key " + Integer.toUnsignedString(primaryKeyId)
-                    + " is not a key of this keyset (column " + column + ")");
-        }
+        ColumnKey primary = keys.forEncryption(primaryKeyId, column);
         this.encryptor = primary != null ? primary : keys.keysetPrimitive();
     }
 

@@ -48,12 +48,7 @@ final class TinkDeterministicColumnCipher implements ColumnCipher {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot set up AES-SIV for column " + column, e);
         }
-        ColumnKey routed = keys.forKeyId(encryptingKeyId);
-        if (routed == null && keys.routedKeys() > 0) {
-            // routing covers every enabled key: a disabled key, or a key id from another keyset
-            throw new IllegalStateException("key " + Integer.toUnsignedString(encryptingKeyId)
-                    + " is not an enabled key of this keyset (column " + column + ")");
-        }
+        ColumnKey routed = keys.forEncryption(encryptingKeyId, column);
         this.encryptor = routed != null ? routed
                 : ColumnKey.of(plaintext -> tinkEncryptor.encryptDeterministically(plaintext, ad),
                         ciphertext -> tinkEncryptor.decryptDeterministically(ciphertext, ad));
