@@ -63,12 +63,18 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     /**
      * The guard to bind or execute with: the one compiled when the statement was prepared until the engine
      * reloads its keyset, then one compiled with the new keys. While the keyset is unchanged this costs a
-     * field read and a comparison (and, executing, the look-up of {@link WardenEngine#checkStringsReadAlike}).
+     * field read and a comparison.
      */
     private GuardedStatement current(boolean executing) throws SQLException {
         GuardedStatement g = guarded;
-        if (executing) connection.engine().checkStringsReadAlike(connection.session(), connection.delegate(), g);
         return connection.engine().usesKeysInUse(g) ? g : followReload(g, executing);
+    }
+
+    /** {@link #current}, for an execution: also checked by {@link WardenEngine#checkStringsReadAlike} (a look-up). */
+    private GuardedStatement forExecution() throws SQLException {
+        GuardedStatement g = current(true);
+        connection.engine().checkStringsReadAlike(connection.session(), connection.delegate(), g);
+        return g;
     }
 
     /**
@@ -195,7 +201,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
 
     @Override
     public ResultSet executeQuery() throws SQLException {
-        GuardedStatement guarded = current(true);
+        GuardedStatement guarded = forExecution();
         if (guarded.local() != GuardedStatement.Local.NONE) {
             throw SqlStates.unsupported("SET warden.purpose returns no result; use execute");
         }
@@ -210,7 +216,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
 
     @Override
     public boolean execute() throws SQLException {
-        return executeGuarded(current(true), sql -> delegate.execute());
+        return executeGuarded(forExecution(), sql -> delegate.execute());
     }
 
     @Override
@@ -220,7 +226,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
 
     @Override
     public long executeLargeUpdate() throws SQLException {
-        return updateGuarded(current(true), sql -> delegate.executeLargeUpdate());
+        return updateGuarded(forExecution(), sql -> delegate.executeLargeUpdate());
     }
 
     /**
@@ -247,7 +253,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public long[] executeLargeBatch() throws SQLException {
         if (batchedSets == 0) return super.executeLargeBatch();  // Statement.addBatch(String) misuse: let it fail
-        GuardedStatement guarded = current(true);
+        GuardedStatement guarded = forExecution();
         StatementAudit audit = begin(guarded);
         batchedSets = 0;
         long[] counts;
