@@ -33,10 +33,25 @@ done
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PGBIN=/usr/lib/postgresql/15/bin
-PG_PORT=55432
-BOUNCER_PORT=56432
-GATEWAY_PORT=57432
-WARDEN_PORT=58432
+# Ports outside Linux's ephemeral range (32768-60999), free when the run starts: a fixed port inside that range
+# failed on a socket still in TIME_WAIT from an earlier run.
+free_port() {
+  local taken=" $* " port
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % 12000))
+    case "$taken" in *" $port "*) continue ;; esac
+    if ! (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && ! ss -Htan "sport = :$port" 2>/dev/null | grep -q .; then
+      echo "$port"
+      return 0
+    fi
+  done
+  echo "no free port found" >&2
+  return 1
+}
+PG_PORT=$(free_port)
+BOUNCER_PORT=$(free_port "$PG_PORT")
+GATEWAY_PORT=$(free_port "$PG_PORT" "$BOUNCER_PORT")
+WARDEN_PORT=$(free_port "$PG_PORT" "$BOUNCER_PORT" "$GATEWAY_PORT")
 for tool in "$PGBIN/initdb" "$PGBIN/pg_ctl" /usr/bin/pgbench /usr/sbin/pgbouncer; do
   [ -x "$tool" ] || { echo "missing $tool (apt-get install -y postgresql-15 pgbouncer)" >&2; exit 2; }
 done
