@@ -916,7 +916,7 @@ final class GatewaySession {
         int nf = f.readShort();
         short[] formats = new short[Math.max(nf, 0)];
         for (int i = 0; i < nf; i++) {
-            formats[i] = f.readShort();
+            formats[i] = formatCode(f.readShort());
         }
         int np = f.readShort() & 0xffff;
         if (nf > 1 && nf != np) {
@@ -944,7 +944,7 @@ final class GatewaySession {
         int nr = f.readShort();
         short[] resultFormats = new short[Math.max(nr, 0)];
         for (int i = 0; i < nr; i++) {
-            resultFormats[i] = f.readShort();
+            resultFormats[i] = formatCode(f.readShort());
         }
         if (!portalName.isEmpty() && portals.containsKey(portalName)) {
             throw new SQLException("portal \"" + portalName + "\" already exists", "42P03");
@@ -957,6 +957,12 @@ final class GatewaySession {
         p.portals++;
         portals.put(portalName, portal);
         BackendMessages.bindComplete(out.buf());
+    }
+
+    /** A Bind format code: 0 (text) or 1 (binary); anything else is a malformed message, never read as text. */
+    private static short formatCode(short code) throws SQLException {
+        if (code != 0 && code != 1) throw new SQLException("unsupported format code: " + code, "08P01");
+        return code;
     }
 
     private Portal portal(String name) throws SQLException {

@@ -188,6 +188,33 @@ class GatewayRobustnessIT {
     }
 
     @Test
+    void aBindFormatCodeOtherThanTextOrBinaryIsAProtocolError() throws Exception {
+        try (RawPgClient client = new RawPgClient(gw.port()).login("alice", GatewayFixture.ALICE_PASSWORD)) {
+            client.send('P', "s1\0select $1::text\0\0\0".getBytes(StandardCharsets.UTF_8));
+            byte[] names = "\0s1\0".getBytes(StandardCharsets.UTF_8);
+            byte[] value = RawPgClient.concat(RawPgClient.intBytes(1), "x".getBytes(StandardCharsets.UTF_8));
+            // one parameter format code 2 (neither text nor binary), one parameter, no result formats
+            client.send('B', RawPgClient.concat(names, new byte[] {0, 1, 0, 2, 0, 1}, value, new byte[] {0, 0}));
+            client.send('S', new byte[0]);
+            assertEquals('1', client.read().type());
+            RawPgClient.Message e = client.read();
+            assertEquals('E', e.type());
+            assertTrue(e.text().contains("08P01") && e.text().contains("unsupported format code: 2"), e.text());
+            assertEquals('Z', client.read().type());
+            // a result format code 7 is refused the same way, and the session goes on
+            client.send('B', RawPgClient.concat(names, new byte[] {0, 0, 0, 1}, value, new byte[] {0, 1, 0, 7}));
+            client.send('S', new byte[0]);
+            RawPgClient.Message again = client.read();
+            assertTrue(again.text().contains("unsupported format code: 7"), again.text());
+            assertEquals('Z', client.read().type());
+            client.send('B', RawPgClient.concat(names, new byte[] {0, 0, 0, 1}, value, new byte[] {0, 0}));
+            client.send('E', "\0\0\0\0\0".getBytes(StandardCharsets.UTF_8));
+            client.send('S', new byte[0]);
+            assertEquals("2DCZ", client.readUntilReady());
+        }
+    }
+
+    @Test
     void repeatedAuthenticationFailuresAreRateLimited() throws Exception {
         try (GatewayFixture own = new GatewayFixture(gw.backendUrl, 2)) {
             for (int i = 0; i < 5; i++) {
