@@ -1,10 +1,12 @@
 package dev.warden.cli;
 
 import dev.warden.gateway.GatewayConfig;
+import dev.warden.gateway.GatewayPreflight;
 import dev.warden.gateway.GatewayServer;
 import dev.warden.gateway.PgjdbcCopyRunner;
 import dev.warden.gateway.PooledBackendConnector;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,6 +32,11 @@ public final class ServeCommand implements Callable<Integer> {
         if (cfg.policy() == null && !cfg.backend().url().startsWith("jdbc:warden:")) {
             System.err.println("warden serve: warning: no policy configured, so statements are forwarded unprotected"
                     + " (set policy: in " + config + ")");
+        }
+        List<String> problems = GatewayPreflight.problems(cfg);
+        if (!problems.isEmpty()) {
+            problems.forEach(p -> System.err.println("warden serve: " + p));
+            return 2;
         }
         PooledBackendConnector connector = new PooledBackendConnector(cfg.backend(), cfg.policy(), cfg.masterKey());
         GatewayServer server = new GatewayServer(cfg, connector, new PgjdbcCopyRunner());

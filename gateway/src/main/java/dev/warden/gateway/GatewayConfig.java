@@ -1,7 +1,6 @@
 package dev.warden.gateway;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
@@ -80,8 +80,18 @@ public record GatewayConfig(String host, int port, Backend backend, String polic
 
     /** Loads a YAML file; relative paths in it are resolved against the file's directory. */
     public static GatewayConfig load(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            Object root = new Load(LoadSettings.builder().setLabel(file.toString()).build()).loadFromInputStream(in);
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        LoadSettings settings = LoadSettings.builder().setLabel(file.toString()).build();
+        try {
+            // keys first, with their lines: a misspelt key must not be silently ignored
+            new Compose(settings).composeString(text).ifPresent(node -> GatewayConfigKeys.check(node, file.toString()));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);  // YAML syntax: the message has its line
+        }
+        try {
+            Object root = new Load(settings).loadFromString(text);
             Path base = file.toAbsolutePath().getParent();
             return fromMap(asMap(root, "root"), base);
         } catch (IllegalArgumentException | ClassCastException e) {
@@ -93,14 +103,14 @@ public record GatewayConfig(String host, int port, Backend backend, String polic
     public static GatewayConfig fromMap(Map<String, Object> root, Path base) {
         Map<String, Object> listen = optMap(root.get("listen"), "listen");
         String host = str(listen.getOrDefault("host", "127.0.0.1"));
-        int port = Integer.parseInt(str(listen.getOrDefault("port", 6432)));
+        int port = integer(listen.getOrDefault("port", 6432), "listen.port");
 
         Map<String, Object> b = asMap(required(root, "backend"), "backend");
         Map<String, String> props = new LinkedHashMap<>();
         optMap(b.get("properties"), "backend.properties").forEach((k, v) -> props.put(k, str(v)));
         Backend backend = new Backend(str(required(b, "url")), b.get("user") == null ? null : str(b.get("user")),
                 b.get("password") == null ? null : resolveSecret(str(b.get("password")), base),
-                Integer.parseInt(str(b.getOrDefault("pool-size", 16))), Map.copyOf(props));
+                integer(b.getOrDefault("pool-size", 16), "backend.pool-size"), Map.copyOf(props));
 
         String policy = root.get("policy") == null ? null : base.resolve(str(root.get("policy"))).toString();
         // a reference, passed on as warden.masterKey for the driver to resolve; file: paths made absolute
@@ -122,8 +132,8 @@ public record GatewayConfig(String host, int port, Backend backend, String polic
         return new GatewayConfig(host, port, backend, policy, masterKey, tls,
                 Boolean.parseBoolean(str(root.getOrDefault("allow-insecure-non-loopback", false))),
                 Boolean.parseBoolean(str(root.getOrDefault("allow-cleartext-password", false))),
-                Integer.parseInt(str(root.getOrDefault("max-message-bytes", PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH))),
-                users, defaultAuth, Integer.parseInt(str(root.getOrDefault("max-clients", 500))),
+                integer(root.getOrDefault("max-message-bytes", PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH), "max-message-bytes"),
+                users, defaultAuth, integer(root.getOrDefault("max-clients", 500), "max-clients"),
                 Boolean.parseBoolean(str(root.getOrDefault("allow-md5-without-tls", false))));
     }
 
@@ -202,6 +212,14 @@ public record GatewayConfig(String host, int port, Backend backend, String polic
 
     private static Map<String, Object> optMap(Object o, String where) {
         return o == null ? Map.of() : asMap(o, where);
+    }
+
+    private static int integer(Object o, String where) {
+        try {
+            return Integer.parseInt(str(o));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(where + ": '" + o + "' is not a whole number");
+        }
     }
 
     private static String str(Object o) {
