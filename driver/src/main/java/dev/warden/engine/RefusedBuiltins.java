@@ -64,9 +64,10 @@ final class RefusedBuiltins {
                 "ts_stat", "ts_rewrite");
         add(Family.STATISTICS,
                 "pg_stats", "pg_stats_ext", "pg_stats_ext_exprs", "pg_statistic", "pg_statistic_ext",
-                "pg_statistic_ext_data", "pg_mcv_list_items");
+                "pg_statistic_ext_data", "pg_mcv_list_items", "pg_mcv_list_in", "pg_mcv_list_out", "pg_mcv_list_recv",
+                "pg_mcv_list_send");
         add(Family.SERVER_FILES,
-                "pg_read_file", "pg_read_binary_file", "pg_stat_file", "pg_ls_dir", "pg_ls_logdir", "pg_ls_waldir",
+                "pg_read_file", "pg_read_file_old", "pg_read_binary_file", "pg_stat_file", "pg_ls_dir", "pg_ls_logdir", "pg_ls_waldir",
                 "pg_ls_tmpdir", "pg_ls_archive_statusdir", "pg_ls_logicalmapdir", "pg_ls_logicalsnapdir",
                 "pg_ls_replslotdir", "pg_ls_summariesdir",
                 // adminpack
