@@ -47,9 +47,22 @@ final class ServerSideObjects {
 
     /** One reading. Keys are lower-case; {@code words} holds every bare name, for the lexer check. */
     record Snapshot(Set<String> words, Map<String, String> relations, Map<String, String> triggerTables,
-                    Map<String, String> functions, long readAtNanos) {
+                    Map<String, String> functions, Map<String, String> operators, long readAtNanos) {
         /** Nothing found: on databases other than PostgreSQL (never read again), or while unreadable. */
-        static final Snapshot NONE = new Snapshot(Set.of(), Map.of(), Map.of(), Map.of(), 0);
+        static final Snapshot NONE = new Snapshot(Set.of(), Map.of(), Map.of(), Map.of(), Map.of(), 0);
+
+        /**
+         * "operator public.### runs function public.f() ..." for the first user operator, running a function that
+         * reaches, whose symbol appears in {@code normalized} (literals replaced, so a symbol inside a string is
+         * not seen; a symbol that is part of a longer one is, erring on the side of refusing), else null.
+         */
+        String operator(String normalized) {
+            if (operators.isEmpty()) return null;
+            for (Map.Entry<String, String> e : operators.entrySet()) {
+                if (normalized.contains(e.getKey())) return e.getValue();
+            }
+            return null;
+        }
 
         /** "view public.v (over public.customers)" when {@code table} is such a relation, else null. */
         String relation(TableName table) {
@@ -113,7 +126,12 @@ final class ServerSideObjects {
             SELECT r.ev_class, n.nspname, c.relname, c.relkind::text, pg_catalog.pg_get_ruledef(r.oid),
                    ARRAY(SELECT d.refobjid FROM pg_catalog.pg_depend d
                           WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = r.oid
-                            AND d.refclassid = 'pg_catalog.pg_proc'::regclass),
+                            AND d.refclassid = 'pg_catalog.pg_proc'::regclass
+                         UNION ALL
+                         SELECT o.oprcode::oid FROM pg_catalog.pg_depend d
+                           JOIN pg_catalog.pg_operator o ON o.oid = d.refobjid
+                          WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = r.oid
+                            AND d.refclassid = 'pg_catalog.pg_operator'::regclass),
                    ARRAY(SELECT d.refobjid FROM pg_catalog.pg_depend d
                           WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = r.oid
                             AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid <> r.ev_class)
@@ -148,6 +166,36 @@ final class ServerSideObjects {
               JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
              WHERE NOT tg.tgisinternal""";
+
+    // tables whose column defaults (generated columns too), constraints or index expressions run a user function
+    private static final String PG_TABLE_EXPRESSIONS = """
+            SELECT d.refobjid, n.nspname, c.relname,
+                   CASE d.classid WHEN 'pg_catalog.pg_attrdef'::regclass THEN 'column default'
+                                  WHEN 'pg_catalog.pg_constraint'::regclass THEN 'constraint'
+                                  ELSE 'index expression' END
+              FROM pg_catalog.pg_depend d
+              LEFT JOIN pg_catalog.pg_attrdef ad ON d.classid = 'pg_catalog.pg_attrdef'::regclass AND ad.oid = d.objid
+              LEFT JOIN pg_catalog.pg_constraint co ON d.classid = 'pg_catalog.pg_constraint'::regclass
+                                                   AND co.oid = d.objid
+              LEFT JOIN pg_catalog.pg_index ix ON d.classid = 'pg_catalog.pg_class'::regclass AND ix.indexrelid = d.objid
+              JOIN pg_catalog.pg_class c ON c.oid = coalesce(ad.adrelid, co.conrelid, ix.indrelid)
+              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE d.refclassid = 'pg_catalog.pg_proc'::regclass
+               AND d.classid IN ('pg_catalog.pg_attrdef'::regclass, 'pg_catalog.pg_constraint'::regclass,
+                                 'pg_catalog.pg_class'::regclass)""";
+
+    // user operators and casts, with the function each runs: calling them calls it without naming it
+    private static final String PG_USER_OPERATORS_AND_CASTS = """
+            SELECT o.oprcode::oid, 'o', o.oprname, n.nspname
+              FROM pg_catalog.pg_operator o
+              JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
+             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND o.oprcode <> 0
+            UNION ALL
+            SELECT c.castfunc, 'c', t.typname, n.nspname
+              FROM pg_catalog.pg_cast c
+              JOIN pg_catalog.pg_type t ON t.oid = c.casttarget
+              JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+             WHERE c.castfunc <> 0""";
 
     /**
      * Extensions whose functions compute on their arguments only (no table named by a string, no file, no other
@@ -206,7 +254,7 @@ final class ServerSideObjects {
 
     private static boolean sameObjects(Snapshot a, Snapshot b) {
         return a.relations().equals(b.relations()) && a.triggerTables().equals(b.triggerTables())
-                && a.functions().equals(b.functions());
+                && a.functions().equals(b.functions()) && a.operators().equals(b.operators());
     }
 
     private Snapshot read(Connection connection) throws SQLException {
@@ -253,8 +301,38 @@ final class ServerSideObjects {
                 }
             }
         }
+        Map<String, String> operators = new HashMap<>();
+        if (!reachingFunctions.isEmpty()) {
+            try (PreparedStatement ps = connection.prepareStatement(PG_TABLE_EXPRESSIONS);
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String function = reachingFunctions.get(rs.getLong(1));
+                    // as for triggers: on a protected table itself, it only sees what Warden wrote
+                    if (function == null || policy.protectsTable(rs.getString(2), rs.getString(3))) continue;
+                    put(triggerTables, words, rs.getString(2), rs.getString(3), "table " + rs.getString(2) + "."
+                            + rs.getString(3) + " (its " + rs.getString(4) + " runs " + function + ")");
+                }
+            }
+            try (PreparedStatement ps = connection.prepareStatement(PG_USER_OPERATORS_AND_CASTS);
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String function = reachingFunctions.get(rs.getLong(1));
+                    if (function == null) continue;
+                    if ("o".equals(rs.getString(2))) {
+                        operators.putIfAbsent(rs.getString(3), "operator " + rs.getString(4) + "." + rs.getString(3)
+                                + " (runs " + function + ")");
+                    } else {
+                        // a cast is run where its target type is named (x::type, CAST(x AS type))
+                        String word = rs.getString(3).toLowerCase(Locale.ROOT);
+                        functions.putIfAbsent(word, "cast to type " + rs.getString(4) + "." + rs.getString(3)
+                                + " (runs " + function + ")");
+                        words.add(word);
+                    }
+                }
+            }
+        }
         return new Snapshot(Set.copyOf(words), Map.copyOf(relations), Map.copyOf(triggerTables),
-                Map.copyOf(functions), System.nanoTime());
+                Map.copyOf(functions), Map.copyOf(operators), System.nanoTime());
     }
 
     /** A user function or rule-bearing relation, as read from the catalog, for the fixpoint below. */

@@ -114,6 +114,7 @@ final class StatementCompiler {
         // dropping or replacing such an object stays possible; reading or writing through it is not
         if (readsOrWritesData(plan.kind())) {
             String function = objects.function(sql.words());
+            if (function == null) function = objects.operator(sql.normalized());
             String seen = relation != null ? relation : function != null ? function
                     : writes(plan.kind(), sql) ? triggerTable : null;
             if (seen != null) {

@@ -460,7 +460,7 @@ public final class WardenEngine implements AutoCloseable {
         DatabaseState database = session.database();
         ServerSideObjects.Snapshot objects = database.serverSideObjects.current(connection, database::invalidateDerived);
         if (!lexed.mentionsAny(protectedTableNames) && !lexed.mentionsAny(objects.words())
-                && !mayComputeOutOfView(lexed)) {
+                && !mayComputeOutOfView(lexed) && objects.operator(lexed.normalized()) == null) {
             if (startsWithDdlKeyword(sql)) database.invalidate();  // a table joined with a protected one may change
             return new GuardedStatement(lexed, PASS_THROUGH, sql, null, GuardedStatement.Local.NONE, null, null);
         }

@@ -129,6 +129,26 @@ class ServerComputeIT {
         }
 
         @Test
+        void operatorsCastsAndDefaultsThatRunSuchFunctionsAreRefused() throws Exception {
+            raw("CREATE FUNCTION glue(a text, b text) RETURNS text LANGUAGE plpgsql AS $$ DECLARE r text; BEGIN"
+                    + " EXECUTE format('SELECT ssn FROM %I LIMIT 1', a || b) INTO r; RETURN r; END $$");
+            raw("CREATE OPERATOR ### (FUNCTION = glue, LEFTARG = text, RIGHTARG = text)");
+            raw("CREATE TYPE peek AS (x text)");
+            raw("CREATE FUNCTION to_peek(t text) RETURNS peek LANGUAGE plpgsql AS $$ DECLARE r text; BEGIN"
+                    + " EXECUTE 'SELECT ssn FROM cust' || t INTO r; RETURN ROW(r); END $$");
+            raw("CREATE CAST (text AS peek) WITH FUNCTION to_peek(text)");
+            raw("CREATE TABLE stamped (v text, who text DEFAULT glue('cust', 'omers'))");
+            raw("CREATE VIEW glued AS SELECT 'cust' ### 'omers' AS x");
+            try (Connection analyst = db.as(policy, "analyst", null)) {
+                refused(analyst, "SELECT 'cust' ### 'omers'", "0A000", "operator public.###");
+                refused(analyst, "SELECT 'cust' OPERATOR(public.###) 'omers'", "0A000", "operator public.###");
+                refused(analyst, "SELECT ('omers'::peek).x", "0A000", "cast to type public.peek");
+                refused(analyst, "INSERT INTO stamped (v) VALUES ('a')", "0A000", "column default");
+                refused(analyst, "SELECT x FROM glued", "0A000", "view public.glued");
+            }
+        }
+
+        @Test
         void trustedFunctionsRunAndTheirUseIsAudited() throws Exception {
             raw("CREATE FUNCTION vouched(t text) RETURNS text LANGUAGE plpgsql AS $$ DECLARE r text; BEGIN"
                     + " EXECUTE 'SELECT upper($1)' INTO r USING t; RETURN r; END $$");
