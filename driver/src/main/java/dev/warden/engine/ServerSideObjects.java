@@ -141,12 +141,15 @@ final class ServerSideObjects {
              WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
                AND (n.nspname NOT LIKE 'pg\\_%' OR n.nspname LIKE 'pg\\_temp\\_%')""";
 
+    private static final String SQL_STANDARD_BODY =
+            "CASE WHEN p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_functiondef(p.oid) ELSE p.prosrc END";
+
     // every user function (temporary ones too) but those of extensions on PURE_EXTENSIONS: its language, its body
     // (an SQL-standard body has an empty prosrc: its deparsed definition instead) and, for an aggregate, the
     // functions it runs
     private static final String PG_USER_FUNCTIONS = """
             SELECT p.oid, n.nspname, p.proname, l.lanname, p.prokind::text,
-                   CASE WHEN p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_functiondef(p.oid) ELSE p.prosrc END,
+                   {body},
                    ARRAY(SELECT f FROM pg_catalog.pg_aggregate a,
                            unnest(ARRAY[a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn,
                                         a.aggmtransfn, a.aggminvtransfn, a.aggmfinalfn]::oid[]) f
@@ -159,7 +162,7 @@ final class ServerSideObjects {
                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                                 JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
                                WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
-                                 AND d.deptype = 'e' AND e.extname = ANY (?))""";
+                                 AND d.deptype = 'e' AND e.extname = ANY (?))""".replace("{body}", SQL_STANDARD_BODY);
     private static final String PG_USER_TRIGGERS = """
             SELECT tg.tgfoid, n.nspname, c.relname, tg.tgname
               FROM pg_catalog.pg_trigger tg
@@ -364,7 +367,10 @@ final class ServerSideObjects {
     private Map<Long, String> reachingFunctions(Connection connection, Map<String, String> relations, Set<String> words)
             throws SQLException {
         Map<Long, Node> functions = new HashMap<>();
-        try (PreparedStatement ps = connection.prepareStatement(PG_USER_FUNCTIONS)) {
+        // SQL-standard bodies (prosqlbody) exist from PostgreSQL 14 on
+        String query = connection.getMetaData().getDatabaseMajorVersion() >= 14 ? PG_USER_FUNCTIONS
+                : PG_USER_FUNCTIONS.replace(SQL_STANDARD_BODY, "p.prosrc");
+        try (PreparedStatement ps = connection.prepareStatement(query)) {
             ps.setArray(1, connection.createArrayOf("text", PURE_EXTENSIONS));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
