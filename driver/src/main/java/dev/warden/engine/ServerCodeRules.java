@@ -42,6 +42,10 @@ final class ServerCodeRules {
             }
             String builtin = RefusedBuiltins.firstIn(words, rulesOnlyColumns);
             if (builtin != null) return code.what() + " calls " + RefusedBuiltins.refusal(builtin);
+            if (words.contains("copy")) {
+                return code.what() + " runs COPY, which may read or write a server file or run a program Warden"
+                        + " never sees";
+            }
         }
         if (ServerCodeReader.copiesServerFile(sql)) {
             return "COPY to or from a server file or program is refused through Warden: the server would read or"

@@ -2,6 +2,7 @@ package dev.warden.engine;
 
 import dev.warden.policy.ColumnRule;
 import dev.warden.policy.Policy;
+import dev.warden.sql.SqlLexer;
 import dev.warden.sql.TableName;
 import java.sql.Array;
 import java.sql.Connection;
@@ -15,7 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import dev.warden.sql.SqlLexer;
 
 /**
  * Server-side objects that reach protected tables behind a name Warden would otherwise pass through, read
@@ -26,15 +26,20 @@ import dev.warden.sql.SqlLexer;
  *       through one another, on a protected table ({@code pg_depend} over {@code pg_rewrite}). Reading one
  *       shows ciphertext as data, a filter on it silently matches nothing, and a write through an
  *       updatable view or a rule would store plaintext in a protected column.</li>
- *   <li><b>functions</b> (SQL, PL/pgSQL or any language, outside the system schemas) whose source names a
- *       protected table: calling one may write plaintext into it or return ciphertext as data.</li>
- *   <li><b>trigger tables</b>: tables with a trigger whose function is such a function; a write to them
- *       may move the written values into a protected table.</li>
+ *   <li><b>functions</b> outside the system schemas whose body (for an SQL-standard body, its deparsed
+ *       definition) names a protected table, or that Warden cannot read and so may reach any table: another
+ *       language than SQL or PL/pgSQL, dynamic SQL ({@code EXECUTE}), COPY, a {@link RefusedBuiltins refused
+ *       built-in}; then, to a fixpoint, functions calling those (by name, or an aggregate's support functions)
+ *       and views calling them or reading such views. Functions the policy trusts ({@code functions:}) and those
+ *       of {@link #PURE_EXTENSIONS} never count.</li>
+ *   <li><b>trigger tables</b>: tables with a trigger, column default, constraint or index expression running
+ *       such a function; a write to them runs it.</li>
+ *   <li><b>operators and casts</b> running such a function, by symbol and by target type name.</li>
  * </ul>
- * The engine refuses data statements naming a relation or a function, and writes to a trigger table
- * (0A000), so it must know their names before its cheap "mentions a protected table" check. Function
- * sources are matched on the protected tables' bare names as whole words, which errs on the side of
- * refusing; a name assembled at run time (dynamic SQL) is not seen.
+ * The engine refuses data statements naming a relation, a function, an operator or a cast, and writes to a
+ * trigger table (0A000), so it must know their names before its cheap "mentions a protected table" check.
+ * Bodies are matched on bare names as whole words (string contents included), which errs on the side of
+ * refusing.
  *
  * <p>Read on first use and again when older than {@link #REFRESH_NANOS} or after DDL passes through the
  * engine ({@link #invalidate}); a re-reading that differs tells the caller to drop its cached verdicts. On
@@ -501,6 +506,7 @@ final class ServerSideObjects {
         }
         String builtin = RefusedBuiltins.firstIn(body, rulesOnlyColumns);
         if (builtin != null) return name + " calls built-in " + builtin + ", so it may reach any table";
+        if (body.contains("copy")) return name + " runs COPY, which may read or write server files";
         for (String table : policy.protectedTableNames()) {
             if (body.contains(table)) return name + " names " + table;
         }

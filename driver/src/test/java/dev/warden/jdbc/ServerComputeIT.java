@@ -254,6 +254,8 @@ class ServerComputeIT {
                 refused(analyst, "DO $$ BEGIN PERFORM query_to_xml('select 1', true, false, ''); END $$", "0A000",
                         "query_to_xml");
                 refused(analyst, "SELECT 1; DO $$ BEGIN EXECUTE 'select 1'; END $$", "0A000", "DO block");
+                refused(analyst, "DO $$ BEGIN COPY orders TO '/tmp/warden-orders.csv'; END $$", "0A000",
+                        "DO block runs COPY");
             }
             assertNothingStored();
         }
