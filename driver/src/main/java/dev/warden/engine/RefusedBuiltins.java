@@ -75,7 +75,7 @@ final class RefusedBuiltins {
         add(Family.LARGE_OBJECTS,
                 "lo_import", "lo_export", "lo_get", "lo_put", "lo_open", "lo_close", "loread", "lowrite", "lo_creat",
                 "lo_create", "lo_unlink", "lo_from_bytea", "lo_lseek", "lo_lseek64", "lo_tell", "lo_tell64",
-                "lo_truncate", "lo_truncate64", "pg_largeobject", "pg_largeobject_metadata");
+                "lo_truncate", "lo_truncate64", "pg_largeobject");
         add(Family.REMOTE,
                 "dblink", "dblink_exec", "dblink_open", "dblink_fetch", "dblink_close", "dblink_connect",
                 "dblink_connect_u", "dblink_disconnect", "dblink_send_query", "dblink_get_result",
