@@ -13,11 +13,28 @@ import java.util.Map;
  * @param columnsRead     for the audit trail: table.column to "plaintext" / "masked"
  * @param keyExpansion    how to send equality filters once per key after a rotation, or null (the usual case:
  *                        one key, the statement is sent as written)
+ * @param note            for the audit trail of an allowed statement (its reason), e.g. the trusted functions it
+ *                        calls; null when there is nothing to note
  */
 record CompiledStatement(String refusalState, String refusalMessage, ProtectedColumn[] slotColumns,
                          ResultDecoder decoder, String kind, List<String> tables, Map<String, String> columnsRead,
                          List<String> columnsWritten, List<String> columnsFiltered, boolean changesSchema,
-                         boolean touchesProtected, KeyExpansion keyExpansion) {
+                         boolean touchesProtected, KeyExpansion keyExpansion, String note) {
+
+    CompiledStatement(String refusalState, String refusalMessage, ProtectedColumn[] slotColumns,
+                      ResultDecoder decoder, String kind, List<String> tables, Map<String, String> columnsRead,
+                      List<String> columnsWritten, List<String> columnsFiltered, boolean changesSchema,
+                      boolean touchesProtected, KeyExpansion keyExpansion) {
+        this(refusalState, refusalMessage, slotColumns, decoder, kind, tables, columnsRead, columnsWritten,
+                columnsFiltered, changesSchema, touchesProtected, keyExpansion, null);
+    }
+
+    /** This verdict with {@code note} for the audit trail (this one when the note is null). */
+    CompiledStatement withNote(String note) {
+        if (note == null) return this;
+        return new CompiledStatement(refusalState, refusalMessage, slotColumns, decoder, kind, tables, columnsRead,
+                columnsWritten, columnsFiltered, changesSchema, touchesProtected, keyExpansion, note);
+    }
 
     static CompiledStatement refused(String state, String message, String kind, List<String> tables) {
         return new CompiledStatement(state, message, null, null, kind, tables, Map.of(), List.of(), List.of(),

@@ -2,6 +2,7 @@ package dev.warden.engine;
 
 import dev.warden.policy.ColumnRule;
 import dev.warden.policy.Policy;
+import dev.warden.sql.SqlLexer;
 import dev.warden.sql.TableName;
 import java.sql.Array;
 import java.sql.Connection;
@@ -15,7 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
  * Server-side objects that reach protected tables behind a name Warden would otherwise pass through, read
@@ -26,15 +26,20 @@ import java.util.regex.Pattern;
  *       through one another, on a protected table ({@code pg_depend} over {@code pg_rewrite}). Reading one
  *       shows ciphertext as data, a filter on it silently matches nothing, and a write through an
  *       updatable view or a rule would store plaintext in a protected column.</li>
- *   <li><b>functions</b> (SQL, PL/pgSQL or any language, outside the system schemas) whose source names a
- *       protected table: calling one may write plaintext into it or return ciphertext as data.</li>
- *   <li><b>trigger tables</b>: tables with a trigger whose function is such a function; a write to them
- *       may move the written values into a protected table.</li>
+ *   <li><b>functions</b> outside the system schemas whose body (for an SQL-standard body, its deparsed
+ *       definition) names a protected table, or that Warden cannot read and so may reach any table: another
+ *       language than SQL or PL/pgSQL, dynamic SQL ({@code EXECUTE}), COPY, a {@link RefusedBuiltins refused
+ *       built-in}; then, to a fixpoint, functions calling those (by name, or an aggregate's support functions)
+ *       and views calling them or reading such views. Functions the policy trusts ({@code functions:}) and those
+ *       of {@link #PURE_EXTENSIONS} never count.</li>
+ *   <li><b>trigger tables</b>: tables with a trigger, column default, constraint or index expression running
+ *       such a function; a write to them runs it.</li>
+ *   <li><b>operators and casts</b> running such a function, by symbol and by target type name.</li>
  * </ul>
- * The engine refuses data statements naming a relation or a function, and writes to a trigger table
- * (0A000), so it must know their names before its cheap "mentions a protected table" check. Function
- * sources are matched on the protected tables' bare names as whole words, which errs on the side of
- * refusing; a name assembled at run time (dynamic SQL) is not seen.
+ * The engine refuses data statements naming a relation, a function, an operator or a cast, and writes to a
+ * trigger table (0A000), so it must know their names before its cheap "mentions a protected table" check.
+ * Bodies are matched on bare names as whole words (string contents included), which errs on the side of
+ * refusing.
  *
  * <p>Read on first use and again when older than {@link #REFRESH_NANOS} or after DDL passes through the
  * engine ({@link #invalidate}); a re-reading that differs tells the caller to drop its cached verdicts. On
@@ -47,9 +52,22 @@ final class ServerSideObjects {
 
     /** One reading. Keys are lower-case; {@code words} holds every bare name, for the lexer check. */
     record Snapshot(Set<String> words, Map<String, String> relations, Map<String, String> triggerTables,
-                    Map<String, String> functions, long readAtNanos) {
+                    Map<String, String> functions, Map<String, String> operators, long readAtNanos) {
         /** Nothing found: on databases other than PostgreSQL (never read again), or while unreadable. */
-        static final Snapshot NONE = new Snapshot(Set.of(), Map.of(), Map.of(), Map.of(), 0);
+        static final Snapshot NONE = new Snapshot(Set.of(), Map.of(), Map.of(), Map.of(), Map.of(), 0);
+
+        /**
+         * "operator public.### runs function public.f() ..." for the first user operator, running a function that
+         * reaches, whose symbol appears in {@code normalized} (literals replaced, so a symbol inside a string is
+         * not seen; a symbol that is part of a longer one is, erring on the side of refusing), else null.
+         */
+        String operator(String normalized) {
+            if (operators.isEmpty()) return null;
+            for (Map.Entry<String, String> e : operators.entrySet()) {
+                if (normalized.contains(e.getKey())) return e.getValue();
+            }
+            return null;
+        }
 
         /** "view public.v (over public.customers)" when {@code table} is such a relation, else null. */
         String relation(TableName table) {
@@ -107,14 +125,49 @@ final class ServerSideObjects {
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
              GROUP BY n.nspname, c.relname, c.relkind""";
 
-    // user functions whose source names a protected table (the server filters, so that a database with many
-    // functions, PostGIS say, sends only the few that matter), and the user triggers that run them
+    // rewrite rules of user relations (views, materialized views, rules): their definition (for built-ins, which
+    // are pinned and leave no pg_depend row) and the user functions and relations they depend on
+    private static final String PG_USER_RULES = """
+            SELECT r.ev_class, n.nspname, c.relname, c.relkind::text, pg_catalog.pg_get_ruledef(r.oid),
+                   ARRAY(SELECT d.refobjid FROM pg_catalog.pg_depend d
+                          WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = r.oid
+                            AND d.refclassid = 'pg_catalog.pg_proc'::regclass
+                         UNION ALL
+                         SELECT o.oprcode::oid FROM pg_catalog.pg_depend d
+                           JOIN pg_catalog.pg_operator o ON o.oid = d.refobjid
+                          WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = r.oid
+                            AND d.refclassid = 'pg_catalog.pg_operator'::regclass),
+                   ARRAY(SELECT d.refobjid FROM pg_catalog.pg_depend d
+                          WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = r.oid
+                            AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid <> r.ev_class)
+              FROM pg_catalog.pg_rewrite r
+              JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
+              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+               AND (n.nspname NOT LIKE 'pg\\_%' OR n.nspname LIKE 'pg\\_temp\\_%')""";
+
+    private static final String SQL_STANDARD_BODY =
+            "CASE WHEN p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_functiondef(p.oid) ELSE p.prosrc END";
+
+    // every user function (temporary ones too) but those of extensions on PURE_EXTENSIONS: its language, its body
+    // (an SQL-standard body has an empty prosrc: its deparsed definition instead) and, for an aggregate, the
+    // functions it runs
     private static final String PG_USER_FUNCTIONS = """
-            SELECT p.oid, n.nspname, p.proname, p.prosrc
+            SELECT p.oid, n.nspname, p.proname, l.lanname, p.prokind::text,
+                   {body},
+                   ARRAY(SELECT f FROM pg_catalog.pg_aggregate a,
+                           unnest(ARRAY[a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn,
+                                        a.aggmtransfn, a.aggminvtransfn, a.aggmfinalfn]::oid[]) f
+                          WHERE a.aggfnoid = p.oid AND f <> 0)
               FROM pg_catalog.pg_proc p
               JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
-               AND p.prosrc ~* ?""";
+              JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+               AND (n.nspname NOT LIKE 'pg\\_%' OR n.nspname LIKE 'pg\\_temp\\_%')
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                                JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
+                               WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
+                                 AND d.deptype = 'e' AND e.extname = ANY (?))""".replace("{body}", SQL_STANDARD_BODY);
     private static final String PG_USER_TRIGGERS = """
             SELECT tg.tgfoid, n.nspname, c.relname, tg.tgname
               FROM pg_catalog.pg_trigger tg
@@ -122,29 +175,62 @@ final class ServerSideObjects {
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
              WHERE NOT tg.tgisinternal""";
 
+    // tables whose column defaults (generated columns too), constraints or index expressions run a user function
+    private static final String PG_TABLE_EXPRESSIONS = """
+            SELECT d.refobjid, n.nspname, c.relname,
+                   CASE d.classid WHEN 'pg_catalog.pg_attrdef'::regclass THEN 'column default'
+                                  WHEN 'pg_catalog.pg_constraint'::regclass THEN 'constraint'
+                                  ELSE 'index expression' END
+              FROM pg_catalog.pg_depend d
+              LEFT JOIN pg_catalog.pg_attrdef ad ON d.classid = 'pg_catalog.pg_attrdef'::regclass AND ad.oid = d.objid
+              LEFT JOIN pg_catalog.pg_constraint co ON d.classid = 'pg_catalog.pg_constraint'::regclass
+                                                   AND co.oid = d.objid
+              LEFT JOIN pg_catalog.pg_index ix ON d.classid = 'pg_catalog.pg_class'::regclass AND ix.indexrelid = d.objid
+              JOIN pg_catalog.pg_class c ON c.oid = coalesce(ad.adrelid, co.conrelid, ix.indrelid)
+              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE d.refclassid = 'pg_catalog.pg_proc'::regclass
+               AND d.classid IN ('pg_catalog.pg_attrdef'::regclass, 'pg_catalog.pg_constraint'::regclass,
+                                 'pg_catalog.pg_class'::regclass)""";
+
+    // user operators and casts, with the function each runs: calling them calls it without naming it
+    private static final String PG_USER_OPERATORS_AND_CASTS = """
+            SELECT o.oprcode::oid, 'o', o.oprname, n.nspname
+              FROM pg_catalog.pg_operator o
+              JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
+             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND o.oprcode <> 0
+            UNION ALL
+            SELECT c.castfunc, 'c', t.typname, n.nspname
+              FROM pg_catalog.pg_cast c
+              JOIN pg_catalog.pg_type t ON t.oid = c.casttarget
+              JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+             WHERE c.castfunc <> 0""";
+
+    /**
+     * Extensions whose functions compute on their arguments only (no table named by a string, no file, no other
+     * connection): judged like built-ins, so that {@code uuid_generate_v4()} or {@code crypt()} keep working. Any
+     * other extension's functions (dblink, postgres_fdw, pageinspect, tablefunc's crosstab, adminpack, PostGIS...)
+     * are judged like the DBA's own: a C function is opaque, and refused unless the policy trusts it.
+     */
+    static final String[] PURE_EXTENSIONS = {"pgcrypto", "uuid-ossp", "pg_trgm", "citext", "hstore", "fuzzystrmatch",
+            "unaccent", "intarray", "ltree", "cube", "earthdistance", "isn", "seg", "btree_gin", "btree_gist",
+            "tsm_system_rows", "tsm_system_time", "plpgsql"};
+
+    /** Languages whose bodies Warden reads (for table names, function names and EXECUTE). */
+    private static final Set<String> READABLE_LANGUAGES = Set.of("sql", "plpgsql");
+
     private final Policy policy;
     private final String[] protectedTables;  // "schema.table", or "*.table" for a policy table of any schema
-    private final Pattern protectedNameInSource;
-    private final String protectedNameRegexForServer;  // the same, as a PostgreSQL regular expression
+    private final boolean rulesOnlyColumns;
     private volatile Snapshot snapshot;       // null: not read yet, or invalidated
 
     ServerSideObjects(Policy policy) {
         this.policy = policy;
+        this.rulesOnlyColumns = policy.hasRulesOnlyColumns();
         Set<String> tables = new LinkedHashSet<>();
-        Set<String> bareNames = new LinkedHashSet<>();
-        Set<String> serverNames = new LinkedHashSet<>();
         for (ColumnRule rule : policy.columns()) {
             tables.add((rule.schema() == null ? "*" : rule.schema()) + "." + rule.table());
-            String name = rule.table().toLowerCase(Locale.ROOT);
-            bareNames.add(Pattern.quote(name));
-            serverNames.add(name.replaceAll("[^\\p{L}\\p{N}_]", "\\\\$0"));
         }
-        // \\m and \\M: start and end of a word; the Java pattern below decides, this one only narrows
-        this.protectedNameRegexForServer = "\\m(" + String.join("|", serverNames) + ")\\M";
         this.protectedTables = tables.toArray(String[]::new);
-        // a protected table's name as a whole word (not part of a longer identifier)
-        this.protectedNameInSource = bareNames.isEmpty() ? null : Pattern.compile(
-                "(?<![\\p{L}\\p{N}_$])(" + String.join("|", bareNames) + ")(?![\\p{L}\\p{N}_$])");
     }
 
     /**
@@ -176,12 +262,11 @@ final class ServerSideObjects {
 
     private static boolean sameObjects(Snapshot a, Snapshot b) {
         return a.relations().equals(b.relations()) && a.triggerTables().equals(b.triggerTables())
-                && a.functions().equals(b.functions());
+                && a.functions().equals(b.functions()) && a.operators().equals(b.operators());
     }
 
     private Snapshot read(Connection connection) throws SQLException {
-        if (protectedTables.length == 0
-                || !"PostgreSQL".equalsIgnoreCase(connection.getMetaData().getDatabaseProductName())) {
+        if (!"PostgreSQL".equalsIgnoreCase(connection.getMetaData().getDatabaseProductName())) {
             return Snapshot.NONE;
         }
         Set<String> words = new LinkedHashSet<>();
@@ -202,29 +287,21 @@ final class ServerSideObjects {
                 }
             }
         }
-        Map<Long, String> namingFunctions = new HashMap<>();
+        Map<Long, String> reachingFunctions = reachingFunctions(connection, relations, words);
         Map<String, String> functions = new HashMap<>();
-        try (PreparedStatement ps = connection.prepareStatement(PG_USER_FUNCTIONS)) {
-            ps.setString(1, protectedNameRegexForServer);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String named = protectedTableNamedIn(rs.getString(4));
-                    if (named == null) continue;
-                    String description = "function " + rs.getString(2) + "." + rs.getString(3) + "() names " + named;
-                    namingFunctions.put(rs.getLong(1), description);
-                    // looked up by the bare word the lexer saw, whatever schema the statement names
-                    String word = rs.getString(3).toLowerCase(Locale.ROOT);
-                    functions.putIfAbsent(word, description);
-                    words.add(word);
-                }
-            }
+        for (String description : reachingFunctions.values()) {
+            // looked up by the bare word the lexer saw, whatever schema the statement names
+            String word = description.substring(description.indexOf('.') + 1, description.indexOf("()"))
+                    .toLowerCase(Locale.ROOT);
+            functions.merge(word, description, (a, b) -> a.compareTo(b) <= 0 ? a : b);
+            words.add(word);
         }
         Map<String, String> triggerTables = new HashMap<>();
-        if (!namingFunctions.isEmpty()) {
+        if (!reachingFunctions.isEmpty()) {
             try (PreparedStatement ps = connection.prepareStatement(PG_USER_TRIGGERS);
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    String function = namingFunctions.get(rs.getLong(1));
+                    String function = reachingFunctions.get(rs.getLong(1));
                     // a trigger on a protected table itself only sees the ciphertext Warden wrote
                     if (function == null || policy.protectsTable(rs.getString(2), rs.getString(3))) continue;
                     put(triggerTables, words, rs.getString(2), rs.getString(3), "table " + rs.getString(2) + "."
@@ -232,14 +309,208 @@ final class ServerSideObjects {
                 }
             }
         }
+        Map<String, String> operators = new HashMap<>();
+        if (!reachingFunctions.isEmpty()) {
+            try (PreparedStatement ps = connection.prepareStatement(PG_TABLE_EXPRESSIONS);
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String function = reachingFunctions.get(rs.getLong(1));
+                    // as for triggers: on a protected table itself, it only sees what Warden wrote
+                    if (function == null || policy.protectsTable(rs.getString(2), rs.getString(3))) continue;
+                    put(triggerTables, words, rs.getString(2), rs.getString(3), "table " + rs.getString(2) + "."
+                            + rs.getString(3) + " (its " + rs.getString(4) + " runs " + function + ")");
+                }
+            }
+            try (PreparedStatement ps = connection.prepareStatement(PG_USER_OPERATORS_AND_CASTS);
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String function = reachingFunctions.get(rs.getLong(1));
+                    if (function == null) continue;
+                    if ("o".equals(rs.getString(2))) {
+                        operators.putIfAbsent(rs.getString(3), "operator " + rs.getString(4) + "." + rs.getString(3)
+                                + " (runs " + function + ")");
+                    } else {
+                        // a cast is run where its target type is named (x::type, CAST(x AS type))
+                        String word = rs.getString(3).toLowerCase(Locale.ROOT);
+                        functions.putIfAbsent(word, "cast to type " + rs.getString(4) + "." + rs.getString(3)
+                                + " (runs " + function + ")");
+                        words.add(word);
+                    }
+                }
+            }
+        }
         return new Snapshot(Set.copyOf(words), Map.copyOf(relations), Map.copyOf(triggerTables),
-                Map.copyOf(functions), System.nanoTime());
+                Map.copyOf(functions), Map.copyOf(operators), System.nanoTime());
     }
 
-    private String protectedTableNamedIn(String source) {
-        if (protectedNameInSource == null || source == null) return null;
-        var matcher = protectedNameInSource.matcher(source.toLowerCase(Locale.ROOT));
-        return matcher.find() ? matcher.group(1) : null;
+    /** A user function or rule-bearing relation, as read from the catalog, for the fixpoint below. */
+    private static final class Node {
+        final String name;               // "function public.f()" or "view public.v"
+        final String word;               // bare lower-case name, as statements and bodies spell it
+        final Set<String> bodyWords;     // every word of its body or definition (string contents included)
+        final long[] calls;              // oids of functions it runs (pg_depend, or an aggregate's support functions)
+        final long[] over;               // oids of relations it reads (views only)
+        String reach;                    // null: not (yet) known to reach anything
+
+        Node(String name, String word, Set<String> bodyWords, long[] calls, long[] over) {
+            this.name = name;
+            this.word = word;
+            this.bodyWords = bodyWords;
+            this.calls = calls;
+            this.over = over;
+        }
+    }
+
+    /**
+     * The user functions that reach a protected table or may reach any table, by oid, each with its description
+     * ("function public.f() names customers", "... runs dynamic SQL (EXECUTE)", "... calls function public.g()").
+     * A function reaches when its body names a protected table or a relation in {@code relations}, runs dynamic
+     * SQL, is written in a language Warden does not read, calls a refused built-in, or calls (by name) a function
+     * that reaches; views calling such functions join {@code relations}; repeated until nothing changes.
+     * Functions the policy trusts never reach. Adds the names of views found here to {@code words}.
+     */
+    private Map<Long, String> reachingFunctions(Connection connection, Map<String, String> relations, Set<String> words)
+            throws SQLException {
+        Map<Long, Node> functions = new HashMap<>();
+        // SQL-standard bodies (prosqlbody) exist from PostgreSQL 14 on
+        String query = connection.getMetaData().getDatabaseMajorVersion() >= 14 ? PG_USER_FUNCTIONS
+                : PG_USER_FUNCTIONS.replace(SQL_STANDARD_BODY, "p.prosrc");
+        try (PreparedStatement ps = connection.prepareStatement(query)) {
+            ps.setArray(1, connection.createArrayOf("text", PURE_EXTENSIONS));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String schema = rs.getString(2);
+                    String name = rs.getString(3);
+                    if (policy.trustedFunctions().containsKey(key(schema, name))) continue;
+                    String language = rs.getString(4);
+                    boolean aggregate = "a".equals(rs.getString(5));
+                    Set<String> body = SqlLexer.lex(rs.getString(6) == null ? "" : rs.getString(6)).words();
+                    Node node = new Node("function " + schema + "." + name + "()", name.toLowerCase(Locale.ROOT),
+                            body, oids(rs.getArray(7)), new long[0]);
+                    if (!aggregate) node.reach = ownReach(node.name, language, body);
+                    functions.put(rs.getLong(1), node);
+                }
+            }
+        }
+        Map<Long, Node> views = new HashMap<>();
+        try (PreparedStatement ps = connection.prepareStatement(PG_USER_RULES);
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                String kind = switch (rs.getString(4)) {
+                    case "v" -> "view";
+                    case "m" -> "materialized view";
+                    default -> "table with a rule";
+                };
+                String schema = rs.getString(2);
+                String name = rs.getString(3);
+                Node node = views.computeIfAbsent(rs.getLong(1), oid -> new Node(kind + " " + schema + "." + name,
+                        name.toLowerCase(Locale.ROOT), new java.util.HashSet<>(), null, null));
+                Node rule = new Node(node.name, node.word, SqlLexer.lex(rs.getString(5) == null ? "" : rs.getString(5))
+                        .words(), oids(rs.getArray(6)), oids(rs.getArray(7)));
+                node.bodyWords.addAll(rule.bodyWords);
+                views.put(rs.getLong(1), merge(node, rule));
+                String known = relations.get(key(schema, name));
+                if (known != null) views.get(rs.getLong(1)).reach = known;
+            }
+        }
+        for (Node view : views.values()) {
+            if (view.reach != null) continue;
+            String builtin = RefusedBuiltins.firstIn(view.bodyWords, rulesOnlyColumns);
+            if (builtin != null) view.reach = view.name + " (calls built-in " + builtin + ")";
+        }
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            Map<String, Node> reachedByWord = new HashMap<>();
+            for (Node f : functions.values()) if (f.reach != null) reachedByWord.putIfAbsent(f.word, f);
+            for (Node v : views.values()) if (v.reach != null) reachedByWord.putIfAbsent(v.word, v);
+            for (Node f : functions.values()) {
+                if (f.reach != null) continue;
+                Node via = null;
+                for (long oid : f.calls) {
+                    Node g = functions.get(oid);
+                    if (g != null && g.reach != null) via = g;
+                }
+                for (String word : f.bodyWords) {
+                    if (via != null) break;
+                    Node g = reachedByWord.get(word);
+                    if (g != null && g != f) via = g;
+                }
+                if (via != null) {
+                    f.reach = f.name + " calls " + via.name;
+                    changed = true;
+                }
+            }
+            for (Node v : views.values()) {
+                if (v.reach != null) continue;
+                Node via = null;
+                for (long oid : v.calls) {
+                    Node g = functions.get(oid);
+                    if (g != null && g.reach != null) via = g;
+                }
+                for (long oid : v.over) {
+                    Node w = views.get(oid);
+                    if (via == null && w != null && w.reach != null) via = w;
+                }
+                if (via != null) {
+                    v.reach = v.name + " (through " + via.name + ")";
+                    changed = true;
+                }
+            }
+        }
+        for (Map.Entry<Long, Node> e : views.entrySet()) {
+            Node v = e.getValue();
+            if (v.reach == null) continue;
+            String[] qualified = v.name.substring(v.name.lastIndexOf(' ') + 1).split("\\.", 2);
+            put(relations, words, qualified[0], qualified[1], v.reach);
+        }
+        Map<Long, String> reaching = new HashMap<>();
+        for (Map.Entry<Long, Node> e : functions.entrySet()) {
+            if (e.getValue().reach != null) reaching.put(e.getKey(), e.getValue().reach);
+        }
+        return reaching;
+    }
+
+    private static Node merge(Node into, Node rule) {
+        long[] calls = into.calls == null ? rule.calls : concat(into.calls, rule.calls);
+        long[] over = into.over == null ? rule.over : concat(into.over, rule.over);
+        Node merged = new Node(into.name, into.word, into.bodyWords, calls, over);
+        merged.reach = into.reach;
+        return merged;
+    }
+
+    private static long[] concat(long[] a, long[] b) {
+        long[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
+    private static long[] oids(Array array) throws SQLException {
+        if (array == null) return new long[0];
+        Object[] values = (Object[]) array.getArray();
+        long[] out = new long[values.length];
+        for (int i = 0; i < values.length; i++) out[i] = ((Number) values[i]).longValue();
+        return out;
+    }
+
+    /**
+     * Why a function's own body (not what it calls) may reach a protected table or any table, or null: another
+     * language, dynamic SQL, a refused built-in, or a protected table's name.
+     */
+    private String ownReach(String name, String language, Set<String> body) {
+        if (!READABLE_LANGUAGES.contains(language)) {
+            return name + " is written in " + language + ", which Warden cannot read, so it may reach any table";
+        }
+        if (body.contains("execute")) {
+            return name + " runs dynamic SQL (EXECUTE), so it may reach any table";
+        }
+        String builtin = RefusedBuiltins.firstIn(body, rulesOnlyColumns);
+        if (builtin != null) return name + " calls built-in " + builtin + ", so it may reach any table";
+        if (body.contains("copy")) return name + " runs COPY, which may read or write server files";
+        for (String table : policy.protectedTableNames()) {
+            if (body.contains(table)) return name + " names " + table;
+        }
+        return null;
     }
 
     /** A relation under "schema.name" and, for statements naming no schema, ".name" (first one found wins). */

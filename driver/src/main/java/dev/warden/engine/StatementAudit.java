@@ -106,7 +106,8 @@ public final class StatementAudit {
                 compiled == null ? Map.of() : compiled.columnsRead(),
                 compiled == null ? List.of() : compiled.columnsWritten(),
                 compiled == null ? List.of() : compiled.columnsFiltered(),
-                rows, decision, reason, sqlState, micros, rowKeyHashes);
+                rows, decision, reason == null && compiled != null ? compiled.note() : reason, sqlState, micros,
+                rowKeyHashes);
     }
 
     private static void record(AuditSink sink, AuditEvent event) throws SQLException {

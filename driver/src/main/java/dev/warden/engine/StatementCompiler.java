@@ -53,6 +53,47 @@ final class StatementCompiler {
      */
     CompiledStatement compile(LexedSql sql, Plan plan, String role, String purpose,
                               ServerSideObjects.Snapshot objects, boolean withholdDenied) throws SQLException {
+        // the server computing out of Warden's view is refused first, whatever tables the statement names
+        String outOfView = serverComputeRefusal(sql, plan);
+        if (outOfView != null) {
+            List<String> tables = new ArrayList<>();
+            for (TableName t : plan.tables()) tables.add(t.toString());
+            return CompiledStatement.refused(SqlStates.UNSUPPORTED, outOfView, plan.kind().name(), tables);
+        }
+        CompiledStatement verdict = compileData(sql, plan, role, purpose, objects, withholdDenied);
+        return verdict.isRefused() ? verdict : verdict.withNote(trustedFunctionsCalled(sql));
+    }
+
+    /**
+     * The refusal of a statement naming a {@link RefusedBuiltins refused built-in}, or handing the server code it
+     * cannot read ({@link ServerCodeRules}), or null. Dropping an object is never refused here: it runs nothing.
+     */
+    private String serverComputeRefusal(LexedSql sql, Plan plan) {
+        boolean rulesOnly = policy.hasRulesOnlyColumns();
+        String code = ServerCodeRules.refusal(sql, rulesOnly);
+        if (code != null) return code;
+        if (plan.kind() == StatementKind.DDL && sql.statementCount() <= 1
+                && dev.warden.sql.SqlAnalyzer.firstWord(sql.normalized()).equals("drop")) {
+            return null;
+        }
+        return RefusedBuiltins.refusalInStatement(sql, rulesOnly);
+    }
+
+    /** "calls trusted function public.f (policy line 12)" for the audit trail, or null when it names none. */
+    private String trustedFunctionsCalled(LexedSql sql) {
+        if (policy.trustedFunctions().isEmpty()) return null;
+        List<String> used = new ArrayList<>();
+        for (dev.warden.policy.TrustedFunction f : policy.trustedFunctions().values()) {
+            if (sql.words().contains(f.name())) used.add(f.qualifiedName() + " (policy line " + f.line() + ")");
+        }
+        if (used.isEmpty()) return null;
+        java.util.Collections.sort(used);
+        return "calls trusted function" + (used.size() > 1 ? "s " : " ") + String.join(", ", used);
+    }
+
+    private CompiledStatement compileData(LexedSql sql, Plan plan, String role, String purpose,
+                                          ServerSideObjects.Snapshot objects, boolean withholdDenied)
+            throws SQLException {
         String kind = plan.kind().name();
         List<String> tables = new ArrayList<>();
         boolean touchesProtected = false;
@@ -70,23 +111,25 @@ final class StatementCompiler {
             String refusal = new SchemaChangeRules(policy).refusal(change, objects.function(sql.words()));
             if (refusal != null) return CompiledStatement.refused(SqlStates.UNSUPPORTED, refusal, kind, tables);
         }
+        // dropping or replacing such an object stays possible; reading or writing through it is not
+        if (readsOrWritesData(plan.kind())) {
+            String function = objects.function(sql.words());
+            if (function == null) function = objects.operator(sql.normalized());
+            String seen = relation != null ? relation : function != null ? function
+                    : writes(plan.kind(), sql) ? triggerTable : null;
+            if (seen != null) {
+                return CompiledStatement.refused(SqlStates.UNSUPPORTED, seen + ": it reaches a protected table, or"
+                        + " may reach any table, outside Warden's view (defined in the database, not through Warden),"
+                        + " so Warden cannot tell what it reads or writes there: use the protected tables directly,"
+                        + " or list a function you vouch for under functions: in the policy", kind, tables);
+            }
+        }
         // a statement the analyzer could not place fully may still name a protected table in its text
         if (!plan.resolved() && (touchesProtected || sql.mentionsAny(policy.protectedTableNames())
                 || sql.mentionsAny(objects.words()))) {
             return CompiledStatement.refused(SqlStates.UNSUPPORTED,
                     "statement touches a protected table and cannot be fully analysed: "
                             + String.join("; ", plan.problems()), kind, tables);
-        }
-        // dropping or replacing such an object stays possible; reading or writing through it is not
-        if (readsOrWritesData(plan.kind())) {
-            String function = objects.function(sql.words());
-            String seen = relation != null ? relation : function != null ? function
-                    : writes(plan.kind(), sql) ? triggerTable : null;
-            if (seen != null) {
-                return CompiledStatement.refused(SqlStates.UNSUPPORTED, seen + " reaches a protected table"
-                        + " outside Warden's view (defined in the database, not through Warden), so Warden cannot"
-                        + " tell what it reads or writes there: use the protected tables directly", kind, tables);
-            }
         }
         boolean changesSchema = plan.kind() == StatementKind.DDL;
         if (!touchesProtected) {

@@ -54,6 +54,7 @@ public final class WardenEngine implements AutoCloseable {
     private final SqlAnalyzer analyzer = new SqlAnalyzer();
     private final Map<String, DatabaseState> databases = new ConcurrentHashMap<>();
     private final Set<String> protectedTableNames;
+    private final Set<String> trustedFunctionNames;  // bare names of the policy's functions: section
 
     /** Where the keyset in use came from, for the engine to follow changes of its file. */
     private record KeysetSource(MasterKey masterKey, KeysetReloader.FileContent content) {}
@@ -63,6 +64,9 @@ public final class WardenEngine implements AutoCloseable {
         this.keys = keys;
         this.auditSink = auditSink;
         this.protectedTableNames = policy.protectedTableNames();
+        Set<String> trusted = new java.util.HashSet<>();
+        for (dev.warden.policy.TrustedFunction f : policy.trustedFunctions().values()) trusted.add(f.name());
+        this.trustedFunctionNames = Set.copyOf(trusted);
         this.reloader = source == null ? null : new KeysetReloader(policy.keysetPath(), source.masterKey(),
                 source.content(), policy.keysetReload(), keys::get, this::install);
     }
@@ -455,7 +459,8 @@ public final class WardenEngine implements AutoCloseable {
         }
         DatabaseState database = session.database();
         ServerSideObjects.Snapshot objects = database.serverSideObjects.current(connection, database::invalidateDerived);
-        if (!lexed.mentionsAny(protectedTableNames) && !lexed.mentionsAny(objects.words())) {
+        if (!lexed.mentionsAny(protectedTableNames) && !lexed.mentionsAny(objects.words())
+                && !mayComputeOutOfView(lexed) && objects.operator(lexed.normalized()) == null) {
             if (startsWithDdlKeyword(sql)) database.invalidate();  // a table joined with a protected one may change
             return new GuardedStatement(lexed, PASS_THROUGH, sql, null, GuardedStatement.Local.NONE, null, null);
         }
@@ -497,12 +502,32 @@ public final class WardenEngine implements AutoCloseable {
                 keyed.keyset);
     }
 
+    /**
+     * Whether a statement naming no protected table must still be analysed: it may name a {@link RefusedBuiltins
+     * refused built-in}, hand the server code ({@code DO}, {@code CREATE FUNCTION/PROCEDURE}, {@code COPY} with a
+     * file or program), or call a function the policy trusts (audited). Word checks only, about as cheap as the
+     * lexer's "mentions a protected table" check; the analysis that follows decides.
+     */
+    private boolean mayComputeOutOfView(LexedSql lexed) {
+        Set<String> words = lexed.words();
+        if (words.contains("function") || words.contains("procedure") || words.contains("copy")) return true;
+        if (words.contains("do") && (lexed.statementCount() > 1
+                || "do".equals(SqlAnalyzer.firstWord(lexed.normalized())))) {
+            return true;
+        }
+        if (!trustedFunctionNames.isEmpty() && lexed.mentionsAny(trustedFunctionNames)) return true;
+        return RefusedBuiltins.mentionedIn(lexed);
+    }
+
     /** The cached verdict on a normalised text for a role and purpose, analysing and compiling it on a miss. */
     private CompiledStatement verdict(DatabaseState database, DatabaseState.Keyed keyed, Connection connection,
                                       LexedSql lexed, String role, String purpose, ServerSideObjects.Snapshot objects,
                                       boolean withholdDenied) throws SQLException {
         DatabaseState.StatementKey key = new DatabaseState.StatementKey(lexed.normalized(), role, purpose, withholdDenied);
-        CompiledStatement verdict = keyed.verdicts.getIfPresent(key);
+        // a DO block's or a function's body is a literal, which the normalised text (the cache key) does not hold:
+        // the verdict on one body says nothing of another
+        boolean carriesCode = carriesCode(lexed);
+        CompiledStatement verdict = carriesCode ? null : keyed.verdicts.getIfPresent(key);
         if (verdict != null) return verdict;
         Plan plan = plan(database, connection, lexed);
         // a schema change is judged on the policy and its own text, and may be what brings the table in step
@@ -519,8 +544,14 @@ public final class WardenEngine implements AutoCloseable {
             }
         }).compile(lexed, plan, role, purpose, objects, withholdDenied);
         if (verdict.changesSchema()) database.invalidate();
-        else keyed.verdicts.put(key, verdict);
+        else if (!carriesCode) keyed.verdicts.put(key, verdict);
         return verdict;
+    }
+
+    private static boolean carriesCode(LexedSql lexed) {
+        Set<String> words = lexed.words();
+        return (words.contains("do") || words.contains("function") || words.contains("procedure"))
+                && !dev.warden.sql.ServerCodeReader.read(lexed).isEmpty();
     }
 
     /** Fail closed: while the trail cannot be written, statements on protected tables do not run. */

@@ -44,6 +44,8 @@ public final class Policy {
     private final Map<String, TableRules> tables;
     private final Set<String> protectedTableNames;
     private final String declaredRoles;
+    /** {@code functions:} by lower-case {@code schema.name}. */
+    private final Map<String, TrustedFunction> trustedFunctions;
 
     /** One policy table: its schema (null: any) and its columns by name. */
     private record TableRules(String schema, Map<String, Optional<ColumnRule>> columns) {
@@ -75,6 +77,22 @@ public final class Policy {
      */
     public Policy(String source, String version, Path keysetPath, Duration keysetReload, Collection<RoleRule> roles,
                   Collection<ColumnRule> columns, AuditSettings audit) {
+        this(source, version, keysetPath, keysetReload, roles, columns, audit, List.of());
+    }
+
+    /**
+     * As {@link #Policy(String, String, Path, Duration, Collection, Collection, AuditSettings)}, with the
+     * functions the policy trusts ({@code functions:}).
+     */
+    public Policy(String source, String version, Path keysetPath, Duration keysetReload, Collection<RoleRule> roles,
+                  Collection<ColumnRule> columns, AuditSettings audit, Collection<TrustedFunction> trustedFunctions) {
+        Map<String, TrustedFunction> trusted = new HashMap<>();
+        for (TrustedFunction f : trustedFunctions) {
+            if (trusted.put(f.qualifiedName(), f) != null) {
+                throw new IllegalArgumentException("function '" + f.qualifiedName() + "' trusted twice");
+            }
+        }
+        this.trustedFunctions = Map.copyOf(trusted);
         this.source = Objects.requireNonNull(source, "source");
         this.version = Objects.requireNonNull(version, "version");
         this.keysetPath = keysetPath;
@@ -190,6 +208,22 @@ public final class Policy {
     /** The bare (unqualified) names of protected tables, for the lexer's cheap "might touch" check. */
     public Set<String> protectedTableNames() {
         return protectedTableNames;
+    }
+
+    /**
+     * The functions of the {@code functions:} section: database functions Warden cannot analyse that the DBA
+     * vouches for, by lower-case {@code schema.name}.
+     */
+    public Map<String, TrustedFunction> trustedFunctions() {
+        return trustedFunctions;
+    }
+
+    /** True when some column is rules-only ({@code encrypt: none}): its plaintext is in the database. */
+    public boolean hasRulesOnlyColumns() {
+        for (ColumnRule rule : columns) {
+            if (rule.encryption() == Encryption.NONE) return true;
+        }
+        return false;
     }
 
     /**

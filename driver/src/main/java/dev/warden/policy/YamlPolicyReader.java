@@ -28,7 +28,7 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  */
 final class YamlPolicyReader {
 
-    private static final List<String> TOP_KEYS = List.of("keyset", "keyset-reload", "roles", "tables", "audit");
+    private static final List<String> TOP_KEYS = List.of("keyset", "keyset-reload", "roles", "tables", "functions", "audit");
     private static final List<String> ROLE_KEYS = List.of("purposes");
     private static final List<String> COLUMN_KEYS = List.of("encrypt", "type", "read", "mask", "write", "purposes");
     private static final List<String> AUDIT_KEYS =
@@ -96,7 +96,45 @@ final class YamlPolicyReader {
         Entry audit = top.get("audit");
         AuditSettings auditSettings = audit == null ? AuditSettings.defaults(baseDir) : readAudit(audit.value());
 
-        return new Policy(source, version, keysetPath, keysetReload, roles.values(), columns, auditSettings);
+        Entry functionsEntry = top.get("functions");
+        List<TrustedFunction> trusted = functionsEntry == null ? List.of() : readFunctions(functionsEntry.value());
+
+        return new Policy(source, version, keysetPath, keysetReload, roles.values(), columns, auditSettings, trusted);
+    }
+
+    // ---- functions
+
+    /** A name as PostgreSQL folds an unquoted identifier: a letter or _, then letters, digits, _ or $. */
+    private static final Pattern FUNCTION_NAME = Pattern.compile("[a-z_][a-z0-9_$]*\\.[a-z_][a-z0-9_$]*");
+
+    /**
+     * {@code functions: [schema.name, ...]}: functions Warden cannot analyse that the DBA vouches for. Each is
+     * schema-qualified (an unqualified name could be any schema's function of that name), named once, and not a
+     * system function: those are judged by Warden's own list, which the policy cannot widen.
+     */
+    private List<TrustedFunction> readFunctions(Node node) throws PolicyException {
+        List<TrustedFunction> out = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        for (ScalarNode item : scalarList(node, "functions")) {
+            String written = item.getValue();
+            String name = written.toLowerCase(Locale.ROOT);
+            if (!FUNCTION_NAME.matcher(name).matches()) {
+                throw fail(item, "functions", "'" + written + "' is not a schema-qualified function name"
+                        + " (expected schema.function, e.g. public.audit_row)");
+            }
+            int dot = name.indexOf('.');
+            String schema = name.substring(0, dot);
+            if (schema.equals("pg_catalog") || schema.equals("information_schema") || schema.startsWith("pg_")) {
+                throw fail(item, "functions", "'" + written + "' is a system function: Warden judges those by its"
+                        + " own list, which a policy cannot widen");
+            }
+            Integer first = seen.putIfAbsent(name, line(item));
+            if (first != null) {
+                throw fail(item, "functions", "'" + written + "' is listed twice (first on line " + first + ")");
+            }
+            out.add(new TrustedFunction(schema, name.substring(dot + 1), line(item)));
+        }
+        return out;
     }
 
     // ---- roles

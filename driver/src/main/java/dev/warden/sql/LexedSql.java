@@ -19,10 +19,22 @@ public record LexedSql(String original, String normalized, List<Slot> slots, int
     public boolean mentionsAny(Set<String> lowerCaseNames) {
         // a name the lexer could not decode (U&"..." with odd escapes) might be any table: assume it is
         if (words.contains(SqlLexer.UNDECODABLE)) return true;
+        // walk the smaller set: a database may have thousands of function names, a statement a few dozen words
+        if (lowerCaseNames.size() > words.size()) {
+            for (String word : words) {
+                if (lowerCaseNames.contains(word)) return true;
+            }
+            return false;
+        }
         for (String name : lowerCaseNames) {
             if (words.contains(name)) return true;
         }
         return false;
+    }
+
+    /** True when the text holds a name the lexer could not decode (U&"..." with odd escapes): it may be any name. */
+    public boolean hasUndecodableName() {
+        return words.contains(SqlLexer.UNDECODABLE);
     }
 
     /**

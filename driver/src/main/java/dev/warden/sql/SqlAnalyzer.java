@@ -263,7 +263,7 @@ public final class SqlAnalyzer {
     }
 
     /** The first word of a statement, lower-cased, skipping whitespace, comments and opening parentheses. */
-    static String firstWord(String s) {
+    public static String firstWord(String s) {
         int i = 0;
         int n = s.length();
         while (i < n) {

@@ -62,7 +62,7 @@ class PolicyValidationTest {
                 keyset: k.json
                 roles: { support: {} }
                 tabels: {}
-                """, 3, "policy: unknown key 'tabels'", "allowed keys: keyset, keyset-reload, roles, tables, audit");
+                """, 3, "policy: unknown key 'tabels'", "allowed keys: keyset, keyset-reload, roles, tables, functions, audit");
     }
 
     @Test
