@@ -35,6 +35,12 @@ public record AuditEvent(String type, Instant time, String eventId, String sessi
      * key ids values moved from and to, {@code sqlState} the error that stopped it. Never a value or a row key.
      */
     public static final String REENCRYPTION = "reencryption";
+    /**
+     * A front door (the gateway) refused a client before it had a session: wrong password, unknown user,
+     * refused authentication method, rate limit. {@code databaseUser} the login name given, {@code clientAddress}
+     * where it came from, {@code reason} why, {@code sqlState} what the client was told; never a password.
+     */
+    public static final String AUTHENTICATION = "authentication";
     /** The trail itself had a problem (outage, torn tail, unsealed previous run); {@code reason} says what. */
     public static final String ALARM = "alarm";
     /** The last event of a cleanly closed trail: its absence at the end means the tail may have been cut. */

@@ -21,6 +21,15 @@ public interface AuditSink extends AutoCloseable {
         return true;
     }
 
+    /**
+     * True once the sink can never write again (its writer thread died: an {@link OutOfMemoryError}, a bug).
+     * Unlike an outage this does not pass, and it holds whatever the failure mode: an engine then refuses
+     * every statement, since none of them could leave its event.
+     */
+    default boolean isStopped() {
+        return false;
+    }
+
     /** Flushes and seals the trail; later records are refused. */
     @Override
     void close();

@@ -34,6 +34,11 @@ import java.util.concurrent.locks.LockSupport;
  *   {@code alarm} event saying how long the trail was unavailable, why, and how many events were delayed or
  *   refused is written before the delayed events.
  *   <li>Close: refuses new records, writes what is queued, then the {@code seal} event, forces and closes.
+ *   <li>Writer death: should the writer thread end on anything else (an {@link OutOfMemoryError}, a bug),
+ *   nothing will ever write again, so {@code record} throws {@link AuditUnavailableException} from then on,
+ *   in either failure mode, and waiting sync callers are released with it. The flag that says so is set
+ *   without allocating, so that even a heap too full to build a message cannot leave the writer dead and
+ *   the trail looking healthy.
  * </ul>
  *
  * <p>Thread-safe: {@code record} may be called from any number of threads.
@@ -65,6 +70,8 @@ final class BatchingAuditWriter {
 
     private volatile boolean closing;
     private volatile boolean healthy = true;
+    /** Set once when the writer thread has ended without a clean close; never cleared. */
+    private volatile boolean dead;
     private volatile String unhealthyDetail;
     private volatile IOException closeFailure;
 
@@ -114,7 +121,12 @@ final class BatchingAuditWriter {
     }
 
     boolean healthy() {
-        return healthy;
+        return healthy && !dead;
+    }
+
+    /** True once the writer thread has ended without a clean close: no record will ever be written. */
+    boolean stopped() {
+        return dead;
     }
 
     /** Events waiting in the queue (not yet taken by the writer). */
@@ -129,6 +141,9 @@ final class BatchingAuditWriter {
         try {
             if (closing) {
                 throw new AuditUnavailableException("audit trail " + target.describe() + " is closed", null);
+            }
+            if (dead) {
+                throw writerStopped();
             }
             if (failClosed && !healthy) {
                 refuse();
@@ -179,6 +194,9 @@ final class BatchingAuditWriter {
                 if (closing) {
                     throw new AuditUnavailableException("audit trail " + target.describe() + " is closed", null);
                 }
+                if (dead) {
+                    throw writerStopped();
+                }
                 if (failClosed && !healthy) {
                     refuse();
                 }
@@ -196,10 +214,21 @@ final class BatchingAuditWriter {
         throw new AuditUnavailableException("audit trail unavailable: " + unhealthyDetail, null);
     }
 
+    private AuditUnavailableException writerStopped() {
+        refusedDuringOutage.incrementAndGet();
+        return new AuditUnavailableException("audit trail " + target.describe() + ": the writer thread has stopped ("
+                + unhealthyDetail + "); nothing more can be written", null);
+    }
+
     private void awaitDurable(Waiter w) throws AuditUnavailableException {
         boolean interrupted = false;
         while (w.state == 0) {
-            LockSupport.park(this);
+            if (dead) {
+                // the writer ended before it could tell this caller: its event will never be written
+                if (interrupted) Thread.currentThread().interrupt();
+                throw writerStopped();
+            }
+            LockSupport.parkNanos(this, IDLE_POLL_NANOS);
             if (Thread.interrupted()) {
                 interrupted = true; // the event is already queued: wait for its outcome anyway
             }
@@ -238,6 +267,31 @@ final class BatchingAuditWriter {
     // ---------------------------------------------------------------- writer thread
 
     private void run() {
+        boolean ended = false;
+        try {
+            loop();
+            ended = true;
+        } catch (Throwable e) {
+            // first the flags (no allocation: the heap may be full), then what can be said about it
+            dead = true;
+            healthy = false;
+            try {
+                closeFailure = new IOException("audit writer thread failed: " + e, e);
+                unhealthyDetail = target.describe() + ": writer thread failed: " + e.getClass().getName();
+                releaseAll(pending, closeFailure);
+                listener.healthChanged(false, unhealthyDetail);
+            } catch (Throwable ignored) {
+                // nothing more can be done on this thread; record() refuses on the flag alone
+            }
+        } finally {
+            if (!ended) {
+                dead = true;
+                healthy = false;
+            }
+        }
+    }
+
+    private void loop() {
         try {
             while (true) {
                 if (!pending.isEmpty() || !preamble.isEmpty() || !healthy) {
@@ -274,11 +328,7 @@ final class BatchingAuditWriter {
         } catch (InterruptedException e) {
             // nobody interrupts this private thread except a JVM shutdown: write nothing more
             Thread.currentThread().interrupt();
-        } catch (RuntimeException | Error e) {
-            closeFailure = new IOException("audit writer thread failed: " + e, e);
-            healthy = false;
-            unhealthyDetail = target.describe() + ": writer thread failed: " + e.getClass().getName();
-            releaseAll(pending, closeFailure);
+            throw new IllegalStateException("audit writer thread interrupted");
         }
     }
 

@@ -75,6 +75,11 @@ public final class DatabaseAuditSink implements AuditSink {
         return writer.healthy();
     }
 
+    @Override
+    public boolean isStopped() {
+        return writer.stopped();
+    }
+
     /** Writes everything queued and the seal row. */
     @Override
     public void close() {

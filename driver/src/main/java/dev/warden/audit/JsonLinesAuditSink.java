@@ -46,6 +46,11 @@ public final class JsonLinesAuditSink implements AuditSink {
         return writer.healthy();
     }
 
+    @Override
+    public boolean isStopped() {
+        return writer.stopped();
+    }
+
     /** Events queued and not yet taken by the writer thread (tests, metrics). */
     int queued() {
         return writer.queued();

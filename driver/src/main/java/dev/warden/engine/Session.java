@@ -1,30 +1,40 @@
 package dev.warden.engine;
 
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
- * Who is acting: database user, policy role, declared purpose and client. One per connection. The purpose
- * may change during the session ({@code SET warden.purpose}); user and client change only when a gateway
- * hands a pooled connection to another client; role and database never change.
- * Not thread-safe beyond the visibility of the purpose, as a JDBC connection is used by one thread at a time.
+ * Who is acting: database user, policy role, declared purpose and client. One per connection. The role and
+ * database never change. Everything else is one immutable {@link Acting} value, replaced whole: by
+ * {@code SET warden.purpose} (the purpose only), and by a front door that lends a pooled connection to a
+ * client ({@link WardenEngine#lend}) or takes it back ({@link WardenEngine#endLease}). A lend sets every
+ * field from the new client's configuration, so nothing an earlier client set can outlive its lease, whether
+ * or not the connection was reset when it came back.
+ * Not thread-safe beyond the visibility of the acting value, as a JDBC connection is used by one thread at a time.
  */
 public final class Session {
+
+    /**
+     * The part of a session that may change: user, purpose, client application and address, and which
+     * purposes {@code SET warden.purpose} may switch to (beyond the role's own rule).
+     */
+    record Acting(String user, String purpose, String client, String clientAddress, Predicate<String> mayDeclare) {}
+
+    private static final Predicate<String> ANY_PURPOSE_OF_THE_ROLE = p -> true;
+
     private final String id = UUID.randomUUID().toString();
     private final DatabaseState database;
-    private volatile String user;
     private final String role;
-    private volatile String purpose;
-    private volatile String client;
-    private volatile String clientAddress;
+    /** What the connection was opened with: a lease ends back here. */
+    private final Acting own;
+    private volatile Acting acting;
 
     Session(DatabaseState database, String user, String role, String purpose, String client,
             String clientAddress) {
         this.database = database;
-        this.user = user;
         this.role = role;
-        this.purpose = purpose;
-        this.client = client;
-        this.clientAddress = clientAddress;
+        this.own = new Acting(user, purpose, client, clientAddress, ANY_PURPOSE_OF_THE_ROLE);
+        this.acting = own;
     }
 
     DatabaseState database() {
@@ -36,7 +46,7 @@ public final class Session {
     }
 
     public String user() {
-        return user;
+        return acting.user();
     }
 
     public String role() {
@@ -44,25 +54,36 @@ public final class Session {
     }
 
     public String purpose() {
-        return purpose;
-    }
-
-    void purpose(String purpose) {
-        this.purpose = purpose;
-    }
-
-    /** Who the session now acts for: the gateway re-attributes a pooled connection to each client. */
-    void attributeTo(String user, String client, String clientAddress) {
-        this.user = user;
-        this.client = client;
-        this.clientAddress = clientAddress;
+        return acting.purpose();
     }
 
     public String client() {
-        return client;
+        return acting.client();
     }
 
     public String clientAddress() {
-        return clientAddress;
+        return acting.clientAddress();
+    }
+
+    /** True when {@code SET warden.purpose} may switch to {@code purpose} (the role's rule is checked apart). */
+    boolean mayDeclare(String purpose) {
+        return acting.mayDeclare().test(purpose);
+    }
+
+    /** {@code SET warden.purpose}: the purpose changes, the rest of the acting value stays. */
+    void purpose(String purpose) {
+        Acting a = acting;
+        acting = new Acting(a.user(), purpose, a.client(), a.clientAddress(), a.mayDeclare());
+    }
+
+    /** Lent to a client: every changeable field is replaced at once. */
+    void lend(String user, String purpose, String client, String clientAddress, Predicate<String> mayDeclare) {
+        acting = new Acting(user, purpose, client, clientAddress,
+                mayDeclare == null ? ANY_PURPOSE_OF_THE_ROLE : mayDeclare);
+    }
+
+    /** The lease ended: back to what the connection was opened with. */
+    void endLease() {
+        acting = own;
     }
 }

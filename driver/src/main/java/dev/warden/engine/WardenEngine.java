@@ -453,6 +453,7 @@ public final class WardenEngine implements AutoCloseable {
      */
     private GuardedStatement guard(Session session, Connection connection, String sql, LexedSql lexed,
                                    boolean withholdDenied, boolean auditRefusal) throws SQLException {
+        checkAuditStopped();
         if (lexed.words().contains("warden")) {
             GuardedStatement local = localStatement(session, lexed);
             if (local != null) return local;
@@ -554,9 +555,20 @@ public final class WardenEngine implements AutoCloseable {
                 && !dev.warden.sql.ServerCodeReader.read(lexed).isEmpty();
     }
 
+    /**
+     * A trail whose writer has died (an OutOfMemoryError, a bug) will never write again: no statement runs,
+     * whatever it touches and whatever the failure mode, since none could leave its event. A volatile read.
+     */
+    private void checkAuditStopped() throws SQLException {
+        if (auditSink != null && auditSink.isStopped()) {
+            throw SqlStates.of(SqlStates.AUDIT_UNAVAILABLE, "the audit trail has stopped (its writer ended) and"
+                    + " no statement can be recorded: statements are refused until the process is restarted");
+        }
+    }
+
     /** Fail closed: while the trail cannot be written, statements on protected tables do not run. */
     private void checkAuditHealth(CompiledStatement verdict) throws SQLException {
-        if (verdict.touchesProtected() && auditSink != null && !auditSink.isHealthy() && policy.audit().failClosed()) {
+        if (verdict != null && verdict.touchesProtected() && auditSink != null && !auditSink.isHealthy() && policy.audit().failClosed()) {
             throw SqlStates.of(SqlStates.AUDIT_UNAVAILABLE, "the audit trail cannot be written and the policy is"
                     + " fail-closed: statements on protected tables are refused until it recovers");
         }
@@ -571,24 +583,90 @@ public final class WardenEngine implements AutoCloseable {
         session.database().invalidate();
     }
 
-    /** Begins the audit record of one execution of {@code statement}. */
-    public StatementAudit audit(Session session, GuardedStatement statement) {
+    /**
+     * Begins the audit record of one execution of {@code statement}, before it is sent: an execution that
+     * could not leave its event does not run (a stopped trail refuses every statement, an unwritable one in
+     * fail-closed mode those on protected tables; SQLState 58000). Checked per execution, so a statement
+     * prepared while the trail was healthy is stopped too.
+     */
+    public StatementAudit audit(Session session, GuardedStatement statement) throws SQLException {
+        checkAuditStopped();
+        checkAuditHealth(statement.compiled());
         return new StatementAudit(auditSink, session, statement, policy.version());
     }
 
     /**
-     * Attributes a session's later statements (and audit events) to the client a front door serves: the
-     * gateway's user, application name and address. The role is unchanged: it belongs to the pool.
+     * Lends a (pooled) session to a client a front door serves: its later statements act for {@code purpose}
+     * and are audited under the client's user, application name and address; {@code SET warden.purpose} may
+     * then switch only to purposes {@code mayDeclare} accepts (and the role declares). Every changeable field
+     * of the session is replaced, so nothing an earlier client set (a purpose) survives into this lease. The
+     * role is unchanged: it belongs to the pool.
+     *
+     * @throws SQLException 28000 when the role may not act for {@code purpose}
      */
-    public void attributeTo(Session session, String user, String client, String clientAddress) {
-        session.attributeTo(user, client, clientAddress);
+    public void lend(Session session, String user, String purpose, String client, String clientAddress,
+                     java.util.function.Predicate<String> mayDeclare) throws SQLException {
+        checkSession(session.role(), purpose);
+        session.lend(user, purpose, client, clientAddress, mayDeclare);
     }
 
-    /** Carries out a statement Warden answers itself (SET warden.purpose). */
+    /**
+     * Records that a front door refused a client at login (wrong password, unknown user, refused method, rate
+     * limit), so that failed logins are on the trail beside statements. {@code reason} must not hold the
+     * password or anything the client sent as one. An unwritable trail is counted by the sink's recovery
+     * alarm; the login is refused either way.
+     *
+     * @param user the login name the client gave (may be null), {@code role} its role if the user is known
+     */
+    public void authenticationRefused(String user, String role, String client, String clientAddress, String reason,
+                                      String sqlState) {
+        if (auditSink == null) return;
+        java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        try {
+            auditSink.record(new dev.warden.audit.AuditEvent(dev.warden.audit.AuditEvent.AUTHENTICATION, now,
+                    java.util.UUID.randomUUID().toString(), null, user, role, null, client, clientAddress, null,
+                    null, policy.version(), java.util.List.of(), Map.of(), java.util.List.of(), java.util.List.of(),
+                    -1, "refused", reason, sqlState, 0, java.util.List.of()));
+        } catch (dev.warden.audit.AuditUnavailableException e) {
+            // the sink counts it in its recovery alarm; there is no statement to stop
+        }
+    }
+
+    /**
+     * Records that a front door refused {@code sql} itself, before the engine saw it (the gateway refuses a
+     * Parse holding two statements, COPY in the extended protocol): the statement does not run and still
+     * leaves its one event. The fingerprint is the lexer's normalised text, literals replaced, as for any
+     * statement.
+     *
+     * @throws SQLException 58000 when the trail cannot take the event and is fail-closed
+     */
+    public void refusedByFrontDoor(Session session, String sql, SQLException refusal) throws SQLException {
+        StatementAudit.refused(auditSink, session, sql == null ? null : SqlLexer.lex(sql).normalized(), null,
+                policy.version(), refusal);
+    }
+
+    /** The client's lease ended: the session acts again as it was opened, whatever the client set. */
+    public void endLease(Session session) {
+        session.endLease();
+    }
+
+    /**
+     * Carries out a statement Warden answers itself (SET warden.purpose). A refusal is audited here: the
+     * statement never reaches the database, and still leaves its one event.
+     */
     public void runLocal(Session session, GuardedStatement statement) throws SQLException {
         if (statement.local() == GuardedStatement.Local.SET_PURPOSE) {
             String purpose = statement.localValue();
-            checkSession(session.role(), purpose);
+            try {
+                if (!session.mayDeclare(purpose)) {
+                    throw SqlStates.of(SqlStates.DENIED, "purpose " + (purpose == null ? "(none)" : "'" + purpose + "'")
+                            + " may not be declared by user " + session.user() + " of role " + session.role());
+                }
+                checkSession(session.role(), purpose);
+            } catch (SQLException refusal) {
+                StatementAudit.refused(auditSink, session, statement.fingerprint(), null, policy.version(), refusal);
+                throw refusal;
+            }
             session.purpose(purpose);
         }
     }

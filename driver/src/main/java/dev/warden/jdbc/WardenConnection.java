@@ -223,11 +223,30 @@ public final class WardenConnection implements Connection {
     }
 
     /**
-     * Attributes this connection's later statements, and their audit events, to a client of a front door
-     * (the gateway: its user, application name and network address). Role and purpose are unchanged.
+     * Lends this (pooled) connection to a client of a front door (the gateway): its later statements act for
+     * {@code purpose} and are audited under the client's user, application name and network address, and
+     * {@code SET warden.purpose} may switch only to purposes {@code mayDeclare} accepts. Replaces everything an
+     * earlier client may have set; the role is the connection's own.
+     *
+     * @throws SQLException 28000 when the connection's role may not act for {@code purpose}
      */
-    public void attributeTo(String user, String client, String clientAddress) {
-        engine.attributeTo(session, user, client, clientAddress);
+    public void lendTo(String user, String purpose, String client, String clientAddress,
+                       java.util.function.Predicate<String> mayDeclare) throws SQLException {
+        engine.lend(session, user, purpose, client, clientAddress, mayDeclare);
+    }
+
+    /**
+     * Audits a statement a front door refused before handing it to this connection (the gateway: a Parse
+     * holding two statements), so that it still leaves its one event; {@code sql} is normalised (literals
+     * replaced) before it reaches the trail.
+     */
+    public void refusedByFrontDoor(String sql, SQLException refusal) throws SQLException {
+        engine.refusedByFrontDoor(session, sql, refusal);
+    }
+
+    /** The client's lease ended: the connection acts again as it was opened, whatever the client set. */
+    public void endLease() {
+        engine.endLease(session);
     }
 
     /**

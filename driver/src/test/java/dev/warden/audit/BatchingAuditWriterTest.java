@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class BatchingAuditWriterTest {
 
     /** Keeps what it is given; fails (open and write) while {@link #failing}; can fail once part-way. */
-    static final class MemoryTarget implements AuditBatchTarget {
+    static class MemoryTarget implements AuditBatchTarget {
         final List<AuditEvent> written = new CopyOnWriteArrayList<>();
         volatile boolean failing;
         volatile int failOnceAfter = -1;
@@ -91,6 +91,46 @@ class BatchingAuditWriterTest {
             ids.add("ev-" + i);
         }
         return ids;
+    }
+
+    /** A target whose writes end in an Error, as a full heap ends the writer's allocation. */
+    static final class DyingTarget extends MemoryTarget {
+        volatile boolean dying;
+
+        @Override
+        public void write(List<AuditEvent> events) throws PartialWriteException {
+            if (dying) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+            super.write(events);
+        }
+    }
+
+    @Test
+    void aWriterThreadKilledByAnErrorRefusesEveryLaterRecordInEitherFailureMode() throws Exception {
+        for (FailureMode mode : FailureMode.values()) {
+            for (Durability durability : Durability.values()) {
+                DyingTarget t = new DyingTarget();
+                List<Boolean> health = new CopyOnWriteArrayList<>();
+                BatchingAuditWriter w = writer(t, durability, mode, 1024, health);
+                w.record(statement(1));
+                await(() -> t.written.size() == 1);
+                assertFalse(w.stopped());
+                t.dying = true;
+                try {
+                    w.record(statement(2)); // the batch that kills the writer (a sync caller learns it)
+                } catch (AuditUnavailableException expected) {
+                    // sync durability: the caller's own event was not written
+                }
+                await(w::stopped);
+                assertFalse(w.healthy(), mode + " " + durability);
+                AuditUnavailableException e = assertThrows(AuditUnavailableException.class, () -> w.record(statement(3)),
+                        mode + " " + durability);
+                assertTrue(e.getMessage().contains("writer thread has stopped"), e.getMessage());
+                assertEquals(List.of(false), health, "the listener is told once");
+                assertThrows(RuntimeException.class, w::close, "close reports what could not be written");
+            }
+        }
     }
 
     @Test

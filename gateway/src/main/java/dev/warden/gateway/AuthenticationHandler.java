@@ -25,8 +25,10 @@ import java.util.concurrent.TimeUnit;
  * authenticates the user with its {@link AuthMethod} (SCRAM-SHA-256 by default; a cleartext password or md5
  * only over TLS unless the configuration allows them without), maps the user to role and purpose, and then
  * replaces itself with a {@link SessionHandler}. Failures are rate-limited per remote address. A cleartext
- * password is checked on a worker thread (a PBKDF2 run would stall the event loop). One per channel, not
- * sharable.
+ * password is checked on a worker thread (a PBKDF2 run would stall the event loop). Every way a startup that
+ * began ends without a session (a {@link #fatal} reply, or the authentication timeout) leaves an
+ * {@code authentication} event on the audit trail ({@link LoginAudit}): user, address, reason, never the
+ * password. One per channel, not sharable.
  */
 final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
 
@@ -59,6 +61,9 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         timeout = ctx.executor().schedule(() -> {
             if (state != State.DONE) {
+                if (state != State.STARTUP) {
+                    refusedLogin(ctx, "08006", "authentication timed out");
+                }
                 ctx.close();
             }
         }, AUTH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -393,11 +398,19 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
         return InetAddress.getLoopbackAddress();
     }
 
+    /** Ends the startup with a FATAL error: the login is refused, and the trail says so. */
     private void fatal(ChannelHandlerContext ctx, String sqlState, String message) {
+        refusedLogin(ctx, sqlState, message);
         state = State.DONE;
         ByteBuf b = ctx.alloc().buffer();
         BackendMessages.errorOrNotice(b, 'E', ErrorFields.fatal(sqlState, message));
         ctx.writeAndFlush(b).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+    }
+
+    private void refusedLogin(ChannelHandlerContext ctx, String sqlState, String message) {
+        String application = settings == null ? null : settings.get("application_name");
+        server.loginAudit().refused(userName, user == null ? null : user.role(), application,
+                ctx.channel().remoteAddress(), message, sqlState);
     }
 
     @Override

@@ -46,6 +46,7 @@ public final class GatewayServer implements AutoCloseable {
     private final byte[] channelBindingData;
     private final PgTypeCatalog types = new PgTypeCatalog();
     private final AuthFailureLimiter limiter = new AuthFailureLimiter(5, 60_000);
+    private final LoginAudit loginAudit;
     private final Map<Integer, GatewaySession> sessions = new ConcurrentHashMap<>();
     /** Sessions served on their own thread, and their sockets (for the liveness probe and shutdown). */
     private final Map<GatewaySession, ClientSocket> socketSessions = new ConcurrentHashMap<>();
@@ -96,6 +97,7 @@ public final class GatewayServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.loginAudit = new LoginAudit(config.policy(), config.masterKey(), workers);
     }
 
     /**
@@ -199,6 +201,15 @@ public final class GatewayServer implements AutoCloseable {
 
     PgTypeCatalog types() {
         return types;
+    }
+
+    LoginAudit loginAudit() {
+        return loginAudit;
+    }
+
+    /** The client's address as {@code host:port}, as its statements and refused logins are audited. */
+    String clientAddress(Channel channel) {
+        return LoginAudit.address(channel.remoteAddress());
     }
 
     AuthFailureLimiter limiter() {

@@ -28,11 +28,16 @@ import java.util.Map;
  * replaced, whenever ReadyForQuery is sent, by the backend's own as the driver last received it
  * ({@link BackendTransaction}). A lost backend ends the session with FATAL ({@link BackendLoss}). Outside a
  * transaction block the backend connection autocommits and a client's simple query is sent as a simple
- * query; inside a block
- * (the client's BEGIN) autocommit is off and statements use the extended protocol with a fetch size, so
- * large results are read from the database in chunks. Like PostgreSQL's implicit transaction block, a
- * simple query holding several statements, or several Executes before one Sync, run as one transaction
- * unless they control transactions themselves.
+ * query; inside a block (the client's BEGIN) autocommit is off and statements use the extended protocol
+ * with a fetch size. A query (SELECT, WITH, VALUES, TABLE) outside a block runs in an implicit transaction
+ * of its own, with the fetch size too: every result is read from the database in chunks and streamed to the
+ * client as its socket takes it (writability), so a session holds a bounded part of any result, whatever
+ * its size. Like PostgreSQL's implicit transaction block, a simple query holding several statements, or
+ * several Executes before one Sync, run as one transaction unless they control transactions themselves.
+ *
+ * <p>Warden session state (purpose, the client the statements are audited under) belongs to this session:
+ * the pooled connection is lent to it at start, with everything set from this client's configuration, and
+ * the lease ends at close, whatever the client did meanwhile ({@link #lendToClient}).
  *
  * <p>LISTEN/NOTIFY: a session that listens ({@link ListenedChannels}) sends the notifications its backend
  * connection received ({@link BackendNotifications}) just before each ReadyForQuery, as PostgreSQL does, and
@@ -171,12 +176,43 @@ final class GatewaySession {
 
     // ---------------------------------------------------------------- lifecycle
 
-    /** Through Warden, this client's statements are audited under its gateway user, application and address. */
-    private void attributeToClient(Connection connection) throws SQLException {
+    /**
+     * Through Warden, the pooled connection is lent to this client: it acts for this session's purpose (its
+     * startup option or the user's default), under which any later {@code SET warden.purpose} is limited to
+     * what the gateway user may declare, and its statements are audited under the client's user, application
+     * and address. The lend replaces whatever an earlier client of the connection set.
+     */
+    private void lendToClient(Connection connection) throws SQLException {
         if (!connection.isWrapperFor(WardenConnection.class)) return;
-        String address = channel.remoteAddress() instanceof java.net.InetSocketAddress a
-                ? a.getAddress().getHostAddress() + ":" + a.getPort() : String.valueOf(channel.remoteAddress());
-        connection.unwrap(WardenConnection.class).attributeTo(user.name(), settings.get("application_name"), address);
+        connection.unwrap(WardenConnection.class).lendTo(user.name(), purpose, settings.get("application_name"),
+                server.clientAddress(channel), user::mayDeclare);
+    }
+
+    /**
+     * A statement the gateway refuses itself, before the engine sees it, still leaves its one audit event
+     * (through Warden); the refusal is returned for the caller to throw. Should the trail not take the event,
+     * its 58000 is what the client gets: the statement does not run either way.
+     */
+    private SQLException refusedHere(String sql, SQLException refusal) {
+        try {
+            if (conn != null && conn.isWrapperFor(WardenConnection.class)) {
+                conn.unwrap(WardenConnection.class).refusedByFrontDoor(sql, refusal);
+            }
+        } catch (SQLException auditFailure) {
+            return auditFailure;
+        }
+        return refusal;
+    }
+
+    /** Ends the Warden lease: the connection goes back to its pool acting as it was opened. */
+    private static void endLease(Connection connection) {
+        try {
+            if (connection.isWrapperFor(WardenConnection.class)) {
+                connection.unwrap(WardenConnection.class).endLease();
+            }
+        } catch (SQLException | RuntimeException ignored) {
+            // a Warden connection always unwraps to itself; the next lend replaces everything anyway
+        }
     }
 
     /** Opens the backend connection and completes the startup: AuthenticationOk ... ReadyForQuery. */
@@ -186,7 +222,7 @@ final class GatewaySession {
         try {
             conn = server.connector().open(user, purpose);
             tx = BackendTransaction.of(conn);
-            attributeToClient(conn);
+            lendToClient(conn);
             server.types().ensureLoaded(conn);
             applySettings();
             try (Statement s = conn.createStatement();
@@ -308,6 +344,8 @@ final class GatewaySession {
         if (conn == null) {
             return;
         }
+        // first, whatever happens to the database reset below: Warden's own session state is not in the database
+        endLease(conn);
         try {
             if (!conn.getAutoCommit()) {
                 conn.rollback();
@@ -515,7 +553,8 @@ final class GatewaySession {
                 case 'F' -> {
                     // The fast-path function call has no JDBC counterpart; answered like a failed query.
                     // PostgreSQL follows a FunctionCall's answer with ReadyForQuery at once (no Sync).
-                    sendError(new SQLException("function call protocol is not supported", "0A000"));
+                    sendError(refusedHere(null, new SQLException("function call protocol is not supported",
+                            "0A000")));
                     status = StatementKind.statusAfterFailure(status);
                     readyForQuery();
                 }
@@ -619,9 +658,11 @@ final class GatewaySession {
         List<String> parts = SqlText.split(sql);
         if (parts.isEmpty()) {
             BackendMessages.emptyQueryResponse(out.buf());
-        } else if (parts.size() == 1) {
+        } else if (parts.size() == 1 && !(status == 'I' && StatementKind.of(parts.get(0)).isQuery())) {
             runSimple(parts.get(0));
         } else {
+            // several statements, or one query outside a block: one implicit transaction, which lets the
+            // driver fetch a query's result in chunks instead of holding it whole (bounded memory per session)
             runMany(parts);
         }
         readyForQuery();
@@ -851,13 +892,14 @@ final class GatewaySession {
         }
         List<String> parts = SqlText.split(query);
         if (parts.size() > 1) {
-            throw new SQLException("cannot insert multiple commands into a prepared statement", "42601");
+            throw refusedHere(query, new SQLException("cannot insert multiple commands into a prepared statement",
+                    "42601"));
         }
         Prepared p = new Prepared(name, parts.isEmpty() ? "" : parts.get(0), oids);
         if (!p.empty()) {
             if (p.kind.isCopyIn() || p.kind.isCopyOut()) {
-                throw new SQLException("COPY FROM STDIN / TO STDOUT is supported only in simple query mode "
-                        + "by the gateway", "0A000");
+                throw refusedHere(query, new SQLException("COPY FROM STDIN / TO STDOUT is supported only in simple"
+                        + " query mode by the gateway", "0A000"));
             }
             p.ps = conn.prepareStatement(p.jdbc.sql());
             p.ps.setFetchSize(FETCH_SIZE);
@@ -1039,7 +1081,10 @@ final class GatewaySession {
             listened.committed();
             conn.setAutoCommit(true);
             implicitTx = false;
-        } else if (!implicitTx && executesInGroup > 1 && status == 'I' && !p.kind.isTransactionControl()) {
+        } else if (!implicitTx && status == 'I' && !p.kind.isTransactionControl()
+                && (executesInGroup > 1 || p.kind.isQuery())) {
+            // PostgreSQL's implicit transaction of the extended protocol, up to Sync: several Executes are all
+            // or nothing, and a query's result is fetched in chunks (FETCH_SIZE), never held whole here
             conn.setAutoCommit(false);
             implicitTx = true;
         } else {

@@ -60,6 +60,18 @@ public record StatementKind(List<String> words) {
         return t > 0 && word(t + 1).equals("STDOUT");
     }
 
+    /**
+     * True for a query whose result may be large (SELECT, WITH, VALUES, TABLE): the gateway runs it in a
+     * transaction of its own so that the driver can fetch it in chunks. Each of these may run inside a
+     * transaction block, so that changes nothing the client can see.
+     */
+    public boolean isQuery() {
+        return switch (first()) {
+            case "SELECT", "WITH", "VALUES", "TABLE" -> true;
+            default -> false;
+        };
+    }
+
     /** True for statements that begin, end or roll back (part of) a transaction block. */
     public boolean isTransactionControl() {
         return switch (first()) {
