@@ -54,6 +54,7 @@ public final class WardenEngine implements AutoCloseable {
     private final SqlAnalyzer analyzer = new SqlAnalyzer();
     private final Map<String, DatabaseState> databases = new ConcurrentHashMap<>();
     private final Set<String> protectedTableNames;
+    private final ServerErrorRedactor errors;
 
     /** Where the keyset in use came from, for the engine to follow changes of its file. */
     private record KeysetSource(MasterKey masterKey, KeysetReloader.FileContent content) {}
@@ -63,6 +64,7 @@ public final class WardenEngine implements AutoCloseable {
         this.keys = keys;
         this.auditSink = auditSink;
         this.protectedTableNames = policy.protectedTableNames();
+        this.errors = new ServerErrorRedactor(policy);
         this.reloader = source == null ? null : new KeysetReloader(policy.keysetPath(), source.masterKey(),
                 source.content(), policy.keysetReload(), keys::get, this::install);
     }
@@ -538,6 +540,14 @@ public final class WardenEngine implements AutoCloseable {
      */
     public void tableChanged(Session session) {
         session.database().invalidate();
+    }
+
+    /**
+     * Removes values from what the database reports (errors, notices) before the application, a gateway client
+     * or the audit trail sees it; every front door passes the real driver's errors through it.
+     */
+    public ServerErrorRedactor errors() {
+        return errors;
     }
 
     /** Begins the audit record of one execution of {@code statement}. */

@@ -209,8 +209,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
         try {
             return wrapResult(delegate.executeQuery(), guarded, audit);
         } catch (SQLException e) {
-            audit.failed(e);  // a no-op when wrapResult already recorded the failure
-            throw e;
+            throw failed(e, guarded, audit);  // recording is a no-op when wrapResult already recorded the failure
         }
     }
 
@@ -260,8 +259,8 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
         try {
             counts = delegate.executeLargeBatch();
         } catch (SQLException e) {
-            audit.failed(e);
-            throw e;
+            // pgjdbc's BatchUpdateException shows the failed entry with its parameter values inlined
+            throw failed(e, guarded, audit);
         }
         long total = 0;
         for (long c : counts) total += Math.max(c, 0);
