@@ -223,6 +223,23 @@ class ServerErrorRedactionIT {
     }
 
     @Test
+    void anErrorRaisedWhileFetchingThroughACursorIsRedacted() throws SQLException {
+        try (Connection raw = db.raw(); Statement s = raw.createStatement()) {
+            s.execute("INSERT INTO members (id, name, ssn, tier) VALUES (0, 'First', '123', 1)");
+        }
+        try (Connection support = db.as("support"); Statement s = support.createStatement()) {
+            support.setAutoCommit(false);
+            s.execute("SET enable_sort = off");  // an index scan: each row is computed when it is fetched
+            s.setFetchSize(1);  // the second row is computed by the server at the second fetch
+            java.sql.ResultSet rs = s.executeQuery("SELECT id, ssn::integer FROM members ORDER BY id");
+            assertTrue(rs.next());
+            PSQLException e = fails("22P02", rs::next);
+            assertEquals("invalid input syntax for type integer: \"(redacted)\"", e.getServerErrorMessage().getMessage());
+            support.rollback();
+        }
+    }
+
+    @Test
     void theAuditTrailOfFailedStatementsHoldsNoValue() throws Exception {
         try (Connection analyst = db.as("analyst"); Statement s = analyst.createStatement()) {
             assertThrows(SQLException.class, () -> s.execute("UPDATE members SET tier = 1000 WHERE id = 1"));
