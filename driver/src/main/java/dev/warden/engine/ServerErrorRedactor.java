@@ -31,9 +31,10 @@ import java.util.regex.Pattern;
  *   <li>kept: severity, SQLState, position, schema, table, column, data type and constraint names, file,
  *       line and routine;</li>
  *   <li>message and hint: each double-quoted part that is not a name the error or the policy knows (a table,
- *       column or constraint) is replaced, byte sequences ({@code 0x..}) too; a message or hint raised by a
- *       server-side function (PL/pgSQL {@code RAISE} and {@code ASSERT}, any procedural-language handler)
- *       is user text and replaced whole;</li>
+ *       column or constraint) is replaced, byte sequences ({@code 0x..}) too; a text left with anything but
+ *       ASCII (a translated message quoting with other marks) is replaced whole; so is a message or hint
+ *       raised by a server-side function (PL/pgSQL {@code RAISE} and {@code ASSERT}, any procedural-language
+ *       handler): it is user text;</li>
  *   <li>detail: the shapes PostgreSQL uses for constraint violations keep their column list and table
  *       ({@code Key (email)=(redacted) already exists.}); any other detail is replaced whole;</li>
  *   <li>where (context): lines naming a function and line number are kept, every other line (the statement a
@@ -56,6 +57,8 @@ public final class ServerErrorRedactor {
     static final String MESSAGE_REDACTED = "message redacted by Warden: raised by server-side code";
     static final String HINT_REDACTED = "hint redacted by Warden";
     static final String CONTEXT_REDACTED = "context redacted by Warden";
+    static final String TRANSLATED_REDACTED = "text redacted by Warden: not in a form it can read"
+            + " (set lc_messages to C or en for the server's names)";
     static final String INTERNAL_QUERY_REDACTED = "internal query redacted by Warden";
 
     /** Fields kept as they are: they name things or place them, and never hold a value. */
@@ -183,7 +186,8 @@ public final class ServerErrorRedactor {
 
     /**
      * Keeps each double-quoted name in {@code names}; the span from the first other quote to the last one is
-     * replaced whole (a value may itself hold quotes), and so are byte sequences.
+     * replaced whole (a value may itself hold quotes), and so are byte sequences. What is left must be ASCII
+     * (PostgreSQL's English messages), else the whole text is replaced.
      */
     static String names(String text, Set<String> names) {
         StringBuilder kept = new StringBuilder();
@@ -204,6 +208,11 @@ public final class ServerErrorRedactor {
             s = s.substring(0, first) + "\"" + REDACTED + "\"" + (last > first ? s.substring(last + 1) : "");
         }
         s = HEX_BYTES.matcher(s).replaceAll(REDACTED);
+        if (!s.chars().allMatch(ch -> ch < 0x80)) {
+            // a translated message (lc_messages) quotes with other marks (»...«, « ... », „...“) that the rule
+            // above cannot see, or a value stands outside quotes: nothing of it can be vouched for
+            return TRANSLATED_REDACTED;
+        }
         StringBuilder restored = new StringBuilder();
         Matcher p = Pattern.compile("\u0001(\\d+)\u0001").matcher(s);
         while (p.find()) p.appendReplacement(restored, Matcher.quoteReplacement(placeholders.get(Integer.parseInt(p.group(1)))));

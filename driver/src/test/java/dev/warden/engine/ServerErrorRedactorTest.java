@@ -115,6 +115,10 @@ class ServerErrorRedactorTest {
         assertFalse(tricky.contains(SECRET), tricky);
         String unbalanced = ServerErrorRedactor.names("value \"ab\"cd" + SECRET + "\" is out of range", names);
         assertFalse(unbalanced.contains(SECRET), unbalanced);
+        assertEquals(ServerErrorRedactor.TRANSLATED_REDACTED, ServerErrorRedactor.names(
+                "ungültige Eingabesyntax für Typ integer: »" + SECRET + "«", names));
+        assertEquals("value \"(redacted)\" is out of range", ServerErrorRedactor.names("value \"ü" + SECRET
+                + "\" is out of range", names), "a value may be anything: it is gone before the check");
         assertEquals("invalid byte sequence for encoding \"UTF8\": (redacted)",
                 ServerErrorRedactor.names("invalid byte sequence for encoding \"UTF8\": 0xe9 0x20", Set.of("utf8")));
     }
