@@ -21,8 +21,9 @@ import java.util.regex.Pattern;
  * put in a {@code RAISE}), and pgjdbc adds the values of a failed batch entry to its {@link BatchUpdateException}.
  *
  * <p>An error is redacted when the statement that raised it touches a protected table, or when the error
- * itself names one (its table field, or a protected table quoted in its message or detail: a cascade, a
- * deferred constraint checked at COMMIT, a trigger of another table writing a protected one). Every other
+ * itself names one (its table field, or a protected table quoted in its message, detail, hint, context or
+ * internal query: a cascade, a deferred constraint checked at COMMIT, a trigger of another table writing a
+ * protected one). Every other
  * error is returned as the same object, so statements on unprotected tables fail exactly as with pgjdbc.
  *
  * <p>Redaction works on the protocol fields ({@link ServerErrorFields}), never on the message text pgjdbc
@@ -132,7 +133,11 @@ public final class ServerErrorRedactor {
 
     private boolean namesProtectedTable(ServerErrorFields fields) {
         if (fields.get('t') != null && policy.protectsTable(fields.get('s'), fields.get('t'))) return true;
-        return quotesProtectedTable(fields.get('M')) || quotesProtectedTable(fields.get('D'));
+        // the context and internal query name the tables a cascade or a function's statement reached
+        for (char code : "MDHWq".toCharArray()) {
+            if (quotesProtectedTable(fields.get(code))) return true;
+        }
+        return false;
     }
 
     private boolean quotesProtectedTable(String text) {

@@ -181,6 +181,21 @@ class ServerErrorRedactionIT {
     }
 
     @Test
+    void aNoticeRaisedOnAProtectedTableByACascadeFromAnUnprotectedOneIsRedacted() throws SQLException {
+        try (Connection raw = db.raw(); Statement s = raw.createStatement()) {
+            s.execute("INSERT INTO clubs VALUES (1)");
+            s.execute("UPDATE members SET club_id = 1 WHERE id = 1");
+        }
+        try (Connection analyst = db.as("analyst"); Statement s = analyst.createStatement()) {
+            // names only clubs: not analysed, but the cascade updates members, whose trigger raises a notice
+            assertEquals(1, s.executeUpdate("UPDATE clubs SET id = 2 WHERE id = 1"));
+            SQLWarning w = s.getWarnings();
+            assertNotNull(w, "the notice still reaches the application");
+            for (; w != null; w = w.getNextWarning()) db.assertNoSecret("cascade notice", w.toString());
+        }
+    }
+
+    @Test
     void batchExceptionsShowNeitherTheEntryNorItsValuesNorTheServerDetail() throws SQLException {
         try (Connection support = db.as("support"); PreparedStatement ps = support.prepareStatement(
                 "INSERT INTO members (id, name, ssn, card, tier) VALUES (?, 'Batch', ?, ?, 1)")) {

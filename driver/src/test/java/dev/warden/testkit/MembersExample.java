@@ -56,8 +56,10 @@ public final class MembersExample {
             """;
 
     public static final String SCHEMA = """
+            CREATE TABLE clubs (id integer PRIMARY KEY);
             CREATE TABLE members (
                 id    integer PRIMARY KEY,
+                club_id integer REFERENCES clubs (id) ON UPDATE CASCADE,
                 name  text NOT NULL,
                 ssn   text NOT NULL UNIQUE,
                 email bytea UNIQUE,
