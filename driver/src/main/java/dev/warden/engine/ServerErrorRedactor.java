@@ -120,12 +120,12 @@ public final class ServerErrorRedactor {
 
     /** True when some error of the chain (next exceptions and causes) names a protected table. */
     private boolean namesProtectedTable(SQLException error) {
-        Set<Throwable> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-        for (SQLException e = error; e != null && seen.add(e); e = e.getNextException()) {
-            for (Throwable t = e; t != null; t = t.getCause()) {
+        Set<Throwable> links = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (SQLException e = error; e != null && links.add(e); e = e.getNextException()) {
+            Set<Throwable> causes = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            for (Throwable t = e; t != null && causes.add(t); t = t.getCause()) {
                 ServerErrorFields fields = ServerErrorFields.of(t);
                 if (fields != null && namesProtectedTable(fields)) return true;
-                if (t.getCause() == t) break;
             }
         }
         return false;
