@@ -278,7 +278,12 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
 
     @Override
     public ResultSetMetaData getMetaData() throws SQLException {
-        ResultSetMetaData meta = delegate.getMetaData();
+        ResultSetMetaData meta;
+        try {
+            meta = delegate.getMetaData();  // may ask the server to describe the statement
+        } catch (SQLException e) {
+            throw connection.redact(e, guarded.touchesProtected());
+        }
         return meta == null ? null : new WardenResultSetMetaData(meta, guarded.decoder());
     }
 
@@ -306,7 +311,12 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
 
     @Override
     public ParameterMetaData getParameterMetaData() throws SQLException {
-        ParameterMetaData meta = delegate.getParameterMetaData();
+        ParameterMetaData meta;
+        try {
+            meta = delegate.getParameterMetaData();  // asks the server to describe the statement
+        } catch (SQLException e) {
+            throw connection.redact(e, guarded.touchesProtected());
+        }
         // after a key rotation the text sent may carry more parameters than the application's
         return meta == null || guarded.targetParameterCount() < 0 ? meta : new ExpandedParameterMetaData(meta, guarded);
     }
