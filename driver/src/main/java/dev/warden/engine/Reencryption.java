@@ -93,10 +93,12 @@ public final class Reencryption {
     }
 
     private final Policy policy;
+    private final ServerErrorRedactor errors;
     private final WardenKeyset keyset;
 
     public Reencryption(Policy policy, WardenKeyset keyset) {
         this.policy = Objects.requireNonNull(policy, "policy");
+        this.errors = new ServerErrorRedactor(policy);
         this.keyset = Objects.requireNonNull(keyset, "keyset");
     }
 
@@ -350,7 +352,7 @@ public final class Reencryption {
                         for (int i = 0; i < targets.size(); i++) bind(write, i + 1, targets.get(i), change[i]);
                         Object[] rowKey = (Object[]) change[targets.size()];
                         for (int k = 0; k < keys; k++) write.setObject(targets.size() + 1 + k, rowKey[k]);
-                        execute(write, key.describe(table, rowKey));
+                        execute(write, key.describe(table, rowKey), errors);
                     }
                     updated += changes.size();
                 }
@@ -450,7 +452,8 @@ public final class Reencryption {
         else ps.setString(index, (String) value);
     }
 
-    private static void execute(PreparedStatement write, String row) throws SQLException {
+    /** The database's errors, stripped of the row values they echo (a trigger's RAISE, a failing row). */
+    private static void execute(PreparedStatement write, String row, ServerErrorRedactor errors) throws SQLException {
         try {
             write.executeUpdate();
         } catch (SQLException e) {
@@ -460,7 +463,7 @@ public final class Reencryption {
                         + " written under the old and the new key after the rotation; remove the duplicate row"
                         + " and run again", "23505");
             }
-            throw e;
+            throw errors.redact(e, true);
         }
     }
 

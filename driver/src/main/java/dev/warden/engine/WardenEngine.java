@@ -55,6 +55,7 @@ public final class WardenEngine implements AutoCloseable {
     private final Map<String, DatabaseState> databases = new ConcurrentHashMap<>();
     private final Set<String> protectedTableNames;
     private final Set<String> trustedFunctionNames;  // bare names of the policy's functions: section
+    private final ServerErrorRedactor errors;
 
     /** Where the keyset in use came from, for the engine to follow changes of its file. */
     private record KeysetSource(MasterKey masterKey, KeysetReloader.FileContent content) {}
@@ -67,6 +68,7 @@ public final class WardenEngine implements AutoCloseable {
         Set<String> trusted = new java.util.HashSet<>();
         for (dev.warden.policy.TrustedFunction f : policy.trustedFunctions().values()) trusted.add(f.name());
         this.trustedFunctionNames = Set.copyOf(trusted);
+        this.errors = new ServerErrorRedactor(policy);
         this.reloader = source == null ? null : new KeysetReloader(policy.keysetPath(), source.masterKey(),
                 source.content(), policy.keysetReload(), keys::get, this::install);
     }
@@ -581,6 +583,14 @@ public final class WardenEngine implements AutoCloseable {
      */
     public void tableChanged(Session session) {
         session.database().invalidate();
+    }
+
+    /**
+     * Removes values from what the database reports (errors, notices) before the application, a gateway client
+     * or the audit trail sees it; every front door passes the real driver's errors through it.
+     */
+    public ServerErrorRedactor errors() {
+        return errors;
     }
 
     /**

@@ -42,6 +42,11 @@ public final class WardenConnection implements Connection {
     private RealDriverState realState;
     /** Made on the first {@code unwrap(PGConnection.class)}. */
     private Object pgConnectionView;
+    /**
+     * True once a statement touching a protected table ran here: from then on, what the server reports outside
+     * a statement (a deferred constraint failing at COMMIT, a notice) is redacted, as it may concern that table.
+     */
+    private boolean touchedProtected;
 
     WardenConnection(Connection delegate, WardenEngine engine, Session session) {
         this.delegate = delegate;
@@ -68,6 +73,32 @@ public final class WardenConnection implements Connection {
 
     Connection delegate() {
         return delegate;
+    }
+
+    /**
+     * {@code error} of the real driver as the application may see it (see
+     * {@link dev.warden.engine.ServerErrorRedactor}): redacted when {@code touchesProtected} (the statement that
+     * raised it touches a protected table) or the error names a protected table.
+     */
+    SQLException redact(SQLException error, boolean touchesProtected) {
+        touchedProtected |= touchesProtected;
+        return engine.errors().redact(error, touchesProtected);
+    }
+
+    /** {@link #redact(SQLException, boolean)} for the server's notices. */
+    SQLWarning redact(SQLWarning warnings, boolean touchesProtected) {
+        touchedProtected |= touchesProtected;
+        return engine.errors().redact(warnings, touchesProtected);
+    }
+
+    /** A statement touching a protected table is about to run on this connection. */
+    void touchesProtected() {
+        touchedProtected = true;
+    }
+
+    /** An error of the real connection outside any statement (commit, rollback, savepoints, auto-commit). */
+    private SQLException connectionError(SQLException error) {
+        return engine.errors().redact(error, touchedProtected);
     }
 
     // ---- statements: every one is guarded by the engine ----
@@ -322,7 +353,11 @@ public final class WardenConnection implements Connection {
 
     @Override
     public void commit() throws SQLException {
-        delegate.commit();
+        try {
+            delegate.commit();
+        } catch (SQLException e) {
+            throw connectionError(e);
+        }
     }
 
     @Override
@@ -407,7 +442,7 @@ public final class WardenConnection implements Connection {
 
     @Override
     public SQLWarning getWarnings() throws SQLException {
-        return delegate.getWarnings();
+        return engine.errors().redact(delegate.getWarnings(), touchedProtected);
     }
 
     @Override
@@ -427,22 +462,38 @@ public final class WardenConnection implements Connection {
 
     @Override
     public void releaseSavepoint(Savepoint arg0) throws SQLException {
-        delegate.releaseSavepoint(arg0);
+        try {
+            delegate.releaseSavepoint(arg0);
+        } catch (SQLException e) {
+            throw connectionError(e);
+        }
     }
 
     @Override
     public void rollback() throws SQLException {
-        delegate.rollback();
+        try {
+            delegate.rollback();
+        } catch (SQLException e) {
+            throw connectionError(e);
+        }
     }
 
     @Override
     public void rollback(Savepoint arg0) throws SQLException {
-        delegate.rollback(arg0);
+        try {
+            delegate.rollback(arg0);
+        } catch (SQLException e) {
+            throw connectionError(e);
+        }
     }
 
     @Override
     public void setAutoCommit(boolean arg0) throws SQLException {
-        delegate.setAutoCommit(arg0);
+        try {
+            delegate.setAutoCommit(arg0);
+        } catch (SQLException e) {
+            throw connectionError(e);
+        }
     }
 
     @Override

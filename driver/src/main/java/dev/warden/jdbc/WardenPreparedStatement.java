@@ -209,8 +209,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
         try {
             return wrapResult(delegate.executeQuery(), guarded, audit);
         } catch (SQLException e) {
-            audit.failed(e);  // a no-op when wrapResult already recorded the failure
-            throw e;
+            throw failed(e, guarded, audit);  // recording is a no-op when wrapResult already recorded the failure
         }
     }
 
@@ -260,8 +259,8 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
         try {
             counts = delegate.executeLargeBatch();
         } catch (SQLException e) {
-            audit.failed(e);
-            throw e;
+            // pgjdbc's BatchUpdateException shows the failed entry with its parameter values inlined
+            throw failed(e, guarded, audit);
         }
         long total = 0;
         for (long c : counts) total += Math.max(c, 0);
@@ -279,7 +278,12 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
 
     @Override
     public ResultSetMetaData getMetaData() throws SQLException {
-        ResultSetMetaData meta = delegate.getMetaData();
+        ResultSetMetaData meta;
+        try {
+            meta = delegate.getMetaData();  // may ask the server to describe the statement
+        } catch (SQLException e) {
+            throw connection.redact(e, guarded.touchesProtected());
+        }
         return meta == null ? null : new WardenResultSetMetaData(meta, guarded.decoder());
     }
 
@@ -307,7 +311,12 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
 
     @Override
     public ParameterMetaData getParameterMetaData() throws SQLException {
-        ParameterMetaData meta = delegate.getParameterMetaData();
+        ParameterMetaData meta;
+        try {
+            meta = delegate.getParameterMetaData();  // asks the server to describe the statement
+        } catch (SQLException e) {
+            throw connection.redact(e, guarded.touchesProtected());
+        }
         // after a key rotation the text sent may carry more parameters than the application's
         return meta == null || guarded.targetParameterCount() < 0 ? meta : new ExpandedParameterMetaData(meta, guarded);
     }

@@ -88,7 +88,12 @@ public final class WardenResultSet implements ResultSet {
 
     @Override
     public boolean next() throws SQLException {
-        boolean more = delegate.next();
+        boolean more;
+        try {
+            more = delegate.next();
+        } catch (SQLException e) {
+            throw redacted(e);  // a fetch through a cursor runs the rest of the query: its errors are the server's
+        }
         if (more) {
             rowNumber++;
             if (decoder != null) decoder.recordRowKeys(delegate, audit);
@@ -96,6 +101,11 @@ public final class WardenResultSet implements ResultSet {
             finishAudit();
         }
         return more;
+    }
+
+    /** An error of the real result set, as the application may see it (see WardenConnection#redact). */
+    private SQLException redacted(SQLException e) {
+        return owner == null ? e : owner.connection.redact(e, fromProtectedTable || decoder != null);
     }
 
     @Override
@@ -699,7 +709,8 @@ public final class WardenResultSet implements ResultSet {
 
     @Override
     public SQLWarning getWarnings() throws SQLException {
-        return delegate.getWarnings();
+        SQLWarning warnings = delegate.getWarnings();
+        return owner == null ? warnings : owner.connection.redact(warnings, fromProtectedTable || decoder != null);
     }
 
     @Override

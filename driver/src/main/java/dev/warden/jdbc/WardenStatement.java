@@ -51,8 +51,7 @@ public class WardenStatement implements Statement {
         try {
             return wrapResult(delegate.executeQuery(guarded.sql()), guarded, audit);
         } catch (SQLException e) {
-            audit.failed(e);
-            throw e;
+            throw failed(e, guarded, audit);
         }
     }
 
@@ -145,8 +144,7 @@ public class WardenStatement implements Statement {
         try {
             hasResult = execution.run(guarded.sql());
         } catch (SQLException e) {
-            audit.failed(e);
-            throw e;
+            throw failed(e, guarded, audit);
         }
         if (hasResult) {
             deferAudit(audit);
@@ -199,11 +197,22 @@ public class WardenStatement implements Statement {
         try {
             rows = execution.run(guarded.sql()).longValue();
         } catch (SQLException e) {
-            audit.failed(e);
-            throw e;
+            throw failed(e, guarded, audit);
         }
         succeeded(guarded, audit, rows);
         return rows;
+    }
+
+    /**
+     * The real driver failed an execution of {@code guarded}: the error as the application may see it (values
+     * removed when the statement or the error involves a protected table, see
+     * {@link dev.warden.engine.ServerErrorRedactor}), recorded as the execution's outcome. Redacted first, so
+     * that neither the application nor the audit trail ever holds the server's text.
+     */
+    final SQLException failed(SQLException e, GuardedStatement guarded, StatementAudit audit) throws SQLException {
+        SQLException redacted = connection.redact(e, guarded.touchesProtected());
+        if (audit != null) audit.failed(redacted);
+        return redacted;
     }
 
     /**
@@ -230,6 +239,7 @@ public class WardenStatement implements Statement {
         finishKeys();
         current = guarded;
         touchedProtected |= guarded.touchesProtected();
+        if (guarded.touchesProtected()) connection.touchesProtected();
         return connection.engine().audit(connection.session(), guarded);
     }
 
@@ -387,14 +397,20 @@ public class WardenStatement implements Statement {
     @Override
     public long[] executeLargeBatch() throws SQLException {
         List<StatementAudit> audits = new ArrayList<>(batch.size());
-        for (GuardedStatement guarded : batch) audits.add(begin(guarded));
+        boolean touchesProtected = false;
+        for (GuardedStatement guarded : batch) {
+            audits.add(begin(guarded));
+            touchesProtected |= guarded.touchesProtected();
+        }
         batch.clear();
         long[] counts;
         try {
             counts = delegate.executeLargeBatch();
         } catch (SQLException e) {
-            for (StatementAudit audit : audits) audit.failed(e);
-            throw e;
+            // one protected entry is enough: the batch exception echoes the statement and values of any entry
+            SQLException redacted = connection.redact(e, touchesProtected);
+            for (StatementAudit audit : audits) audit.failed(redacted);
+            throw redacted;
         }
         for (int i = 0; i < audits.size(); i++) audits.get(i).succeeded(i < counts.length ? counts[i] : -1);
         return counts;
@@ -517,7 +533,8 @@ public class WardenStatement implements Statement {
 
     @Override
     public SQLWarning getWarnings() throws SQLException {
-        return delegate.getWarnings();
+        // notices the server sent during this statement's executions (a trigger's RAISE NOTICE, for one)
+        return connection.redact(delegate.getWarnings(), touchedProtected);
     }
 
     @Override

@@ -186,6 +186,9 @@ public final class BackendMessages {
         field(out, 'H', e.hint());
         field(out, 'P', e.position());
         field(out, 'W', e.where());
+        for (char code : ErrorFields.NAME_CODES.toCharArray()) {
+            field(out, code, e.names().get(code));
+        }
         out.writeByte(0);
         end(out, at);
     }

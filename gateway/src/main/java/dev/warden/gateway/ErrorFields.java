@@ -1,17 +1,37 @@
 package dev.warden.gateway;
 
+import dev.warden.engine.ServerErrorFields;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The fields of an ErrorResponse or NoticeResponse. Built from an {@link SQLException} through the plain
- * JDBC API only: SQLState from {@link SQLException#getSQLState()}, and the message, detail, hint, position
- * and context recovered from the message text in the layout pgjdbc uses ({@code "ERROR: msg\n  Detail: ...
- * \n  Hint: ...\n  Position: n\n  Where: ..."}); a message from any other source (the Warden engine's
- * refusals) is used whole. Immutable and thread-safe.
+ * JDBC API, or through the server's own fields when the real driver kept them ({@link ServerErrorFields}: the
+ * database's errors, already redacted by the engine when they concern a protected table, so what is sent is
+ * field for field what the driver shows). Otherwise the SQLState comes from {@link SQLException#getSQLState()},
+ * and the message, detail, hint, position and context are recovered from the message text in the layout pgjdbc
+ * uses ({@code "ERROR: msg\n  Detail: ...\n  Hint: ...\n  Position: n\n  Where: ..."}); a message from any
+ * other source (the Warden engine's refusals) is used whole. Immutable and thread-safe.
+ *
+ * @param names the fields that name things (schema {@code s}, table {@code t}, column {@code c}, data type
+ *              {@code d}, constraint {@code n}), by protocol code; empty when unknown
  */
 public record ErrorFields(String severity, String sqlState, String message, String detail, String hint,
-                          String position, String where) {
+                          String position, String where, Map<Character, String> names) {
+
+    /** The protocol codes of {@link #names}, in the order they are sent. */
+    static final String NAME_CODES = "stcdn";
+
+    public ErrorFields {
+        names = names == null ? Map.of() : Map.copyOf(names);
+    }
+
+    public ErrorFields(String severity, String sqlState, String message, String detail, String hint,
+                       String position, String where) {
+        this(severity, sqlState, message, detail, hint, position, where, Map.of());
+    }
 
     public static ErrorFields error(String sqlState, String message) {
         return new ErrorFields("ERROR", sqlState, message, null, null, null, null);
@@ -22,11 +42,29 @@ public record ErrorFields(String severity, String sqlState, String message, Stri
     }
 
     public static ErrorFields fromException(SQLException e) {
-        return parse("ERROR", e.getSQLState(), e.getMessage());
+        ErrorFields server = fromServer(ServerErrorFields.of(e), "ERROR");
+        return server != null ? server : parse("ERROR", e.getSQLState(), e.getMessage());
     }
 
     public static ErrorFields fromWarning(SQLWarning w) {
-        return parse("NOTICE", w.getSQLState() == null ? "00000" : w.getSQLState(), w.getMessage());
+        ErrorFields server = fromServer(ServerErrorFields.of(w), "NOTICE");
+        return server != null ? server : parse("NOTICE", w.getSQLState() == null ? "00000" : w.getSQLState(), w.getMessage());
+    }
+
+    /** The fields the server sent (as the engine left them), or null when the driver kept none. */
+    static ErrorFields fromServer(ServerErrorFields f, String defaultSeverity) {
+        if (f == null || f.get('M') == null) return null;
+        String state = f.get('C') == null || f.get('C').length() != 5 ? "XX000" : f.get('C');
+        Map<Character, String> names = new LinkedHashMap<>();
+        for (char code : NAME_CODES.toCharArray()) {
+            if (f.get(code) != null) names.put(code, f.get(code));
+        }
+        String severity = f.get('S') == null ? defaultSeverity : f.get('S');
+        if (severity.equals("FATAL") || severity.equals("PANIC")) {
+            severity = "ERROR";  // the backend's session ended, not the client's: as parse does
+        }
+        return new ErrorFields(severity, state, f.get('M'), f.get('D'),
+                f.get('H'), f.get('P'), f.get('W'), names);
     }
 
     static ErrorFields parse(String defaultSeverity, String sqlState, String text) {
