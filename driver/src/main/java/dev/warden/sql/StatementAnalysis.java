@@ -613,8 +613,9 @@ final class StatementAnalysis {
                 use(ref, UseKind.UNSUPPORTED, -1, "server-computed value (DEFAULT)");
                 return;
             }
-            use(ref, UseKind.UNSUPPORTED, -1, otherwise);
+            // the columns the value copies first, so that a refusal names what would have been copied
             walk(value, scope, otherwise);
+            use(ref, UseKind.UNSUPPORTED, -1, otherwise);
         }
     }
 
