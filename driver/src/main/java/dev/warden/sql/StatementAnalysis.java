@@ -780,6 +780,8 @@ final class StatementAnalysis {
             cols = List.of();
         }
         limits(select, scope);
+        // FOR UPDATE OF names a FROM item to lock: it reads no value
+        if (select.getForUpdateTable() != null) accounted.add(select.getForUpdateTable());
         return cols;
     }
 

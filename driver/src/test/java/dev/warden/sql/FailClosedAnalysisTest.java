@@ -109,6 +109,40 @@ class FailClosedAnalysisTest {
         assertTrue(p.problems().stream().anyMatch(s -> s.contains("UserVariable")), p.problems()::toString);
     }
 
+    /** Shapes applications and ORMs send: the by-construction sweep must not turn them into problems. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "select c.id from customers c where c.id = ? for update",
+            "select c.id from customers c where c.id = ? for update of c",
+            "select c.id from customers c where c.id = ? for no key update of c skip locked",
+            "select c.id from customers c where c.id = ? for share nowait",
+            "select id from customers order by id desc nulls last limit ? offset ?",
+            "select id from customers fetch first 10 rows only",
+            "select id, row_number() over (partition by name order by id rows between unbounded preceding and current row) from customers",
+            "select name, count(*) from customers group by name having count(*) > ?",
+            "select distinct on (name) name, id from customers order by name, id",
+            "select x.id from (select id from customers where email = ?) x join notes n on n.id = x.id",
+            "select c.id from customers c, lateral (select n.val from notes n where n.id = c.id) l",
+            "select id from customers where exists (select 1 from notes n where n.id = customers.id)",
+            "select g.x from generate_series(1, 3) g(x)",
+            "select id, now(), current_timestamp, interval '1 day', 'a'::text, cast(? as integer) from customers",
+            "select id from customers where name is true or name is not null",
+            "select case when id > ? then 'a' else 'b' end from customers",
+            "with recent(i) as (select id from customers where id > ?) select i from recent",
+            "insert into customers (id, email) values (?, ?), (?, ?) returning id",
+            "insert into customers (id, email) values (?, ?) on conflict (email) do update set name = excluded.name where customers.id > ?",
+            "update customers set name = n.val from notes n where n.id = customers.id and customers.email = ?",
+            "delete from customers using notes n where n.id = customers.id and customers.email = ? returning customers.id",
+            "select id from customers where id = any(?) and name like ?",
+            "select array[1, 2], (select max(id) from notes) from customers",
+            "values (1, 'a'), (2, 'b')",
+            "select id from customers union all select id from notes order by 1",
+    })
+    void commonShapesStayClean(String sql) {
+        Plan p = plan(sql);
+        assertTrue(p.resolved(), () -> sql + " -> " + p.problems());
+    }
+
     @Test
     void plainShapesStayClean() {
         for (String sql : List.of("select id, email from customers where email = ? and name is not null",
@@ -190,6 +224,16 @@ class FailClosedAnalysisTest {
         assertTrue(p.resolved(), () -> sql + " " + p.problems());
         assertTrue(p.uses().stream().anyMatch(u -> u.column().equals(c("email")) && u.kind() == UseKind.COMPARE_SAME_COLUMN),
                 () -> sql + " -> " + p.uses());
+    }
+
+    @Test
+    void anIndexExpressionTargetIsNotAPlainComparison() {
+        Plan p = plan("insert into customers (id, email) values (?, ?) on conflict (lower(email)) do nothing");
+        assertTrue(!p.resolved() || p.uses().stream().anyMatch(u -> u.column().equals(c("email"))
+                && u.kind() == UseKind.UNSUPPORTED), () -> p.uses() + " " + p.problems());
+        Plan q = plan("insert into customers (id, email) values (?, ?) on conflict ((lower(email))) do nothing");
+        assertTrue(!q.resolved() || q.uses().stream().anyMatch(u -> u.column().equals(c("email"))
+                && u.kind() == UseKind.UNSUPPORTED), () -> q.uses() + " " + q.problems());
     }
 
     @Test
