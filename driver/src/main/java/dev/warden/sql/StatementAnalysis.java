@@ -634,11 +634,14 @@ final class StatementAnalysis {
             ColumnRef ref = new ColumnRef(target, name);
             String detail = "SET " + name + " = expression";
             if (c.getArrayConstructor() != null) {
+                // an element of the column is written by the server, not a value Warden encrypts
                 use(ref, UseKind.UNSUPPORTED, -1, "array element write");
                 boolean was = copying;
                 copying = false;
                 walk(c.getArrayConstructor(), scope, "array subscript");
                 copying = was;
+                if (pairwise) walk(values.get(i), scope, detail);
+                continue;
             }
             if (!pairwise) {
                 use(ref, UseKind.UNSUPPORTED, -1, detail);

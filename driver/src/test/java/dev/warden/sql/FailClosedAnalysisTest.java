@@ -96,6 +96,14 @@ class FailClosedAnalysisTest {
             "select xmlserialize(content ssn as text) from customers",
             "select array[ssn] from customers",
             "select id from customers where ssn in (select ssn from customers)",
+            "select x from customers, lateral substring(ssn from 1) x",
+            "select to_json(c) from customers c",
+            "select c from customers c",
+            "select id from customers c where c = c",
+            "select (select substring(ssn from 1)) from customers",
+            "select id from customers where ssn::text like ?",
+            "select id from customers where ssn = any(array[?, ?])",
+            "select id from customers where ssn is not distinct from ?",
     })
     void columnsInsideSpecialSyntaxAreNeverAPlainRead(String sql) {
         assertNotPlain(sql, sql.contains("tags") ? "tags" : "ssn");
@@ -186,6 +194,18 @@ class FailClosedAnalysisTest {
         Plan p = plan(sql);
         assertTrue(p.uses().stream().anyMatch(u -> u.column().equals(c("ssn")) && u.kind() == UseKind.COPIED)
                 || !p.resolved(), () -> sql + " -> " + p.uses() + " problems " + p.problems());
+    }
+
+    @Test
+    void anArrayElementWriteIsNotAValueWrite() {
+        Plan p = plan("update customers set tags[1] = ? where id = ?");
+        assertTrue(p.uses().stream().anyMatch(u -> u.column().equals(c("tags")) && u.kind() == UseKind.UNSUPPORTED),
+                p.uses()::toString);
+        assertFalse(p.uses().stream().anyMatch(u -> u.column().equals(c("tags")) && u.kind() == UseKind.WRITE_VALUE),
+                p.uses()::toString);
+        Plan i = plan("insert into customers (id, tags[1]) values (?, ?)");
+        assertTrue(!i.resolved() || i.uses().stream().anyMatch(u -> u.column().equals(c("tags"))
+                && u.kind() == UseKind.UNSUPPORTED), i.uses()::toString);
     }
 
     @Test
