@@ -2,6 +2,7 @@ package dev.warden.engine;
 
 import dev.warden.sql.Catalog;
 import dev.warden.sql.TableName;
+import dev.warden.sql.UniqueKey;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
@@ -42,12 +43,81 @@ final class LiveCatalog {
 
     private final Map<TableName, TableInfo> tables = new ConcurrentHashMap<>();
 
+    /**
+     * Every unique index and exclusion constraint of a table: its name (the constraint's, else the index's),
+     * its key columns in order, its INCLUDE columns, and every column it depends on (expressions, predicate).
+     */
+    private static final String PG_UNIQUE_KEYS = """
+            SELECT coalesce(con.conname, ic.relname), con.contype = 'x',
+                   ARRAY(SELECT a.attname FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
+                           JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                          WHERE k.ord <= i.indnkeyatts ORDER BY k.ord),
+                   ARRAY(SELECT a.attname FROM pg_catalog.pg_depend d
+                           JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                          WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = i.indexrelid
+                            AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjsubid > 0),
+                   ARRAY(SELECT a.attname FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
+                           JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                          WHERE k.ord > i.indnkeyatts)
+              FROM pg_catalog.pg_index i
+              JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+              LEFT JOIN pg_catalog.pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+             WHERE i.indrelid = to_regclass(?) AND (i.indisunique OR con.contype = 'x')""";
+
     /** A view of this catalog bound to one connection, for one analysis. */
     Catalog on(Connection connection) {
-        return table -> {
-            TableInfo info = lookup(connection, table);
-            return info == null ? null : info.columns();
+        return new Catalog() {
+            @Override
+            public List<String> columns(TableName table) {
+                TableInfo info = lookup(connection, table);
+                return info == null ? null : info.columns();
+            }
+
+            @Override
+            public List<UniqueKey> uniqueKeys(TableName table) {
+                return LiveCatalog.uniqueKeys(connection, table);
+            }
         };
+    }
+
+    /**
+     * The ON CONFLICT arbiters of a table, read afresh (the analysis that asks is cached by statement text, and
+     * only ON CONFLICT without a column list asks), or null when they cannot be read: then such a statement is
+     * refused on protected tables. An exclusion constraint's columns count as expression columns: it compares
+     * them with its own operators, not plain equality.
+     */
+    static List<UniqueKey> uniqueKeys(Connection connection, TableName table) {
+        try {
+            if (!"PostgreSQL".equalsIgnoreCase(connection.getMetaData().getDatabaseProductName())) return null;
+            String regclass = (table.schema() == null ? "" : quote(table.schema()) + ".") + quote(table.name());
+            List<UniqueKey> keys = new ArrayList<>();
+            try (PreparedStatement ps = connection.prepareStatement(PG_UNIQUE_KEYS)) {
+                ps.setString(1, regclass);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        List<String> key = names(rs.getArray(3));
+                        List<String> others = new ArrayList<>(names(rs.getArray(4)));
+                        others.removeAll(key);
+                        others.removeAll(names(rs.getArray(5)));
+                        if (rs.getBoolean(2)) {
+                            others.addAll(0, key);
+                            key = List.of();
+                        }
+                        keys.add(new UniqueKey(rs.getString(1), key, others.stream().distinct().toList()));
+                    }
+                }
+            }
+            return keys;
+        } catch (SQLException e) {
+            return null;
+        }
+    }
+
+    private static List<String> names(java.sql.Array array) throws SQLException {
+        if (array == null) return List.of();
+        List<String> out = new ArrayList<>();
+        for (Object o : (Object[]) array.getArray()) out.add(String.valueOf(o));
+        return out;
     }
 
     /** The table's columns, or null when no such table or view exists (or it cannot be read). */

@@ -279,6 +279,10 @@ final class StatementCompiler {
             }
             case WRITE_VALUE, WRITE_NULL, WRITE_FROM_EXCLUDED ->
                     rule.mayWrite(role) ? null : denial(role, purpose, "write", rule);
+            case COPIED -> "protected column " + column + " may not be copied by the server into another column or"
+                    + " table (" + use.detail() + "): the copy would leave its rule (policy line " + rule.line()
+                    + "), its encryption binding and the audit of its reads behind; read it and write the value"
+                    + " back through Warden instead";
             case UNSUPPORTED -> {
                 // a rules-only column may be computed on by a role that sees its plaintext anyway
                 if (encryption == Encryption.NONE && rule.accessFor(role, purpose) == Access.PLAINTEXT) yield null;

@@ -21,7 +21,15 @@ import net.sf.jsqlparser.expression.CaseExpression;
 import net.sf.jsqlparser.expression.CastExpression;
 import net.sf.jsqlparser.expression.CollateExpression;
 import net.sf.jsqlparser.expression.Expression;
-import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
+import net.sf.jsqlparser.expression.IntervalExpression;
+import net.sf.jsqlparser.expression.OverlapsCondition;
+import net.sf.jsqlparser.expression.RangeExpression;
+import net.sf.jsqlparser.expression.RowGetExpression;
+import net.sf.jsqlparser.expression.TranscodingFunction;
+import net.sf.jsqlparser.expression.TrimFunction;
+import net.sf.jsqlparser.expression.XMLSerializeExpr;
+import net.sf.jsqlparser.expression.operators.relational.IsUnknownExpression;
+import net.sf.jsqlparser.expression.operators.relational.JsonOperator;
 import net.sf.jsqlparser.expression.ExtractExpression;
 import net.sf.jsqlparser.expression.Function;
 import net.sf.jsqlparser.expression.JdbcParameter;
@@ -187,6 +195,12 @@ final class StatementAnalysis {
     private final List<String> problems = new ArrayList<>();
     private List<OutputColumn> outputs = List.of();
     private TableName writeTarget;
+    /**
+     * True while walking what a write stores (the query of INSERT ... SELECT and the CTEs of the write, SET and
+     * VALUES items, UPDATE's FROM): a column met there is COPIED, not merely computed on. Conditions, ORDER BY
+     * and conflict targets inside turn it off again.
+     */
+    private boolean copying;
     private final Set<Object> accounted = Collections.newSetFromMap(new IdentityHashMap<>());
 
     private int parsedMarks = -1;
@@ -231,27 +245,37 @@ final class StatementAnalysis {
     }
 
     /**
-     * A second opinion from JSqlParser's own walker: a table or column reference our walk never met means a
-     * clause we do not understand, so the plan cannot be trusted.
+     * The check that makes the analysis fail closed by construction: every node of the parse tree, found by
+     * reflection over its fields (not by a visitor that may skip some), must have been met by the walk. A table,
+     * column, parameter or computing node it never met means a clause the analysis does not understand, and a
+     * node type without a rule ({@link NodeRules}) is refused wherever it appears.
      */
     private void crossCheck(Statement statement) {
         if (parsedMarks != pieceSlotCount) problem("cannot place the parameters in the text");
-        try {
-            TableCollector collector = new TableCollector();
-            collector.collect(statement);
-            for (Table t : collector.tables) {
-                if (accounted.contains(t)) continue;
+        List<Object> nodes = new ArrayList<>();
+        NodeChildren.everyNode(statement, nodes::add);
+        Set<String> cteNames = new HashSet<>();
+        for (Object n : nodes) {
+            if (n instanceof WithItem<?> w && w.getAlias() != null) cteNames.add(fold(w.getAlias().getName()));
+        }
+        for (Object n : nodes) {
+            if (accounted.contains(n)) continue;
+            if (n instanceof Table t) {
                 TableName tn = tableName(t);
-                if (tn == null || collector.cteNames.contains(tn.name())) continue;
-                tables.add(tn);
-                problem("unanalysed reference to table " + tn);
+                if (tn != null && cteNames.contains(tn.name())) continue;
+                if (tn != null) tables.add(tn);
+                problem("unanalysed reference to table " + (tn == null ? "?" : tn));
+            } else if (n instanceof Column c) {
+                problem("unanalysed reference to column " + fold(c.getColumnName()));
+            } else if (n instanceof JdbcParameter) {
+                problem("cannot place a parameter in the text");
+            } else if (n instanceof Expression e) {
+                switch (NodeRules.expression(e.getClass())) {
+                    case REFUSED -> problem("unsupported construct " + construct(e));
+                    case COMPUTED, SPECIAL -> problem("unanalysed " + describe(e));
+                    default -> { }
+                }
             }
-            for (Column c : collector.columns) {
-                if (!accounted.contains(c)) problem("unanalysed reference to column " + fold(c.getColumnName()));
-            }
-
-        } catch (RuntimeException e) {
-            // the collector does not know every statement shape; our own walk stands
         }
     }
 
@@ -433,6 +457,7 @@ final class StatementAnalysis {
     }
 
     void insert(Insert insert) {
+        copying = true;
         Scope scope = withScope(insert.getWithItemsList(), null);
         Table table = insert.getTable();
         accounted.add(table);
@@ -448,6 +473,10 @@ final class StatementAnalysis {
             for (Column c : insert.getColumns()) {
                 accounted.add(c);
                 targetColumns.add(fold(c.getColumnName()));
+                if (c.getArrayConstructor() != null) {
+                    use(new ColumnRef(target, fold(c.getColumnName())), UseKind.UNSUPPORTED, -1, "array element write");
+                    walk(c.getArrayConstructor(), scope, "array subscript");
+                }
             }
         } else {
             List<String> all = catalogColumns(target);
@@ -465,28 +494,24 @@ final class StatementAnalysis {
         }
         Select source = insert.getSelect();
         if (source != null) {
+            accounted.add(source);
             Values values = source instanceof Values v ? v
                     : source instanceof ParenthesedSelect p && p.getSelect() instanceof Values v2 && p.getOrderByElements() == null ? v2 : null;
             if (values != null && (source.getWithItemsList() == null || source.getWithItemsList().isEmpty())) {
                 insertValues(values, target, targetColumns, scope);
             } else {
                 for (String c : targetColumns) use(new ColumnRef(target, c), UseKind.UNSUPPORTED, -1, "INSERT ... SELECT");
-                select(source, scope, Mode.INNER);
+                for (Offered o : select(source, scope, Mode.INNER)) {
+                    use(o.origin(), UseKind.COPIED, -1, "INSERT INTO " + target + " ... SELECT");
+                }
             }
         }
         Scope conflictScope = new Scope(scope);
         conflictScope.sources.add(targetSource);
-        InsertConflictTarget conflict = insert.getConflictTarget();
-        if (conflict != null) {
-            if (conflict.getIndexColumnNames() != null) {
-                for (String c : conflict.getIndexColumnNames()) {
-                    use(new ColumnRef(target, fold(c)), UseKind.COMPARE_SAME_COLUMN, -1, "ON CONFLICT target");
-                }
-            }
-            if (conflict.getIndexExpression() != null) walk(conflict.getIndexExpression(), conflictScope, "ON CONFLICT expression");
-            if (conflict.getWhereExpression() != null) condition(conflict.getWhereExpression(), conflictScope);
-        }
         InsertConflictAction action = insert.getConflictAction();
+        copying = false;
+        conflictTarget(insert.getConflictTarget(), action, target, conflictScope);
+        copying = true;
         if (action != null) {
             Source excluded = new Source("excluded", null, true, targetSource.columns, "EXCLUDED");
             conflictScope.sources.add(excluded);
@@ -499,7 +524,51 @@ final class StatementAnalysis {
                 || insert.getSetUpdateSets() != null && !insert.getSetUpdateSets().isEmpty()) {
             problem("INSERT ... SET / ON DUPLICATE KEY is not PostgreSQL");
         }
+        copying = false;
         returning(insert.getReturningClause(), conflictScopeWithout(conflictScope, targetSource));
+    }
+
+    /**
+     * What ON CONFLICT compares: whichever way the arbiter is named (a column list, an index expression, a
+     * constraint name, or nothing: every unique index and exclusion constraint of the table), the same uses,
+     * read from the catalog when the text does not list the columns. Unknown arbiters are a problem.
+     */
+    private void conflictTarget(InsertConflictTarget conflict, InsertConflictAction action, TableName target, Scope scope) {
+        if (action == null) return;
+        String constraint = conflict == null ? null : conflict.getConstraintName();
+        boolean listed = conflict != null && (conflict.getIndexColumnNames() != null && !conflict.getIndexColumnNames().isEmpty()
+                || conflict.getIndexExpression() != null);
+        if (conflict != null) {
+            if (conflict.getIndexColumnNames() != null) {
+                for (String c : conflict.getIndexColumnNames()) {
+                    use(new ColumnRef(target, fold(c)), UseKind.COMPARE_SAME_COLUMN, -1, "ON CONFLICT target");
+                }
+            }
+            if (conflict.getIndexExpression() != null) walk(conflict.getIndexExpression(), scope, "ON CONFLICT expression");
+            if (conflict.getWhereExpression() != null) condition(conflict.getWhereExpression(), scope);
+        }
+        if (listed && constraint == null) return;
+        List<UniqueKey> keys;
+        try {
+            keys = catalog.uniqueKeys(target);
+        } catch (RuntimeException e) {
+            keys = null;
+        }
+        String spelling = constraint != null ? "ON CONFLICT ON CONSTRAINT" : "ON CONFLICT without a target";
+        if (keys == null) {
+            problem("cannot read the unique constraints of " + target + " for " + spelling);
+            return;
+        }
+        boolean found = false;
+        for (UniqueKey key : keys) {
+            if (constraint != null && !key.name().equals(fold(constraint))) continue;
+            found = true;
+            for (String c : key.columns()) use(new ColumnRef(target, c), UseKind.COMPARE_SAME_COLUMN, -1, spelling);
+            for (String c : key.expressionColumns()) {
+                use(new ColumnRef(target, c), UseKind.UNSUPPORTED, -1, spelling + " (index expression)");
+            }
+        }
+        if (constraint != null && !found) problem("no unique constraint " + fold(constraint) + " on " + target);
     }
 
     private static Scope conflictScopeWithout(Scope conflictScope, Source target) {
@@ -544,8 +613,9 @@ final class StatementAnalysis {
                 use(ref, UseKind.UNSUPPORTED, -1, "server-computed value (DEFAULT)");
                 return;
             }
-            use(ref, UseKind.UNSUPPORTED, -1, otherwise);
+            // the columns the value copies first, so that a refusal names what would have been copied
             walk(value, scope, otherwise);
+            use(ref, UseKind.UNSUPPORTED, -1, otherwise);
         }
     }
 
@@ -563,6 +633,16 @@ final class StatementAnalysis {
             String name = fold(c.getColumnName());
             ColumnRef ref = new ColumnRef(target, name);
             String detail = "SET " + name + " = expression";
+            if (c.getArrayConstructor() != null) {
+                // an element of the column is written by the server, not a value Warden encrypts
+                use(ref, UseKind.UNSUPPORTED, -1, "array element write");
+                boolean was = copying;
+                copying = false;
+                walk(c.getArrayConstructor(), scope, "array subscript");
+                copying = was;
+                if (pairwise) walk(values.get(i), scope, detail);
+                continue;
+            }
             if (!pairwise) {
                 use(ref, UseKind.UNSUPPORTED, -1, detail);
                 continue;
@@ -584,6 +664,7 @@ final class StatementAnalysis {
     }
 
     void update(Update update) {
+        copying = true;
         Scope scope = new Scope(withScope(update.getWithItemsList(), null));
         Table table = update.getTable();
         accounted.add(table);
@@ -600,6 +681,7 @@ final class StatementAnalysis {
         joins(update.getJoins(), scope);
         for (UpdateSet set : update.getUpdateSets()) updateSet(set, target, scope, false);
         if (update.getWhere() != null) condition(update.getWhere(), scope);
+        copying = false;
         returning(update.getReturningClause(), scope);
     }
 
@@ -656,6 +738,12 @@ final class StatementAnalysis {
             if (item.isRecursive()) scope.ctesUnknown.add(name);
             List<Offered> cols = select((ParenthesedSelect) item.getParenthesedStatement(), scope, Mode.INNER);
             List<SelectItem<?>> names = item.getWithItemList();
+            if (names != null) {
+                for (SelectItem<?> n : names) {
+                    accounted.add(n);
+                    accounted.add(n.getExpression());  // a name, not a column reference
+                }
+            }
             if (names != null && !names.isEmpty()) cols = rename(cols, names.stream().map(n -> fold(n.toString())).toList(), name);
             scope.ctesUnknown.remove(name);
             scope.ctes.put(name, cols);
@@ -695,6 +783,8 @@ final class StatementAnalysis {
             cols = List.of();
         }
         limits(select, scope);
+        // FOR UPDATE OF names a FROM item to lock: it reads no value
+        if (select.getForUpdateTable() != null) accounted.add(select.getForUpdateTable());
         return cols;
     }
 
@@ -746,7 +836,7 @@ final class StatementAnalysis {
                 for (List<Offered> b : branches) {
                     if (b.get(i).origin() != null) involved.add(b.get(i).origin());
                 }
-                for (ColumnRef r : involved) use(r, UseKind.UNSUPPORTED, -1, "UNION of different columns");
+                for (ColumnRef r : involved) use(r, computedUse(), -1, "UNION of different columns");
             }
             if (same && comparesRows) use(origin, UseKind.COMPARE_SAME_COLUMN, -1, "set operation removing duplicates");
             merged.add(new Offered(branches.get(0).get(i).name(), same ? origin : null));
@@ -792,6 +882,16 @@ final class StatementAnalysis {
 
     /** ORDER BY / GROUP BY / DISTINCT ON item: a position, an output name, or an expression of the inputs. */
     private void byItem(Expression e, List<Offered> cols, Scope scope, String detail) {
+        boolean was = copying;
+        copying = false;
+        try {
+            orderingItem(e, cols, scope, detail);
+        } finally {
+            copying = was;
+        }
+    }
+
+    private void orderingItem(Expression e, List<Offered> cols, Scope scope, String detail) {
         if (e instanceof LongValue position) {
             accounted.add(e);
             long n = position.getValue();
@@ -802,7 +902,7 @@ final class StatementAnalysis {
             }
             return;
         }
-        if (e instanceof Column c && c.getTable() == null && !"GROUP BY".equals(detail)) {
+        if (e instanceof Column c && c.getTable() == null && c.getArrayConstructor() == null && !"GROUP BY".equals(detail)) {
             // PostgreSQL looks up a bare ORDER BY name among the output columns first
             String name = fold(c.getColumnName());
             Offered match = null;
@@ -874,7 +974,7 @@ final class StatementAnalysis {
     private Offered selectExpression(Expression e, String alias, Scope scope) {
         Expression inner = e;
         while (inner instanceof ParenthesedExpressionList<?> list && list.size() == 1) inner = list.get(0);
-        if (inner instanceof Column c) {
+        if (inner instanceof Column c && c.getArrayConstructor() == null) {
             Resolution r = resolve(c, scope);
             String label = alias != null ? alias : fold(c.getColumnName());
             if (r.wholeRow() != null) {
@@ -979,7 +1079,8 @@ final class StatementAnalysis {
         } else if (item instanceof TableFunction tf) {
             Function f = tf.getFunction();
             accounted.add(f);
-            if (f.getParameters() != null) walk(f.getParameters(), scope, "table function " + fold(f.getName()) + "()");
+            String what = "table function " + fold(f.getName()) + "()";
+            NodeChildren.expressions(f, child -> walk(child, scope, what));
             Alias alias = tf.getAlias();
             String visible = alias != null ? fold(alias.getName()) : fold(f.getName());
             List<Offered> cols = null;
@@ -1087,7 +1188,7 @@ final class StatementAnalysis {
             problem("whole-row reference to " + src.what);
             return;
         }
-        for (Offered o : src.columns) use(o.origin(), UseKind.UNSUPPORTED, -1, "whole-row reference");
+        for (Offered o : src.columns) use(o.origin(), computedUse(), -1, "whole-row reference");
     }
 
     /** Resolves a column and records the given use of it (whole-row references become UNSUPPORTED). */
@@ -1119,7 +1220,8 @@ final class StatementAnalysis {
             accounted.add(e);
             e = list.get(0);
         }
-        if (e instanceof Column c) return new ColumnOperand(c, resolve(c, scope));
+        accounted.add(e);
+        if (e instanceof Column c && c.getArrayConstructor() == null) return new ColumnOperand(c, resolve(c, scope));
         if (e instanceof NullValue) return new NullOperand();
         int slot = slotExpression(e);
         if (slot >= 0) return new SlotOperand(slot);
@@ -1143,8 +1245,18 @@ final class StatementAnalysis {
         }
     }
 
-    /** A boolean position: WHERE, ON, HAVING, FILTER, ON CONFLICT WHERE. */
+    /** A boolean position: WHERE, ON, HAVING, FILTER, ON CONFLICT WHERE. Filters copy nothing. */
     private void condition(Expression e, Scope scope) {
+        boolean was = copying;
+        copying = false;
+        try {
+            filter(e, scope);
+        } finally {
+            copying = was;
+        }
+    }
+
+    private void filter(Expression e, Scope scope) {
         accounted.add(e);
         if (e instanceof AndExpression and) {
             condition(and.getLeftExpression(), scope);
@@ -1262,151 +1374,105 @@ final class StatementAnalysis {
 
     // ---------------------------------------------------------------- computed expressions
 
-    /** Every column inside {@code e} is UNSUPPORTED; the detail names the innermost construct around it. */
+    /**
+     * Every column inside {@code e} is UNSUPPORTED (COPIED while {@link #copying}); the detail names the
+     * innermost construct around it. Each node is judged by its {@link NodeRules} rule; children are found by
+     * {@link NodeChildren}, so none is skipped whatever the node type.
+     */
     private void walk(Expression e, Scope scope, String detail) {
         if (e == null) return;
-        e.accept(new Walker(scope), detail);
+        accounted.add(e);
+        switch (NodeRules.expression(e.getClass())) {
+            case LEAF, WRAPPER -> NodeChildren.expressions(e, child -> walk(child, scope, detail));
+            case COMPUTED -> {
+                String inner = describe(e);
+                NodeChildren.expressions(e, child -> walk(child, scope, inner));
+            }
+            case SPECIAL -> special(e, scope, detail);
+            case REFUSED -> {
+                problem("unsupported construct " + construct(e));
+                NodeChildren.expressions(e, child -> walk(child, scope, construct(e)));
+            }
+        }
     }
 
-    /** Visits a computed expression; the context is the detail for the columns met. */
-    private final class Walker extends ExpressionVisitorAdapter<Void> {
-        private final Scope scope;
+    /** The use of a column met inside a computed value: UNSUPPORTED, or COPIED where the value is written. */
+    private UseKind computedUse() {
+        return copying ? UseKind.COPIED : UseKind.UNSUPPORTED;
+    }
 
-        Walker(Scope scope) {
-            this.scope = scope;
-        }
-
-        @Override
-        public <S> Void visit(Column column, S context) {
-            if (!accounted.contains(column)) useColumn(column, scope, UseKind.UNSUPPORTED, -1, String.valueOf(context));
-            return null;
-        }
-
-        @Override
-        public <S> Void visit(JdbcParameter p, S context) {
+    /** The nodes with a {@link NodeRules.Rule#SPECIAL} rule. */
+    private void special(Expression e, Scope scope, String detail) {
+        if (e instanceof Column column) {
+            useColumn(column, scope, computedUse(), -1, detail);
+            if (column.getArrayConstructor() != null) walk(column.getArrayConstructor(), scope, "array subscript");
+        } else if (e instanceof JdbcParameter p) {
             slotOf(p);
-            return null;
-        }
-
-        @Override
-        public <S> Void visit(Function f, S context) {
-            accounted.add(f);
-            String name = fold(f.getName());
-            if ("count".equals(name)) {
-                ExpressionList<?> params = f.getParameters();
-                if (f.isAllColumns() || params == null || params.isEmpty()
-                        || params.size() == 1 && params.get(0) instanceof AllColumns && !(params.get(0) instanceof AllTableColumns)) {
-                    if (params != null && params.size() == 1) accounted.add(params.get(0));
-                    return null;
-                }
-                if (params.size() == 1 && params.get(0) instanceof Column c && f.getOrderByElements() == null) {
-                    useColumn(c, scope, UseKind.COUNT, -1, f.isDistinct() ? "COUNT(DISTINCT)" : "COUNT");
-                    return null;
-                }
-            }
-            String detail = describe(f);
-            super.visit(f, (S) detail);
-            if (f.getOrderByElements() != null) {
-                for (OrderByElement o : f.getOrderByElements()) o.getExpression().accept(this, detail);
-            }
-            return null;
-        }
-
-        @Override
-        public <S> Void visit(AnalyticExpression a, S context) {
-            accounted.add(a);
-            String detail = describe(a);
-            boolean countStar = "count".equals(fold(a.getName()))
-                    && (a.isAllColumns() || a.getExpression() instanceof AllColumns && !(a.getExpression() instanceof AllTableColumns));
-            if (countStar) {
-                if (a.getExpression() != null) accounted.add(a.getExpression());
-            } else if (a.getExpression() != null) {
-                a.getExpression().accept(this, detail);
-            }
-            if (a.getPartitionExpressionList() != null) a.getPartitionExpressionList().accept(this, detail);
-            if (a.getOrderByElements() != null) {
-                for (OrderByElement o : a.getOrderByElements()) o.getExpression().accept(this, detail);
-            }
-            if (a.getFuncOrderBy() != null) {
-                for (OrderByElement o : a.getFuncOrderBy()) o.getExpression().accept(this, detail);
-            }
-            if (a.getDefaultValue() != null) a.getDefaultValue().accept(this, detail);
-            if (a.getFilterExpression() != null) condition(a.getFilterExpression(), scope);
-            if (a.getWindowName() != null) problem("named window is not analysed");
-            return null;
-        }
-
-        @Override
-        public <S> Void visit(AllColumns all, S context) {
-            accounted.add(all);
-            for (Source s : scope.sources) wholeRow(s);
-            return null;
-        }
-
-        @Override
-        public <S> Void visit(AllTableColumns all, S context) {
-            accounted.add(all);
+        } else if (e instanceof Function f) {
+            function(f, scope);
+        } else if (e instanceof AnalyticExpression a) {
+            analytic(a, scope);
+        } else if (e instanceof AllTableColumns all) {
             accounted.add(all.getTable());
             Source s = sourceByQualifier(all.getTable(), scope);
             if (s == null) problem("cannot resolve " + all.getTable() + ".*");
             else wholeRow(s);
-            return null;
-        }
-
-        @Override
-        public <S> Void visit(ParenthesedSelect sub, S context) {
-            for (Offered o : select(sub, scope, Mode.INNER)) use(o.origin(), UseKind.UNSUPPORTED, -1, String.valueOf(context));
-            return null;
-        }
-
-        @Override
-        public <S> Void visit(Select sub, S context) {
-            for (Offered o : select(sub, scope, Mode.INNER)) use(o.origin(), UseKind.UNSUPPORTED, -1, String.valueOf(context));
-            return null;
-        }
-
-        @Override
-        public <S> Void visit(ExistsExpression exists, S context) {
+        } else if (e instanceof AllColumns) {
+            for (Source s : scope.sources) wholeRow(s);
+        } else if (e instanceof ExistsExpression exists) {
             if (exists.getRightExpression() instanceof Select sub) select(sub, scope, Mode.EXISTS);
-            else exists.getRightExpression().accept(this, context);
-            return null;
+            else walk(exists.getRightExpression(), scope, "EXISTS");
+        } else if (e instanceof Select sub) {
+            for (Offered o : select(sub, scope, Mode.INNER)) use(o.origin(), computedUse(), -1, detail);
+        } else {
+            problem("unsupported construct " + construct(e));
         }
+    }
 
-        @SuppressWarnings("unchecked")
-        private <S> S d(Expression e) {
-            return (S) describe(e);
+    private void function(Function f, Scope scope) {
+        String name = fold(f.getName());
+        if ("count".equals(name)) {
+            ExpressionList<?> params = f.getParameters();
+            if (f.isAllColumns() || params == null || params.isEmpty()
+                    || params.size() == 1 && params.get(0) instanceof AllColumns && !(params.get(0) instanceof AllTableColumns)) {
+                if (params != null) {
+                    accounted.add(params);
+                    if (params.size() == 1) accounted.add(params.get(0));
+                }
+                NodeChildren.expressions(f, child -> walk(child, scope, "aggregate count()"), "parameters");
+                return;
+            }
+            if (params.size() == 1 && params.get(0) instanceof Column c && c.getArrayConstructor() == null
+                    && f.getOrderByElements() == null && !copying) {
+                accounted.add(params);
+                useColumn(c, scope, UseKind.COUNT, -1, f.isDistinct() ? "COUNT(DISTINCT)" : "COUNT");
+                NodeChildren.expressions(f, child -> walk(child, scope, "aggregate count()"), "parameters");
+                return;
+            }
         }
+        String detail = describe(f);
+        NodeChildren.expressions(f, child -> walk(child, scope, detail));
+    }
 
-        @Override public <S> Void visit(CaseExpression e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(CastExpression e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(Addition e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(Subtraction e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(Multiplication e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(Division e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(IntegerDivision e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(Modulo e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(SignedExpression e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(Concat e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(JsonExpression e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(JsonFunction e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(RowConstructor<?> e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(LikeExpression e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(SimilarToExpression e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(RegExpMatchOperator e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(GreaterThan e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(GreaterThanEquals e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(MinorThan e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(MinorThanEquals e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(Between e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(IsDistinctExpression e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(CollateExpression e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(TimezoneExpression e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(ExtractExpression e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(ArrayConstructor e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(ArrayExpression e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(AnyComparisonExpression e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(JsonAggregateFunction e, S c) { return super.visit(e, d(e)); }
-        @Override public <S> Void visit(IsBooleanExpression e, S c) { return super.visit(e, d(e)); }
+    private void analytic(AnalyticExpression a, Scope scope) {
+        String detail = describe(a);
+        boolean countStar = "count".equals(fold(a.getName()))
+                && (a.isAllColumns() || a.getExpression() instanceof AllColumns && !(a.getExpression() instanceof AllTableColumns));
+        if (countStar && a.getExpression() != null) accounted.add(a.getExpression());
+        if (a.getWindowName() != null) problem("named window is not analysed");
+        if (a.getFilterExpression() != null) {
+            boolean was = copying;
+            copying = false;
+            condition(a.getFilterExpression(), scope);
+            copying = was;
+        }
+        NodeChildren.expressions(a, child -> walk(child, scope, detail),
+                countStar ? new String[] {"expression", "filterExpression"} : new String[] {"filterExpression"});
+    }
+
+    /** The name of a node type for a refusal: never its text (which may hold a value). */
+    private static String construct(Expression e) {
+        return e.getClass().getSimpleName();
     }
 
     /** A short, value-free name for the shape of an expression, used in details. */
@@ -1436,6 +1502,19 @@ final class StatementAnalysis {
         if (e instanceof CollateExpression) return "COLLATE";
         if (e instanceof TimezoneExpression) return "AT TIME ZONE";
         if (e instanceof ExtractExpression) return "function extract()";
+        if (e instanceof TrimFunction) return "function trim()";
+        if (e instanceof IntervalExpression) return "interval";
+        if (e instanceof RowGetExpression) return "row field";
+        if (e instanceof JsonOperator) return "JSON";
+        if (e instanceof XMLSerializeExpr) return "function xmlserialize()";
+        if (e instanceof TranscodingFunction) return "function convert()";
+        if (e instanceof IsUnknownExpression) return "IS UNKNOWN";
+        if (e instanceof OverlapsCondition) return "OVERLAPS";
+        if (e instanceof IsNullExpression) return "IS NULL";
+        if (e instanceof NotExpression) return "NOT";
+        if (e instanceof AndExpression || e instanceof OrExpression) return "boolean operator";
+        if (e instanceof CaseExpression) return "CASE";
+        if (e instanceof RangeExpression) return "array slice";
         if (e instanceof ArrayConstructor || e instanceof ArrayExpression) return "array";
         if (e instanceof AnyComparisonExpression) return "ANY/ALL";
         if (e instanceof Column) return "boolean column";

@@ -21,6 +21,13 @@ public enum UseKind {
      * {@code ON CONFLICT} target, a set operation that compares rows (all but {@code UNION ALL}).
      */
     COMPARE_SAME_COLUMN,
+    /**
+     * Copied by the server into another column or table: a column of the select feeding INSERT ... SELECT, or
+     * inside a value written by SET, VALUES or ON CONFLICT DO UPDATE (also through CTEs, derived tables and
+     * subqueries). Never allowed on a protected column, whoever asks: the copy would leave the column's rule,
+     * its associated data and the audit of its reads behind.
+     */
+    COPIED,
     /** Anything else (LIKE, ranges, ORDER BY, functions, server-computed writes...): see the detail. */
     UNSUPPORTED
 }

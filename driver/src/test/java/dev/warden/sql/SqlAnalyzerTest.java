@@ -149,7 +149,7 @@ class SqlAnalyzerTest {
                 + "sum(id), row(email, phone), card_number -> 'k' from customers group by 1");
         for (OutputColumn out : p.outputs()) assertNull(out.origin(), out.label());
         assertUnsupported(p, c("email"), "function lower()");
-        assertUnsupported(p, c("phone"), "CASE");
+        assertUnsupported(p, c("phone"), "IS NULL");
         assertUnsupported(p, c("email"), "cast");
         assertUnsupported(p, c("id"), "arithmetic");
         assertUnsupported(p, c("name"), "concatenation");
@@ -390,7 +390,8 @@ class SqlAnalyzerTest {
         assertUse(p, c("email"), UseKind.WRITE_FROM_EXCLUDED);
         assertUse(p, c("phone"), UseKind.WRITE_VALUE, 3);
         assertUnsupported(p, c("name"), "SET name = expression");
-        assertUnsupported(p, c("card_number"), "function lower()");
+        assertUse(p, c("card_number"), UseKind.COPIED);
+        assertUse(p, c("phone"), UseKind.COPIED);
         assertUse(p, c("id"), UseKind.FILTER_EQUALITY, 4);
         assertOrigins(p, c("id"), c("email"));
         assertUse(p, c("email"), UseKind.PROJECT);
