@@ -320,7 +320,10 @@ public final class WardenEngine implements AutoCloseable {
 
     /** The analysis of a text (cached by its normalised form). */
     private Plan plan(DatabaseState database, Connection connection, LexedSql lexed) {
-        return database.plans.get(lexed.normalized(), text -> analyzer.analyze(lexed, database.catalog.on(connection)));
+        Plan plan = database.plans.get(lexed.normalized(), text -> analyzer.analyze(lexed, database.catalog.on(connection)));
+        // a parse that timed out (or found the parser busy) is refused now, but may pass another time
+        if (plan.transientProblem()) database.plans.invalidate(lexed.normalized());
+        return plan;
     }
 
     /**
