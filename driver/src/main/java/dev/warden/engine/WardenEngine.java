@@ -52,6 +52,7 @@ public final class WardenEngine implements AutoCloseable {
     private final KeysetReloader reloader;              // null when nothing is encrypted
     private final AuditSink auditSink;  // null: no trail configured
     private final SqlAnalyzer analyzer = new SqlAnalyzer();
+    private final DatabaseUserCheck userCheck = new DatabaseUserCheck();
     private final Map<String, DatabaseState> databases = new ConcurrentHashMap<>();
     private final Set<String> protectedTableNames;
 
@@ -192,6 +193,15 @@ public final class WardenEngine implements AutoCloseable {
         DatabaseState state = databases.computeIfAbsent(database == null ? "" : database,
                 d -> new DatabaseState(policy, keys.get()));
         return new Session(state, user, role, purpose, client, clientAddress);
+    }
+
+    /**
+     * Warns, once per database and user of this engine, when {@code connection}'s user is a database superuser
+     * or may act with server-file powers, which Warden cannot stop (see {@link DatabaseUserCheck}); one catalog
+     * query at the first connection, nothing afterwards. Never fails. Returns the warning logged now, or null.
+     */
+    public String warnAboutDatabaseUser(Session session, Connection connection) {
+        return userCheck.checkOnce(session.database(), session.user(), connection);
     }
 
     private void checkSession(String role, String purpose) throws SQLException {
