@@ -119,6 +119,13 @@ final class BoundedParser {
         } catch (RejectedExecutionException e) {
             throw new Refusal("the SQL parser is busy (" + pool.getMaximumPoolSize() + " threads and "
                     + pool.getQueue().size() + " queued statements); refused rather than waiting", true);
+        } catch (JSQLParserException e) {
+            if (e.getCause() instanceof InterruptedException) {
+                // the caller was interrupted while waiting: nothing is known about the text, and the flag stays set
+                Thread.currentThread().interrupt();
+                throw new Refusal("interrupted while waiting for the SQL parser", true);
+            }
+            throw e;
         }
     }
 
