@@ -259,13 +259,18 @@ final class StatementCompiler {
         };
     }
 
-    /** The refusal of a comparison by a role without the filter right; names the use, never a value. */
+    /** The refusal of a comparison or computation by a role without the filter right; names the use, never a value. */
     private static String filterDenial(String role, String purpose, ColumnUse use, ColumnRule rule) {
         String who = rule.filterers() == null
                 ? "only roles that read it in plaintext" + (rule.purposes().isEmpty() ? "" : " for the declared purpose")
                         + " may, unless its 'filter' list names others"
                 : rule.filterers().isEmpty() ? "its 'filter' list names no role"
                 : "only the roles its 'filter' list names may (" + String.join(", ", new TreeSet<>(rule.filterers())) + ")";
+        if (use.kind() == dev.warden.sql.UseKind.UNSUPPORTED) {
+            // a rules-only column: the server would compute on its plaintext (GROUP BY, LIKE, a function...)
+            return denial(role, purpose, "filter on or compute with", rule) + ": the database would compute on its"
+                    + " values (" + use.detail() + "), which can reveal them; " + who;
+        }
         return denial(role, purpose, "filter on", rule) + ": the database would compare its values (" + use.detail()
                 + "), which tells which rows hold a guessed value; " + who;
     }

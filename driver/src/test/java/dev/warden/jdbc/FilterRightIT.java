@@ -138,6 +138,14 @@ class FilterRightIT {
             for (String sql : refused) {
                 assertRefusedOnce(analyst, sql, sql.contains("hkid") ? "customers.hkid" : "customers.email", "analyst");
             }
+            SQLException grouped = assertRefusedOnce(analyst,
+                    "SELECT hkid FROM customers GROUP BY hkid HAVING count(*) > 1", "customers.hkid", "analyst");
+            assertTrue(grouped.getMessage().contains("may not filter on or compute with customers.hkid (policy line"),
+                    grouped.getMessage());
+            SQLException equal = assertRefusedOnce(analyst, "SELECT name FROM customers WHERE email = '" + EMAIL + "'",
+                    "customers.email", "analyst");
+            assertTrue(equal.getMessage().contains("may not filter on customers.email (policy line 8): the database"
+                    + " would compare its values (=)"), equal.getMessage());
             // the prepared form is refused when prepared, before a value is bound
             SQLException e = assertThrows(SQLException.class,
                     () -> analyst.prepareStatement("SELECT name FROM customers WHERE email = ?"));
