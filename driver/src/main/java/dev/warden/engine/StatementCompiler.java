@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Applies the policy to an analysed statement for one role and purpose: the single place that decides
@@ -263,19 +264,28 @@ final class StatementCompiler {
         return policy.column(ref.table().schema(), ref.table().name(), ref.column()).orElse(null);
     }
 
-    /** Null when the use is allowed, else the refusal message (starting "role " for policy denials). */
+    /**
+     * Null when the use is allowed, else the refusal message (starting "role " for policy denials).
+     *
+     * <p>Filtering is a right of its own ({@link ColumnRule#mayFilter}): every use that has the database compare
+     * the column's values (equality, IN, a join or ON CONFLICT target, a set operation or COUNT(DISTINCT), and on a
+     * rules-only column any computation: GROUP BY, DISTINCT, LIKE...) tells the role which rows hold a value it
+     * can guess, so a role that sees the column masked (or not at all) may not do it unless the policy says so.
+     * IS [NOT] NULL and COUNT(col) reveal only whether a value is present, and stay open to every role.
+     */
     private String check(ColumnUse use, ColumnRule rule, String role, String purpose) {
         String column = rule.qualifiedName();
         Encryption encryption = rule.encryption();
         return switch (use.kind()) {
-            case PROJECT, COUNT, FILTER_NULL -> null;  // reads are judged per output column
+            case PROJECT, FILTER_NULL -> null;  // reads are judged per output column; presence is not the value
+            case COUNT -> "COUNT(DISTINCT)".equals(use.detail()) && !rule.mayFilter(role, purpose)
+                    ? filterDenial(role, purpose, use, rule) : null;
             case FILTER_EQUALITY, COMPARE_SAME_COLUMN -> {
                 if (encryption == Encryption.RANDOMIZED) {
                     yield "cannot compare " + column + ": it is encrypted randomized (policy line " + rule.line()
                             + "); only IS [NOT] NULL works on it, use encrypt: deterministic for equality search";
                 }
-                yield rule.accessFor(role, purpose) == Access.DENIED
-                        ? denial(role, purpose, "filter on", rule) : null;
+                yield rule.mayFilter(role, purpose) ? null : filterDenial(role, purpose, use, rule);
             }
             case WRITE_VALUE, WRITE_NULL, WRITE_FROM_EXCLUDED ->
                     rule.mayWrite(role) ? null : denial(role, purpose, "write", rule);
@@ -284,12 +294,32 @@ final class StatementCompiler {
                     + "), its encryption binding and the audit of its reads behind; read it and write the value"
                     + " back through Warden instead";
             case UNSUPPORTED -> {
-                // a rules-only column may be computed on by a role that sees its plaintext anyway
-                if (encryption == Encryption.NONE && rule.accessFor(role, purpose) == Access.PLAINTEXT) yield null;
+                // a rules-only column may be computed on by a role that sees its plaintext anyway and may filter
+                if (encryption == Encryption.NONE) {
+                    boolean mayFilter = rule.mayFilter(role, purpose);
+                    if (mayFilter && rule.accessFor(role, purpose) == Access.PLAINTEXT) yield null;
+                    if (!mayFilter) yield filterDenial(role, purpose, use, rule);
+                }
                 yield "unsupported use of protected column " + column + ": " + use.detail()
                         + " (only =, <>, IN, IS [NOT] NULL and COUNT work on protected columns)";
             }
         };
+    }
+
+    /** The refusal of a comparison or computation by a role without the filter right; names the use, never a value. */
+    private static String filterDenial(String role, String purpose, ColumnUse use, ColumnRule rule) {
+        String who = rule.filterers() == null
+                ? "only roles that read it in plaintext" + (rule.purposes().isEmpty() ? "" : " for the declared purpose")
+                        + " may, unless its 'filter' list names others"
+                : rule.filterers().isEmpty() ? "its 'filter' list names no role"
+                : "only the roles its 'filter' list names may (" + String.join(", ", new TreeSet<>(rule.filterers())) + ")";
+        if (use.kind() == dev.warden.sql.UseKind.UNSUPPORTED) {
+            // a rules-only column: the server would compute on its plaintext (GROUP BY, LIKE, a function...)
+            return denial(role, purpose, "filter on or compute with", rule) + ": the database would compute on its"
+                    + " values (" + use.detail() + "), which can reveal them; " + who;
+        }
+        return denial(role, purpose, "filter on", rule) + ": the database would compare its values (" + use.detail()
+                + "), which tells which rows hold a guessed value; " + who;
     }
 
     private static String denial(String role, String purpose, String action, ColumnRule rule) {

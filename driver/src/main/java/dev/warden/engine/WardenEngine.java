@@ -52,6 +52,7 @@ public final class WardenEngine implements AutoCloseable {
     private final KeysetReloader reloader;              // null when nothing is encrypted
     private final AuditSink auditSink;  // null: no trail configured
     private final SqlAnalyzer analyzer = new SqlAnalyzer();
+    private final DatabaseUserCheck userCheck = new DatabaseUserCheck();
     private final Map<String, DatabaseState> databases = new ConcurrentHashMap<>();
     private final Set<String> protectedTableNames;
     private final Set<String> trustedFunctionNames;  // bare names of the policy's functions: section
@@ -200,6 +201,15 @@ public final class WardenEngine implements AutoCloseable {
         return new Session(state, user, role, purpose, client, clientAddress);
     }
 
+    /**
+     * Warns, once per database and user of this engine, when {@code connection}'s user is a database superuser
+     * or may act with server-file powers, which Warden cannot stop (see {@link DatabaseUserCheck}); one catalog
+     * query at the first connection, nothing afterwards. Never fails. Returns the warning logged now, or null.
+     */
+    public String warnAboutDatabaseUser(Session session, Connection connection) {
+        return userCheck.checkOnce(session.database(), session.user(), connection);
+    }
+
     private void checkSession(String role, String purpose) throws SQLException {
         try {
             policy.checkSession(role, purpose);
@@ -326,7 +336,10 @@ public final class WardenEngine implements AutoCloseable {
 
     /** The analysis of a text (cached by its normalised form). */
     private Plan plan(DatabaseState database, Connection connection, LexedSql lexed) {
-        return database.plans.get(lexed.normalized(), text -> analyzer.analyze(lexed, database.catalog.on(connection)));
+        Plan plan = database.plans.get(lexed.normalized(), text -> analyzer.analyze(lexed, database.catalog.on(connection)));
+        // a parse that timed out (or found the parser busy) is refused now, but may pass another time
+        if (plan.transientProblem()) database.plans.invalidate(lexed.normalized());
+        return plan;
     }
 
     /**

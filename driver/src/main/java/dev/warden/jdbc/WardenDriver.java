@@ -55,6 +55,7 @@ public final class WardenDriver implements Driver {
             String client = settings.realProperties().getProperty("ApplicationName");
             String database = settings.realUrl() != null ? settings.realUrlForMessages() : raw.getMetaData().getURL();
             Session session = engine.openSession(database, user, settings.role(), settings.purpose(), client, null);
+            engine.warnAboutDatabaseUser(session, raw);
             return new WardenConnection(raw, engine, session);
         } catch (SQLException | RuntimeException e) {
             raw.close();

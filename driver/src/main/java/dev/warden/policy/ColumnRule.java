@@ -6,13 +6,15 @@ import java.util.Set;
 
 /**
  * The rule for one protected column. {@code schema} is null when the policy names the table unqualified.
- * {@code purposes} empty means plaintext grants hold for any purpose. {@code line} is the policy line.
+ * {@code purposes} empty means plaintext grants hold for any purpose. {@code filterers} are the roles the
+ * policy's {@code filter:} list names, or null when the column has no such list (then the roles that read it
+ * in plaintext for the session's purpose may filter, see {@link #mayFilter}). {@code line} is the policy line.
  *
  * <p>Immutable and thread-safe: the collections are copied on construction.
  */
 public record ColumnRule(String schema, String table, String column, Encryption encryption, ColumnType type,
                          Map<String, Access> read, MaskKind mask, Set<String> writers, Set<String> purposes,
-                         int line) {
+                         Set<String> filterers, int line) {
 
     public ColumnRule {
         Objects.requireNonNull(table, "table");
@@ -22,11 +24,18 @@ public record ColumnRule(String schema, String table, String column, Encryption 
         read = Map.copyOf(read);
         writers = Set.copyOf(writers);
         purposes = Set.copyOf(purposes);
+        filterers = filterers == null ? null : Set.copyOf(filterers);
         // accessFor may answer MASKED for any plaintext grant too, so without a mask it could hand the
         // engine a MASKED decision it cannot carry out; the loader reports this with a line, this is the backstop.
         if (mask == null && read.containsValue(Access.MASKED)) {
             throw new IllegalArgumentException(table + "." + column + ": a masked grant needs a mask");
         }
+    }
+
+    /** A rule without a {@code filter:} list: the roles that read the column in plaintext may filter on it. */
+    public ColumnRule(String schema, String table, String column, Encryption encryption, ColumnType type,
+                      Map<String, Access> read, MaskKind mask, Set<String> writers, Set<String> purposes, int line) {
+        this(schema, table, column, encryption, type, read, mask, writers, purposes, null, line);
     }
 
     /**
@@ -45,6 +54,18 @@ public record ColumnRule(String schema, String table, String column, Encryption 
             return mask == null ? Access.DENIED : Access.MASKED;
         }
         return granted;
+    }
+
+    /**
+     * Whether {@code role} acting for {@code purpose} (may be null) may have the database compare the column's
+     * values: filter on it ({@code =}, {@code <>}, {@code IN}), join or group on it, count its distinct values.
+     * Each of these answers "does some row hold this value" and so reveals the value to a role that can guess
+     * it, whatever the role sees of the column. With a {@code filter:} list, exactly the listed roles may, for
+     * any purpose (like {@code write:}); without one, the roles that read it in plaintext for that purpose.
+     */
+    public boolean mayFilter(String role, String purpose) {
+        if (filterers == null) return accessFor(role, purpose) == Access.PLAINTEXT;
+        return role != null && filterers.contains(role);
     }
 
     public boolean mayWrite(String role) {

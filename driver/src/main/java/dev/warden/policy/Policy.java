@@ -64,7 +64,8 @@ public final class Policy {
      * @param columns    the column rules, in policy order
      * @param audit      the audit settings
      * @throws IllegalArgumentException when two roles or two columns share a name, two tables share a bare
-     *                                  name, or a column grants or lists writers for an undeclared role
+     *                                  name, or a column grants, lists writers or
+     *                                  lists filtering roles for an undeclared role
      */
     public Policy(String source, String version, Path keysetPath, Collection<RoleRule> roles,
                   Collection<ColumnRule> columns, AuditSettings audit) {
@@ -122,6 +123,11 @@ public final class Policy {
             }
             for (String role : rule.writers()) {
                 requireRole(rule, role);
+            }
+            if (rule.filterers() != null) {
+                for (String role : rule.filterers()) {
+                    requireRole(rule, role);
+                }
             }
             TableRules table = tableMap.computeIfAbsent(rule.table(),
                     name -> new TableRules(rule.schema(), new HashMap<>()));

@@ -30,7 +30,7 @@ final class YamlPolicyReader {
 
     private static final List<String> TOP_KEYS = List.of("keyset", "keyset-reload", "roles", "tables", "functions", "audit");
     private static final List<String> ROLE_KEYS = List.of("purposes");
-    private static final List<String> COLUMN_KEYS = List.of("encrypt", "type", "read", "mask", "write", "purposes");
+    private static final List<String> COLUMN_KEYS = List.of("encrypt", "type", "read", "mask", "write", "filter", "purposes");
     private static final List<String> AUDIT_KEYS =
             List.of("path", "durability", "on-failure", "hash-row-keys", "rotate-size-mb", "rotate-daily", "table");
     private static final List<String> AUDIT_TABLE_KEYS = List.of("jdbc-url", "user", "password", "name");
@@ -260,6 +260,8 @@ final class YamlPolicyReader {
             }
         }
 
+        Set<String> filterers = readFilter(body.get("filter"), encryption, path);
+
         Set<String> purposes = new LinkedHashSet<>();
         Entry purposesEntry = body.get("purposes");
         if (purposesEntry != null) {
@@ -274,11 +276,33 @@ final class YamlPolicyReader {
         }
 
         out.add(new ColumnRule(schema, table, c.key(), encryption, type, read, mask, writers, purposes,
-                line(c.keyNode())));
+                filterers, line(c.keyNode())));
         if (encryption == Encryption.NONE) {
             return null;
         }
         return new Encrypted(encryptEntry.value(), path + ".encrypt");
+    }
+
+    /**
+     * The roles of a column's {@code filter:} list, or null when it has none (the plaintext readers may filter).
+     * A list naming roles on a randomized column is a mistake: the database cannot compare its values for
+     * anyone, and IS [NOT] NULL, which does work, needs no filter right.
+     */
+    private Set<String> readFilter(Entry filterEntry, Encryption encryption, String path) throws PolicyException {
+        if (filterEntry == null) {
+            return null;
+        }
+        Set<String> filterers = new LinkedHashSet<>();
+        for (ScalarNode item : scalarList(filterEntry.value(), path + ".filter")) {
+            requireDeclaredRole(item, item.getValue(), path + ".filter");
+            filterers.add(item.getValue());
+        }
+        if (encryption == Encryption.RANDOMIZED && !filterers.isEmpty()) {
+            throw fail(filterEntry.value(), path + ".filter", "the column is encrypted randomized, so the database"
+                    + " cannot compare its values for any role: 'filter' has nothing to grant (use encrypt:"
+                    + " deterministic for equality search, or remove 'filter')");
+        }
+        return filterers;
     }
 
     private void requireDeclaredRole(Node node, String role, String path) throws PolicyException {

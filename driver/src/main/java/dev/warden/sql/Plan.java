@@ -22,7 +22,21 @@ public record Plan(StatementKind kind, Set<TableName> tables, TableName writeTar
         this(kind, tables, writeTarget, outputs, uses, problems, null);
     }
 
+    /**
+     * Starts a problem that says nothing about the text itself (its parse timed out, or every parser thread was
+     * busy): the same text may be analysed another time, so such a plan must not be cached.
+     */
+    public static final String TRANSIENT = "not analysed this time: ";
+
     public boolean resolved() {
         return problems.isEmpty();
+    }
+
+    /** True when a problem is {@link #TRANSIENT}: refuse the statement now, but do not keep the plan. */
+    public boolean transientProblem() {
+        for (String problem : problems) {
+            if (problem.startsWith(TRANSIENT)) return true;
+        }
+        return false;
     }
 }

@@ -5,12 +5,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 
 import net.sf.jsqlparser.JSQLParserException;
-import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.statement.Commit;
 import net.sf.jsqlparser.statement.ResetStatement;
 import net.sf.jsqlparser.statement.RollbackStatement;
@@ -37,15 +33,16 @@ import net.sf.jsqlparser.statement.update.Update;
  */
 public final class SqlAnalyzer {
 
-    /** JSqlParser's timeout guard needs an executor; a shared daemon pool avoids a thread per parse. */
-    private static final ExecutorService PARSER_THREADS = Executors.newCachedThreadPool(new ThreadFactory() {
-        @Override
-        public Thread newThread(Runnable r) {
-            Thread t = new Thread(r, "warden-sql-parser");
-            t.setDaemon(true);
-            return t;
-        }
-    });
+    private final BoundedParser parser;
+
+    /** An analyzer parsing on the JVM's shared bounded parser (see {@link BoundedParser}). */
+    public SqlAnalyzer() {
+        this(BoundedParser.SHARED);
+    }
+
+    SqlAnalyzer(BoundedParser parser) {
+        this.parser = parser;
+    }
 
     public Plan analyze(LexedSql sql, Catalog catalog) {
         try {
@@ -138,7 +135,9 @@ public final class SqlAnalyzer {
         }
         Statement statement;
         try {
-            statement = CCJSqlParserUtil.parse(piece, PARSER_THREADS, null);
+            statement = parser.parse(piece);
+        } catch (BoundedParser.Refusal e) {
+            return simple(kindOfWord(first), refusal(e));
         } catch (JSQLParserException | RuntimeException e) {
             return simple(kindOfWord(first), "cannot parse statement");
         }
@@ -212,9 +211,11 @@ public final class SqlAnalyzer {
                 String query = rest.substring(1, end);
                 int queryOffset = offset + i + piece.substring(i).indexOf('(') + 1;
                 try {
-                    Statement st = CCJSqlParserUtil.parse(query, PARSER_THREADS, null);
+                    Statement st = parser.parse(query);
                     StatementAnalysis a = new StatementAnalysis(sql, queryOffset, queryOffset + query.length(), catalog);
                     return a.unsupported(StatementKind.COPY, st, problem);
+                } catch (BoundedParser.Refusal e) {
+                    return new Plan(StatementKind.COPY, Set.of(), null, List.of(), List.of(), List.of(problem, refusal(e)));
                 } catch (JSQLParserException | RuntimeException e) {
                     return simple(StatementKind.COPY, problem);
                 }
@@ -239,6 +240,11 @@ public final class SqlAnalyzer {
             case "notify" -> channel && (t.size() == 2 || (t.size() == 4 && t.get(2).equals(",") && t.get(3).equals("?")));
             default -> false;
         };
+    }
+
+    /** The problem a parser refusal puts in the plan; one that may pass another time is marked so. */
+    private static String refusal(BoundedParser.Refusal e) {
+        return e.isTransient() ? Plan.TRANSIENT + e.getMessage() : e.getMessage();
     }
 
     private static Plan simple(StatementKind kind, String problem) {

@@ -110,6 +110,25 @@ public final class SqlLexer {
         return Arrays.copyOf(r.semis, r.semiCount);
     }
 
+    /**
+     * How deeply a text (normally one statement of a {@code normalized} text) nests, read with the same rules as
+     * {@link #lex} (comments, quoted names and literals cannot hide or fake a bracket). The analyzer refuses, before
+     * parsing, a statement nested deeper than it can parse in bounded time: JSqlParser's time grows exponentially
+     * with nesting.
+     */
+    static Nesting nesting(String text) {
+        Run r = new Run(text);
+        r.run();
+        return new Nesting(r.maxBrackets, r.maxQueries);
+    }
+
+    /**
+     * {@code brackets}: the deepest level of open parentheses and square brackets at any point. {@code queries}:
+     * the deepest nesting of subqueries (a parenthesis opening with SELECT, VALUES, WITH or TABLE) and array
+     * constructors ({@code ARRAY[}) inside one another.
+     */
+    record Nesting(int brackets, int queries) {}
+
     /** One lexing pass; a fresh object per call keeps {@link SqlLexer} stateless. */
     private static final class Run {
         private final String s;
@@ -133,6 +152,12 @@ public final class SqlLexer {
         private int byListDepth = -1;
         private boolean byItemExpected;
         private int typeModDepth = -1;
+        // nesting, for the analyzer's limits: open [ brackets, and the bracket level each open subquery began at
+        private int squareDepth;
+        private int[] queryLevels = new int[4];
+        private int queryCount;
+        int maxBrackets;
+        int maxQueries;
 
         Run(String s) {
             this.s = s;
@@ -190,6 +215,8 @@ public final class SqlLexer {
                 if (statementHasToken) statements++;
                 statementHasToken = false;
                 depth = 0;
+                squareDepth = 0;
+                queryCount = 0;
                 byListDepth = -1;
                 typeModDepth = -1;
                 Arrays.fill(lastWord, null);
@@ -201,16 +228,41 @@ public final class SqlLexer {
             if (c == '(') {
                 depth++;
                 if (typeModOpen) typeModDepth = depth;
+                opened();
             } else if (c == ')') {
                 if (depth == typeModDepth) typeModDepth = -1;
                 if (depth == byListDepth) byListDepth = -1;
                 depth--;
+                closed();
+            } else if (c == '[') {
+                squareDepth++;
+                opened();
+                if (lastPunct == 0 && "array".equals(lastWord[0])) queryOpened();
+            } else if (c == ']') {
+                squareDepth--;
+                closed();
             }
             boolean comma = c == ',' && depth == byListDepth;
             punct(i, c);
             byItemExpected = comma;
             out.append(c);
             return i + 1;
+        }
+
+        private void opened() {
+            maxBrackets = Math.max(maxBrackets, depth + squareDepth);
+        }
+
+        /** Ends the subqueries and array constructors opened inside the bracket just closed. */
+        private void closed() {
+            while (queryCount > 0 && queryLevels[queryCount - 1] > depth + squareDepth) queryCount--;
+        }
+
+        /** A subquery or array constructor begins inside the bracket opened last. */
+        private void queryOpened() {
+            if (queryCount == queryLevels.length) queryLevels = Arrays.copyOf(queryLevels, queryCount * 2);
+            queryLevels[queryCount++] = depth + squareDepth;
+            maxQueries = Math.max(maxQueries, queryCount);
         }
 
         private void punct(int i, char c) {
@@ -567,6 +619,10 @@ public final class SqlLexer {
             while (i < n && isIdentPart(s.charAt(i))) i++;
             String lower = lowerCase(start, i);
             words.add(lower);
+            if (lastPunct == '(' && (lower.equals("select") || lower.equals("values") || lower.equals("with")
+                    || lower.equals("table"))) {
+                queryOpened();
+            }
             if (lower.equals("by") && ("order".equals(lastWord[0]) || "group".equals(lastWord[0])) && lastPunct == 0) {
                 significant(lower, start, out.length());
                 byListDepth = depth;

@@ -80,6 +80,31 @@ class ColumnRuleTest {
     }
 
     @Test
+    void withoutAFilterListExactlyThePlaintextReadersForTheSessionsPurposeMayFilter() {
+        ColumnRule rule = rule(MaskKind.EMAIL, Set.of("customer-service"));
+        assertTrue(rule.mayFilter("support", "customer-service"));
+        assertFalse(rule.mayFilter("support", "marketing"), "masked for this purpose, so no oracle on the value");
+        assertFalse(rule.mayFilter("support", null));
+        assertFalse(rule.mayFilter("analyst", null), "a masked reader may not filter by default");
+        assertFalse(rule.mayFilter("intern", null));
+        assertFalse(rule.mayFilter(null, null));
+    }
+
+    @Test
+    void aFilterListGrantsExactlyItsRolesWhateverTheirPurpose() {
+        ColumnRule rule = new ColumnRule(null, "customers", "email", Encryption.DETERMINISTIC, ColumnType.TEXT,
+                GRANTS, MaskKind.EMAIL, Set.of("support"), Set.of("customer-service"), Set.of("analyst"), 7);
+        assertTrue(rule.mayFilter("analyst", null));
+        assertTrue(rule.mayFilter("analyst", "marketing"));
+        assertFalse(rule.mayFilter("support", "customer-service"), "a plaintext reader not listed may not filter");
+        assertFalse(rule.mayFilter("intern", null));
+        assertFalse(rule.mayFilter(null, null));
+        ColumnRule nobody = new ColumnRule(null, "customers", "email", Encryption.DETERMINISTIC, ColumnType.TEXT,
+                GRANTS, MaskKind.EMAIL, Set.of(), Set.of(), Set.of(), 7);
+        assertFalse(nobody.mayFilter("support", null), "filter: [] lets no role filter");
+    }
+
+    @Test
     void qualifiedNameCarriesTheSchemaWhenThePolicyNamesOne() {
         assertEquals("customers.email", rule(MaskKind.EMAIL, Set.of()).qualifiedName());
         ColumnRule qualified = new ColumnRule("public", "customers", "email", Encryption.NONE, ColumnType.TEXT,

@@ -173,6 +173,25 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void filterListIsReadAsWrittenAndItsAbsenceIsTheDefault() throws Exception {
+        Policy policy = PolicyLoader.parse("""
+                roles: { support: {}, analyst: {} }
+                tables:
+                  customers:
+                    hkid: { encrypt: none, read: { support: plaintext, analyst: masked }, mask: redact,
+                            filter: [analyst] }
+                    phone: { encrypt: none, read: { support: plaintext }, filter: [] }
+                    email: { encrypt: none, read: { support: plaintext } }
+                """, "policy.yaml", null);
+        assertEquals(Set.of("analyst"), policy.column(null, "customers", "hkid").orElseThrow().filterers());
+        assertEquals(Set.of(), policy.column(null, "customers", "phone").orElseThrow().filterers());
+        ColumnRule email = policy.column(null, "customers", "email").orElseThrow();
+        assertNull(email.filterers());
+        assertTrue(email.mayFilter("support", null));
+        assertFalse(email.mayFilter("analyst", null));
+    }
+
+    @Test
     void everyEncryptionWorksForEveryTypeAndNonTextMayRedactOrNull() throws Exception {
         StringBuilder yaml = new StringBuilder("keyset: k.json\nroles: { analyst: {} }\ntables:\n  t:\n");
         for (ColumnType type : ColumnType.values()) {

@@ -132,5 +132,10 @@ class PolicyTest {
                 () -> new Policy("test", "v", null, roles, List.of(sales, sales), audit));
         assertThrows(IllegalArgumentException.class,
                 () -> new Policy("test", "v", null, roles, List.of(undeclared), audit));
+        ColumnRule ghostFilter = new ColumnRule(null, "u", "c", Encryption.NONE, ColumnType.TEXT, Map.of(), null,
+                Set.of(), Set.of(), Set.of("ghost"), 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Policy("test", "v", null, roles, List.of(ghostFilter), audit));
+        assertTrue(e.getMessage().contains("undeclared role 'ghost'"), e.getMessage());
     }
 }

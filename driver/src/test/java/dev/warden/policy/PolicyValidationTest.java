@@ -57,6 +57,49 @@ class PolicyValidationTest {
     }
 
     @Test
+    void unknownRoleInFilter() {
+        rejected("""
+                keyset: k.json
+                roles: { support: {}, analyst: {} }
+                tables:
+                  customers:
+                    email:
+                      encrypt: deterministic
+                      read: { support: plaintext }
+                      filter: [support,
+                        analist]
+                """, 9, "tables.customers.email.filter: unknown role 'analist'", "declared roles: analyst, support");
+    }
+
+    @Test
+    void filterThatIsNotAList() {
+        rejected("""
+                keyset: k.json
+                roles: { support: {} }
+                tables:
+                  customers:
+                    email:
+                      encrypt: deterministic
+                      read: { support: plaintext }
+                      filter: support
+                """, 8, "tables.customers.email.filter: expected a list such as [a, b], found 'support'");
+    }
+
+    @Test
+    void filterNamingRolesOnARandomizedColumnGrantsNothingAndIsRejected() {
+        rejected("""
+                keyset: k.json
+                roles: { support: {} }
+                tables:
+                  customers:
+                    card_number:
+                      encrypt: randomized
+                      read: { support: plaintext }
+                      filter: [support]
+                """, 8, "tables.customers.card_number.filter: the column is encrypted randomized");
+    }
+
+    @Test
     void unknownTopLevelKeyListsTheAllowedKeys() {
         rejected("""
                 keyset: k.json
@@ -77,7 +120,7 @@ class PolicyValidationTest {
                       read: { support: masked }
                       maks: email
                 """, 8, "tables.customers.email: unknown key 'maks'",
-                "allowed keys: encrypt, type, read, mask, write, purposes");
+                "allowed keys: encrypt, type, read, mask, write, filter, purposes");
     }
 
     @Test

@@ -228,4 +228,31 @@ class SqlLexerTest {
                 "?", "??", "1", ".5", "e", "date", "U&", "x", "(", ")", ",", ";", "order", "by", "::", "-")
                 .list().ofMaxSize(25).map(parts -> String.join("", parts));
     }
+
+    @Test
+    void nestingCountsBracketsAndSubqueriesAsTheServerReadsThem() {
+        assertEquals(new SqlLexer.Nesting(0, 0), SqlLexer.nesting("select 1"));
+        assertEquals(new SqlLexer.Nesting(3, 0), SqlLexer.nesting("select f((a), [b[c]]) from t"));
+        assertEquals(new SqlLexer.Nesting(2, 2),
+                SqlLexer.nesting("select (select (select 1) union select 2) from t where x in (values (1))"));
+        assertEquals(new SqlLexer.Nesting(3, 3), SqlLexer.nesting("with w as (select array[array[1]]) select * from w"));
+        // an array constructor over a subquery is one level, not two
+        assertEquals(new SqlLexer.Nesting(1, 1), SqlLexer.nesting("select array(select 1)"));
+        // levels close with their bracket: siblings do not add up
+        assertEquals(new SqlLexer.Nesting(1, 1), SqlLexer.nesting("select (select 1), (select 2), (select 3)"));
+        // each statement of a text starts from nothing
+        assertEquals(new SqlLexer.Nesting(2, 0), SqlLexer.nesting("select ((1; select (2)"));
+    }
+
+    @Test
+    void commentsQuotedNamesAndLiteralsNeitherHideNorFakeNesting() {
+        // closing brackets in a comment, a quoted name or a string do not lower the count
+        assertEquals(6, SqlLexer.nesting("select (((/* ))) */ ((( 1 )))))) from t").brackets());
+        assertEquals(6, SqlLexer.nesting("select (((-- )))\n((( 1 )))))) from t").brackets());
+        assertEquals(6, SqlLexer.nesting("select ((( \")))\" + ((( 1 )))))) from t").brackets());
+        assertEquals(6, SqlLexer.nesting("select ((( ')))' || ((( $$)))$$ )))))) from t").brackets());
+        // and opening ones there do not raise it
+        assertEquals(1, SqlLexer.nesting("select ('((((((' || $x$(((((($x$ /* (((((( */ || \"((((\") from t").brackets());
+        assertEquals(0, SqlLexer.nesting("select '(select (select 1))' from t").queries());
+    }
 }

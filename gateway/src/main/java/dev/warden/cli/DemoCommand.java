@@ -42,6 +42,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     static final String[] EXAMPLE_FILES = {"policy.yaml", "schema.sql", "demo-keyset.json", "demo-master-key.txt"};
     private static final String[] COLUMNS = {"name", "email", "phone", "card_number", "birth_date", "credit_limit"};
+    /** The ordinary database role the demo's application and gateway connect as. */
+    private static final String APP_USER = "warden_demo";
     private static final String[][] ROLES = {{"support", "customer-service"}, {"billing", "order-processing"},
             {"analyst", null}};
 
@@ -65,6 +67,10 @@ public final class DemoCommand implements Callable<Integer> {
             String rawUrl = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
             try (Connection raw = DriverManager.getConnection(rawUrl, "postgres", "")) {
                 raw.createStatement().execute(Files.readString(example.resolve("schema.sql")));
+                // the application connects as an ordinary role: a superuser can read files, outside Warden's reach
+                raw.createStatement().execute("CREATE ROLE " + APP_USER + " LOGIN;"
+                        + " GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + APP_USER + ";"
+                        + " GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO " + APP_USER);
             }
             String wardenUrl = "jdbc:warden:postgresql://localhost:" + pg.getPort() + "/postgres";
             writeCustomers(wardenUrl, example);
@@ -85,7 +91,7 @@ public final class DemoCommand implements Callable<Integer> {
                     ScramVerifier.DEFAULT_ITERATIONS), role[0], role[1], Set.of()));
         }
         GatewayConfig config = new GatewayConfig("127.0.0.1", port,
-                new GatewayConfig.Backend("jdbc:warden:postgresql://localhost:" + databasePort + "/postgres", "postgres", "",
+                new GatewayConfig.Backend("jdbc:warden:postgresql://localhost:" + databasePort + "/postgres", APP_USER, "",
                         8, Map.of("ApplicationName", "warden-gateway")),
                 example.resolve("policy.yaml").toString(), "file:" + example.resolve("demo-master-key.txt"), null,
                 false, false, PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH, users, "scram-sha-256", 100);
@@ -117,7 +123,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     static Properties connectionProperties(Path example, String role, String purpose) {
         Properties p = new Properties();
-        p.setProperty("user", "postgres");
+        p.setProperty("user", APP_USER);
         p.setProperty("warden.policy", example.resolve("policy.yaml").toString());
         p.setProperty("warden.masterKey", "file:" + example.resolve("demo-master-key.txt"));
         p.setProperty("warden.role", role);
@@ -200,6 +206,7 @@ public final class DemoCommand implements Callable<Integer> {
                 {"billing", "order-processing", "SELECT name FROM customers WHERE email LIKE '%@example.com'"},
                 {"billing", "order-processing", "SELECT name FROM customers ORDER BY card_number"},
                 {"analyst", null, "SELECT name, card_number FROM customers"},
+                {"analyst", null, "SELECT name FROM customers WHERE email = 'jane.doe@example.com'"},
                 {"support", "customer-service", "UPDATE customers SET card_number = '4000000000000002' WHERE id = 1"}};
         for (String[] attempt : attempts) {
             try (Connection c = DriverManager.getConnection(url, connectionProperties(example, attempt[0], attempt[1]))) {

@@ -134,6 +134,7 @@ final class ReencryptCommand implements Callable<Integer> {
             err.println("warden keys reencrypt: the policy configures no audit trail: this run is not recorded");
         }
         try (Connection connection = DriverManager.getConnection(url, props)) {
+            DatabaseUserWarning.check(connection, "warden keys reencrypt", err);
             for (Map.Entry<String, Set<String>> table : plaintextColumns.entrySet()) {
                 Reencryption.Options options = new Reencryption.Options(table.getKey(), table.getValue(), batchSize, dryRun);
                 Reencryption.Result result = reencryption.run(connection, options,

@@ -38,6 +38,11 @@ public final class ServeCommand implements Callable<Integer> {
             problems.forEach(p -> System.err.println("warden serve: " + p));
             return 2;
         }
+        // in the background: a backend that is slow or down must not delay start-up
+        Thread userCheck = new Thread(() -> DatabaseUserWarning.checkBackend(cfg.backend(),
+                new java.io.PrintWriter(System.err, true)), "warden-serve-user-check");
+        userCheck.setDaemon(true);
+        userCheck.start();
         PooledBackendConnector connector = new PooledBackendConnector(cfg.backend(), cfg.policy(), cfg.masterKey());
         GatewayServer server = new GatewayServer(cfg, connector, new PgjdbcCopyRunner());
         try {
