@@ -168,7 +168,8 @@ class FilterRightIT {
                 "SELECT name FROM customers ORDER BY email",
                 "SELECT name FROM customers WHERE hkid > 'B7'",
                 "SELECT name FROM customers ORDER BY hkid",
-                // position('765' IN hkid) still passes here: class 1 of issue 10 (special-syntax functions), fixed apart
+                "SELECT name FROM customers WHERE position('765' IN hkid) > 0",
+                "SELECT substring(hkid FROM 1 FOR 1) FROM customers",
                 "SELECT name FROM customers c WHERE EXISTS (SELECT 1 FROM customers d WHERE d.hkid = c.hkid AND d.id <> c.id)");
         try (Connection analyst = db.as(defaults, "analyst", null); Statement s = analyst.createStatement()) {
             for (String sql : shapes) {
