@@ -16,6 +16,7 @@ public final class Session {
     private volatile String purpose;
     private volatile String client;
     private volatile String clientAddress;
+    private final NameResolution names = new NameResolution();
 
     Session(DatabaseState database, String user, String role, String purpose, String client,
             String clientAddress) {
@@ -29,6 +30,11 @@ public final class Session {
 
     DatabaseState database() {
         return database;
+    }
+
+    /** What this session's table names resolve to (its own: temp tables and search_path are per session). */
+    NameResolution names() {
+        return names;
     }
 
     public String id() {

@@ -304,6 +304,7 @@ public final class WardenConnection implements Connection {
     @Override
     public void commit() throws SQLException {
         delegate.commit();
+        engine.transactionEnded(session);
     }
 
     @Override
@@ -414,16 +415,19 @@ public final class WardenConnection implements Connection {
     @Override
     public void rollback() throws SQLException {
         delegate.rollback();
+        engine.transactionEnded(session);
     }
 
     @Override
     public void rollback(Savepoint arg0) throws SQLException {
         delegate.rollback(arg0);
+        engine.transactionEnded(session);
     }
 
     @Override
     public void setAutoCommit(boolean arg0) throws SQLException {
         delegate.setAutoCommit(arg0);
+        engine.transactionEnded(session);
     }
 
     @Override
