@@ -53,7 +53,7 @@ final class LiveCatalog {
     }
 
     /** What {@code current_schemas(true)} shows of one session (see {@link SearchScope}). */
-    record ScopeReading(List<String> schemas, boolean temporaryRelations) {}
+    record ScopeReading(List<String> schemas, boolean temporaryRelations, String temporarySchema) {}
 
     private static final TableInfo UNKNOWN = new TableInfo(0, "", List.of(), Map.of(), null);
     private static final String PG_SCOPE = """
@@ -196,17 +196,19 @@ final class LiveCatalog {
 
     /** The session's schema list and whether it has temporary relations; {@link SearchScope.SearchPath#ANY} off PostgreSQL. */
     static ScopeReading readScope(Connection connection) throws SQLException {
-        if (!isPostgres(connection)) return new ScopeReading(List.of(), false);
+        if (!isPostgres(connection)) return new ScopeReading(List.of(), false, null);
         try (PreparedStatement ps = connection.prepareStatement(PG_SCOPE);
              ResultSet rs = ps.executeQuery()) {
             rs.next();
             Array array = rs.getArray(1);
             List<String> schemas = new ArrayList<>();
+            String temporarySchema = null;
             for (Object schema : (Object[]) array.getArray()) {
                 // the session's own temporary schema: empty when temporaryRelations is false, and named per backend
-                if (!((String) schema).startsWith("pg_temp_")) schemas.add((String) schema);
+                if (((String) schema).startsWith("pg_temp_")) temporarySchema = (String) schema;
+                else schemas.add((String) schema);
             }
-            return new ScopeReading(List.copyOf(schemas), rs.getBoolean(2));
+            return new ScopeReading(List.copyOf(schemas), rs.getBoolean(2), temporarySchema);
         }
     }
 

@@ -44,6 +44,7 @@ final class NameResolution {
     private volatile boolean stale = true;          // true: not read yet, or may have changed since
     private volatile boolean touched;               // ran a statement that may change names, ever
     private volatile long epoch;                    // the database's schema epoch when read
+    private volatile String temporarySchema;        // pg_temp_N of the session, once it has one; else null
 
     /**
      * What running {@code lexed} may do: change what this session's table names resolve to, end a transaction
@@ -70,6 +71,14 @@ final class NameResolution {
         return stale || epoch != database.epoch() ? null : path;
     }
 
+    /**
+     * The session's temporary schema as of the last {@link #current} (null while it has no temporary relation):
+     * whose temporary views and trigger tables decide its statements (see ServerSideObjects.Snapshot#forSession).
+     */
+    String temporarySchema() {
+        return temporarySchema;
+    }
+
     /** Notes that a statement with {@code effect} runs in this session. */
     void ran(Effect effect) {
         if (effect == Effect.CHANGES_NAMES) {
@@ -91,6 +100,7 @@ final class NameResolution {
         if (!stale && epoch == now) return path;
         LiveCatalog.ScopeReading reading = LiveCatalog.readScope(connection);
         path = reading.temporaryRelations() ? null : database.searchPath(reading.schemas());
+        temporarySchema = reading.temporaryRelations() ? reading.temporarySchema() : null;
         epoch = now;
         stale = false;
         return path;

@@ -45,11 +45,33 @@ final class ServerSideObjects {
     /** How long a reading of the catalog is trusted: objects created outside Warden are seen within this. */
     static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(60);
 
-    /** One reading. Keys are lower-case; {@code words} holds every bare name, for the lexer check. */
+    /**
+     * One reading. Keys are lower-case; {@code words} holds every bare name, for the lexer check. Relations and
+     * trigger tables in a temporary schema belong to the one session that owns the schema: they are kept apart
+     * ({@code temporary}, by schema) and seen only through {@link #forSession}, so that one session's temporary
+     * view never decides another's statements.
+     */
     record Snapshot(Set<String> words, Map<String, String> relations, Map<String, String> triggerTables,
-                    Map<String, String> functions, long readAtNanos) {
+                    Map<String, String> functions, Map<String, Snapshot> temporary, long readAtNanos) {
         /** Nothing found: on databases other than PostgreSQL (never read again), or while unreadable. */
-        static final Snapshot NONE = new Snapshot(Set.of(), Map.of(), Map.of(), Map.of(), 0);
+        static final Snapshot NONE = new Snapshot(Set.of(), Map.of(), Map.of(), Map.of(), Map.of(), 0);
+
+        /**
+         * This reading as the session whose temporary schema is {@code temporarySchema} (null: none) sees it:
+         * its own temporary relations (by bare name, by that schema's name and by {@code pg_temp}), no other
+         * session's. Costs nothing while no session has a temporary relation over a protected table.
+         */
+        Snapshot forSession(String temporarySchema) {
+            if (temporary.isEmpty()) return this;
+            Snapshot own = temporarySchema == null ? null : temporary.get(temporarySchema.toLowerCase(Locale.ROOT));
+            if (own == null) return new Snapshot(words, relations, triggerTables, functions, Map.of(), readAtNanos);
+            Map<String, String> ownRelations = new HashMap<>(relations);
+            ownRelations.putAll(own.relations());  // searched first by the server, so it wins for a bare name
+            Map<String, String> ownTriggerTables = new HashMap<>(triggerTables);
+            ownTriggerTables.putAll(own.triggerTables());
+            return new Snapshot(words, Map.copyOf(ownRelations), Map.copyOf(ownTriggerTables), functions, Map.of(),
+                    readAtNanos);
+        }
 
         /** "view public.v (over public.customers)" when {@code table} is such a relation, else null. */
         String relation(TableName table) {
@@ -186,6 +208,8 @@ final class ServerSideObjects {
         }
         Set<String> words = new LinkedHashSet<>();
         Map<String, String> relations = new HashMap<>();
+        Map<String, Map<String, String>> temporaryRelations = new HashMap<>();
+        Map<String, Map<String, String>> temporaryTriggerTables = new HashMap<>();
         try (PreparedStatement ps = connection.prepareStatement(PG_DEPENDENT_RELATIONS)) {
             Array tables = connection.createArrayOf("text", protectedTables);
             ps.setArray(1, tables);
@@ -197,7 +221,7 @@ final class ServerSideObjects {
                         case "m" -> "materialized view";
                         default -> "table with a rule";
                     };
-                    put(relations, words, rs.getString(1), rs.getString(2),
+                    put(relations, temporaryRelations, words, rs.getString(1), rs.getString(2),
                             kind + " " + rs.getString(1) + "." + rs.getString(2) + " (over " + rs.getString(4) + ")");
                 }
             }
@@ -227,13 +251,20 @@ final class ServerSideObjects {
                     String function = namingFunctions.get(rs.getLong(1));
                     // a trigger on a protected table itself only sees the ciphertext Warden wrote
                     if (function == null || policy.protectsTable(rs.getString(2), rs.getString(3))) continue;
-                    put(triggerTables, words, rs.getString(2), rs.getString(3), "table " + rs.getString(2) + "."
+                    put(triggerTables, temporaryTriggerTables, words, rs.getString(2), rs.getString(3), "table " + rs.getString(2) + "."
                             + rs.getString(3) + " (its trigger " + rs.getString(4) + " runs " + function + ")");
                 }
             }
         }
+        Map<String, Snapshot> temporary = new HashMap<>();
+        Set<String> temporarySchemas = new LinkedHashSet<>(temporaryRelations.keySet());
+        temporarySchemas.addAll(temporaryTriggerTables.keySet());
+        for (String schema : temporarySchemas) {
+            temporary.put(schema, new Snapshot(Set.of(), Map.copyOf(temporaryRelations.getOrDefault(schema, Map.of())),
+                    Map.copyOf(temporaryTriggerTables.getOrDefault(schema, Map.of())), Map.of(), Map.of(), 0));
+        }
         return new Snapshot(Set.copyOf(words), Map.copyOf(relations), Map.copyOf(triggerTables),
-                Map.copyOf(functions), System.nanoTime());
+                Map.copyOf(functions), Map.copyOf(temporary), System.nanoTime());
     }
 
     private String protectedTableNamedIn(String source) {
@@ -242,9 +273,17 @@ final class ServerSideObjects {
         return matcher.find() ? matcher.group(1) : null;
     }
 
-    /** A relation under "schema.name" and, for statements naming no schema, ".name" (first one found wins). */
-    private static void put(Map<String, String> byName, Set<String> words, String schema, String name,
-                            String description) {
+    /**
+     * A relation under "schema.name" and, for statements naming no schema, ".name" (first one found wins); one
+     * in a temporary schema only among that schema's (also under "pg_temp.name"), see {@link Snapshot#forSession}.
+     */
+    private static void put(Map<String, String> byName, Map<String, Map<String, String>> temporary, Set<String> words,
+                            String schema, String name, String description) {
+        String lowerSchema = schema.toLowerCase(Locale.ROOT);
+        if (lowerSchema.startsWith("pg_temp_")) {
+            byName = temporary.computeIfAbsent(lowerSchema, s -> new HashMap<>());
+            byName.putIfAbsent(key("pg_temp", name), description);
+        }
         byName.putIfAbsent(key(schema, name), description);
         byName.putIfAbsent(key(null, name), description);
         words.add(name.toLowerCase(Locale.ROOT));

@@ -532,6 +532,7 @@ public final class WardenEngine implements AutoCloseable {
         StatementScope scope;
         try {
             scope = StatementScope.of(session, connection, lexed.normalized());
+            objects = objects.forSession(session.names().temporarySchema());  // its own temporary views, no other's
             verdict = verdict(database, keyed, scope, lexed, role, purpose, objects, withholdDenied);
             checkAuditHealth(verdict);
             if (verdict.isRefused()) throw verdict.refusal();

@@ -200,6 +200,23 @@ class SessionIsolationIT {
         }
     }
 
+    @Test
+    void anotherSessionsTemporaryViewOverAProtectedTableDecidesNothingHere() throws Exception {
+        try (Connection holder = db.raw(); Statement s = holder.createStatement()) {
+            s.execute("CREATE TABLE lookup (x int)");
+            s.execute("INSERT INTO lookup VALUES (7)");
+            // visible in the catalog to every session, but a relation of the holder's session only
+            s.execute("CREATE TEMP VIEW lookup AS SELECT email FROM customers");
+            try (Connection b = as("support")) {
+                execute(b, "CREATE TABLE unrelated (x int)");  // Warden reads the server-side objects anew
+                try (Statement q = b.createStatement(); ResultSet rs = q.executeQuery("SELECT x FROM lookup")) {
+                    assertTrue(rs.next());
+                    assertEquals(7, rs.getInt(1));
+                }
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private Connection as(String role) throws SQLException {
