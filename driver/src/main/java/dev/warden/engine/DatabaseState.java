@@ -117,6 +117,7 @@ final class DatabaseState {
 
     /** The one instance for this schema list, so that cache keys compare by identity on the hot path. */
     SearchScope.SearchPath searchPath(java.util.List<String> schemas) {
+        if (schemas.isEmpty()) return SearchScope.SearchPath.ANY;  // databases other than PostgreSQL
         return searchPaths.computeIfAbsent(java.util.List.copyOf(schemas), SearchScope.SearchPath::new);
     }
 

@@ -614,6 +614,14 @@ public final class WardenEngine implements AutoCloseable {
     }
 
     /**
+     * The session's search_path was changed without a statement passing through the engine (JDBC's
+     * {@code setSchema}): its names are read again before its next analysed statement.
+     */
+    public void namesChanged(Session session) {
+        session.names().changed();
+    }
+
+    /**
      * The session's transaction ended through the JDBC API ({@code commit}, {@code rollback}): a search_path or
      * temporary table it changed may have been undone, so the session reads its names again if it changed any.
      * Costs a field write otherwise.

@@ -473,6 +473,7 @@ public final class WardenConnection implements Connection {
     @Override
     public void setSchema(String arg0) throws SQLException {
         delegate.setSchema(arg0);
+        engine.namesChanged(session);  // pgjdbc sets search_path itself: no statement passes through the engine
     }
 
     @Override

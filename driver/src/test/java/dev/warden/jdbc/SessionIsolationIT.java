@@ -161,6 +161,12 @@ class SessionIsolationIT {
             }
             execute(a, "RESET search_path");
             assertEquals(readAll(b), readAll(a));
+            // JDBC's setSchema sets search_path without a statement through Warden
+            a.setSchema("shadow");
+            assertEquals(shadow, readAll(a));
+            assertEquals(kim.get(0), readAll(b).get(0));
+            a.setSchema("public");
+            assertEquals(readAll(b), readAll(a));
 
             // SET LOCAL lasts until the transaction ends; a SET in a rolled-back transaction is undone
             a.setAutoCommit(false);
