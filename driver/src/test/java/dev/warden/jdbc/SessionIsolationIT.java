@@ -88,9 +88,11 @@ class SessionIsolationIT {
             assertTrue(mismatch.getMessage().contains("pg_temp_"), mismatch.getMessage());
             assertTrue(mismatch.getMessage().contains("held to that table's rules"), mismatch.getMessage());
             assertFalse(mismatch.getMessage().contains(EMAIL), mismatch.getMessage());
+            assertEquals(1, audited("\"sqlState\":\"42703\"", 1), "one audit event for the refusal");
             // the statement A prepared before is not run on a relation it was not analysed for
             SQLException stale = refused("0A000", () -> readOne(heldByA, EMAIL));
             assertTrue(stale.getMessage().contains("prepare it again"), stale.getMessage());
+            assertEquals(1, audited("prepare it again", 1), "one audit event for the refusal");
             // writes and equality filters of another session still go to public.customers, encrypted
             writeAndCheck(b);
 
@@ -115,6 +117,10 @@ class SessionIsolationIT {
         try (Connection a = as("support"); Connection b = as("support")) {
             assertEquals(readAll(b), readAll(a));
             assertEquals(kim, readOne(a, EMAIL));
+        }
+        String trail = trail();
+        for (String secret : List.of(EMAIL, PHONE, SHADOW_EMAIL, SHADOW_PHONE)) {
+            assertFalse(trail.contains(secret), "no protected value in the audit trail");
         }
     }
 
@@ -224,6 +230,29 @@ class SessionIsolationIT {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** The audit trail of this test's policy so far. */
+    private String trail() throws java.io.IOException {
+        StringBuilder all = new StringBuilder();
+        try (var files = Files.list(policy)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("warden-audit")).sorted().toList()) {
+                all.append(Files.readString(f));
+            }
+        }
+        return all.toString();
+    }
+
+    /** How many events of the trail hold {@code text}, waiting (the trail is written asynchronously) for {@code expected}. */
+    private int audited(String text, int expected) throws Exception {
+        int count = 0;
+        for (int attempt = 0; attempt < 60; attempt++) {
+            count = (int) trail().lines().filter(line -> line.contains(text)).count();
+            if (count >= expected) break;
+            Thread.sleep(50);
+        }
+        Thread.sleep(100);  // and nothing more arrives
+        return (int) trail().lines().filter(line -> line.contains(text)).count();
+    }
 
     private Connection as(String role) throws SQLException {
         String purpose = role.equals("support") ? "customer-service" : role.equals("billing") ? "order-processing" : null;
