@@ -452,6 +452,29 @@ public final class WardenEngine implements AutoCloseable {
         throw refusal;
     }
 
+    /**
+     * Refuses (0A000, audited) adding {@code next}, which touches a protected table, to a batch after a statement
+     * that may change what the session's table names resolve to: {@code next} was analysed as they resolve now,
+     * and would run after the change.
+     */
+    public void checkBatchedAfter(Session session, List<GuardedStatement> earlier, GuardedStatement next)
+            throws SQLException {
+        if (!next.touchesProtected()) return;
+        for (GuardedStatement statement : earlier) {
+            if (statement.namesEffect() == NameResolution.Effect.CHANGES_NAMES) {
+                SQLException refusal = namesChangedInOneCall();
+                auditRefusal(session, next, refusal);
+                throw refusal;
+            }
+        }
+    }
+
+    private static SQLException namesChangedInOneCall() {
+        return SqlStates.unsupported("a statement that may change what table names resolve to (search_path, a"
+                + " temporary object, DISCARD, SET ROLE) cannot run in one call or batch before a statement on a"
+                + " protected table: send it on its own first");
+    }
+
     /** Audits the refusal, by a front door, of an execution of {@code guarded} (one event, as any refusal). */
     public void auditRefusal(Session session, GuardedStatement guarded, SQLException refusal) throws SQLException {
         StatementAudit.refused(auditSink, session, guarded.fingerprint(), guarded.compiled(), policy.version(), refusal);
@@ -536,6 +559,10 @@ public final class WardenEngine implements AutoCloseable {
             verdict = verdict(database, keyed, scope, lexed, role, purpose, objects, withholdDenied);
             checkAuditHealth(verdict);
             if (verdict.isRefused()) throw verdict.refusal();
+            if (lexed.statementCount() > 1 && NameResolution.effectOf(lexed) == NameResolution.Effect.CHANGES_NAMES) {
+                // analysed as the names resolve before the call, run after its first statements changed them
+                throw namesChangedInOneCall();
+            }
             if (verdict.keyExpansion() != null) {
                 // only after a key rotation: equality values are sent once per key
                 expanded = verdict.keyExpansion().render(lexed, verdict.slotColumns());

@@ -213,6 +213,24 @@ class SessionIsolationIT {
     }
 
     @Test
+    void aNameChangeInOneCallOrBatchBeforeAStatementOnAProtectedTableIsRefused() throws Exception {
+        try (Connection raw = db.raw(); Statement s = raw.createStatement()) {
+            s.execute("CREATE SCHEMA shadow");
+            s.execute("CREATE TABLE shadow.customers (country text, email bytea, id serial PRIMARY KEY, phone bytea,"
+                    + " name text, card_number text, birth_date bytea, credit_limit bytea)");
+        }
+        try (Connection a = as("support"); Statement s = a.createStatement()) {
+            // analysed as names resolve before the call, it would run after the change
+            refused("0A000", () -> s.execute("SET search_path = shadow, public; SELECT name, email FROM customers"));
+            s.addBatch("SET search_path = shadow, public");
+            refused("0A000", () -> s.addBatch("UPDATE customers SET phone = NULL WHERE email = 'x@example.com'"));
+            s.clearBatch();
+            assertEquals(kim, readAll(a));
+            assertEquals(1, audited("send it on its own", 1), "one audit event for the refused batch entry");
+        }
+    }
+
+    @Test
     void anotherSessionsTemporaryViewOverAProtectedTableDecidesNothingHere() throws Exception {
         try (Connection holder = db.raw(); Statement s = holder.createStatement()) {
             s.execute("CREATE TABLE lookup (x int)");
