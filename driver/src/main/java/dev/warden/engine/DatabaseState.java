@@ -25,16 +25,18 @@ final class DatabaseState {
     /**
      * Cache key of a verdict (text: the normalised statement) or of a prepared statement's guard (text: the
      * exact SQL the application passed): the text, the role and the purpose, and whether columns the role may
-     * not read are withheld (generated keys of every column) rather than refused.
+     * not read are withheld (generated keys of every column) rather than refused; and what the session's table
+     * names resolved to ({@link SearchScope}; null for a guard that touches no table shape: one passed through).
      */
-    record StatementKey(String text, String role, String purpose, boolean withholdDenied) {
+    record StatementKey(String text, String role, String purpose, boolean withholdDenied, SearchScope scope) {
         // written out: looked up for every statement, and the generated record methods did not fully inline;
         // the text is usually the same String instance (an application's constant), so identity comes first
         @Override
         public boolean equals(Object o) {
             return o instanceof StatementKey k && withholdDenied == k.withholdDenied
                     && (text == k.text || (text != null && text.equals(k.text)))
-                    && Objects.equals(role, k.role) && Objects.equals(purpose, k.purpose);
+                    && Objects.equals(role, k.role) && Objects.equals(purpose, k.purpose)
+                    && (scope == k.scope || (scope != null && scope.equals(k.scope)));
         }
 
         @Override
@@ -42,15 +44,22 @@ final class DatabaseState {
             int h = Objects.hashCode(text);
             h = 31 * h + Objects.hashCode(role);
             h = 31 * h + Objects.hashCode(purpose);
+            h = 31 * h + Objects.hashCode(scope);
             return 31 * h + (withholdDenied ? 1 : 0);
         }
     }
+
+    /** Cache key of an analysis: the normalised text and what the session's table names resolved to. */
+    record PlanKey(SearchScope scope, String text) {}
+
+    /** Cache key of a compiled protected column: its rule and how the resolved table's column stores ciphertext. */
+    record ColumnKey(ColumnRule rule, Storage storage) {}
 
     /** The caches whose content was compiled with one keyset. */
     static final class Keyed {
         /** The keyset every entry was compiled with; null for a rules-only policy. */
         final WardenKeyset keyset;
-        final Map<ColumnRule, ProtectedColumn> protectedColumns = new ConcurrentHashMap<>();
+        final Map<ColumnKey, ProtectedColumn> protectedColumns = new ConcurrentHashMap<>();
         final Cache<StatementKey, CompiledStatement> verdicts = Caffeine.newBuilder().maximumSize(20_000).build();
         /**
          * Guards of prepared statements, so that an application preparing the same text per call (as Spring's
@@ -66,7 +75,15 @@ final class DatabaseState {
 
     final LiveCatalog catalog = new LiveCatalog();
     final ServerSideObjects serverSideObjects;
-    final Cache<String, Plan> plans = Caffeine.newBuilder().maximumSize(10_000).build();
+    final Cache<PlanKey, Plan> plans = Caffeine.newBuilder().maximumSize(10_000).build();
+    /**
+     * For sessions with temporary relations: the table names the analysis of a normalised text looked up, to
+     * resolve them on the session's connection before looking for a cached analysis (see {@link SearchScope}).
+     */
+    final Cache<String, java.util.List<dev.warden.sql.TableName>> namesLookedUp =
+            Caffeine.newBuilder().maximumSize(10_000).build();
+    private final Map<java.util.List<String>, SearchScope.SearchPath> searchPaths = new ConcurrentHashMap<>();
+    private volatile long epoch;  // counts schema changes: sessions read their search path again after one
     private volatile Keyed keyed;
 
     DatabaseState(Policy policy, WardenKeyset keyset) {
@@ -98,11 +115,36 @@ final class DatabaseState {
         }
     }
 
+    /** The one instance for this schema list, so that cache keys compare by identity on the hot path. */
+    SearchScope.SearchPath searchPath(java.util.List<String> schemas) {
+        if (schemas.isEmpty()) return SearchScope.SearchPath.ANY;  // databases other than PostgreSQL
+        return searchPaths.computeIfAbsent(java.util.List.copyOf(schemas), SearchScope.SearchPath::new);
+    }
+
+    /** Counts the schema changes seen; a session's search path read at another count is read again. */
+    long epoch() {
+        return epoch;
+    }
+
+    /**
+     * A statement may have changed which schemas a session may use (GRANT, REVOKE): sessions read their search
+     * path again (one round trip each, at their next analysed statement).
+     */
+    void privilegesChanged() {
+        synchronized (this) {
+            epoch++;
+        }
+    }
+
     /** After DDL: table shapes may have changed, so drop everything derived from them. */
     void invalidate() {
+        synchronized (this) {
+            epoch++;  // a created or dropped schema changes "$user" and the schemas current_schemas lists
+        }
         catalog.invalidate();
         serverSideObjects.invalidate();
         plans.invalidateAll();
+        namesLookedUp.invalidateAll();
         synchronized (this) {
             keyed = new Keyed(keyed.keyset);
         }

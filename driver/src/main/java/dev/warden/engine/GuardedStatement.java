@@ -31,6 +31,8 @@ public final class GuardedStatement {
     private final String localValue;
     private final WardenKeyset keyset;  // the keyset the verdict was compiled with; null: uses no key
     private final GeneratedKeys generatedKeys;  // null: the application asked for no generated keys
+    private final NameResolution.Effect namesEffect;
+    private final SearchScope scope;  // what the session's names resolved to when analysed; null: not analysed  // what running it may do to the session's name resolution
 
     GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
                      Local local, String localValue, WardenKeyset keyset) {
@@ -45,12 +47,12 @@ public final class GuardedStatement {
      */
     GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
                      int[] targets, boolean reusable, Local local, String localValue, WardenKeyset keyset) {
-        this(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue, keyset, null);
+        this(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue, keyset, null, null);
     }
 
     private GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
                              int[] targets, boolean reusable, Local local, String localValue, WardenKeyset keyset,
-                             GeneratedKeys generatedKeys) {
+                             GeneratedKeys generatedKeys, SearchScope scope) {
         this.lexed = lexed;
         this.compiled = compiled;
         this.sql = sql;
@@ -61,12 +63,30 @@ public final class GuardedStatement {
         this.localValue = localValue;
         this.keyset = keyset;
         this.generatedKeys = generatedKeys;
+        this.scope = scope;
+        this.namesEffect = NameResolution.effectOf(lexed);
+    }
+
+    /** What running this statement may do to what the session's table names resolve to. */
+    NameResolution.Effect namesEffect() {
+        return namesEffect;
     }
 
     /** This guard for an execution whose generated keys the application asked for (a copy: guards are shared). */
     GuardedStatement withGeneratedKeys(GeneratedKeys keys) {
         return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
-                keyset, keys);
+                keyset, keys, scope);
+    }
+
+    /** This guard, analysed with the session's names resolved as {@code scope} says. */
+    GuardedStatement withScope(SearchScope scope) {
+        return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
+                keyset, generatedKeys, scope);
+    }
+
+    /** What the session's table names resolved to when this was analysed; null when it was passed through. */
+    SearchScope scope() {
+        return scope;
     }
 
     /**

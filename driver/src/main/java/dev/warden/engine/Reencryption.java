@@ -232,7 +232,7 @@ public final class Reencryption {
             throws SQLException {
         TableName table = tableName(options.table());
         List<Target> targets = targets(table, options);
-        LiveCatalog.TableInfo info = new LiveCatalog().lookup(connection, table);
+        LiveCatalog.TableInfo info = new LiveCatalog().lookupOnce(connection, table);
         if (info == null) {
             throw SqlStates.of(SqlStates.POLICY_MISMATCH, "table " + table + " does not exist in the database");
         }

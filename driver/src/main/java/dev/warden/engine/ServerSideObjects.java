@@ -50,11 +50,17 @@ final class ServerSideObjects {
     /** How long a reading of the catalog is trusted: objects created outside Warden are seen within this. */
     static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(60);
 
-    /** One reading. Keys are lower-case; {@code words} holds every bare name, for the lexer check. */
+    /**
+     * One reading. Keys are lower-case; {@code words} holds every bare name, for the lexer check. Relations and
+     * trigger tables in a temporary schema belong to the one session that owns the schema: they are kept apart
+     * ({@code temporary}, by schema) and seen only through {@link #forSession}, so that one session's temporary
+     * view never decides another's statements.
+     */
     record Snapshot(Set<String> words, Map<String, String> relations, Map<String, String> triggerTables,
-                    Map<String, String> functions, Map<String, String> operators, long readAtNanos) {
+                    Map<String, String> functions, Map<String, String> operators, Map<String, Snapshot> temporary,
+                    long readAtNanos) {
         /** Nothing found: on databases other than PostgreSQL (never read again), or while unreadable. */
-        static final Snapshot NONE = new Snapshot(Set.of(), Map.of(), Map.of(), Map.of(), Map.of(), 0);
+        static final Snapshot NONE = new Snapshot(Set.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), 0);
 
         /**
          * "operator public.### runs function public.f() ..." for the first user operator, running a function that
@@ -67,6 +73,23 @@ final class ServerSideObjects {
                 if (normalized.contains(e.getKey())) return e.getValue();
             }
             return null;
+        }
+
+        /**
+         * This reading as the session whose temporary schema is {@code temporarySchema} (null: none) sees it:
+         * its own temporary relations (by bare name, by that schema's name and by {@code pg_temp}), no other
+         * session's. Costs nothing while no session has a temporary relation over a protected table.
+         */
+        Snapshot forSession(String temporarySchema) {
+            if (temporary.isEmpty()) return this;
+            Snapshot own = temporarySchema == null ? null : temporary.get(temporarySchema.toLowerCase(Locale.ROOT));
+            if (own == null) return new Snapshot(words, relations, triggerTables, functions, operators, Map.of(), readAtNanos);
+            Map<String, String> ownRelations = new HashMap<>(relations);
+            ownRelations.putAll(own.relations());  // searched first by the server, so it wins for a bare name
+            Map<String, String> ownTriggerTables = new HashMap<>(triggerTables);
+            ownTriggerTables.putAll(own.triggerTables());
+            return new Snapshot(words, Map.copyOf(ownRelations), Map.copyOf(ownTriggerTables), functions, operators,
+                    Map.of(), readAtNanos);
         }
 
         /** "view public.v (over public.customers)" when {@code table} is such a relation, else null. */
@@ -262,7 +285,8 @@ final class ServerSideObjects {
 
     private static boolean sameObjects(Snapshot a, Snapshot b) {
         return a.relations().equals(b.relations()) && a.triggerTables().equals(b.triggerTables())
-                && a.functions().equals(b.functions()) && a.operators().equals(b.operators());
+                && a.functions().equals(b.functions()) && a.operators().equals(b.operators())
+                && a.temporary().equals(b.temporary());
     }
 
     private Snapshot read(Connection connection) throws SQLException {
@@ -271,6 +295,8 @@ final class ServerSideObjects {
         }
         Set<String> words = new LinkedHashSet<>();
         Map<String, String> relations = new HashMap<>();
+        Map<String, Map<String, String>> temporaryRelations = new HashMap<>();
+        Map<String, Map<String, String>> temporaryTriggerTables = new HashMap<>();
         try (PreparedStatement ps = connection.prepareStatement(PG_DEPENDENT_RELATIONS)) {
             Array tables = connection.createArrayOf("text", protectedTables);
             ps.setArray(1, tables);
@@ -282,12 +308,12 @@ final class ServerSideObjects {
                         case "m" -> "materialized view";
                         default -> "table with a rule";
                     };
-                    put(relations, words, rs.getString(1), rs.getString(2),
+                    put(relations, temporaryRelations, words, rs.getString(1), rs.getString(2),
                             kind + " " + rs.getString(1) + "." + rs.getString(2) + " (over " + rs.getString(4) + ")");
                 }
             }
         }
-        Map<Long, String> reachingFunctions = reachingFunctions(connection, relations, words);
+        Map<Long, String> reachingFunctions = reachingFunctions(connection, relations, temporaryRelations, words);
         Map<String, String> functions = new HashMap<>();
         for (String description : reachingFunctions.values()) {
             // looked up by the bare word the lexer saw, whatever schema the statement names
@@ -304,7 +330,7 @@ final class ServerSideObjects {
                     String function = reachingFunctions.get(rs.getLong(1));
                     // a trigger on a protected table itself only sees the ciphertext Warden wrote
                     if (function == null || policy.protectsTable(rs.getString(2), rs.getString(3))) continue;
-                    put(triggerTables, words, rs.getString(2), rs.getString(3), "table " + rs.getString(2) + "."
+                    put(triggerTables, temporaryTriggerTables, words, rs.getString(2), rs.getString(3), "table " + rs.getString(2) + "."
                             + rs.getString(3) + " (its trigger " + rs.getString(4) + " runs " + function + ")");
                 }
             }
@@ -317,7 +343,7 @@ final class ServerSideObjects {
                     String function = reachingFunctions.get(rs.getLong(1));
                     // as for triggers: on a protected table itself, it only sees what Warden wrote
                     if (function == null || policy.protectsTable(rs.getString(2), rs.getString(3))) continue;
-                    put(triggerTables, words, rs.getString(2), rs.getString(3), "table " + rs.getString(2) + "."
+                    put(triggerTables, temporaryTriggerTables, words, rs.getString(2), rs.getString(3), "table " + rs.getString(2) + "."
                             + rs.getString(3) + " (its " + rs.getString(4) + " runs " + function + ")");
                 }
             }
@@ -339,8 +365,15 @@ final class ServerSideObjects {
                 }
             }
         }
+        Map<String, Snapshot> temporary = new HashMap<>();
+        Set<String> temporarySchemas = new LinkedHashSet<>(temporaryRelations.keySet());
+        temporarySchemas.addAll(temporaryTriggerTables.keySet());
+        for (String schema : temporarySchemas) {
+            temporary.put(schema, new Snapshot(Set.of(), Map.copyOf(temporaryRelations.getOrDefault(schema, Map.of())),
+                    Map.copyOf(temporaryTriggerTables.getOrDefault(schema, Map.of())), Map.of(), Map.of(), Map.of(), 0));
+        }
         return new Snapshot(Set.copyOf(words), Map.copyOf(relations), Map.copyOf(triggerTables),
-                Map.copyOf(functions), Map.copyOf(operators), System.nanoTime());
+                Map.copyOf(functions), Map.copyOf(operators), Map.copyOf(temporary), System.nanoTime());
     }
 
     /** A user function or rule-bearing relation, as read from the catalog, for the fixpoint below. */
@@ -369,7 +402,8 @@ final class ServerSideObjects {
      * that reaches; views calling such functions join {@code relations}; repeated until nothing changes.
      * Functions the policy trusts never reach. Adds the names of views found here to {@code words}.
      */
-    private Map<Long, String> reachingFunctions(Connection connection, Map<String, String> relations, Set<String> words)
+    private Map<Long, String> reachingFunctions(Connection connection, Map<String, String> relations,
+                                                Map<String, Map<String, String>> temporaryRelations, Set<String> words)
             throws SQLException {
         Map<Long, Node> functions = new HashMap<>();
         // SQL-standard bodies (prosqlbody) exist from PostgreSQL 14 on
@@ -462,7 +496,7 @@ final class ServerSideObjects {
             Node v = e.getValue();
             if (v.reach == null) continue;
             String[] qualified = v.name.substring(v.name.lastIndexOf(' ') + 1).split("\\.", 2);
-            put(relations, words, qualified[0], qualified[1], v.reach);
+            put(relations, temporaryRelations, words, qualified[0], qualified[1], v.reach);
         }
         Map<Long, String> reaching = new HashMap<>();
         for (Map.Entry<Long, Node> e : functions.entrySet()) {
@@ -513,9 +547,17 @@ final class ServerSideObjects {
         return null;
     }
 
-    /** A relation under "schema.name" and, for statements naming no schema, ".name" (first one found wins). */
-    private static void put(Map<String, String> byName, Set<String> words, String schema, String name,
-                            String description) {
+    /**
+     * A relation under "schema.name" and, for statements naming no schema, ".name" (first one found wins); one
+     * in a temporary schema only among that schema's (also under "pg_temp.name"), see {@link Snapshot#forSession}.
+     */
+    private static void put(Map<String, String> byName, Map<String, Map<String, String>> temporary, Set<String> words,
+                            String schema, String name, String description) {
+        String lowerSchema = schema.toLowerCase(Locale.ROOT);
+        if (lowerSchema.startsWith("pg_temp_")) {
+            byName = temporary.computeIfAbsent(lowerSchema, s -> new HashMap<>());
+            byName.putIfAbsent(key("pg_temp", name), description);
+        }
         byName.putIfAbsent(key(schema, name), description);
         byName.putIfAbsent(key(null, name), description);
         words.add(name.toLowerCase(Locale.ROOT));

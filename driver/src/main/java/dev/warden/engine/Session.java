@@ -28,6 +28,7 @@ public final class Session {
     /** What the connection was opened with: a lease ends back here. */
     private final Acting own;
     private volatile Acting acting;
+    private final NameResolution names = new NameResolution();
 
     Session(DatabaseState database, String user, String role, String purpose, String client,
             String clientAddress) {
@@ -39,6 +40,11 @@ public final class Session {
 
     DatabaseState database() {
         return database;
+    }
+
+    /** What this session's table names resolve to (its own: temp tables and search_path are per session). */
+    NameResolution names() {
+        return names;
     }
 
     public String id() {
@@ -80,10 +86,12 @@ public final class Session {
     void lend(String user, String purpose, String client, String clientAddress, Predicate<String> mayDeclare) {
         acting = new Acting(user, purpose, client, clientAddress,
                 mayDeclare == null ? ANY_PURPOSE_OF_THE_ROLE : mayDeclare);
+        names.changed();  // whatever the last client left on the connection, its names are read again
     }
 
     /** The lease ended: back to what the connection was opened with. */
     void endLease() {
         acting = own;
+        names.changed();
     }
 }

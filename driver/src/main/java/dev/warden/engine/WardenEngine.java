@@ -246,9 +246,18 @@ public final class WardenEngine implements AutoCloseable {
                                            boolean auditRefusal) throws SQLException {
         DatabaseState database = session.database();
         DatabaseState.Keyed keyed = database.keyed(keys.get());
-        DatabaseState.StatementKey key = new DatabaseState.StatementKey(sql, session.role(), session.purpose(),
-                withholdDenied);
-        GuardedStatement cached = keyed.prepared.getIfPresent(key);
+        // a guard passed through depends on the text alone; an analysed one also on what the session's names
+        // resolve to, known without a round trip unless the session has temporary relations (then not cached)
+        DatabaseState.StatementKey passed = new DatabaseState.StatementKey(sql, session.role(), session.purpose(),
+                withholdDenied, null);
+        GuardedStatement cached = keyed.prepared.getIfPresent(passed);
+        if (cached == null) {
+            SearchScope.SearchPath path = session.names().known(database);
+            if (path != null) {
+                cached = keyed.prepared.getIfPresent(new DatabaseState.StatementKey(sql, session.role(),
+                        session.purpose(), withholdDenied, path));
+            }
+        }
         if (cached != null) {
             checkAuditHealth(cached.compiled());
             return cached;
@@ -259,7 +268,11 @@ public final class WardenEngine implements AutoCloseable {
                 && !guarded.lexed().backslashInPlainString()
                 && !guarded.compiled().changesSchema() && !startsWithDdlKeyword(sql)
                 && (guarded.keyset() == null || guarded.keyset() == keyed.keyset)) {
-            keyed.prepared.put(key, guarded);
+            SearchScope scope = guarded.compiled() == PASS_THROUGH ? null : session.names().known(database);
+            if (guarded.compiled() == PASS_THROUGH || scope != null) {
+                keyed.prepared.put(new DatabaseState.StatementKey(sql, session.role(), session.purpose(),
+                        withholdDenied, scope), guarded);
+            }
         }
         return guarded;
     }
@@ -286,10 +299,11 @@ public final class WardenEngine implements AutoCloseable {
         if (request.invalidFlagMessage() != null) throw refusedForKeys(session, original, request.invalidFlagMessage());
         if (request.nothing()) return original.withGeneratedKeys(GeneratedKeys.NONE);
         DatabaseState database = session.database();
-        Plan plan = plan(database, connection, original.lexed());
+        StatementScope scope = StatementScope.of(session, connection, original.lexed().normalized());
+        Plan plan = plan(database, scope, original.lexed());
         if (request.byIndex()) {
             throw refusedForKeys(session, original, "generated keys by column index are not supported on a"
-                    + " protected table" + indexedColumns(database, connection, plan, request.indexes())
+                    + " protected table" + indexedColumns(scope, plan, request.indexes())
                     + ": name the columns instead, e.g. prepareStatement(sql, new String[] {\"id\"})");
         }
         StatementKind kind = plan.kind();
@@ -307,7 +321,8 @@ public final class WardenEngine implements AutoCloseable {
         boolean withholdDenied = request.everyColumn();
         GuardedStatement withReturning = prepared ? guardPrepared(session, connection, text, withholdDenied, true)
                 : guard(session, connection, text, SqlLexer.lex(text), withholdDenied, true);
-        Plan returning = plan(database, connection, withReturning.lexed());
+        Plan returning = plan(database, StatementScope.of(session, connection, withReturning.lexed().normalized()),
+                withReturning.lexed());
         return withReturning.withGeneratedKeys(GeneratedKeys.returning(returning.outputs().size()));
     }
 
@@ -319,9 +334,9 @@ public final class WardenEngine implements AutoCloseable {
     }
 
     /** For a refusal: which table.column each index would name, where it is a column of the written table. */
-    private String indexedColumns(DatabaseState database, Connection connection, Plan plan, int[] indexes) {
+    private String indexedColumns(StatementScope scope, Plan plan, int[] indexes) {
         TableName target = plan.writeTarget();
-        LiveCatalog.TableInfo info = target == null ? null : database.catalog.lookup(connection, target);
+        LiveCatalog.TableInfo info = target == null ? null : scope.lookup().lookup(target);
         if (info == null) return "";
         StringBuilder named = new StringBuilder();
         for (int index : indexes) {
@@ -334,11 +349,21 @@ public final class WardenEngine implements AutoCloseable {
         return named.isEmpty() ? " " + target.name() : " " + target.name() + named + ")";
     }
 
-    /** The analysis of a text (cached by its normalised form). */
-    private Plan plan(DatabaseState database, Connection connection, LexedSql lexed) {
-        Plan plan = database.plans.get(lexed.normalized(), text -> analyzer.analyze(lexed, database.catalog.on(connection)));
+    /**
+     * The analysis of a text, cached by its normalised form and what the session's names resolved to: a session
+     * whose {@code customers} is its own temporary table is analysed on that table, and never shares the
+     * analysis with a session whose {@code customers} is another relation.
+     */
+    private Plan plan(DatabaseState database, StatementScope scope, LexedSql lexed) {
+        String text = lexed.normalized();
+        if (scope.key() != null) {
+            Plan cached = database.plans.getIfPresent(new DatabaseState.PlanKey(scope.key(), text));
+            if (cached != null) return cached;
+        }
+        Plan plan = analyzer.analyze(lexed, scope.lookup());
+        scope.analysed(database, text, plan);
         // a parse that timed out (or found the parser busy) is refused now, but may pass another time
-        if (plan.transientProblem()) database.plans.invalidate(lexed.normalized());
+        if (scope.cacheable() && !plan.transientProblem()) database.plans.put(new DatabaseState.PlanKey(scope.key(), text), plan);
         return plan;
     }
 
@@ -413,6 +438,60 @@ public final class WardenEngine implements AutoCloseable {
         return stale;
     }
 
+    /**
+     * Refuses (0A000, audited) an execution of the prepared {@code guarded} when the session's table names no
+     * longer resolve as they did when it was analysed: it set search_path, or created or dropped a temporary
+     * table, after preparing it (the server re-plans the statement on the relations its names mean now, which
+     * another analysis would have to judge). Costs two field reads while the session changed nothing; one round
+     * trip while the session has temporary relations.
+     */
+    public void checkNamesUnchanged(Session session, Connection connection, GuardedStatement guarded)
+            throws SQLException {
+        SearchScope analysed = guarded.scope();
+        if (analysed == null) return;
+        DatabaseState database = session.database();
+        SearchScope.SearchPath path = session.names().known(database);
+        if (path == analysed) return;
+        try {
+            path = session.names().current(connection, database);
+            if (path == analysed) return;
+            if (path == null && analysed instanceof SearchScope.Relations relations
+                    && java.util.Arrays.equals(relations.oids(), database.catalog.resolveLive(connection, relations.names()))) {
+                return;
+            }
+        } catch (SQLException e) {
+            // e.g. in a failed transaction, where the execution would fail anyway: refused here, unread
+        }
+        SQLException refusal = SqlStates.unsupported("this statement was prepared before the session changed what"
+                + " its table names resolve to (search_path, a temporary table, a schema change), or that cannot be"
+                + " read now: prepare it again");
+        auditRefusal(session, guarded, refusal);
+        throw refusal;
+    }
+
+    /**
+     * Refuses (0A000, audited) adding {@code next}, which touches a protected table, to a batch after a statement
+     * that may change what the session's table names resolve to: {@code next} was analysed as they resolve now,
+     * and would run after the change.
+     */
+    public void checkBatchedAfter(Session session, List<GuardedStatement> earlier, GuardedStatement next)
+            throws SQLException {
+        if (!next.touchesProtected()) return;
+        for (GuardedStatement statement : earlier) {
+            if (statement.namesEffect() == NameResolution.Effect.CHANGES_NAMES) {
+                SQLException refusal = namesChangedInOneCall();
+                auditRefusal(session, next, refusal);
+                throw refusal;
+            }
+        }
+    }
+
+    private static SQLException namesChangedInOneCall() {
+        return SqlStates.unsupported("a statement that may change what table names resolve to (search_path, a"
+                + " temporary object, DISCARD, SET ROLE) cannot run in one call or batch before a statement on a"
+                + " protected table: send it on its own first");
+    }
+
     /** Audits the refusal, by a front door, of an execution of {@code guarded} (one event, as any refusal). */
     public void auditRefusal(Session session, GuardedStatement guarded, SQLException refusal) throws SQLException {
         StatementAudit.refused(auditSink, session, guarded.fingerprint(), guarded.compiled(), policy.version(), refusal);
@@ -478,6 +557,7 @@ public final class WardenEngine implements AutoCloseable {
         if (!lexed.mentionsAny(protectedTableNames) && !lexed.mentionsAny(objects.words())
                 && !mayComputeOutOfView(lexed) && objects.operator(lexed.normalized()) == null) {
             if (startsWithDdlKeyword(sql)) database.invalidate();  // a table joined with a protected one may change
+            else if (startsWithPrivilegeKeyword(sql)) database.privilegesChanged();  // USAGE on a schema of a path
             return new GuardedStatement(lexed, PASS_THROUGH, sql, null, GuardedStatement.Local.NONE, null, null);
         }
         if (lexed.backslashInPlainString() && !backslashesAreCharacters(connection)) {
@@ -491,10 +571,17 @@ public final class WardenEngine implements AutoCloseable {
         CompiledStatement verdict = null;
         String toSend;
         KeyExpansion.Rendered expanded = null;
+        StatementScope scope;
         try {
-            verdict = verdict(database, keyed, connection, lexed, role, purpose, objects, withholdDenied);
+            scope = StatementScope.of(session, connection, lexed.normalized());
+            objects = objects.forSession(session.names().temporarySchema());  // its own temporary views, no other's
+            verdict = verdict(database, keyed, scope, lexed, role, purpose, objects, withholdDenied);
             checkAuditHealth(verdict);
             if (verdict.isRefused()) throw verdict.refusal();
+            if (lexed.statementCount() > 1 && NameResolution.effectOf(lexed) == NameResolution.Effect.CHANGES_NAMES) {
+                // analysed as the names resolve before the call, run after its first statements changed them
+                throw namesChangedInOneCall();
+            }
             if (verdict.keyExpansion() != null) {
                 // only after a key rotation: equality values are sent once per key
                 expanded = verdict.keyExpansion().render(lexed, verdict.slotColumns());
@@ -512,10 +599,10 @@ public final class WardenEngine implements AutoCloseable {
         ProtectedColumn[] parameterColumns = GuardedStatement.parameterColumns(lexed, verdict);
         if (expanded != null) {
             return new GuardedStatement(lexed, verdict, toSend, parameterColumns, expanded.targets(),
-                    !expanded.literalsEncrypted(), GuardedStatement.Local.NONE, null, keyed.keyset);
+                    !expanded.literalsEncrypted(), GuardedStatement.Local.NONE, null, keyed.keyset).withScope(scope.key());
         }
         return new GuardedStatement(lexed, verdict, toSend, parameterColumns, GuardedStatement.Local.NONE, null,
-                keyed.keyset);
+                keyed.keyset).withScope(scope.key());
     }
 
     /**
@@ -536,31 +623,42 @@ public final class WardenEngine implements AutoCloseable {
     }
 
     /** The cached verdict on a normalised text for a role and purpose, analysing and compiling it on a miss. */
-    private CompiledStatement verdict(DatabaseState database, DatabaseState.Keyed keyed, Connection connection,
+    private CompiledStatement verdict(DatabaseState database, DatabaseState.Keyed keyed, StatementScope scope,
                                       LexedSql lexed, String role, String purpose, ServerSideObjects.Snapshot objects,
                                       boolean withholdDenied) throws SQLException {
-        DatabaseState.StatementKey key = new DatabaseState.StatementKey(lexed.normalized(), role, purpose, withholdDenied);
         // a DO block's or a function's body is a literal, which the normalised text (the cache key) does not hold:
         // the verdict on one body says nothing of another
         boolean carriesCode = carriesCode(lexed);
-        CompiledStatement verdict = carriesCode ? null : keyed.verdicts.getIfPresent(key);
-        if (verdict != null) return verdict;
-        Plan plan = plan(database, connection, lexed);
+        CompiledStatement verdict;
+        if (scope.key() != null && !carriesCode) {
+            verdict = keyed.verdicts.getIfPresent(new DatabaseState.StatementKey(lexed.normalized(), role, purpose,
+                    withholdDenied, scope.key()));
+            if (verdict != null) return verdict;
+        }
+        Plan plan = plan(database, scope, lexed);
         // a schema change is judged on the policy and its own text, and may be what brings the table in step
-        if (plan.kind() != StatementKind.DDL) checkPolicyMatchesLiveTables(database, keyed, plan, connection);
+        Map<ColumnRule, ProtectedColumn> columns = plan.kind() == StatementKind.DDL ? Map.of()
+                : checkPolicyMatchesLiveTables(keyed, plan, scope);
         verdict = new StatementCompiler(policy, new StatementCompiler.Columns() {
             @Override
             public ProtectedColumn of(ColumnRule rule) throws SQLException {
-                return protectedColumn(database, keyed, rule, connection);
+                ProtectedColumn column = columns.get(rule);
+                return column != null ? column : protectedColumn(keyed, rule, new TableName(rule.schema(), rule.table()),
+                        scope.lookup());
             }
 
             @Override
             public RowKeys rowKeys(List<OutputColumn> outputs) {
-                return rowKeysShownBy(database, keyed.keyset, outputs, connection);
+                return rowKeysShownBy(scope, keyed.keyset, outputs);
             }
         }).compile(lexed, plan, role, purpose, objects, withholdDenied);
-        if (verdict.changesSchema()) database.invalidate();
-        else if (!carriesCode) keyed.verdicts.put(key, verdict);
+        if (verdict.changesSchema()) {
+            database.invalidate();
+        } else if (scope.cacheable() && !carriesCode && !plan.transientProblem()) {
+            // (a refusal for a parse that timed out or found the parser busy is not kept: it may pass next time)
+            keyed.verdicts.put(new DatabaseState.StatementKey(lexed.normalized(), role, purpose, withholdDenied,
+                    scope.key()), verdict);
+        }
         return verdict;
     }
 
@@ -595,6 +693,7 @@ public final class WardenEngine implements AutoCloseable {
      * everything derived from them, so that the statement, sent again, is analysed against the table as it is.
      */
     public void tableChanged(Session session) {
+        session.names().changed();  // a function may have created a temporary table or set search_path
         session.database().invalidate();
     }
 
@@ -607,6 +706,23 @@ public final class WardenEngine implements AutoCloseable {
     }
 
     /**
+     * The session's search_path was changed without a statement passing through the engine (JDBC's
+     * {@code setSchema}): its names are read again before its next analysed statement.
+     */
+    public void namesChanged(Session session) {
+        session.names().changed();
+    }
+
+    /**
+     * The session's transaction ended through the JDBC API ({@code commit}, {@code rollback}): a search_path or
+     * temporary table it changed may have been undone, so the session reads its names again if it changed any.
+     * Costs a field write otherwise.
+     */
+    public void transactionEnded(Session session) {
+        session.names().transactionEnded();
+    }
+
+    /**
      * Begins the audit record of one execution of {@code statement}, before it is sent: an execution that
      * could not leave its event does not run (a stopped trail refuses every statement, an unwritable one in
      * fail-closed mode those on protected tables; SQLState 58000). Checked per execution, so a statement
@@ -615,6 +731,7 @@ public final class WardenEngine implements AutoCloseable {
     public StatementAudit audit(Session session, GuardedStatement statement) throws SQLException {
         checkAuditStopped();
         checkAuditHealth(statement.compiled());
+        session.names().ran(statement.namesEffect());  // per execution: a prepared SET search_path runs many times
         return new StatementAudit(auditSink, session, statement, policy.version());
     }
 
@@ -712,6 +829,11 @@ public final class WardenEngine implements AutoCloseable {
     private static final CompiledStatement PASS_THROUGH = new CompiledStatement(null, null, null, null, "OTHER",
             java.util.List.of(), Map.of(), java.util.List.of(), java.util.List.of(), false, false, null);
 
+    private static boolean startsWithPrivilegeKeyword(String sql) {
+        String head = sql.stripLeading();
+        return head.regionMatches(true, 0, "grant", 0, 5) || head.regionMatches(true, 0, "revoke", 0, 6);
+    }
+
     private static boolean startsWithDdlKeyword(String sql) {
         String head = sql.stripLeading();
         for (String keyword : new String[] {"alter", "create", "drop", "rename"}) {
@@ -736,15 +858,14 @@ public final class WardenEngine implements AutoCloseable {
      * Where the policy asks for hashed row keys: the result columns that show the (single-column) primary key
      * of a protected table, or null when there are none.
      */
-    private RowKeys rowKeysShownBy(DatabaseState database, WardenKeyset keyset, List<OutputColumn> outputs,
-                                   Connection connection) {
+    private RowKeys rowKeysShownBy(StatementScope scope, WardenKeyset keyset, List<OutputColumn> outputs) {
         if (keyset == null || policy.audit() == null || !policy.audit().hashRowKeys()) return null;
         List<Integer> positions = new java.util.ArrayList<>();
         List<String> tables = new java.util.ArrayList<>();
         for (int i = 0; i < outputs.size(); i++) {
             dev.warden.sql.ColumnRef origin = outputs.get(i).origin();
             if (origin == null || !policy.protectsTable(origin.table().schema(), origin.table().name())) continue;
-            LiveCatalog.TableInfo info = database.catalog.lookup(connection, origin.table());
+            LiveCatalog.TableInfo info = scope.lookup().lookup(origin.table());
             if (info != null && origin.column().equals(info.primaryKey()) && !tables.contains(origin.table().name())) {
                 positions.add(i + 1);
                 tables.add(origin.table().name());
@@ -757,26 +878,39 @@ public final class WardenEngine implements AutoCloseable {
     /**
      * Before the first verdict on a protected table, every policy column of it must exist in the live table
      * with a type that can hold ciphertext: a policy out of step with the schema is named, not guessed around.
+     * "The live table" is the relation the statement's name resolves to for this session: a session's own table
+     * named like a protected one (a temporary table, or one in a schema earlier on its search_path) is held to
+     * that name's rules like any table of that name, since the policy matches unqualified names in every
+     * schema: it is analysed on its own columns, and refused (42703) when it lacks a protected column.
+     *
+     * @return the compiled column of every rule of the statement's protected tables
      */
-    private void checkPolicyMatchesLiveTables(DatabaseState database, DatabaseState.Keyed keyed, Plan plan,
-                                              Connection connection) throws SQLException {
+    private Map<ColumnRule, ProtectedColumn> checkPolicyMatchesLiveTables(DatabaseState.Keyed keyed, Plan plan,
+                                                                         StatementScope scope) throws SQLException {
+        Map<ColumnRule, ProtectedColumn> columns = new java.util.HashMap<>();
         for (TableName table : plan.tables()) {
             if (!policy.protectsTable(table.schema(), table.name())) continue;
             for (ColumnRule rule : policy.columns()) {
                 if (rule.table().equals(table.name())
                         && (rule.schema() == null || table.schema() == null || rule.schema().equals(table.schema()))) {
-                    protectedColumn(database, keyed, rule, connection);
+                    ProtectedColumn column = protectedColumn(keyed, rule, table, scope.lookup());
+                    ProtectedColumn other = columns.putIfAbsent(rule, column);
+                    if (other != null && other != column) {
+                        // two relations of that name in one statement store the column differently
+                        throw SqlStates.unsupported("this statement reads two tables named " + rule.table()
+                                + " whose column " + rule.column() + " (policy line " + rule.line()
+                                + ") stores ciphertext differently; name one table per statement");
+                    }
                 }
             }
         }
+        return columns;
     }
 
-    private ProtectedColumn protectedColumn(DatabaseState database, DatabaseState.Keyed keyed, ColumnRule rule,
-                                            Connection connection) throws SQLException {
-        ProtectedColumn column = keyed.protectedColumns.get(rule);
-        if (column != null) return column;
-        TableName table = new TableName(rule.schema(), rule.table());
-        LiveCatalog.TableInfo info = database.catalog.lookup(connection, table);
+    /** The compiled column of {@code rule} on the relation {@code table} resolves to for this statement. */
+    private ProtectedColumn protectedColumn(DatabaseState.Keyed keyed, ColumnRule rule, TableName table,
+                                            LiveCatalog.Lookup lookup) throws SQLException {
+        LiveCatalog.TableInfo info = lookup.lookup(table);
         String where = " (" + policy.source() + " line " + rule.line() + ")";
         if (info == null) {
             throw SqlStates.of(SqlStates.POLICY_MISMATCH, "policy table " + table + where
@@ -785,17 +919,24 @@ public final class WardenEngine implements AutoCloseable {
         String typeName = info.typeNames().get(rule.column());
         if (typeName == null) {
             throw SqlStates.of(SqlStates.POLICY_MISMATCH, "policy column " + rule.qualifiedName() + where
-                    + " does not exist in table " + table + " (columns: " + String.join(", ", info.columns()) + ")");
+                    + " does not exist in table " + info.relation() + resolvedFrom(table, info)
+                    + " (columns: " + String.join(", ", info.columns()) + ")");
         }
-        ColumnCipher cipher = null;
-        ColumnCipher[] equalityCiphers = new ColumnCipher[0];
         Storage storage = null;
         if (rule.encryption() != Encryption.NONE) {
             storage = Storage.forColumnType(typeName);
             if (storage == null) {
                 throw SqlStates.of(SqlStates.POLICY_MISMATCH, rule.qualifiedName() + where + " is of type "
-                        + typeName + " in the database; an encrypted column must be bytea or text");
+                        + typeName + " in table " + info.relation() + resolvedFrom(table, info)
+                        + "; an encrypted column must be bytea or text");
             }
+        }
+        DatabaseState.ColumnKey key = new DatabaseState.ColumnKey(rule, storage);
+        ProtectedColumn column = keyed.protectedColumns.get(key);
+        if (column != null) return column;
+        ColumnCipher cipher = null;
+        ColumnCipher[] equalityCiphers = new ColumnCipher[0];
+        if (rule.encryption() != Encryption.NONE) {
             WardenKeyset keyset = keyed.keyset;
             if (rule.encryption() == Encryption.DETERMINISTIC) {
                 cipher = keyset.deterministic(rule.qualifiedName());
@@ -809,8 +950,18 @@ public final class WardenEngine implements AutoCloseable {
             }
         }
         column = new ProtectedColumn(rule, cipher, equalityCiphers, storage);
-        keyed.protectedColumns.put(rule, column);
-        return column;
+        ProtectedColumn raced = keyed.protectedColumns.putIfAbsent(key, column);
+        return raced != null ? raced : column;
+    }
+
+    /**
+     * For a message on a table the statement named without the schema it resolved to: says that this session's
+     * name led there, and that a table named like a protected one is held to its rules.
+     */
+    private static String resolvedFrom(TableName table, LiveCatalog.TableInfo info) {
+        if (table.schema() != null || info.oid() == 0) return "";
+        return ", which " + table.name() + " names in this session (a table named like a protected table is"
+                + " held to that table's rules)";
     }
 
     @Override

@@ -357,6 +357,8 @@ public final class WardenConnection implements Connection {
             delegate.commit();
         } catch (SQLException e) {
             throw connectionError(e);
+        } finally {
+            engine.transactionEnded(session);  // a search_path or temporary table it changed may be undone
         }
     }
 
@@ -475,6 +477,8 @@ public final class WardenConnection implements Connection {
             delegate.rollback();
         } catch (SQLException e) {
             throw connectionError(e);
+        } finally {
+            engine.transactionEnded(session);  // a search_path or temporary table it changed may be undone
         }
     }
 
@@ -484,6 +488,8 @@ public final class WardenConnection implements Connection {
             delegate.rollback(arg0);
         } catch (SQLException e) {
             throw connectionError(e);
+        } finally {
+            engine.transactionEnded(session);  // a search_path or temporary table it changed may be undone
         }
     }
 
@@ -493,6 +499,8 @@ public final class WardenConnection implements Connection {
             delegate.setAutoCommit(arg0);
         } catch (SQLException e) {
             throw connectionError(e);
+        } finally {
+            engine.transactionEnded(session);  // a search_path or temporary table it changed may be undone
         }
     }
 
@@ -539,6 +547,7 @@ public final class WardenConnection implements Connection {
     @Override
     public void setSchema(String arg0) throws SQLException {
         delegate.setSchema(arg0);
+        engine.namesChanged(session);  // pgjdbc sets search_path itself: no statement passes through the engine
     }
 
     @Override

@@ -74,6 +74,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     private GuardedStatement forExecution() throws SQLException {
         GuardedStatement g = current(true);
         connection.engine().checkStringsReadAlike(connection.session(), connection.delegate(), g);
+        connection.engine().checkNamesUnchanged(connection.session(), connection.delegate(), g);
         return g;
     }
 
