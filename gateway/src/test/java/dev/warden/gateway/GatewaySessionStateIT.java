@@ -42,6 +42,8 @@ class GatewaySessionStateIT {
 
     static CustomersExample example;
     static Path policyDir;
+    /** The seeded row: found by its key, since a masked reader may not filter on its email (filter right). */
+    static long zoe;
     static GatewayServer server;
 
     @BeforeAll
@@ -61,11 +63,15 @@ class GatewaySessionStateIT {
         assertTrue(yaml.contains("marketing") && yaml.contains("encrypt: none"), yaml);
         Files.writeString(policy, yaml);
         try (Connection c = example.as(policyDir, "support", "customer-service");
-             PreparedStatement ps = c.prepareStatement("insert into customers(name, email, phone, country) values (?, ?, ?, 'FR')")) {
+             PreparedStatement ps = c.prepareStatement("insert into customers(name, email, phone, country) values (?, ?, ?, 'FR')"
+                     + " returning id")) {
             ps.setString(1, NAME);
             ps.setString(2, "zoe@example.com");
             ps.setString(3, PHONE);
-            ps.executeUpdate();
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                zoe = rs.getLong(1);
+            }
         }
         server = start(1);
     }
@@ -99,7 +105,7 @@ class GatewaySessionStateIT {
     /** phone and name of the seeded row, as {@code user} sees them through the gateway. */
     static List<String> seen(Connection c) throws SQLException {
         try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select phone, name from customers where email = 'zoe@example.com'")) {
+             ResultSet rs = s.executeQuery("select phone, name from customers where id = " + zoe)) {
             assertTrue(rs.next());
             return List.of(String.valueOf(rs.getString(1)), String.valueOf(rs.getString(2)));
         }
@@ -157,10 +163,10 @@ class GatewaySessionStateIT {
     @Test
     void psqlClientsOneAfterAnotherEachActForTheirOwnPurpose() {
         assumeTrue(GatewayFixture.available("psql"), "psql not installed");
-        var a = psql("max", "SET warden.purpose = 'customer-service'; select phone from customers where email = 'zoe@example.com'");
+        var a = psql("max", "SET warden.purpose = 'customer-service'; select phone from customers where id = " + zoe);
         assertEquals(0, a.exit(), a.err());
         assertTrue(a.out().contains(PHONE), a.out());
-        var b = psql("mia", "select phone, name from customers where email = 'zoe@example.com'");
+        var b = psql("mia", "select phone, name from customers where id = " + zoe);
         assertEquals(0, b.exit(), b.err());
         assertFalse(b.out().contains(PHONE), b.out());
         assertFalse(b.out().contains(NAME), b.out());
