@@ -138,7 +138,7 @@ public final class SqlAnalyzer {
         }
         Statement statement;
         try {
-            statement = CCJSqlParserUtil.parse(piece, PARSER_THREADS, null);
+            statement = CCJSqlParserUtil.parse(ParserSpelling.forParser(piece), PARSER_THREADS, null);
         } catch (JSQLParserException | RuntimeException e) {
             return simple(kindOfWord(first), "cannot parse statement");
         }
@@ -212,7 +212,7 @@ public final class SqlAnalyzer {
                 String query = rest.substring(1, end);
                 int queryOffset = offset + i + piece.substring(i).indexOf('(') + 1;
                 try {
-                    Statement st = CCJSqlParserUtil.parse(query, PARSER_THREADS, null);
+                    Statement st = CCJSqlParserUtil.parse(ParserSpelling.forParser(query), PARSER_THREADS, null);
                     StatementAnalysis a = new StatementAnalysis(sql, queryOffset, queryOffset + query.length(), catalog);
                     return a.unsupported(StatementKind.COPY, st, problem);
                 } catch (JSQLParserException | RuntimeException e) {
