@@ -1187,11 +1187,10 @@ final class StatementAnalysis {
                     }
                 }
             }
-            // a function in FROM may offer the name too: the server then reports an ambiguity or takes the
-            // definite column. unnest(...) x, generate_series(...) s: x and s are the function's own output, which
-            // carries no stored value, when nothing in this query or an enclosing one may offer a column so named
-            // (the server looks for a column at every level before it reads a name as a whole row)
-            if (definite == 1 && unknown == 0) return new Resolution(found, null);
+            // unnest(...) x: x is the function's own output, which carries no stored value, when nothing in this
+            // query or an enclosing one may offer a column so named (the server looks for a column at every level
+            // before it reads a name as a whole row); a function of unknown columns is otherwise unknown
+            if (definite == 1 && unknown == 0 && computed == 0 && otherFunctions == 0) return new Resolution(found, null);
             if (definite == 0 && unknown == 0 && otherFunctions == 0 && computed == 1 && !mayOffer(s.parent, name)) {
                 return new Resolution(new Offered(name, null), null);
             }

@@ -211,7 +211,7 @@ record CopyQuery(String query, boolean csv, boolean header, char delimiter, Stri
             if (k > 0) line.append(delimiter);
             String v = values[k];
             if (v == null) line.append(nullString);
-            else if (csv) csvValue(line, v);
+            else if (csv) csvValue(line, v, values.length == 1);
             else textValue(line, v);
         }
         line.append('\n');
@@ -240,10 +240,11 @@ record CopyQuery(String query, boolean csv, boolean header, char delimiter, Stri
 
     /**
      * As the server's CopyAttributeOutCSV: quoted when it holds the delimiter, the quote, a line end, equals the
-     * NULL string, or starts with {@code \.}; inside quotes the quote and escape characters are escaped.
+     * NULL string, or is {@code \.} alone on its line (the end-of-data marker); inside quotes the quote and escape
+     * characters are escaped.
      */
-    private void csvValue(StringBuilder line, String v) {
-        boolean quoteIt = v.equals(nullString) || v.startsWith("\\.");
+    private void csvValue(StringBuilder line, String v, boolean alone) {
+        boolean quoteIt = v.equals(nullString) || alone && v.equals("\\.");
         for (int i = 0; i < v.length() && !quoteIt; i++) {
             char c = v.charAt(i);
             quoteIt = c == delimiter || c == quote || c == '\n' || c == '\r';
