@@ -34,6 +34,7 @@ record CopyQuery(String query, boolean csv, boolean header, char delimiter, Stri
                 continue;
             }
             char c = sql.charAt(i);
+            if (c == ';') return null;  // one statement only: the query runs as it is written
             if (c == '(') depth++;
             if (c == ')' && --depth == 0) {
                 close = i;

@@ -52,6 +52,7 @@ class CopyQueryTest {
         assertNull(CopyQuery.parse("COPY (select 1) TO STDOUT (FORMAT csv, DELIMITER '\"')"));
         assertNull(CopyQuery.parse("COPY (select 1) TO STDOUT E'x'"));
         assertNull(CopyQuery.parse("COPY (select 1 TO STDOUT"));
+        assertNull(CopyQuery.parse("COPY (select 1; delete from customers) TO STDOUT"));
     }
 
     @Test
