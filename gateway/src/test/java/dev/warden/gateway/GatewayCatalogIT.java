@@ -92,6 +92,23 @@ class GatewayCatalogIT {
     }
 
     @Test
+    void catalogViewsAnswerButStatisticsOfStoredValuesStayRefused() {
+        assumeTrue(GatewayFixture.available("psql"), "psql not installed (/usr/bin/psql)");
+        var columns = psql("ann", "select column_name from information_schema.columns where table_name = 'customers'"
+                + " and column_name OPERATOR(pg_catalog.~) '^e' order by ordinal_position");
+        assertEquals(0, columns.exit(), columns.err());
+        assertTrue(columns.out().contains("email"), columns.out());
+        for (String sql : List.of("select most_common_vals from pg_stats where tablename = 'customers'",
+                "select stavalues1 from pg_catalog.pg_statistic s join pg_class c on c.oid = s.starelid"
+                        + " where c.relname OPERATOR(pg_catalog.~) '^(customers)$'")) {
+            var r = GatewayFixture.run(List.of("/usr/bin/psql", "-X", "-v", "VERBOSITY=verbose", "-h", "127.0.0.1",
+                    "-p", String.valueOf(server.port()), "-U", "sam", "-d", "app", "-c", sql), null,
+                    Map.of("PGPASSWORD", "pw"), 60);
+            assertTrue(r.exit() != 0 && r.err().contains("0A000"), sql + ": " + r.out() + r.err());
+        }
+    }
+
+    @Test
     void databaseMetaDataOnAProtectedTableAnswersAsADirectConnection() throws Exception {
         try (Connection direct = example.raw();
              Connection gateway = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port()
