@@ -23,7 +23,9 @@ import java.util.Set;
  * schema-change rules keep protected values out, and schema tools need them); {@code current_query()} (the
  * session's own statement, as Warden sent it); {@code set_config} (the same power as SET, which passes through;
  * Warden asks the server for {@code standard_conforming_strings} itself); {@code xpath} and other XML functions
- * computing on their arguments (the analyzer judges their arguments like any function's).
+ * computing on their arguments (the analyzer judges their arguments like any function's); {@code pg_statistic_ext}
+ * (the definitions of extended statistics: name, columns, kinds, which psql's {@code \d} lists; the values
+ * ANALYZE collects for them are in {@code pg_statistic_ext_data} and {@code pg_stats_ext}, which are listed).
  */
 final class RefusedBuiltins {
 
@@ -63,7 +65,7 @@ final class RefusedBuiltins {
                 // text search: ts_stat(sqlquery) and ts_rewrite(query, select) run the query they are given
                 "ts_stat", "ts_rewrite");
         add(Family.STATISTICS,
-                "pg_stats", "pg_stats_ext", "pg_stats_ext_exprs", "pg_statistic", "pg_statistic_ext",
+                "pg_stats", "pg_stats_ext", "pg_stats_ext_exprs", "pg_statistic",
                 "pg_statistic_ext_data", "pg_mcv_list_items", "pg_mcv_list_in", "pg_mcv_list_out", "pg_mcv_list_recv",
                 "pg_mcv_list_send");
         add(Family.SERVER_FILES,

@@ -135,7 +135,7 @@ public final class SqlAnalyzer {
         }
         Statement statement;
         try {
-            statement = parser.parse(piece);
+            statement = parser.parse(ParserSpelling.forParser(piece));
         } catch (BoundedParser.Refusal e) {
             return simple(kindOfWord(first), refusal(e));
         } catch (JSQLParserException | RuntimeException e) {
@@ -211,7 +211,7 @@ public final class SqlAnalyzer {
                 String query = rest.substring(1, end);
                 int queryOffset = offset + i + piece.substring(i).indexOf('(') + 1;
                 try {
-                    Statement st = parser.parse(query);
+                    Statement st = parser.parse(ParserSpelling.forParser(query));
                     StatementAnalysis a = new StatementAnalysis(sql, queryOffset, queryOffset + query.length(), catalog);
                     return a.unsupported(StatementKind.COPY, st, problem);
                 } catch (BoundedParser.Refusal e) {

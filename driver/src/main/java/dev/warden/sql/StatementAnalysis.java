@@ -124,6 +124,10 @@ final class StatementAnalysis {
     /** A column a FROM item or a select offers; {@code origin} null when computed or not a base column. */
     record Offered(String name, ColumnRef origin) {}
 
+    /** Built-in set-returning functions whose rows are always a scalar (numbers or timestamps), never a record. */
+    private static final Set<String> SCALAR_SET_FUNCTIONS = Set.of("generate_series", "pg_catalog.generate_series",
+            "generate_subscripts", "pg_catalog.generate_subscripts");
+
     /** A FROM item as seen by name resolution. {@code columns} null when not known. */
     private static final class Source {
         final String visibleName;
@@ -138,6 +142,14 @@ final class StatementAnalysis {
             this.aliased = aliased;
             this.columns = columns;
             this.what = what;
+        }
+
+        /**
+         * A function in FROM: whatever columns it has (unknown here) are computed from its arguments, which were
+         * judged where the function was read, so none carries a stored column's value.
+         */
+        boolean computedOnly() {
+            return table == null && columns == null && what.startsWith("function ");
         }
 
         Offered find(String column) {
@@ -1086,6 +1098,9 @@ final class StatementAnalysis {
             List<Offered> cols = null;
             if (alias != null && alias.getAliasColumns() != null && !alias.getAliasColumns().isEmpty()) {
                 cols = alias.getAliasColumns().stream().map(a -> new Offered(fold(a.name), null)).toList();
+            } else if (alias != null && SCALAR_SET_FUNCTIONS.contains(fold(f.getName()))) {
+                // a scalar result has one column, named by the alias
+                cols = List.of(new Offered(visible, null));
             }
             scope.sources.add(new Source(visible, null, true, cols, "function " + fold(f.getName()) + "()"));
         } else if (item instanceof Values values) {
@@ -1156,8 +1171,13 @@ final class StatementAnalysis {
             Offered found = null;
             int definite = 0;
             int unknown = 0;
+            int computed = 0;      // functions in FROM whose alias is the name: a scalar function's one column
+            int otherFunctions = 0;
             for (Source src : s.sources) {
-                if (src.columns == null) {
+                if (src.computedOnly()) {
+                    if (src.visibleName.equals(name)) computed++;
+                    else otherFunctions++;
+                } else if (src.columns == null) {
                     unknown++;
                 } else {
                     Offered o = src.find(name);
@@ -1167,8 +1187,14 @@ final class StatementAnalysis {
                     }
                 }
             }
-            if (definite == 1 && unknown == 0) return new Resolution(found, null);
-            if (definite > 1 || definite == 1 || unknown > 0) {
+            // unnest(...) x: x is the function's own output, which carries no stored value, when nothing in this
+            // query or an enclosing one may offer a column so named (the server looks for a column at every level
+            // before it reads a name as a whole row); a function of unknown columns is otherwise unknown
+            if (definite == 1 && unknown == 0 && computed == 0 && otherFunctions == 0) return new Resolution(found, null);
+            if (definite == 0 && unknown == 0 && otherFunctions == 0 && computed == 1 && !mayOffer(s.parent, name)) {
+                return new Resolution(new Offered(name, null), null);
+            }
+            if (definite > 1 || definite == 1 || unknown > 0 || computed > 0 || otherFunctions > 0) {
                 problem("cannot resolve column " + name);
                 return Resolution.NONE;
             }
@@ -1181,6 +1207,17 @@ final class StatementAnalysis {
         }
         problem("cannot resolve column " + name);
         return Resolution.NONE;
+    }
+
+    /** Whether a FROM item of {@code scope} or an enclosing scope has, or may have, a column {@code name}. */
+    private static boolean mayOffer(Scope scope, String name) {
+        for (Scope s = scope; s != null; s = s.parent) {
+            if (s.natural || s.usingColumns.contains(name)) return true;
+            for (Source src : s.sources) {
+                if (src.columns == null || src.find(name) != null) return true;
+            }
+        }
+        return false;
     }
 
     private void wholeRow(Source src) {

@@ -33,7 +33,8 @@ class RefusedBuiltinsIT {
             // definitions from the catalog, like pg_get_viewdef (see RefusedBuiltins)
             "pg_get_statisticsobjdef", "pg_get_statisticsobjdef_columns", "pg_get_statisticsobjdef_expressions",
             "pg_identify_object", "pg_available_extension_versions",
-            "pg_largeobject_metadata");        // owners and privileges of large objects, no content (pg_dump reads it)
+            "pg_largeobject_metadata",         // owners and privileges of large objects, no content (pg_dump reads it)
+            "pg_statistic_ext");               // definitions of extended statistics, no values (psql's \d lists them)
 
     @Test
     void everyBuiltinOfARefusedFamilyIsListed() throws SQLException {

@@ -1,7 +1,10 @@
 package dev.warden.gateway;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.sql.Statement;
 
 /**
  * COPY between the client and a backend connection through a {@link CopyRunner}: COPY FROM STDIN takes the
@@ -72,6 +75,38 @@ final class CopyRelay {
             in.cancel();
         } catch (SQLException | RuntimeException ignored) {
             // the copy is already over
+        }
+    }
+
+    /**
+     * Runs {@code COPY (query) TO STDOUT} as the query through the engine (decrypted, masked or refused per role,
+     * audited as that read), then CopyOutResponse, one CopyData per row in the copy's format, CopyDone and
+     * CommandComplete. A refusal comes before CopyOutResponse, as a plain error.
+     */
+    void copyQueryOut(Connection conn, CopyQuery copy, int fetchSize) throws SQLException {
+        try (Statement st = conn.createStatement()) {
+            if (!conn.getAutoCommit()) st.setFetchSize(fetchSize);
+            try (ResultSet rs = st.executeQuery(copy.query())) {
+                ResultSetMetaData md = rs.getMetaData();
+                int n = md.getColumnCount();
+                BackendMessages.copyResponse(out.buf(), 'H', 0, new int[n]);
+                String[] values = new String[n];
+                if (copy.header()) {
+                    for (int i = 0; i < n; i++) values[i] = md.getColumnLabel(i + 1);
+                    byte[] line = copy.row(values);
+                    BackendMessages.copyData(out.buf(), line, 0, line.length);
+                }
+                long rows = 0;
+                while (rs.next()) {
+                    for (int i = 0; i < n; i++) values[i] = rs.getString(i + 1);
+                    byte[] line = copy.row(values);
+                    BackendMessages.copyData(out.buf(), line, 0, line.length);
+                    rows++;
+                    if (out.chunkReady()) out.flushChunk();
+                }
+                BackendMessages.copyDone(out.buf());
+                BackendMessages.commandComplete(out.buf(), "COPY " + rows);
+            }
         }
     }
 

@@ -725,7 +725,11 @@ final class GatewaySession {
             if (k.isCopyIn()) {
                 copy.copyIn(conn, sql);
             } else if (k.isCopyOut()) {
-                copy.copyOut(conn, sql);
+                // a query's rows are encoded here, after the engine has decrypted or masked them; a table, or
+                // an option the gateway does not encode, is the server's own COPY (refused on protected tables)
+                CopyQuery query = CopyQuery.parse(sql);
+                if (query != null) copy.copyQueryOut(conn, query, FETCH_SIZE);
+                else copy.copyOut(conn, sql);
             } else {
                 Statement st = simple;
                 PreparedStatement inBlock = null;
