@@ -105,6 +105,15 @@ public final class WardenResultSet implements ResultSet {
         }
     }
 
+    /**
+     * The reader stops reading this result because of {@code reason}, an error of its own (a front door's client
+     * cancelled the statement while its rows streamed, 57014): the execution is recorded as failed with that
+     * SQLState and the rows read so far, once; nothing happens when its record was already written.
+     */
+    public void readingFailed(SQLException reason) throws SQLException {
+        failAudit(rowNumber, reason);
+    }
+
     @Override
     public boolean next() throws SQLException {
         boolean more;
