@@ -15,7 +15,8 @@ import java.util.UUID;
  * @param time           UTC, microsecond precision
  * @param columnsRead    table.column to how it was shown: "plaintext", "masked" or "denied"
  * @param rows           rows returned or affected, -1 when unknown
- * @param decision       "allowed" or "refused"
+ * @param decision       "allowed" (ran to its end), "failed" (allowed, then failed in the database or while its
+ *                       result was read; {@code sqlState} says how) or "refused" (never ran)
  * @param reason         why it was refused (names rule and column, never a value), else null
  * @param sqlState       the refusal's SQLState, or the database's error SQLState, else null
  * @param rowKeyHashes   keyed hashes of the primary keys of protected rows returned (policy switch), or empty

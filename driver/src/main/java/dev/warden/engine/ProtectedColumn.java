@@ -130,9 +130,10 @@ public final class ProtectedColumn {
      * type's Java value (String, Integer, Long, BigDecimal, LocalDate, LocalDateTime, byte[]), or null.
      * {@code textAsBytes}: {@code raw.getBytes} returns a text column's bytes as sent (see
      * {@link ResultDecoder#readsTextAsBytes}), so base64 is decoded from them without building a String.
-     * {@code rowNumber} only names the row in an error.
+     * {@code rowNames} and {@code rowNumber} only name the row in an error ({@link RowNames#describe}).
      */
-    Object readPlaintext(ResultSet raw, int index, long rowNumber, boolean textAsBytes) throws SQLException {
+    Object readPlaintext(ResultSet raw, int index, RowNames rowNames, long rowNumber, boolean textAsBytes)
+            throws SQLException {
         if (cipher == null) {
             Object value = raw.getObject(index);
             return value instanceof java.sql.Date d ? d.toLocalDate()
@@ -154,19 +155,19 @@ public final class ProtectedColumn {
                     ciphertext = BASE64.decode(text);
                 }
             } catch (IllegalArgumentException e) {
-                throw corrupted(rowNumber, "it is not base64 ciphertext", null);
+                throw corrupted(RowNames.describe(rowNames, raw, index, rowNumber), "it is not base64 ciphertext", null);
             }
         }
         byte[] plaintext;
         try {
             plaintext = cipher.decrypt(ciphertext);
         } catch (GeneralSecurityException e) {
-            throw corrupted(rowNumber, "the ciphertext was tampered with or belongs to another column", e);
+            throw corrupted(RowNames.describe(rowNames, raw, index, rowNumber), "the ciphertext was tampered with or belongs to another column", e);
         }
         try {
             return ValueCodec.decode(type, plaintext);
         } catch (IllegalArgumentException e) {
-            throw corrupted(rowNumber, e.getMessage(), null);
+            throw corrupted(RowNames.describe(rowNames, raw, index, rowNumber), e.getMessage(), null);
         }
     }
 
@@ -176,9 +177,9 @@ public final class ProtectedColumn {
         return rule.mask() == null ? null : rule.mask().apply(ValueText.of(plaintext));
     }
 
-    private SQLException corrupted(long rowNumber, String why, Throwable cause) {
-        // the cause is Tink's, which never carries plaintext; keep it for operators
-        return SqlStates.of(SqlStates.DATA_CORRUPTED,
-                "cannot decrypt " + name + " at row " + rowNumber + ": " + why, cause);
+    private SQLException corrupted(String row, String why, Throwable cause) {
+        // the cause is Tink's, which never carries plaintext; keep it for operators. The message names the row
+        // by its (unprotected) key or position, never by the value that failed
+        return SqlStates.of(SqlStates.DATA_CORRUPTED, "cannot decrypt " + name + " " + row + ": " + why, cause);
     }
 }

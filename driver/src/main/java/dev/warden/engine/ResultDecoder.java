@@ -20,19 +20,21 @@ public final class ResultDecoder {
     // by result column: why reading it is refused (a column the role may not read, withheld among generated
     // keys of every column), else null; null when no column is withheld
     private final String[] withheld;
+    private final RowNames rowNames;  // how a decryption error names its row; null: by position only
 
     ResultDecoder(ProtectedColumn[] columns, Access[] access, int expectedColumnCount, RowKeys rowKeys) {
-        this(columns, access, expectedColumnCount, null, rowKeys, null);
+        this(columns, access, expectedColumnCount, null, rowKeys, null, null);
     }
 
     ResultDecoder(ProtectedColumn[] columns, Access[] access, int expectedColumnCount, String[] expectedLabels,
-                  RowKeys rowKeys, String[] withheld) {
+                  RowKeys rowKeys, String[] withheld, RowNames rowNames) {
         this.columns = columns;
         this.access = access;
         this.expectedColumnCount = expectedColumnCount;
         this.expectedLabels = expectedLabels;
         this.rowKeys = rowKeys;
         this.withheld = withheld;
+        this.rowNames = rowNames;
     }
 
     /** Records the current row's hashed primary keys in {@code audit}, when the policy asks for them. */
@@ -78,12 +80,16 @@ public final class ResultDecoder {
 
     /**
      * The value of protected column {@code index} as this session may see it. {@code textAsBytes}: what
-     * {@link #readsTextAsBytes} said of {@code raw}.
+     * {@link #readsTextAsBytes} said of {@code raw}; {@code rowNumber} (1-based) names the row in an error when
+     * its key cannot.
+     *
+     * @throws SQLException XX001 when the stored value cannot be decrypted, naming table.column and the row's
+     *                      key (or position), never the value; 42501 for a withheld column
      */
     public Object read(ResultSet raw, int index, long rowNumber, boolean textAsBytes) throws SQLException {
         if (withheld != null && withheld[index] != null) throw SqlStates.denied(withheld[index]);
         ProtectedColumn column = columns[index];
-        return column.shown(column.readPlaintext(raw, index, rowNumber, textAsBytes), access[index]);
+        return column.shown(column.readPlaintext(raw, index, rowNames, rowNumber, textAsBytes), access[index]);
     }
 
     /**

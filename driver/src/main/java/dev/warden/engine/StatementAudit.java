@@ -11,7 +11,10 @@ import java.util.Map;
 
 /**
  * The audit record of one statement execution, written exactly once: when it completes (with rows returned
- * or affected), fails in the database, or is refused. Not thread-safe (one per execution).
+ * or affected), fails (in the database, or while its result is read: a value that cannot be decrypted, a
+ * cancelled or lost fetch), or is refused. A failure found while reading rows is written when found, so the
+ * record says {@code failed} with that SQLState; closing the result afterwards writes nothing more.
+ * Not thread-safe (one per execution).
  */
 public final class StatementAudit {
 
@@ -35,9 +38,16 @@ public final class StatementAudit {
         this.policyVersion = policyVersion;
     }
 
+    /** The decision of a statement the policy allowed and that ran to its end. */
+    public static final String ALLOWED = "allowed";
+    /** The decision of a statement the policy allowed and that failed: in the database or reading its result. */
+    public static final String FAILED = "failed";
+    /** The decision of a statement Warden refused: it never ran. */
+    public static final String REFUSED = "refused";
+
     /** The statement ran; {@code rows} returned or affected (-1 when unknown). */
     public void succeeded(long rows) throws SQLException {
-        write(rows, "allowed", null, null);
+        write(rows, ALLOWED, null, null);
     }
 
     /**
@@ -49,9 +59,18 @@ public final class StatementAudit {
         rowsAffected = rows;
     }
 
-    /** The database (or decryption) failed the statement. */
+    /** The database failed the statement. */
     public void failed(SQLException error) throws SQLException {
-        write(-1, "allowed", null, error.getSQLState());
+        write(-1, FAILED, null, error.getSQLState());
+    }
+
+    /**
+     * Reading the result failed after {@code rowsRead} rows had been returned in full (a stored value that
+     * cannot be decrypted, a fetch cancelled or lost): the statement is recorded as failed with the error's
+     * SQLState, and {@code rowsRead} as its rows. Nothing is written when the record already was.
+     */
+    public void failedReading(long rowsRead, SQLException error) throws SQLException {
+        write(rowsRead, FAILED, null, error.getSQLState());
     }
 
     /** Adds one hashed row key (deduplicated, bounded by {@link #MAX_ROW_KEYS}). */
@@ -63,7 +82,7 @@ public final class StatementAudit {
     static void refused(AuditSink sink, Session session, String fingerprint, CompiledStatement compiled,
                         String policyVersion, SQLException refusal) throws SQLException {
         if (sink == null) return;
-        record(sink, event(session, fingerprint, compiled, policyVersion, Instant.now(), 0, -1, "refused",
+        record(sink, event(session, fingerprint, compiled, policyVersion, Instant.now(), 0, -1, REFUSED,
                 refusal.getMessage(), refusal.getSQLState(), List.of()));
     }
 
@@ -76,7 +95,7 @@ public final class StatementAudit {
             session.database().invalidate();
         }
         if (sink == null) return;
-        if (rowsAffected >= 0 && sqlState == null) rows = rowsAffected;
+        if (rowsAffected >= 0 && sqlState == null) rows = rowsAffected;  // a failure reports its own count
         long micros = (System.nanoTime() - startNanos) / 1000;
         AuditEvent event = event(session, statement.fingerprint(), statement.compiled(), policyVersion, start, micros,
                 rows, decision, reason, sqlState, rowKeyHashes == null ? List.of() : List.copyOf(rowKeyHashes));

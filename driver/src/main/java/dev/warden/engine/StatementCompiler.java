@@ -36,6 +36,11 @@ final class StatementCompiler {
         default RowKeys rowKeys(List<OutputColumn> outputs) throws SQLException {
             return null;
         }
+
+        /** The single column of {@code table}'s primary key, or null (none, several columns, unknown). */
+        default String primaryKey(TableName table) {
+            return null;
+        }
     }
 
     private final Policy policy;
@@ -217,7 +222,7 @@ final class StatementCompiler {
         }
         ResultDecoder decoder = anyProtectedOutput
                 ? new ResultDecoder(outputColumns, access, outputs.size(), expectedLabels, columns.rowKeys(outputs),
-                        withheld) : null;
+                        withheld, rowNames(outputs, outputColumns)) : null;
         return new CompiledStatement(null, null, slotColumns, decoder, kind, tables, Map.copyOf(read),
                 List.copyOf(written), List.copyOf(filtered), false, true,
                 expandedForms == null ? null : new KeyExpansion(expandedForms));
@@ -258,6 +263,30 @@ final class StatementCompiler {
         return kind == StatementKind.SELECT || kind == StatementKind.INSERT || kind == StatementKind.UPDATE
                 || kind == StatementKind.DELETE || kind == StatementKind.MERGE || kind == StatementKind.COPY
                 || kind == StatementKind.OTHER;
+    }
+
+    /**
+     * For each protected result column, its table's primary key and where the result shows it, so that a
+     * decryption error names the row by key ({@link RowNames}); a key with a protected column is never used.
+     */
+    private RowNames rowNames(List<OutputColumn> outputs, ProtectedColumn[] outputColumns) {
+        int[] positions = new int[outputColumns.length];
+        String[] keys = new String[outputColumns.length];
+        for (int i = 1; i < outputColumns.length; i++) {
+            if (outputColumns[i] == null) continue;
+            TableName table = outputs.get(i - 1).origin().table();
+            String key = columns.primaryKey(table);
+            if (key == null || rule(new ColumnRef(table, key)) != null) continue;
+            keys[i] = key;
+            for (int j = 0; j < outputs.size(); j++) {
+                ColumnRef origin = outputs.get(j).origin();
+                if (origin != null && origin.table().equals(table) && origin.column().equals(key)) {
+                    positions[i] = j + 1;
+                    break;
+                }
+            }
+        }
+        return new RowNames(positions, keys);
     }
 
     private ColumnRule rule(ColumnRef ref) {

@@ -651,6 +651,12 @@ public final class WardenEngine implements AutoCloseable {
             public RowKeys rowKeys(List<OutputColumn> outputs) {
                 return rowKeysShownBy(scope, keyed.keyset, outputs);
             }
+
+            @Override
+            public String primaryKey(TableName table) {
+                LiveCatalog.TableInfo info = database.catalog.lookup(connection, table);
+                return info == null ? null : info.primaryKey();
+            }
         }).compile(lexed, plan, role, purpose, objects, withholdDenied);
         if (verdict.changesSchema()) {
             database.invalidate();
@@ -783,6 +789,25 @@ public final class WardenEngine implements AutoCloseable {
     public void refusedByFrontDoor(Session session, String sql, SQLException refusal) throws SQLException {
         StatementAudit.refused(auditSink, session, sql == null ? null : SqlLexer.lex(sql).normalized(), null,
                 policy.version(), refusal);
+    }
+
+    /** Fails the open block with an error that names the reason in the server's log. */
+    private static final String FAIL_BLOCK = "DO $warden$BEGIN RAISE EXCEPTION 'transaction aborted by the Warden"
+            + " gateway after an error in this transaction block' USING ERRCODE = '25P02'; END$warden$";
+
+    /**
+     * Fails the transaction block open on {@code real} (a session's real connection) after an error that never
+     * reached the database (a refusal, a value that could not be decrypted), as PostgreSQL fails a block on any
+     * error: a later COMMIT then rolls back. An internal statement of the front door, not the client's: it is
+     * not audited (the error's own event is the record) and runs only this fixed text. Its expected error
+     * (25P02) is the point and is swallowed; a lost connection shows at the client's next statement.
+     */
+    public void failTransactionBlock(Connection real) {
+        try (java.sql.Statement s = real.createStatement()) {
+            s.execute(FAIL_BLOCK);
+        } catch (SQLException expected) {
+            // the block is now failed on the server
+        }
     }
 
     /** The client's lease ended: the session acts again as it was opened, whatever the client set. */

@@ -275,6 +275,15 @@ public final class WardenConnection implements Connection {
         engine.refusedByFrontDoor(session, sql, refusal);
     }
 
+    /**
+     * Fails the open transaction block on the database after an error a front door sent its client that never
+     * reached the database (PostgreSQL fails a block on any error), so that a later COMMIT rolls back. Runs
+     * the engine's own fixed statement, which is not audited: the error's event is the record.
+     */
+    public void failTransactionBlock() {
+        engine.failTransactionBlock(delegate);
+    }
+
     /** The client's lease ended: the connection acts again as it was opened, whatever the client set. */
     public void endLease() {
         engine.endLease(session);

@@ -57,7 +57,13 @@ public final class WardenResultSet implements ResultSet {
 
     /** The current row's value of a protected column, as the session may see it. */
     private Object value(int columnIndex) throws SQLException {
-        Object value = decoder.read(delegate, columnIndex, rowNumber, textAsBytes);
+        Object value;
+        try {
+            value = decoder.read(delegate, columnIndex, rowNumber, textAsBytes);
+        } catch (SQLException e) {
+            if (SqlStates.DATA_CORRUPTED.equals(e.getSQLState())) failAudit(rowNumber - 1, e);
+            throw e;
+        }
         lastProtected = true;
         lastNull = value == null;
         return value;
@@ -86,13 +92,39 @@ public final class WardenResultSet implements ResultSet {
         }
     }
 
+    /**
+     * Reading the result failed after {@code rowsRead} complete rows: the execution's record says so, with the
+     * error's SQLState, once (a later close writes nothing). Should the trail refuse the record (58000), that
+     * is what the caller gets.
+     */
+    private void failAudit(long rowsRead, SQLException error) throws SQLException {
+        if (audit != null) {
+            StatementAudit pending = audit;
+            audit = null;
+            pending.failedReading(rowsRead, error);
+        }
+    }
+
+    /**
+     * The reader stops reading this result because of {@code reason}, an error of its own (a front door's client
+     * cancelled the statement while its rows streamed, 57014): the execution is recorded as failed with that
+     * SQLState and the rows read so far, once; nothing happens when its record was already written.
+     */
+    public void readingFailed(SQLException reason) throws SQLException {
+        failAudit(rowNumber, reason);
+    }
+
     @Override
     public boolean next() throws SQLException {
         boolean more;
         try {
             more = delegate.next();
         } catch (SQLException e) {
-            throw redacted(e);  // a fetch through a cursor runs the rest of the query: its errors are the server's
+            // a fetch through a cursor runs the rest of the query: its errors (57014 cancelled, a lost
+            // connection) are the server's, and fail the statement
+            SQLException redacted = redacted(e);
+            failAudit(rowNumber, redacted);
+            throw redacted;
         }
         if (more) {
             rowNumber++;

@@ -96,7 +96,7 @@ class AuditTrailIT {
 
         assertEquals("refused", statements.get(2).decision());
         assertEquals("0A000", statements.get(2).sqlState());
-        assertEquals("allowed", statements.get(3).decision());
+        assertEquals("failed", statements.get(3).decision(), "allowed by the policy, failed in the database");
         assertEquals("23505", statements.get(3).sqlState(), "the database's error is recorded");
         assertTrue(statements.get(4).columnsRead().isEmpty());
         assertEquals("masked", statements.get(5).columnsRead().get("customers.email"));
@@ -126,6 +126,73 @@ class AuditTrailIT {
         AuditVerification verification = new AuditVerifier(AuditTrails.chainKey(keyset)).verify(dir);
         assertTrue(verification.errors().stream().allMatch(f -> f.message().contains("without a seal")),
                 verification.render());
+    }
+
+    /**
+     * A value written into an encrypted column around Warden cannot be decrypted: the rows before it are read,
+     * the error (XX001) names table.column and the row by its key, never the value, and the statement's one
+     * event says it failed, with XX001 and the rows read before the failure; closing the result adds nothing.
+     * A fetch that fails in the database mid-result (a division by zero in the third row fetched through a
+     * cursor: row 2, updated last, is stored last) is recorded the same way with the database's SQLState.
+     */
+    @Test
+    void aReadThatFailsMidResultIsRecordedAsFailedWithItsSqlState() throws Exception {
+        Path dir = Files.createTempDirectory("warden-audit-it");
+        for (String f : new String[] {"policy.yaml", "demo-keyset.json", "demo-master-key.txt"}) {
+            Files.copy(CustomersExample.DIRECTORY.resolve(f), dir.resolve(f));
+        }
+        String rawUrl = EmbeddedPostgres.freshDatabase();
+        try (Connection raw = EmbeddedPostgres.rawConnection(rawUrl)) {
+            raw.createStatement().execute(Files.readString(CustomersExample.SOURCE.resolve("schema.sql")));
+        }
+        String url = "jdbc:warden:" + rawUrl.substring(5);
+        String planted = "planted.by.psql@example.com";
+        try (Connection billing = DriverManager.getConnection(url, props(dir, "billing", "order-processing"))) {
+            try (PreparedStatement ps = billing.prepareStatement("INSERT INTO customers (name, email) VALUES (?, ?)")) {
+                for (int i = 1; i <= 3; i++) {
+                    ps.setString(1, "n" + i);
+                    ps.setString(2, "c" + i + "@example.com");
+                    ps.executeUpdate();                                                     // events 1-3
+                }
+            }
+            try (Connection raw = EmbeddedPostgres.rawConnection(rawUrl)) {
+                raw.createStatement().execute("UPDATE customers SET email = convert_to('" + planted
+                        + "', 'UTF8') WHERE id = 2");
+            }
+            try (Statement s = billing.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT email, id FROM customers ORDER BY id")) { // event 4
+                assertTrue(rs.next());
+                assertEquals("c1@example.com", rs.getString(1));
+                assertTrue(rs.next());
+                SQLException e = assertThrows(SQLException.class, () -> rs.getString(1));
+                assertEquals("XX001", e.getSQLState());
+                assertTrue(e.getMessage().contains("customers.email of the row with id = 2"), e.getMessage());
+                assertFalse(e.getMessage().contains(planted), e.getMessage());
+            }
+            billing.setAutoCommit(false);
+            try (Statement s = billing.createStatement()) {
+                s.setFetchSize(1);
+                try (ResultSet rs = s.executeQuery("SELECT name, 1 / (2 - id) FROM customers")) { // event 5
+                    assertTrue(rs.next());
+                    assertTrue(rs.next());
+                    assertEquals("22012", assertThrows(SQLException.class, rs::next).getSQLState());
+                }
+            }
+            billing.rollback();
+        }
+        List<AuditEvent> statements = awaitStatementEvents(dir, 5);
+        assertEquals(5, statements.size(), statements.toString());
+        AuditEvent undecryptable = statements.get(3);
+        assertEquals("failed", undecryptable.decision());
+        assertEquals("XX001", undecryptable.sqlState());
+        assertEquals(1, undecryptable.rows(), "one row was read in full before the failure");
+        AuditEvent divided = statements.get(4);
+        assertEquals("failed", divided.decision());
+        assertEquals("22012", divided.sqlState());
+        assertEquals(2, divided.rows());
+        for (Path f : AuditTrailFiles.expand(List.of(dir))) {
+            assertFalse(Files.readString(f).contains(planted), "no planted value in the trail");
+        }
     }
 
     private static Properties props(Path dir, String role, String purpose) {

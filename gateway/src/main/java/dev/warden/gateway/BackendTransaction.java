@@ -15,7 +15,8 @@ import org.postgresql.core.BaseConnection;
  * <p>It also applies PostgreSQL's rule that any error inside a transaction block fails the block to the
  * errors that never reached the database: a policy refusal or one of the gateway's own protocol checks
  * leaves the backend's block open, and a client that then sends COMMIT would commit the work done before
- * the refused statement while believing it rolled back. Such a block is failed on the backend too.
+ * the refused statement while believing it rolled back. Such a block is failed on the backend too, through
+ * Warden by the engine's internal (unaudited) statement, so that the client's trail holds the error's event only.
  * Not thread-safe: used by the session's worker only.
  */
 final class BackendTransaction {
@@ -70,6 +71,10 @@ final class BackendTransaction {
      */
     void failOpenBlock() {
         if (status('?') != 'T') {
+            return;
+        }
+        if (warden != null) {
+            warden.failTransactionBlock();  // the engine's internal statement: not one of the client's events
             return;
         }
         try (Statement s = conn.createStatement()) {

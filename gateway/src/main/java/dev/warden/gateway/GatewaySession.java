@@ -2,6 +2,7 @@ package dev.warden.gateway;
 
 import dev.warden.jdbc.WardenConnection;
 import dev.warden.jdbc.WardenPreparedStatement;
+import dev.warden.jdbc.WardenResultSet;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.sql.Connection;
@@ -124,6 +125,15 @@ final class GatewaySession {
     private boolean skipToSync;
     private boolean closed;
     private volatile Statement running;
+    /** True while a result streams to the client (see {@link #streamCancelled}). */
+    private volatile boolean streaming;
+    /**
+     * Set by a cancel while a result streams: the backend, idle between two fetches of the result, would not
+     * see the cancel, so the stream stops itself at its next row with 57014, as PostgreSQL would.
+     */
+    private volatile boolean streamCancelled;
+    /** Counts streams, so that a cancel repeated for one stream never reaches a later one. */
+    private volatile long streamNumber;
     private volatile boolean gone;
     private final CopyRelay copy;
     private long rowsWritten;
@@ -310,15 +320,37 @@ final class GatewaySession {
     /** Cancels the running statement, if any (CancelRequest or client gone). Any thread. */
     void cancel() {
         Statement s = running;
+        long stream = streaming ? streamNumber : -1;
+        if (stream >= 0) {
+            streamCancelled = true;
+        }
         if (s != null) {
             server.workers().execute(() -> {
                 try {
                     s.cancel();
+                    // While a result streams, the backend is idle between two fetches and PostgreSQL ignores a
+                    // cancel that reaches an idle backend: repeat it until the stream has stopped (at its next
+                    // row, or its fetch failing with 57014), at most CANCEL_RETRIES times.
+                    for (int i = 0; i < CANCEL_RETRIES && stillStreaming(stream); i++) {
+                        Thread.sleep(CANCEL_RETRY_MILLIS);
+                        if (stillStreaming(stream)) {
+                            s.cancel();
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 } catch (SQLException | RuntimeException ignored) {
                     // the statement finished or the connection broke: nothing left to cancel
                 }
             });
         }
+    }
+
+    private static final int CANCEL_RETRIES = 200;
+    private static final long CANCEL_RETRY_MILLIS = 50;
+
+    private boolean stillStreaming(long stream) {
+        return stream >= 0 && streaming && streamNumber == stream;
     }
 
     /** Resets the backend connection and returns it to its pool. Idempotent. */
@@ -756,7 +788,7 @@ final class GatewaySession {
                         try (ResultSet rs = st.getResultSet()) {
                             Column[] cols = describe(rs.getMetaData(), null);
                             rowDescription(cols);
-                            stream(rs, cols, 0);
+                            streamCancellable(st, rs, cols, 0);
                             BackendMessages.commandComplete(out.buf(), k.tag(true, rowsWritten, status));
                         }
                     } else {
@@ -854,22 +886,67 @@ final class GatewaySession {
         BackendMessages.end(b, at);
     }
 
-    /** Streams up to {@code limit} rows (0: all); sets {@link #rowsWritten}; true when the result is exhausted. */
+    /**
+     * {@link #stream} while a CancelRequest can stop it: one that reaches the backend during a fetch fails the
+     * fetch (57014); one that arrives between fetches stops the stream at its next row.
+     */
+    private boolean streamCancellable(Statement st, ResultSet rs, Column[] cols, long limit) throws SQLException {
+        streamCancelled = false;
+        streamNumber++;  // only this thread writes it
+        running = st;
+        streaming = true;
+        try {
+            return stream(rs, cols, limit);
+        } finally {
+            streaming = false;
+            running = null;
+            streamCancelled = false;
+        }
+    }
+
+    /** The error of a stream its client cancelled; through Warden, the statement's record says it failed. */
+    private static SQLException cancelledWhileStreaming(ResultSet rs) throws SQLException {
+        SQLException cancelled = new SQLException("canceling statement due to user request", "57014");
+        if (rs.isWrapperFor(WardenResultSet.class)) {
+            rs.unwrap(WardenResultSet.class).readingFailed(cancelled);
+        }
+        return cancelled;
+    }
+
+    /**
+     * Streams up to {@code limit} rows (0: all); sets {@link #rowsWritten}; true when the result is exhausted.
+     * On an error (a value that cannot be decrypted, a fetch cancelled or lost) only whole rows have been
+     * written; the caller answers with the ErrorResponse.
+     */
     private boolean stream(ResultSet rs, Column[] cols, long limit) throws SQLException {
         long n = 0;
         boolean exhausted = false;
         int count = cols.length;
         while (limit == 0 || n < limit) {
+            if (streamCancelled) {
+                rowsWritten = n;
+                throw cancelledWhileStreaming(rs);
+            }
             if (!rs.next()) {
                 exhausted = true;
                 break;
             }
             ByteBuf b = out.buf();
+            int rowStart = b.writerIndex();
             int at = BackendMessages.begin(b, 'D');
             b.writeShort(count);
-            for (int i = 0; i < count; i++) {
-                Column c = cols[i];
-                ColumnWriter.write(b, rs, i + 1, c.kind(), c.oid());
+            try {
+                for (int i = 0; i < count; i++) {
+                    Column c = cols[i];
+                    ColumnWriter.write(b, rs, i + 1, c.kind(), c.oid());
+                }
+            } catch (SQLException | RuntimeException e) {
+                // a value that cannot be shown (XX001: not decryptable) fails the statement here: the rows
+                // before it stay sent, this row's partial DataRow is taken back so that the ErrorResponse the
+                // caller sends next is the client's next message (a half row would desynchronise the protocol)
+                b.writerIndex(rowStart);
+                rowsWritten = n;
+                throw e;
             }
             BackendMessages.end(b, at);
             n++;
@@ -1155,7 +1232,7 @@ final class GatewaySession {
                 BackendMessages.commandComplete(out.buf(), k.tag(true, 0, before));
                 return;
             }
-            boolean exhausted = stream(portal.rs, portal.columns, Math.max(maxRows, 0));
+            boolean exhausted = streamCancellable(portal.ps, portal.rs, portal.columns, Math.max(maxRows, 0));
             if (exhausted) {
                 portal.done = true;
                 closeQuietly(portal.rs);

@@ -102,6 +102,11 @@ final class RawPgClient implements AutoCloseable {
             if (m.type() == 'E') {
                 throw new IOException("login failed: " + m.text());
             }
+            if (m.type() == 'K') {
+                java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(m.body());
+                backendPid = key.getInt();
+                backendSecret = key.getInt();
+            }
         }
         return this;
     }
@@ -142,6 +147,9 @@ final class RawPgClient implements AutoCloseable {
         lastStatus = (char) m.body()[0];
         return types.toString();
     }
+
+    /** BackendKeyData of a SCRAM login, for a CancelRequest. */
+    int backendPid, backendSecret;
 
     /** Transaction status of the last ReadyForQuery read by {@link #readUntilReady()}. */
     char lastStatus;
