@@ -654,7 +654,7 @@ public final class WardenEngine implements AutoCloseable {
 
             @Override
             public String primaryKey(TableName table) {
-                LiveCatalog.TableInfo info = database.catalog.lookup(connection, table);
+                LiveCatalog.TableInfo info = scope.lookup().lookup(table);  // the relation this session's name means
                 return info == null ? null : info.primaryKey();
             }
         }).compile(lexed, plan, role, purpose, objects, withholdDenied);
