@@ -127,6 +127,8 @@ class BatchingAuditWriterTest {
                 AuditUnavailableException e = assertThrows(AuditUnavailableException.class, () -> w.record(statement(3)),
                         mode + " " + durability);
                 assertTrue(e.getMessage().contains("writer thread has stopped"), e.getMessage());
+                // the flags are set before the listener is told (no allocation first), so wait for it too
+                await(() -> !health.isEmpty());
                 assertEquals(List.of(false), health, "the listener is told once");
                 assertThrows(RuntimeException.class, w::close, "close reports what could not be written");
             }
