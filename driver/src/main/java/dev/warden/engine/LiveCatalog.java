@@ -125,13 +125,52 @@ final class LiveCatalog {
         TableInfo info = tables.get(table);
         if (info == null) {
             try {
-                info = load(connection, table);
+                if (table.schema() != null || !ambiguous(connection, table.name())) {
+                    info = load(connection, table);
+                } else {
+                    return null;  // not cached: it is a fact about this session's name resolution, not the table
+                }
             } catch (SQLException e) {
                 info = UNKNOWN;  // unknown tables make the analyzer refuse what it cannot place
             }
             tables.put(table, info);
         }
         return info == UNKNOWN ? null : info;
+    }
+
+    /**
+     * Relations sharing an unqualified name, across schemas, other sessions' temporary schemas left out (they are
+     * invisible here): with more than one, the server resolves the name along each session's search_path (and a
+     * temporary table shadows every schema), so one session's shape cached under the bare name would be applied
+     * to another session's statements. A session that put {@code s2} first on its search_path would otherwise
+     * cache {@code s2.customers}' column order, and {@code SELECT t.j FROM customers AS t(a, ..., j)} in any
+     * session would be analysed against it while the server reads {@code public.customers}: a protected column
+     * read as an unprotected one. An ambiguous bare name is therefore never resolved (the analyzer refuses what
+     * it cannot place on a protected table; a schema-qualified name still works).
+     */
+    private static final String PG_SAME_NAME = """
+            SELECT count(*)
+              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relname = ? AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+               AND (n.nspname NOT LIKE 'pg\\_temp\\_%' OR n.oid = pg_catalog.pg_my_temp_schema())""";
+
+    /** Whether {@code table} is a bare name that several relations share (see {@link #PG_SAME_NAME}). */
+    static boolean isAmbiguous(Connection connection, TableName table) {
+        try {
+            return table.schema() == null && ambiguous(connection, table.name());
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private static boolean ambiguous(Connection connection, String name) throws SQLException {
+        if (!"PostgreSQL".equalsIgnoreCase(connection.getMetaData().getDatabaseProductName())) return false;
+        try (PreparedStatement ps = connection.prepareStatement(PG_SAME_NAME)) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) > 1;
+            }
+        }
     }
 
     void invalidate() {

@@ -794,6 +794,12 @@ public final class WardenEngine implements AutoCloseable {
         TableName table = new TableName(rule.schema(), rule.table());
         LiveCatalog.TableInfo info = database.catalog.lookup(connection, table);
         String where = " (" + policy.source() + " line " + rule.line() + ")";
+        if (info == null && LiveCatalog.isAmbiguous(connection, table)) {
+            throw SqlStates.unsupported("table name " + table.name() + where + " names several tables (in other"
+                    + " schemas, or a temporary table): the server resolves it along each session's search_path, so"
+                    + " Warden cannot tell which one a statement reaches; drop the other table or qualify the name"
+                    + " in the policy and the statements");
+        }
         if (info == null) {
             throw SqlStates.of(SqlStates.POLICY_MISMATCH, "policy table " + table + where
                     + " does not exist in the database");

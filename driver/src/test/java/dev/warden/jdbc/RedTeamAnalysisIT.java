@@ -134,6 +134,60 @@ class RedTeamAnalysisIT {
         }
     }
 
+    // ---------------------------------------------------------------- name resolution: search_path
+
+    /**
+     * Found: the column lists of tables were cached under the bare name for every session, read along the
+     * search_path of whichever session asked first. A session that put a schema holding its own
+     * {@code customers} (the policy's column names, another order) first on its search_path cached that shape;
+     * then, in any session, {@code SELECT t.j FROM customers AS t(a, ..., j)} was analysed as reading an
+     * unprotected column while the server read {@code public.customers.hkid}: plaintext to a role that may not
+     * read it, and to a role that sees it masked.
+     */
+    @Test
+    void aSameNamedTableInAnotherSchemaCannotShiftTheColumnsOfAProtectedTable() throws Exception {
+        String byPosition = "SELECT t.j FROM customers AS t(a, b, c, d, e, f, g, h, i, j)";
+        String derived = "SELECT x.j FROM (SELECT * FROM customers) AS x(a, b, c, d, e, f, g, h, i, j)";
+        try (Connection analyst = as("analyst", null); Statement s = analyst.createStatement()) {
+            s.execute("CREATE SCHEMA s2");
+            s.execute("CREATE TABLE s2.customers (id int, name text, email bytea, phone bytea, card_number text,"
+                    + " birth_date bytea, credit_limit bytea, ssn bytea, hkid text, country text)");
+            s.execute("SET search_path = s2, public");
+            // a statement in the shadowed session: whatever Warden decides, nothing secret comes back
+            try {
+                readAll(s, "SELECT id FROM customers", "analyst");
+            } catch (SQLException refused) {
+                assertNoSecret(refused.getMessage());
+            }
+            s.execute("RESET search_path");
+        }
+        for (String role : List.of("analyst", "billing")) {
+            for (String sql : List.of(byPosition, derived)) assertRefused(role, sql, "customers");
+        }
+        try (Connection raw = db.raw(); Statement s = raw.createStatement()) {
+            s.execute("DROP TABLE s2.customers");
+        }
+        // a temporary table shadows public.customers without any SET: in the session that has it, the bare name
+        // is ambiguous too
+        try (Connection analyst = as("analyst", null); Statement s = analyst.createStatement()) {
+            s.execute("CREATE TEMP TABLE customers (id int, name text, email bytea, phone bytea, card_number text,"
+                    + " birth_date bytea, credit_limit bytea, ssn bytea, hkid text, country text)");
+            SQLException e = assertThrows(SQLException.class, () -> readAll(s, byPosition, "analyst"));
+            assertEquals("0A000", e.getSQLState(), e.getMessage());
+            assertTrue(e.getMessage().contains("customers"), e.getMessage());
+        }
+        // other sessions never see that temporary table: refused still (the verdict of that text may be the one
+        // made in the shadowed session), never the plaintext
+        for (String role : List.of("analyst", "billing")) assertRefused(role, byPosition, "customers");
+        // the schema-qualified name is never ambiguous: the rules apply by position as by name
+        try (Connection support = as("support", "customer-service"); Statement s = support.createStatement();
+             ResultSet rs = s.executeQuery("SELECT t.j FROM public.customers AS t(a, b, c, d, e, f, g, h, i, j)")) {
+            assertTrue(rs.next());
+            assertEquals(HKID, rs.getString(1));
+        }
+        assertRefused("analyst", "SELECT t.j FROM public.customers AS t(a, b, c, d, e, f, g, h, i, j)", "customers.hkid");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static void readAll(Statement s, String sql, String role) throws SQLException {
