@@ -188,6 +188,65 @@ class RedTeamAnalysisIT {
         assertRefused("analyst", "SELECT t.j FROM public.customers AS t(a, b, c, d, e, f, g, h, i, j)", "customers.hkid");
     }
 
+    // ---------------------------------------------------------------- overloads of the built-ins Warden allows
+
+    /**
+     * Found: PostgreSQL picks among same-named functions and operators by argument types, whatever the schema.
+     * An aggregate {@code count(text)} or an operator {@code =(text, integer)} created through Warden (their
+     * bodies name no protected table) took over {@code count(hkid)} (allowed to every role) and
+     * {@code hkid = ?} bound as an integer (allowed to a masked reader), and ran over every stored rules-only
+     * value, copying it into a table the attacker reads.
+     */
+    @Test
+    void aUserOverloadOfCountOrEqualsCannotRunOverProtectedValues() throws Exception {
+        try (Connection billing = as("billing", "customer-service"); Statement s = billing.createStatement()) {
+            s.execute("CREATE FUNCTION leak_count(bigint, text) RETURNS bigint LANGUAGE sql"
+                    + " AS 'INSERT INTO notes (id, val) VALUES (21, $2); SELECT coalesce($1, 0) + 1'");
+            s.execute("CREATE AGGREGATE count(text) (SFUNC = leak_count, STYPE = bigint, INITCOND = '0')");
+        }
+        assertRefused("analyst", "SELECT count(hkid) FROM customers", "function public.count");
+        assertRefused("billing", "SELECT count(hkid) FROM customers", "function public.count");
+        assertNothingCopied();
+        try (Connection raw = db.raw(); Statement s = raw.createStatement()) {
+            s.execute("DROP AGGREGATE count(text)");
+        }
+        try (Connection billing = as("billing", "customer-service"); Statement s = billing.createStatement()) {
+            s.execute("CREATE FUNCTION leak_eq(text, int) RETURNS boolean LANGUAGE sql"
+                    + " AS 'INSERT INTO notes (id, val) VALUES (20, $1); SELECT false'");
+            s.execute("CREATE OPERATOR = (LEFTARG = text, RIGHTARG = int, FUNCTION = leak_eq)");
+        }
+        int before = settledEventCount();
+        try (Connection billing = as("billing", "customer-service")) {
+            // refused when prepared or when run, whichever comes first
+            SQLException e = assertThrows(SQLException.class, () -> {
+                try (PreparedStatement ps = billing.prepareStatement("SELECT id FROM customers WHERE hkid = ?")) {
+                    ps.setInt(1, 5);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) assertNoSecret(String.valueOf(rs.getString(1)));
+                    }
+                }
+            });
+            assertEquals("0A000", e.getSQLState(), e.getMessage());
+            assertTrue(e.getMessage().contains("operator public.="), e.getMessage());
+        }
+        assertEquals(before + 1, awaitEvents(before + 1).size(), "one audit event");
+        assertNothingCopied();
+        assertTrailHoldsNoSecret();
+        // statements touching no protected table are not concerned
+        try (Connection billing = as("billing", "customer-service"); Statement s = billing.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM notes")) {
+            assertTrue(rs.next());
+        }
+    }
+
+    private void assertNothingCopied() throws Exception {
+        try (Connection raw = db.raw(); Statement s = raw.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM notes WHERE val IS NOT NULL")) {
+            assertTrue(rs.next());
+            assertEquals(0, rs.getInt(1), "no protected value was copied at rest");
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static void readAll(Statement s, String sql, String role) throws SQLException {
