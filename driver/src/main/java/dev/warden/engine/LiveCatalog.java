@@ -33,12 +33,14 @@ final class LiveCatalog {
     private static final String PG_PRIMARY_KEY = """
             SELECT a.attname
               FROM pg_catalog.pg_index i
-              JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-             WHERE i.indrelid = to_regclass(?) AND i.indisprimary""";
+              JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) i.indrelid
+                   AND a.attnum OPERATOR(pg_catalog.=) ANY (i.indkey)
+             WHERE i.indrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(?::pg_catalog.text) AND i.indisprimary""";
     private static final String PG_COLUMNS = """
             SELECT a.attname, t.typname
-              FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-             WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped
+              FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
+             WHERE a.attrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(?::pg_catalog.text)
+               AND a.attnum OPERATOR(pg_catalog.>) 0::pg_catalog.int2 AND NOT a.attisdropped
              ORDER BY a.attnum""";
 
     private final Map<TableName, TableInfo> tables = new ConcurrentHashMap<>();
@@ -48,21 +50,21 @@ final class LiveCatalog {
      * its key columns in order, its INCLUDE columns, and every column it depends on (expressions, predicate).
      */
     private static final String PG_UNIQUE_KEYS = """
-            SELECT coalesce(con.conname, ic.relname), con.contype = 'x',
-                   ARRAY(SELECT a.attname FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
-                           JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-                          WHERE k.ord <= i.indnkeyatts ORDER BY k.ord),
+            SELECT COALESCE(con.conname, ic.relname), con.contype OPERATOR(pg_catalog.=) 'x'::pg_catalog."char",
+                   ARRAY(SELECT a.attname FROM pg_catalog.unnest(i.indkey::pg_catalog.int2[]) WITH ORDINALITY k(attnum, ord)
+                           JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) i.indrelid AND a.attnum OPERATOR(pg_catalog.=) k.attnum
+                          WHERE k.ord OPERATOR(pg_catalog.<=) i.indnkeyatts ORDER BY k.ord),
                    ARRAY(SELECT a.attname FROM pg_catalog.pg_depend d
-                           JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
-                          WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = i.indexrelid
-                            AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjsubid > 0),
-                   ARRAY(SELECT a.attname FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
-                           JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-                          WHERE k.ord > i.indnkeyatts)
+                           JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) d.refobjid AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid
+                          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) i.indexrelid
+                            AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjsubid OPERATOR(pg_catalog.>) 0::pg_catalog.int4),
+                   ARRAY(SELECT a.attname FROM pg_catalog.unnest(i.indkey::pg_catalog.int2[]) WITH ORDINALITY k(attnum, ord)
+                           JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) i.indrelid AND a.attnum OPERATOR(pg_catalog.=) k.attnum
+                          WHERE k.ord OPERATOR(pg_catalog.>) i.indnkeyatts)
               FROM pg_catalog.pg_index i
-              JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
-              LEFT JOIN pg_catalog.pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
-             WHERE i.indrelid = to_regclass(?) AND (i.indisunique OR con.contype = 'x')""";
+              JOIN pg_catalog.pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.indexrelid
+              LEFT JOIN pg_catalog.pg_constraint con ON con.conindid OPERATOR(pg_catalog.=) i.indexrelid AND con.conrelid OPERATOR(pg_catalog.=) i.indrelid
+             WHERE i.indrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(?::pg_catalog.text) AND (i.indisunique OR con.contype OPERATOR(pg_catalog.=) 'x'::pg_catalog."char")""";
 
     /** A view of this catalog bound to one connection, for one analysis. */
     Catalog on(Connection connection) {
@@ -149,10 +151,12 @@ final class LiveCatalog {
      * it cannot place on a protected table; a schema-qualified name still works).
      */
     private static final String PG_SAME_NAME = """
-            SELECT count(*)
-              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-             WHERE c.relname = ? AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-               AND (n.nspname NOT LIKE 'pg\\_temp\\_%' OR n.oid = pg_catalog.pg_my_temp_schema())""";
+            SELECT pg_catalog.count(*)
+              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+             WHERE c.relname OPERATOR(pg_catalog.=) ?::pg_catalog.name
+               AND c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p', 'v', 'm', 'f']::pg_catalog."char"[])
+               AND (NOT (n.nspname::pg_catalog.text OPERATOR(pg_catalog.~~) 'pg\\_temp\\_%')
+                    OR n.oid OPERATOR(pg_catalog.=) pg_catalog.pg_my_temp_schema())""";
 
     /** Whether {@code table} is a bare name that several relations share (see {@link #PG_SAME_NAME}). */
     static boolean isAmbiguous(Connection connection, TableName table) {

@@ -239,6 +239,31 @@ class RedTeamAnalysisIT {
         }
     }
 
+    /**
+     * Found: Warden's own catalog reads ran under the session's function resolution: a user
+     * {@code to_regclass(varchar)} (pgjdbc binds a String as varchar, an exact match that wins over the built-in's
+     * text) pointed the read of {@code customers}' column order at a decoy table with the policy's column names in
+     * another order, and {@code SELECT t.j FROM customers AS t(a, ..., j)} then read {@code hkid} as an
+     * unprotected column. The catalog reads now qualify every function, operator and type they use.
+     */
+    @Test
+    void aUserOverloadCannotAnswerWardensOwnCatalogReads() throws Exception {
+        try (Connection billing = as("billing", "customer-service"); Statement s = billing.createStatement()) {
+            s.execute("CREATE TABLE decoy (id int, name text, email bytea, phone bytea, card_number text,"
+                    + " birth_date bytea, credit_limit bytea, ssn bytea, hkid text, country text)");
+            s.execute("CREATE FUNCTION to_regclass(varchar) RETURNS regclass LANGUAGE sql"
+                    + " AS 'SELECT pg_catalog.to_regclass(''decoy'')'");
+        }
+        String byPosition = "SELECT t.j FROM customers AS t(a, b, c, d, e, f, g, h, i, j)";
+        assertRefused("analyst", byPosition, "customers.hkid");
+        assertRefused("billing", byPosition.replace("t.j", "t.j || ''"), "customers.hkid");
+        try (Connection billing = as("billing", "customer-service"); Statement s = billing.createStatement();
+             ResultSet rs = s.executeQuery(byPosition)) {
+            assertTrue(rs.next());
+            assertEquals("******2(1)", rs.getString(1), "masked by position, as by name");
+        }
+    }
+
     private void assertNothingCopied() throws Exception {
         try (Connection raw = db.raw(); Statement s = raw.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*) FROM notes WHERE val IS NOT NULL")) {
