@@ -66,35 +66,43 @@ final class LiveCatalog {
     record ScopeReading(List<String> schemas, boolean temporaryRelations, String temporarySchema) {}
 
     private static final TableInfo UNKNOWN = new TableInfo(0, "", List.of(), Map.of(), null);
+    // Every function, operator and type below is qualified with pg_catalog and every parameter cast to a
+    // pg_catalog type: PostgreSQL picks among same-named functions and operators by argument types before schema,
+    // so a user's to_regclass(varchar) or =(name, varchar) would otherwise answer Warden's own catalog reads
+    // (found by review: a decoy column order made a protected column read as an unprotected one).
     private static final String PG_SCOPE = """
-            SELECT pg_catalog.current_schemas(true)::text[],
-                   EXISTS (SELECT 1 FROM pg_catalog.pg_class WHERE relnamespace = pg_catalog.pg_my_temp_schema())""";
+            SELECT pg_catalog.current_schemas(true)::pg_catalog.text[],
+                   EXISTS (SELECT 1 FROM pg_catalog.pg_class
+                            WHERE relnamespace OPERATOR(pg_catalog.=) pg_catalog.pg_my_temp_schema())""";
     // the first schema of the list holding a relation of that name, as the server's own lookup does
     private static final String PG_RESOLVE_IN = """
-            SELECT c.oid::bigint
+            SELECT c.oid::pg_catalog.int8
               FROM pg_catalog.pg_class c
-              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-              JOIN unnest(?::text[]) WITH ORDINALITY AS s(nspname, i) ON s.nspname = n.nspname
-             WHERE c.relname = ?
+              JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+              JOIN pg_catalog.unnest(?::pg_catalog.text[]) WITH ORDINALITY AS s(nspname, i)
+                ON s.nspname OPERATOR(pg_catalog.=) n.nspname::pg_catalog.text
+             WHERE c.relname OPERATOR(pg_catalog.=) ?::pg_catalog.name
              ORDER BY s.i
              LIMIT 1""";
     // along the session's own search_path, temporary schema included
     private static final String PG_RESOLVE_LIVE = """
-            SELECT coalesce(pg_catalog.to_regclass(u.name)::oid::bigint, 0)
-              FROM unnest(?::text[]) WITH ORDINALITY AS u(name, i)
+            SELECT COALESCE(pg_catalog.to_regclass(u.name)::pg_catalog.oid::pg_catalog.int8, 0)
+              FROM pg_catalog.unnest(?::pg_catalog.text[]) WITH ORDINALITY AS u(name, i)
              ORDER BY u.i""";
     private static final String PG_PRIMARY_KEY = """
             SELECT a.attname
               FROM pg_catalog.pg_index i
-              JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-             WHERE i.indrelid = CAST(? AS oid) AND i.indisprimary""";
+              JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) i.indrelid
+                   AND a.attnum OPERATOR(pg_catalog.=) ANY (i.indkey)
+             WHERE i.indrelid OPERATOR(pg_catalog.=) ?::pg_catalog.oid AND i.indisprimary""";
     private static final String PG_COLUMNS = """
             SELECT a.attname, t.typname, n.nspname, c.relname
               FROM pg_catalog.pg_attribute a
-              JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-              JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
-              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-             WHERE a.attrelid = CAST(? AS oid) AND a.attnum > 0 AND NOT a.attisdropped
+              JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
+              JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid
+              JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+             WHERE a.attrelid OPERATOR(pg_catalog.=) ?::pg_catalog.oid
+               AND a.attnum OPERATOR(pg_catalog.>) 0::pg_catalog.int2 AND NOT a.attisdropped
              ORDER BY a.attnum""";
 
     /**
@@ -103,21 +111,31 @@ final class LiveCatalog {
      * predicate), and its INCLUDE columns.
      */
     private static final String PG_UNIQUE_KEYS = """
-            SELECT coalesce(con.conname, ic.relname), con.contype = 'x',
-                   ARRAY(SELECT a.attname FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
-                           JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-                          WHERE k.ord <= i.indnkeyatts ORDER BY k.ord),
+            SELECT COALESCE(con.conname, ic.relname),
+                   con.contype OPERATOR(pg_catalog.=) 'x'::pg_catalog."char",
+                   ARRAY(SELECT a.attname
+                           FROM pg_catalog.unnest(i.indkey::pg_catalog.int2[]) WITH ORDINALITY k(attnum, ord)
+                           JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) i.indrelid
+                                AND a.attnum OPERATOR(pg_catalog.=) k.attnum
+                          WHERE k.ord OPERATOR(pg_catalog.<=) i.indnkeyatts ORDER BY k.ord),
                    ARRAY(SELECT a.attname FROM pg_catalog.pg_depend d
-                           JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
-                          WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = i.indexrelid
-                            AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjsubid > 0),
-                   ARRAY(SELECT a.attname FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
-                           JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-                          WHERE k.ord > i.indnkeyatts)
+                           JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) d.refobjid
+                                AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid
+                          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                            AND d.objid OPERATOR(pg_catalog.=) i.indexrelid
+                            AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                            AND d.refobjsubid OPERATOR(pg_catalog.>) 0::pg_catalog.int4),
+                   ARRAY(SELECT a.attname
+                           FROM pg_catalog.unnest(i.indkey::pg_catalog.int2[]) WITH ORDINALITY k(attnum, ord)
+                           JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) i.indrelid
+                                AND a.attnum OPERATOR(pg_catalog.=) k.attnum
+                          WHERE k.ord OPERATOR(pg_catalog.>) i.indnkeyatts)
               FROM pg_catalog.pg_index i
-              JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
-              LEFT JOIN pg_catalog.pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
-             WHERE i.indrelid = CAST(? AS oid) AND (i.indisunique OR con.contype = 'x')""";
+              JOIN pg_catalog.pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.indexrelid
+              LEFT JOIN pg_catalog.pg_constraint con ON con.conindid OPERATOR(pg_catalog.=) i.indexrelid
+                   AND con.conrelid OPERATOR(pg_catalog.=) i.indrelid
+             WHERE i.indrelid OPERATOR(pg_catalog.=) ?::pg_catalog.oid
+               AND (i.indisunique OR con.contype OPERATOR(pg_catalog.=) 'x'::pg_catalog."char")""";
 
     /** A name resolved along one schema list. */
     private record ScopedName(SearchScope.SearchPath path, TableName table) {}

@@ -58,9 +58,9 @@ final class ServerSideObjects {
      */
     record Snapshot(Set<String> words, Map<String, String> relations, Map<String, String> triggerTables,
                     Map<String, String> functions, Map<String, String> operators, Map<String, Snapshot> temporary,
-                    long readAtNanos) {
+                    String overload, long readAtNanos) {
         /** Nothing found: on databases other than PostgreSQL (never read again), or while unreadable. */
-        static final Snapshot NONE = new Snapshot(Set.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), 0);
+        static final Snapshot NONE = new Snapshot(Set.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), null, 0);
 
         /**
          * "operator public.### runs function public.f() ..." for the first user operator, running a function that
@@ -83,13 +83,13 @@ final class ServerSideObjects {
         Snapshot forSession(String temporarySchema) {
             if (temporary.isEmpty()) return this;
             Snapshot own = temporarySchema == null ? null : temporary.get(temporarySchema.toLowerCase(Locale.ROOT));
-            if (own == null) return new Snapshot(words, relations, triggerTables, functions, operators, Map.of(), readAtNanos);
+            if (own == null) return new Snapshot(words, relations, triggerTables, functions, operators, Map.of(), overload, readAtNanos);
             Map<String, String> ownRelations = new HashMap<>(relations);
             ownRelations.putAll(own.relations());  // searched first by the server, so it wins for a bare name
             Map<String, String> ownTriggerTables = new HashMap<>(triggerTables);
             ownTriggerTables.putAll(own.triggerTables());
             return new Snapshot(words, Map.copyOf(ownRelations), Map.copyOf(ownTriggerTables), functions, operators,
-                    Map.of(), readAtNanos);
+                    Map.of(), overload, readAtNanos);
         }
 
         /** "view public.v (over public.customers)" when {@code table} is such a relation, else null. */
@@ -229,6 +229,61 @@ final class ServerSideObjects {
              WHERE c.castfunc <> 0""";
 
     /**
+     * User overloads of the built-ins the engine lets the server apply to a protected column without seeing the
+     * result: the operators {@code =} and {@code <>} (also behind IN, joins and ON CONFLICT), the aggregate
+     * {@code count}, and implicit or assignment casts (applied where a parameter's type differs from the
+     * column's). PostgreSQL picks among same-named functions by argument types, not by schema, so
+     * {@code CREATE OPERATOR = (LEFTARG = text, RIGHTARG = int, ...)} or {@code CREATE AGGREGATE count(text)}
+     * makes {@code hkid = ?} (with an int) or {@code count(hkid)} run the user's function over every stored
+     * value: a plaintext rules-only value copied out to a role that may not read it. This query qualifies every
+     * operator and function it uses, so that such an overload cannot answer it. Extensions on
+     * {@link #PURE_EXTENSIONS} (citext's {@code =}...) are judged like built-ins.
+     */
+    private static final String PG_OVERLOADS = """
+            SELECT 'operator ' OPERATOR(pg_catalog.||) n.nspname OPERATOR(pg_catalog.||) '.'
+                   OPERATOR(pg_catalog.||) o.oprname::pg_catalog.text
+              FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.oprnamespace
+             WHERE n.nspname::pg_catalog.text OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog', 'information_schema']::pg_catalog.text[])
+               AND o.oprname::pg_catalog.text OPERATOR(pg_catalog.=) ANY (ARRAY['=', '<>']::pg_catalog.text[])
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e
+                                 ON e.oid OPERATOR(pg_catalog.=) d.refobjid
+                               WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass
+                                 AND d.objid OPERATOR(pg_catalog.=) o.oid
+                                 AND e.extname::pg_catalog.text OPERATOR(pg_catalog.=) ANY (?::pg_catalog.text[]))
+            UNION ALL
+            SELECT 'function ' OPERATOR(pg_catalog.||) n.nspname OPERATOR(pg_catalog.||) '.'
+                   OPERATOR(pg_catalog.||) p.proname::pg_catalog.text
+              FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
+             WHERE n.nspname::pg_catalog.text OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog', 'information_schema']::pg_catalog.text[])
+               AND p.proname::pg_catalog.text OPERATOR(pg_catalog.=) 'count'
+            UNION ALL
+            SELECT 'cast to ' OPERATOR(pg_catalog.||) pg_catalog.format_type(c.casttarget, NULL)
+                   OPERATOR(pg_catalog.||) ' (function ' OPERATOR(pg_catalog.||) n.nspname OPERATOR(pg_catalog.||) '.'
+                   OPERATOR(pg_catalog.||) p.proname::pg_catalog.text OPERATOR(pg_catalog.||) ')'
+              FROM pg_catalog.pg_cast c JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) c.castfunc
+              JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
+             WHERE n.nspname::pg_catalog.text OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog', 'information_schema']::pg_catalog.text[])
+               AND c.castcontext::pg_catalog.text OPERATOR(pg_catalog.=) ANY (ARRAY['i', 'a']::pg_catalog.text[])
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e
+                                 ON e.oid OPERATOR(pg_catalog.=) d.refobjid
+                               WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                                 AND d.objid OPERATOR(pg_catalog.=) p.oid
+                                 AND e.extname::pg_catalog.text OPERATOR(pg_catalog.=) ANY (?::pg_catalog.text[]))
+             LIMIT 1""";
+
+    /** The first {@linkplain #PG_OVERLOADS overload} found, described, or null. */
+    private static String overload(Connection connection) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(PG_OVERLOADS)) {
+            Array pure = connection.createArrayOf("text", PURE_EXTENSIONS);
+            ps.setArray(1, pure);
+            ps.setArray(2, pure);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /**
      * Extensions whose functions compute on their arguments only (no table named by a string, no file, no other
      * connection): judged like built-ins, so that {@code uuid_generate_v4()} or {@code crypt()} keep working. Any
      * other extension's functions (dblink, postgres_fdw, pageinspect, tablefunc's crosstab, adminpack, PostGIS...)
@@ -284,7 +339,8 @@ final class ServerSideObjects {
     }
 
     private static boolean sameObjects(Snapshot a, Snapshot b) {
-        return a.relations().equals(b.relations()) && a.triggerTables().equals(b.triggerTables())
+        return java.util.Objects.equals(a.overload(), b.overload())
+                && a.relations().equals(b.relations()) && a.triggerTables().equals(b.triggerTables())
                 && a.functions().equals(b.functions()) && a.operators().equals(b.operators())
                 && a.temporary().equals(b.temporary());
     }
@@ -370,10 +426,11 @@ final class ServerSideObjects {
         temporarySchemas.addAll(temporaryTriggerTables.keySet());
         for (String schema : temporarySchemas) {
             temporary.put(schema, new Snapshot(Set.of(), Map.copyOf(temporaryRelations.getOrDefault(schema, Map.of())),
-                    Map.copyOf(temporaryTriggerTables.getOrDefault(schema, Map.of())), Map.of(), Map.of(), Map.of(), 0));
+                    Map.copyOf(temporaryTriggerTables.getOrDefault(schema, Map.of())), Map.of(), Map.of(), Map.of(), null, 0));
         }
         return new Snapshot(Set.copyOf(words), Map.copyOf(relations), Map.copyOf(triggerTables),
-                Map.copyOf(functions), Map.copyOf(operators), Map.copyOf(temporary), System.nanoTime());
+                Map.copyOf(functions), Map.copyOf(operators), Map.copyOf(temporary), overload(connection),
+                System.nanoTime());
     }
 
     /** A user function or rule-bearing relation, as read from the catalog, for the fixpoint below. */

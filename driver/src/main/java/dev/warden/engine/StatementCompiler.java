@@ -137,6 +137,13 @@ final class StatementCompiler {
                     "statement touches a protected table and cannot be fully analysed: "
                             + String.join("; ", plan.problems()), kind, tables);
         }
+        if (touchesProtected && objects.overload() != null && readsOrWritesData(plan.kind())) {
+            return CompiledStatement.refused(SqlStates.UNSUPPORTED, objects.overload() + " overloads a built-in that"
+                    + " Warden lets the server apply to protected columns (=, <>, IN, count(), implicit casts): the"
+                    + " server picks among same-named functions by argument types, so it could run that one over the"
+                    + " stored values, out of Warden's view; drop it (or move it to an extension Warden treats as"
+                    + " pure)", kind, tables);
+        }
         boolean changesSchema = plan.kind() == StatementKind.DDL;
         if (!touchesProtected) {
             return new CompiledStatement(null, null, null, null, kind, tables, Map.of(), List.of(), List.of(),

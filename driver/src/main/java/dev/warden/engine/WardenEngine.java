@@ -505,11 +505,36 @@ public final class WardenEngine implements AutoCloseable {
      */
     public void checkStringsReadAlike(Session session, Connection connection, GuardedStatement guarded)
             throws SQLException {
-        if (guarded.compiled() == PASS_THROUGH || !guarded.lexed().backslashInPlainString()) return;
-        if (backslashesAreCharacters(connection)) return;
+        if (!guarded.lexed().backslashInPlainString()) return;
+        if (guarded.compiled() == PASS_THROUGH) {
+            ServerSideObjects.Snapshot objects = session.database().serverSideObjects.current(connection,
+                    session.database()::invalidateDerived);
+            if (!readsDifferentlyOnServer(guarded.lexed(), connection, objects)) return;
+        } else if (backslashesAreCharacters(connection)) {
+            return;
+        }
         SQLException refusal = backslashRefusal();
         auditRefusal(session, guarded, refusal);
         throw refusal;
+    }
+
+    /** Whether {@code lexed} (as Warden reads it) names nothing that makes the engine look at it. */
+    private boolean passesThrough(LexedSql lexed, ServerSideObjects.Snapshot objects) {
+        return !lexed.mentionsAny(protectedTableNames) && !lexed.mentionsAny(objects.words())
+                && !mayComputeOutOfView(lexed) && objects.operator(lexed.normalized()) == null;
+    }
+
+    /**
+     * Whether a text Warden lets through would not pass as the server reads it: with
+     * {@code standard_conforming_strings} off, a backslash in a plain {@code '...'} string escapes the next
+     * character, so {@code 'a\' -- '} is one string to the server but a string and a comment to the lexer, and a
+     * protected table may hide in what Warden took for a comment or a string. Decided on the server's reading
+     * ({@link SqlLexer#lexWithBackslashEscapes}), so such a text touching no protected table still passes as with
+     * pgjdbc. Costs a round trip only for texts holding a backslash in a plain string (never cached).
+     */
+    private boolean readsDifferentlyOnServer(LexedSql lexed, Connection connection, ServerSideObjects.Snapshot objects) {
+        if (!lexed.backslashInPlainString() || backslashesAreCharacters(connection)) return false;
+        return !passesThrough(SqlLexer.lexWithBackslashEscapes(lexed.original()), objects);
     }
 
     private static SQLException backslashRefusal() {
@@ -554,8 +579,12 @@ public final class WardenEngine implements AutoCloseable {
         }
         DatabaseState database = session.database();
         ServerSideObjects.Snapshot objects = database.serverSideObjects.current(connection, database::invalidateDerived);
-        if (!lexed.mentionsAny(protectedTableNames) && !lexed.mentionsAny(objects.words())
-                && !mayComputeOutOfView(lexed) && objects.operator(lexed.normalized()) == null) {
+        if (passesThrough(lexed, objects)) {
+            if (readsDifferentlyOnServer(lexed, connection, objects)) {
+                SQLException refusal = backslashRefusal();
+                if (auditRefusal) StatementAudit.refused(auditSink, session, lexed.normalized(), null, policy.version(), refusal);
+                throw refusal;
+            }
             if (startsWithDdlKeyword(sql)) database.invalidate();  // a table joined with a protected one may change
             else if (startsWithPrivilegeKeyword(sql)) database.privilegesChanged();  // USAGE on a schema of a path
             return new GuardedStatement(lexed, PASS_THROUGH, sql, null, GuardedStatement.Local.NONE, null, null);

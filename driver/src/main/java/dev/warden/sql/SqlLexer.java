@@ -97,7 +97,17 @@ public final class SqlLexer {
     }
 
     public static LexedSql lex(String sql) {
-        return new Run(sql == null ? "" : sql).run();
+        return new Run(sql == null ? "" : sql, false).run();
+    }
+
+    /**
+     * The text as PostgreSQL reads it with {@code standard_conforming_strings} off: a backslash in a plain
+     * {@code '...'} string is an escape, as in {@code E'...'}, so {@code 'a\' -- '} is one string, not a string
+     * and a comment. Used to decide whether such a text reaches a protected table when the server's setting is
+     * off; {@link #lex} reads it as the server does with the setting on.
+     */
+    public static LexedSql lexWithBackslashEscapes(String sql) {
+        return new Run(sql == null ? "" : sql, true).run();
     }
 
     /**
@@ -159,7 +169,15 @@ public final class SqlLexer {
         int maxBrackets;
         int maxQueries;
 
+        /** Plain '...' strings read as E'...' (standard_conforming_strings off). */
+        private final boolean backslashEscapes;
+
         Run(String s) {
+            this(s, false);
+        }
+
+        Run(String s, boolean backslashEscapes) {
+            this.backslashEscapes = backslashEscapes;
             this.s = s;
             this.n = s.length();
             this.out = new StringBuilder(n + 16);
@@ -297,6 +315,7 @@ public final class SqlLexer {
 
         /** A '...' string starting at quote {@code q}; {@code start} is where its source text begins (a prefix). */
         private int plainString(int start, int q) {
+            if (backslashEscapes) return escapeString(start, q + 1);
             int i = q + 1;
             StringBuilder value = null;
             int chunk = i;
@@ -369,8 +388,8 @@ public final class SqlLexer {
         }
 
         /** E'...': backslash escapes; value null when an escape cannot be decoded safely. */
-        private int escapeString(int start) {
-            int i = start + 2;
+        private int escapeString(int start, int contentStart) {
+            int i = contentStart;
             StringBuilder v = new StringBuilder();
             boolean ok = true;
             while (i < n) {
@@ -428,7 +447,7 @@ public final class SqlLexer {
                 i++;
             }
             int end = Math.min(n, i + 1);
-            wordsOf(s.substring(Math.min(start + 2, end), Math.max(start + 2, Math.min(i, n))));
+            wordsOf(s.substring(Math.min(contentStart, end), Math.max(contentStart, Math.min(i, n))));
             String value = ok ? v.toString() : null;
             if (value != null) wordsOf(value);
             stringLiteral(start, end, value);
@@ -604,7 +623,7 @@ public final class SqlLexer {
             char next = start + 1 < n ? s.charAt(start + 1) : 0;
             if (next == '\'') {
                 switch (c) {
-                    case 'e', 'E' -> { return escapeString(start); }
+                    case 'e', 'E' -> { return escapeString(start, start + 2); }
                     case 'n', 'N' -> { return plainString(start, start + 1); }
                     case 'b', 'B', 'x', 'X' -> { return undecodedString(start, start + 1); }
                     default -> { }

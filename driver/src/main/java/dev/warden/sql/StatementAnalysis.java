@@ -1020,7 +1020,13 @@ final class StatementAnalysis {
         String visible = alias != null ? fold(alias.getName()) : table.name();
         if (alias != null && alias.getAliasColumns() != null && !alias.getAliasColumns().isEmpty()) {
             List<String> renamed = alias.getAliasColumns().stream().map(a -> fold(a.name)).toList();
-            if (cols != null) cols = rename(cols, renamed, visible);
+            if (cols != null) {
+                cols = rename(cols, renamed, visible);
+            } else {
+                // renamed by position while the positions are unknown: a name of the list may stand for any
+                // column, so none of them may be read as the table's column of that name
+                problem("cannot rename the columns of table " + table + ": its columns are not known");
+            }
         }
         return new Source(visible, table, alias != null, cols, "table " + table);
     }
