@@ -325,16 +325,17 @@ final class GatewaySession {
             streamCancelled = true;
         }
         if (s != null) {
+            Connection backend = conn;
             server.workers().execute(() -> {
                 try {
-                    s.cancel();
+                    cancelOn(s, backend, stream >= 0);
                     // While a result streams, the backend is idle between two fetches and PostgreSQL ignores a
                     // cancel that reaches an idle backend: repeat it until the stream has stopped (at its next
                     // row, or its fetch failing with 57014), at most CANCEL_RETRIES times.
                     for (int i = 0; i < CANCEL_RETRIES && stillStreaming(stream); i++) {
                         Thread.sleep(CANCEL_RETRY_MILLIS);
                         if (stillStreaming(stream)) {
-                            s.cancel();
+                            cancelOn(s, backend, true);
                         }
                     }
                 } catch (InterruptedException e) {
@@ -343,6 +344,19 @@ final class GatewaySession {
                     // the statement finished or the connection broke: nothing left to cancel
                 }
             });
+        }
+    }
+
+    /**
+     * Sends the backend a cancel. While a result streams, pgjdbc's statement is idle between fetches and its own
+     * {@code cancel()} does nothing (it cancels only inside an execute), so the connection's cancel is used: it
+     * reaches the backend whatever the statement's state (found when a cancel during a cursor fetch was lost).
+     */
+    private static void cancelOn(Statement statement, Connection backend, boolean streaming) throws SQLException {
+        if (streaming && backend != null && backend.isWrapperFor(org.postgresql.PGConnection.class)) {
+            backend.unwrap(org.postgresql.PGConnection.class).cancelQuery();
+        } else {
+            statement.cancel();
         }
     }
 
