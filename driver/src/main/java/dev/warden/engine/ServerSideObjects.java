@@ -35,6 +35,12 @@ import java.util.concurrent.TimeUnit;
  *   <li><b>trigger tables</b>: tables with a trigger, column default, constraint or index expression running
  *       such a function; a write to them runs it.</li>
  *   <li><b>operators and casts</b> running such a function, by symbol and by target type name.</li>
+ *   <li><b>shadowing</b> functions and operators: a user function or aggregate named like a function of
+ *       {@code pg_catalog}, and any user operator. The analyzer lets a protected column reach a few built-ins by
+ *       name ({@code =}, {@code <>}, {@code IN}, {@code count}); the server picks what such a name means by
+ *       {@code search_path} and argument types, so {@code public.count(text)} or an {@code evil.=} first on the
+ *       path would be handed the protected value (and could store it, raise it or notify it). A statement
+ *       touching a protected table that spells such a name is refused.</li>
  * </ul>
  * The engine refuses data statements naming a relation, a function, an operator or a cast, and writes to a
  * trigger table (0A000), so it must know their names before its cheap "mentions a protected table" check.
@@ -52,9 +58,17 @@ final class ServerSideObjects {
 
     /** One reading. Keys are lower-case; {@code words} holds every bare name, for the lexer check. */
     record Snapshot(Set<String> words, Map<String, String> relations, Map<String, String> triggerTables,
-                    Map<String, String> functions, Map<String, String> operators, long readAtNanos) {
+                    Map<String, String> functions, Map<String, String> operators, Map<String, String> shadowing,
+                    long readAtNanos) {
+        /**
+         * Operators the server looks up by name for shapes that never spell them: IN and NOT IN, CASE x WHEN,
+         * NULLIF, IS [NOT] DISTINCT FROM, JOIN ... USING, BETWEEN, row comparisons. A user operator with one of
+         * these symbols counts as spelled in every statement.
+         */
+        static final Set<String> IMPLICIT_OPERATORS = Set.of("=", "<>", "<", ">", "<=", ">=");
+
         /** Nothing found: on databases other than PostgreSQL (never read again), or while unreadable. */
-        static final Snapshot NONE = new Snapshot(Set.of(), Map.of(), Map.of(), Map.of(), Map.of(), 0);
+        static final Snapshot NONE = new Snapshot(Set.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), 0);
 
         /**
          * "operator public.### runs function public.f() ..." for the first user operator, running a function that
@@ -77,6 +91,27 @@ final class ServerSideObjects {
         /** "table public.t, trigger t_copy runs public.f() which names customers", else null. */
         String triggerTable(TableName table) {
             return lookup(triggerTables, table);
+        }
+
+        /**
+         * "function public.count() shadows the built-in count()" for the first user function named like a built-in
+         * among {@code words}, else "operator evil.=" for the first user operator whose symbol appears in
+         * {@code normalized} (a symbol inside a longer one counts: erring on the side of refusing) or is one of
+         * {@link #IMPLICIT_OPERATORS}, else null.
+         */
+        String shadowing(Collection<String> words, String normalized) {
+            if (shadowing.isEmpty()) return null;
+            for (String word : words) {
+                String found = shadowing.get(word);
+                if (found != null) return found;
+            }
+            for (Map.Entry<String, String> e : shadowing.entrySet()) {
+                if (e.getValue().startsWith("operator ")
+                        && (IMPLICIT_OPERATORS.contains(e.getKey()) || normalized.contains(e.getKey()))) {
+                    return e.getValue();
+                }
+            }
+            return null;
         }
 
         /** "function public.f() names customers" for the first of {@code words} naming such a function. */
@@ -205,6 +240,31 @@ final class ServerSideObjects {
               JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
              WHERE c.castfunc <> 0""";
 
+    // user functions and aggregates named like a function of pg_catalog, and every user operator (but those of
+    // extensions on PURE_EXTENSIONS): the server may resolve a built-in's name, or an operator symbol, to them
+    private static final String PG_SHADOWING = """
+            SELECT 'f', n.nspname, p.proname
+              FROM pg_catalog.pg_proc p
+              JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+               AND (n.nspname NOT LIKE 'pg\\_%' OR n.nspname LIKE 'pg\\_temp\\_%')
+               AND EXISTS (SELECT 1 FROM pg_catalog.pg_proc b
+                            WHERE b.pronamespace = 'pg_catalog'::regnamespace AND b.proname = p.proname)
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                                JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
+                               WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
+                                 AND d.deptype = 'e' AND e.extname = ANY (?))
+            UNION ALL
+            SELECT 'o', n.nspname, o.oprname
+              FROM pg_catalog.pg_operator o
+              JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
+             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+               AND (n.nspname NOT LIKE 'pg\\_%' OR n.nspname LIKE 'pg\\_temp\\_%')
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                                JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
+                               WHERE d.classid = 'pg_catalog.pg_operator'::regclass AND d.objid = o.oid
+                                 AND d.deptype = 'e' AND e.extname = ANY (?))""";
+
     /**
      * Extensions whose functions compute on their arguments only (no table named by a string, no file, no other
      * connection): judged like built-ins, so that {@code uuid_generate_v4()} or {@code crypt()} keep working. Any
@@ -262,7 +322,8 @@ final class ServerSideObjects {
 
     private static boolean sameObjects(Snapshot a, Snapshot b) {
         return a.relations().equals(b.relations()) && a.triggerTables().equals(b.triggerTables())
-                && a.functions().equals(b.functions()) && a.operators().equals(b.operators());
+                && a.functions().equals(b.functions()) && a.operators().equals(b.operators())
+                && a.shadowing().equals(b.shadowing());
     }
 
     private Snapshot read(Connection connection) throws SQLException {
@@ -340,7 +401,34 @@ final class ServerSideObjects {
             }
         }
         return new Snapshot(Set.copyOf(words), Map.copyOf(relations), Map.copyOf(triggerTables),
-                Map.copyOf(functions), Map.copyOf(operators), System.nanoTime());
+                Map.copyOf(functions), Map.copyOf(operators), shadowing(connection), System.nanoTime());
+    }
+
+    /**
+     * The user functions named like a built-in (by lower-case name) and the user operators (by symbol), each with
+     * its description; functions the policy trusts are left out.
+     */
+    private Map<String, String> shadowing(Connection connection) throws SQLException {
+        Map<String, String> shadowing = new HashMap<>();
+        try (PreparedStatement ps = connection.prepareStatement(PG_SHADOWING)) {
+            Array pure = connection.createArrayOf("text", PURE_EXTENSIONS);
+            ps.setArray(1, pure);
+            ps.setArray(2, pure);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String schema = rs.getString(2);
+                    String name = rs.getString(3);
+                    if ("f".equals(rs.getString(1))) {
+                        if (policy.trustedFunctions().containsKey(key(schema, name))) continue;
+                        shadowing.putIfAbsent(name.toLowerCase(Locale.ROOT), "function " + schema + "." + name
+                                + "() shadows the built-in " + name + "()");
+                    } else {
+                        shadowing.putIfAbsent(name, "operator " + schema + "." + name);
+                    }
+                }
+            }
+        }
+        return Map.copyOf(shadowing);
     }
 
     /** A user function or rule-bearing relation, as read from the catalog, for the fixpoint below. */
