@@ -35,6 +35,11 @@ import java.util.concurrent.TimeUnit;
  *   <li><b>trigger tables</b>: tables with a trigger, column default, constraint or index expression running
  *       such a function; a write to them runs it.</li>
  *   <li><b>operators and casts</b> running such a function, by symbol and by target type name.</li>
+ *   <li><b>protected tables with an outlet</b>: a table holding rules-only columns (plaintext at rest) whose
+ *       trigger, column default, constraint or index expression runs a function that can send the row's values
+ *       out of it ({@link #OUTLET_WORDS}: another table, a notification, a setting, a lock, dynamic SQL; or a
+ *       language Warden cannot read; or a call of such a function). A write to it hands the trigger the
+ *       plaintext of columns the writer may not see, so it is refused like a write to a trigger table.</li>
  *   <li><b>shadowing</b> functions and operators: a user function or aggregate named like a function of
  *       {@code pg_catalog}, and any user operator. The analyzer lets a protected column reach a few built-ins by
  *       name ({@code =}, {@code <>}, {@code IN}, {@code count}); the server picks what such a name means by
@@ -275,6 +280,17 @@ final class ServerSideObjects {
             "unaccent", "intarray", "ltree", "cube", "earthdistance", "isn", "seg", "btree_gin", "btree_gist",
             "tsm_system_rows", "tsm_system_time", "plpgsql"};
 
+    /**
+     * Words of a function body that let it send values out of the row it was given: writes to other tables,
+     * notifications, session settings and advisory locks (readable by the session afterwards), logical messages,
+     * large objects, dynamic SQL and COPY. Bodies are matched as whole words, string contents included.
+     */
+    static final Set<String> OUTLET_WORDS = Set.of("insert", "update", "delete", "merge", "notify", "pg_notify",
+            "set_config", "copy", "execute", "pg_logical_emit_message", "lo_from_bytea", "lo_put", "lo_create",
+            "pg_advisory_lock", "pg_advisory_xact_lock", "pg_try_advisory_lock", "pg_try_advisory_xact_lock",
+            "pg_advisory_lock_shared", "pg_advisory_xact_lock_shared", "pg_try_advisory_lock_shared",
+            "pg_try_advisory_xact_lock_shared", "dblink", "dblink_exec", "dblink_send_query");
+
     /** Languages whose bodies Warden reads (for table names, function names and EXECUTE). */
     private static final Set<String> READABLE_LANGUAGES = Set.of("sql", "plpgsql");
 
@@ -348,7 +364,8 @@ final class ServerSideObjects {
                 }
             }
         }
-        Map<Long, String> reachingFunctions = reachingFunctions(connection, relations, words);
+        Map<Long, String> outlets = new HashMap<>();
+        Map<Long, String> reachingFunctions = reachingFunctions(connection, relations, words, outlets);
         Map<String, String> functions = new HashMap<>();
         for (String description : reachingFunctions.values()) {
             // looked up by the bare word the lexer saw, whatever schema the statement names
@@ -358,12 +375,14 @@ final class ServerSideObjects {
             words.add(word);
         }
         Map<String, String> triggerTables = new HashMap<>();
-        if (!reachingFunctions.isEmpty()) {
+        if (!reachingFunctions.isEmpty() || !outlets.isEmpty()) {
             try (PreparedStatement ps = connection.prepareStatement(PG_USER_TRIGGERS);
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    if (outletOfProtected(triggerTables, words, rs.getString(2), rs.getString(3),
+                            "trigger " + rs.getString(4), outlets.get(rs.getLong(1)))) continue;
                     String function = reachingFunctions.get(rs.getLong(1));
-                    // a trigger on a protected table itself only sees the ciphertext Warden wrote
+                    // a trigger on a protected table itself only sees what Warden wrote (see outletOfProtected)
                     if (function == null || policy.protectsTable(rs.getString(2), rs.getString(3))) continue;
                     put(triggerTables, words, rs.getString(2), rs.getString(3), "table " + rs.getString(2) + "."
                             + rs.getString(3) + " (its trigger " + rs.getString(4) + " runs " + function + ")");
@@ -371,10 +390,12 @@ final class ServerSideObjects {
             }
         }
         Map<String, String> operators = new HashMap<>();
-        if (!reachingFunctions.isEmpty()) {
+        if (!reachingFunctions.isEmpty() || !outlets.isEmpty()) {
             try (PreparedStatement ps = connection.prepareStatement(PG_TABLE_EXPRESSIONS);
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    if (outletOfProtected(triggerTables, words, rs.getString(2), rs.getString(3), rs.getString(4),
+                            outlets.get(rs.getLong(1)))) continue;
                     String function = reachingFunctions.get(rs.getLong(1));
                     // as for triggers: on a protected table itself, it only sees what Warden wrote
                     if (function == null || policy.protectsTable(rs.getString(2), rs.getString(3))) continue;
@@ -382,6 +403,8 @@ final class ServerSideObjects {
                             + rs.getString(3) + " (its " + rs.getString(4) + " runs " + function + ")");
                 }
             }
+        }
+        if (!reachingFunctions.isEmpty()) {
             try (PreparedStatement ps = connection.prepareStatement(PG_USER_OPERATORS_AND_CASTS);
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -402,6 +425,28 @@ final class ServerSideObjects {
         }
         return new Snapshot(Set.copyOf(words), Map.copyOf(relations), Map.copyOf(triggerTables),
                 Map.copyOf(functions), Map.copyOf(operators), shadowing(connection), System.nanoTime());
+    }
+
+    /**
+     * Records a protected table with rules-only columns whose {@code what} (a trigger, a column default...) runs a
+     * function with an {@code outlet}, as a trigger table: a write to it is refused. True when recorded.
+     */
+    private boolean outletOfProtected(Map<String, String> triggerTables, Set<String> words, String schema,
+                                      String table, String what, String outlet) {
+        if (outlet == null || !policy.protectsTable(schema, table) || !hasRulesOnlyColumn(schema, table)) return false;
+        put(triggerTables, words, schema, table, "protected table " + schema + "." + table + " (its " + what
+                + " is given the plaintext of its rules-only columns and " + outlet + ")");
+        return true;
+    }
+
+    private boolean hasRulesOnlyColumn(String schema, String table) {
+        for (ColumnRule rule : policy.columns()) {
+            if (rule.encryption() == dev.warden.policy.Encryption.NONE && rule.table().equalsIgnoreCase(table)
+                    && (rule.schema() == null || rule.schema().equalsIgnoreCase(schema))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -439,6 +484,7 @@ final class ServerSideObjects {
         final long[] calls;              // oids of functions it runs (pg_depend, or an aggregate's support functions)
         final long[] over;               // oids of relations it reads (views only)
         String reach;                    // null: not (yet) known to reach anything
+        String outlet;                   // null: not (yet) known to send values out (see OUTLET_WORDS)
 
         Node(String name, String word, Set<String> bodyWords, long[] calls, long[] over) {
             this.name = name;
@@ -457,8 +503,8 @@ final class ServerSideObjects {
      * that reaches; views calling such functions join {@code relations}; repeated until nothing changes.
      * Functions the policy trusts never reach. Adds the names of views found here to {@code words}.
      */
-    private Map<Long, String> reachingFunctions(Connection connection, Map<String, String> relations, Set<String> words)
-            throws SQLException {
+    private Map<Long, String> reachingFunctions(Connection connection, Map<String, String> relations, Set<String> words,
+                                                Map<Long, String> outlets) throws SQLException {
         Map<Long, Node> functions = new HashMap<>();
         // SQL-standard bodies (prosqlbody) exist from PostgreSQL 14 on
         String query = connection.getMetaData().getDatabaseMajorVersion() >= 14 ? PG_USER_FUNCTIONS
@@ -476,6 +522,9 @@ final class ServerSideObjects {
                     Node node = new Node("function " + schema + "." + name + "()", name.toLowerCase(Locale.ROOT),
                             body, oids(rs.getArray(7)), new long[0]);
                     if (!aggregate) node.reach = ownReach(node.name, language, body);
+                    // outlet words are looked for outside string literals: IF TG_OP = 'UPDATE' writes nothing
+                    if (!aggregate) node.outlet = ownOutlet(node.name, language, rs.getString(6) == null ? Set.of()
+                            : SqlLexer.lex(SqlLexer.lex(rs.getString(6)).normalized()).words());
                     functions.put(rs.getLong(1), node);
                 }
             }
@@ -552,6 +601,33 @@ final class ServerSideObjects {
             String[] qualified = v.name.substring(v.name.lastIndexOf(' ') + 1).split("\\.", 2);
             put(relations, words, qualified[0], qualified[1], v.reach);
         }
+        // outlets, to a fixpoint over calls (by oid, and by name as for reach)
+        changed = true;
+        while (changed) {
+            changed = false;
+            Map<String, Node> outletByWord = new HashMap<>();
+            for (Node f : functions.values()) if (f.outlet != null) outletByWord.putIfAbsent(f.word, f);
+            for (Node f : functions.values()) {
+                if (f.outlet != null) continue;
+                Node via = null;
+                for (long oid : f.calls) {
+                    Node g = functions.get(oid);
+                    if (g != null && g.outlet != null) via = g;
+                }
+                for (String word : f.bodyWords) {
+                    if (via != null) break;
+                    Node g = outletByWord.get(word);
+                    if (g != null && g != f) via = g;
+                }
+                if (via != null) {
+                    f.outlet = f.name + " calls " + via.name;
+                    changed = true;
+                }
+            }
+        }
+        for (Map.Entry<Long, Node> e : functions.entrySet()) {
+            if (e.getValue().outlet != null) outlets.put(e.getKey(), e.getValue().outlet);
+        }
         Map<Long, String> reaching = new HashMap<>();
         for (Map.Entry<Long, Node> e : functions.entrySet()) {
             if (e.getValue().reach != null) reaching.put(e.getKey(), e.getValue().reach);
@@ -564,6 +640,7 @@ final class ServerSideObjects {
         long[] over = into.over == null ? rule.over : concat(into.over, rule.over);
         Node merged = new Node(into.name, into.word, into.bodyWords, calls, over);
         merged.reach = into.reach;
+        merged.outlet = into.outlet;
         return merged;
     }
 
@@ -597,6 +674,17 @@ final class ServerSideObjects {
         if (body.contains("copy")) return name + " runs COPY, which may read or write server files";
         for (String table : policy.protectedTableNames()) {
             if (body.contains(table)) return name + " names " + table;
+        }
+        return null;
+    }
+
+    /** How a function's own body may send the values it is given out of the row, or null (see OUTLET_WORDS). */
+    private static String ownOutlet(String name, String language, Set<String> body) {
+        if (!READABLE_LANGUAGES.contains(language)) {
+            return name + " is written in " + language + ", which Warden cannot read";
+        }
+        for (String word : OUTLET_WORDS) {
+            if (body.contains(word)) return name + " may send them elsewhere (" + word + ")";
         }
         return null;
     }

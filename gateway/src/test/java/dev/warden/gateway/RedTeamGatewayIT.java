@@ -201,6 +201,52 @@ class RedTeamGatewayIT {
     }
 
     /**
+     * Found by this red team: a trigger on a protected table is given the plaintext of its rules-only columns, and
+     * one that sends it on ({@code pg_notify}, an INSERT elsewhere, {@code set_config}) handed ssn and badge to a
+     * client LISTENing on the channel (or reading the other table) when analyst updated the unprotected tier
+     * column. A write to such a table is now refused, for every role, until the trigger is gone.
+     */
+    @Test
+    void aTriggerThatSendsARowsValuesOutMakesWritesToItsTableRefused() throws Exception {
+        try (Connection raw = db.raw(); Statement s = raw.createStatement()) {
+            s.execute("CREATE FUNCTION members_tell() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                    + " PERFORM pg_notify('chan', NEW.ssn || '/' || coalesce(NEW.badge, '')); RETURN NEW; END $$");
+            s.execute("CREATE TRIGGER members_tell AFTER UPDATE ON members FOR EACH ROW EXECUTE FUNCTION members_tell()");
+            s.execute("CREATE FUNCTION keep(v text) RETURNS void LANGUAGE sql AS $$ INSERT INTO loot VALUES (v) $$");
+            s.execute("CREATE FUNCTION members_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                    + " PERFORM keep(NEW.badge); PERFORM set_config('red.v', NEW.ssn, false); RETURN NEW; END $$");
+            s.execute("CREATE TRIGGER members_keep BEFORE UPDATE ON members FOR EACH ROW EXECUTE FUNCTION members_keep()");
+        }
+        for (String settings : new String[] {"", "preferQueryMode=simple"}) {
+            try (Connection ann = jdbc("ann", settings); Connection sam = jdbc("sam", settings)) {
+                runs(ann, "CREATE TABLE IF NOT EXISTS red_refresh (i int)");  // DDL through Warden re-reads the catalog
+                runs(ann, "LISTEN chan");
+                for (Connection c : List.of(ann, sam)) {
+                    SQLException e = refused(c, "0A000", "UPDATE members SET tier = 6 WHERE id = 1");
+                    assertTrue(e.getMessage().contains("members_"), e::getMessage);
+                }
+                try (Statement s = ann.createStatement(); ResultSet rs = s.executeQuery(
+                        "SELECT current_setting('red.v', true)")) {
+                    rs.next();
+                    db.assertNoSecret("a setting written by a trigger", rs.getString(1));
+                }
+                org.postgresql.PGNotification[] ns = ann.unwrap(org.postgresql.PGConnection.class).getNotifications();
+                if (ns != null) for (var n : ns) db.assertNoSecret("notification payload", n.getParameter());
+                assertLootHoldsNoSecret();
+            }
+        }
+        try (Connection raw = db.raw(); Statement s = raw.createStatement()) {
+            s.execute("DROP TRIGGER members_tell ON members");
+            s.execute("DROP TRIGGER members_keep ON members");
+        }
+        try (Connection ann = jdbc("ann", "")) {
+            runs(ann, "DROP TABLE red_refresh");
+            runs(ann, "UPDATE members SET tier = 5 WHERE id = 1");  // only the raising trigger is left: allowed
+        }
+        assertTrailHoldsNoSecret();
+    }
+
+    /**
      * Neighbours of the merged fixes, tried and already refused: value oracles through casts and comparisons,
      * server-side code, statements Warden cannot analyse, whole-row references and system columns, several
      * statements in one simple query. Each is refused with its SQLState, holds no secret, leaves one event.
