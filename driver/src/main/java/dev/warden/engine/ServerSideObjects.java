@@ -246,7 +246,8 @@ final class ServerSideObjects {
              WHERE c.castfunc <> 0""";
 
     // user functions and aggregates named like a function of pg_catalog, and every user operator (but those of
-    // extensions on PURE_EXTENSIONS): the server may resolve a built-in's name, or an operator symbol, to them
+    // extensions on PURE_EXTENSIONS, and extensions' operators on their own types only): the server may resolve a
+    // built-in's name, or an operator symbol, to them
     private static final String PG_SHADOWING = """
             SELECT 'f', n.nspname, p.proname
               FROM pg_catalog.pg_proc p
@@ -268,7 +269,15 @@ final class ServerSideObjects {
                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                                 JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
                                WHERE d.classid = 'pg_catalog.pg_operator'::regclass AND d.objid = o.oid
-                                 AND d.deptype = 'e' AND e.extname = ANY (?))""";
+                                 AND d.deptype = 'e' AND e.extname = ANY (?))
+               -- an extension's operator on its own types only (PostGIS's = on geometry) is never handed a value
+               -- of a built-in type; an operator anyone created, or one on a built-in type, may be
+               AND (NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                                 WHERE d.classid = 'pg_catalog.pg_operator'::regclass AND d.objid = o.oid
+                                   AND d.deptype = 'e')
+                    OR EXISTS (SELECT 1 FROM pg_catalog.pg_type t
+                                WHERE t.oid IN (o.oprleft, o.oprright)
+                                  AND t.typnamespace = 'pg_catalog'::regnamespace))""";
 
     /**
      * Extensions whose functions compute on their arguments only (no table named by a string, no file, no other

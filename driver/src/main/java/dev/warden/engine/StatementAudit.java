@@ -70,9 +70,11 @@ public final class StatementAudit {
     private void write(long rows, String decision, String reason, String sqlState) throws SQLException {
         if (written) return;
         written = true;
-        if (statement.compiled() != null && statement.compiled().changesSchema()) {
-            // the engine dropped what it derived from table shapes before the change ran; drop again now that it
-            // has run, as another session may have read the old shapes in between
+        if (statement.compiled() != null ? statement.compiled().changesSchema()
+                : WardenEngine.startsWithDdlKeyword(statement.sql())) {
+            // the engine dropped what it derived from table shapes (and the server-side objects: a CREATE OPERATOR
+            // or FUNCTION passes through) before the change ran; drop again now that it has run, as another
+            // session may have read the old catalog in between
             session.database().invalidate();
         }
         if (sink == null) return;

@@ -699,7 +699,7 @@ public final class WardenEngine implements AutoCloseable {
     private static final CompiledStatement PASS_THROUGH = new CompiledStatement(null, null, null, null, "OTHER",
             java.util.List.of(), Map.of(), java.util.List.of(), java.util.List.of(), false, false, null);
 
-    private static boolean startsWithDdlKeyword(String sql) {
+    static boolean startsWithDdlKeyword(String sql) {
         String head = sql.stripLeading();
         for (String keyword : new String[] {"alter", "create", "drop", "rename"}) {
             if (head.regionMatches(true, 0, keyword, 0, keyword.length())) return true;
