@@ -28,6 +28,11 @@ public final class Session {
     /** What the connection was opened with: a lease ends back here. */
     private final Acting own;
     private volatile Acting acting;
+    /**
+     * A schema change (a CREATE FUNCTION or OPERATOR...) ran and may not be committed yet: other sessions that
+     * re-read the catalog meanwhile did not see it, so the catalog is dropped again when the transaction commits.
+     */
+    private volatile boolean schemaChangeUncommitted;
 
     Session(DatabaseState database, String user, String role, String purpose, String client,
             String clientAddress) {
@@ -35,6 +40,17 @@ public final class Session {
         this.role = role;
         this.own = new Acting(user, purpose, client, clientAddress, ANY_PURPOSE_OF_THE_ROLE);
         this.acting = own;
+    }
+
+    void schemaChanged() {
+        schemaChangeUncommitted = true;
+    }
+
+    /** True (once) when a schema change ran since the last call: the caller's commit made it visible. */
+    boolean takeSchemaChange() {
+        boolean was = schemaChangeUncommitted;
+        schemaChangeUncommitted = false;
+        return was;
     }
 
     DatabaseState database() {

@@ -586,6 +586,14 @@ public final class WardenEngine implements AutoCloseable {
     }
 
     /**
+     * The session's transaction committed (through the JDBC API): a schema change it ran becomes visible to
+     * other sessions only now, which may have re-read the catalog before, so the catalog is dropped again.
+     */
+    public void committed(Session session) {
+        if (session.takeSchemaChange()) session.database().invalidate();
+    }
+
+    /**
      * Removes values from what the database reports (errors, notices) before the application, a gateway client
      * or the audit trail sees it; every front door passes the real driver's errors through it.
      */

@@ -358,6 +358,7 @@ public final class WardenConnection implements Connection {
         } catch (SQLException e) {
             throw connectionError(e);
         }
+        engine.committed(session);
     }
 
     @Override
@@ -494,6 +495,7 @@ public final class WardenConnection implements Connection {
         } catch (SQLException e) {
             throw connectionError(e);
         }
+        if (arg0) engine.committed(session);  // switching autocommit on commits the open transaction
     }
 
     @Override

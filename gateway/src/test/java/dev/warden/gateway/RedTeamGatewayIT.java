@@ -63,12 +63,17 @@ class RedTeamGatewayIT {
     static Connection jdbc(String user, String settings) throws Exception {
         Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/app?user="
                 + user + "&password=pw" + (settings.isEmpty() ? "" : "&" + settings));
+        settle();
+        return c;
+    }
+
+    /** Waits until the trail stops growing (events are written asynchronously). */
+    static void settle() throws Exception {
         long n = -1;
         for (int i = 0; i < 40 && n != statementEvents(); i++) {
             n = statementEvents();
             Thread.sleep(150);
         }
-        return c;
     }
 
     static long statementEvents() throws Exception {
@@ -198,6 +203,38 @@ class RedTeamGatewayIT {
             }
         }
         assertTrailHoldsNoSecret();
+    }
+
+    /**
+     * The shadowing operator created in a transaction: another session re-reads the catalog before the COMMIT and
+     * would trust that reading for a minute; the commit makes Warden read it again.
+     */
+    @Test
+    void aShadowingOperatorCommittedLaterIsSeenOnceCommitted() throws Exception {
+        for (String settings : new String[] {"", "preferQueryMode=simple"}) {
+            try (Connection ann = jdbc("ann", settings); Connection sam = jdbc("sam", settings)) {
+                ann.setAutoCommit(false);
+                try (Statement s = ann.createStatement()) {
+                    s.execute("CREATE SCHEMA evil2");  // pgjdbc's BEGIN before it is a statement (and event) too
+                }
+                runs(ann, "CREATE FUNCTION evil2.grab(a text, b text) RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN"
+                        + " INSERT INTO public.loot VALUES (a); RETURN a OPERATOR(pg_catalog.=) b; END $$");
+                runs(ann, "CREATE OPERATOR evil2.= (LEFTARG = text, RIGHTARG = text, FUNCTION = evil2.grab)");
+                // sam's statement re-reads the catalog while the operator is not committed
+                try (Statement s = sam.createStatement(); ResultSet rs = s.executeQuery(
+                        "SELECT count(*) FROM members WHERE ssn = 'x'")) {
+                    assertTrue(rs.next());
+                }
+                ann.commit();
+                ann.setAutoCommit(true);
+                settle();
+                runs(sam, "SET search_path = evil2, pg_catalog, public");
+                refused(sam, "0A000", "SELECT id FROM members WHERE ssn = 'x'");
+                runs(sam, "SET search_path = \"$user\", public");
+                assertLootHoldsNoSecret();
+                runs(ann, "DROP SCHEMA evil2 CASCADE");
+            }
+        }
     }
 
     /**
