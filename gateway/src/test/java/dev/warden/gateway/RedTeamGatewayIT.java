@@ -217,6 +217,7 @@ class RedTeamGatewayIT {
                 try (Statement s = ann.createStatement()) {
                     s.execute("CREATE SCHEMA evil2");  // pgjdbc's BEGIN before it is a statement (and event) too
                 }
+                settle();
                 runs(ann, "CREATE FUNCTION evil2.grab(a text, b text) RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN"
                         + " INSERT INTO public.loot VALUES (a); RETURN a OPERATOR(pg_catalog.=) b; END $$");
                 runs(ann, "CREATE OPERATOR evil2.= (LEFTARG = text, RIGHTARG = text, FUNCTION = evil2.grab)");
