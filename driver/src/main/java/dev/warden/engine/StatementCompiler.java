@@ -149,6 +149,15 @@ final class StatementCompiler {
             return new CompiledStatement(null, null, null, null, kind, tables, Map.of(), List.of(), List.of(),
                     changesSchema, false, null);
         }
+        // the analyzer lets a protected column reach =, <>, IN and count by name; the server resolves those names
+        // by search_path and argument types, so a user function or operator spelled like one would get the value
+        String shadowing = readsOrWritesData(plan.kind()) ? objects.shadowing(sql.words(), sql.normalized()) : null;
+        if (shadowing != null) {
+            return CompiledStatement.refused(SqlStates.UNSUPPORTED, shadowing + ": in a statement on a protected"
+                    + " table the server may resolve a built-in's name or an operator to it and hand it protected"
+                    + " values; drop or rename it, or list a function you vouch for under functions: in the policy",
+                    kind, tables);
+        }
         if (sql.statementCount() > 1) {
             return CompiledStatement.refused(SqlStates.UNSUPPORTED, "several statements in one call touch a"
                     + " protected table; send them one at a time", kind, tables);
