@@ -115,7 +115,13 @@ class RedTeamGatewayIT {
             e = assertThrows(SQLException.class, () -> s.execute(sql), sql);
             for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) db.assertNoSecret(sql, w.toString());
         }
-        assertEquals(sqlState, e.getSQLState(), () -> sql + ": " + e.getMessage());
+        // "refusal": either a refused shape (0A000) or a policy denial (42501), whichever rule the engine meets first
+        // (a rules-only column computed on by a role without the filter right is a denial)
+        if ("refusal".equals(sqlState)) {
+            assertTrue(Set.of("0A000", "42501").contains(e.getSQLState()), () -> sql + ": " + e.getMessage());
+        } else {
+            assertEquals(sqlState, e.getSQLState(), () -> sql + ": " + e.getMessage());
+        }
         for (Throwable t : e) db.assertNoSecret(sql, t.toString());
         if (e instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null) {
             db.assertNoSecret(sql, p.getServerErrorMessage().toString());
@@ -314,7 +320,7 @@ class RedTeamGatewayIT {
         };
         for (String settings : new String[] {"", "preferQueryMode=simple"}) {
             try (Connection ann = jdbc("ann", settings)) {
-                for (String[] shape : shapes) refused(ann, shape[0], shape[1]);
+                for (String[] shape : shapes) refused(ann, "0A000".equals(shape[0]) ? "refusal" : shape[0], shape[1]);
                 // two statements, two events (the first ran)
                 refused(ann, "42501", "SELECT 1; SELECT badge FROM members", 2);
             }
