@@ -35,6 +35,17 @@ import java.util.concurrent.TimeUnit;
  *   <li><b>trigger tables</b>: tables with a trigger, column default, constraint or index expression running
  *       such a function; a write to them runs it.</li>
  *   <li><b>operators and casts</b> running such a function, by symbol and by target type name.</li>
+ *   <li><b>protected tables with an outlet</b>: a table holding rules-only columns (plaintext at rest) whose
+ *       trigger, column default, constraint or index expression runs a function that can send the row's values
+ *       out of it ({@link #OUTLET_WORDS}: another table, a notification, a setting, a lock, dynamic SQL; or a
+ *       language Warden cannot read; or a call of such a function). A write to it hands the trigger the
+ *       plaintext of columns the writer may not see, so it is refused like a write to a trigger table.</li>
+ *   <li><b>shadowing</b> functions and operators: a user function or aggregate named like a function of
+ *       {@code pg_catalog}, and any user operator. The analyzer lets a protected column reach a few built-ins by
+ *       name ({@code =}, {@code <>}, {@code IN}, {@code count}); the server picks what such a name means by
+ *       {@code search_path} and argument types, so {@code public.count(text)} or an {@code evil.=} first on the
+ *       path would be handed the protected value (and could store it, raise it or notify it). A statement
+ *       touching a protected table that spells such a name is refused.</li>
  * </ul>
  * The engine refuses data statements naming a relation, a function, an operator or a cast, and writes to a
  * trigger table (0A000), so it must know their names before its cheap "mentions a protected table" check.
@@ -58,9 +69,17 @@ final class ServerSideObjects {
      */
     record Snapshot(Set<String> words, Map<String, String> relations, Map<String, String> triggerTables,
                     Map<String, String> functions, Map<String, String> operators, Map<String, Snapshot> temporary,
-                    String overload, long readAtNanos) {
+                    String overload, Map<String, String> shadowing, long readAtNanos) {
+        /**
+         * Operators the server looks up by name for shapes that never spell them: IN and NOT IN, CASE x WHEN,
+         * NULLIF, IS [NOT] DISTINCT FROM, JOIN ... USING, BETWEEN, row comparisons. A user operator with one of
+         * these symbols counts as spelled in every statement.
+         */
+        static final Set<String> IMPLICIT_OPERATORS = Set.of("=", "<>", "<", ">", "<=", ">=");
+
         /** Nothing found: on databases other than PostgreSQL (never read again), or while unreadable. */
-        static final Snapshot NONE = new Snapshot(Set.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), null, 0);
+        static final Snapshot NONE = new Snapshot(Set.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), null,
+                Map.of(), 0);
 
         /**
          * "operator public.### runs function public.f() ..." for the first user operator, running a function that
@@ -83,13 +102,14 @@ final class ServerSideObjects {
         Snapshot forSession(String temporarySchema) {
             if (temporary.isEmpty()) return this;
             Snapshot own = temporarySchema == null ? null : temporary.get(temporarySchema.toLowerCase(Locale.ROOT));
-            if (own == null) return new Snapshot(words, relations, triggerTables, functions, operators, Map.of(), overload, readAtNanos);
+            if (own == null) return new Snapshot(words, relations, triggerTables, functions, operators, Map.of(), overload,
+                    shadowing, readAtNanos);
             Map<String, String> ownRelations = new HashMap<>(relations);
             ownRelations.putAll(own.relations());  // searched first by the server, so it wins for a bare name
             Map<String, String> ownTriggerTables = new HashMap<>(triggerTables);
             ownTriggerTables.putAll(own.triggerTables());
             return new Snapshot(words, Map.copyOf(ownRelations), Map.copyOf(ownTriggerTables), functions, operators,
-                    Map.of(), overload, readAtNanos);
+                    Map.of(), overload, shadowing, readAtNanos);
         }
 
         /** "view public.v (over public.customers)" when {@code table} is such a relation, else null. */
@@ -100,6 +120,27 @@ final class ServerSideObjects {
         /** "table public.t, trigger t_copy runs public.f() which names customers", else null. */
         String triggerTable(TableName table) {
             return lookup(triggerTables, table);
+        }
+
+        /**
+         * "function public.count() shadows the built-in count()" for the first user function named like a built-in
+         * among {@code words}, else "operator evil.=" for the first user operator whose symbol appears in
+         * {@code normalized} (a symbol inside a longer one counts: erring on the side of refusing) or is one of
+         * {@link #IMPLICIT_OPERATORS}, else null.
+         */
+        String shadowing(Collection<String> words, String normalized) {
+            if (shadowing.isEmpty()) return null;
+            for (String word : words) {
+                String found = shadowing.get(word);
+                if (found != null) return found;
+            }
+            for (Map.Entry<String, String> e : shadowing.entrySet()) {
+                if (e.getValue().startsWith("operator ")
+                        && (IMPLICIT_OPERATORS.contains(e.getKey()) || normalized.contains(e.getKey()))) {
+                    return e.getValue();
+                }
+            }
+            return null;
         }
 
         /** "function public.f() names customers" for the first of {@code words} naming such a function. */
@@ -228,6 +269,40 @@ final class ServerSideObjects {
               JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
              WHERE c.castfunc <> 0""";
 
+    // user functions and aggregates named like a function of pg_catalog, and every user operator (but those of
+    // extensions on PURE_EXTENSIONS, and extensions' operators on their own types only): the server may resolve a
+    // built-in's name, or an operator symbol, to them
+    private static final String PG_SHADOWING = """
+            SELECT 'f', n.nspname, p.proname
+              FROM pg_catalog.pg_proc p
+              JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+               AND (n.nspname NOT LIKE 'pg\\_%' OR n.nspname LIKE 'pg\\_temp\\_%')
+               AND EXISTS (SELECT 1 FROM pg_catalog.pg_proc b
+                            WHERE b.pronamespace = 'pg_catalog'::regnamespace AND b.proname = p.proname)
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                                JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
+                               WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
+                                 AND d.deptype = 'e' AND e.extname = ANY (?))
+            UNION ALL
+            SELECT 'o', n.nspname, o.oprname
+              FROM pg_catalog.pg_operator o
+              JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
+             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+               AND (n.nspname NOT LIKE 'pg\\_%' OR n.nspname LIKE 'pg\\_temp\\_%')
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                                JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
+                               WHERE d.classid = 'pg_catalog.pg_operator'::regclass AND d.objid = o.oid
+                                 AND d.deptype = 'e' AND e.extname = ANY (?))
+               -- an extension's operator on its own types only (PostGIS's = on geometry) is never handed a value
+               -- of a built-in type; an operator anyone created, or one on a built-in type, may be
+               AND (NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                                 WHERE d.classid = 'pg_catalog.pg_operator'::regclass AND d.objid = o.oid
+                                   AND d.deptype = 'e')
+                    OR EXISTS (SELECT 1 FROM pg_catalog.pg_type t
+                                WHERE t.oid IN (o.oprleft, o.oprright)
+                                  AND t.typnamespace = 'pg_catalog'::regnamespace))""";
+
     /**
      * User overloads of the built-ins the engine lets the server apply to a protected column without seeing the
      * result: the operators {@code =} and {@code <>} (also behind IN, joins and ON CONFLICT), the aggregate
@@ -293,6 +368,17 @@ final class ServerSideObjects {
             "unaccent", "intarray", "ltree", "cube", "earthdistance", "isn", "seg", "btree_gin", "btree_gist",
             "tsm_system_rows", "tsm_system_time", "plpgsql"};
 
+    /**
+     * Words of a function body that let it send values out of the row it was given: writes to other tables,
+     * notifications, session settings and advisory locks (readable by the session afterwards), logical messages,
+     * large objects, dynamic SQL and COPY. Bodies are matched as whole words, string contents included.
+     */
+    static final Set<String> OUTLET_WORDS = Set.of("insert", "update", "delete", "merge", "notify", "pg_notify",
+            "set_config", "copy", "execute", "pg_logical_emit_message", "lo_from_bytea", "lo_put", "lo_create",
+            "pg_advisory_lock", "pg_advisory_xact_lock", "pg_try_advisory_lock", "pg_try_advisory_xact_lock",
+            "pg_advisory_lock_shared", "pg_advisory_xact_lock_shared", "pg_try_advisory_lock_shared",
+            "pg_try_advisory_xact_lock_shared", "dblink", "dblink_exec", "dblink_send_query");
+
     /** Languages whose bodies Warden reads (for table names, function names and EXECUTE). */
     private static final Set<String> READABLE_LANGUAGES = Set.of("sql", "plpgsql");
 
@@ -342,7 +428,7 @@ final class ServerSideObjects {
         return java.util.Objects.equals(a.overload(), b.overload())
                 && a.relations().equals(b.relations()) && a.triggerTables().equals(b.triggerTables())
                 && a.functions().equals(b.functions()) && a.operators().equals(b.operators())
-                && a.temporary().equals(b.temporary());
+                && a.temporary().equals(b.temporary()) && a.shadowing().equals(b.shadowing());
     }
 
     private Snapshot read(Connection connection) throws SQLException {
@@ -369,7 +455,9 @@ final class ServerSideObjects {
                 }
             }
         }
-        Map<Long, String> reachingFunctions = reachingFunctions(connection, relations, temporaryRelations, words);
+        Map<Long, String> outlets = new HashMap<>();
+        Map<Long, String> reachingFunctions = reachingFunctions(connection, relations, temporaryRelations, words,
+                outlets);
         Map<String, String> functions = new HashMap<>();
         for (String description : reachingFunctions.values()) {
             // looked up by the bare word the lexer saw, whatever schema the statement names
@@ -379,12 +467,14 @@ final class ServerSideObjects {
             words.add(word);
         }
         Map<String, String> triggerTables = new HashMap<>();
-        if (!reachingFunctions.isEmpty()) {
+        if (!reachingFunctions.isEmpty() || !outlets.isEmpty()) {
             try (PreparedStatement ps = connection.prepareStatement(PG_USER_TRIGGERS);
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    if (outletOfProtected(triggerTables, temporaryTriggerTables, words, rs.getString(2), rs.getString(3),
+                            "trigger " + rs.getString(4), outlets.get(rs.getLong(1)))) continue;
                     String function = reachingFunctions.get(rs.getLong(1));
-                    // a trigger on a protected table itself only sees the ciphertext Warden wrote
+                    // a trigger on a protected table itself only sees what Warden wrote (see outletOfProtected)
                     if (function == null || policy.protectsTable(rs.getString(2), rs.getString(3))) continue;
                     put(triggerTables, temporaryTriggerTables, words, rs.getString(2), rs.getString(3), "table " + rs.getString(2) + "."
                             + rs.getString(3) + " (its trigger " + rs.getString(4) + " runs " + function + ")");
@@ -392,10 +482,12 @@ final class ServerSideObjects {
             }
         }
         Map<String, String> operators = new HashMap<>();
-        if (!reachingFunctions.isEmpty()) {
+        if (!reachingFunctions.isEmpty() || !outlets.isEmpty()) {
             try (PreparedStatement ps = connection.prepareStatement(PG_TABLE_EXPRESSIONS);
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    if (outletOfProtected(triggerTables, temporaryTriggerTables, words, rs.getString(2), rs.getString(3), rs.getString(4),
+                            outlets.get(rs.getLong(1)))) continue;
                     String function = reachingFunctions.get(rs.getLong(1));
                     // as for triggers: on a protected table itself, it only sees what Warden wrote
                     if (function == null || policy.protectsTable(rs.getString(2), rs.getString(3))) continue;
@@ -403,6 +495,8 @@ final class ServerSideObjects {
                             + rs.getString(3) + " (its " + rs.getString(4) + " runs " + function + ")");
                 }
             }
+        }
+        if (!reachingFunctions.isEmpty()) {
             try (PreparedStatement ps = connection.prepareStatement(PG_USER_OPERATORS_AND_CASTS);
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -426,11 +520,62 @@ final class ServerSideObjects {
         temporarySchemas.addAll(temporaryTriggerTables.keySet());
         for (String schema : temporarySchemas) {
             temporary.put(schema, new Snapshot(Set.of(), Map.copyOf(temporaryRelations.getOrDefault(schema, Map.of())),
-                    Map.copyOf(temporaryTriggerTables.getOrDefault(schema, Map.of())), Map.of(), Map.of(), Map.of(), null, 0));
+                    Map.copyOf(temporaryTriggerTables.getOrDefault(schema, Map.of())), Map.of(), Map.of(), Map.of(), null,
+                    Map.of(), 0));
         }
         return new Snapshot(Set.copyOf(words), Map.copyOf(relations), Map.copyOf(triggerTables),
                 Map.copyOf(functions), Map.copyOf(operators), Map.copyOf(temporary), overload(connection),
-                System.nanoTime());
+                shadowing(connection), System.nanoTime());
+    }
+
+    /**
+     * Records a protected table with rules-only columns whose {@code what} (a trigger, a column default...) runs a
+     * function with an {@code outlet}, as a trigger table: a write to it is refused. True when recorded.
+     */
+    private boolean outletOfProtected(Map<String, String> triggerTables,
+                                      Map<String, Map<String, String>> temporaryTriggerTables, Set<String> words,
+                                      String schema, String table, String what, String outlet) {
+        if (outlet == null || !policy.protectsTable(schema, table) || !hasRulesOnlyColumn(schema, table)) return false;
+        put(triggerTables, temporaryTriggerTables, words, schema, table, "protected table " + schema + "." + table + " (its " + what
+                + " is given the plaintext of its rules-only columns and " + outlet + ")");
+        return true;
+    }
+
+    private boolean hasRulesOnlyColumn(String schema, String table) {
+        for (ColumnRule rule : policy.columns()) {
+            if (rule.encryption() == dev.warden.policy.Encryption.NONE && rule.table().equalsIgnoreCase(table)
+                    && (rule.schema() == null || rule.schema().equalsIgnoreCase(schema))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The user functions named like a built-in (by lower-case name) and the user operators (by symbol), each with
+     * its description; functions the policy trusts are left out.
+     */
+    private Map<String, String> shadowing(Connection connection) throws SQLException {
+        Map<String, String> shadowing = new HashMap<>();
+        try (PreparedStatement ps = connection.prepareStatement(PG_SHADOWING)) {
+            Array pure = connection.createArrayOf("text", PURE_EXTENSIONS);
+            ps.setArray(1, pure);
+            ps.setArray(2, pure);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String schema = rs.getString(2);
+                    String name = rs.getString(3);
+                    if ("f".equals(rs.getString(1))) {
+                        if (policy.trustedFunctions().containsKey(key(schema, name))) continue;
+                        shadowing.putIfAbsent(name.toLowerCase(Locale.ROOT), "function " + schema + "." + name
+                                + "() shadows the built-in " + name + "()");
+                    } else {
+                        shadowing.putIfAbsent(name, "operator " + schema + "." + name);
+                    }
+                }
+            }
+        }
+        return Map.copyOf(shadowing);
     }
 
     /** A user function or rule-bearing relation, as read from the catalog, for the fixpoint below. */
@@ -441,6 +586,7 @@ final class ServerSideObjects {
         final long[] calls;              // oids of functions it runs (pg_depend, or an aggregate's support functions)
         final long[] over;               // oids of relations it reads (views only)
         String reach;                    // null: not (yet) known to reach anything
+        String outlet;                   // null: not (yet) known to send values out (see OUTLET_WORDS)
 
         Node(String name, String word, Set<String> bodyWords, long[] calls, long[] over) {
             this.name = name;
@@ -460,8 +606,8 @@ final class ServerSideObjects {
      * Functions the policy trusts never reach. Adds the names of views found here to {@code words}.
      */
     private Map<Long, String> reachingFunctions(Connection connection, Map<String, String> relations,
-                                                Map<String, Map<String, String>> temporaryRelations, Set<String> words)
-            throws SQLException {
+                                                Map<String, Map<String, String>> temporaryRelations, Set<String> words,
+                                                Map<Long, String> outlets) throws SQLException {
         Map<Long, Node> functions = new HashMap<>();
         // SQL-standard bodies (prosqlbody) exist from PostgreSQL 14 on
         String query = connection.getMetaData().getDatabaseMajorVersion() >= 14 ? PG_USER_FUNCTIONS
@@ -479,6 +625,9 @@ final class ServerSideObjects {
                     Node node = new Node("function " + schema + "." + name + "()", name.toLowerCase(Locale.ROOT),
                             body, oids(rs.getArray(7)), new long[0]);
                     if (!aggregate) node.reach = ownReach(node.name, language, body);
+                    // outlet words are looked for outside string literals: IF TG_OP = 'UPDATE' writes nothing
+                    if (!aggregate) node.outlet = ownOutlet(node.name, language, rs.getString(6) == null ? Set.of()
+                            : SqlLexer.lex(SqlLexer.lex(rs.getString(6)).normalized()).words());
                     functions.put(rs.getLong(1), node);
                 }
             }
@@ -555,6 +704,33 @@ final class ServerSideObjects {
             String[] qualified = v.name.substring(v.name.lastIndexOf(' ') + 1).split("\\.", 2);
             put(relations, temporaryRelations, words, qualified[0], qualified[1], v.reach);
         }
+        // outlets, to a fixpoint over calls (by oid, and by name as for reach)
+        changed = true;
+        while (changed) {
+            changed = false;
+            Map<String, Node> outletByWord = new HashMap<>();
+            for (Node f : functions.values()) if (f.outlet != null) outletByWord.putIfAbsent(f.word, f);
+            for (Node f : functions.values()) {
+                if (f.outlet != null) continue;
+                Node via = null;
+                for (long oid : f.calls) {
+                    Node g = functions.get(oid);
+                    if (g != null && g.outlet != null) via = g;
+                }
+                for (String word : f.bodyWords) {
+                    if (via != null) break;
+                    Node g = outletByWord.get(word);
+                    if (g != null && g != f) via = g;
+                }
+                if (via != null) {
+                    f.outlet = f.name + " calls " + via.name;
+                    changed = true;
+                }
+            }
+        }
+        for (Map.Entry<Long, Node> e : functions.entrySet()) {
+            if (e.getValue().outlet != null) outlets.put(e.getKey(), e.getValue().outlet);
+        }
         Map<Long, String> reaching = new HashMap<>();
         for (Map.Entry<Long, Node> e : functions.entrySet()) {
             if (e.getValue().reach != null) reaching.put(e.getKey(), e.getValue().reach);
@@ -567,6 +743,7 @@ final class ServerSideObjects {
         long[] over = into.over == null ? rule.over : concat(into.over, rule.over);
         Node merged = new Node(into.name, into.word, into.bodyWords, calls, over);
         merged.reach = into.reach;
+        merged.outlet = into.outlet;
         return merged;
     }
 
@@ -600,6 +777,17 @@ final class ServerSideObjects {
         if (body.contains("copy")) return name + " runs COPY, which may read or write server files";
         for (String table : policy.protectedTableNames()) {
             if (body.contains(table)) return name + " names " + table;
+        }
+        return null;
+    }
+
+    /** How a function's own body may send the values it is given out of the row, or null (see OUTLET_WORDS). */
+    private static String ownOutlet(String name, String language, Set<String> body) {
+        if (!READABLE_LANGUAGES.contains(language)) {
+            return name + " is written in " + language + ", which Warden cannot read";
+        }
+        for (String word : OUTLET_WORDS) {
+            if (body.contains(word)) return name + " may send them elsewhere (" + word + ")";
         }
         return null;
     }

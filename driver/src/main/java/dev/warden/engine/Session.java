@@ -30,12 +30,29 @@ public final class Session {
     private volatile Acting acting;
     private final NameResolution names = new NameResolution();
 
+    /**
+     * A schema change (a CREATE FUNCTION or OPERATOR...) ran and may not be committed yet: other sessions that
+     * re-read the catalog meanwhile did not see it, so the catalog is dropped again when the transaction commits.
+     */
+    private volatile boolean schemaChangeUncommitted;
+
     Session(DatabaseState database, String user, String role, String purpose, String client,
             String clientAddress) {
         this.database = database;
         this.role = role;
         this.own = new Acting(user, purpose, client, clientAddress, ANY_PURPOSE_OF_THE_ROLE);
         this.acting = own;
+    }
+
+    void schemaChanged() {
+        schemaChangeUncommitted = true;
+    }
+
+    /** True (once) when a schema change ran since the last call: the caller's commit made it visible. */
+    boolean takeSchemaChange() {
+        boolean was = schemaChangeUncommitted;
+        schemaChangeUncommitted = false;
+        return was;
     }
 
     DatabaseState database() {

@@ -86,12 +86,23 @@ public final class StatementAudit {
                 refusal.getMessage(), refusal.getSQLState(), List.of()));
     }
 
+    private static boolean endsTransaction(String sql) {
+        String head = sql.stripLeading();
+        return head.regionMatches(true, 0, "commit", 0, 6) || head.regionMatches(true, 0, "end", 0, 3);
+    }
+
     private void write(long rows, String decision, String reason, String sqlState) throws SQLException {
         if (written) return;
         written = true;
-        if (statement.compiled() != null && statement.compiled().changesSchema()) {
-            // the engine dropped what it derived from table shapes before the change ran; drop again now that it
-            // has run, as another session may have read the old shapes in between
+        if (statement.compiled() != null ? statement.compiled().changesSchema()
+                : WardenEngine.startsWithDdlKeyword(statement.sql())) {
+            // the engine dropped what it derived from table shapes (and the server-side objects: a CREATE OPERATOR
+            // or FUNCTION passes through) before the change ran; drop again now that it has run, as another
+            // session may have read the old catalog in between
+            session.database().invalidate();
+            session.schemaChanged();
+        } else if (endsTransaction(statement.sql()) && session.takeSchemaChange()) {
+            // other sessions see the change only now: they may have re-read the catalog before the commit
             session.database().invalidate();
         }
         if (sink == null) return;

@@ -137,17 +137,27 @@ final class StatementCompiler {
                     "statement touches a protected table and cannot be fully analysed: "
                             + String.join("; ", plan.problems()), kind, tables);
         }
-        if (touchesProtected && objects.overload() != null && readsOrWritesData(plan.kind())) {
+        boolean changesSchema = plan.kind() == StatementKind.DDL;
+        if (!touchesProtected) {
+            return new CompiledStatement(null, null, null, null, kind, tables, Map.of(), List.of(), List.of(),
+                    changesSchema, false, null);
+        }
+        // the analyzer lets a protected column reach =, <>, IN and count by name; the server resolves those names
+        // by search_path and argument types, so a user function or operator spelled like one would get the value
+        String shadowing = readsOrWritesData(plan.kind()) ? objects.shadowing(sql.words(), sql.normalized()) : null;
+        if (shadowing != null) {
+            return CompiledStatement.refused(SqlStates.UNSUPPORTED, shadowing + ": in a statement on a protected"
+                    + " table the server may resolve a built-in's name or an operator to it and hand it protected"
+                    + " values; drop or rename it, or list a function you vouch for under functions: in the policy",
+                    kind, tables);
+        }
+        // then any other overload of what the analyzer allows (an implicit cast...), named less precisely
+        if (objects.overload() != null && readsOrWritesData(plan.kind())) {
             return CompiledStatement.refused(SqlStates.UNSUPPORTED, objects.overload() + " overloads a built-in that"
                     + " Warden lets the server apply to protected columns (=, <>, IN, count(), implicit casts): the"
                     + " server picks among same-named functions by argument types, so it could run that one over the"
                     + " stored values, out of Warden's view; drop it (or move it to an extension Warden treats as"
                     + " pure)", kind, tables);
-        }
-        boolean changesSchema = plan.kind() == StatementKind.DDL;
-        if (!touchesProtected) {
-            return new CompiledStatement(null, null, null, null, kind, tables, Map.of(), List.of(), List.of(),
-                    changesSchema, false, null);
         }
         if (sql.statementCount() > 1) {
             return CompiledStatement.refused(SqlStates.UNSUPPORTED, "several statements in one call touch a"

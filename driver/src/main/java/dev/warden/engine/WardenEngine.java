@@ -733,6 +733,14 @@ public final class WardenEngine implements AutoCloseable {
     }
 
     /**
+     * The session's transaction committed (through the JDBC API): a schema change it ran becomes visible to
+     * other sessions only now, which may have re-read the catalog before, so the catalog is dropped again.
+     */
+    public void committed(Session session) {
+        if (session.takeSchemaChange()) session.database().invalidate();
+    }
+
+    /**
      * Removes values from what the database reports (errors, notices) before the application, a gateway client
      * or the audit trail sees it; every front door passes the real driver's errors through it.
      */
@@ -888,7 +896,7 @@ public final class WardenEngine implements AutoCloseable {
         return head.regionMatches(true, 0, "grant", 0, 5) || head.regionMatches(true, 0, "revoke", 0, 6);
     }
 
-    private static boolean startsWithDdlKeyword(String sql) {
+    static boolean startsWithDdlKeyword(String sql) {
         String head = sql.stripLeading();
         for (String keyword : new String[] {"alter", "create", "drop", "rename"}) {
             if (head.regionMatches(true, 0, keyword, 0, keyword.length())) return true;

@@ -369,6 +369,7 @@ public final class WardenConnection implements Connection {
         } finally {
             engine.transactionEnded(session);  // a search_path or temporary table it changed may be undone
         }
+        engine.committed(session);
     }
 
     @Override
@@ -511,6 +512,7 @@ public final class WardenConnection implements Connection {
         } finally {
             engine.transactionEnded(session);  // a search_path or temporary table it changed may be undone
         }
+        if (arg0) engine.committed(session);  // switching autocommit on commits the open transaction
     }
 
     @Override
