@@ -13,6 +13,7 @@ import dev.warden.audit.ChainedEvent;
 import dev.warden.crypto.MasterKey;
 import dev.warden.crypto.WardenKeyset;
 import dev.warden.testkit.CustomersExample;
+import dev.warden.testkit.SecretColumnsExample;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,9 +36,9 @@ import org.junit.jupiter.api.Test;
  */
 class FailClosedAnalysisIT {
 
-    private static final String SSN = "731-55-8202";
-    private static final String HKID = "B765432(1)";
-    private static final String EMAIL = "ann.lee@example.com";
+    private static final String SSN = SecretColumnsExample.SSN;
+    private static final String HKID = SecretColumnsExample.HKID;
+    private static final String EMAIL = SecretColumnsExample.EMAIL;
 
     private CustomersExample db;
     private Path dir;
@@ -45,40 +46,10 @@ class FailClosedAnalysisIT {
 
     @BeforeEach
     void seed() throws Exception {
-        db = CustomersExample.create();
-        dir = CustomersExample.newPolicyDirectoryWith("    credit_limit:\n", """
-                    ssn:
-                      encrypt: deterministic
-                      read: { billing: plaintext, support: masked }
-                      mask: last4
-                      write: [billing]
-                    hkid:
-                      encrypt: none
-                      read: { support: plaintext, billing: masked }
-                      mask: last4
-                      write: [support]
-                    credit_limit:
-                """);
-        try (Connection raw = db.raw(); Statement s = raw.createStatement()) {
-            s.execute("ALTER TABLE customers ADD COLUMN ssn bytea, ADD COLUMN hkid text");
-            s.execute("CREATE TABLE notes (id int, val text, b bytea)");
-        }
-        try (Connection support = as("support", "customer-service");
-             PreparedStatement ps = support.prepareStatement(
-                     "INSERT INTO customers (name, email, hkid) VALUES ('Ann', ?, ?) RETURNING id")) {
-            ps.setString(1, EMAIL);
-            ps.setString(2, HKID);
-            try (ResultSet rs = ps.executeQuery()) {
-                assertTrue(rs.next());
-                id = rs.getInt(1);
-            }
-        }
-        try (Connection billing = as("billing", "customer-service");
-             PreparedStatement ps = billing.prepareStatement("UPDATE customers SET ssn = ? WHERE id = ?")) {
-            ps.setString(1, SSN);
-            ps.setInt(2, id);
-            assertEquals(1, ps.executeUpdate());
-        }
+        SecretColumnsExample example = SecretColumnsExample.create();
+        db = example.db();
+        dir = example.policyDirectory();
+        id = example.id();
     }
 
     private Connection as(String role, String purpose) throws SQLException {
