@@ -2,20 +2,14 @@ package dev.warden.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.warden.audit.AuditEvent;
-import dev.warden.audit.AuditTrailFiles;
-import dev.warden.audit.AuditTrailReader;
-import dev.warden.audit.ChainedEvent;
 import dev.warden.crypto.MasterKey;
 import dev.warden.crypto.WardenKeyset;
 import dev.warden.testkit.CustomersExample;
 import dev.warden.testkit.SecretColumnsExample;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -40,13 +34,14 @@ class FailClosedAnalysisIT {
     private static final String HKID = SecretColumnsExample.HKID;
     private static final String EMAIL = SecretColumnsExample.EMAIL;
 
+    private SecretColumnsExample example;
     private CustomersExample db;
     private Path dir;
     private int id;
 
     @BeforeEach
     void seed() throws Exception {
-        SecretColumnsExample example = SecretColumnsExample.create();
+        example = SecretColumnsExample.create();
         db = example.db();
         dir = example.policyDirectory();
         id = example.id();
@@ -221,7 +216,7 @@ class FailClosedAnalysisIT {
 
     /** The statement is refused with 0A000 or 42501 naming the column, leaks nothing, and leaves one event. */
     private void assertRefused(String role, String sql, String column, String secret) throws Exception {
-        int before = settledEventCount();
+        int before = example.settledEventCount();
         String purpose = role.equals("analyst") ? null : "customer-service";
         try (Connection c = as(role, purpose); Statement s = c.createStatement()) {
             SQLException e = assertThrows(SQLException.class, () -> {
@@ -241,7 +236,7 @@ class FailClosedAnalysisIT {
             assertTrue(e.getMessage().contains(column), role + ": " + sql + " -> " + e.getMessage());
             assertFalse(e.getMessage().contains(secret), e.getMessage());
         }
-        List<AuditEvent> events = awaitEvents(before + 1);
+        List<AuditEvent> events = example.awaitEvents(before + 1);
         assertEquals(before + 1, events.size(), "one audit event for " + sql);
         AuditEvent last = events.get(events.size() - 1);
         assertEquals("refused", last.decision(), sql);
@@ -250,44 +245,7 @@ class FailClosedAnalysisIT {
             assertTrue(last.columnsRead().containsKey(column) || last.columnsWritten().contains(column)
                     || last.columnsFiltered().contains(column), sql + " -> " + last);
         }
-        String trail = trail();
+        String trail = example.trail();
         assertFalse(trail.contains(secret) || trail.contains(secret.substring(1)), "the trail holds no secret");
-    }
-
-    private List<AuditEvent> statementEvents() throws Exception {
-        return AuditTrailReader.readFiles(AuditTrailFiles.expand(List.of(dir))).stream().map(ChainedEvent::event)
-                .filter(e -> AuditEvent.STATEMENT.equals(e.type())).toList();
-    }
-
-    /** The number of statement events once the asynchronous trail has written all it was given. */
-    private int settledEventCount() throws Exception {
-        int count = statementEvents().size();
-        for (int attempt = 0; attempt < 50; attempt++) {
-            Thread.sleep(40);
-            int now = statementEvents().size();
-            if (now == count) return count;
-            count = now;
-        }
-        return count;
-    }
-
-    private List<AuditEvent> awaitEvents(int expected) throws Exception {
-        List<AuditEvent> events = List.of();
-        for (int attempt = 0; attempt < 100; attempt++) {
-            events = statementEvents();
-            if (events.size() >= expected) {
-                Thread.sleep(100);  // a second event for the same statement would show up now
-                return statementEvents();
-            }
-            Thread.sleep(20);
-        }
-        return events;
-    }
-
-    private String trail() throws Exception {
-        StringBuilder all = new StringBuilder();
-        for (Path f : AuditTrailFiles.expand(List.of(dir))) all.append(Files.readString(f, StandardCharsets.UTF_8));
-        assertNotNull(all);
-        return all.toString();
     }
 }

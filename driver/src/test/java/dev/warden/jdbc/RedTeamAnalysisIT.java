@@ -2,18 +2,12 @@ package dev.warden.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.warden.audit.AuditEvent;
-import dev.warden.audit.AuditTrailFiles;
-import dev.warden.audit.AuditTrailReader;
-import dev.warden.audit.ChainedEvent;
 import dev.warden.testkit.CustomersExample;
 import dev.warden.testkit.SecretColumnsExample;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -38,13 +32,14 @@ class RedTeamAnalysisIT {
     private static final String HKID = SecretColumnsExample.HKID;
     private static final String EMAIL = SecretColumnsExample.EMAIL;
 
+    private SecretColumnsExample example;
     private CustomersExample db;
     private Path dir;
     private int id;
 
     @BeforeEach
     void seed() throws Exception {
-        SecretColumnsExample example = SecretColumnsExample.create();
+        example = SecretColumnsExample.create();
         db = example.db();
         dir = example.policyDirectory();
         id = example.id();
@@ -72,7 +67,7 @@ class RedTeamAnalysisIT {
         for (String role : List.of("analyst", "billing")) {
             String hidden = "SELECT 'a\\' -- ', (SELECT hkid FROM customers LIMIT 1) AS x\n";
             String hiddenSsn = "SELECT 'a\\' -- ', (SELECT ssn FROM customers LIMIT 1) AS x\n";
-            int before = settledEventCount();
+            int before = example.settledEventCount();
             try (Connection c = as(role, purposeOf(role)); Statement s = c.createStatement()) {
                 s.execute("SET standard_conforming_strings = off");
                 for (String sql : List.of(hidden, hiddenSsn)) {
@@ -98,7 +93,7 @@ class RedTeamAnalysisIT {
                     assertEquals("plain", rs.getString(1));
                 }
             }
-            List<AuditEvent> events = awaitEvents(before + 3);
+            List<AuditEvent> events = example.awaitEvents(before + 3);
             long refused = events.stream().skip(before).filter(e -> "refused".equals(e.decision())).count();
             assertEquals(3, refused, "one refusal event per refused execution: " + events.subList(before, events.size()));
             assertTrailHoldsNoSecret();
@@ -190,7 +185,7 @@ class RedTeamAnalysisIT {
                     + " AS 'INSERT INTO notes (id, val) VALUES (20, $1); SELECT false'");
             s.execute("CREATE OPERATOR = (LEFTARG = text, RIGHTARG = int, FUNCTION = leak_eq)");
         }
-        int before = settledEventCount();
+        int before = example.settledEventCount();
         try (Connection billing = as("billing", "customer-service")) {
             // refused when prepared or when run, whichever comes first
             SQLException e = assertThrows(SQLException.class, () -> {
@@ -204,7 +199,7 @@ class RedTeamAnalysisIT {
             assertEquals("0A000", e.getSQLState(), e.getMessage());
             assertTrue(e.getMessage().contains("operator public.="), e.getMessage());
         }
-        assertEquals(before + 1, awaitEvents(before + 1).size(), "one audit event");
+        assertEquals(before + 1, example.awaitEvents(before + 1).size(), "one audit event");
         assertNothingCopied();
         assertTrailHoldsNoSecret();
         // statements touching no protected table are not concerned
@@ -279,7 +274,7 @@ class RedTeamAnalysisIT {
 
     /** The statement is refused with 0A000 or 42501 naming {@code what}, leaks nothing, and leaves one event. */
     private void assertRefused(String role, String sql, String what) throws Exception {
-        int before = settledEventCount();
+        int before = example.settledEventCount();
         try (Connection c = as(role, purposeOf(role)); Statement s = c.createStatement()) {
             SQLException e = assertThrows(SQLException.class, () -> readAll(s, sql, role), role + ": " + sql);
             assertTrue(e.getSQLState().equals("0A000") || e.getSQLState().equals("42501"),
@@ -287,50 +282,14 @@ class RedTeamAnalysisIT {
             assertTrue(e.getMessage().contains(what), role + ": " + sql + " -> " + e.getMessage());
             assertNoSecret(e.getMessage());
         }
-        List<AuditEvent> events = awaitEvents(before + 1);
+        List<AuditEvent> events = example.awaitEvents(before + 1);
         assertEquals(before + 1, events.size(), "one audit event for " + sql);
         assertEquals("refused", events.get(events.size() - 1).decision(), sql);
         assertTrailHoldsNoSecret();
     }
 
     private void assertTrailHoldsNoSecret() throws Exception {
-        String trail = trail();
+        String trail = example.trail();
         assertFalse(trail.contains(HKID.substring(1)) || trail.contains(SSN.substring(1)), "the trail holds no secret");
-    }
-
-    private List<AuditEvent> statementEvents() throws Exception {
-        return AuditTrailReader.readFiles(AuditTrailFiles.expand(List.of(dir))).stream().map(ChainedEvent::event)
-                .filter(e -> AuditEvent.STATEMENT.equals(e.type())).toList();
-    }
-
-    private int settledEventCount() throws Exception {
-        int count = statementEvents().size();
-        for (int attempt = 0; attempt < 50; attempt++) {
-            Thread.sleep(40);
-            int now = statementEvents().size();
-            if (now == count) return count;
-            count = now;
-        }
-        return count;
-    }
-
-    private List<AuditEvent> awaitEvents(int expected) throws Exception {
-        List<AuditEvent> events = List.of();
-        for (int attempt = 0; attempt < 100; attempt++) {
-            events = statementEvents();
-            if (events.size() >= expected) {
-                Thread.sleep(100);
-                return statementEvents();
-            }
-            Thread.sleep(20);
-        }
-        return events;
-    }
-
-    private String trail() throws Exception {
-        StringBuilder all = new StringBuilder();
-        for (Path f : AuditTrailFiles.expand(List.of(dir))) all.append(Files.readString(f, StandardCharsets.UTF_8));
-        assertNotNull(all);
-        return all.toString();
     }
 }

@@ -3,12 +3,19 @@ package dev.warden.testkit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.warden.audit.AuditEvent;
+import dev.warden.audit.AuditTrailFiles;
+import dev.warden.audit.AuditTrailReader;
+import dev.warden.audit.ChainedEvent;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 /**
  * The customers example with two more protected columns holding one seeded secret each, for the adversarial
@@ -83,6 +90,45 @@ public final class SecretColumnsExample {
     /** Ann's row. */
     public int id() {
         return id;
+    }
+
+    /** The statement events of this example's audit trail, as written so far. */
+    public List<AuditEvent> statementEvents() throws Exception {
+        return AuditTrailReader.readFiles(AuditTrailFiles.expand(List.of(dir))).stream().map(ChainedEvent::event)
+                .filter(e -> AuditEvent.STATEMENT.equals(e.type())).toList();
+    }
+
+    /** The number of statement events once the asynchronous trail has written all it was given. */
+    public int settledEventCount() throws Exception {
+        int count = statementEvents().size();
+        for (int attempt = 0; attempt < 50; attempt++) {
+            Thread.sleep(40);
+            int now = statementEvents().size();
+            if (now == count) return count;
+            count = now;
+        }
+        return count;
+    }
+
+    /** The statement events once there are at least {@code expected} (or after about 2 s). */
+    public List<AuditEvent> awaitEvents(int expected) throws Exception {
+        List<AuditEvent> events = List.of();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            events = statementEvents();
+            if (events.size() >= expected) {
+                Thread.sleep(100);  // a second event for the same statement would show up now
+                return statementEvents();
+            }
+            Thread.sleep(20);
+        }
+        return events;
+    }
+
+    /** Every line of the trail, as text. */
+    public String trail() throws Exception {
+        StringBuilder all = new StringBuilder();
+        for (Path f : AuditTrailFiles.expand(List.of(dir))) all.append(Files.readString(f, StandardCharsets.UTF_8));
+        return all.toString();
     }
 
     /** The purpose each role of the example acts for in these suites. */
