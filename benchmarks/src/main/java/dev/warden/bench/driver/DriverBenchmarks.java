@@ -19,12 +19,12 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs the driver benchmarks through the JMH Runner API and prints, per scenario, raw and Warden µs/op, their
- * ratio and the target, as a Markdown table for the README. Command-line tool; prints to standard output.
+ * ratio and the target, as a Markdown table for benchmarks/README.md. Command-line tool; prints to standard output.
  *
  * <p>By default each scenario runs as {@link InterleavedDriverBenchmark}: one fork in which raw and Warden take
  * turns, iteration by iteration; the table compares the medians of the two halves' per-iteration medians and
  * gives the spread of the per-pair ratios. {@code --separate-forks} runs {@link DriverBenchmark} instead, each
- * half in its own fork, back to back (what the README reported before 2026-12-01's last run).
+ * half in its own fork, back to back (what benchmarks/README.md reported before 2026-12-01's last run).
  *
  * <pre>
  * --rounds N       run the whole suite N times, default 1
