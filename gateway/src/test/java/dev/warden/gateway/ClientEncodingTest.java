@@ -182,6 +182,10 @@ class ClientEncodingTest {
         assertCommand("select set_config('client_encoding', 'LATIN1', false)", ClientEncodingCommand.Action.REFUSE,
                 null, null);
         assertCommand("SET client_encoding TO $$LATIN1$$", ClientEncodingCommand.Action.REFUSE, null, null);
+        assertCommand("SELECT Set_Config('CLIENT_ENCODING', 'LATIN1', false)", ClientEncodingCommand.Action.REFUSE,
+                null, null);
+        assertNull(ClientEncodingCommand.of("select pg_client_encoding()", StatementKind.of("select 1")));
+        assertNull(ClientEncodingCommand.of("select set_config('work_mem', '8MB', false)", StatementKind.of("select 1")));
         assertNull(ClientEncodingCommand.of("SET search_path TO public", StatementKind.of("SET search_path TO public")));
         assertNull(ClientEncodingCommand.of("select 1", StatementKind.of("select 1")));
     }
