@@ -34,9 +34,9 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
 
     private static final long AUTH_TIMEOUT_SECONDS = 60;
     private static final java.security.SecureRandom SALT_RANDOM = new java.security.SecureRandom();
-    /** Startup parameters that are not backend settings. */
+    /** Startup parameters that are not backend settings (client_encoding is the session's: see GatewaySession). */
     private static final Set<String> NOT_SETTINGS = Set.of("user", "database", "options", "replication",
-            "client_encoding", "datestyle", "role", "session_authorization");
+            "datestyle", "role", "session_authorization");
 
     private enum State { STARTUP, SASL_INITIAL, SASL_FINAL, PASSWORD, MD5, CHECKING, DONE }
 

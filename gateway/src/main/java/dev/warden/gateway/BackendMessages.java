@@ -94,6 +94,24 @@ public final class BackendMessages {
         end(out, at);
     }
 
+    /**
+     * RowDescription and DataRow of a one-column, one-row text result (a SHOW answered by the gateway); the name
+     * and value must be ASCII, as setting names and values of the gateway's own are.
+     */
+    public static void singleTextRow(ByteBuf out, String column, String value) {
+        int at = begin(out, 'T');
+        out.writeShort(1);
+        cstring(out, column);
+        out.writeInt(0).writeShort(0).writeInt(PgTypeCatalog.TEXT).writeShort(-1).writeInt(-1).writeShort(0);
+        end(out, at);
+        at = begin(out, 'D');
+        out.writeShort(1);
+        int lengthAt = out.writerIndex();
+        out.writeInt(0);
+        out.setInt(lengthAt, ByteBufUtil.writeUtf8(out, value));
+        end(out, at);
+    }
+
     public static void readyForQuery(ByteBuf out, char status) {
         out.writeByte('Z');
         out.writeInt(5);

@@ -16,6 +16,8 @@ public abstract class ClientOutput {
 
     private final ByteBufAllocator alloc;
     private ByteBuf buf;
+    /** The client's encoding; the session's thread alone sets and reads it. */
+    private ClientEncoding encoding = ClientEncoding.UTF8;
 
     protected ClientOutput(ByteBufAllocator alloc) {
         this.alloc = alloc;
@@ -26,6 +28,16 @@ public abstract class ClientOutput {
         public ClientGoneException() {
             super("client connection closed", null, false, false);
         }
+    }
+
+    /** The client's {@code client_encoding}, which text sent to it is converted to. */
+    public final ClientEncoding encoding() {
+        return encoding;
+    }
+
+    /** From now on, text is sent in {@code encoding} (startup, {@code SET client_encoding}). */
+    public final void encoding(ClientEncoding encoding) {
+        this.encoding = encoding;
     }
 
     public final ByteBuf buf() {
@@ -59,16 +71,24 @@ public abstract class ClientOutput {
 
     /** Drops anything buffered (the client is gone). */
     public final void discard() {
-        ByteBuf b = takeBuffered();
+        ByteBuf b = buf;
+        buf = null;
         if (b != null) {
             b.release();
         }
     }
 
-    /** The buffered messages, now owned by the caller; null when there are none. */
+    /**
+     * The buffered messages, now owned by the caller; null when there are none. For a client whose encoding is
+     * not UTF-8, the text of the messages whose writers do not encode it is converted here (see
+     * {@link MessageTranscoder#toClient}); a UTF-8 client's buffer is handed over untouched.
+     */
     protected final ByteBuf takeBuffered() {
         ByteBuf b = buf;
         buf = null;
+        if (b != null && encoding.converts()) {
+            b = MessageTranscoder.toClient(b, encoding, alloc);
+        }
         return b;
     }
 }

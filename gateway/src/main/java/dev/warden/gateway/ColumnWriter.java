@@ -21,7 +21,9 @@ import java.time.temporal.ChronoUnit;
  * text format (the JDBC driver's {@code getString}, which with text transfer is PostgreSQL's own output)
  * or in PostgreSQL's binary format for the common types. {@link #kind} is computed once per result
  * column; {@link #write} runs per value and allocates nothing beyond what the JDBC getters return.
- * Stateless and thread-safe.
+ * Text is written in the client's encoding, in binary format too for the string types, as PostgreSQL's
+ * {@code textsend} converts it; a character the encoding cannot represent fails the row with 22P05. A UTF-8
+ * client's text is written as before, without any conversion. Stateless and thread-safe.
  */
 public final class ColumnWriter {
 
@@ -62,8 +64,9 @@ public final class ColumnWriter {
         };
     }
 
-    /** Appends column {@code col} of the current row. */
-    public static void write(ByteBuf out, ResultSet rs, int col, int kind, int oid) throws SQLException {
+    /** Appends column {@code col} of the current row, its text in {@code enc}. */
+    public static void write(ByteBuf out, ResultSet rs, int col, int kind, int oid, ClientEncoding enc)
+            throws SQLException {
         switch (kind) {
             case TEXT_FORMAT, STRING_BIN -> {
                 String s = rs.getString(col);
@@ -72,7 +75,7 @@ public final class ColumnWriter {
                 } else {
                     int at = out.writerIndex();
                     out.writeInt(0);
-                    int n = ByteBufUtil.writeUtf8(out, s);
+                    int n = enc.converts() ? enc.write(out, s) : ByteBufUtil.writeUtf8(out, s);
                     out.setInt(at, n);
                 }
             }
@@ -84,7 +87,7 @@ public final class ColumnWriter {
                     int at = out.writerIndex();
                     out.writeInt(0);
                     out.writeByte(1);
-                    int n = ByteBufUtil.writeUtf8(out, s);
+                    int n = enc.converts() ? enc.write(out, s) : ByteBufUtil.writeUtf8(out, s);
                     out.setInt(at, n + 1);
                 }
             }
@@ -224,13 +227,13 @@ public final class ColumnWriter {
                     out.writeInt(16).writeLong(u.getMostSignificantBits()).writeLong(u.getLeastSignificantBits());
                 }
             }
-            case ARRAY_BIN -> writeArray(out, rs.getArray(col), oid);
+            case ARRAY_BIN -> writeArray(out, rs.getArray(col), oid, enc);
             default -> throw new SQLException("binary result format for type OID " + oid
                     + " is not supported by the gateway", "0A000");
         }
     }
 
-    private static void writeArray(ByteBuf out, Array array, int oid) throws SQLException {
+    private static void writeArray(ByteBuf out, Array array, int oid, ClientEncoding enc) throws SQLException {
         if (array == null) {
             out.writeInt(-1);
             return;
@@ -275,7 +278,7 @@ public final class ColumnWriter {
                     default -> {
                         int lenAt = out.writerIndex();
                         out.writeInt(0);
-                        out.setInt(lenAt, ByteBufUtil.writeUtf8(out, v.toString()));
+                        out.setInt(lenAt, enc.write(out, v.toString()));
                     }
                 }
             }

@@ -42,11 +42,17 @@ final class CopyRelay {
         try {
             BackendMessages.copyResponse(out.buf(), 'G', in.format(), in.columnFormats());
             out.flush();
+            // text and CSV data are the client's text, cut anywhere; binary COPY data is not text
+            ClientEncoding.StreamDecoder text = in.format() == 0 && out.encoding().converts()
+                    ? out.encoding().decoder() : null;
             while (true) {
                 PgFrame f = input.take();
                 switch (f.type()) {
-                    case 'd' -> in.write(f.payload());
+                    case 'd' -> in.write(text == null ? f.payload() : text.toUtf8(f.payload()));
                     case 'c' -> {
+                        if (text != null) {
+                            text.finish();
+                        }
                         long rows = in.end();
                         BackendMessages.commandComplete(out.buf(), "COPY " + rows);
                         return;
@@ -90,16 +96,17 @@ final class CopyRelay {
                 ResultSetMetaData md = rs.getMetaData();
                 int n = md.getColumnCount();
                 BackendMessages.copyResponse(out.buf(), 'H', 0, new int[n]);
+                ClientEncoding enc = out.encoding();
                 String[] values = new String[n];
                 if (copy.header()) {
                     for (int i = 0; i < n; i++) values[i] = md.getColumnLabel(i + 1);
-                    byte[] line = copy.row(values);
+                    byte[] line = enc.fromUtf8(copy.row(values));
                     BackendMessages.copyData(out.buf(), line, 0, line.length);
                 }
                 long rows = 0;
                 while (rs.next()) {
                     for (int i = 0; i < n; i++) values[i] = rs.getString(i + 1);
-                    byte[] line = copy.row(values);
+                    byte[] line = enc.fromUtf8(copy.row(values));
                     BackendMessages.copyData(out.buf(), line, 0, line.length);
                     rows++;
                     if (out.chunkReady()) out.flushChunk();
@@ -115,8 +122,11 @@ final class CopyRelay {
         CopyRunner.CopyOut co = runner.copyOut(conn, sql);
         try {
             BackendMessages.copyResponse(out.buf(), 'H', co.format(), co.columnFormats());
+            // rows of a text or CSV copy are text in the backend's UTF-8 (a binary copy's are not text)
+            ClientEncoding enc = co.format() == 0 ? out.encoding() : ClientEncoding.UTF8;
             byte[] row;
             while ((row = co.read()) != null) {
+                row = enc.fromUtf8(row);
                 BackendMessages.copyData(out.buf(), row, 0, row.length);
                 if (out.chunkReady()) {
                     out.flushChunk();
@@ -124,7 +134,7 @@ final class CopyRelay {
             }
             BackendMessages.copyDone(out.buf());
             BackendMessages.commandComplete(out.buf(), "COPY " + co.rowCount());
-        } catch (RuntimeException e) {
+        } catch (SQLException | RuntimeException e) {
             try {
                 co.cancel();
             } catch (SQLException | RuntimeException ignored) {

@@ -137,6 +137,8 @@ final class GatewaySession {
     private volatile boolean gone;
     private final CopyRelay copy;
     private long rowsWritten;
+    /** The client's encoding at startup, which RESET client_encoding returns to (the current one is {@code out}'s). */
+    private ClientEncoding defaultEncoding = ClientEncoding.UTF8;
     /** Executes from the current message up to the next Sync among the frames received together. */
     private int executesInGroup;
     /** True while an implicit transaction spans several Executes before a Sync (autocommit off). */
@@ -234,6 +236,8 @@ final class GatewaySession {
             tx = BackendTransaction.of(conn);
             lendToClient(conn);
             server.types().ensureLoaded(conn);
+            defaultEncoding = startupEncoding();
+            out.encoding(defaultEncoding);
             applySettings();
             try (Statement s = conn.createStatement();
                  ResultSet rs = s.executeQuery("select current_setting('server_version'),"
@@ -244,7 +248,7 @@ final class GatewaySession {
                          + " current_setting('in_hot_standby', true)")) {
                 rs.next();
                 BackendMessages.parameterStatus(b, "application_name", rs.getString(5));
-                BackendMessages.parameterStatus(b, "client_encoding", "UTF8");
+                BackendMessages.parameterStatus(b, "client_encoding", defaultEncoding.name());
                 BackendMessages.parameterStatus(b, "DateStyle", rs.getString(7));
                 BackendMessages.parameterStatus(b, "default_transaction_read_only", rs.getString(8));
                 if (rs.getString(9) != null) {
@@ -277,6 +281,22 @@ final class GatewaySession {
         BackendMessages.backendKeyData(b, pid, secret);
         BackendMessages.readyForQuery(b, status);
         out.flush();
+    }
+
+    /**
+     * The client's encoding from its startup parameters or {@code -c} options (22023, FATAL at startup, for one
+     * the gateway does not know); taken out of the settings, since the backend connection stays UTF-8.
+     */
+    private ClientEncoding startupEncoding() throws SQLException {
+        String requested = null;
+        for (var it = settings.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getKey().equalsIgnoreCase("client_encoding")) {
+                requested = e.getValue();
+                it.remove();
+            }
+        }
+        return requested == null ? ClientEncoding.UTF8 : ClientEncoding.of(requested);
     }
 
     /** Startup parameters and {@code -c} options become session settings of the backend connection. */
@@ -587,6 +607,9 @@ final class GatewaySession {
             if (skipToSync && type != 'S' && type != 'X') {
                 return;
             }
+            if (out.encoding().converts() && (f = inBackendEncoding(f)) == null) {
+                return;
+            }
             switch (type) {
                 case 'Q' -> simpleQuery(f.readCString());
                 case 'P' -> parse(f);
@@ -641,6 +664,23 @@ final class GatewaySession {
             } else {
                 extendedError(internal);
             }
+        }
+    }
+
+    /** The frame with its text in UTF-8; null, with the 22021 error answered, for bytes invalid in the client's encoding. */
+    private PgFrame inBackendEncoding(PgFrame f) {
+        try {
+            return MessageTranscoder.toUtf8(f, out.encoding());
+        } catch (SQLException e) {
+            if (f.type() == 'Q') {
+                skipToSync = false;
+                sendError(refusedHere(null, e));
+                status = StatementKind.statusAfterFailure(status);
+                readyForQuery();
+            } else {
+                extendedError(refusedHere(null, e));
+            }
+            return null;
         }
     }
 
@@ -765,6 +805,10 @@ final class GatewaySession {
     /** Runs one statement of a simple query; false when it failed (the error has been sent). */
     private boolean runSimple(String sql) {
         StatementKind k = StatementKind.of(sql);
+        ClientEncodingCommand encodingCommand = ClientEncodingCommand.of(sql, k);
+        if (encodingCommand != null) {
+            return runEncodingCommand(encodingCommand, k, sql);
+        }
         try {
             beforeListening(k);
             syncAutoCommit();
@@ -826,9 +870,62 @@ final class GatewaySession {
         }
     }
 
+    /**
+     * SET/RESET/SHOW client_encoding, answered by the gateway, which owns the client's encoding (see
+     * {@link ClientEncodingCommand}); false when it failed (the error has been sent). The new encoding applies
+     * from the ParameterStatus that reports it on: what was answered before is sent in the encoding before.
+     */
+    private boolean runEncodingCommand(ClientEncodingCommand c, StatementKind k, String sql) {
+        try {
+            if (c.action() == ClientEncodingCommand.Action.REFUSE) {
+                throw refusedHere(sql, new SQLException("this form of setting client_encoding is not supported by"
+                        + " the gateway: use SET client_encoding TO 'name', SET NAMES or RESET client_encoding"
+                        + " (SET LOCAL and set_config are refused)", "0A000"));
+            }
+            ClientEncoding next = c.action() == ClientEncodingCommand.Action.SHOW ? out.encoding()
+                    : c.value() == null ? defaultEncoding : encodingOrRefusal(c.value(), sql);
+            syncAutoCommit();
+            simple.execute(c.backendTwin());
+            if (c.action() == ClientEncodingCommand.Action.SHOW) {
+                BackendMessages.singleTextRow(out.buf(), "client_encoding", next.name());
+                BackendMessages.commandComplete(out.buf(), "SHOW");
+            } else {
+                BackendMessages.commandComplete(out.buf(), k.first());
+                switchEncoding(next);
+            }
+            status = k.statusAfterSuccess(status);
+            return true;
+        } catch (SQLException e) {
+            sendError(e);
+            status = k.statusAfterFailureOf(status);
+            return false;
+        }
+    }
+
+    private ClientEncoding encodingOrRefusal(String value, String sql) throws SQLException {
+        try {
+            return ClientEncoding.of(value);
+        } catch (SQLException invalid) {
+            throw refusedHere(sql, invalid);
+        }
+    }
+
+    /** Sends what was answered in the old encoding, then reports the new one (when it changed) and uses it. */
+    private void switchEncoding(ClientEncoding next) {
+        if (next.name().equals(out.encoding().name())) {
+            return;
+        }
+        out.flush();
+        out.encoding(next);
+        BackendMessages.parameterStatus(out.buf(), "client_encoding", next.name());
+    }
+
     /** After SET/RESET of a setting PostgreSQL reports, tell the client its new value. */
     private void reportSettings(StatementKind k) throws SQLException {
         String changed = k.reportedSettingChanged();
+        if ("ALL".equals(changed) || k.first().equals("DISCARD") && k.words().contains("ALL")) {
+            switchEncoding(defaultEncoding); // RESET ALL, DISCARD ALL: back to the startup encoding
+        }
         if (changed == null) {
             return;
         }
@@ -884,12 +981,20 @@ final class GatewaySession {
         return true;
     }
 
-    private void rowDescription(Column[] cols) {
+    private void rowDescription(Column[] cols) throws SQLException {
         ByteBuf b = out.buf();
+        int start = b.writerIndex();
         int at = BackendMessages.begin(b, 'T');
         b.writeShort(cols.length);
+        ClientEncoding enc = out.encoding();
         for (Column c : cols) {
-            BackendMessages.cstring(b, c.name());
+            try {
+                enc.write(b, c.name()); // 22P05 for a name the client's encoding cannot spell, as PostgreSQL
+            } catch (SQLException e) {
+                b.writerIndex(start); // no half message before the ErrorResponse
+                throw e;
+            }
+            b.writeByte(0);
             b.writeInt(c.origin().tableOid());
             b.writeShort(c.origin().attributeNumber());
             b.writeInt(c.oid());
@@ -936,6 +1041,7 @@ final class GatewaySession {
         long n = 0;
         boolean exhausted = false;
         int count = cols.length;
+        ClientEncoding enc = out.encoding();
         while (limit == 0 || n < limit) {
             if (streamCancelled) {
                 rowsWritten = n;
@@ -952,7 +1058,7 @@ final class GatewaySession {
             try {
                 for (int i = 0; i < count; i++) {
                     Column c = cols[i];
-                    ColumnWriter.write(b, rs, i + 1, c.kind(), c.oid());
+                    ColumnWriter.write(b, rs, i + 1, c.kind(), c.oid(), enc);
                 }
             } catch (SQLException | RuntimeException e) {
                 // a value that cannot be shown (XX001: not decryptable) fails the statement here: the rows
@@ -991,6 +1097,13 @@ final class GatewaySession {
                     "42601"));
         }
         Prepared p = new Prepared(name, parts.isEmpty() ? "" : parts.get(0), oids);
+        ClientEncodingCommand encodingCommand = ClientEncodingCommand.of(p.sql, p.kind);
+        if (encodingCommand != null && !(encodingCommand.action() == ClientEncodingCommand.Action.SHOW
+                && out.encoding() == ClientEncoding.UTF8)) {
+            // the backend connection must stay UTF-8; the gateway answers these in simple query mode only
+            throw refusedHere(query, new SQLException("client_encoding can be set or shown only in simple query"
+                    + " mode through the gateway", "0A000"));
+        }
         if (!p.empty()) {
             if (p.kind.isCopyIn() || p.kind.isCopyOut()) {
                 throw refusedHere(query, new SQLException("COPY FROM STDIN / TO STDOUT is supported only in simple"
