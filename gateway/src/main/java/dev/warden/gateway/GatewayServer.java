@@ -1,5 +1,21 @@
 package dev.warden.gateway;
 
+import dev.warden.gateway.auth.AuthFailureLimiter;
+import dev.warden.gateway.auth.GatewayUser;
+import dev.warden.gateway.backend.BackendConnector;
+import dev.warden.gateway.backend.CopyRunner;
+import dev.warden.gateway.session.CopyRelay;
+import dev.warden.gateway.session.GatewaySession;
+import dev.warden.gateway.session.IdleNotificationPoller;
+import dev.warden.gateway.transport.AuthenticationHandler;
+import dev.warden.gateway.transport.ClientSocket;
+import dev.warden.gateway.transport.HandoverServerSocketChannel;
+import dev.warden.gateway.transport.SocketClientOutput;
+import dev.warden.gateway.transport.SocketSessionLoop;
+import dev.warden.gateway.wire.ClientOutput;
+import dev.warden.gateway.wire.PgFrame;
+import dev.warden.gateway.wire.PgFrameDecoder;
+import dev.warden.gateway.wire.PgTypeCatalog;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -116,7 +132,7 @@ public final class GatewayServer implements AutoCloseable {
         }
     }
 
-    byte[] channelBindingData() {
+    public byte[] channelBindingData() {
         return channelBindingData;
     }
 
@@ -183,44 +199,44 @@ public final class GatewayServer implements AutoCloseable {
         listener.closeFuture().sync();
     }
 
-    GatewayConfig config() {
+    public GatewayConfig config() {
         return config;
     }
 
-    BackendConnector connector() {
+    public BackendConnector connector() {
         return connector;
     }
 
-    CopyRunner copyRunner() {
+    public CopyRunner copyRunner() {
         return copyRunner;
     }
 
-    SslContext sslContext() {
+    public SslContext sslContext() {
         return sslContext;
     }
 
-    PgTypeCatalog types() {
+    public PgTypeCatalog types() {
         return types;
     }
 
-    LoginAudit loginAudit() {
+    public LoginAudit loginAudit() {
         return loginAudit;
     }
 
     /** The client's address as {@code host:port}, as its statements and refused logins are audited. */
-    String clientAddress(Channel channel) {
+    public String clientAddress(Channel channel) {
         return LoginAudit.address(channel.remoteAddress());
     }
 
-    AuthFailureLimiter limiter() {
+    public AuthFailureLimiter limiter() {
         return limiter;
     }
 
-    ExecutorService workers() {
+    public ExecutorService workers() {
         return workers;
     }
 
-    IdleNotificationPoller notificationPoller() {
+    public IdleNotificationPoller notificationPoller() {
         return notificationPoller;
     }
 
@@ -231,13 +247,13 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /** True when this authenticated client is to be served on its own thread rather than the event loop. */
-    boolean servesOnOwnThread(Channel channel) {
+    public boolean servesOnOwnThread(Channel channel) {
         return sessionIo == SessionIo.THREAD && channel instanceof HandoverServerSocketChannel.Child
                 && channel.pipeline().get(io.netty.handler.ssl.SslHandler.class) == null;
     }
 
     /** A session whose I/O stays on the event loop. */
-    GatewaySession newSession(Channel channel, ClientOutput out, CopyRelay.CopyInput copyInput, GatewayUser user,
+    public GatewaySession newSession(Channel channel, ClientOutput out, CopyRelay.CopyInput copyInput, GatewayUser user,
                               String purpose, Map<String, String> settings) {
         return newSession(channel, out, copyInput, user, purpose, settings, false);
     }
@@ -261,7 +277,7 @@ public final class GatewayServer implements AutoCloseable {
      * @param decoded frames decoded on the event loop and not yet handled
      * @param undecoded bytes received on the event loop after them
      */
-    void serveOnOwnThread(HandoverServerSocketChannel.Child channel, List<PgFrame> decoded, byte[] undecoded,
+    public void serveOnOwnThread(HandoverServerSocketChannel.Child channel, List<PgFrame> decoded, byte[] undecoded,
                           GatewayUser user, String purpose, Map<String, String> settings) {
         ClientSocket socket;
         try {
@@ -319,12 +335,12 @@ public final class GatewayServer implements AutoCloseable {
         }
     }
 
-    void unregister(GatewaySession s) {
+    public void unregister(GatewaySession s) {
         sessions.remove(s.pid, s);
     }
 
     /** A CancelRequest: cancels the session's running statement when the key matches. */
-    void cancel(int pid, int secret) {
+    public void cancel(int pid, int secret) {
         GatewaySession s = sessions.get(pid);
         if (s != null && s.secret == secret) {
             s.cancel();

@@ -12,7 +12,7 @@ import java.util.concurrent.Executor;
  * there is no trail and nothing is recorded. The record is handed to a worker, as a sync-durability trail
  * would otherwise make the event loop wait for the disk. Never given a password. Thread-safe.
  */
-final class LoginAudit {
+public final class LoginAudit {
 
     private final EngineConfig engineConfig;
     private final Executor workers;
@@ -35,7 +35,7 @@ final class LoginAudit {
      *             the user is known
      * @param reason what the client was told, never a password
      */
-    void refused(String user, String role, String application, SocketAddress remote, String reason, String sqlState) {
+    public void refused(String user, String role, String application, SocketAddress remote, String reason, String sqlState) {
         if (engineConfig == null) {
             return;
         }
