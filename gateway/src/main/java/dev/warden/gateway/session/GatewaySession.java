@@ -1,6 +1,5 @@
 package dev.warden.gateway.session;
 
-import dev.warden.gateway.GatewayServer;
 import dev.warden.gateway.auth.GatewayUser;
 import dev.warden.gateway.backend.BackendLoss;
 import dev.warden.gateway.backend.BackendNotifications;
@@ -120,12 +119,12 @@ public final class GatewaySession {
 
     private final Channel channel;
     private final ClientOutput out;
-    private final GatewayServer server;
+    private final SessionServices services;
     private final GatewayUser user;
     private final String purpose;
     private final Map<String, String> settings;
-    public final int pid;
-    public final int secret;
+    final int pid;
+    final int secret;
     public final SerialExecutor executor;
 
     private Connection conn;
@@ -176,21 +175,22 @@ public final class GatewaySession {
      * @param channel the client's channel, for its address (the session may serve it off the event loop)
      * @param out where replies go
      * @param copyInput where COPY FROM STDIN data comes from
+     * @param services what all sessions share (workers, backend connections, registry...)
      */
-    public GatewaySession(Channel channel, ClientOutput out, CopyRelay.CopyInput copyInput, GatewayServer server,
+    public GatewaySession(Channel channel, ClientOutput out, CopyRelay.CopyInput copyInput, SessionServices services,
                    GatewayUser user, String purpose, Map<String, String> settings, int pid, int secret,
                    boolean ownThread) {
         this.channel = channel;
         this.out = out;
-        this.server = server;
+        this.services = services;
         this.user = user;
         this.purpose = purpose;
         this.settings = settings;
         this.pid = pid;
         this.secret = secret;
         this.ownThread = ownThread;
-        this.executor = new SerialExecutor(server.workers());
-        this.copy = new CopyRelay(copyInput, out, server.copyRunner());
+        this.executor = new SerialExecutor(services.workers());
+        this.copy = new CopyRelay(copyInput, out, services.copyRunner());
     }
 
     public ClientOutput output() {
@@ -208,7 +208,7 @@ public final class GatewaySession {
     private void lendToClient(Connection connection) throws SQLException {
         if (!connection.isWrapperFor(WardenConnection.class)) return;
         connection.unwrap(WardenConnection.class).lendTo(user.name(), purpose, settings.get("application_name"),
-                server.clientAddress(channel), user::mayDeclare);
+                SessionServices.clientAddress(channel.remoteAddress()), user::mayDeclare);
     }
 
     /**
@@ -243,10 +243,10 @@ public final class GatewaySession {
         ByteBuf b = out.buf();
         BackendMessages.authenticationOk(b);
         try {
-            conn = server.connector().open(user, purpose);
+            conn = services.connector().open(user, purpose);
             tx = BackendTransaction.of(conn);
             lendToClient(conn);
-            server.types().ensureLoaded(conn);
+            services.types().ensureLoaded(conn);
             applySettings();
             try (Statement s = conn.createStatement();
                  ResultSet rs = s.executeQuery("select current_setting('server_version'),"
@@ -331,7 +331,7 @@ public final class GatewaySession {
     }
 
     /** Cancels the running statement, if any (CancelRequest or client gone). Any thread. */
-    public void cancel() {
+    void cancel() {
         Statement s = running;
         long stream = streaming ? streamNumber : -1;
         if (stream >= 0) {
@@ -339,7 +339,7 @@ public final class GatewaySession {
         }
         if (s != null) {
             Connection backend = conn;
-            server.workers().execute(() -> {
+            services.workers().execute(() -> {
                 try {
                     cancelOn(s, backend, stream >= 0);
                     // While a result streams, the backend is idle between two fetches and PostgreSQL ignores a
@@ -386,10 +386,10 @@ public final class GatewaySession {
             return;
         }
         closed = true;
-        server.unregister(this);
+        services.registry().unregister(this);
         if (polled) {
             polled = false;
-            server.notificationPoller().unregister(this);
+            services.notificationPoller().unregister(this);
         }
         out.discard();
         for (Portal p : portals.values()) {
@@ -465,9 +465,9 @@ public final class GatewaySession {
             if (poll != polled) {
                 polled = poll;
                 if (poll) {
-                    server.notificationPoller().register(this);
+                    services.notificationPoller().register(this);
                 } else {
-                    server.notificationPoller().unregister(this);
+                    services.notificationPoller().unregister(this);
                 }
             }
         }
@@ -871,7 +871,7 @@ public final class GatewaySession {
         }
         Column[] cols = new Column[n];
         ColumnOrigins.Origin[] origins = ColumnOrigins.of(md, n);
-        PgTypeCatalog types = server.types();
+        PgTypeCatalog types = services.types();
         for (int i = 0; i < n; i++) {
             String typeName = md.getColumnTypeName(i + 1);
             int oid = types.oid(typeName, conn);
@@ -1052,7 +1052,7 @@ public final class GatewaySession {
             for (int marker = 0; marker < map.length; marker++) {
                 int k = map[marker] - 1;
                 if (oids[k] == 0) {
-                    oids[k] = server.types().oid(md.getParameterTypeName(marker + 1), conn);
+                    oids[k] = services.types().oid(md.getParameterTypeName(marker + 1), conn);
                 }
             }
         }

@@ -1,9 +1,8 @@
 package dev.warden.gateway.transport;
 
-import dev.warden.gateway.GatewayServer;
-import dev.warden.gateway.LoginAudit;
 import dev.warden.gateway.auth.AuthMethod;
 import dev.warden.gateway.auth.GatewayUser;
+import dev.warden.gateway.auth.RefusedLogins;
 import dev.warden.gateway.auth.ScramServerExchange;
 import dev.warden.gateway.auth.ScramVerifier;
 import dev.warden.gateway.session.GatewaySession;
@@ -39,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * replaces itself with a {@link SessionHandler}. Failures are rate-limited per remote address. A cleartext
  * password is checked on a worker thread (a PBKDF2 run would stall the event loop). Every way a startup that
  * began ends without a session (a {@link #fatal} reply, or the authentication timeout) leaves an
- * {@code authentication} event on the audit trail ({@link LoginAudit}): user, address, reason, never the
+ * {@code authentication} event on the audit trail ({@link RefusedLogins}): user, address, reason, never the
  * password. One per channel, not sharable.
  */
 public final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
@@ -52,7 +51,7 @@ public final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
 
     private enum State { STARTUP, SASL_INITIAL, SASL_FINAL, PASSWORD, MD5, CHECKING, DONE }
 
-    private final GatewayServer server;
+    private final StartupServices services;
     private State state = State.STARTUP;
     /** Once the session is handed to its own thread: frames that arrived with the last authentication message. */
     private List<PgFrame> handedOver;
@@ -65,8 +64,8 @@ public final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
     private byte[] md5Salt;
     private ScheduledFuture<?> timeout;
 
-    public AuthenticationHandler(GatewayServer server) {
-        this.server = server;
+    public AuthenticationHandler(StartupServices services) {
+        this.services = services;
     }
 
     @Override
@@ -128,18 +127,18 @@ public final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
         int code = f.readInt();
         switch (code) {
             case PgFrameDecoder.SSL_REQUEST -> {
-                boolean tls = server.sslContext() != null && ctx.pipeline().get(SslHandler.class) == null;
+                boolean tls = services.sslContext() != null && ctx.pipeline().get(SslHandler.class) == null;
                 ctx.writeAndFlush(ctx.alloc().buffer(1).writeByte(tls ? 'S' : 'N'));
                 if (tls) {
                     // the client starts the handshake only after reading 'S', which has been written above
-                    ctx.pipeline().addFirst("tls", server.sslContext().newHandler(ctx.alloc()));
+                    ctx.pipeline().addFirst("tls", services.sslContext().newHandler(ctx.alloc()));
                 }
             }
             case PgFrameDecoder.GSSENC_REQUEST -> ctx.writeAndFlush(ctx.alloc().buffer(1).writeByte('N'));
             case PgFrameDecoder.CANCEL_REQUEST -> {
                 int pid = f.readInt();
                 int key = f.readInt();
-                server.cancel(pid, key);
+                services.sessions().registry().cancel(pid, key);
                 ctx.close();
             }
             default -> {
@@ -197,21 +196,21 @@ public final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
         }
         settings.keySet().removeIf(k -> k.toLowerCase(Locale.ROOT).startsWith("warden."));
         InetAddress address = remote(ctx);
-        if (server.sessionCount() >= server.config().maxClients()) {
+        if (services.sessions().registry().size() >= services.login().maxClients()) {
             fatal(ctx, "53300", "sorry, too many clients already");
             return;
         }
-        if (!server.limiter().allows(address)) {
+        if (!services.limiter().allows(address)) {
             fatal(ctx, "28000", "too many failed authentication attempts from this address; try again later");
             return;
         }
-        user = server.config().users().get(userName);
+        user = services.login().users().get(userName);
         purpose = requestedPurpose;
         boolean secure = ctx.pipeline().get(SslHandler.class) != null;
         // an unknown user is asked for the default method, and fails at the end like a wrong password
-        AuthMethod method = user == null ? server.config().defaultAuth() : user.auth();
+        AuthMethod method = user == null ? services.login().defaultAuth() : user.auth();
         if (method == AuthMethod.PASSWORD) {
-            if (!secure && !server.config().allowCleartextPassword()) {
+            if (!secure && !services.login().allowCleartextPassword()) {
                 fatal(ctx, "28000", "password authentication requires an SSL connection");
                 return;
             }
@@ -222,7 +221,7 @@ public final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (method == AuthMethod.MD5) {
-            if (!secure && !server.config().allowMd5WithoutTls()) {
+            if (!secure && !services.login().allowMd5WithoutTls()) {
                 fatal(ctx, "28000", "md5 authentication requires an SSL connection");
                 return;
             }
@@ -237,7 +236,7 @@ public final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
         scram = user == null ? ScramServerExchange.forUnknownUser(userName) : new ScramServerExchange(user.verifier());
         state = State.SASL_INITIAL;
         ByteBuf b = ctx.alloc().buffer();
-        BackendMessages.authenticationSasl(b, secure && server.channelBindingData() != null);
+        BackendMessages.authenticationSasl(b, secure && services.channelBindingData() != null);
         ctx.writeAndFlush(b);
     }
 
@@ -291,7 +290,7 @@ public final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean secure = ctx.pipeline().get(SslHandler.class) != null;
-        scram.channelBinding(secure ? server.channelBindingData() : null, mechanism);
+        scram.channelBinding(secure ? services.channelBindingData() : null, mechanism);
         int len = f.readInt();
         byte[] data = f.readBytes(len);
         if (data == null) {
@@ -321,7 +320,7 @@ public final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
         GatewayUser candidate = user;
         state = State.CHECKING;
         // PBKDF2 with thousands of iterations: off the event loop, then back to it with the verdict
-        server.workers().execute(() -> {
+        services.sessions().workers().execute(() -> {
             boolean ok = candidate != null && candidate.matchesPassword(pw);
             java.util.Arrays.fill(pw, '\0');
             ctx.executor().execute(() -> {
@@ -347,12 +346,12 @@ public final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void authFailed(ChannelHandlerContext ctx) {
-        server.limiter().failed(remote(ctx));
+        services.limiter().failed(remote(ctx));
         fatal(ctx, "28P01", "password authentication failed for user \"" + userName + "\"");
     }
 
     private void authenticated(ChannelHandlerContext ctx) {
-        server.limiter().succeeded(remote(ctx));
+        services.limiter().succeeded(remote(ctx));
         String effectivePurpose = purpose == null ? user.purpose() : purpose;
         if (!user.mayDeclare(purpose)) {
             fatal(ctx, "42501", "user \"" + userName + "\" may not declare purpose \"" + purpose + "\"");
@@ -364,13 +363,14 @@ public final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
         }
         ctx.flush();
         Channel channel = ctx.channel();
-        if (server.servesOnOwnThread(channel)) {
+        if (services.launcher().servesOnOwnThread(channel)) {
             handOver(ctx, effectivePurpose);
             return;
         }
         NettyClientOutput output = new NettyClientOutput(channel);
         QueuedCopyInput copyInput = new QueuedCopyInput(channel);
-        GatewaySession session = server.newSession(channel, output, copyInput, user, effectivePurpose, settings);
+        GatewaySession session = services.launcher().newSession(channel, output, copyInput, user, effectivePurpose,
+                settings);
         ctx.pipeline().replace(this, "session", new SessionHandler(session, output, copyInput));
         session.executor.execute(session::start);
     }
@@ -394,8 +394,8 @@ public final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
             }
             channel.deregister().addListener(off -> {
                 if (off.isSuccess()) {
-                    server.serveOnOwnThread(channel, decoded, undecoded, authenticatedUser, effectivePurpose,
-                            settings);
+                    services.launcher().serveOnOwnThread(channel, decoded, undecoded, authenticatedUser,
+                            effectivePurpose, settings);
                 } else {
                     channel.close();
                 }
@@ -421,7 +421,7 @@ public final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
 
     private void refusedLogin(ChannelHandlerContext ctx, String sqlState, String message) {
         String application = settings == null ? null : settings.get("application_name");
-        server.loginAudit().refused(userName, user == null ? null : user.role(), application,
+        services.refusedLogins().refused(userName, user == null ? null : user.role(), application,
                 ctx.channel().remoteAddress(), message, sqlState);
     }
 
