@@ -1,6 +1,7 @@
 package dev.warden.gateway.session;
 
 import dev.warden.gateway.auth.GatewayUser;
+import dev.warden.gateway.backend.BackendCancel;
 import dev.warden.gateway.backend.BackendLoss;
 import dev.warden.gateway.backend.BackendNotifications;
 import dev.warden.gateway.backend.BackendTransaction;
@@ -366,8 +367,8 @@ public final class GatewaySession {
      * reaches the backend whatever the statement's state (found when a cancel during a cursor fetch was lost).
      */
     private static void cancelOn(Statement statement, Connection backend, boolean streaming) throws SQLException {
-        if (streaming && backend != null && backend.isWrapperFor(org.postgresql.PGConnection.class)) {
-            backend.unwrap(org.postgresql.PGConnection.class).cancelQuery();
+        if (streaming && BackendCancel.canCancel(backend)) {
+            BackendCancel.cancel(backend);
         } else {
             statement.cancel();
         }

@@ -236,7 +236,10 @@ public final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
         scram = user == null ? ScramServerExchange.forUnknownUser(userName) : new ScramServerExchange(user.verifier());
         state = State.SASL_INITIAL;
         ByteBuf b = ctx.alloc().buffer();
-        BackendMessages.authenticationSasl(b, secure && services.channelBindingData() != null);
+        // SCRAM-SHA-256, preceded by its -PLUS variant over TLS when the certificate's hash is known
+        BackendMessages.authenticationSasl(b, secure && services.channelBindingData() != null
+                ? new String[] {ScramServerExchange.MECHANISM_PLUS, ScramVerifier.MECHANISM}
+                : new String[] {ScramVerifier.MECHANISM});
         ctx.writeAndFlush(b);
     }
 

@@ -1,7 +1,5 @@
 package dev.warden.gateway.wire;
 
-import dev.warden.gateway.auth.ScramServerExchange;
-import dev.warden.gateway.auth.ScramVerifier;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.StandardCharsets;
@@ -44,14 +42,13 @@ public final class BackendMessages {
         authRequest(out, 5, salt);
     }
 
-    /** AuthenticationSASL listing the mechanisms: SCRAM-SHA-256, preceded by its -PLUS variant over TLS. */
-    public static void authenticationSasl(ByteBuf out, boolean plus) {
+    /** AuthenticationSASL listing the mechanisms offered, the preferred first. */
+    public static void authenticationSasl(ByteBuf out, String... mechanisms) {
         int at = begin(out, 'R');
         out.writeInt(10);
-        if (plus) {
-            cstring(out, ScramServerExchange.MECHANISM_PLUS);
+        for (String mechanism : mechanisms) {
+            cstring(out, mechanism);
         }
-        cstring(out, ScramVerifier.MECHANISM);
         out.writeByte(0);
         end(out, at);
     }
