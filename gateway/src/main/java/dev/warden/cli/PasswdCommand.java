@@ -1,7 +1,7 @@
 package dev.warden.cli;
 
-import dev.warden.gateway.Md5Verifier;
-import dev.warden.gateway.ScramVerifier;
+import dev.warden.gateway.auth.Md5Verifier;
+import dev.warden.gateway.auth.ScramVerifier;
 import java.io.BufferedReader;
 import java.io.Console;
 import java.io.InputStreamReader;

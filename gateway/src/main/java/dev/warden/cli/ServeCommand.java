@@ -3,7 +3,7 @@ package dev.warden.cli;
 import dev.warden.gateway.GatewayConfig;
 import dev.warden.gateway.GatewayPreflight;
 import dev.warden.gateway.GatewayServer;
-import dev.warden.gateway.PgjdbcCopyRunner;
+import dev.warden.gateway.backend.PgjdbcCopyRunner;
 import dev.warden.gateway.PooledBackendConnector;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,5 +1,10 @@
 package dev.warden.gateway;
 
+import dev.warden.gateway.auth.AuthMethod;
+import dev.warden.gateway.auth.GatewayUser;
+import dev.warden.gateway.auth.Md5Verifier;
+import dev.warden.gateway.auth.ScramVerifier;
+import dev.warden.gateway.wire.PgFrameDecoder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

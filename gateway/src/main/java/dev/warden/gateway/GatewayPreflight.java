@@ -1,5 +1,6 @@
 package dev.warden.gateway;
 
+import dev.warden.gateway.auth.GatewayUser;
 import dev.warden.engine.EngineConfig;
 import dev.warden.engine.WardenEngine;
 import dev.warden.policy.Policy;

@@ -1,5 +1,27 @@
 package dev.warden.gateway;
 
+import dev.warden.gateway.auth.AuthFailureLimiter;
+import dev.warden.gateway.auth.GatewayUser;
+import dev.warden.gateway.auth.LoginRules;
+import dev.warden.gateway.backend.BackendConnector;
+import dev.warden.gateway.backend.CopyRunner;
+import dev.warden.gateway.session.CopyRelay;
+import dev.warden.gateway.session.GatewaySession;
+import dev.warden.gateway.session.IdleNotificationPoller;
+import dev.warden.gateway.session.SessionRegistry;
+import dev.warden.gateway.session.SessionServices;
+import dev.warden.gateway.session.SessionsByPid;
+import dev.warden.gateway.transport.AuthenticationHandler;
+import dev.warden.gateway.transport.ClientSocket;
+import dev.warden.gateway.transport.HandoverServerSocketChannel;
+import dev.warden.gateway.transport.SessionLauncher;
+import dev.warden.gateway.transport.SocketClientOutput;
+import dev.warden.gateway.transport.SocketSessionLoop;
+import dev.warden.gateway.transport.StartupServices;
+import dev.warden.gateway.wire.ClientOutput;
+import dev.warden.gateway.wire.PgFrame;
+import dev.warden.gateway.wire.PgFrameDecoder;
+import dev.warden.gateway.wire.PgTypeCatalog;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -32,10 +54,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The PostgreSQL-protocol gateway: a Netty listener whose sessions authenticate clients and run their
  * statements over JDBC connections from a {@link BackendConnector}. Owns the event loops, the worker pool
  * that runs the sessions' blocking JDBC work, the cancel-key registry, the auth-failure limiter and the
- * type catalog. Refuses to listen on a non-loopback address without TLS unless explicitly allowed.
+ * type catalog, and gives sessions ({@link SessionServices}) and the startup phase ({@link StartupServices})
+ * only what they use, never itself. Refuses to listen on a non-loopback address without TLS unless explicitly
+ * allowed.
  * Thread-safe; {@link #close()} stops listening and closes the connector.
  */
-public final class GatewayServer implements AutoCloseable {
+public final class GatewayServer implements SessionLauncher, AutoCloseable {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -47,13 +71,16 @@ public final class GatewayServer implements AutoCloseable {
     private final PgTypeCatalog types = new PgTypeCatalog();
     private final AuthFailureLimiter limiter = new AuthFailureLimiter(5, 60_000);
     private final LoginAudit loginAudit;
-    private final Map<Integer, GatewaySession> sessions = new ConcurrentHashMap<>();
+    private final SessionRegistry sessions = new SessionsByPid();
     /** Sessions served on their own thread, and their sockets (for the liveness probe and shutdown). */
     private final Map<GatewaySession, ClientSocket> socketSessions = new ConcurrentHashMap<>();
     private final ExecutorService workers;
     private SessionIo sessionIo = SessionIo.fromSystemProperty();
     private java.util.concurrent.ScheduledExecutorService livenessProbe;
     private final IdleNotificationPoller notificationPoller = new IdleNotificationPoller();
+    /** What sessions and the startup phase are given instead of this server. */
+    private final SessionServices sessionServices;
+    private final StartupServices startupServices;
     private EventLoopGroup boss;
     private EventLoopGroup group;
     private Channel listener;
@@ -98,6 +125,10 @@ public final class GatewayServer implements AutoCloseable {
             return t;
         });
         this.loginAudit = new LoginAudit(config.policy(), config.masterKey(), workers);
+        this.sessionServices = new SessionServices(workers, connector, copyRunner, types, notificationPoller, sessions);
+        this.startupServices = new StartupServices(new LoginRules(config.users(), config.defaultAuth(),
+                config.allowCleartextPassword(), config.allowMd5WithoutTls(), config.maxClients()), limiter,
+                sslContext, channelBindingData, loginAudit, this, sessionServices);
     }
 
     /**
@@ -114,10 +145,6 @@ public final class GatewayServer implements AutoCloseable {
         } catch (java.io.IOException | java.security.GeneralSecurityException | ClassCastException e) {
             return null;
         }
-    }
-
-    byte[] channelBindingData() {
-        return channelBindingData;
     }
 
     /** Binds the listener (port 0: an ephemeral port, see {@link #port()}). */
@@ -161,7 +188,7 @@ public final class GatewayServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast("frames", new PgFrameDecoder(config.maxMessageBytes()));
-                        ch.pipeline().addLast("auth", new AuthenticationHandler(GatewayServer.this));
+                        ch.pipeline().addLast("auth", new AuthenticationHandler(startupServices));
                     }
                 });
         listener = b.bind(address).sync().channel();
@@ -183,45 +210,8 @@ public final class GatewayServer implements AutoCloseable {
         listener.closeFuture().sync();
     }
 
-    GatewayConfig config() {
-        return config;
-    }
-
     BackendConnector connector() {
         return connector;
-    }
-
-    CopyRunner copyRunner() {
-        return copyRunner;
-    }
-
-    SslContext sslContext() {
-        return sslContext;
-    }
-
-    PgTypeCatalog types() {
-        return types;
-    }
-
-    LoginAudit loginAudit() {
-        return loginAudit;
-    }
-
-    /** The client's address as {@code host:port}, as its statements and refused logins are audited. */
-    String clientAddress(Channel channel) {
-        return LoginAudit.address(channel.remoteAddress());
-    }
-
-    AuthFailureLimiter limiter() {
-        return limiter;
-    }
-
-    ExecutorService workers() {
-        return workers;
-    }
-
-    IdleNotificationPoller notificationPoller() {
-        return notificationPoller;
     }
 
     /** For tests: serve sessions the other way. Before {@link #start()}. */
@@ -230,15 +220,15 @@ public final class GatewayServer implements AutoCloseable {
         return this;
     }
 
-    /** True when this authenticated client is to be served on its own thread rather than the event loop. */
-    boolean servesOnOwnThread(Channel channel) {
+    @Override
+    public boolean servesOnOwnThread(Channel channel) {
         return sessionIo == SessionIo.THREAD && channel instanceof HandoverServerSocketChannel.Child
                 && channel.pipeline().get(io.netty.handler.ssl.SslHandler.class) == null;
     }
 
-    /** A session whose I/O stays on the event loop. */
-    GatewaySession newSession(Channel channel, ClientOutput out, CopyRelay.CopyInput copyInput, GatewayUser user,
-                              String purpose, Map<String, String> settings) {
+    @Override
+    public GatewaySession newSession(Channel channel, ClientOutput out, CopyRelay.CopyInput copyInput, GatewayUser user,
+                                     String purpose, Map<String, String> settings) {
         return newSession(channel, out, copyInput, user, purpose, settings, false);
     }
 
@@ -247,22 +237,17 @@ public final class GatewayServer implements AutoCloseable {
                                       boolean ownThread) {
         while (true) {
             int pid = RANDOM.nextInt(Integer.MAX_VALUE - 1) + 1;
-            GatewaySession s = new GatewaySession(channel, out, copyInput, this, user, purpose, settings, pid,
+            GatewaySession s = new GatewaySession(channel, out, copyInput, sessionServices, user, purpose, settings, pid,
                     RANDOM.nextInt(), ownThread);
-            if (sessions.putIfAbsent(pid, s) == null) {
+            if (sessions.register(s)) {
                 return s;
             }
         }
     }
 
-    /**
-     * Starts serving a session on its own thread, over a channel already taken off its event loop.
-     *
-     * @param decoded frames decoded on the event loop and not yet handled
-     * @param undecoded bytes received on the event loop after them
-     */
-    void serveOnOwnThread(HandoverServerSocketChannel.Child channel, List<PgFrame> decoded, byte[] undecoded,
-                          GatewayUser user, String purpose, Map<String, String> settings) {
+    @Override
+    public void serveOnOwnThread(HandoverServerSocketChannel.Child channel, List<PgFrame> decoded, byte[] undecoded,
+                                 GatewayUser user, String purpose, Map<String, String> settings) {
         ClientSocket socket;
         try {
             socket = new ClientSocket(channel.socket(), decoded, undecoded, config.maxMessageBytes());
@@ -316,18 +301,6 @@ public final class GatewayServer implements AutoCloseable {
             c.close();
         } catch (java.io.IOException ignored) {
             // closing anyway
-        }
-    }
-
-    void unregister(GatewaySession s) {
-        sessions.remove(s.pid, s);
-    }
-
-    /** A CancelRequest: cancels the session's running statement when the key matches. */
-    void cancel(int pid, int secret) {
-        GatewaySession s = sessions.get(pid);
-        if (s != null && s.secret == secret) {
-            s.cancel();
         }
     }
 

@@ -2,7 +2,8 @@ package dev.warden.gateway;
 
 import dev.warden.engine.EngineConfig;
 import dev.warden.engine.WardenEngine;
-import java.net.InetSocketAddress;
+import dev.warden.gateway.auth.RefusedLogins;
+import dev.warden.gateway.session.SessionServices;
 import java.net.SocketAddress;
 import java.util.concurrent.Executor;
 
@@ -12,7 +13,7 @@ import java.util.concurrent.Executor;
  * there is no trail and nothing is recorded. The record is handed to a worker, as a sync-durability trail
  * would otherwise make the event loop wait for the disk. Never given a password. Thread-safe.
  */
-final class LoginAudit {
+final class LoginAudit implements RefusedLogins {
 
     private final EngineConfig engineConfig;
     private final Executor workers;
@@ -22,24 +23,19 @@ final class LoginAudit {
         this.workers = workers;
     }
 
-    /** The client's address as {@code host:port}, as statements of its session are audited. */
-    static String address(SocketAddress remote) {
-        return remote instanceof InetSocketAddress a && a.getAddress() != null
-                ? a.getAddress().getHostAddress() + ":" + a.getPort() : String.valueOf(remote);
-    }
-
     /**
-     * A login ended without a session.
+     * A login ended without a session: recorded on a worker.
      *
      * @param user the login name the client gave (null before a startup message), {@code role} its role when
      *             the user is known
      * @param reason what the client was told, never a password
      */
-    void refused(String user, String role, String application, SocketAddress remote, String reason, String sqlState) {
+    @Override
+    public void refused(String user, String role, String application, SocketAddress remote, String reason, String sqlState) {
         if (engineConfig == null) {
             return;
         }
-        String address = address(remote);
+        String address = SessionServices.clientAddress(remote);
         workers.execute(() -> {
             try {
                 WardenEngine.forConfig(engineConfig).authenticationRefused(user, role, application, address, reason,

@@ -1,5 +1,7 @@
 package dev.warden.gateway;
 
+import dev.warden.gateway.auth.GatewayUser;
+import dev.warden.gateway.backend.BackendConnector;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.SQLExceptionOverride;

@@ -1,5 +1,10 @@
 package dev.warden.gateway;
 
+import dev.warden.gateway.auth.AuthMethod;
+import dev.warden.gateway.auth.GatewayUser;
+import dev.warden.gateway.auth.Md5Verifier;
+import dev.warden.gateway.auth.ScramVerifier;
+import dev.warden.gateway.backend.PgjdbcCopyRunner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

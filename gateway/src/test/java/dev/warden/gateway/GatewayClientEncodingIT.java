@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.warden.gateway.auth.GatewayUser;
+import dev.warden.gateway.auth.ScramVerifier;
+import dev.warden.gateway.backend.PgjdbcCopyRunner;
+import dev.warden.gateway.wire.PgFrameDecoder;
 import dev.warden.testkit.CustomersExample;
 import dev.warden.testkit.EmbeddedPostgres;
 import java.nio.charset.Charset;

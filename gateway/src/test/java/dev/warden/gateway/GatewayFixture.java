@@ -1,5 +1,10 @@
 package dev.warden.gateway;
 
+import dev.warden.gateway.auth.AuthMethod;
+import dev.warden.gateway.auth.GatewayUser;
+import dev.warden.gateway.auth.ScramVerifier;
+import dev.warden.gateway.backend.PgjdbcCopyRunner;
+import dev.warden.gateway.wire.PgFrameDecoder;
 import dev.warden.testkit.EmbeddedPostgres;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,5 +1,9 @@
 package dev.warden.gateway;
 
+import dev.warden.gateway.auth.GatewayUser;
+import dev.warden.gateway.auth.ScramVerifier;
+import dev.warden.gateway.backend.PgjdbcCopyRunner;
+import dev.warden.gateway.wire.PgFrameDecoder;
 import dev.warden.engine.EngineConfig;
 import dev.warden.engine.WardenEngine;
 import java.lang.reflect.Field;

@@ -1,5 +1,6 @@
 package dev.warden.gateway;
 
+import dev.warden.gateway.backend.PgjdbcCopyRunner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

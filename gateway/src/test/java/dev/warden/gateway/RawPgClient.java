@@ -1,5 +1,6 @@
 package dev.warden.gateway;
 
+import dev.warden.gateway.auth.ScramVerifier;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

@@ -1,0 +1,1467 @@
+package dev.warden.gateway.session;
+
+import dev.warden.gateway.wire.MessageTranscoder;
+import dev.warden.gateway.wire.ClientEncoding;
+import dev.warden.gateway.auth.GatewayUser;
+import dev.warden.gateway.backend.BackendCancel;
+import dev.warden.gateway.backend.BackendLoss;
+import dev.warden.gateway.backend.BackendNotifications;
+import dev.warden.gateway.backend.BackendTransaction;
+import dev.warden.gateway.backend.ColumnOrigins;
+import dev.warden.gateway.wire.BackendMessages;
+import dev.warden.gateway.wire.ClientOutput;
+import dev.warden.gateway.wire.ColumnWriter;
+import dev.warden.gateway.wire.ErrorFields;
+import dev.warden.gateway.wire.ParameterBinder;
+import dev.warden.gateway.wire.PgFrame;
+import dev.warden.gateway.wire.PgTypeCatalog;
+import dev.warden.jdbc.WardenConnection;
+import dev.warden.jdbc.WardenPreparedStatement;
+import dev.warden.jdbc.WardenResultSet;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import java.sql.Connection;
+import java.sql.ParameterMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One authenticated client session: it owns the backend JDBC connection for the session's lifetime and
+ * answers each frontend message (simple query, extended query, COPY) in order, exactly once. Every method
+ * except {@link #cancel}, {@link #clientGone} and {@link #requestNotificationPoll} runs on the session's
+ * {@link SerialExecutor} (or its own thread), never on the event loop; those three are thread-safe.
+ *
+ * <p>The transaction status is tracked from the statements that succeed or fail ({@link StatementKind}) and
+ * replaced, whenever ReadyForQuery is sent, by the backend's own as the driver last received it
+ * ({@link BackendTransaction}). A lost backend ends the session with FATAL ({@link BackendLoss}). Outside a
+ * transaction block the backend connection autocommits and a client's simple query is sent as a simple
+ * query; inside a block (the client's BEGIN) autocommit is off and statements use the extended protocol
+ * with a fetch size. A query (SELECT, WITH, VALUES, TABLE) outside a block runs in an implicit transaction
+ * of its own, with the fetch size too: every result is read from the database in chunks and streamed to the
+ * client as its socket takes it (writability), so a session holds a bounded part of any result, whatever
+ * its size. Like PostgreSQL's implicit transaction block, a simple query holding several statements, or
+ * several Executes before one Sync, run as one transaction unless they control transactions themselves.
+ *
+ * <p>Warden session state (purpose, the client the statements are audited under) belongs to this session:
+ * the pooled connection is lent to it at start, with everything set from this client's configuration, and
+ * the lease ends at close, whatever the client did meanwhile ({@link #lendToClient}).
+ *
+ * <p>LISTEN/NOTIFY: a session that listens ({@link ListenedChannels}) sends the notifications its backend
+ * connection received ({@link BackendNotifications}) just before each ReadyForQuery, as PostgreSQL does, and
+ * while its client is idle outside a transaction block looks for new ones every
+ * {@link IdleNotificationPoller#INTERVAL_MILLIS}: on its own thread between waits for the client, on the event
+ * loop through the {@link IdleNotificationPoller}; either way between its statements, never during one.
+ */
+public final class GatewaySession {
+
+    /** Rows per backend fetch when the driver can stream (inside a transaction block). */
+    private static final int FETCH_SIZE = 1000;
+
+    /** A parsed statement (named or unnamed). */
+    private static final class Prepared {
+        final String name;
+        final String sql;
+        final StatementKind kind;
+        final SqlText.JdbcSql jdbc;
+        final int[] declared;
+        PreparedStatement ps;
+        int[] resolved;
+        int portals;
+        /** Result columns of the last execution and the result formats they were built for. */
+        Column[] columns;
+        short[] columnFormats;
+        boolean closed;
+
+        Prepared(String name, String sql, int[] declared) {
+            this.name = name;
+            this.sql = sql;
+            this.kind = StatementKind.of(sql);
+            this.jdbc = SqlText.toJdbc(sql);
+            this.declared = java.util.Arrays.copyOf(declared, Math.max(declared.length, jdbc.parameterCount()));
+        }
+
+        boolean empty() {
+            return sql.isEmpty();
+        }
+    }
+
+    /** A bound portal. */
+    private static final class Portal {
+        final Prepared stmt;
+        final Object[] values;
+        final int[] oids;
+        final short[] resultFormats;
+        PreparedStatement ps;
+        boolean ownPs;
+        boolean executed;
+        ResultSet rs;
+        Column[] columns;
+        int updateCount;
+        boolean done;
+
+        Portal(Prepared stmt, Object[] values, int[] oids, short[] resultFormats) {
+            this.stmt = stmt;
+            this.values = values;
+            this.oids = oids;
+            this.resultFormats = resultFormats;
+        }
+    }
+
+    /** A result column as described to the client. */
+    private record Column(String name, int oid, short length, int format, int kind, int sqlType,
+                          ColumnOrigins.Origin origin) {}
+
+    private final Channel channel;
+    private final ClientOutput out;
+    private final SessionServices services;
+    private final GatewayUser user;
+    private final String purpose;
+    private final Map<String, String> settings;
+    final int pid;
+    final int secret;
+    public final SerialExecutor executor;
+
+    private Connection conn;
+    /** The backend's true transaction status for ReadyForQuery; set once the connection is open. */
+    private BackendTransaction tx;
+    private Statement simple;
+    private final Map<String, Prepared> statements = new HashMap<>();
+    private final Map<String, Portal> portals = new HashMap<>();
+    private char status = 'I';
+    private boolean skipToSync;
+    private boolean closed;
+    private volatile Statement running;
+    /** True while a result streams to the client (see {@link #streamCancelled}). */
+    private volatile boolean streaming;
+    /**
+     * Set by a cancel while a result streams: the backend, idle between two fetches of the result, would not
+     * see the cancel, so the stream stops itself at its next row with 57014, as PostgreSQL would.
+     */
+    private volatile boolean streamCancelled;
+    /** Counts streams, so that a cancel repeated for one stream never reaches a later one. */
+    private volatile long streamNumber;
+    private volatile boolean gone;
+    private final CopyRelay copy;
+    private long rowsWritten;
+    /** The client's encoding at startup, which RESET client_encoding returns to (the current one is {@code out}'s). */
+    private ClientEncoding defaultEncoding = ClientEncoding.UTF8;
+    /** Executes from the current message up to the next Sync among the frames received together. */
+    private int executesInGroup;
+    /** True while an implicit transaction spans several Executes before a Sync (autocommit off). */
+    private boolean implicitTx;
+    /** True while a multi-statement simple query runs as one JDBC transaction. */
+    private boolean managedTx;
+    /** The statement being executed, for the transaction status should it fail. */
+    private StatementKind executing;
+    /** True when the session runs on its own thread, which polls for notifications itself. */
+    private final boolean ownThread;
+    /** What the session may be listening on (LISTEN/NOTIFY). */
+    private final ListenedChannels listened = new ListenedChannels();
+    /** Made at the first LISTEN; null before, or when the backend driver has no notifications. */
+    private BackendNotifications notifications;
+    /** True from a ReadyForQuery outside a transaction until the next client message: the client is idle. */
+    private boolean idle;
+    /** Set by a statement that changed listening: ReadyForQuery then delivers what came before the change. */
+    private boolean drainAtReady;
+    /** Registered with the server's {@link IdleNotificationPoller} (event-loop sessions). */
+    private boolean polled;
+    private final java.util.concurrent.atomic.AtomicBoolean pollQueued = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * @param channel the client's channel, for its address (the session may serve it off the event loop)
+     * @param out where replies go
+     * @param copyInput where COPY FROM STDIN data comes from
+     * @param services what all sessions share (workers, backend connections, registry...)
+     */
+    public GatewaySession(Channel channel, ClientOutput out, CopyRelay.CopyInput copyInput, SessionServices services,
+                   GatewayUser user, String purpose, Map<String, String> settings, int pid, int secret,
+                   boolean ownThread) {
+        this.channel = channel;
+        this.out = out;
+        this.services = services;
+        this.user = user;
+        this.purpose = purpose;
+        this.settings = settings;
+        this.pid = pid;
+        this.secret = secret;
+        this.ownThread = ownThread;
+        this.executor = new SerialExecutor(services.workers());
+        this.copy = new CopyRelay(copyInput, out, services.copyRunner());
+    }
+
+    public ClientOutput output() {
+        return out;
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /**
+     * Through Warden, the pooled connection is lent to this client: it acts for this session's purpose (its
+     * startup option or the user's default), under which any later {@code SET warden.purpose} is limited to
+     * what the gateway user may declare, and its statements are audited under the client's user, application
+     * and address. The lend replaces whatever an earlier client of the connection set.
+     */
+    private void lendToClient(Connection connection) throws SQLException {
+        if (!connection.isWrapperFor(WardenConnection.class)) return;
+        connection.unwrap(WardenConnection.class).lendTo(user.name(), purpose, settings.get("application_name"),
+                SessionServices.clientAddress(channel.remoteAddress()), user::mayDeclare);
+    }
+
+    /**
+     * A statement the gateway refuses itself, before the engine sees it, still leaves its one audit event
+     * (through Warden); the refusal is returned for the caller to throw. Should the trail not take the event,
+     * its 58000 is what the client gets: the statement does not run either way.
+     */
+    private SQLException refusedHere(String sql, SQLException refusal) {
+        try {
+            if (conn != null && conn.isWrapperFor(WardenConnection.class)) {
+                conn.unwrap(WardenConnection.class).refusedByFrontDoor(sql, refusal);
+            }
+        } catch (SQLException auditFailure) {
+            return auditFailure;
+        }
+        return refusal;
+    }
+
+    /** Ends the Warden lease: the connection goes back to its pool acting as it was opened. */
+    private static void endLease(Connection connection) {
+        try {
+            if (connection.isWrapperFor(WardenConnection.class)) {
+                connection.unwrap(WardenConnection.class).endLease();
+            }
+        } catch (SQLException | RuntimeException ignored) {
+            // a Warden connection always unwraps to itself; the next lend replaces everything anyway
+        }
+    }
+
+    /** Opens the backend connection and completes the startup: AuthenticationOk ... ReadyForQuery. */
+    public void start() {
+        ByteBuf b = out.buf();
+        BackendMessages.authenticationOk(b);
+        try {
+            conn = services.connector().open(user, purpose);
+            tx = BackendTransaction.of(conn);
+            lendToClient(conn);
+            services.types().ensureLoaded(conn);
+            defaultEncoding = startupEncoding();
+            out.encoding(defaultEncoding);
+            applySettings();
+            try (Statement s = conn.createStatement();
+                 ResultSet rs = s.executeQuery("select current_setting('server_version'),"
+                         + " current_setting('server_encoding'), current_setting('TimeZone'),"
+                         + " current_setting('IntervalStyle'), current_setting('application_name'),"
+                         + " current_setting('standard_conforming_strings'), current_setting('DateStyle'),"
+                         + " current_setting('default_transaction_read_only'),"
+                         + " current_setting('in_hot_standby', true)")) {
+                rs.next();
+                BackendMessages.parameterStatus(b, "application_name", rs.getString(5));
+                BackendMessages.parameterStatus(b, "client_encoding", defaultEncoding.name());
+                BackendMessages.parameterStatus(b, "DateStyle", rs.getString(7));
+                BackendMessages.parameterStatus(b, "default_transaction_read_only", rs.getString(8));
+                if (rs.getString(9) != null) {
+                    BackendMessages.parameterStatus(b, "in_hot_standby", rs.getString(9));
+                }
+                BackendMessages.parameterStatus(b, "integer_datetimes", "on");
+                BackendMessages.parameterStatus(b, "IntervalStyle", rs.getString(4));
+                BackendMessages.parameterStatus(b, "is_superuser", "off");
+                BackendMessages.parameterStatus(b, "server_encoding", rs.getString(2));
+                BackendMessages.parameterStatus(b, "server_version", rs.getString(1));
+                BackendMessages.parameterStatus(b, "session_authorization", user.name());
+                BackendMessages.parameterStatus(b, "standard_conforming_strings", rs.getString(6));
+                BackendMessages.parameterStatus(b, "TimeZone", rs.getString(3));
+            }
+            simple = conn.createStatement();
+            simple.setEscapeProcessing(false);
+            simple.setFetchSize(FETCH_SIZE);
+        } catch (SQLException | RuntimeException e) {
+            ErrorFields f = e instanceof SQLException se ? ErrorFields.fromException(se)
+                    : e.getCause() instanceof SQLException cause ? ErrorFields.fromException(cause)
+                    : ErrorFields.fatal("08006", "could not connect to the backend database: "
+                            + e.getClass().getSimpleName());
+            BackendMessages.errorOrNotice(out.buf(), 'E', new ErrorFields("FATAL", f.sqlState(), f.message(),
+                    f.detail(), f.hint(), null, null));
+            out.flush();
+            out.closeClient();
+            close();
+            return;
+        }
+        BackendMessages.backendKeyData(b, pid, secret);
+        BackendMessages.readyForQuery(b, status);
+        out.flush();
+    }
+
+    /**
+     * The client's encoding from its startup parameters or {@code -c} options (22023, FATAL at startup, for one
+     * the gateway does not know); taken out of the settings, since the backend connection stays UTF-8.
+     */
+    private ClientEncoding startupEncoding() throws SQLException {
+        String requested = null;
+        for (var it = settings.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getKey().equalsIgnoreCase("client_encoding")) {
+                requested = e.getValue();
+                it.remove();
+            }
+        }
+        return requested == null ? ClientEncoding.UTF8 : ClientEncoding.of(requested);
+    }
+
+    /** Startup parameters and {@code -c} options become session settings of the backend connection. */
+    private void applySettings() throws SQLException {
+        List<Map.Entry<String, String>> list = new ArrayList<>(settings.entrySet());
+        if (list.isEmpty()) {
+            return;
+        }
+        StringBuilder sql = new StringBuilder("select 1");
+        for (int i = 0; i < list.size(); i++) {
+            sql.append(", set_config(?, ?, false)");
+        }
+        try (PreparedStatement ps = conn.prepareStatement(sql.toString())) {
+            int i = 1;
+            for (var e : list) {
+                ps.setString(i++, e.getKey());
+                ps.setString(i++, e.getValue());
+            }
+            ps.executeQuery().close();
+        }
+    }
+
+    /**
+     * The client's connection closed: cancels what runs; the session's thread then skips what is left and
+     * {@link #close closes}. Any thread.
+     */
+    public void clientGone() {
+        gone = true;
+        cancel();
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** True while a statement runs on the backend (the client is then not being read). */
+    public boolean isRunningStatement() {
+        return running != null;
+    }
+
+    /** Cancels the running statement, if any (CancelRequest or client gone). Any thread. */
+    void cancel() {
+        Statement s = running;
+        long stream = streaming ? streamNumber : -1;
+        if (stream >= 0) {
+            streamCancelled = true;
+        }
+        if (s != null) {
+            Connection backend = conn;
+            services.workers().execute(() -> {
+                try {
+                    cancelOn(s, backend, stream >= 0);
+                    // While a result streams, the backend is idle between two fetches and PostgreSQL ignores a
+                    // cancel that reaches an idle backend: repeat it until the stream has stopped (at its next
+                    // row, or its fetch failing with 57014), at most CANCEL_RETRIES times.
+                    for (int i = 0; i < CANCEL_RETRIES && stillStreaming(stream); i++) {
+                        Thread.sleep(CANCEL_RETRY_MILLIS);
+                        if (stillStreaming(stream)) {
+                            cancelOn(s, backend, true);
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (SQLException | RuntimeException ignored) {
+                    // the statement finished or the connection broke: nothing left to cancel
+                }
+            });
+        }
+    }
+
+    /**
+     * Sends the backend a cancel. While a result streams, pgjdbc's statement is idle between fetches and its own
+     * {@code cancel()} does nothing (it cancels only inside an execute), so the connection's cancel is used: it
+     * reaches the backend whatever the statement's state (found when a cancel during a cursor fetch was lost).
+     */
+    private static void cancelOn(Statement statement, Connection backend, boolean streaming) throws SQLException {
+        if (streaming && BackendCancel.canCancel(backend)) {
+            BackendCancel.cancel(backend);
+        } else {
+            statement.cancel();
+        }
+    }
+
+    private static final int CANCEL_RETRIES = 200;
+    private static final long CANCEL_RETRY_MILLIS = 50;
+
+    private boolean stillStreaming(long stream) {
+        return stream >= 0 && streaming && streamNumber == stream;
+    }
+
+    /** Resets the backend connection and returns it to its pool. Idempotent. */
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        services.registry().unregister(this);
+        if (polled) {
+            polled = false;
+            services.notificationPoller().unregister(this);
+        }
+        out.discard();
+        for (Portal p : portals.values()) {
+            closePortalResources(p);
+        }
+        portals.clear();
+        for (Prepared p : statements.values()) {
+            closeQuietly(p.ps);
+        }
+        statements.clear();
+        if (conn == null) {
+            return;
+        }
+        // first, whatever happens to the database reset below: Warden's own session state is not in the database
+        endLease(conn);
+        try {
+            if (!conn.getAutoCommit()) {
+                conn.rollback();
+                conn.setAutoCommit(true);
+            }
+            try (Statement s = conn.createStatement()) {
+                if (status != 'I') {
+                    s.execute("ROLLBACK");
+                }
+                // back to the connection's own defaults before another client gets it (DISCARD ALL also
+                // ends its LISTENs)
+                s.execute("DISCARD ALL");
+            }
+            if (notifications != null) {
+                notifications.discard(); // received before the DISCARD: not for the next client
+            }
+            closeQuietly(simple);
+            conn.close();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                conn.abort(Runnable::run);
+            } catch (SQLException | RuntimeException ignored) {
+                // already broken
+            }
+            try {
+                conn.close();
+            } catch (SQLException | RuntimeException ignored) {
+                // the pool notices the broken connection and evicts it
+            }
+        }
+        conn = null;
+    }
+
+    // ---------------------------------------------------------------- LISTEN/NOTIFY
+
+    /**
+     * Ends a response with ReadyForQuery and sends it. Notifications the backend received meanwhile go
+     * first, as PostgreSQL sends them just before its ReadyForQuery; only sessions that listen look for them.
+     */
+    private void readyForQuery() {
+        status = tx.status(status);
+        if (status == 'I') {
+            listened.rolledBack(); // a transaction that ended without a recognised COMMIT undid its UNLISTENs
+        }
+        if (notifications != null && (listened.any() || drainAtReady)) {
+            drainAtReady = false;
+            try {
+                notifications.drainTo(out, pid);
+            } catch (SQLException e) {
+                // a lost backend shows at the client's next statement; a notification is never worth a failure
+            }
+        }
+        BackendMessages.readyForQuery(out.buf(), status);
+        out.flush();
+        idle = status == 'I';
+        if (!ownThread) {
+            boolean poll = listening(); // the poll itself waits for the client to be idle
+            if (poll != polled) {
+                polled = poll;
+                if (poll) {
+                    services.notificationPoller().register(this);
+                } else {
+                    services.notificationPoller().unregister(this);
+                }
+            }
+        }
+    }
+
+    private boolean listening() {
+        return notifications != null && listened.any();
+    }
+
+    /**
+     * Before a LISTEN of a session not listening yet: what the backend connection received before is an
+     * earlier client's (it was returned to the pool with its queue), and is dropped.
+     */
+    private void beforeListening(StatementKind k) throws SQLException {
+        if (listened.any() || !k.first().equals("LISTEN")) {
+            return;
+        }
+        if (notifications == null) {
+            notifications = BackendNotifications.of(conn);
+        }
+        if (notifications != null) {
+            notifications.discard();
+        }
+    }
+
+    /** After a statement succeeded: LISTEN, UNLISTEN, DISCARD ALL and the end of their transaction. */
+    private void afterSuccess(StatementKind k, String sql, char before) {
+        if (ListenedChannels.changesListening(k)) {
+            listened.succeeded(sql, k, before != 'I' || managedTx || implicitTx);
+            drainAtReady = true;
+        } else if (before != 'I' && k.isTransactionControl()) {
+            switch (k.first()) {
+                case "COMMIT", "END" -> {
+                    if (before == 'T') {
+                        listened.committed();
+                    } else {
+                        listened.rolledBack();
+                    }
+                }
+                case "ROLLBACK", "ABORT" -> listened.rolledBack(); // also ROLLBACK TO: its UNLISTENs are undone
+                default -> { }
+            }
+        }
+    }
+
+    /**
+     * How long a session on its own thread may wait for its client before it looks for notifications: the
+     * poll interval while it listens and the client is idle outside a transaction (PostgreSQL delivers
+     * notifications only there), otherwise 0 (wait for the client only: no poll, no timer).
+     */
+    public long notificationPollMillis() {
+        return idle && listening() ? IdleNotificationPoller.INTERVAL_MILLIS : 0;
+    }
+
+    /** From the {@link IdleNotificationPoller}: queues one poll on the session's executor. Any thread. */
+    void requestNotificationPoll() {
+        if (pollQueued.compareAndSet(false, true)) {
+            executor.execute(this::pollNotifications);
+        }
+    }
+
+    /**
+     * Sends the notifications that reached the backend connection while the client is idle, waiting at most
+     * {@link BackendNotifications#POLL_WAIT_MILLIS} for one. Runs on the session's thread, between statements.
+     * A backend lost meanwhile ends the session with FATAL, as PostgreSQL ends an idle one.
+     */
+    public void pollNotifications() {
+        pollQueued.set(false);
+        if (closed || gone || !idle || !listening() || !out.canTakeMore()) {
+            return;
+        }
+        try {
+            if (notifications.pollTo(out, pid) > 0) {
+                out.flush();
+            }
+        } catch (SQLException e) {
+            if (BackendLoss.isLost(e, conn)) {
+                BackendMessages.errorOrNotice(out.buf(), 'E', BackendLoss.fatal(e));
+                out.flush();
+                out.closeClient();
+                gone = true;
+                close();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- dispatch
+
+    /**
+     * Handles the frames of one read in order. Knowing what follows lets several Executes before one Sync
+     * run in one implicit transaction, as PostgreSQL runs them (a pgjdbc batch is all or nothing).
+     */
+    public void handleAll(List<PgFrame> frames) {
+        int n = frames.size();
+        for (int i = 0; i < n; i++) {
+            PgFrame f = frames.get(i);
+            byte t = f.type();
+            if (t == 'E' || t == 'D') {
+                int executes = 0;
+                for (int j = i; j < n && frames.get(j).type() != 'S'; j++) {
+                    if (frames.get(j).type() == 'E') {
+                        executes++;
+                    }
+                }
+                executesInGroup = executes;
+            }
+            handle(f);
+            executesInGroup = 0;
+        }
+    }
+
+    /** Handles one frontend message. */
+    public void handle(PgFrame f) {
+        try {
+            handleFrame(f);
+        } catch (ClientOutput.ClientGoneException e) {
+            // raised while answering an error: the client left, or the backend was lost (see sendError)
+            close();
+        }
+    }
+
+    private void handleFrame(PgFrame f) {
+        if (closed || gone) {
+            // messages a vanished client pipelined before leaving are not run
+            return;
+        }
+        idle = false;
+        byte type = f.type();
+        try {
+            if (skipToSync && type != 'S' && type != 'X') {
+                return;
+            }
+            if (out.encoding().converts() && (f = inBackendEncoding(f)) == null) {
+                return;
+            }
+            switch (type) {
+                case 'Q' -> simpleQuery(f.readCString());
+                case 'P' -> parse(f);
+                case 'B' -> bind(f);
+                case 'D' -> describe(f);
+                case 'E' -> execute(f);
+                case 'C' -> closeMessage(f);
+                case 'S' -> sync();
+                case 'H' -> out.flush();
+                case 'F' -> {
+                    // The fast-path function call has no JDBC counterpart; answered like a failed query.
+                    // PostgreSQL follows a FunctionCall's answer with ReadyForQuery at once (no Sync).
+                    sendError(refusedHere(null, new SQLException("function call protocol is not supported",
+                            "0A000")));
+                    status = StatementKind.statusAfterFailure(status);
+                    readyForQuery();
+                }
+                case 'X' -> {
+                    out.flush();
+                    close();
+                    out.closeClient();
+                }
+                default -> {
+                    BackendMessages.errorOrNotice(out.buf(), 'E', ErrorFields.fatal("08P01",
+                            "invalid frontend message type " + (type & 0xff)));
+                    out.flush();
+                    out.closeClient();
+                    close();
+                }
+            }
+        } catch (ClientOutput.ClientGoneException e) {
+            close();
+        } catch (PgFrame.MalformedMessageException e) {
+            BackendMessages.errorOrNotice(out.buf(), 'E', ErrorFields.fatal("08P01", e.getMessage()));
+            out.flush();
+            out.closeClient();
+            close();
+        } catch (SQLException e) {
+            extendedError(e);
+        } catch (RuntimeException e) {
+            if (gone) {
+                close();
+                return;
+            }
+            SQLException internal = new SQLException("internal gateway error: " + e.getClass().getSimpleName(),
+                    "XX000");
+            if (type == 'Q') {
+                // a simple query is always answered up to ReadyForQuery, whatever went wrong
+                sendError(internal);
+                status = StatementKind.statusAfterFailure(status);
+                readyForQuery();
+            } else {
+                extendedError(internal);
+            }
+        }
+    }
+
+    /** The frame with its text in UTF-8; null, with the 22021 error answered, for bytes invalid in the client's encoding. */
+    private PgFrame inBackendEncoding(PgFrame f) {
+        try {
+            return MessageTranscoder.toUtf8(f, out.encoding());
+        } catch (SQLException e) {
+            if (f.type() == 'Q') {
+                skipToSync = false;
+                sendError(refusedHere(null, e));
+                status = StatementKind.statusAfterFailure(status);
+                readyForQuery();
+            } else {
+                extendedError(refusedHere(null, e));
+            }
+            return null;
+        }
+    }
+
+    private void extendedError(SQLException e) {
+        sendError(e);
+        status = executing != null ? executing.statusAfterFailureOf(status) : StatementKind.statusAfterFailure(status);
+        executing = null;
+        skipToSync = true;
+    }
+
+    /**
+     * Outside a transaction block the backend connection autocommits; inside one it does not, which lets the
+     * JDBC driver fetch large results in chunks ({@link #FETCH_SIZE}) instead of reading them whole. Called
+     * before each statement; the JDBC driver sends nothing for the switch (the block itself was opened or
+     * closed by the client's own BEGIN/COMMIT).
+     */
+    private void syncAutoCommit() throws SQLException {
+        if (implicitTx || managedTx) {
+            return;
+        }
+        boolean wanted = status == 'I';
+        if (conn.getAutoCommit() != wanted) {
+            conn.setAutoCommit(wanted);
+        }
+    }
+
+    private void sendError(SQLException e) {
+        if (gone) {
+            throw new ClientOutput.ClientGoneException();
+        }
+        if (BackendLoss.isLost(e, conn)) {
+            // like PostgreSQL when its backend goes away: FATAL, then the client connection is closed
+            BackendMessages.errorOrNotice(out.buf(), 'E', BackendLoss.fatal(e));
+            out.flush();
+            out.closeClient();
+            gone = true;
+            throw new ClientOutput.ClientGoneException();
+        }
+        BackendMessages.errorOrNotice(out.buf(), 'E', ErrorFields.fromException(e));
+        if (status == 'T') {
+            // as in PostgreSQL, an error fails the client's transaction block, also one the database never saw
+            tx.failOpenBlock();
+        }
+    }
+
+    private void sendWarnings(Statement st) throws SQLException {
+        SQLWarning w = st.getWarnings();
+        if (w == null) {
+            return;
+        }
+        for (; w != null; w = w.getNextWarning()) {
+            BackendMessages.errorOrNotice(out.buf(), 'N', ErrorFields.fromWarning(w));
+        }
+        st.clearWarnings();
+    }
+
+    // ---------------------------------------------------------------- simple query
+
+    private void simpleQuery(String sql) {
+        skipToSync = false;
+        List<String> parts = SqlText.split(sql);
+        if (parts.isEmpty()) {
+            BackendMessages.emptyQueryResponse(out.buf());
+        } else if (parts.size() == 1 && !(status == 'I' && StatementKind.of(parts.get(0)).isQuery())) {
+            runSimple(parts.get(0));
+        } else {
+            // several statements, or one query outside a block: one implicit transaction, which lets the
+            // driver fetch a query's result in chunks instead of holding it whole (bounded memory per session)
+            runMany(parts);
+        }
+        readyForQuery();
+    }
+
+    private void runMany(List<String> parts) {
+        boolean implicit = status == 'I';
+        for (String p : parts) {
+            if (StatementKind.of(p).isTransactionControl()) {
+                implicit = false;
+            }
+        }
+        if (!implicit) {
+            for (String p : parts) {
+                if (!runSimple(p)) {
+                    return;
+                }
+            }
+            return;
+        }
+        boolean ok = true;
+        managedTx = true;
+        try {
+            conn.setAutoCommit(false);
+            for (String p : parts) {
+                if (!runSimple(p)) {
+                    ok = false;
+                    break;
+                }
+            }
+        } catch (SQLException e) {
+            ok = false;
+            sendError(e);
+        } finally {
+            try {
+                if (ok) {
+                    conn.commit();
+                    listened.committed();
+                } else {
+                    conn.rollback();
+                }
+            } catch (SQLException e) {
+                sendError(e);
+            }
+            try {
+                conn.setAutoCommit(true);
+            } catch (SQLException e) {
+                sendError(e);
+            }
+            managedTx = false;
+        }
+    }
+
+    /** Runs one statement of a simple query; false when it failed (the error has been sent). */
+    private boolean runSimple(String sql) {
+        StatementKind k = StatementKind.of(sql);
+        ClientEncodingCommand encodingCommand = ClientEncodingCommand.of(sql, k);
+        if (encodingCommand != null) {
+            return runEncodingCommand(encodingCommand, k, sql);
+        }
+        try {
+            beforeListening(k);
+            syncAutoCommit();
+            if (k.isCopyIn()) {
+                copy.copyIn(conn, sql);
+            } else if (k.isCopyOut()) {
+                // a query's rows are encoded here, after the engine has decrypted or masked them; a table, or
+                // an option the gateway does not encode, is the server's own COPY (refused on protected tables)
+                CopyQuery query = CopyQuery.parse(sql);
+                if (query != null) copy.copyQueryOut(conn, query, FETCH_SIZE);
+                else copy.copyOut(conn, sql);
+            } else {
+                Statement st = simple;
+                PreparedStatement inBlock = null;
+                if (status != 'I' || managedTx) {
+                    // Inside a transaction block the statement goes through the extended protocol, which lets
+                    // the driver fetch a large result in chunks; outside one, a plain simple query is cheaper.
+                    SqlText.JdbcSql jdbcSql = SqlText.toJdbc(sql);
+                    if (jdbcSql.parameterCount() == 0) {
+                        inBlock = conn.prepareStatement(jdbcSql.sql());
+                        inBlock.setFetchSize(FETCH_SIZE);
+                        st = inBlock;
+                    }
+                }
+                try {
+                    running = st;
+                    boolean hasRs;
+                    try {
+                        hasRs = inBlock != null ? inBlock.execute() : simple.execute(sql);
+                    } finally {
+                        running = null;
+                    }
+                    sendWarnings(st);
+                    if (hasRs) {
+                        try (ResultSet rs = st.getResultSet()) {
+                            Column[] cols = describe(rs.getMetaData(), null);
+                            rowDescription(cols);
+                            streamCancellable(st, rs, cols, 0);
+                            BackendMessages.commandComplete(out.buf(), k.tag(true, rowsWritten, status));
+                        }
+                    } else {
+                        BackendMessages.commandComplete(out.buf(), k.tag(false, st.getUpdateCount(), status));
+                    }
+                } finally {
+                    if (inBlock != null) {
+                        inBlock.close();
+                    }
+                }
+            }
+            char before = status;
+            status = k.statusAfterSuccess(status);
+            afterSuccess(k, sql, before);
+            reportSettings(k);
+            return true;
+        } catch (SQLException e) {
+            sendError(e);
+            status = k.statusAfterFailureOf(status);
+            return false;
+        }
+    }
+
+    /**
+     * SET/RESET/SHOW client_encoding, answered by the gateway, which owns the client's encoding (see
+     * {@link ClientEncodingCommand}); false when it failed (the error has been sent). The new encoding applies
+     * from the ParameterStatus that reports it on: what was answered before is sent in the encoding before.
+     */
+    private boolean runEncodingCommand(ClientEncodingCommand c, StatementKind k, String sql) {
+        try {
+            if (c.action() == ClientEncodingCommand.Action.REFUSE) {
+                throw refusedHere(sql, new SQLException("this form of setting client_encoding is not supported by"
+                        + " the gateway: use SET client_encoding TO 'name', SET NAMES or RESET client_encoding"
+                        + " (SET LOCAL and set_config are refused)", "0A000"));
+            }
+            ClientEncoding next = c.action() == ClientEncodingCommand.Action.SHOW ? out.encoding()
+                    : c.value() == null ? defaultEncoding : encodingOrRefusal(c.value(), sql);
+            syncAutoCommit();
+            simple.execute(c.backendTwin());
+            if (c.action() == ClientEncodingCommand.Action.SHOW) {
+                BackendMessages.singleTextRow(out.buf(), "client_encoding", next.name());
+                BackendMessages.commandComplete(out.buf(), "SHOW");
+            } else {
+                BackendMessages.commandComplete(out.buf(), k.first());
+                switchEncoding(next);
+            }
+            status = k.statusAfterSuccess(status);
+            return true;
+        } catch (SQLException e) {
+            sendError(e);
+            status = k.statusAfterFailureOf(status);
+            return false;
+        }
+    }
+
+    private ClientEncoding encodingOrRefusal(String value, String sql) throws SQLException {
+        try {
+            return ClientEncoding.of(value);
+        } catch (SQLException invalid) {
+            throw refusedHere(sql, invalid);
+        }
+    }
+
+    /** Sends what was answered in the old encoding, then reports the new one (when it changed) and uses it. */
+    private void switchEncoding(ClientEncoding next) {
+        if (next.name().equals(out.encoding().name())) {
+            return;
+        }
+        out.flush();
+        out.encoding(next);
+        BackendMessages.parameterStatus(out.buf(), "client_encoding", next.name());
+    }
+
+    /** After SET/RESET of a setting PostgreSQL reports, tell the client its new value. */
+    private void reportSettings(StatementKind k) throws SQLException {
+        String changed = k.reportedSettingChanged();
+        if ("ALL".equals(changed) || k.first().equals("DISCARD") && k.words().contains("ALL")) {
+            switchEncoding(defaultEncoding); // RESET ALL, DISCARD ALL: back to the startup encoding
+        }
+        if (changed == null) {
+            return;
+        }
+        String[][] names = {{"application_name", "application_name"}, {"TimeZone", "TimeZone"},
+                {"IntervalStyle", "IntervalStyle"}, {"DateStyle", "DateStyle"},
+                {"standard_conforming_strings", "standard_conforming_strings"}};
+        try (Statement s = conn.createStatement()) {
+            for (String[] n : names) {
+                if (!changed.equals("ALL") && !n[0].equalsIgnoreCase(changed)) {
+                    continue;
+                }
+                try (ResultSet rs = s.executeQuery("select current_setting('" + n[1] + "')")) {
+                    rs.next();
+                    BackendMessages.parameterStatus(out.buf(), n[0], rs.getString(1));
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- results
+
+    private Column[] describe(ResultSetMetaData md, short[] formats) throws SQLException {
+        int n = md.getColumnCount();
+        if (formats != null && formats.length > 1 && formats.length != n) {
+            throw new SQLException("bind message has " + formats.length + " result formats but query has " + n
+                    + " columns", "08P01");
+        }
+        Column[] cols = new Column[n];
+        ColumnOrigins.Origin[] origins = ColumnOrigins.of(md, n);
+        PgTypeCatalog types = services.types();
+        for (int i = 0; i < n; i++) {
+            String typeName = md.getColumnTypeName(i + 1);
+            int oid = types.oid(typeName, conn);
+            int format = formats == null || formats.length == 0 ? 0 : formats.length == 1 ? formats[0] : formats[i];
+            int kind = ColumnWriter.kind(oid, format);
+            if (kind < 0) {
+                throw new SQLException("binary result format for type " + typeName
+                        + " is not supported by the gateway", "0A000");
+            }
+            cols[i] = new Column(md.getColumnLabel(i + 1), oid, types.length(typeName), format, kind,
+                    md.getColumnType(i + 1), origins[i]);
+        }
+        return cols;
+    }
+
+    private static boolean sameTypes(Column[] cols, ResultSetMetaData md) throws SQLException {
+        // getColumnType is a cheap array lookup in JDBC drivers; a changed java.sql type means a new shape
+        for (int i = 0; i < cols.length; i++) {
+            if (md.getColumnType(i + 1) != cols[i].sqlType()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void rowDescription(Column[] cols) throws SQLException {
+        ByteBuf b = out.buf();
+        int start = b.writerIndex();
+        int at = BackendMessages.begin(b, 'T');
+        b.writeShort(cols.length);
+        ClientEncoding enc = out.encoding();
+        for (Column c : cols) {
+            try {
+                enc.write(b, c.name()); // 22P05 for a name the client's encoding cannot spell, as PostgreSQL
+            } catch (SQLException e) {
+                b.writerIndex(start); // no half message before the ErrorResponse
+                throw e;
+            }
+            b.writeByte(0);
+            b.writeInt(c.origin().tableOid());
+            b.writeShort(c.origin().attributeNumber());
+            b.writeInt(c.oid());
+            b.writeShort(c.length());
+            b.writeInt(c.origin().typeModifier());
+            b.writeShort(c.format());
+        }
+        BackendMessages.end(b, at);
+    }
+
+    /**
+     * {@link #stream} while a CancelRequest can stop it: one that reaches the backend during a fetch fails the
+     * fetch (57014); one that arrives between fetches stops the stream at its next row.
+     */
+    private boolean streamCancellable(Statement st, ResultSet rs, Column[] cols, long limit) throws SQLException {
+        streamCancelled = false;
+        streamNumber++;  // only this thread writes it
+        running = st;
+        streaming = true;
+        try {
+            return stream(rs, cols, limit);
+        } finally {
+            streaming = false;
+            running = null;
+            streamCancelled = false;
+        }
+    }
+
+    /** The error of a stream its client cancelled; through Warden, the statement's record says it failed. */
+    private static SQLException cancelledWhileStreaming(ResultSet rs) throws SQLException {
+        SQLException cancelled = new SQLException("canceling statement due to user request", "57014");
+        if (rs.isWrapperFor(WardenResultSet.class)) {
+            rs.unwrap(WardenResultSet.class).readingFailed(cancelled);
+        }
+        return cancelled;
+    }
+
+    /**
+     * Streams up to {@code limit} rows (0: all); sets {@link #rowsWritten}; true when the result is exhausted.
+     * On an error (a value that cannot be decrypted, a fetch cancelled or lost) only whole rows have been
+     * written; the caller answers with the ErrorResponse.
+     */
+    private boolean stream(ResultSet rs, Column[] cols, long limit) throws SQLException {
+        long n = 0;
+        boolean exhausted = false;
+        int count = cols.length;
+        ClientEncoding enc = out.encoding();
+        while (limit == 0 || n < limit) {
+            if (streamCancelled) {
+                rowsWritten = n;
+                throw cancelledWhileStreaming(rs);
+            }
+            if (!rs.next()) {
+                exhausted = true;
+                break;
+            }
+            ByteBuf b = out.buf();
+            int rowStart = b.writerIndex();
+            int at = BackendMessages.begin(b, 'D');
+            b.writeShort(count);
+            try {
+                for (int i = 0; i < count; i++) {
+                    Column c = cols[i];
+                    ColumnWriter.write(b, rs, i + 1, c.kind(), c.oid(), enc);
+                }
+            } catch (SQLException | RuntimeException e) {
+                // a value that cannot be shown (XX001: not decryptable) fails the statement here: the rows
+                // before it stay sent, this row's partial DataRow is taken back so that the ErrorResponse the
+                // caller sends next is the client's next message (a half row would desynchronise the protocol)
+                b.writerIndex(rowStart);
+                rowsWritten = n;
+                throw e;
+            }
+            BackendMessages.end(b, at);
+            n++;
+            if (out.chunkReady()) {
+                out.flushChunk();
+            }
+        }
+        rowsWritten = n;
+        return exhausted;
+    }
+
+    // ---------------------------------------------------------------- extended query
+
+    private void parse(PgFrame f) throws SQLException {
+        String name = f.readCString();
+        String query = f.readCString();
+        int n = f.readShort();
+        int[] oids = new int[Math.max(n, 0)];
+        for (int i = 0; i < n; i++) {
+            oids[i] = f.readInt();
+        }
+        if (!name.isEmpty() && statements.containsKey(name)) {
+            throw new SQLException("prepared statement \"" + name + "\" already exists", "42P05");
+        }
+        List<String> parts = SqlText.split(query);
+        if (parts.size() > 1) {
+            throw refusedHere(query, new SQLException("cannot insert multiple commands into a prepared statement",
+                    "42601"));
+        }
+        Prepared p = new Prepared(name, parts.isEmpty() ? "" : parts.get(0), oids);
+        ClientEncodingCommand encodingCommand = ClientEncodingCommand.of(p.sql, p.kind);
+        if (encodingCommand != null && !(encodingCommand.action() == ClientEncodingCommand.Action.SHOW
+                && out.encoding() == ClientEncoding.UTF8)) {
+            // the backend connection must stay UTF-8; the gateway answers these in simple query mode only
+            throw refusedHere(query, new SQLException("client_encoding can be set or shown only in simple query"
+                    + " mode through the gateway", "0A000"));
+        }
+        if (!p.empty()) {
+            if (p.kind.isCopyIn() || p.kind.isCopyOut()) {
+                throw refusedHere(query, new SQLException("COPY FROM STDIN / TO STDOUT is supported only in simple"
+                        + " query mode by the gateway", "0A000"));
+            }
+            p.ps = conn.prepareStatement(p.jdbc.sql());
+            p.ps.setFetchSize(FETCH_SIZE);
+        }
+        Prepared old = statements.put(name, p);
+        if (old != null) {
+            releaseStatement(old);
+        }
+        BackendMessages.parseComplete(out.buf());
+    }
+
+    private Prepared statement(String name) throws SQLException {
+        Prepared p = statements.get(name);
+        if (p == null) {
+            throw new SQLException(name.isEmpty() ? "unnamed prepared statement does not exist"
+                    : "prepared statement \"" + name + "\" does not exist", "26000");
+        }
+        return p;
+    }
+
+    private void releaseStatement(Prepared p) {
+        p.closed = true;
+        if (p.portals == 0) {
+            closeQuietly(p.ps);
+        }
+    }
+
+    /** Parameter type OIDs as the server sees them: declared ones, the rest asked from the driver once. */
+    private int[] parameterTypes(Prepared p) throws SQLException {
+        if (p.resolved != null) {
+            return p.resolved;
+        }
+        int n = p.jdbc.parameterCount();
+        int[] oids = java.util.Arrays.copyOf(p.declared, n);
+        boolean missing = false;
+        for (int oid : oids) {
+            missing |= oid == 0;
+        }
+        if (missing && p.ps != null) {
+            ParameterMetaData md = p.ps.getParameterMetaData();
+            int[] map = p.jdbc.markerToParam();
+            for (int marker = 0; marker < map.length; marker++) {
+                int k = map[marker] - 1;
+                if (oids[k] == 0) {
+                    oids[k] = services.types().oid(md.getParameterTypeName(marker + 1), conn);
+                }
+            }
+        }
+        p.resolved = oids;
+        return oids;
+    }
+
+    private void bind(PgFrame f) throws SQLException {
+        String portalName = f.readCString();
+        String stmtName = f.readCString();
+        int nf = f.readShort();
+        short[] formats = new short[Math.max(nf, 0)];
+        for (int i = 0; i < nf; i++) {
+            formats[i] = formatCode(f.readShort());
+        }
+        int np = f.readShort() & 0xffff;
+        if (nf > 1 && nf != np) {
+            throw new SQLException("bind message has " + nf + " parameter formats but " + np + " parameters",
+                    "08P01");
+        }
+        Prepared p = statement(stmtName);
+        if (np != p.jdbc.parameterCount()) {
+            throw new SQLException("bind message supplies " + np + " parameters, but prepared statement \""
+                    + p.name + "\" requires " + p.jdbc.parameterCount(), "08P01");
+        }
+        Object[] values = new Object[np];
+        int[] oids = new int[np];
+        for (int i = 0; i < np; i++) {
+            int len = f.readInt();
+            byte[] bytes = f.readBytes(len);
+            int format = nf == 0 ? 0 : nf == 1 ? formats[0] : formats[i];
+            int oid = i < p.declared.length ? p.declared[i] : 0;
+            if (oid == 0 && format == 1) {
+                oid = parameterTypes(p)[i];
+            }
+            oids[i] = oid;
+            values[i] = ParameterBinder.decode(i + 1, oid, format, bytes);
+        }
+        int nr = f.readShort();
+        short[] resultFormats = new short[Math.max(nr, 0)];
+        for (int i = 0; i < nr; i++) {
+            resultFormats[i] = formatCode(f.readShort());
+        }
+        if (!portalName.isEmpty() && portals.containsKey(portalName)) {
+            throw new SQLException("portal \"" + portalName + "\" already exists", "42P03");
+        }
+        Portal old = portals.remove(portalName);
+        if (old != null) {
+            closePortal(old);
+        }
+        Portal portal = new Portal(p, values, oids, resultFormats);
+        p.portals++;
+        portals.put(portalName, portal);
+        BackendMessages.bindComplete(out.buf());
+    }
+
+    /** A Bind format code: 0 (text) or 1 (binary); anything else is a malformed message, never read as text. */
+    private static short formatCode(short code) throws SQLException {
+        if (code != 0 && code != 1) throw new SQLException("unsupported format code: " + code, "08P01");
+        return code;
+    }
+
+    private Portal portal(String name) throws SQLException {
+        Portal p = portals.get(name);
+        if (p == null) {
+            throw new SQLException("portal \"" + name + "\" does not exist", "34000");
+        }
+        return p;
+    }
+
+    private void describe(PgFrame f) throws SQLException {
+        byte what = f.readByte();
+        String name = f.readCString();
+        if (what == 'S') {
+            Prepared p = statement(name);
+            BackendMessages.parameterDescription(out.buf(), parameterTypes(p));
+            ResultSetMetaData md = p.empty() ? null : p.ps.getMetaData();
+            if (md == null || md.getColumnCount() == 0 && !p.kind.first().equals("SELECT")) {
+                BackendMessages.noData(out.buf());
+            } else {
+                rowDescription(describe(md, null));
+            }
+        } else if (what == 'P') {
+            Portal portal = portal(name);
+            if (portal.stmt.empty()) {
+                BackendMessages.noData(out.buf());
+                return;
+            }
+            // Executing here gives the row description without another round trip to the database;
+            // Execute then streams the rows already obtained.
+            ensureExecuted(portal);
+            if (portal.rs != null) {
+                rowDescription(portal.columns);
+            } else {
+                BackendMessages.noData(out.buf());
+            }
+        } else {
+            throw new PgFrame.MalformedMessageException("invalid DESCRIBE message subtype " + what);
+        }
+    }
+
+    private void ensureExecuted(Portal portal) throws SQLException {
+        if (portal.executed) {
+            return;
+        }
+        Prepared p = portal.stmt;
+        PreparedStatement ps = p.ps;
+        // Another portal still reading from this statement keeps its JDBC statement; this one gets its own.
+        for (Portal other : portals.values()) {
+            if (other != portal && other.ps == ps && other.rs != null && !other.done) {
+                ps = conn.prepareStatement(p.jdbc.sql());
+                ps.setFetchSize(FETCH_SIZE);
+                portal.ownPs = true;
+                break;
+            }
+        }
+        if (mustBePreparedAgain(ps)) {
+            // the engine reloaded its keyset and this statement must now be sent as another text (an equality
+            // filter goes out once per key): prepare it again from the client's text, as PostgreSQL re-plans
+            PreparedStatement again = conn.prepareStatement(p.jdbc.sql());
+            again.setFetchSize(FETCH_SIZE);
+            if (portal.ownPs) {
+                closeQuietly(ps);
+            } else {
+                closeQuietly(p.ps);  // no other portal is reading from it (it would have its own statement)
+                p.ps = again;
+            }
+            ps = again;
+        }
+        portal.ps = ps;
+        if (implicitTx && p.kind.isTransactionControl()) {
+            // the client takes over transaction control: end the implicit block first, as PostgreSQL does
+            conn.commit();
+            listened.committed();
+            conn.setAutoCommit(true);
+            implicitTx = false;
+        } else if (!implicitTx && status == 'I' && !p.kind.isTransactionControl()
+                && (executesInGroup > 1 || p.kind.isQuery())) {
+            // PostgreSQL's implicit transaction of the extended protocol, up to Sync: several Executes are all
+            // or nothing, and a query's result is fetched in chunks (FETCH_SIZE), never held whole here
+            conn.setAutoCommit(false);
+            implicitTx = true;
+        } else {
+            syncAutoCommit();
+        }
+        executing = p.kind;
+        beforeListening(p.kind);
+        int[] map = p.jdbc.markerToParam();
+        for (int marker = 0; marker < map.length; marker++) {
+            int k = map[marker] - 1;
+            ParameterBinder.bind(ps, marker + 1, portal.oids[k], portal.values[k]);
+        }
+        boolean hasRs;
+        running = ps;
+        try {
+            hasRs = ps.execute();
+        } finally {
+            running = null;
+        }
+        portal.executed = true;
+        sendWarnings(ps);
+        if (hasRs) {
+            portal.rs = ps.getResultSet();
+            ResultSetMetaData md = portal.rs.getMetaData();
+            Column[] cached = p.columns;
+            // Reuse the description of the previous execution when the shape is unchanged: it costs several
+            // metadata calls per column otherwise, on every execution of a prepared statement.
+            if (cached != null && java.util.Arrays.equals(p.columnFormats, portal.resultFormats)
+                    && cached.length == md.getColumnCount() && sameTypes(cached, md)) {
+                portal.columns = cached;
+            } else {
+                portal.columns = describe(md, portal.resultFormats);
+                p.columns = portal.columns;
+                p.columnFormats = portal.resultFormats;
+            }
+        } else {
+            portal.updateCount = ps.getUpdateCount();
+        }
+        executing = null;
+        char before = status;
+        status = p.kind.statusAfterSuccess(status);
+        afterSuccess(p.kind, p.sql, before);
+        reportSettings(p.kind);
+    }
+
+    /** True when {@code ps} is a Warden statement that a keyset reload left needing to be prepared again. */
+    private static boolean mustBePreparedAgain(PreparedStatement ps) throws SQLException {
+        return ps.isWrapperFor(WardenPreparedStatement.class) && ps.unwrap(WardenPreparedStatement.class).mustBePreparedAgain();
+    }
+
+    private void execute(PgFrame f) throws SQLException {
+        String name = f.readCString();
+        int maxRows = f.readInt();
+        Portal portal = portal(name);
+        if (portal.stmt.empty()) {
+            BackendMessages.emptyQueryResponse(out.buf());
+            return;
+        }
+        char before = status;
+        ensureExecuted(portal);
+        StatementKind k = portal.stmt.kind;
+        if (portal.rs != null) {
+            if (portal.done) {
+                BackendMessages.commandComplete(out.buf(), k.tag(true, 0, before));
+                return;
+            }
+            boolean exhausted = streamCancellable(portal.ps, portal.rs, portal.columns, Math.max(maxRows, 0));
+            if (exhausted) {
+                portal.done = true;
+                closeQuietly(portal.rs);
+                BackendMessages.commandComplete(out.buf(), k.tag(true, rowsWritten, before));
+            } else {
+                BackendMessages.portalSuspended(out.buf());
+            }
+        } else {
+            portal.done = true;
+            BackendMessages.commandComplete(out.buf(), k.tag(false, portal.updateCount, before));
+        }
+    }
+
+    private void closeMessage(PgFrame f) {
+        byte what = f.readByte();
+        String name = f.readCString();
+        if (what == 'S') {
+            Prepared p = statements.remove(name);
+            if (p != null) {
+                releaseStatement(p);
+            }
+        } else if (what == 'P') {
+            Portal p = portals.remove(name);
+            if (p != null) {
+                closePortal(p);
+            }
+        } else {
+            throw new PgFrame.MalformedMessageException("invalid CLOSE message subtype " + what);
+        }
+        BackendMessages.closeComplete(out.buf());
+    }
+
+    private void sync() {
+        if (implicitTx) {
+            implicitTx = false;
+            try {
+                if (skipToSync) {
+                    conn.rollback();
+                } else {
+                    conn.commit();
+                    listened.committed();
+                }
+            } catch (SQLException e) {
+                sendError(e);
+            }
+            try {
+                conn.setAutoCommit(true);
+            } catch (SQLException e) {
+                sendError(e);
+            }
+        }
+        skipToSync = false;
+        if (status == 'I') {
+            // outside a transaction block every portal ends with the implicit transaction
+            for (Iterator<Portal> it = portals.values().iterator(); it.hasNext(); ) {
+                closePortal(it.next());
+                it.remove();
+            }
+        }
+        readyForQuery();
+    }
+
+    private void closePortal(Portal p) {
+        closePortalResources(p);
+        p.stmt.portals--;
+        if (p.stmt.closed && p.stmt.portals == 0) {
+            closeQuietly(p.stmt.ps);
+        }
+    }
+
+    private static void closePortalResources(Portal p) {
+        closeQuietly(p.rs);
+        p.rs = null;
+        if (p.ownPs) {
+            closeQuietly(p.ps);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // closing is best effort; the connection reset at session end cleans up the rest
+            }
+        }
+    }
+
+}

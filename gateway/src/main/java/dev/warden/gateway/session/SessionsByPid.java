@@ -1,0 +1,33 @@
+package dev.warden.gateway.session;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** A {@link SessionRegistry} over a concurrent map from pid to session. Thread-safe. */
+public final class SessionsByPid implements SessionRegistry {
+
+    private final Map<Integer, GatewaySession> sessions = new ConcurrentHashMap<>();
+
+    @Override
+    public boolean register(GatewaySession session) {
+        return sessions.putIfAbsent(session.pid, session) == null;
+    }
+
+    @Override
+    public void unregister(GatewaySession session) {
+        sessions.remove(session.pid, session);
+    }
+
+    @Override
+    public void cancel(int pid, int secret) {
+        GatewaySession s = sessions.get(pid);
+        if (s != null && s.secret == secret) {
+            s.cancel();
+        }
+    }
+
+    @Override
+    public int size() {
+        return sessions.size();
+    }
+}

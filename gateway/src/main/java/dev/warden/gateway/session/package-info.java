@@ -1,0 +1,22 @@
+/**
+ * The session layer: one client session's protocol state machine
+ * ({@link dev.warden.gateway.session.GatewaySession}: simple and extended query, transaction state,
+ * notifications), COPY ({@link dev.warden.gateway.session.CopyRelay},
+ * {@link dev.warden.gateway.session.CopyQuery}, {@link dev.warden.gateway.session.QueuedCopyInput}), LISTEN
+ * bookkeeping ({@link dev.warden.gateway.session.ListenedChannels},
+ * {@link dev.warden.gateway.session.IdleNotificationPoller}), what the gateway reads of SQL text
+ * ({@link dev.warden.gateway.session.SqlText}, {@link dev.warden.gateway.session.StatementKind}), and the
+ * per-session {@link dev.warden.gateway.session.SerialExecutor}.
+ *
+ * <p>What JDBC cannot tell is reconstructed: command tags from the statements' leading keywords
+ * ({@code StatementKind}), type OIDs from the type names ({@code PgTypeCatalog}), error fields from the driver's
+ * message text when the driver kept no server fields ({@code ErrorFields}).
+ *
+ * <p>May use: backend, auth, wire, the JDBC API and the Warden JDBC wrappers' session methods (lend, audit
+ * hooks), the engine's {@code SqlLexer}, Netty channels and the JDK; never pgjdbc (the backend layer wraps
+ * what is needed of it) nor the transport. What a session shares with the others comes in
+ * {@link dev.warden.gateway.session.SessionServices}; it registers in a
+ * {@link dev.warden.gateway.session.SessionRegistry}, where CancelRequests find it. Used by transport and
+ * the server.
+ */
+package dev.warden.gateway.session;

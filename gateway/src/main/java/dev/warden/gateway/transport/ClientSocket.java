@@ -1,0 +1,277 @@
+package dev.warden.gateway.transport;
+
+import dev.warden.gateway.wire.PgFrame;
+import dev.warden.gateway.wire.PgFrameDecoder;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.ProtocolException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A plain-text client connection after it has left the event loop: the session's own thread reads frontend
+ * messages from it and writes replies to it, so a request costs no thread hand-off (two per request through
+ * the event loop, which on a 2-core machine cost more than the JDBC work itself).
+ *
+ * <p>The socket stays non-blocking, with a private {@link Selector} for the session thread to wait for input
+ * or for room to write. While the session thread is busy with the backend, the {@link #probeClosed liveness
+ * probe} (another thread) reads whatever the client sent meanwhile into the same input buffer, so a client
+ * that vanishes mid-query is noticed and its statement cancelled. The input buffer is guarded by a lock;
+ * everything else belongs to the session thread.
+ */
+public final class ClientSocket implements Closeable {
+
+    private static final int INITIAL_BUFFER = 16 * 1024;
+
+    private final SocketChannel channel;
+    private final Selector selector;
+    private final SelectionKey key;
+    private final int maxMessageBytes;
+    private final ReentrantLock inputLock = new ReentrantLock();
+    /** Received, not yet decoded bytes, between position and limit. Guarded by inputLock. */
+    private ByteBuffer in;
+    /** Guarded by inputLock. */
+    private boolean endOfStream;
+    /** Decoded frames to hand out before anything else: leftovers of the event loop, or held back during COPY. */
+    private final ArrayDeque<PgFrame> held = new ArrayDeque<>();
+
+    /**
+     * @param decoded frames the event loop decoded but did not deliver, in order
+     * @param undecoded bytes the event loop received after them
+     */
+    public ClientSocket(SocketChannel channel, List<PgFrame> decoded, byte[] undecoded, int maxMessageBytes)
+            throws IOException {
+        this.channel = channel;
+        this.maxMessageBytes = maxMessageBytes;
+        this.selector = Selector.open();
+        try {
+            channel.configureBlocking(false);
+            this.key = channel.register(selector, SelectionKey.OP_READ);
+        } catch (IOException | RuntimeException e) {
+            selector.close();
+            throw e;
+        }
+        this.in = ByteBuffer.allocate(Math.max(INITIAL_BUFFER, undecoded.length));
+        in.put(undecoded).flip();
+        held.addAll(decoded);
+    }
+
+    /**
+     * The frames that arrived together, at least one, waiting for input if none has; null once the client
+     * has closed the connection. Frames received together are handled together (several Executes before a
+     * Sync run as one implicit transaction).
+     */
+    List<PgFrame> readFrames() throws IOException {
+        return readFrames(0);
+    }
+
+    /**
+     * As {@link #readFrames()}, but waits at most {@code waitMillis} (0: as long as it takes) and then
+     * returns an empty list: a session that listens for notifications looks for them meanwhile.
+     */
+    List<PgFrame> readFrames(long waitMillis) throws IOException {
+        long deadline = waitMillis > 0 ? System.nanoTime() + waitMillis * 1_000_000 : 0;
+        List<PgFrame> frames = new ArrayList<>(4);
+        frames.addAll(held);
+        held.clear();
+        inputLock.lock();
+        try {
+            PgFrame f;
+            while ((f = decodeOne()) != null) {
+                frames.add(f);
+            }
+            while (frames.isEmpty()) {
+                if (endOfStream) {
+                    return null;
+                }
+                if (!receive(waitMillis > 0, deadline)) {
+                    return frames;
+                }
+                while ((f = decodeOne()) != null) {
+                    frames.add(f);
+                }
+            }
+            return frames;
+        } finally {
+            inputLock.unlock();
+        }
+    }
+
+    /**
+     * The next CopyData, CopyDone or CopyFail for a COPY FROM STDIN, waiting for it; other messages are held
+     * for after the COPY, as the event-loop transport queues them. Null once the client has closed.
+     */
+    public PgFrame readCopyFrame() throws IOException {
+        while (true) {
+            PgFrame f;
+            inputLock.lock();
+            try {
+                while ((f = decodeOne()) == null) {
+                    if (endOfStream) {
+                        return null;
+                    }
+                    receive(false, 0);
+                }
+            } finally {
+                inputLock.unlock();
+            }
+            byte t = f.type();
+            if (t == 'd' || t == 'c' || t == 'f') {
+                return f;
+            }
+            held.add(f);
+        }
+    }
+
+    /** Writes all of {@code src}, waiting while the client's receive window is full. Session thread only. */
+    void write(ByteBuffer src) throws IOException {
+        while (src.hasRemaining()) {
+            if (channel.write(src) == 0) {
+                key.interestOps(SelectionKey.OP_WRITE);
+                try {
+                    waitReady();
+                } finally {
+                    if (key.isValid()) {
+                        key.interestOps(SelectionKey.OP_READ);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * From the liveness probe, while the session thread runs a statement: takes in what the client has sent
+     * (kept for the session) and reports whether the client has closed the connection. Never blocks; skips
+     * when the session thread holds the input.
+     */
+    public boolean probeClosed() {
+        if (!inputLock.tryLock()) {
+            return false;
+        }
+        try {
+            if (endOfStream || !channel.isOpen()) {
+                return true;
+            }
+            if (in.capacity() - in.remaining() == 0) {
+                return false; // the client has sent a lot ahead; the session will read it first
+            }
+            in.compact();
+            try {
+                if (channel.read(in) < 0) {
+                    endOfStream = true;
+                }
+            } finally {
+                in.flip();
+            }
+            return endOfStream;
+        } catch (IOException e) {
+            endOfStream = true;
+            return true;
+        } finally {
+            inputLock.unlock();
+        }
+    }
+
+    /** Closes the connection; a session thread waiting on it wakes up. Any thread, idempotent. */
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        selector.wakeup();
+        try {
+            selector.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    /**
+     * Reads at least one byte more, or notes the end of the stream; false when nothing came by
+     * {@code deadline} ({@link System#nanoTime()}) if {@code timed}. Caller holds inputLock.
+     */
+    private boolean receive(boolean timed, long deadline) throws IOException {
+        in.compact();
+        try {
+            while (true) {
+                int n = channel.read(in);
+                if (n < 0) {
+                    endOfStream = true;
+                    return true;
+                }
+                if (n > 0) {
+                    return true;
+                }
+                long waitMillis = 0;
+                if (timed) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    waitMillis = (left + 999_999) / 1_000_000;
+                }
+                waitReady(waitMillis);
+            }
+        } finally {
+            in.flip();
+        }
+    }
+
+    private void waitReady() throws IOException {
+        waitReady(0);
+    }
+
+    /** Waits until the socket is ready for the registered operation, or {@code millis} (0: no limit). */
+    private void waitReady(long millis) throws IOException {
+        if (!selector.isOpen()) {
+            throw new java.nio.channels.ClosedChannelException();
+        }
+        try {
+            selector.select(millis);
+            selector.selectedKeys().clear();
+        } catch (java.nio.channels.ClosedSelectorException e) {
+            // closed by another thread (shutdown) while waiting: the same as the channel closing
+            throw new java.nio.channels.ClosedChannelException();
+        }
+        if (!channel.isOpen()) {
+            throw new java.nio.channels.ClosedChannelException();
+        }
+    }
+
+    /** One whole frame out of the input buffer, or null if it holds none yet. Caller holds inputLock. */
+    private PgFrame decodeOne() throws ProtocolException {
+        if (in.remaining() < 5) {
+            return null;
+        }
+        int start = in.position();
+        byte type = in.get(start);
+        int length = in.getInt(start + 1);
+        String problem = PgFrameDecoder.lengthProblem(length, maxMessageBytes);
+        if (problem != null) {
+            throw new ProtocolException(problem);
+        }
+        if (in.remaining() < 1 + length) {
+            if (in.capacity() < 1 + length) {
+                ByteBuffer bigger = ByteBuffer.allocate(1 + length);
+                bigger.put(in).flip();
+                in = bigger;
+            }
+            return null;
+        }
+        byte[] payload = new byte[length - 4];
+        in.position(start + 5);
+        in.get(payload);
+        if (!in.hasRemaining() && in.capacity() > INITIAL_BUFFER) {
+            in = ByteBuffer.allocate(INITIAL_BUFFER).flip(); // a large message passed; don't keep its buffer
+        }
+        return new PgFrame(type, payload);
+    }
+}

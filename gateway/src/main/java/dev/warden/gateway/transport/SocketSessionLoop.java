@@ -1,0 +1,56 @@
+package dev.warden.gateway.transport;
+
+import dev.warden.gateway.session.GatewaySession;
+import dev.warden.gateway.wire.BackendMessages;
+import dev.warden.gateway.wire.ClientOutput;
+import dev.warden.gateway.wire.ErrorFields;
+import dev.warden.gateway.wire.PgFrame;
+import java.io.IOException;
+import java.net.ProtocolException;
+import java.util.List;
+
+/**
+ * Serves one plain-text session on one thread, off the event loop: reads the frames that arrived together,
+ * handles them, writes the replies, and waits on the socket for the next ones. Ends when the client closes
+ * or Terminates, or the session closes the connection, and always releases the backend connection.
+ */
+public final class SocketSessionLoop implements Runnable {
+
+    private final GatewaySession session;
+    private final ClientSocket socket;
+
+    public SocketSessionLoop(GatewaySession session, ClientSocket socket) {
+        this.session = session;
+        this.socket = socket;
+    }
+
+    @Override
+    public void run() {
+        try {
+            session.start();
+            List<PgFrame> frames;
+            // a session that listens waits for its client a little at a time, and looks for notifications
+            // in between; any other waits as long as the client takes
+            while (!session.isClosed() && (frames = socket.readFrames(session.notificationPollMillis())) != null) {
+                if (frames.isEmpty()) {
+                    session.pollNotifications();
+                } else if (frames.size() == 1) {
+                    session.handle(frames.get(0));
+                } else {
+                    session.handleAll(frames);
+                }
+            }
+        } catch (ProtocolException e) {
+            var out = session.output();
+            BackendMessages.errorOrNotice(out.buf(), 'E', ErrorFields.fatal("08P01",
+                    "invalid frontend message: " + e.getMessage()));
+            out.flush();
+        } catch (IOException | ClientOutput.ClientGoneException e) {
+            // the client went away; nothing left to tell it
+        } finally {
+            session.clientGone();
+            session.close();
+            socket.close();
+        }
+    }
+}
