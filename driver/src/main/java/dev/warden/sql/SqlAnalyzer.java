@@ -48,7 +48,7 @@ public final class SqlAnalyzer {
         try {
             return analyzeAll(sql, catalog);
         } catch (RuntimeException | StackOverflowError e) {
-            return new Plan(kindOfWord(firstWord(sql.normalized())), Set.of(), null, List.of(), List.of(),
+            return new Plan(kindOfWord(SqlLexer.firstWord(sql.normalized())), Set.of(), null, List.of(), List.of(),
                     List.of("analysis failed: " + e.getClass().getSimpleName()));
         }
     }
@@ -88,7 +88,7 @@ public final class SqlAnalyzer {
     }
 
     private Plan analyzeOne(String piece, int offset, LexedSql sql, Catalog catalog) {
-        String first = firstWord(piece);
+        String first = SqlLexer.firstWord(piece);
         switch (first) {
             case "begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release" -> {
                 return simple(StatementKind.TRANSACTION, null);
@@ -266,27 +266,5 @@ public final class SqlAnalyzer {
             case "set", "show", "reset" -> StatementKind.SET;
             default -> StatementKind.OTHER;
         };
-    }
-
-    /** The first word of a statement, lower-cased, skipping whitespace, comments and opening parentheses. */
-    public static String firstWord(String s) {
-        int i = 0;
-        int n = s.length();
-        while (i < n) {
-            char c = s.charAt(i);
-            if (Character.isWhitespace(c) || c == '(') {
-                i++;
-            } else if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
-                i = SqlLexer.lineCommentEnd(s, i);
-            } else if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
-                int end = SqlLexer.blockCommentEnd(s, i);
-                i = end < 0 ? n : end;
-            } else {
-                break;
-            }
-        }
-        int start = i;
-        while (i < n && SqlLexer.isIdentPart(s.charAt(i))) i++;
-        return s.substring(start, i).toLowerCase(Locale.ROOT);
     }
 }

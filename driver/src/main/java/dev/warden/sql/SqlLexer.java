@@ -101,6 +101,49 @@ public final class SqlLexer {
     }
 
     /**
+     * How the text marks parameters. {@code JDBC}: a lone {@code ?} is a parameter and {@code ??} stands for the
+     * operator {@code ?} (pgjdbc's escape); {@code SERVER}: PostgreSQL's own text, where parameters are only
+     * {@code $n} and {@code ?} is an operator character ({@code ?}, {@code ?|}, {@code ?&} on jsonb).
+     */
+    public enum Dialect { JDBC, SERVER }
+
+    /**
+     * The tokens of {@code sql} read exactly as {@link #lex} reads it (the same pass produces both), with
+     * {@code standard_conforming_strings} on: a backslash in a plain {@code '...'} string is a character.
+     */
+    public static SqlTokens tokens(String sql, Dialect dialect) {
+        return tokens(sql, dialect, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The first {@code limit} tokens of {@code sql}; the pass stops soon after them, so reading a statement's first
+     * keyword does not cost a scan of the whole text.
+     */
+    public static SqlTokens tokens(String sql, Dialect dialect, int limit) {
+        String s = sql == null ? "" : sql;
+        Run run = new Run(s, false);
+        run.tokens = new SqlTokens.Builder(s, limit);
+        run.jdbcPlaceholders = dialect == Dialect.JDBC;
+        run.run();
+        return run.tokens.build();
+    }
+
+    /**
+     * The first word of a statement, lower-cased, skipping comments and opening parentheses; empty when the
+     * statement does not start with a word (a quoted name, a literal, nothing at all).
+     */
+    public static String firstWord(String sql) {
+        SqlTokens t = tokens(sql, Dialect.JDBC, 8);
+        int i = 0;
+        while (i < t.count() && t.is(i, "(")) i++;
+        if (i == t.count()) {
+            if (i < 8) return "";
+            return firstWord(sql.substring(t.end(i - 1)));  // a statement opening with more than 8 parentheses
+        }
+        return t.kind(i) == SqlTokens.Kind.WORD ? t.lower(i) : "";
+    }
+
+    /**
      * The text as PostgreSQL reads it with {@code standard_conforming_strings} off: a backslash in a plain
      * {@code '...'} string is an escape, as in {@code E'...'}, so {@code 'a\' -- '} is one string, not a string
      * and a comment. Used to decide whether such a text reaches a protected table when the server's setting is
@@ -171,6 +214,10 @@ public final class SqlLexer {
 
         /** Plain '...' strings read as E'...' (standard_conforming_strings off). */
         private final boolean backslashEscapes;
+        /** Where the tokens go when a caller asked for them ({@link SqlLexer#tokens}); null for {@link #lex}. */
+        SqlTokens.Builder tokens;
+        /** A lone ? is a parameter ({@link Dialect#JDBC}); otherwise an operator character. */
+        boolean jdbcPlaceholders = true;
 
         Run(String s) {
             this(s, false);
@@ -186,6 +233,7 @@ public final class SqlLexer {
         LexedSql run() {
             int i = 0;
             while (i < n) {
+                if (tokens != null && tokens.full()) break;
                 char c = s.charAt(i);
                 if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f') {
                     out.append(c);
@@ -202,15 +250,17 @@ public final class SqlLexer {
                     i = quotedIdentifier(i, i + 1, false);
                 } else if (c == '$') {
                     i = dollar(i);
-                } else if (c == '?') {
+                } else if (c == '?' && jdbcPlaceholders) {
                     if (i + 1 < n && s.charAt(i + 1) == '?') { // pgjdbc's escape for a literal ? operator
                         punct(i, '?');
                         out.append("??");
+                        token(SqlTokens.Kind.OPERATOR, i, i + 2);
                         i += 2;
                     } else {
                         significant(null, i, out.length());
                         addSlot(new Slot.Parameter(++params), out.length());
                         out.append('?');
+                        token(SqlTokens.Kind.PARAMETER, i, i + 1);
                         i++;
                     }
                 } else if (c >= '0' && c <= '9' || c == '.' && i + 1 < n && isDigit(s.charAt(i + 1))) {
@@ -222,11 +272,13 @@ public final class SqlLexer {
                 }
             }
             if (statementHasToken) statements++;
+            if (tokens != null && unterminated) tokens.unterminated();
             return new LexedSql(s, out.toString(), Collections.unmodifiableList(slots), Arrays.copyOf(offsets, slots.size()),
                     Collections.unmodifiableSet(words), statements);
         }
 
         private int punctuation(int i, char c) {
+            if (tokens != null) tokens.character(i);
             if (c == ';') {
                 if (semiCount == semis.length) semis = Arrays.copyOf(semis, semiCount * 2);
                 semis[semiCount++] = out.length();
@@ -266,6 +318,13 @@ public final class SqlLexer {
             out.append(c);
             return i + 1;
         }
+
+        private void token(SqlTokens.Kind kind, int start, int end) {
+            if (tokens != null) tokens.add(kind, start, end);
+        }
+
+        /** The text ends inside a string, quoted name, dollar quote or block comment. */
+        private boolean unterminated;
 
         private void opened() {
             maxBrackets = Math.max(maxBrackets, depth + squareDepth);
@@ -308,6 +367,7 @@ public final class SqlLexer {
 
         private int blockComment(int start) {
             int end = blockCommentEnd(s, start);
+            if (end < 0) unterminated = true;
             int i = end < 0 ? n : end;
             out.append(s, start, i);
             return i;
@@ -334,6 +394,7 @@ public final class SqlLexer {
                 i++;
             }
             int contentEnd = i;
+            if (i >= n) unterminated = true;
             int end = Math.min(n, i + 1);
             String v = value == null ? s.substring(q + 1, contentEnd) : value.append(s, chunk, contentEnd).toString();
             wordsOf(v);
@@ -344,6 +405,7 @@ public final class SqlLexer {
 
         /** Emits a string literal slot, as a typed literal when a type name just precedes it. */
         private void stringLiteral(int start, int end, String value) {
+            token(SqlTokens.Kind.STRING, start, end);
             String type = lastPunct == 0 ? typedLiteralType() : null;
             String source;
             int outStart;
@@ -446,6 +508,7 @@ public final class SqlLexer {
                 v.append(c);
                 i++;
             }
+            if (i >= n) unterminated = true;
             int end = Math.min(n, i + 1);
             wordsOf(s.substring(Math.min(contentStart, end), Math.max(contentStart, Math.min(i, n))));
             String value = ok ? v.toString() : null;
@@ -474,7 +537,9 @@ public final class SqlLexer {
                 }
                 i++;
             }
+            if (i >= n) unterminated = true;
             int end = Math.min(n, i + 1);
+            token(SqlTokens.Kind.STRING, start, end);
             wordsOf(s.substring(q + 1, Math.min(i, n)));
             significant(null, start, out.length());
             addSlot(new Slot.Literal(s.substring(start, end), null, false), out.length());
@@ -499,7 +564,9 @@ public final class SqlLexer {
                 name.append(c);
                 i++;
             }
+            if (i >= n) unterminated = true;
             int end = Math.min(n, i + 1);
+            token(SqlTokens.Kind.QUOTED_IDENTIFIER, start, end);
             String lower = name.toString().toLowerCase(Locale.ROOT);
             if (unicode) {
                 String decoded = decodeUnicodeEscapes(lower);
@@ -554,10 +621,12 @@ public final class SqlLexer {
                 while (i < n && isDigit(s.charAt(i))) i++;
                 significant(null, start, out.length());
                 out.append(s, start, i);
+                token(SqlTokens.Kind.PARAMETER, start, i);
                 return i;
             }
             while (i < n && isIdentStart(s.charAt(i)) || i < n && i > start + 1 && isDigit(s.charAt(i))) i++;
             if (i >= n || s.charAt(i) != '$') {
+                if (tokens != null) tokens.character(start);
                 punct(start, '$');
                 out.append('$');
                 return start + 1;
@@ -567,6 +636,8 @@ public final class SqlLexer {
             int close = s.indexOf(tag, bodyStart);
             int bodyEnd = close < 0 ? n : close;
             int end = close < 0 ? n : close + tag.length();
+            if (close < 0) unterminated = true;
+            token(SqlTokens.Kind.DOLLAR_STRING, start, end);
             String body = s.substring(bodyStart, bodyEnd);
             wordsOf(body);
             significant(null, start, out.length());
@@ -599,6 +670,7 @@ public final class SqlLexer {
                 }
             }
             String text = s.substring(start, i);
+            token(SqlTokens.Kind.NUMBER, start, i);
             boolean keep = integer && (depth == typeModDepth || byItemExpected && depth == byListDepth && positionEnds(i));
             significant(null, start, out.length());
             if (keep) {
@@ -636,6 +708,7 @@ public final class SqlLexer {
             }
             int i = start + 1;
             while (i < n && isIdentPart(s.charAt(i))) i++;
+            token(SqlTokens.Kind.WORD, start, i);
             String lower = lowerCase(start, i);
             words.add(lower);
             if (lastPunct == '(' && (lower.equals("select") || lower.equals("values") || lower.equals("with")
