@@ -39,6 +39,9 @@ public final class SqlLexer {
     private static final Set<String> TYPED_LITERAL_TYPES = Set.of("date", "time", "timestamp", "timestamptz", "timetz");
     private static final Set<String> TYPE_MODIFIER_WORDS = Set.of("varchar", "char", "character", "varying", "numeric",
             "decimal", "dec", "bit", "varbit", "float", "time", "timestamp", "timestamptz", "timetz", "interval", "nchar");
+    /** Keywords after which CASE can only start a CASE expression (see Run.routineBody). */
+    private static final Set<String> CASE_BEFORE = Set.of("select", "when", "then", "else", "return", "where", "and",
+            "or", "not", "distinct", "having", "on", "values");
     private static final Set<String> BY_LIST_ENDERS = Set.of("select", "union", "intersect", "except", "limit", "offset",
             "having", "window", "fetch", "for", "from", "where", "values", "returning", "on", "into");
 
@@ -212,6 +215,12 @@ public final class SqlLexer {
         int maxBrackets;
         int maxQueries;
 
+        // CREATE FUNCTION ... BEGIN ATOMIC bodies, see routineBody: the statement's header read so far (0 nothing,
+        // 1 CREATE, 2 CREATE OR, 3 CREATE OR REPLACE, 4 a function or procedure, -1 anything else)
+        private int routine;
+        private boolean inRoutineBody;
+        private int caseDepth;
+
         /** Plain '...' strings read as E'...' (standard_conforming_strings off). */
         private final boolean backslashEscapes;
         /** Where the tokens go when a caller asked for them ({@link SqlLexer#tokens}); null for {@link #lex}. */
@@ -279,7 +288,10 @@ public final class SqlLexer {
 
         private int punctuation(int i, char c) {
             if (tokens != null) tokens.character(i);
-            if (c == ';') {
+            if (c == ';' && !inRoutineBody) {
+                if (tokens != null) tokens.endsStatement();
+                routine = 0;
+                caseDepth = 0;
                 if (semiCount == semis.length) semis = Arrays.copyOf(semis, semiCount * 2);
                 semis[semiCount++] = out.length();
                 if (statementHasToken) statements++;
@@ -349,6 +361,7 @@ public final class SqlLexer {
 
         private void significant(String lowerWord, int start, int outStart) {
             statementHasToken = true;
+            if (routine >= 0 && routine < 4) routine = -1;  // a word in the statement's header puts it back
             System.arraycopy(lastWord, 0, lastWord, 1, 3);
             System.arraycopy(lastStart, 0, lastStart, 1, 3);
             System.arraycopy(lastOutStart, 0, lastOutStart, 1, 3);
@@ -711,6 +724,9 @@ public final class SqlLexer {
             token(SqlTokens.Kind.WORD, start, i);
             String lower = lowerCase(start, i);
             words.add(lower);
+            String wordBefore = lastWord[0];
+            char punctBefore = lastPunct;
+            int routineBefore = routine;
             if (lastPunct == '(' && (lower.equals("select") || lower.equals("values") || lower.equals("with")
                     || lower.equals("table"))) {
                 queryOpened();
@@ -723,8 +739,53 @@ public final class SqlLexer {
                 if (depth == byListDepth && BY_LIST_ENDERS.contains(lower)) byListDepth = -1;
                 significant(lower, start, out.length());
             }
+            routineBody(lower, wordBefore, punctBefore, routineBefore);
             out.append(s, start, i);
             return i;
+        }
+
+        /**
+         * Follows {@code CREATE [OR REPLACE] FUNCTION | PROCEDURE ... BEGIN ATOMIC ... END}, whose body holds
+         * semicolons that do not end the statement (PostgreSQL's grammar reads the whole body; psql's scanner
+         * tracks it with a similar heuristic). Errs towards ending the body early, never late: a statement cut
+         * short is only a syntax error, while a statement hidden in a body would escape every check. So any
+         * {@code END} at parenthesis depth zero ends the body, except one that closes a {@code CASE} counted
+         * here, and a {@code CASE} is counted only where it can only start a CASE expression (after an operator,
+         * {@code (}, {@code ,} or a keyword that must be followed by an expression), never where it may be a
+         * column label ({@code SELECT 1 case}, {@code AS case}, {@code t.case}). {@code END} after {@code AS}
+         * or {@code .} is a label and ends nothing.
+         */
+        private void routineBody(String w, String wordBefore, char punctBefore, int routineBefore) {
+            if (routineBefore >= 0 && routineBefore < 4) {
+                routine = switch (routineBefore) {
+                    case 0 -> w.equals("create") ? 1 : -1;
+                    case 1 -> w.equals("or") ? 2 : isRoutine(w) ? 4 : -1;
+                    case 2 -> w.equals("replace") ? 3 : -1;
+                    default -> isRoutine(w) ? 4 : -1;
+                };
+                return;
+            }
+            if (routine != 4 || depth != 0) return;
+            if (!inRoutineBody) {
+                inRoutineBody = w.equals("atomic") && "begin".equals(wordBefore) && punctBefore == 0;
+                return;
+            }
+            boolean label = "as".equals(wordBefore) || punctBefore == '.';
+            if (w.equals("case") && !label && (punctBefore == '(' || punctBefore == ','
+                    || punctBefore != 0 && SqlTokens.Builder.isOperatorChar(punctBefore)
+                    || punctBefore == 0 && wordBefore != null && CASE_BEFORE.contains(wordBefore))) {
+                caseDepth++;
+            } else if (w.equals("end") && !label) {
+                if (caseDepth > 0) {
+                    caseDepth--;
+                } else {
+                    inRoutineBody = false;
+                }
+            }
+        }
+
+        private static boolean isRoutine(String w) {
+            return w.equals("function") || w.equals("procedure");
         }
 
         /** The lower-cased word; common keywords come from a shared table so they cost no allocation. */

@@ -37,6 +37,8 @@ public final class SqlTokens {
     }
 
     private static final Kind[] KINDS = Kind.values();
+    /** Set in {@code kinds} on a semicolon that ends a statement. */
+    private static final int SEPARATOR = 0x40;
 
     private final String text;
     private final byte[] kinds;
@@ -64,7 +66,16 @@ public final class SqlTokens {
     }
 
     public Kind kind(int i) {
-        return KINDS[kinds[check(i)]];
+        return KINDS[kinds[check(i)] & ~SEPARATOR];
+    }
+
+    /**
+     * True when token {@code i} is a semicolon that ends a statement: one at the top level, not one inside a
+     * {@code CREATE FUNCTION ... BEGIN ATOMIC ... END} body. Statements split here are the statements
+     * {@link SqlLexer#lex} counts.
+     */
+    public boolean endsStatement(int i) {
+        return (kinds[check(i)] & SEPARATOR) != 0;
     }
 
     /** Offset in {@link #text()} of the first character of token {@code i}. */
@@ -143,6 +154,10 @@ public final class SqlTokens {
             this.limit = limit;
         }
 
+        static boolean isOperatorChar(char c) {
+            return OPERATOR_CHARS.indexOf(c) >= 0;
+        }
+
         /** True once {@code limit} tokens are complete: the lexing pass may stop. */
         boolean full() {
             return count > limit;
@@ -167,13 +182,18 @@ public final class SqlTokens {
                 return;
             }
             closeOperator();
-            if (c == ':' && count > 0 && ends[count - 1] == at && kinds[count - 1] == Kind.PUNCTUATION.ordinal()
+            if (c == ':' && count > 0 && ends[count - 1] == at && (kinds[count - 1] & ~SEPARATOR) == Kind.PUNCTUATION.ordinal()
                     && text.charAt(at - 1) == ':') {
                 kinds[count - 1] = (byte) Kind.OPERATOR.ordinal();  // :: (a cast), not two colons
                 ends[count - 1] = at + 1;
                 return;
             }
             append(Kind.PUNCTUATION, at, at + 1);
+        }
+
+        /** The semicolon just added ends a statement. */
+        void endsStatement() {
+            kinds[count - 1] |= SEPARATOR;
         }
 
         void unterminated() {
