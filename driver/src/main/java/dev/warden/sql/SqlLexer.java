@@ -244,7 +244,7 @@ public final class SqlLexer {
             while (i < n) {
                 if (tokens != null && tokens.full()) break;
                 char c = s.charAt(i);
-                if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f') {
+                if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\u000b') {
                     out.append(c);
                     i++;
                 } else if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
