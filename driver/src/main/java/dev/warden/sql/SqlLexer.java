@@ -68,7 +68,7 @@ public final class SqlLexer {
      * the end of the text. Ending it only at a line feed would hide whatever follows a lone carriage return
      * from every check while the server runs it.
      */
-    public static int lineCommentEnd(String s, int start) {
+    static int lineCommentEnd(String s, int start) {
         int n = s.length();
         for (int i = start; i < n; i++) {
             char c = s.charAt(i);
