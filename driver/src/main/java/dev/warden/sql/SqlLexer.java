@@ -373,6 +373,7 @@ public final class SqlLexer {
         }
 
         private void addSlot(Slot slot, int offset) {
+            if (tokens != null) return;  // a caller of tokens() gets no LexedSql: skip what only it holds
             if (slots.size() == offsets.length) offsets = Arrays.copyOf(offsets, offsets.length * 2);
             offsets[slots.size()] = offset;
             slots.add(slot);
@@ -723,7 +724,7 @@ public final class SqlLexer {
             while (i < n && isIdentPart(s.charAt(i))) i++;
             token(SqlTokens.Kind.WORD, start, i);
             String lower = lowerCase(start, i);
-            words.add(lower);
+            if (tokens == null) words.add(lower);
             String wordBefore = lastWord[0];
             char punctBefore = lastPunct;
             int routineBefore = routine;
@@ -809,6 +810,7 @@ public final class SqlLexer {
 
         /** Adds every identifier-like word of a literal's text, lower-cased. */
         private void wordsOf(String text) {
+            if (tokens != null) return;
             int len = text.length();
             int i = 0;
             while (i < len) {

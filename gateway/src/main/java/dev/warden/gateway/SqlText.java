@@ -50,8 +50,8 @@ public final class SqlText {
     }
 
     /**
-     * The common case without tokenizing: one plain statement, at most one ';' at its end, and no character
-     * that could open a quote or a comment. Null when the full split is needed.
+     * The common case without tokenizing: one plain statement, at most one ';' at its end, and nothing that could
+     * open a quote or a comment (so that ';' is the statement's end). Null when the full split is needed.
      */
     private static String singleStatement(String sql) {
         int n = sql.length();
@@ -66,8 +66,14 @@ public final class SqlText {
         for (int i = 0; i < end; i++) {
             char c = sql.charAt(i);
             switch (c) {
-                case ';', '\'', '"', '$', '-', '/':
+                case ';', '\'', '"', '$':
                     return null;
+                case '-', '/':
+                    if (i + 1 < end && sql.charAt(i + 1) == (c == '-' ? '-' : '*')) {
+                        return null; // a comment
+                    }
+                    code = true;
+                    break;
                 default:
                     code |= !Character.isWhitespace(c);
             }
@@ -121,11 +127,16 @@ public final class SqlText {
     /** A statement rewritten for JDBC: {@code ?} markers and, per marker, the PostgreSQL parameter number. */
     public record JdbcSql(String sql, int[] markerToParam, int parameterCount) {}
 
+    private static final int[] NO_MARKERS = new int[0];
+
     /**
      * Replaces each {@code $n} parameter with {@code ?} (remembering n), and doubles every {@code ?} of an
      * operator ({@code ?}, {@code ?|}, {@code ?&}) so that the JDBC driver does not take it for a marker.
      */
     public static JdbcSql toJdbc(String sql) {
+        if (sql.indexOf('$') < 0 && sql.indexOf('?') < 0) {
+            return new JdbcSql(sql, NO_MARKERS, 0);  // no parameter, no ? operator: nothing to rewrite, nothing to scan
+        }
         SqlTokens t = SqlLexer.tokens(sql, SqlLexer.Dialect.SERVER);
         StringBuilder out = new StringBuilder(sql.length() + 8);
         int[] map = new int[8];
