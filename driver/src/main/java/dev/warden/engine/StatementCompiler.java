@@ -79,7 +79,7 @@ final class StatementCompiler {
         String code = ServerCodeRules.refusal(sql, rulesOnly);
         if (code != null) return code;
         if (plan.kind() == StatementKind.DDL && sql.statementCount() <= 1
-                && dev.warden.sql.SqlAnalyzer.firstWord(sql.normalized()).equals("drop")) {
+                && dev.warden.sql.SqlLexer.firstWord(sql.normalized()).equals("drop")) {
             return null;
         }
         return RefusedBuiltins.refusalInStatement(sql, rulesOnly);

@@ -644,7 +644,7 @@ public final class WardenEngine implements AutoCloseable {
         Set<String> words = lexed.words();
         if (words.contains("function") || words.contains("procedure") || words.contains("copy")) return true;
         if (words.contains("do") && (lexed.statementCount() > 1
-                || "do".equals(SqlAnalyzer.firstWord(lexed.normalized())))) {
+                || "do".equals(SqlLexer.firstWord(lexed.normalized())))) {
             return true;
         }
         if (!trustedFunctionNames.isEmpty() && lexed.mentionsAny(trustedFunctionNames)) return true;

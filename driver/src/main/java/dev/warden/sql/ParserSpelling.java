@@ -30,44 +30,28 @@ final class ParserSpelling {
     static String forParser(String text) {
         String lower = text.toLowerCase(Locale.ROOT);
         if (!lower.contains("operator") && !lower.contains("collate")) return text;
+        SqlTokens t = SqlLexer.tokens(text, SqlLexer.Dialect.JDBC);
         StringBuilder out = null;
-        int n = text.length();
         int i = 0;
-        while (i < n) {
-            char c = text.charAt(i);
-            if (c == '-' && i + 1 < n && text.charAt(i + 1) == '-') {
-                i = SqlLexer.lineCommentEnd(text, i);
-            } else if (c == '/' && i + 1 < n && text.charAt(i + 1) == '*') {
-                int end = SqlLexer.blockCommentEnd(text, i);
-                i = end < 0 ? n : end;
-            } else if (c == '"' || c == '\'') {
-                int end = text.indexOf(c, i + 1);
-                while (end > 0 && end + 1 < n && text.charAt(end + 1) == c) end = text.indexOf(c, end + 2);
-                i = end < 0 ? n : end + 1;
-            } else if (SqlLexer.isIdentStart(c)) {
-                int start = i;
-                while (i < n && SqlLexer.isIdentPart(text.charAt(i))) i++;
-                if (i - start == 8 && text.regionMatches(true, start, "operator", 0, 8)
-                        && (start == 0 || !SqlLexer.isIdentPart(text.charAt(start - 1)))) {
-                    int end = operatorEnd(text, i);
-                    if (end > 0) {
-                        if (out == null) out = new StringBuilder(text);
-                        String op = operatorOf(text, i, end);
-                        for (int k = start; k < end; k++) out.setCharAt(k, ' ');
-                        // the operator stands where OPERATOR stood, separated from what follows by the padding
-                        for (int k = 0; k < op.length(); k++) out.setCharAt(start + k, op.charAt(k));
-                        i = end;
-                    }
-                } else if (i - start == 7 && text.regionMatches(true, start, "collate", 0, 7)
-                        && (start == 0 || !SqlLexer.isIdentPart(text.charAt(start - 1)))) {
-                    int from = skipSpace(text, i);
-                    int end = collationEnd(text, from);
-                    if (end > from) {
-                        if (out == null) out = new StringBuilder(text);
-                        out.setCharAt(from, 'c');
-                        for (int k = from + 1; k < end; k++) out.setCharAt(k, '_');
-                        i = end;
-                    }
+        while (i < t.count()) {
+            if (t.isWord(i, "operator") && isBareOperator(t, i + 1)) {
+                if (out == null) out = new StringBuilder(text);
+                String op = t.text(i + 4);
+                int start = t.start(i);
+                for (int k = start; k < t.end(i + 5); k++) out.setCharAt(k, ' ');
+                // the operator stands where OPERATOR stood, separated from what follows by the padding
+                for (int k = 0; k < op.length(); k++) out.setCharAt(start + k, op.charAt(k));
+                i += 6;
+            } else if (t.isWord(i, "collate")) {
+                int last = lastRespelledCollationToken(t, i + 1);
+                if (last > i) {
+                    if (out == null) out = new StringBuilder(text);
+                    int from = t.start(i + 1);
+                    out.setCharAt(from, 'c');
+                    for (int k = from + 1; k < t.end(last); k++) out.setCharAt(k, '_');
+                    i = last + 1;
+                } else {
+                    i++;
                 }
             } else {
                 i++;
@@ -76,66 +60,34 @@ final class ParserSpelling {
         return out == null ? text : out.toString();
     }
 
-    /** The end (after ')') of {@code (pg_catalog.op)} starting at {@code i}, or -1 when it is not one we rewrite. */
-    private static int operatorEnd(String text, int i) {
-        int p = skipSpace(text, i);
-        if (p >= text.length() || text.charAt(p) != '(') return -1;
-        p = skipSpace(text, p + 1);
-        if (!text.regionMatches(true, p, "pg_catalog", 0, 10)) return -1;
-        p = skipSpace(text, p + 10);
-        if (p >= text.length() || text.charAt(p) != '.') return -1;
-        p = skipSpace(text, p + 1);
-        int opStart = p;
-        while (p < text.length() && "~!*".indexOf(text.charAt(p)) >= 0) p++;
-        if (!BARE.contains(text.substring(opStart, p))) return -1;
-        p = skipSpace(text, p);
-        if (p >= text.length() || text.charAt(p) != ')') return -1;
-        return p + 1;
+    /** True when tokens from {@code i} are {@code ( pg_catalog . op )} with one of the operators we respell. */
+    private static boolean isBareOperator(SqlTokens t, int i) {
+        return i + 4 < t.count() && t.is(i, "(") && t.isWord(i + 1, "pg_catalog") && t.is(i + 2, ".")
+                && t.kind(i + 3) == SqlTokens.Kind.OPERATOR && BARE.contains(t.text(i + 3)) && t.is(i + 4, ")");
     }
 
     /**
-     * The end of a collation name starting at {@code i} when it is qualified or quoted (a plain name parses as
-     * it is), else {@code i}.
+     * The last token of a collation name starting at token {@code i} when it is qualified or quoted or
+     * {@code default} (a plain name parses as it is), else -1. The parts of a qualified name touch their dots.
      */
-    private static int collationEnd(String text, int i) {
-        int n = text.length();
-        int p = i;
+    private static int lastRespelledCollationToken(SqlTokens t, int i) {
         boolean respell = false;
-        while (true) {
-            if (p < n && text.charAt(p) == '"') {
-                int close = text.indexOf('"', p + 1);
-                while (close > 0 && close + 1 < n && text.charAt(close + 1) == '"') close = text.indexOf('"', close + 2);
-                if (close < 0) return i;
-                p = close + 1;
+        int k = i;
+        while (k < t.count()) {
+            if (t.kind(k) == SqlTokens.Kind.QUOTED_IDENTIFIER) {
+                if (t.text(k).charAt(0) != '"' || t.unterminated() && k == t.count() - 1) return -1;
                 respell = true;
-            } else if (p < n && SqlLexer.isIdentStart(text.charAt(p))) {
-                int w = p;
-                while (p < n && SqlLexer.isIdentPart(text.charAt(p))) p++;
-                if (p - w == 7 && text.regionMatches(true, w, "default", 0, 7)) respell = true;
+            } else if (t.kind(k) == SqlTokens.Kind.WORD) {
+                respell |= t.isWord(k, "default");
             } else {
-                return i;
+                return -1;
             }
-            if (p < n && text.charAt(p) == '.') {
-                p++;
-                respell = true;
-            } else {
-                return respell ? p : i;
-            }
+            boolean dot = k + 2 < t.count() && t.is(k + 1, ".") && t.start(k + 1) == t.end(k)
+                    && t.start(k + 2) == t.end(k + 1);
+            if (!dot) return respell ? k : -1;
+            respell = true;
+            k += 2;
         }
-    }
-
-    private static String operatorOf(String text, int from, int end) {
-        StringBuilder op = new StringBuilder();
-        int dot = text.indexOf('.', from);
-        for (int k = dot + 1; k < end; k++) {
-            char c = text.charAt(k);
-            if ("~!*".indexOf(c) >= 0) op.append(c);
-        }
-        return op.toString();
-    }
-
-    private static int skipSpace(String text, int i) {
-        while (i < text.length() && Character.isWhitespace(text.charAt(i))) i++;
-        return i;
+        return -1;
     }
 }

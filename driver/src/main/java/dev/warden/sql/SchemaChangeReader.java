@@ -1036,50 +1036,34 @@ final class SchemaChangeReader {
     }
 
     /**
-     * Words (lower-cased), quoted identifiers with their quotes, {@code ?} and single punctuation; comments
-     * (nested, as PostgreSQL nests them) dropped. Null for text it cannot read with certainty: a quote or a
-     * dollar quote left in the normalised text, an unterminated quoted name or comment, a {@code U&"..."} name.
+     * {@link SqlLexer#tokens}, as strings: words and numbers lower-cased, quoted identifiers with their quotes,
+     * {@code ?}, and every other character on its own (an operator such as {@code <=} is {@code <} then {@code =});
+     * comments dropped. Null for text it cannot read with certainty: a string or dollar quote or {@code $n} left in
+     * the normalised text, an unterminated quoted name or comment, an empty {@code ""} or a {@code U&"..."} name.
      */
     static List<String> tokens(String s) {
-        List<String> out = new ArrayList<>();
-        int n = s.length();
-        for (int i = 0; i < n; ) {
-            char c = s.charAt(i);
-            if (Character.isWhitespace(c)) {
-                i++;
-            } else if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
-                i = SqlLexer.lineCommentEnd(s, i);
-            } else if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
-                i = SqlLexer.blockCommentEnd(s, i);
-                if (i < 0) return null;
-            } else if (c == '"') {
-                int j = i + 1;
-                while (true) {
-                    if (j >= n) return null;
-                    if (s.charAt(j) == '"') {
-                        if (j + 1 < n && s.charAt(j + 1) == '"') {
-                            j += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    j++;
+        SqlTokens t = SqlLexer.tokens(s, SqlLexer.Dialect.JDBC);
+        if (t.unterminated()) return null;
+        List<String> out = new ArrayList<>(t.count());
+        for (int i = 0; i < t.count(); i++) {
+            switch (t.kind(i)) {
+                case WORD, NUMBER -> out.add(t.lower(i));
+                case QUOTED_IDENTIFIER -> {
+                    String q = t.text(i);
+                    if (q.charAt(0) != '"' || q.length() == 2) return null;
+                    out.add(q);
                 }
-                if (j == i + 1) return null;  // "" is not a name
-                out.add(s.substring(i, j + 1));
-                i = j + 1;
-            } else if (c == '\'' || c == '$') {
-                return null;
-            } else if (Character.isLetterOrDigit(c) || c == '_') {
-                int j = i;
-                while (j < n && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_' || s.charAt(j) == '$')) j++;
-                String word = s.substring(i, j).toLowerCase(Locale.ROOT);
-                if (word.equals("u") && j < n && s.charAt(j) == '&') return null;
-                out.add(word);
-                i = j;
-            } else {
-                out.add(String.valueOf(c));
-                i++;
+                case STRING, DOLLAR_STRING -> {
+                    return null;
+                }
+                case PARAMETER -> {
+                    if (!t.is(i, "?")) return null;
+                    out.add("?");
+                }
+                case OPERATOR, PUNCTUATION -> {
+                    if (t.is(i, "$")) return null;
+                    for (int k = t.start(i); k < t.end(i); k++) out.add(String.valueOf(s.charAt(k)));
+                }
             }
         }
         return out;

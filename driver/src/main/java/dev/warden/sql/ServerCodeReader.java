@@ -36,7 +36,7 @@ public final class ServerCodeReader {
         for (int k = 0; k <= semis.length; k++) {
             int to = k < semis.length ? semis[k] : text.length();
             String piece = text.substring(from, to);
-            String first = SqlAnalyzer.firstWord(piece);
+            String first = SqlLexer.firstWord(piece);
             if (first.equals("do") || first.equals("create")) {
                 Code code = readOne(piece, first, slotsIn(sql, from, to));
                 if (code != null) out.add(code);
@@ -58,7 +58,7 @@ public final class ServerCodeReader {
             int to = k < semis.length ? semis[k] : text.length();
             String piece = text.substring(from, to);
             from = to + 1;
-            if (!SqlAnalyzer.firstWord(piece).equals("copy")) continue;
+            if (!SqlLexer.firstWord(piece).equals("copy")) continue;
             List<String> t = SchemaChangeReader.tokens(piece);
             if (t == null) return true;  // cannot tell: assume the worst
             int depth = 0;

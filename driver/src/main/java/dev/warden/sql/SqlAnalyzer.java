@@ -48,7 +48,7 @@ public final class SqlAnalyzer {
         try {
             return analyzeAll(sql, catalog);
         } catch (RuntimeException | StackOverflowError e) {
-            return new Plan(kindOfWord(firstWord(sql.normalized())), Set.of(), null, List.of(), List.of(),
+            return new Plan(kindOfWord(SqlLexer.firstWord(sql.normalized())), Set.of(), null, List.of(), List.of(),
                     List.of("analysis failed: " + e.getClass().getSimpleName()));
         }
     }
@@ -88,7 +88,7 @@ public final class SqlAnalyzer {
     }
 
     private Plan analyzeOne(String piece, int offset, LexedSql sql, Catalog catalog) {
-        String first = firstWord(piece);
+        String first = SqlLexer.firstWord(piece);
         switch (first) {
             case "begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release" -> {
                 return simple(StatementKind.TRANSACTION, null);
@@ -194,22 +194,23 @@ public final class SqlAnalyzer {
     /** COPY does not parse with JSqlParser: take the table name (or the query) by hand. */
     private Plan copy(String piece, int offset, LexedSql sql, Catalog catalog) {
         String problem = "COPY is not supported on analysed statements";
-        int i = piece.toLowerCase(Locale.ROOT).indexOf("copy") + 4;
-        String rest = piece.substring(i).strip();
-        if (rest.startsWith("(")) {
+        SqlTokens t = SqlLexer.tokens(piece, SqlLexer.Dialect.JDBC);
+        int copy = 0;
+        while (copy < t.count() && !t.isWord(copy, "copy")) copy++;
+        int i = copy + 1;
+        if (i < t.count() && t.is(i, "(")) {
             int depth = 0;
             int end = -1;
-            for (int k = 0; k < rest.length(); k++) {
-                char c = rest.charAt(k);
-                if (c == '(') depth++;
-                if (c == ')' && --depth == 0) {
+            for (int k = i; k < t.count(); k++) {
+                if (t.is(k, "(")) depth++;
+                if (t.is(k, ")") && --depth == 0) {
                     end = k;
                     break;
                 }
             }
             if (end > 0) {
-                String query = rest.substring(1, end);
-                int queryOffset = offset + i + piece.substring(i).indexOf('(') + 1;
+                String query = piece.substring(t.end(i), t.start(end));
+                int queryOffset = offset + t.end(i);
                 try {
                     Statement st = parser.parse(ParserSpelling.forParser(query));
                     StatementAnalysis a = new StatementAnalysis(sql, queryOffset, queryOffset + query.length(), catalog);
@@ -222,9 +223,14 @@ public final class SqlAnalyzer {
             }
             return simple(StatementKind.COPY, problem);
         }
-        int end = 0;
-        while (end < rest.length() && !Character.isWhitespace(rest.charAt(end)) && rest.charAt(end) != '(') end++;
-        TableName table = StatementAnalysis.tableName(rest.substring(0, end));
+        // the table's name: its parts and dots, written without a gap
+        int last = i;
+        while (last < t.count() && (t.kind(last) == SqlTokens.Kind.WORD || t.kind(last) == SqlTokens.Kind.QUOTED_IDENTIFIER
+                || t.is(last, ".")) && (last == i || t.start(last) == t.end(last - 1))) {
+            last++;
+        }
+        String name = last == i ? "" : piece.substring(t.start(i), t.end(last - 1));
+        TableName table = StatementAnalysis.tableName(name);
         return new Plan(StatementKind.COPY, table == null ? Set.of() : Set.of(table), null, List.of(), List.of(),
                 List.of(problem));
     }
@@ -266,27 +272,5 @@ public final class SqlAnalyzer {
             case "set", "show", "reset" -> StatementKind.SET;
             default -> StatementKind.OTHER;
         };
-    }
-
-    /** The first word of a statement, lower-cased, skipping whitespace, comments and opening parentheses. */
-    public static String firstWord(String s) {
-        int i = 0;
-        int n = s.length();
-        while (i < n) {
-            char c = s.charAt(i);
-            if (Character.isWhitespace(c) || c == '(') {
-                i++;
-            } else if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
-                i = SqlLexer.lineCommentEnd(s, i);
-            } else if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
-                int end = SqlLexer.blockCommentEnd(s, i);
-                i = end < 0 ? n : end;
-            } else {
-                break;
-            }
-        }
-        int start = i;
-        while (i < n && SqlLexer.isIdentPart(s.charAt(i))) i++;
-        return s.substring(start, i).toLowerCase(Locale.ROOT);
     }
 }

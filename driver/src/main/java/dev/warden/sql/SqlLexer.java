@@ -39,6 +39,9 @@ public final class SqlLexer {
     private static final Set<String> TYPED_LITERAL_TYPES = Set.of("date", "time", "timestamp", "timestamptz", "timetz");
     private static final Set<String> TYPE_MODIFIER_WORDS = Set.of("varchar", "char", "character", "varying", "numeric",
             "decimal", "dec", "bit", "varbit", "float", "time", "timestamp", "timestamptz", "timetz", "interval", "nchar");
+    /** Keywords after which CASE can only start a CASE expression (see Run.routineBody). */
+    private static final Set<String> CASE_BEFORE = Set.of("select", "when", "then", "else", "return", "where", "and",
+            "or", "not", "distinct", "having", "on", "values");
     private static final Set<String> BY_LIST_ENDERS = Set.of("select", "union", "intersect", "except", "limit", "offset",
             "having", "window", "fetch", "for", "from", "where", "values", "returning", "on", "into");
 
@@ -65,7 +68,7 @@ public final class SqlLexer {
      * the end of the text. Ending it only at a line feed would hide whatever follows a lone carriage return
      * from every check while the server runs it.
      */
-    public static int lineCommentEnd(String s, int start) {
+    static int lineCommentEnd(String s, int start) {
         int n = s.length();
         for (int i = start; i < n; i++) {
             char c = s.charAt(i);
@@ -98,6 +101,49 @@ public final class SqlLexer {
 
     public static LexedSql lex(String sql) {
         return new Run(sql == null ? "" : sql, false).run();
+    }
+
+    /**
+     * How the text marks parameters. {@code JDBC}: a lone {@code ?} is a parameter and {@code ??} stands for the
+     * operator {@code ?} (pgjdbc's escape); {@code SERVER}: PostgreSQL's own text, where parameters are only
+     * {@code $n} and {@code ?} is an operator character ({@code ?}, {@code ?|}, {@code ?&} on jsonb).
+     */
+    public enum Dialect { JDBC, SERVER }
+
+    /**
+     * The tokens of {@code sql} read exactly as {@link #lex} reads it (the same pass produces both), with
+     * {@code standard_conforming_strings} on: a backslash in a plain {@code '...'} string is a character.
+     */
+    public static SqlTokens tokens(String sql, Dialect dialect) {
+        return tokens(sql, dialect, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The first {@code limit} tokens of {@code sql}; the pass stops soon after them, so reading a statement's first
+     * keyword does not cost a scan of the whole text.
+     */
+    public static SqlTokens tokens(String sql, Dialect dialect, int limit) {
+        String s = sql == null ? "" : sql;
+        Run run = new Run(s, false);
+        run.tokens = new SqlTokens.Builder(s, limit);
+        run.jdbcPlaceholders = dialect == Dialect.JDBC;
+        run.run();
+        return run.tokens.build();
+    }
+
+    /**
+     * The first word of a statement, lower-cased, skipping comments and opening parentheses; empty when the
+     * statement does not start with a word (a quoted name, a literal, nothing at all).
+     */
+    public static String firstWord(String sql) {
+        SqlTokens t = tokens(sql, Dialect.JDBC, 8);
+        int i = 0;
+        while (i < t.count() && t.is(i, "(")) i++;
+        if (i == t.count()) {
+            if (i < 8) return "";
+            return firstWord(sql.substring(t.end(i - 1)));  // a statement opening with more than 8 parentheses
+        }
+        return t.kind(i) == SqlTokens.Kind.WORD ? t.lower(i) : "";
     }
 
     /**
@@ -169,8 +215,18 @@ public final class SqlLexer {
         int maxBrackets;
         int maxQueries;
 
+        // CREATE FUNCTION ... BEGIN ATOMIC bodies, see routineBody: the statement's header read so far (0 nothing,
+        // 1 CREATE, 2 CREATE OR, 3 CREATE OR REPLACE, 4 a function or procedure, -1 anything else)
+        private int routine;
+        private boolean inRoutineBody;
+        private int caseDepth;
+
         /** Plain '...' strings read as E'...' (standard_conforming_strings off). */
         private final boolean backslashEscapes;
+        /** Where the tokens go when a caller asked for them ({@link SqlLexer#tokens}); null for {@link #lex}. */
+        SqlTokens.Builder tokens;
+        /** A lone ? is a parameter ({@link Dialect#JDBC}); otherwise an operator character. */
+        boolean jdbcPlaceholders = true;
 
         Run(String s) {
             this(s, false);
@@ -186,8 +242,9 @@ public final class SqlLexer {
         LexedSql run() {
             int i = 0;
             while (i < n) {
+                if (tokens != null && tokens.full()) break;
                 char c = s.charAt(i);
-                if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f') {
+                if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\u000b') {
                     out.append(c);
                     i++;
                 } else if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
@@ -202,15 +259,17 @@ public final class SqlLexer {
                     i = quotedIdentifier(i, i + 1, false);
                 } else if (c == '$') {
                     i = dollar(i);
-                } else if (c == '?') {
+                } else if (c == '?' && jdbcPlaceholders) {
                     if (i + 1 < n && s.charAt(i + 1) == '?') { // pgjdbc's escape for a literal ? operator
                         punct(i, '?');
                         out.append("??");
+                        token(SqlTokens.Kind.OPERATOR, i, i + 2);
                         i += 2;
                     } else {
                         significant(null, i, out.length());
                         addSlot(new Slot.Parameter(++params), out.length());
                         out.append('?');
+                        token(SqlTokens.Kind.PARAMETER, i, i + 1);
                         i++;
                     }
                 } else if (c >= '0' && c <= '9' || c == '.' && i + 1 < n && isDigit(s.charAt(i + 1))) {
@@ -222,12 +281,17 @@ public final class SqlLexer {
                 }
             }
             if (statementHasToken) statements++;
+            if (tokens != null && unterminated) tokens.unterminated();
             return new LexedSql(s, out.toString(), Collections.unmodifiableList(slots), Arrays.copyOf(offsets, slots.size()),
                     Collections.unmodifiableSet(words), statements);
         }
 
         private int punctuation(int i, char c) {
-            if (c == ';') {
+            if (tokens != null) tokens.character(i);
+            if (c == ';' && !inRoutineBody) {
+                if (tokens != null) tokens.endsStatement();
+                routine = 0;
+                caseDepth = 0;
                 if (semiCount == semis.length) semis = Arrays.copyOf(semis, semiCount * 2);
                 semis[semiCount++] = out.length();
                 if (statementHasToken) statements++;
@@ -267,6 +331,13 @@ public final class SqlLexer {
             return i + 1;
         }
 
+        private void token(SqlTokens.Kind kind, int start, int end) {
+            if (tokens != null) tokens.add(kind, start, end);
+        }
+
+        /** The text ends inside a string, quoted name, dollar quote or block comment. */
+        private boolean unterminated;
+
         private void opened() {
             maxBrackets = Math.max(maxBrackets, depth + squareDepth);
         }
@@ -290,6 +361,7 @@ public final class SqlLexer {
 
         private void significant(String lowerWord, int start, int outStart) {
             statementHasToken = true;
+            if (routine >= 0 && routine < 4) routine = -1;  // a word in the statement's header puts it back
             System.arraycopy(lastWord, 0, lastWord, 1, 3);
             System.arraycopy(lastStart, 0, lastStart, 1, 3);
             System.arraycopy(lastOutStart, 0, lastOutStart, 1, 3);
@@ -301,6 +373,7 @@ public final class SqlLexer {
         }
 
         private void addSlot(Slot slot, int offset) {
+            if (tokens != null) return;  // a caller of tokens() gets no LexedSql: skip what only it holds
             if (slots.size() == offsets.length) offsets = Arrays.copyOf(offsets, offsets.length * 2);
             offsets[slots.size()] = offset;
             slots.add(slot);
@@ -308,6 +381,7 @@ public final class SqlLexer {
 
         private int blockComment(int start) {
             int end = blockCommentEnd(s, start);
+            if (end < 0) unterminated = true;
             int i = end < 0 ? n : end;
             out.append(s, start, i);
             return i;
@@ -334,6 +408,7 @@ public final class SqlLexer {
                 i++;
             }
             int contentEnd = i;
+            if (i >= n) unterminated = true;
             int end = Math.min(n, i + 1);
             String v = value == null ? s.substring(q + 1, contentEnd) : value.append(s, chunk, contentEnd).toString();
             wordsOf(v);
@@ -344,6 +419,7 @@ public final class SqlLexer {
 
         /** Emits a string literal slot, as a typed literal when a type name just precedes it. */
         private void stringLiteral(int start, int end, String value) {
+            token(SqlTokens.Kind.STRING, start, end);
             String type = lastPunct == 0 ? typedLiteralType() : null;
             String source;
             int outStart;
@@ -446,6 +522,7 @@ public final class SqlLexer {
                 v.append(c);
                 i++;
             }
+            if (i >= n) unterminated = true;
             int end = Math.min(n, i + 1);
             wordsOf(s.substring(Math.min(contentStart, end), Math.max(contentStart, Math.min(i, n))));
             String value = ok ? v.toString() : null;
@@ -474,7 +551,9 @@ public final class SqlLexer {
                 }
                 i++;
             }
+            if (i >= n) unterminated = true;
             int end = Math.min(n, i + 1);
+            token(SqlTokens.Kind.STRING, start, end);
             wordsOf(s.substring(q + 1, Math.min(i, n)));
             significant(null, start, out.length());
             addSlot(new Slot.Literal(s.substring(start, end), null, false), out.length());
@@ -499,7 +578,9 @@ public final class SqlLexer {
                 name.append(c);
                 i++;
             }
+            if (i >= n) unterminated = true;
             int end = Math.min(n, i + 1);
+            token(SqlTokens.Kind.QUOTED_IDENTIFIER, start, end);
             String lower = name.toString().toLowerCase(Locale.ROOT);
             if (unicode) {
                 String decoded = decodeUnicodeEscapes(lower);
@@ -554,10 +635,12 @@ public final class SqlLexer {
                 while (i < n && isDigit(s.charAt(i))) i++;
                 significant(null, start, out.length());
                 out.append(s, start, i);
+                token(SqlTokens.Kind.PARAMETER, start, i);
                 return i;
             }
             while (i < n && isIdentStart(s.charAt(i)) || i < n && i > start + 1 && isDigit(s.charAt(i))) i++;
             if (i >= n || s.charAt(i) != '$') {
+                if (tokens != null) tokens.character(start);
                 punct(start, '$');
                 out.append('$');
                 return start + 1;
@@ -567,6 +650,8 @@ public final class SqlLexer {
             int close = s.indexOf(tag, bodyStart);
             int bodyEnd = close < 0 ? n : close;
             int end = close < 0 ? n : close + tag.length();
+            if (close < 0) unterminated = true;
+            token(SqlTokens.Kind.DOLLAR_STRING, start, end);
             String body = s.substring(bodyStart, bodyEnd);
             wordsOf(body);
             significant(null, start, out.length());
@@ -599,6 +684,7 @@ public final class SqlLexer {
                 }
             }
             String text = s.substring(start, i);
+            token(SqlTokens.Kind.NUMBER, start, i);
             boolean keep = integer && (depth == typeModDepth || byItemExpected && depth == byListDepth && positionEnds(i));
             significant(null, start, out.length());
             if (keep) {
@@ -636,8 +722,12 @@ public final class SqlLexer {
             }
             int i = start + 1;
             while (i < n && isIdentPart(s.charAt(i))) i++;
+            token(SqlTokens.Kind.WORD, start, i);
             String lower = lowerCase(start, i);
-            words.add(lower);
+            if (tokens == null) words.add(lower);
+            String wordBefore = lastWord[0];
+            char punctBefore = lastPunct;
+            int routineBefore = routine;
             if (lastPunct == '(' && (lower.equals("select") || lower.equals("values") || lower.equals("with")
                     || lower.equals("table"))) {
                 queryOpened();
@@ -650,8 +740,53 @@ public final class SqlLexer {
                 if (depth == byListDepth && BY_LIST_ENDERS.contains(lower)) byListDepth = -1;
                 significant(lower, start, out.length());
             }
+            routineBody(lower, wordBefore, punctBefore, routineBefore);
             out.append(s, start, i);
             return i;
+        }
+
+        /**
+         * Follows {@code CREATE [OR REPLACE] FUNCTION | PROCEDURE ... BEGIN ATOMIC ... END}, whose body holds
+         * semicolons that do not end the statement (PostgreSQL's grammar reads the whole body; psql's scanner
+         * tracks it with a similar heuristic). Errs towards ending the body early, never late: a statement cut
+         * short is only a syntax error, while a statement hidden in a body would escape every check. So any
+         * {@code END} at parenthesis depth zero ends the body, except one that closes a {@code CASE} counted
+         * here, and a {@code CASE} is counted only where it can only start a CASE expression (after an operator,
+         * {@code (}, {@code ,} or a keyword that must be followed by an expression), never where it may be a
+         * column label ({@code SELECT 1 case}, {@code AS case}, {@code t.case}). {@code END} after {@code AS}
+         * or {@code .} is a label and ends nothing.
+         */
+        private void routineBody(String w, String wordBefore, char punctBefore, int routineBefore) {
+            if (routineBefore >= 0 && routineBefore < 4) {
+                routine = switch (routineBefore) {
+                    case 0 -> w.equals("create") ? 1 : -1;
+                    case 1 -> w.equals("or") ? 2 : isRoutine(w) ? 4 : -1;
+                    case 2 -> w.equals("replace") ? 3 : -1;
+                    default -> isRoutine(w) ? 4 : -1;
+                };
+                return;
+            }
+            if (routine != 4 || depth != 0) return;
+            if (!inRoutineBody) {
+                inRoutineBody = w.equals("atomic") && "begin".equals(wordBefore) && punctBefore == 0;
+                return;
+            }
+            boolean label = "as".equals(wordBefore) || punctBefore == '.';
+            if (w.equals("case") && !label && (punctBefore == '(' || punctBefore == ','
+                    || punctBefore != 0 && SqlTokens.Builder.isOperatorChar(punctBefore)
+                    || punctBefore == 0 && wordBefore != null && CASE_BEFORE.contains(wordBefore))) {
+                caseDepth++;
+            } else if (w.equals("end") && !label) {
+                if (caseDepth > 0) {
+                    caseDepth--;
+                } else {
+                    inRoutineBody = false;
+                }
+            }
+        }
+
+        private static boolean isRoutine(String w) {
+            return w.equals("function") || w.equals("procedure");
         }
 
         /** The lower-cased word; common keywords come from a shared table so they cost no allocation. */
@@ -675,6 +810,7 @@ public final class SqlLexer {
 
         /** Adds every identifier-like word of a literal's text, lower-cased. */
         private void wordsOf(String text) {
+            if (tokens != null) return;
             int len = text.length();
             int i = 0;
             while (i < len) {

@@ -291,18 +291,18 @@ final class StatementAnalysis {
         }
     }
 
-    /** Counts the ? of a deparsed statement outside quoted names and strings (JSqlParser drops comments). */
+    /**
+     * Counts the ? of a deparsed statement outside quoted names, strings and comments: parameters, and each ? of an
+     * operator ({@code ??} counts two, so a parse that took it for two parameters is caught).
+     */
     private static int parameterMarks(String text) {
+        SqlTokens t = SqlLexer.tokens(text, SqlLexer.Dialect.JDBC);
         int count = 0;
-        char quote = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (quote != 0) {
-                if (c == quote) quote = 0;
-            } else if (c == '"' || c == '\'') {
-                quote = c;
-            } else if (c == '?') {
-                count++;
+        for (int i = 0; i < t.count(); i++) {
+            if (t.kind(i) == SqlTokens.Kind.PARAMETER || t.kind(i) == SqlTokens.Kind.OPERATOR) {
+                for (int k = t.start(i); k < t.end(i); k++) {
+                    if (text.charAt(k) == '?') count++;
+                }
             }
         }
         return count;

@@ -269,4 +269,27 @@ class FailClosedAnalysisTest {
         assertEquals(true, ANALYZER.analyze(SqlLexer.lex("insert into customers (id) values (?) on conflict (id) do nothing"),
                 blind).resolved());
     }
+
+    // ---------------------------------------------------------------- CREATE FUNCTION ... BEGIN ATOMIC
+
+    @Test
+    void aBeginAtomicBodyStaysInItsCreateStatementWhichIsNotResolved() {
+        Plan p = plan("CREATE FUNCTION f() RETURNS text LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT ssn FROM customers; END");
+        assertFalse(p.resolved(), p::toString);
+        assertEquals(1, SqlLexer.lex("CREATE FUNCTION f() RETURNS text LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END")
+                .statementCount());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            // CASE or END as a column label must not keep the body open past the server's END: the SELECT after it
+            // runs at once, so it is analysed as a statement of its own
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1 case; END; SELECT ssn FROM customers",
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1 AS end; END; SELECT ssn FROM customers",
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT t.end FROM t; END; SELECT ssn FROM customers"})
+    void whatFollowsABeginAtomicBodyIsAnalysedAsItsOwnStatement(String sql) {
+        Plan p = plan(sql);
+        assertTrue(p.outputs().stream().anyMatch(o -> c("ssn").equals(o.origin())), () -> sql + " -> " + p);
+        assertFalse(p.resolved(), () -> sql + " -> " + p);
+    }
 }

@@ -1,5 +1,7 @@
 package dev.warden.gateway.session;
 
+import dev.warden.sql.SqlLexer;
+import dev.warden.sql.SqlTokens;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -119,39 +121,29 @@ record ClientEncodingCommand(Action action, String value, String backendTwin) {
         }
     }
 
-    /** The statement's tokens, without comments and a final semicolon. */
+    /**
+     * The statement's tokens as {@link SqlLexer} reads them, without semicolons: words and numbers, plain string
+     * literals and quoted names unquoted, {@code =}; anything else ({@code E''}, dollar quotes, operators) is a
+     * token this class does not read, which makes the statement refused.
+     */
     private static List<Token> tokens(String sql) {
-        List<Token> out = new ArrayList<>();
-        int n = sql.length();
-        int i = 0;
-        while (i < n) {
-            char c = sql.charAt(i);
-            if (Character.isWhitespace(c) || c == ';') {
-                i++;
-            } else if (c == '\'' || c == '"') {
-                int end = SqlText.skipNonCode(sql, i);
-                String inner = sql.substring(i + 1, Math.max(i + 1, end - 1));
-                String q = String.valueOf(c);
-                out.add(new Token(c == '\'' ? 's' : 'i', inner.replace(q + q, q), i, end));
-                i = end;
-            } else if (SqlText.skipNonCode(sql, i) > i) {
-                int end = SqlText.skipNonCode(sql, i);
-                if (c == '$') {
-                    out.add(new Token('?', sql.substring(i, end), i, end)); // a dollar-quoted value: not read here
-                }
-                i = end;
-            } else if (Character.isLetterOrDigit(c) || c == '_') {
-                int j = i + 1;
-                while (j < n && (Character.isLetterOrDigit(sql.charAt(j)) || sql.charAt(j) == '_'
-                        || sql.charAt(j) == '-')) {
-                    j++;
-                }
-                out.add(new Token('w', sql.substring(i, j), i, j));
-                i = j;
-            } else {
-                out.add(new Token(c == '=' ? 'w' : '?', String.valueOf(c), i, i + 1));
-                i++;
+        SqlTokens t = SqlLexer.tokens(sql, SqlLexer.Dialect.SERVER);
+        List<Token> out = new ArrayList<>(t.count());
+        for (int i = 0; i < t.count(); i++) {
+            if (t.is(i, ";")) continue;
+            String text = t.text(i);
+            char kind = switch (t.kind(i)) {
+                case WORD, NUMBER -> 'w';
+                case STRING -> text.startsWith("'") ? 's' : '?';
+                case QUOTED_IDENTIFIER -> text.startsWith("\"") ? 'i' : '?';
+                case OPERATOR -> text.equals("=") ? 'w' : '?';
+                default -> '?';
+            };
+            if (kind == 's' || kind == 'i') {
+                String q = text.substring(0, 1);
+                text = text.substring(1, Math.max(1, text.length() - 1)).replace(q + q, q);
             }
+            out.add(new Token(kind, text, t.start(i), t.end(i)));
         }
         return out;
     }

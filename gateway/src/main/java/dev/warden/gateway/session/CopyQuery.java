@@ -1,5 +1,7 @@
 package dev.warden.gateway.session;
 
+import dev.warden.sql.SqlLexer;
+import dev.warden.sql.SqlTokens;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,37 +22,29 @@ record CopyQuery(String query, boolean csv, boolean header, char delimiter, Stri
 
     /** The statement as a query COPY the gateway encodes itself, or null when it is not one. */
     static CopyQuery parse(String sql) {
-        int i = skipSpace(sql, 0);
-        if (!sql.regionMatches(true, i, "copy", 0, 4)) return null;
-        i = skipSpace(sql, i + 4);
-        if (i >= sql.length() || sql.charAt(i) != '(') return null;
-        int open = i;
+        SqlTokens t = SqlLexer.tokens(sql, SqlLexer.Dialect.SERVER);
+        if (t.count() < 2 || !t.isWord(0, "copy") || !t.is(1, "(")) return null;
         int depth = 0;
         int close = -1;
-        while (i < sql.length()) {
-            int skip = SqlText.skipNonCode(sql, i);
-            if (skip > i) {
-                i = skip;
-                continue;
-            }
-            char c = sql.charAt(i);
-            if (c == ';') return null;  // one statement only: the query runs as it is written
-            if (c == '(') depth++;
-            if (c == ')' && --depth == 0) {
-                close = i;
+        for (int k = 1; k < t.count(); k++) {
+            if (t.is(k, ";")) return null;  // one statement only: the query runs as it is written
+            if (t.is(k, "(")) depth++;
+            if (t.is(k, ")") && --depth == 0) {
+                close = k;
                 break;
             }
-            i++;
         }
         if (close < 0) return null;
-        List<String> t = tokens(sql, close + 1);
-        if (t == null || t.size() < 2 || !t.get(0).equals("to") || !t.get(1).equals("stdout")) return null;
+        List<String> tokens = options(t, close + 1);
+        if (tokens == null || tokens.size() < 2 || !tokens.get(0).equals("to") || !tokens.get(1).equals("stdout")) {
+            return null;
+        }
         Options o = new Options();
-        List<String> rest = t.subList(2, t.size());
+        List<String> rest = tokens.subList(2, tokens.size());
         if (!rest.isEmpty() && rest.get(0).equals("with")) rest = rest.subList(1, rest.size());
         boolean ok = !rest.isEmpty() && rest.get(0).equals("(") ? o.modern(rest) : o.legacy(rest);
         if (!ok || !o.valid()) return null;
-        return new CopyQuery(sql.substring(open + 1, close), o.csv, o.header, o.delimiter(),
+        return new CopyQuery(sql.substring(t.end(1), t.start(close)), o.csv, o.header, o.delimiter(),
                 o.nullString != null ? o.nullString : o.csv ? "" : "\\N", o.quote(), o.escape());
     }
 
@@ -162,47 +156,36 @@ record CopyQuery(String query, boolean csv, boolean header, char delimiter, Stri
     }
 
     /**
-     * Lower-cased words, punctuation and single-quoted literals (kept with their quotes) after the query; null
-     * on anything else (an E'' string, a dollar quote, a comment, a semicolon is not expected from a client here).
+     * Tokens {@code from} on as lower-cased words, punctuation and single-quoted literals (kept with their quotes);
+     * null on anything else (an E'' string, a dollar quote, an operator, a semicolon before the end is not expected
+     * from a client here).
      */
-    private static List<String> tokens(String s, int from) {
+    private static List<String> options(SqlTokens t, int from) {
         List<String> out = new ArrayList<>();
-        int i = from;
-        int n = s.length();
-        while (true) {
-            i = skipSpace(s, i);
-            if (i >= n) return out;
-            char c = s.charAt(i);
-            if (c == '\'') {
-                int end = SqlText.skipNonCode(s, i);
-                if (end > n || s.charAt(end - 1) != '\'' || end - i < 2) return null;
-                out.add(s.substring(i, end));
-                i = end;
-            } else if (c == '(' || c == ')' || c == ',') {
-                out.add(String.valueOf(c));
-                i++;
-            } else if (Character.isLetter(c) || c == '_') {
-                int j = i;
-                while (j < n && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_')) j++;
-                if (j < n && (s.charAt(j) == '\'' || s.charAt(j) == '$')) return null;
-                out.add(s.substring(i, j).toLowerCase(Locale.ROOT));
-                i = j;
-            } else if (Character.isDigit(c)) {
-                int j = i;
-                while (j < n && Character.isDigit(s.charAt(j))) j++;
-                out.add(s.substring(i, j));
-                i = j;
-            } else if (c == ';' && skipSpace(s, i + 1) >= n) {
-                return out;
-            } else {
-                return null;
+        for (int k = from; k < t.count(); k++) {
+            String text = t.text(k);
+            switch (t.kind(k)) {
+                case WORD -> out.add(text.toLowerCase(Locale.ROOT));
+                case STRING -> {
+                    boolean closed = !(t.unterminated() && k == t.count() - 1);
+                    if (text.charAt(0) != '\'' || !closed) return null;
+                    out.add(text);
+                }
+                case NUMBER -> {
+                    if (!text.chars().allMatch(Character::isDigit)) return null;
+                    out.add(text);
+                }
+                case PUNCTUATION -> {
+                    if (text.equals(";") && k == t.count() - 1) return out;
+                    if (!text.equals("(") && !text.equals(")") && !text.equals(",")) return null;
+                    out.add(text);
+                }
+                default -> {
+                    return null;
+                }
             }
         }
-    }
-
-    private static int skipSpace(String s, int i) {
-        while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
-        return i;
+        return out;
     }
 
     /** One row in this format, with its line end, as UTF-8 (the gateway's client encoding). */

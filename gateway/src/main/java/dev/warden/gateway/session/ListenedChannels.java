@@ -1,5 +1,7 @@
 package dev.warden.gateway.session;
 
+import dev.warden.sql.SqlLexer;
+import dev.warden.sql.SqlTokens;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -100,42 +102,22 @@ final class ListenedChannels {
      * statement is not that simple.
      */
     static String channel(String sql) {
-        int n = sql.length();
-        int i = skipSpace(sql, 0);
-        while (i < n && Character.isLetter(sql.charAt(i))) {
-            i++; // the keyword
-        }
-        i = skipSpace(sql, i);
-        if (i >= n) {
+        SqlTokens t = SqlLexer.tokens(sql, SqlLexer.Dialect.SERVER);
+        int n = t.count();
+        if (t.unterminated() || n < 2 || n > 3 || t.kind(0) != SqlTokens.Kind.WORD || n == 3 && !t.is(2, ";")) {
             return null;
         }
-        char c = sql.charAt(i);
-        String name;
-        int end;
-        if (c == '*') {
-            name = "*";
-            end = i + 1;
-        } else if (c == '"') {
-            end = SqlText.skipNonCode(sql, i);
-            if (end <= i + 2 || sql.charAt(end - 1) != '"') {
-                return null;
+        String token = t.text(1);
+        return switch (t.kind(1)) {
+            case OPERATOR -> token.equals("*") ? "*" : null;
+            case QUOTED_IDENTIFIER -> {
+                String name = token.charAt(0) == '"' ? token.substring(1, token.length() - 1).replace("\"\"", "\"") : "";
+                // empty is no name; "*" is a channel named *, not UNLISTEN *
+                yield name.isEmpty() || name.equals("*") ? null : name;
             }
-            name = sql.substring(i + 1, end - 1).replace("\"\"", "\"");
-            if (name.equals("*")) {
-                return null; // a channel named "*", not UNLISTEN *
-            }
-        } else if (Character.isLetter(c) || c == '_') {
-            end = i + 1;
-            while (end < n && (Character.isLetterOrDigit(sql.charAt(end)) || sql.charAt(end) == '_'
-                    || sql.charAt(end) == '$')) {
-                end++;
-            }
-            name = lowerAscii(sql.substring(i, end));
-        } else {
-            return null;
-        }
-        int rest = skipSpace(sql, end);
-        return rest == n || rest == n - 1 && sql.charAt(rest) == ';' ? name : null;
+            case WORD -> lowerAscii(token);
+            default -> null;
+        };
     }
 
     private static String lowerAscii(String s) {
@@ -145,21 +127,5 @@ final class ListenedChannels {
             b.append(c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
         }
         return b.toString();
-    }
-
-    /** The index of the first character at or after {@code i} that is neither white space nor a comment. */
-    private static int skipSpace(String s, int i) {
-        int n = s.length();
-        while (i < n) {
-            char c = s.charAt(i);
-            if (Character.isWhitespace(c)) {
-                i++;
-            } else if ((c == '-' || c == '/') && SqlText.skipNonCode(s, i) > i) {
-                i = SqlText.skipNonCode(s, i);
-            } else {
-                break;
-            }
-        }
-        return i;
     }
 }

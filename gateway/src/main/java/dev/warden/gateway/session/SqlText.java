@@ -1,55 +1,47 @@
 package dev.warden.gateway.session;
 
 import dev.warden.sql.SqlLexer;
+import dev.warden.sql.SqlTokens;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * The little SQL text handling the gateway needs without parsing: splitting a simple-query string into
  * statements, reading a statement's leading keywords at parenthesis depth zero (for command tags and
- * transaction tracking), and turning PostgreSQL {@code $n} parameters into JDBC {@code ?} markers.
- * Understands quoted strings (including {@code E''}), quoted identifiers, dollar quotes and both comment
- * forms, so a semicolon or {@code $1} inside any of them is left alone. Stateless and thread-safe.
+ * transaction tracking), and turning PostgreSQL {@code $n} parameters into JDBC {@code ?} markers. Reads the
+ * text through {@link SqlLexer#tokens} (server dialect: {@code ?} is an operator), the tokenizer the engine
+ * uses, so a semicolon or {@code $1} inside a string, quoted name, dollar quote or comment is left alone exactly
+ * where the engine leaves it alone. Stateless and thread-safe.
  */
 public final class SqlText {
 
     private SqlText() {}
 
-    /** The statements of a simple-query string, trimmed, empty ones (only blanks, comments or ';') dropped. */
+    /**
+     * The statements of a simple-query string, trimmed, empty ones (only blanks, comments or ';') dropped. A
+     * {@code CREATE FUNCTION ... BEGIN ATOMIC ... END} body stays in its statement.
+     */
     public static List<String> split(String sql) {
         String single = singleStatement(sql);
         if (single != null) {
             return List.of(single);
         }
+        SqlTokens t = SqlLexer.tokens(sql, SqlLexer.Dialect.SERVER);
         List<String> out = new ArrayList<>(1);
         int start = 0;
         boolean hasCode = false;
-        int n = sql.length();
-        int i = 0;
-        while (i < n) {
-            char c = sql.charAt(i);
-            if (c == ';') {
+        for (int i = 0; i < t.count(); i++) {
+            if (t.endsStatement(i)) {
                 if (hasCode) {
-                    out.add(sql.substring(start, i).trim());
+                    out.add(sql.substring(start, t.start(i)).trim());
                 }
                 hasCode = false;
-                start = i + 1;
-                i++;
-                continue;
-            }
-            int skip = skipNonCode(sql, i);
-            if (skip > i) {
-                if (!isComment(sql, i)) {
-                    hasCode = true;
-                }
-                i = skip;
-                continue;
-            }
-            if (!Character.isWhitespace(c)) {
+                start = t.end(i);
+            } else {
                 hasCode = true;
             }
-            i++;
         }
         if (hasCode) {
             out.add(sql.substring(start).trim());
@@ -58,8 +50,8 @@ public final class SqlText {
     }
 
     /**
-     * The common case without a scan for quotes: one plain statement, at most one ';' at its end, and no
-     * character that could open a quote or a comment. Null when the full split is needed.
+     * The common case without tokenizing: one plain statement, at most one ';' at its end, and nothing that could
+     * open a quote or a comment (so that ';' is the statement's end). Null when the full split is needed.
      */
     private static String singleStatement(String sql) {
         int n = sql.length();
@@ -74,8 +66,14 @@ public final class SqlText {
         for (int i = 0; i < end; i++) {
             char c = sql.charAt(i);
             switch (c) {
-                case ';', '\'', '"', '$', '-', '/':
+                case ';', '\'', '"', '$':
                     return null;
+                case '-', '/':
+                    if (i + 1 < end && sql.charAt(i + 1) == (c == '-' ? '-' : '*')) {
+                        return null; // a comment
+                    }
+                    code = true;
+                    break;
                 default:
                     code |= !Character.isWhitespace(c);
             }
@@ -83,120 +81,44 @@ public final class SqlText {
         return code ? sql.substring(0, end).strip() : null;
     }
 
-    private static boolean isComment(String s, int i) {
-        return s.startsWith("--", i) || s.startsWith("/*", i);
-    }
-
-    /**
-     * If a quoted string, quoted identifier, dollar-quoted string or comment starts at {@code i}, the index
-     * just after it; otherwise {@code i}. An unterminated one runs to the end of the text.
-     */
-    static int skipNonCode(String s, int i) {
-        int n = s.length();
-        char c = s.charAt(i);
-        if (c == '\'') {
-            boolean backslash = i > 0 && (s.charAt(i - 1) == 'E' || s.charAt(i - 1) == 'e')
-                    && (i < 2 || !isIdentChar(s.charAt(i - 2)));
-            int j = i + 1;
-            while (j < n) {
-                char d = s.charAt(j);
-                if (backslash && d == '\\') {
-                    j += 2;
-                    continue;
-                }
-                if (d == '\'') {
-                    if (j + 1 < n && s.charAt(j + 1) == '\'') {
-                        j += 2;
-                        continue;
-                    }
-                    return j + 1;
-                }
-                j++;
-            }
-            return n;
-        }
-        if (c == '"') {
-            int j = s.indexOf('"', i + 1);
-            while (j >= 0 && j + 1 < n && s.charAt(j + 1) == '"') {
-                j = s.indexOf('"', j + 2);
-            }
-            return j < 0 ? n : j + 1;
-        }
-        if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
-            int j = SqlLexer.lineCommentEnd(s, i);  // a carriage return ends it too
-            return j < n ? j + 1 : n;
-        }
-        if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
-            int depth = 1;
-            int j = i + 2;
-            while (j < n && depth > 0) {
-                if (s.startsWith("/*", j)) {
-                    depth++;
-                    j += 2;
-                } else if (s.startsWith("*/", j)) {
-                    depth--;
-                    j += 2;
-                } else {
-                    j++;
-                }
-            }
-            return j;
-        }
-        if (c == '$' && (i == 0 || !isIdentChar(s.charAt(i - 1)))) {
-            int j = i + 1;
-            while (j < n && (Character.isLetter(s.charAt(j)) || s.charAt(j) == '_'
-                    || (j > i + 1 && Character.isDigit(s.charAt(j))))) {
-                j++;
-            }
-            if (j < n && s.charAt(j) == '$') {
-                String tag = s.substring(i, j + 1);
-                int end = s.indexOf(tag, j + 1);
-                return end < 0 ? n : end + tag.length();
-            }
-        }
-        return i;
-    }
-
-    private static boolean isIdentChar(char c) {
-        return Character.isLetterOrDigit(c) || c == '_' || c == '$';
-    }
-
     /**
      * Up to {@code max} upper-cased words (keywords or unquoted identifiers) of the statement at
      * parenthesis depth zero, in order; a quoted identifier counts as the word {@code "}.
      */
     public static List<String> words(String sql, int max) {
+        // most statements say what they are in their first tokens: read the whole text only when they do not
+        int limit = 4 * max + 8;
+        SqlTokens t = SqlLexer.tokens(sql, SqlLexer.Dialect.SERVER, limit);
+        List<String> out = words(t, max);
+        if (out.size() < max && t.count() == limit) {
+            out = words(SqlLexer.tokens(sql, SqlLexer.Dialect.SERVER), max);
+        }
+        return out;
+    }
+
+    private static List<String> words(SqlTokens t, int max) {
         List<String> out = new ArrayList<>(Math.min(max, 8));
         int depth = 0;
-        int n = sql.length();
-        int i = 0;
-        while (i < n && out.size() < max) {
-            char c = sql.charAt(i);
-            int skip = skipNonCode(sql, i);
-            if (skip > i) {
-                if (depth == 0 && c == '"') {
-                    out.add("\"");
+        for (int i = 0; i < t.count() && out.size() < max; i++) {
+            switch (t.kind(i)) {
+                case WORD -> {
+                    if (depth == 0) {
+                        out.add(t.text(i).toUpperCase(Locale.ROOT));
+                    }
                 }
-                i = skip;
-                continue;
-            }
-            if (c == '(') {
-                depth++;
-                i++;
-            } else if (c == ')') {
-                depth = Math.max(0, depth - 1);
-                i++;
-            } else if (Character.isLetter(c) || c == '_') {
-                int j = i + 1;
-                while (j < n && isIdentChar(sql.charAt(j))) {
-                    j++;
+                case QUOTED_IDENTIFIER -> {
+                    if (depth == 0) {
+                        out.add("\"");
+                    }
                 }
-                if (depth == 0) {
-                    out.add(sql.substring(i, j).toUpperCase(Locale.ROOT));
+                case PUNCTUATION -> {
+                    if (t.is(i, "(")) {
+                        depth++;
+                    } else if (t.is(i, ")")) {
+                        depth = Math.max(0, depth - 1);
+                    }
                 }
-                i = j;
-            } else {
-                i++;
+                default -> { }
             }
         }
         return out;
@@ -205,48 +127,49 @@ public final class SqlText {
     /** A statement rewritten for JDBC: {@code ?} markers and, per marker, the PostgreSQL parameter number. */
     public record JdbcSql(String sql, int[] markerToParam, int parameterCount) {}
 
+    private static final int[] NO_MARKERS = new int[0];
+
     /**
-     * Replaces each {@code $n} outside quotes and comments with {@code ?} (remembering n), and doubles every
-     * literal {@code ?} operator so that the JDBC driver does not take it for a marker.
+     * Replaces each {@code $n} parameter with {@code ?} (remembering n), and doubles every {@code ?} of an
+     * operator ({@code ?}, {@code ?|}, {@code ?&}) so that the JDBC driver does not take it for a marker.
      */
     public static JdbcSql toJdbc(String sql) {
+        if (sql.indexOf('$') < 0 && sql.indexOf('?') < 0) {
+            return new JdbcSql(sql, NO_MARKERS, 0);  // no parameter, no ? operator: nothing to rewrite, nothing to scan
+        }
+        SqlTokens t = SqlLexer.tokens(sql, SqlLexer.Dialect.SERVER);
         StringBuilder out = new StringBuilder(sql.length() + 8);
         int[] map = new int[8];
         int markers = 0;
         int maxParam = 0;
-        int n = sql.length();
-        int i = 0;
-        while (i < n) {
-            char c = sql.charAt(i);
-            if (c == '$' && i + 1 < n && Character.isDigit(sql.charAt(i + 1))
-                    && (i == 0 || !isIdentChar(sql.charAt(i - 1)))) {
-                int j = i + 1;
-                while (j < n && Character.isDigit(sql.charAt(j))) {
-                    j++;
-                }
-                int p = Integer.parseInt(sql.substring(i + 1, Math.min(j, i + 9)));
+        int from = 0;
+        for (int i = 0; i < t.count(); i++) {
+            int start = t.start(i);
+            int end = t.end(i);
+            if (t.kind(i) == SqlTokens.Kind.PARAMETER) {
+                out.append(sql, from, start);
+                int p = Integer.parseInt(sql.substring(start + 1, Math.min(end, start + 9)));
                 if (markers == map.length) {
-                    map = java.util.Arrays.copyOf(map, markers * 2);
+                    map = Arrays.copyOf(map, markers * 2);
                 }
                 map[markers++] = p;
                 maxParam = Math.max(maxParam, p);
                 out.append('?');
-                i = j;
-                continue;
+                from = end;
+            } else if (t.kind(i) == SqlTokens.Kind.OPERATOR && sql.indexOf('?', start) >= 0
+                    && sql.indexOf('?', start) < end) {
+                out.append(sql, from, start);
+                for (int k = start; k < end; k++) {
+                    char c = sql.charAt(k);
+                    out.append(c);
+                    if (c == '?') {
+                        out.append('?');
+                    }
+                }
+                from = end;
             }
-            int skip = skipNonCode(sql, i);
-            if (skip > i) {
-                out.append(sql, i, skip);
-                i = skip;
-                continue;
-            }
-            if (c == '?') {
-                out.append("??");
-            } else {
-                out.append(c);
-            }
-            i++;
         }
-        return new JdbcSql(out.toString(), java.util.Arrays.copyOf(map, markers), maxParam);
+        out.append(sql, from, sql.length());
+        return new JdbcSql(out.toString(), Arrays.copyOf(map, markers), maxParam);
     }
 }

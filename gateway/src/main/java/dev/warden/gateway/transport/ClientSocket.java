@@ -1,5 +1,6 @@
 package dev.warden.gateway.transport;
 
+import dev.warden.gateway.wire.PgFrameReader;
 import dev.warden.gateway.wire.PgFrame;
 import dev.warden.gateway.wire.PgFrameDecoder;
 import java.io.Closeable;
@@ -27,15 +28,12 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class ClientSocket implements Closeable {
 
-    private static final int INITIAL_BUFFER = 16 * 1024;
-
     private final SocketChannel channel;
     private final Selector selector;
     private final SelectionKey key;
-    private final int maxMessageBytes;
     private final ReentrantLock inputLock = new ReentrantLock();
-    /** Received, not yet decoded bytes, between position and limit. Guarded by inputLock. */
-    private ByteBuffer in;
+    /** Received, not yet decoded bytes. Guarded by inputLock. */
+    private final SocketFrameInput in;
     /** Guarded by inputLock. */
     private boolean endOfStream;
     /** Decoded frames to hand out before anything else: leftovers of the event loop, or held back during COPY. */
@@ -48,7 +46,6 @@ public final class ClientSocket implements Closeable {
     public ClientSocket(SocketChannel channel, List<PgFrame> decoded, byte[] undecoded, int maxMessageBytes)
             throws IOException {
         this.channel = channel;
-        this.maxMessageBytes = maxMessageBytes;
         this.selector = Selector.open();
         try {
             channel.configureBlocking(false);
@@ -57,8 +54,7 @@ public final class ClientSocket implements Closeable {
             selector.close();
             throw e;
         }
-        this.in = ByteBuffer.allocate(Math.max(INITIAL_BUFFER, undecoded.length));
-        in.put(undecoded).flip();
+        this.in = new SocketFrameInput(undecoded, maxMessageBytes, true);
         held.addAll(decoded);
     }
 
@@ -158,16 +154,15 @@ public final class ClientSocket implements Closeable {
             if (endOfStream || !channel.isOpen()) {
                 return true;
             }
-            if (in.capacity() - in.remaining() == 0) {
+            if (in.full()) {
                 return false; // the client has sent a lot ahead; the session will read it first
             }
-            in.compact();
             try {
-                if (channel.read(in) < 0) {
+                if (channel.read(in.receiving()) < 0) {
                     endOfStream = true;
                 }
             } finally {
-                in.flip();
+                in.received();
             }
             return endOfStream;
         } catch (IOException e) {
@@ -199,10 +194,10 @@ public final class ClientSocket implements Closeable {
      * {@code deadline} ({@link System#nanoTime()}) if {@code timed}. Caller holds inputLock.
      */
     private boolean receive(boolean timed, long deadline) throws IOException {
-        in.compact();
+        ByteBuffer room = in.receiving();
         try {
             while (true) {
-                int n = channel.read(in);
+                int n = channel.read(room);
                 if (n < 0) {
                     endOfStream = true;
                     return true;
@@ -221,7 +216,7 @@ public final class ClientSocket implements Closeable {
                 waitReady(waitMillis);
             }
         } finally {
-            in.flip();
+            in.received();
         }
     }
 
@@ -248,30 +243,10 @@ public final class ClientSocket implements Closeable {
 
     /** One whole frame out of the input buffer, or null if it holds none yet. Caller holds inputLock. */
     private PgFrame decodeOne() throws ProtocolException {
-        if (in.remaining() < 5) {
-            return null;
+        try {
+            return in.next();
+        } catch (PgFrameReader.MalformedFrameException e) {
+            throw new ProtocolException(e.getMessage());
         }
-        int start = in.position();
-        byte type = in.get(start);
-        int length = in.getInt(start + 1);
-        String problem = PgFrameDecoder.lengthProblem(length, maxMessageBytes);
-        if (problem != null) {
-            throw new ProtocolException(problem);
-        }
-        if (in.remaining() < 1 + length) {
-            if (in.capacity() < 1 + length) {
-                ByteBuffer bigger = ByteBuffer.allocate(1 + length);
-                bigger.put(in).flip();
-                in = bigger;
-            }
-            return null;
-        }
-        byte[] payload = new byte[length - 4];
-        in.position(start + 5);
-        in.get(payload);
-        if (!in.hasRemaining() && in.capacity() > INITIAL_BUFFER) {
-            in = ByteBuffer.allocate(INITIAL_BUFFER).flip(); // a large message passed; don't keep its buffer
-        }
-        return new PgFrame(type, payload);
     }
 }

@@ -8,12 +8,9 @@ import io.netty.handler.codec.TooLongFrameException;
 import java.util.List;
 
 /**
- * Splits the frontend byte stream into whole {@link PgFrame}s. Until a protocol-3 StartupMessage has been
- * read, packets are untyped ({@code int32 length, int32 code, ...}: SSLRequest, GSSENCRequest, CancelRequest,
- * StartupMessage); after it every message is {@code byte type, int32 length, payload}. Waits for whole
- * frames, guards lengths (startup packets up to 10,000 bytes like PostgreSQL, other messages up to the
- * configured maximum) and fails with {@link TooLongFrameException} or {@link CorruptedFrameException},
- * after which it discards all further input. Not sharable: one per channel.
+ * Splits the frontend byte stream on the event loop into whole {@link PgFrame}s, by the rules of
+ * {@link PgFrameReader} (which the per-session socket path uses too). Fails with {@link TooLongFrameException} or
+ * {@link CorruptedFrameException}, after which it discards all further input. Not sharable: one per channel.
  */
 public final class PgFrameDecoder extends ByteToMessageDecoder {
 
@@ -23,8 +20,8 @@ public final class PgFrameDecoder extends ByteToMessageDecoder {
     public static final int MAX_STARTUP_LENGTH = 10_000;
     public static final int DEFAULT_MAX_MESSAGE_LENGTH = 64 * 1024 * 1024;
 
-    private final int maxMessageLength;
-    private boolean typed;
+    private final PgFrameReader reader;
+    private final ByteBufInput input = new ByteBufInput();
     private boolean failed;
 
     public PgFrameDecoder() {
@@ -32,21 +29,7 @@ public final class PgFrameDecoder extends ByteToMessageDecoder {
     }
 
     public PgFrameDecoder(int maxMessageLength) {
-        this.maxMessageLength = maxMessageLength;
-    }
-
-    /**
-     * Why the length word of a typed message cannot be accepted, or null if it can. Shared with
-     * {@code ClientSocket}, which decodes the same frames off the event loop.
-     */
-    public static String lengthProblem(int length, int maxMessageLength) {
-        if (length < 4) {
-            return "invalid message length " + length;
-        }
-        if (length - 4 > maxMessageLength) {
-            return "message of " + (length - 4) + " bytes exceeds the limit of " + maxMessageLength;
-        }
-        return null;
+        this.reader = new PgFrameReader(maxMessageLength, false);
     }
 
     /** Bytes received but not yet decoded into a frame, taken out of this decoder. */
@@ -63,58 +46,48 @@ public final class PgFrameDecoder extends ByteToMessageDecoder {
             in.skipBytes(in.readableBytes());
             return;
         }
-        while (true) {
-            PgFrame frame = typed ? decodeTyped(in) : decodeStartup(in);
-            if (frame == null) {
-                return;
+        input.buf = in;
+        try {
+            PgFrame frame;
+            while ((frame = reader.next(input)) != null) {
+                out.add(frame);
             }
-            out.add(frame);
+        } catch (PgFrameReader.MalformedFrameException e) {
+            failed = true;
+            in.skipBytes(in.readableBytes());
+            throw e.tooLong() ? new TooLongFrameException(e.getMessage()) : new CorruptedFrameException(e.getMessage());
+        } finally {
+            input.buf = null;
         }
     }
 
-    private PgFrame decodeStartup(ByteBuf in) {
-        if (in.readableBytes() < 4) {
-            return null;
-        }
-        int length = in.getInt(in.readerIndex());
-        if (length < 8 || length > MAX_STARTUP_LENGTH) {
-            failed = true;
-            in.skipBytes(in.readableBytes());
-            throw new CorruptedFrameException("invalid length of startup packet");
-        }
-        if (in.readableBytes() < length) {
-            return null;
-        }
-        in.skipBytes(4);
-        byte[] payload = new byte[length - 4];
-        in.readBytes(payload);
-        int code = ((payload[0] & 0xff) << 24) | ((payload[1] & 0xff) << 16) | ((payload[2] & 0xff) << 8)
-                | (payload[3] & 0xff);
-        if (code >>> 16 == 3) {
-            typed = true;
-        }
-        return new PgFrame(PgFrame.STARTUP, payload);
-    }
+    /** The cumulation buffer of one {@link #decode} call. */
+    private static final class ByteBufInput implements PgFrameReader.Input {
+        ByteBuf buf;
 
-    private PgFrame decodeTyped(ByteBuf in) {
-        if (in.readableBytes() < 5) {
-            return null;
+        @Override
+        public int readable() {
+            return buf.readableBytes();
         }
-        int start = in.readerIndex();
-        byte type = in.getByte(start);
-        int length = in.getInt(start + 1);
-        String invalid = lengthProblem(length, maxMessageLength);
-        if (invalid != null) {
-            failed = true;
-            in.skipBytes(in.readableBytes());
-            throw length < 4 ? new CorruptedFrameException(invalid) : new TooLongFrameException(invalid);
+
+        @Override
+        public byte byteAt(int offset) {
+            return buf.getByte(buf.readerIndex() + offset);
         }
-        if (in.readableBytes() < 1 + length) {
-            return null;
+
+        @Override
+        public int intAt(int offset) {
+            return buf.getInt(buf.readerIndex() + offset);
         }
-        in.skipBytes(5);
-        byte[] payload = new byte[length - 4];
-        in.readBytes(payload);
-        return new PgFrame(type, payload);
+
+        @Override
+        public void skip(int n) {
+            buf.skipBytes(n);
+        }
+
+        @Override
+        public void read(byte[] dst) {
+            buf.readBytes(dst);
+        }
     }
 }

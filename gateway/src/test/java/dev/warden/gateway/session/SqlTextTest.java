@@ -25,6 +25,23 @@ class SqlTextTest {
     }
 
     @Test
+    void splitKeepsBeginAtomicBodiesAndEndsLineCommentsAtTheEndOfTheText() {
+        String create = "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END";
+        assertEquals(List.of(create, "select 3"), SqlText.split(create + "; select 3;"));
+        assertEquals(List.of("begin", "select 1", "end"), SqlText.split("begin; select 1; end"));
+        assertEquals(List.of("select 1 -- ; no newline"), SqlText.split("select 1 -- ; no newline"));
+        assertEquals(List.of("select $f$ $$; $f$", "select 2"), SqlText.split("select $f$ $$; $f$; select 2"));
+    }
+
+    @Test
+    void jsonbQuestionMarkOperatorsStayOperatorsAndCastsStayCasts() {
+        SqlText.JdbcSql j = SqlText.toJdbc("select j ?| array['a'], j ?& $1, j ?? 'x', $2::int, E'$3\\'' from t");
+        assertEquals("select j ??| array['a'], j ??& ?, j ???? 'x', ?::int, E'$3\\'' from t", j.sql());
+        assertArrayEquals(new int[] {1, 2}, j.markerToParam());
+        assertEquals("select 1 -- $1 ?", SqlText.toJdbc("select 1 -- $1 ?").sql());
+    }
+
+    @Test
     void dollarParametersBecomeJdbcMarkersAndQuestionMarksAreEscaped() {
         SqlText.JdbcSql j = SqlText.toJdbc("select $2, $1, '$1', $2 from t where j ? 'k' and x = $10 /* $3 */");
         assertEquals("select ?, ?, '$1', ? from t where j ?? 'k' and x = ? /* $3 */", j.sql());
@@ -38,6 +55,10 @@ class SqlTextTest {
         assertEquals(List.of("WITH", "X", "AS", "INSERT", "INTO", "T", "SELECT", "FROM", "X"),
                 SqlText.words("with x as (select 1) insert into t select * from x", 20));
         assertEquals(List.of("COPY", "T", "FROM", "STDIN"), SqlText.words("/* c */ COPY t (a, b) from stdin", 10));
+        // a word read past a long parenthesised list: the first, short scan is extended to the whole text
+        assertEquals(List.of("CREATE", "TABLE", "T", "AS", "SELECT"),
+                SqlText.words("create table t (" + "a int, ".repeat(40) + "z int) as select 1", 5));
+        assertEquals(List.of("SELECT"), SqlText.words("select E'it''s', $$x$$ \"q\"", 1));
     }
 
     @Test
