@@ -133,9 +133,14 @@ final class RowBoundReader {
         return true;
     }
 
-    /** A literal or a parameter (every literal is a {@code ?} in a normalised text), or a cast of one. */
+    /**
+     * A literal or a parameter (every literal is a {@code ?} in a normalised text), or a cast of one, in brackets
+     * or not (pgjdbc's simple mode sends a parameter as {@code ('7'::int4)}).
+     */
     private static boolean value(Expression e) {
         if (e instanceof CastExpression cast) return cast.getLeftExpression() != null && value(cast.getLeftExpression());
+        if (e instanceof Parenthesis p) return value(p.getExpression());
+        if (e instanceof ParenthesedExpressionList<?> list) return list.size() == 1 && value(list.get(0));
         return e instanceof JdbcParameter || e instanceof LongValue || e instanceof StringValue
                 || e instanceof DoubleValue || e instanceof BooleanValue || e instanceof NullValue;
     }

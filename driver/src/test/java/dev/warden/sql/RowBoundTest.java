@@ -40,6 +40,7 @@ class RowBoundTest {
         keyLookup("SELECT v FROM t WHERE ? = id", T, "id");
         keyLookup("SELECT v FROM t WHERE id = ?::int", T, "id");
         keyLookup("SELECT v FROM t WHERE id = CAST(? AS bigint)", T, "id");
+        keyLookup("SELECT v FROM t WHERE id = ('7'::int4)", T, "id");  // pgjdbc's simple mode
         keyLookup("SELECT v FROM t WHERE (a = 1 AND b = 'x') AND c = ?", T, "a", "b", "c");
         keyLookup("SELECT v FROM t WHERE id = 1 AND NOT (x = 2)", T, "id");
         keyLookup("SELECT v FROM t WHERE id = 1 AND x IN (SELECT y FROM u)", T, "id");
@@ -78,6 +79,8 @@ class RowBoundTest {
         unbounded("SELECT * FROM t WHERE lower(name) = 'x'");
         unbounded("SELECT * FROM t WHERE id = (SELECT max(id) FROM t)");
         unbounded("SELECT * FROM t WHERE id = 1 + 1");
+        unbounded("SELECT * FROM t WHERE id = (1, 2)");
+        unbounded("SELECT * FROM t WHERE (id, x) = (1, 2)");
         unbounded("SELECT * FROM t WHERE u.id = 1");
         unbounded("SELECT * FROM t AS a WHERE t.id = 1");
         // function calls in the select list: a set-returning function multiplies the row
