@@ -2,14 +2,17 @@
 # pgbench select-only, 8 clients, -M prepared and -M simple, against PostgreSQL directly, through pgbouncer
 # (session pooling) and through the Warden gateway, interleaved in one run; prints TPS and ratios.
 #
-#   benchmarks/pgbench-compare.sh [--rounds N] [--duration SECONDS] [--scale S] [--no-build] [--warden]
+#   benchmarks/pgbench-compare.sh [--rounds N] [--duration SECONDS] [--scale S] [--no-build] [--warden] [--tls]
 #
 # --warden adds a fourth target: a second gateway whose backend is the jdbc:warden: driver with the
 # policy-examples/customers policy (pgbench's tables are not protected, so statements pass through the
 # engine's fast path).
+# --tls adds rows with pgbench's connections over TLS (sslmode=require) to every target: PostgreSQL
+# (ssl=on), pgbouncer (client_tls_*) and the gateways (tls:), all with one self-signed certificate made by
+# openssl for the run. The servers' own connections (pgbouncer's and the gateways' to PostgreSQL) stay plain.
 #
 # Needs: Debian's PostgreSQL 15 server (/usr/lib/postgresql/15/bin), pgbench, pgbouncer
-# (apt-get install -y postgresql-15 pgbouncer), Java 17 and Maven. Runs everything on 127.0.0.1 and
+# (apt-get install -y postgresql-15 pgbouncer), openssl for --tls, Java 17 and Maven. Runs everything on 127.0.0.1 and
 # removes its temporary cluster and processes on exit. Run as root (the servers run as user postgres).
 set -euo pipefail
 
@@ -18,6 +21,7 @@ DURATION=15
 SCALE=10
 BUILD=1
 WARDEN=0
+TLS=0
 CLIENTS=8
 THREADS=2
 while [ $# -gt 0 ]; do
@@ -27,6 +31,7 @@ while [ $# -gt 0 ]; do
     --scale) SCALE=$2; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     --warden) WARDEN=1; shift ;;
+    --tls) TLS=1; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -76,10 +81,20 @@ if [ "$BUILD" = 1 ] || [ ! -f "$ROOT/gateway/target/warden.jar" ]; then
   (cd "$ROOT" && mvn -B -o -q -pl driver,gateway package -DskipTests)
 fi
 
+PG_TLS=""
+if [ "$TLS" = 1 ]; then
+  echo "== self-signed certificate for TLS"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/server.key" -out "$WORK/server.crt" -days 1 \
+    -subj /CN=127.0.0.1 >/dev/null 2>&1
+  chown postgres "$WORK/server.key" "$WORK/server.crt"
+  chmod 600 "$WORK/server.key"
+  PG_TLS="-c ssl=on -c ssl_cert_file=$WORK/server.crt -c ssl_key_file=$WORK/server.key"
+fi
+
 echo "== PostgreSQL 15 in $WORK/data (port $PG_PORT)"
 chown postgres "$WORK"
 su postgres -s /bin/sh -c "$PGBIN/initdb -D $WORK/data -U postgres --auth=trust -E UTF8 --locale=C" >/dev/null
-su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D $WORK/data -l $WORK/pg.log -w -o '-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c max_connections=100 -c shared_buffers=256MB' start" >/dev/null
+su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D $WORK/data -l $WORK/pg.log -w -o '-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c max_connections=100 -c shared_buffers=256MB $PG_TLS' start" >/dev/null
 su postgres -s /bin/sh -c "/usr/bin/psql -h 127.0.0.1 -p $PG_PORT -U postgres -qc 'create database bench'"
 echo "== pgbench -i -s $SCALE"
 /usr/bin/pgbench -h 127.0.0.1 -p $PG_PORT -U postgres -i -s "$SCALE" -q bench 2>&1 | tail -1
@@ -103,6 +118,10 @@ max_client_conn = 100
 pidfile = $WORK/pgbouncer.pid
 logfile = $WORK/pgbouncer.log
 EOT
+if [ "$TLS" = 1 ]; then
+  printf 'client_tls_sslmode = allow\nclient_tls_key_file = %s\nclient_tls_cert_file = %s\n' \
+    "$WORK/server.key" "$WORK/server.crt" >> "$WORK/pgbouncer.ini"
+fi
 chown -R postgres "$WORK"
 su postgres -s /bin/sh -c "/usr/sbin/pgbouncer -d $WORK/pgbouncer.ini"
 BOUNCER_STARTED=1
@@ -119,6 +138,9 @@ backend:
 users:
   bench: {verifier: "$VERIFIER", role: bench}
 EOT
+if [ "$TLS" = 1 ]; then
+  printf 'tls: {cert: "%s", key: "%s"}\n' "$WORK/server.crt" "$WORK/server.key" >> "$WORK/gateway.yaml"
+fi
 java -XX:+UseParallelGC -Xms512m -Xmx512m -cp "$ROOT/gateway/target/warden.jar" dev.warden.cli.ServeCommand \
   --config "$WORK/gateway.yaml" > "$WORK/gateway.log" 2>&1 &
 GATEWAY_PID=$!
@@ -149,29 +171,36 @@ if [ "$WARDEN" = 1 ]; then
   TARGETS="$TARGETS warden"
 fi
 
-run() { # target mode seconds -> tps
-  local port user
+TRANSPORTS="plain"
+[ "$TLS" = 1 ] && TRANSPORTS="plain tls"
+
+run() { # target mode seconds transport -> tps
+  local port user sslmode=disable
+  [ "${4:-plain}" = tls ] && sslmode=require
   case "$1" in
     direct) port=$PG_PORT; user=postgres ;;
     pgbouncer) port=$BOUNCER_PORT; user=postgres ;;
     gateway) port=$GATEWAY_PORT; user=bench ;;
     warden) port=$WARDEN_PORT; user=bench ;;
   esac
-  PGPASSWORD=benchpass /usr/bin/pgbench -h 127.0.0.1 -p "$port" -U "$user" -n -S -M "$2" -c $CLIENTS -j $THREADS \
+  PGSSLMODE=$sslmode PGPASSWORD=benchpass /usr/bin/pgbench -h 127.0.0.1 -p "$port" -U "$user" -n -S -M "$2" -c $CLIENTS -j $THREADS \
     -T "$3" bench 2>&1 | awk '/^tps = .*without initial connection time/ {print $3}' || true
 }
 
+MODES="prepared simple"
+[ "$TLS" = 1 ] && MODES="prepared simple prepared/tls simple/tls"
+
 echo "== warm-up (5 s each)"
-for t in $TARGETS; do for m in prepared simple; do run $t $m 5 >/dev/null; done; done
+for t in $TARGETS; do for m in $MODES; do run $t "${m%/tls}" 5 "$([ "${m#*/}" = tls ] && echo tls)" >/dev/null; done; done
 
 declare -A RESULTS
 for r in $(seq 1 "$ROUNDS"); do
-  for m in prepared simple; do
+  for m in $MODES; do
     for t in $TARGETS; do
-      tps=$(run $t $m "$DURATION")
+      tps=$(run $t "${m%/tls}" "$DURATION" "$([ "${m#*/}" = tls ] && echo tls)")
       [ -n "$tps" ] || { echo "pgbench against $t ($m) failed" >&2; tps=0; }
       RESULTS[$t,$m]="${RESULTS[$t,$m]:-} $tps"
-      printf 'round %d  %-9s %-9s %10s tps\n' "$r" "$m" "$t" "$tps"
+      printf 'round %d  %-12s %-9s %10s tps\n' "$r" "$m" "$t" "$tps"
     done
   done
 done
@@ -180,20 +209,20 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {if (NR%2)
 echo
 echo "== pgbench -S, $CLIENTS clients, $THREADS threads, ${DURATION}s x $ROUNDS rounds interleaved, scale $SCALE (median tps)"
 if [ "$WARDEN" = 1 ]; then
-  printf '%-9s %10s %10s %10s %10s %12s %12s %12s\n' mode direct pgbouncer gateway warden gw/bouncer gw/direct warden/bouncer
+  printf '%-12s %10s %10s %10s %10s %12s %12s %12s\n' mode direct pgbouncer gateway warden gw/bouncer gw/direct warden/bouncer
 else
-  printf '%-9s %10s %10s %10s %12s %12s\n' mode direct pgbouncer gateway gw/bouncer gw/direct
+  printf '%-12s %10s %10s %10s %12s %12s\n' mode direct pgbouncer gateway gw/bouncer gw/direct
 fi
-for m in prepared simple; do
+for m in $MODES; do
   d=$(echo "${RESULTS[direct,$m]}" | median)
   b=$(echo "${RESULTS[pgbouncer,$m]}" | median)
   g=$(echo "${RESULTS[gateway,$m]}" | median)
   if [ "$WARDEN" = 1 ]; then
     w=$(echo "${RESULTS[warden,$m]}" | median)
-    printf '%-9s %10.0f %10.0f %10.0f %10.0f %11.1f%% %11.1f%% %11.1f%%\n' "$m" "$d" "$b" "$g" "$w" \
+    printf '%-12s %10.0f %10.0f %10.0f %10.0f %11.1f%% %11.1f%% %11.1f%%\n' "$m" "$d" "$b" "$g" "$w" \
       "$(echo "$g * 100 / $b" | bc -l)" "$(echo "$g * 100 / $d" | bc -l)" "$(echo "$w * 100 / $b" | bc -l)"
   else
-    printf '%-9s %10.0f %10.0f %10.0f %11.1f%% %11.1f%%\n' "$m" "$d" "$b" "$g" \
+    printf '%-12s %10.0f %10.0f %10.0f %11.1f%% %11.1f%%\n' "$m" "$d" "$b" "$g" \
       "$(echo "$g * 100 / $b" | bc -l)" "$(echo "$g * 100 / $d" | bc -l)"
   fi
 done

@@ -34,7 +34,7 @@ final class AuditChain {
         byte[] tag = key.mac(content);
         seq++;
         hash = HEX.formatHex(tag);
-        return AuditLineCodec.line(content, tag);
+        return AuditLineCodec.line(content, hash);
     }
 
     long seq() {

@@ -195,7 +195,11 @@ public final class AuditLineCodec {
 
     /** The full line, newline included: the content with {@code ,"hash":"<hex of tag>"} as last field. */
     public static byte[] line(byte[] content, byte[] tag) {
-        String hex = HEX.formatHex(tag);
+        return line(content, HEX.formatHex(tag));
+    }
+
+    /** {@link #line(byte[], byte[])} with the tag already in hex (the chain keeps it as its head). */
+    static byte[] line(byte[] content, String hex) {
         byte[] line = new byte[content.length - 1 + HASH_FIELD.length + hex.length() + 3];
         System.arraycopy(content, 0, line, 0, content.length - 1); // drop the closing brace
         int at = content.length - 1;

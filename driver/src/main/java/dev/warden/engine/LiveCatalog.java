@@ -417,7 +417,7 @@ final class LiveCatalog {
         return "PostgreSQL".equalsIgnoreCase(connection.getMetaData().getDatabaseProductName());
     }
 
-    private static String regclass(TableName table) {
+    static String regclass(TableName table) {
         return (table.schema() == null ? "" : quote(table.schema()) + ".") + quote(table.name());
     }
 

@@ -1,5 +1,6 @@
 package dev.warden.jdbc;
 
+import dev.warden.engine.BoundedResults;
 import dev.warden.engine.GeneratedKeys;
 import dev.warden.engine.GuardedStatement;
 import dev.warden.engine.Session;
@@ -57,6 +58,15 @@ public final class WardenConnection implements Connection {
     /** The session this connection acts for (role, purpose), e.g. for the gateway's logs. */
     public Session session() {
         return session;
+    }
+
+    /**
+     * For a front door (the gateway): which queries are bounded by their shape ({@link BoundedResults}). Its
+     * catalog reads go through the database connection underneath, like the engine's own catalog reads: they read
+     * only the catalog, so they are not the client's statements and leave no audit event of their own.
+     */
+    public BoundedResults boundedResults(int maxRows) {
+        return new BoundedResults(delegate, maxRows);
     }
 
     void opened(WardenStatement statement) {

@@ -100,8 +100,20 @@ public final class SqlLexer {
     }
 
     public static LexedSql lex(String sql) {
-        return new Run(sql == null ? "" : sql, false).run();
+        if (sql == null || sql.length() > REMEMBERED_LENGTH) return new Run(sql == null ? "" : sql, false).run();
+        // the same String object, lexed again on the same thread: a front door that judged a statement
+        // (BoundedResults) and then runs it through the engine; the reading is immutable, so it is shared
+        LexedSql last = LAST.get();
+        if (last != null && last.original() == sql) return last;
+        LexedSql lexed = new Run(sql, false).run();
+        LAST.set(lexed);
+        return lexed;
     }
+
+    /** The last text {@link #lex} read on each thread, if short (see {@link #REMEMBERED_LENGTH}). */
+    private static final ThreadLocal<LexedSql> LAST = new ThreadLocal<>();
+    /** Longer texts are not remembered: a thread would otherwise hold on to a large text until its next one. */
+    private static final int REMEMBERED_LENGTH = 4096;
 
     /**
      * How the text marks parameters. {@code JDBC}: a lone {@code ?} is a parameter and {@code ??} stands for the

@@ -156,6 +156,60 @@ class GatewayBoundedMemoryIT {
         }
     }
 
+    /**
+     * Issue 11: a query whose shape bounds its result runs as one autocommit statement (read whole by the
+     * driver); each of these is close to such a shape but is not bounded by it, so it must still stream through
+     * the small heap: a SELECT without FROM calling a set-returning function, a LIMIT above the fetch size, and
+     * a point SELECT on the primary key whose select list multiplies the row.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"thread", "event-loop"})
+    void shapesCloseToABoundedOneStillStream(String sessionIo) throws Exception {
+        long id;
+        try (Connection c = example.raw(); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("select min(id) from customers")) {
+            rs.next();
+            id = rs.getLong(1);
+        }
+        try (Child child = Child.start(sessionIo, "-Xmx96m", "serve");
+             RawPgClient c = new RawPgClient(child.port()).login("sam", "pw")) {
+            c.socket.setSoTimeout(120_000);
+            String[] simple = {
+                "SELECT repeat('y', 8000), generate_series(1, 60000)",
+                "SELECT c.email, repeat('y', 8000) FROM customers c, generate_series(1, 60000) LIMIT 60000",
+            };
+            for (String sql : simple) {
+                c.query(sql);
+                Object[] r;
+                try {
+                    r = drain(c);
+                } catch (java.io.IOException e) {
+                    throw new AssertionError(sql + ": the gateway failed: " + e.getMessage() + "; " + child.stderr(), e);
+                }
+                assertEquals(null, r[1], sql);
+                assertEquals(60000L, r[0], sql);
+            }
+            // the point SELECT by the extended protocol, its key a parameter (text format)
+            byte[] sql = "SELECT repeat('y', 8000), generate_series(1, 60000) FROM customers WHERE id = $1"
+                    .getBytes(StandardCharsets.UTF_8);
+            byte[] key = Long.toString(id).getBytes(StandardCharsets.UTF_8);
+            c.send('P', RawPgClient.concat(new byte[] {0}, sql, new byte[] {0}, new byte[] {0, 0}));
+            c.send('B', RawPgClient.concat(new byte[] {0, 0, 0, 0, 0, 1},
+                    java.nio.ByteBuffer.allocate(4).putInt(key.length).array(), key, new byte[] {0, 0}));
+            c.send('E', new byte[] {0, 0, 0, 0, 0});
+            c.send('S', new byte[0]);
+            Object[] extended;
+            try {
+                extended = drain(c);
+            } catch (java.io.IOException e) {
+                throw new AssertionError("the gateway failed: " + e.getMessage() + "; " + child.stderr(), e);
+            }
+            assertEquals(null, extended[1], "point SELECT multiplying its row");
+            assertEquals(60000L, extended[0]);
+            assertTrue(child.process().isAlive(), "the gateway survived");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"thread", "event-loop"})
     void onceTheAuditWriterHasDiedEveryStatementIsRefusedWith58000(String sessionIo) throws Exception {

@@ -1,5 +1,6 @@
 package dev.warden.gateway.session;
 
+import dev.warden.engine.BoundedResults;
 import dev.warden.gateway.wire.MessageTranscoder;
 import dev.warden.gateway.wire.ClientEncoding;
 import dev.warden.gateway.auth.GatewayUser;
@@ -78,6 +79,10 @@ public final class GatewaySession {
         int portals;
         /** Result columns of the last execution and the result formats they were built for. */
         Column[] columns;
+        /** Whether the query's result is bounded by its shape ({@link #boundedQuery}), as of {@link #boundedAsOf}. */
+        boolean bounded;
+        /** The {@link #tablesRead} the verdict was made with; -1: none yet. */
+        long boundedAsOf = -1;
         short[] columnFormats;
         boolean closed;
 
@@ -160,6 +165,10 @@ public final class GatewaySession {
     private boolean implicitTx;
     /** True while a multi-statement simple query runs as one JDBC transaction. */
     private boolean managedTx;
+    /** Which queries may run as one autocommit statement (see {@link #boundedQuery}); made at first use. */
+    private BoundedResults boundedResults;
+    /** Counts how often the unique keys behind those verdicts were forgotten, so prepared verdicts are redone. */
+    private long tablesRead;
     /** The statement being executed, for the transaction status should it fail. */
     private StatementKind executing;
     /** True when the session runs on its own thread, which polls for notifications itself. */
@@ -760,11 +769,15 @@ public final class GatewaySession {
         List<String> parts = SqlText.split(sql);
         if (parts.isEmpty()) {
             BackendMessages.emptyQueryResponse(out.buf());
-        } else if (parts.size() == 1 && !(status == 'I' && StatementKind.of(parts.get(0)).isQuery())) {
+        } else if (parts.size() == 1 && !(status == 'I' && StatementKind.of(parts.get(0)).isQuery()
+                && !boundedQuery(parts.get(0)))) {
+            // one statement that is not a query, or a query inside a block, or one whose shape bounds its result:
+            // as is (outside a block: one autocommit statement on the backend, as PostgreSQL itself runs it)
             runSimple(parts.get(0));
         } else {
-            // several statements, or one query outside a block: one implicit transaction, which lets the
-            // driver fetch a query's result in chunks instead of holding it whole (bounded memory per session)
+            // several statements, or one query of unbounded result outside a block: one implicit transaction,
+            // which lets the driver fetch a query's result in chunks instead of holding it whole (bounded memory
+            // per session)
             runMany(parts);
         }
         readyForQuery();
@@ -876,6 +889,7 @@ public final class GatewaySession {
             }
             char before = status;
             status = k.statusAfterSuccess(status);
+            afterStatement(k);
             afterSuccess(k, sql, before);
             reportSettings(k);
             return true;
@@ -935,6 +949,57 @@ public final class GatewaySession {
         out.encoding(next);
         BackendMessages.parameterStatus(out.buf(), "client_encoding", next.name());
     }
+
+    /**
+     * True when a query outside a transaction block can run as one autocommit statement, without the implicit
+     * transaction that lets the driver fetch its result in chunks: its shape bounds the result to
+     * {@link #FETCH_SIZE} rows ({@link BoundedResults}: a point SELECT on a unique key, a small LIMIT, a SELECT
+     * without FROM). A single statement runs alike either way, so a wrong verdict costs only memory.
+     */
+    private boolean boundedQuery(String sql) {
+        try {
+            syncAutoCommit();  // the verdict may read unique keys: that read must not open a transaction itself
+        } catch (SQLException e) {
+            return false;
+        }
+        if (boundedResults == null) {
+            try {
+                boundedResults = conn.isWrapperFor(WardenConnection.class)
+                        ? conn.unwrap(WardenConnection.class).boundedResults(FETCH_SIZE)
+                        : new BoundedResults(conn, FETCH_SIZE);
+            } catch (SQLException e) {
+                return false;
+            }
+        }
+        return boundedResults.isBounded(sql);
+    }
+
+    /** {@link #boundedQuery} of a prepared statement, judged once until the unique keys are forgotten. */
+    private boolean bounded(Prepared p) {
+        if (p.boundedAsOf != tablesRead) {
+            p.bounded = boundedQuery(p.jdbc.sql());
+            p.boundedAsOf = tablesRead;
+        }
+        return p.bounded;
+    }
+
+    /**
+     * After a statement succeeded: one that may have changed what a table name means or its unique keys (DDL,
+     * SET search_path, a temporary table, a ROLLBACK undoing one of these) makes the keys behind bounded verdicts
+     * be read again. Queries, DML and the statements of {@link #KEEPS_TABLES} cannot (a function they call could;
+     * that costs memory for a stale verdict, never correctness, see {@link #boundedQuery}).
+     */
+    private void afterStatement(StatementKind k) {
+        if (boundedResults != null && !k.isQuery() && !KEEPS_TABLES.contains(k.first())) {
+            boundedResults.forgetTables();
+            tablesRead++;
+        }
+    }
+
+    /** First words of statements that change no table name and no unique key (see {@link #afterStatement}). */
+    private static final java.util.Set<String> KEEPS_TABLES = java.util.Set.of("INSERT", "UPDATE", "DELETE",
+            "MERGE", "COPY", "BEGIN", "START", "COMMIT", "END", "SAVEPOINT", "RELEASE", "SHOW", "LISTEN", "UNLISTEN",
+            "NOTIFY", "FETCH", "MOVE", "CLOSE", "DECLARE");
 
     /** After SET/RESET of a setting PostgreSQL reports, tell the client its new value. */
     private void reportSettings(StatementKind k) throws SQLException {
@@ -1306,9 +1371,10 @@ public final class GatewaySession {
             conn.setAutoCommit(true);
             implicitTx = false;
         } else if (!implicitTx && status == 'I' && !p.kind.isTransactionControl()
-                && (executesInGroup > 1 || p.kind.isQuery())) {
+                && (executesInGroup > 1 || p.kind.isQuery() && !bounded(p))) {
             // PostgreSQL's implicit transaction of the extended protocol, up to Sync: several Executes are all
-            // or nothing, and a query's result is fetched in chunks (FETCH_SIZE), never held whole here
+            // or nothing, and a query's result is fetched in chunks (FETCH_SIZE), never held whole here; a
+            // query whose shape bounds its result runs as one autocommit statement instead (no BEGIN, no COMMIT)
             conn.setAutoCommit(false);
             implicitTx = true;
         } else {
@@ -1350,6 +1416,7 @@ public final class GatewaySession {
         executing = null;
         char before = status;
         status = p.kind.statusAfterSuccess(status);
+        afterStatement(p.kind);
         afterSuccess(p.kind, p.sql, before);
         reportSettings(p.kind);
     }
