@@ -44,7 +44,6 @@ public final class GatewayServer implements AutoCloseable {
     private final CopyRunner copyRunner;
     private final SslContext sslContext;
     private final byte[] channelBindingData;
-    private final PgTypeCatalog types = new PgTypeCatalog();
     private final AuthFailureLimiter limiter = new AuthFailureLimiter(5, 60_000);
     private final LoginAudit loginAudit;
     private final Map<Integer, GatewaySession> sessions = new ConcurrentHashMap<>();
@@ -197,10 +196,6 @@ public final class GatewayServer implements AutoCloseable {
 
     SslContext sslContext() {
         return sslContext;
-    }
-
-    PgTypeCatalog types() {
-        return types;
     }
 
     LoginAudit loginAudit() {

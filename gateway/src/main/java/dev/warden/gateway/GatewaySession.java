@@ -103,7 +103,7 @@ final class GatewaySession {
 
     /** A result column as described to the client. */
     private record Column(String name, int oid, short length, int format, int kind, int sqlType,
-                          ColumnOrigins.Origin origin) {}
+                          ResultColumns.Description origin) {}
 
     private final Channel channel;
     private final ClientOutput out;
@@ -233,7 +233,6 @@ final class GatewaySession {
             conn = server.connector().open(user, purpose);
             tx = BackendTransaction.of(conn);
             lendToClient(conn);
-            server.types().ensureLoaded(conn);
             applySettings();
             try (Statement s = conn.createStatement();
                  ResultSet rs = s.executeQuery("select current_setting('server_version'),"
@@ -857,19 +856,17 @@ final class GatewaySession {
                     + " columns", "08P01");
         }
         Column[] cols = new Column[n];
-        ColumnOrigins.Origin[] origins = ColumnOrigins.of(md, n);
-        PgTypeCatalog types = server.types();
+        ResultColumns.Description[] described = ResultColumns.of(md, n);
         for (int i = 0; i < n; i++) {
-            String typeName = md.getColumnTypeName(i + 1);
-            int oid = types.oid(typeName, conn);
+            ResultColumns.Description d = described[i];
             int format = formats == null || formats.length == 0 ? 0 : formats.length == 1 ? formats[0] : formats[i];
-            int kind = ColumnWriter.kind(oid, format);
+            int kind = ColumnWriter.kind(d.typeOid(), format);
             if (kind < 0) {
-                throw new SQLException("binary result format for type " + typeName
+                throw new SQLException("binary result format for type " + md.getColumnTypeName(i + 1)
                         + " is not supported by the gateway", "0A000");
             }
-            cols[i] = new Column(md.getColumnLabel(i + 1), oid, types.length(typeName), format, kind,
-                    md.getColumnType(i + 1), origins[i]);
+            cols[i] = new Column(md.getColumnLabel(i + 1), d.typeOid(), d.typeLength(), format, kind,
+                    md.getColumnType(i + 1), d);
         }
         return cols;
     }
@@ -1022,7 +1019,10 @@ final class GatewaySession {
         }
     }
 
-    /** Parameter type OIDs as the server sees them: declared ones, the rest asked from the driver once. */
+    /**
+     * Parameter type OIDs as the server sees them: declared ones, the rest as the backend described them
+     * (asked once); a driver that cannot say gives the built-in type of its type name, else text.
+     */
     private int[] parameterTypes(Prepared p) throws SQLException {
         if (p.resolved != null) {
             return p.resolved;
@@ -1035,11 +1035,13 @@ final class GatewaySession {
         }
         if (missing && p.ps != null) {
             ParameterMetaData md = p.ps.getParameterMetaData();
+            int[] described = PgjdbcInternals.parameterOids(md);
             int[] map = p.jdbc.markerToParam();
             for (int marker = 0; marker < map.length; marker++) {
                 int k = map[marker] - 1;
                 if (oids[k] == 0) {
-                    oids[k] = server.types().oid(md.getParameterTypeName(marker + 1), conn);
+                    oids[k] = described != null && marker < described.length ? described[marker]
+                            : PgTypeCatalog.builtin(md.getParameterTypeName(marker + 1)).oid();
                 }
             }
         }

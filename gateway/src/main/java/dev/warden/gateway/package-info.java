@@ -13,11 +13,11 @@
  * while streaming.
  *
  * <p>What JDBC cannot tell is reconstructed: command tags from the statements' leading keywords
- * ({@link dev.warden.gateway.StatementKind}), type OIDs from the type names
- * ({@link dev.warden.gateway.PgTypeCatalog}), error detail and hint from the driver's message text
- * ({@link dev.warden.gateway.ErrorFields}). Three things are read from pgjdbc itself, each in one class:
- * COPY ({@link dev.warden.gateway.CopyRunner}), the backend's transaction status
- * ({@link dev.warden.gateway.BackendTransaction}; keywords are the fallback) and the columns' table, column
- * number and type modifier ({@link dev.warden.gateway.ColumnOrigins}).
+ * ({@link dev.warden.gateway.StatementKind}); errors and notices carry the server's own fields
+ * ({@link dev.warden.gateway.ErrorFields}). Read from pgjdbc itself: COPY ({@link dev.warden.gateway.CopyRunner}),
+ * the backend's transaction status ({@link dev.warden.gateway.BackendTransaction}; keywords are the fallback),
+ * and, through the one adapter that touches pgjdbc's private state ({@link dev.warden.gateway.PgjdbcInternals}),
+ * the result columns' type OID, length, modifier, table and column number
+ * ({@link dev.warden.gateway.ResultColumns}) and the parameters' type OIDs.
  */
 package dev.warden.gateway;
