@@ -10,9 +10,9 @@ import org.postgresql.PGNotification;
  * NotificationResponse. pgjdbc reads them into a queue whenever they come with a statement's results and,
  * between statements, when asked; this reads them through {@link PGConnection} (on a {@code jdbc:warden:}
  * connection a view that runs no SQL). Channel and payload go out exactly as the database sent them; Warden
- * decrypts nothing there. The sender's process id is the database's, except for the session's own NOTIFYs,
- * which carry the session's gateway process id (the one in its BackendKeyData), so that a client can
- * recognise its own notifications as it would on a direct connection.
+ * decrypts nothing there. The sender's process id is the database's, which is also what the gateway's clients
+ * get in BackendKeyData ({@link GatewayServer#adoptBackendPid}); should a session have had to keep an invented
+ * pid, its own NOTIFYs carry that one, so that a client recognises its own notifications either way.
  *
  * <p>Made on the session's first LISTEN, so that other sessions pay nothing. Not thread-safe: pgjdbc
  * connections are not, so it is used only by the session's thread, between its statements.

@@ -241,7 +241,7 @@ public final class GatewayServer implements AutoCloseable {
                                       GatewayUser user, String purpose, Map<String, String> settings,
                                       boolean ownThread) {
         while (true) {
-            int pid = RANDOM.nextInt(Integer.MAX_VALUE - 1) + 1;
+            int pid = provisionalPid();
             GatewaySession s = new GatewaySession(channel, out, copyInput, this, user, purpose, settings, pid,
                     RANDOM.nextInt(), ownThread);
             if (sessions.putIfAbsent(pid, s) == null) {
@@ -312,6 +312,33 @@ public final class GatewayServer implements AutoCloseable {
         } catch (java.io.IOException ignored) {
             // closing anyway
         }
+    }
+
+    /**
+     * A process id for a session's BackendKeyData until its backend connection is open (and for good when the
+     * backend's own cannot be used): above Linux's largest process id (2^22), so never one a backend has.
+     */
+    private static int provisionalPid() {
+        return (1 << 22) + 1 + RANDOM.nextInt(Integer.MAX_VALUE - (1 << 22) - 1);
+    }
+
+    /**
+     * Makes the backend connection's own process id the session's key, the one its BackendKeyData carries, so
+     * that {@code pg_backend_pid()} and the sender pid of the session's notifications match it as on a direct
+     * connection. A session has its backend connection to itself for its lifetime, and a session that ends
+     * is unregistered before its connection is lent again, so no two sessions hold the same backend pid; the
+     * secret stays the gateway's own, so a key is never valid for the database and an earlier client's key is
+     * never valid for a later session on the same backend connection.
+     *
+     * @return the pid the session is registered under now: {@code backendPid}, or {@code provisional} when
+     *         the backend's is unknown (0) or, against all odds, taken
+     */
+    int adoptBackendPid(GatewaySession s, int provisional, int backendPid) {
+        if (backendPid <= 0 || backendPid == provisional || sessions.putIfAbsent(backendPid, s) != null) {
+            return provisional;
+        }
+        sessions.remove(provisional, s);
+        return backendPid;
     }
 
     void unregister(GatewaySession s) {

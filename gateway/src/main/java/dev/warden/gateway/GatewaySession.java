@@ -111,7 +111,11 @@ final class GatewaySession {
     private final GatewayUser user;
     private final String purpose;
     private final Map<String, String> settings;
-    final int pid;
+    /**
+     * The process id of the session's BackendKeyData: the backend connection's own once it is open
+     * ({@link GatewayServer#adoptBackendPid}). Written once by {@link #start}, before the client can know it.
+     */
+    volatile int pid;
     final int secret;
     final SerialExecutor executor;
 
@@ -273,9 +277,25 @@ final class GatewaySession {
             close();
             return;
         }
+        pid = server.adoptBackendPid(this, pid, backendPid(conn));
         BackendMessages.backendKeyData(b, pid, secret);
         BackendMessages.readyForQuery(b, status);
         out.flush();
+    }
+
+    /**
+     * The backend connection's process id, as PostgreSQL's BackendKeyData gave it to pgjdbc ({@code
+     * pg_backend_pid()}); 0 when the driver cannot say.
+     */
+    private static int backendPid(Connection connection) {
+        try {
+            if (connection.isWrapperFor(org.postgresql.PGConnection.class)) {
+                return connection.unwrap(org.postgresql.PGConnection.class).getBackendPID();
+            }
+        } catch (SQLException | RuntimeException e) {
+            // a driver that cannot say: the session keeps its provisional pid
+        }
+        return 0;
     }
 
     /** Startup parameters and {@code -c} options become session settings of the backend connection. */

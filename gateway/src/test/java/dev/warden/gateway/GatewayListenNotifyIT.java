@@ -107,11 +107,29 @@ class GatewayListenNotifyIT {
             got = receiveUntil(listener, payload);
             assertEquals(1, got.size());
             assertEquals(backendPid(sender), got.get(0).getPID(), "a gateway session's backend process id");
+            assertEquals(sender.unwrap(PGConnection.class).getBackendPID(), got.get(0).getPID(),
+                    "a gateway sender's process id is the one its client got in BackendKeyData");
 
             exec(listener, "NOTIFY orders, 'from myself'");
             got = receiveUntil(listener, "from myself");
             assertEquals(listener.unwrap(PGConnection.class).getBackendPID(), got.get(0).getPID(),
                     "the listener's own notification carries its own process id from BackendKeyData");
+        }
+    }
+
+    /**
+     * Unlike pgbouncer (its own key data: pg_backend_pid() and notification pids differ from it), the gateway
+     * gives each client its backend connection's process id, which it holds for the session's lifetime.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "preferQueryMode=simple"})
+    void backendKeyDataCarriesTheProcessIdOfTheSessionsBackend(String settings) throws SQLException {
+        try (Connection one = viaGateway(settings); Connection two = viaGateway(settings)) {
+            int keyOne = one.unwrap(PGConnection.class).getBackendPID();
+            int keyTwo = two.unwrap(PGConnection.class).getBackendPID();
+            assertEquals(backendPid(one), keyOne);
+            assertEquals(backendPid(two), keyTwo);
+            assertTrue(keyOne != keyTwo, "two sessions, two backends");
         }
     }
 
