@@ -54,9 +54,12 @@ final class BackendNotifications {
         return write(pg.getNotifications(), out, sessionPid);
     }
 
-    /** As {@link #drainTo}, after waiting up to {@link #POLL_WAIT_MILLIS} for one to arrive. */
-    int pollTo(ClientOutput out, int sessionPid) throws SQLException {
-        return write(pg.getNotifications(POLL_WAIT_MILLIS), out, sessionPid);
+    /**
+     * As {@link #drainTo}, after waiting up to {@code waitMillis} for one to arrive: returns as soon as one
+     * has (pgjdbc blocks on the backend socket, outside a transaction block only).
+     */
+    int awaitTo(ClientOutput out, int sessionPid, int waitMillis) throws SQLException {
+        return write(pg.getNotifications(waitMillis), out, sessionPid);
     }
 
     /** Drops what has been received: notifications of an earlier client of the same backend connection. */

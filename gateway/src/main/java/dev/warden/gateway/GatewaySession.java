@@ -42,9 +42,11 @@ import java.util.Map;
  *
  * <p>LISTEN/NOTIFY: a session that listens ({@link ListenedChannels}) sends the notifications its backend
  * connection received ({@link BackendNotifications}) just before each ReadyForQuery, as PostgreSQL does, and
- * while its client is idle outside a transaction block looks for new ones every
- * {@link IdleNotificationPoller#INTERVAL_MILLIS}: on its own thread between waits for the client, on the event
- * loop through the {@link IdleNotificationPoller}; either way between its statements, never during one.
+ * while its client is idle outside a transaction block waits on the backend connection and sends each one as
+ * it arrives ({@link #awaitNotifications}): on its own thread, between non-blocking looks at its client; on the
+ * event loop, as tasks of its executor behind the client's messages, for as many sessions as the gateway's
+ * bounded wait permits allow, the others polled every {@link IdleNotificationPoller#INTERVAL_MILLIS}. Either
+ * way between its statements, never during one.
  */
 final class GatewaySession {
 
@@ -161,6 +163,10 @@ final class GatewaySession {
     private boolean drainAtReady;
     /** Registered with the server's {@link IdleNotificationPoller} (event-loop sessions). */
     private boolean polled;
+    /** An event-loop session's waits on the backend are under way ({@link #awaitNotificationsInTurn}). */
+    private boolean waiting;
+    /** The next wait on the backend for notifications, in ms ({@link #awaitNotifications}). */
+    private int waitSlice = 1;
     private final java.util.concurrent.atomic.AtomicBoolean pollQueued = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
@@ -466,6 +472,7 @@ final class GatewaySession {
         BackendMessages.readyForQuery(out.buf(), status);
         out.flush();
         idle = status == 'I';
+        waitSlice = 1;
         if (!ownThread) {
             boolean poll = listening(); // the poll itself waits for the client to be idle
             if (poll != polled) {
@@ -475,6 +482,10 @@ final class GatewaySession {
                 } else {
                     server.notificationPoller().unregister(this);
                 }
+            }
+            if (!waiting && awaitsNotifications() && server.notificationPoller().tryStartWaiting()) {
+                waiting = true;
+                executor.execute(this::awaitNotificationsInTurn);
             }
         }
     }
@@ -520,12 +531,47 @@ final class GatewaySession {
     }
 
     /**
-     * How long a session on its own thread may wait for its client before it looks for notifications: the
-     * poll interval while it listens and the client is idle outside a transaction (PostgreSQL delivers
-     * notifications only there), otherwise 0 (wait for the client only: no poll, no timer).
+     * True while the client is idle outside a transaction block (PostgreSQL delivers notifications only there)
+     * and the session listens: a notification may come at any moment, and is to be sent as it comes.
      */
-    long notificationPollMillis() {
-        return idle && listening() ? IdleNotificationPoller.INTERVAL_MILLIS : 0;
+    boolean awaitsNotifications() {
+        return idle && listening() && !closed && !gone;
+    }
+
+    /**
+     * Waits on the backend connection for one slice ({@link #waitSlice}) and sends the notifications that
+     * arrive, as soon as they arrive (pgjdbc's wait returns at the first one). The slice bounds how long the
+     * client's next message may wait for the backend connection: it starts at 1 ms after each ReadyForQuery,
+     * when a client is most likely to send again, and doubles up to {@link #MAX_WAIT_SLICE_MILLIS} while it
+     * stays idle. Runs on the session's thread, between statements, so never at the same time as one.
+     *
+     * @return false when it did not wait: not idle and listening, or the client is not reading what it is sent
+     */
+    boolean awaitNotifications() {
+        if (!awaitsNotifications() || !out.canTakeMore()) {
+            return false;
+        }
+        int slice = waitSlice;
+        waitSlice = Math.min(slice * 2, MAX_WAIT_SLICE_MILLIS);
+        deliverNotifications(slice);
+        return true;
+    }
+
+    /** The longest wait on the backend connection before the session looks at its client again. */
+    static final int MAX_WAIT_SLICE_MILLIS = 16;
+
+    /**
+     * Event-loop sessions: one wait on the session's executor, then again behind whatever the client sent
+     * meanwhile (its message runs first; ReadyForQuery then starts the waits again). Holds one of the
+     * gateway's bounded wait permits ({@link IdleNotificationPoller#tryStartWaiting}) until it stops.
+     */
+    private void awaitNotificationsInTurn() {
+        if (executor.hasQueued() || !awaitNotifications()) {
+            waiting = false;
+            server.notificationPoller().stopWaiting();
+            return;
+        }
+        executor.execute(this::awaitNotificationsInTurn);
     }
 
     /** From the {@link IdleNotificationPoller}: queues one poll on the session's executor. Any thread. */
@@ -536,17 +582,25 @@ final class GatewaySession {
     }
 
     /**
-     * Sends the notifications that reached the backend connection while the client is idle, waiting at most
-     * {@link BackendNotifications#POLL_WAIT_MILLIS} for one. Runs on the session's thread, between statements.
-     * A backend lost meanwhile ends the session with FATAL, as PostgreSQL ends an idle one.
+     * For an event-loop session without a wait permit: sends the notifications that reached the backend
+     * connection while the client is idle, waiting at most {@link BackendNotifications#POLL_WAIT_MILLIS} for
+     * one. Runs on the session's thread, between statements.
      */
     void pollNotifications() {
         pollQueued.set(false);
-        if (closed || gone || !idle || !listening() || !out.canTakeMore()) {
+        if (waiting || !awaitsNotifications() || !out.canTakeMore()) {
             return;
         }
+        deliverNotifications(BackendNotifications.POLL_WAIT_MILLIS);
+    }
+
+    /**
+     * Sends what arrives within {@code waitMillis}. A backend lost meanwhile ends the session with FATAL, as
+     * PostgreSQL ends an idle one.
+     */
+    private void deliverNotifications(int waitMillis) {
         try {
-            if (notifications.pollTo(out, pid) > 0) {
+            if (notifications.awaitTo(out, pid, waitMillis) > 0) {
                 out.flush();
             }
         } catch (SQLException e) {

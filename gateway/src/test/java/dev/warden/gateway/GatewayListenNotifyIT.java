@@ -117,6 +117,42 @@ class GatewayListenNotifyIT {
         }
     }
 
+    /** Median µs from sending a NOTIFY (direct) to the listener holding it, over {@code rounds} idle periods. */
+    static long medianIdleDeliveryMicros(Connection listener, String channel, int rounds) throws Exception {
+        exec(listener, "LISTEN " + channel);
+        long[] micros = new long[rounds];
+        try (Connection other = direct()) {
+            for (int i = 0; i < rounds; i++) {
+                Thread.sleep(20 + 7 * i % 50);  // the listener idle for a while, at every point of a wait slice
+                long sent = System.nanoTime();
+                exec(other, "NOTIFY " + channel + ", '" + i + "'");
+                receiveUntil(listener, String.valueOf(i));
+                micros[i] = (System.nanoTime() - sent) / 1000;
+            }
+        }
+        java.util.Arrays.sort(micros);
+        return micros[rounds / 2];
+    }
+
+    /**
+     * An idle listener gets a notification as it arrives (it used to wait for the next 100 ms poll:
+     * psycopg2's test_many_notifies), within a few milliseconds of a direct connection's delivery.
+     */
+    @Test
+    void anIdleListenerGetsEachNotificationAsItArrives() throws Exception {
+        long direct;
+        long gateway;
+        try (Connection c = direct()) {
+            direct = medianIdleDeliveryMicros(c, "latency_direct", 30);
+        }
+        try (Connection c = viaGateway("")) {
+            gateway = medianIdleDeliveryMicros(c, "latency_gateway", 30);
+        }
+        System.out.println("GatewayListenNotifyIT: median idle delivery " + direct + " µs direct, " + gateway
+                + " µs through the gateway");
+        assertTrue(gateway < direct + 20_000, "median " + gateway + " µs through the gateway, " + direct + " µs direct");
+    }
+
     /**
      * Unlike pgbouncer (its own key data: pg_backend_pid() and notification pids differ from it), the gateway
      * gives each client its backend connection's process id, which it holds for the session's lifetime.
