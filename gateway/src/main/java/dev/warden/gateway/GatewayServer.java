@@ -68,7 +68,6 @@ public final class GatewayServer implements SessionLauncher, AutoCloseable {
     private final CopyRunner copyRunner;
     private final SslContext sslContext;
     private final byte[] channelBindingData;
-    private final PgTypeCatalog types = new PgTypeCatalog();
     private final AuthFailureLimiter limiter = new AuthFailureLimiter(5, 60_000);
     private final LoginAudit loginAudit;
     private final SessionRegistry sessions = new SessionsByPid();
@@ -125,7 +124,7 @@ public final class GatewayServer implements SessionLauncher, AutoCloseable {
             return t;
         });
         this.loginAudit = new LoginAudit(config.policy(), config.masterKey(), workers);
-        this.sessionServices = new SessionServices(workers, connector, copyRunner, types, notificationPoller, sessions);
+        this.sessionServices = new SessionServices(workers, connector, copyRunner, notificationPoller, sessions);
         this.startupServices = new StartupServices(new LoginRules(config.users(), config.defaultAuth(),
                 config.allowCleartextPassword(), config.allowMd5WithoutTls(), config.maxClients()), limiter,
                 sslContext, channelBindingData, loginAudit, this, sessionServices);
@@ -236,7 +235,7 @@ public final class GatewayServer implements SessionLauncher, AutoCloseable {
                                       GatewayUser user, String purpose, Map<String, String> settings,
                                       boolean ownThread) {
         while (true) {
-            int pid = RANDOM.nextInt(Integer.MAX_VALUE - 1) + 1;
+            int pid = provisionalPid();
             GatewaySession s = new GatewaySession(channel, out, copyInput, sessionServices, user, purpose, settings, pid,
                     RANDOM.nextInt(), ownThread);
             if (sessions.register(s)) {
@@ -302,6 +301,14 @@ public final class GatewayServer implements SessionLauncher, AutoCloseable {
         } catch (java.io.IOException ignored) {
             // closing anyway
         }
+    }
+
+    /**
+     * A process id for a session's BackendKeyData until its backend connection is open (and for good when the
+     * backend's own cannot be used): above Linux's largest process id (2^22), so never one a backend has.
+     */
+    private static int provisionalPid() {
+        return (1 << 22) + 1 + RANDOM.nextInt(Integer.MAX_VALUE - (1 << 22) - 1);
     }
 
     /** Number of open client sessions. */

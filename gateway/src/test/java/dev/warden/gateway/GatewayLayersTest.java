@@ -17,7 +17,8 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.conditions.ArchConditions;
 import dev.warden.engine.ServerErrorFields;
 import dev.warden.gateway.backend.BackendTransaction;
-import dev.warden.gateway.backend.ColumnOrigins;
+import dev.warden.gateway.backend.PgjdbcInternals;
+import dev.warden.gateway.backend.ResultColumns;
 import dev.warden.gateway.backend.PgjdbcCopyRunner;
 import dev.warden.gateway.session.GatewaySession;
 import dev.warden.gateway.wire.ErrorFields;
@@ -102,13 +103,13 @@ class GatewayLayersTest {
         assertTrue(CLASSES.get(ErrorFields.class).getDirectDependenciesFromSelf().stream()
                         .anyMatch(GatewayLayersTest::errorFieldsReadsTheServerFields),
                 "ErrorFields no longer reads ServerErrorFields: drop it from wireUsesOnlyTheJdkAndNettyBuffers");
-        for (Class<?> adapter : List.of(BackendTransaction.class, ColumnOrigins.class)) {
+        for (Class<?> adapter : List.of(BackendTransaction.class, PgjdbcInternals.class)) {
             assertTrue(CLASSES.get(adapter).getDirectDependenciesFromSelf().stream()
                             .anyMatch(d -> d.getTargetClass().getPackageName().startsWith("org.postgresql.core")
                                     || d.getTargetClass().getPackageName().startsWith("org.postgresql.jdbc")),
                     adapter.getSimpleName() + " no longer uses pgjdbc internals: drop it from the allow-list");
         }
-        for (Class<?> caller : List.of(PgjdbcCopyRunner.class, BackendTransaction.class, ColumnOrigins.class,
+        for (Class<?> caller : List.of(PgjdbcCopyRunner.class, BackendTransaction.class, ResultColumns.class,
                 GatewaySession.class)) {
             assertTrue(CLASSES.get(caller).getMethodCallsFromSelf().stream().anyMatch(GatewayLayersTest::isEscapeHatch),
                     caller.getSimpleName() + " no longer calls a JDBC-wrapper escape hatch: drop it from the allow-list");
@@ -133,11 +134,11 @@ class GatewayLayersTest {
      * pgjdbc's internals (anything outside its public {@code org.postgresql} API: {@code core}, {@code jdbc}
      * implementation classes) change without notice between versions. issue 11: to remove, into one adapter
      * that a test pins: {@link BackendTransaction} (BaseConnection's transaction state) and
-     * {@link ColumnOrigins} (PgResultSetMetaData's private {@code fields}, read by reflection).
+     * {@link PgjdbcInternals} (PgResultSetMetaData's private {@code fields} and PgParameterMetaData's {@code oids}, read by reflection, pinned by PgjdbcInternalsTest).
      */
     @Test
     void pgjdbcInternalsOnlyInTheKnownAdapters() {
-        noClasses().that(are(DescribedPredicate.not(belongToAnyOf(BackendTransaction.class, ColumnOrigins.class))))
+        noClasses().that(are(DescribedPredicate.not(belongToAnyOf(BackendTransaction.class, PgjdbcInternals.class))))
                 .should().dependOnClassesThat().resideInAnyPackage("org.postgresql.core..", "org.postgresql.jdbc..")
                 .check(CLASSES);
     }
@@ -149,12 +150,12 @@ class GatewayLayersTest {
     /**
      * issue 11: to remove, once the gateway talks to the engine through its session interface:
      * {@link PgjdbcCopyRunner} (unwrapForCopy), {@link BackendTransaction} (transactionStatus),
-     * {@link ColumnOrigins} (unwrapDriverMetaData), {@link GatewaySession} (mustBePreparedAgain).
+     * {@link ResultColumns} (unwrapDriverMetaData), {@link GatewaySession} (mustBePreparedAgain).
      */
     @Test
     void jdbcWrapperEscapeHatchesOnlyWhereTheyAreToday() {
         noClasses().that(are(DescribedPredicate.not(belongToAnyOf(PgjdbcCopyRunner.class, BackendTransaction.class,
-                        ColumnOrigins.class, GatewaySession.class))))
+                        ResultColumns.class, GatewaySession.class))))
                 .should().callMethodWhere(DescribedPredicate.describe("a JDBC-wrapper escape hatch",
                         GatewayLayersTest::isEscapeHatch))
                 .check(CLASSES);

@@ -111,11 +111,65 @@ class GatewayListenNotifyIT {
             got = receiveUntil(listener, payload);
             assertEquals(1, got.size());
             assertEquals(backendPid(sender), got.get(0).getPID(), "a gateway session's backend process id");
+            assertEquals(sender.unwrap(PGConnection.class).getBackendPID(), got.get(0).getPID(),
+                    "a gateway sender's process id is the one its client got in BackendKeyData");
 
             exec(listener, "NOTIFY orders, 'from myself'");
             got = receiveUntil(listener, "from myself");
             assertEquals(listener.unwrap(PGConnection.class).getBackendPID(), got.get(0).getPID(),
                     "the listener's own notification carries its own process id from BackendKeyData");
+        }
+    }
+
+    /** Median µs from sending a NOTIFY (direct) to the listener holding it, over {@code rounds} idle periods. */
+    static long medianIdleDeliveryMicros(Connection listener, String channel, int rounds) throws Exception {
+        exec(listener, "LISTEN " + channel);
+        long[] micros = new long[rounds];
+        try (Connection other = direct()) {
+            for (int i = 0; i < rounds; i++) {
+                Thread.sleep(20 + 7 * i % 50);  // the listener idle for a while, at every point of a wait slice
+                long sent = System.nanoTime();
+                exec(other, "NOTIFY " + channel + ", '" + i + "'");
+                receiveUntil(listener, String.valueOf(i));
+                micros[i] = (System.nanoTime() - sent) / 1000;
+            }
+        }
+        java.util.Arrays.sort(micros);
+        return micros[rounds / 2];
+    }
+
+    /**
+     * An idle listener gets a notification as it arrives (it used to wait for the next 100 ms poll:
+     * psycopg2's test_many_notifies), within a few milliseconds of a direct connection's delivery.
+     */
+    @Test
+    void anIdleListenerGetsEachNotificationAsItArrives() throws Exception {
+        long direct;
+        long gateway;
+        try (Connection c = direct()) {
+            direct = medianIdleDeliveryMicros(c, "latency_direct", 30);
+        }
+        try (Connection c = viaGateway("")) {
+            gateway = medianIdleDeliveryMicros(c, "latency_gateway", 30);
+        }
+        System.out.println("GatewayListenNotifyIT: median idle delivery " + direct + " µs direct, " + gateway
+                + " µs through the gateway");
+        assertTrue(gateway < direct + 20_000, "median " + gateway + " µs through the gateway, " + direct + " µs direct");
+    }
+
+    /**
+     * Unlike pgbouncer (its own key data: pg_backend_pid() and notification pids differ from it), the gateway
+     * gives each client its backend connection's process id, which it holds for the session's lifetime.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "preferQueryMode=simple"})
+    void backendKeyDataCarriesTheProcessIdOfTheSessionsBackend(String settings) throws SQLException {
+        try (Connection one = viaGateway(settings); Connection two = viaGateway(settings)) {
+            int keyOne = one.unwrap(PGConnection.class).getBackendPID();
+            int keyTwo = two.unwrap(PGConnection.class).getBackendPID();
+            assertEquals(backendPid(one), keyOne);
+            assertEquals(backendPid(two), keyTwo);
+            assertTrue(keyOne != keyTwo, "two sessions, two backends");
         }
     }
 

@@ -12,9 +12,9 @@ import org.postgresql.PGNotification;
  * NotificationResponse. pgjdbc reads them into a queue whenever they come with a statement's results and,
  * between statements, when asked; this reads them through {@link PGConnection} (on a {@code jdbc:warden:}
  * connection a view that runs no SQL). Channel and payload go out exactly as the database sent them; Warden
- * decrypts nothing there. The sender's process id is the database's, except for the session's own NOTIFYs,
- * which carry the session's gateway process id (the one in its BackendKeyData), so that a client can
- * recognise its own notifications as it would on a direct connection.
+ * decrypts nothing there. The sender's process id is the database's, which is also what the gateway's clients
+ * get in BackendKeyData ({@link GatewayServer#adoptBackendPid}); should a session have had to keep an invented
+ * pid, its own NOTIFYs carry that one, so that a client recognises its own notifications either way.
  *
  * <p>Made on the session's first LISTEN, so that other sessions pay nothing. Not thread-safe: pgjdbc
  * connections are not, so it is used only by the session's thread, between its statements.
@@ -22,7 +22,7 @@ import org.postgresql.PGNotification;
 public final class BackendNotifications {
 
     /** How long a poll waits on the backend socket for a notification that has not arrived yet. */
-    static final int POLL_WAIT_MILLIS = 1;
+    public static final int POLL_WAIT_MILLIS = 1;
 
     private final PGConnection pg;
     private final int backendPid;
@@ -56,9 +56,12 @@ public final class BackendNotifications {
         return write(pg.getNotifications(), out, sessionPid);
     }
 
-    /** As {@link #drainTo}, after waiting up to {@link #POLL_WAIT_MILLIS} for one to arrive. */
-    public int pollTo(ClientOutput out, int sessionPid) throws SQLException {
-        return write(pg.getNotifications(POLL_WAIT_MILLIS), out, sessionPid);
+    /**
+     * As {@link #drainTo}, after waiting up to {@code waitMillis} for one to arrive: returns as soon as one
+     * has (pgjdbc blocks on the backend socket, outside a transaction block only).
+     */
+    public int awaitTo(ClientOutput out, int sessionPid, int waitMillis) throws SQLException {
+        return write(pg.getNotifications(waitMillis), out, sessionPid);
     }
 
     /** Drops what has been received: notifications of an earlier client of the same backend connection. */

@@ -8,7 +8,7 @@ import org.postgresql.copy.CopyOperation;
 
 /**
  * {@link CopyRunner} over pgjdbc's copy API, reached with {@code connection.unwrap(PGConnection.class)}: the
- * gateway's COPY path ({@link BackendTransaction} and {@link ColumnOrigins} are the other two places it
+ * gateway's COPY path ({@link BackendTransaction} and {@link PgjdbcInternals} are the other two places it
  * reads pgjdbc). Thread-safe (stateless).
  */
 public final class PgjdbcCopyRunner implements CopyRunner {

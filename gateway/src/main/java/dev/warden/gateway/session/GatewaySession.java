@@ -5,10 +5,12 @@ import dev.warden.gateway.wire.MessageTranscoder;
 import dev.warden.gateway.wire.ClientEncoding;
 import dev.warden.gateway.auth.GatewayUser;
 import dev.warden.gateway.backend.BackendCancel;
+import dev.warden.gateway.backend.BackendPid;
+import dev.warden.gateway.backend.PgjdbcInternals;
+import dev.warden.gateway.backend.ResultColumns;
 import dev.warden.gateway.backend.BackendLoss;
 import dev.warden.gateway.backend.BackendNotifications;
 import dev.warden.gateway.backend.BackendTransaction;
-import dev.warden.gateway.backend.ColumnOrigins;
 import dev.warden.gateway.wire.BackendMessages;
 import dev.warden.gateway.wire.ClientOutput;
 import dev.warden.gateway.wire.ColumnWriter;
@@ -58,9 +60,11 @@ import java.util.Map;
  *
  * <p>LISTEN/NOTIFY: a session that listens ({@link ListenedChannels}) sends the notifications its backend
  * connection received ({@link BackendNotifications}) just before each ReadyForQuery, as PostgreSQL does, and
- * while its client is idle outside a transaction block looks for new ones every
- * {@link IdleNotificationPoller#INTERVAL_MILLIS}: on its own thread between waits for the client, on the event
- * loop through the {@link IdleNotificationPoller}; either way between its statements, never during one.
+ * while its client is idle outside a transaction block waits on the backend connection and sends each one as
+ * it arrives ({@link #awaitNotifications}): on its own thread, between non-blocking looks at its client; on the
+ * event loop, as tasks of its executor behind the client's messages, for as many sessions as the gateway's
+ * bounded wait permits allow, the others polled every {@link IdleNotificationPoller#INTERVAL_MILLIS}. Either
+ * way between its statements, never during one.
  */
 public final class GatewaySession {
 
@@ -123,7 +127,7 @@ public final class GatewaySession {
 
     /** A result column as described to the client. */
     private record Column(String name, int oid, short length, int format, int kind, int sqlType,
-                          ColumnOrigins.Origin origin) {}
+                          ResultColumns.Description origin) {}
 
     private final Channel channel;
     private final ClientOutput out;
@@ -131,7 +135,11 @@ public final class GatewaySession {
     private final GatewayUser user;
     private final String purpose;
     private final Map<String, String> settings;
-    final int pid;
+    /**
+     * The process id of the session's BackendKeyData: the backend connection's own once it is open
+     * ({@link SessionRegistry#adoptBackendPid}). Written once by {@link #start}, before the client can know it.
+     */
+    volatile int pid;
     final int secret;
     public final SerialExecutor executor;
 
@@ -183,6 +191,10 @@ public final class GatewaySession {
     private boolean drainAtReady;
     /** Registered with the server's {@link IdleNotificationPoller} (event-loop sessions). */
     private boolean polled;
+    /** An event-loop session's waits on the backend are under way ({@link #awaitNotificationsInTurn}). */
+    private boolean waiting;
+    /** The next wait on the backend for notifications, in ms ({@link #awaitNotifications}). */
+    private int waitSlice = 1;
     private final java.util.concurrent.atomic.AtomicBoolean pollQueued = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
@@ -260,7 +272,6 @@ public final class GatewaySession {
             conn = services.connector().open(user, purpose);
             tx = BackendTransaction.of(conn);
             lendToClient(conn);
-            services.types().ensureLoaded(conn);
             defaultEncoding = startupEncoding();
             out.encoding(defaultEncoding);
             applySettings();
@@ -303,6 +314,7 @@ public final class GatewaySession {
             close();
             return;
         }
+        pid = services.registry().adoptBackendPid(this, pid, BackendPid.of(conn));
         BackendMessages.backendKeyData(b, pid, secret);
         BackendMessages.readyForQuery(b, status);
         out.flush();
@@ -492,6 +504,7 @@ public final class GatewaySession {
         BackendMessages.readyForQuery(out.buf(), status);
         out.flush();
         idle = status == 'I';
+        waitSlice = 1;
         if (!ownThread) {
             boolean poll = listening(); // the poll itself waits for the client to be idle
             if (poll != polled) {
@@ -501,6 +514,10 @@ public final class GatewaySession {
                 } else {
                     services.notificationPoller().unregister(this);
                 }
+            }
+            if (!waiting && awaitsNotifications() && services.notificationPoller().tryStartWaiting()) {
+                waiting = true;
+                executor.execute(this::awaitNotificationsInTurn);
             }
         }
     }
@@ -546,12 +563,47 @@ public final class GatewaySession {
     }
 
     /**
-     * How long a session on its own thread may wait for its client before it looks for notifications: the
-     * poll interval while it listens and the client is idle outside a transaction (PostgreSQL delivers
-     * notifications only there), otherwise 0 (wait for the client only: no poll, no timer).
+     * True while the client is idle outside a transaction block (PostgreSQL delivers notifications only there)
+     * and the session listens: a notification may come at any moment, and is to be sent as it comes.
      */
-    public long notificationPollMillis() {
-        return idle && listening() ? IdleNotificationPoller.INTERVAL_MILLIS : 0;
+    public boolean awaitsNotifications() {
+        return idle && listening() && !closed && !gone;
+    }
+
+    /**
+     * Waits on the backend connection for one slice ({@link #waitSlice}) and sends the notifications that
+     * arrive, as soon as they arrive (pgjdbc's wait returns at the first one). The slice bounds how long the
+     * client's next message may wait for the backend connection: it starts at 1 ms after each ReadyForQuery,
+     * when a client is most likely to send again, and doubles up to {@link #MAX_WAIT_SLICE_MILLIS} while it
+     * stays idle. Runs on the session's thread, between statements, so never at the same time as one.
+     *
+     * @return false when it did not wait: not idle and listening, or the client is not reading what it is sent
+     */
+    public boolean awaitNotifications() {
+        if (!awaitsNotifications() || !out.canTakeMore()) {
+            return false;
+        }
+        int slice = waitSlice;
+        waitSlice = Math.min(slice * 2, MAX_WAIT_SLICE_MILLIS);
+        deliverNotifications(slice);
+        return true;
+    }
+
+    /** The longest wait on the backend connection before the session looks at its client again. */
+    public static final int MAX_WAIT_SLICE_MILLIS = 16;
+
+    /**
+     * Event-loop sessions: one wait on the session's executor, then again behind whatever the client sent
+     * meanwhile (its message runs first; ReadyForQuery then starts the waits again). Holds one of the
+     * gateway's bounded wait permits ({@link IdleNotificationPoller#tryStartWaiting}) until it stops.
+     */
+    private void awaitNotificationsInTurn() {
+        if (executor.hasQueued() || !awaitNotifications()) {
+            waiting = false;
+            services.notificationPoller().stopWaiting();
+            return;
+        }
+        executor.execute(this::awaitNotificationsInTurn);
     }
 
     /** From the {@link IdleNotificationPoller}: queues one poll on the session's executor. Any thread. */
@@ -562,17 +614,25 @@ public final class GatewaySession {
     }
 
     /**
-     * Sends the notifications that reached the backend connection while the client is idle, waiting at most
-     * {@link BackendNotifications#POLL_WAIT_MILLIS} for one. Runs on the session's thread, between statements.
-     * A backend lost meanwhile ends the session with FATAL, as PostgreSQL ends an idle one.
+     * For an event-loop session without a wait permit: sends the notifications that reached the backend
+     * connection while the client is idle, waiting at most {@link BackendNotifications#POLL_WAIT_MILLIS} for
+     * one. Runs on the session's thread, between statements.
      */
     public void pollNotifications() {
         pollQueued.set(false);
-        if (closed || gone || !idle || !listening() || !out.canTakeMore()) {
+        if (waiting || !awaitsNotifications() || !out.canTakeMore()) {
             return;
         }
+        deliverNotifications(BackendNotifications.POLL_WAIT_MILLIS);
+    }
+
+    /**
+     * Sends what arrives within {@code waitMillis}. A backend lost meanwhile ends the session with FATAL, as
+     * PostgreSQL ends an idle one.
+     */
+    private void deliverNotifications(int waitMillis) {
         try {
-            if (notifications.pollTo(out, pid) > 0) {
+            if (notifications.awaitTo(out, pid, waitMillis) > 0) {
                 out.flush();
             }
         } catch (SQLException e) {
@@ -1035,19 +1095,17 @@ public final class GatewaySession {
                     + " columns", "08P01");
         }
         Column[] cols = new Column[n];
-        ColumnOrigins.Origin[] origins = ColumnOrigins.of(md, n);
-        PgTypeCatalog types = services.types();
+        ResultColumns.Description[] described = ResultColumns.of(md, n);
         for (int i = 0; i < n; i++) {
-            String typeName = md.getColumnTypeName(i + 1);
-            int oid = types.oid(typeName, conn);
+            ResultColumns.Description d = described[i];
             int format = formats == null || formats.length == 0 ? 0 : formats.length == 1 ? formats[0] : formats[i];
-            int kind = ColumnWriter.kind(oid, format);
+            int kind = ColumnWriter.kind(d.typeOid(), format);
             if (kind < 0) {
-                throw new SQLException("binary result format for type " + typeName
+                throw new SQLException("binary result format for type " + md.getColumnTypeName(i + 1)
                         + " is not supported by the gateway", "0A000");
             }
-            cols[i] = new Column(md.getColumnLabel(i + 1), oid, types.length(typeName), format, kind,
-                    md.getColumnType(i + 1), origins[i]);
+            cols[i] = new Column(md.getColumnLabel(i + 1), d.typeOid(), d.typeLength(), format, kind,
+                    md.getColumnType(i + 1), d);
         }
         return cols;
     }
@@ -1216,7 +1274,10 @@ public final class GatewaySession {
         }
     }
 
-    /** Parameter type OIDs as the server sees them: declared ones, the rest asked from the driver once. */
+    /**
+     * Parameter type OIDs as the server sees them: declared ones, the rest as the backend described them
+     * (asked once); a driver that cannot say gives the built-in type of its type name, else text.
+     */
     private int[] parameterTypes(Prepared p) throws SQLException {
         if (p.resolved != null) {
             return p.resolved;
@@ -1229,11 +1290,13 @@ public final class GatewaySession {
         }
         if (missing && p.ps != null) {
             ParameterMetaData md = p.ps.getParameterMetaData();
+            int[] described = PgjdbcInternals.parameterOids(md);
             int[] map = p.jdbc.markerToParam();
             for (int marker = 0; marker < map.length; marker++) {
                 int k = map[marker] - 1;
                 if (oids[k] == 0) {
-                    oids[k] = services.types().oid(md.getParameterTypeName(marker + 1), conn);
+                    oids[k] = described != null && marker < described.length ? described[marker]
+                            : PgTypeCatalog.builtin(md.getParameterTypeName(marker + 1)).oid();
                 }
             }
         }

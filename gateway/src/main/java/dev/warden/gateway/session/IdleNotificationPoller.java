@@ -8,20 +8,29 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * For sessions served on the event loop: every {@link #INTERVAL_MILLIS}, asks each session that listens to
- * look for notifications that reached its backend connection while the client is idle. The look itself runs
+ * For sessions served on the event loop: bounds how many wait on their backend connection for notifications
+ * ({@link #tryStartWaiting}), and every {@link #INTERVAL_MILLIS} asks each session that listens without waiting
+ * to look for notifications that reached its backend connection while the client is idle. The look itself runs
  * on the session's serial executor ({@link GatewaySession#requestNotificationPoll}), never at the same time as
  * one of its statements. Its thread exists only while some session listens. Thread-safe.
  *
- * <p>Sessions on their own thread need no poller: they wait on their client socket for at most the same
- * interval while they listen ({@code SocketSessionLoop}).
+ * <p>Sessions on their own thread need no poller: they wait on their backend connection themselves, between
+ * looks at their client socket ({@code SocketSessionLoop}).
  */
 public final class IdleNotificationPoller implements AutoCloseable {
 
     /** The longest a notification waits while the client is idle (plus the poll itself). */
     static final int INTERVAL_MILLIS = 100;
 
+    /**
+     * Event-loop sessions that wait on their backend connection for notifications at the same time, each on a
+     * pool thread (blocked in a socket read, no CPU): bounded, so that many idle listeners never take a thread
+     * each; the others are polled every {@link #INTERVAL_MILLIS}.
+     */
+    static final int MAX_WAITING_SESSIONS = 32;
+
     private final Set<GatewaySession> listening = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.Semaphore waitPermits = new java.util.concurrent.Semaphore(MAX_WAITING_SESSIONS);
     private ScheduledExecutorService timer;
     private ScheduledFuture<?> ticks;
     private boolean closed;
@@ -45,6 +54,16 @@ public final class IdleNotificationPoller implements AutoCloseable {
             ticks.cancel(false);
             ticks = null;
         }
+    }
+
+    /** A session may start waiting on its backend connection: true when a permit was free. */
+    boolean tryStartWaiting() {
+        return waitPermits.tryAcquire();
+    }
+
+    /** A session stopped waiting ({@link #tryStartWaiting} gave it a permit). */
+    void stopWaiting() {
+        waitPermits.release();
     }
 
     private void tick() {

@@ -24,6 +24,11 @@ public final class SerialExecutor implements Executor {
         schedule();
     }
 
+    /** True when tasks wait behind the running one: a long task can give way to them. */
+    public boolean hasQueued() {
+        return !tasks.isEmpty();
+    }
+
     private void schedule() {
         if (scheduled.compareAndSet(false, true)) {
             pool.execute(this::drain);

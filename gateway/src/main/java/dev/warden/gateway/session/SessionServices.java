@@ -2,7 +2,6 @@ package dev.warden.gateway.session;
 
 import dev.warden.gateway.backend.BackendConnector;
 import dev.warden.gateway.backend.CopyRunner;
-import dev.warden.gateway.wire.PgTypeCatalog;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.ExecutorService;
@@ -14,7 +13,7 @@ import java.util.concurrent.ExecutorService;
  * instead of the server, so it can reach nothing else. Immutable; each service is thread-safe.
  */
 public record SessionServices(ExecutorService workers, BackendConnector connector, CopyRunner copyRunner,
-                              PgTypeCatalog types, IdleNotificationPoller notificationPoller,
+                              IdleNotificationPoller notificationPoller,
                               SessionRegistry registry) {
 
     /** The client's address as {@code host:port}, as its statements and refused logins are audited. */

@@ -14,6 +14,15 @@ public final class SessionsByPid implements SessionRegistry {
     }
 
     @Override
+    public int adoptBackendPid(GatewaySession s, int provisional, int backendPid) {
+        if (backendPid <= 0 || backendPid == provisional || sessions.putIfAbsent(backendPid, s) != null) {
+            return provisional;
+        }
+        sessions.remove(provisional, s);
+        return backendPid;
+    }
+
+    @Override
     public void unregister(GatewaySession session) {
         sessions.remove(session.pid, session);
     }

@@ -68,11 +68,11 @@ public final class ClientSocket implements Closeable {
     }
 
     /**
-     * As {@link #readFrames()}, but waits at most {@code waitMillis} (0: as long as it takes) and then
-     * returns an empty list: a session that listens for notifications looks for them meanwhile.
+     * As {@link #readFrames()}, but waits at most {@code waitMillis} (0: as long as it takes; negative: not at
+     * all) and then returns an empty list: a session that listens for notifications waits for them meanwhile.
      */
     List<PgFrame> readFrames(long waitMillis) throws IOException {
-        long deadline = waitMillis > 0 ? System.nanoTime() + waitMillis * 1_000_000 : 0;
+        long deadline = waitMillis != 0 ? System.nanoTime() + Math.max(waitMillis, 0) * 1_000_000 : 0;
         List<PgFrame> frames = new ArrayList<>(4);
         frames.addAll(held);
         held.clear();
@@ -86,7 +86,7 @@ public final class ClientSocket implements Closeable {
                 if (endOfStream) {
                     return null;
                 }
-                if (!receive(waitMillis > 0, deadline)) {
+                if (!receive(waitMillis != 0, deadline)) {
                     return frames;
                 }
                 while ((f = decodeOne()) != null) {

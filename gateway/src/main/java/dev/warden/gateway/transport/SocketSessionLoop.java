@@ -28,13 +28,29 @@ public final class SocketSessionLoop implements Runnable {
     public void run() {
         try {
             session.start();
-            List<PgFrame> frames;
-            // a session that listens waits for its client a little at a time, and looks for notifications
-            // in between; any other waits as long as the client takes
-            while (!session.isClosed() && (frames = socket.readFrames(session.notificationPollMillis())) != null) {
-                if (frames.isEmpty()) {
-                    session.pollNotifications();
-                } else if (frames.size() == 1) {
+            // an idle session that listens waits on its backend connection a slice at a time (a notification
+            // ends the wait at once) and looks at its client without waiting in between; any other waits for
+            // its client as long as it takes
+            while (!session.isClosed()) {
+                List<PgFrame> frames;
+                if (session.awaitsNotifications()) {
+                    frames = socket.readFrames(-1);
+                    if (frames != null && frames.isEmpty()) {
+                        if (!session.awaitNotifications()) {
+                            // the client is not reading: wait for it instead, a slice at most
+                            frames = socket.readFrames(GatewaySession.MAX_WAIT_SLICE_MILLIS);
+                        }
+                        if (frames != null && frames.isEmpty()) {
+                            continue;
+                        }
+                    }
+                } else {
+                    frames = socket.readFrames();
+                }
+                if (frames == null) {
+                    break;
+                }
+                if (frames.size() == 1) {
                     session.handle(frames.get(0));
                 } else {
                     session.handleAll(frames);

@@ -202,9 +202,11 @@ public final class BackendMessages {
         field(out, 'D', e.detail());
         field(out, 'H', e.hint());
         field(out, 'P', e.position());
+        field(out, 'p', e.others().get('p'));
+        field(out, 'q', e.others().get('q'));
         field(out, 'W', e.where());
-        for (char code : ErrorFields.NAME_CODES.toCharArray()) {
-            field(out, code, e.names().get(code));
+        for (char code : ErrorFields.OTHER_CODES.substring(2).toCharArray()) {
+            field(out, code, e.others().get(code));
         }
         out.writeByte(0);
         end(out, at);

@@ -15,17 +15,19 @@ import java.util.Map;
  * uses ({@code "ERROR: msg\n  Detail: ...\n  Hint: ...\n  Position: n\n  Where: ..."}); a message from any
  * other source (the Warden engine's refusals) is used whole. Immutable and thread-safe.
  *
- * @param names the fields that name things (schema {@code s}, table {@code t}, column {@code c}, data type
- *              {@code d}, constraint {@code n}), by protocol code; empty when unknown
+ * @param others the server's other fields, by protocol code ({@link #OTHER_CODES}): internal position and
+ *               query ({@code p}, {@code q}), the names (schema {@code s}, table {@code t}, column {@code c},
+ *               data type {@code d}, constraint {@code n}) and the source (file {@code F}, line {@code L},
+ *               routine {@code R}); empty when unknown
  */
 public record ErrorFields(String severity, String sqlState, String message, String detail, String hint,
-                          String position, String where, Map<Character, String> names) {
+                          String position, String where, Map<Character, String> others) {
 
-    /** The protocol codes of {@link #names}, in the order they are sent. */
-    static final String NAME_CODES = "stcdn";
+    /** The protocol codes of {@link #others}, in the order PostgreSQL sends them. */
+    static final String OTHER_CODES = "pqstcdnFLR";
 
     public ErrorFields {
-        names = names == null ? Map.of() : Map.copyOf(names);
+        others = others == null ? Map.of() : Map.copyOf(others);
     }
 
     public ErrorFields(String severity, String sqlState, String message, String detail, String hint,
@@ -55,16 +57,16 @@ public record ErrorFields(String severity, String sqlState, String message, Stri
     static ErrorFields fromServer(ServerErrorFields f, String defaultSeverity) {
         if (f == null || f.get('M') == null) return null;
         String state = f.get('C') == null || f.get('C').length() != 5 ? "XX000" : f.get('C');
-        Map<Character, String> names = new LinkedHashMap<>();
-        for (char code : NAME_CODES.toCharArray()) {
-            if (f.get(code) != null) names.put(code, f.get(code));
+        Map<Character, String> others = new LinkedHashMap<>();
+        for (char code : OTHER_CODES.toCharArray()) {
+            if (f.get(code) != null) others.put(code, f.get(code));
         }
         String severity = f.get('S') == null ? defaultSeverity : f.get('S');
         if (severity.equals("FATAL") || severity.equals("PANIC")) {
             severity = "ERROR";  // the backend's session ended, not the client's: as parse does
         }
         return new ErrorFields(severity, state, f.get('M'), f.get('D'),
-                f.get('H'), f.get('P'), f.get('W'), names);
+                f.get('H'), f.get('P'), f.get('W'), others);
     }
 
     static ErrorFields parse(String defaultSeverity, String sqlState, String text) {

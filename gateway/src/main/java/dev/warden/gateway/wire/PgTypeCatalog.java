@@ -1,17 +1,12 @@
 package dev.warden.gateway.wire;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Type names to OIDs and lengths, loaded once from {@code pg_type} through a backend connection and
- * reloaded (at most every few seconds) when a name is missing, e.g. after {@code CREATE TYPE}. Knows the
- * names JDBC drivers report that are not type names ({@code serial}, {@code bigserial}, ...). Thread-safe:
- * lookups read an immutable map published through a volatile field.
+ * The built-in PostgreSQL types the gateway encodes or decodes itself (binary formats, parameters), by OID,
+ * and their type lengths. Built-in OIDs are fixed by PostgreSQL; types created in a database are never looked
+ * up here: result and parameter types are described with the OIDs the backend reported
+ * ({@link PgjdbcInternals}), so no cache of {@code pg_type} can go stale. Immutable and thread-safe.
  */
 public final class PgTypeCatalog {
 
@@ -21,92 +16,39 @@ public final class PgTypeCatalog {
             UUID = 2950, INT2_ARRAY = 1005, INT4_ARRAY = 1007, INT8_ARRAY = 1016, TEXT_ARRAY = 1009,
             VARCHAR_ARRAY = 1015, FLOAT4_ARRAY = 1021, FLOAT8_ARRAY = 1022;
 
-    private record Entry(int oid, short length) {}
+    /** A built-in type's OID and {@code pg_type.typlen}. */
+    public record Builtin(int oid, short length) {}
 
-    private record Snapshot(Map<String, Entry> byName, Map<Integer, String> byOid) {}
+    private static final Builtin TEXT_TYPE = new Builtin(TEXT, (short) -1);
 
-    private volatile Snapshot snapshot;
-    private volatile long loadedAt;
+    private static final Map<String, Builtin> BY_NAME = Map.ofEntries(
+            Map.entry("bool", new Builtin(BOOL, (short) 1)), Map.entry("bytea", new Builtin(BYTEA, (short) -1)),
+            Map.entry("char", new Builtin(CHAR, (short) 1)), Map.entry("name", new Builtin(NAME, (short) 64)),
+            Map.entry("int8", new Builtin(INT8, (short) 8)), Map.entry("bigserial", new Builtin(INT8, (short) 8)),
+            Map.entry("int2", new Builtin(INT2, (short) 2)), Map.entry("smallserial", new Builtin(INT2, (short) 2)),
+            Map.entry("int4", new Builtin(INT4, (short) 4)), Map.entry("serial", new Builtin(INT4, (short) 4)),
+            Map.entry("text", TEXT_TYPE), Map.entry("oid", new Builtin(OID, (short) 4)),
+            Map.entry("float4", new Builtin(FLOAT4, (short) 4)), Map.entry("float8", new Builtin(FLOAT8, (short) 8)),
+            Map.entry("unknown", new Builtin(UNKNOWN, (short) -2)), Map.entry("bpchar", new Builtin(BPCHAR, (short) -1)),
+            Map.entry("varchar", new Builtin(VARCHAR, (short) -1)), Map.entry("date", new Builtin(DATE, (short) 4)),
+            Map.entry("time", new Builtin(TIME, (short) 8)), Map.entry("timestamp", new Builtin(TIMESTAMP, (short) 8)),
+            Map.entry("timestamptz", new Builtin(TIMESTAMPTZ, (short) 8)),
+            Map.entry("timetz", new Builtin(TIMETZ, (short) 12)), Map.entry("numeric", new Builtin(NUMERIC, (short) -1)),
+            Map.entry("uuid", new Builtin(UUID, (short) 16)), Map.entry("_int2", new Builtin(INT2_ARRAY, (short) -1)),
+            Map.entry("_int4", new Builtin(INT4_ARRAY, (short) -1)), Map.entry("_int8", new Builtin(INT8_ARRAY, (short) -1)),
+            Map.entry("_text", new Builtin(TEXT_ARRAY, (short) -1)),
+            Map.entry("_varchar", new Builtin(VARCHAR_ARRAY, (short) -1)),
+            Map.entry("_float4", new Builtin(FLOAT4_ARRAY, (short) -1)),
+            Map.entry("_float8", new Builtin(FLOAT8_ARRAY, (short) -1)));
 
-    /** Loads the catalog if not loaded yet. */
-    public void ensureLoaded(Connection c) throws SQLException {
-        if (snapshot == null) {
-            load(c);
-        }
-    }
+    private PgTypeCatalog() {}
 
-    private synchronized void load(Connection c) throws SQLException {
-        Map<String, Entry> byName = new HashMap<>(1024);
-        Map<Integer, String> byOid = new HashMap<>(1024);
-        try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select oid, typname, typlen from pg_catalog.pg_type")) {
-            while (rs.next()) {
-                Entry e = new Entry((int) rs.getLong(1), rs.getShort(3));
-                String name = rs.getString(2);
-                // the pg_catalog type wins over a user type of the same name in another schema
-                if (!byName.containsKey(name) || e.oid < 10000) {
-                    byName.put(name, e);
-                }
-                byOid.put(e.oid, name);
-            }
-        }
-        alias(byName, "serial", "int4");
-        alias(byName, "bigserial", "int8");
-        alias(byName, "smallserial", "int2");
-        snapshot = new Snapshot(Map.copyOf(byName), Map.copyOf(byOid));
-        loadedAt = System.nanoTime();
-    }
-
-    private static void alias(Map<String, Entry> m, String alias, String target) {
-        if (m.containsKey(target)) {
-            m.put(alias, m.get(target));
-        }
-    }
-
-    /** The OID of a type name as JDBC reports it; TEXT (25) when unknown, so it still reads as text. */
-    public int oid(String typeName, Connection reloadWith) {
-        Entry e = lookup(typeName, reloadWith);
-        return e == null ? TEXT : e.oid;
-    }
-
-    /** pg_type.typlen of a type name, -1 when unknown. */
-    public short length(String typeName) {
-        Snapshot s = snapshot;
-        Entry e = s == null ? null : s.byName.get(strip(typeName));
-        return e == null ? -1 : e.length;
-    }
-
-    public String name(int oid) {
-        Snapshot s = snapshot;
-        return s == null ? null : s.byOid.get(oid);
-    }
-
-    private Entry lookup(String typeName, Connection reloadWith) {
-        String name = strip(typeName);
-        Snapshot s = snapshot;
-        Entry e = s == null ? null : s.byName.get(name);
-        if (e == null && reloadWith != null && System.nanoTime() - loadedAt > 5_000_000_000L) {
-            try {
-                load(reloadWith);
-                e = snapshot.byName.get(name);
-            } catch (SQLException ignored) {
-                // fall back to text; the next unknown name retries after the back-off
-                loadedAt = System.nanoTime();
-            }
-        }
-        return e;
-    }
-
-    /** Drivers may quote or schema-qualify user types: "public"."mood" -> mood. */
-    private static String strip(String typeName) {
-        if (typeName == null) {
-            return "";
-        }
-        int dot = typeName.lastIndexOf("\".\"");
-        String n = dot >= 0 ? typeName.substring(dot + 2) : typeName;
-        if (n.length() >= 2 && n.startsWith("\"") && n.endsWith("\"")) {
-            n = n.substring(1, n.length() - 1);
-        }
-        return n;
+    /**
+     * The built-in type a JDBC type name denotes ({@code int4}, {@code serial}, ...); text for any other name,
+     * so that a value of a type the gateway cannot name still reads as its text form.
+     */
+    public static Builtin builtin(String typeName) {
+        Builtin b = typeName == null ? null : BY_NAME.get(typeName);
+        return b == null ? TEXT_TYPE : b;
     }
 }

@@ -27,14 +27,15 @@ class ErrorFieldsTest {
         ErrorFields f = ErrorFields.fromException(e);
         assertEquals(new ErrorFields("ERROR", "23514", "new row violates",
                 "Failing row contains (values redacted by Warden).", "check it", "12", "ctx",
-                Map.of('s', "public", 't', "members", 'c', "name", 'd', "text", 'n', "members_tier_check")), f);
+                Map.of('s', "public", 't', "members", 'c', "name", 'd', "text", 'n', "members_tier_check",
+                        'F', "execmain.c", 'L', "1", 'R', "ExecConstraints")), f);
 
         ByteBuf out = Unpooled.buffer();
         BackendMessages.errorOrNotice(out, 'E', f);
         String frame = out.toString(StandardCharsets.UTF_8);
         out.release();
         for (String field : new String[] {"tmembers\0", "nmembers_tier_check\0", "spublic\0", "cname\0", "dtext\0",
-                "DFailing row contains (values redacted by Warden).\0"}) {
+                "DFailing row contains (values redacted by Warden).\0", "Fexecmain.c\0", "L1\0", "RExecConstraints\0"}) {
             assertEquals(true, frame.contains(field), field);
         }
     }
@@ -45,7 +46,7 @@ class ErrorFieldsTest {
         assertEquals("WARNING", ErrorFields.fromWarning(w).severity());
         ErrorFields refusal = ErrorFields.fromException(new SQLException("Warden: access denied", "42501"));
         assertEquals("Warden: access denied", refusal.message());
-        assertEquals(Map.of(), refusal.names());
+        assertEquals(Map.of(), refusal.others());
         // a backend's FATAL ends the backend session, not the client's
         PSQLException fatal = new PSQLException(new ServerErrorMessage("SFATAL\0C57P01\0Mterminating\0"));
         assertEquals("ERROR", ErrorFields.fromException(fatal).severity());
