@@ -158,6 +158,8 @@ final class GatewaySession {
     /** Registered with the server's {@link IdleNotificationPoller} (event-loop sessions). */
     private boolean polled;
     private final java.util.concurrent.atomic.AtomicBoolean pollQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The fast-path FunctionCall message (large objects). */
+    private final FunctionCallRunner functionCalls = new FunctionCallRunner(this::refusedHere);
 
     /**
      * @param channel the client's channel, for its address (the session may serve it off the event loop)
@@ -597,11 +599,14 @@ final class GatewaySession {
                 case 'S' -> sync();
                 case 'H' -> out.flush();
                 case 'F' -> {
-                    // The fast-path function call has no JDBC counterpart; answered like a failed query.
-                    // PostgreSQL follows a FunctionCall's answer with ReadyForQuery at once (no Sync).
-                    sendError(refusedHere(null, new SQLException("function call protocol is not supported",
-                            "0A000")));
-                    status = StatementKind.statusAfterFailure(status);
+                    // PostgreSQL follows a FunctionCall's answer with ReadyForQuery at once (no Sync)
+                    try {
+                        syncAutoCommit();
+                        functionCalls.run(f, conn, out.buf());
+                    } catch (SQLException e) {
+                        sendError(e);
+                        status = StatementKind.statusAfterFailure(status);
+                    }
                     readyForQuery();
                 }
                 case 'X' -> {
@@ -633,8 +638,8 @@ final class GatewaySession {
             }
             SQLException internal = new SQLException("internal gateway error: " + e.getClass().getSimpleName(),
                     "XX000");
-            if (type == 'Q') {
-                // a simple query is always answered up to ReadyForQuery, whatever went wrong
+            if (type == 'Q' || type == 'F') {
+                // a simple query (or a function call) is always answered up to ReadyForQuery, whatever went wrong
                 sendError(internal);
                 status = StatementKind.statusAfterFailure(status);
                 readyForQuery();
