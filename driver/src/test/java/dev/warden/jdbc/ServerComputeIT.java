@@ -168,6 +168,21 @@ class ServerComputeIT {
         }
 
         @Test
+        void rangeTypeConstructorsAreBuiltInCodeNotOpaqueFunctions() throws Exception {
+            raw("CREATE TYPE textrange AS RANGE (subtype = text)");
+            raw("CREATE FUNCTION opaque_range(text, text) RETURNS textrange AS 'range_constructor2' LANGUAGE internal");
+            try (Connection analyst = db.as(policy, "analyst", null); Statement s = analyst.createStatement()) {
+                try (ResultSet rs = s.executeQuery("SELECT textrange('a', 'z')::text, textrange('a', 'z', '[]')::text")) {
+                    assertTrue(rs.next());
+                    assertEquals("[a,z)", rs.getString(1));
+                    assertEquals("[a,z]", rs.getString(2));
+                }
+                // the same C code under a CREATE FUNCTION of the user's: not the type's own, judged as opaque
+                refused(analyst, "SELECT opaque_range('a', 'z')", "0A000", "public.opaque_range()");
+            }
+        }
+
+        @Test
         void pureExtensionsWorkAndOthersAreRefused() throws Exception {
             raw("CREATE EXTENSION IF NOT EXISTS pgcrypto");
             raw("CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\"");

@@ -47,22 +47,66 @@ import org.junit.jupiter.api.Test;
  */
 class PsycopgSuiteIT {
 
+    private static final String ENCODING = "known gap, issue 11: a client_encoding other than UTF8 (even UNICODE)"
+            + " ends the backend connection (pgjdbc's FATAL \"client_encoding must be UTF8\")";
+    private static final String KEY_DATA_PID = "proxy limit: the proxy sends BackendKeyData of its own, so"
+            + " connection.info.backend_pid differs from pg_backend_pid() and from the pid notifications carry (the"
+            + " notifying backend's)";
+    private static final String BACKEND_USER = "proxy limit: clients log in as their own user, the server connection"
+            + " is the pool's backend user, so SELECT user differs from the user the client connected as";
+    private static final String TYPE_OIDS = "known gap, issue 11: RowDescription type OIDs come from a name cache of"
+            + " pg_type reloaded at most every 5 s, ignoring schemas: a type just created is described as text";
+
     /**
      * Tests that pass directly but not yet through the gateway, each with its cause. Remove an entry when the
      * fix merges: the test then reports it as passing. Anything else that regresses fails the build.
      */
     static final Map<String, String> KNOWN_GAPS = new TreeMap<>(Map.ofEntries(
-            // filled from the runs below
-    ));
+            Map.entry("tests.test_connection.ConnectionTests.test_encoding_name", ENCODING),
+            Map.entry("tests.test_copy.CopyTests.test_copy_bytes", ENCODING),
+            Map.entry("tests.test_copy.CopyTests.test_copy_expert_textiobase", ENCODING),
+            Map.entry("tests.test_copy.CopyTests.test_copy_text", ENCODING),
+            Map.entry("tests.test_quote.QuotingTestCase.test_bytes", ENCODING),
+            Map.entry("tests.test_quote.QuotingTestCase.test_koi8", ENCODING),
+            Map.entry("tests.test_quote.QuotingTestCase.test_latin1", ENCODING),
+            Map.entry("tests.test_quote.QuotingTestCase.test_unicode", ENCODING),
+            Map.entry("tests.test_types_extras.AdaptTypeTestCase.test_cast_composite", TYPE_OIDS),
+            Map.entry("tests.test_types_extras.AdaptTypeTestCase.test_cast_nested", TYPE_OIDS),
+            Map.entry("tests.test_types_extras.AdaptTypeTestCase.test_composite_array", TYPE_OIDS),
+            Map.entry("tests.test_types_extras.AdaptTypeTestCase.test_composite_namespace", TYPE_OIDS),
+            Map.entry("tests.test_types_extras.AdaptTypeTestCase.test_composite_namespace_path", TYPE_OIDS),
+            Map.entry("tests.test_types_extras.AdaptTypeTestCase.test_composite_weird_name", TYPE_OIDS),
+            Map.entry("tests.test_types_extras.AdaptTypeTestCase.test_empty_string", TYPE_OIDS),
+            Map.entry("tests.test_types_extras.AdaptTypeTestCase.test_non_dbapi_connection", TYPE_OIDS),
+            Map.entry("tests.test_types_extras.AdaptTypeTestCase.test_register_globally", TYPE_OIDS),
+            Map.entry("tests.test_types_extras.AdaptTypeTestCase.test_register_on_connection", TYPE_OIDS),
+            Map.entry("tests.test_types_extras.AdaptTypeTestCase.test_register_on_cursor", TYPE_OIDS),
+            Map.entry("tests.test_types_extras.AdaptTypeTestCase.test_subclass", TYPE_OIDS),
+            Map.entry("tests.test_types_extras.AdaptTypeTestCase.test_wrong_schema", TYPE_OIDS),
+            Map.entry("tests.test_types_extras.RangeCasterTestCase.test_rang_weird_name", TYPE_OIDS)));
 
     /**
-     * Tests that fail through pgbouncer in session mode too, for the same reason: what no proxy with key data
-     * of its own can do. Computed by running the suite through pgbouncer (checked again on every run where
-     * pgbouncer is installed), not guessed.
+     * Not run through the gateway with event-loop session io: each would hang its session (and the rest of the
+     * run with it). Known gaps too: remove an entry when the fix merges.
+     */
+    static final Map<String, String> HANGS_IN_EVENT_LOOP_MODE = Map.of(
+            "tests.test_copy.CopyTests.test_copy_from_insane_size", "known gap, issue 11: in event-loop session mode"
+                    + " a ~100 MB COPY FROM hung in 2 of 6 runs, the session waiting for COPY data that never came");
+
+    /**
+     * Tests that fail through pgbouncer in session mode too, for the same reason: what pgbouncer, configured like
+     * the gateway (its own key data, one backend user), cannot do either. Computed by running the suite through
+     * pgbouncer, and checked again on every run where pgbouncer is installed.
      */
     static final Map<String, String> PROXY_LIMITS = new TreeMap<>(Map.ofEntries(
-            // filled from the runs below
-    ));
+            Map.entry("tests.test_async.AsyncTests.test_notify", KEY_DATA_PID),
+            Map.entry("tests.test_connection.TestConnectionInfo.test_backend_pid", KEY_DATA_PID),
+            Map.entry("tests.test_notify.NotifiesTests.test_many_notifies", KEY_DATA_PID),
+            Map.entry("tests.test_notify.NotifiesTests.test_notifies_received_on_execute", KEY_DATA_PID),
+            Map.entry("tests.test_notify.NotifiesTests.test_notifies_received_on_poll", KEY_DATA_PID),
+            Map.entry("tests.test_notify.NotifiesTests.test_notify_attributes", KEY_DATA_PID),
+            Map.entry("tests.test_notify.NotifiesTests.test_notify_payload", KEY_DATA_PID),
+            Map.entry("tests.test_connection.TestConnectionInfo.test_user", BACKEND_USER)));
 
     static final String DATABASE = "psycopg2_test";
     static final String USER = "ann";
@@ -133,10 +177,11 @@ class PsycopgSuiteIT {
     @Test
     void everyTestPassingDirectlyPassesThroughTheGateway() throws Exception {
         String mode = eventLoopSessions() ? "event-loop" : "default";
-        Map<String, String> direct = runSuite("direct-" + mode, postgres.getPort(), "postgres", "");
-        Map<String, String> through = runSuite("gateway-" + mode, gateway.port(), USER, PASSWORD);
+        Map<String, String> notRun = eventLoopSessions() ? HANGS_IN_EVENT_LOOP_MODE : Map.of();
+        Map<String, String> direct = runSuite("direct-" + mode, postgres.getPort(), "postgres", "", Set.of());
+        Map<String, String> through = runSuite("gateway-" + mode, gateway.port(), USER, PASSWORD, notRun.keySet());
         Map<String, String> bouncer = pgbouncer == null ? null
-                : runSuite("pgbouncer", pgbouncerPort, USER, "");
+                : runSuite("pgbouncer", pgbouncerPort, USER, "", Set.of());
 
         Set<String> passedDirectly = passed(direct);
         assertTrue(passedDirectly.size() > 600, "the direct run passes most of the suite: " + summary(direct));
@@ -151,7 +196,7 @@ class PsycopgSuiteIT {
                 + (bouncer == null ? "" : "; pgbouncer " + summary(bouncer)) + "\n");
         List<String> unexplained = new ArrayList<>();
         regressions.forEach((test, outcome) -> {
-            String cause = KNOWN_GAPS.getOrDefault(test, PROXY_LIMITS.get(test));
+            String cause = KNOWN_GAPS.getOrDefault(test, PROXY_LIMITS.getOrDefault(test, notRun.get(test)));
             report.append(String.format("  %-80s %-8s %s%s%n", test, outcome,
                     bouncer == null ? "" : "pgbouncer " + bouncer.getOrDefault(test, "did-not-run") + ", ",
                     cause == null ? "UNEXPECTED" : cause));
@@ -179,7 +224,8 @@ class PsycopgSuiteIT {
     // ---------------------------------------------------------------- running the suite
 
     /** Runs the whole suite against 127.0.0.1:port; test id → ok, FAIL, ERROR, skipped, expected-failure... */
-    static Map<String, String> runSuite(String name, int port, String user, String password) throws IOException {
+    static Map<String, String> runSuite(String name, int port, String user, String password, Set<String> excluded)
+            throws IOException {
         Files.createDirectories(REPORTS);
         Path results = REPORTS.resolve(name + ".results").toAbsolutePath();
         Path log = REPORTS.resolve(name + ".log").toAbsolutePath();
@@ -196,6 +242,7 @@ class PsycopgSuiteIT {
         env.put("PSYCOPG2_TESTDB_PORT", String.valueOf(port));
         env.put("PSYCOPG2_TESTDB_USER", user);
         env.put("PSYCOPG2_TESTDB_PASSWORD", password);
+        env.put("WARDEN_SUITE_EXCLUDE", String.join(",", excluded));
         long started = System.nanoTime();
         Process p = pb.start();
         try {
