@@ -41,9 +41,9 @@ final class RefusedBuiltins {
         /**
          * What clients call through libpq's large-object interface (and the FunctionCall message): refused only in
          * code the server runs for a statement (function and view bodies, DO blocks), where Warden does not see
-         * their arguments; in a statement they are judged like any function, so a protected column as an argument
-         * is refused by the analysis (a computed use of it), and {@code lo_from_bytea}, {@code lo_put} and the
-         * server-file functions stay refused above.
+         * their arguments, and in any statement naming a protected table ({@code StatementCompiler}): a large
+         * object is outside every table's rules, so no protected value may reach one, not even one the role may
+         * read. {@code lo_from_bytea}, {@code lo_put}, {@code lo_get} and the server-file functions stay refused.
          */
         CLIENT_LARGE_OBJECTS("reads or writes large objects outside any table's rules"),
         REMOTE("runs statements on another connection, out of Warden's view"),
@@ -174,7 +174,8 @@ final class RefusedBuiltins {
 
     /**
      * The refusal for a listed built-in named as an identifier of {@code sql} (not inside a string), or null. The
-     * client large-object functions are not refused here: the analysis judges their arguments.
+     * client large-object functions are not refused here: {@code StatementCompiler} refuses them in a statement on
+     * a protected table ({@link #clientLargeObjectIn}).
      */
     static String refusalInStatement(LexedSql sql, boolean rulesOnlyColumns) {
         if (sql.hasUndecodableName()) {
