@@ -42,9 +42,9 @@ import org.junit.jupiter.api.Test;
  * <p>Skipped, with the reason printed, without {@code /usr/bin/python3} and its psycopg2 or the suite's folder
  * (found in an ancestor of the working directory as {@code shared/testdata/psycopg2-2.9.5}, or named by the
  * system property {@code warden.psycopg2.suite}). A PostgreSQL of its own: the suite needs
- * {@code max_prepared_transactions > 0}. Slow: measured on a loaded 2-core machine, 2–2.5 min per run directly,
- * 3–3.5 min through the gateway, 1.5–2 min through pgbouncer, so about 7 min for the default execution (three
- * runs) and 5 min for the event-loop one (pgbouncer's run is the same in both: once). Every run's log and result
+ * {@code max_prepared_transactions > 0}. Slow: each run takes about 1 minute on a quiet 2-core machine (45–60 s
+ * measured) and 2–4 minutes on a loaded one, so 3–10 minutes for the default execution (three runs) and 2–7 for
+ * the event-loop one (pgbouncer's run is the same in both: once). Every run's log and result
  * file are kept in {@code target/psycopg2-suite/}, with the comparison in {@code report-<mode>.txt}.
  */
 class PsycopgSuiteIT {
