@@ -88,8 +88,7 @@ class PsycopgSuiteIT {
             Map.entry("tests.test_types_extras.AdaptTypeTestCase.test_wrong_schema", TYPE_OIDS),
             Map.entry("tests.test_types_extras.RangeCasterTestCase.test_range_escaping", TYPE_OIDS),
             Map.entry("tests.test_types_extras.RangeCasterTestCase.test_register_range_adapter", TYPE_OIDS),
-            Map.entry("tests.test_types_extras.RangeCasterTestCase.test_rang_weird_name", TYPE_OIDS_TIMING),
-            Map.entry("tests.test_types_extras.RangeCasterTestCase.test_schema_range", TYPE_OIDS_TIMING)));
+            Map.entry("tests.test_types_extras.RangeCasterTestCase.test_rang_weird_name", TYPE_OIDS_TIMING)));
 
     /**
      * Not run through the gateway with event-loop session io: each would hang its session (and the rest of the
