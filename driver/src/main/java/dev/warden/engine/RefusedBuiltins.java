@@ -38,6 +38,14 @@ final class RefusedBuiltins {
         STATISTICS("exposes stored values of columns (most common values, histogram bounds) collected by ANALYZE"),
         SERVER_FILES("reads or lists files on the database server"),
         LARGE_OBJECTS("reads or writes large objects and server files outside any table's rules"),
+        /**
+         * What clients call through libpq's large-object interface (and the FunctionCall message): refused only in
+         * code the server runs for a statement (function and view bodies, DO blocks), where Warden does not see
+         * their arguments, and in any statement naming a protected table ({@code StatementCompiler}): a large
+         * object is outside every table's rules, so no protected value may reach one, not even one the role may
+         * read. {@code lo_from_bytea}, {@code lo_put}, {@code lo_get} and the server-file functions stay refused.
+         */
+        CLIENT_LARGE_OBJECTS("reads or writes large objects outside any table's rules"),
         REMOTE("runs statements on another connection, out of Warden's view"),
         STATEMENT_TEXT("shows the text of other sessions' statements, which holds plaintext literals of rules-only"
                 + " columns");
@@ -50,6 +58,15 @@ final class RefusedBuiltins {
     }
 
     private static final Map<String, Family> BUILTINS = new HashMap<>();
+
+    /**
+     * The large-object functions a client uses through libpq's {@code lo_*} interface (the FunctionCall message)
+     * or in a statement: open, read, write, seek, tell, truncate, create, close, unlink. Allowed in a statement,
+     * refused in server code (see {@link Family#CLIENT_LARGE_OBJECTS}).
+     */
+    static final Set<String> CLIENT_LARGE_OBJECT_FUNCTIONS = Set.of("lo_open", "lo_close", "loread", "lowrite",
+            "lo_lseek", "lo_lseek64", "lo_tell", "lo_tell64", "lo_truncate", "lo_truncate64", "lo_creat", "lo_create",
+            "lo_unlink");
 
     private static void add(Family family, String... names) {
         for (String name : names) BUILTINS.put(name, family);
@@ -74,10 +91,11 @@ final class RefusedBuiltins {
                 "pg_ls_replslotdir", "pg_ls_summariesdir",
                 // adminpack
                 "pg_file_write", "pg_file_read", "pg_file_rename", "pg_file_unlink", "pg_file_sync", "pg_logdir_ls");
+        // lo_import/lo_export with a path read and write server files; lo_from_bytea, lo_put and lo_get move a
+        // whole value in or out in one expression, which no client's large-object interface needs
         add(Family.LARGE_OBJECTS,
-                "lo_import", "lo_export", "lo_get", "lo_put", "lo_open", "lo_close", "loread", "lowrite", "lo_creat",
-                "lo_create", "lo_unlink", "lo_from_bytea", "lo_lseek", "lo_lseek64", "lo_tell", "lo_tell64",
-                "lo_truncate", "lo_truncate64", "pg_largeobject");
+                "lo_import", "lo_export", "lo_get", "lo_put", "lo_from_bytea", "pg_largeobject");
+        add(Family.CLIENT_LARGE_OBJECTS, CLIENT_LARGE_OBJECT_FUNCTIONS.toArray(String[]::new));
         add(Family.REMOTE,
                 "dblink", "dblink_exec", "dblink_open", "dblink_fetch", "dblink_close", "dblink_connect",
                 "dblink_connect_u", "dblink_disconnect", "dblink_send_query", "dblink_get_result",
@@ -89,7 +107,7 @@ final class RefusedBuiltins {
                 "pg_prepared_statements", "pg_cursors");
     }
 
-    /** Every listed name (lower case), for tests. */
+    /** Every listed name (lower case), for tests; the client large-object functions included. */
     static Set<String> names() {
         return Set.copyOf(BUILTINS.keySet());
     }
@@ -112,14 +130,22 @@ final class RefusedBuiltins {
     }
 
     /**
-     * The first listed built-in in {@code words}, or null.
+     * The first listed built-in in {@code words} of code the server runs (a function or view body, a DO block),
+     * or null.
      *
      * @param rulesOnlyColumns whether the policy has rules-only columns: statement texts then hold their plaintext
      */
     static String firstIn(Iterable<String> words, boolean rulesOnlyColumns) {
+        return first(words, rulesOnlyColumns, true);
+    }
+
+    private static String first(Iterable<String> words, boolean rulesOnlyColumns, boolean inServerCode) {
         for (String word : words) {
             Family family = family(word);
-            if (family == null || family == Family.STATEMENT_TEXT && !rulesOnlyColumns) continue;
+            if (family == null || family == Family.STATEMENT_TEXT && !rulesOnlyColumns
+                    || family == Family.CLIENT_LARGE_OBJECTS && !inServerCode) {
+                continue;
+            }
             return word;
         }
         return null;
@@ -135,14 +161,29 @@ final class RefusedBuiltins {
         return family == null && word.startsWith("dblink") ? Family.REMOTE : family;
     }
 
-    /** The refusal for a listed built-in named as an identifier of {@code sql} (not inside a string), or null. */
+    /** The first client large-object function named as an identifier of {@code sql} (not in a string), or null. */
+    static String clientLargeObjectIn(LexedSql sql) {
+        boolean named = false;
+        for (String name : CLIENT_LARGE_OBJECT_FUNCTIONS) named |= sql.words().contains(name);
+        if (!named) return null;
+        for (String word : SqlLexer.lex(sql.normalized()).words()) {
+            if (CLIENT_LARGE_OBJECT_FUNCTIONS.contains(word)) return word;
+        }
+        return null;
+    }
+
+    /**
+     * The refusal for a listed built-in named as an identifier of {@code sql} (not inside a string), or null. The
+     * client large-object functions are not refused here: {@code StatementCompiler} refuses them in a statement on
+     * a protected table ({@link #clientLargeObjectIn}).
+     */
     static String refusalInStatement(LexedSql sql, boolean rulesOnlyColumns) {
         if (sql.hasUndecodableName()) {
             return "a name written with U&\"...\" escapes cannot be decoded, so Warden cannot tell which function or"
                     + " view it names";
         }
         // the normalised text has every literal replaced by ?, so its words are identifiers and keywords only
-        String builtin = firstIn(SqlLexer.lex(sql.normalized()).words(), rulesOnlyColumns);
+        String builtin = first(SqlLexer.lex(sql.normalized()).words(), rulesOnlyColumns, false);
         return builtin == null ? null : refusal(builtin);
     }
 }

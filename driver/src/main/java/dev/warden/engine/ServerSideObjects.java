@@ -213,9 +213,10 @@ final class ServerSideObjects {
     private static final String SQL_STANDARD_BODY =
             "CASE WHEN p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_functiondef(p.oid) ELSE p.prosrc END";
 
-    // every user function (temporary ones too) but those of extensions on PURE_EXTENSIONS: its language, its body
-    // (an SQL-standard body has an empty prosrc: its deparsed definition instead) and, for an aggregate, the
-    // functions it runs
+    // every user function (temporary ones too) but those of extensions on PURE_EXTENSIONS and the constructors
+    // CREATE TYPE ... AS RANGE makes (built-in C code computing on its arguments, like a built-in, bound to its
+    // type by an internal dependency no CREATE FUNCTION can make): its language, its body (an SQL-standard body has
+    // an empty prosrc: its deparsed definition instead) and, for an aggregate, the functions it runs
     private static final String PG_USER_FUNCTIONS = """
             SELECT p.oid, n.nspname, p.proname, l.lanname, p.prokind::text,
                    {body},
@@ -231,7 +232,14 @@ final class ServerSideObjects {
                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                                 JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
                                WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
-                                 AND d.deptype = 'e' AND e.extname = ANY (?))""".replace("{body}", SQL_STANDARD_BODY);
+                                 AND d.deptype = 'e' AND e.extname = ANY (?))
+               AND NOT (l.lanname = 'internal'
+                        AND p.prosrc IN ('range_constructor2', 'range_constructor3', 'multirange_constructor0',
+                                         'multirange_constructor1', 'multirange_constructor2')
+                        AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                                     WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
+                                       AND d.refclassid = 'pg_catalog.pg_type'::regclass AND d.deptype = 'i'))"""
+                .replace("{body}", SQL_STANDARD_BODY);
     private static final String PG_USER_TRIGGERS = """
             SELECT tg.tgfoid, n.nspname, c.relname, tg.tgname
               FROM pg_catalog.pg_trigger tg

@@ -66,6 +66,12 @@ final class StatementCompiler {
             for (TableName t : plan.tables()) tables.add(t.toString());
             return CompiledStatement.refused(SqlStates.UNSUPPORTED, outOfView, plan.kind().name(), tables);
         }
+        String largeObject = largeObjectOnProtectedTable(sql, plan);
+        if (largeObject != null) {
+            List<String> tables = new ArrayList<>();
+            for (TableName t : plan.tables()) tables.add(t.toString());
+            return CompiledStatement.refused(SqlStates.UNSUPPORTED, largeObject, plan.kind().name(), tables);
+        }
         CompiledStatement verdict = compileData(sql, plan, role, purpose, objects, withholdDenied);
         return verdict.isRefused() ? verdict : verdict.withNote(trustedFunctionsCalled(sql));
     }
@@ -83,6 +89,26 @@ final class StatementCompiler {
             return null;
         }
         return RefusedBuiltins.refusalInStatement(sql, rulesOnly);
+    }
+
+    /**
+     * The refusal of a client large-object function ({@code lowrite}, {@code lo_open}...) in a statement naming a
+     * protected table, or null. A large object is outside every table's rules: whatever reaches one from a
+     * protected column (even a column the role may read in plaintext) could be read back by anyone, so the
+     * large-object functions are allowed only in statements of their own, as clients' large-object interfaces
+     * send them.
+     */
+    private String largeObjectOnProtectedTable(LexedSql sql, Plan plan) {
+        String function = RefusedBuiltins.clientLargeObjectIn(sql);
+        if (function == null) return null;
+        List<String> protectedTables = new ArrayList<>();
+        for (TableName t : plan.tables()) {
+            if (policy.protectsTable(t.schema(), t.name())) protectedTables.add(t.toString());
+        }
+        if (protectedTables.isEmpty() && !sql.mentionsAny(policy.protectedTableNames())) return null;
+        return "built-in " + function + " is refused in a statement on a protected table"
+                + (protectedTables.isEmpty() ? "" : " (" + String.join(", ", protectedTables) + ")")
+                + ": a large object is outside every table's rules, so no protected value may reach one";
     }
 
     /** "calls trusted function public.f (policy line 12)" for the audit trail, or null when it names none. */

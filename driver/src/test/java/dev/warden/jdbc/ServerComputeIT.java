@@ -168,6 +168,21 @@ class ServerComputeIT {
         }
 
         @Test
+        void rangeTypeConstructorsAreBuiltInCodeNotOpaqueFunctions() throws Exception {
+            raw("CREATE TYPE textrange AS RANGE (subtype = text)");
+            raw("CREATE FUNCTION opaque_range(text, text) RETURNS textrange AS 'range_constructor2' LANGUAGE internal");
+            try (Connection analyst = db.as(policy, "analyst", null); Statement s = analyst.createStatement()) {
+                try (ResultSet rs = s.executeQuery("SELECT textrange('a', 'z')::text, textrange('a', 'z', '[]')::text")) {
+                    assertTrue(rs.next());
+                    assertEquals("[a,z)", rs.getString(1));
+                    assertEquals("[a,z]", rs.getString(2));
+                }
+                // the same C code under a CREATE FUNCTION of the user's: not the type's own, judged as opaque
+                refused(analyst, "SELECT opaque_range('a', 'z')", "0A000", "public.opaque_range()");
+            }
+        }
+
+        @Test
         void pureExtensionsWorkAndOthersAreRefused() throws Exception {
             raw("CREATE EXTENSION IF NOT EXISTS pgcrypto");
             raw("CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\"");
@@ -218,7 +233,9 @@ class ServerComputeIT {
                     refused(c, "SELECT * FROM pg_ls_dir('.')", "0A000", "pg_ls_dir");
                     refused(c, "SELECT lo_import('/etc/hostname')", "0A000", "lo_import");
                     refused(c, "SELECT lo_get(1)", "0A000", "lo_get");
-                    refused(c, "SELECT loread(lo_open(1, 262144), 10)", "0A000", "lo");
+                    refused(c, "SELECT lo_export(1, '/tmp/warden-lo')", "0A000", "lo_export");
+                    refused(c, "SELECT lo_from_bytea(0, 'x')", "0A000", "lo_from_bytea");
+                    refused(c, "SELECT lo_put(1, 0, 'x')", "0A000", "lo_put");
                     refused(c, "SELECT query FROM pg_stat_activity", "0A000", "pg_stat_activity");
                     refused(c, "COPY orders TO '/tmp/warden-orders.csv'", "0A000", "COPY");
                     refused(c, "COPY orders FROM PROGRAM 'cat /etc/hostname'", "0A000", "COPY");
@@ -232,6 +249,70 @@ class ServerComputeIT {
                  ResultSet rs = s.executeQuery("SELECT 'query_to_xml and pg_stats' AS word")) {
                 assertTrue(rs.next());
                 assertEquals("query_to_xml and pg_stats", rs.getString(1));
+            }
+        }
+    }
+
+    /**
+     * The large-object functions a client's {@code lo_*} interface calls work on values the client gives them;
+     * a protected column reaching one, or a large object made from one, is refused.
+     */
+    @Nested
+    class ClientLargeObjects {
+
+        static final String LO_REFUSAL = "in a statement on a protected table (customers): a large object is outside";
+
+        @Test
+        void clientLargeObjectFunctionsRoundTripTheClientsOwnBytes() throws Exception {
+            try (Connection analyst = db.as(policy, "analyst", null); Statement s = analyst.createStatement()) {
+                analyst.setAutoCommit(false);
+                long oid;
+                try (ResultSet rs = s.executeQuery("SELECT lo_creat(-1)")) {
+                    assertTrue(rs.next());
+                    oid = rs.getLong(1);
+                }
+                try (ResultSet rs = s.executeQuery("SELECT lowrite(lo_open(" + oid + ", 131072), 'hello')")) {
+                    assertTrue(rs.next());
+                    assertEquals(5, rs.getInt(1));
+                }
+                try (ResultSet rs = s.executeQuery("SELECT loread(lo_open(" + oid + ", 262144), 10)")) {
+                    assertTrue(rs.next());
+                    assertEquals("hello", new String(rs.getBytes(1), java.nio.charset.StandardCharsets.UTF_8));
+                }
+                try (ResultSet rs = s.executeQuery("SELECT lo_unlink(" + oid + ")")) {
+                    assertTrue(rs.next());
+                    assertEquals(1, rs.getInt(1));
+                }
+                analyst.commit();
+            }
+        }
+
+        @Test
+        void aProtectedColumnNeverReachesALargeObject() throws Exception {
+            try (Connection support = db.as(policy, "support", "customer-service");
+                 Connection analyst = db.as(policy, "analyst", null)) {
+                for (Connection c : new Connection[] {support, analyst}) {
+                    // even support, which reads ssn in plaintext: the large object would be readable by anyone
+                    refused(c, "SELECT lowrite(lo_open(lo_creat(-1), 131072), convert_to(ssn, 'UTF8')) FROM customers",
+                            "0A000", LO_REFUSAL);
+                    refused(c, "SELECT lowrite(lo_open(lo_creat(-1), 131072), card_number) FROM customers", "0A000",
+                            LO_REFUSAL);
+                    refused(c, "SELECT lowrite(lo_open(lo_creat(-1), 131072), (SELECT convert_to(ssn, 'UTF8')"
+                            + " FROM customers LIMIT 1))", "0A000", LO_REFUSAL);
+                    refused(c, "SELECT lo_unlink(1) FROM customers WHERE ssn = '" + SSN + "'", "0A000", LO_REFUSAL);
+                    refused(c, "SELECT loread(lo_open(lo_from_bytea(0, convert_to(ssn, 'UTF8')), 262144), 100)"
+                            + " FROM customers", "0A000", "lo_from_bytea");
+                }
+            }
+            raw("CREATE FUNCTION stash() RETURNS int LANGUAGE sql AS"
+                    + " 'SELECT lowrite(lo_open(lo_creat(-1), 131072), convert_to(ssn, ''UTF8'')) FROM customers'");
+            try (Connection analyst = db.as(policy, "analyst", null)) {
+                refused(analyst, "SELECT stash()", "0A000", "stash");
+            }
+            try (Connection raw = db.raw(); Statement s = raw.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_largeobject_metadata")) {
+                assertTrue(rs.next());
+                assertEquals(0, rs.getInt(1), "no large object was created");
             }
         }
     }

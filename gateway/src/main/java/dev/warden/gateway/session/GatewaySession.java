@@ -196,6 +196,8 @@ public final class GatewaySession {
     /** The next wait on the backend for notifications, in ms ({@link #awaitNotifications}). */
     private int waitSlice = 1;
     private final java.util.concurrent.atomic.AtomicBoolean pollQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The fast-path FunctionCall message (large objects). */
+    private final FunctionCallRunner functionCalls = new FunctionCallRunner(this::refusedHere);
 
     /**
      * @param channel the client's channel, for its address (the session may serve it off the event loop)
@@ -705,11 +707,14 @@ public final class GatewaySession {
                 case 'S' -> sync();
                 case 'H' -> out.flush();
                 case 'F' -> {
-                    // The fast-path function call has no JDBC counterpart; answered like a failed query.
-                    // PostgreSQL follows a FunctionCall's answer with ReadyForQuery at once (no Sync).
-                    sendError(refusedHere(null, new SQLException("function call protocol is not supported",
-                            "0A000")));
-                    status = StatementKind.statusAfterFailure(status);
+                    // PostgreSQL follows a FunctionCall's answer with ReadyForQuery at once (no Sync)
+                    try {
+                        syncAutoCommit();
+                        functionCalls.run(f, conn, out.buf());
+                    } catch (SQLException e) {
+                        sendError(e);
+                        status = StatementKind.statusAfterFailure(status);
+                    }
                     readyForQuery();
                 }
                 case 'X' -> {
@@ -741,8 +746,8 @@ public final class GatewaySession {
             }
             SQLException internal = new SQLException("internal gateway error: " + e.getClass().getSimpleName(),
                     "XX000");
-            if (type == 'Q') {
-                // a simple query is always answered up to ReadyForQuery, whatever went wrong
+            if (type == 'Q' || type == 'F') {
+                // a simple query (or a function call) is always answered up to ReadyForQuery, whatever went wrong
                 sendError(internal);
                 status = StatementKind.statusAfterFailure(status);
                 readyForQuery();
