@@ -82,7 +82,7 @@ public final class GatewaySession {
         int[] resolved;
         int portals;
         /** Result columns of the last execution and the result formats they were built for. */
-        Column[] columns;
+        ResultColumn[] columns;
         /** Whether the query's result is bounded by its shape ({@link #boundedQuery}), as of {@link #boundedAsOf}. */
         boolean bounded;
         /** The {@link #tablesRead} the verdict was made with; -1: none yet. */
@@ -113,7 +113,7 @@ public final class GatewaySession {
         boolean ownPs;
         boolean executed;
         ResultSet rs;
-        Column[] columns;
+        ResultColumn[] columns;
         int updateCount;
         boolean done;
 
@@ -124,10 +124,6 @@ public final class GatewaySession {
             this.resultFormats = resultFormats;
         }
     }
-
-    /** A result column as described to the client. */
-    private record Column(String name, int oid, short length, int format, int kind, int sqlType,
-                          ResultColumns.Description origin) {}
 
     private final Channel channel;
     private final ClientOutput out;
@@ -152,19 +148,9 @@ public final class GatewaySession {
     private char status = 'I';
     private boolean skipToSync;
     private boolean closed;
-    private volatile Statement running;
-    /** True while a result streams to the client (see {@link #streamCancelled}). */
-    private volatile boolean streaming;
-    /**
-     * Set by a cancel while a result streams: the backend, idle between two fetches of the result, would not
-     * see the cancel, so the stream stops itself at its next row with 57014, as PostgreSQL would.
-     */
-    private volatile boolean streamCancelled;
-    /** Counts streams, so that a cancel repeated for one stream never reaches a later one. */
-    private volatile long streamNumber;
     private volatile boolean gone;
     private final CopyRelay copy;
-    private long rowsWritten;
+    private final ResultStreamer results;
     /** The client's encoding at startup, which RESET client_encoding returns to (the current one is {@code out}'s). */
     private ClientEncoding defaultEncoding = ClientEncoding.UTF8;
     /** Executes from the current message up to the next Sync among the frames received together. */
@@ -219,6 +205,7 @@ public final class GatewaySession {
         this.ownThread = ownThread;
         this.executor = new SerialExecutor(services.workers());
         this.copy = new CopyRelay(copyInput, out, services.copyRunner());
+        this.results = new ResultStreamer(out);
     }
 
     public ClientOutput output() {
@@ -314,57 +301,12 @@ public final class GatewaySession {
 
     /** True while a statement runs on the backend (the client is then not being read). */
     public boolean isRunningStatement() {
-        return running != null;
+        return results.isRunning();
     }
 
     /** Cancels the running statement, if any (CancelRequest or client gone). Any thread. */
     void cancel() {
-        Statement s = running;
-        long stream = streaming ? streamNumber : -1;
-        if (stream >= 0) {
-            streamCancelled = true;
-        }
-        if (s != null) {
-            Connection backend = conn;
-            services.workers().execute(() -> {
-                try {
-                    cancelOn(s, backend, stream >= 0);
-                    // While a result streams, the backend is idle between two fetches and PostgreSQL ignores a
-                    // cancel that reaches an idle backend: repeat it until the stream has stopped (at its next
-                    // row, or its fetch failing with 57014), at most CANCEL_RETRIES times.
-                    for (int i = 0; i < CANCEL_RETRIES && stillStreaming(stream); i++) {
-                        Thread.sleep(CANCEL_RETRY_MILLIS);
-                        if (stillStreaming(stream)) {
-                            cancelOn(s, backend, true);
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (SQLException | RuntimeException ignored) {
-                    // the statement finished or the connection broke: nothing left to cancel
-                }
-            });
-        }
-    }
-
-    /**
-     * Sends the backend a cancel. While a result streams, pgjdbc's statement is idle between fetches and its own
-     * {@code cancel()} does nothing (it cancels only inside an execute), so the connection's cancel is used: it
-     * reaches the backend whatever the statement's state (found when a cancel during a cursor fetch was lost).
-     */
-    private static void cancelOn(Statement statement, Connection backend, boolean streaming) throws SQLException {
-        if (streaming && BackendCancel.canCancel(backend)) {
-            BackendCancel.cancel(backend);
-        } else {
-            statement.cancel();
-        }
-    }
-
-    private static final int CANCEL_RETRIES = 200;
-    private static final long CANCEL_RETRY_MILLIS = 50;
-
-    private boolean stillStreaming(long stream) {
-        return stream >= 0 && streaming && streamNumber == stream;
+        results.cancel(conn, services.workers());
     }
 
     /** Resets the backend connection and returns it to its pool. Idempotent. */
@@ -869,20 +811,20 @@ public final class GatewaySession {
                     }
                 }
                 try {
-                    running = st;
+                    results.running(st);
                     boolean hasRs;
                     try {
                         hasRs = inBlock != null ? inBlock.execute() : simple.execute(sql);
                     } finally {
-                        running = null;
+                        results.stopped();
                     }
                     sendWarnings(st);
                     if (hasRs) {
                         try (ResultSet rs = st.getResultSet()) {
-                            Column[] cols = describe(rs.getMetaData(), null);
-                            rowDescription(cols);
-                            streamCancellable(st, rs, cols, 0);
-                            BackendMessages.commandComplete(out.buf(), k.tag(true, rowsWritten, status));
+                            ResultColumn[] cols = ResultColumn.describe(rs.getMetaData(), null);
+                            results.rowDescription(cols);
+                            results.streamCancellable(st, rs, cols, 0);
+                            BackendMessages.commandComplete(out.buf(), k.tag(true, results.rowsWritten(), status));
                         }
                     } else {
                         BackendMessages.commandComplete(out.buf(), k.tag(false, st.getUpdateCount(), status));
@@ -1030,137 +972,6 @@ public final class GatewaySession {
                 }
             }
         }
-    }
-
-    // ---------------------------------------------------------------- results
-
-    private Column[] describe(ResultSetMetaData md, short[] formats) throws SQLException {
-        int n = md.getColumnCount();
-        if (formats != null && formats.length > 1 && formats.length != n) {
-            throw new SQLException("bind message has " + formats.length + " result formats but query has " + n
-                    + " columns", "08P01");
-        }
-        Column[] cols = new Column[n];
-        ResultColumns.Description[] described = ResultColumns.of(md, n);
-        for (int i = 0; i < n; i++) {
-            ResultColumns.Description d = described[i];
-            int format = formats == null || formats.length == 0 ? 0 : formats.length == 1 ? formats[0] : formats[i];
-            int kind = ColumnWriter.kind(d.typeOid(), format);
-            if (kind < 0) {
-                throw new SQLException("binary result format for type " + md.getColumnTypeName(i + 1)
-                        + " is not supported by the gateway", "0A000");
-            }
-            cols[i] = new Column(md.getColumnLabel(i + 1), d.typeOid(), d.typeLength(), format, kind,
-                    md.getColumnType(i + 1), d);
-        }
-        return cols;
-    }
-
-    private static boolean sameTypes(Column[] cols, ResultSetMetaData md) throws SQLException {
-        // getColumnType is a cheap array lookup in JDBC drivers; a changed java.sql type means a new shape
-        for (int i = 0; i < cols.length; i++) {
-            if (md.getColumnType(i + 1) != cols[i].sqlType()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void rowDescription(Column[] cols) throws SQLException {
-        ByteBuf b = out.buf();
-        int start = b.writerIndex();
-        int at = BackendMessages.begin(b, 'T');
-        b.writeShort(cols.length);
-        ClientEncoding enc = out.encoding();
-        for (Column c : cols) {
-            try {
-                enc.write(b, c.name()); // 22P05 for a name the client's encoding cannot spell, as PostgreSQL
-            } catch (SQLException e) {
-                b.writerIndex(start); // no half message before the ErrorResponse
-                throw e;
-            }
-            b.writeByte(0);
-            b.writeInt(c.origin().tableOid());
-            b.writeShort(c.origin().attributeNumber());
-            b.writeInt(c.oid());
-            b.writeShort(c.length());
-            b.writeInt(c.origin().typeModifier());
-            b.writeShort(c.format());
-        }
-        BackendMessages.end(b, at);
-    }
-
-    /**
-     * {@link #stream} while a CancelRequest can stop it: one that reaches the backend during a fetch fails the
-     * fetch (57014); one that arrives between fetches stops the stream at its next row.
-     */
-    private boolean streamCancellable(Statement st, ResultSet rs, Column[] cols, long limit) throws SQLException {
-        streamCancelled = false;
-        streamNumber++;  // only this thread writes it
-        running = st;
-        streaming = true;
-        try {
-            return stream(rs, cols, limit);
-        } finally {
-            streaming = false;
-            running = null;
-            streamCancelled = false;
-        }
-    }
-
-    /** The error of a stream its client cancelled; through Warden, the statement's record says it failed. */
-    private static SQLException cancelledWhileStreaming(ResultSet rs) throws SQLException {
-        SQLException cancelled = new SQLException("canceling statement due to user request", "57014");
-        if (rs.isWrapperFor(WardenResultSet.class)) {
-            rs.unwrap(WardenResultSet.class).readingFailed(cancelled);
-        }
-        return cancelled;
-    }
-
-    /**
-     * Streams up to {@code limit} rows (0: all); sets {@link #rowsWritten}; true when the result is exhausted.
-     * On an error (a value that cannot be decrypted, a fetch cancelled or lost) only whole rows have been
-     * written; the caller answers with the ErrorResponse.
-     */
-    private boolean stream(ResultSet rs, Column[] cols, long limit) throws SQLException {
-        long n = 0;
-        boolean exhausted = false;
-        int count = cols.length;
-        ClientEncoding enc = out.encoding();
-        while (limit == 0 || n < limit) {
-            if (streamCancelled) {
-                rowsWritten = n;
-                throw cancelledWhileStreaming(rs);
-            }
-            if (!rs.next()) {
-                exhausted = true;
-                break;
-            }
-            ByteBuf b = out.buf();
-            int rowStart = b.writerIndex();
-            int at = BackendMessages.begin(b, 'D');
-            b.writeShort(count);
-            try {
-                for (int i = 0; i < count; i++) {
-                    Column c = cols[i];
-                    ColumnWriter.write(b, rs, i + 1, c.kind(), c.oid(), enc);
-                }
-            } catch (SQLException | RuntimeException e) {
-                // a value that cannot be shown (XX001: not decryptable) fails the statement here: the rows
-                // before it stay sent, this row's partial DataRow is taken back so that the ErrorResponse the
-                // caller sends next is the client's next message (a half row would desynchronise the protocol)
-                b.writerIndex(rowStart);
-                rowsWritten = n;
-                throw e;
-            }
-            BackendMessages.end(b, at);
-            n++;
-            if (out.chunkReady()) {
-                out.flushChunk();
-            }
-        }
-        rowsWritten = n;
-        return exhausted;
     }
 
     // ---------------------------------------------------------------- extended query
@@ -1323,7 +1134,7 @@ public final class GatewaySession {
             if (md == null || md.getColumnCount() == 0 && !p.kind.first().equals("SELECT")) {
                 BackendMessages.noData(out.buf());
             } else {
-                rowDescription(describe(md, null));
+                results.rowDescription(ResultColumn.describe(md, null));
             }
         } else if (what == 'P') {
             Portal portal = portal(name);
@@ -1335,7 +1146,7 @@ public final class GatewaySession {
             // Execute then streams the rows already obtained.
             ensureExecuted(portal);
             if (portal.rs != null) {
-                rowDescription(portal.columns);
+                results.rowDescription(portal.columns);
             } else {
                 BackendMessages.noData(out.buf());
             }
@@ -1397,25 +1208,25 @@ public final class GatewaySession {
             ParameterBinder.bind(ps, marker + 1, portal.oids[k], portal.values[k]);
         }
         boolean hasRs;
-        running = ps;
+        results.running(ps);
         try {
             hasRs = ps.execute();
         } finally {
-            running = null;
+            results.stopped();
         }
         portal.executed = true;
         sendWarnings(ps);
         if (hasRs) {
             portal.rs = ps.getResultSet();
             ResultSetMetaData md = portal.rs.getMetaData();
-            Column[] cached = p.columns;
+            ResultColumn[] cached = p.columns;
             // Reuse the description of the previous execution when the shape is unchanged: it costs several
             // metadata calls per column otherwise, on every execution of a prepared statement.
             if (cached != null && java.util.Arrays.equals(p.columnFormats, portal.resultFormats)
-                    && cached.length == md.getColumnCount() && sameTypes(cached, md)) {
+                    && cached.length == md.getColumnCount() && ResultColumn.sameTypes(cached, md)) {
                 portal.columns = cached;
             } else {
-                portal.columns = describe(md, portal.resultFormats);
+                portal.columns = ResultColumn.describe(md, portal.resultFormats);
                 p.columns = portal.columns;
                 p.columnFormats = portal.resultFormats;
             }
@@ -1451,11 +1262,11 @@ public final class GatewaySession {
                 BackendMessages.commandComplete(out.buf(), k.tag(true, 0, before));
                 return;
             }
-            boolean exhausted = streamCancellable(portal.ps, portal.rs, portal.columns, Math.max(maxRows, 0));
+            boolean exhausted = results.streamCancellable(portal.ps, portal.rs, portal.columns, Math.max(maxRows, 0));
             if (exhausted) {
                 portal.done = true;
                 closeQuietly(portal.rs);
-                BackendMessages.commandComplete(out.buf(), k.tag(true, rowsWritten, before));
+                BackendMessages.commandComplete(out.buf(), k.tag(true, results.rowsWritten(), before));
             } else {
                 BackendMessages.portalSuspended(out.buf());
             }
