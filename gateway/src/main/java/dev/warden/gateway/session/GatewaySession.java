@@ -69,7 +69,7 @@ import java.util.Map;
 public final class GatewaySession {
 
     /** Rows per backend fetch when the driver can stream (inside a transaction block). */
-    private static final int FETCH_SIZE = 1000;
+    static final int FETCH_SIZE = 1000;
 
     /** A parsed statement (named or unnamed). */
     private static final class Prepared {
@@ -83,9 +83,9 @@ public final class GatewaySession {
         int portals;
         /** Result columns of the last execution and the result formats they were built for. */
         ResultColumn[] columns;
-        /** Whether the query's result is bounded by its shape ({@link #boundedQuery}), as of {@link #boundedAsOf}. */
+        /** Whether the query's result is bounded by its shape ({@link TransactionState#boundedQuery}), as of {@link #boundedAsOf}. */
         boolean bounded;
-        /** The {@link #tablesRead} the verdict was made with; -1: none yet. */
+        /** The {@link TransactionState#tablesRead} the verdict was made with; -1: none yet. */
         long boundedAsOf = -1;
         short[] columnFormats;
         boolean closed;
@@ -140,12 +140,10 @@ public final class GatewaySession {
     public final SerialExecutor executor;
 
     private Connection conn;
-    /** The backend's true transaction status for ReadyForQuery; set once the connection is open. */
-    private BackendTransaction tx;
     private Statement simple;
     private final Map<String, Prepared> statements = new HashMap<>();
     private final Map<String, Portal> portals = new HashMap<>();
-    private char status = 'I';
+    private final TransactionState transaction = new TransactionState(FETCH_SIZE);
     private boolean skipToSync;
     private boolean closed;
     private volatile boolean gone;
@@ -155,16 +153,6 @@ public final class GatewaySession {
     private ClientEncoding defaultEncoding = ClientEncoding.UTF8;
     /** Executes from the current message up to the next Sync among the frames received together. */
     private int executesInGroup;
-    /** True while an implicit transaction spans several Executes before a Sync (autocommit off). */
-    private boolean implicitTx;
-    /** True while a multi-statement simple query runs as one JDBC transaction. */
-    private boolean managedTx;
-    /** Which queries may run as one autocommit statement (see {@link #boundedQuery}); made at first use. */
-    private BoundedResults boundedResults;
-    /** Counts how often the unique keys behind those verdicts were forgotten, so prepared verdicts are redone. */
-    private long tablesRead;
-    /** The statement being executed, for the transaction status should it fail. */
-    private StatementKind executing;
     /** True when the session runs on its own thread, which polls for notifications itself. */
     private final boolean ownThread;
     /** What the session may be listening on (LISTEN/NOTIFY). */
@@ -259,7 +247,7 @@ public final class GatewaySession {
         BackendMessages.authenticationOk(b);
         try {
             conn = services.connector().open(user, purpose);
-            tx = BackendTransaction.of(conn);
+            transaction.attach(conn);
             lendToClient(conn);
             defaultEncoding = SessionStartup.clientEncoding(settings);
             out.encoding(defaultEncoding);
@@ -282,7 +270,7 @@ public final class GatewaySession {
         }
         pid = services.registry().adoptBackendPid(this, pid, BackendPid.of(conn));
         BackendMessages.backendKeyData(b, pid, secret);
-        BackendMessages.readyForQuery(b, status);
+        BackendMessages.readyForQuery(b, transaction.status());
         out.flush();
     }
 
@@ -340,7 +328,7 @@ public final class GatewaySession {
                 conn.setAutoCommit(true);
             }
             try (Statement s = conn.createStatement()) {
-                if (status != 'I') {
+                if (transaction.status() != 'I') {
                     s.execute("ROLLBACK");
                 }
                 // back to the connection's own defaults before another client gets it (DISCARD ALL also
@@ -374,7 +362,7 @@ public final class GatewaySession {
      * first, as PostgreSQL sends them just before its ReadyForQuery; only sessions that listen look for them.
      */
     private void readyForQuery() {
-        status = tx.status(status);
+        char status = transaction.syncWithBackend();
         if (status == 'I') {
             listened.rolledBack(); // a transaction that ended without a recognised COMMIT undid its UNLISTENs
         }
@@ -430,7 +418,7 @@ public final class GatewaySession {
     /** After a statement succeeded: LISTEN, UNLISTEN, DISCARD ALL and the end of their transaction. */
     private void afterSuccess(StatementKind k, String sql, char before) {
         if (ListenedChannels.changesListening(k)) {
-            listened.succeeded(sql, k, before != 'I' || managedTx || implicitTx);
+            listened.succeeded(sql, k, before != 'I' || transaction.inManaged() || transaction.inImplicit());
             drainAtReady = true;
         } else if (before != 'I' && k.isTransactionControl()) {
             switch (k.first()) {
@@ -592,11 +580,11 @@ public final class GatewaySession {
                 case 'F' -> {
                     // PostgreSQL follows a FunctionCall's answer with ReadyForQuery at once (no Sync)
                     try {
-                        syncAutoCommit();
+                        transaction.syncAutoCommit();
                         functionCalls.run(f, conn, out.buf());
                     } catch (SQLException e) {
                         sendError(e);
-                        status = StatementKind.statusAfterFailure(status);
+                        transaction.failed();
                     }
                     readyForQuery();
                 }
@@ -632,7 +620,7 @@ public final class GatewaySession {
             if (type == 'Q' || type == 'F') {
                 // a simple query (or a function call) is always answered up to ReadyForQuery, whatever went wrong
                 sendError(internal);
-                status = StatementKind.statusAfterFailure(status);
+                transaction.failed();
                 readyForQuery();
             } else {
                 extendedError(internal);
@@ -648,7 +636,7 @@ public final class GatewaySession {
             if (f.type() == 'Q') {
                 skipToSync = false;
                 sendError(refusedHere(null, e));
-                status = StatementKind.statusAfterFailure(status);
+                transaction.failed();
                 readyForQuery();
             } else {
                 extendedError(refusedHere(null, e));
@@ -659,25 +647,8 @@ public final class GatewaySession {
 
     private void extendedError(SQLException e) {
         sendError(e);
-        status = executing != null ? executing.statusAfterFailureOf(status) : StatementKind.statusAfterFailure(status);
-        executing = null;
+        transaction.failedInExtendedQuery();
         skipToSync = true;
-    }
-
-    /**
-     * Outside a transaction block the backend connection autocommits; inside one it does not, which lets the
-     * JDBC driver fetch large results in chunks ({@link #FETCH_SIZE}) instead of reading them whole. Called
-     * before each statement; the JDBC driver sends nothing for the switch (the block itself was opened or
-     * closed by the client's own BEGIN/COMMIT).
-     */
-    private void syncAutoCommit() throws SQLException {
-        if (implicitTx || managedTx) {
-            return;
-        }
-        boolean wanted = status == 'I';
-        if (conn.getAutoCommit() != wanted) {
-            conn.setAutoCommit(wanted);
-        }
     }
 
     private void sendError(SQLException e) {
@@ -693,10 +664,7 @@ public final class GatewaySession {
             throw new ClientOutput.ClientGoneException();
         }
         BackendMessages.errorOrNotice(out.buf(), 'E', ErrorFields.fromException(e));
-        if (status == 'T') {
-            // as in PostgreSQL, an error fails the client's transaction block, also one the database never saw
-            tx.failOpenBlock();
-        }
+        transaction.errorSent();
     }
 
     private void sendWarnings(Statement st) throws SQLException {
@@ -717,8 +685,8 @@ public final class GatewaySession {
         List<String> parts = SqlText.split(sql);
         if (parts.isEmpty()) {
             BackendMessages.emptyQueryResponse(out.buf());
-        } else if (parts.size() == 1 && !(status == 'I' && StatementKind.of(parts.get(0)).isQuery()
-                && !boundedQuery(parts.get(0)))) {
+        } else if (parts.size() == 1 && !(transaction.status() == 'I' && StatementKind.of(parts.get(0)).isQuery()
+                && !transaction.boundedQuery(parts.get(0)))) {
             // one statement that is not a query, or a query inside a block, or one whose shape bounds its result:
             // as is (outside a block: one autocommit statement on the backend, as PostgreSQL itself runs it)
             runSimple(parts.get(0));
@@ -732,7 +700,7 @@ public final class GatewaySession {
     }
 
     private void runMany(List<String> parts) {
-        boolean implicit = status == 'I';
+        boolean implicit = transaction.status() == 'I';
         for (String p : parts) {
             if (StatementKind.of(p).isTransactionControl()) {
                 implicit = false;
@@ -747,7 +715,7 @@ public final class GatewaySession {
             return;
         }
         boolean ok = true;
-        managedTx = true;
+        transaction.managed(true);
         try {
             conn.setAutoCommit(false);
             for (String p : parts) {
@@ -775,7 +743,7 @@ public final class GatewaySession {
             } catch (SQLException e) {
                 sendError(e);
             }
-            managedTx = false;
+            transaction.managed(false);
         }
     }
 
@@ -788,7 +756,7 @@ public final class GatewaySession {
         }
         try {
             beforeListening(k);
-            syncAutoCommit();
+            transaction.syncAutoCommit();
             if (k.isCopyIn()) {
                 copy.copyIn(conn, sql);
             } else if (k.isCopyOut()) {
@@ -800,7 +768,7 @@ public final class GatewaySession {
             } else {
                 Statement st = simple;
                 PreparedStatement inBlock = null;
-                if (status != 'I' || managedTx) {
+                if (transaction.status() != 'I' || transaction.inManaged()) {
                     // Inside a transaction block the statement goes through the extended protocol, which lets
                     // the driver fetch a large result in chunks; outside one, a plain simple query is cheaper.
                     SqlText.JdbcSql jdbcSql = SqlText.toJdbc(sql);
@@ -824,10 +792,10 @@ public final class GatewaySession {
                             ResultColumn[] cols = ResultColumn.describe(rs.getMetaData(), null);
                             results.rowDescription(cols);
                             results.streamCancellable(st, rs, cols, 0);
-                            BackendMessages.commandComplete(out.buf(), k.tag(true, results.rowsWritten(), status));
+                            BackendMessages.commandComplete(out.buf(), k.tag(true, results.rowsWritten(), transaction.status()));
                         }
                     } else {
-                        BackendMessages.commandComplete(out.buf(), k.tag(false, st.getUpdateCount(), status));
+                        BackendMessages.commandComplete(out.buf(), k.tag(false, st.getUpdateCount(), transaction.status()));
                     }
                 } finally {
                     if (inBlock != null) {
@@ -835,15 +803,15 @@ public final class GatewaySession {
                     }
                 }
             }
-            char before = status;
-            status = k.statusAfterSuccess(status);
-            afterStatement(k);
+            char before = transaction.status();
+            transaction.succeeded(k);
+            transaction.afterStatement(k);
             afterSuccess(k, sql, before);
             reportSettings(k);
             return true;
         } catch (SQLException e) {
             sendError(e);
-            status = k.statusAfterFailureOf(status);
+            transaction.failed(k);
             return false;
         }
     }
@@ -862,7 +830,7 @@ public final class GatewaySession {
             }
             ClientEncoding next = c.action() == ClientEncodingCommand.Action.SHOW ? out.encoding()
                     : c.value() == null ? defaultEncoding : encodingOrRefusal(c.value(), sql);
-            syncAutoCommit();
+            transaction.syncAutoCommit();
             simple.execute(c.backendTwin());
             if (c.action() == ClientEncodingCommand.Action.SHOW) {
                 BackendMessages.singleTextRow(out.buf(), "client_encoding", next.name());
@@ -871,11 +839,11 @@ public final class GatewaySession {
                 BackendMessages.commandComplete(out.buf(), k.first());
                 switchEncoding(next);
             }
-            status = k.statusAfterSuccess(status);
+            transaction.succeeded(k);
             return true;
         } catch (SQLException e) {
             sendError(e);
-            status = k.statusAfterFailureOf(status);
+            transaction.failed(k);
             return false;
         }
     }
@@ -898,56 +866,14 @@ public final class GatewaySession {
         BackendMessages.parameterStatus(out.buf(), "client_encoding", next.name());
     }
 
-    /**
-     * True when a query outside a transaction block can run as one autocommit statement, without the implicit
-     * transaction that lets the driver fetch its result in chunks: its shape bounds the result to
-     * {@link #FETCH_SIZE} rows ({@link BoundedResults}: a point SELECT on a unique key, a small LIMIT, a SELECT
-     * without FROM). A single statement runs alike either way, so a wrong verdict costs only memory.
-     */
-    private boolean boundedQuery(String sql) {
-        try {
-            syncAutoCommit();  // the verdict may read unique keys: that read must not open a transaction itself
-        } catch (SQLException e) {
-            return false;
-        }
-        if (boundedResults == null) {
-            try {
-                boundedResults = conn.isWrapperFor(WardenConnection.class)
-                        ? conn.unwrap(WardenConnection.class).boundedResults(FETCH_SIZE)
-                        : new BoundedResults(conn, FETCH_SIZE);
-            } catch (SQLException e) {
-                return false;
-            }
-        }
-        return boundedResults.isBounded(sql);
-    }
-
-    /** {@link #boundedQuery} of a prepared statement, judged once until the unique keys are forgotten. */
+    /** {@link TransactionState#boundedQuery} of a prepared statement, judged once until the unique keys are forgotten. */
     private boolean bounded(Prepared p) {
-        if (p.boundedAsOf != tablesRead) {
-            p.bounded = boundedQuery(p.jdbc.sql());
-            p.boundedAsOf = tablesRead;
+        if (p.boundedAsOf != transaction.tablesRead()) {
+            p.bounded = transaction.boundedQuery(p.jdbc.sql());
+            p.boundedAsOf = transaction.tablesRead();
         }
         return p.bounded;
     }
-
-    /**
-     * After a statement succeeded: one that may have changed what a table name means or its unique keys (DDL,
-     * SET search_path, a temporary table, a ROLLBACK undoing one of these) makes the keys behind bounded verdicts
-     * be read again. Queries, DML and the statements of {@link #KEEPS_TABLES} cannot (a function they call could;
-     * that costs memory for a stale verdict, never correctness, see {@link #boundedQuery}).
-     */
-    private void afterStatement(StatementKind k) {
-        if (boundedResults != null && !k.isQuery() && !KEEPS_TABLES.contains(k.first())) {
-            boundedResults.forgetTables();
-            tablesRead++;
-        }
-    }
-
-    /** First words of statements that change no table name and no unique key (see {@link #afterStatement}). */
-    private static final java.util.Set<String> KEEPS_TABLES = java.util.Set.of("INSERT", "UPDATE", "DELETE",
-            "MERGE", "COPY", "BEGIN", "START", "COMMIT", "END", "SAVEPOINT", "RELEASE", "SHOW", "LISTEN", "UNLISTEN",
-            "NOTIFY", "FETCH", "MOVE", "CLOSE", "DECLARE");
 
     /** After SET/RESET of a setting PostgreSQL reports, tell the client its new value. */
     private void reportSettings(StatementKind k) throws SQLException {
@@ -1184,23 +1110,22 @@ public final class GatewaySession {
             ps = again;
         }
         portal.ps = ps;
-        if (implicitTx && p.kind.isTransactionControl()) {
+        if (transaction.inImplicit() && p.kind.isTransactionControl()) {
             // the client takes over transaction control: end the implicit block first, as PostgreSQL does
             conn.commit();
             listened.committed();
             conn.setAutoCommit(true);
-            implicitTx = false;
-        } else if (!implicitTx && status == 'I' && !p.kind.isTransactionControl()
+            transaction.implicitEnded();
+        } else if (!transaction.inImplicit() && transaction.status() == 'I' && !p.kind.isTransactionControl()
                 && (executesInGroup > 1 || p.kind.isQuery() && !bounded(p))) {
             // PostgreSQL's implicit transaction of the extended protocol, up to Sync: several Executes are all
             // or nothing, and a query's result is fetched in chunks (FETCH_SIZE), never held whole here; a
             // query whose shape bounds its result runs as one autocommit statement instead (no BEGIN, no COMMIT)
-            conn.setAutoCommit(false);
-            implicitTx = true;
+            transaction.startImplicit();
         } else {
-            syncAutoCommit();
+            transaction.syncAutoCommit();
         }
-        executing = p.kind;
+        transaction.executing(p.kind);
         beforeListening(p.kind);
         int[] map = p.jdbc.markerToParam();
         for (int marker = 0; marker < map.length; marker++) {
@@ -1233,10 +1158,10 @@ public final class GatewaySession {
         } else {
             portal.updateCount = ps.getUpdateCount();
         }
-        executing = null;
-        char before = status;
-        status = p.kind.statusAfterSuccess(status);
-        afterStatement(p.kind);
+        transaction.executing(null);
+        char before = transaction.status();
+        transaction.succeeded(p.kind);
+        transaction.afterStatement(p.kind);
         afterSuccess(p.kind, p.sql, before);
         reportSettings(p.kind);
     }
@@ -1254,7 +1179,7 @@ public final class GatewaySession {
             BackendMessages.emptyQueryResponse(out.buf());
             return;
         }
-        char before = status;
+        char before = transaction.status();
         ensureExecuted(portal);
         StatementKind k = portal.stmt.kind;
         if (portal.rs != null) {
@@ -1296,8 +1221,8 @@ public final class GatewaySession {
     }
 
     private void sync() {
-        if (implicitTx) {
-            implicitTx = false;
+        if (transaction.inImplicit()) {
+            transaction.implicitEnded();
             try {
                 if (skipToSync) {
                     conn.rollback();
@@ -1315,7 +1240,7 @@ public final class GatewaySession {
             }
         }
         skipToSync = false;
-        if (status == 'I') {
+        if (transaction.status() == 'I') {
             // outside a transaction block every portal ends with the implicit transaction
             for (Iterator<Portal> it = portals.values().iterator(); it.hasNext(); ) {
                 closePortal(it.next());
