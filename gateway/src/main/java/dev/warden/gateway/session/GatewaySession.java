@@ -68,9 +68,6 @@ import java.util.Map;
  */
 public final class GatewaySession {
 
-    /** Rows per backend fetch when the driver can stream (inside a transaction block). */
-    static final int FETCH_SIZE = 1000;
-
     /** A parsed statement (named or unnamed). */
     private static final class Prepared {
         final String name;
@@ -139,18 +136,13 @@ public final class GatewaySession {
     final int secret;
     public final SerialExecutor executor;
 
-    private Connection conn;
-    private Statement simple;
     private final Map<String, Prepared> statements = new HashMap<>();
     private final Map<String, Portal> portals = new HashMap<>();
-    private final TransactionState transaction = new TransactionState(FETCH_SIZE);
+    private final SessionContext ctx;
+    private final TransactionState transaction;
     private boolean skipToSync;
-    private boolean closed;
-    private volatile boolean gone;
     private final CopyRelay copy;
     private final ResultStreamer results;
-    /** The client's encoding at startup, which RESET client_encoding returns to (the current one is {@code out}'s). */
-    private ClientEncoding defaultEncoding = ClientEncoding.UTF8;
     /** Executes from the current message up to the next Sync among the frames received together. */
     private int executesInGroup;
     /** True when the session runs on its own thread, which polls for notifications itself. */
@@ -171,7 +163,7 @@ public final class GatewaySession {
     private int waitSlice = 1;
     private final java.util.concurrent.atomic.AtomicBoolean pollQueued = new java.util.concurrent.atomic.AtomicBoolean();
     /** The fast-path FunctionCall message (large objects). */
-    private final FunctionCallRunner functionCalls = new FunctionCallRunner(this::refusedHere);
+    private final FunctionCallRunner functionCalls;
 
     /**
      * @param channel the client's channel, for its address (the session may serve it off the event loop)
@@ -193,7 +185,10 @@ public final class GatewaySession {
         this.ownThread = ownThread;
         this.executor = new SerialExecutor(services.workers());
         this.copy = new CopyRelay(copyInput, out, services.copyRunner());
-        this.results = new ResultStreamer(out);
+        this.ctx = new SessionContext(out, services);
+        this.transaction = ctx.transaction;
+        this.results = ctx.results;
+        this.functionCalls = new FunctionCallRunner(ctx::refusedHere);
     }
 
     public ClientOutput output() {
@@ -214,22 +209,6 @@ public final class GatewaySession {
                 SessionServices.clientAddress(channel.remoteAddress()), user::mayDeclare);
     }
 
-    /**
-     * A statement the gateway refuses itself, before the engine sees it, still leaves its one audit event
-     * (through Warden); the refusal is returned for the caller to throw. Should the trail not take the event,
-     * its 58000 is what the client gets: the statement does not run either way.
-     */
-    private SQLException refusedHere(String sql, SQLException refusal) {
-        try {
-            if (conn != null && conn.isWrapperFor(WardenConnection.class)) {
-                conn.unwrap(WardenConnection.class).refusedByFrontDoor(sql, refusal);
-            }
-        } catch (SQLException auditFailure) {
-            return auditFailure;
-        }
-        return refusal;
-    }
-
     /** Ends the Warden lease: the connection goes back to its pool acting as it was opened. */
     private static void endLease(Connection connection) {
         try {
@@ -246,16 +225,16 @@ public final class GatewaySession {
         ByteBuf b = out.buf();
         BackendMessages.authenticationOk(b);
         try {
-            conn = services.connector().open(user, purpose);
-            transaction.attach(conn);
-            lendToClient(conn);
-            defaultEncoding = SessionStartup.clientEncoding(settings);
-            out.encoding(defaultEncoding);
-            SessionStartup.applySettings(conn, settings);
-            SessionStartup.reportParameters(conn, b, defaultEncoding, user.name());
-            simple = conn.createStatement();
-            simple.setEscapeProcessing(false);
-            simple.setFetchSize(FETCH_SIZE);
+            ctx.conn = services.connector().open(user, purpose);
+            transaction.attach(ctx.conn);
+            lendToClient(ctx.conn);
+            ctx.defaultEncoding = SessionStartup.clientEncoding(settings);
+            out.encoding(ctx.defaultEncoding);
+            SessionStartup.applySettings(ctx.conn, settings);
+            SessionStartup.reportParameters(ctx.conn, b, ctx.defaultEncoding, user.name());
+            ctx.simple = ctx.conn.createStatement();
+            ctx.simple.setEscapeProcessing(false);
+            ctx.simple.setFetchSize(SessionContext.FETCH_SIZE);
         } catch (SQLException | RuntimeException e) {
             ErrorFields f = e instanceof SQLException se ? ErrorFields.fromException(se)
                     : e.getCause() instanceof SQLException cause ? ErrorFields.fromException(cause)
@@ -268,7 +247,7 @@ public final class GatewaySession {
             close();
             return;
         }
-        pid = services.registry().adoptBackendPid(this, pid, BackendPid.of(conn));
+        pid = services.registry().adoptBackendPid(this, pid, BackendPid.of(ctx.conn));
         BackendMessages.backendKeyData(b, pid, secret);
         BackendMessages.readyForQuery(b, transaction.status());
         out.flush();
@@ -279,12 +258,12 @@ public final class GatewaySession {
      * {@link #close closes}. Any thread.
      */
     public void clientGone() {
-        gone = true;
+        ctx.gone = true;
         cancel();
     }
 
     public boolean isClosed() {
-        return closed;
+        return ctx.closed;
     }
 
     /** True while a statement runs on the backend (the client is then not being read). */
@@ -294,15 +273,15 @@ public final class GatewaySession {
 
     /** Cancels the running statement, if any (CancelRequest or client gone). Any thread. */
     void cancel() {
-        results.cancel(conn, services.workers());
+        results.cancel(ctx.conn, services.workers());
     }
 
     /** Resets the backend connection and returns it to its pool. Idempotent. */
     public void close() {
-        if (closed) {
+        if (ctx.closed) {
             return;
         }
-        closed = true;
+        ctx.closed = true;
         services.registry().unregister(this);
         if (polled) {
             polled = false;
@@ -317,17 +296,17 @@ public final class GatewaySession {
             closeQuietly(p.ps);
         }
         statements.clear();
-        if (conn == null) {
+        if (ctx.conn == null) {
             return;
         }
         // first, whatever happens to the database reset below: Warden's own session state is not in the database
-        endLease(conn);
+        endLease(ctx.conn);
         try {
-            if (!conn.getAutoCommit()) {
-                conn.rollback();
-                conn.setAutoCommit(true);
+            if (!ctx.conn.getAutoCommit()) {
+                ctx.conn.rollback();
+                ctx.conn.setAutoCommit(true);
             }
-            try (Statement s = conn.createStatement()) {
+            try (Statement s = ctx.conn.createStatement()) {
                 if (transaction.status() != 'I') {
                     s.execute("ROLLBACK");
                 }
@@ -338,21 +317,21 @@ public final class GatewaySession {
             if (notifications != null) {
                 notifications.discard(); // received before the DISCARD: not for the next client
             }
-            closeQuietly(simple);
-            conn.close();
+            closeQuietly(ctx.simple);
+            ctx.conn.close();
         } catch (SQLException | RuntimeException e) {
             try {
-                conn.abort(Runnable::run);
+                ctx.conn.abort(Runnable::run);
             } catch (SQLException | RuntimeException ignored) {
                 // already broken
             }
             try {
-                conn.close();
+                ctx.conn.close();
             } catch (SQLException | RuntimeException ignored) {
                 // the pool notices the broken connection and evicts it
             }
         }
-        conn = null;
+        ctx.conn = null;
     }
 
     // ---------------------------------------------------------------- LISTEN/NOTIFY
@@ -408,7 +387,7 @@ public final class GatewaySession {
             return;
         }
         if (notifications == null) {
-            notifications = BackendNotifications.of(conn);
+            notifications = BackendNotifications.of(ctx.conn);
         }
         if (notifications != null) {
             notifications.discard();
@@ -440,7 +419,7 @@ public final class GatewaySession {
      * and the session listens: a notification may come at any moment, and is to be sent as it comes.
      */
     public boolean awaitsNotifications() {
-        return idle && listening() && !closed && !gone;
+        return idle && listening() && !ctx.closed && !ctx.gone;
     }
 
     /**
@@ -509,11 +488,11 @@ public final class GatewaySession {
                 out.flush();
             }
         } catch (SQLException e) {
-            if (BackendLoss.isLost(e, conn)) {
+            if (BackendLoss.isLost(e, ctx.conn)) {
                 BackendMessages.errorOrNotice(out.buf(), 'E', BackendLoss.fatal(e));
                 out.flush();
                 out.closeClient();
-                gone = true;
+                ctx.gone = true;
                 close();
             }
         }
@@ -555,7 +534,7 @@ public final class GatewaySession {
     }
 
     private void handleFrame(PgFrame f) {
-        if (closed || gone) {
+        if (ctx.closed || ctx.gone) {
             // messages a vanished client pipelined before leaving are not run
             return;
         }
@@ -581,9 +560,9 @@ public final class GatewaySession {
                     // PostgreSQL follows a FunctionCall's answer with ReadyForQuery at once (no Sync)
                     try {
                         transaction.syncAutoCommit();
-                        functionCalls.run(f, conn, out.buf());
+                        functionCalls.run(f, ctx.conn, out.buf());
                     } catch (SQLException e) {
-                        sendError(e);
+                        ctx.sendError(e);
                         transaction.failed();
                     }
                     readyForQuery();
@@ -611,7 +590,7 @@ public final class GatewaySession {
         } catch (SQLException e) {
             extendedError(e);
         } catch (RuntimeException e) {
-            if (gone) {
+            if (ctx.gone) {
                 close();
                 return;
             }
@@ -619,7 +598,7 @@ public final class GatewaySession {
                     "XX000");
             if (type == 'Q' || type == 'F') {
                 // a simple query (or a function call) is always answered up to ReadyForQuery, whatever went wrong
-                sendError(internal);
+                ctx.sendError(internal);
                 transaction.failed();
                 readyForQuery();
             } else {
@@ -635,47 +614,20 @@ public final class GatewaySession {
         } catch (SQLException e) {
             if (f.type() == 'Q') {
                 skipToSync = false;
-                sendError(refusedHere(null, e));
+                ctx.sendError(ctx.refusedHere(null, e));
                 transaction.failed();
                 readyForQuery();
             } else {
-                extendedError(refusedHere(null, e));
+                extendedError(ctx.refusedHere(null, e));
             }
             return null;
         }
     }
 
     private void extendedError(SQLException e) {
-        sendError(e);
+        ctx.sendError(e);
         transaction.failedInExtendedQuery();
         skipToSync = true;
-    }
-
-    private void sendError(SQLException e) {
-        if (gone) {
-            throw new ClientOutput.ClientGoneException();
-        }
-        if (BackendLoss.isLost(e, conn)) {
-            // like PostgreSQL when its backend goes away: FATAL, then the client connection is closed
-            BackendMessages.errorOrNotice(out.buf(), 'E', BackendLoss.fatal(e));
-            out.flush();
-            out.closeClient();
-            gone = true;
-            throw new ClientOutput.ClientGoneException();
-        }
-        BackendMessages.errorOrNotice(out.buf(), 'E', ErrorFields.fromException(e));
-        transaction.errorSent();
-    }
-
-    private void sendWarnings(Statement st) throws SQLException {
-        SQLWarning w = st.getWarnings();
-        if (w == null) {
-            return;
-        }
-        for (; w != null; w = w.getNextWarning()) {
-            BackendMessages.errorOrNotice(out.buf(), 'N', ErrorFields.fromWarning(w));
-        }
-        st.clearWarnings();
     }
 
     // ---------------------------------------------------------------- simple query
@@ -717,7 +669,7 @@ public final class GatewaySession {
         boolean ok = true;
         transaction.managed(true);
         try {
-            conn.setAutoCommit(false);
+            ctx.conn.setAutoCommit(false);
             for (String p : parts) {
                 if (!runSimple(p)) {
                     ok = false;
@@ -726,22 +678,22 @@ public final class GatewaySession {
             }
         } catch (SQLException e) {
             ok = false;
-            sendError(e);
+            ctx.sendError(e);
         } finally {
             try {
                 if (ok) {
-                    conn.commit();
+                    ctx.conn.commit();
                     listened.committed();
                 } else {
-                    conn.rollback();
+                    ctx.conn.rollback();
                 }
             } catch (SQLException e) {
-                sendError(e);
+                ctx.sendError(e);
             }
             try {
-                conn.setAutoCommit(true);
+                ctx.conn.setAutoCommit(true);
             } catch (SQLException e) {
-                sendError(e);
+                ctx.sendError(e);
             }
             transaction.managed(false);
         }
@@ -758,23 +710,23 @@ public final class GatewaySession {
             beforeListening(k);
             transaction.syncAutoCommit();
             if (k.isCopyIn()) {
-                copy.copyIn(conn, sql);
+                copy.copyIn(ctx.conn, sql);
             } else if (k.isCopyOut()) {
                 // a query's rows are encoded here, after the engine has decrypted or masked them; a table, or
                 // an option the gateway does not encode, is the server's own COPY (refused on protected tables)
                 CopyQuery query = CopyQuery.parse(sql);
-                if (query != null) copy.copyQueryOut(conn, query, FETCH_SIZE);
-                else copy.copyOut(conn, sql);
+                if (query != null) copy.copyQueryOut(ctx.conn, query, SessionContext.FETCH_SIZE);
+                else copy.copyOut(ctx.conn, sql);
             } else {
-                Statement st = simple;
+                Statement st = ctx.simple;
                 PreparedStatement inBlock = null;
                 if (transaction.status() != 'I' || transaction.inManaged()) {
                     // Inside a transaction block the statement goes through the extended protocol, which lets
                     // the driver fetch a large result in chunks; outside one, a plain simple query is cheaper.
                     SqlText.JdbcSql jdbcSql = SqlText.toJdbc(sql);
                     if (jdbcSql.parameterCount() == 0) {
-                        inBlock = conn.prepareStatement(jdbcSql.sql());
-                        inBlock.setFetchSize(FETCH_SIZE);
+                        inBlock = ctx.conn.prepareStatement(jdbcSql.sql());
+                        inBlock.setFetchSize(SessionContext.FETCH_SIZE);
                         st = inBlock;
                     }
                 }
@@ -782,11 +734,11 @@ public final class GatewaySession {
                     results.running(st);
                     boolean hasRs;
                     try {
-                        hasRs = inBlock != null ? inBlock.execute() : simple.execute(sql);
+                        hasRs = inBlock != null ? inBlock.execute() : ctx.simple.execute(sql);
                     } finally {
                         results.stopped();
                     }
-                    sendWarnings(st);
+                    ctx.sendWarnings(st);
                     if (hasRs) {
                         try (ResultSet rs = st.getResultSet()) {
                             ResultColumn[] cols = ResultColumn.describe(rs.getMetaData(), null);
@@ -807,10 +759,10 @@ public final class GatewaySession {
             transaction.succeeded(k);
             transaction.afterStatement(k);
             afterSuccess(k, sql, before);
-            reportSettings(k);
+            ctx.reportSettings(k);
             return true;
         } catch (SQLException e) {
-            sendError(e);
+            ctx.sendError(e);
             transaction.failed(k);
             return false;
         }
@@ -824,25 +776,25 @@ public final class GatewaySession {
     private boolean runEncodingCommand(ClientEncodingCommand c, StatementKind k, String sql) {
         try {
             if (c.action() == ClientEncodingCommand.Action.REFUSE) {
-                throw refusedHere(sql, new SQLException("this form of setting client_encoding is not supported by"
+                throw ctx.refusedHere(sql, new SQLException("this form of setting client_encoding is not supported by"
                         + " the gateway: use SET client_encoding TO 'name', SET NAMES or RESET client_encoding"
                         + " (SET LOCAL and set_config are refused)", "0A000"));
             }
             ClientEncoding next = c.action() == ClientEncodingCommand.Action.SHOW ? out.encoding()
-                    : c.value() == null ? defaultEncoding : encodingOrRefusal(c.value(), sql);
+                    : c.value() == null ? ctx.defaultEncoding : encodingOrRefusal(c.value(), sql);
             transaction.syncAutoCommit();
-            simple.execute(c.backendTwin());
+            ctx.simple.execute(c.backendTwin());
             if (c.action() == ClientEncodingCommand.Action.SHOW) {
                 BackendMessages.singleTextRow(out.buf(), "client_encoding", next.name());
                 BackendMessages.commandComplete(out.buf(), "SHOW");
             } else {
                 BackendMessages.commandComplete(out.buf(), k.first());
-                switchEncoding(next);
+                ctx.switchEncoding(next);
             }
             transaction.succeeded(k);
             return true;
         } catch (SQLException e) {
-            sendError(e);
+            ctx.sendError(e);
             transaction.failed(k);
             return false;
         }
@@ -852,18 +804,8 @@ public final class GatewaySession {
         try {
             return ClientEncoding.of(value);
         } catch (SQLException invalid) {
-            throw refusedHere(sql, invalid);
+            throw ctx.refusedHere(sql, invalid);
         }
-    }
-
-    /** Sends what was answered in the old encoding, then reports the new one (when it changed) and uses it. */
-    private void switchEncoding(ClientEncoding next) {
-        if (next.name().equals(out.encoding().name())) {
-            return;
-        }
-        out.flush();
-        out.encoding(next);
-        BackendMessages.parameterStatus(out.buf(), "client_encoding", next.name());
     }
 
     /** {@link TransactionState#boundedQuery} of a prepared statement, judged once until the unique keys are forgotten. */
@@ -873,31 +815,6 @@ public final class GatewaySession {
             p.boundedAsOf = transaction.tablesRead();
         }
         return p.bounded;
-    }
-
-    /** After SET/RESET of a setting PostgreSQL reports, tell the client its new value. */
-    private void reportSettings(StatementKind k) throws SQLException {
-        String changed = k.reportedSettingChanged();
-        if ("ALL".equals(changed) || k.first().equals("DISCARD") && k.words().contains("ALL")) {
-            switchEncoding(defaultEncoding); // RESET ALL, DISCARD ALL: back to the startup encoding
-        }
-        if (changed == null) {
-            return;
-        }
-        String[][] names = {{"application_name", "application_name"}, {"TimeZone", "TimeZone"},
-                {"IntervalStyle", "IntervalStyle"}, {"DateStyle", "DateStyle"},
-                {"standard_conforming_strings", "standard_conforming_strings"}};
-        try (Statement s = conn.createStatement()) {
-            for (String[] n : names) {
-                if (!changed.equals("ALL") && !n[0].equalsIgnoreCase(changed)) {
-                    continue;
-                }
-                try (ResultSet rs = s.executeQuery("select current_setting('" + n[1] + "')")) {
-                    rs.next();
-                    BackendMessages.parameterStatus(out.buf(), n[0], rs.getString(1));
-                }
-            }
-        }
     }
 
     // ---------------------------------------------------------------- extended query
@@ -915,7 +832,7 @@ public final class GatewaySession {
         }
         List<String> parts = SqlText.split(query);
         if (parts.size() > 1) {
-            throw refusedHere(query, new SQLException("cannot insert multiple commands into a prepared statement",
+            throw ctx.refusedHere(query, new SQLException("cannot insert multiple commands into a prepared statement",
                     "42601"));
         }
         Prepared p = new Prepared(name, parts.isEmpty() ? "" : parts.get(0), oids);
@@ -923,16 +840,16 @@ public final class GatewaySession {
         if (encodingCommand != null && !(encodingCommand.action() == ClientEncodingCommand.Action.SHOW
                 && out.encoding() == ClientEncoding.UTF8)) {
             // the backend connection must stay UTF-8; the gateway answers these in simple query mode only
-            throw refusedHere(query, new SQLException("client_encoding can be set or shown only in simple query"
+            throw ctx.refusedHere(query, new SQLException("client_encoding can be set or shown only in simple query"
                     + " mode through the gateway", "0A000"));
         }
         if (!p.empty()) {
             if (p.kind.isCopyIn() || p.kind.isCopyOut()) {
-                throw refusedHere(query, new SQLException("COPY FROM STDIN / TO STDOUT is supported only in simple"
+                throw ctx.refusedHere(query, new SQLException("COPY FROM STDIN / TO STDOUT is supported only in simple"
                         + " query mode by the gateway", "0A000"));
             }
-            p.ps = conn.prepareStatement(p.jdbc.sql());
-            p.ps.setFetchSize(FETCH_SIZE);
+            p.ps = ctx.conn.prepareStatement(p.jdbc.sql());
+            p.ps.setFetchSize(SessionContext.FETCH_SIZE);
         }
         Prepared old = statements.put(name, p);
         if (old != null) {
@@ -1090,8 +1007,8 @@ public final class GatewaySession {
         // Another portal still reading from this statement keeps its JDBC statement; this one gets its own.
         for (Portal other : portals.values()) {
             if (other != portal && other.ps == ps && other.rs != null && !other.done) {
-                ps = conn.prepareStatement(p.jdbc.sql());
-                ps.setFetchSize(FETCH_SIZE);
+                ps = ctx.conn.prepareStatement(p.jdbc.sql());
+                ps.setFetchSize(SessionContext.FETCH_SIZE);
                 portal.ownPs = true;
                 break;
             }
@@ -1099,8 +1016,8 @@ public final class GatewaySession {
         if (mustBePreparedAgain(ps)) {
             // the engine reloaded its keyset and this statement must now be sent as another text (an equality
             // filter goes out once per key): prepare it again from the client's text, as PostgreSQL re-plans
-            PreparedStatement again = conn.prepareStatement(p.jdbc.sql());
-            again.setFetchSize(FETCH_SIZE);
+            PreparedStatement again = ctx.conn.prepareStatement(p.jdbc.sql());
+            again.setFetchSize(SessionContext.FETCH_SIZE);
             if (portal.ownPs) {
                 closeQuietly(ps);
             } else {
@@ -1112,9 +1029,9 @@ public final class GatewaySession {
         portal.ps = ps;
         if (transaction.inImplicit() && p.kind.isTransactionControl()) {
             // the client takes over transaction control: end the implicit block first, as PostgreSQL does
-            conn.commit();
+            ctx.conn.commit();
             listened.committed();
-            conn.setAutoCommit(true);
+            ctx.conn.setAutoCommit(true);
             transaction.implicitEnded();
         } else if (!transaction.inImplicit() && transaction.status() == 'I' && !p.kind.isTransactionControl()
                 && (executesInGroup > 1 || p.kind.isQuery() && !bounded(p))) {
@@ -1140,7 +1057,7 @@ public final class GatewaySession {
             results.stopped();
         }
         portal.executed = true;
-        sendWarnings(ps);
+        ctx.sendWarnings(ps);
         if (hasRs) {
             portal.rs = ps.getResultSet();
             ResultSetMetaData md = portal.rs.getMetaData();
@@ -1163,7 +1080,7 @@ public final class GatewaySession {
         transaction.succeeded(p.kind);
         transaction.afterStatement(p.kind);
         afterSuccess(p.kind, p.sql, before);
-        reportSettings(p.kind);
+        ctx.reportSettings(p.kind);
     }
 
     /** True when {@code ps} is a Warden statement that a keyset reload left needing to be prepared again. */
@@ -1225,18 +1142,18 @@ public final class GatewaySession {
             transaction.implicitEnded();
             try {
                 if (skipToSync) {
-                    conn.rollback();
+                    ctx.conn.rollback();
                 } else {
-                    conn.commit();
+                    ctx.conn.commit();
                     listened.committed();
                 }
             } catch (SQLException e) {
-                sendError(e);
+                ctx.sendError(e);
             }
             try {
-                conn.setAutoCommit(true);
+                ctx.conn.setAutoCommit(true);
             } catch (SQLException e) {
-                sendError(e);
+                ctx.sendError(e);
             }
         }
         skipToSync = false;
