@@ -40,7 +40,7 @@ import java.util.Map;
 /**
  * One authenticated client session: it owns the backend JDBC connection for the session's lifetime and
  * answers each frontend message (simple query, extended query, COPY) in order, exactly once. Every method
- * except {@link #cancel}, {@link #clientGone} and {@link #requestNotificationPoll} runs on the session's
+ * except {@link #cancel} and {@link #clientGone} (and {@link SessionNotifications#requestPoll}) runs on the session's
  * {@link SerialExecutor} (or its own thread), never on the event loop; those three are thread-safe.
  *
  * <p>The transaction status is tracked from the statements that succeed or fail ({@link StatementKind}) and
@@ -143,25 +143,9 @@ public final class GatewaySession {
     private boolean skipToSync;
     private final CopyRelay copy;
     private final ResultStreamer results;
+    private final SessionNotifications notifications;
     /** Executes from the current message up to the next Sync among the frames received together. */
     private int executesInGroup;
-    /** True when the session runs on its own thread, which polls for notifications itself. */
-    private final boolean ownThread;
-    /** What the session may be listening on (LISTEN/NOTIFY). */
-    private final ListenedChannels listened = new ListenedChannels();
-    /** Made at the first LISTEN; null before, or when the backend driver has no notifications. */
-    private BackendNotifications notifications;
-    /** True from a ReadyForQuery outside a transaction until the next client message: the client is idle. */
-    private boolean idle;
-    /** Set by a statement that changed listening: ReadyForQuery then delivers what came before the change. */
-    private boolean drainAtReady;
-    /** Registered with the server's {@link IdleNotificationPoller} (event-loop sessions). */
-    private boolean polled;
-    /** An event-loop session's waits on the backend are under way ({@link #awaitNotificationsInTurn}). */
-    private boolean waiting;
-    /** The next wait on the backend for notifications, in ms ({@link #awaitNotifications}). */
-    private int waitSlice = 1;
-    private final java.util.concurrent.atomic.AtomicBoolean pollQueued = new java.util.concurrent.atomic.AtomicBoolean();
     /** The fast-path FunctionCall message (large objects). */
     private final FunctionCallRunner functionCalls;
 
@@ -182,13 +166,13 @@ public final class GatewaySession {
         this.settings = settings;
         this.pid = pid;
         this.secret = secret;
-        this.ownThread = ownThread;
         this.executor = new SerialExecutor(services.workers());
         this.copy = new CopyRelay(copyInput, out, services.copyRunner());
         this.ctx = new SessionContext(out, services);
         this.transaction = ctx.transaction;
         this.results = ctx.results;
         this.functionCalls = new FunctionCallRunner(ctx::refusedHere);
+        this.notifications = new SessionNotifications(ctx, executor, ownThread, () -> this.pid, this::close);
     }
 
     public ClientOutput output() {
@@ -283,10 +267,7 @@ public final class GatewaySession {
         }
         ctx.closed = true;
         services.registry().unregister(this);
-        if (polled) {
-            polled = false;
-            services.notificationPoller().unregister(this);
-        }
+        notifications.close();
         out.discard();
         for (Portal p : portals.values()) {
             closePortalResources(p);
@@ -314,9 +295,7 @@ public final class GatewaySession {
                 // ends its LISTENs)
                 s.execute("DISCARD ALL");
             }
-            if (notifications != null) {
-                notifications.discard(); // received before the DISCARD: not for the next client
-            }
+            notifications.discardReceived(); // received before the DISCARD: not for the next client
             closeQuietly(ctx.simple);
             ctx.conn.close();
         } catch (SQLException | RuntimeException e) {
@@ -338,165 +317,36 @@ public final class GatewaySession {
 
     /**
      * Ends a response with ReadyForQuery and sends it. Notifications the backend received meanwhile go
-     * first, as PostgreSQL sends them just before its ReadyForQuery; only sessions that listen look for them.
+     * first, as PostgreSQL sends them just before its ReadyForQuery.
      */
     private void readyForQuery() {
         char status = transaction.syncWithBackend();
-        if (status == 'I') {
-            listened.rolledBack(); // a transaction that ended without a recognised COMMIT undid its UNLISTENs
-        }
-        if (notifications != null && (listened.any() || drainAtReady)) {
-            drainAtReady = false;
-            try {
-                notifications.drainTo(out, pid);
-            } catch (SQLException e) {
-                // a lost backend shows at the client's next statement; a notification is never worth a failure
-            }
-        }
+        notifications.beforeReady(status);
         BackendMessages.readyForQuery(out.buf(), status);
         out.flush();
-        idle = status == 'I';
-        waitSlice = 1;
-        if (!ownThread) {
-            boolean poll = listening(); // the poll itself waits for the client to be idle
-            if (poll != polled) {
-                polled = poll;
-                if (poll) {
-                    services.notificationPoller().register(this);
-                } else {
-                    services.notificationPoller().unregister(this);
-                }
-            }
-            if (!waiting && awaitsNotifications() && services.notificationPoller().tryStartWaiting()) {
-                waiting = true;
-                executor.execute(this::awaitNotificationsInTurn);
-            }
-        }
-    }
-
-    private boolean listening() {
-        return notifications != null && listened.any();
+        notifications.afterReady(status);
     }
 
     /**
-     * Before a LISTEN of a session not listening yet: what the backend connection received before is an
-     * earlier client's (it was returned to the pool with its queue), and is dropped.
-     */
-    private void beforeListening(StatementKind k) throws SQLException {
-        if (listened.any() || !k.first().equals("LISTEN")) {
-            return;
-        }
-        if (notifications == null) {
-            notifications = BackendNotifications.of(ctx.conn);
-        }
-        if (notifications != null) {
-            notifications.discard();
-        }
-    }
-
-    /** After a statement succeeded: LISTEN, UNLISTEN, DISCARD ALL and the end of their transaction. */
-    private void afterSuccess(StatementKind k, String sql, char before) {
-        if (ListenedChannels.changesListening(k)) {
-            listened.succeeded(sql, k, before != 'I' || transaction.inManaged() || transaction.inImplicit());
-            drainAtReady = true;
-        } else if (before != 'I' && k.isTransactionControl()) {
-            switch (k.first()) {
-                case "COMMIT", "END" -> {
-                    if (before == 'T') {
-                        listened.committed();
-                    } else {
-                        listened.rolledBack();
-                    }
-                }
-                case "ROLLBACK", "ABORT" -> listened.rolledBack(); // also ROLLBACK TO: its UNLISTENs are undone
-                default -> { }
-            }
-        }
-    }
-
-    /**
-     * True while the client is idle outside a transaction block (PostgreSQL delivers notifications only there)
-     * and the session listens: a notification may come at any moment, and is to be sent as it comes.
+     * True while the client is idle outside a transaction block and the session listens: a notification may
+     * come at any moment ({@link SessionNotifications#awaitsNotifications}).
      */
     public boolean awaitsNotifications() {
-        return idle && listening() && !ctx.closed && !ctx.gone;
+        return notifications.awaitsNotifications();
     }
 
     /**
-     * Waits on the backend connection for one slice ({@link #waitSlice}) and sends the notifications that
-     * arrive, as soon as they arrive (pgjdbc's wait returns at the first one). The slice bounds how long the
-     * client's next message may wait for the backend connection: it starts at 1 ms after each ReadyForQuery,
-     * when a client is most likely to send again, and doubles up to {@link #MAX_WAIT_SLICE_MILLIS} while it
-     * stays idle. Runs on the session's thread, between statements, so never at the same time as one.
+     * Waits on the backend connection for at most {@link #MAX_WAIT_SLICE_MILLIS} and sends the notifications
+     * that arrive ({@link SessionNotifications#awaitNotifications}). Runs on the session's thread.
      *
      * @return false when it did not wait: not idle and listening, or the client is not reading what it is sent
      */
     public boolean awaitNotifications() {
-        if (!awaitsNotifications() || !out.canTakeMore()) {
-            return false;
-        }
-        int slice = waitSlice;
-        waitSlice = Math.min(slice * 2, MAX_WAIT_SLICE_MILLIS);
-        deliverNotifications(slice);
-        return true;
+        return notifications.awaitNotifications();
     }
 
     /** The longest wait on the backend connection before the session looks at its client again. */
-    public static final int MAX_WAIT_SLICE_MILLIS = 16;
-
-    /**
-     * Event-loop sessions: one wait on the session's executor, then again behind whatever the client sent
-     * meanwhile (its message runs first; ReadyForQuery then starts the waits again). Holds one of the
-     * gateway's bounded wait permits ({@link IdleNotificationPoller#tryStartWaiting}) until it stops.
-     */
-    private void awaitNotificationsInTurn() {
-        if (executor.hasQueued() || !awaitNotifications()) {
-            waiting = false;
-            services.notificationPoller().stopWaiting();
-            return;
-        }
-        executor.execute(this::awaitNotificationsInTurn);
-    }
-
-    /** From the {@link IdleNotificationPoller}: queues one poll on the session's executor. Any thread. */
-    void requestNotificationPoll() {
-        if (pollQueued.compareAndSet(false, true)) {
-            executor.execute(this::pollNotifications);
-        }
-    }
-
-    /**
-     * For an event-loop session without a wait permit: sends the notifications that reached the backend
-     * connection while the client is idle, waiting at most {@link BackendNotifications#POLL_WAIT_MILLIS} for
-     * one. Runs on the session's thread, between statements.
-     */
-    public void pollNotifications() {
-        pollQueued.set(false);
-        if (waiting || !awaitsNotifications() || !out.canTakeMore()) {
-            return;
-        }
-        deliverNotifications(BackendNotifications.POLL_WAIT_MILLIS);
-    }
-
-    /**
-     * Sends what arrives within {@code waitMillis}. A backend lost meanwhile ends the session with FATAL, as
-     * PostgreSQL ends an idle one.
-     */
-    private void deliverNotifications(int waitMillis) {
-        try {
-            if (notifications.awaitTo(out, pid, waitMillis) > 0) {
-                out.flush();
-            }
-        } catch (SQLException e) {
-            if (BackendLoss.isLost(e, ctx.conn)) {
-                BackendMessages.errorOrNotice(out.buf(), 'E', BackendLoss.fatal(e));
-                out.flush();
-                out.closeClient();
-                ctx.gone = true;
-                close();
-            }
-        }
-    }
+    public static final int MAX_WAIT_SLICE_MILLIS = SessionNotifications.MAX_WAIT_SLICE_MILLIS;
 
     // ---------------------------------------------------------------- dispatch
 
@@ -538,7 +388,7 @@ public final class GatewaySession {
             // messages a vanished client pipelined before leaving are not run
             return;
         }
-        idle = false;
+        notifications.clientActive();
         byte type = f.type();
         try {
             if (skipToSync && type != 'S' && type != 'X') {
@@ -683,7 +533,7 @@ public final class GatewaySession {
             try {
                 if (ok) {
                     ctx.conn.commit();
-                    listened.committed();
+                    notifications.committed();
                 } else {
                     ctx.conn.rollback();
                 }
@@ -707,7 +557,7 @@ public final class GatewaySession {
             return runEncodingCommand(encodingCommand, k, sql);
         }
         try {
-            beforeListening(k);
+            notifications.beforeStatement(k);
             transaction.syncAutoCommit();
             if (k.isCopyIn()) {
                 copy.copyIn(ctx.conn, sql);
@@ -758,7 +608,7 @@ public final class GatewaySession {
             char before = transaction.status();
             transaction.succeeded(k);
             transaction.afterStatement(k);
-            afterSuccess(k, sql, before);
+            notifications.afterSuccess(k, sql, before);
             ctx.reportSettings(k);
             return true;
         } catch (SQLException e) {
@@ -1030,7 +880,7 @@ public final class GatewaySession {
         if (transaction.inImplicit() && p.kind.isTransactionControl()) {
             // the client takes over transaction control: end the implicit block first, as PostgreSQL does
             ctx.conn.commit();
-            listened.committed();
+            notifications.committed();
             ctx.conn.setAutoCommit(true);
             transaction.implicitEnded();
         } else if (!transaction.inImplicit() && transaction.status() == 'I' && !p.kind.isTransactionControl()
@@ -1043,7 +893,7 @@ public final class GatewaySession {
             transaction.syncAutoCommit();
         }
         transaction.executing(p.kind);
-        beforeListening(p.kind);
+        notifications.beforeStatement(p.kind);
         int[] map = p.jdbc.markerToParam();
         for (int marker = 0; marker < map.length; marker++) {
             int k = map[marker] - 1;
@@ -1079,7 +929,7 @@ public final class GatewaySession {
         char before = transaction.status();
         transaction.succeeded(p.kind);
         transaction.afterStatement(p.kind);
-        afterSuccess(p.kind, p.sql, before);
+        notifications.afterSuccess(p.kind, p.sql, before);
         ctx.reportSettings(p.kind);
     }
 
@@ -1145,7 +995,7 @@ public final class GatewaySession {
                     ctx.conn.rollback();
                 } else {
                     ctx.conn.commit();
-                    listened.committed();
+                    notifications.committed();
                 }
             } catch (SQLException e) {
                 ctx.sendError(e);
