@@ -68,60 +68,6 @@ import java.util.Map;
  */
 public final class GatewaySession {
 
-    /** A parsed statement (named or unnamed). */
-    private static final class Prepared {
-        final String name;
-        final String sql;
-        final StatementKind kind;
-        final SqlText.JdbcSql jdbc;
-        final int[] declared;
-        PreparedStatement ps;
-        int[] resolved;
-        int portals;
-        /** Result columns of the last execution and the result formats they were built for. */
-        ResultColumn[] columns;
-        /** Whether the query's result is bounded by its shape ({@link TransactionState#boundedQuery}), as of {@link #boundedAsOf}. */
-        boolean bounded;
-        /** The {@link TransactionState#tablesRead} the verdict was made with; -1: none yet. */
-        long boundedAsOf = -1;
-        short[] columnFormats;
-        boolean closed;
-
-        Prepared(String name, String sql, int[] declared) {
-            this.name = name;
-            this.sql = sql;
-            this.kind = StatementKind.of(sql);
-            this.jdbc = SqlText.toJdbc(sql);
-            this.declared = java.util.Arrays.copyOf(declared, Math.max(declared.length, jdbc.parameterCount()));
-        }
-
-        boolean empty() {
-            return sql.isEmpty();
-        }
-    }
-
-    /** A bound portal. */
-    private static final class Portal {
-        final Prepared stmt;
-        final Object[] values;
-        final int[] oids;
-        final short[] resultFormats;
-        PreparedStatement ps;
-        boolean ownPs;
-        boolean executed;
-        ResultSet rs;
-        ResultColumn[] columns;
-        int updateCount;
-        boolean done;
-
-        Portal(Prepared stmt, Object[] values, int[] oids, short[] resultFormats) {
-            this.stmt = stmt;
-            this.values = values;
-            this.oids = oids;
-            this.resultFormats = resultFormats;
-        }
-    }
-
     private final Channel channel;
     private final ClientOutput out;
     private final SessionServices services;
@@ -136,16 +82,12 @@ public final class GatewaySession {
     final int secret;
     public final SerialExecutor executor;
 
-    private final Map<String, Prepared> statements = new HashMap<>();
-    private final Map<String, Portal> portals = new HashMap<>();
     private final SessionContext ctx;
     private final TransactionState transaction;
-    private boolean skipToSync;
     private final CopyRelay copy;
     private final ResultStreamer results;
     private final SessionNotifications notifications;
-    /** Executes from the current message up to the next Sync among the frames received together. */
-    private int executesInGroup;
+    private final ExtendedQuery extended;
     /** The fast-path FunctionCall message (large objects). */
     private final FunctionCallRunner functionCalls;
 
@@ -173,6 +115,7 @@ public final class GatewaySession {
         this.results = ctx.results;
         this.functionCalls = new FunctionCallRunner(ctx::refusedHere);
         this.notifications = new SessionNotifications(ctx, executor, ownThread, () -> this.pid, this::close);
+        this.extended = new ExtendedQuery(ctx, notifications);
     }
 
     public ClientOutput output() {
@@ -269,14 +212,7 @@ public final class GatewaySession {
         services.registry().unregister(this);
         notifications.close();
         out.discard();
-        for (Portal p : portals.values()) {
-            closePortalResources(p);
-        }
-        portals.clear();
-        for (Prepared p : statements.values()) {
-            closeQuietly(p.ps);
-        }
-        statements.clear();
+        extended.closeAll();
         if (ctx.conn == null) {
             return;
         }
@@ -366,10 +302,10 @@ public final class GatewaySession {
                         executes++;
                     }
                 }
-                executesInGroup = executes;
+                extended.executesInGroup(executes);
             }
             handle(f);
-            executesInGroup = 0;
+            extended.executesInGroup(0);
         }
     }
 
@@ -391,7 +327,7 @@ public final class GatewaySession {
         notifications.clientActive();
         byte type = f.type();
         try {
-            if (skipToSync && type != 'S' && type != 'X') {
+            if (extended.skippingToSync() && type != 'S' && type != 'X') {
                 return;
             }
             if (out.encoding().converts() && (f = inBackendEncoding(f)) == null) {
@@ -399,12 +335,15 @@ public final class GatewaySession {
             }
             switch (type) {
                 case 'Q' -> simpleQuery(f.readCString());
-                case 'P' -> parse(f);
-                case 'B' -> bind(f);
-                case 'D' -> describe(f);
-                case 'E' -> execute(f);
-                case 'C' -> closeMessage(f);
-                case 'S' -> sync();
+                case 'P' -> extended.parse(f);
+                case 'B' -> extended.bind(f);
+                case 'D' -> extended.describe(f);
+                case 'E' -> extended.execute(f);
+                case 'C' -> extended.close(f);
+                case 'S' -> {
+                    extended.sync();
+                    readyForQuery();
+                }
                 case 'H' -> out.flush();
                 case 'F' -> {
                     // PostgreSQL follows a FunctionCall's answer with ReadyForQuery at once (no Sync)
@@ -438,7 +377,7 @@ public final class GatewaySession {
             out.closeClient();
             close();
         } catch (SQLException e) {
-            extendedError(e);
+            extended.failed(e);
         } catch (RuntimeException e) {
             if (ctx.gone) {
                 close();
@@ -452,7 +391,7 @@ public final class GatewaySession {
                 transaction.failed();
                 readyForQuery();
             } else {
-                extendedError(internal);
+                extended.failed(internal);
             }
         }
     }
@@ -463,27 +402,21 @@ public final class GatewaySession {
             return MessageTranscoder.toUtf8(f, out.encoding());
         } catch (SQLException e) {
             if (f.type() == 'Q') {
-                skipToSync = false;
+                extended.stopSkipping();
                 ctx.sendError(ctx.refusedHere(null, e));
                 transaction.failed();
                 readyForQuery();
             } else {
-                extendedError(ctx.refusedHere(null, e));
+                extended.failed(ctx.refusedHere(null, e));
             }
             return null;
         }
     }
 
-    private void extendedError(SQLException e) {
-        ctx.sendError(e);
-        transaction.failedInExtendedQuery();
-        skipToSync = true;
-    }
-
     // ---------------------------------------------------------------- simple query
 
     private void simpleQuery(String sql) {
-        skipToSync = false;
+        extended.stopSkipping();
         List<String> parts = SqlText.split(sql);
         if (parts.isEmpty()) {
             BackendMessages.emptyQueryResponse(out.buf());
@@ -655,381 +588,6 @@ public final class GatewaySession {
             return ClientEncoding.of(value);
         } catch (SQLException invalid) {
             throw ctx.refusedHere(sql, invalid);
-        }
-    }
-
-    /** {@link TransactionState#boundedQuery} of a prepared statement, judged once until the unique keys are forgotten. */
-    private boolean bounded(Prepared p) {
-        if (p.boundedAsOf != transaction.tablesRead()) {
-            p.bounded = transaction.boundedQuery(p.jdbc.sql());
-            p.boundedAsOf = transaction.tablesRead();
-        }
-        return p.bounded;
-    }
-
-    // ---------------------------------------------------------------- extended query
-
-    private void parse(PgFrame f) throws SQLException {
-        String name = f.readCString();
-        String query = f.readCString();
-        int n = f.readShort();
-        int[] oids = new int[Math.max(n, 0)];
-        for (int i = 0; i < n; i++) {
-            oids[i] = f.readInt();
-        }
-        if (!name.isEmpty() && statements.containsKey(name)) {
-            throw new SQLException("prepared statement \"" + name + "\" already exists", "42P05");
-        }
-        List<String> parts = SqlText.split(query);
-        if (parts.size() > 1) {
-            throw ctx.refusedHere(query, new SQLException("cannot insert multiple commands into a prepared statement",
-                    "42601"));
-        }
-        Prepared p = new Prepared(name, parts.isEmpty() ? "" : parts.get(0), oids);
-        ClientEncodingCommand encodingCommand = ClientEncodingCommand.of(p.sql, p.kind);
-        if (encodingCommand != null && !(encodingCommand.action() == ClientEncodingCommand.Action.SHOW
-                && out.encoding() == ClientEncoding.UTF8)) {
-            // the backend connection must stay UTF-8; the gateway answers these in simple query mode only
-            throw ctx.refusedHere(query, new SQLException("client_encoding can be set or shown only in simple query"
-                    + " mode through the gateway", "0A000"));
-        }
-        if (!p.empty()) {
-            if (p.kind.isCopyIn() || p.kind.isCopyOut()) {
-                throw ctx.refusedHere(query, new SQLException("COPY FROM STDIN / TO STDOUT is supported only in simple"
-                        + " query mode by the gateway", "0A000"));
-            }
-            p.ps = ctx.conn.prepareStatement(p.jdbc.sql());
-            p.ps.setFetchSize(SessionContext.FETCH_SIZE);
-        }
-        Prepared old = statements.put(name, p);
-        if (old != null) {
-            releaseStatement(old);
-        }
-        BackendMessages.parseComplete(out.buf());
-    }
-
-    private Prepared statement(String name) throws SQLException {
-        Prepared p = statements.get(name);
-        if (p == null) {
-            throw new SQLException(name.isEmpty() ? "unnamed prepared statement does not exist"
-                    : "prepared statement \"" + name + "\" does not exist", "26000");
-        }
-        return p;
-    }
-
-    private void releaseStatement(Prepared p) {
-        p.closed = true;
-        if (p.portals == 0) {
-            closeQuietly(p.ps);
-        }
-    }
-
-    /**
-     * Parameter type OIDs as the server sees them: declared ones, the rest as the backend described them
-     * (asked once); a driver that cannot say gives the built-in type of its type name, else text.
-     */
-    private int[] parameterTypes(Prepared p) throws SQLException {
-        if (p.resolved != null) {
-            return p.resolved;
-        }
-        int n = p.jdbc.parameterCount();
-        int[] oids = java.util.Arrays.copyOf(p.declared, n);
-        boolean missing = false;
-        for (int oid : oids) {
-            missing |= oid == 0;
-        }
-        if (missing && p.ps != null) {
-            ParameterMetaData md = p.ps.getParameterMetaData();
-            int[] described = PgjdbcInternals.parameterOids(md);
-            int[] map = p.jdbc.markerToParam();
-            for (int marker = 0; marker < map.length; marker++) {
-                int k = map[marker] - 1;
-                if (oids[k] == 0) {
-                    oids[k] = described != null && marker < described.length ? described[marker]
-                            : PgTypeCatalog.builtin(md.getParameterTypeName(marker + 1)).oid();
-                }
-            }
-        }
-        p.resolved = oids;
-        return oids;
-    }
-
-    private void bind(PgFrame f) throws SQLException {
-        String portalName = f.readCString();
-        String stmtName = f.readCString();
-        int nf = f.readShort();
-        short[] formats = new short[Math.max(nf, 0)];
-        for (int i = 0; i < nf; i++) {
-            formats[i] = formatCode(f.readShort());
-        }
-        int np = f.readShort() & 0xffff;
-        if (nf > 1 && nf != np) {
-            throw new SQLException("bind message has " + nf + " parameter formats but " + np + " parameters",
-                    "08P01");
-        }
-        Prepared p = statement(stmtName);
-        if (np != p.jdbc.parameterCount()) {
-            throw new SQLException("bind message supplies " + np + " parameters, but prepared statement \""
-                    + p.name + "\" requires " + p.jdbc.parameterCount(), "08P01");
-        }
-        Object[] values = new Object[np];
-        int[] oids = new int[np];
-        for (int i = 0; i < np; i++) {
-            int len = f.readInt();
-            byte[] bytes = f.readBytes(len);
-            int format = nf == 0 ? 0 : nf == 1 ? formats[0] : formats[i];
-            int oid = i < p.declared.length ? p.declared[i] : 0;
-            if (oid == 0 && format == 1) {
-                oid = parameterTypes(p)[i];
-            }
-            oids[i] = oid;
-            values[i] = ParameterBinder.decode(i + 1, oid, format, bytes);
-        }
-        int nr = f.readShort();
-        short[] resultFormats = new short[Math.max(nr, 0)];
-        for (int i = 0; i < nr; i++) {
-            resultFormats[i] = formatCode(f.readShort());
-        }
-        if (!portalName.isEmpty() && portals.containsKey(portalName)) {
-            throw new SQLException("portal \"" + portalName + "\" already exists", "42P03");
-        }
-        Portal old = portals.remove(portalName);
-        if (old != null) {
-            closePortal(old);
-        }
-        Portal portal = new Portal(p, values, oids, resultFormats);
-        p.portals++;
-        portals.put(portalName, portal);
-        BackendMessages.bindComplete(out.buf());
-    }
-
-    /** A Bind format code: 0 (text) or 1 (binary); anything else is a malformed message, never read as text. */
-    private static short formatCode(short code) throws SQLException {
-        if (code != 0 && code != 1) throw new SQLException("unsupported format code: " + code, "08P01");
-        return code;
-    }
-
-    private Portal portal(String name) throws SQLException {
-        Portal p = portals.get(name);
-        if (p == null) {
-            throw new SQLException("portal \"" + name + "\" does not exist", "34000");
-        }
-        return p;
-    }
-
-    private void describe(PgFrame f) throws SQLException {
-        byte what = f.readByte();
-        String name = f.readCString();
-        if (what == 'S') {
-            Prepared p = statement(name);
-            BackendMessages.parameterDescription(out.buf(), parameterTypes(p));
-            ResultSetMetaData md = p.empty() ? null : p.ps.getMetaData();
-            if (md == null || md.getColumnCount() == 0 && !p.kind.first().equals("SELECT")) {
-                BackendMessages.noData(out.buf());
-            } else {
-                results.rowDescription(ResultColumn.describe(md, null));
-            }
-        } else if (what == 'P') {
-            Portal portal = portal(name);
-            if (portal.stmt.empty()) {
-                BackendMessages.noData(out.buf());
-                return;
-            }
-            // Executing here gives the row description without another round trip to the database;
-            // Execute then streams the rows already obtained.
-            ensureExecuted(portal);
-            if (portal.rs != null) {
-                results.rowDescription(portal.columns);
-            } else {
-                BackendMessages.noData(out.buf());
-            }
-        } else {
-            throw new PgFrame.MalformedMessageException("invalid DESCRIBE message subtype " + what);
-        }
-    }
-
-    private void ensureExecuted(Portal portal) throws SQLException {
-        if (portal.executed) {
-            return;
-        }
-        Prepared p = portal.stmt;
-        PreparedStatement ps = p.ps;
-        // Another portal still reading from this statement keeps its JDBC statement; this one gets its own.
-        for (Portal other : portals.values()) {
-            if (other != portal && other.ps == ps && other.rs != null && !other.done) {
-                ps = ctx.conn.prepareStatement(p.jdbc.sql());
-                ps.setFetchSize(SessionContext.FETCH_SIZE);
-                portal.ownPs = true;
-                break;
-            }
-        }
-        if (mustBePreparedAgain(ps)) {
-            // the engine reloaded its keyset and this statement must now be sent as another text (an equality
-            // filter goes out once per key): prepare it again from the client's text, as PostgreSQL re-plans
-            PreparedStatement again = ctx.conn.prepareStatement(p.jdbc.sql());
-            again.setFetchSize(SessionContext.FETCH_SIZE);
-            if (portal.ownPs) {
-                closeQuietly(ps);
-            } else {
-                closeQuietly(p.ps);  // no other portal is reading from it (it would have its own statement)
-                p.ps = again;
-            }
-            ps = again;
-        }
-        portal.ps = ps;
-        if (transaction.inImplicit() && p.kind.isTransactionControl()) {
-            // the client takes over transaction control: end the implicit block first, as PostgreSQL does
-            ctx.conn.commit();
-            notifications.committed();
-            ctx.conn.setAutoCommit(true);
-            transaction.implicitEnded();
-        } else if (!transaction.inImplicit() && transaction.status() == 'I' && !p.kind.isTransactionControl()
-                && (executesInGroup > 1 || p.kind.isQuery() && !bounded(p))) {
-            // PostgreSQL's implicit transaction of the extended protocol, up to Sync: several Executes are all
-            // or nothing, and a query's result is fetched in chunks (FETCH_SIZE), never held whole here; a
-            // query whose shape bounds its result runs as one autocommit statement instead (no BEGIN, no COMMIT)
-            transaction.startImplicit();
-        } else {
-            transaction.syncAutoCommit();
-        }
-        transaction.executing(p.kind);
-        notifications.beforeStatement(p.kind);
-        int[] map = p.jdbc.markerToParam();
-        for (int marker = 0; marker < map.length; marker++) {
-            int k = map[marker] - 1;
-            ParameterBinder.bind(ps, marker + 1, portal.oids[k], portal.values[k]);
-        }
-        boolean hasRs;
-        results.running(ps);
-        try {
-            hasRs = ps.execute();
-        } finally {
-            results.stopped();
-        }
-        portal.executed = true;
-        ctx.sendWarnings(ps);
-        if (hasRs) {
-            portal.rs = ps.getResultSet();
-            ResultSetMetaData md = portal.rs.getMetaData();
-            ResultColumn[] cached = p.columns;
-            // Reuse the description of the previous execution when the shape is unchanged: it costs several
-            // metadata calls per column otherwise, on every execution of a prepared statement.
-            if (cached != null && java.util.Arrays.equals(p.columnFormats, portal.resultFormats)
-                    && cached.length == md.getColumnCount() && ResultColumn.sameTypes(cached, md)) {
-                portal.columns = cached;
-            } else {
-                portal.columns = ResultColumn.describe(md, portal.resultFormats);
-                p.columns = portal.columns;
-                p.columnFormats = portal.resultFormats;
-            }
-        } else {
-            portal.updateCount = ps.getUpdateCount();
-        }
-        transaction.executing(null);
-        char before = transaction.status();
-        transaction.succeeded(p.kind);
-        transaction.afterStatement(p.kind);
-        notifications.afterSuccess(p.kind, p.sql, before);
-        ctx.reportSettings(p.kind);
-    }
-
-    /** True when {@code ps} is a Warden statement that a keyset reload left needing to be prepared again. */
-    private static boolean mustBePreparedAgain(PreparedStatement ps) throws SQLException {
-        return ps.isWrapperFor(WardenPreparedStatement.class) && ps.unwrap(WardenPreparedStatement.class).mustBePreparedAgain();
-    }
-
-    private void execute(PgFrame f) throws SQLException {
-        String name = f.readCString();
-        int maxRows = f.readInt();
-        Portal portal = portal(name);
-        if (portal.stmt.empty()) {
-            BackendMessages.emptyQueryResponse(out.buf());
-            return;
-        }
-        char before = transaction.status();
-        ensureExecuted(portal);
-        StatementKind k = portal.stmt.kind;
-        if (portal.rs != null) {
-            if (portal.done) {
-                BackendMessages.commandComplete(out.buf(), k.tag(true, 0, before));
-                return;
-            }
-            boolean exhausted = results.streamCancellable(portal.ps, portal.rs, portal.columns, Math.max(maxRows, 0));
-            if (exhausted) {
-                portal.done = true;
-                closeQuietly(portal.rs);
-                BackendMessages.commandComplete(out.buf(), k.tag(true, results.rowsWritten(), before));
-            } else {
-                BackendMessages.portalSuspended(out.buf());
-            }
-        } else {
-            portal.done = true;
-            BackendMessages.commandComplete(out.buf(), k.tag(false, portal.updateCount, before));
-        }
-    }
-
-    private void closeMessage(PgFrame f) {
-        byte what = f.readByte();
-        String name = f.readCString();
-        if (what == 'S') {
-            Prepared p = statements.remove(name);
-            if (p != null) {
-                releaseStatement(p);
-            }
-        } else if (what == 'P') {
-            Portal p = portals.remove(name);
-            if (p != null) {
-                closePortal(p);
-            }
-        } else {
-            throw new PgFrame.MalformedMessageException("invalid CLOSE message subtype " + what);
-        }
-        BackendMessages.closeComplete(out.buf());
-    }
-
-    private void sync() {
-        if (transaction.inImplicit()) {
-            transaction.implicitEnded();
-            try {
-                if (skipToSync) {
-                    ctx.conn.rollback();
-                } else {
-                    ctx.conn.commit();
-                    notifications.committed();
-                }
-            } catch (SQLException e) {
-                ctx.sendError(e);
-            }
-            try {
-                ctx.conn.setAutoCommit(true);
-            } catch (SQLException e) {
-                ctx.sendError(e);
-            }
-        }
-        skipToSync = false;
-        if (transaction.status() == 'I') {
-            // outside a transaction block every portal ends with the implicit transaction
-            for (Iterator<Portal> it = portals.values().iterator(); it.hasNext(); ) {
-                closePortal(it.next());
-                it.remove();
-            }
-        }
-        readyForQuery();
-    }
-
-    private void closePortal(Portal p) {
-        closePortalResources(p);
-        p.stmt.portals--;
-        if (p.stmt.closed && p.stmt.portals == 0) {
-            closeQuietly(p.stmt.ps);
-        }
-    }
-
-    private static void closePortalResources(Portal p) {
-        closeQuietly(p.rs);
-        p.rs = null;
-        if (p.ownPs) {
-            closeQuietly(p.ps);
         }
     }
 
