@@ -1,70 +1,36 @@
 package dev.warden.gateway.session;
 
-import dev.warden.engine.BoundedResults;
-import dev.warden.gateway.wire.MessageTranscoder;
-import dev.warden.gateway.wire.ClientEncoding;
 import dev.warden.gateway.auth.GatewayUser;
-import dev.warden.gateway.backend.BackendCancel;
 import dev.warden.gateway.backend.BackendPid;
-import dev.warden.gateway.backend.PgjdbcInternals;
-import dev.warden.gateway.backend.ResultColumns;
-import dev.warden.gateway.backend.BackendLoss;
-import dev.warden.gateway.backend.BackendNotifications;
-import dev.warden.gateway.backend.BackendTransaction;
 import dev.warden.gateway.wire.BackendMessages;
 import dev.warden.gateway.wire.ClientOutput;
-import dev.warden.gateway.wire.ColumnWriter;
 import dev.warden.gateway.wire.ErrorFields;
-import dev.warden.gateway.wire.ParameterBinder;
+import dev.warden.gateway.wire.MessageTranscoder;
 import dev.warden.gateway.wire.PgFrame;
-import dev.warden.gateway.wire.PgTypeCatalog;
 import dev.warden.jdbc.WardenConnection;
-import dev.warden.jdbc.WardenPreparedStatement;
-import dev.warden.jdbc.WardenResultSet;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.sql.Connection;
-import java.sql.ParameterMetaData;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.SQLWarning;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One authenticated client session: it owns the backend JDBC connection for the session's lifetime and
- * answers each frontend message (simple query, extended query, COPY) in order, exactly once. Every method
- * except {@link #cancel} and {@link #clientGone} (and {@link SessionNotifications#requestPoll}) runs on the session's
- * {@link SerialExecutor} (or its own thread), never on the event loop; those three are thread-safe.
- *
- * <p>The transaction status is tracked from the statements that succeed or fail ({@link StatementKind}) and
- * replaced, whenever ReadyForQuery is sent, by the backend's own as the driver last received it
- * ({@link BackendTransaction}). A lost backend ends the session with FATAL ({@link BackendLoss}). Outside a
- * transaction block the backend connection autocommits and a client's simple query is sent as a simple
- * query; inside a block (the client's BEGIN) autocommit is off and statements use the extended protocol
- * with a fetch size. A query (SELECT, WITH, VALUES, TABLE) outside a block runs in an implicit transaction
- * of its own, with the fetch size too: every result is read from the database in chunks and streamed to the
- * client as its socket takes it (writability), so a session holds a bounded part of any result, whatever
- * its size. Like PostgreSQL's implicit transaction block, a simple query holding several statements, or
- * several Executes before one Sync, run as one transaction unless they control transactions themselves.
+ * One authenticated client session: it owns the backend JDBC connection for the session's lifetime (opened by
+ * {@link #start}, lent to this client, reset and returned by {@link #close}) and dispatches each frontend
+ * message in order, exactly once, to the part that answers it: {@link SimpleQueryRunner} (Query),
+ * {@link ExtendedQuery} (Parse, Bind, Describe, Execute, Close, Sync), {@link FunctionCallRunner}
+ * (FunctionCall). Every response to the client ends with ReadyForQuery sent here, with the transaction status of
+ * {@link TransactionState} and the notifications of {@link SessionNotifications} just before it. What the parts
+ * share is in one {@link SessionContext}. Every method except {@link #cancel} and {@link #clientGone} (and
+ * {@link SessionNotifications#requestPoll}) runs on the session's {@link SerialExecutor} (or its own thread),
+ * never on the event loop; those are thread-safe.
  *
  * <p>Warden session state (purpose, the client the statements are audited under) belongs to this session:
  * the pooled connection is lent to it at start, with everything set from this client's configuration, and
- * the lease ends at close, whatever the client did meanwhile ({@link #lendToClient}).
- *
- * <p>LISTEN/NOTIFY: a session that listens ({@link ListenedChannels}) sends the notifications its backend
- * connection received ({@link BackendNotifications}) just before each ReadyForQuery, as PostgreSQL does, and
- * while its client is idle outside a transaction block waits on the backend connection and sends each one as
- * it arrives ({@link #awaitNotifications}): on its own thread, between non-blocking looks at its client; on the
- * event loop, as tasks of its executor behind the client's messages, for as many sessions as the gateway's
- * bounded wait permits allow, the others polled every {@link IdleNotificationPoller#INTERVAL_MILLIS}. Either
- * way between its statements, never during one.
+ * the lease ends at close, whatever the client did meanwhile ({@link #lendToClient}). A lost backend ends the
+ * session with FATAL ({@link dev.warden.gateway.backend.BackendLoss}), as do a malformed message and an unknown message type (08P01).
  */
 public final class GatewaySession {
 
@@ -84,7 +50,6 @@ public final class GatewaySession {
 
     private final SessionContext ctx;
     private final TransactionState transaction;
-    private final CopyRelay copy;
     private final ResultStreamer results;
     private final SessionNotifications notifications;
     private final ExtendedQuery extended;
@@ -110,14 +75,14 @@ public final class GatewaySession {
         this.pid = pid;
         this.secret = secret;
         this.executor = new SerialExecutor(services.workers());
-        this.copy = new CopyRelay(copyInput, out, services.copyRunner());
         this.ctx = new SessionContext(out, services);
         this.transaction = ctx.transaction;
         this.results = ctx.results;
         this.functionCalls = new FunctionCallRunner(ctx::refusedHere);
         this.notifications = new SessionNotifications(ctx, executor, ownThread, () -> this.pid, this::close);
         this.extended = new ExtendedQuery(ctx, notifications);
-        this.simpleQueries = new SimpleQueryRunner(ctx, notifications, copy);
+        this.simpleQueries = new SimpleQueryRunner(ctx, notifications,
+                new CopyRelay(copyInput, out, services.copyRunner()));
     }
 
     public ClientOutput output() {
@@ -234,7 +199,7 @@ public final class GatewaySession {
                 s.execute("DISCARD ALL");
             }
             notifications.discardReceived(); // received before the DISCARD: not for the next client
-            closeQuietly(ctx.simple);
+            SessionContext.closeQuietly(ctx.simple);
             ctx.conn.close();
         } catch (SQLException | RuntimeException e) {
             try {
@@ -251,7 +216,7 @@ public final class GatewaySession {
         ctx.conn = null;
     }
 
-    // ---------------------------------------------------------------- LISTEN/NOTIFY
+    // ---------------------------------------------------------------- ReadyForQuery and notifications
 
     /**
      * Ends a response with ReadyForQuery and sends it. Notifications the backend received meanwhile go
@@ -417,16 +382,6 @@ public final class GatewaySession {
                 extended.failed(ctx.refusedHere(null, e));
             }
             return null;
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // closing is best effort; the connection reset at session end cleans up the rest
-            }
         }
     }
 

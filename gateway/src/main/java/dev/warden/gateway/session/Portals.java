@@ -1,6 +1,6 @@
 package dev.warden.gateway.session;
 
-import static dev.warden.gateway.session.PreparedStatements.closeQuietly;
+import static dev.warden.gateway.session.SessionContext.closeQuietly;
 
 import dev.warden.gateway.session.PreparedStatements.Prepared;
 import java.sql.PreparedStatement;

@@ -1,5 +1,7 @@
 package dev.warden.gateway.session;
 
+import static dev.warden.gateway.session.SessionContext.closeQuietly;
+
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Arrays;
@@ -99,16 +101,6 @@ final class PreparedStatements {
         p.closed = true;
         if (p.portals == 0) {
             closeQuietly(p.ps);
-        }
-    }
-
-    static void closeQuietly(AutoCloseable c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // closing is best effort; the connection reset at session end cleans up the rest
-            }
         }
     }
 }

@@ -126,4 +126,15 @@ final class SessionContext {
             }
         }
     }
+
+    /** Closes {@code c}, if any, ignoring any failure. */
+    static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // closing is best effort; the connection reset at session end cleans up the rest
+            }
+        }
+    }
 }
