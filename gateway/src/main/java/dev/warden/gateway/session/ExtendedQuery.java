@@ -80,6 +80,7 @@ final class ExtendedQuery {
         statements.closeAll();
     }
 
+    /** Parse: prepares the statement on the backend (one statement; no COPY, no client_encoding change). */
     void parse(PgFrame f) throws SQLException {
         String name = f.readCString();
         String query = f.readCString();
@@ -146,6 +147,7 @@ final class ExtendedQuery {
         return oids;
     }
 
+    /** Bind: a portal of a prepared statement with its parameter values, decoded as their formats say. */
     void bind(PgFrame f) throws SQLException {
         String portalName = f.readCString();
         String stmtName = f.readCString();
@@ -195,6 +197,7 @@ final class ExtendedQuery {
         return code;
     }
 
+    /** Describe of a statement (ParameterDescription, then RowDescription or NoData) or of a portal. */
     void describe(PgFrame f) throws SQLException {
         byte what = f.readByte();
         String name = f.readCString();
@@ -313,6 +316,7 @@ final class ExtendedQuery {
         return ps.isWrapperFor(WardenPreparedStatement.class) && ps.unwrap(WardenPreparedStatement.class).mustBePreparedAgain();
     }
 
+    /** Execute: runs the portal once, then streams up to its row limit (PortalSuspended) or to its end. */
     void execute(PgFrame f) throws SQLException {
         String name = f.readCString();
         int maxRows = f.readInt();
@@ -343,6 +347,7 @@ final class ExtendedQuery {
         }
     }
 
+    /** Close of a statement or a portal; closing one that does not exist is no error. */
     void close(PgFrame f) {
         byte what = f.readByte();
         String name = f.readCString();
