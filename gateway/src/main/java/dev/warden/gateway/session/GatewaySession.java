@@ -1,133 +1,38 @@
 package dev.warden.gateway.session;
 
-import dev.warden.engine.BoundedResults;
-import dev.warden.gateway.wire.MessageTranscoder;
-import dev.warden.gateway.wire.ClientEncoding;
 import dev.warden.gateway.auth.GatewayUser;
-import dev.warden.gateway.backend.BackendCancel;
 import dev.warden.gateway.backend.BackendPid;
-import dev.warden.gateway.backend.PgjdbcInternals;
-import dev.warden.gateway.backend.ResultColumns;
-import dev.warden.gateway.backend.BackendLoss;
-import dev.warden.gateway.backend.BackendNotifications;
-import dev.warden.gateway.backend.BackendTransaction;
 import dev.warden.gateway.wire.BackendMessages;
 import dev.warden.gateway.wire.ClientOutput;
-import dev.warden.gateway.wire.ColumnWriter;
 import dev.warden.gateway.wire.ErrorFields;
-import dev.warden.gateway.wire.ParameterBinder;
+import dev.warden.gateway.wire.MessageTranscoder;
 import dev.warden.gateway.wire.PgFrame;
-import dev.warden.gateway.wire.PgTypeCatalog;
 import dev.warden.jdbc.WardenConnection;
-import dev.warden.jdbc.WardenPreparedStatement;
-import dev.warden.jdbc.WardenResultSet;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.sql.Connection;
-import java.sql.ParameterMetaData;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.SQLWarning;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One authenticated client session: it owns the backend JDBC connection for the session's lifetime and
- * answers each frontend message (simple query, extended query, COPY) in order, exactly once. Every method
- * except {@link #cancel}, {@link #clientGone} and {@link #requestNotificationPoll} runs on the session's
- * {@link SerialExecutor} (or its own thread), never on the event loop; those three are thread-safe.
- *
- * <p>The transaction status is tracked from the statements that succeed or fail ({@link StatementKind}) and
- * replaced, whenever ReadyForQuery is sent, by the backend's own as the driver last received it
- * ({@link BackendTransaction}). A lost backend ends the session with FATAL ({@link BackendLoss}). Outside a
- * transaction block the backend connection autocommits and a client's simple query is sent as a simple
- * query; inside a block (the client's BEGIN) autocommit is off and statements use the extended protocol
- * with a fetch size. A query (SELECT, WITH, VALUES, TABLE) outside a block runs in an implicit transaction
- * of its own, with the fetch size too: every result is read from the database in chunks and streamed to the
- * client as its socket takes it (writability), so a session holds a bounded part of any result, whatever
- * its size. Like PostgreSQL's implicit transaction block, a simple query holding several statements, or
- * several Executes before one Sync, run as one transaction unless they control transactions themselves.
+ * One authenticated client session: it owns the backend JDBC connection for the session's lifetime (opened by
+ * {@link #start}, lent to this client, reset and returned by {@link #close}) and dispatches each frontend
+ * message in order, exactly once, to the part that answers it: {@link SimpleQueryRunner} (Query),
+ * {@link ExtendedQuery} (Parse, Bind, Describe, Execute, Close, Sync), {@link FunctionCallRunner}
+ * (FunctionCall). Every response to the client ends with ReadyForQuery sent here, with the transaction status of
+ * {@link TransactionState} and the notifications of {@link SessionNotifications} just before it. What the parts
+ * share is in one {@link SessionContext}. Every method except {@link #cancel} and {@link #clientGone} (and
+ * {@link SessionNotifications#requestPoll}) runs on the session's {@link SerialExecutor} (or its own thread),
+ * never on the event loop; those are thread-safe.
  *
  * <p>Warden session state (purpose, the client the statements are audited under) belongs to this session:
  * the pooled connection is lent to it at start, with everything set from this client's configuration, and
- * the lease ends at close, whatever the client did meanwhile ({@link #lendToClient}).
- *
- * <p>LISTEN/NOTIFY: a session that listens ({@link ListenedChannels}) sends the notifications its backend
- * connection received ({@link BackendNotifications}) just before each ReadyForQuery, as PostgreSQL does, and
- * while its client is idle outside a transaction block waits on the backend connection and sends each one as
- * it arrives ({@link #awaitNotifications}): on its own thread, between non-blocking looks at its client; on the
- * event loop, as tasks of its executor behind the client's messages, for as many sessions as the gateway's
- * bounded wait permits allow, the others polled every {@link IdleNotificationPoller#INTERVAL_MILLIS}. Either
- * way between its statements, never during one.
+ * the lease ends at close, whatever the client did meanwhile ({@link #lendToClient}). A lost backend ends the
+ * session with FATAL ({@link dev.warden.gateway.backend.BackendLoss}), as do a malformed message and an unknown message type (08P01).
  */
 public final class GatewaySession {
-
-    /** Rows per backend fetch when the driver can stream (inside a transaction block). */
-    private static final int FETCH_SIZE = 1000;
-
-    /** A parsed statement (named or unnamed). */
-    private static final class Prepared {
-        final String name;
-        final String sql;
-        final StatementKind kind;
-        final SqlText.JdbcSql jdbc;
-        final int[] declared;
-        PreparedStatement ps;
-        int[] resolved;
-        int portals;
-        /** Result columns of the last execution and the result formats they were built for. */
-        Column[] columns;
-        /** Whether the query's result is bounded by its shape ({@link #boundedQuery}), as of {@link #boundedAsOf}. */
-        boolean bounded;
-        /** The {@link #tablesRead} the verdict was made with; -1: none yet. */
-        long boundedAsOf = -1;
-        short[] columnFormats;
-        boolean closed;
-
-        Prepared(String name, String sql, int[] declared) {
-            this.name = name;
-            this.sql = sql;
-            this.kind = StatementKind.of(sql);
-            this.jdbc = SqlText.toJdbc(sql);
-            this.declared = java.util.Arrays.copyOf(declared, Math.max(declared.length, jdbc.parameterCount()));
-        }
-
-        boolean empty() {
-            return sql.isEmpty();
-        }
-    }
-
-    /** A bound portal. */
-    private static final class Portal {
-        final Prepared stmt;
-        final Object[] values;
-        final int[] oids;
-        final short[] resultFormats;
-        PreparedStatement ps;
-        boolean ownPs;
-        boolean executed;
-        ResultSet rs;
-        Column[] columns;
-        int updateCount;
-        boolean done;
-
-        Portal(Prepared stmt, Object[] values, int[] oids, short[] resultFormats) {
-            this.stmt = stmt;
-            this.values = values;
-            this.oids = oids;
-            this.resultFormats = resultFormats;
-        }
-    }
-
-    /** A result column as described to the client. */
-    private record Column(String name, int oid, short length, int format, int kind, int sqlType,
-                          ResultColumns.Description origin) {}
 
     private final Channel channel;
     private final ClientOutput out;
@@ -143,61 +48,14 @@ public final class GatewaySession {
     final int secret;
     public final SerialExecutor executor;
 
-    private Connection conn;
-    /** The backend's true transaction status for ReadyForQuery; set once the connection is open. */
-    private BackendTransaction tx;
-    private Statement simple;
-    private final Map<String, Prepared> statements = new HashMap<>();
-    private final Map<String, Portal> portals = new HashMap<>();
-    private char status = 'I';
-    private boolean skipToSync;
-    private boolean closed;
-    private volatile Statement running;
-    /** True while a result streams to the client (see {@link #streamCancelled}). */
-    private volatile boolean streaming;
-    /**
-     * Set by a cancel while a result streams: the backend, idle between two fetches of the result, would not
-     * see the cancel, so the stream stops itself at its next row with 57014, as PostgreSQL would.
-     */
-    private volatile boolean streamCancelled;
-    /** Counts streams, so that a cancel repeated for one stream never reaches a later one. */
-    private volatile long streamNumber;
-    private volatile boolean gone;
-    private final CopyRelay copy;
-    private long rowsWritten;
-    /** The client's encoding at startup, which RESET client_encoding returns to (the current one is {@code out}'s). */
-    private ClientEncoding defaultEncoding = ClientEncoding.UTF8;
-    /** Executes from the current message up to the next Sync among the frames received together. */
-    private int executesInGroup;
-    /** True while an implicit transaction spans several Executes before a Sync (autocommit off). */
-    private boolean implicitTx;
-    /** True while a multi-statement simple query runs as one JDBC transaction. */
-    private boolean managedTx;
-    /** Which queries may run as one autocommit statement (see {@link #boundedQuery}); made at first use. */
-    private BoundedResults boundedResults;
-    /** Counts how often the unique keys behind those verdicts were forgotten, so prepared verdicts are redone. */
-    private long tablesRead;
-    /** The statement being executed, for the transaction status should it fail. */
-    private StatementKind executing;
-    /** True when the session runs on its own thread, which polls for notifications itself. */
-    private final boolean ownThread;
-    /** What the session may be listening on (LISTEN/NOTIFY). */
-    private final ListenedChannels listened = new ListenedChannels();
-    /** Made at the first LISTEN; null before, or when the backend driver has no notifications. */
-    private BackendNotifications notifications;
-    /** True from a ReadyForQuery outside a transaction until the next client message: the client is idle. */
-    private boolean idle;
-    /** Set by a statement that changed listening: ReadyForQuery then delivers what came before the change. */
-    private boolean drainAtReady;
-    /** Registered with the server's {@link IdleNotificationPoller} (event-loop sessions). */
-    private boolean polled;
-    /** An event-loop session's waits on the backend are under way ({@link #awaitNotificationsInTurn}). */
-    private boolean waiting;
-    /** The next wait on the backend for notifications, in ms ({@link #awaitNotifications}). */
-    private int waitSlice = 1;
-    private final java.util.concurrent.atomic.AtomicBoolean pollQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    private final SessionContext ctx;
+    private final TransactionState transaction;
+    private final ResultStreamer results;
+    private final SessionNotifications notifications;
+    private final ExtendedQuery extended;
+    private final SimpleQueryRunner simpleQueries;
     /** The fast-path FunctionCall message (large objects). */
-    private final FunctionCallRunner functionCalls = new FunctionCallRunner(this::refusedHere);
+    private final FunctionCallRunner functionCalls;
 
     /**
      * @param channel the client's channel, for its address (the session may serve it off the event loop)
@@ -216,9 +74,15 @@ public final class GatewaySession {
         this.settings = settings;
         this.pid = pid;
         this.secret = secret;
-        this.ownThread = ownThread;
         this.executor = new SerialExecutor(services.workers());
-        this.copy = new CopyRelay(copyInput, out, services.copyRunner());
+        this.ctx = new SessionContext(out, services);
+        this.transaction = ctx.transaction;
+        this.results = ctx.results;
+        this.functionCalls = new FunctionCallRunner(ctx::refusedHere);
+        this.notifications = new SessionNotifications(ctx, executor, ownThread, () -> this.pid, this::close);
+        this.extended = new ExtendedQuery(ctx, notifications);
+        this.simpleQueries = new SimpleQueryRunner(ctx, notifications,
+                new CopyRelay(copyInput, out, services.copyRunner()));
     }
 
     public ClientOutput output() {
@@ -239,22 +103,6 @@ public final class GatewaySession {
                 SessionServices.clientAddress(channel.remoteAddress()), user::mayDeclare);
     }
 
-    /**
-     * A statement the gateway refuses itself, before the engine sees it, still leaves its one audit event
-     * (through Warden); the refusal is returned for the caller to throw. Should the trail not take the event,
-     * its 58000 is what the client gets: the statement does not run either way.
-     */
-    private SQLException refusedHere(String sql, SQLException refusal) {
-        try {
-            if (conn != null && conn.isWrapperFor(WardenConnection.class)) {
-                conn.unwrap(WardenConnection.class).refusedByFrontDoor(sql, refusal);
-            }
-        } catch (SQLException auditFailure) {
-            return auditFailure;
-        }
-        return refusal;
-    }
-
     /** Ends the Warden lease: the connection goes back to its pool acting as it was opened. */
     private static void endLease(Connection connection) {
         try {
@@ -271,39 +119,16 @@ public final class GatewaySession {
         ByteBuf b = out.buf();
         BackendMessages.authenticationOk(b);
         try {
-            conn = services.connector().open(user, purpose);
-            tx = BackendTransaction.of(conn);
-            lendToClient(conn);
-            defaultEncoding = startupEncoding();
-            out.encoding(defaultEncoding);
-            applySettings();
-            try (Statement s = conn.createStatement();
-                 ResultSet rs = s.executeQuery("select current_setting('server_version'),"
-                         + " current_setting('server_encoding'), current_setting('TimeZone'),"
-                         + " current_setting('IntervalStyle'), current_setting('application_name'),"
-                         + " current_setting('standard_conforming_strings'), current_setting('DateStyle'),"
-                         + " current_setting('default_transaction_read_only'),"
-                         + " current_setting('in_hot_standby', true)")) {
-                rs.next();
-                BackendMessages.parameterStatus(b, "application_name", rs.getString(5));
-                BackendMessages.parameterStatus(b, "client_encoding", defaultEncoding.name());
-                BackendMessages.parameterStatus(b, "DateStyle", rs.getString(7));
-                BackendMessages.parameterStatus(b, "default_transaction_read_only", rs.getString(8));
-                if (rs.getString(9) != null) {
-                    BackendMessages.parameterStatus(b, "in_hot_standby", rs.getString(9));
-                }
-                BackendMessages.parameterStatus(b, "integer_datetimes", "on");
-                BackendMessages.parameterStatus(b, "IntervalStyle", rs.getString(4));
-                BackendMessages.parameterStatus(b, "is_superuser", "off");
-                BackendMessages.parameterStatus(b, "server_encoding", rs.getString(2));
-                BackendMessages.parameterStatus(b, "server_version", rs.getString(1));
-                BackendMessages.parameterStatus(b, "session_authorization", user.name());
-                BackendMessages.parameterStatus(b, "standard_conforming_strings", rs.getString(6));
-                BackendMessages.parameterStatus(b, "TimeZone", rs.getString(3));
-            }
-            simple = conn.createStatement();
-            simple.setEscapeProcessing(false);
-            simple.setFetchSize(FETCH_SIZE);
+            ctx.conn = services.connector().open(user, purpose);
+            transaction.attach(ctx.conn);
+            lendToClient(ctx.conn);
+            ctx.defaultEncoding = SessionStartup.clientEncoding(settings);
+            out.encoding(ctx.defaultEncoding);
+            SessionStartup.applySettings(ctx.conn, settings);
+            SessionStartup.reportParameters(ctx.conn, b, ctx.defaultEncoding, user.name());
+            ctx.simple = ctx.conn.createStatement();
+            ctx.simple.setEscapeProcessing(false);
+            ctx.simple.setFetchSize(SessionContext.FETCH_SIZE);
         } catch (SQLException | RuntimeException e) {
             ErrorFields f = e instanceof SQLException se ? ErrorFields.fromException(se)
                     : e.getCause() instanceof SQLException cause ? ErrorFields.fromException(cause)
@@ -316,46 +141,10 @@ public final class GatewaySession {
             close();
             return;
         }
-        pid = services.registry().adoptBackendPid(this, pid, BackendPid.of(conn));
+        pid = services.registry().adoptBackendPid(this, pid, BackendPid.of(ctx.conn));
         BackendMessages.backendKeyData(b, pid, secret);
-        BackendMessages.readyForQuery(b, status);
+        BackendMessages.readyForQuery(b, transaction.status());
         out.flush();
-    }
-
-    /**
-     * The client's encoding from its startup parameters or {@code -c} options (22023, FATAL at startup, for one
-     * the gateway does not know); taken out of the settings, since the backend connection stays UTF-8.
-     */
-    private ClientEncoding startupEncoding() throws SQLException {
-        String requested = null;
-        for (var it = settings.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            if (e.getKey().equalsIgnoreCase("client_encoding")) {
-                requested = e.getValue();
-                it.remove();
-            }
-        }
-        return requested == null ? ClientEncoding.UTF8 : ClientEncoding.of(requested);
-    }
-
-    /** Startup parameters and {@code -c} options become session settings of the backend connection. */
-    private void applySettings() throws SQLException {
-        List<Map.Entry<String, String>> list = new ArrayList<>(settings.entrySet());
-        if (list.isEmpty()) {
-            return;
-        }
-        StringBuilder sql = new StringBuilder("select 1");
-        for (int i = 0; i < list.size(); i++) {
-            sql.append(", set_config(?, ?, false)");
-        }
-        try (PreparedStatement ps = conn.prepareStatement(sql.toString())) {
-            int i = 1;
-            for (var e : list) {
-                ps.setString(i++, e.getKey());
-                ps.setString(i++, e.getValue());
-            }
-            ps.executeQuery().close();
-        }
     }
 
     /**
@@ -363,290 +152,104 @@ public final class GatewaySession {
      * {@link #close closes}. Any thread.
      */
     public void clientGone() {
-        gone = true;
+        ctx.gone = true;
         cancel();
     }
 
     public boolean isClosed() {
-        return closed;
+        return ctx.closed;
     }
 
     /** True while a statement runs on the backend (the client is then not being read). */
     public boolean isRunningStatement() {
-        return running != null;
+        return results.isRunning();
     }
 
     /** Cancels the running statement, if any (CancelRequest or client gone). Any thread. */
     void cancel() {
-        Statement s = running;
-        long stream = streaming ? streamNumber : -1;
-        if (stream >= 0) {
-            streamCancelled = true;
-        }
-        if (s != null) {
-            Connection backend = conn;
-            services.workers().execute(() -> {
-                try {
-                    cancelOn(s, backend, stream >= 0);
-                    // While a result streams, the backend is idle between two fetches and PostgreSQL ignores a
-                    // cancel that reaches an idle backend: repeat it until the stream has stopped (at its next
-                    // row, or its fetch failing with 57014), at most CANCEL_RETRIES times.
-                    for (int i = 0; i < CANCEL_RETRIES && stillStreaming(stream); i++) {
-                        Thread.sleep(CANCEL_RETRY_MILLIS);
-                        if (stillStreaming(stream)) {
-                            cancelOn(s, backend, true);
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (SQLException | RuntimeException ignored) {
-                    // the statement finished or the connection broke: nothing left to cancel
-                }
-            });
-        }
-    }
-
-    /**
-     * Sends the backend a cancel. While a result streams, pgjdbc's statement is idle between fetches and its own
-     * {@code cancel()} does nothing (it cancels only inside an execute), so the connection's cancel is used: it
-     * reaches the backend whatever the statement's state (found when a cancel during a cursor fetch was lost).
-     */
-    private static void cancelOn(Statement statement, Connection backend, boolean streaming) throws SQLException {
-        if (streaming && BackendCancel.canCancel(backend)) {
-            BackendCancel.cancel(backend);
-        } else {
-            statement.cancel();
-        }
-    }
-
-    private static final int CANCEL_RETRIES = 200;
-    private static final long CANCEL_RETRY_MILLIS = 50;
-
-    private boolean stillStreaming(long stream) {
-        return stream >= 0 && streaming && streamNumber == stream;
+        results.cancel(ctx.conn, services.workers());
     }
 
     /** Resets the backend connection and returns it to its pool. Idempotent. */
     public void close() {
-        if (closed) {
+        if (ctx.closed) {
             return;
         }
-        closed = true;
+        ctx.closed = true;
         services.registry().unregister(this);
-        if (polled) {
-            polled = false;
-            services.notificationPoller().unregister(this);
-        }
+        notifications.close();
         out.discard();
-        for (Portal p : portals.values()) {
-            closePortalResources(p);
-        }
-        portals.clear();
-        for (Prepared p : statements.values()) {
-            closeQuietly(p.ps);
-        }
-        statements.clear();
-        if (conn == null) {
+        extended.closeAll();
+        if (ctx.conn == null) {
             return;
         }
         // first, whatever happens to the database reset below: Warden's own session state is not in the database
-        endLease(conn);
+        endLease(ctx.conn);
         try {
-            if (!conn.getAutoCommit()) {
-                conn.rollback();
-                conn.setAutoCommit(true);
+            if (!ctx.conn.getAutoCommit()) {
+                ctx.conn.rollback();
+                ctx.conn.setAutoCommit(true);
             }
-            try (Statement s = conn.createStatement()) {
-                if (status != 'I') {
+            try (Statement s = ctx.conn.createStatement()) {
+                if (transaction.status() != 'I') {
                     s.execute("ROLLBACK");
                 }
                 // back to the connection's own defaults before another client gets it (DISCARD ALL also
                 // ends its LISTENs)
                 s.execute("DISCARD ALL");
             }
-            if (notifications != null) {
-                notifications.discard(); // received before the DISCARD: not for the next client
-            }
-            closeQuietly(simple);
-            conn.close();
+            notifications.discardReceived(); // received before the DISCARD: not for the next client
+            SessionContext.closeQuietly(ctx.simple);
+            ctx.conn.close();
         } catch (SQLException | RuntimeException e) {
             try {
-                conn.abort(Runnable::run);
+                ctx.conn.abort(Runnable::run);
             } catch (SQLException | RuntimeException ignored) {
                 // already broken
             }
             try {
-                conn.close();
+                ctx.conn.close();
             } catch (SQLException | RuntimeException ignored) {
                 // the pool notices the broken connection and evicts it
             }
         }
-        conn = null;
+        ctx.conn = null;
     }
 
-    // ---------------------------------------------------------------- LISTEN/NOTIFY
+    // ---------------------------------------------------------------- ReadyForQuery and notifications
 
     /**
      * Ends a response with ReadyForQuery and sends it. Notifications the backend received meanwhile go
-     * first, as PostgreSQL sends them just before its ReadyForQuery; only sessions that listen look for them.
+     * first, as PostgreSQL sends them just before its ReadyForQuery.
      */
     private void readyForQuery() {
-        status = tx.status(status);
-        if (status == 'I') {
-            listened.rolledBack(); // a transaction that ended without a recognised COMMIT undid its UNLISTENs
-        }
-        if (notifications != null && (listened.any() || drainAtReady)) {
-            drainAtReady = false;
-            try {
-                notifications.drainTo(out, pid);
-            } catch (SQLException e) {
-                // a lost backend shows at the client's next statement; a notification is never worth a failure
-            }
-        }
+        char status = transaction.syncWithBackend();
+        notifications.beforeReady(status);
         BackendMessages.readyForQuery(out.buf(), status);
         out.flush();
-        idle = status == 'I';
-        waitSlice = 1;
-        if (!ownThread) {
-            boolean poll = listening(); // the poll itself waits for the client to be idle
-            if (poll != polled) {
-                polled = poll;
-                if (poll) {
-                    services.notificationPoller().register(this);
-                } else {
-                    services.notificationPoller().unregister(this);
-                }
-            }
-            if (!waiting && awaitsNotifications() && services.notificationPoller().tryStartWaiting()) {
-                waiting = true;
-                executor.execute(this::awaitNotificationsInTurn);
-            }
-        }
-    }
-
-    private boolean listening() {
-        return notifications != null && listened.any();
+        notifications.afterReady(status);
     }
 
     /**
-     * Before a LISTEN of a session not listening yet: what the backend connection received before is an
-     * earlier client's (it was returned to the pool with its queue), and is dropped.
-     */
-    private void beforeListening(StatementKind k) throws SQLException {
-        if (listened.any() || !k.first().equals("LISTEN")) {
-            return;
-        }
-        if (notifications == null) {
-            notifications = BackendNotifications.of(conn);
-        }
-        if (notifications != null) {
-            notifications.discard();
-        }
-    }
-
-    /** After a statement succeeded: LISTEN, UNLISTEN, DISCARD ALL and the end of their transaction. */
-    private void afterSuccess(StatementKind k, String sql, char before) {
-        if (ListenedChannels.changesListening(k)) {
-            listened.succeeded(sql, k, before != 'I' || managedTx || implicitTx);
-            drainAtReady = true;
-        } else if (before != 'I' && k.isTransactionControl()) {
-            switch (k.first()) {
-                case "COMMIT", "END" -> {
-                    if (before == 'T') {
-                        listened.committed();
-                    } else {
-                        listened.rolledBack();
-                    }
-                }
-                case "ROLLBACK", "ABORT" -> listened.rolledBack(); // also ROLLBACK TO: its UNLISTENs are undone
-                default -> { }
-            }
-        }
-    }
-
-    /**
-     * True while the client is idle outside a transaction block (PostgreSQL delivers notifications only there)
-     * and the session listens: a notification may come at any moment, and is to be sent as it comes.
+     * True while the client is idle outside a transaction block and the session listens: a notification may
+     * come at any moment ({@link SessionNotifications#awaitsNotifications}).
      */
     public boolean awaitsNotifications() {
-        return idle && listening() && !closed && !gone;
+        return notifications.awaitsNotifications();
     }
 
     /**
-     * Waits on the backend connection for one slice ({@link #waitSlice}) and sends the notifications that
-     * arrive, as soon as they arrive (pgjdbc's wait returns at the first one). The slice bounds how long the
-     * client's next message may wait for the backend connection: it starts at 1 ms after each ReadyForQuery,
-     * when a client is most likely to send again, and doubles up to {@link #MAX_WAIT_SLICE_MILLIS} while it
-     * stays idle. Runs on the session's thread, between statements, so never at the same time as one.
+     * Waits on the backend connection for at most {@link #MAX_WAIT_SLICE_MILLIS} and sends the notifications
+     * that arrive ({@link SessionNotifications#awaitNotifications}). Runs on the session's thread.
      *
      * @return false when it did not wait: not idle and listening, or the client is not reading what it is sent
      */
     public boolean awaitNotifications() {
-        if (!awaitsNotifications() || !out.canTakeMore()) {
-            return false;
-        }
-        int slice = waitSlice;
-        waitSlice = Math.min(slice * 2, MAX_WAIT_SLICE_MILLIS);
-        deliverNotifications(slice);
-        return true;
+        return notifications.awaitNotifications();
     }
 
     /** The longest wait on the backend connection before the session looks at its client again. */
-    public static final int MAX_WAIT_SLICE_MILLIS = 16;
-
-    /**
-     * Event-loop sessions: one wait on the session's executor, then again behind whatever the client sent
-     * meanwhile (its message runs first; ReadyForQuery then starts the waits again). Holds one of the
-     * gateway's bounded wait permits ({@link IdleNotificationPoller#tryStartWaiting}) until it stops.
-     */
-    private void awaitNotificationsInTurn() {
-        if (executor.hasQueued() || !awaitNotifications()) {
-            waiting = false;
-            services.notificationPoller().stopWaiting();
-            return;
-        }
-        executor.execute(this::awaitNotificationsInTurn);
-    }
-
-    /** From the {@link IdleNotificationPoller}: queues one poll on the session's executor. Any thread. */
-    void requestNotificationPoll() {
-        if (pollQueued.compareAndSet(false, true)) {
-            executor.execute(this::pollNotifications);
-        }
-    }
-
-    /**
-     * For an event-loop session without a wait permit: sends the notifications that reached the backend
-     * connection while the client is idle, waiting at most {@link BackendNotifications#POLL_WAIT_MILLIS} for
-     * one. Runs on the session's thread, between statements.
-     */
-    public void pollNotifications() {
-        pollQueued.set(false);
-        if (waiting || !awaitsNotifications() || !out.canTakeMore()) {
-            return;
-        }
-        deliverNotifications(BackendNotifications.POLL_WAIT_MILLIS);
-    }
-
-    /**
-     * Sends what arrives within {@code waitMillis}. A backend lost meanwhile ends the session with FATAL, as
-     * PostgreSQL ends an idle one.
-     */
-    private void deliverNotifications(int waitMillis) {
-        try {
-            if (notifications.awaitTo(out, pid, waitMillis) > 0) {
-                out.flush();
-            }
-        } catch (SQLException e) {
-            if (BackendLoss.isLost(e, conn)) {
-                BackendMessages.errorOrNotice(out.buf(), 'E', BackendLoss.fatal(e));
-                out.flush();
-                out.closeClient();
-                gone = true;
-                close();
-            }
-        }
-    }
+    public static final int MAX_WAIT_SLICE_MILLIS = SessionNotifications.MAX_WAIT_SLICE_MILLIS;
 
     // ---------------------------------------------------------------- dispatch
 
@@ -666,10 +269,10 @@ public final class GatewaySession {
                         executes++;
                     }
                 }
-                executesInGroup = executes;
+                extended.executesInGroup(executes);
             }
             handle(f);
-            executesInGroup = 0;
+            extended.executesInGroup(0);
         }
     }
 
@@ -684,36 +287,44 @@ public final class GatewaySession {
     }
 
     private void handleFrame(PgFrame f) {
-        if (closed || gone) {
+        if (ctx.closed || ctx.gone) {
             // messages a vanished client pipelined before leaving are not run
             return;
         }
-        idle = false;
+        notifications.clientActive();
         byte type = f.type();
         try {
-            if (skipToSync && type != 'S' && type != 'X') {
+            if (extended.skippingToSync() && type != 'S' && type != 'X') {
                 return;
             }
             if (out.encoding().converts() && (f = inBackendEncoding(f)) == null) {
                 return;
             }
             switch (type) {
-                case 'Q' -> simpleQuery(f.readCString());
-                case 'P' -> parse(f);
-                case 'B' -> bind(f);
-                case 'D' -> describe(f);
-                case 'E' -> execute(f);
-                case 'C' -> closeMessage(f);
-                case 'S' -> sync();
+                case 'Q' -> {
+                    String sql = f.readCString();
+                    extended.stopSkipping();
+                    simpleQueries.run(sql);
+                    readyForQuery();
+                }
+                case 'P' -> extended.parse(f);
+                case 'B' -> extended.bind(f);
+                case 'D' -> extended.describe(f);
+                case 'E' -> extended.execute(f);
+                case 'C' -> extended.close(f);
+                case 'S' -> {
+                    extended.sync();
+                    readyForQuery();
+                }
                 case 'H' -> out.flush();
                 case 'F' -> {
                     // PostgreSQL follows a FunctionCall's answer with ReadyForQuery at once (no Sync)
                     try {
-                        syncAutoCommit();
-                        functionCalls.run(f, conn, out.buf());
+                        transaction.syncAutoCommit();
+                        functionCalls.run(f, ctx.conn, out.buf());
                     } catch (SQLException e) {
-                        sendError(e);
-                        status = StatementKind.statusAfterFailure(status);
+                        ctx.sendError(e);
+                        transaction.failed();
                     }
                     readyForQuery();
                 }
@@ -738,9 +349,9 @@ public final class GatewaySession {
             out.closeClient();
             close();
         } catch (SQLException e) {
-            extendedError(e);
+            extended.failed(e);
         } catch (RuntimeException e) {
-            if (gone) {
+            if (ctx.gone) {
                 close();
                 return;
             }
@@ -748,11 +359,11 @@ public final class GatewaySession {
                     "XX000");
             if (type == 'Q' || type == 'F') {
                 // a simple query (or a function call) is always answered up to ReadyForQuery, whatever went wrong
-                sendError(internal);
-                status = StatementKind.statusAfterFailure(status);
+                ctx.sendError(internal);
+                transaction.failed();
                 readyForQuery();
             } else {
-                extendedError(internal);
+                extended.failed(internal);
             }
         }
     }
@@ -763,839 +374,14 @@ public final class GatewaySession {
             return MessageTranscoder.toUtf8(f, out.encoding());
         } catch (SQLException e) {
             if (f.type() == 'Q') {
-                skipToSync = false;
-                sendError(refusedHere(null, e));
-                status = StatementKind.statusAfterFailure(status);
+                extended.stopSkipping();
+                ctx.sendError(ctx.refusedHere(null, e));
+                transaction.failed();
                 readyForQuery();
             } else {
-                extendedError(refusedHere(null, e));
+                extended.failed(ctx.refusedHere(null, e));
             }
             return null;
-        }
-    }
-
-    private void extendedError(SQLException e) {
-        sendError(e);
-        status = executing != null ? executing.statusAfterFailureOf(status) : StatementKind.statusAfterFailure(status);
-        executing = null;
-        skipToSync = true;
-    }
-
-    /**
-     * Outside a transaction block the backend connection autocommits; inside one it does not, which lets the
-     * JDBC driver fetch large results in chunks ({@link #FETCH_SIZE}) instead of reading them whole. Called
-     * before each statement; the JDBC driver sends nothing for the switch (the block itself was opened or
-     * closed by the client's own BEGIN/COMMIT).
-     */
-    private void syncAutoCommit() throws SQLException {
-        if (implicitTx || managedTx) {
-            return;
-        }
-        boolean wanted = status == 'I';
-        if (conn.getAutoCommit() != wanted) {
-            conn.setAutoCommit(wanted);
-        }
-    }
-
-    private void sendError(SQLException e) {
-        if (gone) {
-            throw new ClientOutput.ClientGoneException();
-        }
-        if (BackendLoss.isLost(e, conn)) {
-            // like PostgreSQL when its backend goes away: FATAL, then the client connection is closed
-            BackendMessages.errorOrNotice(out.buf(), 'E', BackendLoss.fatal(e));
-            out.flush();
-            out.closeClient();
-            gone = true;
-            throw new ClientOutput.ClientGoneException();
-        }
-        BackendMessages.errorOrNotice(out.buf(), 'E', ErrorFields.fromException(e));
-        if (status == 'T') {
-            // as in PostgreSQL, an error fails the client's transaction block, also one the database never saw
-            tx.failOpenBlock();
-        }
-    }
-
-    private void sendWarnings(Statement st) throws SQLException {
-        SQLWarning w = st.getWarnings();
-        if (w == null) {
-            return;
-        }
-        for (; w != null; w = w.getNextWarning()) {
-            BackendMessages.errorOrNotice(out.buf(), 'N', ErrorFields.fromWarning(w));
-        }
-        st.clearWarnings();
-    }
-
-    // ---------------------------------------------------------------- simple query
-
-    private void simpleQuery(String sql) {
-        skipToSync = false;
-        List<String> parts = SqlText.split(sql);
-        if (parts.isEmpty()) {
-            BackendMessages.emptyQueryResponse(out.buf());
-        } else if (parts.size() == 1 && !(status == 'I' && StatementKind.of(parts.get(0)).isQuery()
-                && !boundedQuery(parts.get(0)))) {
-            // one statement that is not a query, or a query inside a block, or one whose shape bounds its result:
-            // as is (outside a block: one autocommit statement on the backend, as PostgreSQL itself runs it)
-            runSimple(parts.get(0));
-        } else {
-            // several statements, or one query of unbounded result outside a block: one implicit transaction,
-            // which lets the driver fetch a query's result in chunks instead of holding it whole (bounded memory
-            // per session)
-            runMany(parts);
-        }
-        readyForQuery();
-    }
-
-    private void runMany(List<String> parts) {
-        boolean implicit = status == 'I';
-        for (String p : parts) {
-            if (StatementKind.of(p).isTransactionControl()) {
-                implicit = false;
-            }
-        }
-        if (!implicit) {
-            for (String p : parts) {
-                if (!runSimple(p)) {
-                    return;
-                }
-            }
-            return;
-        }
-        boolean ok = true;
-        managedTx = true;
-        try {
-            conn.setAutoCommit(false);
-            for (String p : parts) {
-                if (!runSimple(p)) {
-                    ok = false;
-                    break;
-                }
-            }
-        } catch (SQLException e) {
-            ok = false;
-            sendError(e);
-        } finally {
-            try {
-                if (ok) {
-                    conn.commit();
-                    listened.committed();
-                } else {
-                    conn.rollback();
-                }
-            } catch (SQLException e) {
-                sendError(e);
-            }
-            try {
-                conn.setAutoCommit(true);
-            } catch (SQLException e) {
-                sendError(e);
-            }
-            managedTx = false;
-        }
-    }
-
-    /** Runs one statement of a simple query; false when it failed (the error has been sent). */
-    private boolean runSimple(String sql) {
-        StatementKind k = StatementKind.of(sql);
-        ClientEncodingCommand encodingCommand = ClientEncodingCommand.of(sql, k);
-        if (encodingCommand != null) {
-            return runEncodingCommand(encodingCommand, k, sql);
-        }
-        try {
-            beforeListening(k);
-            syncAutoCommit();
-            if (k.isCopyIn()) {
-                copy.copyIn(conn, sql);
-            } else if (k.isCopyOut()) {
-                // a query's rows are encoded here, after the engine has decrypted or masked them; a table, or
-                // an option the gateway does not encode, is the server's own COPY (refused on protected tables)
-                CopyQuery query = CopyQuery.parse(sql);
-                if (query != null) copy.copyQueryOut(conn, query, FETCH_SIZE);
-                else copy.copyOut(conn, sql);
-            } else {
-                Statement st = simple;
-                PreparedStatement inBlock = null;
-                if (status != 'I' || managedTx) {
-                    // Inside a transaction block the statement goes through the extended protocol, which lets
-                    // the driver fetch a large result in chunks; outside one, a plain simple query is cheaper.
-                    SqlText.JdbcSql jdbcSql = SqlText.toJdbc(sql);
-                    if (jdbcSql.parameterCount() == 0) {
-                        inBlock = conn.prepareStatement(jdbcSql.sql());
-                        inBlock.setFetchSize(FETCH_SIZE);
-                        st = inBlock;
-                    }
-                }
-                try {
-                    running = st;
-                    boolean hasRs;
-                    try {
-                        hasRs = inBlock != null ? inBlock.execute() : simple.execute(sql);
-                    } finally {
-                        running = null;
-                    }
-                    sendWarnings(st);
-                    if (hasRs) {
-                        try (ResultSet rs = st.getResultSet()) {
-                            Column[] cols = describe(rs.getMetaData(), null);
-                            rowDescription(cols);
-                            streamCancellable(st, rs, cols, 0);
-                            BackendMessages.commandComplete(out.buf(), k.tag(true, rowsWritten, status));
-                        }
-                    } else {
-                        BackendMessages.commandComplete(out.buf(), k.tag(false, st.getUpdateCount(), status));
-                    }
-                } finally {
-                    if (inBlock != null) {
-                        inBlock.close();
-                    }
-                }
-            }
-            char before = status;
-            status = k.statusAfterSuccess(status);
-            afterStatement(k);
-            afterSuccess(k, sql, before);
-            reportSettings(k);
-            return true;
-        } catch (SQLException e) {
-            sendError(e);
-            status = k.statusAfterFailureOf(status);
-            return false;
-        }
-    }
-
-    /**
-     * SET/RESET/SHOW client_encoding, answered by the gateway, which owns the client's encoding (see
-     * {@link ClientEncodingCommand}); false when it failed (the error has been sent). The new encoding applies
-     * from the ParameterStatus that reports it on: what was answered before is sent in the encoding before.
-     */
-    private boolean runEncodingCommand(ClientEncodingCommand c, StatementKind k, String sql) {
-        try {
-            if (c.action() == ClientEncodingCommand.Action.REFUSE) {
-                throw refusedHere(sql, new SQLException("this form of setting client_encoding is not supported by"
-                        + " the gateway: use SET client_encoding TO 'name', SET NAMES or RESET client_encoding"
-                        + " (SET LOCAL and set_config are refused)", "0A000"));
-            }
-            ClientEncoding next = c.action() == ClientEncodingCommand.Action.SHOW ? out.encoding()
-                    : c.value() == null ? defaultEncoding : encodingOrRefusal(c.value(), sql);
-            syncAutoCommit();
-            simple.execute(c.backendTwin());
-            if (c.action() == ClientEncodingCommand.Action.SHOW) {
-                BackendMessages.singleTextRow(out.buf(), "client_encoding", next.name());
-                BackendMessages.commandComplete(out.buf(), "SHOW");
-            } else {
-                BackendMessages.commandComplete(out.buf(), k.first());
-                switchEncoding(next);
-            }
-            status = k.statusAfterSuccess(status);
-            return true;
-        } catch (SQLException e) {
-            sendError(e);
-            status = k.statusAfterFailureOf(status);
-            return false;
-        }
-    }
-
-    private ClientEncoding encodingOrRefusal(String value, String sql) throws SQLException {
-        try {
-            return ClientEncoding.of(value);
-        } catch (SQLException invalid) {
-            throw refusedHere(sql, invalid);
-        }
-    }
-
-    /** Sends what was answered in the old encoding, then reports the new one (when it changed) and uses it. */
-    private void switchEncoding(ClientEncoding next) {
-        if (next.name().equals(out.encoding().name())) {
-            return;
-        }
-        out.flush();
-        out.encoding(next);
-        BackendMessages.parameterStatus(out.buf(), "client_encoding", next.name());
-    }
-
-    /**
-     * True when a query outside a transaction block can run as one autocommit statement, without the implicit
-     * transaction that lets the driver fetch its result in chunks: its shape bounds the result to
-     * {@link #FETCH_SIZE} rows ({@link BoundedResults}: a point SELECT on a unique key, a small LIMIT, a SELECT
-     * without FROM). A single statement runs alike either way, so a wrong verdict costs only memory.
-     */
-    private boolean boundedQuery(String sql) {
-        try {
-            syncAutoCommit();  // the verdict may read unique keys: that read must not open a transaction itself
-        } catch (SQLException e) {
-            return false;
-        }
-        if (boundedResults == null) {
-            try {
-                boundedResults = conn.isWrapperFor(WardenConnection.class)
-                        ? conn.unwrap(WardenConnection.class).boundedResults(FETCH_SIZE)
-                        : new BoundedResults(conn, FETCH_SIZE);
-            } catch (SQLException e) {
-                return false;
-            }
-        }
-        return boundedResults.isBounded(sql);
-    }
-
-    /** {@link #boundedQuery} of a prepared statement, judged once until the unique keys are forgotten. */
-    private boolean bounded(Prepared p) {
-        if (p.boundedAsOf != tablesRead) {
-            p.bounded = boundedQuery(p.jdbc.sql());
-            p.boundedAsOf = tablesRead;
-        }
-        return p.bounded;
-    }
-
-    /**
-     * After a statement succeeded: one that may have changed what a table name means or its unique keys (DDL,
-     * SET search_path, a temporary table, a ROLLBACK undoing one of these) makes the keys behind bounded verdicts
-     * be read again. Queries, DML and the statements of {@link #KEEPS_TABLES} cannot (a function they call could;
-     * that costs memory for a stale verdict, never correctness, see {@link #boundedQuery}).
-     */
-    private void afterStatement(StatementKind k) {
-        if (boundedResults != null && !k.isQuery() && !KEEPS_TABLES.contains(k.first())) {
-            boundedResults.forgetTables();
-            tablesRead++;
-        }
-    }
-
-    /** First words of statements that change no table name and no unique key (see {@link #afterStatement}). */
-    private static final java.util.Set<String> KEEPS_TABLES = java.util.Set.of("INSERT", "UPDATE", "DELETE",
-            "MERGE", "COPY", "BEGIN", "START", "COMMIT", "END", "SAVEPOINT", "RELEASE", "SHOW", "LISTEN", "UNLISTEN",
-            "NOTIFY", "FETCH", "MOVE", "CLOSE", "DECLARE");
-
-    /** After SET/RESET of a setting PostgreSQL reports, tell the client its new value. */
-    private void reportSettings(StatementKind k) throws SQLException {
-        String changed = k.reportedSettingChanged();
-        if ("ALL".equals(changed) || k.first().equals("DISCARD") && k.words().contains("ALL")) {
-            switchEncoding(defaultEncoding); // RESET ALL, DISCARD ALL: back to the startup encoding
-        }
-        if (changed == null) {
-            return;
-        }
-        String[][] names = {{"application_name", "application_name"}, {"TimeZone", "TimeZone"},
-                {"IntervalStyle", "IntervalStyle"}, {"DateStyle", "DateStyle"},
-                {"standard_conforming_strings", "standard_conforming_strings"}};
-        try (Statement s = conn.createStatement()) {
-            for (String[] n : names) {
-                if (!changed.equals("ALL") && !n[0].equalsIgnoreCase(changed)) {
-                    continue;
-                }
-                try (ResultSet rs = s.executeQuery("select current_setting('" + n[1] + "')")) {
-                    rs.next();
-                    BackendMessages.parameterStatus(out.buf(), n[0], rs.getString(1));
-                }
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------- results
-
-    private Column[] describe(ResultSetMetaData md, short[] formats) throws SQLException {
-        int n = md.getColumnCount();
-        if (formats != null && formats.length > 1 && formats.length != n) {
-            throw new SQLException("bind message has " + formats.length + " result formats but query has " + n
-                    + " columns", "08P01");
-        }
-        Column[] cols = new Column[n];
-        ResultColumns.Description[] described = ResultColumns.of(md, n);
-        for (int i = 0; i < n; i++) {
-            ResultColumns.Description d = described[i];
-            int format = formats == null || formats.length == 0 ? 0 : formats.length == 1 ? formats[0] : formats[i];
-            int kind = ColumnWriter.kind(d.typeOid(), format);
-            if (kind < 0) {
-                throw new SQLException("binary result format for type " + md.getColumnTypeName(i + 1)
-                        + " is not supported by the gateway", "0A000");
-            }
-            cols[i] = new Column(md.getColumnLabel(i + 1), d.typeOid(), d.typeLength(), format, kind,
-                    md.getColumnType(i + 1), d);
-        }
-        return cols;
-    }
-
-    private static boolean sameTypes(Column[] cols, ResultSetMetaData md) throws SQLException {
-        // getColumnType is a cheap array lookup in JDBC drivers; a changed java.sql type means a new shape
-        for (int i = 0; i < cols.length; i++) {
-            if (md.getColumnType(i + 1) != cols[i].sqlType()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void rowDescription(Column[] cols) throws SQLException {
-        ByteBuf b = out.buf();
-        int start = b.writerIndex();
-        int at = BackendMessages.begin(b, 'T');
-        b.writeShort(cols.length);
-        ClientEncoding enc = out.encoding();
-        for (Column c : cols) {
-            try {
-                enc.write(b, c.name()); // 22P05 for a name the client's encoding cannot spell, as PostgreSQL
-            } catch (SQLException e) {
-                b.writerIndex(start); // no half message before the ErrorResponse
-                throw e;
-            }
-            b.writeByte(0);
-            b.writeInt(c.origin().tableOid());
-            b.writeShort(c.origin().attributeNumber());
-            b.writeInt(c.oid());
-            b.writeShort(c.length());
-            b.writeInt(c.origin().typeModifier());
-            b.writeShort(c.format());
-        }
-        BackendMessages.end(b, at);
-    }
-
-    /**
-     * {@link #stream} while a CancelRequest can stop it: one that reaches the backend during a fetch fails the
-     * fetch (57014); one that arrives between fetches stops the stream at its next row.
-     */
-    private boolean streamCancellable(Statement st, ResultSet rs, Column[] cols, long limit) throws SQLException {
-        streamCancelled = false;
-        streamNumber++;  // only this thread writes it
-        running = st;
-        streaming = true;
-        try {
-            return stream(rs, cols, limit);
-        } finally {
-            streaming = false;
-            running = null;
-            streamCancelled = false;
-        }
-    }
-
-    /** The error of a stream its client cancelled; through Warden, the statement's record says it failed. */
-    private static SQLException cancelledWhileStreaming(ResultSet rs) throws SQLException {
-        SQLException cancelled = new SQLException("canceling statement due to user request", "57014");
-        if (rs.isWrapperFor(WardenResultSet.class)) {
-            rs.unwrap(WardenResultSet.class).readingFailed(cancelled);
-        }
-        return cancelled;
-    }
-
-    /**
-     * Streams up to {@code limit} rows (0: all); sets {@link #rowsWritten}; true when the result is exhausted.
-     * On an error (a value that cannot be decrypted, a fetch cancelled or lost) only whole rows have been
-     * written; the caller answers with the ErrorResponse.
-     */
-    private boolean stream(ResultSet rs, Column[] cols, long limit) throws SQLException {
-        long n = 0;
-        boolean exhausted = false;
-        int count = cols.length;
-        ClientEncoding enc = out.encoding();
-        while (limit == 0 || n < limit) {
-            if (streamCancelled) {
-                rowsWritten = n;
-                throw cancelledWhileStreaming(rs);
-            }
-            if (!rs.next()) {
-                exhausted = true;
-                break;
-            }
-            ByteBuf b = out.buf();
-            int rowStart = b.writerIndex();
-            int at = BackendMessages.begin(b, 'D');
-            b.writeShort(count);
-            try {
-                for (int i = 0; i < count; i++) {
-                    Column c = cols[i];
-                    ColumnWriter.write(b, rs, i + 1, c.kind(), c.oid(), enc);
-                }
-            } catch (SQLException | RuntimeException e) {
-                // a value that cannot be shown (XX001: not decryptable) fails the statement here: the rows
-                // before it stay sent, this row's partial DataRow is taken back so that the ErrorResponse the
-                // caller sends next is the client's next message (a half row would desynchronise the protocol)
-                b.writerIndex(rowStart);
-                rowsWritten = n;
-                throw e;
-            }
-            BackendMessages.end(b, at);
-            n++;
-            if (out.chunkReady()) {
-                out.flushChunk();
-            }
-        }
-        rowsWritten = n;
-        return exhausted;
-    }
-
-    // ---------------------------------------------------------------- extended query
-
-    private void parse(PgFrame f) throws SQLException {
-        String name = f.readCString();
-        String query = f.readCString();
-        int n = f.readShort();
-        int[] oids = new int[Math.max(n, 0)];
-        for (int i = 0; i < n; i++) {
-            oids[i] = f.readInt();
-        }
-        if (!name.isEmpty() && statements.containsKey(name)) {
-            throw new SQLException("prepared statement \"" + name + "\" already exists", "42P05");
-        }
-        List<String> parts = SqlText.split(query);
-        if (parts.size() > 1) {
-            throw refusedHere(query, new SQLException("cannot insert multiple commands into a prepared statement",
-                    "42601"));
-        }
-        Prepared p = new Prepared(name, parts.isEmpty() ? "" : parts.get(0), oids);
-        ClientEncodingCommand encodingCommand = ClientEncodingCommand.of(p.sql, p.kind);
-        if (encodingCommand != null && !(encodingCommand.action() == ClientEncodingCommand.Action.SHOW
-                && out.encoding() == ClientEncoding.UTF8)) {
-            // the backend connection must stay UTF-8; the gateway answers these in simple query mode only
-            throw refusedHere(query, new SQLException("client_encoding can be set or shown only in simple query"
-                    + " mode through the gateway", "0A000"));
-        }
-        if (!p.empty()) {
-            if (p.kind.isCopyIn() || p.kind.isCopyOut()) {
-                throw refusedHere(query, new SQLException("COPY FROM STDIN / TO STDOUT is supported only in simple"
-                        + " query mode by the gateway", "0A000"));
-            }
-            p.ps = conn.prepareStatement(p.jdbc.sql());
-            p.ps.setFetchSize(FETCH_SIZE);
-        }
-        Prepared old = statements.put(name, p);
-        if (old != null) {
-            releaseStatement(old);
-        }
-        BackendMessages.parseComplete(out.buf());
-    }
-
-    private Prepared statement(String name) throws SQLException {
-        Prepared p = statements.get(name);
-        if (p == null) {
-            throw new SQLException(name.isEmpty() ? "unnamed prepared statement does not exist"
-                    : "prepared statement \"" + name + "\" does not exist", "26000");
-        }
-        return p;
-    }
-
-    private void releaseStatement(Prepared p) {
-        p.closed = true;
-        if (p.portals == 0) {
-            closeQuietly(p.ps);
-        }
-    }
-
-    /**
-     * Parameter type OIDs as the server sees them: declared ones, the rest as the backend described them
-     * (asked once); a driver that cannot say gives the built-in type of its type name, else text.
-     */
-    private int[] parameterTypes(Prepared p) throws SQLException {
-        if (p.resolved != null) {
-            return p.resolved;
-        }
-        int n = p.jdbc.parameterCount();
-        int[] oids = java.util.Arrays.copyOf(p.declared, n);
-        boolean missing = false;
-        for (int oid : oids) {
-            missing |= oid == 0;
-        }
-        if (missing && p.ps != null) {
-            ParameterMetaData md = p.ps.getParameterMetaData();
-            int[] described = PgjdbcInternals.parameterOids(md);
-            int[] map = p.jdbc.markerToParam();
-            for (int marker = 0; marker < map.length; marker++) {
-                int k = map[marker] - 1;
-                if (oids[k] == 0) {
-                    oids[k] = described != null && marker < described.length ? described[marker]
-                            : PgTypeCatalog.builtin(md.getParameterTypeName(marker + 1)).oid();
-                }
-            }
-        }
-        p.resolved = oids;
-        return oids;
-    }
-
-    private void bind(PgFrame f) throws SQLException {
-        String portalName = f.readCString();
-        String stmtName = f.readCString();
-        int nf = f.readShort();
-        short[] formats = new short[Math.max(nf, 0)];
-        for (int i = 0; i < nf; i++) {
-            formats[i] = formatCode(f.readShort());
-        }
-        int np = f.readShort() & 0xffff;
-        if (nf > 1 && nf != np) {
-            throw new SQLException("bind message has " + nf + " parameter formats but " + np + " parameters",
-                    "08P01");
-        }
-        Prepared p = statement(stmtName);
-        if (np != p.jdbc.parameterCount()) {
-            throw new SQLException("bind message supplies " + np + " parameters, but prepared statement \""
-                    + p.name + "\" requires " + p.jdbc.parameterCount(), "08P01");
-        }
-        Object[] values = new Object[np];
-        int[] oids = new int[np];
-        for (int i = 0; i < np; i++) {
-            int len = f.readInt();
-            byte[] bytes = f.readBytes(len);
-            int format = nf == 0 ? 0 : nf == 1 ? formats[0] : formats[i];
-            int oid = i < p.declared.length ? p.declared[i] : 0;
-            if (oid == 0 && format == 1) {
-                oid = parameterTypes(p)[i];
-            }
-            oids[i] = oid;
-            values[i] = ParameterBinder.decode(i + 1, oid, format, bytes);
-        }
-        int nr = f.readShort();
-        short[] resultFormats = new short[Math.max(nr, 0)];
-        for (int i = 0; i < nr; i++) {
-            resultFormats[i] = formatCode(f.readShort());
-        }
-        if (!portalName.isEmpty() && portals.containsKey(portalName)) {
-            throw new SQLException("portal \"" + portalName + "\" already exists", "42P03");
-        }
-        Portal old = portals.remove(portalName);
-        if (old != null) {
-            closePortal(old);
-        }
-        Portal portal = new Portal(p, values, oids, resultFormats);
-        p.portals++;
-        portals.put(portalName, portal);
-        BackendMessages.bindComplete(out.buf());
-    }
-
-    /** A Bind format code: 0 (text) or 1 (binary); anything else is a malformed message, never read as text. */
-    private static short formatCode(short code) throws SQLException {
-        if (code != 0 && code != 1) throw new SQLException("unsupported format code: " + code, "08P01");
-        return code;
-    }
-
-    private Portal portal(String name) throws SQLException {
-        Portal p = portals.get(name);
-        if (p == null) {
-            throw new SQLException("portal \"" + name + "\" does not exist", "34000");
-        }
-        return p;
-    }
-
-    private void describe(PgFrame f) throws SQLException {
-        byte what = f.readByte();
-        String name = f.readCString();
-        if (what == 'S') {
-            Prepared p = statement(name);
-            BackendMessages.parameterDescription(out.buf(), parameterTypes(p));
-            ResultSetMetaData md = p.empty() ? null : p.ps.getMetaData();
-            if (md == null || md.getColumnCount() == 0 && !p.kind.first().equals("SELECT")) {
-                BackendMessages.noData(out.buf());
-            } else {
-                rowDescription(describe(md, null));
-            }
-        } else if (what == 'P') {
-            Portal portal = portal(name);
-            if (portal.stmt.empty()) {
-                BackendMessages.noData(out.buf());
-                return;
-            }
-            // Executing here gives the row description without another round trip to the database;
-            // Execute then streams the rows already obtained.
-            ensureExecuted(portal);
-            if (portal.rs != null) {
-                rowDescription(portal.columns);
-            } else {
-                BackendMessages.noData(out.buf());
-            }
-        } else {
-            throw new PgFrame.MalformedMessageException("invalid DESCRIBE message subtype " + what);
-        }
-    }
-
-    private void ensureExecuted(Portal portal) throws SQLException {
-        if (portal.executed) {
-            return;
-        }
-        Prepared p = portal.stmt;
-        PreparedStatement ps = p.ps;
-        // Another portal still reading from this statement keeps its JDBC statement; this one gets its own.
-        for (Portal other : portals.values()) {
-            if (other != portal && other.ps == ps && other.rs != null && !other.done) {
-                ps = conn.prepareStatement(p.jdbc.sql());
-                ps.setFetchSize(FETCH_SIZE);
-                portal.ownPs = true;
-                break;
-            }
-        }
-        if (mustBePreparedAgain(ps)) {
-            // the engine reloaded its keyset and this statement must now be sent as another text (an equality
-            // filter goes out once per key): prepare it again from the client's text, as PostgreSQL re-plans
-            PreparedStatement again = conn.prepareStatement(p.jdbc.sql());
-            again.setFetchSize(FETCH_SIZE);
-            if (portal.ownPs) {
-                closeQuietly(ps);
-            } else {
-                closeQuietly(p.ps);  // no other portal is reading from it (it would have its own statement)
-                p.ps = again;
-            }
-            ps = again;
-        }
-        portal.ps = ps;
-        if (implicitTx && p.kind.isTransactionControl()) {
-            // the client takes over transaction control: end the implicit block first, as PostgreSQL does
-            conn.commit();
-            listened.committed();
-            conn.setAutoCommit(true);
-            implicitTx = false;
-        } else if (!implicitTx && status == 'I' && !p.kind.isTransactionControl()
-                && (executesInGroup > 1 || p.kind.isQuery() && !bounded(p))) {
-            // PostgreSQL's implicit transaction of the extended protocol, up to Sync: several Executes are all
-            // or nothing, and a query's result is fetched in chunks (FETCH_SIZE), never held whole here; a
-            // query whose shape bounds its result runs as one autocommit statement instead (no BEGIN, no COMMIT)
-            conn.setAutoCommit(false);
-            implicitTx = true;
-        } else {
-            syncAutoCommit();
-        }
-        executing = p.kind;
-        beforeListening(p.kind);
-        int[] map = p.jdbc.markerToParam();
-        for (int marker = 0; marker < map.length; marker++) {
-            int k = map[marker] - 1;
-            ParameterBinder.bind(ps, marker + 1, portal.oids[k], portal.values[k]);
-        }
-        boolean hasRs;
-        running = ps;
-        try {
-            hasRs = ps.execute();
-        } finally {
-            running = null;
-        }
-        portal.executed = true;
-        sendWarnings(ps);
-        if (hasRs) {
-            portal.rs = ps.getResultSet();
-            ResultSetMetaData md = portal.rs.getMetaData();
-            Column[] cached = p.columns;
-            // Reuse the description of the previous execution when the shape is unchanged: it costs several
-            // metadata calls per column otherwise, on every execution of a prepared statement.
-            if (cached != null && java.util.Arrays.equals(p.columnFormats, portal.resultFormats)
-                    && cached.length == md.getColumnCount() && sameTypes(cached, md)) {
-                portal.columns = cached;
-            } else {
-                portal.columns = describe(md, portal.resultFormats);
-                p.columns = portal.columns;
-                p.columnFormats = portal.resultFormats;
-            }
-        } else {
-            portal.updateCount = ps.getUpdateCount();
-        }
-        executing = null;
-        char before = status;
-        status = p.kind.statusAfterSuccess(status);
-        afterStatement(p.kind);
-        afterSuccess(p.kind, p.sql, before);
-        reportSettings(p.kind);
-    }
-
-    /** True when {@code ps} is a Warden statement that a keyset reload left needing to be prepared again. */
-    private static boolean mustBePreparedAgain(PreparedStatement ps) throws SQLException {
-        return ps.isWrapperFor(WardenPreparedStatement.class) && ps.unwrap(WardenPreparedStatement.class).mustBePreparedAgain();
-    }
-
-    private void execute(PgFrame f) throws SQLException {
-        String name = f.readCString();
-        int maxRows = f.readInt();
-        Portal portal = portal(name);
-        if (portal.stmt.empty()) {
-            BackendMessages.emptyQueryResponse(out.buf());
-            return;
-        }
-        char before = status;
-        ensureExecuted(portal);
-        StatementKind k = portal.stmt.kind;
-        if (portal.rs != null) {
-            if (portal.done) {
-                BackendMessages.commandComplete(out.buf(), k.tag(true, 0, before));
-                return;
-            }
-            boolean exhausted = streamCancellable(portal.ps, portal.rs, portal.columns, Math.max(maxRows, 0));
-            if (exhausted) {
-                portal.done = true;
-                closeQuietly(portal.rs);
-                BackendMessages.commandComplete(out.buf(), k.tag(true, rowsWritten, before));
-            } else {
-                BackendMessages.portalSuspended(out.buf());
-            }
-        } else {
-            portal.done = true;
-            BackendMessages.commandComplete(out.buf(), k.tag(false, portal.updateCount, before));
-        }
-    }
-
-    private void closeMessage(PgFrame f) {
-        byte what = f.readByte();
-        String name = f.readCString();
-        if (what == 'S') {
-            Prepared p = statements.remove(name);
-            if (p != null) {
-                releaseStatement(p);
-            }
-        } else if (what == 'P') {
-            Portal p = portals.remove(name);
-            if (p != null) {
-                closePortal(p);
-            }
-        } else {
-            throw new PgFrame.MalformedMessageException("invalid CLOSE message subtype " + what);
-        }
-        BackendMessages.closeComplete(out.buf());
-    }
-
-    private void sync() {
-        if (implicitTx) {
-            implicitTx = false;
-            try {
-                if (skipToSync) {
-                    conn.rollback();
-                } else {
-                    conn.commit();
-                    listened.committed();
-                }
-            } catch (SQLException e) {
-                sendError(e);
-            }
-            try {
-                conn.setAutoCommit(true);
-            } catch (SQLException e) {
-                sendError(e);
-            }
-        }
-        skipToSync = false;
-        if (status == 'I') {
-            // outside a transaction block every portal ends with the implicit transaction
-            for (Iterator<Portal> it = portals.values().iterator(); it.hasNext(); ) {
-                closePortal(it.next());
-                it.remove();
-            }
-        }
-        readyForQuery();
-    }
-
-    private void closePortal(Portal p) {
-        closePortalResources(p);
-        p.stmt.portals--;
-        if (p.stmt.closed && p.stmt.portals == 0) {
-            closeQuietly(p.stmt.ps);
-        }
-    }
-
-    private static void closePortalResources(Portal p) {
-        closeQuietly(p.rs);
-        p.rs = null;
-        if (p.ownPs) {
-            closeQuietly(p.ps);
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // closing is best effort; the connection reset at session end cleans up the rest
-            }
         }
     }
 

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * For sessions served on the event loop: bounds how many wait on their backend connection for notifications
  * ({@link #tryStartWaiting}), and every {@link #INTERVAL_MILLIS} asks each session that listens without waiting
  * to look for notifications that reached its backend connection while the client is idle. The look itself runs
- * on the session's serial executor ({@link GatewaySession#requestNotificationPoll}), never at the same time as
+ * on the session's serial executor ({@link SessionNotifications#requestPoll}), never at the same time as
  * one of its statements. Its thread exists only while some session listens. Thread-safe.
  *
  * <p>Sessions on their own thread need no poller: they wait on their backend connection themselves, between
@@ -29,13 +29,13 @@ public final class IdleNotificationPoller implements AutoCloseable {
      */
     static final int MAX_WAITING_SESSIONS = 32;
 
-    private final Set<GatewaySession> listening = ConcurrentHashMap.newKeySet();
+    private final Set<SessionNotifications> listening = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.Semaphore waitPermits = new java.util.concurrent.Semaphore(MAX_WAITING_SESSIONS);
     private ScheduledExecutorService timer;
     private ScheduledFuture<?> ticks;
     private boolean closed;
 
-    synchronized void register(GatewaySession session) {
+    synchronized void register(SessionNotifications session) {
         if (closed || !listening.add(session) || ticks != null) {
             return;
         }
@@ -49,7 +49,7 @@ public final class IdleNotificationPoller implements AutoCloseable {
         ticks = timer.scheduleWithFixedDelay(this::tick, INTERVAL_MILLIS, INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    synchronized void unregister(GatewaySession session) {
+    synchronized void unregister(SessionNotifications session) {
         if (listening.remove(session) && listening.isEmpty() && ticks != null) {
             ticks.cancel(false);
             ticks = null;
@@ -67,8 +67,8 @@ public final class IdleNotificationPoller implements AutoCloseable {
     }
 
     private void tick() {
-        for (GatewaySession s : listening) {
-            s.requestNotificationPoll();
+        for (SessionNotifications s : listening) {
+            s.requestPoll();
         }
     }
 

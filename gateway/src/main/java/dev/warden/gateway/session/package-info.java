@@ -1,7 +1,11 @@
 /**
  * The session layer: one client session's protocol state machine
- * ({@link dev.warden.gateway.session.GatewaySession}: simple and extended query, transaction state,
- * notifications), COPY ({@link dev.warden.gateway.session.CopyRelay},
+ * ({@link dev.warden.gateway.session.GatewaySession}, the dispatcher that owns the backend connection, over
+ * {@link dev.warden.gateway.session.SimpleQueryRunner}, {@link dev.warden.gateway.session.ExtendedQuery} with its
+ * {@link dev.warden.gateway.session.PreparedStatements} and {@link dev.warden.gateway.session.Portals},
+ * {@link dev.warden.gateway.session.TransactionState}, {@link dev.warden.gateway.session.SessionNotifications},
+ * {@link dev.warden.gateway.session.ResultStreamer}, {@link dev.warden.gateway.session.SessionStartup} and the
+ * {@link dev.warden.gateway.session.SessionContext} they share), COPY ({@link dev.warden.gateway.session.CopyRelay},
  * {@link dev.warden.gateway.session.CopyQuery}, {@link dev.warden.gateway.session.QueuedCopyInput}), LISTEN
  * bookkeeping ({@link dev.warden.gateway.session.ListenedChannels},
  * {@link dev.warden.gateway.session.IdleNotificationPoller}), what the gateway reads of SQL text
