@@ -379,11 +379,11 @@ final class ServerSideObjects {
     /**
      * Words of a function body that let it send values out of the row it was given: writes to other tables,
      * notifications, session settings and advisory locks (readable by the session afterwards), logical messages,
-     * large objects, dynamic SQL and COPY. Bodies are matched as whole words, string contents included.
+     * dynamic SQL and COPY; and every {@link RefusedBuiltins refused built-in} (large objects among them, see
+     * {@code ownOutlet}). Bodies are matched as whole words, string contents included.
      */
     static final Set<String> OUTLET_WORDS = Set.of("insert", "update", "delete", "merge", "notify", "pg_notify",
-            "set_config", "copy", "execute", "pg_logical_emit_message", "lo_from_bytea", "lo_put", "lo_create",
-            "pg_advisory_lock", "pg_advisory_xact_lock", "pg_try_advisory_lock", "pg_try_advisory_xact_lock",
+            "set_config", "copy", "execute", "pg_logical_emit_message", "pg_advisory_lock", "pg_advisory_xact_lock", "pg_try_advisory_lock", "pg_try_advisory_xact_lock",
             "pg_advisory_lock_shared", "pg_advisory_xact_lock_shared", "pg_try_advisory_lock_shared",
             "pg_try_advisory_xact_lock_shared", "dblink", "dblink_exec", "dblink_send_query");
 
@@ -797,6 +797,10 @@ final class ServerSideObjects {
         for (String word : OUTLET_WORDS) {
             if (body.contains(word)) return name + " may send them elsewhere (" + word + ")";
         }
+        // whatever Warden refuses in server code (large objects, remote connections, files...) takes values out of
+        // Warden's view too: one list decides both, so a built-in newly allowed to clients (lowrite) stays an outlet
+        String builtin = RefusedBuiltins.firstIn(body, true);
+        if (builtin != null) return name + " may send them elsewhere (built-in " + builtin + ")";
         return null;
     }
 

@@ -86,6 +86,58 @@ class RedTeamSession6IT {
         assertTrailHoldsNoSecret();
     }
 
+    // ---------------------------------------------------------------- large objects from server code
+
+    /**
+     * Found: a trigger on a protected table holding rules-only columns is handed their plaintext, and one that
+     * sends it on makes writes to the table refused; but the outlet words never held the client large-object
+     * functions Warden now allows to clients ({@code lowrite}, {@code lo_open}, {@code lo_creat}), so a trigger
+     * (made outside Warden) writing {@code NEW.hkid} into a large object let support's update of hkid, or anyone's
+     * update of the row, store the plaintext where any role reads it back with {@code loread}. Fixed by rule: every
+     * built-in Warden refuses in server code counts as an outlet (one list decides both), directly or through a
+     * function the trigger calls.
+     */
+    @Test
+    void aTriggerWritingALargeObjectMakesWritesToItsProtectedTableRefused() throws Exception {
+        try (Connection raw = example.db().raw(); Statement s = raw.createStatement()) {
+            s.execute("CREATE FUNCTION keep_in_lo(v text) RETURNS int LANGUAGE sql"
+                    + " AS $$ SELECT lowrite(lo_open(lo_creat(-1), 131072), convert_to(v, 'UTF8')) $$");
+            s.execute("CREATE FUNCTION customers_lo() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                    + " PERFORM lowrite(lo_open(lo_creat(-1), 131072), convert_to(NEW.hkid, 'UTF8')); RETURN NEW; END $$");
+            s.execute("CREATE FUNCTION customers_lo_via() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                    + " PERFORM keep_in_lo(NEW.hkid); RETURN NEW; END $$");
+        }
+        for (String function : List.of("customers_lo", "customers_lo_via")) {
+            try (Connection raw = example.db().raw(); Statement s = raw.createStatement()) {
+                s.execute("CREATE TRIGGER red_lo BEFORE UPDATE ON customers FOR EACH ROW EXECUTE FUNCTION "
+                        + function + "()");
+            }
+            try (Connection c = as("analyst"); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS red_refresh (i int)");  // DDL through Warden re-reads the catalog
+            }
+            for (String[] write : List.of(new String[] {"support", "UPDATE customers SET hkid = 'C1234567(8)' WHERE id = "},
+                    new String[] {"analyst", "UPDATE customers SET name = 'Anne' WHERE id = "})) {
+                int before = example.settledEventCount();
+                try (Connection c = as(write[0]); Statement s = c.createStatement()) {
+                    SQLException e = assertThrows(SQLException.class, () -> s.execute(write[1] + example.id()),
+                            function + ": " + write[1]);
+                    assertEquals("0A000", e.getSQLState(), e.getMessage());
+                    assertTrue(e.getMessage().contains(function), e.getMessage());
+                    assertNoSecret(e.getMessage());
+                }
+                assertEquals("refused", example.awaitEvents(before + 1).get(before).decision());
+            }
+            try (Connection raw = example.db().raw(); Statement s = raw.createStatement()) {
+                s.execute("DROP TRIGGER red_lo ON customers");
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_largeobject_metadata")) {
+                    assertTrue(rs.next());
+                    assertEquals(0, rs.getInt(1), "no large object was written");
+                }
+            }
+        }
+        assertTrailHoldsNoSecret();
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** Refused (0A000 naming the setting), nothing secret in any result or error, one refused audit event. */
