@@ -215,8 +215,11 @@ final class ServerSideObjects {
 
     // every user function (temporary ones too) but those of extensions on PURE_EXTENSIONS and the constructors
     // CREATE TYPE ... AS RANGE makes (built-in C code computing on its arguments, like a built-in, bound to its
-    // type by an internal dependency no CREATE FUNCTION can make): its language, its body (an SQL-standard body has
-    // an empty prosrc: its deparsed definition instead) and, for an aggregate, the functions it runs
+    // type by an internal dependency no CREATE FUNCTION can make) of a range whose subtype_diff and canonical
+    // functions are built-ins too (a user's subtype_diff is handed the bounds by a GiST index over the range, so
+    // such a range's constructor stays as opaque as any function Warden cannot read): its language, its body (an
+    // SQL-standard body has an empty prosrc: its deparsed definition instead) and, for an aggregate, the functions
+    // it runs
     private static final String PG_USER_FUNCTIONS = """
             SELECT p.oid, n.nspname, p.proname, l.lanname, p.prokind::text,
                    {body},
@@ -238,7 +241,12 @@ final class ServerSideObjects {
                                          'multirange_constructor1', 'multirange_constructor2')
                         AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                                      WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
-                                       AND d.refclassid = 'pg_catalog.pg_type'::regclass AND d.deptype = 'i'))"""
+                                       AND d.refclassid = 'pg_catalog.pg_type'::regclass AND d.deptype = 'i'
+                                       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_range r
+                                                        JOIN pg_catalog.pg_proc sf
+                                                          ON sf.oid IN (r.rngsubdiff, r.rngcanonical)
+                                                       WHERE d.refobjid IN (r.rngtypid, r.rngmultitypid)
+                                                         AND sf.pronamespace <> 'pg_catalog'::regnamespace)))"""
                 .replace("{body}", SQL_STANDARD_BODY);
     private static final String PG_USER_TRIGGERS = """
             SELECT tg.tgfoid, n.nspname, c.relname, tg.tgname

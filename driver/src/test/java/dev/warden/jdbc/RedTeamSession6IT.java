@@ -138,6 +138,57 @@ class RedTeamSession6IT {
         assertTrailHoldsNoSecret();
     }
 
+    // ---------------------------------------------------------------- range constructors
+
+    /**
+     * Found: the constructors {@code CREATE TYPE ... AS RANGE} makes now count as built-ins, also for a range whose
+     * {@code subtype_diff} is a user's function. A GiST index over such a range on a protected table hands that
+     * function the bounds, the plaintext of a rules-only column, at every write (it may store or send them), and a
+     * write was no longer refused: the constructor in the index expression was the only function Warden saw. Fixed
+     * by rule: a range constructor counts as a built-in only when the range's subtype_diff and canonical functions
+     * are built-ins; otherwise it is as opaque as any function Warden cannot read.
+     */
+    @Test
+    void aRangeWithAUserSubtypeDiffIsNotABuiltIn() throws Exception {
+        try (Connection raw = example.db().raw(); Statement s = raw.createStatement()) {
+            // declared immutable, as a subtype_diff must be; a notification is allowed there and reaches listeners
+            s.execute("CREATE FUNCTION keep_diff(a text, b text) RETURNS float8 LANGUAGE plpgsql IMMUTABLE AS $$"
+                    + " BEGIN PERFORM pg_notify('loot', a); RETURN 0; END $$");
+            s.execute("CREATE TYPE kept_span AS RANGE (subtype = text, subtype_diff = keep_diff)");
+            s.execute("CREATE TYPE plain_span AS RANGE (subtype = text)");
+        }
+        try (Connection c = as("analyst"); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS red_refresh (i int)");  // DDL through Warden re-reads the catalog
+        }
+        try (Connection c = as("support"); Statement s = c.createStatement()) {
+            // a plain range's constructor stays a built-in (psycopg2's range tests): support may compute on hkid
+            try (ResultSet rs = s.executeQuery("SELECT plain_span(hkid, hkid) FROM customers WHERE id = "
+                    + example.id())) {
+                assertTrue(rs.next());
+            }
+            SQLException e = assertThrows(SQLException.class,
+                    () -> s.executeQuery("SELECT kept_span(hkid, hkid) FROM customers"));
+            assertEquals("0A000", e.getSQLState(), e.getMessage());
+            assertTrue(e.getMessage().contains("kept_span"), e.getMessage());
+        }
+        try (Connection raw = example.db().raw(); Statement s = raw.createStatement()) {
+            s.execute("CREATE INDEX customers_hkid_span ON customers USING gist (kept_span(hkid, hkid))");
+        }
+        try (Connection c = as("analyst"); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS red_refresh2 (i int)");
+        }
+        for (String[] write : List.of(new String[] {"support", "UPDATE customers SET hkid = 'C1234567(8)' WHERE id = "},
+                new String[] {"analyst", "UPDATE customers SET name = 'Anne' WHERE id = "})) {
+            try (Connection c = as(write[0]); Statement s = c.createStatement()) {
+                SQLException e = assertThrows(SQLException.class, () -> s.execute(write[1] + example.id()), write[1]);
+                assertEquals("0A000", e.getSQLState(), e.getMessage());
+                assertTrue(e.getMessage().contains("kept_span"), e.getMessage());
+            }
+        }
+        assertNothingCopied();
+        assertTrailHoldsNoSecret();
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** Refused (0A000 naming the setting), nothing secret in any result or error, one refused audit event. */
