@@ -215,8 +215,11 @@ final class ServerSideObjects {
 
     // every user function (temporary ones too) but those of extensions on PURE_EXTENSIONS and the constructors
     // CREATE TYPE ... AS RANGE makes (built-in C code computing on its arguments, like a built-in, bound to its
-    // type by an internal dependency no CREATE FUNCTION can make): its language, its body (an SQL-standard body has
-    // an empty prosrc: its deparsed definition instead) and, for an aggregate, the functions it runs
+    // type by an internal dependency no CREATE FUNCTION can make) of a range whose subtype_diff and canonical
+    // functions are built-ins too (a user's subtype_diff is handed the bounds by a GiST index over the range, so
+    // such a range's constructor stays as opaque as any function Warden cannot read): its language, its body (an
+    // SQL-standard body has an empty prosrc: its deparsed definition instead) and, for an aggregate, the functions
+    // it runs
     private static final String PG_USER_FUNCTIONS = """
             SELECT p.oid, n.nspname, p.proname, l.lanname, p.prokind::text,
                    {body},
@@ -238,7 +241,12 @@ final class ServerSideObjects {
                                          'multirange_constructor1', 'multirange_constructor2')
                         AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                                      WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
-                                       AND d.refclassid = 'pg_catalog.pg_type'::regclass AND d.deptype = 'i'))"""
+                                       AND d.refclassid = 'pg_catalog.pg_type'::regclass AND d.deptype = 'i'
+                                       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_range r
+                                                        JOIN pg_catalog.pg_proc sf
+                                                          ON sf.oid IN (r.rngsubdiff, r.rngcanonical)
+                                                       WHERE d.refobjid IN (r.rngtypid, r.rngmultitypid)
+                                                         AND sf.pronamespace <> 'pg_catalog'::regnamespace)))"""
                 .replace("{body}", SQL_STANDARD_BODY);
     private static final String PG_USER_TRIGGERS = """
             SELECT tg.tgfoid, n.nspname, c.relname, tg.tgname
@@ -379,11 +387,11 @@ final class ServerSideObjects {
     /**
      * Words of a function body that let it send values out of the row it was given: writes to other tables,
      * notifications, session settings and advisory locks (readable by the session afterwards), logical messages,
-     * large objects, dynamic SQL and COPY. Bodies are matched as whole words, string contents included.
+     * dynamic SQL and COPY; and every {@link RefusedBuiltins refused built-in} (large objects among them, see
+     * {@code ownOutlet}). Bodies are matched as whole words, string contents included.
      */
     static final Set<String> OUTLET_WORDS = Set.of("insert", "update", "delete", "merge", "notify", "pg_notify",
-            "set_config", "copy", "execute", "pg_logical_emit_message", "lo_from_bytea", "lo_put", "lo_create",
-            "pg_advisory_lock", "pg_advisory_xact_lock", "pg_try_advisory_lock", "pg_try_advisory_xact_lock",
+            "set_config", "copy", "execute", "pg_logical_emit_message", "pg_advisory_lock", "pg_advisory_xact_lock", "pg_try_advisory_lock", "pg_try_advisory_xact_lock",
             "pg_advisory_lock_shared", "pg_advisory_xact_lock_shared", "pg_try_advisory_lock_shared",
             "pg_try_advisory_xact_lock_shared", "dblink", "dblink_exec", "dblink_send_query");
 
@@ -797,6 +805,10 @@ final class ServerSideObjects {
         for (String word : OUTLET_WORDS) {
             if (body.contains(word)) return name + " may send them elsewhere (" + word + ")";
         }
+        // whatever Warden refuses in server code (large objects, remote connections, files...) takes values out of
+        // Warden's view too: one list decides both, so a built-in newly allowed to clients (lowrite) stays an outlet
+        String builtin = RefusedBuiltins.firstIn(body, true);
+        if (builtin != null) return name + " may send them elsewhere (built-in " + builtin + ")";
         return null;
     }
 

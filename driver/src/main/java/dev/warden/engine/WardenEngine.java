@@ -474,8 +474,13 @@ public final class WardenEngine implements AutoCloseable {
      * that may change what the session's table names resolve to: {@code next} was analysed as they resolve now,
      * and would run after the change.
      */
-    public void checkBatchedAfter(Session session, List<GuardedStatement> earlier, GuardedStatement next)
-            throws SQLException {
+    public void checkBatchedAfter(Session session, Connection connection, List<GuardedStatement> earlier,
+                                  GuardedStatement next) throws SQLException {
+        if (!earlier.isEmpty() && next.lexed().backslashInPlainString()) {
+            // an earlier statement of the batch may turn standard_conforming_strings off before the server parses
+            // this one, which was judged as the server read it when added
+            checkStringsReadAlike(session, connection, next, true);
+        }
         if (!next.touchesProtected()) return;
         for (GuardedStatement statement : earlier) {
             if (statement.namesEffect() == NameResolution.Effect.CHANGES_NAMES) {
@@ -505,12 +510,18 @@ public final class WardenEngine implements AutoCloseable {
      */
     public void checkStringsReadAlike(Session session, Connection connection, GuardedStatement guarded)
             throws SQLException {
+        checkStringsReadAlike(session, connection, guarded, false);
+    }
+
+    /** @param afterOthers whether other statements run before {@code guarded} in the same call (a batch) */
+    private void checkStringsReadAlike(Session session, Connection connection, GuardedStatement guarded,
+                                       boolean afterOthers) throws SQLException {
         if (!guarded.lexed().backslashInPlainString()) return;
         if (guarded.compiled() == PASS_THROUGH) {
             ServerSideObjects.Snapshot objects = session.database().serverSideObjects.current(connection,
                     session.database()::invalidateDerived);
-            if (!readsDifferentlyOnServer(guarded.lexed(), connection, objects)) return;
-        } else if (backslashesAreCharacters(connection)) {
+            if (!readsDifferentlyOnServer(guarded.lexed(), afterOthers, connection, objects)) return;
+        } else if (!backslashesMayEscape(guarded.lexed(), afterOthers, connection)) {
             return;
         }
         SQLException refusal = backslashRefusal();
@@ -532,15 +543,31 @@ public final class WardenEngine implements AutoCloseable {
      * ({@link SqlLexer#lexWithBackslashEscapes}), so such a text touching no protected table still passes as with
      * pgjdbc. Costs a round trip only for texts holding a backslash in a plain string (never cached).
      */
-    private boolean readsDifferentlyOnServer(LexedSql lexed, Connection connection, ServerSideObjects.Snapshot objects) {
-        if (!lexed.backslashInPlainString() || backslashesAreCharacters(connection)) return false;
+    private boolean readsDifferentlyOnServer(LexedSql lexed, boolean afterOthers, Connection connection,
+                                             ServerSideObjects.Snapshot objects) {
+        if (!backslashesMayEscape(lexed, afterOthers, connection)) return false;
         return !passesThrough(SqlLexer.lexWithBackslashEscapes(lexed.original()), objects);
+    }
+
+    /**
+     * Whether the server may read a backslash in a plain {@code '...'} string of {@code lexed} as an escape:
+     * {@code standard_conforming_strings} is off now, or another statement runs before (a later statement of) this
+     * text in the same call. pgjdbc sends each statement of a text, and each of a batch, as its own Parse, which
+     * the server reads after running the statements before it: {@code SET standard_conforming_strings = off;
+     * SELECT 'a\', $$' , hkid FROM customers --$$} read the protected table in what Warden, asking the server
+     * before the call, took for a dollar-quoted string. Decided by the text's shape, not by what its statements do
+     * (the setting can change through SET, set_config, a function, a DO block...).
+     */
+    private static boolean backslashesMayEscape(LexedSql lexed, boolean afterOthers, Connection connection) {
+        if (!lexed.backslashInPlainString()) return false;
+        return afterOthers || lexed.statementCount() > 1 || !backslashesAreCharacters(connection);
     }
 
     private static SQLException backslashRefusal() {
         return SqlStates.unsupported("a '...' string in this statement holds a backslash while the server's"
-                + " standard_conforming_strings is not on, so the server would read the statement differently from"
-                + " Warden; write such strings as E'...' or turn standard_conforming_strings on");
+                + " standard_conforming_strings is not on, or may be turned off by a statement running before it in"
+                + " the same call, so the server could read the statement differently from Warden; write such"
+                + " strings as E'...', turn standard_conforming_strings on, or send the statement on its own");
     }
 
     /**
@@ -580,7 +607,7 @@ public final class WardenEngine implements AutoCloseable {
         DatabaseState database = session.database();
         ServerSideObjects.Snapshot objects = database.serverSideObjects.current(connection, database::invalidateDerived);
         if (passesThrough(lexed, objects)) {
-            if (readsDifferentlyOnServer(lexed, connection, objects)) {
+            if (readsDifferentlyOnServer(lexed, false, connection, objects)) {
                 SQLException refusal = backslashRefusal();
                 if (auditRefusal) StatementAudit.refused(auditSink, session, lexed.normalized(), null, policy.version(), refusal);
                 throw refusal;
@@ -589,7 +616,7 @@ public final class WardenEngine implements AutoCloseable {
             else if (startsWithPrivilegeKeyword(sql)) database.privilegesChanged();  // USAGE on a schema of a path
             return new GuardedStatement(lexed, PASS_THROUGH, sql, null, GuardedStatement.Local.NONE, null, null);
         }
-        if (lexed.backslashInPlainString() && !backslashesAreCharacters(connection)) {
+        if (backslashesMayEscape(lexed, false, connection)) {
             SQLException refusal = backslashRefusal();
             if (auditRefusal) StatementAudit.refused(auditSink, session, lexed.normalized(), null, policy.version(), refusal);
             throw refusal;

@@ -376,7 +376,7 @@ public class WardenStatement implements Statement {
         if (guarded.local() != GuardedStatement.Local.NONE) {
             throw SqlStates.unsupported("SET warden.purpose cannot be batched");
         }
-        connection.engine().checkBatchedAfter(connection.session(), batch, guarded);
+        connection.engine().checkBatchedAfter(connection.session(), connection.delegate(), batch, guarded);
         batch.add(guarded);
         delegate.addBatch(guarded.sql());
     }
