@@ -11,7 +11,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -202,54 +201,9 @@ final class FunctionCallRunner {
             }
             return;
         }
-        String text = new String(value, StandardCharsets.UTF_8);
-        switch (type) {
-            case INT4 -> ps.setInt(index, (int) parse(text, "integer", Integer.MIN_VALUE, Integer.MAX_VALUE));
-            case INT8 -> ps.setLong(index, parse(text, "bigint", Long.MIN_VALUE, Long.MAX_VALUE));
-            case OID -> ps.setLong(index, parse(text, "oid", Integer.MIN_VALUE, 0xFFFF_FFFFL) & 0xFFFF_FFFFL);
-            case BYTEA -> ps.setBytes(index, byteaText(text));
-        }
-    }
-
-    private static long parse(String text, String typeName, long min, long max) throws SQLException {
-        try {
-            long v = Long.parseLong(text.strip());
-            if (v >= min && v <= max) return v;
-        } catch (NumberFormatException e) {
-            // below
-        }
-        throw new SQLException("invalid input syntax for type " + typeName + ": \"" + text + "\"", "22P02");
-    }
-
-    /** bytea's text input: hex ({@code \x4142}) or escape format ({@code AB\\\101}). */
-    static byte[] byteaText(String text) throws SQLException {
-        if (text.startsWith("\\x")) {
-            try {
-                return HexFormat.of().parseHex(text.substring(2));
-            } catch (IllegalArgumentException e) {
-                throw new SQLException("invalid hexadecimal data in bytea", "22023");
-            }
-        }
-        byte[] in = text.getBytes(StandardCharsets.UTF_8);
-        var out = new java.io.ByteArrayOutputStream(in.length);
-        for (int i = 0; i < in.length; i++) {
-            if (in[i] != '\\') {
-                out.write(in[i]);
-            } else if (i + 1 < in.length && in[i + 1] == '\\') {
-                out.write('\\');
-                i++;
-            } else if (i + 3 < in.length && octal(in[i + 1]) <= 3 && octal(in[i + 2]) >= 0 && octal(in[i + 3]) >= 0) {
-                out.write(octal(in[i + 1]) * 64 + octal(in[i + 2]) * 8 + octal(in[i + 3]));
-                i += 3;
-            } else {
-                throw new SQLException("invalid input syntax for type bytea", "22P02");
-            }
-        }
-        return out.toByteArray();
-    }
-
-    private static int octal(byte b) {
-        return b >= '0' && b <= '7' ? b - '0' : -1;
+        // Text is read by the server's own input function of the argument's type (the statement casts each
+        // argument), as PostgreSQL reads a FunctionCall's text arguments: the same values, errors and SQLStates.
+        ps.setObject(index, new String(value, StandardCharsets.UTF_8), java.sql.Types.OTHER);
     }
 
     // ---------------------------------------------------------------- result
