@@ -157,9 +157,11 @@ final class FunctionCallRunner {
         return r.function();
     }
 
+    /** Qualified with pg_catalog, as every catalog read of Warden's: a user's same-named operator must not answer. */
     private static Resolved lookUp(int oid, Connection conn) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement("SELECT p.proname, p.pronamespace = 11, p.proargtypes::text,"
-                + " p.prorettype, p.oid::regprocedure::text FROM pg_catalog.pg_proc p WHERE p.oid = CAST(? AS oid)")) {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT p.proname, p.pronamespace OPERATOR(pg_catalog.=) 11,"
+                + " p.proargtypes::pg_catalog.text, p.prorettype, p.oid::pg_catalog.regprocedure::pg_catalog.text"
+                + " FROM pg_catalog.pg_proc p WHERE p.oid OPERATOR(pg_catalog.=) CAST(? AS pg_catalog.oid)")) {
             ps.setLong(1, Integer.toUnsignedLong(oid));
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
