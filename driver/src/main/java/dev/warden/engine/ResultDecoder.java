@@ -84,12 +84,23 @@ public final class ResultDecoder {
      * its key cannot.
      *
      * @throws SQLException XX001 when the stored value cannot be decrypted, naming table.column and the row's
-     *                      key (or position), never the value; 42501 for a withheld column
+     *                      key (or position), never the value; 42501 for a withheld column (a column shown as
+     *                      NULL under {@code denied-columns: null} reads as null)
      */
     public Object read(ResultSet raw, int index, long rowNumber, boolean textAsBytes) throws SQLException {
-        if (withheld != null && withheld[index] != null) throw SqlStates.denied(withheld[index]);
+        if (access[index] == Access.DENIED) return denied(index);
         ProtectedColumn column = columns[index];
         return column.shown(column.readPlaintext(raw, index, rowNames, rowNumber, textAsBytes), access[index]);
+    }
+
+    /**
+     * A column the role may not read, kept in the result: withheld (each read refused) or, under {@code
+     * denied-columns: null}, NULL. Checked before anything touches the stored value, so a denied column is never
+     * decrypted (a mask would otherwise apply to it, see {@link ProtectedColumn#shown}).
+     */
+    private Object denied(int index) throws SQLException {
+        if (withheld != null && withheld[index] != null) throw SqlStates.denied(withheld[index]);
+        return null;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.warden.engine;
 
 import dev.warden.policy.Access;
 import dev.warden.policy.ColumnRule;
+import dev.warden.policy.DeniedColumns;
 import dev.warden.policy.Encryption;
 import dev.warden.policy.Policy;
 import dev.warden.sql.ColumnRef;
@@ -207,7 +208,8 @@ final class StatementCompiler {
         for (ColumnUse use : plan.uses()) {
             ColumnRule rule = rule(use.column());
             if (rule == null) continue;
-            String refusal = check(use, rule, role, purpose);
+            String refusal = deniedColumnUse(use, rule, role, purpose);
+            if (refusal == null) refusal = check(use, rule, role, purpose);
             if (refusal == null) refusal = checkAcrossKeys(use, rule);
             if (refusal != null) {
                 String state = refusal.startsWith("role ") ? SqlStates.DENIED : SqlStates.UNSUPPORTED;
@@ -245,7 +247,8 @@ final class StatementCompiler {
             ColumnRule rule = output.origin() == null ? null : rule(output.origin());
             if (rule == null) continue;
             Access granted = rule.accessFor(role, purpose);
-            if (granted == Access.DENIED) {
+            // under denied-columns: null the column stays in the result and reads as NULL (ResultDecoder#read)
+            if (granted == Access.DENIED && policy.deniedColumns() != DeniedColumns.NULL) {
                 if (!withholdDenied) {
                     return CompiledStatement.refusedOn(SqlStates.DENIED, denial(role, purpose, "read", rule), kind,
                             tables, rule.qualifiedName(), dev.warden.sql.UseKind.PROJECT);
@@ -269,6 +272,38 @@ final class StatementCompiler {
         return new CompiledStatement(null, null, slotColumns, decoder, kind, tables, Map.copyOf(read),
                 List.copyOf(written), List.copyOf(filtered), false, true,
                 expandedForms == null ? null : new KeyExpansion(expandedForms));
+    }
+
+    /**
+     * Under {@code denied-columns: null}, the refusal (42501) of a use of a column the role may not read that is
+     * not a plain read, else null (and {@link #check} judges the use as usual). The column reads as NULL where a
+     * result shows it as is; anywhere else NULL would stand in for a value the server still has: {@code
+     * lower(col)}, {@code coalesce(col, …)}, {@code col IS NULL} in the select list, an ORDER BY or GROUP BY would
+     * compute on the real value and answer accordingly, revealing it or contradicting the NULL shown. What the
+     * policy already grants such a role stays: presence in a condition ({@code IS [NOT] NULL}, {@code COUNT(col)}),
+     * comparisons a {@code filter:} list grants, and writes. Kinds not named here are refused, so a use the
+     * analyzer learns later is refused until it is judged.
+     */
+    private String deniedColumnUse(ColumnUse use, ColumnRule rule, String role, String purpose) {
+        if (policy.deniedColumns() != DeniedColumns.NULL || rule.accessFor(role, purpose) != Access.DENIED) return null;
+        dev.warden.sql.UseKind kind = use.kind();
+        boolean countDistinct = kind == dev.warden.sql.UseKind.COUNT && "COUNT(DISTINCT)".equals(use.detail());
+        switch (kind) {
+            case PROJECT, FILTER_NULL, WRITE_VALUE, WRITE_NULL, WRITE_FROM_EXCLUDED, COPIED:
+                return null;
+            case COUNT:
+                if (!countDistinct) return null;
+                break;
+            case FILTER_EQUALITY, COMPARE_SAME_COLUMN:
+                break;
+            default:
+                return denial(role, purpose, "read", rule) + ": denied-columns: null shows it as NULL only where a"
+                        + " result lists it as is, not inside " + use.detail() + ", which the database would compute"
+                        + " on its stored values";
+        }
+        // a comparison: allowed where the filter: list grants it (check then judges the column's encryption)
+        return rule.mayFilter(role, purpose) && rule.encryption() != Encryption.RANDOMIZED ? null
+                : filterDenial(role, purpose, use, rule);
     }
 
     /**

@@ -46,6 +46,7 @@ public final class Policy {
     private final String declaredRoles;
     /** {@code functions:} by lower-case {@code schema.name}. */
     private final Map<String, TrustedFunction> trustedFunctions;
+    private final DeniedColumns deniedColumns;
 
     /** One policy table: its schema (null: any) and its columns by name. */
     private record TableRules(String schema, Map<String, Optional<ColumnRule>> columns) {
@@ -87,6 +88,17 @@ public final class Policy {
      */
     public Policy(String source, String version, Path keysetPath, Duration keysetReload, Collection<RoleRule> roles,
                   Collection<ColumnRule> columns, AuditSettings audit, Collection<TrustedFunction> trustedFunctions) {
+        this(source, version, keysetPath, keysetReload, roles, columns, audit, trustedFunctions, DeniedColumns.REFUSE);
+    }
+
+    /**
+     * As {@link #Policy(String, String, Path, Duration, Collection, Collection, AuditSettings, Collection)}, with
+     * what a result column the role may not read does to its statement ({@code denied-columns:}).
+     */
+    public Policy(String source, String version, Path keysetPath, Duration keysetReload, Collection<RoleRule> roles,
+                  Collection<ColumnRule> columns, AuditSettings audit, Collection<TrustedFunction> trustedFunctions,
+                  DeniedColumns deniedColumns) {
+        this.deniedColumns = Objects.requireNonNull(deniedColumns, "deniedColumns");
         Map<String, TrustedFunction> trusted = new HashMap<>();
         for (TrustedFunction f : trustedFunctions) {
             if (trusted.put(f.qualifiedName(), f) != null) {
@@ -222,6 +234,14 @@ public final class Policy {
      */
     public Map<String, TrustedFunction> trustedFunctions() {
         return trustedFunctions;
+    }
+
+    /**
+     * What a result column the role may not read does to its statement ({@code denied-columns:}, default
+     * {@link DeniedColumns#REFUSE}).
+     */
+    public DeniedColumns deniedColumns() {
+        return deniedColumns;
     }
 
     /** True when some column is rules-only ({@code encrypt: none}): its plaintext is in the database. */

@@ -28,7 +28,8 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  */
 final class YamlPolicyReader {
 
-    private static final List<String> TOP_KEYS = List.of("keyset", "keyset-reload", "roles", "tables", "functions", "audit");
+    private static final List<String> TOP_KEYS =
+            List.of("keyset", "keyset-reload", "roles", "tables", "functions", "audit", "denied-columns");
     private static final List<String> ROLE_KEYS = List.of("purposes");
     private static final List<String> COLUMN_KEYS = List.of("encrypt", "type", "read", "mask", "write", "filter", "purposes");
     private static final List<String> AUDIT_KEYS =
@@ -45,6 +46,7 @@ final class YamlPolicyReader {
     private static final Map<String, ColumnType> TYPES = words(ColumnType.values());
     private static final Map<String, MaskKind> MASKS = words(MaskKind.values());
     private static final Map<String, Access> ACCESS_WORDS = words(Access.values());
+    private static final Map<String, DeniedColumns> DENIED_COLUMNS_WORDS = words(DeniedColumns.values());
 
     private final String source;
     private final Path baseDir;
@@ -99,7 +101,12 @@ final class YamlPolicyReader {
         Entry functionsEntry = top.get("functions");
         List<TrustedFunction> trusted = functionsEntry == null ? List.of() : readFunctions(functionsEntry.value());
 
-        return new Policy(source, version, keysetPath, keysetReload, roles.values(), columns, auditSettings, trusted);
+        Entry denied = top.get("denied-columns");
+        DeniedColumns deniedColumns = denied == null ? DeniedColumns.REFUSE
+                : word(denied.value(), "denied-columns", "value", DENIED_COLUMNS_WORDS);
+
+        return new Policy(source, version, keysetPath, keysetReload, roles.values(), columns, auditSettings, trusted,
+                deniedColumns);
     }
 
     // ---- functions

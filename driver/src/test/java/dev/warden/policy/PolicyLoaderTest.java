@@ -173,6 +173,21 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void deniedColumnsIsReadAsWrittenAndRefuseIsTheDefault() throws Exception {
+        String rules = """
+                roles: { analyst: }
+                tables:
+                  customers:
+                    email: { encrypt: none, read: { analyst: plaintext } }
+                """;
+        assertEquals(DeniedColumns.REFUSE, PolicyLoader.parse(rules, "policy.yaml", null).deniedColumns());
+        assertEquals(DeniedColumns.REFUSE,
+                PolicyLoader.parse(rules + "denied-columns: refuse\n", "policy.yaml", null).deniedColumns());
+        assertEquals(DeniedColumns.NULL,
+                PolicyLoader.parse(rules + "denied-columns: null\n", "policy.yaml", null).deniedColumns());
+    }
+
+    @Test
     void filterListIsReadAsWrittenAndItsAbsenceIsTheDefault() throws Exception {
         Policy policy = PolicyLoader.parse("""
                 roles: { support: {}, analyst: {} }

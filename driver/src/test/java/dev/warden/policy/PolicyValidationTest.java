@@ -105,7 +105,32 @@ class PolicyValidationTest {
                 keyset: k.json
                 roles: { support: {} }
                 tabels: {}
-                """, 3, "policy: unknown key 'tabels'", "allowed keys: keyset, keyset-reload, roles, tables, functions, audit");
+                """, 3, "policy: unknown key 'tabels'", "allowed keys: keyset, keyset-reload, roles, tables, functions, audit, denied-columns");
+    }
+
+    @Test
+    void unknownDeniedColumnsValueListsTheAllowedValues() {
+        rejected("""
+                roles: { support: {} }
+                tables: { customers: { email: { encrypt: none, read: { support: plaintext } } } }
+                denied-columns: nul
+                """, 3, "denied-columns: unknown value 'nul'", "allowed: refuse, null");
+        // YAML's other spellings of null are not the word the policy asks for
+        rejected("""
+                roles: { support: {} }
+                tables: { customers: { email: { encrypt: none, read: { support: plaintext } } } }
+                denied-columns: ~
+                """, 3, "denied-columns: unknown value '~'");
+        rejected("""
+                roles: { support: {} }
+                tables: { customers: { email: { encrypt: none, read: { support: plaintext } } } }
+                denied-columns: [null]
+                """, 3, "denied-columns: expected a single value, found a list");
+        rejected("""
+                roles: { support: {} }
+                tables: { customers: { email: { encrypt: none, read: { support: plaintext } } } }
+                denied-columns:
+                """, 3, "denied-columns: missing value");
     }
 
     @Test
