@@ -43,9 +43,28 @@ class HibernateIT {
         }
     }
 
+    /** The same table with a column the analyst may not read ({@code phone}). */
+    @Entity
+    @Table(name = "customers")
+    public static class Contact {
+        @Id
+        @GeneratedValue(strategy = GenerationType.IDENTITY)
+        Integer id;
+        String name;
+        String email;
+        String phone;
+
+        public Contact() {}
+    }
+
     private static SessionFactory sessions(CustomersExample db, String role, String purpose) {
-        Properties warden = CustomersExample.properties(role, purpose);
-        Configuration c = new Configuration().addAnnotatedClass(Customer.class)
+        return sessions(db, CustomersExample.DIRECTORY, role, purpose, Customer.class);
+    }
+
+    private static SessionFactory sessions(CustomersExample db, java.nio.file.Path policyDirectory, String role,
+                                           String purpose, Class<?> entity) {
+        Properties warden = CustomersExample.properties(policyDirectory, role, purpose);
+        Configuration c = new Configuration().addAnnotatedClass(entity)
                 .setProperty("hibernate.connection.url", db.wardenUrl())
                 .setProperty("hibernate.connection.pool_size", "2")
                 .setProperty("hibernate.hbm2ddl.auto", "none");
@@ -83,6 +102,39 @@ class HibernateIT {
         try (Connection raw = db.raw(); ResultSet rs = raw.createStatement().executeQuery(
                 "SELECT encode(email, 'escape') FROM customers")) {
             while (rs.next()) assertFalse(rs.getString(1).contains("@example.com"), "plaintext at rest");
+        }
+    }
+
+    @Test
+    void underDeniedColumnsNullANarrowRoleLoadsEntitiesWithTheColumnNull() throws SQLException {
+        CustomersExample db = CustomersExample.create();
+        java.nio.file.Path dir = CustomersExample.newPolicyDirectoryWith("keyset: demo-keyset.json\n",
+                "keyset: demo-keyset.json\ndenied-columns: null\n");
+        int id;
+        try (SessionFactory support = sessions(db, dir, "support", "customer-service", Contact.class)) {
+            Contact jo = new Contact();
+            jo.name = "Jo";
+            jo.email = "jo@example.com";
+            jo.phone = "+85290001111";
+            support.inTransaction(s -> s.persist(jo));
+            id = jo.id;
+        }
+        try (SessionFactory analyst = sessions(db, dir, "analyst", null, Contact.class)) {
+            Contact loaded = analyst.fromSession(s -> s.find(Contact.class, id));
+            assertEquals("Jo", loaded.name);
+            assertEquals("j*@example.com", loaded.email);
+            assertEquals(null, loaded.phone, "a column the role may not read loads as null");
+            List<Contact> all = analyst.fromSession(s -> s.createSelectionQuery(
+                    "from HibernateIT$Contact where name = 'Jo'", Contact.class).getResultList());
+            assertEquals(1, all.size());
+            assertEquals(null, all.get(0).phone);
+        }
+        try (SessionFactory analyst = sessions(db, CustomersExample.DIRECTORY, "analyst", null, Contact.class)) {
+            RuntimeException refused = assertThrows(RuntimeException.class,
+                    () -> analyst.fromSession(s -> s.find(Contact.class, id)));
+            Throwable cause = refused;
+            while (!(cause instanceof SQLException) && cause.getCause() != null) cause = cause.getCause();
+            assertEquals("42501", ((SQLException) cause).getSQLState(), "the default refuses the load");
         }
     }
 }
