@@ -9,7 +9,7 @@ import java.util.Set;
 /**
  * HikariCP's {@link SQLExceptionOverride} for pools of {@code jdbc:warden:} connections: a refusal is an
  * answer to a statement, not news about the connection, so it must not make the pool evict it. Configure with
- * {@code exceptionOverrideClassName=dev.warden.jdbc.WardenExceptionOverride} (HikariCP 5.0 or later).
+ * {@code exceptionOverrideClassName=dev.warden.jdbc.WardenExceptionOverride} (tested with HikariCP 6.3).
  *
  * <p>Why: HikariCP takes SQLState 0A000 for a broken connection (with 57P01-57P03 and class 08). For Warden,
  * 0A000 is a statement shape the policy cannot be applied to; for PostgreSQL and pgjdbc, a feature that is not
