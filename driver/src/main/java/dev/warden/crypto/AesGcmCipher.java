@@ -31,7 +31,7 @@ import java.util.Arrays;
  * same plaintext; the tag is checked, in constant time, before any plaintext is produced (and the keystream
  * of a refused ciphertext wiped). Keystream and plaintext otherwise live as long as the plaintext the caller
  * keeps: wiping them per value was 6% of a 100-row read's samples (JFR) and protects nothing the returned value does not
- * expose. Cross-checked against Tink and the JDK in AesGcmCipherTest, with NIST vectors.
+ * expose. Cross-checked against Tink and the JDK in AesGcmCipherTest, with NIST and Wycheproof vectors.
  * Immutable and thread-safe.
  */
 final class AesGcmCipher implements Aead {

@@ -26,7 +26,7 @@ import java.util.Arrays;
  * Deterministic by design (equal plaintexts of a column give equal ciphertexts: see
  * {@link TinkDeterministicColumnCipher}). Produces and accepts exactly what Tink's {@code AesSiv} produces and
  * accepts for the same key and associated data (cross-checked against Tink in AesSivCipherTest, with the RFC
- * 5297 vector). V is compared in constant time and the decrypted bytes are wiped before a failed check is
+ * 5297 and Wycheproof vectors). V is compared in constant time and the decrypted bytes are wiped before a failed check is
  * reported; the S2V input (a copy of the plaintext) is wiped after use. Immutable and thread-safe.
  */
 final class AesSivCipher implements DeterministicAead {
@@ -70,8 +70,8 @@ final class AesSivCipher implements DeterministicAead {
     }
 
     /**
-     * A cipher of unprefixed ciphertexts under a raw SIV key of 32 or 64 bytes; for the RFC 5297 test vector,
-     * whose key is AES-128-SIV.
+     * A cipher of unprefixed ciphertexts under a raw SIV key of 32, 48 or 64 bytes; for the RFC 5297 and
+     * Wycheproof test vectors, whose keys are of all three sizes.
      */
     static AesSivCipher forTestVector(byte[] key) throws GeneralSecurityException {
         return new AesSivCipher(key, new byte[0]);

@@ -328,6 +328,6 @@ public final class ServerErrorRedactor {
 
     /** Warden's own refusals (see {@link SqlStates}): their messages name rules and columns, never values. */
     private static boolean isWardens(SQLException e) {
-        return e.getClass() == SQLException.class && e.getMessage() != null && e.getMessage().startsWith("Warden: ");
+        return SqlStates.raisedByWarden(e);
     }
 }

@@ -43,4 +43,12 @@ public final class SqlStates {
     public static SQLException of(String sqlState, String message, Throwable cause) {
         return new SQLException("Warden: " + message, sqlState, cause);
     }
+
+    /**
+     * True for an error Warden raised itself (built here, or worded as these are): its message names rules and
+     * columns, never a value, and it says nothing about the state of the database connection.
+     */
+    public static boolean raisedByWarden(SQLException e) {
+        return e.getClass() == SQLException.class && e.getMessage() != null && e.getMessage().startsWith("Warden: ");
+    }
 }

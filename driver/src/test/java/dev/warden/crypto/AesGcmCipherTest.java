@@ -1,10 +1,14 @@
 package dev.warden.crypto;
 
 import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.aead.AesGcmKey;
+import com.google.crypto.tink.aead.AesGcmParameters;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import com.google.crypto.tink.util.SecretBytes;
+import dev.warden.crypto.WycheproofVectors.Vector;
 import org.junit.jupiter.api.Test;
 
 import javax.crypto.Cipher;
@@ -26,6 +30,7 @@ import java.util.concurrent.Future;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,6 +71,88 @@ class AesGcmCipherTest {
         assertArrayEquals(input, case4Key.encryptWithNonceForTest(plaintext, HEX.parseHex("cafebabefacedbaddecaf888"), case4Ad));
         input[20] ^= 0x40;
         assertThrows(GeneralSecurityException.class, () -> case4.decrypt(input));
+    }
+
+    /**
+     * Every Wycheproof AES-GCM vector whose parameters this class implements (96-bit nonce, 128-bit tag; AES-128,
+     * -192 and -256): a valid one encrypts under its nonce to its ciphertext and tag byte for byte and decrypts
+     * to its message, an invalid one (a modified tag) is refused, both through a Tink key of the vector's key
+     * bytes (Tink's 5-byte prefix in front, as in production) and as a raw key. A vector with another nonce
+     * size is one this class never serves: {@link AesGcmCipher#createOrNull} leaves its key to Tink, and Tink
+     * refuses an empty nonce outright.
+     */
+    @Test
+    void answersEveryWycheproofVectorOfTheParametersItImplements() throws Exception {
+        int checked = 0;
+        int leftToTink = 0;
+        for (Vector vector : WycheproofVectors.load("aes_gcm_test.json")) {
+            if (vector.ivBits() == 96 && vector.tagBits() == 128) {
+                assertAnswersAsWycheproof(vector);
+                checked++;
+            } else if (vector.ivBits() > 0) {
+                assertNull(AesGcmCipher.createOrNull(tinkKey(vector)), vector.label());
+                leftToTink++;
+            } else {
+                assertThrows(GeneralSecurityException.class, () -> tinkKey(vector), vector.label());
+            }
+        }
+        // the file's counts, so that a filter slip cannot silently skip vectors
+        assertEquals(197, checked);
+        assertEquals(113, leftToTink);
+    }
+
+    private static void assertAnswersAsWycheproof(Vector vector) throws GeneralSecurityException {
+        AesGcmKey key = tinkKey(vector);
+        AesGcmCipher tinkKeyed = AesGcmCipher.createOrNull(key);
+        assertNotNull(tinkKeyed, vector.label());
+        assertAnswersAsWycheproof(vector, tinkKeyed, key.getOutputPrefix().toByteArray());
+        assertAnswersAsWycheproof(vector, AesGcmCipher.forTestVector(vector.key()), new byte[0]);
+    }
+
+    private static void assertAnswersAsWycheproof(Vector vector, AesGcmCipher cipher, byte[] prefix)
+            throws GeneralSecurityException {
+        byte[] sealed = concat(prefix, vector.iv(), vector.ct(), vector.tag());
+        String label = vector.label() + (prefix.length == 0 ? ", raw key" : ", Tink key");
+        switch (vector.result()) {
+            case "valid" -> {
+                assertArrayEquals(sealed, cipher.encryptWithNonceForTest(vector.msg(), vector.iv(), vector.aad()), label);
+                assertArrayEquals(vector.msg(), cipher.forAssociatedData(vector.aad()).decrypt(sealed), label);
+                assertArrayEquals(vector.msg(), cipher.decrypt(sealed, vector.aad()), label);
+            }
+            case "invalid" -> {
+                assertThrows(GeneralSecurityException.class,
+                        () -> cipher.forAssociatedData(vector.aad()).decrypt(sealed), label);
+                assertThrows(GeneralSecurityException.class, () -> cipher.decrypt(sealed, vector.aad()), label);
+            }
+            default -> throw new AssertionError(label + ": result " + vector.result() + " has no rule here");
+        }
+    }
+
+    /** A Tink AES-GCM key (Tink variant, so with an output prefix) of the vector's key bytes and sizes. */
+    private static AesGcmKey tinkKey(Vector vector) throws GeneralSecurityException {
+        AesGcmParameters parameters = AesGcmParameters.builder()
+                .setKeySizeBytes(vector.key().length)
+                .setIvSizeBytes(vector.ivBits() / 8)
+                .setTagSizeBytes(vector.tagBits() / 8)
+                .setVariant(AesGcmParameters.Variant.TINK)
+                .build();
+        return AesGcmKey.builder()
+                .setParameters(parameters)
+                .setKeyBytes(SecretBytes.copyFrom(vector.key(), InsecureSecretKeyAccess.get()))
+                .setIdRequirement(0x2a5a11ce)
+                .build();
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int length = 0;
+        for (byte[] part : parts) length += part.length;
+        byte[] out = new byte[length];
+        int at = 0;
+        for (byte[] part : parts) {
+            System.arraycopy(part, 0, out, at, part.length);
+            at += part.length;
+        }
+        return out;
     }
 
     @Test

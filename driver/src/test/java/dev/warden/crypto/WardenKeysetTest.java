@@ -1,5 +1,11 @@
 package dev.warden.crypto;
 
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.aead.AesGcmKey;
+import com.google.crypto.tink.daead.AesSivKey;
+import com.google.crypto.tink.mac.HmacKey;
+import com.google.crypto.tink.util.SecretBytes;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
@@ -11,13 +17,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -425,8 +437,70 @@ class WardenKeysetTest {
     }
 
     @Test
-    void toStringShowsKeyIdsOnly() {
-        WardenKeyset keyset = WardenKeyset.generate();
-        assertTrue(keyset.toString().startsWith("WardenKeyset[keys=1, primary aead="), keyset.toString());
+    void toStringShowsKeyIdsOnly() throws Exception {
+        WardenKeyset keyset = WardenKeyset.generate().rotate();
+        assertEquals("WardenKeyset[keys=2, primary " + keyset.primaryKeyIds() + "]", keyset.toString());
+        List<byte[]> keys = keyMaterial(keyset);
+        assertEquals(6, keys.size(), "two AES-GCM, two AES-SIV and two HMAC keys");
+        assertNull(leakedKeyEncoding(keyset.toString(), keys), keyset.toString());
+        assertNull(leakedKeyEncoding(keyset.describeKeys(), keys), keyset.describeKeys());
+        // the check itself finds key material in any of these encodings
+        byte[] key = keys.get(3);
+        for (String leak : List.of(HexFormat.of().formatHex(key, 7, 13), Base64.getEncoder().encodeToString(key),
+                Base64.getUrlEncoder().encodeToString(Arrays.copyOfRange(key, 2, 20)),
+                new String(key, StandardCharsets.ISO_8859_1).substring(5, 11), Arrays.toString(key))) {
+            assertNotNull(leakedKeyEncoding(keyset + leak, keys), leak);
+        }
+    }
+
+    /**
+     * Any 6 consecutive bytes of any key in {@code text}: as hex (either case), Base64 (standard or URL-safe, at
+     * every alignment), Latin-1 characters, or {@code Arrays.toString} decimals. Null when none appears.
+     */
+    private static String leakedKeyEncoding(String text, List<byte[]> keys) {
+        int window = 6;
+        for (byte[] key : keys) {
+            Map<String, Integer> encodings = new LinkedHashMap<>();   // an encoding, and how long 6 bytes are in it
+            encodings.put(HexFormat.of().formatHex(key), 2 * window);
+            encodings.put(HexFormat.of().withUpperCase().formatHex(key), 2 * window);
+            encodings.put(new String(key, StandardCharsets.ISO_8859_1), window);
+            for (int shift = 0; shift < 3; shift++) {
+                byte[] shifted = Arrays.copyOfRange(key, shift, key.length);
+                encodings.put(Base64.getEncoder().encodeToString(shifted), 4 * window / 3);
+                encodings.put(Base64.getUrlEncoder().encodeToString(shifted), 4 * window / 3);
+            }
+            for (int at = 0; at + window <= key.length; at++) {
+                String decimals = Arrays.toString(Arrays.copyOfRange(key, at, at + window));
+                if (text.contains(decimals.substring(1, decimals.length() - 1))) return decimals;
+            }
+            for (Map.Entry<String, Integer> encoding : encodings.entrySet()) {
+                String encoded = encoding.getKey();
+                for (int at = 0; at + encoding.getValue() <= encoded.length(); at++) {
+                    String piece = encoded.substring(at, at + encoding.getValue());
+                    if (text.contains(piece)) return piece;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The key bytes of every key of the keyset's three Tink keysets (read through its private handles). */
+    private static List<byte[]> keyMaterial(WardenKeyset keyset) throws IllegalAccessException {
+        List<byte[]> keys = new ArrayList<>();
+        for (java.lang.reflect.Field field : WardenKeyset.class.getDeclaredFields()) {
+            if (field.getType() != KeysetHandle.class) continue;
+            field.setAccessible(true);
+            KeysetHandle handle = (KeysetHandle) field.get(keyset);
+            for (int i = 0; i < handle.size(); i++) {
+                com.google.crypto.tink.Key key = handle.getAt(i).getKey();
+                SecretBytes bytes;
+                if (key instanceof AesGcmKey k) bytes = k.getKeyBytes();
+                else if (key instanceof AesSivKey k) bytes = k.getKeyBytes();
+                else if (key instanceof HmacKey k) bytes = k.getKeyBytes();
+                else throw new AssertionError("a key type this test does not know: " + key.getClass());
+                keys.add(bytes.toByteArray(InsecureSecretKeyAccess.get()));
+            }
+        }
+        return keys;
     }
 }
