@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.warden.gateway.auth.BackendLogin;
+import dev.warden.gateway.auth.GatewayUser;
 import dev.warden.gateway.auth.ScramVerifier;
+import dev.warden.gateway.wire.PgFrameDecoder;
+import dev.warden.testkit.CustomersExample;
 import dev.warden.gateway.backend.PgjdbcCopyRunner;
 import dev.warden.testkit.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +23,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -40,16 +46,21 @@ class GatewayBackendUsersIT {
     private static final String PW = "pw";
     private static final String ALICE_DB = "warden_alice_" + ProcessHandle.current().pid();
     private static final String BOB_DB = "warden_bob_" + ProcessHandle.current().pid();
+    /** The group through which both get the application's table privileges, as a deployment would grant them. */
+    private static final String APP_GROUP = "warden_app_" + ProcessHandle.current().pid();
 
     static String backendUrl;
     static GatewayServer server;
+    static CustomersExample example;
+    static GatewayServer withPolicy;
 
     @BeforeAll
     static void start() throws Exception {
         backendUrl = EmbeddedPostgres.freshDatabase();
         try (Connection raw = EmbeddedPostgres.rawConnection(backendUrl); Statement s = raw.createStatement()) {
+            s.execute("create role " + APP_GROUP);
             for (String role : List.of(ALICE_DB, BOB_DB)) {
-                s.execute("create role " + role + " login password 'db-" + role + "'");
+                s.execute("create role " + role + " login password 'db-" + role + "' in role " + APP_GROUP);
             }
         }
         Path dir = Files.createTempDirectory("warden-backend-users");
@@ -69,21 +80,51 @@ class GatewayBackendUsersIT {
         GatewayConfig config = GatewayConfig.load(yaml);
         server = new GatewayServer(config, new PooledBackendConnector(config.backend(), null, null),
                 new PgjdbcCopyRunner()).start();
+        withPolicy = policyServer();
+    }
+
+    /** The customers example through Warden: sam (support) runs as alice's database user, ann (analyst) as bob's. */
+    private static GatewayServer policyServer() throws Exception {
+        example = CustomersExample.create();
+        try (Connection raw = example.raw(); Statement s = raw.createStatement()) {
+            s.execute("grant select, insert, update, delete on customers, orders to " + APP_GROUP);
+            s.execute("grant usage on all sequences in schema public to " + APP_GROUP);
+        }
+        ScramVerifier pw = ScramVerifier.generate(PW.toCharArray(), 4096);
+        GatewayConfig config = new GatewayConfig("127.0.0.1", 0,
+                new GatewayConfig.Backend(example.wardenUrl(), EmbeddedPostgres.USER, "", 2, Map.of()),
+                CustomersExample.POLICY.toString(), "file:" + CustomersExample.MASTER_KEY, null, false, false,
+                PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH,
+                Map.of("sam", new GatewayUser("sam", pw, "support", "customer-service", Set.of())
+                                .withBackendLogin(new BackendLogin(ALICE_DB, "db-" + ALICE_DB)),
+                        "ann", new GatewayUser("ann", pw, "analyst", null, Set.of())
+                                .withBackendLogin(new BackendLogin(BOB_DB, "db-" + BOB_DB))),
+                "scram-sha-256", 100);
+        return new GatewayServer(config, new PooledBackendConnector(config.backend(), config.policy(),
+                config.masterKey()), new PgjdbcCopyRunner()).start();
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (server != null) server.close();
-        try (Connection raw = EmbeddedPostgres.rawConnection(backendUrl); Statement s = raw.createStatement()) {
-            for (String role : List.of(ALICE_DB, BOB_DB)) {
-                s.execute("drop owned by " + role);
-                s.execute("drop role " + role);
+        if (withPolicy != null) withPolicy.close();
+        // the roles are the embedded cluster's, shared with other test classes of this JVM: leave none behind
+        for (String url : List.of(backendUrl, example.rawUrl())) {
+            try (Connection raw = EmbeddedPostgres.rawConnection(url); Statement s = raw.createStatement()) {
+                s.execute("drop owned by " + ALICE_DB + ", " + BOB_DB + ", " + APP_GROUP);
             }
+        }
+        try (Connection raw = EmbeddedPostgres.rawConnection(backendUrl); Statement s = raw.createStatement()) {
+            s.execute("drop role " + ALICE_DB + ", " + BOB_DB + ", " + APP_GROUP);
         }
     }
 
     static Connection as(String user) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/app?user=" + user
+        return as(server, user);
+    }
+
+    static Connection as(GatewayServer gateway, String user) throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + gateway.port() + "/app?user=" + user
                 + "&password=" + PW);
     }
 
@@ -183,6 +224,28 @@ class GatewayBackendUsersIT {
             // the control: on alice's database user dave reads it, as PostgreSQL cannot tell the two apart
             assertArrayEquals(secret, bytes(dave, "select lo_get(" + oid + ")"));
             assertEquals("1", one(alice, "select lo_unlink(" + oid + ")"));
+        }
+    }
+
+    @Test
+    void withAPolicyEachUsersStatementsGoThroughWardenAsItsOwnDatabaseUser() throws Exception {
+        String email = "own.user@example.com";
+        try (Connection sam = as(withPolicy, "sam"); Connection ann = as(withPolicy, "ann")) {
+            assertEquals(ALICE_DB, one(sam, "select current_user"));
+            assertEquals(BOB_DB, one(ann, "select current_user"));
+            try (Statement s = sam.createStatement()) {
+                assertEquals(1, s.executeUpdate("insert into customers (name, email, country) values ('Own', '"
+                        + email + "', 'NZ')"));
+            }
+            assertEquals(email, one(sam, "select email from customers where name = 'Own'"));
+            String masked = one(ann, "select email from customers where name = 'Own'");
+            assertTrue(!masked.equals(email) && masked.contains("@"), masked);  // analyst: masked, as the policy says
+            String samPid = one(sam, "select pg_backend_pid()");
+            SQLException e = refused(ann, "select pg_terminate_backend(" + samPid + ")");
+            assertEquals("42501", e.getSQLState(), e.getMessage());
+        }
+        try (Connection raw = example.raw()) {
+            assertTrue(!one(raw, "select encode(email, 'escape') from customers where name = 'Own'").contains(email));
         }
     }
 
