@@ -45,7 +45,7 @@ final class BackendUserSharing {
         return shared;
     }
 
-    /** The warning (or, with {@code isolate-users: true}, the start-up error) for one shared database user. */
+    /** What users of one shared database user can do to each other, and the remedy (without a final period). */
     static String describe(Shared shared) {
         StringBuilder names = new StringBuilder();
         for (GatewayUser u : shared.users()) {
@@ -60,8 +60,7 @@ final class BackendUserSharing {
                 + " (pg_cancel_backend/pg_terminate_backend with a pid from pg_stat_activity), read, change and unlink"
                 + " the others' large objects, alter or drop the tables and other objects the others created, and"
                 + " commit or roll back their prepared transactions. Give each its own database user"
-                + " (users.<name>.backend-user and backend-password), or set isolate-users: true to refuse to start"
-                + " like this";
+                + " (users.<name>.backend-user and backend-password)";
     }
 
     private static String databaseUser(GatewayUser user, GatewayConfig config) {

@@ -68,7 +68,8 @@ public final class GatewayPreflight {
     /** What {@code warden serve} prints as warnings and serves anyway (each a line, without a prefix). */
     public static List<String> warnings(GatewayConfig config) {
         if (config.isolateUsers()) return List.of();  // then they are problems
-        return BackendUserSharing.find(config).stream().map(BackendUserSharing::describe).toList();
+        return BackendUserSharing.find(config).stream().map(s -> BackendUserSharing.describe(s)
+                + "; isolate-users: true makes this a start-up error").toList();
     }
 
     private static boolean urlNamesUser(String url) {
