@@ -2,6 +2,8 @@ package dev.warden.cli;
 
 import dev.warden.engine.DatabaseUserCheck;
 import dev.warden.gateway.GatewayConfig;
+import dev.warden.gateway.auth.BackendLogin;
+import dev.warden.gateway.auth.GatewayUser;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -37,14 +39,31 @@ final class DatabaseUserWarning {
      * (the driver warns at the first client's connection instead).
      */
     static void checkBackend(GatewayConfig.Backend backend, PrintWriter err) {
+        checkBackend(backend, backend.user(), backend.password(), err);
+    }
+
+    /**
+     * {@link #checkBackend(GatewayConfig.Backend, PrintWriter)} for the backend's shared user and for each database
+     * user of the gateway users' own: a superuser among them could cancel, terminate and read everyone's anyway.
+     */
+    static void checkBackends(GatewayConfig config, PrintWriter err) {
+        checkBackend(config.backend(), err);
+        java.util.Set<BackendLogin> seen = new java.util.HashSet<>();
+        for (GatewayUser user : config.users().values()) {
+            BackendLogin login = user.backendLogin();
+            if (login != null && seen.add(login)) checkBackend(config.backend(), login.user(), login.password(), err);
+        }
+    }
+
+    private static void checkBackend(GatewayConfig.Backend backend, String user, String password, PrintWriter err) {
         String url = backend.url().startsWith("jdbc:warden:")
                 ? "jdbc:" + backend.url().substring("jdbc:warden:".length()) : backend.url();
         Properties props = new Properties();
         backend.properties().forEach((k, v) -> {
             if (!k.startsWith("warden.")) props.setProperty(k, v);
         });
-        if (backend.user() != null) props.setProperty("user", backend.user());
-        if (backend.password() != null) props.setProperty("password", backend.password());
+        if (user != null) props.setProperty("user", user);
+        if (password != null) props.setProperty("password", password);
         props.setProperty("loginTimeout", "5");
         try (Connection connection = DriverManager.getConnection(url, props)) {
             check(connection, "warden serve", err);

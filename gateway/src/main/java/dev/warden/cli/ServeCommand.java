@@ -33,13 +33,14 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("warden serve: warning: no policy configured, so statements are forwarded unprotected"
                     + " (set policy: in " + config + ")");
         }
+        GatewayPreflight.warnings(cfg).forEach(w -> System.err.println("warden serve: warning: " + w));
         List<String> problems = GatewayPreflight.problems(cfg);
         if (!problems.isEmpty()) {
             problems.forEach(p -> System.err.println("warden serve: " + p));
             return 2;
         }
         // in the background: a backend that is slow or down must not delay start-up
-        Thread userCheck = new Thread(() -> DatabaseUserWarning.checkBackend(cfg.backend(),
+        Thread userCheck = new Thread(() -> DatabaseUserWarning.checkBackends(cfg,
                 new java.io.PrintWriter(System.err, true)), "warden-serve-user-check");
         userCheck.setDaemon(true);
         userCheck.start();

@@ -1,6 +1,7 @@
 package dev.warden.gateway;
 
 import dev.warden.gateway.auth.AuthMethod;
+import dev.warden.gateway.auth.BackendLogin;
 import dev.warden.gateway.auth.GatewayUser;
 import dev.warden.gateway.auth.Md5Verifier;
 import dev.warden.gateway.auth.ScramVerifier;
@@ -37,8 +38,11 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * allow-md5-without-tls: false                 # md5 auth without TLS
  * max-message-bytes: 67108864
  * max-clients: 500                             # further clients get 53300 too_many_connections
+ * isolate-users: false                         # true: users of different roles or purposes may not share
+ *                                              # a database user (start-up error instead of a warning)
  * users:
- *   alice: {verifier: "SCRAM-SHA-256$4096:...", role: analyst, purpose: support, purposes: [support, billing]}
+ *   alice: {verifier: "SCRAM-SHA-256$4096:...", role: analyst, purpose: support, purposes: [support, billing],
+ *           backend-user: alice_db, backend-password: env:ALICE_DB_PW}   # her own database user
  *   carol: {verifier: "SCRAM-SHA-256$4096:...", auth: password, role: support}   # cleartext, checked
  *   dave:  {verifier: "md5...", auth: md5, role: billing}   # md5 needs an md5 verifier (warden passwd --md5)
  * </pre>
@@ -46,7 +50,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 public record GatewayConfig(String host, int port, Backend backend, String policy, String masterKey, Tls tls,
                             boolean allowInsecureNonLoopback, boolean allowCleartextPassword, int maxMessageBytes,
                             Map<String, GatewayUser> users, String authMethod, int maxClients,
-                            boolean allowMd5WithoutTls) {
+                            boolean allowMd5WithoutTls, boolean isolateUsers) {
 
     /** Where the statements go. */
     public record Backend(String url, String user, String password, int poolSize, Map<String, String> properties) {
@@ -64,12 +68,33 @@ public record GatewayConfig(String host, int port, Backend backend, String polic
         AuthMethod.parse(authMethod);
     }
 
+    /** A configuration that only warns when users of different roles or purposes share a database user. */
+    public GatewayConfig(String host, int port, Backend backend, String policy, String masterKey, Tls tls,
+                         boolean allowInsecureNonLoopback, boolean allowCleartextPassword, int maxMessageBytes,
+                         Map<String, GatewayUser> users, String authMethod, int maxClients, boolean allowMd5WithoutTls) {
+        this(host, port, backend, policy, masterKey, tls, allowInsecureNonLoopback, allowCleartextPassword,
+                maxMessageBytes, users, authMethod, maxClients, allowMd5WithoutTls, false);
+    }
+
     /** A configuration that allows md5 only over TLS. */
     public GatewayConfig(String host, int port, Backend backend, String policy, String masterKey, Tls tls,
                          boolean allowInsecureNonLoopback, boolean allowCleartextPassword, int maxMessageBytes,
                          Map<String, GatewayUser> users, String authMethod, int maxClients) {
         this(host, port, backend, policy, masterKey, tls, allowInsecureNonLoopback, allowCleartextPassword,
-                maxMessageBytes, users, authMethod, maxClients, false);
+                maxMessageBytes, users, authMethod, maxClients, false, false);
+    }
+
+    /**
+     * A value the configuration cannot use, at {@code path} (keys from the root): {@link #load} names its file and
+     * line. The message starts with the dotted path, so {@link #fromMap} callers without a file still see where.
+     */
+    static final class ValueError extends IllegalArgumentException {
+        private final List<String> path;
+
+        ValueError(List<String> path, String message) {
+            super(String.join(".", path) + ": " + message);
+            this.path = List.copyOf(path);
+        }
     }
 
     /** The method for users without their own {@code auth:}, and for unknown user names. */
@@ -87,9 +112,11 @@ public record GatewayConfig(String host, int port, Backend backend, String polic
     public static GatewayConfig load(Path file) throws IOException {
         String text = Files.readString(file, StandardCharsets.UTF_8);
         LoadSettings settings = LoadSettings.builder().setLabel(file.toString()).build();
+        java.util.Optional<org.snakeyaml.engine.v2.nodes.Node> composed;
         try {
             // keys first, with their lines: a misspelt key must not be silently ignored
-            new Compose(settings).composeString(text).ifPresent(node -> GatewayConfigKeys.check(node, file.toString()));
+            composed = new Compose(settings).composeString(text);
+            composed.ifPresent(node -> GatewayConfigKeys.check(node, file.toString()));
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -99,6 +126,9 @@ public record GatewayConfig(String host, int port, Backend backend, String polic
             Object root = new Load(settings).loadFromString(text);
             Path base = file.toAbsolutePath().getParent();
             return fromMap(asMap(root, "root"), base);
+        } catch (ValueError e) {
+            throw new IOException(file + ":" + GatewayConfigKeys.lineOf(composed.orElseThrow(), e.path) + ": "
+                    + e.getMessage(), e);
         } catch (IllegalArgumentException | ClassCastException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
@@ -139,7 +169,8 @@ public record GatewayConfig(String host, int port, Backend backend, String polic
                 Boolean.parseBoolean(str(root.getOrDefault("allow-cleartext-password", false))),
                 integer(root.getOrDefault("max-message-bytes", PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH), "max-message-bytes"),
                 users, defaultAuth, integer(root.getOrDefault("max-clients", 500), "max-clients"),
-                Boolean.parseBoolean(str(root.getOrDefault("allow-md5-without-tls", false))));
+                Boolean.parseBoolean(str(root.getOrDefault("allow-md5-without-tls", false))),
+                Boolean.parseBoolean(str(root.getOrDefault("isolate-users", false))));
     }
 
     /** One {@code users:} entry; the verifier's format (SCRAM or md5) must suit the user's {@code auth}. */
@@ -176,7 +207,26 @@ public record GatewayConfig(String host, int port, Backend backend, String polic
             list.forEach(p -> purposes.add(str(p)));
         }
         return new GatewayUser(name, scram, str(required(u, "role")),
-                u.get("purpose") == null ? null : str(u.get("purpose")), purposes, auth, md5);
+                u.get("purpose") == null ? null : str(u.get("purpose")), purposes, auth, md5, backendLogin(name, u, base));
+    }
+
+    /** The user's own database user, or null (the backend's shared one); both keys or neither (checked with lines). */
+    private static BackendLogin backendLogin(String name, Map<String, Object> u, Path base) {
+        if (!u.containsKey("backend-user") && !u.containsKey("backend-password")) return null;
+        Object user = u.get("backend-user");
+        if (user == null || str(user).isBlank()) {
+            throw new ValueError(List.of("users", name, "backend-user"), "must name a database user");
+        }
+        Object password = u.get("backend-password");
+        if (password == null) {
+            throw new ValueError(List.of("users", name, "backend-password"), "must be a password or a reference"
+                    + " (env:NAME or file:PATH)");
+        }
+        try {
+            return new BackendLogin(str(user), resolveSecret(str(password), base));
+        } catch (IllegalArgumentException e) {
+            throw new ValueError(List.of("users", name, "backend-password"), e.getMessage());
+        }
     }
 
     /** Resolves {@code env:NAME} and {@code file:PATH} references; anything else is the value itself. */

@@ -23,13 +23,18 @@ final class GatewayConfigKeys {
     /** Allowed keys by path; a path ending in {@link #ANY} stands for every key of that mapping. */
     private static final Map<String, Set<String>> ALLOWED = Map.of(
             "", Set.of("listen", "backend", "policy", "master-key", "tls", "allow-insecure-non-loopback", "auth-method",
-                    "allow-cleartext-password", "allow-md5-without-tls", "max-message-bytes", "max-clients", "users"),
+                    "allow-cleartext-password", "allow-md5-without-tls", "max-message-bytes", "max-clients", "users",
+                    "isolate-users"),
             "listen", Set.of("host", "port"),
             "backend", Set.of("url", "user", "password", "pool-size", "properties"),
             "backend.properties", Set.of(ANY),
             "tls", Set.of("cert", "key"),
             "users", Set.of(ANY),
-            "users.*", Set.of("verifier", "auth", "role", "purpose", "purposes"));
+            "users.*", Set.of("verifier", "auth", "role", "purpose", "purposes", "backend-user", "backend-password"));
+
+    /** Keys that mean nothing alone, by path: each pair is written both or neither. */
+    private static final Map<String, List<List<String>>> TOGETHER = Map.of(
+            "users.*", List.of(List.of("backend-user", "backend-password")));
 
     private GatewayConfigKeys() {
     }
@@ -42,6 +47,7 @@ final class GatewayConfigKeys {
     private static void check(MappingNode mapping, String path, String label) {
         Set<String> allowed = ALLOWED.get(path);
         if (allowed == null) return;  // a leaf mapping no rule describes: its values are read as they are
+        checkTogether(mapping, path, label);
         for (NodeTuple tuple : mapping.getValue()) {
             String key = tuple.getKeyNode() instanceof ScalarNode s ? s.getValue() : String.valueOf(tuple.getKeyNode());
             boolean free = allowed.contains(ANY);
@@ -54,6 +60,45 @@ final class GatewayConfigKeys {
                 check(child, path.isEmpty() ? key : path + "." + (free ? ANY : key), label);
             }
         }
+    }
+
+    private static void checkTogether(MappingNode mapping, String path, String label) {
+        for (List<String> pair : TOGETHER.getOrDefault(path, List.of())) {
+            Node first = keyNode(mapping, pair.get(0));
+            Node second = keyNode(mapping, pair.get(1));
+            if ((first == null) != (second == null)) {
+                String present = first != null ? pair.get(0) : pair.get(1);
+                String missing = first != null ? pair.get(1) : pair.get(0);
+                throw new IllegalArgumentException(label + ":" + line(first != null ? first : second) + ": '" + present
+                        + "' needs '" + missing + "' beside it" + (missing.endsWith("password")
+                        ? " (a reference such as env:NAME or file:PATH)" : ""));
+            }
+        }
+    }
+
+    private static Node keyNode(MappingNode mapping, String key) {
+        for (NodeTuple tuple : mapping.getValue()) {
+            if (tuple.getKeyNode() instanceof ScalarNode s && s.getValue().equals(key)) return tuple.getKeyNode();
+        }
+        return null;
+    }
+
+    /**
+     * The line of the key at {@code path} (keys from the root, e.g. {@code users, alice, backend-password}), or of
+     * its nearest ancestor that is there; 0 when none is.
+     */
+    static int lineOf(Node root, List<String> path) {
+        int line = 0;
+        Node node = root;
+        for (String key : path) {
+            if (!(node instanceof MappingNode mapping)) break;
+            Node keyNode = keyNode(mapping, key);
+            if (keyNode == null) break;
+            line = line(keyNode);
+            node = mapping.getValue().stream().filter(t -> t.getKeyNode() == keyNode).findFirst().orElseThrow()
+                    .getValueNode();
+        }
+        return line;
     }
 
     private static int line(Node node) {

@@ -1,5 +1,6 @@
 package dev.warden.gateway;
 
+import dev.warden.gateway.auth.BackendLogin;
 import dev.warden.gateway.auth.GatewayUser;
 import dev.warden.gateway.backend.BackendConnector;
 import com.zaxxer.hikari.HikariConfig;
@@ -12,15 +13,19 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A {@link BackendConnector} over HikariCP pools, one pool per (role, purpose), each of up to
- * {@code poolSize} connections to the configured JDBC URL. For a {@code jdbc:warden:} URL each pool's
- * connections carry {@code warden.role}, {@code warden.purpose}, {@code warden.policy} and
- * {@code warden.masterKey}; for a plain {@code jdbc:postgresql:} URL role and purpose do not change the
- * connection and one pool serves everybody. Thread-safe.
+ * A {@link BackendConnector} over HikariCP pools, one pool per (database user, role, purpose), each of up to
+ * {@code poolSize} connections to the configured JDBC URL. The database user is the gateway user's own
+ * ({@link GatewayUser#backendLogin()}) or else the backend's shared {@code user}; a connection is only ever lent to
+ * gateway users of its pool's database user, so what PostgreSQL checks against that user (cancelling and
+ * terminating backends, large objects, object ownership) separates gateway users with different ones. For a
+ * {@code jdbc:warden:} URL each pool's connections carry {@code warden.role}, {@code warden.purpose},
+ * {@code warden.policy} and {@code warden.masterKey}; for a plain {@code jdbc:postgresql:} URL role and purpose do
+ * not change the connection and one pool per database user serves everybody. Thread-safe.
  */
 public final class PooledBackendConnector implements BackendConnector {
 
-    private record Key(String role, String purpose) {}
+    /** {@code login} null: the backend's shared user. */
+    private record Key(BackendLogin login, String role, String purpose) {}
 
     private static final SQLExceptionOverride FEATURE_NOT_SUPPORTED_IS_NOT_BROKEN = new SQLExceptionOverride() {
         @java.lang.Override // the bare name is HikariCP's nested Override enum here
@@ -53,22 +58,25 @@ public final class PooledBackendConnector implements BackendConnector {
         if (closed) {
             throw new SQLException("gateway is shutting down", "57P01");
         }
-        Key key = warden ? new Key(user.role(), purpose) : new Key("", null);
+        Key key = warden ? new Key(user.backendLogin(), user.role(), purpose) : new Key(user.backendLogin(), "", null);
         return pools.computeIfAbsent(key, this::createPool).getConnection();
     }
 
     private HikariDataSource createPool(Key key) {
         HikariConfig c = new HikariConfig();
         c.setJdbcUrl(url);
-        if (backend.user() != null) {
-            c.setUsername(backend.user());
+        String user = key.login() != null ? key.login().user() : backend.user();
+        String password = key.login() != null ? key.login().password() : backend.password();
+        if (user != null) {
+            c.setUsername(user);
         }
-        if (backend.password() != null) {
-            c.setPassword(backend.password());
+        if (password != null) {
+            c.setPassword(password);
         }
         c.setMaximumPoolSize(backend.poolSize());
         c.setMinimumIdle(0);
-        c.setPoolName("warden-gateway-" + (key.role().isEmpty() ? "backend" : key.role() + "-" + key.purpose()));
+        c.setPoolName("warden-gateway-" + (user == null ? "backend" : user)
+                + (key.role().isEmpty() ? "" : "-" + key.role() + "-" + key.purpose()));
         // like pgbouncer, a client waits for a free backend connection rather than failing at once
         c.setConnectionTimeout(60_000);
         // HikariCP takes SQLState 0A000 for a broken connection and evicts it, but for PostgreSQL and Warden
@@ -82,7 +90,12 @@ public final class PooledBackendConnector implements BackendConnector {
             // step); statements the client prepared stay prepared.
             c.addDataSourceProperty("preferQueryMode", "extendedForPrepared");
         }
-        backend.properties().forEach(c::addDataSourceProperty);
+        backend.properties().forEach((name, value) -> {
+            // HikariCP lets a user or password driver property win over the pool's: they belong to the shared user
+            if (key.login() == null || !(name.equalsIgnoreCase("user") || name.equalsIgnoreCase("password"))) {
+                c.addDataSourceProperty(name, value);
+            }
+        });
         if (warden) {
             c.addDataSourceProperty("warden.role", key.role());
             if (key.purpose() != null) {

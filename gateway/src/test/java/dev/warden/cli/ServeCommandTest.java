@@ -117,4 +117,37 @@ class ServeCommandTest {
         Files.writeString(file, Files.readString(file).replace("role: auditor}", "role: support, purpose: marketing}"));
         assertFailsWith(file, "users.alice: role 'support' may not act for purpose 'marketing'");
     }
+
+    /** alice (support) and bob (analyst), both on the backend's shared database user {@code app}. */
+    private static Path sharingConfig(Path dir, String extra, int port) throws Exception {
+        Path file = dir.resolve("gateway.yaml");
+        Files.writeString(file, "listen: {host: 127.0.0.1, port: " + port + "}\n"
+                + "backend:\n  url: jdbc:postgresql://127.0.0.1:1/none\n  user: app\n  password: x\n  pool-size: 2\n"
+                + "policy: policy.yaml\nmaster-key: file:demo-master-key.txt\n" + extra
+                + "users:\n  alice: {verifier: \"" + VERIFIER + "\", role: support}\n"
+                + "  bob: {verifier: \"" + VERIFIER + "\", role: analyst}\n");
+        return file;
+    }
+
+    @Test
+    void isolateUsersRefusesToStartWhenUsersOfDifferentRolesShareADatabaseUser() throws Exception {
+        Path dir = CustomersExample.newPolicyDirectory();
+        assertFailsWith(sharingConfig(dir, "isolate-users: true\n", 0), "warden serve: isolate-users: gateway users"
+                + " alice (role support), bob (role analyst) all run as database user 'app'", "pg_terminate_backend");
+    }
+
+    @Test
+    void withoutIsolateUsersServeWarnsOnceAboutTheSharedDatabaseUserAndGoesOn() throws Exception {
+        Path dir = CustomersExample.newPolicyDirectory();
+        // the port is taken, so serve gets as far as listening and stops there (exit 1) instead of serving forever
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Run run = serve(sharingConfig(dir, "", taken.getLocalPort()));
+            assertEquals(1, run.exit(), run.err());
+            assertTrue(run.err().contains("cannot listen"), run.err());
+            String warning = "warden serve: warning: gateway users alice (role support), bob (role analyst) all run as"
+                    + " database user 'app'";
+            assertTrue(run.err().contains(warning), run.err());
+            assertEquals(run.err().indexOf(warning), run.err().lastIndexOf(warning), run.err());
+        }
+    }
 }

@@ -7,10 +7,11 @@ import java.util.Set;
  * against what (a SCRAM verifier, or for {@code md5} an md5 verifier; cleartext passwords are checked
  * against whichever the user has), the Warden role it is mapped to, its default purpose (may be null) and
  * the purposes it may declare with {@code -c warden.purpose=...} (empty: only the default; a user without a
- * default purpose may declare any). Immutable and thread-safe.
+ * default purpose may declare any), and the database user its statements run as when it has one of its own
+ * ({@link BackendLogin}; null: the backend's shared user). Immutable and thread-safe.
  */
 public record GatewayUser(String name, ScramVerifier verifier, String role, String purpose, Set<String> purposes,
-                          AuthMethod auth, Md5Verifier md5) {
+                          AuthMethod auth, Md5Verifier md5, BackendLogin backendLogin) {
 
     public GatewayUser {
         purposes = purposes == null ? Set.of() : Set.copyOf(purposes);
@@ -20,6 +21,12 @@ public record GatewayUser(String name, ScramVerifier verifier, String role, Stri
             case MD5 -> require(md5 != null, "md5 needs an md5 verifier (warden passwd --md5 --user " + name + ")");
             case PASSWORD -> require(verifier != null || md5 != null, "password needs a verifier");
         }
+    }
+
+    /** A user on the backend's shared database user. */
+    public GatewayUser(String name, ScramVerifier verifier, String role, String purpose, Set<String> purposes,
+                       AuthMethod auth, Md5Verifier md5) {
+        this(name, verifier, role, purpose, purposes, auth, md5, null);
     }
 
     /** A SCRAM-SHA-256 user. */
@@ -35,7 +42,12 @@ public record GatewayUser(String name, ScramVerifier verifier, String role, Stri
 
     /** This user with another authentication method (same verifiers). */
     public GatewayUser withAuth(AuthMethod method) {
-        return new GatewayUser(name, verifier, role, purpose, purposes, method, md5);
+        return new GatewayUser(name, verifier, role, purpose, purposes, method, md5, backendLogin);
+    }
+
+    /** This user with a database user of its own (same identity otherwise). */
+    public GatewayUser withBackendLogin(BackendLogin login) {
+        return new GatewayUser(name, verifier, role, purpose, purposes, auth, md5, login);
     }
 
     /** True when {@code password} is this user's (cleartext password authentication). Costs a PBKDF2 run. */
@@ -56,6 +68,7 @@ public record GatewayUser(String name, ScramVerifier verifier, String role, Stri
 
     @Override
     public String toString() {
-        return "GatewayUser[" + name + ", role=" + role + ", purpose=" + purpose + ", auth=" + auth.configName() + "]";
+        return "GatewayUser[" + name + ", role=" + role + ", purpose=" + purpose + ", auth=" + auth.configName()
+                + (backendLogin == null ? "" : ", backend-user=" + backendLogin.user()) + "]";
     }
 }
