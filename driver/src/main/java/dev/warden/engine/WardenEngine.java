@@ -874,6 +874,17 @@ public final class WardenEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Checks {@code sql}, a front door's own fixed read run on the real connection without guard or audit
+     * ({@link EngineSession#readInternally}): such a read concerns the catalog or settings, so a text that names a
+     * protected table is a programming error, refused before it runs.
+     */
+    public void checkInternalRead(String sql) {
+        if (SqlLexer.lex(sql).mentionsAny(protectedTableNames)) {
+            throw new IllegalArgumentException("an internal read names a protected table; it must read the catalog only");
+        }
+    }
+
     /** The client's lease ended: the session acts again as it was opened, whatever the client set. */
     public void endLease(Session session) {
         session.endLease();

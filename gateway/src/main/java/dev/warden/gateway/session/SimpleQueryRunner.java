@@ -113,13 +113,13 @@ final class SimpleQueryRunner {
             notifications.beforeStatement(k);
             transaction.syncAutoCommit();
             if (k.isCopyIn()) {
-                copy.copyIn(ctx.conn, sql);
+                copy.copyIn(ctx.engine, sql);
             } else if (k.isCopyOut()) {
                 // a query's rows are encoded here, after the engine has decrypted or masked them; a table, or
                 // an option the gateway does not encode, is the server's own COPY (refused on protected tables)
                 CopyQuery query = CopyQuery.parse(sql);
                 if (query != null) copy.copyQueryOut(ctx.conn, query, SessionContext.FETCH_SIZE);
-                else copy.copyOut(ctx.conn, sql);
+                else copy.copyOut(ctx.engine, sql);
             } else {
                 Statement st = ctx.simple;
                 PreparedStatement inBlock = null;
@@ -144,7 +144,7 @@ final class SimpleQueryRunner {
                     ctx.sendWarnings(st);
                     if (hasRs) {
                         try (ResultSet rs = st.getResultSet()) {
-                            ResultColumn[] cols = ResultColumn.describe(rs.getMetaData(), null);
+                            ResultColumn[] cols = ResultColumn.describe(ctx.engine, rs.getMetaData(), null);
                             results.rowDescription(cols);
                             results.streamCancellable(st, rs, cols, 0);
                             BackendMessages.commandComplete(out.buf(), k.tag(true, results.rowsWritten(), transaction.status()));
