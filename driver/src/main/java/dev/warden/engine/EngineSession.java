@@ -97,6 +97,14 @@ public interface EngineSession {
     boolean isProtected(ResultSetMetaData result, int column) throws SQLException;
 
     /**
+     * True when {@code sql} names no protected table and no server-side object that may read one (a view, a
+     * function defined outside Warden): its result holds nothing the engine would decrypt or mask, so a front door
+     * may let the server answer it in a form the engine does not read (the gateway: {@code COPY (query) TO STDOUT}
+     * as the server's own COPY). Only a choice of path: the statement is still guarded and audited when it runs.
+     */
+    boolean namesNoProtectedTable(String sql) throws SQLException;
+
+    /**
      * Starts {@code copySql} (a {@code COPY ... FROM STDIN} or {@code TO STDOUT}, which JDBC cannot express)
      * through {@code starter}, the real driver's copy API. Through Warden the text is first guarded like any
      * statement (a COPY that touches a protected table is refused, 0A000) and audited once; only then is the

@@ -84,6 +84,11 @@ final class WardenEngineSession implements EngineSession {
     }
 
     @Override
+    public boolean namesNoProtectedTable(String sql) throws SQLException {
+        return connection.engine().namesNoProtectedTable(connection.session(), connection.delegate(), sql);
+    }
+
+    @Override
     public <T> T copy(String copySql, CopyStarter<T> starter) throws SQLException {
         GuardedStatement guarded = connection.engine().guard(connection.session(), connection.delegate(), copySql);
         if (guarded.touchesProtected() || guarded.local() != GuardedStatement.Local.NONE) {

@@ -14,9 +14,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.conditions.ArchConditions;
-import dev.warden.engine.ServerErrorFields;
 import dev.warden.gateway.backend.PgjdbcInternals;
-import dev.warden.gateway.wire.ErrorFields;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,8 +29,8 @@ import org.junit.jupiter.api.Test;
  * </pre>
  * Each layer uses only layers below it; a lower layer that needs to call up gets an interface
  * ({@code SessionLauncher}, {@code SessionRegistry}, {@code RefusedLogins}). The engine is reached through its
- * session interface ({@code EngineSession}), never through the JDBC wrappers' classes. Known exceptions are
- * allow-listed here by class, so a new one fails the build, and an entry no longer needed fails too.
+ * session interface ({@code EngineSession}), never through the JDBC wrappers' classes; pgjdbc's internals are
+ * read in one adapter only ({@code PgjdbcInternals}).
  */
 class GatewayLayersTest {
 
@@ -72,8 +70,8 @@ class GatewayLayersTest {
     void wireUsesOnlyTheJdkAndNettyBuffers() {
         classes().that().resideInAPackage(WIRE)
                 .should(ArchConditions.onlyHaveDependenciesWhere(DescribedPredicate.<Dependency>describe(
-                        "the target is in wire, the JDK or Netty's buffers and codec base classes", d ->
-                                inWireOrJdkOrNetty(d) || errorFieldsReadsTheServerFields(d))))
+                        "the target is in wire, the JDK or Netty's buffers and codec base classes",
+                        GatewayLayersTest::inWireOrJdkOrNetty)))
                 .check(CLASSES);
     }
 
@@ -82,21 +80,9 @@ class GatewayLayersTest {
                 "io.netty.handler.codec..", "io.netty.channel").test(d.getTargetClass());
     }
 
-    /**
-     * issue 11: to remove. {@code ErrorFields.fromException} turns an SQLException into wire fields through the
-     * engine's {@link ServerErrorFields}: that translation belongs to the session layer.
-     */
-    private static boolean errorFieldsReadsTheServerFields(Dependency d) {
-        return d.getOriginClass().isEquivalentTo(ErrorFields.class)
-                && d.getTargetClass().isEquivalentTo(ServerErrorFields.class);
-    }
-
-    /** An allow-list entry that is no longer needed fails too, so the list only shrinks. */
+    /** The one allowed exception to a rule, the adapter below, fails when no longer needed, so it cannot linger. */
     @Test
-    void everyAllowListEntryIsStillNeeded() {
-        assertTrue(CLASSES.get(ErrorFields.class).getDirectDependenciesFromSelf().stream()
-                        .anyMatch(GatewayLayersTest::errorFieldsReadsTheServerFields),
-                "ErrorFields no longer reads ServerErrorFields: drop it from wireUsesOnlyTheJdkAndNettyBuffers");
+    void theAdapterStillNeedsItsException() {
         assertTrue(CLASSES.get(PgjdbcInternals.class).getDirectDependenciesFromSelf().stream()
                         .anyMatch(d -> d.getTargetClass().getPackageName().startsWith("org.postgresql.core")
                                 || d.getTargetClass().getPackageName().startsWith("org.postgresql.jdbc")),

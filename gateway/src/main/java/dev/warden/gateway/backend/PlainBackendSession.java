@@ -85,6 +85,11 @@ final class PlainBackendSession implements EngineSession {
     }
 
     @Override
+    public boolean namesNoProtectedTable(String sql) {
+        return true;  // no policy: no table is protected
+    }
+
+    @Override
     public <T> T copy(String copySql, CopyStarter<T> starter) throws SQLException {
         return starter.start(conn, copySql);
     }

@@ -1,6 +1,7 @@
 package dev.warden.gateway.session;
 
 import dev.warden.gateway.auth.GatewayUser;
+import dev.warden.gateway.backend.BackendErrors;
 import dev.warden.gateway.backend.BackendPid;
 import dev.warden.gateway.backend.EngineSessions;
 import dev.warden.gateway.wire.BackendMessages;
@@ -126,8 +127,8 @@ public final class GatewaySession {
             ctx.simple.setEscapeProcessing(false);
             ctx.simple.setFetchSize(SessionContext.FETCH_SIZE);
         } catch (SQLException | RuntimeException e) {
-            ErrorFields f = e instanceof SQLException se ? ErrorFields.fromException(se)
-                    : e.getCause() instanceof SQLException cause ? ErrorFields.fromException(cause)
+            ErrorFields f = e instanceof SQLException se ? BackendErrors.of(se)
+                    : e.getCause() instanceof SQLException cause ? BackendErrors.of(cause)
                     : ErrorFields.fatal("08006", "could not connect to the backend database: "
                             + e.getClass().getSimpleName());
             BackendMessages.errorOrNotice(out.buf(), 'E', new ErrorFields("FATAL", f.sqlState(), f.message(),

@@ -1,11 +1,11 @@
 package dev.warden.gateway.session;
 
 import dev.warden.engine.EngineSession;
+import dev.warden.gateway.backend.BackendErrors;
 import dev.warden.gateway.backend.BackendLoss;
 import dev.warden.gateway.wire.BackendMessages;
 import dev.warden.gateway.wire.ClientEncoding;
 import dev.warden.gateway.wire.ClientOutput;
-import dev.warden.gateway.wire.ErrorFields;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
@@ -87,7 +87,7 @@ final class SessionContext {
             gone = true;
             throw new ClientOutput.ClientGoneException();
         }
-        BackendMessages.errorOrNotice(out.buf(), 'E', ErrorFields.fromException(e));
+        BackendMessages.errorOrNotice(out.buf(), 'E', BackendErrors.of(e));
         transaction.errorSent();
     }
 
@@ -97,7 +97,7 @@ final class SessionContext {
             return;
         }
         for (; w != null; w = w.getNextWarning()) {
-            BackendMessages.errorOrNotice(out.buf(), 'N', ErrorFields.fromWarning(w));
+            BackendMessages.errorOrNotice(out.buf(), 'N', BackendErrors.of(w));
         }
         st.clearWarnings();
     }
