@@ -116,7 +116,7 @@ public final class GatewaySession {
         BackendMessages.authenticationOk(b);
         try {
             Connection conn = services.connector().open(user, purpose);
-            ctx.conn = conn;
+            ctx.conn = conn;  // first: close() gives it back should what follows fail
             ctx.attach(conn, EngineSessions.of(conn));
             lendToClient();
             ctx.defaultEncoding = SessionStartup.clientEncoding(settings);
