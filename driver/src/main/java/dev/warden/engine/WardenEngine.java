@@ -529,6 +529,20 @@ public final class WardenEngine implements AutoCloseable {
         throw refusal;
     }
 
+    /**
+     * Whether {@code sql}, as {@code session} would run it, names no protected table and no server-side object
+     * that may read one (a view, a function or an operator defined outside Warden): its result then holds nothing
+     * the engine would decrypt or mask. Word checks on the lexed text only (the same as {@link #guard}'s first
+     * one), so "false" means "may touch one"; reads at most the server-side objects' snapshot; audits nothing.
+     */
+    public boolean namesNoProtectedTable(Session session, Connection connection, String sql) throws SQLException {
+        LexedSql lexed = SqlLexer.lex(sql);
+        DatabaseState database = session.database();
+        ServerSideObjects.Snapshot objects = database.serverSideObjects.current(connection, database::invalidateDerived);
+        return !lexed.mentionsAny(protectedTableNames) && !lexed.mentionsAny(objects.words())
+                && objects.operator(lexed.normalized()) == null;
+    }
+
     /** Whether {@code lexed} (as Warden reads it) names nothing that makes the engine look at it. */
     private boolean passesThrough(LexedSql lexed, ServerSideObjects.Snapshot objects) {
         return !lexed.mentionsAny(protectedTableNames) && !lexed.mentionsAny(objects.words())
@@ -871,6 +885,17 @@ public final class WardenEngine implements AutoCloseable {
             s.execute(FAIL_BLOCK);
         } catch (SQLException expected) {
             // the block is now failed on the server
+        }
+    }
+
+    /**
+     * Checks {@code sql}, a front door's own fixed read run on the real connection without guard or audit
+     * ({@link EngineSession#readInternally}): such a read concerns the catalog or settings, so a text that names a
+     * protected table is a programming error, refused before it runs.
+     */
+    public void checkInternalRead(String sql) {
+        if (SqlLexer.lex(sql).mentionsAny(protectedTableNames)) {
+            throw new IllegalArgumentException("an internal read names a protected table; it must read the catalog only");
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.warden.jdbc;
 
-import dev.warden.engine.BoundedResults;
+import dev.warden.engine.EngineSession;
 import dev.warden.engine.GeneratedKeys;
 import dev.warden.engine.GuardedStatement;
 import dev.warden.engine.Session;
@@ -39,8 +39,10 @@ public final class WardenConnection implements Connection {
     private final Session session;
     /** Statements not yet closed, to close (and so finish auditing) with the connection. */
     private final Set<WardenStatement> openStatements = Collections.newSetFromMap(new IdentityHashMap<>());
-    /** Found on first use of {@link #transactionStatus()}. */
+    /** Found on first use of {@link #realState()}. */
     private RealDriverState realState;
+    /** Made on the first {@code unwrap(EngineSession.class)}. */
+    private WardenEngineSession engineSession;
     /** Made on the first {@code unwrap(PGConnection.class)}. */
     private Object pgConnectionView;
     /**
@@ -58,15 +60,6 @@ public final class WardenConnection implements Connection {
     /** The session this connection acts for (role, purpose), e.g. for the gateway's logs. */
     public Session session() {
         return session;
-    }
-
-    /**
-     * For a front door (the gateway): which queries are bounded by their shape ({@link BoundedResults}). Its
-     * catalog reads go through the database connection underneath, like the engine's own catalog reads: they read
-     * only the catalog, so they are not the client's statements and leave no audit event of their own.
-     */
-    public BoundedResults boundedResults(int maxRows) {
-        return new BoundedResults(delegate, maxRows);
     }
 
     void opened(WardenStatement statement) {
@@ -245,17 +238,8 @@ public final class WardenConnection implements Connection {
         return new WardenDatabaseMetaData(this, delegate.getMetaData());
     }
 
-    /**
-     * The backend's transaction status as the real driver last received it from the server (PostgreSQL's
-     * ReadyForQuery): 'I' idle, 'T' in a transaction block, 'E' in a failed block, or 0 when the real driver
-     * does not expose it (pgjdbc does). Front doors that speak the PostgreSQL protocol (the gateway) report
-     * it to their clients; it reveals nothing about data and never the real connection.
-     */
-    public char transactionStatus() {
-        return realState().transactionStatus();
-    }
-
-    private RealDriverState realState() {
+    /** What only the real driver knows about its connection (transaction status, settings); read on first use. */
+    RealDriverState realState() {
         RealDriverState s = realState;
         if (s == null) {
             realState = s = RealDriverState.of(delegate);
@@ -263,65 +247,23 @@ public final class WardenConnection implements Connection {
         return s;
     }
 
-    /**
-     * Lends this (pooled) connection to a client of a front door (the gateway): its later statements act for
-     * {@code purpose} and are audited under the client's user, application name and network address, and
-     * {@code SET warden.purpose} may switch only to purposes {@code mayDeclare} accepts. Replaces everything an
-     * earlier client may have set; the role is the connection's own.
-     *
-     * @throws SQLException 28000 when the connection's role may not act for {@code purpose}
-     */
-    public void lendTo(String user, String purpose, String client, String clientAddress,
-                       java.util.function.Predicate<String> mayDeclare) throws SQLException {
-        engine.lend(session, user, purpose, client, clientAddress, mayDeclare);
-    }
-
-    /**
-     * Audits a statement a front door refused before handing it to this connection (the gateway: a Parse
-     * holding two statements), so that it still leaves its one event; {@code sql} is normalised (literals
-     * replaced) before it reaches the trail.
-     */
-    public void refusedByFrontDoor(String sql, SQLException refusal) throws SQLException {
-        engine.refusedByFrontDoor(session, sql, refusal);
-    }
-
-    /**
-     * Fails the open transaction block on the database after an error a front door sent its client that never
-     * reached the database (PostgreSQL fails a block on any error), so that a later COMMIT rolls back. Runs
-     * the engine's own fixed statement, which is not audited: the error's event is the record.
-     */
-    public void failTransactionBlock() {
-        engine.failTransactionBlock(delegate);
-    }
-
-    /** The client's lease ended: the connection acts again as it was opened, whatever the client set. */
-    public void endLease() {
-        engine.endLease(session);
-    }
-
-    /**
-     * COPY has no JDBC API, so code that relays it (the gateway) needs the real driver's copy interface.
-     * The COPY text is guarded like any statement (a COPY touching a protected table is refused, 0A000) and
-     * audited once; only then is the real connection handed out as {@code iface}, to run exactly that text.
-     */
-    public <T> T unwrapForCopy(String copySql, Class<T> iface) throws SQLException {
-        GuardedStatement guarded = engine.guard(session, delegate, copySql);
-        if (guarded.touchesProtected() || guarded.local() != GuardedStatement.Local.NONE) {
-            throw dev.warden.engine.SqlStates.unsupported("COPY on a protected table is not supported");
-        }
-        engine.audit(session, guarded).succeeded(-1);
-        return delegate.unwrap(iface);
-    }
-
     // ---- wrapper: never hand out the real connection, which would bypass the engine ----
 
     /**
-     * This connection itself for the interfaces it implements; for pgjdbc's {@code PGConnection}, a view that
-     * reads notifications (LISTEN/NOTIFY) and other state but runs no SQL ({@link PgConnectionView}); the
-     * real connection never.
+     * This connection itself for the interfaces it implements; for {@link EngineSession}, what a front door
+     * (the gateway) needs of it beyond JDBC ({@link WardenEngineSession}); for pgjdbc's {@code PGConnection}, a
+     * view that reads notifications (LISTEN/NOTIFY) and other state but runs no SQL ({@link PgConnectionView});
+     * the real connection never.
      */
     @Override
     public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface == EngineSession.class) {
+            WardenEngineSession s = engineSession;
+            if (s == null) {
+                engineSession = s = new WardenEngineSession(this);
+            }
+            return iface.cast(s);
+        }
         if (!iface.isInstance(this) && PgConnectionView.serves(iface)) {
             Object view = pgConnectionView;
             if (view == null || !iface.isInstance(view)) {
@@ -337,7 +279,8 @@ public final class WardenConnection implements Connection {
 
     @Override
     public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return iface.isInstance(this) || PgConnectionView.serves(iface) && delegate.isWrapperFor(iface);
+        return iface.isInstance(this) || iface == EngineSession.class
+                || PgConnectionView.serves(iface) && delegate.isWrapperFor(iface);
     }
 
     // ---- no SQL, no rows: delegated ----

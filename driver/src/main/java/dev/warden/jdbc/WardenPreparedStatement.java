@@ -189,7 +189,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
      * statement would otherwise do so at its next execution). While the keyset is unchanged this costs a
      * comparison.
      */
-    public boolean mustBePreparedAgain() throws SQLException {
+    boolean mustBePreparedAgain() throws SQLException {
         return !connection.engine().usesKeysInUse(current(false));
     }
 

@@ -110,7 +110,7 @@ public final class WardenResultSet implements ResultSet {
      * cancelled the statement while its rows streamed, 57014): the execution is recorded as failed with that
      * SQLState and the rows read so far, once; nothing happens when its record was already written.
      */
-    public void readingFailed(SQLException reason) throws SQLException {
+    void readingFailed(SQLException reason) throws SQLException {
         failAudit(rowNumber, reason);
     }
 

@@ -8,8 +8,8 @@ import java.sql.Types;
 /**
  * Result metadata in which protected columns report their logical type (what the getters return) instead
  * of the bytea or text that holds their ciphertext. Other columns report what the real driver says.
- * Public only for front doors that describe results on the PostgreSQL wire ({@link #isProtected},
- * {@link #unwrapDriverMetaData}). Immutable.
+ * A front door that describes results on the PostgreSQL wire reads which columns are protected and the real
+ * driver's metadata through {@link dev.warden.engine.EngineSession}. Immutable.
  */
 public final class WardenResultSetMetaData implements ResultSetMetaData {
 
@@ -154,20 +154,17 @@ public final class WardenResultSetMetaData implements ResultSetMetaData {
     }
 
     /** True when result column {@code column} (1-based) is a protected column, shown through the engine. */
-    public boolean isProtected(int column) {
+    boolean isProtected(int column) {
         return logical(column) != null;
     }
 
     /**
-     * The real driver's metadata of this result as {@code iface}, for a front door that must describe the
-     * result on the wire as the database did (the gateway's RowDescription: table OID, column number, type
-     * modifier). Unlike the real connection or result set, it may be handed out: it holds no row value and
-     * runs no statement of the caller's choosing. For a protected column it describes the column that holds
-     * the ciphertext; {@link #isProtected} tells which those are.
+     * The real driver's metadata of this result, for a front door that must describe the result on the wire as
+     * the database did ({@link dev.warden.engine.EngineSession#serverMetaData}). Unlike the real connection or
+     * result set, it may be handed out: it holds no row value and runs no statement of the caller's choosing.
      */
-    public <T> T unwrapDriverMetaData(Class<T> iface) throws SQLException {
-        if (iface.isInstance(delegate)) return iface.cast(delegate);
-        return delegate.unwrap(iface);
+    ResultSetMetaData driverMetaData() {
+        return delegate;
     }
 
     @Override

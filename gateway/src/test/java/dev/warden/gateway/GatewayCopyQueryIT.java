@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code \copy (select ...) to stdout} and {@code COPY (select ...) TO STDOUT} through the gateway run like that
  * SELECT: plaintext, masked or refused per role, one audit event each, rows in COPY's text or CSV format; COPY of a
- * protected table itself, and binary COPY of a query on one, stay refused.
+ * protected table itself, and binary COPY of a query on one, stay refused. A query that names no protected table
+ * is the server's own COPY.
  */
 class GatewayCopyQueryIT {
 
@@ -169,6 +170,42 @@ class GatewayCopyQueryIT {
         var r = psql("sam", "\\copy (select 1 as a, 'x\ty' as b, null as c) to stdout", "select 42");
         assertEquals(0, r.exit(), r.err());
         assertEquals("1\tx\\ty\t\\N\n42\n", r.out());
+    }
+
+    /**
+     * COPY of a query that names no protected table is the server's own COPY, byte for byte what PostgreSQL
+     * writes: in the options the gateway's writer does not encode (BINARY, FORCE_QUOTE) and in those it does, with
+     * one audit event, the COPY's own.
+     */
+    @Test
+    void copyOfAQueryNamingNoProtectedTableIsTheServersOwnByteForByte() throws Exception {
+        String query = "COPY (select g as copy_own, g * 1.5::float8 as f, ('\\x' || lpad(to_hex(g * 77), 4, '0'))::bytea as b,"
+                + " timestamp '2024-01-02 03:04:05.678' + g * interval '1 day' as t, 'a,\"b\"\t' || g as s,"
+                + " null::text as n, array[g, -g] as a, g % 2 = 0 as e from generate_series(1, 40) g) TO STDOUT ";
+        List<String> options = List.of("(FORMAT binary)", "WITH BINARY", "(FORMAT csv, FORCE_QUOTE *, HEADER)",
+                "(FORMAT csv, HEADER, QUOTE '''', ESCAPE '\\', NULL 'none')", "",
+                "(FORMAT text, DELIMITER '|', NULL 'NULL')", "WITH CSV HEADER");
+        long before = events("copy_own", 0);
+        try (Connection direct = example.raw();
+             Connection gateway = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port()
+                     + "/app?user=sam&password=pw")) {
+            for (String o : options) {
+                byte[] expected = copyOut(direct, query + o);
+                assertTrue(expected.length > 0, o);
+                assertEquals(java.util.HexFormat.of().formatHex(expected),
+                        java.util.HexFormat.of().formatHex(copyOut(gateway, query + o)), "COPY ... TO STDOUT " + o);
+            }
+        }
+        assertEquals(before + options.size(), events("copy_own", before + options.size()), "one event per COPY");
+        assertTrue(trail().lines().filter(l -> l.contains("copy_own"))
+                        .allMatch(l -> l.toLowerCase(java.util.Locale.ROOT).contains("to stdout")),
+                "each event is the COPY's own, not a SELECT the gateway ran for it");
+    }
+
+    private static byte[] copyOut(Connection c, String sql) throws Exception {
+        var out = new java.io.ByteArrayOutputStream();
+        c.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyOut(sql, out);
+        return out.toByteArray();
     }
 
     private static String readQuietly() {

@@ -243,6 +243,42 @@ class GatewayFunctionCallIT {
         assertTrue(events("lowrite", "allowed") > before, "each call is audited like its SELECT");
     }
 
+    /**
+     * The gateway's own reads (the FunctionCall's pg_proc lookup, the settings read for the startup's and a SET's
+     * ParameterStatus) are not statements of the client's: the trail holds the client's FunctionCall and SET,
+     * never those reads under the client's name.
+     */
+    @Test
+    void theGatewaysOwnCatalogAndSettingReadsAreNotAuditedAsTheClients() throws Exception {
+        long setsBefore = events("application_name", "allowed");
+        // other clients of this JVM's trail (psql's \df) may read pg_proc themselves: only this test's count
+        long lookupsBefore = eventsNaming("pronamespace");
+        long settingsBefore = eventsNaming("current_setting");
+        try (RawPgClient c = login()) {
+            functionCall(c, VERSION, 0);
+            refusal(c);
+            functionCall(c, LO_CREAT, 1, Arg.int4(-1));
+            byte[] oid = result(c);
+            c.query("set application_name = 'own-reads'");
+            String answer = c.readUntilReady();
+            assertTrue(answer.contains("S"), "the new application_name is reported: " + answer);
+            functionCall(c, LO_UNLINK, 1, Arg.binary(oid));
+            result(c);
+        }
+        assertTrue(events("application_name", "allowed") > setsBefore, "the client's SET is audited");
+        assertTrue(events("version()", "refused") > 0, "the refused FunctionCall is audited");
+        assertEquals(lookupsBefore, eventsNaming("pronamespace"), "the function lookup (pg_proc) is the gateway's own read");
+        assertEquals(settingsBefore, eventsNaming("current_setting"), "the settings reads are the gateway's own");
+    }
+
+    /** Statement events, with any decision, whose fingerprint contains {@code text}. */
+    static long eventsNaming(String text) throws Exception {
+        events("", "allowed");  // waits until the asynchronous trail is written
+        return AuditTrailReader.readFiles(CustomersExample.auditFiles()).stream().map(ChainedEvent::event)
+                .filter(e -> AuditEvent.STATEMENT.equals(e.type()) && e.fingerprint() != null
+                        && e.fingerprint().contains(text)).count();
+    }
+
     /** Statement events whose fingerprint names {@code function}, with {@code decision}. */
     static long events(String function, String decision) throws Exception {
         long n = 0;

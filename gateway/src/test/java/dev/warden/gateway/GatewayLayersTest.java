@@ -11,18 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.conditions.ArchConditions;
-import dev.warden.engine.ServerErrorFields;
-import dev.warden.gateway.backend.BackendTransaction;
 import dev.warden.gateway.backend.PgjdbcInternals;
-import dev.warden.gateway.backend.ResultColumns;
-import dev.warden.gateway.backend.PgjdbcCopyRunner;
-import dev.warden.gateway.wire.ErrorFields;
-import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,8 +28,9 @@ import org.junit.jupiter.api.Test;
  *             wire (frames, messages, codecs: the JDK and Netty buffers only)
  * </pre>
  * Each layer uses only layers below it; a lower layer that needs to call up gets an interface
- * ({@code SessionLauncher}, {@code SessionRegistry}, {@code RefusedLogins}). Known exceptions are allow-listed
- * here by class, each marked "issue 11: to remove", so a new one fails the build.
+ * ({@code SessionLauncher}, {@code SessionRegistry}, {@code RefusedLogins}). The engine is reached through its
+ * session interface ({@code EngineSession}), never through the JDBC wrappers' classes; pgjdbc's internals are
+ * read in one adapter only ({@code PgjdbcInternals}).
  */
 class GatewayLayersTest {
 
@@ -77,8 +70,8 @@ class GatewayLayersTest {
     void wireUsesOnlyTheJdkAndNettyBuffers() {
         classes().that().resideInAPackage(WIRE)
                 .should(ArchConditions.onlyHaveDependenciesWhere(DescribedPredicate.<Dependency>describe(
-                        "the target is in wire, the JDK or Netty's buffers and codec base classes", d ->
-                                inWireOrJdkOrNetty(d) || errorFieldsReadsTheServerFields(d))))
+                        "the target is in wire, the JDK or Netty's buffers and codec base classes",
+                        GatewayLayersTest::inWireOrJdkOrNetty)))
                 .check(CLASSES);
     }
 
@@ -87,32 +80,13 @@ class GatewayLayersTest {
                 "io.netty.handler.codec..", "io.netty.channel").test(d.getTargetClass());
     }
 
-    /**
-     * issue 11: to remove. {@code ErrorFields.fromException} turns an SQLException into wire fields through the
-     * engine's {@link ServerErrorFields}: that translation belongs to the session layer.
-     */
-    private static boolean errorFieldsReadsTheServerFields(Dependency d) {
-        return d.getOriginClass().isEquivalentTo(ErrorFields.class)
-                && d.getTargetClass().isEquivalentTo(ServerErrorFields.class);
-    }
-
-    /** An allow-list entry that is no longer needed fails too, so the list only shrinks. */
+    /** The one allowed exception to a rule, the adapter below, fails when no longer needed, so it cannot linger. */
     @Test
-    void everyAllowListEntryIsStillNeeded() {
-        assertTrue(CLASSES.get(ErrorFields.class).getDirectDependenciesFromSelf().stream()
-                        .anyMatch(GatewayLayersTest::errorFieldsReadsTheServerFields),
-                "ErrorFields no longer reads ServerErrorFields: drop it from wireUsesOnlyTheJdkAndNettyBuffers");
-        for (Class<?> adapter : List.of(BackendTransaction.class, PgjdbcInternals.class)) {
-            assertTrue(CLASSES.get(adapter).getDirectDependenciesFromSelf().stream()
-                            .anyMatch(d -> d.getTargetClass().getPackageName().startsWith("org.postgresql.core")
-                                    || d.getTargetClass().getPackageName().startsWith("org.postgresql.jdbc")),
-                    adapter.getSimpleName() + " no longer uses pgjdbc internals: drop it from the allow-list");
-        }
-        for (Class<?> caller : List.of(PgjdbcCopyRunner.class, BackendTransaction.class, ResultColumns.class,
-                EXTENDED_QUERY)) {
-            assertTrue(CLASSES.get(caller).getMethodCallsFromSelf().stream().anyMatch(GatewayLayersTest::isEscapeHatch),
-                    caller.getSimpleName() + " no longer calls a JDBC-wrapper escape hatch: drop it from the allow-list");
-        }
+    void theAdapterStillNeedsItsException() {
+        assertTrue(CLASSES.get(PgjdbcInternals.class).getDirectDependenciesFromSelf().stream()
+                        .anyMatch(d -> d.getTargetClass().getPackageName().startsWith("org.postgresql.core")
+                                || d.getTargetClass().getPackageName().startsWith("org.postgresql.jdbc")),
+                "PgjdbcInternals no longer uses pgjdbc internals: drop pgjdbcInternalsOnlyInTheAdapter");
     }
 
     @Test
@@ -122,57 +96,26 @@ class GatewayLayersTest {
                 .check(CLASSES);
     }
 
+    /**
+     * The gateway talks to the engine through {@link dev.warden.engine.EngineSession} (obtained with
+     * {@code connection.unwrap(EngineSession.class)}) and to the database through the java.sql API: no method of
+     * the JDBC wrappers is the gateway's, so none can grow into an escape hatch for it.
+     */
     @Test
-    void onlyBackendAndSessionUseTheJdbcWrappers() {
-        noClasses().that().resideOutsideOfPackages(BACKEND, SESSION)
-                .should().dependOnClassesThat().resideInAPackage("dev.warden.jdbc..")
-                .check(CLASSES);
+    void noGatewayClassUsesTheJdbcWrappers() {
+        noClasses().should().dependOnClassesThat().resideInAPackage("dev.warden.jdbc..").check(CLASSES);
     }
 
     /**
      * pgjdbc's internals (anything outside its public {@code org.postgresql} API: {@code core}, {@code jdbc}
-     * implementation classes) change without notice between versions. issue 11: to remove, into one adapter
-     * that a test pins: {@link BackendTransaction} (BaseConnection's transaction state) and
-     * {@link PgjdbcInternals} (PgResultSetMetaData's private {@code fields} and PgParameterMetaData's {@code oids}, read by reflection, pinned by PgjdbcInternalsTest).
+     * implementation classes) change without notice between versions, so the gateway reads them in one adapter,
+     * {@link PgjdbcInternals} (RowDescription fields, ParameterDescription OIDs, a plain backend's transaction
+     * status), which {@code PgjdbcInternalsTest} pins.
      */
     @Test
-    void pgjdbcInternalsOnlyInTheKnownAdapters() {
-        noClasses().that(are(DescribedPredicate.not(belongToAnyOf(BackendTransaction.class, PgjdbcInternals.class))))
+    void pgjdbcInternalsOnlyInTheAdapter() {
+        noClasses().that(are(DescribedPredicate.not(belongToAnyOf(PgjdbcInternals.class))))
                 .should().dependOnClassesThat().resideInAnyPackage("org.postgresql.core..", "org.postgresql.jdbc..")
                 .check(CLASSES);
-    }
-
-    /** The session's extended query protocol (package-private in the session layer, so named here). */
-    private static final Class<?> EXTENDED_QUERY = sessionClass("ExtendedQuery");
-
-    private static Class<?> sessionClass(String simpleName) {
-        try {
-            return Class.forName(SESSION.replace("..", ".") + simpleName);
-        } catch (ClassNotFoundException e) {
-            throw new AssertionError("the session layer has no class " + simpleName, e);
-        }
-    }
-
-    /** Methods the JDBC wrappers grew for the gateway, not part of a narrow engine session interface. */
-    private static final Set<String> JDBC_ESCAPE_HATCHES = Set.of(
-            "unwrapForCopy", "transactionStatus", "mustBePreparedAgain", "unwrapDriverMetaData", "attributeTo");
-
-    /**
-     * issue 11: to remove, once the gateway talks to the engine through its session interface:
-     * {@link PgjdbcCopyRunner} (unwrapForCopy), {@link BackendTransaction} (transactionStatus),
-     * {@link ResultColumns} (unwrapDriverMetaData), the session's {@code ExtendedQuery} (mustBePreparedAgain).
-     */
-    @Test
-    void jdbcWrapperEscapeHatchesOnlyWhereTheyAreToday() {
-        noClasses().that(are(DescribedPredicate.not(belongToAnyOf(PgjdbcCopyRunner.class, BackendTransaction.class,
-                        ResultColumns.class, EXTENDED_QUERY))))
-                .should().callMethodWhere(DescribedPredicate.describe("a JDBC-wrapper escape hatch",
-                        GatewayLayersTest::isEscapeHatch))
-                .check(CLASSES);
-    }
-
-    private static boolean isEscapeHatch(JavaMethodCall call) {
-        return call.getTargetOwner().getPackageName().startsWith("dev.warden.jdbc")
-                && JDBC_ESCAPE_HATCHES.contains(call.getName());
     }
 }

@@ -34,7 +34,7 @@ public final class BackendLoss {
 
     /** The error as PostgreSQL sends it when it ends a session: severity FATAL, the backend's fields kept. */
     public static ErrorFields fatal(SQLException e) {
-        ErrorFields f = ErrorFields.fromException(e);
+        ErrorFields f = BackendErrors.of(e);
         return new ErrorFields("FATAL", f.sqlState(), f.message(), f.detail(), f.hint(), null, null);
     }
 }

@@ -1,19 +1,19 @@
 package dev.warden.gateway.backend;
 
-import java.sql.Connection;
+import dev.warden.engine.EngineSession;
 import java.sql.SQLException;
 
 /**
  * Runs {@code COPY ... FROM STDIN} and {@code COPY ... TO STDOUT} on a backend connection, the one thing
- * plain JDBC cannot express. Call order: start, then any number of {@code write}/{@code read}, then exactly
+ * plain JDBC cannot express, started through the connection's {@link EngineSession#copy}. Call order: start, then any number of {@code write}/{@code read}, then exactly
  * one of {@code end}/{@code cancel} (copy-in) or read until null (copy-out). Implementations are
  * thread-safe; the {@link CopyIn}/{@link CopyOut} handles are used by one thread.
  */
 public interface CopyRunner {
 
-    CopyIn copyIn(Connection connection, String sql) throws SQLException;
+    CopyIn copyIn(EngineSession session, String sql) throws SQLException;
 
-    CopyOut copyOut(Connection connection, String sql) throws SQLException;
+    CopyOut copyOut(EngineSession session, String sql) throws SQLException;
 
     /** A running COPY FROM STDIN. */
     interface CopyIn {

@@ -1,32 +1,25 @@
 package dev.warden.gateway.backend;
 
-import dev.warden.jdbc.WardenConnection;
+import dev.warden.engine.EngineSession;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOperation;
 
 /**
- * {@link CopyRunner} over pgjdbc's copy API, reached with {@code connection.unwrap(PGConnection.class)}: the
- * gateway's COPY path ({@link BackendTransaction} and {@link PgjdbcInternals} are the other two places it
- * reads pgjdbc). Thread-safe (stateless).
+ * {@link CopyRunner} over pgjdbc's public copy API ({@code PGConnection.getCopyAPI()}), started through the
+ * session's {@link EngineSession#copy}: through Warden the COPY text is guarded and audited first, and the real
+ * connection reaches this class only for a COPY that touches no protected table. Thread-safe (stateless).
  */
 public final class PgjdbcCopyRunner implements CopyRunner {
 
-    /**
-     * Through Warden, the COPY text is first guarded and audited by the engine, which hands out the real
-     * connection only for a COPY that touches no protected table; a plain backend is unwrapped directly.
-     */
-    private static org.postgresql.copy.CopyManager copyApi(Connection connection, String sql) throws SQLException {
-        if (connection.isWrapperFor(WardenConnection.class)) {
-            return connection.unwrap(WardenConnection.class).unwrapForCopy(sql, PGConnection.class).getCopyAPI();
-        }
-        return connection.unwrap(PGConnection.class).getCopyAPI();
+    private static org.postgresql.copy.CopyManager copyApi(Connection real) throws SQLException {
+        return real.unwrap(PGConnection.class).getCopyAPI();
     }
 
     @Override
-    public CopyIn copyIn(Connection connection, String sql) throws SQLException {
-        org.postgresql.copy.CopyIn in = copyApi(connection, sql).copyIn(sql);
+    public CopyIn copyIn(EngineSession session, String sql) throws SQLException {
+        org.postgresql.copy.CopyIn in = session.copy(sql, (real, text) -> copyApi(real).copyIn(text));
         return new CopyIn() {
             @Override
             public int format() {
@@ -58,8 +51,8 @@ public final class PgjdbcCopyRunner implements CopyRunner {
     }
 
     @Override
-    public CopyOut copyOut(Connection connection, String sql) throws SQLException {
-        org.postgresql.copy.CopyOut out = copyApi(connection, sql).copyOut(sql);
+    public CopyOut copyOut(EngineSession session, String sql) throws SQLException {
+        org.postgresql.copy.CopyOut out = session.copy(sql, (real, text) -> copyApi(real).copyOut(text));
         return new CopyOut() {
             @Override
             public int format() {

@@ -1,9 +1,11 @@
 package dev.warden.gateway.backend;
 
 import java.lang.reflect.Field;
+import java.sql.Connection;
 import java.sql.ParameterMetaData;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import org.postgresql.core.BaseConnection;
 import org.postgresql.jdbc.PgParameterMetaData;
 import org.postgresql.jdbc.PgResultSetMetaData;
 
@@ -11,7 +13,8 @@ import org.postgresql.jdbc.PgResultSetMetaData;
  * The one place the gateway relies on pgjdbc internals: what PostgreSQL itself said about a statement's
  * result columns (RowDescription: type OID, type length, type modifier, table OID, attribute number) and
  * parameters (ParameterDescription: type OIDs), which pgjdbc keeps in private fields without a public
- * accessor. The gateway describes results with the backend's own values instead of mapping JDBC type names
+ * accessor, and, for a backend without Warden, the transaction status of its last ReadyForQuery
+ * ({@code BaseConnection.getTransactionState}; through Warden the engine session reads it). The gateway describes results with the backend's own values instead of mapping JDBC type names
  * back to OIDs, so that a type created a moment ago, a type of another schema or a dropped and recreated type
  * is described exactly as PostgreSQL would.
  *
@@ -72,5 +75,32 @@ public final class PgjdbcInternals {
         } catch (SQLException | ReflectiveOperationException | RuntimeException e) {
             return null;
         }
+    }
+
+    /** A connection's transaction status as pgjdbc last received it; see {@link #transactionStatus}. */
+    @FunctionalInterface
+    interface TransactionStatus {
+        /** 'I', 'T' or 'E'; 0 when the driver does not tell. */
+        char get();
+    }
+
+    /**
+     * The transaction status of {@code conn} (a pool's proxy is looked through) from pgjdbc's
+     * {@code BaseConnection.getTransactionState}: PostgreSQL's last ReadyForQuery. Another driver's: always 0.
+     */
+    static TransactionStatus transactionStatus(Connection conn) {
+        try {
+            if (conn.isWrapperFor(BaseConnection.class)) {
+                BaseConnection pg = conn.unwrap(BaseConnection.class);
+                return () -> switch (pg.getTransactionState()) {
+                    case IDLE -> 'I';
+                    case OPEN -> 'T';
+                    case FAILED -> 'E';
+                };
+            }
+        } catch (SQLException | RuntimeException e) {
+            // a driver that cannot say: the inferred status serves
+        }
+        return () -> 0;
     }
 }

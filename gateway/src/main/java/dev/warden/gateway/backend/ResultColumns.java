@@ -1,7 +1,7 @@
 package dev.warden.gateway.backend;
 
 import dev.warden.gateway.wire.PgTypeCatalog;
-import dev.warden.jdbc.WardenResultSetMetaData;
+import dev.warden.engine.EngineSession;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 
@@ -26,18 +26,15 @@ public final class ResultColumns {
 
     private ResultColumns() {}
 
-    /** The descriptions of the {@code n} columns of {@code md} (a Warden or a pgjdbc metadata). */
-    public static Description[] of(ResultSetMetaData md, int n) throws SQLException {
-        WardenResultSetMetaData warden = md.isWrapperFor(WardenResultSetMetaData.class)
-                ? md.unwrap(WardenResultSetMetaData.class) : null;
-        ResultSetMetaData driver = warden != null ? driverMetaData(warden) : md;
-        PgjdbcInternals.WireField[] fields = driver == null ? null : PgjdbcInternals.fields(driver);
+    /** The descriptions of the {@code n} columns of {@code md}, a result of {@code session}'s connection. */
+    public static Description[] of(EngineSession session, ResultSetMetaData md, int n) throws SQLException {
+        PgjdbcInternals.WireField[] fields = PgjdbcInternals.fields(session.serverMetaData(md));
         Description[] out = new Description[n];
         for (int i = 0; i < n; i++) {
             PgjdbcInternals.WireField f = fields != null && i < fields.length ? fields[i] : null;
-            if (warden != null && warden.isProtected(i + 1)) {
+            if (session.isProtected(md, i + 1)) {
                 // the plaintext's type, as the engine shows it; the ciphertext's modifier would be a lie
-                PgTypeCatalog.Builtin t = PgTypeCatalog.builtin(warden.getColumnTypeName(i + 1));
+                PgTypeCatalog.Builtin t = PgTypeCatalog.builtin(md.getColumnTypeName(i + 1));
                 out[i] = new Description(t.oid(), t.length(), -1, f == null ? 0 : f.tableOid(),
                         f == null ? 0 : f.attributeNumber());
             } else if (f != null) {
@@ -49,13 +46,5 @@ public final class ResultColumns {
             }
         }
         return out;
-    }
-
-    private static ResultSetMetaData driverMetaData(WardenResultSetMetaData warden) {
-        try {
-            return warden.unwrapDriverMetaData(ResultSetMetaData.class);
-        } catch (SQLException e) {
-            return null;
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.warden.gateway.session;
 
+import dev.warden.engine.EngineSession;
 import dev.warden.gateway.wire.ClientEncoding;
 import dev.warden.gateway.backend.CopyRunner;
 import dev.warden.gateway.wire.BackendMessages;
@@ -41,8 +42,8 @@ public final class CopyRelay {
     }
 
     /** Runs {@code COPY ... FROM STDIN}: CopyInResponse, the client's data, then CommandComplete. */
-    void copyIn(Connection conn, String sql) throws SQLException {
-        CopyRunner.CopyIn in = runner.copyIn(conn, sql);
+    void copyIn(EngineSession engine, String sql) throws SQLException {
+        CopyRunner.CopyIn in = runner.copyIn(engine, sql);
         input.begin();
         try {
             BackendMessages.copyResponse(out.buf(), 'G', in.format(), in.columnFormats());
@@ -123,8 +124,8 @@ public final class CopyRelay {
     }
 
     /** Runs {@code COPY ... TO STDOUT}: CopyOutResponse, CopyData per row, CopyDone, CommandComplete. */
-    void copyOut(Connection conn, String sql) throws SQLException {
-        CopyRunner.CopyOut co = runner.copyOut(conn, sql);
+    void copyOut(EngineSession engine, String sql) throws SQLException {
+        CopyRunner.CopyOut co = runner.copyOut(engine, sql);
         try {
             BackendMessages.copyResponse(out.buf(), 'H', co.format(), co.columnFormats());
             // rows of a text or CSV copy are text in the backend's UTF-8 (a binary copy's are not text)

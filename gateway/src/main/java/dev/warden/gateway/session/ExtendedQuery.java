@@ -11,7 +11,6 @@ import dev.warden.gateway.wire.ClientOutput;
 import dev.warden.gateway.wire.ParameterBinder;
 import dev.warden.gateway.wire.PgFrame;
 import dev.warden.gateway.wire.PgTypeCatalog;
-import dev.warden.jdbc.WardenPreparedStatement;
 import java.sql.ParameterMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSetMetaData;
@@ -208,7 +207,7 @@ final class ExtendedQuery {
             if (md == null || md.getColumnCount() == 0 && !p.kind.first().equals("SELECT")) {
                 BackendMessages.noData(out.buf());
             } else {
-                results.rowDescription(ResultColumn.describe(md, null));
+                results.rowDescription(ResultColumn.describe(ctx.engine, md, null));
             }
         } else if (what == 'P') {
             Portal portal = portals.get(name);
@@ -241,7 +240,7 @@ final class ExtendedQuery {
             ps.setFetchSize(SessionContext.FETCH_SIZE);
             portal.ownPs = true;
         }
-        if (mustBePreparedAgain(ps)) {
+        if (ctx.engine.mustBePreparedAgain(ps)) {
             // the engine reloaded its keyset and this statement must now be sent as another text (an equality
             // filter goes out once per key): prepare it again from the client's text, as PostgreSQL re-plans
             PreparedStatement again = ctx.conn.prepareStatement(p.jdbc.sql());
@@ -296,7 +295,7 @@ final class ExtendedQuery {
                     && cached.length == md.getColumnCount() && ResultColumn.sameTypes(cached, md)) {
                 portal.columns = cached;
             } else {
-                portal.columns = ResultColumn.describe(md, portal.resultFormats);
+                portal.columns = ResultColumn.describe(ctx.engine, md, portal.resultFormats);
                 p.columns = portal.columns;
                 p.columnFormats = portal.resultFormats;
             }
@@ -309,11 +308,6 @@ final class ExtendedQuery {
         transaction.afterStatement(p.kind);
         notifications.afterSuccess(p.kind, p.sql, before);
         ctx.reportSettings(p.kind);
-    }
-
-    /** True when {@code ps} is a Warden statement that a keyset reload left needing to be prepared again. */
-    private static boolean mustBePreparedAgain(PreparedStatement ps) throws SQLException {
-        return ps.isWrapperFor(WardenPreparedStatement.class) && ps.unwrap(WardenPreparedStatement.class).mustBePreparedAgain();
     }
 
     /** Execute: runs the portal once, then streams up to its row limit (PortalSuspended) or to its end. */

@@ -1,5 +1,6 @@
 package dev.warden.gateway.session;
 
+import dev.warden.engine.EngineSession;
 import dev.warden.gateway.wire.BackendMessages;
 import dev.warden.gateway.wire.PgFrame;
 import dev.warden.gateway.wire.PgTypeCatalog;
@@ -101,12 +102,12 @@ final class FunctionCallRunner {
     }
 
     /**
-     * Runs the FunctionCall in {@code f} on {@code conn} and writes its FunctionCallResponse to {@code out}; the
+     * Runs the FunctionCall in {@code f} on {@code conn} (whose engine session is {@code engine}) and writes its FunctionCallResponse to {@code out}; the
      * caller sends ReadyForQuery. Nothing is written when it fails.
      *
      * @throws SQLException the refusal or the error to send (the call failed)
      */
-    void run(PgFrame f, Connection conn, ByteBuf out) throws SQLException {
+    void run(PgFrame f, Connection conn, EngineSession engine, ByteBuf out) throws SQLException {
         int oid = f.readInt();
         short[] formats = new short[Math.max(f.readShort(), 0)];
         for (int i = 0; i < formats.length; i++) formats[i] = f.readShort();
@@ -122,7 +123,7 @@ final class FunctionCallRunner {
         }
         short resultFormat = f.readShort();
         checkFormat(resultFormat);
-        Function function = resolve(oid, conn);
+        Function function = resolve(oid, engine);
         if (n != function.arguments().size()) {
             throw new SQLException("function call message contains " + n + " arguments but function requires "
                     + function.arguments().size(), "08P01");
@@ -144,10 +145,10 @@ final class FunctionCallRunner {
         if (format != 0 && format != 1) throw new SQLException("unsupported format code: " + format, "22023");
     }
 
-    private Function resolve(int oid, Connection conn) throws SQLException {
+    private Function resolve(int oid, EngineSession engine) throws SQLException {
         Resolved r = resolved.get(oid);
         if (r == null) {
-            r = lookUp(oid, conn);
+            r = lookUp(oid, engine);
             resolved.put(oid, r);
         }
         if (r.refusal() != null) {
@@ -157,13 +158,16 @@ final class FunctionCallRunner {
         return r.function();
     }
 
-    /** Qualified with pg_catalog, as every catalog read of Warden's: a user's same-named operator must not answer. */
-    private static Resolved lookUp(int oid, Connection conn) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement("SELECT p.proname, p.pronamespace OPERATOR(pg_catalog.=) 11,"
-                + " p.proargtypes::pg_catalog.text, p.prorettype, p.oid::pg_catalog.regprocedure::pg_catalog.text"
-                + " FROM pg_catalog.pg_proc p WHERE p.oid OPERATOR(pg_catalog.=) CAST(? AS pg_catalog.oid)")) {
-            ps.setLong(1, Integer.toUnsignedLong(oid));
-            try (ResultSet rs = ps.executeQuery()) {
+    /**
+     * Which function {@code oid} is, read by the gateway itself (an internal read: the client's FunctionCall is
+     * audited as the call it makes, not as this lookup). Qualified with pg_catalog, as every catalog read of
+     * Warden's: a user's same-named operator must not answer.
+     */
+    private static Resolved lookUp(int oid, EngineSession engine) throws SQLException {
+        return engine.readInternally("SELECT proname, pronamespace OPERATOR(pg_catalog.=) 11,"
+                + " proargtypes::pg_catalog.text, prorettype, oid::pg_catalog.regprocedure::pg_catalog.text"
+                + " FROM pg_catalog.pg_proc WHERE oid OPERATOR(pg_catalog.=) CAST(? AS pg_catalog.oid)",
+                List.of(Integer.toUnsignedLong(oid)), rs -> {
                 if (!rs.next()) {
                     return new Resolved(null, "FunctionCall " + Integer.toUnsignedString(oid),
                             new SQLException("function with OID " + Integer.toUnsignedString(oid)
@@ -179,8 +183,7 @@ final class FunctionCallRunner {
                         + " is answered for the large-object functions of pg_catalog only (lo_open, loread, lowrite,"
                         + " lo_lseek, lo_tell, lo_truncate, lo_creat, lo_create, lo_close, lo_unlink); use a query",
                         "0A000"));
-            }
-        }
+        });
     }
 
     // ---------------------------------------------------------------- arguments

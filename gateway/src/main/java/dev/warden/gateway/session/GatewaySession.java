@@ -1,13 +1,14 @@
 package dev.warden.gateway.session;
 
 import dev.warden.gateway.auth.GatewayUser;
+import dev.warden.gateway.backend.BackendErrors;
 import dev.warden.gateway.backend.BackendPid;
+import dev.warden.gateway.backend.EngineSessions;
 import dev.warden.gateway.wire.BackendMessages;
 import dev.warden.gateway.wire.ClientOutput;
 import dev.warden.gateway.wire.ErrorFields;
 import dev.warden.gateway.wire.MessageTranscoder;
 import dev.warden.gateway.wire.PgFrame;
-import dev.warden.jdbc.WardenConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.sql.Connection;
@@ -97,20 +98,15 @@ public final class GatewaySession {
      * what the gateway user may declare, and its statements are audited under the client's user, application
      * and address. The lend replaces whatever an earlier client of the connection set.
      */
-    private void lendToClient(Connection connection) throws SQLException {
-        if (!connection.isWrapperFor(WardenConnection.class)) return;
-        connection.unwrap(WardenConnection.class).lendTo(user.name(), purpose, settings.get("application_name"),
+    private void lendToClient() throws SQLException {
+        ctx.engine.lend(user.name(), purpose, settings.get("application_name"),
                 SessionServices.clientAddress(channel.remoteAddress()), user::mayDeclare);
     }
 
     /** Ends the Warden lease: the connection goes back to its pool acting as it was opened. */
-    private static void endLease(Connection connection) {
-        try {
-            if (connection.isWrapperFor(WardenConnection.class)) {
-                connection.unwrap(WardenConnection.class).endLease();
-            }
-        } catch (SQLException | RuntimeException ignored) {
-            // a Warden connection always unwraps to itself; the next lend replaces everything anyway
+    private void endLease() {
+        if (ctx.engine != null) {
+            ctx.engine.endLease();
         }
     }
 
@@ -119,19 +115,20 @@ public final class GatewaySession {
         ByteBuf b = out.buf();
         BackendMessages.authenticationOk(b);
         try {
-            ctx.conn = services.connector().open(user, purpose);
-            transaction.attach(ctx.conn);
-            lendToClient(ctx.conn);
+            Connection conn = services.connector().open(user, purpose);
+            ctx.conn = conn;  // first: close() gives it back should what follows fail
+            ctx.attach(conn, EngineSessions.of(conn));
+            lendToClient();
             ctx.defaultEncoding = SessionStartup.clientEncoding(settings);
             out.encoding(ctx.defaultEncoding);
             SessionStartup.applySettings(ctx.conn, settings);
-            SessionStartup.reportParameters(ctx.conn, b, ctx.defaultEncoding, user.name());
+            SessionStartup.reportParameters(ctx.engine, b, ctx.defaultEncoding, user.name());
             ctx.simple = ctx.conn.createStatement();
             ctx.simple.setEscapeProcessing(false);
             ctx.simple.setFetchSize(SessionContext.FETCH_SIZE);
         } catch (SQLException | RuntimeException e) {
-            ErrorFields f = e instanceof SQLException se ? ErrorFields.fromException(se)
-                    : e.getCause() instanceof SQLException cause ? ErrorFields.fromException(cause)
+            ErrorFields f = e instanceof SQLException se ? BackendErrors.of(se)
+                    : e.getCause() instanceof SQLException cause ? BackendErrors.of(cause)
                     : ErrorFields.fatal("08006", "could not connect to the backend database: "
                             + e.getClass().getSimpleName());
             BackendMessages.errorOrNotice(out.buf(), 'E', new ErrorFields("FATAL", f.sqlState(), f.message(),
@@ -184,7 +181,7 @@ public final class GatewaySession {
             return;
         }
         // first, whatever happens to the database reset below: Warden's own session state is not in the database
-        endLease(ctx.conn);
+        endLease();
         try {
             if (!ctx.conn.getAutoCommit()) {
                 ctx.conn.rollback();
@@ -321,7 +318,7 @@ public final class GatewaySession {
                     // PostgreSQL follows a FunctionCall's answer with ReadyForQuery at once (no Sync)
                     try {
                         transaction.syncAutoCommit();
-                        functionCalls.run(f, ctx.conn, out.buf());
+                        functionCalls.run(f, ctx.conn, ctx.engine, out.buf());
                     } catch (SQLException e) {
                         ctx.sendError(e);
                         transaction.failed();

@@ -1,5 +1,6 @@
 package dev.warden.gateway.session;
 
+import dev.warden.engine.EngineSession;
 import dev.warden.gateway.backend.ResultColumns;
 import dev.warden.gateway.wire.ColumnWriter;
 import java.sql.ResultSetMetaData;
@@ -13,17 +14,17 @@ record ResultColumn(String name, int oid, short length, int format, int kind, in
                     ResultColumns.Description origin) {
 
     /**
-     * The columns of a result in the requested formats (none: all text; one: for every column; else one per
+     * The columns of a result of {@code engine}'s connection in the requested formats (none: all text; one: for every column; else one per
      * column, 08P01 when their number differs); 0A000 for a binary format the gateway cannot write.
      */
-    static ResultColumn[] describe(ResultSetMetaData md, short[] formats) throws SQLException {
+    static ResultColumn[] describe(EngineSession engine, ResultSetMetaData md, short[] formats) throws SQLException {
         int n = md.getColumnCount();
         if (formats != null && formats.length > 1 && formats.length != n) {
             throw new SQLException("bind message has " + formats.length + " result formats but query has " + n
                     + " columns", "08P01");
         }
         ResultColumn[] cols = new ResultColumn[n];
-        ResultColumns.Description[] described = ResultColumns.of(md, n);
+        ResultColumns.Description[] described = ResultColumns.of(engine, md, n);
         for (int i = 0; i < n; i++) {
             ResultColumns.Description d = described[i];
             int format = formats == null || formats.length == 0 ? 0 : formats.length == 1 ? formats[0] : formats[i];

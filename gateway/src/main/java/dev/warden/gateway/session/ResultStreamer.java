@@ -1,11 +1,11 @@
 package dev.warden.gateway.session;
 
+import dev.warden.engine.EngineSession;
 import dev.warden.gateway.backend.BackendCancel;
 import dev.warden.gateway.wire.BackendMessages;
 import dev.warden.gateway.wire.ClientEncoding;
 import dev.warden.gateway.wire.ClientOutput;
 import dev.warden.gateway.wire.ColumnWriter;
-import dev.warden.jdbc.WardenResultSet;
 import io.netty.buffer.ByteBuf;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -26,6 +26,8 @@ final class ResultStreamer {
     private static final long CANCEL_RETRY_MILLIS = 50;
 
     private final ClientOutput out;
+    /** The backend connection's engine session, which records a stream the client cancelled. */
+    private EngineSession engine;
     private volatile Statement running;
     /** True while a result streams to the client (see {@link #streamCancelled}). */
     private volatile boolean streaming;
@@ -40,6 +42,11 @@ final class ResultStreamer {
 
     ResultStreamer(ClientOutput out) {
         this.out = out;
+    }
+
+    /** The backend connection is open. */
+    void attach(EngineSession engineSession) {
+        engine = engineSession;
     }
 
     /** Marks {@code st} as the statement a cancel stops, until {@link #stopped}. */
@@ -150,11 +157,9 @@ final class ResultStreamer {
     }
 
     /** The error of a stream its client cancelled; through Warden, the statement's record says it failed. */
-    private static SQLException cancelledWhileStreaming(ResultSet rs) throws SQLException {
+    private SQLException cancelledWhileStreaming(ResultSet rs) throws SQLException {
         SQLException cancelled = new SQLException("canceling statement due to user request", "57014");
-        if (rs.isWrapperFor(WardenResultSet.class)) {
-            rs.unwrap(WardenResultSet.class).readingFailed(cancelled);
-        }
+        engine.readingFailed(rs, cancelled);
         return cancelled;
     }
 

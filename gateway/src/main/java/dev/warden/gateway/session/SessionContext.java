@@ -1,16 +1,16 @@
 package dev.warden.gateway.session;
 
+import dev.warden.engine.EngineSession;
+import dev.warden.gateway.backend.BackendErrors;
 import dev.warden.gateway.backend.BackendLoss;
 import dev.warden.gateway.wire.BackendMessages;
 import dev.warden.gateway.wire.ClientEncoding;
 import dev.warden.gateway.wire.ClientOutput;
-import dev.warden.gateway.wire.ErrorFields;
-import dev.warden.jdbc.WardenConnection;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
+import java.util.List;
 
 /**
  * What the parts of one session share: where replies go, the backend connection and its plain statement, the
@@ -30,6 +30,8 @@ final class SessionContext {
     final ResultStreamer results;
     /** The backend connection: set by the start, null once closed. */
     Connection conn;
+    /** What the session needs of {@link #conn} beyond JDBC ({@link #attach}). */
+    EngineSession engine;
     /** The plain statement of simple queries outside a transaction block. */
     Statement simple;
     /** The client's encoding at startup, which RESET client_encoding returns to (the current one is {@code out}'s). */
@@ -45,6 +47,14 @@ final class SessionContext {
         this.results = new ResultStreamer(out);
     }
 
+    /** The backend connection is open: the parts that need its engine session get it, once. */
+    void attach(Connection connection, EngineSession engineSession) {
+        conn = connection;
+        engine = engineSession;
+        transaction.attach(connection, engineSession);
+        results.attach(engineSession);
+    }
+
     /**
      * A statement the gateway refuses itself, before the engine sees it, still leaves its one audit event
      * (through Warden); the refusal is returned for the caller to throw. Should the trail not take the event,
@@ -52,8 +62,8 @@ final class SessionContext {
      */
     SQLException refusedHere(String sql, SQLException refusal) {
         try {
-            if (conn != null && conn.isWrapperFor(WardenConnection.class)) {
-                conn.unwrap(WardenConnection.class).refusedByFrontDoor(sql, refusal);
+            if (engine != null) {
+                engine.refusedByFrontDoor(sql, refusal);
             }
         } catch (SQLException auditFailure) {
             return auditFailure;
@@ -77,7 +87,7 @@ final class SessionContext {
             gone = true;
             throw new ClientOutput.ClientGoneException();
         }
-        BackendMessages.errorOrNotice(out.buf(), 'E', ErrorFields.fromException(e));
+        BackendMessages.errorOrNotice(out.buf(), 'E', BackendErrors.of(e));
         transaction.errorSent();
     }
 
@@ -87,7 +97,7 @@ final class SessionContext {
             return;
         }
         for (; w != null; w = w.getNextWarning()) {
-            BackendMessages.errorOrNotice(out.buf(), 'N', ErrorFields.fromWarning(w));
+            BackendMessages.errorOrNotice(out.buf(), 'N', BackendErrors.of(w));
         }
         st.clearWarnings();
     }
@@ -114,16 +124,16 @@ final class SessionContext {
         String[][] names = {{"application_name", "application_name"}, {"TimeZone", "TimeZone"},
                 {"IntervalStyle", "IntervalStyle"}, {"DateStyle", "DateStyle"},
                 {"standard_conforming_strings", "standard_conforming_strings"}};
-        try (Statement s = conn.createStatement()) {
-            for (String[] n : names) {
-                if (!changed.equals("ALL") && !n[0].equalsIgnoreCase(changed)) {
-                    continue;
-                }
-                try (ResultSet rs = s.executeQuery("select current_setting('" + n[1] + "')")) {
-                    rs.next();
-                    BackendMessages.parameterStatus(out.buf(), n[0], rs.getString(1));
-                }
+        for (String[] n : names) {
+            if (!changed.equals("ALL") && !n[0].equalsIgnoreCase(changed)) {
+                continue;
             }
+            // the gateway's own read (not audited as the client's statement), of a setting named here, not by the client
+            String value = engine.readInternally("SELECT pg_catalog.current_setting(?)", List.of(n[1]), rs -> {
+                rs.next();
+                return rs.getString(1);
+            });
+            BackendMessages.parameterStatus(out.buf(), n[0], value);
         }
     }
 

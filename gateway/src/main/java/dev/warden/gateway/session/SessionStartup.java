@@ -1,13 +1,12 @@
 package dev.warden.gateway.session;
 
+import dev.warden.engine.EngineSession;
 import dev.warden.gateway.wire.BackendMessages;
 import dev.warden.gateway.wire.ClientEncoding;
 import io.netty.buffer.ByteBuf;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,16 +57,18 @@ final class SessionStartup {
         }
     }
 
-    /** The ParameterStatus messages of the startup, from the backend's settings and the session's own. */
-    static void reportParameters(Connection conn, ByteBuf b, ClientEncoding encoding, String userName)
+    /**
+     * The ParameterStatus messages of the startup, from the backend's settings (an internal read of the gateway's,
+     * not a statement of the client's, so not audited as one) and the session's own.
+     */
+    static void reportParameters(EngineSession engine, ByteBuf b, ClientEncoding encoding, String userName)
             throws SQLException {
-        try (Statement s = conn.createStatement();
-             ResultSet rs = s.executeQuery("select current_setting('server_version'),"
-                     + " current_setting('server_encoding'), current_setting('TimeZone'),"
-                     + " current_setting('IntervalStyle'), current_setting('application_name'),"
-                     + " current_setting('standard_conforming_strings'), current_setting('DateStyle'),"
-                     + " current_setting('default_transaction_read_only'),"
-                     + " current_setting('in_hot_standby', true)")) {
+        engine.readInternally("SELECT pg_catalog.current_setting('server_version'),"
+                + " pg_catalog.current_setting('server_encoding'), pg_catalog.current_setting('TimeZone'),"
+                + " pg_catalog.current_setting('IntervalStyle'), pg_catalog.current_setting('application_name'),"
+                + " pg_catalog.current_setting('standard_conforming_strings'), pg_catalog.current_setting('DateStyle'),"
+                + " pg_catalog.current_setting('default_transaction_read_only'),"
+                + " pg_catalog.current_setting('in_hot_standby', true)", List.of(), rs -> {
             rs.next();
             BackendMessages.parameterStatus(b, "application_name", rs.getString(5));
             BackendMessages.parameterStatus(b, "client_encoding", encoding.name());
@@ -84,6 +85,7 @@ final class SessionStartup {
             BackendMessages.parameterStatus(b, "session_authorization", userName);
             BackendMessages.parameterStatus(b, "standard_conforming_strings", rs.getString(6));
             BackendMessages.parameterStatus(b, "TimeZone", rs.getString(3));
-        }
+            return null;
+        });
     }
 }

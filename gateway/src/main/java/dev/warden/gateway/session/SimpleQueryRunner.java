@@ -113,13 +113,17 @@ final class SimpleQueryRunner {
             notifications.beforeStatement(k);
             transaction.syncAutoCommit();
             if (k.isCopyIn()) {
-                copy.copyIn(ctx.conn, sql);
+                copy.copyIn(ctx.engine, sql);
             } else if (k.isCopyOut()) {
-                // a query's rows are encoded here, after the engine has decrypted or masked them; a table, or
-                // an option the gateway does not encode, is the server's own COPY (refused on protected tables)
+                // a query the engine must read (it names a protected table) has its rows encoded here, after the
+                // engine decrypted or masked them; anything else (a table, a query naming no protected table, an
+                // option the gateway does not encode) is the server's own COPY, refused on protected tables
                 CopyQuery query = CopyQuery.parse(sql);
-                if (query != null) copy.copyQueryOut(ctx.conn, query, SessionContext.FETCH_SIZE);
-                else copy.copyOut(ctx.conn, sql);
+                if (query != null && !ctx.engine.namesNoProtectedTable(sql)) {
+                    copy.copyQueryOut(ctx.conn, query, SessionContext.FETCH_SIZE);
+                } else {
+                    copy.copyOut(ctx.engine, sql);
+                }
             } else {
                 Statement st = ctx.simple;
                 PreparedStatement inBlock = null;
@@ -144,7 +148,7 @@ final class SimpleQueryRunner {
                     ctx.sendWarnings(st);
                     if (hasRs) {
                         try (ResultSet rs = st.getResultSet()) {
-                            ResultColumn[] cols = ResultColumn.describe(rs.getMetaData(), null);
+                            ResultColumn[] cols = ResultColumn.describe(ctx.engine, rs.getMetaData(), null);
                             results.rowDescription(cols);
                             results.streamCancellable(st, rs, cols, 0);
                             BackendMessages.commandComplete(out.buf(), k.tag(true, results.rowsWritten(), transaction.status()));

@@ -1,8 +1,7 @@
 package dev.warden.gateway.session;
 
 import dev.warden.engine.BoundedResults;
-import dev.warden.gateway.backend.BackendTransaction;
-import dev.warden.jdbc.WardenConnection;
+import dev.warden.engine.EngineSession;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Set;
@@ -10,7 +9,8 @@ import java.util.Set;
 /**
  * A session's transaction as the client sees it and as the backend connection runs it: the status of
  * ReadyForQuery ('I', 'T', 'E'), tracked from the statements that succeed or fail ({@link StatementKind}) and
- * replaced at each ReadyForQuery by the backend's own ({@link BackendTransaction}); the implicit transactions
+ * replaced at each ReadyForQuery by the backend's own ({@link EngineSession#transactionStatus}), with any error
+ * that never reached the database failing the backend's block too ({@link #errorSent}); the implicit transactions
  * the gateway opens itself (several Executes before one Sync, a multi-statement simple query, a query of
  * unbounded result), during which autocommit stays off; the backend connection's autocommit otherwise
  * (on outside a transaction block, off inside one); and which queries are bounded by their shape, so may run
@@ -26,7 +26,7 @@ final class TransactionState {
     private final int fetchSize;
     private Connection conn;
     /** The backend's true transaction status for ReadyForQuery; set once the connection is open. */
-    private BackendTransaction backend;
+    private EngineSession backend;
     private char status = 'I';
     /** True while an implicit transaction spans several Executes before a Sync (autocommit off). */
     private boolean implicitTx;
@@ -45,9 +45,15 @@ final class TransactionState {
     }
 
     /** The backend connection, once open. */
-    void attach(Connection connection) {
+    void attach(Connection connection, EngineSession engine) {
         conn = connection;
-        backend = BackendTransaction.of(connection);
+        backend = engine;
+    }
+
+    /** 'I', 'T' or 'E' as the backend last reported it; {@code inferred} when its driver does not tell. */
+    private char backendStatus(char inferred) {
+        char s = backend.transactionStatus();
+        return s == 0 ? inferred : s;
     }
 
     /** The status as tracked so far ('I' idle, 'T' in a block, 'E' in a failed block). */
@@ -57,7 +63,7 @@ final class TransactionState {
 
     /** For ReadyForQuery: the backend's own status as the driver last received it replaces the tracked one. */
     char syncWithBackend() {
-        status = backend.status(status);
+        status = backendStatus(status);
         return status;
     }
 
@@ -85,10 +91,14 @@ final class TransactionState {
         executing = k;
     }
 
-    /** As in PostgreSQL, an error fails the client's transaction block, also one the database never saw. */
+    /**
+     * As in PostgreSQL, an error fails the client's transaction block, also one the database never saw (a policy
+     * refusal, one of the gateway's protocol checks): if the backend's block is still open, it is failed there
+     * too, so that a later COMMIT rolls back instead of committing the work before the error.
+     */
     void errorSent() {
-        if (status == 'T') {
-            backend.failOpenBlock();
+        if (status == 'T' && backendStatus('?') == 'T') {
+            backend.failTransactionBlock();  // Warden's own statement: not one of the client's events
         }
     }
 
@@ -151,13 +161,7 @@ final class TransactionState {
             return false;
         }
         if (boundedResults == null) {
-            try {
-                boundedResults = conn.isWrapperFor(WardenConnection.class)
-                        ? conn.unwrap(WardenConnection.class).boundedResults(fetchSize)
-                        : new BoundedResults(conn, fetchSize);
-            } catch (SQLException e) {
-                return false;
-            }
+            boundedResults = backend.boundedResults(fetchSize);
         }
         return boundedResults.isBounded(sql);
     }

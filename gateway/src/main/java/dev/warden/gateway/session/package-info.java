@@ -16,8 +16,9 @@
  * ({@code StatementKind}), type OIDs from the type names ({@code PgTypeCatalog}), error fields from the driver's
  * message text when the driver kept no server fields ({@code ErrorFields}).
  *
- * <p>May use: backend, auth, wire, the JDBC API and the Warden JDBC wrappers' session methods (lend, audit
- * hooks), the engine's {@code SqlLexer}, Netty channels and the JDK; never pgjdbc (the backend layer wraps
+ * <p>May use: backend, auth, wire, the JDBC API, the engine's session interface
+ * ({@link dev.warden.engine.EngineSession}: lend, transaction status, result metadata, COPY, audit hooks, internal
+ * reads; never the JDBC wrappers' classes), the engine's {@code SqlLexer}, Netty channels and the JDK; never pgjdbc (the backend layer wraps
  * what is needed of it) nor the transport. What a session shares with the others comes in
  * {@link dev.warden.gateway.session.SessionServices}; it registers in a
  * {@link dev.warden.gateway.session.SessionRegistry}, where CancelRequests find it. Used by transport and

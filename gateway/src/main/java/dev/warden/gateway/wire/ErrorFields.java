@@ -1,6 +1,5 @@
 package dev.warden.gateway.wire;
 
-import dev.warden.engine.ServerErrorFields;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.util.LinkedHashMap;
@@ -8,9 +7,9 @@ import java.util.Map;
 
 /**
  * The fields of an ErrorResponse or NoticeResponse. Built from an {@link SQLException} through the plain
- * JDBC API, or through the server's own fields when the real driver kept them ({@link ServerErrorFields}: the
- * database's errors, already redacted by the engine when they concern a protected table, so what is sent is
- * field for field what the driver shows). Otherwise the SQLState comes from {@link SQLException#getSQLState()},
+ * JDBC API, or from the server's own fields when the real driver kept them (read by the backend layer,
+ * {@code BackendErrors}: the database's errors, already redacted by the engine when they concern a protected
+ * table, so what is sent is field for field what the driver shows). Otherwise the SQLState comes from {@link SQLException#getSQLState()},
  * and the message, detail, hint, position and context are recovered from the message text in the layout pgjdbc
  * uses ({@code "ERROR: msg\n  Detail: ...\n  Hint: ...\n  Position: n\n  Where: ..."}); a message from any
  * other source (the Warden engine's refusals) is used whole. Immutable and thread-safe.
@@ -43,18 +42,23 @@ public record ErrorFields(String severity, String sqlState, String message, Stri
         return new ErrorFields("FATAL", sqlState, message, null, null, null, null);
     }
 
-    public static ErrorFields fromException(SQLException e) {
-        ErrorFields server = fromServer(ServerErrorFields.of(e), "ERROR");
+    /**
+     * The fields of {@code e}: {@code serverFields} (by protocol code, as the server sent them and the engine left
+     * them) when there are any, else what {@code e}'s SQLState and message text tell.
+     */
+    public static ErrorFields fromException(SQLException e, Map<Character, String> serverFields) {
+        ErrorFields server = fromServer(serverFields, "ERROR");
         return server != null ? server : parse("ERROR", e.getSQLState(), e.getMessage());
     }
 
-    public static ErrorFields fromWarning(SQLWarning w) {
-        ErrorFields server = fromServer(ServerErrorFields.of(w), "NOTICE");
+    /** {@link #fromException} for a notice. */
+    public static ErrorFields fromWarning(SQLWarning w, Map<Character, String> serverFields) {
+        ErrorFields server = fromServer(serverFields, "NOTICE");
         return server != null ? server : parse("NOTICE", w.getSQLState() == null ? "00000" : w.getSQLState(), w.getMessage());
     }
 
     /** The fields the server sent (as the engine left them), or null when the driver kept none. */
-    static ErrorFields fromServer(ServerErrorFields f, String defaultSeverity) {
+    static ErrorFields fromServer(Map<Character, String> f, String defaultSeverity) {
         if (f == null || f.get('M') == null) return null;
         String state = f.get('C') == null || f.get('C').length() != 5 ? "XX000" : f.get('C');
         Map<Character, String> others = new LinkedHashMap<>();

@@ -8,7 +8,7 @@
  * ({@link dev.warden.gateway.wire.ClientOutput}).
  *
  * <p>May use: the JDK (including {@code java.sql} values) and Netty's buffers and codec base classes, nothing
- * else of Warden's. Known exception (issue 11: to remove): {@code ErrorFields.fromException} reads the engine's
- * {@code ServerErrorFields}. Used by every layer above.
+ * else of Warden's (the server's error fields come from the backend layer, {@code BackendErrors}). Used by every
+ * layer above.
  */
 package dev.warden.gateway.wire;
