@@ -152,6 +152,53 @@ class GatewayTlsIT {
         }
     }
 
+    @Test
+    void tls13KeyUpdateMidSessionIsAnswered() throws Exception {
+        try (GatewayFixture gw = new GatewayFixture(backend, 2, tls, "scram-sha-256");
+             RawPgClient client = RawPgClient.tls(gw.port(), "TLSv1.3").login("alice", GatewayFixture.ALICE_PASSWORD)) {
+            assertEquals("before", queryOneValue(client, "select 'before'"));
+            // on an established TLS 1.3 connection the JDK's client sends a KeyUpdate asking for one back
+            ((javax.net.ssl.SSLSocket) client.socket).startHandshake();
+            for (int i = 0; i < 3; i++) {
+                assertEquals("after " + i, queryOneValue(client, "select 'after " + i + "'"));
+            }
+        }
+    }
+
+    @Test
+    void tls12RenegotiationClosesTheConnectionAsPostgresqlDoes() throws Exception {
+        assumeTrue(!"event-loop".equals(System.getProperty("warden.gateway.session-io")),
+                "the event loop's SslHandler leaves renegotiation to the JDK");
+        try (GatewayFixture gw = new GatewayFixture(backend, 2, tls, "scram-sha-256");
+             RawPgClient client = RawPgClient.tls(gw.port(), "TLSv1.2").login("alice", GatewayFixture.ALICE_PASSWORD)) {
+            assertEquals("before", queryOneValue(client, "select 'before'"));
+            assertThrows(java.io.IOException.class, () -> {
+                ((javax.net.ssl.SSLSocket) client.socket).startHandshake();
+                queryOneValue(client, "select 'after'");
+            });
+            GatewayRobustnessIT.await("session released", () -> gw.server.sessionCount() == 0);
+        }
+    }
+
+    /** The first column of the first row of a simple query's result, read up to ReadyForQuery. */
+    private static String queryOneValue(RawPgClient client, String sql) throws java.io.IOException {
+        client.query(sql);
+        String value = null;
+        RawPgClient.Message m;
+        while ((m = client.read()).type() != 'Z') {
+            if (m.type() == 'D' && value == null) {
+                var b = java.nio.ByteBuffer.wrap(m.body());
+                b.getShort();
+                byte[] v = new byte[b.getInt()];
+                b.get(v);
+                value = new String(v, java.nio.charset.StandardCharsets.UTF_8);
+            } else if (m.type() == 'E') {
+                throw new AssertionError(m.text());
+            }
+        }
+        return value;
+    }
+
     static int activeBackendQueries(String like) {
         try (var c = EmbeddedPostgres.rawConnection(backend); var s = c.createStatement();
              var rs = s.executeQuery("select count(*) from pg_stat_activity where state = 'active' and query like '"
