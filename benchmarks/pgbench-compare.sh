@@ -3,13 +3,21 @@
 # (session pooling) and through the Warden gateway, interleaved in one run; prints TPS and ratios.
 #
 #   benchmarks/pgbench-compare.sh [--rounds N] [--duration SECONDS] [--scale S] [--no-build] [--warden] [--tls]
+#                                 [--baseline-jar JAR] [--cpu]
 #
 # --warden adds a fourth target: a second gateway whose backend is the jdbc:warden: driver with the
 # policy-examples/customers policy (pgbench's tables are not protected, so statements pass through the
 # engine's fast path).
 # --tls adds rows with pgbench's connections over TLS (sslmode=require) to every target: PostgreSQL
 # (ssl=on), pgbouncer (client_tls_*) and the gateways (tls:), all with one self-signed certificate made by
-# openssl for the run. The servers' own connections (pgbouncer's and the gateways' to PostgreSQL) stay plain.
+# openssl for the run. The servers' own connections (pgbouncer's and the gateways' to PostgreSQL) stay plain
+# (pgbouncer 1.18's server_tls_sslmode is disable; pgjdbc's default, prefer, would pick TLS: sslmode=disable).
+# --baseline-jar JAR adds a target "baseline": a gateway like the first one, run from another build (say main's
+# warden.jar copied aside), interleaved with the others in every round, for an A/B comparison on a busy machine;
+# a table "gateway vs baseline" follows the main one.
+# --cpu adds a table of the CPU time (user+system, from /proc/PID/stat) that each gateway process spent per
+# transaction during the measured runs, and pgbouncer's, in microseconds.
+# GATEWAY_JAVA_OPTS (environment) is added to the gateways' java command line (e.g. a JFR recording).
 #
 # Needs: Debian's PostgreSQL 15 server (/usr/lib/postgresql/15/bin), pgbench, pgbouncer
 # (apt-get install -y postgresql-15 pgbouncer), openssl for --tls, Java 17 and Maven. Runs everything on 127.0.0.1 and
@@ -22,6 +30,8 @@ SCALE=10
 BUILD=1
 WARDEN=0
 TLS=0
+BASELINE_JAR=""
+CPU=0
 CLIENTS=8
 THREADS=2
 while [ $# -gt 0 ]; do
@@ -32,6 +42,8 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD=0; shift ;;
     --warden) WARDEN=1; shift ;;
     --tls) TLS=1; shift ;;
+    --baseline-jar) BASELINE_JAR=$(realpath "$2"); shift 2 ;;
+    --cpu) CPU=1; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -57,6 +69,7 @@ PG_PORT=$(free_port)
 BOUNCER_PORT=$(free_port "$PG_PORT")
 GATEWAY_PORT=$(free_port "$PG_PORT" "$BOUNCER_PORT")
 WARDEN_PORT=$(free_port "$PG_PORT" "$BOUNCER_PORT" "$GATEWAY_PORT")
+BASELINE_PORT=$(free_port "$PG_PORT" "$BOUNCER_PORT" "$GATEWAY_PORT" "$WARDEN_PORT")
 for tool in "$PGBIN/initdb" "$PGBIN/pg_ctl" /usr/bin/pgbench /usr/sbin/pgbouncer; do
   [ -x "$tool" ] || { echo "missing $tool (apt-get install -y postgresql-15 pgbouncer)" >&2; exit 2; }
 done
@@ -65,11 +78,13 @@ WORK=$(mktemp -d /tmp/warden-bench.XXXXXX)
 chmod 755 "$WORK"
 GATEWAY_PID=""
 WARDEN_PID=""
+BASELINE_PID=""
 BOUNCER_STARTED=0
 cleanup() {
   set +e
   [ -n "$GATEWAY_PID" ] && kill "$GATEWAY_PID" 2>/dev/null && wait "$GATEWAY_PID" 2>/dev/null
   [ -n "$WARDEN_PID" ] && kill "$WARDEN_PID" 2>/dev/null && wait "$WARDEN_PID" 2>/dev/null
+  [ -n "$BASELINE_PID" ] && kill "$BASELINE_PID" 2>/dev/null && wait "$BASELINE_PID" 2>/dev/null
   [ "$BOUNCER_STARTED" = 1 ] && [ -f "$WORK/pgbouncer.pid" ] && kill "$(cat "$WORK/pgbouncer.pid")" 2>/dev/null
   [ -f "$WORK/data/postmaster.pid" ] && su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D $WORK/data -m fast stop" >/dev/null 2>&1
   rm -rf "$WORK"
@@ -131,7 +146,7 @@ VERIFIER=$(echo benchpass | java -cp "$ROOT/gateway/target/warden.jar" dev.warde
 cat > "$WORK/gateway.yaml" <<EOT
 listen: {host: 127.0.0.1, port: $GATEWAY_PORT}
 backend:
-  url: jdbc:postgresql://127.0.0.1:$PG_PORT/bench
+  url: jdbc:postgresql://127.0.0.1:$PG_PORT/bench?sslmode=disable
   user: postgres
   password: ""
   pool-size: 16
@@ -141,7 +156,8 @@ EOT
 if [ "$TLS" = 1 ]; then
   printf 'tls: {cert: "%s", key: "%s"}\n' "$WORK/server.crt" "$WORK/server.key" >> "$WORK/gateway.yaml"
 fi
-java -XX:+UseParallelGC -Xms512m -Xmx512m -cp "$ROOT/gateway/target/warden.jar" dev.warden.cli.ServeCommand \
+# shellcheck disable=SC2086 # GATEWAY_JAVA_OPTS is a list of options
+java -XX:+UseParallelGC -Xms512m -Xmx512m ${GATEWAY_JAVA_OPTS:-} -cp "$ROOT/gateway/target/warden.jar" dev.warden.cli.ServeCommand \
   --config "$WORK/gateway.yaml" > "$WORK/gateway.log" 2>&1 &
 GATEWAY_PID=$!
 for _ in $(seq 1 60); do
@@ -151,6 +167,20 @@ for _ in $(seq 1 60); do
 done
 
 TARGETS="direct pgbouncer gateway"
+if [ -n "$BASELINE_JAR" ]; then
+  echo "== baseline gateway from $BASELINE_JAR (port $BASELINE_PORT)"
+  sed -e "s/port: $GATEWAY_PORT/port: $BASELINE_PORT/" "$WORK/gateway.yaml" > "$WORK/gateway-baseline.yaml"
+  # shellcheck disable=SC2086
+  java -XX:+UseParallelGC -Xms512m -Xmx512m ${GATEWAY_JAVA_OPTS:-} -cp "$BASELINE_JAR" dev.warden.cli.ServeCommand \
+    --config "$WORK/gateway-baseline.yaml" > "$WORK/gateway-baseline.log" 2>&1 &
+  BASELINE_PID=$!
+  for _ in $(seq 1 60); do
+    grep -q "listening" "$WORK/gateway-baseline.log" && break
+    kill -0 "$BASELINE_PID" 2>/dev/null || { cat "$WORK/gateway-baseline.log"; exit 1; }
+    sleep 0.5
+  done
+  TARGETS="$TARGETS baseline"
+fi
 if [ "$WARDEN" = 1 ]; then
   echo "== Warden gateway over jdbc:warden: (port $WARDEN_PORT, customers example policy)"
   cp -r "$ROOT/policy-examples/customers" "$WORK/policy"
@@ -174,17 +204,36 @@ fi
 TRANSPORTS="plain"
 [ "$TLS" = 1 ] && TRANSPORTS="plain tls"
 
-run() { # target mode seconds transport -> tps
-  local port user sslmode=disable
+cpu_ticks() { # pid -> utime+stime of the process, in clock ticks (0 when there is no such process)
+  [ -n "$1" ] && [ -r "/proc/$1/stat" ] || { echo 0; return; }
+  sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
+}
+server_pid() { # target -> pid of the server process that serves it, or nothing
+  case "$1" in
+    pgbouncer) cat "$WORK/pgbouncer.pid" 2>/dev/null ;;
+    gateway) echo "$GATEWAY_PID" ;;
+    warden) echo "$WARDEN_PID" ;;
+    baseline) echo "$BASELINE_PID" ;;
+  esac
+}
+
+run() { # target mode seconds transport -> tps; leaves "transactions cpu-ticks" of the run in $WORK/last-run
+  local port user sslmode=disable pid before out
   [ "${4:-plain}" = tls ] && sslmode=require
   case "$1" in
     direct) port=$PG_PORT; user=postgres ;;
     pgbouncer) port=$BOUNCER_PORT; user=postgres ;;
     gateway) port=$GATEWAY_PORT; user=bench ;;
     warden) port=$WARDEN_PORT; user=bench ;;
+    baseline) port=$BASELINE_PORT; user=bench ;;
   esac
-  PGSSLMODE=$sslmode PGPASSWORD=benchpass /usr/bin/pgbench -h 127.0.0.1 -p "$port" -U "$user" -n -S -M "$2" -c $CLIENTS -j $THREADS \
-    -T "$3" bench 2>&1 | awk '/^tps = .*without initial connection time/ {print $3}' || true
+  pid=$(server_pid "$1")
+  before=$(cpu_ticks "$pid")
+  out=$(PGSSLMODE=$sslmode PGPASSWORD=benchpass /usr/bin/pgbench -h 127.0.0.1 -p "$port" -U "$user" -n -S -M "$2" -c $CLIENTS -j $THREADS \
+    -T "$3" bench 2>&1 || true)
+  echo "$(echo "$out" | awk '/^number of transactions actually processed:/ {print $NF}' | tr -dc '0-9' || true) $(( $(cpu_ticks "$pid") - before ))" \
+    > "$WORK/last-run"
+  echo "$out" | awk '/^tps = .*without initial connection time/ {print $3}' || true
 }
 
 MODES="prepared simple"
@@ -193,13 +242,16 @@ MODES="prepared simple"
 echo "== warm-up (5 s each)"
 for t in $TARGETS; do for m in $MODES; do run $t "${m%/tls}" 5 "$([ "${m#*/}" = tls ] && echo tls)" >/dev/null; done; done
 
-declare -A RESULTS
+declare -A RESULTS TXNS TICKS
 for r in $(seq 1 "$ROUNDS"); do
   for m in $MODES; do
     for t in $TARGETS; do
       tps=$(run $t "${m%/tls}" "$DURATION" "$([ "${m#*/}" = tls ] && echo tls)")
       [ -n "$tps" ] || { echo "pgbench against $t ($m) failed" >&2; tps=0; }
       RESULTS[$t,$m]="${RESULTS[$t,$m]:-} $tps"
+      read -r txns ticks < "$WORK/last-run" || true
+      TXNS[$t,$m]=$(( ${TXNS[$t,$m]:-0} + ${txns:-0} ))
+      TICKS[$t,$m]=$(( ${TICKS[$t,$m]:-0} + ${ticks:-0} ))
       printf 'round %d  %-12s %-9s %10s tps\n' "$r" "$m" "$t" "$tps"
     done
   done
@@ -226,3 +278,36 @@ for m in $MODES; do
       "$(echo "$g * 100 / $b" | bc -l)" "$(echo "$g * 100 / $d" | bc -l)"
   fi
 done
+
+if [ -n "$BASELINE_JAR" ]; then
+  echo
+  echo "== gateway (this build) vs baseline ($BASELINE_JAR), median tps"
+  printf '%-12s %10s %10s %10s %12s %12s\n' mode pgbouncer baseline gateway base/bouncer gw/baseline
+  for m in $MODES; do
+    b=$(echo "${RESULTS[pgbouncer,$m]}" | median)
+    o=$(echo "${RESULTS[baseline,$m]}" | median)
+    g=$(echo "${RESULTS[gateway,$m]}" | median)
+    printf '%-12s %10.0f %10.0f %10.0f %11.1f%% %11.1f%%\n' "$m" "$b" "$o" "$g" \
+      "$(echo "$o * 100 / $b" | bc -l)" "$(echo "$g * 100 / $o" | bc -l)"
+  done
+fi
+if [ "$CPU" = 1 ]; then
+  HZ=$(getconf CLK_TCK)
+  echo
+  echo "== server CPU (user+system) per transaction, microseconds, all measured rounds"
+  printf '%-12s' mode
+  for t in $TARGETS; do [ "$t" = direct ] || printf ' %10s' "$t"; done
+  echo
+  for m in $MODES; do
+    printf '%-12s' "$m"
+    for t in $TARGETS; do
+      [ "$t" = direct ] && continue
+      if [ "${TXNS[$t,$m]:-0}" -gt 0 ]; then
+        printf ' %10.1f' "$(echo "${TICKS[$t,$m]} * 1000000 / $HZ / ${TXNS[$t,$m]}" | bc -l)"
+      else
+        printf ' %10s' "-"
+      fi
+    done
+    echo
+  done
+fi

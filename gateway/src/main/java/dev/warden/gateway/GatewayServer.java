@@ -13,6 +13,7 @@ import dev.warden.gateway.session.SessionServices;
 import dev.warden.gateway.session.SessionsByPid;
 import dev.warden.gateway.transport.AuthenticationHandler;
 import dev.warden.gateway.transport.ClientSocket;
+import dev.warden.gateway.transport.ClientTls;
 import dev.warden.gateway.transport.HandoverServerSocketChannel;
 import dev.warden.gateway.transport.SessionLauncher;
 import dev.warden.gateway.transport.SocketClientOutput;
@@ -86,10 +87,10 @@ public final class GatewayServer implements SessionLauncher, AutoCloseable {
     private String transport = "not started";
 
     /**
-     * How an authenticated plain-text session is served. THREAD (the default): the session's thread reads and
-     * writes the client socket itself, so a request costs no hand-off between threads. EVENT_LOOP: the event
-     * loop reads and writes, a worker runs the JDBC work; TLS sessions are always served this way. Chosen
-     * with the system property {@code warden.gateway.session-io=thread|event-loop}.
+     * How an authenticated session is served. THREAD (the default): the session's thread reads and writes the
+     * client socket itself (decrypting and encrypting over TLS), so a request costs no hand-off between
+     * threads. EVENT_LOOP: the event loop reads and writes (Netty's SslHandler over TLS), a worker runs the
+     * JDBC work. Chosen with the system property {@code warden.gateway.session-io=thread|event-loop}.
      */
     enum SessionIo {
         THREAD, EVENT_LOOP;
@@ -166,7 +167,7 @@ public final class GatewayServer implements SessionLauncher, AutoCloseable {
                 Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
         group = new MultiThreadIoEventLoopGroup(loops, io);
         transport = (epoll ? "epoll" : "nio") + ", " + loops + " event loop(s), "
-                + (sessionIo == SessionIo.THREAD ? "plain-text sessions on their own threads" : "sessions on the event loop");
+                + (sessionIo == SessionIo.THREAD ? "sessions on their own threads" : "sessions on the event loop");
         if (sessionIo == SessionIo.THREAD) {
             livenessProbe = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "warden-client-liveness");
@@ -221,8 +222,7 @@ public final class GatewayServer implements SessionLauncher, AutoCloseable {
 
     @Override
     public boolean servesOnOwnThread(Channel channel) {
-        return sessionIo == SessionIo.THREAD && channel instanceof HandoverServerSocketChannel.Child
-                && channel.pipeline().get(io.netty.handler.ssl.SslHandler.class) == null;
+        return sessionIo == SessionIo.THREAD && channel instanceof HandoverServerSocketChannel.Child;
     }
 
     @Override
@@ -245,11 +245,11 @@ public final class GatewayServer implements SessionLauncher, AutoCloseable {
     }
 
     @Override
-    public void serveOnOwnThread(HandoverServerSocketChannel.Child channel, List<PgFrame> decoded, byte[] undecoded,
-                                 GatewayUser user, String purpose, Map<String, String> settings) {
+    public void serveOnOwnThread(HandoverServerSocketChannel.Child channel, ClientTls tls, List<PgFrame> decoded,
+                                 byte[] undecoded, GatewayUser user, String purpose, Map<String, String> settings) {
         ClientSocket socket;
         try {
-            socket = new ClientSocket(channel.socket(), decoded, undecoded, config.maxMessageBytes());
+            socket = new ClientSocket(channel.socket(), tls, decoded, undecoded, config.maxMessageBytes());
         } catch (java.io.IOException e) {
             closeQuietly(channel.socket());
             return;

@@ -15,7 +15,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** TLS through SSLRequest, cleartext passwords only over TLS, and the non-loopback listener rule. */
+/**
+ * TLS through SSLRequest, cleartext passwords only over TLS, the non-loopback listener rule, and sessions over
+ * TLS as they are served (on their own threads by default, on the event loop in the event-loop execution):
+ * messages and results larger than a TLS record, a client vanishing mid-statement.
+ */
 class GatewayTlsIT {
 
     static Path dir;
@@ -83,6 +87,126 @@ class GatewayTlsIT {
             assertEquals(0, ok.exit(), ok.err());
             var plain = psql(gw.port(), "disable", GatewayFixture.ALICE_PASSWORD);
             assertTrue(plain.err().contains("password authentication requires an SSL connection"), plain.err());
+        }
+    }
+
+    @Test
+    void messagesAndResultsLargerThanATlsRecordCrossIntact() throws Exception {
+        try (GatewayFixture gw = new GatewayFixture(backend, 2, tls, "scram-sha-256")) {
+            StringBuilder copy = new StringBuilder();
+            for (int i = 0; i < 20_000; i++) {
+                copy.append(i).append('\t').append("row-").append(i).append("-").append("x".repeat(i % 97)).append('\n');
+            }
+            String big = "y".repeat(200_000); // one Query message of ~200 kB: a dozen TLS records
+            String script = "create table tls_bulk(id int, v text);\n"
+                    + "copy tls_bulk from stdin;\n" + copy + "\\.\n"
+                    + "select count(*), sum(length(v)) from tls_bulk;\n"
+                    + "select length('" + big + "');\n"
+                    + "select md5(string_agg(v, ',' order by id)) from tls_bulk;\n"
+                    + "select repeat('z', 300000) = (select repeat('z', 300000));\n";
+            var r = GatewayFixture.run(List.of("/usr/bin/psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
+                    "-p", String.valueOf(gw.port()), "-U", "alice", "-d", "app"), script,
+                    Map.of("PGPASSWORD", GatewayFixture.ALICE_PASSWORD, "PGSSLMODE", "require"), 60);
+            assertEquals(0, r.exit(), r.err());
+            String expectedMd5;
+            long totalLength;
+            try (var c = EmbeddedPostgres.rawConnection(backend); var s = c.createStatement();
+                 var rs = s.executeQuery("select md5(string_agg(v, ',' order by id)), sum(length(v)) from tls_bulk")) {
+                rs.next();
+                expectedMd5 = rs.getString(1);
+                totalLength = rs.getLong(2);
+                s.execute("drop table tls_bulk");
+            }
+            assertEquals(List.of("CREATE TABLE", "COPY 20000", "20000|" + totalLength, "200000", expectedMd5, "t"),
+                    r.out().lines().toList());
+            try (var c = java.sql.DriverManager.getConnection(gw.jdbcUrl("sslmode=require"));
+                 var ps = c.prepareStatement("select ?::text, length(?::text)")) {
+                for (int i = 0; i < 50; i++) {
+                    String v = Integer.toString(i).repeat(10_000 + i * 997);
+                    ps.setString(1, v);
+                    ps.setString(2, v);
+                    try (var rs = ps.executeQuery()) {
+                        rs.next();
+                        assertEquals(v, rs.getString(1));
+                        assertEquals(v.length(), rs.getInt(2));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void clientKilledMidStatementOverTlsCancelsItAndReleasesTheSession() throws Exception {
+        try (GatewayFixture gw = new GatewayFixture(backend, 2, tls, "scram-sha-256")) {
+            ProcessBuilder p = new ProcessBuilder("/usr/bin/psql", "-X", "-h", "127.0.0.1", "-p",
+                    String.valueOf(gw.port()), "-U", "alice", "-d", "app", "-c", "select pg_sleep(60) /* tls-killed */")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            p.environment().put("PGPASSWORD", GatewayFixture.ALICE_PASSWORD);
+            p.environment().put("PGSSLMODE", "require");
+            Process psql = p.start();
+            GatewayRobustnessIT.await("query running", () -> activeBackendQueries("%tls-killed%") == 1);
+            psql.destroyForcibly().waitFor();
+            GatewayRobustnessIT.await("backend query cancelled", () -> activeBackendQueries("%tls-killed%") == 0);
+            GatewayRobustnessIT.await("session released", () -> gw.server.sessionCount() == 0);
+            assertTrue(psql(gw.port(), "require", GatewayFixture.ALICE_PASSWORD).out().startsWith("ok"));
+        }
+    }
+
+    @Test
+    void tls13KeyUpdateMidSessionIsAnswered() throws Exception {
+        try (GatewayFixture gw = new GatewayFixture(backend, 2, tls, "scram-sha-256");
+             RawPgClient client = RawPgClient.tls(gw.port(), "TLSv1.3").login("alice", GatewayFixture.ALICE_PASSWORD)) {
+            assertEquals("before", queryOneValue(client, "select 'before'"));
+            // on an established TLS 1.3 connection the JDK's client sends a KeyUpdate asking for one back
+            ((javax.net.ssl.SSLSocket) client.socket).startHandshake();
+            for (int i = 0; i < 3; i++) {
+                assertEquals("after " + i, queryOneValue(client, "select 'after " + i + "'"));
+            }
+        }
+    }
+
+    @Test
+    void tls12RenegotiationClosesTheConnectionAsPostgresqlDoes() throws Exception {
+        assumeTrue(!"event-loop".equals(System.getProperty("warden.gateway.session-io")),
+                "the event loop's SslHandler leaves renegotiation to the JDK");
+        try (GatewayFixture gw = new GatewayFixture(backend, 2, tls, "scram-sha-256");
+             RawPgClient client = RawPgClient.tls(gw.port(), "TLSv1.2").login("alice", GatewayFixture.ALICE_PASSWORD)) {
+            assertEquals("before", queryOneValue(client, "select 'before'"));
+            assertThrows(java.io.IOException.class, () -> {
+                ((javax.net.ssl.SSLSocket) client.socket).startHandshake();
+                queryOneValue(client, "select 'after'");
+            });
+            GatewayRobustnessIT.await("session released", () -> gw.server.sessionCount() == 0);
+        }
+    }
+
+    /** The first column of the first row of a simple query's result, read up to ReadyForQuery. */
+    private static String queryOneValue(RawPgClient client, String sql) throws java.io.IOException {
+        client.query(sql);
+        String value = null;
+        RawPgClient.Message m;
+        while ((m = client.read()).type() != 'Z') {
+            if (m.type() == 'D' && value == null) {
+                var b = java.nio.ByteBuffer.wrap(m.body());
+                b.getShort();
+                byte[] v = new byte[b.getInt()];
+                b.get(v);
+                value = new String(v, java.nio.charset.StandardCharsets.UTF_8);
+            } else if (m.type() == 'E') {
+                throw new AssertionError(m.text());
+            }
+        }
+        return value;
+    }
+
+    static int activeBackendQueries(String like) {
+        try (var c = EmbeddedPostgres.rawConnection(backend); var s = c.createStatement();
+             var rs = s.executeQuery("select count(*) from pg_stat_activity where state = 'active' and query like '"
+                     + like + "' and pid <> pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (java.sql.SQLException e) {
+            return -1;
         }
     }
 

@@ -33,11 +33,53 @@ final class RawPgClient implements AutoCloseable {
     }
 
     RawPgClient(int port, String database) throws IOException {
+        this(new Socket("127.0.0.1", port), database);
+    }
+
+    private RawPgClient(Socket socket, String database) throws IOException {
         this.database = database;
-        socket = new Socket("127.0.0.1", port);
+        this.socket = socket;
         socket.setSoTimeout(20_000);
         in = new DataInputStream(socket.getInputStream());
         out = new DataOutputStream(socket.getOutputStream());
+    }
+
+    /**
+     * A client over TLS (SSLRequest, then a handshake that trusts any certificate) with only {@code protocol}
+     * enabled; {@link #socket} is the {@link javax.net.ssl.SSLSocket}.
+     */
+    static RawPgClient tls(int port, String protocol) throws Exception {
+        Socket plain = new Socket("127.0.0.1", port);
+        var o = new DataOutputStream(plain.getOutputStream());
+        o.writeInt(8);
+        o.writeInt(80877103);
+        o.flush();
+        int answer = plain.getInputStream().read();
+        if (answer != 'S') {
+            plain.close();
+            throw new IOException("SSLRequest answered " + answer);
+        }
+        javax.net.ssl.TrustManager trustAll = new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        };
+        var context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(null, new javax.net.ssl.TrustManager[] {trustAll}, null);
+        var ssl = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket(plain, "127.0.0.1", port, true);
+        ssl.setEnabledProtocols(new String[] {protocol});
+        ssl.setUseClientMode(true);
+        ssl.startHandshake();
+        return new RawPgClient(ssl, "app");
     }
 
     /** Sends a protocol 3.0 StartupMessage for {@code user}. */

@@ -380,13 +380,13 @@ public final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * Takes the authenticated connection off the event loop for a session on its own thread: no more reads
-     * here; what was received but not handled goes with it; and only once everything written so far has
-     * reached the socket and the channel has left its event loop does the session start writing itself.
+     * here; what was received but not handled goes with it (frames decoded, bytes not yet decoded, and over TLS
+     * the engine with the bytes it has not decrypted yet); and only once everything written so far has reached
+     * the socket and the channel has left its event loop does the session start writing itself.
      */
     private void handOver(ChannelHandlerContext ctx, String effectivePurpose) {
         var channel = (HandoverServerSocketChannel.Child) ctx.channel();
         channel.config().setAutoRead(false);
-        byte[] undecoded = ctx.pipeline().get(PgFrameDecoder.class).takeUndecoded();
         handedOver = new ArrayList<>();
         List<PgFrame> decoded = handedOver;
         GatewayUser authenticatedUser = user;
@@ -395,15 +395,59 @@ public final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
                 channel.close();
                 return;
             }
-            channel.deregister().addListener(off -> {
-                if (off.isSuccess()) {
-                    services.launcher().serveOnOwnThread(channel, decoded, undecoded, authenticatedUser,
-                            effectivePurpose, settings);
-                } else {
-                    channel.close();
+            // after the read that brought the last authentication message, which over TLS may still be
+            // decrypting records that came with it
+            ctx.executor().execute(() -> {
+                SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+                EncryptedLeftover leftover = ssl == null ? null : new EncryptedLeftover();
+                if (ssl != null) {
+                    // removing the SslHandler hands what it holds undecrypted to the next handler: keep that
+                    ctx.pipeline().addAfter(ctx.pipeline().context(ssl).name(), "tls-leftover", leftover);
+                    ctx.pipeline().remove(ssl);
                 }
+                channel.deregister().addListener(off -> {
+                    if (!off.isSuccess()) {
+                        channel.close();
+                        return;
+                    }
+                    byte[] undecoded = ctx.pipeline().get(PgFrameDecoder.class).takeUndecoded();
+                    ClientTls tls = ssl == null ? null : new ClientTls(ssl.engine(), leftover.bytes());
+                    services.launcher().serveOnOwnThread(channel, tls, decoded, undecoded, authenticatedUser,
+                            effectivePurpose, settings);
+                });
             });
         });
+    }
+
+    /** Keeps the bytes a removed SslHandler had received and not decrypted, for the session's own TLS. */
+    private static final class EncryptedLeftover extends ChannelInboundHandlerAdapter {
+        private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf b = (ByteBuf) msg;
+            try {
+                b.readBytes(bytes, b.readableBytes());
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e); // not from a ByteArrayOutputStream
+            } finally {
+                b.release();
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            // nothing was decoded above
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            // the SslHandler's farewell on removal: the engine lives on in the session
+        }
+
+        byte[] bytes() {
+            return bytes.toByteArray();
+        }
     }
 
     private static InetAddress remote(ChannelHandlerContext ctx) {

@@ -16,9 +16,10 @@ import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A plain-text client connection after it has left the event loop: the session's own thread reads frontend
- * messages from it and writes replies to it, so a request costs no thread hand-off (two per request through
- * the event loop, which on a 2-core machine cost more than the JDBC work itself).
+ * A client connection after it has left the event loop: the session's own thread reads frontend messages from
+ * it and writes replies to it, so a request costs no thread hand-off (two per request through the event loop,
+ * which on a 2-core machine cost more than the JDBC work itself). Over TLS, the session thread also decrypts
+ * and encrypts ({@link ClientTls}).
  *
  * <p>The socket stays non-blocking, with a private {@link Selector} for the session thread to wait for input
  * or for room to write. While the session thread is busy with the backend, the {@link #probeClosed liveness
@@ -32,6 +33,10 @@ public final class ClientSocket implements Closeable {
     private final Selector selector;
     private final SelectionKey key;
     private final ReentrantLock inputLock = new ReentrantLock();
+    /** Held while encrypting and writing, so that close_notify does not cut into a record. */
+    private final ReentrantLock writeLock = new ReentrantLock();
+    /** The connection's TLS, or null for plain text. Its input side is guarded by inputLock. */
+    private final ClientTls tls;
     /** Received, not yet decoded bytes. Guarded by inputLock. */
     private final SocketFrameInput in;
     /** Guarded by inputLock. */
@@ -45,7 +50,18 @@ public final class ClientSocket implements Closeable {
      */
     public ClientSocket(SocketChannel channel, List<PgFrame> decoded, byte[] undecoded, int maxMessageBytes)
             throws IOException {
+        this(channel, null, decoded, undecoded, maxMessageBytes);
+    }
+
+    /**
+     * @param tls the connection's TLS, null for plain text
+     * @param decoded frames the event loop decoded but did not deliver, in order
+     * @param undecoded (decrypted) bytes the event loop received after them
+     */
+    public ClientSocket(SocketChannel channel, ClientTls tls, List<PgFrame> decoded, byte[] undecoded, int maxMessageBytes)
+            throws IOException {
         this.channel = channel;
+        this.tls = tls;
         this.selector = Selector.open();
         try {
             channel.configureBlocking(false);
@@ -127,16 +143,29 @@ public final class ClientSocket implements Closeable {
 
     /** Writes all of {@code src}, waiting while the client's receive window is full. Session thread only. */
     void write(ByteBuffer src) throws IOException {
+        if (tls != null) {
+            writeLock.lock();
+            try {
+                tls.write(channel, src, this::awaitWritable);
+            } finally {
+                writeLock.unlock();
+            }
+            return;
+        }
         while (src.hasRemaining()) {
             if (channel.write(src) == 0) {
-                key.interestOps(SelectionKey.OP_WRITE);
-                try {
-                    waitReady();
-                } finally {
-                    if (key.isValid()) {
-                        key.interestOps(SelectionKey.OP_READ);
-                    }
-                }
+                awaitWritable();
+            }
+        }
+    }
+
+    private void awaitWritable() throws IOException {
+        key.interestOps(SelectionKey.OP_WRITE);
+        try {
+            waitReady();
+        } finally {
+            if (key.isValid()) {
+                key.interestOps(SelectionKey.OP_READ);
             }
         }
     }
@@ -153,6 +182,12 @@ public final class ClientSocket implements Closeable {
         try {
             if (endOfStream || !channel.isOpen()) {
                 return true;
+            }
+            if (tls != null) {
+                if (tls.readAhead(channel)) {
+                    endOfStream = true;
+                }
+                return endOfStream;
             }
             if (in.full()) {
                 return false; // the client has sent a lot ahead; the session will read it first
@@ -176,6 +211,13 @@ public final class ClientSocket implements Closeable {
     /** Closes the connection; a session thread waiting on it wakes up. Any thread, idempotent. */
     @Override
     public void close() {
+        if (tls != null && channel.isOpen() && writeLock.tryLock()) {
+            try {
+                tls.closeOutbound(channel);
+            } finally {
+                writeLock.unlock();
+            }
+        }
         try {
             channel.close();
         } catch (IOException ignored) {
@@ -197,7 +239,7 @@ public final class ClientSocket implements Closeable {
         ByteBuffer room = in.receiving();
         try {
             while (true) {
-                int n = channel.read(room);
+                int n = tls == null ? channel.read(room) : readTls(room);
                 if (n < 0) {
                     endOfStream = true;
                     return true;
@@ -217,6 +259,16 @@ public final class ClientSocket implements Closeable {
             }
         } finally {
             in.received();
+        }
+    }
+
+    /** Decrypts into room; the write lock is held as reading a record may make the engine answer it. */
+    private int readTls(ByteBuffer room) throws IOException {
+        writeLock.lock();
+        try {
+            return tls.read(channel, room, this::awaitWritable);
+        } finally {
+            writeLock.unlock();
         }
     }
 

@@ -11,8 +11,7 @@ import java.util.Map;
 
 /**
  * Where {@link AuthenticationHandler} hands an authenticated client: either to a session served on the event
- * loop, or, for a plain-text connection when sessions are served on their own threads, off the event loop to
- * a thread of its own. Called on the client's event loop. Implementations are thread-safe.
+ * loop, or, when sessions are served on their own threads, off the event loop to a thread of its own. Called on the client's event loop. Implementations are thread-safe.
  */
 public interface SessionLauncher {
 
@@ -26,9 +25,10 @@ public interface SessionLauncher {
     /**
      * Starts serving a session on its own thread, over a channel already taken off its event loop.
      *
+     * @param tls the connection's TLS, taken over from the event loop; null for plain text
      * @param decoded frames decoded on the event loop and not yet handled
-     * @param undecoded bytes received on the event loop after them
+     * @param undecoded (decrypted) bytes received on the event loop after them
      */
-    void serveOnOwnThread(HandoverServerSocketChannel.Child channel, List<PgFrame> decoded, byte[] undecoded,
-                          GatewayUser user, String purpose, Map<String, String> settings);
+    void serveOnOwnThread(HandoverServerSocketChannel.Child channel, ClientTls tls, List<PgFrame> decoded,
+                          byte[] undecoded, GatewayUser user, String purpose, Map<String, String> settings);
 }

@@ -10,7 +10,7 @@ import java.net.ProtocolException;
 import java.util.List;
 
 /**
- * Serves one plain-text session on one thread, off the event loop: reads the frames that arrived together,
+ * Serves one session (plain text or TLS) on one thread, off the event loop: reads the frames that arrived together,
  * handles them, writes the replies, and waits on the socket for the next ones. Ends when the client closes
  * or Terminates, or the session closes the connection, and always releases the backend connection.
  */

@@ -8,7 +8,8 @@ import io.netty.buffer.ByteBufAllocator;
  * protocol boundaries ({@link #flush}) or in chunks while streaming ({@link #flushChunk}), the latter waiting
  * until the client can take more, so a slow client slows the result stream instead of filling memory. Used by
  * one session thread at a time. Two transports: {@code NettyClientOutput} hands the bytes to the event loop
- * (TLS sessions), {@code SocketClientOutput} writes them itself (plain-text sessions on their own thread).
+ * (with {@code warden.gateway.session-io=event-loop}), {@code SocketClientOutput} writes them itself (sessions on
+ * their own thread, encrypting over TLS).
  */
 public abstract class ClientOutput {
 
