@@ -15,11 +15,20 @@ import java.util.Map;
  *                        one key, the statement is sent as written)
  * @param note            for the audit trail of an allowed statement (its reason), e.g. the trusted functions it
  *                        calls; null when there is nothing to note
+ * @param matchWrites     how to write the match index beside the match columns the statement writes, or null
  */
 record CompiledStatement(String refusalState, String refusalMessage, ProtectedColumn[] slotColumns,
                          ResultDecoder decoder, String kind, List<String> tables, Map<String, String> columnsRead,
                          List<String> columnsWritten, List<String> columnsFiltered, boolean changesSchema,
-                         boolean touchesProtected, KeyExpansion keyExpansion, String note) {
+                         boolean touchesProtected, KeyExpansion keyExpansion, String note, MatchWrites matchWrites) {
+
+    CompiledStatement(String refusalState, String refusalMessage, ProtectedColumn[] slotColumns,
+                      ResultDecoder decoder, String kind, List<String> tables, Map<String, String> columnsRead,
+                      List<String> columnsWritten, List<String> columnsFiltered, boolean changesSchema,
+                      boolean touchesProtected, KeyExpansion keyExpansion, String note) {
+        this(refusalState, refusalMessage, slotColumns, decoder, kind, tables, columnsRead, columnsWritten,
+                columnsFiltered, changesSchema, touchesProtected, keyExpansion, note, null);
+    }
 
     CompiledStatement(String refusalState, String refusalMessage, ProtectedColumn[] slotColumns,
                       ResultDecoder decoder, String kind, List<String> tables, Map<String, String> columnsRead,
@@ -33,7 +42,14 @@ record CompiledStatement(String refusalState, String refusalMessage, ProtectedCo
     CompiledStatement withNote(String note) {
         if (note == null) return this;
         return new CompiledStatement(refusalState, refusalMessage, slotColumns, decoder, kind, tables, columnsRead,
-                columnsWritten, columnsFiltered, changesSchema, touchesProtected, keyExpansion, note);
+                columnsWritten, columnsFiltered, changesSchema, touchesProtected, keyExpansion, note, matchWrites);
+    }
+
+    /** This verdict, writing the match index beside the match columns it writes ({@code writes} may be null). */
+    CompiledStatement withMatchWrites(MatchWrites writes) {
+        if (writes == null) return this;
+        return new CompiledStatement(refusalState, refusalMessage, slotColumns, decoder, kind, tables, columnsRead,
+                columnsWritten, columnsFiltered, changesSchema, touchesProtected, keyExpansion, note, writes);
     }
 
     static CompiledStatement refused(String state, String message, String kind, List<String> tables) {

@@ -32,6 +32,7 @@ public final class GuardedStatement {
     private final WardenKeyset keyset;  // the keyset the verdict was compiled with; null: uses no key
     private final GeneratedKeys generatedKeys;  // null: the application asked for no generated keys
     private final NameResolution.Effect namesEffect;
+    private boolean[] matchCompanions;  // by application parameter: also binds its match tokens next; null: none
     private final SearchScope scope;  // what the session's names resolved to when analysed; null: not analysed  // what running it may do to the session's name resolution
 
     GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
@@ -75,13 +76,19 @@ public final class GuardedStatement {
     /** This guard for an execution whose generated keys the application asked for (a copy: guards are shared). */
     GuardedStatement withGeneratedKeys(GeneratedKeys keys) {
         return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
-                keyset, keys, scope);
+                keyset, keys, scope).withMatchCompanions(matchCompanions);
+    }
+
+    /** Marks the application parameters that also bind their column's match tokens (set once, when built). */
+    GuardedStatement withMatchCompanions(boolean[] companions) {
+        this.matchCompanions = companions;
+        return this;
     }
 
     /** This guard, analysed with the session's names resolved as {@code scope} says. */
     GuardedStatement withScope(SearchScope scope) {
         return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
-                keyset, generatedKeys, scope);
+                keyset, generatedKeys, scope).withMatchCompanions(matchCompanions);
     }
 
     /** What the session's table names resolved to when this was analysed; null when it was passed through. */
@@ -193,6 +200,14 @@ public final class GuardedStatement {
         ProtectedColumn column = parameterColumns[index];
         if (targets != null) {
             int first = targets[index];
+            if (matchCompanions != null && index < matchCompanions.length && matchCompanions[index]) {
+                // the value, then its match tokens in the companion column (see MatchWrites)
+                bindStored(target, first, column, column.protect(plaintext));
+                Object tokens = column.matchTokens(plaintext);
+                if (tokens == null) target.setNull(first + 1, java.sql.Types.ARRAY);
+                else target.setObject(first + 1, tokens);
+                return;
+            }
             int keys = targets[index + 1] - first;
             for (int k = 0; k < keys; k++) bindStored(target, first + k, column, column.protectUnder(k, plaintext));
             return;

@@ -204,7 +204,13 @@ final class StatementCompiler {
         KeyExpansion.Form[] expandedForms = null;  // by slot, while the keyset holds several deterministic keys
         Set<String> written = new LinkedHashSet<>();
         Set<String> filtered = new LinkedHashSet<>();
+        List<MatchWrites.Write> matchWrites = new ArrayList<>();
         for (ColumnUse use : plan.uses()) {
+            String companion = companionRefusal(use.column());
+            if (companion != null) {
+                return CompiledStatement.refusedOn(SqlStates.UNSUPPORTED, companion, kind, tables,
+                        use.column().table() + "." + use.column().column(), use.kind());
+            }
             ColumnRule rule = rule(use.column());
             if (rule == null) continue;
             String refusal = check(use, rule, role, purpose);
@@ -217,8 +223,12 @@ final class StatementCompiler {
                 case WRITE_VALUE -> {
                     slotColumns[use.slot()] = columns.of(rule);
                     written.add(rule.qualifiedName());
+                    if (rule.match()) matchWrites.add(new MatchWrites.Write(use.slot(), use.kind(), columns.of(rule)));
                 }
-                case WRITE_NULL, WRITE_FROM_EXCLUDED -> written.add(rule.qualifiedName());
+                case WRITE_NULL, WRITE_FROM_EXCLUDED -> {
+                    written.add(rule.qualifiedName());
+                    if (rule.match()) matchWrites.add(new MatchWrites.Write(-1, use.kind(), columns.of(rule)));
+                }
                 case FILTER_EQUALITY -> {
                     ProtectedColumn column = columns.of(rule);
                     slotColumns[use.slot()] = column;
@@ -242,6 +252,11 @@ final class StatementCompiler {
         String[] expectedLabels = null;  // see ResultDecoder#checkShape
         for (int i = 0; i < outputs.size(); i++) {
             OutputColumn output = outputs.get(i);
+            String companion = output.origin() == null ? null : companionRefusal(output.origin());
+            if (companion != null) {
+                return CompiledStatement.refusedOn(SqlStates.UNSUPPORTED, companion, kind, tables,
+                        output.origin().table() + "." + output.origin().column(), dev.warden.sql.UseKind.PROJECT);
+            }
             ColumnRule rule = output.origin() == null ? null : rule(output.origin());
             if (rule == null) continue;
             Access granted = rule.accessFor(role, purpose);
@@ -266,9 +281,31 @@ final class StatementCompiler {
         ResultDecoder decoder = anyProtectedOutput
                 ? new ResultDecoder(outputColumns, access, outputs.size(), expectedLabels, columns.rowKeys(outputs),
                         withheld, rowNames(outputs, outputColumns)) : null;
+        if (!matchWrites.isEmpty() && expandedForms != null) {
+            return CompiledStatement.refused(SqlStates.UNSUPPORTED, "this statement writes a match column and compares"
+                    + " a deterministic column while the keyset holds several deterministic keys (after a rotation);"
+                    + " Warden cannot rewrite both at once: finish the rotation (warden keys reencrypt, then warden keys"
+                    + " retire) or split the statement", kind, tables);
+        }
         return new CompiledStatement(null, null, slotColumns, decoder, kind, tables, Map.copyOf(read),
                 List.copyOf(written), List.copyOf(filtered), false, true,
-                expandedForms == null ? null : new KeyExpansion(expandedForms));
+                expandedForms == null ? null : new KeyExpansion(expandedForms))
+                .withMatchWrites(matchWrites.isEmpty() ? null : new MatchWrites(matchWrites));
+    }
+
+    /**
+     * The refusal of a statement that names the companion column of a match column ({@code <column>_match}),
+     * or null: the index is Warden's own, written only by Warden beside the column, and its tokens are no
+     * application's business (reading them would hand out what the database learns, writing them would put the
+     * index out of step with the values).
+     */
+    private String companionRefusal(ColumnRef ref) {
+        ColumnRule owner = policy.matchCompanionOwner(ref.table().schema(), ref.table().name(), ref.column())
+                .orElse(null);
+        if (owner == null) return null;
+        return ref.table() + "." + ref.column() + " is the match index Warden keeps for " + owner.qualifiedName()
+                + " (match: true, policy line " + owner.line() + "): statements through Warden may not read or write"
+                + " it (list the table's columns instead of *; Warden writes the index itself)";
     }
 
     /**
