@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.warden.crypto.MasterKey;
 import dev.warden.crypto.MatchIndex;
 import dev.warden.crypto.WardenKeyset;
 import dev.warden.testkit.CustomersExample;
+import dev.warden.testkit.MatchColumnsExample;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Array;
@@ -32,57 +32,18 @@ import org.junit.jupiter.api.Test;
  */
 class MatchIndexWritesIT {
 
-    static final String POLICY = """
-            keyset: demo-keyset.json
-            roles:
-              support: { purposes: [customer-service] }
-              billing: {}
-            tables:
-              customers:
-                email:
-                  encrypt: deterministic
-                  read: { support: plaintext, billing: plaintext }
-                  write: [support]
-                  match: true
-                nickname:
-                  encrypt: randomized
-                  read: { support: plaintext, billing: masked }
-                  mask: redact
-                  write: [support]
-                  filter: [support]
-                  match: true
-            audit:
-              path: warden-audit.jsonl
-            """;
+    private static final String POLICY = MatchColumnsExample.POLICY;
 
     private CustomersExample db;
     private Path policy;
     private WardenKeyset keyset;
 
-    /** The example's database with the companions {@code warden schema} adds, and a keyset with a match key. */
-    static Path matchPolicy(String text) throws Exception {
-        Path dir = CustomersExample.newPolicyDirectory();
-        Files.writeString(dir.resolve("policy.yaml"), text);
-        MasterKey master = MasterKey.resolve("file:" + dir.resolve("demo-master-key.txt"));
-        WardenKeyset.read(dir.resolve("demo-keyset.json"), master).withMatchKey()
-                .write(dir.resolve("demo-keyset.json"), master);
-        return dir;
-    }
-
-    static void addCompanions(CustomersExample db) throws SQLException {
-        try (Connection raw = db.raw(); Statement s = raw.createStatement()) {
-            s.execute("ALTER TABLE customers ADD COLUMN nickname bytea, ADD COLUMN email_match bigint[],"
-                    + " ADD COLUMN nickname_match bigint[]");
-        }
-    }
-
     @BeforeEach
     void seed() throws Exception {
         db = CustomersExample.create();
-        addCompanions(db);
-        policy = matchPolicy(POLICY);
-        keyset = WardenKeyset.read(policy.resolve("demo-keyset.json"),
-                MasterKey.resolve("file:" + policy.resolve("demo-master-key.txt")));
+        MatchColumnsExample.addNicknameAndCompanions(db);
+        policy = MatchColumnsExample.policyDirectory(POLICY);
+        keyset = MatchColumnsExample.keyset(policy);
     }
 
     @Test
