@@ -33,6 +33,7 @@ public final class GuardedStatement {
     private final GeneratedKeys generatedKeys;  // null: the application asked for no generated keys
     private final NameResolution.Effect namesEffect;
     private boolean[] matchCompanions;  // by application parameter: also binds its match tokens next; null: none
+    private MatchFilters.Rendered matchFilter;  // LIKEs answered through match indexes; null: none
     private final SearchScope scope;  // what the session's names resolved to when analysed; null: not analysed  // what running it may do to the session's name resolution
 
     GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
@@ -76,7 +77,7 @@ public final class GuardedStatement {
     /** This guard for an execution whose generated keys the application asked for (a copy: guards are shared). */
     GuardedStatement withGeneratedKeys(GeneratedKeys keys) {
         return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
-                keyset, keys, scope).withMatchCompanions(matchCompanions);
+                keyset, keys, scope).withMatchCompanions(matchCompanions).withMatchFilter(matchFilter);
     }
 
     /** Marks the application parameters that also bind their column's match tokens (set once, when built). */
@@ -88,7 +89,36 @@ public final class GuardedStatement {
     /** This guard, analysed with the session's names resolved as {@code scope} says. */
     GuardedStatement withScope(SearchScope scope) {
         return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
-                keyset, generatedKeys, scope).withMatchCompanions(matchCompanions);
+                keyset, generatedKeys, scope).withMatchCompanions(matchCompanions).withMatchFilter(matchFilter);
+    }
+
+    /** Sets the LIKEs this statement answers through match indexes (set once, when built). */
+    GuardedStatement withMatchFilter(MatchFilters.Rendered filter) {
+        this.matchFilter = filter;
+        return this;
+    }
+
+    /** True when parameter {@code index} is the pattern of a LIKE answered through a match index. */
+    public boolean bindsMatchPattern(int index) {
+        return matchFilter != null && index < matchFilter.patternParameters().length
+                && matchFilter.patternParameters()[index] != null;
+    }
+
+    /**
+     * Binds the LIKE pattern of parameter {@code index} as the tokens of its match index, and returns it compiled
+     * (an opaque value the caller keeps for {@link #rowFilter} of this execution).
+     */
+    public Object bindMatchPattern(PreparedStatement target, int index, Object plaintext) throws SQLException {
+        return matchFilter.bind(target, index, plaintext);
+    }
+
+    /**
+     * The row filter of one execution ({@link RowFilter}), or null when the statement filters through no match
+     * index. {@code boundPatterns}: by parameter index, what {@link #bindMatchPattern} returned (null for a plain
+     * statement).
+     */
+    public RowFilter rowFilter(Object[] boundPatterns) {
+        return matchFilter == null ? null : matchFilter.rowFilter(boundPatterns);
     }
 
     /** What the session's table names resolved to when this was analysed; null when it was passed through. */

@@ -205,6 +205,7 @@ final class StatementCompiler {
         Set<String> written = new LinkedHashSet<>();
         Set<String> filtered = new LinkedHashSet<>();
         List<MatchWrites.Write> matchWrites = new ArrayList<>();
+        List<MatchFilters.Filter> matchFilters = new ArrayList<>();
         for (ColumnUse use : plan.uses()) {
             String companion = companionRefusal(use.column());
             if (companion != null) {
@@ -213,6 +214,10 @@ final class StatementCompiler {
             }
             ColumnRule rule = rule(use.column());
             if (rule == null) continue;
+            if (use.kind() == dev.warden.sql.UseKind.FILTER_MATCH && !rule.match()) {
+                // no index: judged like any computation on the column (allowed only on rules-only columns)
+                use = new ColumnUse(use.column(), dev.warden.sql.UseKind.UNSUPPORTED, -1, likeKeyword(use.detail()));
+            }
             String refusal = check(use, rule, role, purpose);
             if (refusal == null) refusal = checkAcrossKeys(use, rule);
             if (refusal != null) {
@@ -239,6 +244,12 @@ final class StatementCompiler {
                     }
                 }
                 case FILTER_NULL, COMPARE_SAME_COLUMN -> filtered.add(rule.qualifiedName());
+                case FILTER_MATCH -> {
+                    ProtectedColumn column = columns.of(rule);
+                    slotColumns[use.slot()] = column;
+                    filtered.add(rule.qualifiedName());
+                    matchFilters.add(matchFilter(use, column));
+                }
                 default -> { }
             }
         }
@@ -281,6 +292,12 @@ final class StatementCompiler {
         ResultDecoder decoder = anyProtectedOutput
                 ? new ResultDecoder(outputColumns, access, outputs.size(), expectedLabels, columns.rowKeys(outputs),
                         withheld, rowNames(outputs, outputColumns)) : null;
+        if (!matchFilters.isEmpty() && expandedForms != null) {
+            return CompiledStatement.refused(SqlStates.UNSUPPORTED, "this statement filters through a match index and"
+                    + " compares a deterministic column while the keyset holds several deterministic keys (after a"
+                    + " rotation); Warden cannot rewrite both at once: finish the rotation (warden keys reencrypt, then"
+                    + " warden keys retire)", kind, tables);
+        }
         if (!matchWrites.isEmpty() && expandedForms != null) {
             return CompiledStatement.refused(SqlStates.UNSUPPORTED, "this statement writes a match column and compares"
                     + " a deterministic column while the keyset holds several deterministic keys (after a rotation);"
@@ -290,7 +307,21 @@ final class StatementCompiler {
         return new CompiledStatement(null, null, slotColumns, decoder, kind, tables, Map.copyOf(read),
                 List.copyOf(written), List.copyOf(filtered), false, true,
                 expandedForms == null ? null : new KeyExpansion(expandedForms))
-                .withMatchWrites(matchWrites.isEmpty() ? null : new MatchWrites(matchWrites));
+                .withMatchWrites(matchWrites.isEmpty() ? null : new MatchWrites(matchWrites))
+                .withMatchFilters(matchFilters.isEmpty() ? null : new MatchFilters(matchFilters, outputs.size()));
+    }
+
+    /** "LIKE", "ILIKE", "NOT LIKE" or "NOT ILIKE" of a FILTER_MATCH detail (without its " ESCAPE n"). */
+    private static String likeKeyword(String detail) {
+        int escape = detail.indexOf(" ESCAPE ");
+        return escape < 0 ? detail : detail.substring(0, escape);
+    }
+
+    private static MatchFilters.Filter matchFilter(ColumnUse use, ProtectedColumn column) {
+        String keyword = likeKeyword(use.detail());
+        int escape = keyword.length() < use.detail().length()
+                ? Integer.parseInt(use.detail().substring(keyword.length() + " ESCAPE ".length())) : -1;
+        return new MatchFilters.Filter(use.slot(), escape, keyword.startsWith("NOT "), keyword.endsWith("ILIKE"), column);
     }
 
     /**
@@ -389,6 +420,7 @@ final class StatementCompiler {
             case PROJECT, FILTER_NULL -> null;  // reads are judged per output column; presence is not the value
             case COUNT -> "COUNT(DISTINCT)".equals(use.detail()) && !rule.mayFilter(role, purpose)
                     ? filterDenial(role, purpose, use, rule) : null;
+            case FILTER_MATCH -> rule.mayFilter(role, purpose) ? null : filterDenial(role, purpose, use, rule);
             case FILTER_EQUALITY, COMPARE_SAME_COLUMN -> {
                 if (encryption == Encryption.RANDOMIZED) {
                     yield "cannot compare " + column + ": it is encrypted randomized (policy line " + rule.line()

@@ -629,6 +629,7 @@ public final class WardenEngine implements AutoCloseable {
         String toSend;
         KeyExpansion.Rendered expanded = null;
         MatchWrites.Rendered withMatch = null;
+        MatchFilters.Rendered filtered = null;
         StatementScope scope;
         try {
             scope = StatementScope.of(session, connection, lexed.normalized());
@@ -644,6 +645,13 @@ public final class WardenEngine implements AutoCloseable {
                 // only after a key rotation: equality values are sent once per key
                 expanded = verdict.keyExpansion().render(lexed, verdict.slotColumns());
                 toSend = expanded.sql();
+            } else if (verdict.matchFilters() != null) {
+                // LIKE through match indexes: the index filters, Warden re-checks each row (see MatchFilters)
+                MatchFilters filters = verdict.matchFilters();
+                String iLikeRefusal = filters.anyIlike() ? ILikeFolding.refusal(connection) : null;
+                filtered = filters.render(lexed, verdict.slotColumns(),
+                        filters.anyIlike() && iLikeRefusal == null ? ILikeFolding.of(connection) : null, iLikeRefusal);
+                toSend = filtered.sql();
             } else if (verdict.matchWrites() != null) {
                 // the match index is written beside each match column written (see MatchWrites)
                 withMatch = verdict.matchWrites().render(lexed, verdict.slotColumns());
@@ -659,6 +667,11 @@ public final class WardenEngine implements AutoCloseable {
             throw refusal;
         }
         ProtectedColumn[] parameterColumns = GuardedStatement.parameterColumns(lexed, verdict);
+        if (filtered != null) {
+            return new GuardedStatement(lexed, verdict, toSend, parameterColumns, filtered.targets(),
+                    !filtered.literalsEncrypted(), GuardedStatement.Local.NONE, null, keyed.keyset)
+                    .withMatchFilter(filtered).withScope(scope.key());
+        }
         if (withMatch != null) {
             return new GuardedStatement(lexed, verdict, toSend, parameterColumns, withMatch.targets(),
                     !withMatch.literalsEncrypted(), GuardedStatement.Local.NONE, null, keyed.keyset)
