@@ -32,8 +32,8 @@ public final class GuardedStatement {
     private final WardenKeyset keyset;  // the keyset the verdict was compiled with; null: uses no key
     private final GeneratedKeys generatedKeys;  // null: the application asked for no generated keys
     private final NameResolution.Effect namesEffect;
-    private boolean[] matchCompanions;  // by application parameter: also binds its match tokens next; null: none
-    private MatchFilters.Rendered matchFilter;  // LIKEs answered through match indexes; null: none
+    private final boolean[] matchCompanions;  // by application parameter: also binds its match tokens next; null: none
+    private final MatchFilters.Rendered matchFilter;  // LIKEs answered through match indexes; null: none
     private final SearchScope scope;  // what the session's names resolved to when analysed; null: not analysed  // what running it may do to the session's name resolution
 
     GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
@@ -49,12 +49,16 @@ public final class GuardedStatement {
      */
     GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
                      int[] targets, boolean reusable, Local local, String localValue, WardenKeyset keyset) {
-        this(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue, keyset, null, null);
+        this(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue, keyset, null, null, null,
+                null);
     }
 
     private GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
                              int[] targets, boolean reusable, Local local, String localValue, WardenKeyset keyset,
-                             GeneratedKeys generatedKeys, SearchScope scope) {
+                             GeneratedKeys generatedKeys, SearchScope scope, boolean[] matchCompanions,
+                             MatchFilters.Rendered matchFilter) {
+        this.matchCompanions = matchCompanions;
+        this.matchFilter = matchFilter;
         this.lexed = lexed;
         this.compiled = compiled;
         this.sql = sql;
@@ -77,25 +81,25 @@ public final class GuardedStatement {
     /** This guard for an execution whose generated keys the application asked for (a copy: guards are shared). */
     GuardedStatement withGeneratedKeys(GeneratedKeys keys) {
         return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
-                keyset, keys, scope).withMatchCompanions(matchCompanions).withMatchFilter(matchFilter);
+                keyset, keys, scope, matchCompanions, matchFilter);
     }
 
-    /** Marks the application parameters that also bind their column's match tokens (set once, when built). */
+    /** This guard, also binding the match tokens of the application parameters marked in {@code companions}. */
     GuardedStatement withMatchCompanions(boolean[] companions) {
-        this.matchCompanions = companions;
-        return this;
+        return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
+                keyset, generatedKeys, scope, companions, matchFilter);
     }
 
     /** This guard, analysed with the session's names resolved as {@code scope} says. */
     GuardedStatement withScope(SearchScope scope) {
         return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
-                keyset, generatedKeys, scope).withMatchCompanions(matchCompanions).withMatchFilter(matchFilter);
+                keyset, generatedKeys, scope, matchCompanions, matchFilter);
     }
 
-    /** Sets the LIKEs this statement answers through match indexes (set once, when built). */
+    /** This guard, answering LIKEs through match indexes as {@code filter} says. */
     GuardedStatement withMatchFilter(MatchFilters.Rendered filter) {
-        this.matchFilter = filter;
-        return this;
+        return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
+                keyset, generatedKeys, scope, matchCompanions, filter);
     }
 
     /** True when parameter {@code index} is the pattern of a LIKE answered through a match index. */

@@ -19,6 +19,11 @@ final class LikePattern {
     /** One element of the compiled pattern: a literal code point, ONE ({@code _}) or ANY ({@code %}). */
     private static final int ONE = -1;
     private static final int ANY = -2;
+    /** An escape character ending the pattern: PostgreSQL raises 22025 only when matching reaches it. */
+    private static final int TRAILING_ESCAPE = -4;
+    private static final int TRUE = 1;
+    private static final int FALSE = 0;
+    private static final int ABORT = -1;
 
     private final int[] elements;
     private final IntUnaryOperator fold;  // null: LIKE (code points compared as they are)
@@ -48,7 +53,8 @@ final class LikePattern {
             int c = cps[i];
             if (c == escapeChar) {
                 if (i + 1 == cps.length) {
-                    throw SqlStates.of("22025", "LIKE pattern must not end with escape character");
+                    out[n++] = TRAILING_ESCAPE;
+                    break;
                 }
                 c = cps[++i];
                 out[n++] = fold == null ? c : fold.applyAsInt(c);
@@ -63,31 +69,51 @@ final class LikePattern {
         return new LikePattern(java.util.Arrays.copyOf(out, n), fold);
     }
 
-    /** Whether {@code value} (not null) matches. */
-    boolean matches(String value) {
+    /**
+     * Whether {@code value} (not null) matches: PostgreSQL's {@code MatchText} (src/backend/utils/adt/like_match.c)
+     * on code points, including when it raises 22025 for a pattern ending with the escape character (only once
+     * matching reaches it).
+     */
+    boolean matches(String value) throws SQLException {
         int[] text = value.codePoints().toArray();
         if (fold != null) for (int i = 0; i < text.length; i++) text[i] = fold.applyAsInt(text[i]);
-        // iterative wildcard matching with backtracking to the last %, linear in practice
-        int p = 0;
-        int t = 0;
-        int star = -1;
-        int resume = 0;
-        while (t < text.length) {
-            if (p < elements.length && (elements[p] == ONE || elements[p] == text[t])) {
-                p++;
-                t++;
-            } else if (p < elements.length && elements[p] == ANY) {
-                star = p++;
-                resume = t;
-            } else if (star >= 0) {
-                p = star + 1;
-                t = ++resume;
-            } else {
-                return false;
+        return match(text, 0, 0) == TRUE;
+    }
+
+    private int match(int[] t, int ti, int pi) throws SQLException {
+        int[] p = elements;
+        while (ti < t.length && pi < p.length) {
+            int c = p[pi];
+            if (c == TRAILING_ESCAPE) throw endsWithEscape();
+            if (c == ANY) {
+                for (pi++; pi < p.length; pi++) {
+                    if (p[pi] == ANY) continue;
+                    if (p[pi] != ONE) break;
+                    if (ti >= t.length) return ABORT;
+                    ti++;
+                }
+                if (pi >= p.length) return TRUE;
+                if (p[pi] == TRAILING_ESCAPE) throw endsWithEscape();
+                int first = p[pi];
+                for (; ti < t.length; ti++) {
+                    if (t[ti] == first) {
+                        int matched = match(t, ti, pi);
+                        if (matched != FALSE) return matched;
+                    }
+                }
+                return ABORT;  // no position after this % can match the rest: nor can any earlier %
             }
+            if (c != ONE && c != t[ti]) return FALSE;
+            ti++;
+            pi++;
         }
-        while (p < elements.length && elements[p] == ANY) p++;
-        return p == elements.length;
+        if (ti < t.length) return FALSE;
+        while (pi < p.length && p[pi] == ANY) pi++;
+        return pi >= p.length ? TRUE : ABORT;
+    }
+
+    private static SQLException endsWithEscape() {
+        return SqlStates.of("22025", "LIKE pattern must not end with escape character");
     }
 
     /**
