@@ -17,6 +17,8 @@ import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import com.google.crypto.tink.daead.AesSivKey;
 import com.google.crypto.tink.daead.PredefinedDeterministicAeadParameters;
 import com.google.crypto.tink.mac.PredefinedMacParameters;
+import com.google.crypto.tink.prf.PredefinedPrfParameters;
+import com.google.crypto.tink.prf.PrfSet;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -45,9 +47,14 @@ import java.util.Objects;
  *   "format": "warden-keyset/1",
  *   "aead":  { "encryptedKeyset": "...", "keysetInfo": {...} },
  *   "daead": { ... },
- *   "mac":   { ... }
+ *   "mac":   { ... },
+ *   "match": { ... }
  * }
  * }</pre>
+ * {@code "match"} (an HMAC-SHA256 PRF keyset of one key, associated data {@code ":match"}) is optional: keysets
+ * written before match indexes existed have none, still open, and get one from {@code warden keys add-match-key}
+ * or {@code warden keys rotate}. It derives the per-column keys of match indexes ({@link #matchIndex}); it is never
+ * an encryption key and is never rotated, since a new key would make every stored index unsearchable.
  * Each inner object is Tink's {@code TinkJsonProtoKeysetFormat} encrypted keyset, encrypted under the master
  * key with associated data {@code "warden-keyset/1:aead"}, {@code ":daead"} or {@code ":mac"}, so the three
  * cannot be swapped for one another. {@code keysetInfo} (key ids, types, status) is Tink's unauthenticated
@@ -77,9 +84,18 @@ public final class WardenKeyset {
     private final KeyRouter<Aead> aeadKeys;
     private final KeyRouter<DeterministicAead> daeadKeys;
     private final Mac mac;
+    private final KeysetHandle matchHandle;  // null: a keyset written before match indexes existed
+    private final PrfSet matchPrf;
 
     private WardenKeyset(KeysetHandle aeadHandle, KeysetHandle daeadHandle, KeysetHandle macHandle)
             throws GeneralSecurityException {
+        this(aeadHandle, daeadHandle, macHandle, null);
+    }
+
+    private WardenKeyset(KeysetHandle aeadHandle, KeysetHandle daeadHandle, KeysetHandle macHandle,
+                         KeysetHandle matchHandle) throws GeneralSecurityException {
+        this.matchHandle = matchHandle;
+        this.matchPrf = matchHandle == null ? null : matchHandle.getPrimitive(RegistryConfiguration.get(), PrfSet.class);
         this.aeadHandle = aeadHandle;
         this.daeadHandle = daeadHandle;
         this.macHandle = macHandle;
@@ -91,13 +107,14 @@ public final class WardenKeyset {
         this.mac = macHandle.getPrimitive(RegistryConfiguration.get(), Mac.class);
     }
 
-    /** Fresh AES256_GCM, AES256_SIV and HMAC_SHA256 (256-bit tag) keysets of one key each. */
+    /** Fresh AES256_GCM, AES256_SIV, HMAC_SHA256 (256-bit tag) and match (HMAC-SHA256 PRF) keysets of one key each. */
     public static WardenKeyset generate() {
         try {
             return new WardenKeyset(
                     KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM),
                     KeysetHandle.generateNew(PredefinedDeterministicAeadParameters.AES256_SIV),
-                    KeysetHandle.generateNew(PredefinedMacParameters.HMAC_SHA256_256BITTAG));
+                    KeysetHandle.generateNew(PredefinedMacParameters.HMAC_SHA256_256BITTAG),
+                    KeysetHandle.generateNew(PredefinedPrfParameters.HMAC_SHA256_PRF));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot generate keysets", e);
         }
@@ -180,8 +197,22 @@ public final class WardenKeyset {
                         + " (file modified or damaged)");
             }
         }
+        KeysetHandle match = null;
+        JsonNode matchNode = root.get("match");
+        if (matchNode != null) {
+            if (!matchNode.isObject() || !matchNode.path("encryptedKeyset").isTextual()) {
+                throw new KeyException("keyset " + file + ": \"match\" has no \"encryptedKeyset\" string");
+            }
+            try {
+                match = TinkJsonProtoKeysetFormat.parseEncryptedKeyset(
+                        JSON.writeValueAsString(matchNode), masterKey.aead(), associatedData("match"));
+            } catch (GeneralSecurityException | IOException | RuntimeException e) {
+                throw new KeyException("keyset " + file + ": the \"match\" keyset fails authentication although the"
+                        + " others open with this master key (file modified or damaged)");
+            }
+        }
         try {
-            return new WardenKeyset(handles[0], handles[1], handles[2]);
+            return new WardenKeyset(handles[0], handles[1], handles[2], match);
         } catch (GeneralSecurityException e) {
             throw new KeyException("keyset " + file + " holds keys of the wrong type for their role", e);
         }
@@ -201,6 +232,7 @@ public final class WardenKeyset {
             root.set("aead", encrypted(aeadHandle, masterKey, "aead"));
             root.set("daead", encrypted(daeadHandle, masterKey, "daead"));
             root.set("mac", encrypted(macHandle, masterKey, "mac"));
+            if (matchHandle != null) root.set("match", encrypted(matchHandle, masterKey, "match"));
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot encrypt keyset for " + file, e);
         }
@@ -230,13 +262,18 @@ public final class WardenKeyset {
         }
     }
 
-    /** A new keyset with a fresh primary key in each of its three keysets; old keys still decrypt. */
+    /**
+     * A new keyset with a fresh primary key in each of its data and audit keysets; old keys still decrypt. The
+     * match key is kept as it is (a new one would make every stored match index unsearchable), or added when
+     * the keyset has none.
+     */
     public WardenKeyset rotate() {
         try {
             return new WardenKeyset(
                     withNewPrimary(aeadHandle, PredefinedAeadParameters.AES256_GCM),
                     withNewPrimary(daeadHandle, PredefinedDeterministicAeadParameters.AES256_SIV),
-                    withNewPrimary(macHandle, PredefinedMacParameters.HMAC_SHA256_256BITTAG));
+                    withNewPrimary(macHandle, PredefinedMacParameters.HMAC_SHA256_256BITTAG),
+                    matchHandle != null ? matchHandle : KeysetHandle.generateNew(PredefinedPrfParameters.HMAC_SHA256_PRF));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot rotate keysets", e);
         }
@@ -251,7 +288,8 @@ public final class WardenKeyset {
      */
     public WardenKeyset retireOldDataKeys() {
         try {
-            return new WardenKeyset(withOnlyPrimaryEnabled(aeadHandle), withOnlyPrimaryEnabled(daeadHandle), macHandle);
+            return new WardenKeyset(withOnlyPrimaryEnabled(aeadHandle), withOnlyPrimaryEnabled(daeadHandle), macHandle,
+                    matchHandle);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot retire old keys", e);
         }
@@ -271,6 +309,10 @@ public final class WardenKeyset {
         missing(aeadHandle, next.aeadHandle, "randomized", false, problems);
         missing(daeadHandle, next.daeadHandle, "deterministic", false, problems);
         missing(macHandle, next.macHandle, "audit", true, problems);
+        if (matchHandle != null) {
+            if (next.matchHandle == null) problems.add("the match key is missing");
+            else missing(matchHandle, next.matchHandle, "match", true, problems);
+        }
         return problems.isEmpty() ? null : String.join("; ", problems);
     }
 
@@ -302,7 +344,9 @@ public final class WardenKeyset {
      */
     public boolean sameKeysAs(WardenKeyset other) {
         return other != null && sameKeys(aeadHandle, other.aeadHandle) && sameKeys(daeadHandle, other.daeadHandle)
-                && sameKeys(macHandle, other.macHandle);
+                && sameKeys(macHandle, other.macHandle)
+                && (matchHandle == null ? other.matchHandle == null
+                        : other.matchHandle != null && sameKeys(matchHandle, other.matchHandle));
     }
 
     private static boolean sameKeys(KeysetHandle a, KeysetHandle b) {
@@ -325,7 +369,7 @@ public final class WardenKeyset {
      */
     public String describeKeys() {
         return "randomized " + describe(aeadHandle) + ", deterministic " + describe(daeadHandle)
-                + ", audit " + describe(macHandle);
+                + ", audit " + describe(macHandle) + (matchHandle == null ? "" : ", match " + describe(matchHandle));
     }
 
     private static String describe(KeysetHandle handle) {
@@ -442,6 +486,46 @@ public final class WardenKeyset {
             throw new IllegalStateException("cannot build deterministic ciphers for column " + columnName, e);
         }
         return List.copyOf(ciphers);
+    }
+
+    /** True when the keyset holds a match key (keysets written before match indexes existed have none). */
+    public boolean hasMatchKey() {
+        return matchHandle != null;
+    }
+
+    /**
+     * This keyset with a match key added, or this keyset when it has one already ({@code warden keys
+     * add-match-key}); every other key stays as it is.
+     */
+    public WardenKeyset withMatchKey() {
+        if (matchHandle != null) return this;
+        try {
+            return new WardenKeyset(aeadHandle, daeadHandle, macHandle,
+                    KeysetHandle.generateNew(PredefinedPrfParameters.HMAC_SHA256_PRF));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot generate a match key", e);
+        }
+    }
+
+    /**
+     * The keyed n-gram index of {@code columnName} (e.g. {@code "customers.name"}): its key is
+     * PRF(match key, {@code "warden-match/1:" + columnName}), so no two columns share tokens and the index key
+     * is never the column's encryption key.
+     *
+     * @throws KeyException when the keyset has no match key
+     */
+    public MatchIndex matchIndex(String columnName) throws KeyException {
+        if (matchPrf == null) {
+            throw new KeyException("the keyset has no match key, which the match index of " + columnName
+                    + " needs: run warden keys add-match-key (or warden keys rotate)");
+        }
+        try {
+            byte[] subkey = matchPrf.computePrimary(
+                    (MatchIndex.KEY_LABEL + columnName).getBytes(StandardCharsets.UTF_8), 32);
+            return new MatchIndex(subkey);
+        } catch (GeneralSecurityException e) {
+            throw new KeyException("cannot derive the match key of " + columnName, e);
+        }
     }
 
     /** How many randomized and deterministic keys decrypt without the keyset wrapper; for tests. */

@@ -15,11 +15,22 @@ import java.util.Map;
  *                        one key, the statement is sent as written)
  * @param note            for the audit trail of an allowed statement (its reason), e.g. the trusted functions it
  *                        calls; null when there is nothing to note
+ * @param matchWrites     how to write the match index beside the match columns the statement writes, or null
+ * @param matchFilters    the LIKEs answered through match indexes, or null
  */
 record CompiledStatement(String refusalState, String refusalMessage, ProtectedColumn[] slotColumns,
                          ResultDecoder decoder, String kind, List<String> tables, Map<String, String> columnsRead,
                          List<String> columnsWritten, List<String> columnsFiltered, boolean changesSchema,
-                         boolean touchesProtected, KeyExpansion keyExpansion, String note) {
+                         boolean touchesProtected, KeyExpansion keyExpansion, String note, MatchWrites matchWrites,
+                         MatchFilters matchFilters) {
+
+    CompiledStatement(String refusalState, String refusalMessage, ProtectedColumn[] slotColumns,
+                      ResultDecoder decoder, String kind, List<String> tables, Map<String, String> columnsRead,
+                      List<String> columnsWritten, List<String> columnsFiltered, boolean changesSchema,
+                      boolean touchesProtected, KeyExpansion keyExpansion, String note) {
+        this(refusalState, refusalMessage, slotColumns, decoder, kind, tables, columnsRead, columnsWritten,
+                columnsFiltered, changesSchema, touchesProtected, keyExpansion, note, null, null);
+    }
 
     CompiledStatement(String refusalState, String refusalMessage, ProtectedColumn[] slotColumns,
                       ResultDecoder decoder, String kind, List<String> tables, Map<String, String> columnsRead,
@@ -33,7 +44,24 @@ record CompiledStatement(String refusalState, String refusalMessage, ProtectedCo
     CompiledStatement withNote(String note) {
         if (note == null) return this;
         return new CompiledStatement(refusalState, refusalMessage, slotColumns, decoder, kind, tables, columnsRead,
-                columnsWritten, columnsFiltered, changesSchema, touchesProtected, keyExpansion, note);
+                columnsWritten, columnsFiltered, changesSchema, touchesProtected, keyExpansion, note, matchWrites,
+                matchFilters);
+    }
+
+    /** This verdict, writing the match index beside the match columns it writes ({@code writes} may be null). */
+    CompiledStatement withMatchWrites(MatchWrites writes) {
+        if (writes == null) return this;
+        return new CompiledStatement(refusalState, refusalMessage, slotColumns, decoder, kind, tables, columnsRead,
+                columnsWritten, columnsFiltered, changesSchema, touchesProtected, keyExpansion, note, writes,
+                matchFilters);
+    }
+
+    /** This verdict, answering LIKEs through match indexes ({@code filters} may be null). */
+    CompiledStatement withMatchFilters(MatchFilters filters) {
+        if (filters == null) return this;
+        return new CompiledStatement(refusalState, refusalMessage, slotColumns, decoder, kind, tables, columnsRead,
+                columnsWritten, columnsFiltered, changesSchema, touchesProtected, keyExpansion, note, matchWrites,
+                filters);
     }
 
     static CompiledStatement refused(String state, String message, String kind, List<String> tables) {
@@ -49,7 +77,7 @@ record CompiledStatement(String refusalState, String refusalMessage, ProtectedCo
         List<String> filtered = List.of();
         switch (use) {
             case WRITE_VALUE, WRITE_NULL, WRITE_FROM_EXCLUDED -> written = List.of(column);
-            case FILTER_EQUALITY, FILTER_NULL, COMPARE_SAME_COLUMN -> filtered = List.of(column);
+            case FILTER_EQUALITY, FILTER_NULL, COMPARE_SAME_COLUMN, FILTER_MATCH -> filtered = List.of(column);
             default -> read = Map.of(column, "denied");
         }
         return new CompiledStatement(state, message, null, null, kind, tables, read, written, filtered, false, true,

@@ -32,6 +32,8 @@ public final class GuardedStatement {
     private final WardenKeyset keyset;  // the keyset the verdict was compiled with; null: uses no key
     private final GeneratedKeys generatedKeys;  // null: the application asked for no generated keys
     private final NameResolution.Effect namesEffect;
+    private final boolean[] matchCompanions;  // by application parameter: also binds its match tokens next; null: none
+    private final MatchFilters.Rendered matchFilter;  // LIKEs answered through match indexes; null: none
     private final SearchScope scope;  // what the session's names resolved to when analysed; null: not analysed  // what running it may do to the session's name resolution
 
     GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
@@ -47,12 +49,16 @@ public final class GuardedStatement {
      */
     GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
                      int[] targets, boolean reusable, Local local, String localValue, WardenKeyset keyset) {
-        this(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue, keyset, null, null);
+        this(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue, keyset, null, null, null,
+                null);
     }
 
     private GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
                              int[] targets, boolean reusable, Local local, String localValue, WardenKeyset keyset,
-                             GeneratedKeys generatedKeys, SearchScope scope) {
+                             GeneratedKeys generatedKeys, SearchScope scope, boolean[] matchCompanions,
+                             MatchFilters.Rendered matchFilter) {
+        this.matchCompanions = matchCompanions;
+        this.matchFilter = matchFilter;
         this.lexed = lexed;
         this.compiled = compiled;
         this.sql = sql;
@@ -75,13 +81,48 @@ public final class GuardedStatement {
     /** This guard for an execution whose generated keys the application asked for (a copy: guards are shared). */
     GuardedStatement withGeneratedKeys(GeneratedKeys keys) {
         return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
-                keyset, keys, scope);
+                keyset, keys, scope, matchCompanions, matchFilter);
+    }
+
+    /** This guard, also binding the match tokens of the application parameters marked in {@code companions}. */
+    GuardedStatement withMatchCompanions(boolean[] companions) {
+        return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
+                keyset, generatedKeys, scope, companions, matchFilter);
     }
 
     /** This guard, analysed with the session's names resolved as {@code scope} says. */
     GuardedStatement withScope(SearchScope scope) {
         return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
-                keyset, generatedKeys, scope);
+                keyset, generatedKeys, scope, matchCompanions, matchFilter);
+    }
+
+    /** This guard, answering LIKEs through match indexes as {@code filter} says. */
+    GuardedStatement withMatchFilter(MatchFilters.Rendered filter) {
+        return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
+                keyset, generatedKeys, scope, matchCompanions, filter);
+    }
+
+    /** True when parameter {@code index} is the pattern of a LIKE answered through a match index. */
+    public boolean bindsMatchPattern(int index) {
+        return matchFilter != null && index < matchFilter.patternParameters().length
+                && matchFilter.patternParameters()[index] != null;
+    }
+
+    /**
+     * Binds the LIKE pattern of parameter {@code index} as the tokens of its match index, and returns it compiled
+     * (an opaque value the caller keeps for {@link #rowFilter} of this execution).
+     */
+    public Object bindMatchPattern(PreparedStatement target, int index, Object plaintext) throws SQLException {
+        return matchFilter.bind(target, index, plaintext);
+    }
+
+    /**
+     * The row filter of one execution ({@link RowFilter}), or null when the statement filters through no match
+     * index. {@code boundPatterns}: by parameter index, what {@link #bindMatchPattern} returned (null for a plain
+     * statement).
+     */
+    public RowFilter rowFilter(Object[] boundPatterns) {
+        return matchFilter == null ? null : matchFilter.rowFilter(boundPatterns);
     }
 
     /** What the session's table names resolved to when this was analysed; null when it was passed through. */
@@ -193,6 +234,14 @@ public final class GuardedStatement {
         ProtectedColumn column = parameterColumns[index];
         if (targets != null) {
             int first = targets[index];
+            if (matchCompanions != null && index < matchCompanions.length && matchCompanions[index]) {
+                // the value, then its match tokens in the companion column (see MatchWrites)
+                bindStored(target, first, column, column.protect(plaintext));
+                Object tokens = column.matchTokens(plaintext);
+                if (tokens == null) target.setNull(first + 1, java.sql.Types.ARRAY);
+                else target.setObject(first + 1, tokens);
+                return;
+            }
             int keys = targets[index + 1] - first;
             for (int k = 0; k < keys; k++) bindStored(target, first + k, column, column.protectUnder(k, plaintext));
             return;

@@ -2,6 +2,7 @@ package dev.warden.engine;
 
 import dev.warden.crypto.ColumnCipher;
 import dev.warden.crypto.LogicalType;
+import dev.warden.crypto.MatchIndex;
 import dev.warden.crypto.ValueCodec;
 import dev.warden.policy.Access;
 import dev.warden.policy.ColumnRule;
@@ -29,6 +30,7 @@ public final class ProtectedColumn {
     private final LogicalType type;
     private final Storage storage;
     private final String name;
+    private final MatchIndex matchIndex;  // null unless the column keeps a match index
 
     ProtectedColumn(ColumnRule rule, ColumnCipher cipher, Storage storage) {
         this(rule, cipher, cipher == null ? new ColumnCipher[0] : new ColumnCipher[] {cipher}, storage);
@@ -39,6 +41,13 @@ public final class ProtectedColumn {
      *                        primary's first: a value compared for equality is encrypted under each
      */
     ProtectedColumn(ColumnRule rule, ColumnCipher cipher, ColumnCipher[] equalityCiphers, Storage storage) {
+        this(rule, cipher, equalityCiphers, storage, null);
+    }
+
+    /** @param matchIndex the column's match index ({@code match: true}), or null */
+    ProtectedColumn(ColumnRule rule, ColumnCipher cipher, ColumnCipher[] equalityCiphers, Storage storage,
+                    MatchIndex matchIndex) {
+        this.matchIndex = matchIndex;
         this.rule = rule;
         this.cipher = cipher;
         this.equalityCiphers = equalityCiphers.clone();
@@ -109,6 +118,25 @@ public final class ProtectedColumn {
         return storage == Storage.BYTEA
                 ? "'\\x" + HEX.formatHex(ciphertext) + "'::bytea"
                 : "'" + Base64.getEncoder().encodeToString(ciphertext) + "'";
+    }
+
+    /** The column's match index, or null when it keeps none. */
+    MatchIndex matchIndex() {
+        return matchIndex;
+    }
+
+    /**
+     * The companion value to store beside {@code plaintext}: its match tokens (bigint[] as a {@code long[]}),
+     * or null for NULL.
+     */
+    Object matchTokens(Object plaintext) throws SQLException {
+        if (plaintext == null) return null;
+        return matchIndex.valueTokens(ValueText.of(plaintext));
+    }
+
+    /** An SQL literal of the companion value of an inline literal: {@code '{...}'::bigint[]}. */
+    String matchTokensLiteral(String literalValue) {
+        return "'" + MatchIndex.arrayText(matchIndex.valueTokens(literalValue)) + "'::bigint[]";
     }
 
     int bindSqlType() {

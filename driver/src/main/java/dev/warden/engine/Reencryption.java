@@ -5,6 +5,7 @@ import dev.warden.audit.AuditUnavailableException;
 import dev.warden.crypto.ColumnCipher;
 import dev.warden.crypto.KeyException;
 import dev.warden.crypto.LogicalType;
+import dev.warden.crypto.MatchIndex;
 import dev.warden.crypto.MasterKey;
 import dev.warden.crypto.ValueCodec;
 import dev.warden.crypto.WardenKeyset;
@@ -75,9 +76,10 @@ public final class Reencryption {
      *
      * @param reencryptedFromKeys how many values were re-encrypted from each older key, by key ("daead 123")
      * @param primaryKey          the key values are now under ("daead 456"): Tink key ids, never key material
+     * @param indexed             match columns: companions written because they were missing or out of step
      */
     public record ColumnCounts(String column, long reencrypted, long encryptedFromPlaintext, long alreadyCurrent,
-                               long nulls, Map<String, Long> reencryptedFromKeys, String primaryKey) {
+                               long nulls, Map<String, Long> reencryptedFromKeys, String primaryKey, long indexed) {
         public ColumnCounts {
             reencryptedFromKeys = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(reencryptedFromKeys));
         }
@@ -135,7 +137,7 @@ public final class Reencryption {
 
     /** One encrypted column of the table as this run treats it. */
     private record Target(ColumnRule rule, ColumnCipher cipher, Storage storage, LogicalType type,
-                          boolean deterministic, boolean fromPlaintext, Tally tally) {}
+                          boolean deterministic, boolean fromPlaintext, Tally tally, MatchIndex match) {}
 
     /** The counts of one column so far; mutable, one per column per run. */
     private static final class Tally {
@@ -143,6 +145,8 @@ public final class Reencryption {
         long fromPlaintext;
         long current;
         long nulls;
+        long indexed;  // companions (match: true) written because they were missing or out of step
+        byte[] plaintext;  // the value of the row being scanned, once rewrite() has read it; for the companion
         final Map<String, Long> fromKeys = new TreeMap<>();
     }
 
@@ -264,8 +268,10 @@ public final class Reencryption {
                 throw SqlStates.unsupported(t.rule().qualifiedName() + " has logical type bytes but is a text"
                         + " column: plaintext bytes must be stored in bytea to be encrypted in place");
             }
+            MatchIndex match = MatchColumns.index(policy, t.rule(), keyset, info,
+                    " (policy line " + t.rule().line() + ")");
             resolved.add(new Target(t.rule(), t.cipher(), storage, t.type(), t.deterministic(), t.fromPlaintext(),
-                    new Tally()));
+                    new Tally(), match));
         }
         return scan(connection, table, key, resolved, options, progress, committed);
     }
@@ -283,7 +289,7 @@ public final class Reencryption {
                     ? keyset.deterministic(rule.qualifiedName()) : keyset.randomized(rule.qualifiedName());
             boolean plaintext = unknownPlaintext.remove(rule.column());
             targets.add(new Target(rule, cipher, null, LogicalType.valueOf(rule.type().name()), deterministic,
-                    plaintext, null));
+                    plaintext, null, null));
         }
         if (targets.isEmpty()) {
             throw SqlStates.of(SqlStates.POLICY_MISMATCH, "the policy " + policy.source()
@@ -305,6 +311,14 @@ public final class Reencryption {
             columns.append(", ").append(quote(t.rule().column()));
             if (!sets.isEmpty()) sets.append(", ");
             sets.append(quote(t.rule().column())).append(" = ?");
+        }
+        // then the companions of match columns, read to tell whether they are in step, written with the rest
+        List<Target> matched = new ArrayList<>();
+        for (Target t : targets) {
+            if (t.match() == null) continue;
+            matched.add(t);
+            columns.append(", ").append(quote(t.rule().matchColumn()));
+            sets.append(", ").append(quote(t.rule().matchColumn())).append(" = ?");
         }
         String lock = options.dryRun() ? "" : " FOR UPDATE";
         String first = "SELECT " + columns + " FROM " + quotedTable + " ORDER BY " + key.list() + " LIMIT "
@@ -336,22 +350,38 @@ public final class Reencryption {
                         after = new Object[keys];
                         for (int k = 0; k < keys; k++) after[k] = rs.getObject(k + 1);
                         String row = key.describe(table, after);
-                        Object[] values = new Object[targets.size()];
+                        Object[] values = new Object[targets.size() + matched.size()];
                         boolean changed = false;
                         for (int i = 0; i < targets.size(); i++) {
                             Target t = targets.get(i);
                             int at = keys + i + 1;
                             Object raw = t.storage() == Storage.BYTEA ? rs.getBytes(at) : rs.getString(at);
+                            t.tally().plaintext = null;
                             Object rewritten = rewrite(t, raw, row);
                             values[i] = rewritten == null ? raw : rewritten;
                             changed |= rewritten != null;
+                        }
+                        for (int m = 0; m < matched.size(); m++) {
+                            Target t = matched.get(m);
+                            long[] tokens = companion(t, row);
+                            values[targets.size() + m] = tokens;
+                            if (!sameTokens(tokens, rs.getArray(keys + targets.size() + m + 1))) {
+                                changed = true;
+                                t.tally().indexed++;
+                            }
                         }
                         if (changed) changes.add(withKey(values, after));
                     }
                     for (Object[] change : options.dryRun() ? List.<Object[]>of() : changes) {
                         for (int i = 0; i < targets.size(); i++) bind(write, i + 1, targets.get(i), change[i]);
-                        Object[] rowKey = (Object[]) change[targets.size()];
-                        for (int k = 0; k < keys; k++) write.setObject(targets.size() + 1 + k, rowKey[k]);
+                        int width = targets.size() + matched.size();
+                        for (int m = 0; m < matched.size(); m++) {
+                            Object tokens = change[targets.size() + m];
+                            if (tokens == null) write.setNull(targets.size() + m + 1, java.sql.Types.ARRAY);
+                            else write.setObject(targets.size() + m + 1, tokens);
+                        }
+                        Object[] rowKey = (Object[]) change[width];
+                        for (int k = 0; k < keys; k++) write.setObject(width + 1 + k, rowKey[k]);
                         execute(write, key.describe(table, rowKey), errors);
                     }
                     updated += changes.size();
@@ -384,7 +414,7 @@ public final class Reencryption {
             Map<String, Long> fromKeys = new LinkedHashMap<>();
             c.fromKeys.forEach((id, n) -> fromKeys.put(family + id, n));
             counts.add(new ColumnCounts(t.rule().column(), c.reencrypted, c.fromPlaintext, c.current, c.nulls, fromKeys,
-                    family + keyset.primaryKeyId(t.deterministic())));
+                    family + keyset.primaryKeyId(t.deterministic()), c.indexed));
         }
         return new Result(table.toString(), scanned, updated, batches, List.copyOf(counts), dryRun);
     }
@@ -406,6 +436,7 @@ public final class Reencryption {
             }
         }
         byte[] rewritten;
+        t.tally().plaintext = plaintext;
         if (plaintext != null) {
             if (keyset.isUnderPrimaryKey(ciphertext, t.deterministic())) {
                 t.tally().current++;
@@ -416,7 +447,8 @@ public final class Reencryption {
             String from = keyset.keyIdOf(ciphertext, t.deterministic());
             t.tally().fromKeys.merge(from == null ? "unknown" : from, 1L, Long::sum);
         } else if (t.fromPlaintext() && !keyset.hasPrefixOfAnyKey(ciphertext, t.deterministic())) {
-            rewritten = t.cipher().encrypt(plaintextBytes(t, raw, row));
+            t.tally().plaintext = plaintextBytes(t, raw, row);
+            rewritten = t.cipher().encrypt(t.tally().plaintext);
             t.tally().fromPlaintext++;
         } else {
             String why = ciphertext != null && keyset.hasPrefixOfAnyKey(ciphertext, t.deterministic())
@@ -427,6 +459,30 @@ public final class Reencryption {
                     + row + ": " + why);
         }
         return t.storage() == Storage.BYTEA ? rewritten : Base64.getEncoder().encodeToString(rewritten);
+    }
+
+    /** The match tokens of the value {@link #rewrite} just read for {@code t} (null for NULL). */
+    private static long[] companion(Target t, String row) throws SQLException {
+        byte[] plaintext = t.tally().plaintext;
+        if (plaintext == null) return null;
+        try {
+            return t.match().valueTokens((String) ValueCodec.decode(LogicalType.TEXT, plaintext));
+        } catch (IllegalArgumentException e) {
+            throw SqlStates.of(SqlStates.DATA_CORRUPTED, "cannot index " + t.rule().qualifiedName() + " at " + row
+                    + ": " + e.getMessage());
+        }
+    }
+
+    private static boolean sameTokens(long[] tokens, java.sql.Array stored) throws SQLException {
+        if (tokens == null || stored == null) return tokens == null && stored == null;
+        Object[] values = (Object[]) stored.getArray();
+        long[] sorted = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] == null) return false;
+            sorted[i] = ((Number) values[i]).longValue();
+        }
+        java.util.Arrays.sort(sorted);
+        return java.util.Arrays.equals(tokens, sorted);
     }
 
     private static byte[] plaintextBytes(Target t, Object raw, String row) throws SQLException {

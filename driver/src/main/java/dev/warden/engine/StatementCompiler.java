@@ -205,9 +205,20 @@ final class StatementCompiler {
         KeyExpansion.Form[] expandedForms = null;  // by slot, while the keyset holds several deterministic keys
         Set<String> written = new LinkedHashSet<>();
         Set<String> filtered = new LinkedHashSet<>();
+        List<MatchWrites.Write> matchWrites = new ArrayList<>();
+        List<MatchFilters.Filter> matchFilters = new ArrayList<>();
         for (ColumnUse use : plan.uses()) {
+            String companion = companionRefusal(use.column());
+            if (companion != null) {
+                return CompiledStatement.refusedOn(SqlStates.UNSUPPORTED, companion, kind, tables,
+                        use.column().table() + "." + use.column().column(), use.kind());
+            }
             ColumnRule rule = rule(use.column());
             if (rule == null) continue;
+            if (use.kind() == dev.warden.sql.UseKind.FILTER_MATCH && !rule.match()) {
+                // no index: judged like any computation on the column (allowed only on rules-only columns)
+                use = new ColumnUse(use.column(), dev.warden.sql.UseKind.UNSUPPORTED, -1, likeKeyword(use.detail()));
+            }
             String refusal = deniedColumnUse(use, rule, role, purpose);
             if (refusal == null) refusal = check(use, rule, role, purpose);
             if (refusal == null) refusal = checkAcrossKeys(use, rule);
@@ -219,8 +230,12 @@ final class StatementCompiler {
                 case WRITE_VALUE -> {
                     slotColumns[use.slot()] = columns.of(rule);
                     written.add(rule.qualifiedName());
+                    if (rule.match()) matchWrites.add(new MatchWrites.Write(use.slot(), use.kind(), columns.of(rule)));
                 }
-                case WRITE_NULL, WRITE_FROM_EXCLUDED -> written.add(rule.qualifiedName());
+                case WRITE_NULL, WRITE_FROM_EXCLUDED -> {
+                    written.add(rule.qualifiedName());
+                    if (rule.match()) matchWrites.add(new MatchWrites.Write(-1, use.kind(), columns.of(rule)));
+                }
                 case FILTER_EQUALITY -> {
                     ProtectedColumn column = columns.of(rule);
                     slotColumns[use.slot()] = column;
@@ -231,6 +246,12 @@ final class StatementCompiler {
                     }
                 }
                 case FILTER_NULL, COMPARE_SAME_COLUMN -> filtered.add(rule.qualifiedName());
+                case FILTER_MATCH -> {
+                    ProtectedColumn column = columns.of(rule);
+                    slotColumns[use.slot()] = column;
+                    filtered.add(rule.qualifiedName());
+                    matchFilters.add(matchFilter(use, column));
+                }
                 default -> { }
             }
         }
@@ -244,6 +265,11 @@ final class StatementCompiler {
         String[] expectedLabels = null;  // see ResultDecoder#checkShape
         for (int i = 0; i < outputs.size(); i++) {
             OutputColumn output = outputs.get(i);
+            String companion = output.origin() == null ? null : companionRefusal(output.origin());
+            if (companion != null) {
+                return CompiledStatement.refusedOn(SqlStates.UNSUPPORTED, companion, kind, tables,
+                        output.origin().table() + "." + output.origin().column(), dev.warden.sql.UseKind.PROJECT);
+            }
             ColumnRule rule = output.origin() == null ? null : rule(output.origin());
             if (rule == null) continue;
             Access granted = rule.accessFor(role, purpose);
@@ -269,9 +295,51 @@ final class StatementCompiler {
         ResultDecoder decoder = anyProtectedOutput
                 ? new ResultDecoder(outputColumns, access, outputs.size(), expectedLabels, columns.rowKeys(outputs),
                         withheld, rowNames(outputs, outputColumns)) : null;
+        if (!matchFilters.isEmpty() && expandedForms != null) {
+            return CompiledStatement.refused(SqlStates.UNSUPPORTED, "this statement filters through a match index and"
+                    + " compares a deterministic column while the keyset holds several deterministic keys (after a"
+                    + " rotation); Warden cannot rewrite both at once: finish the rotation (warden keys reencrypt, then"
+                    + " warden keys retire)", kind, tables);
+        }
+        if (!matchWrites.isEmpty() && expandedForms != null) {
+            return CompiledStatement.refused(SqlStates.UNSUPPORTED, "this statement writes a match column and compares"
+                    + " a deterministic column while the keyset holds several deterministic keys (after a rotation);"
+                    + " Warden cannot rewrite both at once: finish the rotation (warden keys reencrypt, then warden keys"
+                    + " retire) or split the statement", kind, tables);
+        }
         return new CompiledStatement(null, null, slotColumns, decoder, kind, tables, Map.copyOf(read),
                 List.copyOf(written), List.copyOf(filtered), false, true,
-                expandedForms == null ? null : new KeyExpansion(expandedForms));
+                expandedForms == null ? null : new KeyExpansion(expandedForms))
+                .withMatchWrites(matchWrites.isEmpty() ? null : new MatchWrites(matchWrites))
+                .withMatchFilters(matchFilters.isEmpty() ? null : new MatchFilters(matchFilters, outputs.size()));
+    }
+
+    /** "LIKE", "ILIKE", "NOT LIKE" or "NOT ILIKE" of a FILTER_MATCH detail (without its " ESCAPE n"). */
+    private static String likeKeyword(String detail) {
+        int escape = detail.indexOf(" ESCAPE ");
+        return escape < 0 ? detail : detail.substring(0, escape);
+    }
+
+    private static MatchFilters.Filter matchFilter(ColumnUse use, ProtectedColumn column) {
+        String keyword = likeKeyword(use.detail());
+        int escape = keyword.length() < use.detail().length()
+                ? Integer.parseInt(use.detail().substring(keyword.length() + " ESCAPE ".length())) : -1;
+        return new MatchFilters.Filter(use.slot(), escape, keyword.startsWith("NOT "), keyword.endsWith("ILIKE"), column);
+    }
+
+    /**
+     * The refusal of a statement that names the companion column of a match column ({@code <column>_match}),
+     * or null: the index is Warden's own, written only by Warden beside the column, and its tokens are no
+     * application's business (reading them would hand out what the database learns, writing them would put the
+     * index out of step with the values).
+     */
+    private String companionRefusal(ColumnRef ref) {
+        ColumnRule owner = policy.matchCompanionOwner(ref.table().schema(), ref.table().name(), ref.column())
+                .orElse(null);
+        if (owner == null) return null;
+        return ref.table() + "." + ref.column() + " is the match index Warden keeps for " + owner.qualifiedName()
+                + " (match: true, policy line " + owner.line() + "): statements through Warden may not read or write"
+                + " it (list the table's columns instead of *; Warden writes the index itself)";
     }
 
     /**
@@ -387,6 +455,7 @@ final class StatementCompiler {
             case PROJECT, FILTER_NULL -> null;  // reads are judged per output column; presence is not the value
             case COUNT -> "COUNT(DISTINCT)".equals(use.detail()) && !rule.mayFilter(role, purpose)
                     ? filterDenial(role, purpose, use, rule) : null;
+            case FILTER_MATCH -> rule.mayFilter(role, purpose) ? null : filterDenial(role, purpose, use, rule);
             case FILTER_EQUALITY, COMPARE_SAME_COLUMN -> {
                 if (encryption == Encryption.RANDOMIZED) {
                     yield "cannot compare " + column + ": it is encrypted randomized (policy line " + rule.line()

@@ -106,6 +106,7 @@ public final class WardenEngine implements AutoCloseable {
                 KeysetReloader.FileContent content = KeysetReloader.read(policy.keysetPath());
                 keyset = WardenKeyset.read(policy.keysetPath(), content.text(), masterKey);
                 source = new KeysetSource(masterKey, content);
+                MatchColumns.checkKeyset(policy, keyset);
             } catch (KeyException e) {
                 throw SqlStates.of(SqlStates.KEY_UNAVAILABLE, e.getMessage(), e);
             }
@@ -641,6 +642,8 @@ public final class WardenEngine implements AutoCloseable {
         CompiledStatement verdict = null;
         String toSend;
         KeyExpansion.Rendered expanded = null;
+        MatchWrites.Rendered withMatch = null;
+        MatchFilters.Rendered filtered = null;
         StatementScope scope;
         try {
             scope = StatementScope.of(session, connection, lexed.normalized());
@@ -656,6 +659,17 @@ public final class WardenEngine implements AutoCloseable {
                 // only after a key rotation: equality values are sent once per key
                 expanded = verdict.keyExpansion().render(lexed, verdict.slotColumns());
                 toSend = expanded.sql();
+            } else if (verdict.matchFilters() != null) {
+                // LIKE through match indexes: the index filters, Warden re-checks each row (see MatchFilters)
+                MatchFilters filters = verdict.matchFilters();
+                String iLikeRefusal = filters.anyIlike() ? ILikeFolding.refusal(connection) : null;
+                filtered = filters.render(lexed, verdict.slotColumns(),
+                        filters.anyIlike() && iLikeRefusal == null ? ILikeFolding.of(connection) : null, iLikeRefusal);
+                toSend = filtered.sql();
+            } else if (verdict.matchWrites() != null) {
+                // the match index is written beside each match column written (see MatchWrites)
+                withMatch = verdict.matchWrites().render(lexed, verdict.slotColumns());
+                toSend = withMatch.sql();
             } else {
                 toSend = verdict.hasProtectedSlots() ? render(lexed, verdict, session, sql) : sql;
             }
@@ -667,6 +681,16 @@ public final class WardenEngine implements AutoCloseable {
             throw refusal;
         }
         ProtectedColumn[] parameterColumns = GuardedStatement.parameterColumns(lexed, verdict);
+        if (filtered != null) {
+            return new GuardedStatement(lexed, verdict, toSend, parameterColumns, filtered.targets(),
+                    !filtered.literalsEncrypted(), GuardedStatement.Local.NONE, null, keyed.keyset)
+                    .withMatchFilter(filtered).withScope(scope.key());
+        }
+        if (withMatch != null) {
+            return new GuardedStatement(lexed, verdict, toSend, parameterColumns, withMatch.targets(),
+                    !withMatch.literalsEncrypted(), GuardedStatement.Local.NONE, null, keyed.keyset)
+                    .withMatchCompanions(withMatch.companions()).withScope(scope.key());
+        }
         if (expanded != null) {
             return new GuardedStatement(lexed, verdict, toSend, parameterColumns, expanded.targets(),
                     !expanded.literalsEncrypted(), GuardedStatement.Local.NONE, null, keyed.keyset).withScope(scope.key());
@@ -1063,7 +1087,8 @@ public final class WardenEngine implements AutoCloseable {
                 equalityCiphers = new ColumnCipher[] {cipher};
             }
         }
-        column = new ProtectedColumn(rule, cipher, equalityCiphers, storage);
+        column = new ProtectedColumn(rule, cipher, equalityCiphers, storage,
+                MatchColumns.index(policy, rule, keyed.keyset, info, where));
         ProtectedColumn raced = keyed.protectedColumns.putIfAbsent(key, column);
         return raced != null ? raced : column;
     }

@@ -1,6 +1,7 @@
 package dev.warden.jdbc;
 
 import dev.warden.engine.GuardedStatement;
+import dev.warden.engine.RowFilter;
 import dev.warden.engine.SqlStates;
 import dev.warden.engine.StatementAudit;
 import dev.warden.engine.WardenEngine;
@@ -45,6 +46,12 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     /** The application's binds, kept while the statement is open; null when its guard depends on no key. */
     private final BoundParameters bound;
     private long batchedSets;
+    private Object[] matchPatterns;  // by parameter index: LIKE patterns through a match index, compiled; null: none
+
+    @Override
+    Object[] boundMatchPatterns() {
+        return matchPatterns;
+    }
 
     WardenPreparedStatement(WardenConnection connection, PreparedStatement delegate, GuardedStatement guarded) {
         this(connection, delegate, guarded, null);
@@ -194,7 +201,18 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     }
 
     private void bindProtected(int parameterIndex, Object plaintext) throws SQLException {
-        current(false).bind(delegate, parameterIndex, plaintext);
+        GuardedStatement guard = current(false);
+        if (guard.bindsMatchPattern(parameterIndex)) {
+            // a LIKE pattern through a match index: bound as its tokens, kept compiled for the re-check of rows
+            if (matchPatterns == null || matchPatterns.length <= parameterIndex) {
+                matchPatterns = java.util.Arrays.copyOf(matchPatterns == null ? new Object[0] : matchPatterns,
+                        parameterIndex + 1);
+            }
+            matchPatterns[parameterIndex] = guard.bindMatchPattern(delegate, parameterIndex, plaintext);
+            if (bound != null) bound.protectedValue(parameterIndex, plaintext);
+            return;
+        }
+        guard.bind(delegate, parameterIndex, plaintext);
         if (bound != null) bound.protectedValue(parameterIndex, plaintext);
     }
 
@@ -285,7 +303,9 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
         } catch (SQLException e) {
             throw connection.redact(e, guarded.touchesProtected());
         }
-        return meta == null ? null : new WardenResultSetMetaData(meta, guarded.decoder());
+        if (meta == null) return null;
+        RowFilter filter = guarded.rowFilter(null);
+        return new WardenResultSetMetaData(meta, guarded.decoder(), filter == null ? -1 : filter.visibleColumns());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.warden.jdbc;
 
 import dev.warden.engine.ResultDecoder;
+import dev.warden.engine.RowFilter;
 import dev.warden.engine.SqlStates;
 import dev.warden.engine.StatementAudit;
 import java.io.InputStream;
@@ -40,9 +41,17 @@ public final class WardenResultSet implements ResultSet {
     private long rowNumber;
     private boolean lastProtected;
     private boolean lastNull;
+    // a LIKE through a match index: rows are re-checked, OFFSET/LIMIT applied, Warden's trailing columns hidden
+    private final RowFilter filter;  // null: every row is shown, every column is the statement's
 
     WardenResultSet(WardenStatement owner, ResultSet delegate, ResultDecoder decoder, boolean fromProtectedTable,
                     StatementAudit audit) {
+        this(owner, delegate, decoder, fromProtectedTable, audit, null);
+    }
+
+    WardenResultSet(WardenStatement owner, ResultSet delegate, ResultDecoder decoder, boolean fromProtectedTable,
+                    StatementAudit audit, RowFilter filter) {
+        this.filter = filter;
         this.owner = owner;
         this.delegate = delegate;
         this.decoder = decoder;
@@ -51,8 +60,23 @@ public final class WardenResultSet implements ResultSet {
         this.audit = audit;
     }
 
-    private boolean isProtected(int columnIndex) {
+    private boolean isProtected(int columnIndex) throws SQLException {
+        if (filter != null && columnIndex > filter.visibleColumns()) throw hiddenColumn(columnIndex);
         return decoder != null && decoder.isProtected(columnIndex);
+    }
+
+    /** As pgjdbc reports an index past the last column: the columns Warden appended do not exist for the reader. */
+    private SQLException hiddenColumn(int columnIndex) {
+        return new SQLException("The column index is out of range: " + columnIndex + ", number of columns: "
+                + filter.visibleColumns() + ".", "22023");
+    }
+
+    /** Moving other than forward would show rows the re-check of a LIKE through a match index has not passed. */
+    private void checkForwardOnly() throws SQLException {
+        if (filter != null) {
+            throw SqlStates.unsupported("a result filtered through a match index (LIKE on a match column) can only"
+                    + " be read forward, with next()");
+        }
     }
 
     /** The current row's value of a protected column, as the session may see it. */
@@ -118,7 +142,7 @@ public final class WardenResultSet implements ResultSet {
     public boolean next() throws SQLException {
         boolean more;
         try {
-            more = delegate.next();
+            more = filter == null ? delegate.next() : nextMatching();
         } catch (SQLException e) {
             // a fetch through a cursor runs the rest of the query: its errors (57014 cancelled, a lost
             // connection) are the server's, and fail the statement
@@ -133,6 +157,18 @@ public final class WardenResultSet implements ResultSet {
             finishAudit();
         }
         return more;
+    }
+
+    /**
+     * The next row that passes the re-check of every LIKE and OFFSET, or false once LIMIT is reached: then no
+     * further row is read from the database's result (with a fetch size, no further batch is fetched).
+     */
+    private boolean nextMatching() throws SQLException {
+        while (!filter.done()) {
+            if (!delegate.next()) return false;
+            if (filter.accept(delegate, rowNumber + 1)) return true;
+        }
+        return false;
     }
 
     /** An error of the real result set, as the application may see it (see WardenConnection#redact). */
@@ -161,7 +197,8 @@ public final class WardenResultSet implements ResultSet {
 
     @Override
     public ResultSetMetaData getMetaData() throws SQLException {
-        return new WardenResultSetMetaData(delegate.getMetaData(), decoder);
+        return new WardenResultSetMetaData(delegate.getMetaData(), decoder,
+                filter == null ? -1 : filter.visibleColumns());
     }
 
     @Override
@@ -190,16 +227,19 @@ public final class WardenResultSet implements ResultSet {
 
     @Override
     public boolean absolute(int columnIndex) throws SQLException {
+        checkForwardOnly();
         return delegate.absolute(columnIndex);
     }
 
     @Override
     public void afterLast() throws SQLException {
+        checkForwardOnly();
         delegate.afterLast();
     }
 
     @Override
     public void beforeFirst() throws SQLException {
+        checkForwardOnly();
         delegate.beforeFirst();
     }
 
@@ -220,11 +260,16 @@ public final class WardenResultSet implements ResultSet {
 
     @Override
     public int findColumn(String columnLabel) throws SQLException {
-        return delegate.findColumn(columnLabel);
+        int index = delegate.findColumn(columnLabel);
+        if (filter != null && index > filter.visibleColumns()) {
+            throw new SQLException("The column name " + columnLabel + " was not found in this ResultSet.", "42703");
+        }
+        return index;
     }
 
     @Override
     public boolean first() throws SQLException {
+        checkForwardOnly();
         return delegate.first();
     }
 
@@ -591,6 +636,7 @@ public final class WardenResultSet implements ResultSet {
 
     @Override
     public int getRow() throws SQLException {
+        if (filter != null) return (int) Math.min(rowNumber, Integer.MAX_VALUE);
         return delegate.getRow();
     }
 
@@ -767,11 +813,13 @@ public final class WardenResultSet implements ResultSet {
 
     @Override
     public boolean isLast() throws SQLException {
+        checkForwardOnly();
         return delegate.isLast();
     }
 
     @Override
     public boolean last() throws SQLException {
+        checkForwardOnly();
         return delegate.last();
     }
 
@@ -787,6 +835,7 @@ public final class WardenResultSet implements ResultSet {
 
     @Override
     public boolean previous() throws SQLException {
+        checkForwardOnly();
         return delegate.previous();
     }
 
@@ -797,6 +846,7 @@ public final class WardenResultSet implements ResultSet {
 
     @Override
     public boolean relative(int columnIndex) throws SQLException {
+        checkForwardOnly();
         return delegate.relative(columnIndex);
     }
 

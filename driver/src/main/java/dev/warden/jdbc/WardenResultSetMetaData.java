@@ -30,13 +30,27 @@ public final class WardenResultSetMetaData implements ResultSetMetaData {
 
     private final ResultSetMetaData delegate;
     private final ResultDecoder decoder;
+    private final int visibleColumns;  // -1: all; else the columns after these are Warden's (see RowFilter)
 
     WardenResultSetMetaData(ResultSetMetaData delegate, ResultDecoder decoder) {
-        this.delegate = delegate;
-        this.decoder = decoder;
+        this(delegate, decoder, -1);
     }
 
-    private LogicalTypeInfo logical(int column) {
+    WardenResultSetMetaData(ResultSetMetaData delegate, ResultDecoder decoder, int visibleColumns) {
+        this.delegate = delegate;
+        this.decoder = decoder;
+        this.visibleColumns = visibleColumns;
+    }
+
+    private void checkVisible(int column) throws SQLException {
+        if (visibleColumns >= 0 && column > visibleColumns) {
+            throw new SQLException("The column index is out of range: " + column + ", number of columns: "
+                    + visibleColumns + ".", "22023");
+        }
+    }
+
+    private LogicalTypeInfo logical(int column) throws SQLException {
+        checkVisible(column);
         return decoder != null && decoder.isProtected(column)
                 ? LogicalTypeInfo.of(decoder.logicalTypeName(column)) : null;
     }
@@ -100,11 +114,12 @@ public final class WardenResultSetMetaData implements ResultSetMetaData {
 
     @Override
     public int getColumnCount() throws SQLException {
-        return delegate.getColumnCount();
+        return visibleColumns >= 0 ? visibleColumns : delegate.getColumnCount();
     }
 
     @Override
     public String getColumnLabel(int column) throws SQLException {
+        checkVisible(column);
         return delegate.getColumnLabel(column);
     }
 
@@ -155,7 +170,7 @@ public final class WardenResultSetMetaData implements ResultSetMetaData {
 
     /** True when result column {@code column} (1-based) is a protected column, shown through the engine. */
     boolean isProtected(int column) {
-        return logical(column) != null;
+        return decoder != null && decoder.isProtected(column);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.warden.jdbc;
 
 import dev.warden.engine.GeneratedKeys;
 import dev.warden.engine.GuardedStatement;
+import dev.warden.engine.RowFilter;
 import dev.warden.engine.SqlStates;
 import dev.warden.engine.StatementAudit;
 import java.sql.Connection;
@@ -256,9 +257,11 @@ public class WardenStatement implements Statement {
 
     ResultSet wrapResult(ResultSet raw, GuardedStatement guarded, StatementAudit audit) throws SQLException {
         if (raw == null) return null;
+        RowFilter filter = guarded.rowFilter(boundMatchPatterns());
         if (guarded.decoder() != null) {
             try {
-                guarded.decoder().checkShape(raw.getMetaData());
+                guarded.decoder().checkShape(filter == null ? raw.getMetaData()
+                        : new WardenResultSetMetaData(raw.getMetaData(), null, filter.visibleColumns()));
             } catch (SQLException e) {
                 raw.close();
                 // the table changed outside Warden (or in a transaction not yet committed when it was analysed)
@@ -267,8 +270,16 @@ public class WardenStatement implements Statement {
                 throw e;
             }
         }
-        currentResultSet = new WardenResultSet(this, raw, guarded.decoder(), guarded.touchesProtected(), audit);
+        currentResultSet = new WardenResultSet(this, raw, guarded.decoder(), guarded.touchesProtected(), audit, filter);
         return currentResultSet;
+    }
+
+    /**
+     * The LIKE patterns bound to this statement's parameters, compiled ({@link GuardedStatement#bindMatchPattern}),
+     * by parameter index; null for a plain statement, whose patterns are inline.
+     */
+    Object[] boundMatchPatterns() {
+        return null;
     }
 
     /** Ends the audit record of the previous execution's generated keys (the real driver drops them too). */

@@ -8,13 +8,17 @@ import java.util.Set;
  * The rule for one protected column. {@code schema} is null when the policy names the table unqualified.
  * {@code purposes} empty means plaintext grants hold for any purpose. {@code filterers} are the roles the
  * policy's {@code filter:} list names, or null when the column has no such list (then the roles that read it
- * in plaintext for the session's purpose may filter, see {@link #mayFilter}). {@code line} is the policy line.
+ * in plaintext for the session's purpose may filter, see {@link #mayFilter}). {@code line} is the policy line. {@code match} is true
+ * when the column keeps a keyed n-gram index in its companion column {@link #matchColumn()} for LIKE and ILIKE.
  *
  * <p>Immutable and thread-safe: the collections are copied on construction.
  */
 public record ColumnRule(String schema, String table, String column, Encryption encryption, ColumnType type,
                          Map<String, Access> read, MaskKind mask, Set<String> writers, Set<String> purposes,
-                         Set<String> filterers, int line) {
+                         Set<String> filterers, int line, boolean match) {
+
+    /** The suffix of a match column's companion: {@code name} keeps its index in {@code name_match}. */
+    public static final String MATCH_SUFFIX = "_match";
 
     public ColumnRule {
         Objects.requireNonNull(table, "table");
@@ -30,6 +34,18 @@ public record ColumnRule(String schema, String table, String column, Encryption 
         if (mask == null && read.containsValue(Access.MASKED)) {
             throw new IllegalArgumentException(table + "." + column + ": a masked grant needs a mask");
         }
+    }
+
+    /** A rule without a match index. */
+    public ColumnRule(String schema, String table, String column, Encryption encryption, ColumnType type,
+                      Map<String, Access> read, MaskKind mask, Set<String> writers, Set<String> purposes,
+                      Set<String> filterers, int line) {
+        this(schema, table, column, encryption, type, read, mask, writers, purposes, filterers, line, false);
+    }
+
+    /** The companion column holding the match index ({@code <column>_match}), or null when {@code match} is off. */
+    public String matchColumn() {
+        return match ? column + MATCH_SUFFIX : null;
     }
 
     /** A rule without a {@code filter:} list: the roles that read the column in plaintext may filter on it. */

@@ -217,6 +217,23 @@ public final class Policy {
         return rule == null ? Optional.empty() : rule;
     }
 
+    /**
+     * The match column whose companion ({@code <column>_match}) {@code column} of this table is, or empty: the
+     * companion is Warden's own, so an application statement may neither read nor write it.
+     */
+    public Optional<ColumnRule> matchCompanionOwner(String schema, String table, String column) {
+        if (column == null || !column.endsWith(ColumnRule.MATCH_SUFFIX)) return Optional.empty();
+        Optional<ColumnRule> owner = column(schema, table,
+                column.substring(0, column.length() - ColumnRule.MATCH_SUFFIX.length()));
+        return owner.filter(ColumnRule::match);
+    }
+
+    /** True when some column of the policy keeps a match index (so the keyset needs a match key). */
+    public boolean hasMatchColumns() {
+        for (ColumnRule rule : columns()) if (rule.match()) return true;
+        return false;
+    }
+
     /** True when the policy has rules for this table (same matching as {@link #column}). */
     public boolean protectsTable(String schema, String table) {
         TableRules rules = table == null ? null : tables.get(table);

@@ -31,7 +31,8 @@ final class YamlPolicyReader {
     private static final List<String> TOP_KEYS =
             List.of("keyset", "keyset-reload", "roles", "tables", "functions", "audit", "denied-columns");
     private static final List<String> ROLE_KEYS = List.of("purposes");
-    private static final List<String> COLUMN_KEYS = List.of("encrypt", "type", "read", "mask", "write", "filter", "purposes");
+    private static final List<String> COLUMN_KEYS = List.of("encrypt", "type", "read", "mask", "write", "filter", "purposes",
+            "match");
     private static final List<String> AUDIT_KEYS =
             List.of("path", "durability", "on-failure", "hash-row-keys", "rotate-size-mb", "rotate-daily", "table");
     private static final List<String> AUDIT_TABLE_KEYS = List.of("jdbc-url", "user", "password", "name");
@@ -267,7 +268,9 @@ final class YamlPolicyReader {
             }
         }
 
-        Set<String> filterers = readFilter(body.get("filter"), encryption, path);
+        boolean match = readMatch(body.get("match"), encryption, type, path);
+        Set<String> filterers = match && encryption == Encryption.RANDOMIZED && body.get("filter") != null
+                ? readFilterOfMatchColumn(body.get("filter"), path) : readFilter(body.get("filter"), encryption, path);
 
         Set<String> purposes = new LinkedHashSet<>();
         Entry purposesEntry = body.get("purposes");
@@ -283,11 +286,45 @@ final class YamlPolicyReader {
         }
 
         out.add(new ColumnRule(schema, table, c.key(), encryption, type, read, mask, writers, purposes,
-                filterers, line(c.keyNode())));
+                filterers, line(c.keyNode()), match));
         if (encryption == Encryption.NONE) {
             return null;
         }
         return new Encrypted(encryptEntry.value(), path + ".encrypt");
+    }
+
+    /**
+     * {@code match: true|false}: whether the column keeps a keyed n-gram index for LIKE and ILIKE. Only on an
+     * encrypted text column: a rules-only column is plaintext in the database already, and the index is built
+     * over text.
+     */
+    private boolean readMatch(Entry matchEntry, Encryption encryption, ColumnType type, String path)
+            throws PolicyException {
+        if (matchEntry == null) return false;
+        String where = path + ".match";
+        if (!(matchEntry.value() instanceof ScalarNode scalar)
+                || !("true".equals(scalar.getValue()) || "false".equals(scalar.getValue()))) {
+            throw fail(matchEntry.value(), where, "'match' must be true or false");
+        }
+        if (!"true".equals(scalar.getValue())) return false;
+        if (encryption == Encryption.NONE) {
+            throw fail(matchEntry.value(), where, "a rules-only column (encrypt: none) is plaintext in the database,"
+                    + " which can search it itself; 'match' builds an index for encrypted columns only");
+        }
+        if (type != ColumnType.TEXT) {
+            throw fail(matchEntry.value(), where, "'match' indexes text: the column's type is " + lower(type));
+        }
+        return true;
+    }
+
+    /** A match column's {@code filter:} list: on a randomized column it grants LIKE and ILIKE through the index. */
+    private Set<String> readFilterOfMatchColumn(Entry filterEntry, String path) throws PolicyException {
+        Set<String> filterers = new LinkedHashSet<>();
+        for (ScalarNode item : scalarList(filterEntry.value(), path + ".filter")) {
+            requireDeclaredRole(item, item.getValue(), path + ".filter");
+            filterers.add(item.getValue());
+        }
+        return filterers;
     }
 
     /**

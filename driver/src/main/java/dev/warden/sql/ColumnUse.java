@@ -5,6 +5,8 @@ package dev.warden.sql;
  * compared or written (for FILTER_EQUALITY and WRITE_VALUE), else -1. {@code detail} says, for people, what
  * the use is ("LIKE", "ORDER BY", "function lower()", "INSERT ... SELECT"), never a value; for FILTER_EQUALITY
  * it is exactly the operator, {@code "="}, {@code "<>"}, {@code "IN"} or {@code "NOT IN"}, and for COUNT
- * {@code "COUNT"} or {@code "COUNT(DISTINCT)"} (the engine relies on these).
+ * {@code "COUNT"} or {@code "COUNT(DISTINCT)"}, and for FILTER_MATCH {@code "LIKE"}, {@code "ILIKE"},
+ * {@code "NOT LIKE"} or {@code "NOT ILIKE"}, followed by {@code " ESCAPE n"} when literal slot n is the escape
+ * (the engine relies on these).
  */
 public record ColumnUse(ColumnRef column, UseKind kind, int slot, String detail) {}

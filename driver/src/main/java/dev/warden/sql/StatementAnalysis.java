@@ -213,6 +213,12 @@ final class StatementAnalysis {
      * and conflict targets inside turn it off again.
      */
     private boolean copying;
+    // LIKE through a match index (see likeFilter): the top-level SELECT whose WHERE may use it, or null
+    private PlainSelect matchTop;
+    // why the top-level statement cannot filter through a match index (set for SELECTs by topSelect)
+    private String matchTopRefusal = "the statement is not a SELECT: an UPDATE or DELETE would act on rows the index"
+            + " lets through that do not match";
+    private boolean matchPlacement;  // true while in an AND-chain of matchTop's WHERE
     private final Set<Object> accounted = Collections.newSetFromMap(new IdentityHashMap<>());
 
     private int parsedMarks = -1;
@@ -454,6 +460,8 @@ final class StatementAnalysis {
     // ---------------------------------------------------------------- statements
 
     void topSelect(Select select) {
+        matchTopRefusal = matchIndexRefusal(select);
+        if (matchTopRefusal == null) matchTop = (PlainSelect) select;
         List<Offered> cols = select(select, null, Mode.INNER);
         project(cols);
     }
@@ -861,7 +869,12 @@ final class StatementAnalysis {
         if (ps.getFromItem() != null) fromItem(ps.getFromItem(), scope);
         joins(ps.getJoins(), scope);
         if (ps.getIntoTables() != null && !ps.getIntoTables().isEmpty()) problem("SELECT INTO is not analysed");
-        if (ps.getWhere() != null) condition(ps.getWhere(), scope);
+        if (ps.getWhere() != null) {
+            boolean was = matchPlacement;
+            matchPlacement = ps == matchTop;  // a subquery's WHERE is not the statement's
+            condition(ps.getWhere(), scope);
+            matchPlacement = was;
+        }
         List<Offered> cols = selectItems(ps.getSelectItems(), scope, mode);
         Distinct distinct = ps.getDistinct();
         if (distinct != null) {
@@ -1305,10 +1318,18 @@ final class StatementAnalysis {
             condition(and.getLeftExpression(), scope);
             condition(and.getRightExpression(), scope);
         } else if (e instanceof OrExpression or) {
+            boolean was = matchPlacement;
+            matchPlacement = false;  // a row kept by the other side needs no LIKE: the index could not tell
             condition(or.getLeftExpression(), scope);
             condition(or.getRightExpression(), scope);
+            matchPlacement = was;
         } else if (e instanceof NotExpression not) {
+            boolean was = matchPlacement;
+            matchPlacement = false;
             condition(not.getExpression(), scope);
+            matchPlacement = was;
+        } else if (e instanceof LikeExpression like && likeFilter(like, scope)) {
+            return;
         } else if (e instanceof ParenthesedExpressionList<?> list && list.size() == 1) {
             condition(list.get(0), scope);
         } else if (e instanceof EqualsTo || e instanceof NotEqualsTo) {
@@ -1329,6 +1350,76 @@ final class StatementAnalysis {
         } else {
             walk(e, scope, describe(e));
         }
+    }
+
+    /**
+     * {@code col [NOT] LIKE|ILIKE pattern [ESCAPE e]} on a plain column with a slot pattern (and a literal escape):
+     * a FILTER_MATCH use when it is a conjunct of the WHERE of a statement the engine can re-check row by row
+     * (see {@link #matchIndexRefusal}), whose detail is exactly {@code "LIKE"}, {@code "ILIKE"}, {@code "NOT LIKE"}
+     * or {@code "NOT ILIKE"}, followed by {@code " ESCAPE n"} when slot n holds the escape. Elsewhere the column's
+     * use is UNSUPPORTED with a detail saying why the index cannot answer there. False when the expression is not
+     * such a LIKE at all (it is then walked like any other expression).
+     */
+    private boolean likeFilter(LikeExpression like, Scope scope) {
+        LikeExpression.KeyWord word = like.getLikeKeyWord();
+        if (word != null && word != LikeExpression.KeyWord.LIKE && word != LikeExpression.KeyWord.ILIKE) return false;
+        if (like.isUseBinary()) return false;
+        String keyword = (like.isNot() ? "NOT " : "") + (word == LikeExpression.KeyWord.ILIKE ? "ILIKE" : "LIKE");
+        Operand column = operand(like.getLeftExpression(), scope, keyword);
+        Operand pattern = operand(like.getRightExpression(), scope, keyword + " pattern");
+        int escape = -1;
+        if (like.getEscape() != null) {
+            escape = slotExpression(like.getEscape());
+            if (escape >= 0 && !(sql.slots().get(escape) instanceof Slot.Literal)) escape = -2;
+            if (escape >= 0) accounted.add(like.getEscape());
+            else walk(like.getEscape(), scope, keyword + " ESCAPE");
+        }
+        if (!(column instanceof ColumnOperand col) || col.node() == null || col.resolution().wholeRow() != null) {
+            operandUse(column, UseKind.UNSUPPORTED, -1, keyword);
+            return true;
+        }
+        String why = null;
+        if (!(pattern instanceof SlotOperand)) why = "the pattern is not a literal or parameter";
+        else if (escape == -2) why = "ESCAPE is not a literal";
+        else if (!matchPlacement) why = matchTopRefusal != null ? matchTopRefusal
+                : "the LIKE is under OR or NOT, in a subquery, EXISTS, HAVING or a join's ON";
+        if (why != null) {
+            operandUse(column, UseKind.UNSUPPORTED, -1, keyword + " where a match index cannot answer exactly ("
+                    + why + "): Warden re-checks the pattern only on the rows a plain SELECT returns");
+            return true;
+        }
+        operandUse(column, UseKind.FILTER_MATCH, ((SlotOperand) pattern).slot(),
+                keyword + (escape >= 0 ? " ESCAPE " + escape : ""));
+        return true;
+    }
+
+    /**
+     * Null when {@code select} is a statement whose WHERE may filter through a match index: one plain SELECT of
+     * one table, whose every result row Warden sees and can drop (no aggregate, grouping, DISTINCT, window, WITH,
+     * join or set operation, which would fold a false positive of the index into an answer Warden cannot re-check).
+     * Else the reason, for the refusal.
+     */
+    private static String matchIndexRefusal(Select select) {
+        if (!(select instanceof PlainSelect ps)) return "the statement is not a plain SELECT (set operation or parentheses)";
+        if (ps.getWithItemsList() != null && !ps.getWithItemsList().isEmpty()) return "the statement has WITH";
+        if (!(ps.getFromItem() instanceof net.sf.jsqlparser.schema.Table)) return "the FROM item is not a table";
+        if (ps.getJoins() != null && !ps.getJoins().isEmpty()) return "the statement joins tables";
+        if (ps.getGroupBy() != null || ps.getHaving() != null) return "the statement groups rows";
+        if (ps.getDistinct() != null) return "the statement has DISTINCT";
+        if (ps.getWindowDefinitions() != null && !ps.getWindowDefinitions().isEmpty()) return "the statement has WINDOW";
+        if (ps.getIntoTables() != null && !ps.getIntoTables().isEmpty()) return "the statement is SELECT INTO";
+        boolean[] folds = {false};
+        for (SelectItem<?> item : ps.getSelectItems()) {
+            java.util.function.Consumer<Expression>[] visit = new java.util.function.Consumer[1];
+            visit[0] = e -> {
+                if (e instanceof AnalyticExpression
+                        || e instanceof Function f && AGGREGATES.contains(fold(f.getName()))) folds[0] = true;
+                if (!(e instanceof Select)) NodeChildren.expressions(e, visit[0]);
+            };
+            if (item.getExpression() != null) visit[0].accept(item.getExpression());
+        }
+        if (folds[0]) return "an aggregate or window function folds the matched rows together";
+        return null;
     }
 
     /**

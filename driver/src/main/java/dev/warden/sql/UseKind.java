@@ -6,6 +6,12 @@ public enum UseKind {
     PROJECT,
     /** {@code col = ?}, {@code col <> ?}, {@code col IN (?, ...)}; the slot names the compared value. */
     FILTER_EQUALITY,
+    /**
+     * {@code col [NOT] LIKE|ILIKE pattern [ESCAPE e]} where a match index may answer it (a conjunct of a plain
+     * single-table SELECT's WHERE); the slot names the pattern, the detail the operator and escape slot (see
+     * {@link ColumnUse}).
+     */
+    FILTER_MATCH,
     /** {@code col IS [NOT] NULL}. */
     FILTER_NULL,
     /** The argument of {@code COUNT(col)} or {@code COUNT(DISTINCT col)}. */

@@ -427,11 +427,51 @@ class WardenKeysetTest {
     }
 
     @Test
+    void theMatchKeyIsOptionalKeptAcrossRotationsAndNeverAnEncryptionKey(@TempDir Path dir) throws Exception {
+        MasterKey master = MasterKey.fromBase64(java.util.Base64.getEncoder().encodeToString(new byte[32]));
+        WardenKeyset full = WardenKeyset.generate();
+        assertTrue(full.hasMatchKey());
+        // a keyset written before match keys existed: the file without its "match" part still opens
+        Path file = dir.resolve("keyset.json");
+        full.write(file, master);
+        com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(Files.readString(file));
+        root.remove("match");
+        Path old = dir.resolve("old.json");
+        Files.writeString(old, root.toString());
+        WardenKeyset withoutMatch = WardenKeyset.read(old, master);
+        assertFalse(withoutMatch.hasMatchKey());
+        KeyException missing = assertThrows(KeyException.class, () -> withoutMatch.matchIndex("customers.name"));
+        assertTrue(missing.getMessage().contains("warden keys add-match-key"), missing.getMessage());
+        assertTrue(withoutMatch.withMatchKey().hasMatchKey());
+        assertTrue(withoutMatch.rotate().hasMatchKey(), "a rotation adds a match key");
+        assertEquals(withoutMatch.describeKeys(), withoutMatch.withMatchKey().describeKeys()
+                .replaceAll(", match \\d+\\*$", ""), "adding the match key changes no other key");
+        // the match key survives rotations and a write: tokens stay the same, so stored indexes stay searchable
+        long[] tokens = full.matchIndex("customers.name").valueTokens("Chan Tai Man");
+        assertArrayEquals(tokens, full.rotate().rotate().matchIndex("customers.name").valueTokens("Chan Tai Man"));
+        assertArrayEquals(tokens, WardenKeyset.read(file, master).matchIndex("customers.name").valueTokens("chan tai man"));
+        assertFalse(Arrays.equals(tokens, full.matchIndex("customers.email").valueTokens("Chan Tai Man")),
+                "each column has its own key");
+        assertFalse(Arrays.equals(tokens, WardenKeyset.generate().matchIndex("customers.name").valueTokens("Chan Tai Man")));
+        // a successor that drops the match key may not replace the keyset in use
+        assertTrue(full.whyNotSuccessor(withoutMatch.rotate()) != null);
+        assertTrue(full.whyNotSuccessor(full.rotate()) == null);
+        // a damaged match part is named
+        root = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Files.readString(file));
+        root.set("match", root.get("mac"));
+        Files.writeString(old, root.toString());
+        KeyException damaged = assertThrows(KeyException.class, () -> WardenKeyset.read(old, master));
+        assertTrue(damaged.getMessage().contains("\"match\""), damaged.getMessage());
+    }
+
+    @Test
     void describeKeysNamesIdsPrimariesAndStatusesOnly() {
         WardenKeyset retired = WardenKeyset.generate().rotate().retireOldDataKeys();
         String description = retired.describeKeys();
         assertTrue(description.matches("randomized \\d+ \\(disabled\\) \\d+\\*, deterministic \\d+ \\(disabled\\)"
-                + " \\d+\\*, audit \\d+ \\d+\\*"), description);
+                + " \\d+\\*, audit \\d+ \\d+\\*, match \\d+\\*"), description);
         assertEquals(1, retired.enabledDeterministicKeys());
         assertEquals(2, retired.rotate().enabledDeterministicKeys());
     }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 @Command(name = "keys", description = "Create and rotate keysets (encrypted under the master key).",
         mixinStandardHelpOptions = true,
         subcommands = {KeysCommand.Create.class, KeysCommand.Rotate.class, ReencryptCommand.class,
-                KeysCommand.Retire.class, KeysCommand.NewMasterKey.class})
+                KeysCommand.Retire.class, KeysCommand.AddMatchKey.class, KeysCommand.NewMasterKey.class})
 public final class KeysCommand implements Runnable {
 
     @Override
@@ -115,6 +115,41 @@ public final class KeysCommand implements Runnable {
             }
             out.println("retired " + (before - after) + " old data key(s) in " + keyset
                     + "; audit keys are kept so old trails still verify. Restart Warden to use it.");
+            return 0;
+        }
+    }
+
+    @Command(name = "add-match-key", description = "Add a match key (for match: true columns) to a keyset written"
+            + " before match indexes existed; every other key stays as it is.", mixinStandardHelpOptions = true)
+    static final class AddMatchKey implements Callable<Integer> {
+        @Option(names = "--keyset", required = true, description = "keyset file to change in place")
+        Path keyset;
+
+        @Option(names = "--master-key", description = MASTER_KEY_HELP)
+        String masterKey;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            java.io.PrintWriter err = spec.commandLine().getErr();
+            MasterKey key = masterKey(masterKey);
+            if (key == null) return 2;
+            try {
+                WardenKeyset current = WardenKeyset.read(keyset, key);
+                if (current.hasMatchKey()) {
+                    out.println(keyset + " already holds a match key; nothing changed");
+                    return 0;
+                }
+                current.withMatchKey().write(keyset, key);
+            } catch (KeyException e) {
+                err.println("warden keys add-match-key: " + e.getMessage());
+                return 1;
+            }
+            out.println("added a match key to " + keyset + "; then run warden schema --apply and warden keys"
+                    + " reencrypt to build the indexes of existing rows");
             return 0;
         }
     }

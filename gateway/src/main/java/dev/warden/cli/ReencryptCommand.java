@@ -178,6 +178,7 @@ final class ReencryptCommand implements Callable<Integer> {
         for (Reencryption.ColumnCounts c : r.columns()) {
             out.printf("  %s: %d re-encrypted, %d encrypted from plaintext, %d already under the primary key,"
                     + " %d NULL%n", c.column(), c.reencrypted(), c.encryptedFromPlaintext(), c.alreadyCurrent(), c.nulls());
+            if (c.indexed() > 0) out.printf("  %s_match: %d match index(es) written%n", c.column(), c.indexed());
         }
     }
 }

@@ -1,0 +1,231 @@
+package dev.warden.engine;
+
+import dev.warden.sql.LexedSql;
+import dev.warden.sql.Slot;
+import dev.warden.sql.SqlLexer;
+import dev.warden.sql.SqlTokens;
+import dev.warden.sql.UseKind;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Keeps the companion column of each match column ({@code match: true}) in step with the column in a write:
+ * the statement as the application wrote it is extended so that the same row also receives the value's match
+ * tokens ({@link dev.warden.crypto.MatchIndex}), computed by Warden, which alone holds the key.
+ * <ul>
+ *   <li>{@code INSERT INTO t (a, name) VALUES (?, ?)} becomes {@code INSERT INTO t (a, name, name_match)
+ *       VALUES (?, ?, ?)}, in every VALUES row;</li>
+ *   <li>{@code SET name = ?} becomes {@code SET name = ?, name_match = ?} (UPDATE and ON CONFLICT DO UPDATE);</li>
+ *   <li>{@code SET name = NULL} becomes {@code SET name = NULL, name_match = NULL};</li>
+ *   <li>{@code SET name = EXCLUDED.name} becomes {@code SET name = EXCLUDED.name, name_match = EXCLUDED.name_match}.</li>
+ * </ul>
+ * The companion's placeholder follows the value's directly, so that one application parameter binds two
+ * consecutive parameters of the statement sent (the ciphertext, then the tokens), as {@link KeyExpansion} binds
+ * one value per key. Only these shapes, recognised token by token, are rewritten; any other write of a match
+ * column (an INSERT without a column list, a typed literal, a NULL in one VALUES row of several) is refused
+ * (0A000) rather than leave the companion out of step. Immutable.
+ */
+final class MatchWrites {
+
+    /** One write of a match column: the slot of the value written (WRITE_VALUE), else -1. */
+    record Write(int slot, UseKind kind, ProtectedColumn column) {}
+
+    /**
+     * The SQL to send, where each application parameter went ({@link KeyExpansion.Rendered#targets}), and which
+     * application parameters also bind their column's match tokens at the next index.
+     */
+    record Rendered(String sql, int[] targets, boolean literalsEncrypted, boolean[] companions) {}
+
+    private final List<Write> writes;
+
+    MatchWrites(List<Write> writes) {
+        this.writes = List.copyOf(writes);
+    }
+
+    Rendered render(LexedSql lexed, ProtectedColumn[] slotColumns) throws SQLException {
+        String text = lexed.normalized();
+        SqlTokens tokens = SqlLexer.tokens(text, SqlLexer.Dialect.JDBC);
+        Map<Integer, String> inserts = new TreeMap<>();  // offset in text -> what goes before the character there
+        String[] companionPrefix = new String[lexed.slots().size()];
+        List<ProtectedColumn> listedInInsert = new ArrayList<>();
+        List<ProtectedColumn> writtenNullInValues = new ArrayList<>();
+        for (Write write : writes) {
+            ProtectedColumn column = write.column();
+            String name = column.rule().column();
+            String companion = identifier(column.rule().matchColumn());
+            switch (write.kind()) {
+                case WRITE_VALUE -> {
+                    int t = tokenAt(tokens, lexed.slotOffsets()[write.slot()]);
+                    if (t < 0 || lexed.isTypedLiteral(write.slot())) throw unsupported(column, "a typed literal");
+                    if (isSetTarget(tokens, t, name)) {
+                        companionPrefix[write.slot()] = ", " + companion + " = ";
+                    } else if (isListItem(tokens, t)) {
+                        companionPrefix[write.slot()] = ", ";
+                        if (!listedInInsert.contains(column)) {
+                            listedInInsert.add(column);
+                            int listed = insertColumnToken(tokens, name);
+                            if (listed < 0) {
+                                throw unsupported(column, "an INSERT without a column list naming it (list the"
+                                        + " columns: Warden adds the index column beside it)");
+                            }
+                            inserts.merge(tokens.end(listed), ", " + companion, String::concat);
+                        }
+                    } else {
+                        throw unsupported(column, "a value that is neither a VALUES item nor SET " + name + " = value");
+                    }
+                }
+                case WRITE_NULL -> {
+                    int t = setNullToken(tokens, name);
+                    if (t >= 0) {
+                        inserts.merge(tokens.end(t), ", " + companion + " = NULL", String::concat);
+                    } else {
+                        writtenNullInValues.add(column);  // the companion stays NULL by default, unless listed
+                    }
+                }
+                case WRITE_FROM_EXCLUDED -> {
+                    int t = excludedToken(tokens, name);
+                    if (t < 0) throw unsupported(column, "SET " + name + " = EXCLUDED." + name + " in another spelling");
+                    inserts.merge(tokens.end(t), ", " + companion + " = EXCLUDED." + companion, String::concat);
+                }
+                default -> throw new IllegalStateException("not a write: " + write.kind());
+            }
+        }
+        for (ProtectedColumn column : writtenNullInValues) {
+            if (listedInInsert.contains(column)) {
+                throw unsupported(column, "NULL in one VALUES row while another row writes a value (bind NULL as a"
+                        + " parameter instead)");
+            }
+        }
+
+        int parameters = 0;
+        for (Slot s : lexed.slots()) if (s instanceof Slot.Parameter) parameters++;
+        int[] targets = new int[parameters + 2];
+        boolean[] companions = new boolean[parameters + 1];
+        int nextTarget = 1;
+        boolean literalsEncrypted = false;
+        StringBuilder out = new StringBuilder(text.length() + 64);
+        int from = 0;
+        List<Map.Entry<Integer, String>> pending = new ArrayList<>(inserts.entrySet());
+        int next = 0;
+        for (int i = 0; i < lexed.slots().size(); i++) {
+            int at = lexed.slotOffsets()[i];
+            int start = at;
+            int end = at + 1;
+            if (lexed.isTypedLiteral(i)) {
+                start = at - 5;
+                end = text.indexOf(')', at) + 1;
+            }
+            while (next < pending.size() && pending.get(next).getKey() <= start) {
+                out.append(text, from, pending.get(next).getKey()).append(pending.get(next).getValue());
+                from = pending.get(next).getKey();
+                next++;
+            }
+            out.append(text, from, start);
+            Slot slot = lexed.slots().get(i);
+            ProtectedColumn column = slotColumns[i];
+            if (slot instanceof Slot.Parameter p) {
+                targets[p.jdbcIndex()] = nextTarget;
+                out.append('?');
+                nextTarget++;
+                if (companionPrefix[i] != null) {
+                    out.append(companionPrefix[i]).append('?');
+                    companions[p.jdbcIndex()] = true;
+                    nextTarget++;
+                }
+            } else {
+                Slot.Literal literal = (Slot.Literal) slot;
+                if (column == null) {
+                    out.append(literal.sourceText());
+                } else {
+                    if (literal.value() == null) throw KeyExpansion.unencryptableLiteral(column);
+                    out.append(column.protectLiteral(literal.value(), literal.sourceText()));
+                    literalsEncrypted = true;
+                    if (companionPrefix[i] != null) {
+                        out.append(companionPrefix[i]).append(column.matchTokensLiteral(literal.value()));
+                    }
+                }
+            }
+            from = end;
+        }
+        while (next < pending.size()) {
+            out.append(text, from, pending.get(next).getKey()).append(pending.get(next).getValue());
+            from = pending.get(next).getKey();
+            next++;
+        }
+        out.append(text, from, text.length());
+        targets[parameters + 1] = nextTarget;
+        return new Rendered(out.toString(), targets, literalsEncrypted, companions);
+    }
+
+    /** The token starting at {@code offset}, or -1. */
+    private static int tokenAt(SqlTokens tokens, int offset) {
+        for (int i = 0; i < tokens.count(); i++) if (tokens.start(i) == offset) return i;
+        return -1;
+    }
+
+    /** {@code [SET | ,] name = <token t>}. */
+    private static boolean isSetTarget(SqlTokens tokens, int t, String name) {
+        return t >= 3 && tokens.is(t - 1, "=") && names(tokens, t - 2, name)
+                && (tokens.isWord(t - 3, "set") || tokens.is(t - 3, ","));
+    }
+
+    /** {@code [( | ,] <token t> [, | )]}: an item of a VALUES row. */
+    private static boolean isListItem(SqlTokens tokens, int t) {
+        return t >= 1 && t + 1 < tokens.count() && (tokens.is(t - 1, "(") || tokens.is(t - 1, ","))
+                && (tokens.is(t + 1, ",") || tokens.is(t + 1, ")"));
+    }
+
+    /** The token naming {@code name} in the column list of the statement's INSERT, or -1. */
+    private static int insertColumnToken(SqlTokens tokens, String name) {
+        int i = 0;
+        while (i < tokens.count() && !tokens.isWord(i, "insert")) i++;
+        while (i < tokens.count() && !tokens.is(i, "(")) {
+            if (tokens.isWord(i, "values") || tokens.isWord(i, "select") || tokens.isWord(i, "default")) return -1;
+            i++;
+        }
+        for (i++; i < tokens.count() && !tokens.is(i, ")"); i++) {
+            if (names(tokens, i, name)) return i;
+        }
+        return -1;
+    }
+
+    /** The NULL of {@code [SET | ,] name = NULL}, or -1. */
+    private static int setNullToken(SqlTokens tokens, String name) {
+        for (int t = 3; t < tokens.count(); t++) {
+            if (tokens.isWord(t, "null") && isSetTarget(tokens, t, name)) return t;
+        }
+        return -1;
+    }
+
+    /** The last token of {@code name = EXCLUDED.name}, or -1. */
+    private static int excludedToken(SqlTokens tokens, String name) {
+        for (int t = 2; t + 2 < tokens.count(); t++) {
+            if (tokens.isWord(t, "excluded") && tokens.is(t + 1, ".") && names(tokens, t + 2, name)
+                    && tokens.is(t - 1, "=") && names(tokens, t - 2, name)) {
+                return t + 2;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean names(SqlTokens tokens, int t, String name) {
+        return switch (tokens.kind(t)) {
+            case WORD -> tokens.lower(t).equals(name);
+            case QUOTED_IDENTIFIER -> tokens.text(t).equals('"' + name.replace("\"", "\"\"") + '"');
+            default -> false;
+        };
+    }
+
+    /** The companion's name as SQL: bare when PostgreSQL would read it back unchanged, else quoted. */
+    static String identifier(String name) {
+        return name.matches("[a-z_][a-z0-9_$]*") ? name : '"' + name.replace("\"", "\"\"") + '"';
+    }
+
+    private static SQLException unsupported(ProtectedColumn column, String shape) {
+        return SqlStates.unsupported(column.name() + " keeps a match index (match: true), which Warden writes"
+                + " beside every value written to it; it cannot do so for " + shape);
+    }
+}

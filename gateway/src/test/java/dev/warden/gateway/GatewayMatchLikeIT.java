@@ -1,0 +1,139 @@
+package dev.warden.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.warden.gateway.auth.GatewayUser;
+import dev.warden.gateway.auth.ScramVerifier;
+import dev.warden.gateway.backend.PgjdbcCopyRunner;
+import dev.warden.gateway.wire.PgFrameDecoder;
+import dev.warden.testkit.CustomersExample;
+import dev.warden.testkit.EmbeddedPostgres;
+import dev.warden.testkit.MatchColumnsExample;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * LIKE on a match column through the gateway: psql (simple protocol, inline pattern) and pgjdbc (extended
+ * protocol, the pattern as a parameter, unnamed and named statements, binary results) get PostgreSQL's rows,
+ * without the hidden column Warden appends (RowDescription has the statement's columns only), with LIMIT
+ * applied after the re-check; refusals carry their SQLState.
+ */
+class GatewayMatchLikeIT {
+
+    static CustomersExample example;
+    static GatewayServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        example = CustomersExample.create();
+        MatchColumnsExample.addNicknameAndCompanions(example);
+        Path policy = MatchColumnsExample.policyDirectory(MatchColumnsExample.POLICY);
+        ScramVerifier pw = ScramVerifier.generate("pw".toCharArray(), 4096);
+        GatewayConfig config = new GatewayConfig("127.0.0.1", 0,
+                new GatewayConfig.Backend(example.wardenUrl(), EmbeddedPostgres.USER, "", 4, Map.of()),
+                policy.resolve("policy.yaml").toString(), "file:" + policy.resolve("demo-master-key.txt"), null,
+                false, false, PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH,
+                Map.of("sam", new GatewayUser("sam", pw, "support", "customer-service", Set.of())),
+                "scram-sha-256", 100);
+        server = new GatewayServer(config, new PooledBackendConnector(config.backend(), config.policy(),
+                config.masterKey()), new PgjdbcCopyRunner()).start();
+        try (Connection c = jdbc(""); PreparedStatement ps = c.prepareStatement(
+                "insert into customers(id, name, email, nickname) values (?, ?, ?, ?)")) {
+            String[] nicknames = {"Chan Tai Man", "chan siu ming", "Ah Chan", "Chang", "Wong", null, "CHANEL"};
+            for (int i = 0; i < nicknames.length; i++) {
+                ps.setInt(1, i + 1);
+                ps.setString(2, "n" + (i + 1));
+                ps.setString(3, "p" + i + "@example.hk");
+                ps.setString(4, nicknames[i]);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.close();
+    }
+
+    static Connection jdbc(String settings) throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/app?user=sam&password=pw"
+                + (settings.isEmpty() ? "" : "&" + settings));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "prepareThreshold=-1", "prepareThreshold=1&binaryTransfer=true"})
+    void pgjdbcGetsPostgresRowsWithoutTheHiddenColumn(String settings) throws SQLException {
+        try (Connection c = jdbc(settings); PreparedStatement ps = c.prepareStatement(
+                "select id, nickname from customers where nickname like ? order by id limit 2")) {
+            for (int run = 0; run < 3; run++) {  // the fifth execution switches to a named statement by default
+                ps.setString(1, "chan%");
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertEquals(2, rs.getMetaData().getColumnCount());
+                    List<String> rows = new ArrayList<>();
+                    while (rs.next()) rows.add(rs.getInt(1) + ":" + rs.getString(2));
+                    assertEquals(List.of("2:chan siu ming"), rows, "case-sensitive: only one row starts with 'chan'");
+                }
+                ps.setString(1, "%Chan%");
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<String> rows = new ArrayList<>();
+                    while (rs.next()) rows.add(rs.getInt(1) + ":" + rs.getString(2));
+                    assertEquals(List.of("1:Chan Tai Man", "3:Ah Chan"), rows, "LIMIT 2 after the re-check");
+                }
+            }
+        }
+        try (Connection c = jdbc(settings); PreparedStatement ps = c.prepareStatement(
+                "select id from customers where nickname ilike ? order by id")) {
+            ps.setString(1, "%chan%");
+            List<Integer> ids = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) ids.add(rs.getInt(1));
+            }
+            assertEquals(List.of(1, 2, 3, 4, 7), ids);
+        }
+    }
+
+    @Test
+    void psqlGetsPostgresRowsAndRefusals() {
+        assumeTrue(GatewayFixture.available("psql"), "psql not installed");
+        var ok = psql("select id, nickname from customers where nickname like '%Chan%' and id > 1 order by id");
+        assertEquals(0, ok.exit(), ok.err());
+        assertEquals("3|Ah Chan\n4|Chang", ok.out().strip());
+        var refused = psql("select count(*) from customers where nickname like '%Chan%'");
+        assertTrue(refused.err().contains("0A000") || refused.err().contains("aggregate"), refused.err());
+    }
+
+    @Test
+    void refusalsReachTheClientWithTheirSqlState() throws SQLException {
+        try (Connection c = jdbc(""); var s = c.createStatement()) {
+            SQLException e = assertThrows(SQLException.class,
+                    () -> s.executeQuery("select id from customers where nickname like 'c%'"));
+            assertEquals("0A000", e.getSQLState(), e.getMessage());
+            SQLException companion = assertThrows(SQLException.class,
+                    () -> s.executeQuery("select nickname_match from customers"));
+            assertEquals("0A000", companion.getSQLState(), companion.getMessage());
+        }
+    }
+
+    static GatewayFixture.Result psql(String sql) {
+        return GatewayFixture.run(List.of("/usr/bin/psql", "-X", "-At", "-v", "VERBOSITY=verbose", "-h", "127.0.0.1",
+                "-p", String.valueOf(server.port()), "-U", "sam", "-d", "app", "-c", sql), null,
+                Map.of("PGPASSWORD", "pw"), 60);
+    }
+}
