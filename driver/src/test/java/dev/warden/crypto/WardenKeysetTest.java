@@ -481,7 +481,7 @@ class WardenKeysetTest {
         WardenKeyset keyset = WardenKeyset.generate().rotate();
         assertEquals("WardenKeyset[keys=2, primary " + keyset.primaryKeyIds() + "]", keyset.toString());
         List<byte[]> keys = keyMaterial(keyset);
-        assertEquals(6, keys.size(), "two AES-GCM, two AES-SIV and two HMAC keys");
+        assertEquals(7, keys.size(), "two AES-GCM, two AES-SIV, two HMAC keys and the match PRF key");
         assertNull(leakedKeyEncoding(keyset.toString(), keys), keyset.toString());
         assertNull(leakedKeyEncoding(keyset.describeKeys(), keys), keyset.describeKeys());
         // the check itself finds key material in any of these encodings
@@ -524,7 +524,7 @@ class WardenKeysetTest {
         return null;
     }
 
-    /** The key bytes of every key of the keyset's three Tink keysets (read through its private handles). */
+    /** The key bytes of every key of the keyset's Tink keysets (data, deterministic, audit MAC, match PRF) (read through its private handles). */
     private static List<byte[]> keyMaterial(WardenKeyset keyset) throws IllegalAccessException {
         List<byte[]> keys = new ArrayList<>();
         for (java.lang.reflect.Field field : WardenKeyset.class.getDeclaredFields()) {
@@ -537,6 +537,7 @@ class WardenKeysetTest {
                 if (key instanceof AesGcmKey k) bytes = k.getKeyBytes();
                 else if (key instanceof AesSivKey k) bytes = k.getKeyBytes();
                 else if (key instanceof HmacKey k) bytes = k.getKeyBytes();
+                else if (key instanceof com.google.crypto.tink.prf.HmacPrfKey k) bytes = k.getKeyBytes();
                 else throw new AssertionError("a key type this test does not know: " + key.getClass());
                 keys.add(bytes.toByteArray(InsecureSecretKeyAccess.get()));
             }
