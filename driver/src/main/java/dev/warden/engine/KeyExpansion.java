@@ -14,7 +14,8 @@ import java.util.Set;
  * <ul>
  *   <li>{@code col = X} becomes {@code col IN (X1, X2)};</li>
  *   <li>{@code col <> X} (or {@code !=}) becomes {@code col NOT IN (X1, X2)};</li>
- *   <li>{@code col IN (A, B)} and {@code col NOT IN (A, B)} become {@code col [NOT] IN (A1, A2, B1, B2)}.</li>
+ *   <li>{@code col IN (A, B)} and {@code col NOT IN (A, B)} become {@code col [NOT] IN (A1, A2, B1, B2)};</li>
+ *   <li>{@code col = ANY (ARRAY[A, B])} and {@code col <> ALL (ARRAY[A, B])} get {@code ARRAY[A1, A2, B1, B2]}.</li>
  * </ul>
  * NULL semantics stay those of the plaintext statement: a NULL operand gives NULL under every key, so
  * {@code col = NULL} and {@code col IN (NULL, NULL)} are both NULL; a NULL column gives NULL in both forms;
@@ -31,7 +32,7 @@ final class KeyExpansion {
 
     /** How one compared value appears in the statement. */
     enum Form {
-        EQUALS, NOT_EQUALS, IN_ITEM;
+        EQUALS, NOT_EQUALS, IN_ITEM, ARRAY_ITEM;
 
         /** The form of a FILTER_EQUALITY use from its operator ("=", "<>", "IN", "NOT IN"). */
         static Form of(String operator) {
@@ -39,6 +40,7 @@ final class KeyExpansion {
                 case "=" -> EQUALS;
                 case "<>" -> NOT_EQUALS;
                 case "IN", "NOT IN" -> IN_ITEM;
+                case "= ANY", "<> ALL" -> ARRAY_ITEM;
                 default -> throw new IllegalArgumentException("not an equality operator: " + operator);
             };
         }
@@ -97,7 +99,8 @@ final class KeyExpansion {
                 if (operatorStart == 0 || !Character.isWhitespace(text.charAt(operatorStart - 1))) out.append(' ');
                 out.append(form == Form.EQUALS ? "IN (" : "NOT IN (");
             } else {
-                if (form == Form.IN_ITEM) checkBareListItem(text, start, end, column);
+                if (form == Form.IN_ITEM) checkBareListItem(text, start, end, column, '(', ')');
+                if (form == Form.ARRAY_ITEM) checkBareListItem(text, start, end, column, '[', ']');
                 out.append(text, from, start);
             }
             for (int k = 0; k < keys; k++) {
@@ -165,14 +168,14 @@ final class KeyExpansion {
     }
 
     /** A list item must stand alone between ( or , and , or ) so that repeating it adds list items. */
-    private static void checkBareListItem(String text, int start, int end, ProtectedColumn column)
-            throws SQLException {
+    private static void checkBareListItem(String text, int start, int end, ProtectedColumn column, char open,
+                                          char close) throws SQLException {
         int before = start - 1;
         while (before >= 0 && Character.isWhitespace(text.charAt(before))) before--;
         int after = end;
         while (after < text.length() && Character.isWhitespace(text.charAt(after))) after++;
-        boolean opens = before >= 0 && (text.charAt(before) == '(' || text.charAt(before) == ',');
-        boolean closes = after < text.length() && (text.charAt(after) == ')' || text.charAt(after) == ',');
+        boolean opens = before >= 0 && (text.charAt(before) == open || text.charAt(before) == ',');
+        boolean closes = after < text.length() && (text.charAt(after) == close || text.charAt(after) == ',');
         // "IN ((?))" would pass the test above and turn into a row constructor: refuse it
         boolean parenthesised = before >= 1 && text.charAt(before) == '(' && after < text.length()
                 && text.charAt(after) == ')' && precededByListOpening(text, before);
@@ -189,8 +192,8 @@ final class KeyExpansion {
     private static SQLException unsupportedShape(ProtectedColumn column) {
         return SqlStates.unsupported(column.name() + " holds values under " + column.equalityKeys()
                 + " deterministic keys since a key rotation, so Warden compares it with the value encrypted under"
-                + " each; it can rewrite only `column = ?`, `column <> ?` and `column [NOT] IN (?, ...)` with the"
-                + " column first and bare values (no parentheses, casts or operators around them). Rewrite the"
+                + " each; it can rewrite only `column = ?`, `column <> ?`, `column [NOT] IN (?, ...)`, `column = ANY (ARRAY[?, ...])` and"
+                + " `column <> ALL (ARRAY[?, ...])` with the column first and bare values (no parentheses, casts or operators around them). Rewrite the"
                 + " condition, or finish the rotation: warden keys reencrypt, then warden keys retire");
     }
 }

@@ -4,7 +4,8 @@ package dev.warden.sql;
  * One use of a column by a statement. {@code slot} is the index into {@link LexedSql#slots()} of the value
  * compared or written (for FILTER_EQUALITY and WRITE_VALUE), else -1. {@code detail} says, for people, what
  * the use is ("LIKE", "ORDER BY", "function lower()", "INSERT ... SELECT"), never a value; for FILTER_EQUALITY
- * it is exactly the operator, {@code "="}, {@code "<>"}, {@code "IN"} or {@code "NOT IN"}, and for COUNT
+ * it is exactly the operator, {@code "="}, {@code "<>"}, {@code "IN"}, {@code "NOT IN"}, {@code "= ANY"} or
+ * {@code "<> ALL"} (an element of {@code ARRAY[...]}), and for COUNT
  * {@code "COUNT"} or {@code "COUNT(DISTINCT)"} (the engine relies on these).
  */
 public record ColumnUse(ColumnRef column, UseKind kind, int slot, String detail) {}

@@ -871,7 +871,8 @@ final class StatementAnalysis {
                     byItem(item.getExpression(), cols, scope, "DISTINCT ON");
                 }
             } else {
-                for (Offered o : cols) use(o.origin(), UseKind.UNSUPPORTED, -1, "DISTINCT");
+                // each bare column of the list is compared as stored; computed items were judged when read
+                for (Offered o : cols) use(o.origin(), UseKind.GROUP, -1, "DISTINCT");
             }
         }
         GroupByElement groupBy = ps.getGroupBy();
@@ -904,14 +905,20 @@ final class StatementAnalysis {
     }
 
     private void orderingItem(Expression e, List<Offered> cols, Scope scope, String detail) {
+        boolean grouping = "GROUP BY".equals(detail);
         if (e instanceof LongValue position) {
             accounted.add(e);
             long n = position.getValue();
             if (n < 1 || n > cols.size()) {
                 problem(detail + " position " + n + " is out of range");
             } else {
-                use(cols.get((int) n - 1).origin(), UseKind.UNSUPPORTED, -1, detail);
+                use(cols.get((int) n - 1).origin(), grouping ? UseKind.GROUP : UseKind.UNSUPPORTED, -1, detail);
             }
+            return;
+        }
+        if (grouping && e instanceof Column c && c.getArrayConstructor() == null && scope != null) {
+            // GROUP BY a bare input column: grouped as stored (an expression of it is walked below, as computed)
+            useColumn(c, scope, UseKind.GROUP, -1, detail);
             return;
         }
         if (e instanceof Column c && c.getTable() == null && c.getArrayConstructor() == null && !"GROUP BY".equals(detail)) {
@@ -1348,6 +1355,7 @@ final class StatementAnalysis {
     }
 
     private void equality(Expression left, Expression right, Scope scope, String op) {
+        if (quantified(left, right, scope, op)) return;
         Operand l = operand(left, scope, "compared with " + op);
         Operand r = operand(right, scope, "compared with " + op);
         if (l instanceof ColumnOperand && !(r instanceof ColumnOperand)) {
@@ -1384,11 +1392,10 @@ final class StatementAnalysis {
 
     private void inExpression(InExpression in, Scope scope) {
         String op = in.isNot() ? "NOT IN" : "IN";
-        Operand left = operand(in.getLeftExpression(), scope, op + " on expression");
         Expression right = in.getRightExpression();
+        Operand left = operand(in.getLeftExpression(), scope, op + " on expression");
         if (right instanceof Select sub) {
-            operandUse(left, UseKind.UNSUPPORTED, -1, op + " (subquery)");
-            for (Offered o : select(sub, scope, Mode.INNER)) use(o.origin(), UseKind.UNSUPPORTED, -1, op + " (subquery)");
+            subqueryComparison(left, sub, scope, op + " (subquery)");
             return;
         }
         if (right instanceof ExpressionList<?> list) {
@@ -1413,6 +1420,76 @@ final class StatementAnalysis {
         }
         operandUse(left, UseKind.UNSUPPORTED, -1, op + " " + shape(right));
         walk(right, scope, op);
+    }
+
+    // ---------------------------------------------------------------- comparisons with a list or a subquery
+
+    /**
+     * {@code col = ANY (ARRAY[?, ...])} and {@code col <> ALL (ARRAY[?, ...])}: IN and NOT IN spelled with an
+     * array, each element a compared value; {@code col = ANY (subquery)} and {@code col <> ALL (subquery)}: IN and
+     * NOT IN of a subquery. True when {@code right} is such a quantified operand and the whole comparison has been
+     * analysed here; false (nothing recorded) for every other shape.
+     */
+    private boolean quantified(Expression left, Expression right, Scope scope, String op) {
+        String quantifier = op.equals("=") ? "ANY" : "ALL";
+        if (right instanceof net.sf.jsqlparser.expression.AnyComparisonExpression any
+                && (any.getAnyType().name().equals(quantifier) || op.equals("=") && any.getAnyType().name().equals("SOME"))) {
+            accounted.add(right);
+            Operand l = operand(left, scope, op + " " + quantifier + " on expression");
+            subqueryComparison(l, any.getSelect(), scope, op + " " + quantifier + " (subquery)");
+            return true;
+        }
+        if (!(right instanceof Function f) || f.getName() == null || f.getName().startsWith("\"")
+                || !(f.getName().equalsIgnoreCase(quantifier) || op.equals("=") && f.getName().equalsIgnoreCase("SOME"))
+                || f.getParameters() == null || f.getParameters().size() != 1
+                || !(f.getParameters().get(0) instanceof ArrayConstructor array) || array.getDataType() != null
+                || f.isDistinct() || f.isAllColumns() || f.isUnique() || f.getOrderByElements() != null
+                || f.getKeep() != null || f.getAttribute() != null || f.getNullHandling() != null) {
+            return false;
+        }
+        accounted.add(f);
+        accounted.add(f.getParameters());
+        accounted.add(array);
+        String detail = op + " " + quantifier;  // read by the engine (KeyExpansion.Form.of)
+        Operand l = operand(left, scope, detail + " on expression");
+        List<Integer> slots = new ArrayList<>();
+        boolean allSlots = array.getExpressions() != null && !array.getExpressions().isEmpty();
+        if (array.getExpressions() != null) {
+            accounted.add(array.getExpressions());
+            for (Expression item : array.getExpressions()) {
+                int slot = slotExpression(item);
+                if (slot < 0) {
+                    allSlots = false;
+                    walk(item, scope, detail + " with expression");
+                } else {
+                    slots.add(slot);
+                }
+            }
+        }
+        if (allSlots) {
+            for (int slot : slots) operandUse(l, UseKind.FILTER_EQUALITY, slot, detail);
+        } else {
+            operandUse(l, UseKind.UNSUPPORTED, -1, detail + " with expression");
+        }
+        return true;
+    }
+
+    /**
+     * {@code col [NOT] IN (SELECT ...)} and its ANY/ALL spellings: the database compares the column with the
+     * subquery's single column, which is equality of stored values when that is the very same table.column.
+     */
+    private void subqueryComparison(Operand left, Select sub, Scope scope, String detail) {
+        List<Offered> cols = select(sub, scope, Mode.INNER);
+        ColumnRef inner = cols.size() == 1 ? cols.get(0).origin() : null;
+        ColumnRef outer = left instanceof ColumnOperand c && c.resolution().wholeRow() == null
+                ? c.resolution().origin() : null;
+        if (inner != null && inner.equals(outer)) {
+            use(outer, UseKind.COMPARE_SAME_COLUMN, -1, detail);
+            use(inner, UseKind.COMPARE_SAME_COLUMN, -1, detail);
+            return;
+        }
+        operandUse(left, UseKind.UNSUPPORTED, -1, detail);
+        for (Offered o : cols) use(o.origin(), UseKind.UNSUPPORTED, -1, detail);
     }
 
     // ---------------------------------------------------------------- computed expressions
