@@ -114,8 +114,7 @@ final class KeyExpansion {
                     if (column == null) {
                         out.append(literal.sourceText());
                     } else {
-                        if (literal.value() == null) throw unencryptableLiteral(column);
-                        out.append(column.protectLiteralUnder(k, literal.value(), literal.sourceText()));
+                        out.append(column.protectLiteralUnder(k, column.literalValue(literal), literal.sourceText()));
                         literalsEncrypted = true;
                     }
                 }

@@ -55,6 +55,13 @@ final class PolicyHints {
         };
     }
 
+    /** For equality between two columns the policy does not put in one join group. */
+    static String joinGroup(ColumnRule rule, ColumnRule other) {
+        if (other == null) return "; a protected column can only be compared with a column of its join group";
+        return "; to allow it, give both columns the same join-group: (they must both be encrypt: deterministic and"
+                + " of one type; existing values move to the group with warden keys reencrypt, see docs/policy.md)";
+    }
+
     /** For a use that compares a randomized column's values with each other (GROUP BY, DISTINCT, a join...). */
     static String deterministicOnly(String what) {
         return "; " + what + " works on encrypt: deterministic columns";

@@ -55,6 +55,10 @@ public final class ProtectedColumn {
         return name;
     }
 
+    Storage storage() {
+        return storage;
+    }
+
     public LogicalType type() {
         return type;
     }
@@ -77,6 +81,32 @@ public final class ProtectedColumn {
         byte[] ciphertext = cipher.encrypt(encode(plaintext));
         return storage == Storage.BYTEA ? ciphertext : Base64.getEncoder().encodeToString(ciphertext);
     }
+
+    /**
+     * The plaintext an inline literal stands for in this column, exactly as the server would store it, or a
+     * refusal (0A000) where Warden cannot tell that exactly. A number written into a text column is stored as the
+     * server prints the constant ({@code 007} as {@code 7}, {@code 1e3} as {@code 1000}): only numbers already in
+     * that form are taken as written.
+     */
+    String literalValue(dev.warden.sql.Slot.Literal literal) throws SQLException {
+        if (literal.value() == null) throw KeyExpansion.unencryptableLiteral(this);
+        if (cipher == null || !literal.numeric()) return literal.value();
+        boolean printedAsWritten = CANONICAL_NUMBER.matcher(literal.value()).matches()
+                && !ZERO.matcher(literal.value()).matches();
+        if (type == LogicalType.BYTES || type == LogicalType.TEXT && !printedAsWritten) {
+            throw SqlStates.unsupported("a number written as " + (type == LogicalType.BYTES ? "a number" : "this"
+                    + " literal") + " into or compared with " + name + " (logical type "
+                    + type.name().toLowerCase(java.util.Locale.ROOT) + ") is stored by the server in another form"
+                    + " than written; write it as a quoted string or pass it as a parameter");
+        }
+        return literal.value();
+    }
+
+    /** A number the server prints as written: no leading zeros, no exponent, no underscores; a sign is allowed. */
+    private static final java.util.regex.Pattern CANONICAL_NUMBER =
+            java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?");
+    /** Minus zero is printed without its sign. */
+    private static final java.util.regex.Pattern ZERO = java.util.regex.Pattern.compile("-0(\\.0+)?");
 
     /** An SQL literal standing for the protected form of a literal written inline. */
     String protectLiteral(String literalValue, String sourceText) throws SQLException {

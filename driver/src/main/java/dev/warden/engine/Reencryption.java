@@ -134,8 +134,12 @@ public final class Reencryption {
     }
 
     /** One encrypted column of the table as this run treats it. */
+    /**
+     * @param former the cipher of the column's own binding when the policy puts it in a join group (its values may
+     *               still be under that binding, from before it joined: they are moved to the group's), else null
+     */
     private record Target(ColumnRule rule, ColumnCipher cipher, Storage storage, LogicalType type,
-                          boolean deterministic, boolean fromPlaintext, Tally tally) {}
+                          boolean deterministic, boolean fromPlaintext, Tally tally, ColumnCipher former) {}
 
     /** The counts of one column so far; mutable, one per column per run. */
     private static final class Tally {
@@ -265,7 +269,7 @@ public final class Reencryption {
                         + " column: plaintext bytes must be stored in bytea to be encrypted in place");
             }
             resolved.add(new Target(t.rule(), t.cipher(), storage, t.type(), t.deterministic(), t.fromPlaintext(),
-                    new Tally()));
+                    new Tally(), t.former()));
         }
         return scan(connection, table, key, resolved, options, progress, committed);
     }
@@ -280,10 +284,12 @@ public final class Reencryption {
             }
             boolean deterministic = rule.encryption() == Encryption.DETERMINISTIC;
             ColumnCipher cipher = deterministic
-                    ? keyset.deterministic(rule.qualifiedName()) : keyset.randomized(rule.qualifiedName());
+                    ? keyset.deterministic(rule.cipherBinding()) : keyset.randomized(rule.cipherBinding());
+            ColumnCipher former = rule.cipherBinding().equals(rule.qualifiedName()) ? null
+                    : keyset.deterministic(rule.qualifiedName());
             boolean plaintext = unknownPlaintext.remove(rule.column());
             targets.add(new Target(rule, cipher, null, LogicalType.valueOf(rule.type().name()), deterministic,
-                    plaintext, null));
+                    plaintext, null, former));
         }
         if (targets.isEmpty()) {
             throw SqlStates.of(SqlStates.POLICY_MISMATCH, "the policy " + policy.source()
@@ -398,16 +404,25 @@ public final class Reencryption {
         }
         byte[] ciphertext = t.storage() == Storage.BYTEA ? (byte[]) raw : base64OrNull((String) raw);
         byte[] plaintext = null;
+        boolean joining = false;  // under the column's own binding, from before the policy put it in a join group
         if (ciphertext != null) {
             try {
                 plaintext = t.cipher().decrypt(ciphertext);
             } catch (GeneralSecurityException e) {
                 plaintext = null;
             }
+            if (plaintext == null && t.former() != null) {
+                try {
+                    plaintext = t.former().decrypt(ciphertext);
+                    joining = true;
+                } catch (GeneralSecurityException e) {
+                    plaintext = null;
+                }
+            }
         }
         byte[] rewritten;
         if (plaintext != null) {
-            if (keyset.isUnderPrimaryKey(ciphertext, t.deterministic())) {
+            if (!joining && keyset.isUnderPrimaryKey(ciphertext, t.deterministic())) {
                 t.tally().current++;
                 return null;
             }

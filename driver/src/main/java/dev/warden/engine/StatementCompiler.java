@@ -229,6 +229,14 @@ final class StatementCompiler {
                     }
                 }
                 case FILTER_NULL, COMPARE_SAME_COLUMN, GROUP -> filtered.add(rule.qualifiedName());
+                case COMPARE_OTHER_COLUMN -> {
+                    String stored = storedAlike(rule, rule(use.other()));
+                    if (stored != null) {
+                        return CompiledStatement.refusedOn(SqlStates.UNSUPPORTED, stored, kind, tables,
+                                rule.qualifiedName(), use.kind());
+                    }
+                    filtered.add(rule.qualifiedName());
+                }
                 default -> { }
             }
         }
@@ -282,7 +290,7 @@ final class StatementCompiler {
     private String checkAcrossKeys(ColumnUse use, ColumnRule rule) throws SQLException {
         boolean countDistinct = use.kind() == dev.warden.sql.UseKind.COUNT && "COUNT(DISTINCT)".equals(use.detail());
         if (use.kind() != dev.warden.sql.UseKind.COMPARE_SAME_COLUMN && use.kind() != dev.warden.sql.UseKind.GROUP
-                && !countDistinct) {
+                && use.kind() != dev.warden.sql.UseKind.COMPARE_OTHER_COLUMN && !countDistinct) {
             return null;
         }
         if (rule.encryption() == Encryption.RANDOMIZED) {
@@ -365,6 +373,7 @@ final class StatementCompiler {
                 yield rule.mayFilter(role, purpose) ? null : filterDenial(role, purpose, use, rule);
             }
             case GROUP -> groupRefusal(use, rule, role, purpose);
+            case COMPARE_OTHER_COLUMN -> joinRefusal(use, rule, role, purpose);
             case WRITE_VALUE, WRITE_NULL, WRITE_FROM_EXCLUDED ->
                     rule.mayWrite(role) ? null : denial(role, purpose, "write", rule) + PolicyHints.write(role, rule);
             case COPIED -> "protected column " + column + " may not be copied by the server into another column or"
@@ -396,6 +405,30 @@ final class StatementCompiler {
     }
 
     /**
+     * Equality between two different columns: their ciphertexts are comparable only when the policy puts both in
+     * one join group (one binding, one type, both deterministic); then it is a comparison like any other.
+     */
+    private String joinRefusal(ColumnUse use, ColumnRule rule, String role, String purpose) {
+        // a rules-only column is compared as plaintext: a computation on it, as before join groups
+        if (rule.encryption() == Encryption.NONE) return rulesOnlyComputation(use, rule, role, purpose);
+        ColumnRule other = use.other() == null ? null : rule(use.other());
+        if (!rule.joinsWith(other)) {
+            return "unsupported use of protected column " + rule.qualifiedName() + ": compared with "
+                    + (use.other() == null ? "another column" : other == null ? "unprotected column " + use.other()
+                    : other.qualifiedName()) + " (" + use.detail() + ")" + PolicyHints.joinGroup(rule, other);
+        }
+        return rule.mayFilter(role, purpose) ? null : filterDenial(role, purpose, use, rule);
+    }
+
+    /** Null when two columns of one join group store ciphertext alike (both bytea or both text), else why not. */
+    private String storedAlike(ColumnRule rule, ColumnRule other) throws SQLException {
+        if (other == null || columns.of(rule).storage() == columns.of(other).storage()) return null;
+        return rule.qualifiedName() + " and " + other.qualifiedName() + " are in one join group but one stores its"
+                + " ciphertext as bytea and the other as text, so the database cannot compare them; give both"
+                + " columns the same type";
+    }
+
+    /**
      * GROUP BY or DISTINCT of the bare column. Under one deterministic key equal values have equal ciphertexts,
      * so the database's groups are the plaintext's groups: a comparison, which needs the filter right (and is
      * refused during a rotation, see {@link #checkAcrossKeys}). A randomized column's ciphertexts all differ, so
@@ -420,8 +453,8 @@ final class StatementCompiler {
                         + " may, unless its 'filter' list names others"
                 : rule.filterers().isEmpty() ? "its 'filter' list names no role"
                 : "only the roles its 'filter' list names may (" + String.join(", ", new TreeSet<>(rule.filterers())) + ")";
-        if (use.kind() == dev.warden.sql.UseKind.UNSUPPORTED
-                || use.kind() == dev.warden.sql.UseKind.GROUP && rule.encryption() == Encryption.NONE) {
+        if (use.kind() == dev.warden.sql.UseKind.UNSUPPORTED || rule.encryption() == Encryption.NONE
+                && (use.kind() == dev.warden.sql.UseKind.GROUP || use.kind() == dev.warden.sql.UseKind.COMPARE_OTHER_COLUMN)) {
             // a rules-only column: the server would compute on its plaintext (GROUP BY, LIKE, a function...)
             return denial(role, purpose, "filter on or compute with", rule) + ": the database would compute on its"
                     + " values (" + use.detail() + "), which can reveal them; " + who + PolicyHints.filter(role, rule);

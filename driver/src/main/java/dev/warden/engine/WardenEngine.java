@@ -936,9 +936,9 @@ public final class WardenEngine implements AutoCloseable {
         for (int i = 0; i < lexed.slots().size(); i++) {
             ProtectedColumn column = verdict.slotColumns()[i];
             if (column == null || !(lexed.slots().get(i) instanceof Slot.Literal literal)) continue;
-            if (literal.value() == null) throw KeyExpansion.unencryptableLiteral(column);
+            String value = column.literalValue(literal);
             if (replacements == null) replacements = new String[lexed.slots().size()];
-            replacements[i] = column.protectLiteral(literal.value(), literal.sourceText());
+            replacements[i] = column.protectLiteral(value, literal.sourceText());
         }
         return replacements == null ? sql : lexed.render(replacements);
     }
@@ -1028,13 +1028,13 @@ public final class WardenEngine implements AutoCloseable {
         if (rule.encryption() != Encryption.NONE) {
             WardenKeyset keyset = keyed.keyset;
             if (rule.encryption() == Encryption.DETERMINISTIC) {
-                cipher = keyset.deterministic(rule.qualifiedName());
+                cipher = keyset.deterministic(rule.cipherBinding());
                 // after a rotation, equality must also match rows still under an older (enabled) key
-                List<ColumnCipher> everyKey = keyset.deterministicForEveryKey(rule.qualifiedName());
+                List<ColumnCipher> everyKey = keyset.deterministicForEveryKey(rule.cipherBinding());
                 equalityCiphers = everyKey.size() > 1 ? everyKey.toArray(ColumnCipher[]::new)
                         : new ColumnCipher[] {cipher};
             } else {
-                cipher = keyset.randomized(rule.qualifiedName());
+                cipher = keyset.randomized(rule.cipherBinding());
                 equalityCiphers = new ColumnCipher[] {cipher};
             }
         }

@@ -9,12 +9,14 @@ import java.util.Set;
  * {@code purposes} empty means plaintext grants hold for any purpose. {@code filterers} are the roles the
  * policy's {@code filter:} list names, or null when the column has no such list (then the roles that read it
  * in plaintext for the session's purpose may filter, see {@link #mayFilter}). {@code line} is the policy line.
+ * {@code joinGroup} is the column's {@code join-group:} name, or null: the deterministic columns of one group are
+ * encrypted under one binding ({@link #cipherBinding}), so that equal values are equal ciphertexts across them.
  *
  * <p>Immutable and thread-safe: the collections are copied on construction.
  */
 public record ColumnRule(String schema, String table, String column, Encryption encryption, ColumnType type,
                          Map<String, Access> read, MaskKind mask, Set<String> writers, Set<String> purposes,
-                         Set<String> filterers, int line) {
+                         Set<String> filterers, int line, String joinGroup) {
 
     public ColumnRule {
         Objects.requireNonNull(table, "table");
@@ -30,6 +32,13 @@ public record ColumnRule(String schema, String table, String column, Encryption 
         if (mask == null && read.containsValue(Access.MASKED)) {
             throw new IllegalArgumentException(table + "." + column + ": a masked grant needs a mask");
         }
+    }
+
+    /** A rule in no join group. */
+    public ColumnRule(String schema, String table, String column, Encryption encryption, ColumnType type,
+                      Map<String, Access> read, MaskKind mask, Set<String> writers, Set<String> purposes,
+                      Set<String> filterers, int line) {
+        this(schema, table, column, encryption, type, read, mask, writers, purposes, filterers, line, null);
     }
 
     /** A rule without a {@code filter:} list: the roles that read the column in plaintext may filter on it. */
@@ -72,8 +81,24 @@ public record ColumnRule(String schema, String table, String column, Encryption 
         return role != null && writers.contains(role);
     }
 
-    /** {@code table.column} as the policy names it (with schema when given): the cipher's binding name. */
+    /** {@code table.column} as the policy names it (with schema when given). */
     public String qualifiedName() {
         return (schema == null ? "" : schema + ".") + table + "." + column;
+    }
+
+    /**
+     * The name the column's ciphertexts are bound to (the cipher's associated data): {@link #qualifiedName}, or
+     * {@code join-group:NAME} for a column of a join group (a group name has no dot, so it never equals a column's
+     * name). A ciphertext moved to a column of another binding fails to decrypt.
+     */
+    public String cipherBinding() {
+        return joinGroup == null ? qualifiedName() : "join-group:" + joinGroup;
+    }
+
+    /** Whether the database may compare this column's ciphertexts with {@code other}'s as values: one join group. */
+    public boolean joinsWith(ColumnRule other) {
+        return joinGroup != null && other != null && joinGroup.equals(other.joinGroup)
+                && encryption == Encryption.DETERMINISTIC && other.encryption == Encryption.DETERMINISTIC
+                && type == other.type;
     }
 }

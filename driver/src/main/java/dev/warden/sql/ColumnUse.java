@@ -6,6 +6,13 @@ package dev.warden.sql;
  * the use is ("LIKE", "ORDER BY", "function lower()", "INSERT ... SELECT"), never a value; for FILTER_EQUALITY
  * it is exactly the operator, {@code "="}, {@code "<>"}, {@code "IN"}, {@code "NOT IN"}, {@code "= ANY"} or
  * {@code "<> ALL"} (an element of {@code ARRAY[...]}), and for COUNT
- * {@code "COUNT"} or {@code "COUNT(DISTINCT)"} (the engine relies on these).
+ * {@code "COUNT"} or {@code "COUNT(DISTINCT)"} (the engine relies on these). {@code other} is the column a
+ * COMPARE_OTHER_COLUMN use compares this one with, else null.
  */
-public record ColumnUse(ColumnRef column, UseKind kind, int slot, String detail) {}
+public record ColumnUse(ColumnRef column, UseKind kind, int slot, String detail, ColumnRef other) {
+
+    /** A use that involves no other column. */
+    public ColumnUse(ColumnRef column, UseKind kind, int slot, String detail) {
+        this(column, kind, slot, detail, null);
+    }
+}

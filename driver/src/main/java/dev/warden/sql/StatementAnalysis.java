@@ -1059,6 +1059,10 @@ final class StatementAnalysis {
                         if (o != null && o.origin() != null) refs.add(o.origin());
                     }
                     boolean same = refs.size() == 2 && refs.get(0).equals(refs.get(1));
+                    if (refs.size() == 2 && !same) {
+                        comparedColumns(refs.get(0), refs.get(1), "JOIN USING");
+                        continue;
+                    }
                     for (ColumnRef r : refs) use(r, same ? UseKind.COMPARE_SAME_COLUMN : UseKind.UNSUPPORTED, -1, "JOIN USING");
                 }
             }
@@ -1373,6 +1377,8 @@ final class StatementAnalysis {
             if (a != null && a.equals(b)) {
                 use(a, UseKind.COMPARE_SAME_COLUMN, -1, "compared with the same column");
                 use(b, UseKind.COMPARE_SAME_COLUMN, -1, "compared with the same column");
+            } else if (op.equals("=") && a != null && b != null) {
+                comparedColumns(a, b, "compared with another column");
             } else {
                 use(a, UseKind.UNSUPPORTED, -1, "compared with another column");
                 use(b, UseKind.UNSUPPORTED, -1, "compared with another column");
@@ -1488,8 +1494,18 @@ final class StatementAnalysis {
             use(inner, UseKind.COMPARE_SAME_COLUMN, -1, detail);
             return;
         }
+        if (inner != null && outer != null) {
+            comparedColumns(outer, inner, detail);
+            return;
+        }
         operandUse(left, UseKind.UNSUPPORTED, -1, detail);
         for (Offered o : cols) use(o.origin(), UseKind.UNSUPPORTED, -1, detail);
+    }
+
+    /** Two different columns compared for equality: recorded on each, naming the other (see COMPARE_OTHER_COLUMN). */
+    private void comparedColumns(ColumnRef a, ColumnRef b, String detail) {
+        uses.add(new ColumnUse(a, UseKind.COMPARE_OTHER_COLUMN, -1, detail, b));
+        uses.add(new ColumnUse(b, UseKind.COMPARE_OTHER_COLUMN, -1, detail, a));
     }
 
     // ---------------------------------------------------------------- computed expressions

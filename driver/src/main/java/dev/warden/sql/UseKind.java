@@ -29,6 +29,12 @@ public enum UseKind {
      */
     GROUP,
     /**
+     * Compared for equality with another table.column ({@link ColumnUse#other}): {@code ON a.x = b.y},
+     * {@code USING (x)} over two tables, {@code x IN (SELECT y ...)}. Recorded on both columns; the engine allows
+     * it only between the columns of one policy join group.
+     */
+    COMPARE_OTHER_COLUMN,
+    /**
      * Copied by the server into another column or table: a column of the select feeding INSERT ... SELECT, or
      * inside a value written by SET, VALUES or ON CONFLICT DO UPDATE (also through CTEs, derived tables and
      * subqueries). Never allowed on a protected column, whoever asks: the copy would leave the column's rule,

@@ -54,8 +54,10 @@ class SqlAnalyzerTest {
                 () -> "expected " + kind + " of " + ref + " slot " + slot + " in " + p.uses());
     }
 
+    /** UNSUPPORTED, or a comparison with another column (which the engine allows only within a join group). */
     private static void assertUnsupported(Plan p, ColumnRef ref, String detailPart) {
-        assertTrue(p.uses().stream().anyMatch(u -> u.column().equals(ref) && u.kind() == UseKind.UNSUPPORTED
+        assertTrue(p.uses().stream().anyMatch(u -> u.column().equals(ref)
+                        && (u.kind() == UseKind.UNSUPPORTED || u.kind() == UseKind.COMPARE_OTHER_COLUMN)
                         && u.detail().contains(detailPart)),
                 () -> "expected UNSUPPORTED '" + detailPart + "' of " + ref + " in " + p.uses() + " problems " + p.problems());
     }
@@ -325,6 +327,25 @@ class SqlAnalyzerTest {
         assertUnsupported(p, c("email"), "IN (subquery)");
         assertUnsupported(p, o("email"), "IN (subquery)");
         assertUse(p, o("total"), UseKind.FILTER_EQUALITY, 0);
+    }
+
+    @Test
+    void equalityOfTwoDifferentColumnsNamesTheOtherOnEachSide() {
+        for (String sql : List.of("select c.id from customers c join orders o on c.email = o.email",
+                "select c.id from customers c join orders o using (email)",
+                "select id from customers where email in (select email from orders)")) {
+            Plan p = plan(sql);
+            assertClean(p);
+            assertTrue(p.uses().contains(new ColumnUse(c("email"), UseKind.COMPARE_OTHER_COLUMN, -1,
+                    p.uses().stream().filter(u -> u.other() != null).findFirst().orElseThrow().detail(), o("email"))),
+                    () -> sql + " " + p.uses());
+            assertTrue(p.uses().stream().anyMatch(u -> u.column().equals(o("email")) && c("email").equals(u.other())),
+                    () -> sql + " " + p.uses());
+        }
+        Plan notEqual = plan("select c.id from customers c join orders o on c.email <> o.email");
+        assertTrue(has(notEqual, c("email"), UseKind.UNSUPPORTED), notEqual.uses()::toString);
+        Plan computed = plan("select c.id from customers c join orders o on c.email = lower(o.email)");
+        assertTrue(has(computed, c("email"), UseKind.UNSUPPORTED), computed.uses()::toString);
     }
 
     @Test
