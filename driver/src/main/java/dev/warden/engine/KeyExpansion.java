@@ -91,6 +91,13 @@ final class KeyExpansion {
                 start = at - 5;
                 end = text.indexOf(')', at) + 1;
             }
+            dev.warden.sql.LiteralCast cast = column == null || !column.encrypted() ? null
+                    : dev.warden.sql.LiteralCast.of(lexed, i);
+            if (cast != null) {
+                // the ciphertext replaces the literal with its cast
+                start = cast.start();
+                end = cast.end();
+            }
             int keys = form == null ? 1 : column.equalityKeys();
             if (form == Form.EQUALS || form == Form.NOT_EQUALS) {
                 int operatorStart = operatorBefore(text, start, form, column);
@@ -114,7 +121,7 @@ final class KeyExpansion {
                     if (column == null) {
                         out.append(literal.sourceText());
                     } else {
-                        out.append(column.protectLiteralUnder(k, column.literalValue(literal), literal.sourceText()));
+                        out.append(column.protectLiteralUnder(k, column.literalValue(lexed, i), literal.sourceText()));
                         literalsEncrypted = true;
                     }
                 }

@@ -88,9 +88,23 @@ public final class ProtectedColumn {
      * server prints the constant ({@code 007} as {@code 7}, {@code 1e3} as {@code 1000}): only numbers already in
      * that form are taken as written.
      */
-    String literalValue(dev.warden.sql.Slot.Literal literal) throws SQLException {
+    String literalValue(dev.warden.sql.LexedSql lexed, int slot) throws SQLException {
+        dev.warden.sql.Slot.Literal literal = (dev.warden.sql.Slot.Literal) lexed.slots().get(slot);
         if (literal.value() == null) throw KeyExpansion.unencryptableLiteral(this);
-        if (cipher == null || !literal.numeric()) return literal.value();
+        if (cipher == null) return literal.value();
+        dev.warden.sql.LiteralCast cast = dev.warden.sql.LiteralCast.of(lexed, slot);
+        if (cast != null || lexed.isTypedLiteral(slot)) {
+            // a cast to another type than the column's would change the value ('1.5'::int is 2): only the column's own
+            String typeName = type.name().toLowerCase(java.util.Locale.ROOT);
+            if (cast == null || !SAME_TYPE.getOrDefault(cast.type(), "").equals(typeName)) {
+                throw SqlStates.unsupported("a literal with a type (a cast) written into or compared with " + name
+                        + " (logical type " + typeName + ") is taken as a value only when that type is the column's"
+                        + " logical type (" + typeName + ", without modifiers); write the value without the cast or"
+                        + " pass it as a parameter");
+            }
+            return literal.value();
+        }
+        if (!literal.numeric()) return literal.value();
         boolean printedAsWritten = CANONICAL_NUMBER.matcher(literal.value()).matches()
                 && !ZERO.matcher(literal.value()).matches();
         if (type == LogicalType.BYTES || type == LogicalType.TEXT && !printedAsWritten) {
@@ -101,6 +115,15 @@ public final class ProtectedColumn {
         }
         return literal.value();
     }
+
+    /** Type names, as written in a cast, that are exactly a logical type (no modifier changes the value). */
+    private static final java.util.Map<String, String> SAME_TYPE = java.util.Map.ofEntries(
+            java.util.Map.entry("text", "text"), java.util.Map.entry("varchar", "text"),
+            java.util.Map.entry("int", "integer"), java.util.Map.entry("int4", "integer"),
+            java.util.Map.entry("integer", "integer"), java.util.Map.entry("bigint", "bigint"),
+            java.util.Map.entry("int8", "bigint"), java.util.Map.entry("numeric", "numeric"),
+            java.util.Map.entry("decimal", "numeric"), java.util.Map.entry("date", "date"),
+            java.util.Map.entry("timestamp", "timestamp"), java.util.Map.entry("bytea", "bytes"));
 
     /** A number the server prints as written: no leading zeros, no exponent, no underscores; a sign is allowed. */
     private static final java.util.regex.Pattern CANONICAL_NUMBER =

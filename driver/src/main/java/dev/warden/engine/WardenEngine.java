@@ -936,7 +936,10 @@ public final class WardenEngine implements AutoCloseable {
         for (int i = 0; i < lexed.slots().size(); i++) {
             ProtectedColumn column = verdict.slotColumns()[i];
             if (column == null || !(lexed.slots().get(i) instanceof Slot.Literal literal)) continue;
-            String value = column.literalValue(literal);
+            if (literal.value() == null) throw KeyExpansion.unencryptableLiteral(column);
+            // a rules-only column's literal is sent as written (with its cast, if any)
+            if (!column.encrypted()) continue;
+            String value = column.literalValue(lexed, i);
             if (replacements == null) replacements = new String[lexed.slots().size()];
             replacements[i] = column.protectLiteral(value, literal.sourceText());
         }

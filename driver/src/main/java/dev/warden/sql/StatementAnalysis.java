@@ -436,12 +436,16 @@ final class StatementAnalysis {
         return slot;
     }
 
-    /** The slot an expression stands for: a ? or a typed literal (CAST(? AS DATE) made by the lexer); else -1. */
+    /**
+     * The slot an expression stands for: a ?, a typed literal (CAST(? AS DATE) made by the lexer), or a literal cast
+     * to a plain type name ({@code '2024-01-01'::date}, {@code CAST('1.50' AS numeric)}: the engine checks that the
+     * type is the column's, so that the value is exactly what the server would store); else -1.
+     */
     private int slotExpression(Expression e) {
         if (e instanceof JdbcParameter p) return slotOf(p);
-        if (e instanceof CastExpression cast && cast.getLeftExpression() instanceof JdbcParameter p && cast.isUseCastKeyword()) {
+        if (e instanceof CastExpression cast && cast.getLeftExpression() instanceof JdbcParameter p) {
             int slot = slotOf(p);
-            if (slot >= 0 && sql.isTypedLiteral(slot)) {
+            if (slot >= 0 && (cast.isUseCastKeyword() && sql.isTypedLiteral(slot) || castLiteral(cast, slot))) {
                 accounted.add(cast);
                 return slot;
             }
@@ -449,6 +453,18 @@ final class StatementAnalysis {
         }
         if (e instanceof ParenthesedExpressionList<?> list && list.size() == 1) return slotExpression(list.get(0));
         return -1;
+    }
+
+    /** A literal (never an application's parameter) cast to a type named by one word, as {@link LiteralCast} reads it. */
+    private boolean castLiteral(CastExpression cast, int slot) {
+        var type = cast.getColDataType();
+        if (type == null || type.getArgumentsStringList() != null && !type.getArgumentsStringList().isEmpty()
+                || type.getArrayData() != null && !type.getArrayData().isEmpty() || cast.getColumnDefinitions() != null
+                && !cast.getColumnDefinitions().isEmpty()) {
+            return false;
+        }
+        LiteralCast found = LiteralCast.of(sql, slot);
+        return found != null && found.type().equalsIgnoreCase(type.getDataType());
     }
 
     // ---------------------------------------------------------------- statements
