@@ -23,10 +23,13 @@ import java.util.Set;
  * (Tink prefixes every ciphertext with its key id, and AES-SIV under one key is injective), so {@code NOT IN}
  * is true exactly when {@code <>} on the plaintext would be.
  *
+ * Also used with a single key for the parameters of {@code col = ANY (ARRAY[?, ...])}, which it writes with their
+ * stored type ({@code ?::bytea}).
+ *
  * <p>Only shapes it can rewrite textually with certainty are accepted: the column before the operator and
  * the placeholder directly after it ({@code col = ?}, not {@code ? = col} or {@code col = (?)}), and bare
- * list items. Anything else is refused (0A000) rather than half rewritten. Used only while the keyset has
- * more than one enabled deterministic key; a single-key keyset never reaches this class. Immutable.
+ * list items. Anything else is refused (0A000) rather than half rewritten. Used while the keyset has
+ * more than one enabled deterministic key, and for typed array parameters (above). Immutable.
  */
 final class KeyExpansion {
 
@@ -116,6 +119,11 @@ final class KeyExpansion {
                     if (k == 0) targets[p.jdbcIndex()] = nextTarget;
                     nextTarget++;
                     out.append('?');
+                    // an array of parameters only has the type the server guesses for them (text) until bound,
+                    // which a describe before binding would compare with the bytea column: say it
+                    if (form == Form.ARRAY_ITEM && column.encrypted()) {
+                        out.append(column.storage() == Storage.BYTEA ? "::bytea" : "::text");
+                    }
                 } else {
                     Slot.Literal literal = (Slot.Literal) slot;
                     if (column == null) {

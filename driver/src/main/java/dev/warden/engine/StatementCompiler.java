@@ -223,9 +223,13 @@ final class StatementCompiler {
                     ProtectedColumn column = columns.of(rule);
                     slotColumns[use.slot()] = column;
                     filtered.add(rule.qualifiedName());
-                    if (column.equalityKeys() > 1) {
+                    KeyExpansion.Form form = KeyExpansion.Form.of(use.detail());
+                    // a parameter inside ARRAY[...] gets its stored type written out (see KeyExpansion)
+                    boolean typedArrayItem = form == KeyExpansion.Form.ARRAY_ITEM && column.encrypted()
+                            && sql.slots().get(use.slot()) instanceof dev.warden.sql.Slot.Parameter;
+                    if (column.equalityKeys() > 1 || typedArrayItem) {
                         if (expandedForms == null) expandedForms = new KeyExpansion.Form[slotColumns.length];
-                        expandedForms[use.slot()] = KeyExpansion.Form.of(use.detail());
+                        expandedForms[use.slot()] = form;
                     }
                 }
                 case FILTER_NULL, COMPARE_SAME_COLUMN, GROUP -> filtered.add(rule.qualifiedName());

@@ -639,7 +639,7 @@ public final class WardenEngine implements AutoCloseable {
                 throw namesChangedInOneCall();
             }
             if (verdict.keyExpansion() != null) {
-                // only after a key rotation: equality values are sent once per key
+                // after a key rotation equality values are sent once per key; array parameters get their type
                 expanded = verdict.keyExpansion().render(lexed, verdict.slotColumns());
                 toSend = expanded.sql();
             } else {
