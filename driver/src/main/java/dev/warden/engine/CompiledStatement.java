@@ -77,7 +77,8 @@ record CompiledStatement(String refusalState, String refusalMessage, ProtectedCo
         List<String> filtered = List.of();
         switch (use) {
             case WRITE_VALUE, WRITE_NULL, WRITE_FROM_EXCLUDED -> written = List.of(column);
-            case FILTER_EQUALITY, FILTER_NULL, COMPARE_SAME_COLUMN, FILTER_MATCH -> filtered = List.of(column);
+            case FILTER_EQUALITY, FILTER_NULL, COMPARE_SAME_COLUMN, FILTER_MATCH, GROUP, COMPARE_OTHER_COLUMN ->
+                    filtered = List.of(column);
             default -> read = Map.of(column, "denied");
         }
         return new CompiledStatement(state, message, null, null, kind, tables, read, written, filtered, false, true,

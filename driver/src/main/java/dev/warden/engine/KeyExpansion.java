@@ -14,7 +14,8 @@ import java.util.Set;
  * <ul>
  *   <li>{@code col = X} becomes {@code col IN (X1, X2)};</li>
  *   <li>{@code col <> X} (or {@code !=}) becomes {@code col NOT IN (X1, X2)};</li>
- *   <li>{@code col IN (A, B)} and {@code col NOT IN (A, B)} become {@code col [NOT] IN (A1, A2, B1, B2)}.</li>
+ *   <li>{@code col IN (A, B)} and {@code col NOT IN (A, B)} become {@code col [NOT] IN (A1, A2, B1, B2)};</li>
+ *   <li>{@code col = ANY (ARRAY[A, B])} and {@code col <> ALL (ARRAY[A, B])} get {@code ARRAY[A1, A2, B1, B2]}.</li>
  * </ul>
  * NULL semantics stay those of the plaintext statement: a NULL operand gives NULL under every key, so
  * {@code col = NULL} and {@code col IN (NULL, NULL)} are both NULL; a NULL column gives NULL in both forms;
@@ -22,16 +23,19 @@ import java.util.Set;
  * (Tink prefixes every ciphertext with its key id, and AES-SIV under one key is injective), so {@code NOT IN}
  * is true exactly when {@code <>} on the plaintext would be.
  *
+ * Also used with a single key for the parameters of {@code col = ANY (ARRAY[?, ...])}, which it writes with their
+ * stored type ({@code ?::bytea}).
+ *
  * <p>Only shapes it can rewrite textually with certainty are accepted: the column before the operator and
  * the placeholder directly after it ({@code col = ?}, not {@code ? = col} or {@code col = (?)}), and bare
- * list items. Anything else is refused (0A000) rather than half rewritten. Used only while the keyset has
- * more than one enabled deterministic key; a single-key keyset never reaches this class. Immutable.
+ * list items. Anything else is refused (0A000) rather than half rewritten. Used while the keyset has
+ * more than one enabled deterministic key, and for typed array parameters (above). Immutable.
  */
 final class KeyExpansion {
 
     /** How one compared value appears in the statement. */
     enum Form {
-        EQUALS, NOT_EQUALS, IN_ITEM;
+        EQUALS, NOT_EQUALS, IN_ITEM, ARRAY_ITEM;
 
         /** The form of a FILTER_EQUALITY use from its operator ("=", "<>", "IN", "NOT IN"). */
         static Form of(String operator) {
@@ -39,6 +43,7 @@ final class KeyExpansion {
                 case "=" -> EQUALS;
                 case "<>" -> NOT_EQUALS;
                 case "IN", "NOT IN" -> IN_ITEM;
+                case "= ANY", "<> ALL" -> ARRAY_ITEM;
                 default -> throw new IllegalArgumentException("not an equality operator: " + operator);
             };
         }
@@ -89,6 +94,13 @@ final class KeyExpansion {
                 start = at - 5;
                 end = text.indexOf(')', at) + 1;
             }
+            dev.warden.sql.LiteralCast cast = column == null || !column.encrypted() ? null
+                    : dev.warden.sql.LiteralCast.of(lexed, i);
+            if (cast != null) {
+                // the ciphertext replaces the literal with its cast
+                start = cast.start();
+                end = cast.end();
+            }
             int keys = form == null ? 1 : column.equalityKeys();
             if (form == Form.EQUALS || form == Form.NOT_EQUALS) {
                 int operatorStart = operatorBefore(text, start, form, column);
@@ -97,7 +109,8 @@ final class KeyExpansion {
                 if (operatorStart == 0 || !Character.isWhitespace(text.charAt(operatorStart - 1))) out.append(' ');
                 out.append(form == Form.EQUALS ? "IN (" : "NOT IN (");
             } else {
-                if (form == Form.IN_ITEM) checkBareListItem(text, start, end, column);
+                if (form == Form.IN_ITEM) checkBareListItem(text, start, end, column, '(', ')');
+                if (form == Form.ARRAY_ITEM) checkBareListItem(text, start, end, column, '[', ']');
                 out.append(text, from, start);
             }
             for (int k = 0; k < keys; k++) {
@@ -106,13 +119,17 @@ final class KeyExpansion {
                     if (k == 0) targets[p.jdbcIndex()] = nextTarget;
                     nextTarget++;
                     out.append('?');
+                    // an array of parameters only has the type the server guesses for them (text) until bound,
+                    // which a describe before binding would compare with the bytea column: say it
+                    if (form == Form.ARRAY_ITEM && column.encrypted()) {
+                        out.append(column.storage() == Storage.BYTEA ? "::bytea" : "::text");
+                    }
                 } else {
                     Slot.Literal literal = (Slot.Literal) slot;
                     if (column == null) {
                         out.append(literal.sourceText());
                     } else {
-                        if (literal.value() == null) throw unencryptableLiteral(column);
-                        out.append(column.protectLiteralUnder(k, literal.value(), literal.sourceText()));
+                        out.append(column.protectLiteralUnder(k, column.literalValue(lexed, i), literal.sourceText()));
                         literalsEncrypted = true;
                     }
                 }
@@ -165,14 +182,14 @@ final class KeyExpansion {
     }
 
     /** A list item must stand alone between ( or , and , or ) so that repeating it adds list items. */
-    private static void checkBareListItem(String text, int start, int end, ProtectedColumn column)
-            throws SQLException {
+    private static void checkBareListItem(String text, int start, int end, ProtectedColumn column, char open,
+                                          char close) throws SQLException {
         int before = start - 1;
         while (before >= 0 && Character.isWhitespace(text.charAt(before))) before--;
         int after = end;
         while (after < text.length() && Character.isWhitespace(text.charAt(after))) after++;
-        boolean opens = before >= 0 && (text.charAt(before) == '(' || text.charAt(before) == ',');
-        boolean closes = after < text.length() && (text.charAt(after) == ')' || text.charAt(after) == ',');
+        boolean opens = before >= 0 && (text.charAt(before) == open || text.charAt(before) == ',');
+        boolean closes = after < text.length() && (text.charAt(after) == close || text.charAt(after) == ',');
         // "IN ((?))" would pass the test above and turn into a row constructor: refuse it
         boolean parenthesised = before >= 1 && text.charAt(before) == '(' && after < text.length()
                 && text.charAt(after) == ')' && precededByListOpening(text, before);
@@ -189,8 +206,8 @@ final class KeyExpansion {
     private static SQLException unsupportedShape(ProtectedColumn column) {
         return SqlStates.unsupported(column.name() + " holds values under " + column.equalityKeys()
                 + " deterministic keys since a key rotation, so Warden compares it with the value encrypted under"
-                + " each; it can rewrite only `column = ?`, `column <> ?` and `column [NOT] IN (?, ...)` with the"
-                + " column first and bare values (no parentheses, casts or operators around them). Rewrite the"
+                + " each; it can rewrite only `column = ?`, `column <> ?`, `column [NOT] IN (?, ...)`, `column = ANY (ARRAY[?, ...])` and"
+                + " `column <> ALL (ARRAY[?, ...])` with the column first and bare values (no parentheses, casts or operators around them). Rewrite the"
                 + " condition, or finish the rotation: warden keys reencrypt, then warden keys retire");
     }
 }

@@ -64,6 +64,10 @@ public final class ProtectedColumn {
         return name;
     }
 
+    Storage storage() {
+        return storage;
+    }
+
     public LogicalType type() {
         return type;
     }
@@ -86,6 +90,55 @@ public final class ProtectedColumn {
         byte[] ciphertext = cipher.encrypt(encode(plaintext));
         return storage == Storage.BYTEA ? ciphertext : Base64.getEncoder().encodeToString(ciphertext);
     }
+
+    /**
+     * The plaintext an inline literal stands for in this column, exactly as the server would store it, or a
+     * refusal (0A000) where Warden cannot tell that exactly. A number written into a text column is stored as the
+     * server prints the constant ({@code 007} as {@code 7}, {@code 1e3} as {@code 1000}): only numbers already in
+     * that form are taken as written.
+     */
+    String literalValue(dev.warden.sql.LexedSql lexed, int slot) throws SQLException {
+        dev.warden.sql.Slot.Literal literal = (dev.warden.sql.Slot.Literal) lexed.slots().get(slot);
+        if (literal.value() == null) throw KeyExpansion.unencryptableLiteral(this);
+        if (cipher == null) return literal.value();
+        dev.warden.sql.LiteralCast cast = dev.warden.sql.LiteralCast.of(lexed, slot);
+        if (cast != null || lexed.isTypedLiteral(slot)) {
+            // a cast to another type than the column's would change the value ('1.5'::int is 2): only the column's own
+            String typeName = type.name().toLowerCase(java.util.Locale.ROOT);
+            if (cast == null || !SAME_TYPE.getOrDefault(cast.type(), "").equals(typeName)) {
+                throw SqlStates.unsupported("a literal with a type (a cast) written into or compared with " + name
+                        + " (logical type " + typeName + ") is taken as a value only when that type is the column's"
+                        + " logical type (" + typeName + ", without modifiers); write the value without the cast or"
+                        + " pass it as a parameter");
+            }
+            return literal.value();
+        }
+        if (!literal.numeric()) return literal.value();
+        boolean printedAsWritten = CANONICAL_NUMBER.matcher(literal.value()).matches()
+                && !ZERO.matcher(literal.value()).matches();
+        if (type == LogicalType.BYTES || type == LogicalType.TEXT && !printedAsWritten) {
+            throw SqlStates.unsupported("a number written as " + (type == LogicalType.BYTES ? "a number" : "this"
+                    + " literal") + " into or compared with " + name + " (logical type "
+                    + type.name().toLowerCase(java.util.Locale.ROOT) + ") is stored by the server in another form"
+                    + " than written; write it as a quoted string or pass it as a parameter");
+        }
+        return literal.value();
+    }
+
+    /** Type names, as written in a cast, that are exactly a logical type (no modifier changes the value). */
+    private static final java.util.Map<String, String> SAME_TYPE = java.util.Map.ofEntries(
+            java.util.Map.entry("text", "text"), java.util.Map.entry("varchar", "text"),
+            java.util.Map.entry("int", "integer"), java.util.Map.entry("int4", "integer"),
+            java.util.Map.entry("integer", "integer"), java.util.Map.entry("bigint", "bigint"),
+            java.util.Map.entry("int8", "bigint"), java.util.Map.entry("numeric", "numeric"),
+            java.util.Map.entry("decimal", "numeric"), java.util.Map.entry("date", "date"),
+            java.util.Map.entry("timestamp", "timestamp"), java.util.Map.entry("bytea", "bytes"));
+
+    /** A number the server prints as written: no leading zeros, no exponent, no underscores; a sign is allowed. */
+    private static final java.util.regex.Pattern CANONICAL_NUMBER =
+            java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?");
+    /** Minus zero is printed without its sign. */
+    private static final java.util.regex.Pattern ZERO = java.util.regex.Pattern.compile("-0(\\.0+)?");
 
     /** An SQL literal standing for the protected form of a literal written inline. */
     String protectLiteral(String literalValue, String sourceText) throws SQLException {

@@ -136,8 +136,13 @@ public final class Reencryption {
     }
 
     /** One encrypted column of the table as this run treats it. */
+    /**
+     * @param former the cipher of the column's own binding when the policy puts it in a join group (its values may
+     *               still be under that binding, from before it joined: they are moved to the group's), else null
+     */
     private record Target(ColumnRule rule, ColumnCipher cipher, Storage storage, LogicalType type,
-                          boolean deterministic, boolean fromPlaintext, Tally tally, MatchIndex match) {}
+                          boolean deterministic, boolean fromPlaintext, Tally tally, MatchIndex match,
+                          ColumnCipher former) {}
 
     /** The counts of one column so far; mutable, one per column per run. */
     private static final class Tally {
@@ -271,7 +276,7 @@ public final class Reencryption {
             MatchIndex match = MatchColumns.index(policy, t.rule(), keyset, info,
                     " (policy line " + t.rule().line() + ")");
             resolved.add(new Target(t.rule(), t.cipher(), storage, t.type(), t.deterministic(), t.fromPlaintext(),
-                    new Tally(), match));
+                    new Tally(), match, t.former()));
         }
         return scan(connection, table, key, resolved, options, progress, committed);
     }
@@ -286,10 +291,12 @@ public final class Reencryption {
             }
             boolean deterministic = rule.encryption() == Encryption.DETERMINISTIC;
             ColumnCipher cipher = deterministic
-                    ? keyset.deterministic(rule.qualifiedName()) : keyset.randomized(rule.qualifiedName());
+                    ? keyset.deterministic(rule.cipherBinding()) : keyset.randomized(rule.cipherBinding());
+            ColumnCipher former = rule.cipherBinding().equals(rule.qualifiedName()) ? null
+                    : keyset.deterministic(rule.qualifiedName());
             boolean plaintext = unknownPlaintext.remove(rule.column());
             targets.add(new Target(rule, cipher, null, LogicalType.valueOf(rule.type().name()), deterministic,
-                    plaintext, null, null));
+                    plaintext, null, null, former));
         }
         if (targets.isEmpty()) {
             throw SqlStates.of(SqlStates.POLICY_MISMATCH, "the policy " + policy.source()
@@ -428,17 +435,26 @@ public final class Reencryption {
         }
         byte[] ciphertext = t.storage() == Storage.BYTEA ? (byte[]) raw : base64OrNull((String) raw);
         byte[] plaintext = null;
+        boolean joining = false;  // under the column's own binding, from before the policy put it in a join group
         if (ciphertext != null) {
             try {
                 plaintext = t.cipher().decrypt(ciphertext);
             } catch (GeneralSecurityException e) {
                 plaintext = null;
             }
+            if (plaintext == null && t.former() != null) {
+                try {
+                    plaintext = t.former().decrypt(ciphertext);
+                    joining = true;
+                } catch (GeneralSecurityException e) {
+                    plaintext = null;
+                }
+            }
         }
         byte[] rewritten;
         t.tally().plaintext = plaintext;
         if (plaintext != null) {
-            if (keyset.isUnderPrimaryKey(ciphertext, t.deterministic())) {
+            if (!joining && keyset.isUnderPrimaryKey(ciphertext, t.deterministic())) {
                 t.tally().current++;
                 return null;
             }

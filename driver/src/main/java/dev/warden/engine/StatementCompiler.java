@@ -240,17 +240,29 @@ final class StatementCompiler {
                     ProtectedColumn column = columns.of(rule);
                     slotColumns[use.slot()] = column;
                     filtered.add(rule.qualifiedName());
-                    if (column.equalityKeys() > 1) {
+                    KeyExpansion.Form form = KeyExpansion.Form.of(use.detail());
+                    // a parameter inside ARRAY[...] gets its stored type written out (see KeyExpansion)
+                    boolean typedArrayItem = form == KeyExpansion.Form.ARRAY_ITEM && column.encrypted()
+                            && sql.slots().get(use.slot()) instanceof dev.warden.sql.Slot.Parameter;
+                    if (column.equalityKeys() > 1 || typedArrayItem) {
                         if (expandedForms == null) expandedForms = new KeyExpansion.Form[slotColumns.length];
-                        expandedForms[use.slot()] = KeyExpansion.Form.of(use.detail());
+                        expandedForms[use.slot()] = form;
                     }
                 }
-                case FILTER_NULL, COMPARE_SAME_COLUMN -> filtered.add(rule.qualifiedName());
+                case FILTER_NULL, COMPARE_SAME_COLUMN, GROUP -> filtered.add(rule.qualifiedName());
                 case FILTER_MATCH -> {
                     ProtectedColumn column = columns.of(rule);
                     slotColumns[use.slot()] = column;
                     filtered.add(rule.qualifiedName());
                     matchFilters.add(matchFilter(use, column));
+                }
+                case COMPARE_OTHER_COLUMN -> {
+                    String stored = storedAlike(rule, rule(use.other()));
+                    if (stored != null) {
+                        return CompiledStatement.refusedOn(SqlStates.UNSUPPORTED, stored, kind, tables,
+                                rule.qualifiedName(), use.kind());
+                    }
+                    filtered.add(rule.qualifiedName());
                 }
                 default -> { }
             }
@@ -276,7 +288,8 @@ final class StatementCompiler {
             // under denied-columns: null the column stays in the result and reads as NULL (ResultDecoder#read)
             if (granted == Access.DENIED && policy.deniedColumns() != DeniedColumns.NULL) {
                 if (!withholdDenied) {
-                    return CompiledStatement.refusedOn(SqlStates.DENIED, denial(role, purpose, "read", rule), kind,
+                    return CompiledStatement.refusedOn(SqlStates.DENIED, denial(role, purpose, "read", rule)
+                                    + PolicyHints.read(role, rule), kind,
                             tables, rule.qualifiedName(), dev.warden.sql.UseKind.PROJECT);
                 }
                 if (withheld == null) withheld = new String[outputs.size() + 1];
@@ -383,11 +396,15 @@ final class StatementCompiler {
      */
     private String checkAcrossKeys(ColumnUse use, ColumnRule rule) throws SQLException {
         boolean countDistinct = use.kind() == dev.warden.sql.UseKind.COUNT && "COUNT(DISTINCT)".equals(use.detail());
-        if (use.kind() != dev.warden.sql.UseKind.COMPARE_SAME_COLUMN && !countDistinct) return null;
+        if (use.kind() != dev.warden.sql.UseKind.COMPARE_SAME_COLUMN && use.kind() != dev.warden.sql.UseKind.GROUP
+                && use.kind() != dev.warden.sql.UseKind.COMPARE_OTHER_COLUMN && !countDistinct) {
+            return null;
+        }
         if (rule.encryption() == Encryption.RANDOMIZED) {
             // randomized ciphertexts of one value all differ: only reachable for COUNT(DISTINCT)
             return "cannot count distinct values of " + rule.qualifiedName() + ": it is encrypted randomized"
-                    + " (policy line " + rule.line() + "), so every value looks distinct to the database";
+                    + " (policy line " + rule.line() + "), so every value looks distinct to the database"
+                    + PolicyHints.deterministicOnly("COUNT(DISTINCT)");
         }
         if (rule.encryption() != Encryption.DETERMINISTIC) return null;
         int keys = columns.of(rule).equalityKeys();
@@ -463,22 +480,77 @@ final class StatementCompiler {
                 }
                 yield rule.mayFilter(role, purpose) ? null : filterDenial(role, purpose, use, rule);
             }
+            case GROUP -> groupRefusal(use, rule, role, purpose);
+            case COMPARE_OTHER_COLUMN -> joinRefusal(use, rule, role, purpose);
             case WRITE_VALUE, WRITE_NULL, WRITE_FROM_EXCLUDED ->
-                    rule.mayWrite(role) ? null : denial(role, purpose, "write", rule);
+                    rule.mayWrite(role) ? null : denial(role, purpose, "write", rule) + PolicyHints.write(role, rule);
             case COPIED -> "protected column " + column + " may not be copied by the server into another column or"
                     + " table (" + use.detail() + "): the copy would leave its rule (policy line " + rule.line()
                     + "), its encryption binding and the audit of its reads behind; read it and write the value"
                     + " back through Warden instead";
             case UNSUPPORTED -> {
                 // a rules-only column may be computed on by a role that sees its plaintext anyway and may filter
-                if (encryption == Encryption.NONE) {
-                    boolean mayFilter = rule.mayFilter(role, purpose);
-                    if (mayFilter && rule.accessFor(role, purpose) == Access.PLAINTEXT) yield null;
-                    if (!mayFilter) yield filterDenial(role, purpose, use, rule);
-                }
-                yield "unsupported use of protected column " + column + ": " + use.detail()
-                        + " (only =, <>, IN, IS [NOT] NULL and COUNT work on protected columns)";
+                if (encryption == Encryption.NONE) yield rulesOnlyComputation(use, rule, role, purpose);
+                yield unsupported(use, rule);
             }
+        };
+    }
+
+    private static String unsupported(ColumnUse use, ColumnRule rule) {
+        return "unsupported use of protected column " + rule.qualifiedName() + ": " + use.detail()
+                + PolicyHints.unsupported(use, rule);
+    }
+
+    /**
+     * A rules-only column is plaintext in the database: the server may compute on it (LIKE, functions, GROUP BY)
+     * only for a role that reads it in plaintext anyway and may filter on it.
+     */
+    private static String rulesOnlyComputation(ColumnUse use, ColumnRule rule, String role, String purpose) {
+        boolean mayFilter = rule.mayFilter(role, purpose);
+        if (mayFilter && rule.accessFor(role, purpose) == Access.PLAINTEXT) return null;
+        if (!mayFilter) return filterDenial(role, purpose, use, rule);
+        return unsupported(use, rule);
+    }
+
+    /**
+     * Equality between two different columns: their ciphertexts are comparable only when the policy puts both in
+     * one join group (one binding, one type, both deterministic); then it is a comparison like any other.
+     */
+    private String joinRefusal(ColumnUse use, ColumnRule rule, String role, String purpose) {
+        // a rules-only column is compared as plaintext: a computation on it, as before join groups
+        if (rule.encryption() == Encryption.NONE) return rulesOnlyComputation(use, rule, role, purpose);
+        ColumnRule other = use.other() == null ? null : rule(use.other());
+        if (!rule.joinsWith(other)) {
+            return "unsupported use of protected column " + rule.qualifiedName() + ": compared with "
+                    + (use.other() == null ? "another column" : other == null ? "unprotected column " + use.other()
+                    : other.qualifiedName()) + " (" + use.detail() + ")" + PolicyHints.joinGroup(rule, other);
+        }
+        return rule.mayFilter(role, purpose) ? null : filterDenial(role, purpose, use, rule);
+    }
+
+    /** Null when two columns of one join group store ciphertext alike (both bytea or both text), else why not. */
+    private String storedAlike(ColumnRule rule, ColumnRule other) throws SQLException {
+        if (other == null || columns.of(rule).storage() == columns.of(other).storage()) return null;
+        return rule.qualifiedName() + " and " + other.qualifiedName() + " are in one join group but one stores its"
+                + " ciphertext as bytea and the other as text, so the database cannot compare them; give both"
+                + " columns the same type";
+    }
+
+    /**
+     * GROUP BY or DISTINCT of the bare column. Under one deterministic key equal values have equal ciphertexts,
+     * so the database's groups are the plaintext's groups: a comparison, which needs the filter right (and is
+     * refused during a rotation, see {@link #checkAcrossKeys}). A randomized column's ciphertexts all differ, so
+     * every row would be a group of its own. A rules-only column is grouped on its plaintext, and a sort the
+     * server may choose for it shows the values' order besides their equality: a computation (see
+     * {@link #rulesOnlyComputation}).
+     */
+    private static String groupRefusal(ColumnUse use, ColumnRule rule, String role, String purpose) {
+        return switch (rule.encryption()) {
+            case DETERMINISTIC -> rule.mayFilter(role, purpose) ? null : filterDenial(role, purpose, use, rule);
+            case RANDOMIZED -> "cannot use " + use.detail() + " on " + rule.qualifiedName() + ": it is encrypted"
+                    + " randomized (policy line " + rule.line() + "), so every stored value differs and the database"
+                    + " would see no two rows as equal" + PolicyHints.deterministicOnly(use.detail());
+            case NONE -> rulesOnlyComputation(use, rule, role, purpose);
         };
     }
 
@@ -489,13 +561,14 @@ final class StatementCompiler {
                         + " may, unless its 'filter' list names others"
                 : rule.filterers().isEmpty() ? "its 'filter' list names no role"
                 : "only the roles its 'filter' list names may (" + String.join(", ", new TreeSet<>(rule.filterers())) + ")";
-        if (use.kind() == dev.warden.sql.UseKind.UNSUPPORTED) {
+        if (use.kind() == dev.warden.sql.UseKind.UNSUPPORTED || rule.encryption() == Encryption.NONE
+                && (use.kind() == dev.warden.sql.UseKind.GROUP || use.kind() == dev.warden.sql.UseKind.COMPARE_OTHER_COLUMN)) {
             // a rules-only column: the server would compute on its plaintext (GROUP BY, LIKE, a function...)
             return denial(role, purpose, "filter on or compute with", rule) + ": the database would compute on its"
-                    + " values (" + use.detail() + "), which can reveal them; " + who;
+                    + " values (" + use.detail() + "), which can reveal them; " + who + PolicyHints.filter(role, rule);
         }
         return denial(role, purpose, "filter on", rule) + ": the database would compare its values (" + use.detail()
-                + "), which tells which rows hold a guessed value; " + who;
+                + "), which tells which rows hold a guessed value; " + who + PolicyHints.filter(role, rule);
     }
 
     private static String denial(String role, String purpose, String action, ColumnRule rule) {

@@ -656,7 +656,7 @@ public final class WardenEngine implements AutoCloseable {
                 throw namesChangedInOneCall();
             }
             if (verdict.keyExpansion() != null) {
-                // only after a key rotation: equality values are sent once per key
+                // after a key rotation equality values are sent once per key; array parameters get their type
                 expanded = verdict.keyExpansion().render(lexed, verdict.slotColumns());
                 toSend = expanded.sql();
             } else if (verdict.matchFilters() != null) {
@@ -986,8 +986,11 @@ public final class WardenEngine implements AutoCloseable {
             ProtectedColumn column = verdict.slotColumns()[i];
             if (column == null || !(lexed.slots().get(i) instanceof Slot.Literal literal)) continue;
             if (literal.value() == null) throw KeyExpansion.unencryptableLiteral(column);
+            // a rules-only column's literal is sent as written (with its cast, if any)
+            if (!column.encrypted()) continue;
+            String value = column.literalValue(lexed, i);
             if (replacements == null) replacements = new String[lexed.slots().size()];
-            replacements[i] = column.protectLiteral(literal.value(), literal.sourceText());
+            replacements[i] = column.protectLiteral(value, literal.sourceText());
         }
         return replacements == null ? sql : lexed.render(replacements);
     }
@@ -1077,13 +1080,13 @@ public final class WardenEngine implements AutoCloseable {
         if (rule.encryption() != Encryption.NONE) {
             WardenKeyset keyset = keyed.keyset;
             if (rule.encryption() == Encryption.DETERMINISTIC) {
-                cipher = keyset.deterministic(rule.qualifiedName());
+                cipher = keyset.deterministic(rule.cipherBinding());
                 // after a rotation, equality must also match rows still under an older (enabled) key
-                List<ColumnCipher> everyKey = keyset.deterministicForEveryKey(rule.qualifiedName());
+                List<ColumnCipher> everyKey = keyset.deterministicForEveryKey(rule.cipherBinding());
                 equalityCiphers = everyKey.size() > 1 ? everyKey.toArray(ColumnCipher[]::new)
                         : new ColumnCipher[] {cipher};
             } else {
-                cipher = keyset.randomized(rule.qualifiedName());
+                cipher = keyset.randomized(rule.cipherBinding());
                 equalityCiphers = new ColumnCipher[] {cipher};
             }
         }

@@ -10,12 +10,14 @@ import java.util.Set;
  * policy's {@code filter:} list names, or null when the column has no such list (then the roles that read it
  * in plaintext for the session's purpose may filter, see {@link #mayFilter}). {@code line} is the policy line. {@code match} is true
  * when the column keeps a keyed n-gram index in its companion column {@link #matchColumn()} for LIKE and ILIKE.
+ * {@code joinGroup} is the column's {@code join-group:} name, or null: the deterministic columns of one group are
+ * encrypted under one binding ({@link #cipherBinding}), so that equal values are equal ciphertexts across them.
  *
  * <p>Immutable and thread-safe: the collections are copied on construction.
  */
 public record ColumnRule(String schema, String table, String column, Encryption encryption, ColumnType type,
                          Map<String, Access> read, MaskKind mask, Set<String> writers, Set<String> purposes,
-                         Set<String> filterers, int line, boolean match) {
+                         Set<String> filterers, int line, boolean match, String joinGroup) {
 
     /** The suffix of a match column's companion: {@code name} keeps its index in {@code name_match}. */
     public static final String MATCH_SUFFIX = "_match";
@@ -36,11 +38,25 @@ public record ColumnRule(String schema, String table, String column, Encryption 
         }
     }
 
-    /** A rule without a match index. */
+    /** A rule without a match index, in no join group. */
     public ColumnRule(String schema, String table, String column, Encryption encryption, ColumnType type,
                       Map<String, Access> read, MaskKind mask, Set<String> writers, Set<String> purposes,
                       Set<String> filterers, int line) {
-        this(schema, table, column, encryption, type, read, mask, writers, purposes, filterers, line, false);
+        this(schema, table, column, encryption, type, read, mask, writers, purposes, filterers, line, false, null);
+    }
+
+    /** A rule in no join group. */
+    public ColumnRule(String schema, String table, String column, Encryption encryption, ColumnType type,
+                      Map<String, Access> read, MaskKind mask, Set<String> writers, Set<String> purposes,
+                      Set<String> filterers, int line, boolean match) {
+        this(schema, table, column, encryption, type, read, mask, writers, purposes, filterers, line, match, null);
+    }
+
+    /** A rule without a match index. */
+    public ColumnRule(String schema, String table, String column, Encryption encryption, ColumnType type,
+                      Map<String, Access> read, MaskKind mask, Set<String> writers, Set<String> purposes,
+                      Set<String> filterers, int line, String joinGroup) {
+        this(schema, table, column, encryption, type, read, mask, writers, purposes, filterers, line, false, joinGroup);
     }
 
     /** The companion column holding the match index ({@code <column>_match}), or null when {@code match} is off. */
@@ -88,8 +104,24 @@ public record ColumnRule(String schema, String table, String column, Encryption 
         return role != null && writers.contains(role);
     }
 
-    /** {@code table.column} as the policy names it (with schema when given): the cipher's binding name. */
+    /** {@code table.column} as the policy names it (with schema when given). */
     public String qualifiedName() {
         return (schema == null ? "" : schema + ".") + table + "." + column;
+    }
+
+    /**
+     * The name the column's ciphertexts are bound to (the cipher's associated data): {@link #qualifiedName}, or
+     * {@code join-group:NAME} for a column of a join group (a group name has no dot, so it never equals a column's
+     * name). A ciphertext moved to a column of another binding fails to decrypt.
+     */
+    public String cipherBinding() {
+        return joinGroup == null ? qualifiedName() : "join-group:" + joinGroup;
+    }
+
+    /** Whether the database may compare this column's ciphertexts with {@code other}'s as values: one join group. */
+    public boolean joinsWith(ColumnRule other) {
+        return joinGroup != null && other != null && joinGroup.equals(other.joinGroup)
+                && encryption == Encryption.DETERMINISTIC && other.encryption == Encryption.DETERMINISTIC
+                && type == other.type;
     }
 }

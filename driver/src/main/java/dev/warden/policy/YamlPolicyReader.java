@@ -32,7 +32,7 @@ final class YamlPolicyReader {
             List.of("keyset", "keyset-reload", "roles", "tables", "functions", "audit", "denied-columns");
     private static final List<String> ROLE_KEYS = List.of("purposes");
     private static final List<String> COLUMN_KEYS = List.of("encrypt", "type", "read", "mask", "write", "filter", "purposes",
-            "match");
+            "match", "join-group");
     private static final List<String> AUDIT_KEYS =
             List.of("path", "durability", "on-failure", "hash-row-keys", "rotate-size-mb", "rotate-daily", "table");
     private static final List<String> AUDIT_TABLE_KEYS = List.of("jdbc-url", "user", "password", "name");
@@ -56,6 +56,8 @@ final class YamlPolicyReader {
     private final Map<String, RoleRule> roles = new LinkedHashMap<>();
     /** Every purpose some role declares: the only ones a column may list. */
     private final Set<String> declaredPurposes = new TreeSet<>();
+    /** The join groups of the columns read so far. */
+    private final JoinGroups joinGroups;
 
     /** A mapping entry whose key is known to be a scalar. */
     private record Entry(String key, ScalarNode keyNode, Node value) {}
@@ -68,6 +70,7 @@ final class YamlPolicyReader {
 
     YamlPolicyReader(String source, Path baseDir, String version) {
         this.source = source;
+        this.joinGroups = new JoinGroups(source);
         this.baseDir = baseDir;
         this.version = version;
     }
@@ -285,8 +288,9 @@ final class YamlPolicyReader {
             }
         }
 
+        String joinGroup = joinGroups.read(body.get("join-group") == null ? null : body.get("join-group").value(), encryption, type, schema, table, c.key(), path);
         out.add(new ColumnRule(schema, table, c.key(), encryption, type, read, mask, writers, purposes,
-                filterers, line(c.keyNode()), match));
+                filterers, line(c.keyNode()), match, joinGroup));
         if (encryption == Encryption.NONE) {
             return null;
         }

@@ -48,7 +48,8 @@ public record LexedSql(String original, String normalized, List<Slot> slots, int
 
     /**
      * The text to send to the database: {@code normalized} with each literal slot put back as written, or as
-     * {@code replacements[i]} where that is non-null; parameter slots stay {@code ?}.
+     * {@code replacements[i]} where that is non-null (replacing the literal's cast too, see {@link LiteralCast});
+     * parameter slots stay {@code ?}.
      */
     public String render(String[] replacements) {
         if (slots.isEmpty()) return normalized;
@@ -64,8 +65,14 @@ public record LexedSql(String original, String normalized, List<Slot> slots, int
                 start = at - 5;
                 end = normalized.indexOf(')', at) + 1;
             }
-            b.append(normalized, from, start);
             String replacement = replacements != null && i < replacements.length ? replacements[i] : null;
+            LiteralCast cast = replacement == null ? null : LiteralCast.of(this, i);
+            if (cast != null) {
+                // a replaced literal written with a cast ('2024-01-01'::date): the replacement stands for both
+                start = cast.start();
+                end = cast.end();
+            }
+            b.append(normalized, from, start);
             b.append(replacement != null ? replacement : literal.sourceText());
             from = end;
         }

@@ -24,6 +24,10 @@ import java.util.Set;
  *   <li>a bare integer that is a whole ORDER BY / GROUP BY item (a column position) is kept, as are the
  *       integers of a type modifier ({@code varchar(10)}, {@code numeric(10,2)}).</li>
  * </ul>
+ * A minus sign where PostgreSQL's grammar reads it as the sign of the number after it (after {@code (}, a comma, a
+ * comparison or arithmetic operator, or a keyword such as {@code SELECT} or {@code AND}; not after an operand, not
+ * inside an operator such as {@code @-}, not before {@code ::}) is part of that number's literal: {@code -42.125}
+ * is one slot whose value is {@code -42.125}, as the server folds it into one negative constant.
  */
 public final class SqlLexer {
     private SqlLexer() {}
@@ -42,6 +46,12 @@ public final class SqlLexer {
     /** Keywords after which CASE can only start a CASE expression (see Run.routineBody). */
     private static final Set<String> CASE_BEFORE = Set.of("select", "when", "then", "else", "return", "where", "and",
             "or", "not", "distinct", "having", "on", "values");
+    /** Reserved keywords after which a minus can only be a sign (a column cannot be named by them unquoted). */
+    private static final Set<String> SIGN_AFTER = Set.of("select", "where", "and", "or", "not", "when", "then", "else",
+            "having", "limit", "offset", "case");
+    /** Characters that make a run of operator characters one operator even when it ends in a minus (scan.l). */
+    private static final String OPERATOR_MAKERS = "~!@#%^&|`?";
+    private static final String OPERATOR_CHARS = "+-*/<>=~!@#%^&|`?";
     private static final Set<String> BY_LIST_ENDERS = Set.of("select", "union", "intersect", "except", "limit", "offset",
             "having", "window", "fetch", "for", "from", "where", "values", "returning", "on", "into");
 
@@ -216,6 +226,8 @@ public final class SqlLexer {
         private final int[] lastStart = new int[4];           // start offset in the original
         private final int[] lastOutStart = new int[4];        // start offset in out
         private char lastPunct;                               // the last significant token when it is punctuation
+        private int signAt = -1;                              // a '-' read as a sign: its offset in s, else -1
+        private int signOutAt;                                // and in out
         private int depth;
         private int byListDepth = -1;
         private boolean byItemExpected;
@@ -337,7 +349,12 @@ public final class SqlLexer {
                 closed();
             }
             boolean comma = c == ',' && depth == byListDepth;
+            boolean sign = c == '-' && tokens == null && signPosition(i);
             punct(i, c);
+            if (sign) {
+                signAt = i;
+                signOutAt = out.length();
+            }
             byItemExpected = comma;
             out.append(c);
             return i + 1;
@@ -366,6 +383,15 @@ public final class SqlLexer {
             maxQueries = Math.max(maxQueries, queryCount);
         }
 
+        /** Whether a '-' at {@code i} would be the sign of a number right after it (see the class comment). */
+        private boolean signPosition(int i) {
+            for (int k = i - 1; k >= 0 && OPERATOR_CHARS.indexOf(s.charAt(k)) >= 0; k--) {
+                if (OPERATOR_MAKERS.indexOf(s.charAt(k)) >= 0) return false;
+            }
+            if (lastPunct != 0) return "(,[=<>+-*/".indexOf(lastPunct) >= 0;
+            return lastWord[0] != null && SIGN_AFTER.contains(lastWord[0]);
+        }
+
         private void punct(int i, char c) {
             significant(null, i, out.length());
             lastPunct = c;
@@ -373,6 +399,7 @@ public final class SqlLexer {
 
         private void significant(String lowerWord, int start, int outStart) {
             statementHasToken = true;
+            signAt = -1;
             if (routine >= 0 && routine < 4) routine = -1;  // a word in the statement's header puts it back
             System.arraycopy(lastWord, 0, lastWord, 1, 3);
             System.arraycopy(lastStart, 0, lastStart, 1, 3);
@@ -697,6 +724,16 @@ public final class SqlLexer {
             }
             String text = s.substring(start, i);
             token(SqlTokens.Kind.NUMBER, start, i);
+            if (lastPunct == '-' && signAt >= 0 && onlyBlanks(signOutAt + 1, out.length()) && !castFollows(i)) {
+                // the number's sign: one negative literal, as the server's grammar folds it
+                int signStart = signAt;
+                out.setLength(signOutAt);
+                significant(null, signStart, out.length());
+                String digits = text.indexOf('_') < 0 ? text : text.replace("_", "");
+                addSlot(new Slot.Literal(s.substring(signStart, i), "-" + digits, true), out.length());
+                out.append('?');
+                return i;
+            }
             boolean keep = integer && (depth == typeModDepth || byItemExpected && depth == byListDepth && positionEnds(i));
             significant(null, start, out.length());
             if (keep) {
@@ -706,6 +743,19 @@ public final class SqlLexer {
                 out.append('?');
             }
             return i;
+        }
+
+        private boolean onlyBlanks(int from, int to) {
+            for (int k = from; k < to; k++) {
+                if (!Character.isWhitespace(out.charAt(k))) return false;
+            }
+            return true;
+        }
+
+        /** A {@code ::} cast binds tighter than a sign: {@code -5::text} is {@code -(5::text)}. */
+        private boolean castFollows(int i) {
+            while (i < n && Character.isWhitespace(s.charAt(i))) i++;
+            return i + 1 < n && s.charAt(i) == ':' && s.charAt(i + 1) == ':';
         }
 
         /** True when what follows an integer makes it a whole ORDER BY / GROUP BY item (a position). */

@@ -442,12 +442,16 @@ final class StatementAnalysis {
         return slot;
     }
 
-    /** The slot an expression stands for: a ? or a typed literal (CAST(? AS DATE) made by the lexer); else -1. */
+    /**
+     * The slot an expression stands for: a ?, a typed literal (CAST(? AS DATE) made by the lexer), or a literal cast
+     * to a plain type name ({@code '2024-01-01'::date}, {@code CAST('1.50' AS numeric)}: the engine checks that the
+     * type is the column's, so that the value is exactly what the server would store); else -1.
+     */
     private int slotExpression(Expression e) {
         if (e instanceof JdbcParameter p) return slotOf(p);
-        if (e instanceof CastExpression cast && cast.getLeftExpression() instanceof JdbcParameter p && cast.isUseCastKeyword()) {
+        if (e instanceof CastExpression cast && cast.getLeftExpression() instanceof JdbcParameter p) {
             int slot = slotOf(p);
-            if (slot >= 0 && sql.isTypedLiteral(slot)) {
+            if (slot >= 0 && (cast.isUseCastKeyword() && sql.isTypedLiteral(slot) || castLiteral(cast, slot))) {
                 accounted.add(cast);
                 return slot;
             }
@@ -455,6 +459,18 @@ final class StatementAnalysis {
         }
         if (e instanceof ParenthesedExpressionList<?> list && list.size() == 1) return slotExpression(list.get(0));
         return -1;
+    }
+
+    /** A literal (never an application's parameter) cast to a type named by one word, as {@link LiteralCast} reads it. */
+    private boolean castLiteral(CastExpression cast, int slot) {
+        var type = cast.getColDataType();
+        if (type == null || type.getArgumentsStringList() != null && !type.getArgumentsStringList().isEmpty()
+                || type.getArrayData() != null && !type.getArrayData().isEmpty() || cast.getColumnDefinitions() != null
+                && !cast.getColumnDefinitions().isEmpty()) {
+            return false;
+        }
+        LiteralCast found = LiteralCast.of(sql, slot);
+        return found != null && found.type().equalsIgnoreCase(type.getDataType());
     }
 
     // ---------------------------------------------------------------- statements
@@ -884,7 +900,8 @@ final class StatementAnalysis {
                     byItem(item.getExpression(), cols, scope, "DISTINCT ON");
                 }
             } else {
-                for (Offered o : cols) use(o.origin(), UseKind.UNSUPPORTED, -1, "DISTINCT");
+                // each bare column of the list is compared as stored; computed items were judged when read
+                for (Offered o : cols) use(o.origin(), UseKind.GROUP, -1, "DISTINCT");
             }
         }
         GroupByElement groupBy = ps.getGroupBy();
@@ -917,14 +934,20 @@ final class StatementAnalysis {
     }
 
     private void orderingItem(Expression e, List<Offered> cols, Scope scope, String detail) {
+        boolean grouping = "GROUP BY".equals(detail);
         if (e instanceof LongValue position) {
             accounted.add(e);
             long n = position.getValue();
             if (n < 1 || n > cols.size()) {
                 problem(detail + " position " + n + " is out of range");
             } else {
-                use(cols.get((int) n - 1).origin(), UseKind.UNSUPPORTED, -1, detail);
+                use(cols.get((int) n - 1).origin(), grouping ? UseKind.GROUP : UseKind.UNSUPPORTED, -1, detail);
             }
+            return;
+        }
+        if (grouping && e instanceof Column c && c.getArrayConstructor() == null && scope != null) {
+            // GROUP BY a bare input column: grouped as stored (an expression of it is walked below, as computed)
+            useColumn(c, scope, UseKind.GROUP, -1, detail);
             return;
         }
         if (e instanceof Column c && c.getTable() == null && c.getArrayConstructor() == null && !"GROUP BY".equals(detail)) {
@@ -1065,6 +1088,10 @@ final class StatementAnalysis {
                         if (o != null && o.origin() != null) refs.add(o.origin());
                     }
                     boolean same = refs.size() == 2 && refs.get(0).equals(refs.get(1));
+                    if (refs.size() == 2 && !same) {
+                        comparedColumns(refs.get(0), refs.get(1), "JOIN USING");
+                        continue;
+                    }
                     for (ColumnRef r : refs) use(r, same ? UseKind.COMPARE_SAME_COLUMN : UseKind.UNSUPPORTED, -1, "JOIN USING");
                 }
             }
@@ -1439,6 +1466,7 @@ final class StatementAnalysis {
     }
 
     private void equality(Expression left, Expression right, Scope scope, String op) {
+        if (quantified(left, right, scope, op)) return;
         Operand l = operand(left, scope, "compared with " + op);
         Operand r = operand(right, scope, "compared with " + op);
         if (l instanceof ColumnOperand && !(r instanceof ColumnOperand)) {
@@ -1456,6 +1484,8 @@ final class StatementAnalysis {
             if (a != null && a.equals(b)) {
                 use(a, UseKind.COMPARE_SAME_COLUMN, -1, "compared with the same column");
                 use(b, UseKind.COMPARE_SAME_COLUMN, -1, "compared with the same column");
+            } else if (op.equals("=") && a != null && b != null) {
+                comparedColumns(a, b, "compared with another column");
             } else {
                 use(a, UseKind.UNSUPPORTED, -1, "compared with another column");
                 use(b, UseKind.UNSUPPORTED, -1, "compared with another column");
@@ -1475,11 +1505,10 @@ final class StatementAnalysis {
 
     private void inExpression(InExpression in, Scope scope) {
         String op = in.isNot() ? "NOT IN" : "IN";
-        Operand left = operand(in.getLeftExpression(), scope, op + " on expression");
         Expression right = in.getRightExpression();
+        Operand left = operand(in.getLeftExpression(), scope, op + " on expression");
         if (right instanceof Select sub) {
-            operandUse(left, UseKind.UNSUPPORTED, -1, op + " (subquery)");
-            for (Offered o : select(sub, scope, Mode.INNER)) use(o.origin(), UseKind.UNSUPPORTED, -1, op + " (subquery)");
+            subqueryComparison(left, sub, scope, op + " (subquery)");
             return;
         }
         if (right instanceof ExpressionList<?> list) {
@@ -1504,6 +1533,86 @@ final class StatementAnalysis {
         }
         operandUse(left, UseKind.UNSUPPORTED, -1, op + " " + shape(right));
         walk(right, scope, op);
+    }
+
+    // ---------------------------------------------------------------- comparisons with a list or a subquery
+
+    /**
+     * {@code col = ANY (ARRAY[?, ...])} and {@code col <> ALL (ARRAY[?, ...])}: IN and NOT IN spelled with an
+     * array, each element a compared value; {@code col = ANY (subquery)} and {@code col <> ALL (subquery)}: IN and
+     * NOT IN of a subquery. True when {@code right} is such a quantified operand and the whole comparison has been
+     * analysed here; false (nothing recorded) for every other shape.
+     */
+    private boolean quantified(Expression left, Expression right, Scope scope, String op) {
+        String quantifier = op.equals("=") ? "ANY" : "ALL";
+        if (right instanceof net.sf.jsqlparser.expression.AnyComparisonExpression any
+                && (any.getAnyType().name().equals(quantifier) || op.equals("=") && any.getAnyType().name().equals("SOME"))) {
+            accounted.add(right);
+            Operand l = operand(left, scope, op + " " + quantifier + " on expression");
+            subqueryComparison(l, any.getSelect(), scope, op + " " + quantifier + " (subquery)");
+            return true;
+        }
+        if (!(right instanceof Function f) || f.getName() == null || f.getName().startsWith("\"")
+                || !(f.getName().equalsIgnoreCase(quantifier) || op.equals("=") && f.getName().equalsIgnoreCase("SOME"))
+                || f.getParameters() == null || f.getParameters().size() != 1
+                || !(f.getParameters().get(0) instanceof ArrayConstructor array) || array.getDataType() != null
+                || f.isDistinct() || f.isAllColumns() || f.isUnique() || f.getOrderByElements() != null
+                || f.getKeep() != null || f.getAttribute() != null || f.getNullHandling() != null) {
+            return false;
+        }
+        accounted.add(f);
+        accounted.add(f.getParameters());
+        accounted.add(array);
+        String detail = op + " " + quantifier;  // read by the engine (KeyExpansion.Form.of)
+        Operand l = operand(left, scope, detail + " on expression");
+        List<Integer> slots = new ArrayList<>();
+        boolean allSlots = array.getExpressions() != null && !array.getExpressions().isEmpty();
+        if (array.getExpressions() != null) {
+            accounted.add(array.getExpressions());
+            for (Expression item : array.getExpressions()) {
+                int slot = slotExpression(item);
+                if (slot < 0) {
+                    allSlots = false;
+                    walk(item, scope, detail + " with expression");
+                } else {
+                    slots.add(slot);
+                }
+            }
+        }
+        if (allSlots) {
+            for (int slot : slots) operandUse(l, UseKind.FILTER_EQUALITY, slot, detail);
+        } else {
+            operandUse(l, UseKind.UNSUPPORTED, -1, detail + " with expression");
+        }
+        return true;
+    }
+
+    /**
+     * {@code col [NOT] IN (SELECT ...)} and its ANY/ALL spellings: the database compares the column with the
+     * subquery's single column, which is equality of stored values when that is the very same table.column.
+     */
+    private void subqueryComparison(Operand left, Select sub, Scope scope, String detail) {
+        List<Offered> cols = select(sub, scope, Mode.INNER);
+        ColumnRef inner = cols.size() == 1 ? cols.get(0).origin() : null;
+        ColumnRef outer = left instanceof ColumnOperand c && c.resolution().wholeRow() == null
+                ? c.resolution().origin() : null;
+        if (inner != null && inner.equals(outer)) {
+            use(outer, UseKind.COMPARE_SAME_COLUMN, -1, detail);
+            use(inner, UseKind.COMPARE_SAME_COLUMN, -1, detail);
+            return;
+        }
+        if (inner != null && outer != null) {
+            comparedColumns(outer, inner, detail);
+            return;
+        }
+        operandUse(left, UseKind.UNSUPPORTED, -1, detail);
+        for (Offered o : cols) use(o.origin(), UseKind.UNSUPPORTED, -1, detail);
+    }
+
+    /** Two different columns compared for equality: recorded on each, naming the other (see COMPARE_OTHER_COLUMN). */
+    private void comparedColumns(ColumnRef a, ColumnRef b, String detail) {
+        uses.add(new ColumnUse(a, UseKind.COMPARE_OTHER_COLUMN, -1, detail, b));
+        uses.add(new ColumnUse(b, UseKind.COMPARE_OTHER_COLUMN, -1, detail, a));
     }
 
     // ---------------------------------------------------------------- computed expressions

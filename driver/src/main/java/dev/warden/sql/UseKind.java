@@ -28,6 +28,19 @@ public enum UseKind {
      */
     COMPARE_SAME_COLUMN,
     /**
+     * Grouped or deduplicated as the bare column itself, not an expression of it: {@code GROUP BY col} (by name or
+     * position) and each plain column of {@code SELECT DISTINCT}. The database compares the stored values with each
+     * other, like {@link #COMPARE_SAME_COLUMN}; the engine decides per encryption (deterministic: as a comparison;
+     * randomized: refused; rules-only: a computation on the plaintext, whose order a sort would show).
+     */
+    GROUP,
+    /**
+     * Compared for equality with another table.column ({@link ColumnUse#other}): {@code ON a.x = b.y},
+     * {@code USING (x)} over two tables, {@code x IN (SELECT y ...)}. Recorded on both columns; the engine allows
+     * it only between the columns of one policy join group.
+     */
+    COMPARE_OTHER_COLUMN,
+    /**
      * Copied by the server into another column or table: a column of the select feeding INSERT ... SELECT, or
      * inside a value written by SET, VALUES or ON CONFLICT DO UPDATE (also through CTEs, derived tables and
      * subqueries). Never allowed on a protected column, whoever asks: the copy would leave the column's rule,

@@ -536,4 +536,54 @@ class PolicyValidationTest {
     void emptyPolicy() {
         rejected("# nothing but a comment\n", 1, "the policy is empty");
     }
+
+    @Test
+    void aJoinGroupNeedsDeterministicColumnsOfOneType() {
+        String head = """
+                keyset: k.json
+                roles:
+                  support: {}
+                tables:
+                  customers:
+                    email:
+                      encrypt: deterministic
+                      read: { support: plaintext }
+                      join-group: contact
+                  leads:
+                    email:
+                      encrypt: %s
+                      type: %s
+                      read: { support: plaintext }
+                      join-group: %s
+                """;
+        rejected(head.formatted("randomized", "text", "contact"), 15, "tables.leads.email.join-group",
+                "encrypted randomized", "only encrypt: deterministic columns can be joined on");
+        rejected(head.formatted("deterministic", "date", "contact"), 15, "join group 'contact' holds customers.email"
+                + " of type text (line 9), but this column is of type date");
+        rejected(head.formatted("deterministic", "text", "a.b"), 15, "'a.b' is not a group name");
+        rejected(head.formatted("deterministic", "text", "[x]"), 15, "expected a group name");
+    }
+
+    @Test
+    void columnsOfOneJoinGroupShareTheirCipherBinding() throws Exception {
+        Policy p = PolicyLoader.parse("""
+                keyset: k.json
+                roles:
+                  support: {}
+                tables:
+                  customers:
+                    email: { encrypt: deterministic, read: { support: plaintext }, join-group: contact }
+                    phone: { encrypt: deterministic, read: { support: plaintext } }
+                  leads:
+                    email: { encrypt: deterministic, read: { support: plaintext }, join-group: contact }
+                """, "policy.yaml", null);
+        ColumnRule customers = p.column(null, "customers", "email").orElseThrow();
+        ColumnRule leads = p.column(null, "leads", "email").orElseThrow();
+        ColumnRule phone = p.column(null, "customers", "phone").orElseThrow();
+        assertEquals("join-group:contact", customers.cipherBinding());
+        assertEquals(customers.cipherBinding(), leads.cipherBinding());
+        assertEquals("customers.phone", phone.cipherBinding());
+        assertTrue(customers.joinsWith(leads) && leads.joinsWith(customers));
+        assertTrue(!customers.joinsWith(phone) && !phone.joinsWith(customers));
+    }
 }

@@ -54,8 +54,10 @@ class SqlAnalyzerTest {
                 () -> "expected " + kind + " of " + ref + " slot " + slot + " in " + p.uses());
     }
 
+    /** UNSUPPORTED, or a comparison with another column (which the engine allows only within a join group). */
     private static void assertUnsupported(Plan p, ColumnRef ref, String detailPart) {
-        assertTrue(p.uses().stream().anyMatch(u -> u.column().equals(ref) && u.kind() == UseKind.UNSUPPORTED
+        assertTrue(p.uses().stream().anyMatch(u -> u.column().equals(ref)
+                        && (u.kind() == UseKind.UNSUPPORTED || u.kind() == UseKind.COMPARE_OTHER_COLUMN)
                         && u.detail().contains(detailPart)),
                 () -> "expected UNSUPPORTED '" + detailPart + "' of " + ref + " in " + p.uses() + " problems " + p.problems());
     }
@@ -188,10 +190,51 @@ class SqlAnalyzerTest {
     }
 
     @Test
-    void distinctAndDistinctOnAreUnsupported() {
-        assertUnsupported(plan("select distinct email from customers"), c("email"), "DISTINCT");
+    void distinctOfBareColumnsGroupsThemAndDistinctOnIsUnsupported() {
+        Plan d = plan("select distinct email, s.p from customers, (select phone as p from customers) s");
+        assertClean(d);
+        assertUse(d, c("email"), UseKind.GROUP);
+        assertUse(d, c("phone"), UseKind.GROUP);
+        Plan computed = plan("select distinct lower(email) from customers");
+        assertUnsupported(computed, c("email"), "function lower()");
+        assertFalse(has(computed, c("email"), UseKind.GROUP));
         Plan on = plan("select distinct on (phone) email from customers");
         assertUnsupported(on, c("phone"), "DISTINCT ON");
+    }
+
+    @Test
+    void groupByTheBareColumnByNameOrPositionGroupsItAndAnExpressionOfItIsUnsupported() {
+        for (String sql : List.of("select email, count(*) from customers group by email",
+                "select email, count(*) from customers group by 1",
+                "select c.email, count(*) from customers c group by c.email",
+                "select count(*) from (select email as e from customers) s group by s.e")) {
+            Plan p = plan(sql);
+            assertClean(p);
+            assertUse(p, c("email"), UseKind.GROUP);
+            assertFalse(has(p, c("email"), UseKind.UNSUPPORTED), () -> sql + " " + p.uses());
+        }
+        assertUnsupported(plan("select count(*) from customers group by lower(email)"), c("email"), "function lower()");
+        assertUnsupported(plan("select count(*) from customers group by email || 'x'"), c("email"), "concatenation");
+        assertUnsupported(plan("select count(*) from customers group by rollup (email)"), c("email"), "rollup");
+        assertUnsupported(plan("select email from customers group by email order by email"), c("email"), "ORDER BY");
+        assertUse(plan("select email from customers group by email having email = ?"), c("email"),
+                UseKind.FILTER_EQUALITY, 0);
+    }
+
+    @Test
+    void anyOfAnArrayOfValuesIsEqualityOnEachElement() {
+        Plan p = plan("select id from customers where email = any (array[?, 'b@x']) and phone <> all (array[?])");
+        assertClean(p);
+        assertUse(p, c("email"), UseKind.FILTER_EQUALITY, 0);
+        assertUse(p, c("email"), UseKind.FILTER_EQUALITY, 1);
+        assertUse(p, c("phone"), UseKind.FILTER_EQUALITY, 2);
+        assertTrue(p.uses().stream().anyMatch(u -> u.slot() == 0 && u.detail().equals("= ANY")), p.uses()::toString);
+        assertTrue(p.uses().stream().anyMatch(u -> u.slot() == 2 && u.detail().equals("<> ALL")), p.uses()::toString);
+        assertUnsupported(plan("select id from customers where email = any (array[?, lower(?)])"), c("email"), "= ANY");
+        assertUnsupported(plan("select id from customers where email = any (?)"), c("email"), "compared with an expression");
+        assertUnsupported(plan("select id from customers where email <> any (array[?])"), c("email"), "compared with");
+        assertUnsupported(plan("select id from customers where email = all (array[?])"), c("email"), "compared with");
+        assertUnsupported(plan("select id from customers where email = \"any\"(array[?])"), c("email"), "compared with");
     }
 
     // ------------------------------------------------------------ filters
@@ -275,15 +318,51 @@ class SqlAnalyzerTest {
         assertUse(p, o("total"), UseKind.FILTER_EQUALITY, 2);
         assertUse(p, c("id"), UseKind.FILTER_EQUALITY, 4);
         assertUnsupported(p, c("phone"), "another column");
-        assertUnsupported(p, c("id"), "GROUP BY");
+        assertUse(p, c("id"), UseKind.GROUP);
     }
 
     @Test
-    void inSubqueryIsUnsupportedOnBothSides() {
+    void inSubqueryOfAnotherColumnIsUnsupportedOnBothSides() {
         Plan p = plan("select id from customers where email in (select email from orders where total = ?)");
         assertUnsupported(p, c("email"), "IN (subquery)");
         assertUnsupported(p, o("email"), "IN (subquery)");
         assertUse(p, o("total"), UseKind.FILTER_EQUALITY, 0);
+    }
+
+    @Test
+    void equalityOfTwoDifferentColumnsNamesTheOtherOnEachSide() {
+        for (String sql : List.of("select c.id from customers c join orders o on c.email = o.email",
+                "select c.id from customers c join orders o using (email)",
+                "select id from customers where email in (select email from orders)")) {
+            Plan p = plan(sql);
+            assertClean(p);
+            assertTrue(p.uses().contains(new ColumnUse(c("email"), UseKind.COMPARE_OTHER_COLUMN, -1,
+                    p.uses().stream().filter(u -> u.other() != null).findFirst().orElseThrow().detail(), o("email"))),
+                    () -> sql + " " + p.uses());
+            assertTrue(p.uses().stream().anyMatch(u -> u.column().equals(o("email")) && c("email").equals(u.other())),
+                    () -> sql + " " + p.uses());
+        }
+        Plan notEqual = plan("select c.id from customers c join orders o on c.email <> o.email");
+        assertTrue(has(notEqual, c("email"), UseKind.UNSUPPORTED), notEqual.uses()::toString);
+        Plan computed = plan("select c.id from customers c join orders o on c.email = lower(o.email)");
+        assertTrue(has(computed, c("email"), UseKind.UNSUPPORTED), computed.uses()::toString);
+    }
+
+    @Test
+    void inSubqueryOfTheSameColumnComparesItWithItself() {
+        for (String sql : List.of("select id from customers where email in (select email from customers where id = ?)",
+                "select id from customers where email not in (select c.email from customers c)",
+                "select id from customers where email = any (select email from customers)",
+                "select id from customers where email <> all (select email from customers)")) {
+            Plan p = plan(sql);
+            assertClean(p);
+            assertUse(p, c("email"), UseKind.COMPARE_SAME_COLUMN);
+            assertFalse(has(p, c("email"), UseKind.UNSUPPORTED), () -> sql + " " + p.uses());
+        }
+        assertUnsupported(plan("select id from customers where email in (select lower(email) from customers)"),
+                c("email"), "IN (subquery)");
+        assertUnsupported(plan("select id from customers where email in (select email, id from customers)"),
+                c("email"), "IN (subquery)");
     }
 
     @Test

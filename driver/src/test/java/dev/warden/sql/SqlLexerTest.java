@@ -54,12 +54,39 @@ class SqlLexerTest {
     }
 
     @Test
-    void numbersAreLiteralsAndLeadingMinusIsAnOperator() {
-        LexedSql l = SqlLexer.lex("select 42, -7, 3.14, .5, 1e10, 2.5E-3, 1_000, 0x1F from t");
-        assertEquals("select ?, -?, ?, ?, ?, ?, ?, ? from t", l.normalized());
-        assertEquals(List.of("42", "7", "3.14", ".5", "1e10", "2.5E-3", "1000", "0x1F"),
+    void numbersAreLiteralsWithTheirSignWhereTheServerReadsASign() {
+        LexedSql l = SqlLexer.lex("select 42, -7, 3.14, .5, 1e10, 2.5E-3, 1_000, 0x1F, - 8 from t");
+        assertEquals("select ?, ?, ?, ?, ?, ?, ?, ?, ? from t", l.normalized());
+        assertEquals(List.of("42", "-7", "3.14", ".5", "1e10", "2.5E-3", "1000", "0x1F", "-8"),
                 l.slots().stream().map(s -> ((Slot.Literal) s).value()).toList());
-        assertTrue(literal(l, 0).numeric());
+        assertEquals("-7", literal(l, 1).sourceText());
+        assertEquals("- 8", literal(l, 8).sourceText());
+        assertTrue(literal(l, 0).numeric() && literal(l, 1).numeric());
+        assertEquals("select ?, ?, ?, ?, ?, ?, ?, ?, ? from t", SqlLexer.lex("select 42, -7, 3.14, .5, 1e10, 2.5E-3,"
+                + " 1_000, 0x1F, - 8 from t").normalized());
+        assertEquals("select 42, -7, 3.14, .5, 1e10, 2.5E-3, 1_000, 0x1F, - 8 from t", l.render(null));
+    }
+
+    @Test
+    void aMinusAfterAnOperandOrInsideAnOperatorOrBeforeACastIsAnOperator() {
+        for (String[] c : new String[][] {
+                {"select a -5, a-5, (b)-5, 'x'-5, ?-5 from t", "select a -?, a-?, (b)-?, ?-?, ?-? from t"},
+                {"select a @-5, a |-5, a !=-5, a ~- 5 from t", "select a @-?, a |-?, a !=-?, a ~- ? from t"},
+                {"select -5::int, - 5 :: text from t", "select -?::int, - ? :: text from t"},
+                {"select - /* c */ 5 from t", "select - /* c */ ? from t"}}) {
+            assertEquals(c[1], SqlLexer.lex(c[0]).normalized(), c[0]);
+        }
+        for (String[] c : new String[][] {
+                {"select a from t where x = -5 and y <> -6 and z in (-1, -2) and w < -3 and -4 < v",
+                        "select a from t where x = ? and y <> ? and z in (?, ?) and w < ? and ? < v"},
+                {"insert into t values (-42.125, -1e3)", "insert into t values (?, ?)"},
+                {"select a from t where x =-5 or not -5 = x limit -1", "select a from t where x =? or not ? = x limit ?"},
+                {"select a from t where x = - -5", "select a from t where x = - ?"}}) {
+            LexedSql l = SqlLexer.lex(c[0]);
+            assertEquals(c[1], l.normalized(), c[0]);
+            assertTrue(l.slots().stream().allMatch(s -> ((Slot.Literal) s).value().startsWith("-")), c[0]);
+            assertEquals(c[0], l.render(null));
+        }
     }
 
     @Test

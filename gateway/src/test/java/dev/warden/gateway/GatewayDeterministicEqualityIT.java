@@ -1,0 +1,157 @@
+package dev.warden.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.warden.gateway.auth.GatewayUser;
+import dev.warden.gateway.auth.ScramVerifier;
+import dev.warden.gateway.backend.PgjdbcCopyRunner;
+import dev.warden.gateway.wire.PgFrameDecoder;
+import dev.warden.testkit.CustomersExample;
+import dev.warden.testkit.EmbeddedPostgres;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * GROUP BY, DISTINCT, COUNT(DISTINCT) and = ANY (ARRAY[...]) on a deterministic column through the gateway, in the
+ * simple (psql) and extended (pgjdbc, parameters in text and binary format) protocols: the answers are the
+ * plaintext twin table's, each role sees them per the policy, and a role without the filter right is refused
+ * with 42501.
+ */
+class GatewayDeterministicEqualityIT {
+
+    private static final String[][] ROWS = {{"Ann", "ann@example.com"}, {"Bob", "bob@example.com"},
+            {"Ann2", "ann@example.com"}, {"Cid", null}, {"Ann3", "ann@example.com"}, {"Bob2", "bob@example.com"}};
+
+    static CustomersExample example;
+    static GatewayServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        example = CustomersExample.create();
+        Path policy = CustomersExample.newPolicyDirectory();
+        ScramVerifier pw = ScramVerifier.generate("pw".toCharArray(), 4096);
+        GatewayConfig config = new GatewayConfig("127.0.0.1", 0,
+                new GatewayConfig.Backend(example.wardenUrl(), EmbeddedPostgres.USER, "", 4, Map.of()),
+                policy.resolve("policy.yaml").toString(), "file:" + policy.resolve("demo-master-key.txt"), null,
+                false, false, PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH,
+                Map.of("sam", new GatewayUser("sam", pw, "support", "customer-service", Set.of()),
+                        "ann", new GatewayUser("ann", pw, "analyst", null, Set.of())),
+                "scram-sha-256", 100);
+        server = new GatewayServer(config, new PooledBackendConnector(config.backend(), config.policy(),
+                config.masterKey()), new PgjdbcCopyRunner()).start();
+        try (Connection raw = example.raw(); Statement s = raw.createStatement()) {
+            s.execute("CREATE TABLE customers_plain (id serial, name text, email text)");
+            s.execute("ALTER TABLE customers DROP CONSTRAINT customers_email_key");
+        }
+        try (Connection sam = jdbc("sam", ""); Connection raw = example.raw()) {
+            for (String[] row : ROWS) {
+                for (Connection c : List.of(sam, raw)) {
+                    String table = c == raw ? "customers_plain" : "customers";
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (name, email) VALUES (?, ?)")) {
+                        ps.setString(1, row[0]);
+                        ps.setString(2, row[1]);
+                        ps.executeUpdate();
+                    }
+                }
+            }
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.close();
+    }
+
+    static Connection jdbc(String user, String settings) throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/app?user=" + user
+                + "&password=pw" + (settings.isEmpty() ? "" : "&" + settings));
+    }
+
+    private static final List<String> SHAPES = List.of(
+            "SELECT email, count(*) FROM customers GROUP BY email",
+            "SELECT DISTINCT email FROM customers",
+            "SELECT count(DISTINCT email) FROM customers",
+            "SELECT name FROM customers WHERE email = ANY (ARRAY['ann@example.com', 'cid@example.com'])",
+            "SELECT name FROM customers WHERE email IN (SELECT email FROM customers WHERE name = 'Bob')");
+
+    @Test
+    void theExtendedProtocolAnswersWhatPlaintextAnswers() throws Exception {
+        for (String settings : List.of("", "prepareThreshold=-1&binaryTransfer=true", "preferQueryMode=simple")) {
+            try (Connection sam = jdbc("sam", settings); Connection raw = example.raw()) {
+                for (String sql : SHAPES) {
+                    assertEquals(rows(raw, sql.replace(" customers", " customers_plain")), rows(sam, sql), settings + " " + sql);
+                }
+                String any = "SELECT name, email FROM customers WHERE email = ANY (ARRAY[?, ?])";
+                assertEquals(prepared(raw, any.replace(" customers", " customers_plain")), prepared(sam, any), settings);
+            }
+        }
+    }
+
+    @Test
+    void psqlGroupsAndAMaskedReaderWithoutTheFilterRightIsRefused() throws Exception {
+        assumeTrue(GatewayFixture.available("psql"), "psql not installed");
+        var grouped = psql("sam", "SELECT email, count(*) FROM customers GROUP BY email ORDER BY 2");
+        assertEquals(0, grouped.exit(), grouped.err());
+        assertEquals(List.of("|1", "bob@example.com|2", "ann@example.com|3"), grouped.out().strip().lines().toList());
+        var refused = psql("ann", "SELECT DISTINCT email FROM customers");
+        assertTrue(refused.err().contains("42501") || refused.err().contains("may not filter on customers.email"),
+                refused.err());
+        assertTrue(refused.err().contains("add 'analyst' to filter: of customers.email"), refused.err());
+        assertFalse(refused.err().contains("ann@"), refused.err());
+        try (Connection ann = jdbc("ann", ""); Statement s = ann.createStatement()) {
+            SQLException e = assertThrows(SQLException.class,
+                    () -> s.executeQuery("SELECT email, count(*) FROM customers GROUP BY email"));
+            assertEquals("42501", e.getSQLState());
+        }
+    }
+
+    static GatewayFixture.Result psql(String user, String sql) {
+        return GatewayFixture.run(List.of("/usr/bin/psql", "-X", "-At", "-v", "VERBOSITY=verbose", "-h", "127.0.0.1",
+                "-p", String.valueOf(server.port()), "-U", user, "-d", "app", "-c", sql), null,
+                Map.of("PGPASSWORD", "pw"), 60);
+    }
+
+    private static List<String> rows(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return collect(rs);
+        }
+    }
+
+    private static List<String> prepared(Connection c, String sql) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, "bob@example.com");
+            ps.setString(2, "nobody@example.com");
+            try (ResultSet rs = ps.executeQuery()) {
+                return collect(rs);
+            }
+        }
+    }
+
+    private static List<String> collect(ResultSet rs) throws SQLException {
+        List<String> out = new ArrayList<>();
+        int width = rs.getMetaData().getColumnCount();
+        while (rs.next()) {
+            StringBuilder row = new StringBuilder();
+            for (int i = 1; i <= width; i++) row.append(rs.getString(i)).append('|');
+            out.add(row.toString());
+        }
+        out.sort(null);
+        return out;
+    }
+}
