@@ -1,6 +1,7 @@
 package dev.warden.engine;
 
 import dev.warden.crypto.WardenKeyset;
+import dev.warden.policy.Policy;
 import dev.warden.sql.LexedSql;
 import dev.warden.sql.Slot;
 import java.sql.PreparedStatement;
@@ -32,11 +33,13 @@ public final class GuardedStatement {
     private final WardenKeyset keyset;  // the keyset the verdict was compiled with; null: uses no key
     private final GeneratedKeys generatedKeys;  // null: the application asked for no generated keys
     private final NameResolution.Effect namesEffect;
-    private final SearchScope scope;  // what the session's names resolved to when analysed; null: not analysed  // what running it may do to the session's name resolution
+    private final SearchScope scope;  // what the session's names resolved to when analysed; null: not analysed
+    private final Policy policy;  // the policy every decision of this guard was taken under
 
     GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
-                     Local local, String localValue, WardenKeyset keyset) {
-        this(lexed, compiled, sql, parameterColumns, null, sql.equals(lexed.original()), local, localValue, keyset);
+                     Local local, String localValue, WardenKeyset keyset, Policy policy) {
+        this(lexed, compiled, sql, parameterColumns, null, sql.equals(lexed.original()), local, localValue, keyset,
+                policy);
     }
 
     /**
@@ -44,15 +47,17 @@ public final class GuardedStatement {
      *                 so that the guard of a prepared text may be cached and shared
      * @param keyset   the keyset {@code compiled} was compiled with, or null when the statement touches no
      *                 protected table (its guard never depends on a key)
+     * @param policy   the policy it was compiled under: after a policy reload it is compiled again
      */
     GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
-                     int[] targets, boolean reusable, Local local, String localValue, WardenKeyset keyset) {
-        this(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue, keyset, null, null);
+                     int[] targets, boolean reusable, Local local, String localValue, WardenKeyset keyset,
+                     Policy policy) {
+        this(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue, keyset, null, null, policy);
     }
 
     private GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
                              int[] targets, boolean reusable, Local local, String localValue, WardenKeyset keyset,
-                             GeneratedKeys generatedKeys, SearchScope scope) {
+                             GeneratedKeys generatedKeys, SearchScope scope, Policy policy) {
         this.lexed = lexed;
         this.compiled = compiled;
         this.sql = sql;
@@ -64,6 +69,7 @@ public final class GuardedStatement {
         this.keyset = keyset;
         this.generatedKeys = generatedKeys;
         this.scope = scope;
+        this.policy = policy;
         this.namesEffect = NameResolution.effectOf(lexed);
     }
 
@@ -75,13 +81,13 @@ public final class GuardedStatement {
     /** This guard for an execution whose generated keys the application asked for (a copy: guards are shared). */
     GuardedStatement withGeneratedKeys(GeneratedKeys keys) {
         return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
-                keyset, keys, scope);
+                keyset, keys, scope, policy);
     }
 
     /** This guard, analysed with the session's names resolved as {@code scope} says. */
     GuardedStatement withScope(SearchScope scope) {
         return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
-                keyset, generatedKeys, scope);
+                keyset, generatedKeys, scope, policy);
     }
 
     /** What the session's table names resolved to when this was analysed; null when it was passed through. */
@@ -103,6 +109,11 @@ public final class GuardedStatement {
      */
     public boolean returnsProtectedKeys() {
         return generatedKeys != null && generatedKeys.mode() == GeneratedKeys.Mode.RETURNING;
+    }
+
+    /** The policy this guard was compiled under (see {@link WardenEngine#isCurrent}). */
+    Policy policy() {
+        return policy;
     }
 
     /** The keyset this guard was compiled with, or null when it depends on none. */
