@@ -704,6 +704,11 @@ public final class WardenEngine implements AutoCloseable {
         return guarded.policy() == policy && (guarded.keyset() == null || guarded.keyset() == keys.get());
     }
 
+    /** True when {@code guarded} was compiled under the policy in use (whatever the keys). */
+    public boolean underPolicyInUse(GuardedStatement guarded) {
+        return guarded.policy() == policy;
+    }
+
     /**
      * @param withholdDenied a result column the role may not read is kept but refused when read (42501), instead
      *                       of refusing the statement: only for generated keys of every column
