@@ -110,6 +110,8 @@ public final class AuditTrails {
 
     static final String KEYSET_OPENED = "keyset-opened";
     /** A running engine loaded a changed keyset file; the reason ends with the new primary key ids. */
+    static final String POLICY_RELOADED = "policy-reloaded";
+    static final String POLICY_REJECTED = "policy-rejected";
     static final String KEYSET_RELOADED = "keyset-reloaded";
     static final String PRIMARY = "primary keys ";
 
@@ -146,10 +148,16 @@ public final class AuditTrails {
      * "keyset-reloaded".
      */
     static void engineEvent(AuditSink sink, String type, Policy policy, String detail) throws AuditUnavailableException {
+        engineEvent(sink, type, policy, detail, "allowed");
+    }
+
+    /** An engine event whose outcome is {@code outcome} ("allowed", or "refused" for a rejected policy). */
+    static void engineEvent(AuditSink sink, String type, Policy policy, String detail, String outcome)
+            throws AuditUnavailableException {
         if (sink == null) return;
         sink.record(new AuditEvent(type, Instant.now().truncatedTo(ChronoUnit.MICROS), type + "-" + policy.version(),
                 null, null, null, null, null, null, null, null, policy.version(), List.of(), Map.of(), List.of(),
-                List.of(), -1, "allowed", detail, null, 0, List.of()));
+                List.of(), -1, outcome, detail, null, 0, List.of()));
     }
 
     private static byte[] unkeyedChainKey() {

@@ -55,8 +55,10 @@ final class DatabaseState {
     /** Cache key of a compiled protected column: its rule and how the resolved table's column stores ciphertext. */
     record ColumnKey(ColumnRule rule, Storage storage) {}
 
-    /** The caches whose content was compiled with one keyset. */
+    /** The caches whose content was compiled with one keyset under one policy. */
     static final class Keyed {
+        /** The policy every entry was compiled under. */
+        final Policy policy;
         /** The keyset every entry was compiled with; null for a rules-only policy. */
         final WardenKeyset keyset;
         final Map<ColumnKey, ProtectedColumn> protectedColumns = new ConcurrentHashMap<>();
@@ -68,13 +70,14 @@ final class DatabaseState {
          */
         final Cache<StatementKey, GuardedStatement> prepared = Caffeine.newBuilder().maximumSize(10_000).build();
 
-        Keyed(WardenKeyset keyset) {
+        Keyed(Policy policy, WardenKeyset keyset) {
+            this.policy = policy;
             this.keyset = keyset;
         }
     }
 
     final LiveCatalog catalog = new LiveCatalog();
-    final ServerSideObjects serverSideObjects;
+    private volatile ServerSideObjects serverSideObjects;  // of one policy: made again after a policy reload
     final Cache<PlanKey, Plan> plans = Caffeine.newBuilder().maximumSize(10_000).build();
     /**
      * For sessions with temporary relations: the table names the analysis of a normalised text looked up, to
@@ -88,20 +91,42 @@ final class DatabaseState {
 
     DatabaseState(Policy policy, WardenKeyset keyset) {
         this.serverSideObjects = new ServerSideObjects(policy);
-        this.keyed = new Keyed(keyset);
+        this.keyed = new Keyed(policy, keyset);
     }
 
-    /** The caches for {@code keyset} (the engine's current one): a new, empty set after a keyset reload. */
-    Keyed keyed(WardenKeyset keyset) {
+    /**
+     * The caches for {@code policy} and {@code keyset} (the engine's current ones): a new, empty set after a
+     * keyset or policy reload. After a policy reload the analyses are dropped too (they are cheap to redo, and
+     * nothing analysed under one policy's view of the protected tables is reused under another).
+     */
+    Keyed keyed(Policy policy, WardenKeyset keyset) {
         Keyed k = keyed;
-        if (k.keyset == keyset) return k;
+        if (k.keyset == keyset && k.policy == policy) return k;
         synchronized (this) {
             k = keyed;
-            if (k.keyset != keyset) {
-                k = new Keyed(keyset);
+            if (k.keyset != keyset || k.policy != policy) {
+                if (k.policy != policy) {
+                    plans.invalidateAll();
+                    namesLookedUp.invalidateAll();
+                }
+                k = new Keyed(policy, keyset);
                 keyed = k;
             }
             return k;
+        }
+    }
+
+    /** The server-side objects over {@code policy}'s protected tables (made again after a policy reload). */
+    ServerSideObjects serverSideObjects(Policy policy) {
+        ServerSideObjects s = serverSideObjects;
+        if (s.isFor(policy)) return s;
+        synchronized (this) {
+            s = serverSideObjects;
+            if (!s.isFor(policy)) {
+                s = new ServerSideObjects(policy);
+                serverSideObjects = s;
+            }
+            return s;
         }
     }
 
@@ -111,7 +136,7 @@ final class DatabaseState {
      */
     void invalidateDerived() {
         synchronized (this) {
-            keyed = new Keyed(keyed.keyset);
+            keyed = new Keyed(keyed.policy, keyed.keyset);
         }
     }
 
@@ -146,7 +171,7 @@ final class DatabaseState {
         plans.invalidateAll();
         namesLookedUp.invalidateAll();
         synchronized (this) {
-            keyed = new Keyed(keyed.keyset);
+            keyed = new Keyed(keyed.policy, keyed.keyset);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.warden.engine;
 
 import dev.warden.crypto.WardenKeyset;
+import dev.warden.policy.Policy;
 import dev.warden.sql.LexedSql;
 import dev.warden.sql.Slot;
 import java.sql.PreparedStatement;
@@ -34,11 +35,13 @@ public final class GuardedStatement {
     private final NameResolution.Effect namesEffect;
     private final boolean[] matchCompanions;  // by application parameter: also binds its match tokens next; null: none
     private final MatchFilters.Rendered matchFilter;  // LIKEs answered through match indexes; null: none
-    private final SearchScope scope;  // what the session's names resolved to when analysed; null: not analysed  // what running it may do to the session's name resolution
+    private final SearchScope scope;  // what the session's names resolved to when analysed; null: not analysed
+    private final Policy policy;  // the policy every decision of this guard was taken under
 
     GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
-                     Local local, String localValue, WardenKeyset keyset) {
-        this(lexed, compiled, sql, parameterColumns, null, sql.equals(lexed.original()), local, localValue, keyset);
+                     Local local, String localValue, WardenKeyset keyset, Policy policy) {
+        this(lexed, compiled, sql, parameterColumns, null, sql.equals(lexed.original()), local, localValue, keyset,
+                policy);
     }
 
     /**
@@ -46,17 +49,19 @@ public final class GuardedStatement {
      *                 so that the guard of a prepared text may be cached and shared
      * @param keyset   the keyset {@code compiled} was compiled with, or null when the statement touches no
      *                 protected table (its guard never depends on a key)
+     * @param policy   the policy it was compiled under: after a policy reload it is compiled again
      */
     GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
-                     int[] targets, boolean reusable, Local local, String localValue, WardenKeyset keyset) {
+                     int[] targets, boolean reusable, Local local, String localValue, WardenKeyset keyset,
+                     Policy policy) {
         this(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue, keyset, null, null, null,
-                null);
+                null, policy);
     }
 
     private GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
                              int[] targets, boolean reusable, Local local, String localValue, WardenKeyset keyset,
                              GeneratedKeys generatedKeys, SearchScope scope, boolean[] matchCompanions,
-                             MatchFilters.Rendered matchFilter) {
+                             MatchFilters.Rendered matchFilter, Policy policy) {
         this.matchCompanions = matchCompanions;
         this.matchFilter = matchFilter;
         this.lexed = lexed;
@@ -70,6 +75,7 @@ public final class GuardedStatement {
         this.keyset = keyset;
         this.generatedKeys = generatedKeys;
         this.scope = scope;
+        this.policy = policy;
         this.namesEffect = NameResolution.effectOf(lexed);
     }
 
@@ -81,25 +87,25 @@ public final class GuardedStatement {
     /** This guard for an execution whose generated keys the application asked for (a copy: guards are shared). */
     GuardedStatement withGeneratedKeys(GeneratedKeys keys) {
         return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
-                keyset, keys, scope, matchCompanions, matchFilter);
+                keyset, keys, scope, matchCompanions, matchFilter, policy);
     }
 
     /** This guard, also binding the match tokens of the application parameters marked in {@code companions}. */
     GuardedStatement withMatchCompanions(boolean[] companions) {
         return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
-                keyset, generatedKeys, scope, companions, matchFilter);
+                keyset, generatedKeys, scope, companions, matchFilter, policy);
     }
 
     /** This guard, analysed with the session's names resolved as {@code scope} says. */
     GuardedStatement withScope(SearchScope scope) {
         return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
-                keyset, generatedKeys, scope, matchCompanions, matchFilter);
+                keyset, generatedKeys, scope, matchCompanions, matchFilter, policy);
     }
 
     /** This guard, answering LIKEs through match indexes as {@code filter} says. */
     GuardedStatement withMatchFilter(MatchFilters.Rendered filter) {
         return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
-                keyset, generatedKeys, scope, matchCompanions, filter);
+                keyset, generatedKeys, scope, matchCompanions, filter, policy);
     }
 
     /** True when parameter {@code index} is the pattern of a LIKE answered through a match index. */
@@ -144,6 +150,11 @@ public final class GuardedStatement {
      */
     public boolean returnsProtectedKeys() {
         return generatedKeys != null && generatedKeys.mode() == GeneratedKeys.Mode.RETURNING;
+    }
+
+    /** The policy this guard was compiled under (see {@link WardenEngine#isCurrent}). */
+    Policy policy() {
+        return policy;
     }
 
     /** The keyset this guard was compiled with, or null when it depends on none. */

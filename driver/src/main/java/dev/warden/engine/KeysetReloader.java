@@ -16,8 +16,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -30,7 +28,7 @@ import java.util.function.Supplier;
  * <p>A check reads the file (a few kilobytes), hashes it (SHA-256) and compares the hash with the content of
  * the keyset in use; only a different content is opened with the master key the engine started with, and
  * installed if it may succeed the keyset in use ({@link WardenKeyset#whyNotSuccessor}). Checks run every
- * {@code keyset-reload} on one daemon thread shared by all engines, never on a statement's thread, or on
+ * {@code keyset-reload} on the {@link ReloadScheduler}'s thread, never on a statement's thread, or on
  * demand ({@link #check}). A content that fails (unreadable, not a keyset, wrong master key, keys missing)
  * leaves the keyset in use in place; it is reported once (a warning on the {@code dev.warden.keyset}
  * {@link System.Logger}, {@link #status}) and tried again only when the file changes again.
@@ -99,8 +97,7 @@ final class KeysetReloader implements AutoCloseable {
     /** Starts the periodic check, unless the interval is zero. */
     synchronized void start() {
         if (interval.isZero() || task != null) return;
-        long millis = interval.toMillis();
-        task = Scheduler.INSTANCE.scheduleWithFixedDelay(this::scheduledCheck, millis, millis, TimeUnit.MILLISECONDS);
+        task = ReloadScheduler.every(interval, this::scheduledCheck);
     }
 
     private void scheduledCheck() {
@@ -196,21 +193,6 @@ final class KeysetReloader implements AutoCloseable {
             return MessageDigest.getInstance("SHA-256").digest(bytes);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
-    }
-
-    /** One daemon thread for the checks of every engine, created when the first engine starts checking. */
-    private static final class Scheduler {
-        static final ScheduledThreadPoolExecutor INSTANCE = create();
-
-        private static ScheduledThreadPoolExecutor create() {
-            ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "warden-keyset-reload");
-                t.setDaemon(true);
-                return t;
-            });
-            executor.setRemoveOnCancelPolicy(true);  // a closed engine's check leaves the queue at once
-            return executor;
         }
     }
 }

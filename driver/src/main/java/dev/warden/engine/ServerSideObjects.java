@@ -403,6 +403,11 @@ final class ServerSideObjects {
     private final boolean rulesOnlyColumns;
     private volatile Snapshot snapshot;       // null: not read yet, or invalidated
 
+    /** True when this judges the objects over {@code policy}'s protected tables. */
+    boolean isFor(Policy policy) {
+        return this.policy == policy;
+    }
+
     ServerSideObjects(Policy policy) {
         this.policy = policy;
         this.rulesOnlyColumns = policy.hasRulesOnlyColumns();

@@ -36,6 +36,9 @@ public final class Session {
      */
     private volatile boolean schemaChangeUncommitted;
 
+    /** The policy the role and purpose were last checked against: after a policy reload, checked again. */
+    private volatile dev.warden.policy.Policy checkedAgainst;
+
     Session(DatabaseState database, String user, String role, String purpose, String client,
             String clientAddress) {
         this.database = database;
@@ -53,6 +56,14 @@ public final class Session {
         boolean was = schemaChangeUncommitted;
         schemaChangeUncommitted = false;
         return was;
+    }
+
+    dev.warden.policy.Policy checkedAgainst() {
+        return checkedAgainst;
+    }
+
+    void checkedAgainst(dev.warden.policy.Policy policy) {
+        checkedAgainst = policy;
     }
 
     DatabaseState database() {

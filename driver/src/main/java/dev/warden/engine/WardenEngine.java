@@ -47,31 +47,47 @@ public final class WardenEngine implements AutoCloseable {
     private static final Pattern SET_PURPOSE = Pattern.compile(
             "(?is)\\s*(?:SET\\s+(?:SESSION\\s+)?warden\\.purpose\\s*(?:=|TO)\\s*\\?|RESET\\s+warden\\.purpose)\\s*;?\\s*");
 
-    private final Policy policy;
+    /**
+     * The policy in use, replaced whole by {@link #installPolicy}: every guard is compiled under the one value
+     * read when it starts, is tagged with it, and is compiled again if the policy changed meanwhile (see
+     * {@link #guard(Session, Connection, String, LexedSql, boolean, boolean)}), so no statement mixes two policies.
+     */
+    private volatile Policy policy;
+    private final PolicyReloader policyReloader;   // null when the policy is not a file (a classpath resource)
     private final AtomicReference<WardenKeyset> keys;  // the keyset in use; holds null when nothing is encrypted
     private final KeysetReloader reloader;              // null when nothing is encrypted
     private final AuditSink auditSink;  // null: no trail configured
     private final SqlAnalyzer analyzer = new SqlAnalyzer();
     private final DatabaseUserCheck userCheck = new DatabaseUserCheck();
     private final Map<String, DatabaseState> databases = new ConcurrentHashMap<>();
-    private final Set<String> protectedTableNames;
-    private final Set<String> trustedFunctionNames;  // bare names of the policy's functions: section
-    private final ServerErrorRedactor errors;
+    private volatile TrustedNames trustedFunctionNames;  // bare names of the policy's functions: section
+    private volatile ServerErrorRedactor errors;
+
+    /** The bare names of a policy's trusted functions, computed once per policy. */
+    private record TrustedNames(Policy policy, Set<String> names) {
+        static TrustedNames of(Policy policy) {
+            Set<String> trusted = new java.util.HashSet<>();
+            for (dev.warden.policy.TrustedFunction f : policy.trustedFunctions().values()) trusted.add(f.name());
+            return new TrustedNames(policy, Set.copyOf(trusted));
+        }
+    }
 
     /** Where the keyset in use came from, for the engine to follow changes of its file. */
     private record KeysetSource(MasterKey masterKey, KeysetReloader.FileContent content) {}
 
-    private WardenEngine(Policy policy, AtomicReference<WardenKeyset> keys, KeysetSource source, AuditSink auditSink) {
+    private WardenEngine(Policy policy, String policyLocation, AtomicReference<WardenKeyset> keys, KeysetSource source,
+                         AuditSink auditSink) {
         this.policy = policy;
         this.keys = keys;
         this.auditSink = auditSink;
-        this.protectedTableNames = policy.protectedTableNames();
-        Set<String> trusted = new java.util.HashSet<>();
-        for (dev.warden.policy.TrustedFunction f : policy.trustedFunctions().values()) trusted.add(f.name());
-        this.trustedFunctionNames = Set.copyOf(trusted);
+        this.trustedFunctionNames = TrustedNames.of(policy);
         this.errors = new ServerErrorRedactor(policy);
         this.reloader = source == null ? null : new KeysetReloader(policy.keysetPath(), source.masterKey(),
                 source.content(), policy.keysetReload(), keys::get, this::install);
+        java.nio.file.Path policyFile = PolicyReloader.fileOf(policyLocation);
+        this.policyReloader = policyFile == null ? null : new PolicyReloader(policyFile, policyLocation,
+                policy.policyReload(), () -> this.policy, next -> PolicySuccession.whyNot(this.policy, next, keys.get()),
+                this::installPolicy, this::policyRejected);
     }
 
     /** The shared engine for {@code config}, opened on first use. */
@@ -130,12 +146,13 @@ public final class WardenEngine implements AutoCloseable {
             if (sink != null) sink.close();
             throw SqlStates.of(SqlStates.AUDIT_UNAVAILABLE, "the audit trail cannot be written: " + e.getMessage(), e);
         }
-        WardenEngine engine = new WardenEngine(policy, inUse, source, sink);
+        WardenEngine engine = new WardenEngine(policy, config.policyLocation(), inUse, source, sink);
         if (sink != null && auditSink == null) {
             // seal the trail on a clean exit, so that verify can tell a cut tail from a finished one
             Runtime.getRuntime().addShutdownHook(new Thread(sink::close, "warden-audit-seal"));
         }
         if (engine.reloader != null) engine.reloader.start();
+        if (engine.policyReloader != null) engine.policyReloader.start();
         return engine;
     }
 
@@ -171,13 +188,72 @@ public final class WardenEngine implements AutoCloseable {
      */
     private void install(WardenKeyset next) {
         WardenKeyset previous = keys.getAndSet(next);
-        for (DatabaseState database : databases.values()) database.keyed(next);
+        for (DatabaseState database : databases.values()) database.keyed(policy, next);
         try {
             AuditTrails.engineEvent(auditSink, AuditTrails.KEYSET_RELOADED, policy, "keyset " + policy.keysetPath()
                     + " reloaded (was " + previous.primaryKeyIds() + "; keys " + next.describeKeys() + "), "
                     + AuditTrails.PRIMARY + next.primaryKeyIds());
         } catch (dev.warden.audit.AuditUnavailableException e) {
             // the new keys are in use either way; the sink reports its own health
+        }
+    }
+
+    /**
+     * Checks the policy file now and, when it holds another policy than the one in use, loads it as the
+     * periodic check ({@code policy-reload}) would: parsed and validated, checked to be a possible successor
+     * ({@link PolicySuccession}), then used by every statement compiled from now on. A statement prepared
+     * before is compiled again under it at its next bind or execution; a session whose role or purpose it no
+     * longer allows is refused (28000) at its next statement.
+     *
+     * @return true when a new policy is now in use, false when the file holds the policy in use (or the policy
+     *         is a classpath resource, which never changes)
+     * @throws SQLException (28000, as a policy that does not load at start-up) naming the file, line and rule,
+     *                      or why the new policy may not replace the one in use; the policy in use stays
+     */
+    public boolean reloadPolicy() throws SQLException {
+        if (policyReloader == null) return false;
+        try {
+            return policyReloader.check(true) == PolicyReloader.Outcome.RELOADED;
+        } catch (PolicyException e) {
+            throw SqlStates.of(SqlStates.BAD_SESSION, e.getMessage() + "; the policy in use stays");
+        }
+    }
+
+    /**
+     * Why the policy file's current content is not in use (it was rejected), or null when the file holds the
+     * policy in use or has not changed since; for operators and health checks.
+     */
+    public String policyReloadError() {
+        return policyReloader == null ? null : policyReloader.lastError();
+    }
+
+    /**
+     * Makes {@code next} the policy in use (called by the policy reloader, one reload at a time). Every cache of
+     * compiled statements is keyed on the policy, so the next statement of each database starts new ones, and
+     * every guard compiled under the previous policy is compiled again before it is used ({@link #isCurrent}).
+     */
+    private void installPolicy(Policy next) {
+        Policy previous = policy;
+        trustedFunctionNames = TrustedNames.of(next);
+        errors = new ServerErrorRedactor(next);
+        policy = next;  // last: from here on, a guard compiling under the previous policy is compiled again
+        for (DatabaseState database : databases.values()) database.keyed(next, keys.get());
+        try {
+            AuditTrails.engineEvent(auditSink, AuditTrails.POLICY_RELOADED, next, "policy " + next.source()
+                    + " reloaded: version " + previous.version() + " replaced by " + next.version() + " ("
+                    + next.roles().size() + " roles, " + next.columns().size() + " protected columns)");
+        } catch (dev.warden.audit.AuditUnavailableException e) {
+            // the new policy is in use either way; the sink reports its own health
+        }
+    }
+
+    /** Records, once per distinct problem, that a new content of the policy file was not loaded. */
+    private void policyRejected(String reason) {
+        try {
+            AuditTrails.engineEvent(auditSink, AuditTrails.POLICY_REJECTED, policy, reason
+                    + "; the policy in use (version " + policy.version() + ") stays", "refused");
+        } catch (dev.warden.audit.AuditUnavailableException e) {
+            // logged by the reloader either way; the sink reports its own health
         }
     }
 
@@ -196,10 +272,13 @@ public final class WardenEngine implements AutoCloseable {
             throw SqlStates.of(SqlStates.BAD_SESSION, "no role given: set the connection property warden.role"
                     + " to one of the roles of " + policy.source());
         }
-        checkSession(role, purpose);
+        Policy checked = policy;
+        checkSession(checked, role, purpose);
         DatabaseState state = databases.computeIfAbsent(database == null ? "" : database,
-                d -> new DatabaseState(policy, keys.get()));
-        return new Session(state, user, role, purpose, client, clientAddress);
+                d -> new DatabaseState(checked, keys.get()));
+        Session session = new Session(state, user, role, purpose, client, clientAddress);
+        session.checkedAgainst(checked);
+        return session;
     }
 
     /**
@@ -212,11 +291,41 @@ public final class WardenEngine implements AutoCloseable {
     }
 
     private void checkSession(String role, String purpose) throws SQLException {
+        checkSession(policy, role, purpose);
+    }
+
+    /**
+     * Checks, without opening anything, that the policy in use has {@code role} and lets it act for
+     * {@code purpose}: a front door refuses a login at once (28000) when a reloaded policy removed its role,
+     * instead of failing to open a backend connection for it.
+     */
+    public void checkRole(String role, String purpose) throws SQLException {
+        checkSession(policy, role, purpose);
+    }
+
+    private static void checkSession(Policy policy, String role, String purpose) throws SQLException {
         try {
             policy.checkSession(role, purpose);
         } catch (PolicyException e) {
             throw SqlStates.of(SqlStates.BAD_SESSION, e.getMessage());
         }
+    }
+
+    /**
+     * A session opened (or last checked) under another policy: its role and purpose are checked against
+     * {@code now}, so that a role or purpose a reloaded policy removed acts no more (28000, audited).
+     */
+    private void checkSessionAfterReload(Session session, Policy now, LexedSql lexed, boolean auditRefusal)
+            throws SQLException {
+        try {
+            checkSession(now, session.role(), session.purpose());
+        } catch (SQLException e) {
+            SQLException refusal = SqlStates.of(SqlStates.BAD_SESSION, "the policy was reloaded (version "
+                    + now.version() + ") while this connection was open, and " + e.getMessage());
+            if (auditRefusal) StatementAudit.refused(auditSink, session, lexed.normalized(), null, now.version(), refusal);
+            throw refusal;
+        }
+        session.checkedAgainst(now);
     }
 
     /**
@@ -246,7 +355,8 @@ public final class WardenEngine implements AutoCloseable {
     private GuardedStatement guardPrepared(Session session, Connection connection, String sql, boolean withholdDenied,
                                            boolean auditRefusal) throws SQLException {
         DatabaseState database = session.database();
-        DatabaseState.Keyed keyed = database.keyed(keys.get());
+        Policy now = policy;
+        DatabaseState.Keyed keyed = database.keyed(now, keys.get());
         // a guard passed through depends on the text alone; an analysed one also on what the session's names
         // resolve to, known without a round trip unless the session has temporary relations (then not cached)
         DatabaseState.StatementKey passed = new DatabaseState.StatementKey(sql, session.role(), session.purpose(),
@@ -259,7 +369,7 @@ public final class WardenEngine implements AutoCloseable {
                         session.purpose(), withholdDenied, path));
             }
         }
-        if (cached != null) {
+        if (cached != null && session.checkedAgainst() == now) {
             checkAuditHealth(cached.compiled());
             return cached;
         }
@@ -268,7 +378,7 @@ public final class WardenEngine implements AutoCloseable {
         if (guarded.local() == GuardedStatement.Local.NONE && guarded.reusable()
                 && !guarded.lexed().backslashInPlainString()
                 && !guarded.compiled().changesSchema() && !startsWithDdlKeyword(sql)
-                && (guarded.keyset() == null || guarded.keyset() == keyed.keyset)) {
+                && (guarded.keyset() == null || guarded.keyset() == keyed.keyset) && guarded.policy() == keyed.policy) {
             SearchScope scope = guarded.compiled() == PASS_THROUGH ? null : session.names().known(database);
             if (guarded.compiled() == PASS_THROUGH || scope != null) {
                 keyed.prepared.put(new DatabaseState.StatementKey(sql, session.role(), session.purpose(),
@@ -382,7 +492,7 @@ public final class WardenEngine implements AutoCloseable {
      */
     public GuardedStatement current(Session session, Connection connection, GuardedStatement guarded,
                                     boolean executing) throws SQLException {
-        if (usesKeysInUse(guarded)) return guarded;
+        if (isCurrent(guarded)) return guarded;
         if (!guarded.reusable() && !executing) return guarded;
         GuardedStatement fresh;
         try {
@@ -428,6 +538,14 @@ public final class WardenEngine implements AutoCloseable {
     public SQLException stale(Session session, GuardedStatement guarded, GuardedStatement fresh, String remedy)
             throws SQLException {
         WardenKeyset compiledWith = guarded.keyset();
+        if (guarded.policy() != fresh.policy()) {
+            SQLException stale = SqlStates.unsupported("the policy was reloaded (version " + guarded.policy().version()
+                    + " replaced by " + fresh.policy().version() + ") after this statement was prepared and it must"
+                    + " now be sent as another text: " + remedy);
+            StatementAudit.refused(auditSink, session, guarded.fingerprint(), fresh.compiled(), fresh.policy().version(),
+                    stale);
+            return stale;
+        }
         String why = guarded.reusable() && fresh.keyset() != null && compiledWith != null
                 ? "equality filters on deterministic columns are sent once per enabled key, "
                         + fresh.keyset().enabledDeterministicKeys() + " now against "
@@ -519,7 +637,7 @@ public final class WardenEngine implements AutoCloseable {
                                        boolean afterOthers) throws SQLException {
         if (!guarded.lexed().backslashInPlainString()) return;
         if (guarded.compiled() == PASS_THROUGH) {
-            ServerSideObjects.Snapshot objects = session.database().serverSideObjects.current(connection,
+            ServerSideObjects.Snapshot objects = session.database().serverSideObjects(policy).current(connection,
                     session.database()::invalidateDerived);
             if (!readsDifferentlyOnServer(guarded.lexed(), afterOthers, connection, objects)) return;
         } else if (!backslashesMayEscape(guarded.lexed(), afterOthers, connection)) {
@@ -538,15 +656,16 @@ public final class WardenEngine implements AutoCloseable {
      */
     public boolean namesNoProtectedTable(Session session, Connection connection, String sql) throws SQLException {
         LexedSql lexed = SqlLexer.lex(sql);
+        Policy now = policy;
         DatabaseState database = session.database();
-        ServerSideObjects.Snapshot objects = database.serverSideObjects.current(connection, database::invalidateDerived);
-        return !lexed.mentionsAny(protectedTableNames) && !lexed.mentionsAny(objects.words())
+        ServerSideObjects.Snapshot objects = database.serverSideObjects(now).current(connection, database::invalidateDerived);
+        return !lexed.mentionsAny(now.protectedTableNames()) && !lexed.mentionsAny(objects.words())
                 && objects.operator(lexed.normalized()) == null;
     }
 
     /** Whether {@code lexed} (as Warden reads it) names nothing that makes the engine look at it. */
     private boolean passesThrough(LexedSql lexed, ServerSideObjects.Snapshot objects) {
-        return !lexed.mentionsAny(protectedTableNames) && !lexed.mentionsAny(objects.words())
+        return !lexed.mentionsAny(policy.protectedTableNames()) && !lexed.mentionsAny(objects.words())
                 && !mayComputeOutOfView(lexed) && objects.operator(lexed.normalized()) == null;
     }
 
@@ -602,9 +721,17 @@ public final class WardenEngine implements AutoCloseable {
         }
     }
 
-    /** True when {@code guarded} depends on no key or was compiled with the keyset in use. */
-    public boolean usesKeysInUse(GuardedStatement guarded) {
-        return guarded.keyset() == null || guarded.keyset() == keys.get();
+    /**
+     * True when {@code guarded} was compiled under the policy in use and depends on no key or was compiled with
+     * the keyset in use; otherwise {@link #current} gives the guard to use now. Two field reads.
+     */
+    public boolean isCurrent(GuardedStatement guarded) {
+        return guarded.policy() == policy && (guarded.keyset() == null || guarded.keyset() == keys.get());
+    }
+
+    /** True when {@code guarded} was compiled under the policy in use (whatever the keys). */
+    public boolean underPolicyInUse(GuardedStatement guarded) {
+        return guarded.policy() == policy;
     }
 
     /**
@@ -614,13 +741,26 @@ public final class WardenEngine implements AutoCloseable {
      */
     private GuardedStatement guard(Session session, Connection connection, String sql, LexedSql lexed,
                                    boolean withholdDenied, boolean auditRefusal) throws SQLException {
+        while (true) {
+            Policy now = policy;
+            GuardedStatement guarded = guard(now, session, connection, sql, lexed, withholdDenied, auditRefusal);
+            // a policy reloaded while this statement was compiled: what it read of the policy may be of either
+            // one, so it is compiled again, wholly under the new one (reloads are seconds apart at the least)
+            if (policy == now) return guarded;
+        }
+    }
+
+    /** {@link #guard(Session, Connection, String, LexedSql, boolean, boolean)} under {@code now}. */
+    private GuardedStatement guard(Policy now, Session session, Connection connection, String sql, LexedSql lexed,
+                                   boolean withholdDenied, boolean auditRefusal) throws SQLException {
         checkAuditStopped();
+        if (session.checkedAgainst() != now) checkSessionAfterReload(session, now, lexed, auditRefusal);
         if (lexed.words().contains("warden")) {
-            GuardedStatement local = localStatement(session, lexed);
+            GuardedStatement local = localStatement(session, lexed, now);
             if (local != null) return local;
         }
         DatabaseState database = session.database();
-        ServerSideObjects.Snapshot objects = database.serverSideObjects.current(connection, database::invalidateDerived);
+        ServerSideObjects.Snapshot objects = database.serverSideObjects(now).current(connection, database::invalidateDerived);
         if (passesThrough(lexed, objects)) {
             if (readsDifferentlyOnServer(lexed, false, connection, objects)) {
                 SQLException refusal = backslashRefusal();
@@ -629,14 +769,14 @@ public final class WardenEngine implements AutoCloseable {
             }
             if (startsWithDdlKeyword(sql)) database.invalidate();  // a table joined with a protected one may change
             else if (startsWithPrivilegeKeyword(sql)) database.privilegesChanged();  // USAGE on a schema of a path
-            return new GuardedStatement(lexed, PASS_THROUGH, sql, null, GuardedStatement.Local.NONE, null, null);
+            return new GuardedStatement(lexed, PASS_THROUGH, sql, null, GuardedStatement.Local.NONE, null, null, now);
         }
         if (backslashesMayEscape(lexed, false, connection)) {
             SQLException refusal = backslashRefusal();
             if (auditRefusal) StatementAudit.refused(auditSink, session, lexed.normalized(), null, policy.version(), refusal);
             throw refusal;
         }
-        DatabaseState.Keyed keyed = database.keyed(keys.get());
+        DatabaseState.Keyed keyed = database.keyed(now, keys.get());
         String role = session.role();
         String purpose = session.purpose();
         CompiledStatement verdict = null;
@@ -683,20 +823,21 @@ public final class WardenEngine implements AutoCloseable {
         ProtectedColumn[] parameterColumns = GuardedStatement.parameterColumns(lexed, verdict);
         if (filtered != null) {
             return new GuardedStatement(lexed, verdict, toSend, parameterColumns, filtered.targets(),
-                    !filtered.literalsEncrypted(), GuardedStatement.Local.NONE, null, keyed.keyset)
+                    !filtered.literalsEncrypted(), GuardedStatement.Local.NONE, null, keyed.keyset, now)
                     .withMatchFilter(filtered).withScope(scope.key());
         }
         if (withMatch != null) {
             return new GuardedStatement(lexed, verdict, toSend, parameterColumns, withMatch.targets(),
-                    !withMatch.literalsEncrypted(), GuardedStatement.Local.NONE, null, keyed.keyset)
+                    !withMatch.literalsEncrypted(), GuardedStatement.Local.NONE, null, keyed.keyset, now)
                     .withMatchCompanions(withMatch.companions()).withScope(scope.key());
         }
         if (expanded != null) {
             return new GuardedStatement(lexed, verdict, toSend, parameterColumns, expanded.targets(),
-                    !expanded.literalsEncrypted(), GuardedStatement.Local.NONE, null, keyed.keyset).withScope(scope.key());
+                    !expanded.literalsEncrypted(), GuardedStatement.Local.NONE, null, keyed.keyset, now)
+                    .withScope(scope.key());
         }
         return new GuardedStatement(lexed, verdict, toSend, parameterColumns, GuardedStatement.Local.NONE, null,
-                keyed.keyset).withScope(scope.key());
+                keyed.keyset, now).withScope(scope.key());
     }
 
     /**
@@ -712,7 +853,9 @@ public final class WardenEngine implements AutoCloseable {
                 || "do".equals(SqlLexer.firstWord(lexed.normalized())))) {
             return true;
         }
-        if (!trustedFunctionNames.isEmpty() && lexed.mentionsAny(trustedFunctionNames)) return true;
+        TrustedNames trusted = trustedFunctionNames;
+        if (trusted.policy() != policy) trusted = TrustedNames.of(policy);  // mid-reload: compiled again anyway
+        if (!trusted.names().isEmpty() && lexed.mentionsAny(trusted.names())) return true;
         return RefusedBuiltins.mentionedIn(lexed);
     }
 
@@ -918,7 +1061,7 @@ public final class WardenEngine implements AutoCloseable {
      * protected table is a programming error, refused before it runs.
      */
     public void checkInternalRead(String sql) {
-        if (SqlLexer.lex(sql).mentionsAny(protectedTableNames)) {
+        if (SqlLexer.lex(sql).mentionsAny(policy.protectedTableNames())) {
             throw new IllegalArgumentException("an internal read names a protected table; it must read the catalog only");
         }
     }
@@ -949,7 +1092,7 @@ public final class WardenEngine implements AutoCloseable {
         }
     }
 
-    private GuardedStatement localStatement(Session session, LexedSql lexed) throws SQLException {
+    private GuardedStatement localStatement(Session session, LexedSql lexed, Policy now) throws SQLException {
         Matcher m = SET_PURPOSE.matcher(lexed.normalized());
         if (!m.matches()) return null;
         String value = null;
@@ -960,7 +1103,7 @@ public final class WardenEngine implements AutoCloseable {
             value = literal.value();
         }
         return new GuardedStatement(lexed, PASS_THROUGH, lexed.original(), null,
-                GuardedStatement.Local.SET_PURPOSE, value, null);
+                GuardedStatement.Local.SET_PURPOSE, value, null, now);
     }
 
     /** The verdict of a statement that names no protected table: sent as is, audited without columns. */
@@ -1109,6 +1252,7 @@ public final class WardenEngine implements AutoCloseable {
     @Override
     public void close() {
         if (reloader != null) reloader.close();
+        if (policyReloader != null) policyReloader.close();
         if (auditSink != null) auditSink.close();
     }
 }

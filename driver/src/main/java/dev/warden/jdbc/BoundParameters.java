@@ -123,16 +123,29 @@ final class BoundParameters {
      * Binds again, on {@code target} prepared for {@code guard}, what was bound: only the protected values
      * (encrypted anew) when {@code protectedOnly}, every parameter otherwise. Call {@link #unreplayable()} first.
      */
+    /**
+     * True when every parameter bound so far is protected under {@code guard} exactly when it was bound as
+     * protected: false after a policy reload that put a bound parameter's column under the policy (its value went
+     * to the real statement as given) or took it out.
+     */
+    boolean protectsAlike(GuardedStatement guard) {
+        if (setters == null) return true;
+        for (int i = 1; i < setters.length; i++) {
+            if (setters[i] != null && (setters[i] == Setter.PROTECTED) != guard.protectsParameter(i)) return false;
+        }
+        return true;
+    }
+
     void replay(PreparedStatement target, GuardedStatement guard, boolean protectedOnly) throws SQLException {
         if (setters == null) return;
         for (int i = 1; i < setters.length; i++) {
             Setter setter = setters[i];
             if (setter == null || (protectedOnly && setter != Setter.PROTECTED)) continue;
             if ((setter == Setter.PROTECTED) != guard.protectsParameter(i)) {
-                // the policy cannot change under a statement; should the analysis differ, bind nothing rather
-                // than plaintext where ciphertext belongs
+                // a policy reload changed what the parameter writes or compares: bind nothing rather than
+                // plaintext where ciphertext belongs
                 throw SqlStates.unsupported("parameter " + i + " is no longer analysed as it was when it was bound"
-                        + " after the keyset reload: bind the parameters again");
+                        + " after the keyset or policy reload: bind the parameters again");
             }
             if (setter == Setter.PROTECTED) {
                 guard.bind(target, i, values[i]);

@@ -63,7 +63,8 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
         this.delegate = delegate;
         this.guarded = guarded;
         this.preparer = preparer;
-        // a guard compiled without a keyset never changes (WardenEngine#usesKeysInUse): nothing to replay
+        // a guard compiled without a keyset changes only with the policy (WardenEngine#isCurrent), and binds
+        // nothing protected: nothing to replay (followReload refuses what a reload newly protects)
         this.bound = preparer != null && guarded.dependsOnKeys() ? new BoundParameters() : null;
     }
 
@@ -74,7 +75,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
      */
     private GuardedStatement current(boolean executing) throws SQLException {
         GuardedStatement g = guarded;
-        return connection.engine().usesKeysInUse(g) ? g : followReload(g, executing);
+        return connection.engine().isCurrent(g) ? g : followReload(g, executing);
     }
 
     /** {@link #current}, for an execution: also checked by {@link WardenEngine#checkStringsReadAlike} (a look-up). */
@@ -93,10 +94,10 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
      */
     private GuardedStatement followReload(GuardedStatement old, boolean executing) throws SQLException {
         WardenEngine engine = connection.engine();
-        if (bound == null) return guarded = engine.current(connection.session(), connection.delegate(), old, executing);
+        if (bound == null) return followPolicyReload(engine, old, executing);
         if (!executing) {
             GuardedStatement now = engine.current(connection.session(), connection.delegate(), old, false);
-            if (now != old) adopt(now);
+            if (now != old) adopt(engine, now, false);
             return guarded;
         }
         GuardedStatement fresh = engine.recompiled(connection.session(), connection.delegate(), old);
@@ -104,17 +105,53 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             if (batchedSets > 0 && old.protectsAnyParameter()) {
                 throw refuseBatch(engine, old, fresh);
             }
-            adopt(fresh);
+            adopt(engine, fresh, true);
             return fresh;
         }
         if (batchedSets > 0) throw refuseBatch(engine, old, fresh);
         return reprepare(engine, old, fresh);
     }
 
-    /** Takes {@code fresh} (same text) in place of the guard: protected values bound are encrypted anew. */
-    private void adopt(GuardedStatement fresh) throws SQLException {
+    /**
+     * A statement whose guard bound nothing protected (no values kept) follows a reload: when the new guard
+     * protects a parameter (a policy reload put its column under the policy), what was bound so far went into the
+     * real statement as the application gave it, so it is cleared, and an execution is refused (0A000, audited):
+     * the application binds the parameters again, and they are then encrypted.
+     */
+    private GuardedStatement followPolicyReload(WardenEngine engine, GuardedStatement old, boolean executing)
+            throws SQLException {
+        GuardedStatement now = engine.current(connection.session(), connection.delegate(), old, executing);
+        if (now != old && now.protectsAnyParameter() && !old.protectsAnyParameter()) {
+            delegate.clearParameters();
+            guarded = now;
+            if (executing) throw reboundRefusal(engine, now);
+            return now;
+        }
+        return guarded = now;
+    }
+
+    /**
+     * Takes {@code fresh} (same text) in place of the guard: protected values bound are encrypted anew. When a
+     * policy reload changed which parameters are protected, what was bound is cleared instead (a value bound as
+     * given may now belong encrypted) and an execution refused (0A000, audited): the application binds again.
+     */
+    private void adopt(WardenEngine engine, GuardedStatement fresh, boolean executing) throws SQLException {
+        if (!bound.protectsAlike(fresh)) {
+            bound.clear();
+            delegate.clearParameters();
+            guarded = fresh;
+            if (executing) throw reboundRefusal(engine, fresh);
+            return;
+        }
         bound.replay(delegate, fresh, true);
         guarded = fresh;
+    }
+
+    private SQLException reboundRefusal(WardenEngine engine, GuardedStatement fresh) throws SQLException {
+        SQLException refused = SqlStates.unsupported("the policy was reloaded after the parameters of this statement"
+                + " were bound and now protects them differently: they were cleared, bind them again");
+        engine.auditRefusal(connection.session(), fresh, refused);
+        return refused;
     }
 
     /**
@@ -147,6 +184,9 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
         PreparedStatement previous = delegate;
         PreparedStatement next = preparer.prepare(connection.delegate(), fresh.sql());
         String unreplayable = bound.unreplayable();
+        if (unreplayable == null && !bound.protectsAlike(fresh)) {
+            unreplayable = "a parameter the reloaded policy protects differently";
+        }
         try {
             carrySettings(previous, next);
             if (unreplayable == null) bound.replay(next, fresh, false);
@@ -197,7 +237,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
      * comparison.
      */
     boolean mustBePreparedAgain() throws SQLException {
-        return !connection.engine().usesKeysInUse(current(false));
+        return !connection.engine().isCurrent(current(false));
     }
 
     private void bindProtected(int parameterIndex, Object plaintext) throws SQLException {

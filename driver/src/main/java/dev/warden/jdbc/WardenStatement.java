@@ -398,6 +398,23 @@ public class WardenStatement implements Statement {
         delegate.clearBatch();
     }
 
+    /**
+     * Each text of the batch was guarded when added: one added before a policy reload went to the real statement
+     * as the previous policy decided, so the batch is cleared and refused (0A000, each entry audited); the
+     * application adds it again. (A keyset reload needs nothing: the previous keys still open what they wrote.)
+     */
+    private void refuseBatchOfAnotherPolicy() throws SQLException {
+        for (GuardedStatement guarded : batch) {
+            if (connection.engine().underPolicyInUse(guarded)) continue;
+            List<GuardedStatement> entries = new ArrayList<>(batch);
+            clearBatch();
+            SQLException refused = SqlStates.unsupported("the policy was reloaded after statements were added to"
+                    + " this batch: the batch was cleared, add them again");
+            for (GuardedStatement entry : entries) connection.engine().auditRefusal(connection.session(), entry, refused);
+            throw refused;
+        }
+    }
+
     @Override
     public int[] executeBatch() throws SQLException {
         long[] counts = executeLargeBatch();
@@ -410,6 +427,7 @@ public class WardenStatement implements Statement {
     public long[] executeLargeBatch() throws SQLException {
         List<StatementAudit> audits = new ArrayList<>(batch.size());
         boolean touchesProtected = false;
+        refuseBatchOfAnotherPolicy();
         for (GuardedStatement guarded : batch) {
             audits.add(begin(guarded));
             touchesProtected |= guarded.touchesProtected();

@@ -32,10 +32,17 @@ public final class Policy {
      */
     public static final Duration DEFAULT_KEYSET_RELOAD = Duration.ofSeconds(10);
 
+    /**
+     * How often a running engine checks its policy file for a change when the policy does not say
+     * ({@code policy-reload}): as for the keyset, seconds after an edit, at the cost of hashing a small file.
+     */
+    public static final Duration DEFAULT_POLICY_RELOAD = Duration.ofSeconds(10);
+
     private final String source;
     private final String version;
     private final Path keysetPath;
     private final Duration keysetReload;
+    private final Duration policyReload;
     private final AuditSettings audit;
     private final Map<String, RoleRule> roles;
     private final Map<String, Optional<RoleRule>> roleLookup;
@@ -98,6 +105,22 @@ public final class Policy {
     public Policy(String source, String version, Path keysetPath, Duration keysetReload, Collection<RoleRule> roles,
                   Collection<ColumnRule> columns, AuditSettings audit, Collection<TrustedFunction> trustedFunctions,
                   DeniedColumns deniedColumns) {
+        this(source, version, keysetPath, keysetReload, roles, columns, audit, trustedFunctions, deniedColumns,
+                DEFAULT_POLICY_RELOAD);
+    }
+
+    /**
+     * As {@link #Policy(String, String, Path, Duration, Collection, Collection, AuditSettings, Collection,
+     * DeniedColumns)}, with how often a running engine checks the policy file for a change
+     * ({@code policy-reload}; {@link Duration#ZERO}: never).
+     */
+    public Policy(String source, String version, Path keysetPath, Duration keysetReload, Collection<RoleRule> roles,
+                  Collection<ColumnRule> columns, AuditSettings audit, Collection<TrustedFunction> trustedFunctions,
+                  DeniedColumns deniedColumns, Duration policyReload) {
+        this.policyReload = Objects.requireNonNull(policyReload, "policyReload");
+        if (policyReload.isNegative()) {
+            throw new IllegalArgumentException("policyReload must not be negative: " + policyReload);
+        }
         this.deniedColumns = Objects.requireNonNull(deniedColumns, "deniedColumns");
         Map<String, TrustedFunction> trusted = new HashMap<>();
         for (TrustedFunction f : trustedFunctions) {
@@ -182,6 +205,14 @@ public final class Policy {
      */
     public Duration keysetReload() {
         return keysetReload;
+    }
+
+    /**
+     * How often a running engine checks its policy file for a change ({@code policy-reload}, default
+     * {@link #DEFAULT_POLICY_RELOAD}); {@link Duration#ZERO} when the policy turns the check off.
+     */
+    public Duration policyReload() {
+        return policyReload;
     }
 
     /** The {@code audit:} section, or its defaults when the policy has none. */

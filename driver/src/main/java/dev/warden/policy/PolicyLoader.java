@@ -97,7 +97,11 @@ public final class PolicyLoader {
         return parse(yaml, sourceName, baseDir, fingerprint(yaml.getBytes(StandardCharsets.UTF_8)));
     }
 
-    private static Policy parse(byte[] bytes, String sourceName, Path baseDir) throws PolicyException {
+    /**
+     * Parses a policy file's bytes, as {@link #load} does, with {@code sourceName} in messages and
+     * {@code baseDir} resolving the keyset path; the version is that of {@code bytes} ({@link #version}).
+     */
+    public static Policy parse(byte[] bytes, String sourceName, Path baseDir) throws PolicyException {
         String yaml;
         try {
             yaml = StandardCharsets.UTF_8.newDecoder()
@@ -131,6 +135,11 @@ public final class PolicyLoader {
                     + "tables, audit)");
         }
         return new YamlPolicyReader(sourceName, baseDir, version).read(root.get());
+    }
+
+    /** The {@link Policy#version()} a policy read from {@code bytes} has: whether a file changed is told by it. */
+    public static String version(byte[] bytes) {
+        return fingerprint(bytes);
     }
 
     private static String fingerprint(byte[] bytes) {

@@ -29,7 +29,7 @@ import org.snakeyaml.engine.v2.nodes.Tag;
 final class YamlPolicyReader {
 
     private static final List<String> TOP_KEYS =
-            List.of("keyset", "keyset-reload", "roles", "tables", "functions", "audit", "denied-columns");
+            List.of("keyset", "keyset-reload", "policy-reload", "roles", "tables", "functions", "audit", "denied-columns");
     private static final List<String> ROLE_KEYS = List.of("purposes");
     private static final List<String> COLUMN_KEYS = List.of("encrypt", "type", "read", "mask", "write", "filter", "purposes",
             "match", "join-group");
@@ -39,7 +39,7 @@ final class YamlPolicyReader {
     /** An upper bound that keeps megabytes-to-bytes from overflowing and catches unit mistakes. */
     private static final long MAX_ROTATE_SIZE_MB = 1024L * 1024;
     private static final Pattern INTERVAL = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
-    /** Bounds of {@code keyset-reload}: below 100 ms it would be a busy loop, above a day a mistake. */
+    /** Bounds of {@code keyset-reload} and {@code policy-reload}: below 100 ms it would be a busy loop, above a day a mistake. */
     private static final Duration MIN_INTERVAL = Duration.ofMillis(100);
     private static final Duration MAX_INTERVAL = Duration.ofHours(24);
 
@@ -90,6 +90,9 @@ final class YamlPolicyReader {
         Entry reload = top.get("keyset-reload");
         Duration keysetReload = reload == null ? Policy.DEFAULT_KEYSET_RELOAD
                 : interval(reload.value(), "keyset-reload");
+        Entry policyReloadEntry = top.get("policy-reload");
+        Duration policyReload = policyReloadEntry == null ? Policy.DEFAULT_POLICY_RELOAD
+                : interval(policyReloadEntry.value(), "policy-reload");
 
         Entry tablesEntry = require(top, root, "policy", "tables", "the protected tables and their columns");
         List<ColumnRule> columns = new ArrayList<>();
@@ -110,7 +113,7 @@ final class YamlPolicyReader {
                 : word(denied.value(), "denied-columns", "value", DENIED_COLUMNS_WORDS);
 
         return new Policy(source, version, keysetPath, keysetReload, roles.values(), columns, auditSettings, trusted,
-                deniedColumns);
+                deniedColumns, policyReload);
     }
 
     // ---- functions

@@ -105,7 +105,7 @@ class PolicyValidationTest {
                 keyset: k.json
                 roles: { support: {} }
                 tabels: {}
-                """, 3, "policy: unknown key 'tabels'", "allowed keys: keyset, keyset-reload, roles, tables, functions, audit, denied-columns");
+                """, 3, "policy: unknown key 'tabels'", "allowed keys: keyset, keyset-reload, policy-reload, roles, tables, functions, audit, denied-columns");
     }
 
     @Test
@@ -530,6 +530,22 @@ class PolicyValidationTest {
         for (String bad : new String[] {"10", "fast", "99ms", "25h", "-1s", "1.5s", "10 s"}) {
             rejected("keyset-reload: " + bad + "\n" + body, 1, "keyset-reload: ", "such as 10s");
         }
+    }
+
+    @Test
+    void policyReloadIntervalDefaultsToTenSecondsAndIsReadLikeKeysetReload() throws PolicyException {
+        String body = """
+                roles: { support: {} }
+                tables:
+                  t:
+                    c: { encrypt: none, read: {} }
+                """;
+        assertEquals(Policy.DEFAULT_POLICY_RELOAD, PolicyLoader.parse(body, "policy.yaml", null).policyReload());
+        assertEquals(java.time.Duration.ofMillis(500),
+                PolicyLoader.parse("policy-reload: 500ms\n" + body, "policy.yaml", null).policyReload());
+        assertEquals(java.time.Duration.ZERO,
+                PolicyLoader.parse("policy-reload: off\n" + body, "policy.yaml", null).policyReload());
+        rejected("roles: { support: {} }\npolicy-reload: 10\ntables: {}\n", 2, "policy-reload: ", "such as 10s");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.warden.gateway;
 
+import dev.warden.engine.EngineConfig;
+import dev.warden.engine.WardenEngine;
 import dev.warden.gateway.auth.BackendLogin;
 import dev.warden.gateway.auth.GatewayUser;
 import dev.warden.gateway.backend.BackendConnector;
@@ -57,6 +59,11 @@ public final class PooledBackendConnector implements BackendConnector {
     public Connection open(GatewayUser user, String purpose) throws SQLException {
         if (closed) {
             throw new SQLException("gateway is shutting down", "57P01");
+        }
+        if (warden && policy != null) {
+            // the policy may have been reloaded since the gateway started (or since this pool was made): a user
+            // whose role it no longer has is refused now, not after a pool's connection timeout
+            WardenEngine.forConfig(new EngineConfig(policy, masterKey)).checkRole(user.role(), purpose);
         }
         Key key = warden ? new Key(user.backendLogin(), user.role(), purpose) : new Key(user.backendLogin(), "", null);
         return pools.computeIfAbsent(key, this::createPool).getConnection();
