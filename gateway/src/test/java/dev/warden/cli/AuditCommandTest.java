@@ -82,8 +82,8 @@ class AuditCommandTest {
     @Test
     void verifyOfAnUntouchedTrailExitsZero() {
         assertEquals(0, run("verify", "--hmac-key-file", keyFile.toString(), trail.toString()), err.toString());
-        assertTrue(out.toString().matches("OK: 10 events verified \\(seq 1..10\\), trail sealed\nhead: seq 10 hash "
-                + "[0-9a-f]{64}\n"), out.toString());
+        assertTrue(out.toString().matches("audit: OK: 10 events verified \\(seq 1..10\\), trail sealed\n  head: seq 10 "
+                + "hash [0-9a-f]{64}\nTOTAL: OK: 1 chain verified, 10 events\n"), out.toString());
     }
 
     @Test
@@ -93,6 +93,12 @@ class AuditCommandTest {
         assertEquals(1, run("verify", "--hmac-key-file", keyFile.toString(), "--expect-seq", "25", trail.toString()));
         assertTrue(out.toString().contains("ERROR trail ends at seq 10 but seq 25 was written: events 11..25 are "
                 + "missing"), out.toString());
+        assertEquals(0, run("verify", "--hmac-key-file", keyFile.toString(), "--expect-seq", "audit=10",
+                trail.toString()));
+        assertEquals(1, run("verify", "--hmac-key-file", keyFile.toString(), "--expect-seq", "audit@gw2=1",
+                trail.toString()), "a chain expected and not found");
+        assertEquals(2, run("verify", "--hmac-key-file", keyFile.toString(), "--expect-seq", "audit=x",
+                trail.toString()));
     }
 
     @Test
