@@ -232,19 +232,45 @@ public final class AuditReport {
 
     /** Every statement that returned the row whose keyed hash is {@code rowKeyHash}. */
     public ReportTable rowKeyViewers(String rowKeyHash) {
+        return rowKeyViewers(List.of(rowKeyHash));
+    }
+
+    /**
+     * Every statement that returned the row whose keyed hash is any of {@code rowKeyHashes} (the same row under
+     * each audit key, as {@code warden audit row-key} prints them), with the audit-key era that matched: the key
+     * id a Tink tag carries in its first five bytes, or "key N" (its place in the list) for a raw tag.
+     */
+    public ReportTable rowKeyViewers(List<String> rowKeyHashes) {
         List<List<Object>> rows = new ArrayList<>();
         for (AuditEvent e : statements) {
-            if (!contains(e.rowKeyHashes(), rowKeyHash)) {
+            String matched = null;
+            for (String h : rowKeyHashes) {
+                if (contains(e.rowKeyHashes(), h)) {
+                    matched = h;
+                    break;
+                }
+            }
+            if (matched == null) {
                 continue;
             }
             String shown = e.columnsRead() == null ? "" : e.columnsRead().entrySet().stream()
                     .sorted(Map.Entry.comparingByKey()).map(c -> c.getKey() + "=" + c.getValue())
                     .collect(Collectors.joining(" "));
             rows.add(java.util.Arrays.asList(AuditLineCodec.formatTime(e.time()), nz(e.databaseUser()), nz(e.role()),
-                    nz(e.purpose()), nz(e.client()), shown, nz(e.fingerprint())));
+                    nz(e.purpose()), nz(e.client()), shown, nz(e.fingerprint()), keyEra(matched, rowKeyHashes)));
         }
-        return new ReportTable("Who has seen row " + rowKeyHash, List.of("time", "user", "role", "purpose", "client",
-                "columns shown", "statement"), rows);
+        String title = rowKeyHashes.size() == 1 ? "Who has seen row " + rowKeyHashes.get(0)
+                : "Who has seen row " + rowKeyHashes.get(0) + " (under " + rowKeyHashes.size() + " audit keys)";
+        return new ReportTable(title, List.of("time", "user", "role", "purpose", "client", "columns shown",
+                "statement", "audit key"), rows);
+    }
+
+    /** The audit key a row-key hash was made with: Tink's prefix (0x01 and a 4-byte key id) when it has one. */
+    private static String keyEra(String hash, List<String> all) {
+        if (hash.length() == 74 && hash.startsWith("01")) {
+            return "id " + Long.parseLong(hash.substring(2, 10), 16) + (hash.equals(all.get(0)) ? " (current)" : "");
+        }
+        return "key " + (all.indexOf(hash) + 1) + (hash.equals(all.get(0)) ? " (current)" : "");
     }
 
     /**

@@ -44,6 +44,14 @@ public record AuditSettings(Path path, String durability, String onFailure, bool
         this(path, durability, onFailure, hashRowKeys, rotateSizeBytes, rotateDaily, null);
     }
 
+    /**
+     * What {@code audit.instance} may be: safe in a file name (no path separator, no {@code ..}, no {@code @}).
+     * The audit package enforces the same when a sink opens (components do not share code); this check is the
+     * one that names the policy line.
+     */
+    public static final java.util.regex.Pattern INSTANCE_NAME =
+            java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
     public static final String ASYNC = "async";
     public static final String SYNC = "sync";
     public static final String FAIL_CLOSED = "fail-closed";

@@ -365,10 +365,9 @@ final class YamlPolicyReader {
                     break;
                 case "instance":
                     instance = nonEmptyScalar(e.value(), p).getValue();
-                    try {
-                        dev.warden.audit.AuditTrailFiles.checkInstance(instance);
-                    } catch (IllegalArgumentException bad) {
-                        throw fail(e.value(), p, bad.getMessage());
+                    if (!AuditSettings.INSTANCE_NAME.matcher(instance).matches()) {
+                        throw fail(e.value(), p, "'" + instance + "' must be 1 to 100 letters, digits, '.', '_' or "
+                                + "'-', starting with a letter or digit (it becomes part of the trail's file names)");
                     }
                     break;
                 case "anchor":

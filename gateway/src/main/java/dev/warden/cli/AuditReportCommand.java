@@ -62,9 +62,10 @@ public final class AuditReportCommand implements Callable<Integer> {
     @Option(names = "--top", paramLabel = "N", description = "The N users reading most protected columns.")
     Integer top;
 
-    @Option(names = "--row-key-hash", paramLabel = "HASH", description = "Everyone who has seen the row with this "
-            + "keyed row-key hash.")
-    String rowKeyHash;
+    @Option(names = "--row-key-hash", paramLabel = "HASH", split = ",", description = "Everyone who has seen the row "
+            + "with this keyed row-key hash; several (comma-separated, as audit row-key prints them, one per audit "
+            + "key) cover every audit-key era.")
+    List<String> rowKeyHash;
 
     @Option(names = "--trail", description = "The trail's own events: policy loads, keyset openings and reloads, "
             + "key rotations, reencryption runs, chain starts, seals and alarms (in the default report too).")

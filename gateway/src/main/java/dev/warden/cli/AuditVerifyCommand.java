@@ -95,7 +95,7 @@ public final class AuditVerifyCommand implements Callable<Integer> {
         try {
             if (source.fromDatabase()) {
                 String name = source.jdbcUrl.replaceAll("\\?.*", "") + " table " + source.table;
-                result = new TrailVerification(new TreeMap<>(Map.of(name, verifier.verifyLines(name,
+                result = new TrailVerification(new TreeMap<>(Map.of("table " + source.table, verifier.verifyLines(name,
                         AuditTrailReader.readTableLines(source.jdbcUrl, source.connectionProperties(), source.table),
                         live))));
             } else {
