@@ -76,7 +76,27 @@ public final class AuditTrails {
         if (settings.anchor() != null) {
             config = config.withAnchor(settings.anchor(), AuditSinkConfig.DEFAULT_ANCHOR_INTERVAL);
         }
+        sealAbandonedChains(config, chainKey(keyset));
         return new JsonLinesAuditSink(config, chainKey(keyset));
+    }
+
+    /**
+     * Seals the other chains of the trail whose writers are gone without sealing them (crashed or killed
+     * processes): with an instance per process, nobody else would ever continue them, and each would fail
+     * verification for ever as a possibly cut tail. Each gets the alarm its own restart would have written.
+     */
+    private static void sealAbandonedChains(AuditSinkConfig own, ChainKey key) {
+        try {
+            for (String chain : dev.warden.audit.AuditTrailFiles.chainsOf(own.path()).keySet()) {
+                if (!chain.equals(own.chainName())) {
+                    JsonLinesAuditSink.sealIfAbandoned(
+                            own.withInstance(dev.warden.audit.AuditTrailFiles.instanceOf(chain)).withAnchor(null,
+                                    own.anchorInterval()), key, own.instance());
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // the directory cannot be listed: opening this process's own chain will report it
+        }
     }
 
     /** This process's default instance (host name and pid): every engine of the process writes one chain. */

@@ -172,6 +172,36 @@ class MultiInstanceTrailTest {
     }
 
     @Test
+    void aChainWhoseWriterDiedUnsealedIsSealedByTheNextInstanceWithAnAlarm() throws Exception {
+        try (JsonLinesAuditSink a = new JsonLinesAuditSink(instance("gw1"), KEY)) {
+            write(a, 1, 5);
+        }
+        Path file = AuditTrailFiles.list(dir, "audit@gw1").get(0);
+        List<String> lines = Files.readAllLines(file);
+        Files.write(file, lines.subList(0, lines.size() - 1)); // as a kill -9 leaves it: no seal
+        TrailVerification crashed = verify(Map.of());
+        assertTrue(crashed.chains().get("audit@gw1").has(AuditVerification.Kind.UNSEALED), crashed.render());
+
+        try (JsonLinesAuditSink running = new JsonLinesAuditSink(instance("gw1"), KEY)) {
+            running.record(statement(6)); // its writer is back: nobody else may touch the chain
+            assertFalse(JsonLinesAuditSink.sealIfAbandoned(instance("gw1"), KEY, "gw2"));
+        }
+        Files.write(file, lines.subList(0, lines.size() - 1));
+        for (Path later : AuditTrailFiles.list(dir, "audit@gw1").subList(1, 2)) {
+            Files.delete(later); // back to the crashed state
+        }
+        assertTrue(JsonLinesAuditSink.sealIfAbandoned(instance("gw1"), KEY, "gw2"));
+        assertFalse(JsonLinesAuditSink.sealIfAbandoned(instance("gw1"), KEY, "gw2"), "sealed once only");
+        assertFalse(JsonLinesAuditSink.sealIfAbandoned(instance("gw9"), KEY, "gw2"), "no files, no chain");
+        TrailVerification v = verify(Map.of());
+        AuditVerification gw1 = v.chains().get("audit@gw1");
+        assertTrue(v.ok() && gw1.sealed(), v.render());
+        assertTrue(v.render().contains("previous run ended without a seal after seq 6")
+                && v.render().contains("closed by instance gw2"), v.render());
+        assertEquals(List.of("audit@gw1"), List.copyOf(v.chains().keySet()));
+    }
+
+    @Test
     void anAnchorLineThatIsNotOneIsReadAsAnError() throws Exception {
         Path anchor = dir.resolve("bad.anchor");
         Files.writeString(anchor, "{\"chain\":\"audit@gw1\",\"seq\":3}\n");
