@@ -54,13 +54,7 @@ public final class AuditTrailFiles {
      * that is not safe in a file name replaced by '_'.
      */
     public static String defaultInstance() {
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (IOException | RuntimeException e) {
-            host = System.getenv().getOrDefault("HOSTNAME", "host");
-        }
-        String safe = host.replaceAll("[^A-Za-z0-9._-]", "_");
+        String safe = hostName().replaceAll("[^A-Za-z0-9._-]", "_");
         if (safe.isEmpty() || !Character.isLetterOrDigit(safe.charAt(0))) {
             safe = "h" + safe;
         }
@@ -68,6 +62,36 @@ public final class AuditTrailFiles {
             safe = safe.substring(0, 80);
         }
         return safe + "-" + ProcessHandle.current().pid();
+    }
+
+    /**
+     * The host's name without a DNS lookup where possible (a host whose name does not resolve would otherwise
+     * stall the first trail opening for the resolver's timeout): the kernel's on Linux, then the environment, then
+     * the resolver.
+     */
+    private static String hostName() {
+        try {
+            Path kernel = Path.of("/proc/sys/kernel/hostname");
+            if (Files.isReadable(kernel)) {
+                String name = Files.readString(kernel).strip();
+                if (!name.isEmpty()) {
+                    return name;
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux, or not readable: try the others
+        }
+        for (String variable : new String[] {"HOSTNAME", "COMPUTERNAME"}) {
+            String name = System.getenv(variable);
+            if (name != null && !name.isBlank()) {
+                return name.strip();
+            }
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException | RuntimeException e) {
+            return "host";
+        }
     }
 
     /** The instance part of a chain name ({@code gw1} of {@code audit@gw1}), or null for a single-writer trail. */
