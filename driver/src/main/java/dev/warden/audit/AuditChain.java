@@ -45,6 +45,15 @@ final class AuditChain {
         return hash;
     }
 
+    /** The head last {@link #mark marked} committed. */
+    long committedSeq() {
+        return markedSeq;
+    }
+
+    String committedHash() {
+        return markedHash;
+    }
+
     /** Remembers the head as committed. */
     void mark() {
         markedSeq = seq;
@@ -55,6 +64,12 @@ final class AuditChain {
     void markAt(long seq, String hash) {
         markedSeq = seq;
         markedHash = hash;
+    }
+
+    /** Moves the head back to {@code seq, hash} (an earlier, uncommitted head), leaving the mark where it is. */
+    void rewindTo(long seq, String hash) {
+        this.seq = seq;
+        this.hash = hash;
     }
 
     /** Moves the head back to the last {@link #mark}. */

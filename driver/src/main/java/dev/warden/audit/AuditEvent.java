@@ -46,6 +46,16 @@ public record AuditEvent(String type, Instant time, String eventId, String sessi
     public static final String ALARM = "alarm";
     /** The last event of a cleanly closed trail: its absence at the end means the tail may have been cut. */
     public static final String SEAL = "seal";
+    /**
+     * The last event of a file closed by rotation: the chain goes on in the next file, so a chain whose last
+     * event is this one has lost its newest file(s). Never the end of a complete chain, unlike {@link #SEAL}.
+     */
+    public static final String FILE_ROTATED = "file-rotated";
+    /**
+     * The first event of a new chain of a multi-writer trail: {@code reason} names the chain and the instance
+     * writing it ({@code chain warden-audit@gw1 of instance gw1}).
+     */
+    public static final String CHAIN_STARTED = "chain-started";
 
     /**
      * An event about the trail itself (no session, decision null), written by a sink (never by the engine). {@code reason} must not hold
@@ -58,6 +68,16 @@ public record AuditEvent(String type, Instant time, String eventId, String sessi
     /** The seal written by a clean close. */
     public static AuditEvent seal(Instant time) {
         return system(SEAL, time, "trail closed cleanly");
+    }
+
+    /** The mark that ends a file at rotation. */
+    public static AuditEvent fileRotated(Instant time) {
+        return system(FILE_ROTATED, time, "file rotated; the chain continues in the next file");
+    }
+
+    /** The first event of chain {@code chain}, written by instance {@code instance}. */
+    public static AuditEvent chainStarted(Instant time, String chain, String instance) {
+        return system(CHAIN_STARTED, time, "chain " + chain + " of instance " + instance);
     }
 
     private static AuditEvent system(String type, Instant time, String reason) {

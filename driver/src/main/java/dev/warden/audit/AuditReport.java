@@ -30,11 +30,80 @@ public final class AuditReport {
     private final List<AuditEvent> statements;
     private final Instant since;
     private final Instant until;
+    /** Events about the trail, keys and policy (not statements), with their chain, in time order. */
+    private final List<Map.Entry<String, AuditEvent>> trailEvents;
+    /** Per chain: statements in the period, first and last event time (any type). */
+    private final Map<String, Object[]> chainSummaries;
 
-    private AuditReport(List<AuditEvent> statements, Instant since, Instant until) {
+    private AuditReport(List<AuditEvent> statements, Instant since, Instant until,
+                        List<Map.Entry<String, AuditEvent>> trailEvents, Map<String, Object[]> chainSummaries) {
         this.statements = statements;
         this.since = since;
         this.until = until;
+        this.trailEvents = trailEvents;
+        this.chainSummaries = chainSummaries;
+    }
+
+    /**
+     * The events of every chain (by chain name, as {@link AuditTrailReader#readChains} gives them) merged in time
+     * order, with {@code since <= time < until}: the statements, and the trail's own events with their chain.
+     */
+    public static AuditReport ofChains(Map<String, List<ChainedEvent>> chains, Instant since, Instant until) {
+        List<AuditEvent> all = new ArrayList<>();
+        List<Map.Entry<String, AuditEvent>> trail = new ArrayList<>();
+        Map<String, Object[]> summaries = new java.util.TreeMap<>();
+        for (Map.Entry<String, List<ChainedEvent>> chain : chains.entrySet()) {
+            Object[] summary = {0L, null, null};
+            for (ChainedEvent c : chain.getValue()) {
+                AuditEvent e = c.event();
+                if (e.time() == null || (since != null && e.time().isBefore(since))
+                        || (until != null && !e.time().isBefore(until))) {
+                    continue;
+                }
+                if (AuditEvent.STATEMENT.equals(e.type())) {
+                    all.add(e);
+                    summary[0] = (Long) summary[0] + 1;
+                } else if (!AuditEvent.FILE_ROTATED.equals(e.type())) {
+                    trail.add(Map.entry(chain.getKey(), e));
+                }
+                if (summary[1] == null || e.time().isBefore((Instant) summary[1])) {
+                    summary[1] = e.time();
+                }
+                if (summary[2] == null || e.time().isAfter((Instant) summary[2])) {
+                    summary[2] = e.time();
+                }
+            }
+            summaries.put(chain.getKey(), summary);
+        }
+        trail.sort(Comparator.comparing((Map.Entry<String, AuditEvent> t) -> t.getValue().time())
+                .thenComparing(Map.Entry::getKey));
+        AuditReport statementsOnly = of(all, since, until);
+        return new AuditReport(statementsOnly.statements, since, until, trail, summaries);
+    }
+
+    /**
+     * The trail's own events in time order: policy loads, keyset openings and reloads, key rotations,
+     * reencryption runs, chain starts (naming the instance), seals and alarms, each with its chain.
+     */
+    public ReportTable trailEvents() {
+        List<List<Object>> rows = new ArrayList<>();
+        for (Map.Entry<String, AuditEvent> t : trailEvents) {
+            AuditEvent e = t.getValue();
+            rows.add(java.util.Arrays.asList(AuditLineCodec.formatTime(e.time()), t.getKey(), e.type(),
+                    nz(e.policyVersion()), nz(e.reason())));
+        }
+        return new ReportTable("Trail, key and policy events", List.of("time", "chain", "event", "policy version",
+                "detail"), rows);
+    }
+
+    /** Each chain (one per writing instance): its statements in the period and the span of its events. */
+    public ReportTable chains() {
+        List<List<Object>> rows = new ArrayList<>();
+        chainSummaries.forEach((chain, s) -> rows.add(java.util.Arrays.asList(chain,
+                nz(AuditTrailFiles.instanceOf(chain)), s[0], s[1] == null ? "" : AuditLineCodec.formatTime((Instant) s[1]),
+                s[2] == null ? "" : AuditLineCodec.formatTime((Instant) s[2]))));
+        return new ReportTable("Chains (one per writing instance)", List.of("chain", "instance", "statements",
+                "first event", "last event"), rows);
     }
 
     /**
@@ -48,7 +117,7 @@ public final class AuditReport {
                 .filter(e -> until == null || e.time().isBefore(until))
                 .sorted(Comparator.comparing(AuditEvent::time))
                 .toList();
-        return new AuditReport(kept, since, until);
+        return new AuditReport(kept, since, until, List.of(), Map.of());
     }
 
     /** The same over chained events as read from a trail. */
@@ -163,19 +232,45 @@ public final class AuditReport {
 
     /** Every statement that returned the row whose keyed hash is {@code rowKeyHash}. */
     public ReportTable rowKeyViewers(String rowKeyHash) {
+        return rowKeyViewers(List.of(rowKeyHash));
+    }
+
+    /**
+     * Every statement that returned the row whose keyed hash is any of {@code rowKeyHashes} (the same row under
+     * each audit key, as {@code warden audit row-key} prints them), with the audit-key era that matched: the key
+     * id a Tink tag carries in its first five bytes, or "key N" (its place in the list) for a raw tag.
+     */
+    public ReportTable rowKeyViewers(List<String> rowKeyHashes) {
         List<List<Object>> rows = new ArrayList<>();
         for (AuditEvent e : statements) {
-            if (!contains(e.rowKeyHashes(), rowKeyHash)) {
+            String matched = null;
+            for (String h : rowKeyHashes) {
+                if (contains(e.rowKeyHashes(), h)) {
+                    matched = h;
+                    break;
+                }
+            }
+            if (matched == null) {
                 continue;
             }
             String shown = e.columnsRead() == null ? "" : e.columnsRead().entrySet().stream()
                     .sorted(Map.Entry.comparingByKey()).map(c -> c.getKey() + "=" + c.getValue())
                     .collect(Collectors.joining(" "));
             rows.add(java.util.Arrays.asList(AuditLineCodec.formatTime(e.time()), nz(e.databaseUser()), nz(e.role()),
-                    nz(e.purpose()), nz(e.client()), shown, nz(e.fingerprint())));
+                    nz(e.purpose()), nz(e.client()), shown, nz(e.fingerprint()), keyEra(matched, rowKeyHashes)));
         }
-        return new ReportTable("Who has seen row " + rowKeyHash, List.of("time", "user", "role", "purpose", "client",
-                "columns shown", "statement"), rows);
+        String title = rowKeyHashes.size() == 1 ? "Who has seen row " + rowKeyHashes.get(0)
+                : "Who has seen row " + rowKeyHashes.get(0) + " (under " + rowKeyHashes.size() + " audit keys)";
+        return new ReportTable(title, List.of("time", "user", "role", "purpose", "client", "columns shown",
+                "statement", "audit key"), rows);
+    }
+
+    /** The audit key a row-key hash was made with: Tink's prefix (0x01 and a 4-byte key id) when it has one. */
+    private static String keyEra(String hash, List<String> all) {
+        if (hash.length() == 74 && hash.startsWith("01")) {
+            return "id " + Long.parseLong(hash.substring(2, 10), 16) + (hash.equals(all.get(0)) ? " (current)" : "");
+        }
+        return "key " + (all.indexOf(hash) + 1) + (hash.equals(all.get(0)) ? " (current)" : "");
     }
 
     /**

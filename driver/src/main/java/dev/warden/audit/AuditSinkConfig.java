@@ -18,9 +18,17 @@ import java.util.Objects;
  * @param rotateDaily     start a new file when the UTC day changes
  * @param queueCapacity   events queued before {@code record} blocks (backpressure)
  * @param flushInterval   in async durability, the longest an event written to the OS waits for a force
+ * @param instance        this writer's instance: its chain's files are {@code dir/audit@INSTANCE-...jsonl} with
+ *                        lock {@code dir/audit@INSTANCE.lock}, so several processes share {@code path}; null for a
+ *                        single-writer trail named as before instances ({@code dir/audit-...jsonl})
+ * @param anchor          a file outside the trail's directory (ideally outside the writer's reach: append-only,
+ *                        another owner, shipped off the host) to which the chain's head is appended at most every
+ *                        {@code anchorInterval} and at close; null for none
+ * @param anchorInterval  the longest an event forced to disk waits before the head naming it is anchored
  */
 public record AuditSinkConfig(Path path, Durability durability, FailureMode onFailure, long rotateSizeBytes,
-                              boolean rotateDaily, int queueCapacity, Duration flushInterval) {
+                              boolean rotateDaily, int queueCapacity, Duration flushInterval, String instance,
+                              Path anchor, Duration anchorInterval) {
 
     /** When {@code record} returns. */
     public enum Durability { ASYNC, SYNC }
@@ -48,7 +56,21 @@ public record AuditSinkConfig(Path path, Durability durability, FailureMode onFa
         if (rotateSizeBytes < 0 || queueCapacity < 1 || flushInterval.isNegative() || flushInterval.isZero()) {
             throw new IllegalArgumentException("rotateSizeBytes >= 0, queueCapacity >= 1, flushInterval > 0");
         }
+        if (instance != null) {
+            AuditTrailFiles.checkInstance(instance);
+        }
+        Objects.requireNonNull(anchorInterval, "anchorInterval");
     }
+
+    /** A single-writer trail without an anchor. */
+    public AuditSinkConfig(Path path, Durability durability, FailureMode onFailure, long rotateSizeBytes,
+                           boolean rotateDaily, int queueCapacity, Duration flushInterval) {
+        this(path, durability, onFailure, rotateSizeBytes, rotateDaily, queueCapacity, flushInterval, null, null,
+                DEFAULT_ANCHOR_INTERVAL);
+    }
+
+    /** How often a running writer anchors its head by default. */
+    public static final Duration DEFAULT_ANCHOR_INTERVAL = Duration.ofSeconds(1);
 
     /** Async, fail-closed, 64 MiB files rotated daily, 8192 queued events, forced every 50 ms. */
     public static AuditSinkConfig defaults(Path path) {
@@ -57,18 +79,39 @@ public record AuditSinkConfig(Path path, Durability durability, FailureMode onFa
     }
 
     public AuditSinkConfig withDurability(Durability d) {
-        return new AuditSinkConfig(path, d, onFailure, rotateSizeBytes, rotateDaily, queueCapacity, flushInterval);
+        return new AuditSinkConfig(path, d, onFailure, rotateSizeBytes, rotateDaily, queueCapacity, flushInterval,
+                instance, anchor, anchorInterval);
     }
 
     public AuditSinkConfig withFailureMode(FailureMode f) {
-        return new AuditSinkConfig(path, durability, f, rotateSizeBytes, rotateDaily, queueCapacity, flushInterval);
+        return new AuditSinkConfig(path, durability, f, rotateSizeBytes, rotateDaily, queueCapacity, flushInterval,
+                instance, anchor, anchorInterval);
     }
 
     public AuditSinkConfig withRotation(long sizeBytes, boolean daily) {
-        return new AuditSinkConfig(path, durability, onFailure, sizeBytes, daily, queueCapacity, flushInterval);
+        return new AuditSinkConfig(path, durability, onFailure, sizeBytes, daily, queueCapacity, flushInterval,
+                instance, anchor, anchorInterval);
     }
 
     public AuditSinkConfig withQueueCapacity(int capacity) {
-        return new AuditSinkConfig(path, durability, onFailure, rotateSizeBytes, rotateDaily, capacity, flushInterval);
+        return new AuditSinkConfig(path, durability, onFailure, rotateSizeBytes, rotateDaily, capacity, flushInterval,
+                instance, anchor, anchorInterval);
+    }
+
+    /** Writes the chain of {@code instance} (see {@link #instance}). */
+    public AuditSinkConfig withInstance(String instance) {
+        return new AuditSinkConfig(path, durability, onFailure, rotateSizeBytes, rotateDaily, queueCapacity,
+                flushInterval, instance, anchor, anchorInterval);
+    }
+
+    /** Anchors the chain's head in {@code anchor} at most every {@code interval} (see {@link #anchor}). */
+    public AuditSinkConfig withAnchor(Path anchor, Duration interval) {
+        return new AuditSinkConfig(path, durability, onFailure, rotateSizeBytes, rotateDaily, queueCapacity,
+                flushInterval, instance, anchor, interval);
+    }
+
+    /** The name of the chain this config writes: the trail's base, with {@code @instance} when there is one. */
+    public String chainName() {
+        return AuditTrailFiles.chainName(AuditTrailFiles.base(path), instance);
     }
 }

@@ -32,6 +32,18 @@ public final class AuditTrailReader {
         return out;
     }
 
+    /**
+     * Every readable event of the files and directories given, by chain (one per writing instance, see
+     * {@link AuditTrailFiles#byChain}), each chain in its write order.
+     */
+    public static java.util.SortedMap<String, List<ChainedEvent>> readChains(List<Path> paths) throws IOException {
+        java.util.SortedMap<String, List<ChainedEvent>> chains = new java.util.TreeMap<>();
+        for (java.util.Map.Entry<String, List<Path>> chain : AuditTrailFiles.byChain(paths).entrySet()) {
+            chains.put(chain.getKey(), readFiles(chain.getValue()));
+        }
+        return chains;
+    }
+
     /** Streams the events of the files and directories given, in trail order, without holding them all. */
     public static void forEachInFiles(List<Path> paths, Consumer<ChainedEvent> consumer) throws IOException {
         for (Path file : AuditTrailFiles.expand(paths)) {

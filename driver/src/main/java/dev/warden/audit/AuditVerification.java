@@ -38,11 +38,16 @@ public record AuditVerification(List<Finding> findings, long events, long firstS
         FORKED,
         /** A complete line that is not an audit event. */
         MALFORMED,
+        /** The chain's last event ends a file by rotation: the file(s) after it are missing. */
+        MISSING_NEWEST_FILE,
         /** The trail does not end with a seal and no sink is writing it: the tail may have been cut. */
         UNSEALED,
         /** A file ends with part of a line: a crash while writing. */
         TORN_LINE,
-        /** The trail ends before a sequence number known to have been written ({@link #expectAtLeast}). */
+        /**
+         * The trail ends before a sequence number known to have been written ({@link #expectAtLeast}, an anchor),
+         * or an anchored chain is missing altogether.
+         */
         TRUNCATED,
         /** The last file is unsealed because a running sink holds the trail's lock. */
         LIVE,

@@ -68,10 +68,12 @@ public final class AuditVerifier {
         final long hash;
         final boolean valid;
         final boolean seal;
+        final boolean rotated;
         final String alarmReason; // only for alarms
         boolean ignored;
 
-        Entry(int source, int number, long seq, long prev, long hash, boolean valid, boolean seal, String alarmReason) {
+        Entry(int source, int number, long seq, long prev, long hash, boolean valid, boolean seal, boolean rotated,
+              String alarmReason) {
             this.source = source;
             this.number = number;
             this.seq = seq;
@@ -79,6 +81,7 @@ public final class AuditVerifier {
             this.hash = hash;
             this.valid = valid;
             this.seal = seal;
+            this.rotated = rotated;
             this.alarmReason = alarmReason;
         }
     }
@@ -88,9 +91,38 @@ public final class AuditVerifier {
         return verify(List.of(fileOrDirectory));
     }
 
-    /** Verifies files and directories (each directory: its {@code *.jsonl} files) as one trail in write order. */
+    /**
+     * Verifies files and directories (each directory: its {@code *.jsonl} files), each chain on its own (see
+     * {@link #verifyChains}), as one outcome: with one chain, exactly that chain's; with several, every chain's
+     * findings prefixed by its name.
+     */
     public AuditVerification verify(List<Path> paths) throws IOException {
-        List<Path> files = AuditTrailFiles.expand(paths);
+        return verifyChains(paths, Map.of()).combined();
+    }
+
+    /**
+     * Verifies each chain found in the files and directories given on its own (the chains of a multi-writer trail,
+     * {@code BASE@INSTANCE-...}, and a single-writer trail's {@code BASE-...}), and checks each against the newest
+     * head {@code anchors} holds for it: an anchored chain that is missing, ends before its anchored head or holds
+     * another event there is an error.
+     */
+    public TrailVerification verifyChains(List<Path> paths, Map<String, AnchorFile.Head> anchors) throws IOException {
+        java.util.SortedMap<String, AuditVerification> chains = new java.util.TreeMap<>();
+        for (Map.Entry<String, List<Path>> chain : AuditTrailFiles.byChain(paths).entrySet()) {
+            chains.put(chain.getKey(), verifyChain(chain.getValue(), anchors.get(chain.getKey())));
+        }
+        for (AnchorFile.Head anchor : anchors.values()) {
+            if (!chains.containsKey(anchor.chain())) {
+                chains.put(anchor.chain(), new AuditVerification(List.of(error(Kind.TRUNCATED, "chain "
+                        + anchor.chain() + " is missing: the anchor says it held seq " + anchor.seq() + " at "
+                        + AuditLineCodec.formatTime(anchor.time()))), 0, 0, 0, "", false));
+            }
+        }
+        return new TrailVerification(chains);
+    }
+
+    /** Verifies the files of one chain, in write order. */
+    private AuditVerification verifyChain(List<Path> files, AnchorFile.Head anchor) throws IOException {
         List<String> names = files.stream().map(Path::toString).toList();
         List<Finding> findings = new ArrayList<>();
         List<Entry> entries = new ArrayList<>();
@@ -112,7 +144,7 @@ public final class AuditVerifier {
             }
         }
         Path last = files.isEmpty() ? null : files.get(files.size() - 1);
-        return check(entries, names, findings, head, last != null && isLive(last));
+        return check(entries, names, findings, head, last != null && isLive(last), anchor);
     }
 
     /**
@@ -127,7 +159,7 @@ public final class AuditVerifier {
         for (int i = 0; i < lines.size(); i++) {
             add(entries, findings, head, names, 0, i + 1, lines.get(i).getBytes(StandardCharsets.UTF_8));
         }
-        return check(entries, names, findings, head, live);
+        return check(entries, names, findings, head, live, null);
     }
 
     private void add(List<Entry> entries, List<Finding> findings, Head head, List<String> names, int source,
@@ -142,7 +174,7 @@ public final class AuditVerifier {
     }
 
     private AuditVerification check(List<Entry> entries, List<String> names, List<Finding> findings, Head head,
-                                    boolean live) {
+                                    boolean live, AnchorFile.Head anchor) {
         java.util.function.Function<Entry, String> where = e -> names.get(e.source) + " line " + e.number;
 
         // authenticated events by seq; repeats are insertions (copies) or forks
@@ -265,7 +297,13 @@ public final class AuditVerifier {
         }
         boolean sealed = end != null && end.valid && end.seal && end.seq == lastSeq
                 && end.source == names.size() - 1;
-        if (!sealed) {
+        boolean cutAtRotation = end != null && end.valid && end.rotated && end.seq == lastSeq;
+        if (cutAtRotation) {
+            // a running writer starts the next file in the same write as the mark: even live, this is a loss
+            findings.add(error(Kind.MISSING_NEWEST_FILE, where.apply(end) + " ends its file with a rotation mark "
+                    + "(seq " + end.seq + "), but the file that continues the chain is not here: newest file(s) "
+                    + "deleted or not given"));
+        } else if (!sealed) {
             String lastSource = names.isEmpty() ? "the trail" : names.get(names.size() - 1);
             if (live) {
                 findings.add(new Finding(Severity.WARNING, Kind.LIVE, lastSource + " is still being written (a sink "
@@ -273,6 +311,17 @@ public final class AuditVerifier {
             } else {
                 findings.add(error(Kind.UNSEALED, "trail ends without a seal: events after seq " + lastSeq
                         + " may have been cut"));
+            }
+        }
+        if (anchor != null) {
+            Entry anchored = bySeq.get(anchor.seq());
+            String at = "anchored head seq " + anchor.seq() + " (" + AuditLineCodec.formatTime(anchor.time()) + ")";
+            if (lastSeq < anchor.seq()) {
+                findings.add(error(Kind.TRUNCATED, "chain ends at seq " + lastSeq + " but the " + at
+                        + " was written: events " + (lastSeq + 1) + ".." + anchor.seq() + " are missing"));
+            } else if (anchored == null || anchored.hash != prefix(anchor.hash())) {
+                findings.add(error(Kind.CHAIN_BREAK, "the event at the " + at + " is not the one anchored"
+                        + (anchored == null ? " (missing or edited)" : " (another chain under the same name)")));
             }
         }
         findings.sort((x, y) -> x.severity().compareTo(y.severity()));
@@ -300,7 +349,7 @@ public final class AuditVerifier {
             head.hash = parsed.hash();
         }
         return new Entry(source, number, parsed.seq(), prefix(parsed.prev()), prefix(parsed.hash()), valid,
-                AuditEvent.SEAL.equals(type), AuditEvent.ALARM.equals(type) ? parsed.event().reason() : null);
+                AuditEvent.SEAL.equals(type), AuditEvent.FILE_ROTATED.equals(type), AuditEvent.ALARM.equals(type) ? parsed.event().reason() : null);
     }
 
     /** The first 64 bits of a hex hash; 0 for the empty genesis {@code prev}, -1 for what is not hex. */

@@ -2,6 +2,7 @@ package dev.warden.audit;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * The default audit sink: a hash-chained JSON Lines trail in rotated files (see {@link AuditSinkConfig} for
@@ -34,6 +35,48 @@ public final class JsonLinesAuditSink implements AuditSink {
         this.writer = new BatchingAuditWriter(target, config.durability(), config.onFailure(),
                 config.queueCapacity(), config.flushInterval(), clock, listener,
                 "warden-audit-" + AuditTrailFiles.base(config.path()));
+    }
+
+    /**
+     * Closes the chain {@code config} names when its writer is gone (nobody holds its lock) and left it unsealed
+     * (crash, kill): writes the alarm a restart of that writer would write, one naming {@code closedBy}, and a seal,
+     * so the chain verifies as a recorded crash rather than a cut tail for ever. A chain without files, sealed, or
+     * being written is left alone.
+     *
+     * @return true when it sealed the chain
+     */
+    public static boolean sealIfAbandoned(AuditSinkConfig config, ChainKey key, String closedBy) {
+        Path dir = config.path().toAbsolutePath().getParent();
+        try {
+            if (dir == null || AuditTrailFiles.list(dir, config.chainName()).isEmpty()) {
+                return false;
+            }
+        } catch (java.io.IOException e) {
+            return false;
+        }
+        Clock clock = Clock.systemUTC();
+        JsonLinesFileTarget target = new JsonLinesFileTarget(config, key, clock);
+        try {
+            List<AuditEvent> alarms = target.open(); // takes the lock: fails while a writer holds it
+            if (alarms.stream().noneMatch(e -> AuditEvent.ALARM.equals(e.type()))) {
+                return false;
+            }
+            List<AuditEvent> events = new java.util.ArrayList<>(alarms);
+            events.add(AuditEvent.alarm(clock.instant(), "chain " + config.chainName() + " closed by instance "
+                    + closedBy + ": its writer is gone"));
+            events.add(AuditEvent.seal(clock.instant()));
+            target.write(events);
+            target.force();
+            return true;
+        } catch (java.io.IOException e) {
+            return false; // being written, or unwritable: its own writer (or the next opener) deals with it
+        } finally {
+            try {
+                target.close();
+            } catch (java.io.IOException ignored) {
+                // the lock goes with the channel
+            }
+        }
     }
 
     @Override

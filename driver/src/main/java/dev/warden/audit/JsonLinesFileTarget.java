@@ -31,7 +31,9 @@ final class JsonLinesFileTarget implements AuditBatchTarget {
     private static final int TAIL_CHUNK = 64 * 1024;
 
     private final Path dir;
-    private final String base;
+    private final String base; // the chain name: the trail's base, with @instance when there is one
+    private final String instance;
+    private final AnchorFile anchor;
     private final long rotateSize;
     private final boolean rotateDaily;
     private final ChainKey key;
@@ -46,12 +48,17 @@ final class JsonLinesFileTarget implements AuditBatchTarget {
     private long committedSize;
     private LocalDate currentDay;
     private boolean needsNewFile = true;
+    private boolean lastWasSeal;
+    private int markReserve = -1;
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
 
     JsonLinesFileTarget(AuditSinkConfig config, ChainKey key, Clock clock) {
         Path absolute = config.path().toAbsolutePath();
         this.dir = absolute.getParent();
-        this.base = AuditTrailFiles.base(absolute);
+        this.base = config.chainName();
+        this.instance = config.instance();
+        this.anchor = config.anchor() == null ? null
+                : new AnchorFile(config.anchor(), base, config.anchorInterval(), clock);
         this.rotateSize = config.rotateSizeBytes();
         this.rotateDaily = config.rotateDaily();
         this.key = key;
@@ -80,12 +87,15 @@ final class JsonLinesFileTarget implements AuditBatchTarget {
             chain = resume(alarms);
             return alarms;
         }
-        if (current != null && !needsNewFile) {
+        if (current != null) {
             if (!Files.exists(current)) {
                 Files.createDirectories(dir);
                 needsNewFile = true; // deleted under us: go on in a new file, and say so
                 return List.of(AuditEvent.alarm(clock.instant(), "trail file " + current
                         + " disappeared while being written; it held events up to seq " + chain.seq()));
+            }
+            if (needsNewFile) {
+                return List.of(); // the file was complete (a rotation mark ends it): the next write starts another
             }
             // back to the last complete event: a failed write may have left part of a line
             FileChannel ch = FileChannel.open(current, StandardOpenOption.WRITE);
@@ -146,6 +156,9 @@ final class JsonLinesFileTarget implements AuditBatchTarget {
                         + last.seq() + " in " + file + " (crash or kill)"));
             }
             return new AuditChain(key, last.seq(), last.hash());
+        }
+        if (instance != null) {
+            alarms.add(0, AuditEvent.chainStarted(clock.instant(), base, instance));
         }
         return new AuditChain(key, 0, "");
     }
@@ -231,23 +244,27 @@ final class JsonLinesFileTarget implements AuditBatchTarget {
         int buffered = 0;
         buffer.reset();
         try {
-            if (needsNewFile || channel == null || dayChanged()) {
+            if (needsNewFile || channel == null) {
                 newFile();
+            } else if (dayChanged()) {
+                rotate();
             }
             for (AuditEvent e : events) {
                 long seqBefore = chain.seq();
                 String hashBefore = chain.hash();
                 byte[] line = chain.append(e);
                 long used = committedSize + buffer.size();
-                if (rotateSize > 0 && used > 0 && used + line.length > rotateSize) {
-                    writeBuffer();
+                if (rotateSize > 0 && used > 0 && used + line.length + markReserve() > rotateSize) {
+                    // the event goes to the next file, after the mark that ends this one
+                    chain.rewindTo(seqBefore, hashBefore);
+                    rotate();
                     committed += buffered;
                     buffered = 0;
-                    chain.markAt(seqBefore, hashBefore);
-                    newFile();
+                    line = chain.append(e);
                 }
                 buffer.write(line, 0, line.length);
                 buffered++;
+                lastWasSeal = AuditEvent.SEAL.equals(e.type());
             }
             writeBuffer();
             chain.mark();
@@ -255,6 +272,28 @@ final class JsonLinesFileTarget implements AuditBatchTarget {
             chain.reset();
             throw new PartialWriteException(committed, e);
         }
+    }
+
+    /** The longest a rotation mark's line can be under this key: kept free at the end of each file. */
+    private int markReserve() {
+        if (markReserve < 0) {
+            AuditChain probe = new AuditChain(key, Long.MAX_VALUE / 2, "f".repeat(64));
+            markReserve = probe.append(AuditEvent.fileRotated(java.time.Instant.parse("2026-12-31T23:59:59.999999Z"))).length;
+        }
+        return markReserve;
+    }
+
+    /**
+     * Ends the current file with a {@link AuditEvent#FILE_ROTATED} mark (after what is buffered) and starts the
+     * next: a chain whose last event is such a mark has lost its newest file. The mark may take the file past
+     * the rotation size by its one line.
+     */
+    private void rotate() throws IOException {
+        byte[] mark = chain.append(AuditEvent.fileRotated(clock.instant()));
+        buffer.write(mark, 0, mark.length);
+        writeBuffer();
+        chain.mark();
+        newFile();
     }
 
     private boolean dayChanged() {
@@ -278,6 +317,7 @@ final class JsonLinesFileTarget implements AuditBatchTarget {
             channel.force(false); // a rotated file is complete: make it durable before moving on
             closeChannel();
         }
+        needsNewFile = true; // until it exists: a retry must not go back to the file just closed
         var now = clock.instant();
         Path file = dir.resolve(String.format("%s-%s-%06d.jsonl", base, STAMP.format(now), counter + 1));
         channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -298,16 +338,24 @@ final class JsonLinesFileTarget implements AuditBatchTarget {
         }
     }
 
+    /** Forces what is written, then anchors the head when due (only forced events are ever anchored). */
     @Override
     public void force() throws IOException {
         if (channel != null) {
             channel.force(false);
+        }
+        if (anchor != null && chain != null) {
+            anchor.anchorIfDue(chain.committedSeq(), chain.committedHash(), lastWasSeal, false);
         }
     }
 
     @Override
     public void close() throws IOException {
         try {
+            if (anchor != null && chain != null && channel != null) {
+                channel.force(false);
+                anchor.anchorIfDue(chain.committedSeq(), chain.committedHash(), lastWasSeal, true);
+            }
             closeChannel();
         } finally {
             if (lock != null) {

@@ -12,13 +12,17 @@
  * writer thread ({@code BatchingAuditWriter}): {@code record} is a queue insertion, sync durability is group
  * commit, a full queue blocks, failures are fail-closed or fail-open and never drop an accepted event.
  *
- * <h2>End of trail</h2> A clean close writes a {@code seal} event. A trail whose last file does not end with one
- * is live (a sink holds its lock file: a warning), or crashed or cut (an error: events after the last seq may be
- * missing). There are no periodic checkpoints: while a trail is live, a cut tail shows up as soon as the next
- * event is written (its seq continues after the cut), and a restart writes an alarm naming the torn or unsealed
- * end it found. A seal proves only that the trail once ended there: removing every file of the runs after a
- * clean close is caught only against an outside record of the head ({@code seq} and hash printed by each
- * verification; {@link dev.warden.audit.AuditVerification#expectAtLeast}).
+ * <h2>Chains</h2> Each writing instance keeps a chain of its own ({@code BASE@INSTANCE-…jsonl}, see
+ * {@link dev.warden.audit.AuditTrailFiles}); {@link dev.warden.audit.AuditVerifier#verifyChains} checks each on
+ * its own. A trail written before instances is one chain named by its base.
+ *
+ * <h2>End of trail</h2> A clean close writes a {@code seal} event, a rotation ends the file with a
+ * {@code file-rotated} mark. A chain whose last event is a rotation mark has lost its newest file (an error, live
+ * or not). A chain whose last file does not end with a seal is live (a sink holds its lock file: a warning), or
+ * crashed or cut (an error: events after the last seq may be missing). A seal proves only that the chain once
+ * ended there: removing every file of the runs after a clean close, or a whole chain, is caught only against an
+ * outside record of the head: the {@link dev.warden.audit.AnchorFile} the writers append their forced heads to,
+ * or a head printed by an earlier verification ({@link dev.warden.audit.AuditVerification#expectAtLeast}).
  *
  * <p>This package imports no other Warden component.
  */

@@ -542,6 +542,32 @@ public final class WardenKeyset {
         }
     }
 
+    /**
+     * The audit MAC of {@code data} under each enabled key of the audit keyset, the primary's first: what the trail
+     * recorded for {@code data} in each audit-key era (a row-key hash written before a rotation is under an older
+     * key). Each tag carries its key id (Tink prefix), so the era can be read back from the tag.
+     */
+    public List<byte[]> auditMacUnderEveryKey(byte[] data) {
+        List<byte[]> tags = new java.util.ArrayList<>();
+        tags.add(auditMac(data));
+        try {
+            int primary = macHandle.getPrimary().getId();
+            for (int i = 0; i < macHandle.size(); i++) {
+                KeysetHandle.Entry entry = macHandle.getAt(i);
+                if (entry.getId() == primary || entry.getStatus() != com.google.crypto.tink.KeyStatus.ENABLED) {
+                    continue;
+                }
+                KeysetHandle one = KeysetHandle.newBuilder()
+                        .addEntry(KeysetHandle.importKey(entry.getKey()).withFixedId(entry.getId()).makePrimary())
+                        .build();
+                tags.add(one.getPrimitive(RegistryConfiguration.get(), Mac.class).computeMac(data));
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("audit MAC computation failed", e);
+        }
+        return tags;
+    }
+
     /** True when {@code tag} is a valid audit MAC of {@code data} under any key of the audit keyset. */
     public boolean verifyAuditMac(byte[] tag, byte[] data) {
         try {

@@ -71,9 +71,36 @@ public final class AuditTrails {
                 .withDurability(settings.synchronous() ? AuditSinkConfig.Durability.SYNC : AuditSinkConfig.Durability.ASYNC);
         config = new AuditSinkConfig(config.path(), config.durability(),
                 settings.failClosed() ? AuditSinkConfig.FailureMode.FAIL_CLOSED : AuditSinkConfig.FailureMode.FAIL_OPEN,
-                settings.rotateSizeBytes(), settings.rotateDaily(), config.queueCapacity(), config.flushInterval());
+                settings.rotateSizeBytes(), settings.rotateDaily(), config.queueCapacity(), config.flushInterval())
+                .withInstance(settings.instance() != null ? settings.instance() : INSTANCE);
+        if (settings.anchor() != null) {
+            config = config.withAnchor(settings.anchor(), AuditSinkConfig.DEFAULT_ANCHOR_INTERVAL);
+        }
+        sealAbandonedChains(config, chainKey(keyset));
         return new JsonLinesAuditSink(config, chainKey(keyset));
     }
+
+    /**
+     * Seals the other chains of the trail whose writers are gone without sealing them (crashed or killed
+     * processes): with an instance per process, nobody else would ever continue them, and each would fail
+     * verification for ever as a possibly cut tail. Each gets the alarm its own restart would have written.
+     */
+    private static void sealAbandonedChains(AuditSinkConfig own, ChainKey key) {
+        try {
+            for (String chain : dev.warden.audit.AuditTrailFiles.chainsOf(own.path()).keySet()) {
+                if (!chain.equals(own.chainName())) {
+                    JsonLinesAuditSink.sealIfAbandoned(
+                            own.withInstance(dev.warden.audit.AuditTrailFiles.instanceOf(chain)).withAnchor(null,
+                                    own.anchorInterval()), key, own.instance());
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // the directory cannot be listed: opening this process's own chain will report it
+        }
+    }
+
+    /** This process's default instance (host name and pid): every engine of the process writes one chain. */
+    private static final String INSTANCE = dev.warden.audit.AuditTrailFiles.defaultInstance();
 
     /** Where {@link #open} (path null) or {@link #openFile} writes, for messages: a file or a table, no password. */
     static String describe(Policy policy, java.nio.file.Path path) {
@@ -91,19 +118,32 @@ public final class AuditTrails {
         AuditSettings settings = policy.audit();
         if (settings == null || settings.table() != null) return null;
         try {
-            List<java.nio.file.Path> files = dev.warden.audit.AuditTrailFiles.of(settings.path());
-            for (int i = files.size() - 1; i >= Math.max(0, files.size() - 2); i--) {
-                List<dev.warden.audit.ChainedEvent> events = dev.warden.audit.AuditTrailReader.readFiles(List.of(files.get(i)));
-                for (int k = events.size() - 1; k >= 0; k--) {
-                    AuditEvent e = events.get(k).event();
-                    if ((KEYSET_OPENED.equals(e.type()) || KEYSET_RELOADED.equals(e.type())) && e.reason() != null
-                            && e.reason().contains(PRIMARY)) {
-                        return e.reason().substring(e.reason().indexOf(PRIMARY) + PRIMARY.length());
+            // every chain of the trail (one per instance, and a single-writer trail's): the newest record wins
+            AuditEvent newest = null;
+            for (List<java.nio.file.Path> files : dev.warden.audit.AuditTrailFiles.chainsOf(settings.path()).values()) {
+                for (int i = files.size() - 1; i >= Math.max(0, files.size() - 2); i--) {
+                    AuditEvent e = lastKeysetEvent(files.get(i));
+                    if (e != null) {
+                        if (newest == null || e.time().isAfter(newest.time())) newest = e;
+                        break;
                     }
                 }
             }
+            if (newest != null) return newest.reason().substring(newest.reason().indexOf(PRIMARY) + PRIMARY.length());
         } catch (java.io.IOException | RuntimeException e) {
             // no earlier record to compare with: this run's keyset-opened event still names its keys
+        }
+        return null;
+    }
+
+    private static AuditEvent lastKeysetEvent(java.nio.file.Path file) throws java.io.IOException {
+        List<dev.warden.audit.ChainedEvent> events = dev.warden.audit.AuditTrailReader.readFiles(List.of(file));
+        for (int k = events.size() - 1; k >= 0; k--) {
+            AuditEvent e = events.get(k).event();
+            if ((KEYSET_OPENED.equals(e.type()) || KEYSET_RELOADED.equals(e.type())) && e.reason() != null
+                    && e.reason().contains(PRIMARY) && e.time() != null) {
+                return e;
+            }
         }
         return null;
     }

@@ -26,7 +26,20 @@ public final class RowKeys {
 
     /** The hash an auditor computes for a row: HMAC of "warden-row/1:table:key" under the audit key. */
     public static String hash(WardenKeyset keyset, String table, String key) {
-        return HEX.formatHex(keyset.auditMac(("warden-row/1:" + table + ":" + key).getBytes(StandardCharsets.UTF_8)));
+        return HEX.formatHex(keyset.auditMac(rowKeyData(table, key)));
+    }
+
+    private static byte[] rowKeyData(String table, String key) {
+        return ("warden-row/1:" + table + ":" + key).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The hash of a row under every audit key of the keyset, the current (primary) key's first: the trail holds
+     * the row's hash under whichever key was primary when the row was read, so "who has seen this row" across
+     * audit-key rotations needs them all.
+     */
+    public static java.util.List<String> hashesUnderEveryKey(WardenKeyset keyset, String table, String key) {
+        return keyset.auditMacUnderEveryKey(rowKeyData(table, key)).stream().map(HEX::formatHex).toList();
     }
 
     /** Adds the hashes of the current row of {@code raw} to {@code audit}. */

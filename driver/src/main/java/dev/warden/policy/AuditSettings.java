@@ -14,9 +14,23 @@ import java.util.Objects;
  * @param hashRowKeys     record keyed hashes of the primary keys of protected rows returned
  * @param rotateSizeBytes rotate the file when it reaches this size; 0: never by size
  * @param rotateDaily     rotate the file at each UTC day change
+ * @param instance        {@code audit.instance}: the name of this process's chain in a trail shared by several
+ *                        processes (safe in a file name), or null for the default, host name and pid
+ * @param anchor          {@code audit.anchor}: the file the chain heads are anchored in, or null for none
  */
 public record AuditSettings(Path path, String durability, String onFailure, boolean hashRowKeys,
-                            long rotateSizeBytes, boolean rotateDaily, Table table) {
+                            long rotateSizeBytes, boolean rotateDaily, Table table, String instance, Path anchor) {
+
+    public AuditSettings(Path path, String durability, String onFailure, boolean hashRowKeys, long rotateSizeBytes,
+                         boolean rotateDaily, Table table) {
+        this(path, durability, onFailure, hashRowKeys, rotateSizeBytes, rotateDaily, table, null, null);
+    }
+
+    /** These settings with {@code audit.instance} and {@code audit.anchor} (either may be null). */
+    public AuditSettings withInstance(String instance, Path anchor) {
+        return new AuditSettings(path, durability, onFailure, hashRowKeys, rotateSizeBytes, rotateDaily, table,
+                instance, anchor);
+    }
 
     /**
      * The {@code audit.table} section: write the trail to a database table instead of files, over a
@@ -29,6 +43,14 @@ public record AuditSettings(Path path, String durability, String onFailure, bool
                          boolean rotateDaily) {
         this(path, durability, onFailure, hashRowKeys, rotateSizeBytes, rotateDaily, null);
     }
+
+    /**
+     * What {@code audit.instance} may be: safe in a file name (no path separator, no {@code ..}, no {@code @}).
+     * The audit package enforces the same when a sink opens (components do not share code); this check is the
+     * one that names the policy line.
+     */
+    public static final java.util.regex.Pattern INSTANCE_NAME =
+            java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
     public static final String ASYNC = "async";
     public static final String SYNC = "sync";

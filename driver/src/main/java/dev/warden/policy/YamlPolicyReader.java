@@ -34,7 +34,8 @@ final class YamlPolicyReader {
     private static final List<String> COLUMN_KEYS = List.of("encrypt", "type", "read", "mask", "write", "filter", "purposes",
             "match", "join-group");
     private static final List<String> AUDIT_KEYS =
-            List.of("path", "durability", "on-failure", "hash-row-keys", "rotate-size-mb", "rotate-daily", "table");
+            List.of("path", "durability", "on-failure", "hash-row-keys", "rotate-size-mb", "rotate-daily", "table",
+                    "instance", "anchor");
     private static final List<String> AUDIT_TABLE_KEYS = List.of("jdbc-url", "user", "password", "name");
     /** An upper bound that keeps megabytes-to-bytes from overflowing and catches unit mistakes. */
     private static final long MAX_ROTATE_SIZE_MB = 1024L * 1024;
@@ -379,6 +380,8 @@ final class YamlPolicyReader {
         long rotateSizeBytes = defaults.rotateSizeBytes();
         boolean rotateDaily = defaults.rotateDaily();
         AuditSettings.Table table = null;
+        String instance = null;
+        Path anchor = null;
         for (Entry e : body.values()) {
             String p = "audit." + e.key();
             switch (e.key()) {
@@ -404,11 +407,22 @@ final class YamlPolicyReader {
                 case "table":
                     table = readAuditTable(e.value(), p);
                     break;
+                case "instance":
+                    instance = nonEmptyScalar(e.value(), p).getValue();
+                    if (!AuditSettings.INSTANCE_NAME.matcher(instance).matches()) {
+                        throw fail(e.value(), p, "'" + instance + "' must be 1 to 100 letters, digits, '.', '_' or "
+                                + "'-', starting with a letter or digit (it becomes part of the trail's file names)");
+                    }
+                    break;
+                case "anchor":
+                    anchor = resolve(e.value(), p);
+                    break;
                 default:
                     throw new AssertionError(e.key()); // checkKeys let through only the keys above
             }
         }
-        return new AuditSettings(path, durability, onFailure, hashRowKeys, rotateSizeBytes, rotateDaily, table);
+        return new AuditSettings(path, durability, onFailure, hashRowKeys, rotateSizeBytes, rotateDaily, table)
+                .withInstance(instance, anchor);
     }
 
     /** {@code audit.table: {jdbc-url, user, password, name}}: the trail goes to a database table. */

@@ -72,7 +72,11 @@ class JsonLinesAuditSinkTest {
         assertEquals(lastOfFirst.seq() + 1, firstOfSecond.seq());
         AuditVerification v = verify();
         assertTrue(v.ok() && v.findings().isEmpty(), v.render());
-        assertEquals(201, v.events());
+        assertEquals(201 + files.size() - 1, v.events()); // and a rotation mark ending each file but the last
+        for (Path f : files.subList(0, files.size() - 1)) {
+            List<String> lines = Files.readAllLines(f);
+            assertEquals(AuditEvent.FILE_ROTATED, AuditLineCodec.parse(lines.get(lines.size() - 1)).event().type());
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -460,7 +461,7 @@ class PolicyValidationTest {
     }
 
     @Test
-    void badAuditValues() {
+    void badAuditValues() throws PolicyException {
         String head = """
                 roles: { support: {} }
                 tables:
@@ -482,6 +483,14 @@ class PolicyValidationTest {
         rejected(head + "  table:\n    user: auditor\n", 7, "audit.table: missing jdbc-url");
         rejected(head + "  table:\n    jdbc-url: jdbc:postgresql://a/b\n    schema: x\n", 8,
                 "audit.table: unknown key 'schema'");
+        for (String unsafe : List.of("../up", "gw/1", "gw@1", ".hidden")) {
+            rejected(head + "  instance: \"" + unsafe + "\"\n", 6, "audit.instance: '" + unsafe + "' must be 1 to 100 "
+                    + "letters, digits");
+        }
+        AuditSettings settings = PolicyLoader.parse(head + "  instance: gw-1.eu\n  anchor: /var/lib/warden/a.anchor\n",
+                "policy.yaml", null).audit();
+        assertEquals("gw-1.eu", settings.instance());
+        assertEquals(java.nio.file.Path.of("/var/lib/warden/a.anchor"), settings.anchor());
     }
 
     @Test

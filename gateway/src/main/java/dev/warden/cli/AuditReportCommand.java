@@ -20,6 +20,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -61,9 +62,14 @@ public final class AuditReportCommand implements Callable<Integer> {
     @Option(names = "--top", paramLabel = "N", description = "The N users reading most protected columns.")
     Integer top;
 
-    @Option(names = "--row-key-hash", paramLabel = "HASH", description = "Everyone who has seen the row with this "
-            + "keyed row-key hash.")
-    String rowKeyHash;
+    @Option(names = "--row-key-hash", paramLabel = "HASH", split = ",", description = "Everyone who has seen the row "
+            + "with this keyed row-key hash; several (comma-separated, as audit row-key prints them, one per audit "
+            + "key) cover every audit-key era.")
+    List<String> rowKeyHash;
+
+    @Option(names = "--trail", description = "The trail's own events: policy loads, keyset openings and reloads, "
+            + "key rotations, reencryption runs, chain starts, seals and alarms (in the default report too).")
+    boolean trail;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
             description = "text, csv, json or html (default: ${DEFAULT-VALUE}).")
@@ -89,16 +95,17 @@ public final class AuditReportCommand implements Callable<Integer> {
         }
         Instant from = time("--since", since, false);
         Instant to = time("--until", until, true);
-        List<ChainedEvent> events;
+        Map<String, List<ChainedEvent>> chains;
         try {
-            events = source.fromDatabase()
-                    ? AuditTrailReader.readTable(source.jdbcUrl, source.connectionProperties(), source.table)
-                    : AuditTrailReader.readFiles(source.paths);
+            chains = source.fromDatabase()
+                    ? Map.of("table " + source.table,
+                            AuditTrailReader.readTable(source.jdbcUrl, source.connectionProperties(), source.table))
+                    : AuditTrailReader.readChains(source.paths);
         } catch (IOException | SQLException e) {
             spec.commandLine().getErr().println("warden audit report: cannot read the trail: " + e.getMessage());
             return 2;
         }
-        AuditReport report = AuditReport.ofChained(events, from, to);
+        AuditReport report = AuditReport.ofChains(chains, from, to);
         List<ReportTable> tables = new ArrayList<>();
         if (column != null) {
             tables.add(report.columnAccess(column));
@@ -112,9 +119,14 @@ public final class AuditReportCommand implements Callable<Integer> {
         if (rowKeyHash != null) {
             tables.add(report.rowKeyViewers(rowKeyHash));
         }
+        if (trail) {
+            tables.add(report.trailEvents());
+        }
         if (tables.isEmpty()) {
+            tables.add(report.chains());
             tables.add(report.busiestReaders(10));
             tables.add(report.denied());
+            tables.add(report.trailEvents());
         }
         ReportSeries series = report.accessesOverTime(column);
         String heading = "Warden audit report, " + period(from, to) + ": " + report.statementCount() + " statements";

@@ -12,10 +12,12 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code warden audit row-key}: the keyed hash under which the trail records a row's primary key (policy
- * {@code audit.hash-row-keys: true}), to pass to {@code audit report --row-key-hash}.
+ * {@code audit.hash-row-keys: true}), to pass to {@code audit report --row-key-hash}: one hash per audit key of
+ * the keyset, comma-separated, the current key's first, so that the report covers every audit-key era.
  */
 @Command(name = "row-key", mixinStandardHelpOptions = true,
-        description = "Print the keyed hash the audit trail records for a row's primary key.")
+        description = "Print the keyed hashes the audit trail records for a row's primary key, one per audit key "
+                + "(comma-separated, the current key's first).")
 final class AuditRowKeyCommand implements Callable<Integer> {
 
     @Option(names = "--keyset", required = true, paramLabel = "FILE", description = "The Warden keyset file.")
@@ -34,7 +36,7 @@ final class AuditRowKeyCommand implements Callable<Integer> {
     public Integer call() {
         try {
             WardenKeyset keys = WardenKeyset.read(keyset, MasterKey.resolve(masterKey));
-            System.out.println(RowKeys.hash(keys, table, key));
+            System.out.println(String.join(",", RowKeys.hashesUnderEveryKey(keys, table, key)));
             return 0;
         } catch (KeyException e) {
             System.err.println("warden audit row-key: " + e.getMessage());

@@ -1,13 +1,19 @@
 package dev.warden.cli;
 
+import dev.warden.audit.AnchorFile;
 import dev.warden.audit.AuditTrailReader;
-import dev.warden.audit.AuditVerification;
 import dev.warden.audit.AuditVerifier;
 import dev.warden.audit.ChainKey;
+import dev.warden.audit.TrailVerification;
 import dev.warden.crypto.KeyException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,7 +23,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code warden audit verify PATH...}: checks the hash chain and prints the summary and every finding. Exit
+ * {@code warden audit verify PATH...}: checks every hash chain found (one per writing instance, each on its own)
+ * and prints, per chain, its summary, head and findings, then a total line. Exit
  * code 0 when the trail is complete and untouched (warnings allowed: torn line after a crash, live trail),
  * 1 when there is evidence of tampering or loss, 2 for usage errors (including a key that cannot be opened).
  */
@@ -48,9 +55,14 @@ public final class AuditVerifyCommand implements Callable<Integer> {
     @Option(names = "--from-start", description = "The trail given must start at seq 1 (no files archived away).")
     boolean fromStart;
 
-    @Option(names = "--expect-seq", paramLabel = "N", description = "A seq known to have been written (e.g. the "
-            + "head printed by an earlier verify): a trail ending before it is an error.")
-    Long expectSeq;
+    @Option(names = "--expect-seq", paramLabel = "[CHAIN=]N", description = "A seq known to have been written to "
+            + "chain CHAIN (e.g. a head printed by an earlier verify): a chain ending before it, or missing, is an "
+            + "error. Repeatable; N alone when the trail has one chain.")
+    List<String> expectSeq = new ArrayList<>();
+
+    @Option(names = "--anchor", paramLabel = "FILE", description = "The anchor file the writers append their chain "
+            + "heads to (policy audit.anchor): every chain it names must be present and reach its anchored head.")
+    Path anchor;
 
     @Override
     public Integer call() {
@@ -72,21 +84,44 @@ public final class AuditVerifyCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "Missing key: give --keyset FILE (and --master-key REF)");
         }
         AuditVerifier verifier = new AuditVerifier(chainKey, fromStart);
-        AuditVerification result;
+        Map<String, AnchorFile.Head> anchors;
+        try {
+            anchors = anchor == null ? Map.of() : AnchorFile.read(anchor);
+        } catch (IOException | RuntimeException e) {
+            err.println("warden audit verify: cannot read the anchor: " + e.getMessage());
+            return USAGE;
+        }
+        TrailVerification result;
         try {
             if (source.fromDatabase()) {
-                result = verifier.verifyLines(source.jdbcUrl.replaceAll("\\?.*", "") + " table " + source.table,
+                String name = source.jdbcUrl.replaceAll("\\?.*", "") + " table " + source.table;
+                result = new TrailVerification(new TreeMap<>(Map.of("table " + source.table, verifier.verifyLines(name,
                         AuditTrailReader.readTableLines(source.jdbcUrl, source.connectionProperties(), source.table),
-                        live);
+                        live))));
             } else {
-                result = verifier.verify(source.paths);
+                result = verifier.verifyChains(source.paths, anchors);
             }
         } catch (IOException | SQLException e) {
             err.println("warden audit verify: cannot read the trail: " + e.getMessage());
             return USAGE;
         }
-        if (expectSeq != null) {
-            result = result.expectAtLeast(expectSeq);
+        for (String expected : expectSeq) {
+            int eq = expected.lastIndexOf('=');
+            String chain = eq < 0 ? null : expected.substring(0, eq);
+            long seq;
+            try {
+                seq = Long.parseLong(expected.substring(eq + 1));
+            } catch (NumberFormatException e) {
+                throw new ParameterException(spec.commandLine(), "--expect-seq " + expected + ": expected CHAIN=N or N");
+            }
+            if (chain == null) {
+                if (result.chains().size() != 1) {
+                    throw new ParameterException(spec.commandLine(), "--expect-seq " + expected + ": the trail has "
+                            + result.chains().size() + " chains " + result.chains().keySet() + "; give CHAIN=N");
+                }
+                chain = result.chains().firstKey();
+            }
+            result = result.expectAtLeast(chain, seq);
         }
         out.print(result.render());
         out.flush();

@@ -82,8 +82,8 @@ class AuditCommandTest {
     @Test
     void verifyOfAnUntouchedTrailExitsZero() {
         assertEquals(0, run("verify", "--hmac-key-file", keyFile.toString(), trail.toString()), err.toString());
-        assertTrue(out.toString().matches("OK: 10 events verified \\(seq 1..10\\), trail sealed\nhead: seq 10 hash "
-                + "[0-9a-f]{64}\n"), out.toString());
+        assertTrue(out.toString().matches("audit: OK: 10 events verified \\(seq 1..10\\), trail sealed\n  head: seq 10 "
+                + "hash [0-9a-f]{64}\nTOTAL: OK: 1 chain verified, 10 events\n"), out.toString());
     }
 
     @Test
@@ -93,6 +93,12 @@ class AuditCommandTest {
         assertEquals(1, run("verify", "--hmac-key-file", keyFile.toString(), "--expect-seq", "25", trail.toString()));
         assertTrue(out.toString().contains("ERROR trail ends at seq 10 but seq 25 was written: events 11..25 are "
                 + "missing"), out.toString());
+        assertEquals(0, run("verify", "--hmac-key-file", keyFile.toString(), "--expect-seq", "audit=10",
+                trail.toString()));
+        assertEquals(1, run("verify", "--hmac-key-file", keyFile.toString(), "--expect-seq", "audit@gw2=1",
+                trail.toString()), "a chain expected and not found");
+        assertEquals(2, run("verify", "--hmac-key-file", keyFile.toString(), "--expect-seq", "audit=x",
+                trail.toString()));
     }
 
     @Test
@@ -146,6 +152,11 @@ class AuditCommandTest {
         assertEquals(0, run("report", "--row-key-hash", "rk-1", "--format", "json", trail.toString()));
         var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
         assertEquals(4, json.get("sections").get(0).get("rows").size());
+        out.getBuffer().setLength(0);
+        // several hashes (one per audit key, as audit row-key prints them): every era, each row naming its key
+        assertEquals(0, run("report", "--row-key-hash", "rk-0,rk-1", "--format", "csv", trail.toString()));
+        assertEquals(9, out.toString().lines().filter(l -> l.contains("SELECT email")).count(), out.toString());
+        assertTrue(out.toString().contains("key 1 (current)") && out.toString().contains(",key 2"), out.toString());
     }
 
     @Test
@@ -173,7 +184,7 @@ class AuditCommandTest {
             record(sink::record);
         }
         assertEquals(0, run("verify", "--hmac-key-file", keyFile.toString(), "--jdbc-url", url), out.toString());
-        assertTrue(out.toString().startsWith("OK: 10 events verified"), out.toString());
+        assertTrue(out.toString().startsWith("table warden_audit: OK: 10 events verified"), out.toString());
         out.getBuffer().setLength(0);
         assertEquals(0, run("report", "--jdbc-url", url, "--column", "customers.email", "--format", "csv"));
         assertTrue(out.toString().contains("analyst,billing,6,0,6,0,0,0,0"), out.toString());
