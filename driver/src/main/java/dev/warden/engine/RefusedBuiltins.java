@@ -48,7 +48,13 @@ final class RefusedBuiltins {
         CLIENT_LARGE_OBJECTS("reads or writes large objects outside any table's rules"),
         REMOTE("runs statements on another connection, out of Warden's view"),
         STATEMENT_TEXT("shows the text of other sessions' statements, which holds plaintext literals of rules-only"
-                + " columns");
+                + " columns"),
+        /**
+         * Logical decoding through SQL: a replication slot's changes are every row written since it was made, any
+         * table, with their stored values (the plaintext of rules-only columns), named by the slot, not a table.
+         */
+        WRITE_AHEAD_LOG("reads the changes of a logical replication slot: the stored values of every row written,"
+                + " in any table");
 
         final String reason;
 
@@ -102,6 +108,9 @@ final class RefusedBuiltins {
                 "dblink_get_connections", "dblink_is_busy", "dblink_cancel_query", "dblink_error_message",
                 "dblink_get_notify", "dblink_get_pkey", "dblink_build_sql_insert", "dblink_build_sql_delete",
                 "dblink_build_sql_update", "dblink_fdw_validator");
+        add(Family.WRITE_AHEAD_LOG,
+                "pg_logical_slot_get_changes", "pg_logical_slot_peek_changes", "pg_logical_slot_get_binary_changes",
+                "pg_logical_slot_peek_binary_changes");
         add(Family.STATEMENT_TEXT,
                 "pg_stat_activity", "pg_stat_get_activity", "pg_stat_get_backend_activity", "pg_stat_statements",
                 "pg_prepared_statements", "pg_cursors");

@@ -22,10 +22,14 @@ import java.util.concurrent.TimeUnit;
  * from PostgreSQL's catalog. They were all created outside Warden (Warden refuses creating them over a
  * protected table, see {@link SchemaChangeRules}), and Warden cannot see inside them:
  * <ul>
- *   <li><b>relations</b>: views, materialized views and tables with rewrite rules that depend, directly or
- *       through one another, on a protected table ({@code pg_depend} over {@code pg_rewrite}). Reading one
- *       shows ciphertext as data, a filter on it silently matches nothing, and a write through an
- *       updatable view or a rule would store plaintext in a protected column.</li>
+ *   <li><b>relations</b>: tables sharing rows with a protected table through inheritance or partitioning
+ *       ({@code pg_inherits}: its parents and their ancestors, whose reads include the protected table's rows,
+ *       and its children and partitions, whose rows the protected table's reads, masks and writes cover); views,
+ *       materialized views and tables with rewrite rules that depend, directly or through one another, on a
+ *       protected table or such a relative ({@code pg_depend} over {@code pg_rewrite}). Reading one shows
+ *       ciphertext, and the plaintext of rules-only columns, as data under a name the policy does not cover; a
+ *       filter on it silently matches nothing, and a write through an updatable view, a rule or a parent would
+ *       store plaintext in a protected column.</li>
  *   <li><b>functions</b> outside the system schemas whose body (for an SQL-standard body, its deparsed
  *       definition) names a protected table, or that Warden cannot read and so may reach any table: another
  *       language than SQL or PL/pgSQL, dynamic SQL ({@code EXECUTE}), COPY, a {@link RefusedBuiltins refused
@@ -160,20 +164,39 @@ final class ServerSideObjects {
         }
     }
 
-    // relations whose rewrite rule (a view's, a materialized view's, a rule's) depends on a protected table,
-    // then on such a relation, and so on
+    // tables sharing rows with a protected table through inheritance or partitioning (its ancestors, whose reads
+    // include its rows, and its descendants, whose rows its reads, masks and writes cover; not its siblings), then
+    // relations whose rewrite rule (a view's, a materialized view's, a rule's) depends on a protected table or on
+    // such a relative, then on such a relation, and so on; "how" is null for a rewrite rule's relation
     private static final String PG_DEPENDENT_RELATIONS = """
-            WITH RECURSIVE dependent(oid, over) AS (
-                SELECT DISTINCT r.ev_class, tn.nspname || '.' || t.relname
+            WITH RECURSIVE protected(oid, over) AS (
+                SELECT t.oid, tn.nspname || '.' || t.relname
                   FROM pg_catalog.pg_class t
                   JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
+                 WHERE t.relkind IN ('r', 'p', 'f')
+                   AND ((tn.nspname || '.' || t.relname) = ANY (?) OR ('*.' || t.relname) = ANY (?))
+            ), ancestor(oid, over) AS (
+                SELECT i.inhparent, p.over FROM protected p JOIN pg_catalog.pg_inherits i ON i.inhrelid = p.oid
+              UNION
+                SELECT i.inhparent, a.over FROM ancestor a JOIN pg_catalog.pg_inherits i ON i.inhrelid = a.oid
+            ), descendant(oid, over) AS (
+                SELECT i.inhrelid, p.over FROM protected p JOIN pg_catalog.pg_inherits i ON i.inhparent = p.oid
+              UNION
+                SELECT i.inhrelid, d.over FROM descendant d JOIN pg_catalog.pg_inherits i ON i.inhparent = d.oid
+            ), relative(oid, over, how) AS (
+                SELECT oid, over, 'an inheritance parent of' FROM ancestor
+                 WHERE oid NOT IN (SELECT oid FROM protected)
+              UNION
+                SELECT oid, over, 'an inheritance child or partition of' FROM descendant
+                 WHERE oid NOT IN (SELECT oid FROM protected)
+            ), dependent(oid, over) AS (
+                SELECT DISTINCT r.ev_class, t.over
+                  FROM (SELECT oid, over FROM protected UNION SELECT oid, over FROM relative) t
                   JOIN pg_catalog.pg_depend d ON d.refobjid = t.oid
                        AND d.refclassid = 'pg_catalog.pg_class'::regclass
                        AND d.classid = 'pg_catalog.pg_rewrite'::regclass
                   JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid
-                 WHERE t.relkind IN ('r', 'p', 'f')
-                   AND ((tn.nspname || '.' || t.relname) = ANY (?) OR ('*.' || t.relname) = ANY (?))
-                   AND r.ev_class <> t.oid
+                 WHERE r.ev_class <> t.oid
               UNION
                 SELECT r.ev_class, v.over
                   FROM dependent v
@@ -183,8 +206,9 @@ final class ServerSideObjects {
                   JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid
                  WHERE r.ev_class <> v.oid
             )
-            SELECT n.nspname, c.relname, c.relkind::text, string_agg(DISTINCT v.over, ', ' ORDER BY v.over)
-              FROM dependent v
+            SELECT n.nspname, c.relname, c.relkind::text, string_agg(DISTINCT v.over, ', ' ORDER BY v.over),
+                   min(v.how)
+              FROM (SELECT oid, over, NULL::text AS how FROM dependent UNION SELECT oid, over, how FROM relative) v
               JOIN pg_catalog.pg_class c ON c.oid = v.oid
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
              GROUP BY n.nspname, c.relname, c.relkind""";
@@ -460,25 +484,35 @@ final class ServerSideObjects {
         Map<String, String> relations = new HashMap<>();
         Map<String, Map<String, String>> temporaryRelations = new HashMap<>();
         Map<String, Map<String, String>> temporaryTriggerTables = new HashMap<>();
+        Map<String, String> relatives = new HashMap<>();  // inheritance relatives by bare lower-case name
         try (PreparedStatement ps = connection.prepareStatement(PG_DEPENDENT_RELATIONS)) {
             Array tables = connection.createArrayOf("text", protectedTables);
             ps.setArray(1, tables);
             ps.setArray(2, tables);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    String kind = switch (rs.getString(3)) {
-                        case "v" -> "view";
-                        case "m" -> "materialized view";
-                        default -> "table with a rule";
-                    };
-                    put(relations, temporaryRelations, words, rs.getString(1), rs.getString(2),
-                            kind + " " + rs.getString(1) + "." + rs.getString(2) + " (over " + rs.getString(4) + ")");
+                    String name = rs.getString(1) + "." + rs.getString(2);
+                    String relative = rs.getString(5);
+                    String description;
+                    if (relative != null) {
+                        // its rows are the protected table's, or the protected table's rows are its own
+                        description = "table " + name + " (" + relative + " " + rs.getString(4) + ")";
+                        relatives.putIfAbsent(rs.getString(2).toLowerCase(Locale.ROOT), description);
+                    } else {
+                        String kind = switch (rs.getString(3)) {
+                            case "v" -> "view";
+                            case "m" -> "materialized view";
+                            default -> "table with a rule";
+                        };
+                        description = kind + " " + name + " (over " + rs.getString(4) + ")";
+                    }
+                    put(relations, temporaryRelations, words, rs.getString(1), rs.getString(2), description);
                 }
             }
         }
         Map<Long, String> outlets = new HashMap<>();
-        Map<Long, String> reachingFunctions = reachingFunctions(connection, relations, temporaryRelations, words,
-                outlets);
+        Map<Long, String> reachingFunctions = reachingFunctions(connection, relations, relatives, temporaryRelations,
+                words, outlets);
         Map<String, String> functions = new HashMap<>();
         for (String description : reachingFunctions.values()) {
             // looked up by the bare word the lexer saw, whatever schema the statement names
@@ -627,6 +661,7 @@ final class ServerSideObjects {
      * Functions the policy trusts never reach. Adds the names of views found here to {@code words}.
      */
     private Map<Long, String> reachingFunctions(Connection connection, Map<String, String> relations,
+                                                Map<String, String> relatives,
                                                 Map<String, Map<String, String>> temporaryRelations, Set<String> words,
                                                 Map<Long, String> outlets) throws SQLException {
         Map<Long, Node> functions = new HashMap<>();
@@ -645,7 +680,7 @@ final class ServerSideObjects {
                     Set<String> body = SqlLexer.lex(rs.getString(6) == null ? "" : rs.getString(6)).words();
                     Node node = new Node("function " + schema + "." + name + "()", name.toLowerCase(Locale.ROOT),
                             body, oids(rs.getArray(7)), new long[0]);
-                    if (!aggregate) node.reach = ownReach(node.name, language, body);
+                    if (!aggregate) node.reach = ownReach(node.name, language, body, relatives);
                     // outlet words are looked for outside string literals: IF TG_OP = 'UPDATE' writes nothing
                     if (!aggregate) node.outlet = ownOutlet(node.name, language, rs.getString(6) == null ? Set.of()
                             : SqlLexer.lex(SqlLexer.lex(rs.getString(6)).normalized()).words());
@@ -786,7 +821,7 @@ final class ServerSideObjects {
      * Why a function's own body (not what it calls) may reach a protected table or any table, or null: another
      * language, dynamic SQL, a refused built-in, or a protected table's name.
      */
-    private String ownReach(String name, String language, Set<String> body) {
+    private String ownReach(String name, String language, Set<String> body, Map<String, String> relatives) {
         if (!READABLE_LANGUAGES.contains(language)) {
             return name + " is written in " + language + ", which Warden cannot read, so it may reach any table";
         }
@@ -798,6 +833,10 @@ final class ServerSideObjects {
         if (body.contains("copy")) return name + " runs COPY, which may read or write server files";
         for (String table : policy.protectedTableNames()) {
             if (body.contains(table)) return name + " names " + table;
+        }
+        // a table sharing rows with a protected one (inheritance, partitions) reads or writes them by another name
+        for (Map.Entry<String, String> relative : relatives.entrySet()) {
+            if (body.contains(relative.getKey())) return name + " names " + relative.getValue();
         }
         return null;
     }

@@ -244,6 +244,12 @@ public final class SqlLexer {
         private int routine;
         private boolean inRoutineBody;
         private int caseDepth;
+        /**
+         * The last significant token was a {@code U&"..."} name or a {@code U&'...'} string: a UESCAPE after it changes
+         * how the server decodes it ({@code U&"!0063ustomers" UESCAPE '!'} is customers), which the lexer does not
+         * follow.
+         */
+        private boolean afterUnicodeEscapes;
 
         /** Plain '...' strings read as E'...' (standard_conforming_strings off). */
         private final boolean backslashEscapes;
@@ -400,6 +406,7 @@ public final class SqlLexer {
         private void significant(String lowerWord, int start, int outStart) {
             statementHasToken = true;
             signAt = -1;
+            afterUnicodeEscapes = false;
             if (routine >= 0 && routine < 4) routine = -1;  // a word in the statement's header puts it back
             System.arraycopy(lastWord, 0, lastWord, 1, 3);
             System.arraycopy(lastStart, 0, lastStart, 1, 3);
@@ -595,6 +602,7 @@ public final class SqlLexer {
             token(SqlTokens.Kind.STRING, start, end);
             wordsOf(s.substring(q + 1, Math.min(i, n)));
             significant(null, start, out.length());
+            afterUnicodeEscapes = s.charAt(start) == 'u' || s.charAt(start) == 'U';
             addSlot(new Slot.Literal(s.substring(start, end), null, false), out.length());
             out.append('?');
             return end;
@@ -621,6 +629,7 @@ public final class SqlLexer {
             int end = Math.min(n, i + 1);
             token(SqlTokens.Kind.QUOTED_IDENTIFIER, start, end);
             String lower = name.toString().toLowerCase(Locale.ROOT);
+            boolean unicodeName = unicode;
             if (unicode) {
                 String decoded = decodeUnicodeEscapes(lower);
                 if (decoded == null) {
@@ -632,6 +641,7 @@ public final class SqlLexer {
             words.add(lower);
             wordsOf(lower);
             significant(lower, start, out.length());
+            afterUnicodeEscapes = unicodeName;
             lastWord[0] = null; // a quoted name is never a type keyword
             out.append(s, start, end);
             return end;
@@ -787,6 +797,9 @@ public final class SqlLexer {
             token(SqlTokens.Kind.WORD, start, i);
             String lower = lowerCase(start, i);
             if (tokens == null) words.add(lower);
+            // the escape character of the U& name or string before: the lexer decoded it with \, so what it read
+            // may not be what the server reads; such a name may be any name
+            if (afterUnicodeEscapes && lower.equals("uescape")) words.add(UNDECODABLE);
             String wordBefore = lastWord[0];
             char punctBefore = lastPunct;
             int routineBefore = routine;

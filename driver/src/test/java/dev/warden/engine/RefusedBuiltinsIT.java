@@ -47,6 +47,7 @@ class RefusedBuiltinsIT {
                         AND (proname LIKE '%\\_to\\_xml%' OR proname ~ '^lo_|^lo(read|write)$'
                              OR proname ~ '^pg_(read|ls|file|logdir)_' OR proname ~ 'statistic|^pg_stats|^pg_mcv'
                              OR proname ~ '^pg_stat_get_(backend_)?activity$' OR proname ~ '^ts_(stat|rewrite)$'
+                             OR proname ~ '^pg_logical_slot_(get|peek)_'
                              OR proargnames && ARRAY['query', 'sqlquery', 'select', 'cursor', 'tbl', 'schema']::text[])
                      UNION
                      SELECT relname FROM pg_catalog.pg_class

@@ -204,6 +204,25 @@ class SqlLexerTest {
         assertTrue(SqlLexer.lex("select * from U&\"cust\\zzmers\"").mentionsAny(Set.of("customers")));
     }
 
+    /**
+     * Red team, session 7: UESCAPE picks another escape character, so {@code U&"!0063ustomers" UESCAPE '!'} is
+     * customers to the server while the lexer, decoding with the backslash, read "!0063ustomers" and let the
+     * statement through unanalysed. A U& name or string followed by UESCAPE may be any name.
+     */
+    @Test
+    void unicodeEscapesWithUescapeMayNameAnyTable() {
+        for (String sql : List.of("select hkid from U&\"!0063ustomers\" UESCAPE '!'",
+                "select hkid from U&\"!0063ustomers\" /* c */ uescape\n'!'",
+                "select * from query_to_xml(U&'select hkid from !0063ustomers' UESCAPE '!', true, false, '')")) {
+            LexedSql lexed = SqlLexer.lex(sql);
+            assertTrue(lexed.mentionsAny(Set.of("customers")), sql);
+            assertTrue(lexed.hasUndecodableName(), sql);
+        }
+        // a column that happens to be called uescape is only a word
+        assertFalse(SqlLexer.lex("select uescape from notes").hasUndecodableName());
+        assertFalse(SqlLexer.lex("select U&\"d\\0061ta\", uescape from notes").hasUndecodableName());
+    }
+
     @Test
     void statementCountCountsNonEmptyStatements() {
         assertEquals(0, SqlLexer.lex("").statementCount());

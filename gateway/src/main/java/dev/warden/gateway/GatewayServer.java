@@ -113,6 +113,9 @@ public final class GatewayServer implements SessionLauncher, AutoCloseable {
         try {
             this.sslContext = config.tls() == null ? null
                     : SslContextBuilder.forServer(config.tls().certificate().toFile(), config.tls().privateKey().toFile())
+                    // the JDK's engine, whatever else is on the class path: a session thread takes it over from the
+                    // SslHandler (ClientTls), and removing the SslHandler releases an OpenSSL engine it would use
+                    .sslProvider(io.netty.handler.ssl.SslProvider.JDK)
                     .build();
         } catch (javax.net.ssl.SSLException e) {
             throw new IllegalArgumentException("cannot load TLS certificate or key: " + e.getMessage(), e);

@@ -49,7 +49,11 @@ final class RawPgClient implements AutoCloseable {
      * enabled; {@link #socket} is the {@link javax.net.ssl.SSLSocket}.
      */
     static RawPgClient tls(int port, String protocol) throws Exception {
-        Socket plain = new Socket("127.0.0.1", port);
+        return tls(new Socket("127.0.0.1", port), port, protocol);
+    }
+
+    /** {@link #tls(int, String)} over {@code plain}, which the caller keeps to send bytes around TLS. */
+    static RawPgClient tls(Socket plain, int port, String protocol) throws Exception {
         var o = new DataOutputStream(plain.getOutputStream());
         o.writeInt(8);
         o.writeInt(80877103);

@@ -55,6 +55,12 @@ public final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
     private State state = State.STARTUP;
     /** Once the session is handed to its own thread: frames that arrived with the last authentication message. */
     private List<PgFrame> handedOver;
+    /**
+     * While a password is checked off the event loop: the frames that came with it (a client may send its first
+     * statements right after the password, which PostgreSQL reads once it has sent AuthenticationOk), judged by
+     * the session if the password is right. No more is read meanwhile, so this is at most one read's worth.
+     */
+    private List<PgFrame> whileChecking;
     private String userName;
     private GatewayUser user;
     private String purpose;
@@ -94,6 +100,10 @@ public final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
         PgFrame f = (PgFrame) msg;
         if (handedOver != null) {
             handedOver.add(f); // decoded from the same read as the last authentication message
+            return;
+        }
+        if (state == State.CHECKING) {
+            whileChecking.add(f);
             return;
         }
         try {
@@ -322,6 +332,8 @@ public final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
         char[] pw = f.readCString().toCharArray();
         GatewayUser candidate = user;
         state = State.CHECKING;
+        whileChecking = new ArrayList<>();
+        ctx.channel().config().setAutoRead(false);
         // PBKDF2 with thousands of iterations: off the event loop, then back to it with the verdict
         services.sessions().workers().execute(() -> {
             boolean ok = candidate != null && candidate.matchesPassword(pw);
@@ -330,10 +342,23 @@ public final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
                 if (!ctx.channel().isActive()) {
                     return;
                 }
-                if (ok) {
-                    authenticated(ctx);
+                List<PgFrame> pipelined = whileChecking;
+                whileChecking = null;
+                if (!ok) {
+                    authFailed(ctx);  // what came with a wrong password is never read
+                    return;
+                }
+                authenticated(ctx);
+                if (state != State.DONE) {
+                    return;  // refused after all (a purpose the user may not declare)
+                }
+                if (handedOver != null) {
+                    handedOver.addAll(pipelined);  // the session thread reads them first
                 } else {
-                    authFailed(ctx);
+                    // this handler's context now leads to the session's handler, which replaced it
+                    for (PgFrame p : pipelined) ctx.fireChannelRead(p);
+                    if (!pipelined.isEmpty()) ctx.fireChannelReadComplete();
+                    ctx.channel().config().setAutoRead(true);
                 }
             });
         });
