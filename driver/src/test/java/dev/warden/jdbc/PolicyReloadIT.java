@@ -104,8 +104,17 @@ class PolicyReloadIT {
             assertTrue(policyLog.stream().anyMatch(r -> r.getLevel() == Level.INFO
                     && r.getMessage().contains("reloaded")), "logged");
             // statements audited from now on carry the new version
-            AuditEvent last = events(dir).stream().filter(e -> AuditEvent.STATEMENT.equals(e.type()))
-                    .reduce((a, b) -> b).orElseThrow();
+            // (the trail is written asynchronously: wait until the statement's event is on disk)
+            AuditEvent last = null;
+            for (int attempt = 0; attempt < 100; attempt++) {
+                List<AuditEvent> all = events(dir);
+                int reloadedAt = all.indexOf(reloaded);
+                last = all.subList(reloadedAt + 1, all.size()).stream()
+                        .filter(e -> AuditEvent.STATEMENT.equals(e.type())).reduce((a, b) -> b).orElse(null);
+                if (last != null) break;
+                Thread.sleep(50);
+            }
+            assertNotNull(last, "the statement after the reload is audited");
             assertEquals(after, last.policyVersion());
         }
     }
