@@ -44,13 +44,16 @@ class MatchLikeIT {
         MatchColumnsExample.addNicknameAndCompanions(db);
         policy = MatchColumnsExample.policyDirectory(MatchColumnsExample.POLICY);
         try (Connection raw = db.raw(); Statement s = raw.createStatement()) {
-            s.execute("CREATE TABLE twin (id int PRIMARY KEY, name text, email text, nickname text)");
+            // customers as the application sees it (without the companions email_match and nickname_match)
+            s.execute("CREATE TABLE twin (id int PRIMARY KEY, name text, email text, phone bytea, card_number text,"
+                    + " birth_date bytea, credit_limit bytea, country text, nickname text)");
         }
         try (Connection support = db.as(policy, "support", null);
              PreparedStatement ps = support.prepareStatement(
                      "INSERT INTO customers (id, name, email, nickname) VALUES (?, ?, ?, ?)");
              Connection raw = db.raw();
-             PreparedStatement twin = raw.prepareStatement("INSERT INTO twin VALUES (?, ?, ?, ?)")) {
+             PreparedStatement twin = raw.prepareStatement(
+                     "INSERT INTO twin (id, name, email, nickname) VALUES (?, ?, ?, ?)")) {
             for (int i = 0; i < NICKNAMES.length; i++) {
                 for (PreparedStatement p : new PreparedStatement[] {ps, twin}) {
                     p.setInt(1, i + 1);
@@ -128,6 +131,41 @@ class MatchLikeIT {
             expected.addAll(List.of("%ünï%", "%ΣΥΦ%", "%ıi"));  // cased non-ASCII characters give no token
             assertEquals(expected.stream().sorted().toList(), tooShort.stream().sorted().toList());
         }
+    }
+
+    @Test
+    void selectStarShowsTheTableWithoutItsIndex() throws Exception {
+        try (Connection support = db.as(policy, "support", null); Connection raw = db.raw()) {
+            compare(support, raw, "SELECT * FROM TABLE WHERE nickname LIKE ? ORDER BY id", "%Chan%");
+            compare(support, raw, "SELECT * FROM TABLE WHERE email LIKE ? ORDER BY id DESC LIMIT 2 OFFSET 1",
+                    "%example.hk");
+            compareInline(support, raw, "SELECT * FROM TABLE WHERE id = 3");
+            compareInline(support, raw, "SELECT t.*, t.id FROM TABLE t ORDER BY id");
+            compareInline(support, raw, "SELECT * FROM TABLE a JOIN TABLE b ON b.id = a.id + 1 ORDER BY a.id");
+            compareInline(support, raw, "SELECT * FROM (SELECT * FROM TABLE WHERE id < 5) s ORDER BY id");
+            try (PreparedStatement ps = support.prepareStatement("SELECT * FROM customers WHERE nickname LIKE ?");
+                 PreparedStatement twin = raw.prepareStatement("SELECT * FROM twin")) {
+                // described before it runs, as after
+                assertEquals(labels(twin.getMetaData()), labels(ps.getMetaData()));
+                ps.setString(1, "%Chan%");
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertEquals(labels(twin.getMetaData()), labels(rs.getMetaData()));
+                    assertThrows(SQLException.class, () -> rs.findColumn("nickname_match"));
+                }
+            }
+        }
+        try (Connection billing = db.as(policy, "billing", null); Statement s = billing.createStatement();
+             ResultSet rs = s.executeQuery("SELECT * FROM customers WHERE id = 1")) {
+            assertTrue(rs.next());
+            assertEquals("tm.chan@example.hk", rs.getString("email"));
+            assertFalse(rs.getString("nickname").contains("Chan"), "masked for billing");
+        }
+    }
+
+    private static List<String> labels(java.sql.ResultSetMetaData meta) throws SQLException {
+        List<String> out = new ArrayList<>();
+        for (int i = 1; i <= meta.getColumnCount(); i++) out.add(meta.getColumnLabel(i) + ":" + meta.getColumnType(i));
+        return out;
     }
 
     @Test
