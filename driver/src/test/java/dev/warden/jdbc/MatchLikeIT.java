@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.warden.audit.AuditEvent;
+import dev.warden.audit.AuditTrailFiles;
+import dev.warden.audit.AuditTrailReader;
+import dev.warden.audit.ChainedEvent;
 import dev.warden.testkit.CustomersExample;
 import dev.warden.testkit.MatchColumnsExample;
 import java.nio.file.Path;
@@ -160,6 +164,36 @@ class MatchLikeIT {
             assertEquals("tm.chan@example.hk", rs.getString("email"));
             assertFalse(rs.getString("nickname").contains("Chan"), "masked for billing");
         }
+    }
+
+    @Test
+    void theAuditRecordsTheLikeColumnAsFiltered() throws Exception {
+        String sql = "SELECT id, name FROM customers WHERE nickname LIKE ? AND email ILIKE ? ORDER BY id";
+        int expected;
+        try (Connection raw = db.raw(); PreparedStatement ps = raw.prepareStatement(sql.replace("customers", "twin"))) {
+            ps.setString(1, "%Chan%");
+            ps.setString(2, "%EXAMPLE.hk");
+            expected = rows(ps.executeQuery()).size();
+        }
+        try (Connection support = db.as(policy, "support", null); PreparedStatement ps = support.prepareStatement(sql)) {
+            ps.setString(1, "%Chan%");
+            ps.setString(2, "%EXAMPLE.hk");
+            assertEquals(expected, rows(ps.executeQuery()).size());
+        }
+        AuditEvent like = null;
+        for (int attempt = 0; attempt < 100 && like == null; attempt++) {
+            for (ChainedEvent e : AuditTrailReader.readFiles(AuditTrailFiles.expand(List.of(policy)))) {
+                if (sql.equals(e.event().fingerprint())) like = e.event();
+            }
+            if (like == null) Thread.sleep(20);
+        }
+        assertTrue(like != null, "no audit event for " + sql);
+        assertEquals("allowed", like.decision());
+        assertEquals(List.of("customers.nickname", "customers.email"), like.columnsFiltered());
+        assertTrue(like.columnsRead().isEmpty(), "the re-checked values are not read: " + like.columnsRead());
+        assertEquals(expected, like.rows());
+        String line = String.join("\n", java.nio.file.Files.readAllLines(AuditTrailFiles.expand(List.of(policy)).get(0)));
+        assertFalse(line.contains("Chan") || line.contains("EXAMPLE"), "no pattern in the trail");
     }
 
     private static List<String> labels(java.sql.ResultSetMetaData meta) throws SQLException {
