@@ -167,6 +167,46 @@ class MatchLikeIT {
     }
 
     @Test
+    void aLimitRunsAgainForMoreCandidatesWhenTooFewOfTheFirstMatch() throws Exception {
+        // 600 candidates of 'Chan%' (the index folds case) of which only the last 5 by id match
+        try (Connection support = db.as(policy, "support", null);
+             PreparedStatement ps = support.prepareStatement(
+                     "INSERT INTO customers (id, name, email, nickname) VALUES (?, ?, ?, ?)");
+             Connection raw = db.raw();
+             PreparedStatement twin = raw.prepareStatement(
+                     "INSERT INTO twin (id, name, email, nickname) VALUES (?, ?, ?, ?)")) {
+            for (int i = 0; i < 600; i++) {
+                for (PreparedStatement p : new PreparedStatement[] {ps, twin}) {
+                    p.setInt(1, 1000 + i);
+                    p.setString(2, "bulk" + i);
+                    p.setString(3, "bulk" + i + "@example.org");
+                    p.setString(4, (i >= 595 ? "Chan " : "chan ") + i);
+                    p.addBatch();
+                }
+            }
+            ps.executeBatch();
+            twin.executeBatch();
+        }
+        try (Connection support = db.as(policy, "support", null); Connection raw = db.raw()) {
+            for (String tail : List.of("ORDER BY id LIMIT 3", "ORDER BY id DESC LIMIT 2 OFFSET 4",
+                    "ORDER BY id OFFSET 4 ROWS FETCH FIRST 3 ROWS ONLY", "ORDER BY id LIMIT 0", "ORDER BY id LIMIT 100")) {
+                String sql = "SELECT id, nickname FROM TABLE WHERE id >= 1000 AND nickname LIKE ? " + tail;
+                compare(support, raw, sql, "Chan%");
+                compareInline(support, raw, sql.replace("?", "'Chan%'"));
+            }
+            // without ORDER BY any matching rows are PostgreSQL's answer: as many, each matching, none twice
+            try (PreparedStatement ps = support.prepareStatement(
+                    "SELECT id, nickname FROM customers WHERE id >= 1000 AND nickname LIKE ? LIMIT 4")) {
+                ps.setString(1, "Chan%");
+                List<List<String>> rows = rows(ps.executeQuery());
+                assertEquals(4, rows.size());
+                assertEquals(4, rows.stream().map(r -> r.get(0)).distinct().count());
+                assertTrue(rows.stream().allMatch(r -> r.get(1).startsWith("Chan ")), rows::toString);
+            }
+        }
+    }
+
+    @Test
     void theAuditRecordsTheLikeColumnAsFiltered() throws Exception {
         String sql = "SELECT id, name FROM customers WHERE nickname LIKE ? AND email ILIKE ? ORDER BY id";
         int expected;
