@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Tells a front door whether a query's result is bounded by its shape to at most {@code maxRows} rows, so that
@@ -23,6 +24,11 @@ import java.util.Map;
  * {@code FETCH FIRST n ROWS ONLY}, {@code n} a literal of at most {@code maxRows}; a single-table SELECT without
  * function call in its select list whose WHERE compares every column of one unique key of the table with a
  * literal or a parameter ({@link RowBound}). Anything else, and anything that cannot be read, is unbounded.
+ *
+ * <p>A LIMIT does not bound a statement that may filter through a match index (LIKE or ILIKE naming a table with
+ * {@code match: true} columns): Warden takes its LIMIT out and reads every candidate row the index lets through
+ * (see {@code MatchFilters}), so the result read from the database is not bounded by it; such a statement is bounded
+ * only by a unique key.
  *
  * <p>The unique key must be a valid, immediate unique index without predicate or expression of an ordinary or
  * partitioned table that has no inheritance children (a parent's SELECT also reads its children, where the key
@@ -60,6 +66,7 @@ public final class BoundedResults {
 
     private final Connection connection;
     private final int maxRows;
+    private final Set<String> matchTables;  // lower-case names of tables with match columns
     /** Unique keys by table name as this session wrote it; an empty list: none usable (or not a plain table). */
     private final Map<TableName, List<List<String>>> keys = new HashMap<>();
 
@@ -68,8 +75,14 @@ public final class BoundedResults {
      * @param maxRows    the most rows a result may have to count as bounded (the front door's fetch size)
      */
     public BoundedResults(Connection connection, int maxRows) {
+        this(connection, maxRows, Set.of());
+    }
+
+    /** @param matchTables lower-case names of the tables with match columns, whose LIKEs a LIMIT does not bound */
+    public BoundedResults(Connection connection, int maxRows, Set<String> matchTables) {
         this.connection = connection;
         this.maxRows = maxRows;
+        this.matchTables = Set.copyOf(matchTables);
     }
 
     /** True when {@code sql} (one statement, JDBC {@code ?} parameters) returns at most {@code maxRows} rows. */
@@ -77,7 +90,9 @@ public final class BoundedResults {
         LexedSql lexed = SqlLexer.lex(sql);
         RowBound bound = RowBound.of(lexed);
         if (bound instanceof RowBound.AtMostOne) return true;
-        if (bound instanceof RowBound.Limited limited) return literalAtMost(lexed, limited.slot(), maxRows);
+        if (bound instanceof RowBound.Limited limited) {
+            return !mayFilterThroughMatchIndex(lexed) && literalAtMost(lexed, limited.slot(), maxRows);
+        }
         if (bound instanceof RowBound.KeyLookup lookup) {
             for (List<String> key : keys(lookup.table())) {
                 if (lookup.equalColumns().containsAll(key)) return true;
@@ -89,6 +104,12 @@ public final class BoundedResults {
     /** Keys read so far are read again when next needed (after DDL, SET search_path, a temporary table...). */
     public void forgetTables() {
         keys.clear();
+    }
+
+    /** By its words: LIKE or ILIKE in a statement naming a table with match columns. */
+    private boolean mayFilterThroughMatchIndex(LexedSql lexed) {
+        return !matchTables.isEmpty() && (lexed.words().contains("like") || lexed.words().contains("ilike"))
+                && lexed.mentionsAny(matchTables);
     }
 
     private static boolean literalAtMost(LexedSql lexed, int slot, long max) {

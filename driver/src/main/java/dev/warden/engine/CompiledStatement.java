@@ -17,19 +17,21 @@ import java.util.Map;
  *                        calls; null when there is nothing to note
  * @param matchWrites     how to write the match index beside the match columns the statement writes, or null
  * @param matchFilters    the LIKEs answered through match indexes, or null
+ * @param textEdits       where the text sent spells out what the application left to the server ({@code *}, an
+ *                        INSERT's column list) without the tables' internal columns ({@link dev.warden.sql.Plan#edits})
  */
 record CompiledStatement(String refusalState, String refusalMessage, ProtectedColumn[] slotColumns,
                          ResultDecoder decoder, String kind, List<String> tables, Map<String, String> columnsRead,
                          List<String> columnsWritten, List<String> columnsFiltered, boolean changesSchema,
                          boolean touchesProtected, KeyExpansion keyExpansion, String note, MatchWrites matchWrites,
-                         MatchFilters matchFilters) {
+                         MatchFilters matchFilters, List<dev.warden.sql.TextEdit> textEdits) {
 
     CompiledStatement(String refusalState, String refusalMessage, ProtectedColumn[] slotColumns,
                       ResultDecoder decoder, String kind, List<String> tables, Map<String, String> columnsRead,
                       List<String> columnsWritten, List<String> columnsFiltered, boolean changesSchema,
                       boolean touchesProtected, KeyExpansion keyExpansion, String note) {
         this(refusalState, refusalMessage, slotColumns, decoder, kind, tables, columnsRead, columnsWritten,
-                columnsFiltered, changesSchema, touchesProtected, keyExpansion, note, null, null);
+                columnsFiltered, changesSchema, touchesProtected, keyExpansion, note, null, null, List.of());
     }
 
     CompiledStatement(String refusalState, String refusalMessage, ProtectedColumn[] slotColumns,
@@ -45,7 +47,7 @@ record CompiledStatement(String refusalState, String refusalMessage, ProtectedCo
         if (note == null) return this;
         return new CompiledStatement(refusalState, refusalMessage, slotColumns, decoder, kind, tables, columnsRead,
                 columnsWritten, columnsFiltered, changesSchema, touchesProtected, keyExpansion, note, matchWrites,
-                matchFilters);
+                matchFilters, textEdits);
     }
 
     /** This verdict, writing the match index beside the match columns it writes ({@code writes} may be null). */
@@ -53,7 +55,7 @@ record CompiledStatement(String refusalState, String refusalMessage, ProtectedCo
         if (writes == null) return this;
         return new CompiledStatement(refusalState, refusalMessage, slotColumns, decoder, kind, tables, columnsRead,
                 columnsWritten, columnsFiltered, changesSchema, touchesProtected, keyExpansion, note, writes,
-                matchFilters);
+                matchFilters, textEdits);
     }
 
     /** This verdict, answering LIKEs through match indexes ({@code filters} may be null). */
@@ -61,7 +63,15 @@ record CompiledStatement(String refusalState, String refusalMessage, ProtectedCo
         if (filters == null) return this;
         return new CompiledStatement(refusalState, refusalMessage, slotColumns, decoder, kind, tables, columnsRead,
                 columnsWritten, columnsFiltered, changesSchema, touchesProtected, keyExpansion, note, matchWrites,
-                filters);
+                filters, textEdits);
+    }
+
+    /** This verdict, sending the statement with {@code edits} applied (see {@link #textEdits}). */
+    CompiledStatement withTextEdits(List<dev.warden.sql.TextEdit> edits) {
+        if (edits.isEmpty()) return this;
+        return new CompiledStatement(refusalState, refusalMessage, slotColumns, decoder, kind, tables, columnsRead,
+                columnsWritten, columnsFiltered, changesSchema, touchesProtected, keyExpansion, note, matchWrites,
+                matchFilters, List.copyOf(edits));
     }
 
     static CompiledStatement refused(String state, String message, String kind, List<String> tables) {

@@ -131,6 +131,30 @@ public final class GuardedStatement {
         return matchFilter == null ? null : matchFilter.rowFilter(boundPatterns);
     }
 
+    /**
+     * The parameter index (of {@link #sql()}) of the candidate bound Warden adds to a LIKE through a match index
+     * with a LIMIT ({@link MatchFilters}), bound to {@link #firstCandidateBound()} before each execution; -1 when
+     * there is none.
+     */
+    public int candidateBoundIndex() {
+        return matchFilter == null ? -1 : matchFilter.boundTarget();
+    }
+
+    /** The candidate bound of an execution's first run (see {@link #candidateBoundIndex()}). */
+    public long firstCandidateBound() {
+        return MatchFilters.firstBound(matchFilter.offset(), matchFilter.limit());
+    }
+
+    /** The text to run as a plain statement: {@link #sql()} with the first candidate bound written in. */
+    public String plainSql() {
+        return candidateBoundIndex() < 0 ? sql : matchFilter.sqlWithBound(firstCandidateBound());
+    }
+
+    /** {@link #sql()} with the candidate bound {@code bound} written in, to run again as a plain statement. */
+    public String plainSql(long bound) {
+        return candidateBoundIndex() < 0 ? sql : matchFilter.sqlWithBound(bound);
+    }
+
     /** What the session's table names resolved to when this was analysed; null when it was passed through. */
     SearchScope scope() {
         return scope;

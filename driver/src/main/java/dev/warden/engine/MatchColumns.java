@@ -5,7 +5,13 @@ import dev.warden.crypto.MatchIndex;
 import dev.warden.crypto.WardenKeyset;
 import dev.warden.policy.ColumnRule;
 import dev.warden.policy.Policy;
+import dev.warden.sql.Catalog;
+import dev.warden.sql.TableName;
+import dev.warden.sql.UniqueKey;
 import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * What the engine checks of columns with {@code match: true} before using them: the keyset holds a match key,
@@ -61,5 +67,38 @@ final class MatchColumns {
         } catch (KeyException e) {
             throw SqlStates.of(SqlStates.KEY_UNAVAILABLE, e.getMessage(), e);
         }
+    }
+
+    /**
+     * {@code catalog} as the analyzer must see it under {@code policy}: the companion columns of the policy's match
+     * columns are internal ({@link Catalog#internalColumns}), so that {@code *} and an INSERT without a column list
+     * mean what they mean on the table without them. {@code catalog} itself when the policy has no match column.
+     */
+    static Catalog hidingCompanions(Catalog catalog, Policy policy) {
+        if (!policy.hasMatchColumns()) return catalog;
+        return new Catalog() {
+            @Override
+            public List<String> columns(TableName table) {
+                return catalog.columns(table);
+            }
+
+            @Override
+            public List<UniqueKey> uniqueKeys(TableName table) {
+                return catalog.uniqueKeys(table);
+            }
+
+            @Override
+            public Set<String> internalColumns(TableName table) {
+                List<String> columns = catalog.columns(table);
+                if (columns == null || !policy.protectsTable(table.schema(), table.name())) return Set.of();
+                Set<String> companions = new HashSet<>();
+                for (String column : columns) {
+                    if (policy.matchCompanionOwner(table.schema(), table.name(), column).isPresent()) {
+                        companions.add(column);
+                    }
+                }
+                return companions;
+            }
+        };
     }
 }

@@ -22,6 +22,12 @@ import java.util.function.IntUnaryOperator;
  *       statement are taken out;</li>
  *   <li>{@link RowFilter} then keeps the rows whose decrypted value matches the pattern as PostgreSQL would
  *       evaluate it ({@link LikePattern}) and applies OFFSET and LIMIT to them.</li>
+ *   <li>With a LIMIT, the database is asked for a bounded number of candidates instead ({@code LIMIT ?}, a
+ *       parameter of Warden's own placed last, {@link #firstBound}), well above OFFSET + LIMIT, and each candidate
+ *       also brings its row's identity ({@code ctid, tableoid}, hidden too): when the re-check runs out of
+ *       candidates while the database sent as many as asked, the statement runs again with a bound 16 times
+ *       larger and the rows already seen are skipped ({@link RowFilter#needsMoreCandidates}). Under ORDER BY the
+ *       candidates come in that order, so the first rows that pass are the answer's; without it any rows are.</li>
  * </ul>
  * A pattern given as a parameter is bound as its tokens when the application binds it; ESCAPE, LIMIT and OFFSET
  * must be written inline (their parameters could not be taken out of the statement). Immutable.
@@ -38,7 +44,13 @@ final class MatchFilters {
      */
     record Rendered(String sql, int[] targets, boolean literalsEncrypted, Filter[] patternParameters,
                     String[] escapeOf, IntUnaryOperator iLikeFolding, List<RowFilter.Check> literalChecks,
-                    int[] hiddenIndexOf, int visibleColumns, long offset, long limit) {
+                    int[] hiddenIndexOf, int visibleColumns, long offset, long limit, int boundTarget,
+                    int boundOffset, int rowIdIndex) {
+
+        /** {@link #sql} with the candidate bound {@code k} written in place of its parameter (plain statements). */
+        String sqlWithBound(long k) {
+            return boundOffset < 0 ? sql : sql.substring(0, boundOffset) + k + sql.substring(boundOffset + 1);
+        }
 
         /**
          * Binds the pattern of application parameter {@code index} (its tokens, unless under NOT, where the
@@ -66,12 +78,23 @@ final class MatchFilters {
                 LikePattern p = boundPatterns == null || i >= boundPatterns.length ? null : (LikePattern) boundPatterns[i];
                 checks.add(new RowFilter.Check(hiddenIndexOf[i], f.column(), p, f.not()));
             }
-            return new RowFilter(checks, visibleColumns, offset, limit);
+            return new RowFilter(checks, visibleColumns, offset, limit, boundTarget < 0 ? -1 : rowIdIndex,
+                    boundTarget < 0 ? Long.MAX_VALUE : firstBound(offset, limit));
         }
     }
 
     private final List<Filter> filters;
     private final int visibleColumns;
+
+    /**
+     * The first candidate bound for OFFSET + LIMIT rows: 8 times as many, at least 64 (a pattern's false positives
+     * are usually a fraction of its candidates), saturating.
+     */
+    static long firstBound(long offset, long limit) {
+        long wanted = offset + limit;
+        if (wanted < 0 || wanted > Long.MAX_VALUE / 8) return Long.MAX_VALUE;
+        return Math.max(64, wanted * 8);
+    }
 
     /** @param visibleColumns the number of output columns of the statement as written */
     MatchFilters(List<Filter> filters, int visibleColumns) {
@@ -160,13 +183,25 @@ final class MatchFilters {
         if (from < 0) throw SqlStates.unsupported("a LIKE through a match index needs a SELECT ... FROM");
         StringBuilder hiddenColumns = new StringBuilder();
         for (String column : hiddenByColumnText.keySet()) hiddenColumns.append(", ").append(column);
-        edits.add(new Edit(tokens.start(from), tokens.start(from), hiddenColumns.append(' ').toString()));
         long[] offsetAndLimit = {0, Long.MAX_VALUE};
-        takeOutLimits(lexed, tokens, tokenOfSlot, from, edits, offsetAndLimit);
+        int limitEdit = takeOutLimits(lexed, tokens, tokenOfSlot, from, edits, offsetAndLimit);
+        int rowIdIndex = -1;
+        if (limitEdit >= 0 && offsetAndLimit[1] != Long.MAX_VALUE && noParameterAfter(lexed, edits, limitEdit)) {
+            // a bounded number of candidates, each with its row's identity (see the class comment)
+            rowIdIndex = visibleColumns + hiddenByColumnText.size() + 1;
+            hiddenColumns.append(", ctid, tableoid");
+            Edit limit = edits.get(limitEdit);
+            edits.set(limitEdit, new Edit(limit.start(), limit.end(), "LIMIT ?"));
+        } else {
+            limitEdit = -1;
+        }
+        edits.add(new Edit(tokens.start(from), tokens.start(from), hiddenColumns.append(' ').toString()));
+        Edit boundEdit = limitEdit < 0 ? null : edits.get(limitEdit);
         edits.sort(java.util.Comparator.comparingInt(Edit::start));
 
         int parameters = 0;
         for (Slot s : lexed.slots()) if (s instanceof Slot.Parameter) parameters++;
+        int boundOffset = -1;
         int[] targets = new int[parameters + 2];
         Filter[] patternParameters = new Filter[parameters + 1];
         String[] escapeOf = new String[parameters + 1];
@@ -181,7 +216,9 @@ final class MatchFilters {
             while (e < edits.size() && edits.get(e).start() <= offset) {
                 Edit edit = edits.get(e++);
                 if (edit.start() < at) continue;
-                out.append(text, at, edit.start()).append(edit.text());
+                out.append(text, at, edit.start());
+                if (edit == boundEdit) boundOffset = out.length() + edit.text().indexOf('?');
+                out.append(edit.text());
                 at = edit.end();
             }
             Slot slot = lexed.slots().get(s);
@@ -224,14 +261,19 @@ final class MatchFilters {
         while (e < edits.size()) {
             Edit edit = edits.get(e++);
             if (edit.start() < at) continue;
-            out.append(text, at, edit.start()).append(edit.text());
+            out.append(text, at, edit.start());
+            if (edit == boundEdit) boundOffset = out.length() + edit.text().indexOf('?');
+            out.append(edit.text());
             at = edit.end();
         }
         out.append(text, at, text.length());
-        targets[parameters + 1] = nextTarget;
+        // the bound is the statement's last parameter (noParameterAfter); an index the application binds past its
+        // own last parameter stays past it, so the real driver refuses it as it would have
+        int boundTarget = boundEdit == null ? -1 : nextTarget;
+        targets[parameters + 1] = boundEdit == null ? nextTarget : nextTarget + 1;
         return new Rendered(out.toString(), targets, literalsEncrypted || !literalChecks.isEmpty(), patternParameters,
                 escapeOf, iLikeFolding, literalChecks, hiddenIndexOf, visibleColumns, offsetAndLimit[0],
-                offsetAndLimit[1]);
+                offsetAndLimit[1], boundTarget, boundEdit == null ? -1 : boundOffset, rowIdIndex);
     }
 
     /** A text edit of the normalised statement: {@code [start, end)} replaced by {@code text}. */
@@ -256,9 +298,26 @@ final class MatchFilters {
                 && Character.toTitleCase(c) == c;
     }
 
-    /** Takes LIMIT, OFFSET and FETCH FIRST of the top-level statement out of it, into {@code offsetAndLimit}. */
-    private static void takeOutLimits(LexedSql lexed, SqlTokens tokens, int[] tokenOfSlot, int from, List<Edit> edits,
-                                      long[] offsetAndLimit) throws SQLException {
+    /** True when no parameter of the statement follows edit {@code limitEdit} (other than inside an edit). */
+    private static boolean noParameterAfter(LexedSql lexed, List<Edit> edits, int limitEdit) {
+        int after = edits.get(limitEdit).end();
+        for (int s = 0; s < lexed.slots().size(); s++) {
+            int offset = lexed.slotOffsets()[s];
+            if (offset < after || !(lexed.slots().get(s) instanceof Slot.Parameter)) continue;
+            boolean inEdit = false;
+            for (Edit edit : edits) inEdit |= offset >= edit.start() && offset < edit.end();
+            if (!inEdit) return false;
+        }
+        return true;
+    }
+
+    /**
+     * Takes LIMIT, OFFSET and FETCH FIRST of the top-level statement out of it, into {@code offsetAndLimit}; returns
+     * the index in {@code edits} of the edit that took out LIMIT or FETCH FIRST n, or -1.
+     */
+    private static int takeOutLimits(LexedSql lexed, SqlTokens tokens, int[] tokenOfSlot, int from, List<Edit> edits,
+                                     long[] offsetAndLimit) throws SQLException {
+        int limitEdit = -1;
         int depth = 0;
         for (int t = from; t < tokens.count(); t++) {
             if (tokens.is(t, "(")) depth++;
@@ -272,6 +331,7 @@ final class MatchFilters {
                     Long n = count(lexed, tokenOfSlot, tokens, v, "LIMIT");
                     if (n != null && n < 0) throw SqlStates.of("2201W", "LIMIT must not be negative");
                     if (n != null) offsetAndLimit[1] = n;
+                    limitEdit = edits.size();
                     edits.add(new Edit(tokens.start(t), tokens.end(v), ""));
                 }
                 t = v;
@@ -299,10 +359,12 @@ final class MatchFilters {
                     throw limitShape();
                 }
                 offsetAndLimit[1] = n;
+                limitEdit = edits.size();
                 edits.add(new Edit(tokens.start(t), tokens.end(v + 1), ""));
                 t = v + 1;
             }
         }
+        return limitEdit;
     }
 
     /** The count in token {@code t}: an inline integer, or null for NULL (no limit). */

@@ -9,7 +9,9 @@ import java.util.List;
  * index: each row is kept only if every LIKE of the statement holds on the decrypted value (the index let
  * through a superset), then OFFSET and LIMIT, taken out of the statement sent, are applied to the rows kept.
  * The values are read from columns Warden appended after the statement's own ({@link #visibleColumns()}), which
- * the result set never shows. One per execution; not thread-safe (counts rows).
+ * the result set never shows. With a candidate bound ({@link MatchFilters}), counts the candidates of the current
+ * run and remembers the identity of every row seen, so that a run with a larger bound skips them. One per
+ * execution; not thread-safe (counts rows).
  */
 public final class RowFilter {
 
@@ -20,14 +22,45 @@ public final class RowFilter {
     private final int visibleColumns;
     private final long offset;
     private final long limit;  // Long.MAX_VALUE: none
+    private final int rowIdIndex;  // raw index of ctid (tableoid follows); -1: no candidate bound
+    private long bound;  // candidates asked for in the current run; Long.MAX_VALUE: all
+    private long candidates;  // read in the current run
+    private final java.util.Set<String> seen;  // identities of the rows seen in earlier runs and this one
     private long skipped;
     private long returned;
 
     RowFilter(List<Check> checks, int visibleColumns, long offset, long limit) {
+        this(checks, visibleColumns, offset, limit, -1, Long.MAX_VALUE);
+    }
+
+    RowFilter(List<Check> checks, int visibleColumns, long offset, long limit, int rowIdIndex, long bound) {
         this.checks = List.copyOf(checks);
         this.visibleColumns = visibleColumns;
         this.offset = offset;
         this.limit = limit;
+        this.rowIdIndex = rowIdIndex;
+        this.bound = bound;
+        this.seen = rowIdIndex < 0 ? null : new java.util.HashSet<>();
+    }
+
+    /** The number of candidates the statement asks the database for in the current run; Long.MAX_VALUE: all. */
+    public long candidateBound() {
+        return bound;
+    }
+
+    /**
+     * True when the database's result ran out before LIMIT was reached while it sent as many candidates as the bound
+     * asked for: more candidates may match, so the statement must run again with {@link #nextBound()}.
+     */
+    public boolean needsMoreCandidates() {
+        return seen != null && !done() && bound != Long.MAX_VALUE && candidates >= bound;
+    }
+
+    /** Starts a run with a bound 16 times larger (all candidates past 2^32), and returns it. */
+    public long nextBound() {
+        bound = bound > (1L << 32) ? Long.MAX_VALUE : bound * 16;
+        candidates = 0;
+        return bound;
     }
 
     /** The columns of the statement as written; those after them are Warden's and never shown. */
@@ -45,6 +78,9 @@ public final class RowFilter {
      * towards LIMIT when shown.
      */
     public boolean accept(ResultSet raw, long rowNumber) throws SQLException {
+        candidates++;
+        // a row an earlier run saw (and passed or skipped) is not counted again
+        if (seen != null && !seen.add(raw.getString(rowIdIndex) + "/" + raw.getString(rowIdIndex + 1))) return false;
         for (Check check : checks) {
             if (check.pattern() == null) return false;  // LIKE NULL is NULL: no row
             Object value = check.column().readPlaintext(raw, check.rawIndex(), null, rowNumber, false);

@@ -324,7 +324,8 @@ final class StatementCompiler {
                 List.copyOf(written), List.copyOf(filtered), false, true,
                 expandedForms == null ? null : new KeyExpansion(expandedForms))
                 .withMatchWrites(matchWrites.isEmpty() ? null : new MatchWrites(matchWrites))
-                .withMatchFilters(matchFilters.isEmpty() ? null : new MatchFilters(matchFilters, outputs.size()));
+                .withMatchFilters(matchFilters.isEmpty() ? null : new MatchFilters(matchFilters, outputs.size()))
+                .withTextEdits(plan.edits());
     }
 
     /** "LIKE", "ILIKE", "NOT LIKE" or "NOT ILIKE" of a FILTER_MATCH detail (without its " ESCAPE n"). */
@@ -352,7 +353,7 @@ final class StatementCompiler {
         if (owner == null) return null;
         return ref.table() + "." + ref.column() + " is the match index Warden keeps for " + owner.qualifiedName()
                 + " (match: true, policy line " + owner.line() + "): statements through Warden may not read or write"
-                + " it (list the table's columns instead of *; Warden writes the index itself)";
+                + " it (Warden writes the index itself; * leaves it out)";
     }
 
     /**

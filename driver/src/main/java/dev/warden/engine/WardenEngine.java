@@ -471,7 +471,7 @@ public final class WardenEngine implements AutoCloseable {
             Plan cached = database.plans.getIfPresent(new DatabaseState.PlanKey(scope.key(), text));
             if (cached != null) return cached;
         }
-        Plan plan = analyzer.analyze(lexed, scope.lookup());
+        Plan plan = analyzer.analyze(lexed, MatchColumns.hidingCompanions(scope.lookup(), policy));
         scope.analysed(database, text, plan);
         // a parse that timed out (or found the parser busy) is refused now, but may pass another time
         if (scope.cacheable() && !plan.transientProblem()) database.plans.put(new DatabaseState.PlanKey(scope.key(), text), plan);
@@ -784,6 +784,7 @@ public final class WardenEngine implements AutoCloseable {
         KeyExpansion.Rendered expanded = null;
         MatchWrites.Rendered withMatch = null;
         MatchFilters.Rendered filtered = null;
+        boolean literalsEncrypted = false;
         StatementScope scope;
         try {
             scope = StatementScope.of(session, connection, lexed.normalized());
@@ -795,23 +796,29 @@ public final class WardenEngine implements AutoCloseable {
                 // analysed as the names resolve before the call, run after its first statements changed them
                 throw namesChangedInOneCall();
             }
+            // a * or an INSERT's column list spelled out without Warden's own columns (see Plan#edits)
+            LexedSql edited = lexed.withEdits(verdict.textEdits());
             if (verdict.keyExpansion() != null) {
                 // after a key rotation equality values are sent once per key; array parameters get their type
-                expanded = verdict.keyExpansion().render(lexed, verdict.slotColumns());
+                expanded = verdict.keyExpansion().render(edited, verdict.slotColumns());
                 toSend = expanded.sql();
             } else if (verdict.matchFilters() != null) {
                 // LIKE through match indexes: the index filters, Warden re-checks each row (see MatchFilters)
                 MatchFilters filters = verdict.matchFilters();
                 String iLikeRefusal = filters.anyIlike() ? ILikeFolding.refusal(connection) : null;
-                filtered = filters.render(lexed, verdict.slotColumns(),
+                filtered = filters.render(edited, verdict.slotColumns(),
                         filters.anyIlike() && iLikeRefusal == null ? ILikeFolding.of(connection) : null, iLikeRefusal);
                 toSend = filtered.sql();
             } else if (verdict.matchWrites() != null) {
                 // the match index is written beside each match column written (see MatchWrites)
-                withMatch = verdict.matchWrites().render(lexed, verdict.slotColumns());
+                withMatch = verdict.matchWrites().render(edited, verdict.slotColumns());
                 toSend = withMatch.sql();
+            } else if (verdict.hasProtectedSlots() || edited != lexed) {
+                String[] encrypted = encryptedLiterals(edited, verdict);
+                literalsEncrypted = encrypted != null;
+                toSend = encrypted == null && edited == lexed ? sql : edited.render(encrypted);
             } else {
-                toSend = verdict.hasProtectedSlots() ? render(lexed, verdict, session, sql) : sql;
+                toSend = sql;
             }
         } catch (SQLException refusal) {
             // refused, or the policy does not match the live table: still exactly one audit event
@@ -836,8 +843,8 @@ public final class WardenEngine implements AutoCloseable {
                     !expanded.literalsEncrypted(), GuardedStatement.Local.NONE, null, keyed.keyset, now)
                     .withScope(scope.key());
         }
-        return new GuardedStatement(lexed, verdict, toSend, parameterColumns, GuardedStatement.Local.NONE, null,
-                keyed.keyset, now).withScope(scope.key());
+        return new GuardedStatement(lexed, verdict, toSend, parameterColumns, null, !literalsEncrypted,
+                GuardedStatement.Local.NONE, null, keyed.keyset, now).withScope(scope.key());
     }
 
     /**
@@ -1123,7 +1130,8 @@ public final class WardenEngine implements AutoCloseable {
         return false;
     }
 
-    private String render(LexedSql lexed, CompiledStatement verdict, Session session, String sql) throws SQLException {
+    /** By slot, the ciphertext literal of each inline literal of a protected column; null when there is none. */
+    private static String[] encryptedLiterals(LexedSql lexed, CompiledStatement verdict) throws SQLException {
         String[] replacements = null;
         for (int i = 0; i < lexed.slots().size(); i++) {
             ProtectedColumn column = verdict.slotColumns()[i];
@@ -1135,7 +1143,7 @@ public final class WardenEngine implements AutoCloseable {
             if (replacements == null) replacements = new String[lexed.slots().size()];
             replacements[i] = column.protectLiteral(value, literal.sourceText());
         }
-        return replacements == null ? sql : lexed.render(replacements);
+        return replacements;
     }
 
     /**

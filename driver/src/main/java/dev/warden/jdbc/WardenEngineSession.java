@@ -68,7 +68,11 @@ final class WardenEngineSession implements EngineSession {
     /** Its catalog reads go through the connection underneath, like the engine's own catalog reads. */
     @Override
     public BoundedResults boundedResults(int maxRows) {
-        return new BoundedResults(connection.delegate(), maxRows);
+        java.util.Set<String> matchTables = new java.util.HashSet<>();
+        for (dev.warden.policy.ColumnRule rule : connection.engine().policy().columns()) {
+            if (rule.match()) matchTables.add(rule.table().toLowerCase(java.util.Locale.ROOT));
+        }
+        return new BoundedResults(connection.delegate(), maxRows, matchTables);
     }
 
     @Override

@@ -83,7 +83,15 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
         GuardedStatement g = current(true);
         connection.engine().checkStringsReadAlike(connection.session(), connection.delegate(), g);
         connection.engine().checkNamesUnchanged(connection.session(), connection.delegate(), g);
+        if (g.candidateBoundIndex() > 0) delegate.setLong(g.candidateBoundIndex(), g.firstCandidateBound());
         return g;
+    }
+
+    /** Runs again with a larger candidate bound; the application's parameters stay bound on the real statement. */
+    @Override
+    ResultSet moreCandidates(long bound) throws SQLException {
+        delegate.setLong(current.candidateBoundIndex(), bound);
+        return delegate.executeQuery();
     }
 
     /**

@@ -33,7 +33,7 @@ import java.sql.Timestamp;
 public final class WardenResultSet implements ResultSet {
 
     private final WardenStatement owner;  // null for metadata results
-    private final ResultSet delegate;
+    private ResultSet delegate;  // replaced only when a LIKE through a match index runs again for more candidates
     private final ResultDecoder decoder;  // null: no protected column in this result
     private final boolean fromProtectedTable;
     private final boolean textAsBytes;  // see ResultDecoder.readsTextAsBytes
@@ -165,7 +165,12 @@ public final class WardenResultSet implements ResultSet {
      */
     private boolean nextMatching() throws SQLException {
         while (!filter.done()) {
-            if (!delegate.next()) return false;
+            if (!delegate.next()) {
+                if (owner == null || !filter.needsMoreCandidates()) return false;
+                // as many candidates as asked for, too few of them matched: run again for more, skipping those seen
+                delegate = owner.moreCandidates(filter.nextBound());
+                continue;
+            }
             if (filter.accept(delegate, rowNumber + 1)) return true;
         }
         return false;

@@ -50,7 +50,7 @@ public class WardenStatement implements Statement {
         }
         StatementAudit audit = begin(guarded);
         try {
-            return wrapResult(delegate.executeQuery(guarded.sql()), guarded, audit);
+            return wrapResult(delegate.executeQuery(guarded.plainSql()), guarded, audit);
         } catch (SQLException e) {
             throw failed(e, guarded, audit);
         }
@@ -143,7 +143,7 @@ public class WardenStatement implements Statement {
         StatementAudit audit = begin(guarded);
         boolean hasResult;
         try {
-            hasResult = execution.run(guarded.sql());
+            hasResult = execution.run(guarded.plainSql());
         } catch (SQLException e) {
             throw failed(e, guarded, audit);
         }
@@ -196,7 +196,7 @@ public class WardenStatement implements Statement {
         StatementAudit audit = begin(guarded);
         long rows;
         try {
-            rows = execution.run(guarded.sql()).longValue();
+            rows = execution.run(guarded.plainSql()).longValue();
         } catch (SQLException e) {
             throw failed(e, guarded, audit);
         }
@@ -272,6 +272,15 @@ public class WardenStatement implements Statement {
         }
         currentResultSet = new WardenResultSet(this, raw, guarded.decoder(), guarded.touchesProtected(), audit, filter);
         return currentResultSet;
+    }
+
+    /**
+     * Runs the statement of the current result again, asking for {@code bound} candidates (a LIKE through a match
+     * index whose re-check ran out of candidates, see {@link RowFilter#needsMoreCandidates}), and returns its
+     * result from the real driver.
+     */
+    ResultSet moreCandidates(long bound) throws SQLException {
+        return delegate.executeQuery(current.plainSql(bound));
     }
 
     /**

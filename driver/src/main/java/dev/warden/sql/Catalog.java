@@ -1,6 +1,7 @@
 package dev.warden.sql;
 
 import java.util.List;
+import java.util.Set;
 
 /** What the analyzer knows of live tables, to expand {@code *} and resolve unqualified columns. */
 @FunctionalInterface
@@ -14,5 +15,14 @@ public interface Catalog {
      */
     default List<UniqueKey> uniqueKeys(TableName table) {
         return null;
+    }
+
+    /**
+     * The columns of {@code table} that are Warden's own (the companions of match columns): {@code *} does not
+     * show them and an INSERT without a column list does not fill them, as if the table had none; the statement
+     * sent then spells out the other columns ({@link Plan#edits}). Empty when there are none.
+     */
+    default Set<String> internalColumns(TableName table) {
+        return Set.of();
     }
 }

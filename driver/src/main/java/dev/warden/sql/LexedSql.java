@@ -92,6 +92,35 @@ public record LexedSql(String original, String normalized, List<Slot> slots, int
                 && normalized.startsWith("CAST(?", slotOffsets[i] - 5);
     }
 
+    /**
+     * This statement with {@code edits} (in text order, not overlapping) applied to {@code normalized}: the same
+     * slots at their shifted offsets, the same original text and words. For rendering the text to send only: its
+     * {@code normalized} is not the application's, so it is neither a cache key nor a fingerprint.
+     *
+     * @throws IllegalArgumentException when an edit is out of order or covers a slot
+     */
+    public LexedSql withEdits(List<TextEdit> edits) {
+        if (edits.isEmpty()) return this;
+        StringBuilder text = new StringBuilder(normalized.length() + 64);
+        int[] offsets = new int[slotOffsets.length];
+        int from = 0;
+        int slot = 0;
+        for (TextEdit edit : edits) {
+            if (edit.start() < from || edit.end() > normalized.length()) {
+                throw new IllegalArgumentException("edits out of order");
+            }
+            for (; slot < slotOffsets.length && slotOffsets[slot] < edit.end(); slot++) {
+                if (slotOffsets[slot] >= edit.start()) throw new IllegalArgumentException("an edit covers a slot");
+                offsets[slot] = slotOffsets[slot] + text.length() - from;
+            }
+            text.append(normalized, from, edit.start()).append(edit.text());
+            from = edit.end();
+        }
+        for (; slot < slotOffsets.length; slot++) offsets[slot] = slotOffsets[slot] + text.length() - from;
+        text.append(normalized, from, normalized.length());
+        return new LexedSql(original, text.toString(), slots, offsets, words, statementCount);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof LexedSql other && original.equals(other.original);

@@ -12,10 +12,17 @@ import java.util.Set;
  * unknown shape, an unknown table's {@code *}, an ambiguous column); when it is non-empty the engine must
  * refuse the statement if it may touch a protected table. {@code schemaChange} is what a DDL statement does to
  * tables and columns when {@link SchemaChangeReader} could read it, else null (a DDL statement without one is
- * refused on protected tables).
+ * refused on protected tables). {@code edits} are where the text to send must differ from the application's so
+ * that the statement does what the plan says: a {@code *} or omitted INSERT column list over a table with
+ * {@link Catalog#internalColumns internal columns} spelled out without them (in text order, not overlapping).
  */
 public record Plan(StatementKind kind, Set<TableName> tables, TableName writeTarget, List<OutputColumn> outputs,
-                   List<ColumnUse> uses, List<String> problems, SchemaChange schemaChange) {
+                   List<ColumnUse> uses, List<String> problems, SchemaChange schemaChange, List<TextEdit> edits) {
+
+    public Plan(StatementKind kind, Set<TableName> tables, TableName writeTarget, List<OutputColumn> outputs,
+                List<ColumnUse> uses, List<String> problems, SchemaChange schemaChange) {
+        this(kind, tables, writeTarget, outputs, uses, problems, schemaChange, List.of());
+    }
 
     public Plan(StatementKind kind, Set<TableName> tables, TableName writeTarget, List<OutputColumn> outputs,
                 List<ColumnUse> uses, List<String> problems) {

@@ -205,6 +205,7 @@ final class StatementAnalysis {
     private final Set<TableName> tables = new LinkedHashSet<>();
     private final List<ColumnUse> uses = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
+    private final List<TextEdit> edits = new ArrayList<>();  // see Plan#edits
     private List<OutputColumn> outputs = List.of();
     private TableName writeTarget;
     /**
@@ -251,8 +252,12 @@ final class StatementAnalysis {
 
     Plan plan(StatementKind kind, Statement statement) {
         crossCheck(statement);
+        edits.sort(java.util.Comparator.comparingInt(TextEdit::start));
+        for (int i = 1; i < edits.size(); i++) {
+            if (edits.get(i).start() < edits.get(i - 1).end()) problem("cannot spell out * in the text");
+        }
         return new Plan(kind, Set.copyOf(tables), writeTarget, List.copyOf(outputs), List.copyOf(uses),
-                List.copyOf(problems));
+                List.copyOf(problems), null, List.copyOf(edits));
     }
 
     /** A statement kind the engine does not analyse: report its tables as best we can, with the problem. */
@@ -519,12 +524,17 @@ final class StatementAnalysis {
             if (all == null) {
                 problem("cannot list the columns of " + target);
             } else {
-                targetColumns.addAll(all);
+                targetColumns.addAll(withoutInternal(target, all));
+                if (targetColumns.size() < all.size() && insert.getSelect() != null) {
+                    // the table as the application knows it: the omitted list is written out without Warden's columns
+                    spellOutColumnList(insert.getSelect(), targetColumns);
+                }
             }
         }
         Source targetSource = baseSource(target, table.getAlias());
         if (insert.isOnlyDefaultValues()) {
             List<String> all = catalogColumns(target);
+            if (all != null) all = withoutInternal(target, all);
             if (all == null) problem("cannot list the columns of " + target);
             else for (String c : all) use(new ColumnRef(target, c), UseKind.UNSUPPORTED, -1, "server-computed value (DEFAULT VALUES)");
         }
@@ -996,6 +1006,7 @@ final class StatementAnalysis {
                     problem("cannot resolve " + atc.getTable() + ".*");
                 } else {
                     expand(s, cols, scope);
+                    spellOutStar(item, List.of(s));
                 }
             } else if (e instanceof AllColumns ac) {
                 accounted.add(ac);
@@ -1003,6 +1014,7 @@ final class StatementAnalysis {
                 if (scope.sources.isEmpty()) problem("* without FROM");
                 if (!scope.usingColumns.isEmpty() || scope.natural) problem("cannot expand * over JOIN USING or NATURAL JOIN");
                 for (Source s : scope.sources) expand(s, cols, scope);
+                spellOutStar(item, scope.sources);
             } else {
                 cols.add(selectExpression(e, alias, scope));
             }
@@ -1015,7 +1027,102 @@ final class StatementAnalysis {
             problem("cannot expand * of " + s.what);
             return;
         }
-        cols.addAll(s.columns);
+        cols.addAll(visibleColumns(s));
+    }
+
+    /** The columns {@code *} shows of {@code s}: for a base table, all but its internal columns. */
+    private List<Offered> visibleColumns(Source s) {
+        Set<String> internal = internalColumns(s.table);
+        if (internal.isEmpty()) return s.columns;
+        List<Offered> out = new ArrayList<>(s.columns.size());
+        for (Offered o : s.columns) {
+            if (o.origin() == null || !o.origin().table().equals(s.table) || !internal.contains(o.origin().column())) {
+                out.add(o);
+            }
+        }
+        return out;
+    }
+
+    private Set<String> internalColumns(TableName table) {
+        if (table == null) return Set.of();
+        try {
+            Set<String> internal = catalog.internalColumns(table);
+            return internal == null ? Set.of() : internal;
+        } catch (RuntimeException e) {
+            problem("cannot list the columns of " + table);
+            return Set.of();
+        }
+    }
+
+    private List<String> withoutInternal(TableName table, List<String> columns) {
+        Set<String> internal = internalColumns(table);
+        if (internal.isEmpty()) return columns;
+        List<String> out = new ArrayList<>(columns);
+        out.removeAll(internal);
+        return out;
+    }
+
+    /**
+     * A {@code *} (or {@code t.*}) over {@code sources} of which a base table has internal columns: the server
+     * would show them, so the text sent names the other columns instead, qualified by each source's name (the
+     * sources without internal columns stay {@code name.*}).
+     */
+    private void spellOutStar(SelectItem<?> item, List<Source> sources) {
+        boolean hides = false;
+        for (Source s : sources) hides |= s.columns != null && !internalColumns(s.table).isEmpty();
+        if (!hides) return;
+        int[] span = span(item.getASTNode());
+        if (span == null || sql.normalized().charAt(span[1] - 1) != '*') {
+            problem("cannot place * in the text");
+            return;
+        }
+        StringBuilder list = new StringBuilder();
+        for (Source s : sources) {
+            if (s.visibleName == null || s.columns == null) {
+                problem("cannot expand * of " + s.what);
+                return;
+            }
+            String qualifier = quoted(s.visibleName) + ".";
+            if (internalColumns(s.table).isEmpty()) {
+                if (!list.isEmpty()) list.append(", ");
+                list.append(qualifier).append('*');
+                continue;
+            }
+            for (Offered o : visibleColumns(s)) {
+                if (!list.isEmpty()) list.append(", ");
+                list.append(qualifier).append(quoted(o.name()));
+            }
+        }
+        edits.add(new TextEdit(span[0], span[1], list.toString()));
+    }
+
+    /** INSERT without a column list into a table with internal columns: the list written out before its query. */
+    private void spellOutColumnList(Select source, List<String> columns) {
+        int[] span = span(source.getASTNode());
+        if (span == null) {
+            problem("cannot place the column list of the INSERT in the text");
+            return;
+        }
+        StringBuilder list = new StringBuilder("(");
+        for (String c : columns) list.append(list.length() > 1 ? ", " : "").append(quoted(c));
+        edits.add(new TextEdit(span[0], span[0], list.append(") ").toString()));
+    }
+
+    /** The {@code [start, end)} of a parse node in the normalised text, or null when the parser did not link it. */
+    private int[] span(SimpleNode node) {
+        Token first = node == null ? null : node.jjtGetFirstToken();
+        Token last = node == null ? null : node.jjtGetLastToken();
+        if (first == null || last == null) return null;
+        // absoluteBegin and absoluteEnd are 1-based, the end exclusive (as for parameters, see slotOf)
+        int start = offset + first.absoluteBegin - 1;
+        int end = offset + last.absoluteEnd - 1;
+        if (start < offset || end <= start || end > sql.normalized().length()) return null;
+        return new int[] {start, end};
+    }
+
+    /** A name as a quoted identifier, which PostgreSQL reads back exactly. */
+    private static String quoted(String name) {
+        return '"' + name.replace("\"", "\"\"") + '"';
     }
 
     /** One select-list expression: a plain column (kept with its origin) or anything computed. */

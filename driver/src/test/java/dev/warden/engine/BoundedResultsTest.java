@@ -34,6 +34,17 @@ class BoundedResultsTest {
     }
 
     @Test
+    void aLimitDoesNotBoundALikeOnATableWithMatchColumns() {
+        // Warden takes the LIMIT out of a LIKE through a match index and reads every candidate row
+        BoundedResults withMatch = new BoundedResults(null, 1000, java.util.Set.of("customers"));
+        assertFalse(withMatch.isBounded("SELECT id FROM customers WHERE nickname LIKE 'chan%' LIMIT 20"));
+        assertFalse(withMatch.isBounded("SELECT id FROM Customers c WHERE c.nickname ILIKE ? FETCH FIRST 2 ROWS ONLY"));
+        assertTrue(withMatch.isBounded("SELECT id FROM customers WHERE id = ? LIMIT 20"));
+        assertTrue(withMatch.isBounded("SELECT id FROM orders WHERE note LIKE 'x%' LIMIT 20"));
+        assertTrue(results.isBounded("SELECT id FROM customers WHERE nickname LIKE 'chan%' LIMIT 20"));
+    }
+
+    @Test
     void aKeyLookupWhoseKeysCannotBeReadIsNot() {
         assertFalse(results.isBounded("SELECT abalance FROM pgbench_accounts WHERE aid = ?"));
     }

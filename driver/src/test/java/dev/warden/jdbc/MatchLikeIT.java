@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.warden.audit.AuditEvent;
+import dev.warden.audit.AuditTrailFiles;
+import dev.warden.audit.AuditTrailReader;
+import dev.warden.audit.ChainedEvent;
 import dev.warden.testkit.CustomersExample;
 import dev.warden.testkit.MatchColumnsExample;
 import java.nio.file.Path;
@@ -44,13 +48,16 @@ class MatchLikeIT {
         MatchColumnsExample.addNicknameAndCompanions(db);
         policy = MatchColumnsExample.policyDirectory(MatchColumnsExample.POLICY);
         try (Connection raw = db.raw(); Statement s = raw.createStatement()) {
-            s.execute("CREATE TABLE twin (id int PRIMARY KEY, name text, email text, nickname text)");
+            // customers as the application sees it (without the companions email_match and nickname_match)
+            s.execute("CREATE TABLE twin (id int PRIMARY KEY, name text, email text, phone bytea, card_number text,"
+                    + " birth_date bytea, credit_limit bytea, country text, nickname text)");
         }
         try (Connection support = db.as(policy, "support", null);
              PreparedStatement ps = support.prepareStatement(
                      "INSERT INTO customers (id, name, email, nickname) VALUES (?, ?, ?, ?)");
              Connection raw = db.raw();
-             PreparedStatement twin = raw.prepareStatement("INSERT INTO twin VALUES (?, ?, ?, ?)")) {
+             PreparedStatement twin = raw.prepareStatement(
+                     "INSERT INTO twin (id, name, email, nickname) VALUES (?, ?, ?, ?)")) {
             for (int i = 0; i < NICKNAMES.length; i++) {
                 for (PreparedStatement p : new PreparedStatement[] {ps, twin}) {
                     p.setInt(1, i + 1);
@@ -128,6 +135,111 @@ class MatchLikeIT {
             expected.addAll(List.of("%ünï%", "%ΣΥΦ%", "%ıi"));  // cased non-ASCII characters give no token
             assertEquals(expected.stream().sorted().toList(), tooShort.stream().sorted().toList());
         }
+    }
+
+    @Test
+    void selectStarShowsTheTableWithoutItsIndex() throws Exception {
+        try (Connection support = db.as(policy, "support", null); Connection raw = db.raw()) {
+            compare(support, raw, "SELECT * FROM TABLE WHERE nickname LIKE ? ORDER BY id", "%Chan%");
+            compare(support, raw, "SELECT * FROM TABLE WHERE email LIKE ? ORDER BY id DESC LIMIT 2 OFFSET 1",
+                    "%example.hk");
+            compareInline(support, raw, "SELECT * FROM TABLE WHERE id = 3");
+            compareInline(support, raw, "SELECT t.*, t.id FROM TABLE t ORDER BY id");
+            compareInline(support, raw, "SELECT * FROM TABLE a JOIN TABLE b ON b.id = a.id + 1 ORDER BY a.id");
+            compareInline(support, raw, "SELECT * FROM (SELECT * FROM TABLE WHERE id < 5) s ORDER BY id");
+            try (PreparedStatement ps = support.prepareStatement("SELECT * FROM customers WHERE nickname LIKE ?");
+                 PreparedStatement twin = raw.prepareStatement("SELECT * FROM twin")) {
+                // described before it runs, as after
+                assertEquals(labels(twin.getMetaData()), labels(ps.getMetaData()));
+                ps.setString(1, "%Chan%");
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertEquals(labels(twin.getMetaData()), labels(rs.getMetaData()));
+                    assertThrows(SQLException.class, () -> rs.findColumn("nickname_match"));
+                }
+            }
+        }
+        try (Connection billing = db.as(policy, "billing", null); Statement s = billing.createStatement();
+             ResultSet rs = s.executeQuery("SELECT * FROM customers WHERE id = 1")) {
+            assertTrue(rs.next());
+            assertEquals("tm.chan@example.hk", rs.getString("email"));
+            assertFalse(rs.getString("nickname").contains("Chan"), "masked for billing");
+        }
+    }
+
+    @Test
+    void aLimitRunsAgainForMoreCandidatesWhenTooFewOfTheFirstMatch() throws Exception {
+        // 600 candidates of 'Chan%' (the index folds case) of which only the last 5 by id match
+        try (Connection support = db.as(policy, "support", null);
+             PreparedStatement ps = support.prepareStatement(
+                     "INSERT INTO customers (id, name, email, nickname) VALUES (?, ?, ?, ?)");
+             Connection raw = db.raw();
+             PreparedStatement twin = raw.prepareStatement(
+                     "INSERT INTO twin (id, name, email, nickname) VALUES (?, ?, ?, ?)")) {
+            for (int i = 0; i < 600; i++) {
+                for (PreparedStatement p : new PreparedStatement[] {ps, twin}) {
+                    p.setInt(1, 1000 + i);
+                    p.setString(2, "bulk" + i);
+                    p.setString(3, "bulk" + i + "@example.org");
+                    p.setString(4, (i >= 595 ? "Chan " : "chan ") + i);
+                    p.addBatch();
+                }
+            }
+            ps.executeBatch();
+            twin.executeBatch();
+        }
+        try (Connection support = db.as(policy, "support", null); Connection raw = db.raw()) {
+            for (String tail : List.of("ORDER BY id LIMIT 3", "ORDER BY id DESC LIMIT 2 OFFSET 4",
+                    "ORDER BY id OFFSET 4 ROWS FETCH FIRST 3 ROWS ONLY", "ORDER BY id LIMIT 0", "ORDER BY id LIMIT 100")) {
+                String sql = "SELECT id, nickname FROM TABLE WHERE id >= 1000 AND nickname LIKE ? " + tail;
+                compare(support, raw, sql, "Chan%");
+                compareInline(support, raw, sql.replace("?", "'Chan%'"));
+            }
+            // without ORDER BY any matching rows are PostgreSQL's answer: as many, each matching, none twice
+            try (PreparedStatement ps = support.prepareStatement(
+                    "SELECT id, nickname FROM customers WHERE id >= 1000 AND nickname LIKE ? LIMIT 4")) {
+                ps.setString(1, "Chan%");
+                List<List<String>> rows = rows(ps.executeQuery());
+                assertEquals(4, rows.size());
+                assertEquals(4, rows.stream().map(r -> r.get(0)).distinct().count());
+                assertTrue(rows.stream().allMatch(r -> r.get(1).startsWith("Chan ")), rows::toString);
+            }
+        }
+    }
+
+    @Test
+    void theAuditRecordsTheLikeColumnAsFiltered() throws Exception {
+        String sql = "SELECT id, name FROM customers WHERE nickname LIKE ? AND email ILIKE ? ORDER BY id";
+        int expected;
+        try (Connection raw = db.raw(); PreparedStatement ps = raw.prepareStatement(sql.replace("customers", "twin"))) {
+            ps.setString(1, "%Chan%");
+            ps.setString(2, "%EXAMPLE.hk");
+            expected = rows(ps.executeQuery()).size();
+        }
+        try (Connection support = db.as(policy, "support", null); PreparedStatement ps = support.prepareStatement(sql)) {
+            ps.setString(1, "%Chan%");
+            ps.setString(2, "%EXAMPLE.hk");
+            assertEquals(expected, rows(ps.executeQuery()).size());
+        }
+        AuditEvent like = null;
+        for (int attempt = 0; attempt < 100 && like == null; attempt++) {
+            for (ChainedEvent e : AuditTrailReader.readFiles(AuditTrailFiles.expand(List.of(policy)))) {
+                if (sql.equals(e.event().fingerprint())) like = e.event();
+            }
+            if (like == null) Thread.sleep(20);
+        }
+        assertTrue(like != null, "no audit event for " + sql);
+        assertEquals("allowed", like.decision());
+        assertEquals(List.of("customers.nickname", "customers.email"), like.columnsFiltered());
+        assertTrue(like.columnsRead().isEmpty(), "the re-checked values are not read: " + like.columnsRead());
+        assertEquals(expected, like.rows());
+        String line = String.join("\n", java.nio.file.Files.readAllLines(AuditTrailFiles.expand(List.of(policy)).get(0)));
+        assertFalse(line.contains("Chan") || line.contains("EXAMPLE"), "no pattern in the trail");
+    }
+
+    private static List<String> labels(java.sql.ResultSetMetaData meta) throws SQLException {
+        List<String> out = new ArrayList<>();
+        for (int i = 1; i <= meta.getColumnCount(); i++) out.add(meta.getColumnLabel(i) + ":" + meta.getColumnType(i));
+        return out;
     }
 
     @Test

@@ -120,6 +120,23 @@ class GatewayMatchLikeIT {
     }
 
     @Test
+    void psqlSelectStarShowsTheTableWithoutItsIndexAndDescribeStillWorks() {
+        assumeTrue(GatewayFixture.available("psql"), "psql not installed");
+        var star = GatewayFixture.run(List.of("/usr/bin/psql", "-X", "-A", "-F", "|", "-v", "VERBOSITY=verbose",
+                "-h", "127.0.0.1", "-p", String.valueOf(server.port()), "-U", "sam", "-d", "app", "-c",
+                "select * from customers where nickname like '%Chan%' order by id limit 1"), null,
+                Map.of("PGPASSWORD", "pw"), 60);
+        assertEquals(0, star.exit(), star.err());
+        List<String> lines = star.out().strip().lines().toList();
+        assertEquals("id|name|email|phone|card_number|birth_date|credit_limit|country|nickname", lines.get(0));
+        assertEquals("1|n1|p0@example.hk||||||Chan Tai Man", lines.get(1));
+        assertEquals("(1 row)", lines.get(2));
+        var describe = psql("\\d customers");
+        assertEquals(0, describe.exit(), describe.err());
+        assertTrue(describe.out().contains("nickname_match|bigint[]"), describe.out());
+    }
+
+    @Test
     void refusalsReachTheClientWithTheirSqlState() throws SQLException {
         try (Connection c = jdbc(""); var s = c.createStatement()) {
             SQLException e = assertThrows(SQLException.class,
