@@ -189,6 +189,8 @@ final class MatchFilters {
         }
         // the values to re-check, after the statement's own columns, before its FROM
         int from = topLevelWord(tokens, "from", 0);
+        // not the FROM of a select-list item `a IS [NOT] DISTINCT FROM b`: the columns go before the FROM clause's
+        while (from > 0 && isWord(tokens, from - 1, "distinct")) from = topLevelWord(tokens, "from", from + 1);
         if (from < 0) throw SqlStates.unsupported("a LIKE through a match index needs a SELECT ... FROM");
         StringBuilder hiddenColumns = new StringBuilder();
         for (String column : hiddenByColumnText.keySet()) hiddenColumns.append(", ").append(column);

@@ -81,6 +81,21 @@ class RedTeamSession7MatchIT {
     }
 
     /**
+     * Finding: the values to re-check were appended before the first FROM of the statement, which in
+     * {@code SELECT a IS DISTINCT FROM b, ... FROM t} is the select list's: the statement sent was a syntax error.
+     */
+    @Test
+    void isDistinctFromInTheSelectListKeepsTheHiddenColumnsBeforeTheFromClause() throws Exception {
+        try (Connection support = db.as(policy, "support", null); Statement s = support.createStatement();
+             Connection raw = db.raw(); Statement r = raw.createStatement()) {
+            String sql = "SELECT id IS DISTINCT FROM 2, id IS NOT DISTINCT FROM 7, id FROM TABLE WHERE nickname"
+                    + " LIKE '%abc%' ORDER BY id";
+            assertEquals(MatchLikeIT.rows(r.executeQuery(sql.replace("TABLE", "twin"))),
+                    MatchLikeIT.rows(s.executeQuery(sql.replace("TABLE", "customers"))));
+        }
+    }
+
+    /**
      * Finding: an ESCAPE that is not a literal ({@code ESCAPE NULL}, an expression) was taken as no ESCAPE at all:
      * the re-check would have used the backslash, and the statement sent kept a dangling {@code ESCAPE ...} the
      * server rejected with a syntax error; a cast after the pattern stayed behind the index tokens (42883 from the
