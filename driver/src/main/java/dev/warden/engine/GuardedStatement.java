@@ -127,7 +127,7 @@ public final class GuardedStatement {
      * index. {@code boundPatterns}: by parameter index, what {@link #bindMatchPattern} returned (null for a plain
      * statement).
      */
-    public RowFilter rowFilter(Object[] boundPatterns) {
+    public RowFilter rowFilter(Object[] boundPatterns) throws SQLException {
         return matchFilter == null ? null : matchFilter.rowFilter(boundPatterns);
     }
 
@@ -153,6 +153,11 @@ public final class GuardedStatement {
     /** {@link #sql()} with the candidate bound {@code bound} written in, to run again as a plain statement. */
     public String plainSql(long bound) {
         return candidateBoundIndex() < 0 ? sql : matchFilter.sqlWithBound(bound);
+    }
+
+    /** The statement's own result columns when it filters through a match index (see {@link RowFilter}), else -1. */
+    public int visibleColumns() {
+        return matchFilter == null ? -1 : matchFilter.visibleColumns();
     }
 
     /** What the session's table names resolved to when this was analysed; null when it was passed through. */

@@ -1,6 +1,7 @@
 package dev.warden.engine;
 
 import dev.warden.sql.LexedSql;
+import dev.warden.sql.LiteralCast;
 import dev.warden.sql.Slot;
 import dev.warden.sql.SqlLexer;
 import dev.warden.sql.SqlTokens;
@@ -56,13 +57,13 @@ final class MatchFilters {
          * Binds the pattern of application parameter {@code index} (its tokens, unless under NOT, where the
          * statement has no placeholder for it) and returns it compiled, for {@link #rowFilter}.
          */
-        LikePattern bind(java.sql.PreparedStatement target, int index, Object plaintext) throws SQLException {
+        Object bind(java.sql.PreparedStatement target, int index, Object plaintext) throws SQLException {
             Filter f = patternParameters[index];
             if (plaintext == null) {
                 if (!f.not()) target.setNull(targets[index], java.sql.Types.ARRAY);
-                return null;
+                return NULL_PATTERN;
             }
-            String text = ValueText.of(plaintext);
+            String text = patternText(plaintext, f);
             LikePattern pattern = LikePattern.compile(text, escapeOf[index], f.ilike() ? iLikeFolding : null);
             if (!f.not()) target.setObject(targets[index], tokensOf(pattern, f, text));
             return pattern;
@@ -70,18 +71,43 @@ final class MatchFilters {
 
 
         /** The row filter of one execution, given the patterns bound by parameter index (by {@link #bind}). */
-        RowFilter rowFilter(Object[] boundPatterns) {
+        RowFilter rowFilter(Object[] boundPatterns) throws SQLException {
             List<RowFilter.Check> checks = new ArrayList<>(literalChecks);
             for (int i = 1; i < patternParameters.length; i++) {
                 Filter f = patternParameters[i];
                 if (f == null) continue;
-                LikePattern p = boundPatterns == null || i >= boundPatterns.length ? null : (LikePattern) boundPatterns[i];
+                Object bound = boundPatterns == null || i >= boundPatterns.length ? null : boundPatterns[i];
+                if (bound == null) {
+                    // a pattern under NOT has no placeholder in the statement sent, so the real driver cannot
+                    // notice it unbound: say so as it would, rather than answer with no pattern or an old one
+                    throw SqlStates.of(SqlStates.INVALID_VALUE, "No value specified for parameter " + i + ".");
+                }
+                LikePattern p = bound == NULL_PATTERN ? null : (LikePattern) bound;
                 checks.add(new RowFilter.Check(hiddenIndexOf[i], f.column(), p, f.not()));
             }
             return new RowFilter(checks, visibleColumns, offset, limit, boundTarget < 0 ? -1 : rowIdIndex,
                     boundTarget < 0 ? Long.MAX_VALUE : firstBound(offset, limit));
         }
     }
+
+    /**
+     * The text of a pattern bound as a parameter, accepted as a value of the column would be (a character
+     * sequence of valid Unicode): PostgreSQL has no LIKE of text with a number, date or bytes, and the real driver
+     * would send an unpaired surrogate as '?', so a pattern Warden evaluated as given would answer differently.
+     */
+    static String patternText(Object plaintext, Filter f) throws SQLException {
+        try {
+            dev.warden.crypto.ValueCodec.encode(dev.warden.crypto.LogicalType.TEXT, plaintext);
+        } catch (IllegalArgumentException e) {
+            // the codec's message names the type and Java class, never the value
+            throw SqlStates.of(SqlStates.INVALID_VALUE, "pattern for " + (f.ilike() ? "ILIKE" : "LIKE") + " on "
+                    + f.column().name() + ": " + e.getMessage());
+        }
+        return plaintext.toString();
+    }
+
+    /** What {@link Rendered#bind} returns for a NULL pattern (LIKE NULL: no row), unlike an unbound one. */
+    private static final Object NULL_PATTERN = new Object();
 
     private final List<Filter> filters;
     private final int visibleColumns;
@@ -131,7 +157,10 @@ final class MatchFilters {
         for (Filter f : filters) {
             if (f.ilike() && iLikeFolding == null) throw SqlStates.unsupported(iLikeRefusal);
             int t = tokenOfSlot[f.patternSlot()];
-            if (t < 0 || lexed.isTypedLiteral(f.patternSlot())) throw shape(f);
+            // a cast ('%a%'::text, CAST(...)) would stay behind in the statement sent, after the tokens
+            if (t < 0 || lexed.isTypedLiteral(f.patternSlot()) || LiteralCast.of(lexed, f.patternSlot()) != null) {
+                throw shape(f);
+            }
             int keyword = t - 1;
             if (!(isWord(tokens, keyword, "like") || isWord(tokens, keyword, "ilike"))) throw shape(f);
             int columnEnd = f.not() ? keyword - 2 : keyword - 1;
@@ -147,7 +176,10 @@ final class MatchFilters {
             String escape = null;
             if (f.escapeSlot() >= 0) {
                 int e = tokenOfSlot[f.escapeSlot()];
-                if (e != t + 2 || !isWord(tokens, t + 1, "escape")) throw shape(f);
+                if (e != t + 2 || !isWord(tokens, t + 1, "escape") || lexed.isTypedLiteral(f.escapeSlot())
+                        || LiteralCast.of(lexed, f.escapeSlot()) != null) {
+                    throw shape(f);
+                }
                 escape = ((Slot.Literal) lexed.slots().get(f.escapeSlot())).value();
                 if (escape == null) throw KeyExpansion.unencryptableLiteral(f.column());
                 end = e;
@@ -180,6 +212,8 @@ final class MatchFilters {
         }
         // the values to re-check, after the statement's own columns, before its FROM
         int from = topLevelWord(tokens, "from", 0);
+        // not the FROM of a select-list item `a IS [NOT] DISTINCT FROM b`: the columns go before the FROM clause's
+        while (from > 0 && isWord(tokens, from - 1, "distinct")) from = topLevelWord(tokens, "from", from + 1);
         if (from < 0) throw SqlStates.unsupported("a LIKE through a match index needs a SELECT ... FROM");
         StringBuilder hiddenColumns = new StringBuilder();
         for (String column : hiddenByColumnText.keySet()) hiddenColumns.append(", ").append(column);
@@ -329,6 +363,7 @@ final class MatchFilters {
                     edits.add(new Edit(tokens.start(t), tokens.end(v), ""));
                 } else {
                     Long n = count(lexed, tokenOfSlot, tokens, v, "LIMIT");
+                    endsClause(tokens, v + 1);
                     if (n != null && n < 0) throw SqlStates.of("2201W", "LIMIT must not be negative");
                     if (n != null) offsetAndLimit[1] = n;
                     limitEdit = edits.size();
@@ -342,6 +377,7 @@ final class MatchFilters {
                 if (n != null) offsetAndLimit[0] = n;
                 int end = v;
                 if (isWord(tokens, v + 1, "row") || isWord(tokens, v + 1, "rows")) end = v + 1;
+                endsClause(tokens, end + 1);
                 edits.add(new Edit(tokens.start(t), tokens.end(end), ""));
                 t = end;
             } else if (isWord(tokens, t, "fetch")) {
@@ -358,6 +394,7 @@ final class MatchFilters {
                 if (!(isWord(tokens, v, "row") || isWord(tokens, v, "rows")) || !isWord(tokens, v + 1, "only")) {
                     throw limitShape();
                 }
+                endsClause(tokens, v + 2);
                 offsetAndLimit[1] = n;
                 limitEdit = edits.size();
                 edits.add(new Edit(tokens.start(t), tokens.end(v + 1), ""));
@@ -365,6 +402,19 @@ final class MatchFilters {
             }
         }
         return limitEdit;
+    }
+
+    /**
+     * Refuses a count that is not the whole clause: {@code LIMIT 1+1} would otherwise be read as LIMIT 1 with
+     * {@code +1} left in the statement sent (there appended to the ORDER BY). After a count only the statement's
+     * end, another LIMIT/OFFSET/FETCH clause or a locking clause may follow.
+     */
+    private static void endsClause(SqlTokens tokens, int next) throws SQLException {
+        if (next >= tokens.count() || tokens.is(next, ";") || isWord(tokens, next, "limit")
+                || isWord(tokens, next, "offset") || isWord(tokens, next, "fetch") || isWord(tokens, next, "for")) {
+            return;
+        }
+        throw limitShape();
     }
 
     /** The count in token {@code t}: an inline integer, or null for NULL (no limit). */

@@ -1,7 +1,6 @@
 package dev.warden.jdbc;
 
 import dev.warden.engine.GuardedStatement;
-import dev.warden.engine.RowFilter;
 import dev.warden.engine.SqlStates;
 import dev.warden.engine.StatementAudit;
 import dev.warden.engine.WardenEngine;
@@ -352,13 +351,13 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             throw connection.redact(e, guarded.touchesProtected());
         }
         if (meta == null) return null;
-        RowFilter filter = guarded.rowFilter(null);
-        return new WardenResultSetMetaData(meta, guarded.decoder(), filter == null ? -1 : filter.visibleColumns());
+        return new WardenResultSetMetaData(meta, guarded.decoder(), guarded.visibleColumns());
     }
 
     @Override
     public void clearParameters() throws SQLException {
         delegate.clearParameters();
+        matchPatterns = null;  // a pattern under NOT is bound nowhere else: it must be bound again too
         if (bound != null) bound.clear();
     }
 

@@ -257,7 +257,13 @@ public class WardenStatement implements Statement {
 
     ResultSet wrapResult(ResultSet raw, GuardedStatement guarded, StatementAudit audit) throws SQLException {
         if (raw == null) return null;
-        RowFilter filter = guarded.rowFilter(boundMatchPatterns());
+        RowFilter filter;
+        try {
+            filter = guarded.rowFilter(boundMatchPatterns());
+        } catch (SQLException e) {
+            raw.close();  // a LIKE pattern was never bound: nothing of the result is shown
+            throw e;
+        }
         if (guarded.decoder() != null) {
             try {
                 guarded.decoder().checkShape(filter == null ? raw.getMetaData()

@@ -1504,7 +1504,8 @@ final class StatementAnalysis {
         int escape = -1;
         if (like.getEscape() != null) {
             escape = slotExpression(like.getEscape());
-            if (escape >= 0 && !(sql.slots().get(escape) instanceof Slot.Literal)) escape = -2;
+            // anything but a literal (a parameter, NULL, an expression) is not an escape Warden can apply
+            if (escape < 0 || !(sql.slots().get(escape) instanceof Slot.Literal)) escape = -2;
             if (escape >= 0) accounted.add(like.getEscape());
             else walk(like.getEscape(), scope, keyword + " ESCAPE");
         }
