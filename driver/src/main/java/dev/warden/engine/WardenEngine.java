@@ -1063,6 +1063,20 @@ public final class WardenEngine implements AutoCloseable {
     }
 
     /**
+     * The bounded-results verdict ({@link BoundedResults}) of a front door, reading unique keys through
+     * {@code physical} (the connection under the Warden wrapper, so not a client statement). Tables with match
+     * columns are named to it under the policy in use now: a LIKE through their index may read more candidates
+     * than its LIMIT.
+     */
+    public BoundedResults boundedResults(Connection physical, int maxRows) {
+        java.util.Set<String> matchTables = new java.util.HashSet<>();
+        for (ColumnRule rule : policy.columns()) {
+            if (rule.match()) matchTables.add(rule.table().toLowerCase(java.util.Locale.ROOT));
+        }
+        return new BoundedResults(physical, maxRows, matchTables);
+    }
+
+    /**
      * Checks {@code sql}, a front door's own fixed read run on the real connection without guard or audit
      * ({@link EngineSession#readInternally}): such a read concerns the catalog or settings, so a text that names a
      * protected table is a programming error, refused before it runs.

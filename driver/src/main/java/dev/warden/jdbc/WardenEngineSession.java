@@ -68,11 +68,7 @@ final class WardenEngineSession implements EngineSession {
     /** Its catalog reads go through the connection underneath, like the engine's own catalog reads. */
     @Override
     public BoundedResults boundedResults(int maxRows) {
-        java.util.Set<String> matchTables = new java.util.HashSet<>();
-        for (dev.warden.policy.ColumnRule rule : connection.engine().policy().columns()) {
-            if (rule.match()) matchTables.add(rule.table().toLowerCase(java.util.Locale.ROOT));
-        }
-        return new BoundedResults(connection.delegate(), maxRows, matchTables);
+        return connection.engine().boundedResults(connection.delegate(), maxRows);
     }
 
     @Override
