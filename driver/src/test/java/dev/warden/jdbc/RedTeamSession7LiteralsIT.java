@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * store what PostgreSQL stores on a plaintext twin, else be refused. Found: a number cast to text
  * ({@code 1e3::text}, {@code CAST(00 AS text)}) was stored as written where the server stores the number it
  * prints ({@code 1000}, {@code 0}); a timestamp string with more than 6 fractional digits was stored truncated
- * where the server rounds ({@code .1234567} is {@code .123457}, {@code 10:00:00.9999999} is {@code 10:00:01}).
+ * where the server rounds ({@code .1234567} is {@code .123457}, {@code 10:00:00.9999999} is {@code 10:00:01}); a
+ * Java Timestamp or LocalDateTime with nanoseconds was truncated where pgjdbc rounds it for a plaintext column.
  */
 class RedTeamSession7LiteralsIT {
 
@@ -108,6 +109,33 @@ class RedTeamSession7LiteralsIT {
                 });
                 assertEquals("22023", e.getSQLState(), e.getMessage());
             }
+        }
+    }
+
+    @Test
+    void aJavaTimestampWithNanosecondsIsStoredAsPgjdbcStoresItInAPlaintextColumn() throws Exception {
+        try (Connection support = db.as(policy, "support", "customer-service"); Connection raw = db.raw()) {
+            for (int nanos : new int[] {123_456_499, 123_456_500, 123_456_700, 999_999_500, 999_999_499}) {
+                java.time.LocalDateTime t = java.time.LocalDateTime.of(2024, 1, 1, 10, 0, 0, nanos);
+                for (Object value : List.of(t, java.sql.Timestamp.valueOf(t))) {
+                    assertEquals(storedParameter(raw, "customers_plain", value),
+                            storedParameter(support, "customers", value), value + " (" + value.getClass() + ")");
+                }
+            }
+        }
+    }
+
+    private static String storedParameter(Connection c, String table, Object value) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM " + table);
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (name, ts) VALUES ('n', ?)")) {
+            ps.setObject(1, value);
+            ps.executeUpdate();
+        }
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT ts FROM " + table)) {
+            assertTrue(rs.next());
+            return String.valueOf(rs.getObject(1, java.time.LocalDateTime.class));
         }
     }
 
