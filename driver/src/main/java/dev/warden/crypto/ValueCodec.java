@@ -39,8 +39,9 @@ import java.util.Objects;
  *     defines it), LocalDateTime and other java.util.Date values at local midnight (JVM default time zone)
  *     and ISO {@code yyyy-MM-dd}; a date-time with a time of day is refused rather than truncated.
  * <li>TIMESTAMP: 8 bytes, big-endian microseconds since 1970-01-01T00:00 of the LocalDateTime read as UTC
- *     (a timestamp without time zone: no zone conversion ever happens). Sub-microsecond digits are
- *     truncated (PostgreSQL's timestamp holds microseconds). Accepts LocalDateTime, LocalDate (midnight),
+ *     (a timestamp without time zone: no zone conversion ever happens). A Java value is rounded to the nearest
+ *     microsecond, half up, as pgjdbc rounds it for a plaintext column; a String with more than 6 fractional
+ *     digits is refused (the server would round it, half to even). Accepts LocalDateTime, LocalDate (midnight),
  *     java.sql.Timestamp (its local date-time, as JDBC defines it), java.sql.Date (midnight), other
  *     java.util.Date values in the JVM default time zone, ISO strings with 'T' or a space, or a date alone.
  * <li>BYTES: the bytes as given (not copied).
@@ -291,6 +292,12 @@ public final class ValueCodec {
         }
         if (value instanceof String) {
             String s = ((String) value).strip();
+            if (SUB_MICROSECOND.matcher(s).find()) {
+                // the server rounds a written value to microseconds (and may carry into the next second): refused
+                // rather than stored truncated, since the stored value would differ from the plaintext's
+                throw cannot(value, LogicalType.TIMESTAMP, "more than 6 fractional digits (the server rounds to"
+                        + " microseconds); write at most 6");
+            }
             try {
                 if (s.length() == 10) {
                     return LocalDate.parse(s).atStartOfDay();
@@ -318,8 +325,17 @@ public final class ValueCodec {
         throw cannot(value, LogicalType.TIMESTAMP, "expected a LocalDateTime, java.sql.Timestamp or ISO String");
     }
 
+    /** Seconds written with more digits than a timestamp holds (microseconds). */
+    private static final java.util.regex.Pattern SUB_MICROSECOND = java.util.regex.Pattern.compile("[.,][0-9]{7,}");
+
     private static long epochMicros(LocalDateTime dt, Object original) {
-        LocalDateTime micros = dt.truncatedTo(ChronoUnit.MICROS);
+        // to the nearest microsecond, half up, as pgjdbc sends a Timestamp or LocalDateTime to a plaintext column
+        LocalDateTime micros;
+        try {
+            micros = dt.plusNanos(500).truncatedTo(ChronoUnit.MICROS);
+        } catch (DateTimeException e) {
+            throw cannot(original, LogicalType.TIMESTAMP, "out of range");
+        }
         try {
             return Math.addExact(Math.multiplyExact(micros.toEpochSecond(ZoneOffset.UTC), 1_000_000L),
                     micros.getNano() / 1000);

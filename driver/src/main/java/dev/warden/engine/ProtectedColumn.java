@@ -111,7 +111,7 @@ public final class ProtectedColumn {
                         + " logical type (" + typeName + ", without modifiers); write the value without the cast or"
                         + " pass it as a parameter");
             }
-            return literal.value();
+            // a number cast to text is the number the server prints ('1e3'::text is '1000'): the form check below
         }
         if (!literal.numeric()) return literal.value();
         boolean printedAsWritten = CANONICAL_NUMBER.matcher(literal.value()).matches()

@@ -130,13 +130,18 @@ class ValueCodecTest {
     }
 
     @Test
-    void timestampAcceptsJdbcTypesAndBothIsoSeparatorsAndTruncatesBelowAMicrosecond() {
+    void timestampAcceptsJdbcTypesAndBothIsoSeparatorsAndRoundsToTheNearestMicrosecondAsPgjdbcDoes() {
         LocalDateTime t = LocalDateTime.of(2024, 5, 6, 7, 8, 9, 123_456_000);
         byte[] expected = ValueCodec.encode(LogicalType.TIMESTAMP, t);
         assertArrayEquals(expected, ValueCodec.encode(LogicalType.TIMESTAMP, java.sql.Timestamp.valueOf(t)));
         assertArrayEquals(expected, ValueCodec.encode(LogicalType.TIMESTAMP, "2024-05-06T07:08:09.123456"));
         assertArrayEquals(expected, ValueCodec.encode(LogicalType.TIMESTAMP, "2024-05-06 07:08:09.123456"));
-        assertArrayEquals(expected, ValueCodec.encode(LogicalType.TIMESTAMP, t.withNano(123_456_999)));
+        assertArrayEquals(expected, ValueCodec.encode(LogicalType.TIMESTAMP, t.withNano(123_456_499)));
+        assertArrayEquals(expected, ValueCodec.encode(LogicalType.TIMESTAMP, t.withNano(123_455_500)));
+        assertArrayEquals(ValueCodec.encode(LogicalType.TIMESTAMP, t.withNano(0).plusSeconds(1)),
+                ValueCodec.encode(LogicalType.TIMESTAMP, t.withNano(999_999_500)));
+        assertEquals("cannot encode a java.lang.String as TIMESTAMP: more than 6 fractional digits (the server rounds"
+                + " to microseconds); write at most 6", encodeError(LogicalType.TIMESTAMP, "2024-05-06 07:08:09.1234565"));
         assertEquals(t, ValueCodec.decode(LogicalType.TIMESTAMP, expected));
         assertEquals(LocalDate.of(2024, 5, 6).atStartOfDay(), ValueCodec.decode(LogicalType.TIMESTAMP,
                 ValueCodec.encode(LogicalType.TIMESTAMP, "2024-05-06")));
