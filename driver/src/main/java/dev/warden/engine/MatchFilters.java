@@ -200,13 +200,13 @@ final class MatchFilters {
                 LikePattern compiled = LikePattern.compile(literal.value(), escape, fold);
                 literalChecks.add(new RowFilter.Check(hidden, f.column(), compiled, f.not()));
                 replacement = f.not() ? columnText + " IS NOT NULL"
-                        : companion + " @> '" + dev.warden.crypto.MatchIndex.arrayText(
-                                tokensOf(compiled, f, literal.value())) + "'::bigint[]";
+                        : candidates(companion, columnText, "'" + dev.warden.crypto.MatchIndex.arrayText(
+                                tokensOf(compiled, f, literal.value())) + "'::bigint[]");
             } else {
                 bySlot[f.patternSlot()] = f;
                 hiddenBySlot[f.patternSlot()] = hidden;
                 escapeBySlot[f.patternSlot()] = escape;
-                replacement = f.not() ? columnText + " IS NOT NULL" : companion + " @> ?";
+                replacement = f.not() ? columnText + " IS NOT NULL" : candidates(companion, columnText, "?");
             }
             edits.add(new Edit(tokens.start(columnStart), tokens.end(end), replacement));
         }
@@ -470,5 +470,16 @@ final class MatchFilters {
         return SqlStates.unsupported((f.ilike() ? "ILIKE" : "LIKE") + " on " + f.column().name() + " goes through its"
                 + " match index only as `column [NOT] LIKE pattern [ESCAPE 'c']` with the column (optionally"
                 + " qualified) first and the pattern a literal or parameter");
+    }
+
+    /**
+     * The candidates of a LIKE: the rows whose index holds every token, and the rows that have a value but no index
+     * yet (written before {@code match: true}, or by a process that had not reloaded the policy, until
+     * {@code warden keys reencrypt} fills them). Without the second part such rows would silently be missing from
+     * the answer; they are re-checked exactly like every candidate, and the partial index {@code warden schema}
+     * creates ({@link CompanionSchema}) keeps finding them cheap.
+     */
+    static String candidates(String companion, String columnText, String tokens) {
+        return "(" + companion + " @> " + tokens + " OR " + companion + " IS NULL AND " + columnText + " IS NOT NULL)";
     }
 }

@@ -51,8 +51,12 @@ class MatchCompanionFillIT {
         assertEquals(List.of(
                 "ALTER TABLE customers ADD COLUMN IF NOT EXISTS email_match bigint[]",
                 "CREATE INDEX IF NOT EXISTS customers_email_match_idx ON customers USING gin (email_match)",
+                "CREATE INDEX IF NOT EXISTS customers_email_match_unindexed_idx ON customers (email_match)"
+                        + " WHERE email_match IS NULL AND email IS NOT NULL",
                 "ALTER TABLE customers ADD COLUMN IF NOT EXISTS nickname_match bigint[]",
-                "CREATE INDEX IF NOT EXISTS customers_nickname_match_idx ON customers USING gin (nickname_match)"), ddl);
+                "CREATE INDEX IF NOT EXISTS customers_nickname_match_idx ON customers USING gin (nickname_match)",
+                "CREATE INDEX IF NOT EXISTS customers_nickname_match_unindexed_idx ON customers (nickname_match)"
+                        + " WHERE nickname_match IS NULL AND nickname IS NOT NULL"), ddl);
         try (Connection raw = db.raw(); Statement s = raw.createStatement()) {
             for (int twice = 0; twice < 2; twice++) for (String sql : ddl) s.execute(sql);  // idempotent
             try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_indexes WHERE tablename = 'customers'"

@@ -207,14 +207,13 @@ class RedTeamSession7MatchIT {
     }
 
     /**
-     * Not fixed this session. A row whose companion is NULL while its value is not (written before match: true
-     * was turned on, or by a writer whose policy lacks it, until {@code warden keys reencrypt} runs) is never a
-     * candidate of {@code col_match @> tokens}: LIKE misses it, where PostgreSQL on the plaintext finds it. A fix
-     * by construction would send {@code (col_match @> tokens OR col_match IS NULL AND col IS NOT NULL)} with a
-     * partial index from {@code warden schema} so that the second arm stays cheap.
+     * A row whose companion is NULL while its value is not (written before match: true was turned on, or by a
+     * writer whose policy lacks it, until {@code warden keys reencrypt} runs) was never a candidate of
+     * {@code col_match @> tokens}: LIKE missed it, where PostgreSQL on the plaintext finds it. Warden now sends
+     * {@code (col_match @> tokens OR col_match IS NULL AND col IS NOT NULL)} (a partial index from
+     * {@code warden schema} keeps the second arm cheap), and re-checks such rows like every candidate.
      */
     @Test
-    @Disabled("finding open: rows without a companion are missed by LIKE until reencrypt fills them; see Javadoc")
     void aRowWithoutItsCompanionIsStillFound() throws Exception {
         try (Connection raw = db.raw(); Statement s = raw.createStatement()) {
             s.executeUpdate("UPDATE customers SET nickname_match = NULL WHERE id = 1");
