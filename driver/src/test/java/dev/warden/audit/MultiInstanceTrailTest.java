@@ -158,8 +158,9 @@ class MultiInstanceTrailTest {
     @Test
     void aRunningWriterAnchorsItsHeadOnlyOnceForced() throws Exception {
         Path anchor = dir.resolve("a.anchor");
+        // interval ZERO: every forced write is anchored (with 1 ms, three quick writes could share one anchor)
         try (JsonLinesAuditSink a = new JsonLinesAuditSink(
-                config(dir, Durability.SYNC).withInstance("gw1").withAnchor(anchor, Duration.ZERO), KEY)) { // every forced write anchored (1 ms let quick writes share one)
+                config(dir, Durability.SYNC).withInstance("gw1").withAnchor(anchor, Duration.ZERO), KEY)) {
             write(a, 1, 3);
             AnchorFile.Head head = AnchorFile.read(anchor).get("audit@gw1");
             assertFalse(head.sealed());
