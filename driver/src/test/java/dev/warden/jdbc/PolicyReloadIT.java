@@ -97,8 +97,7 @@ class PolicyReloadIT {
             assertNotEquals(before, after);
 
             assertEquals(PHONE, phone(billing), "the connection opened before the edit follows it");
-            AuditEvent reloaded = events(dir).stream().filter(e -> "policy-reloaded".equals(e.type()))
-                    .reduce((a, b) -> b).orElseThrow();
+            AuditEvent reloaded = lastEvent(dir, "policy-reloaded");
             assertEquals(after, reloaded.policyVersion());
             assertTrue(reloaded.reason().contains(before) && reloaded.reason().contains(after), reloaded.reason());
             assertTrue(policyLog.stream().anyMatch(r -> r.getLevel() == Level.INFO
@@ -154,8 +153,7 @@ class PolicyReloadIT {
             assertTrue(policyLog.stream().anyMatch(r -> r.getLevel() == Level.WARNING
                     && r.getMessage().contains("policy.yaml:" + line + ":")), "logged with its line: "
                     + policyLog.stream().map(LogRecord::getMessage).toList());
-            AuditEvent rejected = events(dir).stream().filter(ev -> "policy-rejected".equals(ev.type()))
-                    .reduce((a, b) -> b).orElseThrow();
+            AuditEvent rejected = lastEvent(dir, "policy-rejected");
             assertEquals("refused", rejected.decision());
             assertEquals(before, rejected.policyVersion());
             assertTrue(rejected.reason().contains("policy.yaml:" + line + ":"), rejected.reason());
@@ -331,6 +329,18 @@ class PolicyReloadIT {
         try (ResultSet rs = ps.executeQuery()) {
             assertTrue(rs.next());
             return rs.getString(1);
+        }
+    }
+
+    /** The last event of {@code type} on the trail, waiting for it: the trail is written asynchronously. */
+    private static AuditEvent lastEvent(Path dir, String type) throws Exception {
+        for (int attempt = 0; ; attempt++) {
+            AuditEvent last = events(dir).stream().filter(e -> type.equals(e.type())).reduce((a, b) -> b).orElse(null);
+            if (last != null || attempt == 100) {
+                assertNotNull(last, "a " + type + " event on the trail");
+                return last;
+            }
+            Thread.sleep(50);
         }
     }
 
