@@ -97,7 +97,7 @@ final class KeysetReloader implements AutoCloseable {
     /** Starts the periodic check, unless the interval is zero. */
     synchronized void start() {
         if (interval.isZero() || task != null) return;
-        task = ReloadScheduler.every(interval, this::scheduledCheck);
+        task = ReloadScheduler.every(interval, LOG, "keyset", file, this::scheduledCheck);
     }
 
     private void scheduledCheck() {
@@ -105,10 +105,6 @@ final class KeysetReloader implements AutoCloseable {
             check(false);
         } catch (KeyException e) {
             // reported by check; the keyset in use stays
-        } catch (RuntimeException e) {
-            // an exception escaping would silently end the periodic task: report it and keep checking
-            LOG.log(System.Logger.Level.WARNING, "Warden: checking keyset " + file + " failed ("
-                    + e.getClass().getName() + "); the keyset in use stays", e);
         }
     }
 

@@ -86,7 +86,7 @@ final class PolicyReloader implements AutoCloseable {
     /** Starts the periodic check, unless the interval is zero. */
     synchronized void start() {
         if (interval.isZero() || task != null) return;
-        task = ReloadScheduler.every(interval, this::scheduledCheck);
+        task = ReloadScheduler.every(interval, LOG, "policy", location, this::scheduledCheck);
     }
 
     private void scheduledCheck() {
@@ -94,10 +94,6 @@ final class PolicyReloader implements AutoCloseable {
             check(false);
         } catch (PolicyException e) {
             // reported by check; the policy in use stays
-        } catch (RuntimeException e) {
-            // an exception escaping would silently end the periodic task: report it and keep checking
-            LOG.log(System.Logger.Level.WARNING, "Warden: checking policy " + location + " failed ("
-                    + e.getClass().getName() + "); the policy in use stays", e);
         }
     }
 

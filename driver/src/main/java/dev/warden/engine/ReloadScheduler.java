@@ -16,10 +16,22 @@ final class ReloadScheduler {
 
     private ReloadScheduler() {}
 
-    /** Runs {@code check} every {@code interval} (not zero) until the returned future is cancelled. */
-    static ScheduledFuture<?> every(Duration interval, Runnable check) {
+    /**
+     * Runs {@code check} every {@code interval} (not zero) until the returned future is cancelled. An unexpected
+     * exception of a check is logged on {@code log} as a warning naming the {@code kind} of file ("keyset") and
+     * {@code file}, and the checks go on: escaping the task, it would silently end every later check.
+     */
+    static ScheduledFuture<?> every(Duration interval, System.Logger log, String kind, Object file, Runnable check) {
         long millis = interval.toMillis();
-        return EXECUTOR.scheduleWithFixedDelay(check, millis, millis, TimeUnit.MILLISECONDS);
+        Runnable guarded = () -> {
+            try {
+                check.run();
+            } catch (RuntimeException e) {
+                log.log(System.Logger.Level.WARNING, "Warden: checking " + kind + " " + file + " failed ("
+                        + e.getClass().getName() + "); the " + kind + " in use stays", e);
+            }
+        };
+        return EXECUTOR.scheduleWithFixedDelay(guarded, millis, millis, TimeUnit.MILLISECONDS);
     }
 
     private static ScheduledThreadPoolExecutor create() {
