@@ -63,13 +63,7 @@ public final class ClientTls {
         }
         while (true) {
             if (netIn.position() > 0) {
-                netIn.flip();
-                SSLEngineResult r;
-                try {
-                    r = engine.unwrap(netIn, room);
-                } finally {
-                    netIn.compact();
-                }
+                SSLEngineResult r = unwrapInto(room);
                 switch (r.getStatus()) {
                     case OK -> {
                         afterUnwrap(channel, r, wait);
@@ -102,6 +96,16 @@ public final class ClientTls {
         }
     }
 
+    /** Decrypts what {@code netIn} holds into {@code out}; {@code netIn} stays ready for more bytes from the socket. */
+    private SSLEngineResult unwrapInto(ByteBuffer out) throws IOException {
+        netIn.flip();
+        try {
+            return engine.unwrap(netIn, out);
+        } finally {
+            netIn.compact();
+        }
+    }
+
     /** Before reading more of a record that is not whole yet: a record larger than the buffer gets room. */
     private void makeRoomForRecord() {
         if (!netIn.hasRemaining()) {
@@ -116,13 +120,7 @@ public final class ClientTls {
      */
     private int unwrapAside(SocketChannel channel, WriteWait wait) throws IOException {
         ByteBuffer aside = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
-        netIn.flip();
-        SSLEngineResult r;
-        try {
-            r = engine.unwrap(netIn, aside);
-        } finally {
-            netIn.compact();
-        }
+        SSLEngineResult r = unwrapInto(aside);
         switch (r.getStatus()) {
             case OK -> {
                 afterUnwrap(channel, r, wait);
