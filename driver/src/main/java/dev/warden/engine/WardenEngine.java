@@ -268,10 +268,6 @@ public final class WardenEngine implements AutoCloseable {
      */
     public Session openSession(String database, String user, String role, String purpose, String client,
                                String clientAddress) throws SQLException {
-        if (role == null || role.isBlank()) {
-            throw SqlStates.of(SqlStates.BAD_SESSION, "no role given: set the connection property warden.role"
-                    + " to one of the roles of " + policy.source());
-        }
         Policy checked = policy;
         checkSession(checked, role, purpose);
         DatabaseState state = databases.computeIfAbsent(database == null ? "" : database,
@@ -304,6 +300,10 @@ public final class WardenEngine implements AutoCloseable {
     }
 
     private static void checkSession(Policy policy, String role, String purpose) throws SQLException {
+        if (role == null || role.isBlank()) {
+            throw SqlStates.of(SqlStates.BAD_SESSION, "no role given: set the connection property warden.role"
+                    + " to one of the roles of " + policy.source());
+        }
         try {
             policy.checkSession(role, purpose);
         } catch (PolicyException e) {

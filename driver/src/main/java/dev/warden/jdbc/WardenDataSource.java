@@ -61,8 +61,24 @@ public final class WardenDataSource implements DataSource {
         return wrap(target.getConnection(username, password));
     }
 
+    /**
+     * Checks the settings now rather than at the first connection: opens the policy's engine (policy file,
+     * keyset, master key, audit trail) and checks that the role exists and may act for the purpose. Opens no
+     * database connection. For frameworks that build the DataSource at start-up (the Spring Boot starter) so
+     * that a misconfiguration stops the application with Warden's message (file:line, role) at once.
+     *
+     * @throws SQLException 28000 (no policy, a policy error, an unknown role or purpose) or 58030 (keys)
+     */
+    public void checkSettings() throws SQLException {
+        WardenEngine.forConfig(settings().engineConfig()).checkRole(role, purpose);
+    }
+
+    private WardenSettings settings() {
+        return new WardenSettings(null, new Properties(), policy, role, purpose, masterKey);
+    }
+
     private Connection wrap(Connection raw) throws SQLException {
-        WardenSettings settings = new WardenSettings(null, new Properties(), policy, role, purpose, masterKey);
+        WardenSettings settings = settings();
         EngineConfig config;
         try {
             config = settings.engineConfig();
