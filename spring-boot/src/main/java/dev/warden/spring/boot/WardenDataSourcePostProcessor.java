@@ -72,8 +72,8 @@ class WardenDataSourcePostProcessor implements BeanPostProcessor, BeanFactoryAwa
             warden.checkSettings();
         } catch (SQLException e) {
             // Warden's messages name the file, line, role or key reference and never a protected value
-            throw new WardenStartupException(beanName, "Warden could not wrap DataSource bean '" + beanName
-                    + "': " + e.getMessage() + " [SQLState " + e.getSQLState() + "]", e);
+            throw new WardenStartupException(beanName, "DataSource bean '" + beanName + "': " + e.getMessage()
+                    + " [SQLState " + e.getSQLState() + "]", e);
         }
         return new WardenDelegatingDataSource(pool, warden);
     }
