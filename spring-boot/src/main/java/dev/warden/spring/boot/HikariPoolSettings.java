@@ -20,8 +20,9 @@ final class HikariPoolSettings {
 
     /**
      * Refuses a pool that already opens {@code jdbc:warden:} connections (Warden twice would encrypt values
-     * twice), and gives the pool {@link WardenExceptionOverride} when the application set no override, so that
-     * a refusal (0A000, 42501) does not make HikariCP evict a good connection.
+     * twice), and gives the pool {@link WardenExceptionOverride} when the application set no override. Warden
+     * wraps the pool, so its own refusals never pass through HikariCP's proxies; the database's own 0A000
+     * (feature not supported) does, and HikariCP would evict a good connection for it.
      */
     static void adjust(DataSource dataSource, String beanName) {
         if (!(dataSource instanceof HikariDataSource pool)) return;
