@@ -16,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Properties;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /** Warden behind HikariCP (URL and wrapped DataSource), and on H2 as well as PostgreSQL. */
@@ -76,6 +77,37 @@ class DataSourceAndPoolIT {
             SQLException e = assertThrows(SQLException.class, () -> support.unwrap(HikariDataSource.class));
             assertEquals("0A000", e.getSQLState());
         }
+    }
+
+    @Test
+    void checkSettingsReportsPolicyRoleAndPurposeErrorsWithoutConnecting() throws SQLException {
+        // a DataSource that fails the test if Warden opened a connection to check its settings
+        DataSource noConnections = (DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    throw new AssertionError("checkSettings called " + method.getName());
+                });
+        WardenDataSource support = new WardenDataSource(noConnections, CustomersExample.POLICY.toString(), "support");
+        support.setPurpose("customer-service");
+        support.setMasterKey("file:" + CustomersExample.MASTER_KEY);
+        support.checkSettings();
+
+        support.setPurpose("marketing");
+        assertRefused("28000", "may not act for purpose 'marketing'", support::checkSettings);
+        support.setRole(null);
+        assertRefused("28000", "no role given", support::checkSettings);
+        support.setRole("auditor");
+        assertRefused("28000", "unknown role 'auditor'", support::checkSettings);
+        WardenDataSource noPolicy = new WardenDataSource(noConnections, null, "support");
+        assertRefused("28000", "no policy given", noPolicy::checkSettings);
+        WardenDataSource missing = new WardenDataSource(noConnections,
+                CustomersExample.DIRECTORY.resolve("missing.yaml").toString(), "support");
+        assertRefused("28000", "missing.yaml", missing::checkSettings);
+    }
+
+    private static void assertRefused(String sqlState, String message, org.junit.jupiter.api.function.Executable call) {
+        SQLException e = assertThrows(SQLException.class, call);
+        assertEquals(sqlState, e.getSQLState());
+        assertTrue(e.getMessage().contains(message), e.getMessage());
     }
 
     @Test

@@ -15,6 +15,8 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.actuate.health.Status;
+import org.springframework.boot.actuate.jdbc.DataSourceHealthIndicator;
 import org.springframework.boot.jdbc.DataSourceUnwrapper;
 import org.springframework.boot.jdbc.metadata.DataSourcePoolMetadata;
 import org.springframework.boot.jdbc.metadata.DataSourcePoolMetadataProvider;
@@ -113,6 +115,9 @@ class WardenStarterIT {
         DataSourcePoolMetadata metadata = poolMetadata.getDataSourcePoolMetadata(dataSource);
         assertThat(metadata).isNotNull();
         assertThat(metadata.getMax()).isEqualTo(1);
+        // built as Boot's health contributor builds it: the pool's validation query (none: isValid) through Warden
+        DataSourceHealthIndicator health = new DataSourceHealthIndicator(dataSource, metadata.getValidationQuery());
+        assertThat(health.health().getStatus()).isEqualTo(Status.UP);
 
         // the standard JDBC way to the pool stays closed, as on WardenDataSource
         assertThatThrownBy(() -> dataSource.unwrap(HikariDataSource.class))
