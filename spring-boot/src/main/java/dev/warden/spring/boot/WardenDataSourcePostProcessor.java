@@ -8,12 +8,15 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
+import org.springframework.jdbc.datasource.lookup.AbstractRoutingDataSource;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 
 /**
  * Replaces each DataSource bean (or each one named in {@code warden.data-source-beans}) with a
- * {@link WardenDelegatingDataSource} over it, once the bean is initialised (its pool properties bound).
+ * {@link WardenDelegatingDataSource} over it, once the bean is initialised (its pool properties bound), except
+ * a Spring proxy bean over one it already wrapped; a routing DataSource over wrapped beans stops the start.
  * Checks the settings at that moment, so that a misconfiguration stops the application at start-up with
  * Warden's message rather than failing its first query; and checks that every bean named in
  * {@code warden.data-source-beans} is a DataSource, so that a misspelt name cannot leave the real one unwrapped.
@@ -58,6 +61,15 @@ class WardenDataSourcePostProcessor implements BeanPostProcessor, BeanFactoryAwa
         if (!settings.getDataSourceBeans().isEmpty() && !settings.getDataSourceBeans().contains(beanName)) {
             return bean;
         }
+        // a proxy bean (TransactionAwareDataSourceProxy, LazyConnectionDataSourceProxy...) over a pool bean
+        // this post-processor wrapped: Warden a second time would encrypt values twice
+        if (behindWarden(pool)) return bean;
+        if (pool instanceof AbstractRoutingDataSource router
+                && router.getResolvedDataSources().values().stream().anyMatch(WardenDataSourcePostProcessor::behindWarden)) {
+            throw new WardenStartupException(beanName, "Warden: DataSource bean '" + beanName + "' routes to"
+                    + " DataSource beans that Warden wraps, and would be wrapped itself: name the beans to wrap in"
+                    + " warden.data-source-beans (the routing bean, or the beans it routes to)", null);
+        }
         if (HIKARI_PRESENT) {
             try {
                 HikariPoolSettings.adjust(pool, beanName);
@@ -76,6 +88,14 @@ class WardenDataSourcePostProcessor implements BeanPostProcessor, BeanFactoryAwa
                     + " [SQLState " + e.getSQLState() + "]", e);
         }
         return new WardenDelegatingDataSource(pool, warden);
+    }
+
+    /** Whether connections of {@code dataSource} already come through a DataSource this class made. */
+    private static boolean behindWarden(DataSource dataSource) {
+        for (DataSource d = dataSource; d instanceof DelegatingDataSource delegating; d = delegating.getTargetDataSource()) {
+            if (d instanceof WardenDelegatingDataSource) return true;
+        }
+        return false;
     }
 
     private static String textOrNull(String value) {

@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 import dev.warden.spring.boot.shop.ShopApplication;
@@ -34,7 +35,10 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
+import org.springframework.jdbc.datasource.lookup.AbstractRoutingDataSource;
 
 /**
  * When the auto-configuration wraps which DataSource, what it keeps of the pool, and how a misconfiguration
@@ -159,6 +163,28 @@ class WardenAutoConfigurationTest {
     }
 
     @Test
+    void aProxyBeanOverTheWrappedPoolIsNotWrappedAgain() {
+        withWarden().withUserConfiguration(PoolAndTransactionAwareProxy.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean("pool")).isInstanceOf(WardenDelegatingDataSource.class);
+            TransactionAwareDataSourceProxy proxy = context.getBean(TransactionAwareDataSourceProxy.class);
+            assertThat(proxy.getTargetDataSource()).isSameAs(context.getBean("pool"));
+        });
+    }
+
+    @Test
+    void aRoutingDataSourceOverWrappedBeansStopsTheStart() {
+        withWarden().withUserConfiguration(RoutingOverTwoPools.class)
+                .run(context -> assertStartFailed(context, "'router' routes to DataSource beans that Warden wraps",
+                        "warden.data-source-beans"));
+        withWarden("warden.data-source-beans=router").withUserConfiguration(RoutingOverTwoPools.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean("router")).isInstanceOf(WardenDelegatingDataSource.class);
+            assertThat(context.getBean("primary")).isInstanceOf(HikariDataSource.class);
+        });
+    }
+
+    @Test
     void aMisspeltDataSourceBeanNameStopsTheStart() {
         withWarden("warden.data-source-beans=shpo").withUserConfiguration(TwoDataSources.class)
                 .run(context -> assertStartFailed(context, "warden.data-source-beans names 'shpo'"));
@@ -208,6 +234,45 @@ class WardenAutoConfigurationTest {
         @java.lang.Override
         public Override adjudicate(SQLException e) {
             return Override.DO_NOT_EVICT;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class PoolAndTransactionAwareProxy {
+        @Bean
+        DataSource pool() {
+            return new HikariDataSource();
+        }
+
+        @Bean
+        TransactionAwareDataSourceProxy transactionAware(DataSource pool) {
+            return new TransactionAwareDataSourceProxy(pool);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class RoutingOverTwoPools {
+        @Bean
+        DataSource primary() {
+            return new HikariDataSource();
+        }
+
+        @Bean
+        DataSource replica() {
+            return new HikariDataSource();
+        }
+
+        @Bean
+        @Primary
+        DataSource router(DataSource primary, DataSource replica) {
+            AbstractRoutingDataSource router = new AbstractRoutingDataSource() {
+                @java.lang.Override
+                protected Object determineCurrentLookupKey() {
+                    return "primary";
+                }
+            };
+            router.setTargetDataSources(Map.of("primary", primary, "replica", replica));
+            return router;
         }
     }
 
