@@ -74,6 +74,12 @@ public final class SoftHsm {
         return "pkcs11:token=" + token + ";object=" + object + "?module-path=" + MODULE + "&pin-value=" + pin;
     }
 
+    /** The reference by token label, with the PIN read from a file: {@code …&pin-source=file:…}. */
+    public String uriWithPinFile(String token, String object) {
+        return "pkcs11:token=" + token + ";object=" + object + "?module-path=" + MODULE
+                + "&pin-source=file:" + directory.resolve("user-pin");
+    }
+
     /** The reference by slot id, with the PIN read from a file: {@code pkcs11:slot-id=N;object=…&pin-source=file:…}. */
     public String uriBySlot(String token, String object) {
         return "pkcs11:slot-id=" + slotId(token) + ";object=" + object + "?module-path=" + MODULE
