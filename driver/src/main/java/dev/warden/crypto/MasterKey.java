@@ -117,6 +117,24 @@ public final class MasterKey {
     }
 
     /**
+     * A reference as it may be shown: {@code env:} and {@code file:} references as they are, a {@code pkcs11:}
+     * one without its PIN, anything else only by its scheme (it may be a key pasted in the wrong place).
+     */
+    public static String describeReference(String reference) {
+        if (reference == null) return "env:" + DEFAULT_ENV;
+        String ref = reference.strip();
+        if (ref.startsWith("env:") || ref.startsWith("file:")) return ref;
+        if (ref.startsWith(Pkcs11Uri.SCHEME)) {
+            try {
+                return Pkcs11Uri.parse(ref).toString();
+            } catch (KeyException e) {
+                return "pkcs11:(malformed, not shown)";
+            }
+        }
+        return "(not shown)";
+    }
+
+    /**
      * Generates the AES-256 key a {@code pkcs11:} reference names on its token (sensitive, not extractable: it
      * never leaves the token), for {@code warden keys hsm-create-key}.
      *

@@ -104,6 +104,19 @@ class Pkcs11UriTest {
     }
 
     @Test
+    void engineConfigsAndReferencesAreShownWithoutThePin() {
+        String ref = "pkcs11:token=t;object=k" + MODULE + "&pin-value=s3cret";
+        assertEquals("pkcs11:token=t;object=k?module-path=/usr/lib/softhsm/libsofthsm2.so",
+                MasterKey.describeReference(ref));
+        assertEquals("pkcs11:(malformed, not shown)", MasterKey.describeReference(ref + "&pin-value=s3cret"));
+        assertEquals("file:/k", MasterKey.describeReference("file:/k"));
+        assertEquals("(not shown)", MasterKey.describeReference("c2VjcmV0"));
+        String config = new dev.warden.engine.EngineConfig("policy.yaml", ref).toString();
+        assertFalse(config.contains("s3cret"), config);
+        assertTrue(config.contains("object=k"), config);
+    }
+
+    @Test
     void masterKeyRoutesPkcs11ReferencesHere() {
         KeyException e = assertThrows(KeyException.class,
                 () -> MasterKey.resolve("pkcs11:token=t;object=k" + MODULE, Map.of()));
