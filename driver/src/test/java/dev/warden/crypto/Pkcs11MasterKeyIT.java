@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warden.engine.EngineConfig;
+import dev.warden.engine.WardenEngine;
 import dev.warden.testkit.CustomersExample;
 import dev.warden.testkit.SoftHsm;
 import java.nio.charset.StandardCharsets;
@@ -90,6 +92,20 @@ class Pkcs11MasterKeyIT {
             assertTrue(rs.next());
             assertFalse(new String(rs.getBytes(1), StandardCharsets.ISO_8859_1).contains("ann@example.com"));
             assertFalse(rs.getString(2).contains("4111111111111111"));
+        }
+
+        // a rotation sealed on the token is reloaded by the running engine with the key it started with
+        MasterKey token = MasterKey.resolve(uri);
+        WardenKeyset.read(keyset, token).rotate().write(keyset, token);
+        WardenEngine engine = WardenEngine.forConfig(new EngineConfig(dir.resolve("policy.yaml").toString(), uri));
+        assertTrue(engine.reloadKeyset());
+        try (Connection c = DriverManager.getConnection(db.wardenUrl(), billing);
+             PreparedStatement select = c.prepareStatement("SELECT card_number FROM customers WHERE email = ?")) {
+            select.setString(1, "ann@example.com");
+            try (ResultSet rs = select.executeQuery()) {
+                assertTrue(rs.next(), "found under the old key after the rotation");
+                assertEquals("4111111111111111", rs.getString(1));
+            }
         }
     }
 
