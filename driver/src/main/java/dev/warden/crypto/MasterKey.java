@@ -23,10 +23,12 @@ import java.util.Map;
 /**
  * The 32-byte key that opens keysets (it never encrypts data). Resolved from a reference:
  * {@code env:NAME}, {@code file:PATH}, or null for the environment variable {@code WARDEN_MASTER_KEY}.
- * The value is 32 random bytes, base64-encoded ({@code openssl rand -base64 32}).
+ * The value is 32 random bytes, base64-encoded ({@code openssl rand -base64 32}). Or the key stays in a
+ * PKCS#11 token (an HSM), named by an RFC 7512 URI, {@code pkcs11:token=…;object=…?module-path=…&pin-source=…}
+ * ({@link Pkcs11Uri}): the token then does the AES-GCM that opens and seals keysets, in the same format.
  *
- * <p>Internally the key is held only as a Tink AES-256-GCM {@link Aead}; the decoded bytes are wiped once
- * the primitive exists. Immutable and thread-safe.
+ * <p>Internally the key is held only as an AES-256-GCM {@link Aead} (Tink's, or the token's); decoded bytes are
+ * wiped once the primitive exists. Immutable and thread-safe.
  *
  * <h2>Warning</h2>
  * Error messages name where the key was looked for, never the key or any part of it; {@link #toString()}
@@ -52,7 +54,8 @@ public final class MasterKey {
     }
 
     /**
-     * Resolves {@code env:NAME}, {@code file:PATH} (contents trimmed) or, for a null or blank reference,
+     * Resolves {@code env:NAME}, {@code file:PATH} (contents trimmed), {@code pkcs11:URI} (logs in to the token
+     * and finds the key; fails now if the module, token, PIN or key is wrong) or, for a null or blank reference,
      * the environment variable {@value #DEFAULT_ENV}.
      */
     public static MasterKey resolve(String reference) throws KeyException {
@@ -101,7 +104,57 @@ public final class MasterKey {
             }
             return decode(value, ref);
         }
+        if (ref.startsWith(Pkcs11Uri.SCHEME)) {
+            Pkcs11Uri uri = Pkcs11Uri.parse(ref);
+            char[] pin = uri.pin(env);
+            try {
+                return new MasterKey(Pkcs11Tokens.open(uri, pin), uri.toString());
+            } finally {
+                Arrays.fill(pin, '\0');
+            }
+        }
         throw unsupported(ref);
+    }
+
+    /**
+     * A reference as it may be shown: {@code env:} and {@code file:} references as they are, a {@code pkcs11:}
+     * one without its PIN, anything else only by its scheme (it may be a key pasted in the wrong place).
+     */
+    public static String describeReference(String reference) {
+        if (reference == null) return "env:" + DEFAULT_ENV;
+        String ref = reference.strip();
+        if (ref.startsWith("env:") || ref.startsWith("file:")) return ref;
+        if (ref.startsWith(Pkcs11Uri.SCHEME)) {
+            try {
+                return Pkcs11Uri.parse(ref).toString();
+            } catch (KeyException e) {
+                return "pkcs11:(malformed, not shown)";
+            }
+        }
+        return "(not shown)";
+    }
+
+    /**
+     * Generates the AES-256 key a {@code pkcs11:} reference names on its token (sensitive, not extractable: it
+     * never leaves the token), for {@code warden keys hsm-create-key}.
+     *
+     * @return the reference without its PIN, to print
+     * @throws KeyException when the reference is not {@code pkcs11:}, the token cannot be used, or already holds
+     *         an object with that label
+     */
+    public static String createOnToken(String reference) throws KeyException {
+        String ref = reference == null ? "" : reference.strip();
+        if (!ref.startsWith(Pkcs11Uri.SCHEME)) {
+            throw new KeyException("master key: a key is created on a token only for a pkcs11: reference");
+        }
+        Pkcs11Uri uri = Pkcs11Uri.parse(ref);
+        char[] pin = uri.pin(System.getenv());
+        try {
+            Pkcs11Tokens.createKey(uri, pin);
+        } finally {
+            Arrays.fill(pin, '\0');
+        }
+        return uri.toString();
     }
 
     /** A master key from its base64 form (surrounding whitespace ignored). */
@@ -128,7 +181,10 @@ public final class MasterKey {
         return aead;
     }
 
-    /** Where the key came from ({@code env:NAME}, {@code file:PATH} or {@code base64}); never key material. */
+    /**
+     * Where the key came from ({@code env:NAME}, {@code file:PATH}, {@code base64} or the {@code pkcs11:} URI
+     * without its PIN); never key material.
+     */
     public String source() {
         return source;
     }
@@ -143,9 +199,10 @@ public final class MasterKey {
         String scheme = colon > 0 ? ref.substring(0, colon + 1) : "";
         // echo only something that looks like a scheme: a user may have pasted the key itself here
         if (!scheme.matches("[A-Za-z][A-Za-z0-9+.-]{0,15}:")) {
-            return new KeyException("master key: reference is not env:NAME or file:PATH (not echoed)");
+            return new KeyException("master key: reference is not env:NAME, file:PATH or pkcs11:URI (not echoed)");
         }
-        return new KeyException("master key: unsupported reference '" + scheme + "' (use env:NAME or file:PATH)");
+        return new KeyException("master key: unsupported reference '" + scheme
+                + "' (use env:NAME, file:PATH or pkcs11:URI)");
     }
 
     private static MasterKey decode(String base64, String source) throws KeyException {

@@ -90,7 +90,7 @@ class MasterKeyTest {
     @Test
     void unsupportedSchemeIsRefusedWithoutEchoingTheRest() {
         KeyException e = assertThrows(KeyException.class, () -> MasterKey.resolve("foo:", Map.of()));
-        assertEquals("master key: unsupported reference 'foo:' (use env:NAME or file:PATH)", e.getMessage());
+        assertEquals("master key: unsupported reference 'foo:' (use env:NAME, file:PATH or pkcs11:URI)", e.getMessage());
         // a key pasted where the reference belongs is not echoed back
         KeyException pasted = assertThrows(KeyException.class, () -> MasterKey.resolve(KEY, Map.of()));
         assertFalse(pasted.getMessage().contains(KEY.substring(0, 8)));

@@ -20,7 +20,7 @@ final class AuditKeyOptions {
     Path keyset;
 
     @Option(names = "--master-key", paramLabel = "REF",
-            description = "Master key reference: env:NAME or file:PATH (default: env WARDEN_MASTER_KEY).")
+            description = "Master key reference: env:NAME, file:PATH or pkcs11:URI (default: env WARDEN_MASTER_KEY).")
     String masterKey;
 
     @Option(names = "--hmac-key-file", paramLabel = "FILE", hidden = true,

@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 @Command(name = "keys", description = "Create and rotate keysets (encrypted under the master key).",
         mixinStandardHelpOptions = true,
         subcommands = {KeysCommand.Create.class, KeysCommand.Rotate.class, ReencryptCommand.class,
-                KeysCommand.Retire.class, KeysCommand.AddMatchKey.class, KeysCommand.NewMasterKey.class})
+                KeysCommand.Retire.class, KeysCommand.AddMatchKey.class, KeysCommand.Rewrap.class,
+                KeysCommand.NewMasterKey.class, KeysCommand.HsmCreateKey.class})
 public final class KeysCommand implements Runnable {
 
     @Override
@@ -21,8 +22,9 @@ public final class KeysCommand implements Runnable {
         new picocli.CommandLine(this).usage(System.out);
     }
 
-    static final String MASTER_KEY_HELP = "master key reference: env:NAME or file:PATH"
-            + " (default: the environment variable WARDEN_MASTER_KEY)";
+    static final String MASTER_KEY_HELP = "master key reference: env:NAME, file:PATH or a key on a PKCS#11 token,"
+            + " pkcs11:token=LABEL;object=LABEL?module-path=LIB&pin-source=file:PATH (default: the environment"
+            + " variable WARDEN_MASTER_KEY)";
 
     @Command(name = "create", description = "Write a new keyset file, encrypted under the master key.",
             mixinStandardHelpOptions = true)
@@ -151,6 +153,81 @@ public final class KeysCommand implements Runnable {
             out.println("added a match key to " + keyset + "; then run warden schema --apply and warden keys"
                     + " reencrypt to build the indexes of existing rows");
             return 0;
+        }
+    }
+
+    @Command(name = "rewrap", description = "Encrypt a keyset under another master key (e.g. move it from a file"
+            + " key to a key on a PKCS#11 token); its keys stay the same.", mixinStandardHelpOptions = true)
+    static final class Rewrap implements Callable<Integer> {
+        @Option(names = "--keyset", required = true, description = "keyset file to change in place")
+        Path keyset;
+
+        @Option(names = "--master-key", description = "the master key the keyset is encrypted under now: "
+                + MASTER_KEY_HELP)
+        String masterKey;
+
+        @Option(names = "--new-master-key", required = true, description = "the master key to encrypt it under"
+                + " (env:NAME, file:PATH or pkcs11:URI)")
+        String newMasterKey;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            java.io.PrintWriter err = spec.commandLine().getErr();
+            MasterKey from;
+            MasterKey to;
+            try {
+                from = MasterKey.resolve(masterKey);
+                to = MasterKey.resolve(newMasterKey);
+                WardenKeyset keys = WardenKeyset.read(keyset, from);
+                // written beside it and read back before it replaces the file: a master key that seals but does
+                // not open (a wrong token, a broken module) must not cost the keyset
+                Path next = keyset.resolveSibling(keyset.getFileName() + ".rewrap");
+                keys.write(next, to);
+                if (!keys.sameKeysAs(WardenKeyset.read(next, to))) {
+                    Files.delete(next);
+                    err.println("warden keys rewrap: " + keyset + " does not read back with the same keys under "
+                            + to.source() + "; left unchanged");
+                    return 1;
+                }
+                Files.move(next, keyset, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (KeyException e) {
+                err.println("warden keys rewrap: " + e.getMessage());
+                return 1;
+            }
+            out.println("re-encrypted " + keyset + " under " + to.source() + " (was " + from.source()
+                    + "); its keys are unchanged. Restart Warden with the new master key (a new master key is not"
+                    + " picked up by keyset reload)");
+            return 0;
+        }
+    }
+
+    @Command(name = "hsm-create-key", description = "Generate the master key on a PKCS#11 token (AES-256, sensitive,"
+            + " not extractable: it never leaves the token), under the label the pkcs11: reference names.",
+            mixinStandardHelpOptions = true)
+    static final class HsmCreateKey implements Callable<Integer> {
+        @Option(names = "--master-key", required = true, description = "the key to create, as a reference:"
+                + " pkcs11:token=LABEL;object=LABEL?module-path=LIB&pin-source=file:PATH")
+        String masterKey;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try {
+                String created = MasterKey.createOnToken(masterKey);
+                spec.commandLine().getOut().println("created an AES-256 key on the token: " + created
+                        + "; now warden keys create --master-key (or rewrap) with this reference");
+                return 0;
+            } catch (KeyException e) {
+                spec.commandLine().getErr().println("warden keys hsm-create-key: " + e.getMessage());
+                return 1;
+            }
         }
     }
 

@@ -30,7 +30,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * backend: {url: jdbc:postgresql://db/app, user: app, password: env:APP_PASSWORD, pool-size: 16,
  *           properties: {ApplicationName: warden}}
  * policy: policy.yaml            # passed to the connector as warden.policy
- * master-key: env:WARDEN_MASTER_KEY          # a reference (env:NAME or file:PATH), as warden.masterKey
+ * master-key: env:WARDEN_MASTER_KEY          # a reference (env:NAME, file:PATH, pkcs11:URI), as warden.masterKey
  * tls: {cert: server.crt, key: server.key}     # PEM, key in PKCS#8
  * allow-insecure-non-loopback: false
  * auth-method: scram-sha-256                   # default for users without auth: (also password or md5)
