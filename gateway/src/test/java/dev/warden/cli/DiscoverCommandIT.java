@@ -154,6 +154,15 @@ class DiscoverCommandIT {
         assertEquals(dev.warden.policy.ColumnType.DATE, rule(policy, "people", "dob").type());
         assertTrue(yaml.contains("# stored as date today: change it to text or bytea"), yaml);
 
+        // policy check takes the proposal as it is and says what is left to do, with lines: exit 1, not a usage error
+        Run checked = warden("policy", "check", "--policy", out.toString(), "--url", url, "--user", EmbeddedPostgres.USER);
+        assertEquals(1, checked.code(), checked.out() + checked.err());
+        assertTrue(checked.out().contains(out + ": error: keyset " + dir.resolve("warden-keyset.json")
+                + ": does not exist (create it: warden keys create"), checked.out());
+        assertTrue(checked.out().matches("(?s).*" + java.util.regex.Pattern.quote(out.toString())
+                + ":\\d+: error: people\\.dob is of type date in the database.*"), checked.out());
+        assertNoSeededValue("policy check", checked.out() + checked.err());
+
         // without --out the proposal goes to stdout (valid YAML on its own) and the findings to stderr
         Run piped = warden("discover", "--url", url, "--user", EmbeddedPostgres.USER);
         assertEquals(0, piped.code(), piped.err());
