@@ -85,38 +85,29 @@ class AssessCommandIT {
                 "the two refusals in the denial series");
 
         renderInChromium(html);
+
+        // warden audit report --format html: verification, period, matrix and denial chart on the shared page
+        Path report = OUTPUT.resolve("audit-report.html").toAbsolutePath();
+        PolicyCheckCommandIT.Run reported = PolicyCheckCommandIT.warden("audit", "report", dir.toString(), "--format",
+                "html", "--keyset", dir.resolve("demo-keyset.json").toString(), "--master-key",
+                "file:" + dir.resolve("demo-master-key.txt"), "--policy", dir.resolve("policy.yaml").toString(),
+                "--out", report.toString());
+        assertEquals(0, reported.code(), reported.err());
+        String chromium = chromiumOrSkip();
+        screenshot(chromium, report, OUTPUT.resolve("audit-report.png").toAbsolutePath());
+        String dom = dumpDom(chromium, report, "audit-report");
+        assertTrue(dom.contains("class=\"status ok\">Audit trail verified: 1 chain(s)"), dom);
+        assertTrue(dom.matches("(?s).*<p>Events from 20\\d\\d-.* to 20\\d\\d-.*\\.</p>.*"), dom);
+        assertTrue(dom.contains("<td>analyst</td><td class=\"masked\">masked</td>"), dom);
+        int denials = dom.indexOf("<h2 id=\"denials\">Denied attempts per");
+        assertTrue(denials > 0 && dom.indexOf("<rect", denials) > denials, "the denial chart with bars");
+        for (int i = 0; i < 3; i++) assertFalse(dom.contains("c" + i + "@example.com"), "a value in the report");
     }
 
     private static void renderInChromium(Path html) throws Exception {
-        String chromium = findChromium();
-        if (chromium == null) {
-            System.out.println("AssessCommandIT: chromium not installed (apt-get install chromium); the page was not"
-                    + " rendered in a browser");
-            Assumptions.abort("chromium is not installed");
-        }
-        Path profile = Files.createTempDirectory("warden-chromium");
-        Path screenshot = OUTPUT.resolve("assessment.png").toAbsolutePath();
-        Files.deleteIfExists(screenshot);
-        List<String> base = List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                "--user-data-dir=" + profile, "--window-size=1400,2400");
-        List<String> shot = new ArrayList<>(base);
-        shot.add("--screenshot=" + screenshot);
-        shot.add(html.toUri().toString());
-        run(shot, OUTPUT.resolve("chromium-screenshot.log"));
-        assertTrue(Files.size(screenshot) > 0, "screenshot written");
-        BufferedImage image = ImageIO.read(screenshot.toFile());
-        assertEquals(1400, image.getWidth());
-        Set<Integer> colours = new HashSet<>();
-        for (int y = 0; y < image.getHeight(); y += 7) {
-            for (int x = 0; x < image.getWidth(); x += 7) colours.add(image.getRGB(x, y));
-        }
-        assertTrue(colours.size() > 5, "the page rendered something, not a blank screen: " + colours.size() + " colours");
-
-        List<String> dump = new ArrayList<>(base);
-        dump.add("--dump-dom");
-        dump.add(html.toUri().toString());
-        String dom = run(dump, OUTPUT.resolve("chromium-dom.log"));
-        Files.writeString(OUTPUT.resolve("assessment.dom.html"), dom);
+        String chromium = chromiumOrSkip();
+        screenshot(chromium, html, OUTPUT.resolve("assessment.png").toAbsolutePath());
+        String dom = dumpDom(chromium, html, "assessment");
         assertTrue(dom.contains("<h2 id=\"matrix\">Role × column matrix</h2>"), dom);
         assertTrue(dom.contains("<td>analyst</td><td class=\"masked\">masked</td><td class=\"denied\">denied</td>"), dom);
         assertTrue(dom.contains("<td>billing (purposes: customer-service, order-processing)</td><td class=\"plaintext\">"
@@ -125,6 +116,49 @@ class AssessCommandIT {
         assertTrue(chart > 0 && dom.indexOf("<svg", chart) > chart && dom.indexOf("<rect", chart) > chart,
                 "the denial chart is an inline SVG with bars");
         assertTrue(dom.contains("class=\"status ok\">verified: 1 chain(s)"), dom);
+    }
+
+    private static String chromiumOrSkip() {
+        String chromium = findChromium();
+        if (chromium == null) {
+            System.out.println("AssessCommandIT: chromium not installed (apt-get install chromium); the pages were not"
+                    + " rendered in a browser");
+            Assumptions.abort("chromium is not installed");
+        }
+        return chromium;
+    }
+
+    private static List<String> browser(String chromium) throws Exception {
+        Path profile = Files.createTempDirectory("warden-chromium");
+        return List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                "--user-data-dir=" + profile, "--window-size=1400,2400");
+    }
+
+    /** Renders {@code html} to {@code png} and checks it drew a page, not a blank screen. */
+    private static void screenshot(String chromium, Path html, Path png) throws Exception {
+        Files.deleteIfExists(png);
+        List<String> shot = new ArrayList<>(browser(chromium));
+        shot.add("--screenshot=" + png);
+        shot.add(html.toUri().toString());
+        run(shot, OUTPUT.resolve(png.getFileName() + ".log"));
+        assertTrue(Files.size(png) > 0, "screenshot written");
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertEquals(1400, image.getWidth());
+        Set<Integer> colours = new HashSet<>();
+        for (int y = 0; y < image.getHeight(); y += 7) {
+            for (int x = 0; x < image.getWidth(); x += 7) colours.add(image.getRGB(x, y));
+        }
+        assertTrue(colours.size() > 5, "the page rendered something, not a blank screen: " + colours.size() + " colours");
+    }
+
+    /** The DOM Chromium built from {@code html}, saved beside it as NAME.dom.html. */
+    private static String dumpDom(String chromium, Path html, String name) throws Exception {
+        List<String> dump = new ArrayList<>(browser(chromium));
+        dump.add("--dump-dom");
+        dump.add(html.toUri().toString());
+        String dom = run(dump, OUTPUT.resolve(name + ".dom.log"));
+        Files.writeString(OUTPUT.resolve(name + ".dom.html"), dom);
+        return dom;
     }
 
     /** Runs a browser command; its stdout. Fails on a non-zero exit or after two minutes. */

@@ -3,7 +3,6 @@ package dev.warden.cli.assess;
 import dev.warden.audit.AuditEvent;
 import dev.warden.audit.AuditLineCodec;
 import dev.warden.audit.AuditReport;
-import dev.warden.audit.AuditVerification;
 import dev.warden.audit.ChainedEvent;
 import dev.warden.audit.ReportSeries;
 import dev.warden.audit.ReportTable;
@@ -25,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * A security assessment of one deployment ({@code warden assess}), as a reviewer files it: encryption coverage
@@ -161,20 +159,9 @@ public final class Assessment {
         return new ReportTable("Keys", List.of("item", "value"), rows);
     }
 
-    /** Roles down, protected columns across: what each role is granted, for which purposes, and whether it may filter and write. */
+    /** Roles down, protected columns across ({@link GrantMatrix}). */
     public ReportTable matrix() {
-        List<String> columns = new ArrayList<>();
-        columns.add("role");
-        for (ColumnRule rule : in.policy().columns()) columns.add(rule.qualifiedName());
-        List<List<Object>> rows = new ArrayList<>();
-        for (RoleRule role : roles()) {
-            List<Object> row = new ArrayList<>();
-            row.add(role.name() + (role.purposes().isEmpty() ? "" : " (purposes: "
-                    + String.join(", ", new TreeSet<>(role.purposes())) + ")"));
-            for (ColumnRule rule : in.policy().columns()) row.add(grant(rule, role.name()));
-            rows.add(row);
-        }
-        return new ReportTable("Role × column matrix", columns, rows);
+        return GrantMatrix.of(in.policy());
     }
 
     /** Plaintext and masked grants that no statement of the trail used within the review window. */
@@ -204,14 +191,7 @@ public final class Assessment {
     }
 
     public ReportTable verification() {
-        List<List<Object>> rows = new ArrayList<>();
-        if (in.verification() != null) {
-            in.verification().chains().forEach((chain, v) -> rows.add(Arrays.asList(chain, v.ok() ? "OK" : "FAILED",
-                    v.events(), v.firstSeq(), v.lastSeq(), v.lastHash(), v.sealed() ? "yes" : "no",
-                    String.join("; ", v.findings().stream().map(AuditVerification.Finding::toString).toList()))));
-        }
-        return new ReportTable("Audit trail verification", List.of("chain", "result", "events", "first seq",
-                "head seq", "head hash", "sealed", "findings"), rows);
+        return TrailVerdict.table(in.verification());
     }
 
     public ReportTable findings() {
@@ -223,32 +203,13 @@ public final class Assessment {
         return new ReportTable("Policy check findings", List.of("severity", "where", "finding"), rows);
     }
 
-    /** The trail's verdict in one line: verified with its head, failed, or why it was not verified. */
+    /** The trail's verdict in one line ({@link TrailVerdict}). */
     public String verdict() {
-        TrailVerification v = in.verification();
-        if (v == null) return "not verified: " + in.verificationProblem();
-        long events = v.chains().values().stream().mapToLong(AuditVerification::events).sum();
-        String heads = String.join(", ", v.chains().entrySet().stream()
-                .map(c -> c.getKey() + " head seq " + c.getValue().lastSeq()).toList());
-        return (v.ok() ? "verified: " : "FAILED (tampering or loss): ") + v.chains().size() + " chain(s), " + events
-                + " events; " + heads;
-    }
-
-    private String grant(ColumnRule rule, String role) {
-        Access granted = rule.read().get(role);
-        StringBuilder cell = new StringBuilder(granted == null ? "denied" : granted.name().toLowerCase(Locale.ROOT));
-        if (granted == Access.PLAINTEXT && !rule.purposes().isEmpty()) {
-            cell.append(" for ").append(String.join(", ", new TreeSet<>(rule.purposes())))
-                    .append(rule.mask() == null ? " (else denied)" : " (else masked)");
-        }
-        boolean filters = rule.filterers() == null ? granted == Access.PLAINTEXT : rule.filterers().contains(role);
-        if (filters) cell.append("; filter");
-        if (rule.mayWrite(role)) cell.append("; write");
-        return cell.toString();
+        return TrailVerdict.of(in.verification(), in.verificationProblem());
     }
 
     private List<RoleRule> roles() {
-        return in.policy().roles().stream().sorted((a, b) -> a.name().compareTo(b.name())).toList();
+        return GrantMatrix.roles(in.policy());
     }
 
     private String period() {
