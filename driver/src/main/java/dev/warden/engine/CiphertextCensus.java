@@ -62,6 +62,10 @@ public final class CiphertextCensus {
         long ciphertext = 0;
         long unreadable = 0;
         long plaintext = 0;
+        boolean autoCommit = connection.getAutoCommit();
+        // pgjdbc reads a result in batches (fetch size) only inside a transaction: without one a column of
+        // millions of rows would be held in memory at once
+        if (autoCommit) connection.setAutoCommit(false);
         try (Statement s = connection.createStatement()) {
             s.setFetchSize(1000);
             try (ResultSet rs = s.executeQuery(sql)) {
@@ -80,7 +84,8 @@ public final class CiphertextCensus {
                 }
             }
         } finally {
-            if (!connection.getAutoCommit()) connection.rollback();
+            connection.rollback();
+            if (autoCommit) connection.setAutoCommit(true);
         }
         return new Count(rule, scanned, nulls, ciphertext, unreadable, plaintext, limit <= 0 || scanned < limit);
     }
