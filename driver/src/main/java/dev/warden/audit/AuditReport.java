@@ -278,7 +278,18 @@ public final class AuditReport {
      * so that the period (or the events' span) fits in at most {@value #MAX_BUCKETS} buckets.
      */
     public ReportSeries accessesOverTime(String column) {
-        List<Instant> times = statements.stream().filter(e -> touches(e, column)).map(AuditEvent::time).toList();
+        return overTime("Statements " + (column == null ? "touching protected columns" : "touching " + column),
+                e -> touches(e, column));
+    }
+
+    /** Statements refused, or that had a column denied ({@link #denied()}), per time bucket as {@link #accessesOverTime}. */
+    public ReportSeries deniedOverTime() {
+        return overTime("Denied attempts", e -> "refused".equals(e.decision())
+                || (e.columnsRead() != null && e.columnsRead().containsValue("denied")));
+    }
+
+    private ReportSeries overTime(String what, java.util.function.Predicate<AuditEvent> counted) {
+        List<Instant> times = statements.stream().filter(counted).map(AuditEvent::time).toList();
         Instant from = since != null ? since : times.isEmpty() ? Instant.EPOCH : times.get(0);
         Instant to = until != null ? until : times.isEmpty() ? from : times.get(times.size() - 1).plusNanos(1000);
         Duration span = Duration.between(from, to);
@@ -303,8 +314,7 @@ public final class AuditReport {
         for (long c : counts) {
             list.add(c);
         }
-        return new ReportSeries("Statements " + (column == null ? "touching protected columns" : "touching " + column)
-                + " per " + human(bucket), start, bucket, list);
+        return new ReportSeries(what + " per " + human(bucket), start, bucket, list);
     }
 
     private static boolean touches(AuditEvent e, String column) {

@@ -193,100 +193,18 @@ public enum ReportFormat {
     }
 
     private static Instant bucketStart(ReportSeries s, int i) {
-        return s.start().plus(s.bucket().multipliedBy(i));
+        return HtmlPage.bucketStart(s, i);
     }
 
     // ------------------------------------------------------------------ html
 
     private static String html(String heading, List<ReportTable> tables, ReportSeries series) {
-        StringBuilder out = new StringBuilder(4096);
-        out.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>")
-                .append(esc(heading)).append("</title>\n<style>\n")
-                .append("body{font-family:system-ui,sans-serif;margin:2em;color:#222}\n")
-                .append("table{border-collapse:collapse;margin:0 0 2em 0}\n")
-                .append("th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}\n")
-                .append("th{background:#f2f2f2}td.n{text-align:right;font-variant-numeric:tabular-nums}\n")
-                .append("svg text{font-size:11px;fill:#444}\n</style></head><body>\n<h1>").append(esc(heading))
-                .append("</h1>\n");
+        HtmlPage page = new HtmlPage(heading);
         if (series != null) {
-            out.append("<h2>").append(esc(series.title())).append("</h2>\n").append(svg(series));
+            page.chart(series, null);
         }
-        for (ReportTable t : tables) {
-            out.append("<h2>").append(esc(t.title())).append("</h2>\n");
-            if (t.rows().isEmpty()) {
-                out.append("<p>(none)</p>\n");
-                continue;
-            }
-            out.append("<table><thead><tr>");
-            t.columns().forEach(c -> out.append("<th>").append(esc(c)).append("</th>"));
-            out.append("</tr></thead><tbody>\n");
-            for (List<Object> r : t.rows()) {
-                out.append("<tr>");
-                for (Object v : r) {
-                    out.append(v instanceof Long ? "<td class=\"n\">" : "<td>").append(esc(cell(v))).append("</td>");
-                }
-                out.append("</tr>\n");
-            }
-            out.append("</tbody></table>\n");
-        }
-        return out.append("</body></html>\n").toString();
+        tables.forEach(page::table);
+        return page.render();
     }
 
-    /** A bar per bucket, the y axis scaled to the peak; labels at both ends. */
-    private static String svg(ReportSeries s) {
-        int width = 760;
-        int height = 240;
-        int left = 50;
-        int bottom = 30;
-        int top = 10;
-        int plotW = width - left - 10;
-        int plotH = height - bottom - top;
-        int n = s.counts().size();
-        long max = Math.max(1, s.max());
-        double barW = (double) plotW / n;
-        StringBuilder b = new StringBuilder();
-        b.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width).append("\" height=\"")
-                .append(height).append("\" viewBox=\"0 0 ").append(width).append(' ').append(height)
-                .append("\" role=\"img\" aria-label=\"").append(esc(s.title())).append("\">\n");
-        b.append("<line x1=\"").append(left).append("\" y1=\"").append(top + plotH).append("\" x2=\"")
-                .append(left + plotW).append("\" y2=\"").append(top + plotH).append("\" stroke=\"#888\"/>\n");
-        b.append("<line x1=\"").append(left).append("\" y1=\"").append(top).append("\" x2=\"").append(left)
-                .append("\" y2=\"").append(top + plotH).append("\" stroke=\"#888\"/>\n");
-        b.append("<text x=\"").append(left - 6).append("\" y=\"").append(top + 10)
-                .append("\" text-anchor=\"end\">").append(max).append("</text>\n");
-        b.append("<text x=\"").append(left - 6).append("\" y=\"").append(top + plotH)
-                .append("\" text-anchor=\"end\">0</text>\n");
-        for (int i = 0; i < n; i++) {
-            long c = s.counts().get(i);
-            if (c == 0) {
-                continue;
-            }
-            double h = (double) c / max * plotH;
-            b.append(String.format(Locale.ROOT,
-                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#3b6ea5\"><title>%s: %d</title></rect>%n",
-                    left + i * barW + barW * 0.1, top + plotH - h, Math.max(1, barW * 0.8), h,
-                    esc(AuditLineCodec.formatTime(bucketStart(s, i))), c));
-        }
-        b.append("<text x=\"").append(left).append("\" y=\"").append(height - 8).append("\">")
-                .append(esc(AuditLineCodec.formatTime(s.start()))).append("</text>\n");
-        b.append("<text x=\"").append(left + plotW).append("\" y=\"").append(height - 8)
-                .append("\" text-anchor=\"end\">").append(esc(AuditLineCodec.formatTime(bucketStart(s, n))))
-                .append("</text>\n");
-        return b.append("</svg>\n").toString();
-    }
-
-    private static String esc(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 16);
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                case '&' -> b.append("&amp;");
-                case '"' -> b.append("&quot;");
-                case '\'' -> b.append("&#39;");
-                default -> b.append(c);
-            }
-        }
-        return b.toString();
-    }
 }

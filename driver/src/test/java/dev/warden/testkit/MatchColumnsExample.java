@@ -71,4 +71,11 @@ public final class MatchColumnsExample {
                     + " ADD COLUMN nickname_match bigint[]");
         }
     }
+
+    /** Adds the companions {@code warden schema} would add, to a table that has {@code nickname} already. */
+    public static void addNicknameCompanionsOnly(CustomersExample db) throws SQLException {
+        try (Connection raw = db.raw(); Statement s = raw.createStatement()) {
+            s.execute("ALTER TABLE customers ADD COLUMN email_match bigint[], ADD COLUMN nickname_match bigint[]");
+        }
+    }
 }

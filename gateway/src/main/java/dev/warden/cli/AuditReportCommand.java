@@ -78,6 +78,13 @@ public final class AuditReportCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Write the report here instead of to stdout.")
     Path out;
 
+    @Mixin
+    AuditKeyOptions key = new AuditKeyOptions();
+
+    @Option(names = "--policy", paramLabel = "FILE", description = "With --format html: show this policy's role x"
+            + " column matrix.")
+    Path policy;
+
     @Override
     public Integer call() {
         String problem = source.problem();
@@ -130,7 +137,11 @@ public final class AuditReportCommand implements Callable<Integer> {
         }
         ReportSeries series = report.accessesOverTime(column);
         String heading = "Warden audit report, " + period(from, to) + ": " + report.statementCount() + " statements";
-        String rendered = fmt.render(heading, tables, series);
+        String rendered = fmt == ReportFormat.HTML ? htmlPage(heading, chains, report, tables, series)
+                : fmt.render(heading, tables, series);
+        if (rendered == null) {
+            return 2;
+        }
         if (out != null) {
             try {
                 Files.writeString(out, rendered, StandardCharsets.UTF_8);
@@ -144,6 +155,58 @@ public final class AuditReportCommand implements Callable<Integer> {
             w.flush();
         }
         return 0;
+    }
+
+    /**
+     * The HTML page: the report's tables and chart, headed by the trail's verification (given --keyset) and its
+     * period, with the denied attempts over time and (given --policy) the role x column matrix. Null, with the
+     * reason printed, when the key or the policy cannot be read.
+     */
+    private String htmlPage(String heading, Map<String, List<ChainedEvent>> chains, AuditReport report,
+                            List<ReportTable> tables, ReportSeries series) {
+        PrintWriter err = spec.commandLine().getErr();
+        dev.warden.audit.TrailVerification verification = null;
+        String problem = "give --keyset (and --master-key) to verify it";
+        try {
+            dev.warden.audit.ChainKey chainKey = key.resolve();
+            if (chainKey != null) {
+                dev.warden.audit.AuditVerifier verifier = new dev.warden.audit.AuditVerifier(chainKey);
+                verification = source.fromDatabase()
+                        ? new dev.warden.audit.TrailVerification(new java.util.TreeMap<>(Map.of("table " + source.table,
+                                verifier.verifyLines(source.table, AuditTrailReader.readTableLines(source.jdbcUrl,
+                                        source.connectionProperties(), source.table), true))))
+                        : verifier.verifyChains(source.paths, Map.of());
+            }
+        } catch (dev.warden.crypto.KeyException | IOException | SQLException | RuntimeException e) {
+            err.println("warden audit report: cannot verify the trail: " + e.getMessage());
+            return null;
+        }
+        dev.warden.policy.Policy loaded = null;
+        if (policy != null) {
+            try {
+                loaded = dev.warden.policy.PolicyLoader.load(policy.toString());
+            } catch (dev.warden.policy.PolicyException e) {
+                err.println("warden audit report: " + e.getMessage());
+                return null;
+            }
+        }
+        return dev.warden.cli.assess.AuditReportPage.html(heading, eventPeriod(chains), tables, series,
+                report.deniedOverTime(), verification, problem, loaded);
+    }
+
+    /** The first and last event of the trail read, whatever the --since/--until filter. */
+    private static String eventPeriod(Map<String, List<ChainedEvent>> chains) {
+        Instant first = null;
+        Instant last = null;
+        for (List<ChainedEvent> chain : chains.values()) {
+            for (ChainedEvent c : chain) {
+                Instant t = c.event().time();
+                if (t == null) continue;
+                if (first == null || t.isBefore(first)) first = t;
+                if (last == null || t.isAfter(last)) last = t;
+            }
+        }
+        return first == null ? "(no events)" : AuditLineCodec.formatTime(first) + " to " + AuditLineCodec.formatTime(last);
     }
 
     private static String period(Instant from, Instant to) {

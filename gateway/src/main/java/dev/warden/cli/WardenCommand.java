@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "warden", mixinStandardHelpOptions = true, version = "warden 0.1.0-SNAPSHOT",
         description = "Warden: column encryption, masking and audit for PostgreSQL applications.",
         subcommands = {DemoCommand.class, ServeCommand.class, PasswdCommand.class, KeysCommand.class, SchemaCommand.class,
+                DiscoverCommand.class, PolicyCommand.class, AssessCommand.class,
                 AuditCommand.class, CommandLine.HelpCommand.class})
 public final class WardenCommand implements Runnable {
 
