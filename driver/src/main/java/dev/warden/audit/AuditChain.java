@@ -30,11 +30,12 @@ final class AuditChain {
 
     /** The line (newline-terminated) of the next event; the head moves to it. */
     byte[] append(AuditEvent event) {
-        byte[] content = encoder.content(seq + 1, hash, event);
-        byte[] tag = key.mac(content);
+        int length = encoder.encode(seq + 1, hash, event);
+        byte[] content = encoder.buffer();
+        byte[] tag = key.mac(content, 0, length);
         seq++;
         hash = HEX.formatHex(tag);
-        return AuditLineCodec.line(content, hash);
+        return AuditLineCodec.line(content, length, hash);
     }
 
     long seq() {

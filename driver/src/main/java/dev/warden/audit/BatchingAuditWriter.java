@@ -316,7 +316,9 @@ final class BatchingAuditWriter {
                     pending.add(first);
                     if (!sync && !closing) LockSupport.parkNanos(this, ASYNC_LINGER_NANOS);
                     queue.drainTo(pending, MAX_BATCH - 1);
-                    attempt();
+                    if (attempt() && !sync) {
+                        followStream();
+                    }
                 } else if (closing && entering.get() == 0 && queue.isEmpty()) {
                     finish();
                     return;
@@ -329,6 +331,25 @@ final class BatchingAuditWriter {
             // nobody interrupts this private thread except a JVM shutdown: write nothing more
             Thread.currentThread().interrupt();
             throw new IllegalStateException("audit writer thread interrupted");
+        }
+    }
+
+    /**
+     * In async durability, while events keep coming, wakes on its own every linger interval and writes what
+     * arrived, instead of going back to wait on the queue: a writer waiting on the queue is woken by the next
+     * record() (a system call on the statement's thread) and then lingers, two wake-ups per batch where this
+     * costs one, and none to the statements. Returns to waiting on the queue as soon as an interval brought
+     * nothing (so an idle writer costs nothing), when a write fails, or on close.
+     */
+    private void followStream() {
+        while (!closing && healthy && pending.isEmpty() && preamble.isEmpty()) {
+            LockSupport.parkNanos(this, ASYNC_LINGER_NANOS);
+            if (queue.drainTo(pending, MAX_BATCH) == 0 || !attempt()) {
+                return;
+            }
+            if (dirty && System.nanoTime() - lastForceNanos >= flushNanos) {
+                forceNow();
+            }
         }
     }
 

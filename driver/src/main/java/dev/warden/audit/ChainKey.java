@@ -22,6 +22,14 @@ public interface ChainKey {
     /** The tag of {@code data}. */
     byte[] mac(byte[] data);
 
+    /**
+     * The tag of the {@code length} bytes of {@code data} from {@code offset}: the writer MACs its reused encoding
+     * buffer without copying it out first. The default copies; the JCE and keyset keys do not.
+     */
+    default byte[] mac(byte[] data, int offset, int length) {
+        return mac(Arrays.copyOfRange(data, offset, offset + length));
+    }
+
     /** True when {@code tag} is a valid tag of {@code data}; compares in constant time. */
     boolean verify(byte[] tag, byte[] data);
 
@@ -48,6 +56,13 @@ public interface ChainKey {
             @Override
             public byte[] mac(byte[] data) {
                 return macs.get().doFinal(data);
+            }
+
+            @Override
+            public byte[] mac(byte[] data, int offset, int length) {
+                Mac mac = macs.get();
+                mac.update(data, offset, length);
+                return mac.doFinal();
             }
 
             @Override

@@ -1,6 +1,5 @@
 package dev.warden.audit;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -50,7 +49,9 @@ final class JsonLinesFileTarget implements AuditBatchTarget {
     private boolean needsNewFile = true;
     private boolean lastWasSeal;
     private int markReserve = -1;
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
+    /** The batch's lines, written with one channel call; kept between batches (a copy per batch was garbage). */
+    private byte[] buffer = new byte[64 * 1024];
+    private int buffered;
 
     JsonLinesFileTarget(AuditSinkConfig config, ChainKey key, Clock clock) {
         Path absolute = config.path().toAbsolutePath();
@@ -241,8 +242,8 @@ final class JsonLinesFileTarget implements AuditBatchTarget {
     @Override
     public void write(List<AuditEvent> events) throws PartialWriteException {
         int committed = 0;
-        int buffered = 0;
-        buffer.reset();
+        int bufferedEvents = 0;
+        buffered = 0;
         try {
             if (needsNewFile || channel == null) {
                 newFile();
@@ -253,17 +254,17 @@ final class JsonLinesFileTarget implements AuditBatchTarget {
                 long seqBefore = chain.seq();
                 String hashBefore = chain.hash();
                 byte[] line = chain.append(e);
-                long used = committedSize + buffer.size();
+                long used = committedSize + buffered;
                 if (rotateSize > 0 && used > 0 && used + line.length + markReserve() > rotateSize) {
                     // the event goes to the next file, after the mark that ends this one
                     chain.rewindTo(seqBefore, hashBefore);
                     rotate();
-                    committed += buffered;
-                    buffered = 0;
+                    committed += bufferedEvents;
+                    bufferedEvents = 0;
                     line = chain.append(e);
                 }
-                buffer.write(line, 0, line.length);
-                buffered++;
+                buffer(line);
+                bufferedEvents++;
                 lastWasSeal = AuditEvent.SEAL.equals(e.type());
             }
             writeBuffer();
@@ -289,8 +290,7 @@ final class JsonLinesFileTarget implements AuditBatchTarget {
      * the rotation size by its one line.
      */
     private void rotate() throws IOException {
-        byte[] mark = chain.append(AuditEvent.fileRotated(clock.instant()));
-        buffer.write(mark, 0, mark.length);
+        buffer(chain.append(AuditEvent.fileRotated(clock.instant())));
         writeBuffer();
         chain.mark();
         newFile();
@@ -300,16 +300,24 @@ final class JsonLinesFileTarget implements AuditBatchTarget {
         return rotateDaily && !LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).equals(currentDay);
     }
 
+    private void buffer(byte[] line) {
+        if (buffered + line.length > buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, buffered + line.length));
+        }
+        System.arraycopy(line, 0, buffer, buffered, line.length);
+        buffered += line.length;
+    }
+
     private void writeBuffer() throws IOException {
-        if (buffer.size() == 0) {
+        if (buffered == 0) {
             return;
         }
-        ByteBuffer bytes = ByteBuffer.wrap(buffer.toByteArray());
+        ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, buffered);
         while (bytes.hasRemaining()) {
             channel.write(bytes);
         }
-        committedSize += bytes.limit();
-        buffer.reset();
+        committedSize += buffered;
+        buffered = 0;
     }
 
     private void newFile() throws IOException {

@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -15,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class AuditLineCodecTest {
@@ -56,25 +62,40 @@ class AuditLineCodecTest {
     }
 
     @Test
-    void oneEncoderReusedForManyEventsWritesWhatAFreshGeneratorWrites() {
-        // the writer keeps one generator and buffer across events: reuse must not change a byte (the MAC covers them)
+    void oneEncoderReusedForManyEventsWritesWhatJacksonWrote() {
+        // the writer keeps one encoder and buffer across events and writes the JSON itself: neither may change a
+        // byte of what Jackson's generator wrote before (the MAC covers the bytes; trails stay one format)
         SplittableRandom random = new SplittableRandom(11);
         AuditLineCodec.ContentEncoder reused = new AuditLineCodec.ContentEncoder();
-        for (int i = 0; i < 500; i++) {
+        for (int i = 0; i < 2_000; i++) {
             Map<String, String> read = new LinkedHashMap<>();
             for (int c = random.nextInt(4); c > 0; c--) {
                 read.put("t." + text(random, 6), random.nextBoolean() ? "plaintext" : "masked");
             }
-            Instant time = Instant.ofEpochSecond(random.nextLong(-62_000_000_000L, 250_000_000_000L),
-                    random.nextInt(1_000_000_000));
+            Instant time = random.nextInt(50) == 0 ? null : Instant.ofEpochSecond(
+                    random.nextLong(-62_000_000_000L, 250_000_000_000L), random.nextInt(1_000_000_000));
             AuditEvent e = new AuditEvent(random.nextBoolean() ? "statement" : "refusal", time, text(random, 20),
                     text(random, 8), null, text(random, 5), random.nextBoolean() ? null : text(random, 7), "driver",
                     null, "SELECT", text(random, 200), "v1", List.of(text(random, 6)), read.isEmpty() ? null : read,
-                    List.of(), List.of(text(random, 9)), random.nextLong(-1, 1000), "allowed",
-                    random.nextBoolean() ? null : text(random, 30), null, random.nextLong(100_000), List.of());
+                    List.of(), random.nextInt(10) == 0 ? null : List.of(text(random, 9), text(random, 3)),
+                    random.nextInt(20) == 0 ? Long.MIN_VALUE : random.nextLong(-1, 1000), "allowed",
+                    random.nextBoolean() ? null : text(random, 30), null,
+                    random.nextInt(20) == 0 ? Long.MAX_VALUE : random.nextLong(100_000), List.of());
             String prev = text(random, 64);
-            assertArrayEquals(freshGeneratorContent(i, prev, e), reused.content(i, prev, e), "event " + i);
+            long seq = random.nextInt(20) == 0 ? random.nextLong() : i;
+            assertArrayEquals(jacksonContent(seq, prev, e), reused.content(seq, prev, e),
+                    () -> "event " + new String(jacksonContent(seq, prev, e), StandardCharsets.UTF_8));
         }
+    }
+
+    @Test
+    void aLoneSurrogateIsEscapedAndReadBack() {
+        AuditEvent e = AuditFixtures.statement(1, Instant.parse("2026-11-29T13:00:14Z"), "r\ud800x", "p", Map.of(),
+                "allowed");
+        String json = new String(AuditLineCodec.content(1, "", e), StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"role\":\"r\\uD800x\""), json);
+        assertEquals("r\ud800x", AuditLineCodec.parse(AuditLineCodec.line(AuditLineCodec.content(1, "", e),
+                new byte[32])).event().role());
     }
 
     @Test
@@ -107,9 +128,64 @@ class AuditLineCodecTest {
         return b.toString();
     }
 
-    /** The content as written before the encoder was reused: a new generator over a new stream per event. */
-    private static byte[] freshGeneratorContent(long seq, String prev, AuditEvent e) {
-        return new AuditLineCodec.ContentEncoder().content(seq, prev, e);
+    /** The content as Jackson's generator wrote it until the writer wrote its own bytes: the reference. */
+    private static byte[] jacksonContent(long seq, String prev, AuditEvent e) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
+                g.writeStartObject();
+                g.writeNumberField("seq", seq);
+                g.writeStringField("prev", prev);
+                g.writeStringField("type", e.type());
+                g.writeStringField("time", e.time() == null ? null : AuditLineCodec.formatTime(e.time()));
+                g.writeStringField("eventId", e.eventId());
+                g.writeStringField("sessionId", e.sessionId());
+                g.writeStringField("databaseUser", e.databaseUser());
+                g.writeStringField("role", e.role());
+                g.writeStringField("purpose", e.purpose());
+                g.writeStringField("client", e.client());
+                g.writeStringField("clientAddress", e.clientAddress());
+                g.writeStringField("statementKind", e.statementKind());
+                g.writeStringField("fingerprint", e.fingerprint());
+                g.writeStringField("policyVersion", e.policyVersion());
+                jacksonList(g, "tables", e.tables());
+                g.writeFieldName("columnsRead");
+                if (e.columnsRead() == null) {
+                    g.writeNull();
+                } else {
+                    g.writeStartObject();
+                    for (Map.Entry<String, String> c : new TreeMap<>(e.columnsRead()).entrySet()) {
+                        g.writeStringField(c.getKey(), c.getValue());
+                    }
+                    g.writeEndObject();
+                }
+                jacksonList(g, "columnsWritten", e.columnsWritten());
+                jacksonList(g, "columnsFiltered", e.columnsFiltered());
+                g.writeNumberField("rows", e.rows());
+                g.writeStringField("decision", e.decision());
+                g.writeStringField("reason", e.reason());
+                g.writeStringField("sqlState", e.sqlState());
+                g.writeNumberField("durationMicros", e.durationMicros());
+                jacksonList(g, "rowKeyHashes", e.rowKeyHashes());
+                g.writeEndObject();
+            }
+            return out.toByteArray();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static void jacksonList(JsonGenerator g, String name, List<String> values) throws IOException {
+        g.writeFieldName(name);
+        if (values == null) {
+            g.writeNull();
+            return;
+        }
+        g.writeStartArray();
+        for (String v : values) {
+            g.writeString(v);
+        }
+        g.writeEndArray();
     }
 
     @Test

@@ -288,4 +288,36 @@ class BatchingAuditWriterTest {
         await(() -> t.forces >= 1);
         w.close();
     }
+
+    @Test
+    void aSteadyStreamIsWrittenInOrderAndForcedAndAPauseOrAnOutageDoesNotLoseItsNextEvents() throws Exception {
+        // the async writer follows a steady stream on its own timer: every event still written once, in order,
+        // forced within the interval; after a pause (back to waiting on the queue) and across an outage
+        MemoryTarget t = new MemoryTarget();
+        BatchingAuditWriter w = writer(t, Durability.ASYNC, FailureMode.FAIL_OPEN, 1024, new ArrayList<>());
+        int n = 0;
+        for (int ms = 0; ms < 60; ms++) {
+            for (int i = 0; i < 5; i++) {
+                w.record(statement(++n));
+            }
+            Thread.sleep(1);
+        }
+        int streamed = n;
+        await(() -> t.written.size() == streamed);
+        await(() -> t.forces >= 1);
+        Thread.sleep(50); // a pause: the writer goes back to waiting on the queue
+        w.record(statement(++n));
+        int afterPause = n;
+        await(() -> t.written.size() == afterPause);
+        t.failing = true;
+        for (int i = 0; i < 20; i++) {
+            w.record(statement(++n));
+            Thread.sleep(1);
+        }
+        t.failing = false;
+        int total = n;
+        await(() -> t.ids().stream().filter(id -> id.startsWith("ev-")).count() == total);
+        w.close();
+        assertEquals(expectedIds(1, total), t.ids().stream().filter(id -> id.startsWith("ev-")).toList());
+    }
 }
