@@ -98,13 +98,17 @@ public final class SecretColumnsExample {
                 .filter(e -> AuditEvent.STATEMENT.equals(e.type())).toList();
     }
 
-    /** The number of statement events once the asynchronous trail has written all it was given. */
+    /**
+     * The number of statement events once the asynchronous trail has written all it was given: the count has
+     * not changed for 300 ms (a writer starved on a loaded machine can pause longer than one short poll).
+     */
     public int settledEventCount() throws Exception {
         int count = statementEvents().size();
-        for (int attempt = 0; attempt < 50; attempt++) {
-            Thread.sleep(40);
+        int unchangedPolls = 0;
+        for (int attempt = 0; attempt < 250 && unchangedPolls < 6; attempt++) {
+            Thread.sleep(50);
             int now = statementEvents().size();
-            if (now == count) return count;
+            unchangedPolls = now == count ? unchangedPolls + 1 : 0;
             count = now;
         }
         return count;
