@@ -37,9 +37,14 @@ final class GatewayAdmin implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final MicrometerBinding engineMeters;  // null without a policy
     private final AdminListener listener;
+    // Micrometer holds what a gauge or function counter reads only weakly: these are held here
+    private final IntSource sessions;
+    private final LongSupplier sessionsOpened;
 
     private GatewayAdmin(GatewayConfig config, WardenEngine engine, BackendConnector connector, IntSource sessions,
                          LongSupplier sessionsOpened) throws IOException {
+        this.sessions = sessions;
+        this.sessionsOpened = sessionsOpened;
         engineMeters = engine == null ? null : MicrometerBinding.bind(engine.meters(), registry);
         Gauge.builder("warden.gateway.connections", sessions, IntSource::get)
                 .description("Client connections open (authenticated sessions)").register(registry);
