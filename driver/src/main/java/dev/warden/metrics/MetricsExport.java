@@ -40,8 +40,19 @@ public final class MetricsExport {
 
     /** Holds the one reference to Micrometer's global registry, so that it is resolved only when present. */
     private static final class GlobalRegistry {
+        /** The policy tags in use in the global registry: a second engine on one policy gets "path (2)". */
+        private static final java.util.Set<String> TAGS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
         static AutoCloseable bind(EngineMeters meters) {
-            return MicrometerBinding.bind(meters, io.micrometer.core.instrument.Metrics.globalRegistry);
+            String tag = meters.name();
+            for (int instance = 2; !TAGS.add(tag); instance++) tag = meters.name() + " (" + instance + ")";
+            String taken = tag;
+            MicrometerBinding binding = MicrometerBinding.bind(meters, io.micrometer.core.instrument.Metrics.globalRegistry,
+                    taken);
+            return () -> {
+                binding.close();
+                TAGS.remove(taken);
+            };
         }
     }
 }

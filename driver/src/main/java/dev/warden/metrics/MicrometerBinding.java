@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * Registers an engine's meters in a Micrometer {@link MeterRegistry}: function counters, gauges and a function
  * timer that read {@link EngineMeters} when the registry is scraped, so the statement path never touches
  * Micrometer. The only class of the driver that names a Micrometer type; loaded only when Micrometer is on the
- * classpath (see {@link MetricsExport}). Every meter is tagged {@code policy} with the engine's name.
+ * classpath (see {@link MetricsExport}). Every meter is tagged {@code policy} with the engine's name (the policy
+ * location).
  *
  * <p>{@link #close} removes the meters again (an engine closed, a registry dropped). Thread-safe.
  */
@@ -27,15 +28,23 @@ public final class MicrometerBinding implements AutoCloseable {
         this.registry = registry;
     }
 
-    /** Registers {@code engine}'s meters in {@code registry}. */
+    /** Registers {@code engine}'s meters in {@code registry}, tagged {@code policy} with the engine's name. */
     public static MicrometerBinding bind(EngineMeters engine, MeterRegistry registry) {
+        return bind(engine, registry, engine.name());
+    }
+
+    /**
+     * Registers {@code engine}'s meters in {@code registry}, tagged {@code policy} with {@code policyTag}: a registry
+     * keeps one meter per name and tags, so two engines on one policy file need two tags to be told apart.
+     */
+    public static MicrometerBinding bind(EngineMeters engine, MeterRegistry registry, String policyTag) {
         MicrometerBinding binding = new MicrometerBinding(registry);
-        binding.register(engine);
+        binding.register(engine, policyTag);
         return binding;
     }
 
-    private void register(EngineMeters m) {
-        Tags policy = Tags.of("policy", m.name());
+    private void register(EngineMeters m, String policyTag) {
+        Tags policy = Tags.of("policy", policyTag);
         for (String kind : m.kinds()) {
             for (EngineMeters.Decision decision : EngineMeters.Decision.values()) {
                 meters.add(FunctionCounter.builder("warden.statements", m, e -> e.statements(kind, decision))

@@ -50,4 +50,22 @@ class EngineMetersTest {
         binding.close();
         assertEquals(0, registry.getMeters().size());
     }
+
+    @Test
+    void twoEnginesOnOnePolicyAreToldApartInTheGlobalRegistry() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        io.micrometer.core.instrument.Metrics.addRegistry(registry);
+        String name = "twice-" + System.nanoTime() + ".yaml";
+        EngineMeters first = new EngineMeters(name, List.of("SELECT", "OTHER"), List.of("42501"));
+        EngineMeters second = new EngineMeters(name, List.of("SELECT", "OTHER"), List.of("42501"));
+        try (AutoCloseable a = MetricsExport.publish(first); AutoCloseable b = MetricsExport.publish(second)) {
+            first.decrypted();
+            second.decrypted();
+            second.decrypted();
+            assertEquals(1, registry.get("warden.values.decrypted").tag("policy", name).functionCounter().count());
+            assertEquals(2, registry.get("warden.values.decrypted").tag("policy", name + " (2)").functionCounter().count());
+        } finally {
+            io.micrometer.core.instrument.Metrics.removeRegistry(registry);
+        }
+    }
 }
