@@ -367,11 +367,11 @@ public final class WardenEngine implements AutoCloseable {
      * @param connection the real connection, used only to read table metadata on a cache miss
      */
     public GuardedStatement guard(Session session, Connection connection, String sql) throws SQLException {
-        long start = System.nanoTime();
+        long start = meters.guardStarting();
         try {
             return guard(session, connection, sql, SqlLexer.lex(sql), false, true);
         } finally {
-            meters.guarded(System.nanoTime() - start);
+            meters.guardEnded(start);
         }
     }
 
@@ -380,11 +380,11 @@ public final class WardenEngine implements AutoCloseable {
      * guard is cached by exact text, role and purpose (see {@link DatabaseState#prepared}).
      */
     public GuardedStatement guardPrepared(Session session, Connection connection, String sql) throws SQLException {
-        long start = System.nanoTime();
+        long start = meters.guardStarting();
         try {
             return guardPrepared(session, connection, sql, false, true);
         } finally {
-            meters.guarded(System.nanoTime() - start);
+            meters.guardEnded(start);
         }
     }
 
