@@ -10,7 +10,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
  * The four components (policy, sql, crypto, audit) do not know each other; only the engine composes them,
- * and the JDBC wrappers call only the engine.
+ * and the JDBC wrappers call only the engine. Metrics is a leaf the engine records into, and Micrometer (an
+ * optional dependency) is named by one binding class only.
  */
 class ComponentBoundariesTest {
 
@@ -33,6 +34,27 @@ class ComponentBoundariesTest {
                     .should().dependOnClassesThat().resideInAnyPackage("dev.warden.engine..", "dev.warden.jdbc..")
                     .check(CLASSES);
         }
+    }
+
+    @Test
+    void metricsIsALeafOnlyTheEngineRecordsInto() {
+        noClasses().that().resideInAPackage("dev.warden.metrics..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.warden.policy..", "dev.warden.sql..",
+                        "dev.warden.crypto..", "dev.warden.audit..", "dev.warden.engine..", "dev.warden.jdbc..")
+                .check(CLASSES);
+        noClasses().that().resideInAnyPackage("dev.warden.policy..", "dev.warden.sql..", "dev.warden.crypto..",
+                        "dev.warden.audit..", "dev.warden.jdbc..")
+                .should().dependOnClassesThat().resideInAPackage("dev.warden.metrics..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void onlyTheMicrometerBindingNamesMicrometer() {
+        // the driver must load without Micrometer: MetricsExport reaches the binding only after checking it is there
+        noClasses().that().doNotHaveFullyQualifiedName("dev.warden.metrics.MicrometerBinding")
+                .and().doNotHaveFullyQualifiedName("dev.warden.metrics.MetricsExport$GlobalRegistry")
+                .should().dependOnClassesThat().resideInAPackage("io.micrometer..")
+                .check(CLASSES);
     }
 
     @Test

@@ -30,6 +30,24 @@ public interface AuditSink extends AutoCloseable {
         return false;
     }
 
+    /** Events handed over and not yet written (waiting in the sink's queue), for monitoring; 0 if it has none. */
+    default long queuedEvents() {
+        return 0;
+    }
+
+    /** Events written to the trail since the sink opened (engine events and alarms included), for monitoring. */
+    default long eventsWritten() {
+        return 0;
+    }
+
+    /**
+     * Events handed over that will never be written (refused while the trail could not be written, lost at
+     * close), for monitoring.
+     */
+    default long eventsDropped() {
+        return 0;
+    }
+
     /** Flushes and seals the trail; later records are refused. */
     @Override
     void close();

@@ -67,6 +67,10 @@ final class BatchingAuditWriter {
     /** Records between their closing check and their enqueue; the writer waits for none before sealing. */
     private final AtomicInteger entering = new AtomicInteger();
     private final AtomicLong refusedDuringOutage = new AtomicLong();
+    /** Events handed over that will never be written: refused during an outage or after the writer died, lost at close. */
+    private final AtomicLong dropped = new AtomicLong();
+    /** Events written to the target (preamble and alarms included); advanced by the writer thread only. */
+    private volatile long written;
 
     private volatile boolean closing;
     private volatile boolean healthy = true;
@@ -132,6 +136,16 @@ final class BatchingAuditWriter {
     /** Events waiting in the queue (not yet taken by the writer). */
     int queued() {
         return queue.size();
+    }
+
+    /** Events written to the target since it opened (statements, engine events, alarms and seals). */
+    long written() {
+        return written;
+    }
+
+    /** Events handed over that were refused (outage, stopped writer) or lost at close: never to be written. */
+    long dropped() {
+        return dropped.get();
     }
 
     void record(AuditEvent event) throws AuditUnavailableException {
@@ -210,12 +224,14 @@ final class BatchingAuditWriter {
 
     private void refuse() throws AuditUnavailableException {
         refusedDuringOutage.incrementAndGet();
+        dropped.incrementAndGet();
         LockSupport.unpark(writer); // a record is a reason to retry now
         throw new AuditUnavailableException("audit trail unavailable: " + unhealthyDetail, null);
     }
 
     private AuditUnavailableException writerStopped() {
         refusedDuringOutage.incrementAndGet();
+        dropped.incrementAndGet();
         return new AuditUnavailableException("audit trail " + target.describe() + ": the writer thread has stopped ("
                 + unhealthyDetail + "); nothing more can be written", null);
     }
@@ -401,6 +417,7 @@ final class BatchingAuditWriter {
             return false;
         }
         // written and chained: never write these again, whatever the force says
+        written += events.size();  // only this thread writes it
         preamble.clear();
         if (sync) {
             try {
@@ -544,6 +561,7 @@ final class BatchingAuditWriter {
         IOException failure = new IOException(lost + " events not written, trail not sealed: " + unhealthyDetail);
         if (lost > 0) {
             closeFailure = failure;
+            dropped.addAndGet(lost);
         }
         releaseAll(rest, failure);
         try {

@@ -80,6 +80,21 @@ public final class DatabaseAuditSink implements AuditSink {
         return writer.stopped();
     }
 
+    @Override
+    public long queuedEvents() {
+        return writer.queued();
+    }
+
+    @Override
+    public long eventsWritten() {
+        return writer.written();
+    }
+
+    @Override
+    public long eventsDropped() {
+        return writer.dropped();
+    }
+
     /** Writes everything queued and the seal row. */
     @Override
     public void close() {

@@ -94,6 +94,21 @@ public final class JsonLinesAuditSink implements AuditSink {
         return writer.stopped();
     }
 
+    @Override
+    public long queuedEvents() {
+        return writer.queued();
+    }
+
+    @Override
+    public long eventsWritten() {
+        return writer.written();
+    }
+
+    @Override
+    public long eventsDropped() {
+        return writer.dropped();
+    }
+
     /** Events queued and not yet taken by the writer thread (tests, metrics). */
     int queued() {
         return writer.queued();

@@ -7,6 +7,7 @@ import dev.warden.crypto.ValueCodec;
 import dev.warden.policy.Access;
 import dev.warden.policy.ColumnRule;
 import dev.warden.policy.Encryption;
+import dev.warden.metrics.EngineMeters;
 import java.security.GeneralSecurityException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,22 +32,17 @@ public final class ProtectedColumn {
     private final Storage storage;
     private final String name;
     private final MatchIndex matchIndex;  // null unless the column keeps a match index
-
-    ProtectedColumn(ColumnRule rule, ColumnCipher cipher, Storage storage) {
-        this(rule, cipher, cipher == null ? new ColumnCipher[0] : new ColumnCipher[] {cipher}, storage);
-    }
+    private final EngineMeters meters;
 
     /**
      * @param equalityCiphers for a deterministic column, one cipher per enabled key of the keyset, the
      *                        primary's first: a value compared for equality is encrypted under each
+     * @param matchIndex      the column's match index ({@code match: true}), or null
+     * @param meters          counts the values encrypted and decrypted, and decryption failures
      */
-    ProtectedColumn(ColumnRule rule, ColumnCipher cipher, ColumnCipher[] equalityCiphers, Storage storage) {
-        this(rule, cipher, equalityCiphers, storage, null);
-    }
-
-    /** @param matchIndex the column's match index ({@code match: true}), or null */
     ProtectedColumn(ColumnRule rule, ColumnCipher cipher, ColumnCipher[] equalityCiphers, Storage storage,
-                    MatchIndex matchIndex) {
+                    MatchIndex matchIndex, EngineMeters meters) {
+        this.meters = meters;
         this.matchIndex = matchIndex;
         this.rule = rule;
         this.cipher = cipher;
@@ -87,7 +83,7 @@ public final class ProtectedColumn {
     Object protect(Object plaintext) throws SQLException {
         if (plaintext == null) return null;
         if (cipher == null) return plaintext;
-        byte[] ciphertext = cipher.encrypt(encode(plaintext));
+        byte[] ciphertext = seal(cipher, plaintext);
         return storage == Storage.BYTEA ? ciphertext : Base64.getEncoder().encodeToString(ciphertext);
     }
 
@@ -143,7 +139,7 @@ public final class ProtectedColumn {
     /** An SQL literal standing for the protected form of a literal written inline. */
     String protectLiteral(String literalValue, String sourceText) throws SQLException {
         if (cipher == null) return sourceText;
-        byte[] ciphertext = cipher.encrypt(encode(literalValue));
+        byte[] ciphertext = seal(cipher, literalValue);
         return storage == Storage.BYTEA
                 ? "'\\x" + HEX.formatHex(ciphertext) + "'::bytea"
                 : "'" + Base64.getEncoder().encodeToString(ciphertext) + "'";
@@ -160,14 +156,14 @@ public final class ProtectedColumn {
     /** {@link #protect} under the {@code key}-th enabled key (0 is the primary), for equality filters. */
     Object protectUnder(int key, Object plaintext) throws SQLException {
         if (key == 0 || plaintext == null || cipher == null) return protect(plaintext);
-        byte[] ciphertext = equalityCiphers[key].encrypt(encode(plaintext));
+        byte[] ciphertext = seal(equalityCiphers[key], plaintext);
         return storage == Storage.BYTEA ? ciphertext : Base64.getEncoder().encodeToString(ciphertext);
     }
 
     /** {@link #protectLiteral} under the {@code key}-th enabled key (0 is the primary). */
     String protectLiteralUnder(int key, String literalValue, String sourceText) throws SQLException {
         if (key == 0 || cipher == null) return protectLiteral(literalValue, sourceText);
-        byte[] ciphertext = equalityCiphers[key].encrypt(encode(literalValue));
+        byte[] ciphertext = seal(equalityCiphers[key], literalValue);
         return storage == Storage.BYTEA
                 ? "'\\x" + HEX.formatHex(ciphertext) + "'::bytea"
                 : "'" + Base64.getEncoder().encodeToString(ciphertext) + "'";
@@ -195,6 +191,13 @@ public final class ProtectedColumn {
     int bindSqlType() {
         if (cipher == null) return java.sql.Types.OTHER;
         return storage == Storage.BYTEA ? java.sql.Types.BINARY : java.sql.Types.VARCHAR;
+    }
+
+    /** Encrypts one value (and counts it). */
+    private byte[] seal(ColumnCipher with, Object plaintext) throws SQLException {
+        byte[] ciphertext = with.encrypt(encode(plaintext));
+        meters.encrypted(1);
+        return ciphertext;
     }
 
     private byte[] encode(Object plaintext) throws SQLException {
@@ -245,6 +248,7 @@ public final class ProtectedColumn {
         } catch (GeneralSecurityException e) {
             throw corrupted(RowNames.describe(rowNames, raw, index, rowNumber), "the ciphertext was tampered with or belongs to another column", e);
         }
+        meters.decrypted();
         try {
             return ValueCodec.decode(type, plaintext);
         } catch (IllegalArgumentException e) {
@@ -259,6 +263,7 @@ public final class ProtectedColumn {
     }
 
     private SQLException corrupted(String row, String why, Throwable cause) {
+        meters.decryptFailed();
         // the cause is Tink's, which never carries plaintext; keep it for operators. The message names the row
         // by its (unprotected) key or position, never by the value that failed
         return SqlStates.of(SqlStates.DATA_CORRUPTED, "cannot decrypt " + name + " " + row + ": " + why, cause);

@@ -3,6 +3,7 @@ package dev.warden.engine;
 import dev.warden.audit.AuditEvent;
 import dev.warden.audit.AuditSink;
 import dev.warden.audit.AuditUnavailableException;
+import dev.warden.metrics.EngineMeters;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -19,6 +20,7 @@ import java.util.Map;
 public final class StatementAudit {
 
     private final AuditSink sink;
+    private final EngineMeters meters;
     private final Session session;
     private final GuardedStatement statement;
     private final String policyVersion;
@@ -31,12 +33,17 @@ public final class StatementAudit {
     /** At most this many row-key hashes per event: an audit line must stay a line. */
     static final int MAX_ROW_KEYS = 1000;
 
-    StatementAudit(AuditSink sink, Session session, GuardedStatement statement, String policyVersion) {
+    StatementAudit(AuditSink sink, EngineMeters meters, Session session, GuardedStatement statement,
+                   String policyVersion) {
         this.sink = sink;
+        this.meters = meters;
         this.session = session;
         this.statement = statement;
         this.policyVersion = policyVersion;
     }
+
+    /** The kind of a statement that was not compiled (refused before analysis), as its event says. */
+    private static final String OTHER = dev.warden.sql.StatementKind.OTHER.name();
 
     /** The decision of a statement the policy allowed and that ran to its end. */
     public static final String ALLOWED = "allowed";
@@ -79,8 +86,9 @@ public final class StatementAudit {
         if (rowKeyHashes.size() < MAX_ROW_KEYS && !rowKeyHashes.contains(hash)) rowKeyHashes.add(hash);
     }
 
-    static void refused(AuditSink sink, Session session, String fingerprint, CompiledStatement compiled,
-                        String policyVersion, SQLException refusal) throws SQLException {
+    static void refused(AuditSink sink, EngineMeters meters, Session session, String fingerprint,
+                        CompiledStatement compiled, String policyVersion, SQLException refusal) throws SQLException {
+        meters.refusal(compiled == null ? OTHER : compiled.kind(), refusal.getSQLState());
         if (sink == null) return;
         record(sink, event(session, fingerprint, compiled, policyVersion, Instant.now(), 0, -1, REFUSED,
                 refusal.getMessage(), refusal.getSQLState(), List.of()));
@@ -94,6 +102,8 @@ public final class StatementAudit {
     private void write(long rows, String decision, String reason, String sqlState) throws SQLException {
         if (written) return;
         written = true;
+        meters.statement(statement.compiled() == null ? OTHER : statement.compiled().kind(),
+                ALLOWED.equals(decision) ? EngineMeters.Decision.ALLOWED : EngineMeters.Decision.FAILED);
         if (statement.compiled() != null ? statement.compiled().changesSchema()
                 : WardenEngine.startsWithDdlKeyword(statement.sql())) {
             // the engine dropped what it derived from table shapes (and the server-side objects: a CREATE OPERATOR
@@ -131,7 +141,7 @@ public final class StatementAudit {
                                     String reason, String sqlState, List<String> rowKeyHashes) {
         return new AuditEvent("statement", time.truncatedTo(ChronoUnit.MICROS), ID_PREFIX + NEXT_ID.incrementAndGet(),
                 session.id(), session.user(), session.role(), session.purpose(), session.client(),
-                session.clientAddress(), compiled == null ? "OTHER" : compiled.kind(), fingerprint, policyVersion,
+                session.clientAddress(), compiled == null ? OTHER : compiled.kind(), fingerprint, policyVersion,
                 compiled == null ? List.of() : compiled.tables(),
                 compiled == null ? Map.of() : compiled.columnsRead(),
                 compiled == null ? List.of() : compiled.columnsWritten(),

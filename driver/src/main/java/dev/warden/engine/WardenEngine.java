@@ -5,6 +5,8 @@ import dev.warden.crypto.ColumnCipher;
 import dev.warden.crypto.KeyException;
 import dev.warden.crypto.MasterKey;
 import dev.warden.crypto.WardenKeyset;
+import dev.warden.metrics.EngineMeters;
+import dev.warden.metrics.MetricsExport;
 import dev.warden.policy.ColumnRule;
 import dev.warden.policy.Encryption;
 import dev.warden.policy.Policy;
@@ -62,6 +64,8 @@ public final class WardenEngine implements AutoCloseable {
     private final Map<String, DatabaseState> databases = new ConcurrentHashMap<>();
     private volatile TrustedNames trustedFunctionNames;  // bare names of the policy's functions: section
     private volatile ServerErrorRedactor errors;
+    private final EngineMeters meters;
+    private volatile AutoCloseable metricsExport = () -> { };  // set by open once the engine is whole
 
     /** The bare names of a policy's trusted functions, computed once per policy. */
     private record TrustedNames(Policy policy, Set<String> names) {
@@ -82,6 +86,11 @@ public final class WardenEngine implements AutoCloseable {
         this.auditSink = auditSink;
         this.trustedFunctionNames = TrustedNames.of(policy);
         this.errors = new ServerErrorRedactor(policy);
+        this.meters = new EngineMeters(policyLocation, KINDS, REFUSAL_STATES);
+        if (auditSink != null) {
+            meters.readAuditFrom(auditSink::queuedEvents, auditSink::eventsWritten, auditSink::eventsDropped,
+                    () -> auditSink.isHealthy() && !auditSink.isStopped());
+        }
         this.reloader = source == null ? null : new KeysetReloader(policy.keysetPath(), source.masterKey(),
                 source.content(), policy.keysetReload(), keys::get, this::install);
         java.nio.file.Path policyFile = PolicyReloader.fileOf(policyLocation);
@@ -102,6 +111,21 @@ public final class WardenEngine implements AutoCloseable {
             }
             return engine;
         }
+    }
+
+    /** The statement kinds the meters count by: the analyser's, OTHER (the last) for anything not analysed. */
+    private static final List<String> KINDS = java.util.Arrays.stream(StatementKind.values()).map(Enum::name).toList();
+    /** The SQLStates refusals are counted by; any other is counted as {@value EngineMeters#OTHER_STATE}. */
+    private static final List<String> REFUSAL_STATES = List.of(SqlStates.DENIED, SqlStates.UNSUPPORTED,
+            SqlStates.BAD_SESSION, SqlStates.AUDIT_UNAVAILABLE, SqlStates.KEY_UNAVAILABLE, SqlStates.DATA_CORRUPTED,
+            SqlStates.INVALID_VALUE, SqlStates.POLICY_MISMATCH);
+
+    /**
+     * This engine's counters (statements, refusals, overhead, values, audit trail, reloads), for a front door
+     * that publishes them itself (the gateway's /metrics); they are also published by {@link MetricsExport}.
+     */
+    public EngineMeters meters() {
+        return meters;
     }
 
     /** Opens an engine; {@code auditSink} null means the trail the policy configures (or none). */
@@ -151,8 +175,13 @@ public final class WardenEngine implements AutoCloseable {
             // seal the trail on a clean exit, so that verify can tell a cut tail from a finished one
             Runtime.getRuntime().addShutdownHook(new Thread(sink::close, "warden-audit-seal"));
         }
-        if (engine.reloader != null) engine.reloader.start();
+        if (engine.reloader != null) {
+            KeysetReloader keysetReloader = engine.reloader;
+            engine.meters.readKeysetRejectionsFrom(() -> keysetReloader.status().failures());
+            keysetReloader.start();
+        }
         if (engine.policyReloader != null) engine.policyReloader.start();
+        engine.metricsExport = MetricsExport.publish(engine.meters);
         return engine;
     }
 
@@ -188,6 +217,7 @@ public final class WardenEngine implements AutoCloseable {
      */
     private void install(WardenKeyset next) {
         WardenKeyset previous = keys.getAndSet(next);
+        meters.reloaded(EngineMeters.Reloaded.KEYSET);
         for (DatabaseState database : databases.values()) database.keyed(policy, next);
         try {
             AuditTrails.engineEvent(auditSink, AuditTrails.KEYSET_RELOADED, policy, "keyset " + policy.keysetPath()
@@ -237,6 +267,7 @@ public final class WardenEngine implements AutoCloseable {
         trustedFunctionNames = TrustedNames.of(next);
         errors = new ServerErrorRedactor(next);
         policy = next;  // last: from here on, a guard compiling under the previous policy is compiled again
+        meters.reloaded(EngineMeters.Reloaded.POLICY);
         for (DatabaseState database : databases.values()) database.keyed(next, keys.get());
         try {
             AuditTrails.engineEvent(auditSink, AuditTrails.POLICY_RELOADED, next, "policy " + next.source()
@@ -249,6 +280,7 @@ public final class WardenEngine implements AutoCloseable {
 
     /** Records, once per distinct problem, that a new content of the policy file was not loaded. */
     private void policyRejected(String reason) {
+        meters.policyRejected();
         try {
             AuditTrails.engineEvent(auditSink, AuditTrails.POLICY_REJECTED, policy, reason
                     + "; the policy in use (version " + policy.version() + ") stays", "refused");
@@ -322,7 +354,7 @@ public final class WardenEngine implements AutoCloseable {
         } catch (SQLException e) {
             SQLException refusal = SqlStates.of(SqlStates.BAD_SESSION, "the policy was reloaded (version "
                     + now.version() + ") while this connection was open, and " + e.getMessage());
-            if (auditRefusal) StatementAudit.refused(auditSink, session, lexed.normalized(), null, now.version(), refusal);
+            if (auditRefusal) StatementAudit.refused(auditSink, meters, session, lexed.normalized(), null, now.version(), refusal);
             throw refusal;
         }
         session.checkedAgainst(now);
@@ -335,7 +367,12 @@ public final class WardenEngine implements AutoCloseable {
      * @param connection the real connection, used only to read table metadata on a cache miss
      */
     public GuardedStatement guard(Session session, Connection connection, String sql) throws SQLException {
-        return guard(session, connection, sql, SqlLexer.lex(sql), false, true);
+        long start = meters.guardStarting();
+        try {
+            return guard(session, connection, sql, SqlLexer.lex(sql), false, true);
+        } finally {
+            meters.guardEnded(start);
+        }
     }
 
     /**
@@ -343,7 +380,12 @@ public final class WardenEngine implements AutoCloseable {
      * guard is cached by exact text, role and purpose (see {@link DatabaseState#prepared}).
      */
     public GuardedStatement guardPrepared(Session session, Connection connection, String sql) throws SQLException {
-        return guardPrepared(session, connection, sql, false, true);
+        long start = meters.guardStarting();
+        try {
+            return guardPrepared(session, connection, sql, false, true);
+        } finally {
+            meters.guardEnded(start);
+        }
     }
 
     /**
@@ -440,7 +482,7 @@ public final class WardenEngine implements AutoCloseable {
     /** Audits the refusal of a generated-keys request on a statement the engine otherwise allowed. */
     private SQLException refusedForKeys(Session session, GuardedStatement original, String message) throws SQLException {
         SQLException refusal = SqlStates.unsupported(message);
-        StatementAudit.refused(auditSink, session, original.fingerprint(), original.compiled(), policy.version(), refusal);
+        StatementAudit.refused(auditSink, meters, session, original.fingerprint(), original.compiled(), policy.version(), refusal);
         return refusal;
     }
 
@@ -542,7 +584,7 @@ public final class WardenEngine implements AutoCloseable {
             SQLException stale = SqlStates.unsupported("the policy was reloaded (version " + guarded.policy().version()
                     + " replaced by " + fresh.policy().version() + ") after this statement was prepared and it must"
                     + " now be sent as another text: " + remedy);
-            StatementAudit.refused(auditSink, session, guarded.fingerprint(), fresh.compiled(), fresh.policy().version(),
+            StatementAudit.refused(auditSink, meters, session, guarded.fingerprint(), fresh.compiled(), fresh.policy().version(),
                     stale);
             return stale;
         }
@@ -553,7 +595,7 @@ public final class WardenEngine implements AutoCloseable {
                 : "protected values written into its text were encrypted under the previous keys";
         SQLException stale = SqlStates.unsupported("the keyset was reloaded after this statement was prepared and "
                 + "it must now be sent as another text (" + why + "): " + remedy);
-        StatementAudit.refused(auditSink, session, guarded.fingerprint(), fresh.compiled(), policy.version(), stale);
+        StatementAudit.refused(auditSink, meters, session, guarded.fingerprint(), fresh.compiled(), policy.version(), stale);
         return stale;
     }
 
@@ -618,7 +660,7 @@ public final class WardenEngine implements AutoCloseable {
 
     /** Audits the refusal, by a front door, of an execution of {@code guarded} (one event, as any refusal). */
     public void auditRefusal(Session session, GuardedStatement guarded, SQLException refusal) throws SQLException {
-        StatementAudit.refused(auditSink, session, guarded.fingerprint(), guarded.compiled(), policy.version(), refusal);
+        StatementAudit.refused(auditSink, meters, session, guarded.fingerprint(), guarded.compiled(), policy.version(), refusal);
     }
 
     /**
@@ -764,7 +806,7 @@ public final class WardenEngine implements AutoCloseable {
         if (passesThrough(lexed, objects)) {
             if (readsDifferentlyOnServer(lexed, false, connection, objects)) {
                 SQLException refusal = backslashRefusal();
-                if (auditRefusal) StatementAudit.refused(auditSink, session, lexed.normalized(), null, policy.version(), refusal);
+                if (auditRefusal) StatementAudit.refused(auditSink, meters, session, lexed.normalized(), null, policy.version(), refusal);
                 throw refusal;
             }
             if (startsWithDdlKeyword(sql)) database.invalidate();  // a table joined with a protected one may change
@@ -773,7 +815,7 @@ public final class WardenEngine implements AutoCloseable {
         }
         if (backslashesMayEscape(lexed, false, connection)) {
             SQLException refusal = backslashRefusal();
-            if (auditRefusal) StatementAudit.refused(auditSink, session, lexed.normalized(), null, policy.version(), refusal);
+            if (auditRefusal) StatementAudit.refused(auditSink, meters, session, lexed.normalized(), null, policy.version(), refusal);
             throw refusal;
         }
         DatabaseState.Keyed keyed = database.keyed(now, keys.get());
@@ -823,7 +865,7 @@ public final class WardenEngine implements AutoCloseable {
         } catch (SQLException refusal) {
             // refused, or the policy does not match the live table: still exactly one audit event
             if (auditRefusal && !SqlStates.AUDIT_UNAVAILABLE.equals(refusal.getSQLState())) {
-                StatementAudit.refused(auditSink, session, lexed.normalized(), verdict, policy.version(), refusal);
+                StatementAudit.refused(auditSink, meters, session, lexed.normalized(), verdict, policy.version(), refusal);
             }
             throw refusal;
         }
@@ -990,7 +1032,7 @@ public final class WardenEngine implements AutoCloseable {
         checkAuditStopped();
         checkAuditHealth(statement.compiled());
         session.names().ran(statement.namesEffect());  // per execution: a prepared SET search_path runs many times
-        return new StatementAudit(auditSink, session, statement, policy.version());
+        return new StatementAudit(auditSink, meters, session, statement, policy.version());
     }
 
     /**
@@ -1039,7 +1081,7 @@ public final class WardenEngine implements AutoCloseable {
      * @throws SQLException 58000 when the trail cannot take the event and is fail-closed
      */
     public void refusedByFrontDoor(Session session, String sql, SQLException refusal) throws SQLException {
-        StatementAudit.refused(auditSink, session, sql == null ? null : SqlLexer.lex(sql).normalized(), null,
+        StatementAudit.refused(auditSink, meters, session, sql == null ? null : SqlLexer.lex(sql).normalized(), null,
                 policy.version(), refusal);
     }
 
@@ -1106,7 +1148,7 @@ public final class WardenEngine implements AutoCloseable {
                 }
                 checkSession(session.role(), purpose);
             } catch (SQLException refusal) {
-                StatementAudit.refused(auditSink, session, statement.fingerprint(), null, policy.version(), refusal);
+                StatementAudit.refused(auditSink, meters, session, statement.fingerprint(), null, policy.version(), refusal);
                 throw refusal;
             }
             session.purpose(purpose);
@@ -1256,7 +1298,7 @@ public final class WardenEngine implements AutoCloseable {
             }
         }
         column = new ProtectedColumn(rule, cipher, equalityCiphers, storage,
-                MatchColumns.index(policy, rule, keyed.keyset, info, where));
+                MatchColumns.index(policy, rule, keyed.keyset, info, where), meters);
         ProtectedColumn raced = keyed.protectedColumns.putIfAbsent(key, column);
         return raced != null ? raced : column;
     }
@@ -1273,6 +1315,11 @@ public final class WardenEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            metricsExport.close();
+        } catch (Exception e) {
+            // withdrawing meters never matters to the data
+        }
         if (reloader != null) reloader.close();
         if (policyReloader != null) policyReloader.close();
         if (auditSink != null) auditSink.close();

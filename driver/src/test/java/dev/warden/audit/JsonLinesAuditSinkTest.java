@@ -228,6 +228,8 @@ class JsonLinesAuditSinkTest {
                     () -> sink.record(statement(1)));
             assertTrue(e.getMessage().contains(blocker.toString()), e.getMessage());
             assertFalse(e.getMessage().contains("SELECT"), "no event content in the message");
+            assertEquals(1, sink.eventsDropped(), "the refused event is counted as dropped (metrics)");
+            assertEquals(0, sink.eventsWritten());
             Files.delete(blocker);
             // the sink retries in the background and may create the directory itself first
             Files.createDirectories(blocker);
@@ -243,6 +245,9 @@ class JsonLinesAuditSinkTest {
             }
             assertTrue(recorded, "recovered within 10 s");
             assertTrue(sink.isHealthy());
+            // sync: recorded means written; the outage alarm was written before it
+            assertTrue(sink.eventsWritten() >= 2, "written: " + sink.eventsWritten());
+            assertEquals(0, sink.queuedEvents());
         }
         assertEquals(List.of(false, true), health);
         List<ChainedEvent> events = events(blocker);

@@ -61,7 +61,9 @@ public final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "warden-serve-shutdown"));
         System.err.println("warden gateway listening on " + cfg.host() + ":" + server.port() + " (backend "
                 + cfg.backend().url() + ", " + cfg.users().size() + " users, tls " + (cfg.tls() != null ? "on" : "off")
-                + ", " + server.transport() + ")");
+                + ", " + server.transport() + ")"
+                + (cfg.admin() == null ? "" : "; admin (/metrics, /health) on " + cfg.admin().host() + ":"
+                        + server.adminPort()));
         server.awaitClose();
         return 0;
     }

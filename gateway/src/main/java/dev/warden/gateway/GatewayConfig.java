@@ -40,6 +40,8 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * max-clients: 500                             # further clients get 53300 too_many_connections
  * isolate-users: false                         # true: users of different roles or purposes may not share
  *                                              # a database user (start-up error instead of a warning)
+ * admin: {listen: 127.0.0.1:9187}             # GET /metrics (Prometheus) and GET /health; off unless
+ *                                              # set; another host than loopback needs allow-non-loopback: true
  * users:
  *   alice: {verifier: "SCRAM-SHA-256$4096:...", role: analyst, purpose: support, purposes: [support, billing],
  *           backend-user: alice_db, backend-password: env:ALICE_DB_PW}   # her own database user
@@ -50,7 +52,30 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 public record GatewayConfig(String host, int port, Backend backend, String policy, String masterKey, Tls tls,
                             boolean allowInsecureNonLoopback, boolean allowCleartextPassword, int maxMessageBytes,
                             Map<String, GatewayUser> users, String authMethod, int maxClients,
-                            boolean allowMd5WithoutTls, boolean isolateUsers) {
+                            boolean allowMd5WithoutTls, boolean isolateUsers, Admin admin) {
+
+    /**
+     * The admin listener's address ({@code admin: {listen: HOST:PORT}}, or just a port on 127.0.0.1), and whether
+     * it may listen on another address than loopback: metrics name tables and roles, so they stay on the machine
+     * unless the operator says otherwise.
+     */
+    public record Admin(String host, int port, boolean allowNonLoopback) {}
+
+    /** A configuration without an admin listener. */
+    public GatewayConfig(String host, int port, Backend backend, String policy, String masterKey, Tls tls,
+                         boolean allowInsecureNonLoopback, boolean allowCleartextPassword, int maxMessageBytes,
+                         Map<String, GatewayUser> users, String authMethod, int maxClients,
+                         boolean allowMd5WithoutTls, boolean isolateUsers) {
+        this(host, port, backend, policy, masterKey, tls, allowInsecureNonLoopback, allowCleartextPassword,
+                maxMessageBytes, users, authMethod, maxClients, allowMd5WithoutTls, isolateUsers, null);
+    }
+
+    /** This configuration with the admin listener {@code admin} (null: none). */
+    public GatewayConfig withAdmin(Admin admin) {
+        return new GatewayConfig(host, port, backend, policy, masterKey, tls, allowInsecureNonLoopback,
+                allowCleartextPassword, maxMessageBytes, users, authMethod, maxClients, allowMd5WithoutTls, isolateUsers,
+                admin);
+    }
 
     /** Where the statements go. */
     public record Backend(String url, String user, String password, int poolSize, Map<String, String> properties) {
@@ -170,7 +195,45 @@ public record GatewayConfig(String host, int port, Backend backend, String polic
                 integer(root.getOrDefault("max-message-bytes", PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH), "max-message-bytes"),
                 users, defaultAuth, integer(root.getOrDefault("max-clients", 500), "max-clients"),
                 Boolean.parseBoolean(str(root.getOrDefault("allow-md5-without-tls", false))),
-                Boolean.parseBoolean(str(root.getOrDefault("isolate-users", false))));
+                Boolean.parseBoolean(str(root.getOrDefault("isolate-users", false))),
+                admin(root.get("admin")));
+    }
+
+    /** {@code admin: {listen: HOST:PORT | PORT, allow-non-loopback: BOOL}}, or null when not configured. */
+    private static Admin admin(Object value) {
+        if (value == null) return null;
+        Map<String, Object> admin = asMap(value, "admin");
+        Object listen = admin.get("listen");
+        if (listen == null) {
+            throw new ValueError(List.of("admin"), "needs listen: HOST:PORT (e.g. 127.0.0.1:9187)");
+        }
+        String text = str(listen).strip();
+        String host = "127.0.0.1";
+        String port = text;
+        int colon = text.lastIndexOf(':');
+        if (colon >= 0) {
+            host = text.substring(0, colon);
+            port = text.substring(colon + 1);
+            if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);  // [::1]:9187
+            if (host.isEmpty()) {
+                throw new ValueError(List.of("admin", "listen"), "'" + text + "' has no host before the ':' (e.g."
+                        + " 127.0.0.1:9187)");
+            }
+        }
+        int number;
+        try {
+            number = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            throw new ValueError(List.of("admin", "listen"), "'" + text + "' is not HOST:PORT (e.g. 127.0.0.1:9187)");
+        }
+        if (number < 0 || number > 65535) {
+            throw new ValueError(List.of("admin", "listen"), "port " + number + " is not between 0 and 65535");
+        }
+        Object allow = admin.getOrDefault("allow-non-loopback", false);
+        if (!(allow instanceof Boolean)) {
+            throw new ValueError(List.of("admin", "allow-non-loopback"), "must be true or false, not '" + allow + "'");
+        }
+        return new Admin(host, number, (Boolean) allow);
     }
 
     /** One {@code users:} entry; the verifier's format (SCRAM or md5) must suit the user's {@code auth}. */

@@ -24,7 +24,8 @@ final class GatewayConfigKeys {
     private static final Map<String, Set<String>> ALLOWED = Map.of(
             "", Set.of("listen", "backend", "policy", "master-key", "tls", "allow-insecure-non-loopback", "auth-method",
                     "allow-cleartext-password", "allow-md5-without-tls", "max-message-bytes", "max-clients", "users",
-                    "isolate-users"),
+                    "isolate-users", "admin"),
+            "admin", Set.of("listen", "allow-non-loopback"),
             "listen", Set.of("host", "port"),
             "backend", Set.of("url", "user", "password", "pool-size", "properties"),
             "backend.properties", Set.of(ANY),

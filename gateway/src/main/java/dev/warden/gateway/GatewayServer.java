@@ -85,6 +85,8 @@ public final class GatewayServer implements SessionLauncher, AutoCloseable {
     private EventLoopGroup group;
     private Channel listener;
     private String transport = "not started";
+    private final java.util.concurrent.atomic.LongAdder sessionsOpened = new java.util.concurrent.atomic.LongAdder();
+    private GatewayAdmin admin;  // null unless admin: is configured
 
     /**
      * How an authenticated session is served. THREAD (the default): the session's thread reads and writes the
@@ -161,6 +163,7 @@ public final class GatewayServer implements SessionLauncher, AutoCloseable {
             throw new IllegalStateException("refusing to listen on non-loopback address " + config.host()
                     + " without TLS; configure tls or set allow-insecure-non-loopback: true");
         }
+        if (config.admin() != null) startAdmin();
         // sessions on their own threads need java.nio sockets; the native transport only serves event-loop I/O
         boolean epoll = sessionIo == SessionIo.EVENT_LOOP && Epoll.isAvailable()
                 && !Boolean.getBoolean("warden.gateway.nio");
@@ -196,6 +199,28 @@ public final class GatewayServer implements SessionLauncher, AutoCloseable {
                 });
         listener = b.bind(address).sync().channel();
         return this;
+    }
+
+    /**
+     * Starts the admin listener before the clients' one, so that a bad admin address fails start-up before any
+     * client is served. The engine is opened now (it is shared with the sessions' connections) to publish its meters.
+     */
+    private void startAdmin() {
+        dev.warden.engine.WardenEngine engine = null;
+        if (config.policy() != null) {
+            try {
+                engine = dev.warden.engine.WardenEngine.forConfig(
+                        new dev.warden.engine.EngineConfig(config.policy(), config.masterKey()));
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("cannot open the policy for the admin listener: " + e.getMessage(), e);
+            }
+        }
+        admin = GatewayAdmin.start(config, engine, connector, sessions::size, sessionsOpened::sum);
+    }
+
+    /** The admin listener's port, or -1 without one. */
+    public int adminPort() {
+        return admin == null ? -1 : admin.port();
     }
 
     /** The port actually listened on. */
@@ -242,6 +267,7 @@ public final class GatewayServer implements SessionLauncher, AutoCloseable {
             GatewaySession s = new GatewaySession(channel, out, copyInput, sessionServices, user, purpose, settings, pid,
                     RANDOM.nextInt(), ownThread);
             if (sessions.register(s)) {
+                sessionsOpened.increment();
                 return s;
             }
         }
@@ -324,6 +350,9 @@ public final class GatewayServer implements SessionLauncher, AutoCloseable {
         // bounded waits: a shutdown hook must not hang the JVM's exit
         if (listener != null) {
             listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        if (admin != null) {
+            admin.close();
         }
         if (livenessProbe != null) {
             livenessProbe.shutdownNow();

@@ -137,6 +137,23 @@ public final class PooledBackendConnector implements BackendConnector {
     }
 
     @Override
+    public dev.warden.gateway.backend.PoolUse poolUse() {
+        int active = 0;
+        int idle = 0;
+        int waiting = 0;
+        int max = 0;
+        for (HikariDataSource pool : pools.values()) {
+            var bean = pool.getHikariPoolMXBean();
+            if (bean == null) continue;  // closing
+            active += bean.getActiveConnections();
+            idle += bean.getIdleConnections();
+            waiting += bean.getThreadsAwaitingConnection();
+            max += pool.getMaximumPoolSize();
+        }
+        return new dev.warden.gateway.backend.PoolUse(pools.size(), active, idle, waiting, max);
+    }
+
+    @Override
     public void close() {
         closed = true;
         pools.values().forEach(HikariDataSource::close);

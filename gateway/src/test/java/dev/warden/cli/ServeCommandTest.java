@@ -150,4 +150,28 @@ class ServeCommandTest {
             assertEquals(run.err().indexOf(warning), run.err().lastIndexOf(warning), run.err());
         }
     }
+
+    @Test
+    void adminListenerConfigurationErrorsFailStartUpWithTheirLine() throws Exception {
+        Path dir = CustomersExample.newPolicyDirectory();
+        assertFailsWith(config(dir, "admin: {listen: 127.0.0.1:0, lisen: 9187}\n", "support"),
+                "gateway.yaml:7: unknown key 'lisen' in admin", "allow-non-loopback, listen");
+        assertFailsWith(config(dir, "admin: {listen: 'localhost:metrics'}\n", "support"),
+                "gateway.yaml:7: admin.listen: 'localhost:metrics' is not HOST:PORT");
+        assertFailsWith(config(dir, "admin: {listen: 127.0.0.1:70000}\n", "support"),
+                "gateway.yaml:7: admin.listen: port 70000 is not between 0 and 65535");
+        assertFailsWith(config(dir, "admin: {allow-non-loopback: true}\n", "support"),
+                "gateway.yaml:7: admin: needs listen: HOST:PORT");
+    }
+
+    @Test
+    void anAdminListenerOffLoopbackOrOnAnAddressNotOfThisHostFailsStartUp() throws Exception {
+        Path dir = CustomersExample.newPolicyDirectory();
+        assertFailsWith(config(dir, "admin: {listen: 192.0.2.1:9187}\n", "support"),
+                "admin.listen: refusing to serve metrics and health on non-loopback address 192.0.2.1",
+                "allow-non-loopback: true");
+        // allowed off loopback, but 192.0.2.1 (TEST-NET-1) is no address of this machine: it cannot be bound
+        assertFailsWith(config(dir, "admin: {listen: 192.0.2.1:9187, allow-non-loopback: true}\n", "support"),
+                "admin.listen: cannot listen on 192.0.2.1:9187");
+    }
 }

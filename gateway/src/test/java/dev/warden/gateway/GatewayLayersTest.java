@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
  *         backend (the JDBC connection to the database; the only home of pgjdbc)
  *           auth (users, verifiers, SCRAM, failure limiter)
  *             wire (frames, messages, codecs: the JDK and Netty buffers only)
+ *   admin (the /metrics and /health HTTP listener; used by the server only, uses no other layer)
  * </pre>
  * Each layer uses only layers below it; a lower layer that needs to call up gets an interface
  * ({@code SessionLauncher}, {@code SessionRegistry}, {@code RefusedLogins}). The engine is reached through its
@@ -44,6 +45,7 @@ class GatewayLayersTest {
     private static final String TRANSPORT = GATEWAY + ".transport..";
     private static final String BACKEND = GATEWAY + ".backend..";
     private static final String SESSION = GATEWAY + ".session..";
+    private static final String ADMIN = GATEWAY + ".admin..";
     private static final String CLI = "dev.warden.cli..";
 
     @Test
@@ -56,7 +58,10 @@ class GatewayLayersTest {
                 .layer("backend").definedBy(BACKEND)
                 .layer("auth").definedBy(AUTH)
                 .layer("wire").definedBy(WIRE)
+                .layer("admin").definedBy(ADMIN)
                 .whereLayer("server").mayOnlyBeAccessedByLayers("cli")
+                // the admin listener knows no session: the server hands it a registry to scrape and probes to run
+                .whereLayer("admin").mayOnlyBeAccessedByLayers("server")
                 .whereLayer("transport").mayOnlyBeAccessedByLayers("server")
                 .whereLayer("session").mayOnlyBeAccessedByLayers("transport", "server")
                 .whereLayer("backend").mayOnlyBeAccessedByLayers("session", "server", "cli")

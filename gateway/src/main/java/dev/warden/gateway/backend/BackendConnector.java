@@ -15,6 +15,11 @@ public interface BackendConnector extends AutoCloseable {
     /** A connection acting as {@code user}'s role for {@code purpose} (may be null: no declared purpose). */
     Connection open(GatewayUser user, String purpose) throws SQLException;
 
+    /** How its pools are used now (read by the admin listener's metrics); {@link PoolUse#NONE} without pools. */
+    default PoolUse poolUse() {
+        return PoolUse.NONE;
+    }
+
     @Override
     default void close() {}
 }
