@@ -24,8 +24,8 @@ import java.util.TreeMap;
 /**
  * The JSON Lines form of the audit trail. One line is the canonical JSON of an event's content (fields in
  * a fixed order: {@code seq}, {@code prev}, then the {@link AuditEvent} components in declaration order,
- * {@code columnsRead} keys sorted, nulls written as {@code null}, time as ISO-8601 UTC with exactly six
- * fractional digits) followed, inside the same object, by {@code "hash":"<hex>"} as the last field. The hash
+ * {@code columnsRead} keys sorted, nulls written as {@code null} except {@code callSite}, left out when null,
+ * time as ISO-8601 UTC with exactly six fractional digits) followed, inside the same object, by {@code "hash":"<hex>"} as the last field. The hash
  * is the chain key's MAC over the content bytes, i.e. the line without {@code ,"hash":"…"} (and without the
  * newline). Verification works on the raw bytes, so any byte changed in a line is detected, whitespace
  * included.
@@ -140,6 +140,10 @@ public final class AuditLineCodec {
         g.writeStringField("sqlState", e.sqlState());
         g.writeNumberField("durationMicros", e.durationMicros());
         writeList(g, "rowKeyHashes", e.rowKeyHashes());
+        if (e.callSite() != null) {
+            // only observe mode's would-* events carry it: every other line stays as it was
+            g.writeStringField("callSite", e.callSite());
+        }
         g.writeEndObject();
     }
 
@@ -290,7 +294,7 @@ public final class AuditLineCodec {
                 text(n.get("policyVersion")), list(n.get("tables")), columnsRead, list(n.get("columnsWritten")),
                 list(n.get("columnsFiltered")), n.path("rows").asLong(-1), text(n.get("decision")),
                 text(n.get("reason")), text(n.get("sqlState")), n.path("durationMicros").asLong(0),
-                list(n.get("rowKeyHashes")));
+                list(n.get("rowKeyHashes")), text(n.get("callSite")));
         String prev = text(n.get("prev"));
         return new ChainedEvent(n.get("seq").asLong(), prev == null ? "" : prev, n.get("hash").asText(), e);
     }
