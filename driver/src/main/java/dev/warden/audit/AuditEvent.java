@@ -16,17 +16,41 @@ import java.util.UUID;
  * @param columnsRead    table.column to how it was shown: "plaintext", "masked" or "denied"
  * @param rows           rows returned or affected, -1 when unknown
  * @param decision       "allowed" (ran to its end), "failed" (allowed, then failed in the database or while its
- *                       result was read; {@code sqlState} says how) or "refused" (never ran)
+ *                       result was read; {@code sqlState} says how) or "refused" (never ran); in observe mode,
+ *                       "would-refuse" ({@code sqlState} and {@code reason} the refusal enforcement would have
+ *                       raised), "would-mask" or "would-encrypt" for a statement that ran as written
  * @param reason         why it was refused (names rule and column, never a value), else null
  * @param sqlState       the refusal's SQLState, or the database's error SQLState, else null
  * @param rowKeyHashes   keyed hashes of the primary keys of protected rows returned (policy switch), or empty
+ * @param callSite       in observe mode, for a {@code would-*} decision: where the application ran the statement
+ *                       ({@code class.method(File.java:line)}, or {@code client <application_name>@<address>} through
+ *                       the gateway); else null, and then absent from the trail's line
  */
 public record AuditEvent(String type, Instant time, String eventId, String sessionId, String databaseUser,
                          String role, String purpose, String client, String clientAddress, String statementKind,
                          String fingerprint, String policyVersion, List<String> tables,
                          Map<String, String> columnsRead, List<String> columnsWritten,
                          List<String> columnsFiltered, long rows, String decision, String reason,
-                         String sqlState, long durationMicros, List<String> rowKeyHashes) {
+                         String sqlState, long durationMicros, List<String> rowKeyHashes, String callSite) {
+
+    /** An event without a call site (every event but an observe mode's {@code would-*} one). */
+    public AuditEvent(String type, Instant time, String eventId, String sessionId, String databaseUser,
+                      String role, String purpose, String client, String clientAddress, String statementKind,
+                      String fingerprint, String policyVersion, List<String> tables,
+                      Map<String, String> columnsRead, List<String> columnsWritten,
+                      List<String> columnsFiltered, long rows, String decision, String reason,
+                      String sqlState, long durationMicros, List<String> rowKeyHashes) {
+        this(type, time, eventId, sessionId, databaseUser, role, purpose, client, clientAddress, statementKind,
+                fingerprint, policyVersion, tables, columnsRead, columnsWritten, columnsFiltered, rows, decision, reason,
+                sqlState, durationMicros, rowKeyHashes, null);
+    }
+
+    /** Observe mode: enforcement would have refused the statement, which ran as written. */
+    public static final String WOULD_REFUSE = "would-refuse";
+    /** Observe mode: enforcement would have masked (or withheld) a result column the statement read. */
+    public static final String WOULD_MASK = "would-mask";
+    /** Observe mode: enforcement would have encrypted values the statement sends (written or compared). */
+    public static final String WOULD_ENCRYPT = "would-encrypt";
 
     /** A statement was run or refused. */
     public static final String STATEMENT = "statement";

@@ -21,8 +21,8 @@ import java.util.TreeMap;
 /**
  * The JSON Lines form of the audit trail. One line is the canonical JSON of an event's content (fields in
  * a fixed order: {@code seq}, {@code prev}, then the {@link AuditEvent} components in declaration order,
- * {@code columnsRead} keys sorted, nulls written as {@code null}, time as ISO-8601 UTC with exactly six
- * fractional digits) followed, inside the same object, by {@code "hash":"<hex>"} as the last field. The hash
+ * {@code columnsRead} keys sorted, nulls written as {@code null} except {@code callSite}, left out when null,
+ * time as ISO-8601 UTC with exactly six fractional digits) followed, inside the same object, by {@code "hash":"<hex>"} as the last field. The hash
  * is the chain key's MAC over the content bytes, i.e. the line without {@code ,"hash":"…"} (and without the
  * newline). Verification works on the raw bytes, so any byte changed in a line is detected, whitespace
  * included.
@@ -145,6 +145,11 @@ public final class AuditLineCodec {
             number(e.durationMicros());
             raw(ROW_KEY_HASHES);
             list(e.rowKeyHashes());
+            if (e.callSite() != null) {
+                // only observe mode's would-* events carry it: every other line stays as it was
+                raw(CALL_SITE);
+                string(e.callSite());
+            }
             ensure(1);
             buf[count++] = '}';
             return count;
@@ -328,6 +333,7 @@ public final class AuditLineCodec {
     private static final byte[] SQL_STATE = ascii(",\"sqlState\":");
     private static final byte[] DURATION = ascii(",\"durationMicros\":");
     private static final byte[] ROW_KEY_HASHES = ascii(",\"rowKeyHashes\":");
+    private static final byte[] CALL_SITE = ascii(",\"callSite\":");
 
     /** The full line, newline included: the content with {@code ,"hash":"<hex of tag>"} as last field. */
     public static byte[] line(byte[] content, byte[] tag) {
@@ -431,7 +437,7 @@ public final class AuditLineCodec {
                 text(n.get("policyVersion")), list(n.get("tables")), columnsRead, list(n.get("columnsWritten")),
                 list(n.get("columnsFiltered")), n.path("rows").asLong(-1), text(n.get("decision")),
                 text(n.get("reason")), text(n.get("sqlState")), n.path("durationMicros").asLong(0),
-                list(n.get("rowKeyHashes")));
+                list(n.get("rowKeyHashes")), text(n.get("callSite")));
         String prev = text(n.get("prev"));
         return new ChainedEvent(n.get("seq").asLong(), prev == null ? "" : prev, n.get("hash").asText(), e);
     }

@@ -198,6 +198,72 @@ public final class AuditReport {
                 "denied columns", "sqlstate", "reason", "statement"), rows);
     }
 
+    /** At most this many call sites are listed per statement; the rest are counted. */
+    static final int MAX_CALL_SITES = 10;
+
+    /**
+     * Observe mode's {@code would-refuse} events, one row per distinct statement fingerprint and refusal (the
+     * refusal names the role and rule, so one statement refused for two reasons has two rows), most frequent first:
+     * how often, first and last seen, the application's call sites, the refusal enforcement would raise and the
+     * policy change or rewrite that would allow it (the hint the refusal carries after its first {@code "; "}).
+     */
+    public ReportTable wouldRefuse() {
+        Map<List<String>, WouldRefuse> groups = new LinkedHashMap<>();
+        for (AuditEvent e : statements) {
+            if (AuditEvent.WOULD_REFUSE.equals(e.decision())) {
+                groups.computeIfAbsent(List.of(nz(e.fingerprint()), nz(e.sqlState()), nz(e.reason())),
+                        k -> new WouldRefuse(e.time())).add(e);
+            }
+        }
+        List<List<Object>> rows = new ArrayList<>();
+        groups.entrySet().stream()
+                .sorted(Comparator.comparingLong((Map.Entry<List<String>, WouldRefuse> x) -> -x.getValue().count)
+                        .thenComparing(x -> x.getKey().toString()))
+                .forEach(x -> {
+                    WouldRefuse g = x.getValue();
+                    String reason = x.getKey().get(2);
+                    int hint = reason.indexOf("; ");
+                    rows.add(java.util.Arrays.asList(x.getKey().get(0), g.count, AuditLineCodec.formatTime(g.first),
+                            AuditLineCodec.formatTime(g.last), String.join(" ", g.roles), g.callSites(),
+                            x.getKey().get(1), hint < 0 ? reason : reason.substring(0, hint),
+                            hint < 0 ? "no policy change allows it: rewrite the statement (see docs/supported-sql.md)"
+                                    : reason.substring(hint + 2)));
+                });
+        return new ReportTable("Statements enforcement would refuse (observe mode)", List.of("statement", "count",
+                "first seen", "last seen", "roles", "call sites", "sqlstate", "refusal", "to allow it"), rows);
+    }
+
+    /** One row of {@link #wouldRefuse}, gathered over the statements in time order. */
+    private static final class WouldRefuse {
+        long count;
+        final Instant first;
+        Instant last;
+        final java.util.SortedSet<String> callSites = new java.util.TreeSet<>();
+        final java.util.SortedSet<String> roles = new java.util.TreeSet<>();
+
+        WouldRefuse(Instant first) {
+            this.first = first;
+        }
+
+        void add(AuditEvent e) {
+            count++;
+            last = e.time();
+            if (e.callSite() != null) callSites.add(e.callSite());
+            if (e.role() != null) roles.add(e.role());
+        }
+
+        String callSites() {
+            String listed = callSites.stream().limit(MAX_CALL_SITES).collect(Collectors.joining("; "));
+            return callSites.size() > MAX_CALL_SITES ? listed + "; and " + (callSites.size() - MAX_CALL_SITES) + " more"
+                    : listed;
+        }
+    }
+
+    /** True when some statement of the period is an observe mode event ({@code would-*}). */
+    public boolean observed() {
+        return statements.stream().anyMatch(e -> e.decision() != null && e.decision().startsWith("would-"));
+    }
+
     /**
      * Users (with their role) by number of protected column reads shown to them (plaintext or masked, one per
      * column per statement), most first.

@@ -37,6 +37,7 @@ public final class GuardedStatement {
     private final MatchFilters.Rendered matchFilter;  // LIKEs answered through match indexes; null: none
     private final SearchScope scope;  // what the session's names resolved to when analysed; null: not analysed
     private final Policy policy;  // the policy every decision of this guard was taken under
+    private final Observed observed;  // observe mode: what enforcing would have done; null in enforce mode
 
     GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
                      Local local, String localValue, WardenKeyset keyset, Policy policy) {
@@ -55,13 +56,14 @@ public final class GuardedStatement {
                      int[] targets, boolean reusable, Local local, String localValue, WardenKeyset keyset,
                      Policy policy) {
         this(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue, keyset, null, null, null,
-                null, policy);
+                null, policy, null);
     }
 
     private GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
                              int[] targets, boolean reusable, Local local, String localValue, WardenKeyset keyset,
                              GeneratedKeys generatedKeys, SearchScope scope, boolean[] matchCompanions,
-                             MatchFilters.Rendered matchFilter, Policy policy) {
+                             MatchFilters.Rendered matchFilter, Policy policy, Observed observed) {
+        this.observed = observed;
         this.matchCompanions = matchCompanions;
         this.matchFilter = matchFilter;
         this.lexed = lexed;
@@ -87,25 +89,46 @@ public final class GuardedStatement {
     /** This guard for an execution whose generated keys the application asked for (a copy: guards are shared). */
     GuardedStatement withGeneratedKeys(GeneratedKeys keys) {
         return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
-                keyset, keys, scope, matchCompanions, matchFilter, policy);
+                keyset, keys, scope, matchCompanions, matchFilter, policy, observed);
     }
 
     /** This guard, also binding the match tokens of the application parameters marked in {@code companions}. */
     GuardedStatement withMatchCompanions(boolean[] companions) {
         return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
-                keyset, generatedKeys, scope, companions, matchFilter, policy);
+                keyset, generatedKeys, scope, companions, matchFilter, policy, observed);
     }
 
     /** This guard, analysed with the session's names resolved as {@code scope} says. */
     GuardedStatement withScope(SearchScope scope) {
         return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
-                keyset, generatedKeys, scope, matchCompanions, matchFilter, policy);
+                keyset, generatedKeys, scope, matchCompanions, matchFilter, policy, observed);
     }
 
     /** This guard, answering LIKEs through match indexes as {@code filter} says. */
     GuardedStatement withMatchFilter(MatchFilters.Rendered filter) {
         return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
-                keyset, generatedKeys, scope, matchCompanions, filter, policy);
+                keyset, generatedKeys, scope, matchCompanions, filter, policy, observed);
+    }
+
+    /**
+     * A statement observe mode runs as written ({@code this} is its pass-through guard), with what enforcement would
+     * have done to it.
+     */
+    GuardedStatement observing(Observed what) {
+        return new GuardedStatement(lexed, compiled, sql, parameterColumns, targets, reusable, local, localValue,
+                keyset, generatedKeys, scope, matchCompanions, matchFilter, policy, what);
+    }
+
+    /** Observe mode: what enforcing the policy would have done to this statement; null in enforce mode. */
+    Observed observed() {
+        return observed;
+    }
+
+    /** True when some parameter carries the value of a column the policy encrypts (not a rules-only one). */
+    boolean encryptsAnyParameter() {
+        if (parameterColumns == null) return false;
+        for (ProtectedColumn column : parameterColumns) if (column != null && column.encrypted()) return true;
+        return false;
     }
 
     /** True when parameter {@code index} is the pattern of a LIKE answered through a match index. */

@@ -14,6 +14,8 @@ import java.util.Optional;
  * stored data depends on:
  * <ul>
  *   <li>the keyset file and the {@code audit:} section (opened at start-up: a restart applies them);</li>
+ *   <li>{@code mode:} from enforce to observe (it turns every protection off; a restart applies it), whereas
+ *       observe to enforce is a reload like any other;</li>
  *   <li>how a column encrypted now is stored (its encryption and type): values written under it would no longer
  *       open, or would be shown as stored (ciphertext) if the column became plaintext or left the policy;</li>
  *   <li>a newly encrypted column needs a key in the keyset in use, and an engine that started without a keyset
@@ -30,6 +32,11 @@ final class PolicySuccession {
      * @return why {@code next} may not replace {@code current}, or null when it may
      */
     static String whyNot(Policy current, Policy next, WardenKeyset keyset) {
+        if (!current.observation().observes() && next.observation().observes()) {
+            // a reload may raise protection (observe to enforce), never drop it all at once
+            return "mode: the new policy switches from enforce to observe, which protects nothing; a reload never"
+                    + " turns enforcement off: restart with the new policy to observe";
+        }
         if (!Objects.equals(current.keysetPath(), next.keysetPath())) {
             return "keyset: the file changed from " + current.keysetPath() + " to " + next.keysetPath()
                     + "; another keyset file is opened only at start-up (restart to use it)";

@@ -33,13 +33,22 @@ public final class StatementAudit {
     /** At most this many row-key hashes per event: an audit line must stay a line. */
     static final int MAX_ROW_KEYS = 1000;
 
+    private final String callSite;  // observe mode, a statement enforcement would change: where it was run; else null
+
     StatementAudit(AuditSink sink, EngineMeters meters, Session session, GuardedStatement statement,
                    String policyVersion) {
+        this(sink, meters, session, statement, policyVersion, null);
+    }
+
+    /** @param callSite where the application ran the statement (observe mode's {@code would-*} events), or null */
+    StatementAudit(AuditSink sink, EngineMeters meters, Session session, GuardedStatement statement,
+                   String policyVersion, String callSite) {
         this.sink = sink;
         this.meters = meters;
         this.session = session;
         this.statement = statement;
         this.policyVersion = policyVersion;
+        this.callSite = callSite;
     }
 
     /** The kind of a statement that was not compiled (refused before analysis), as its event says. */
@@ -91,7 +100,7 @@ public final class StatementAudit {
         meters.refusal(compiled == null ? OTHER : compiled.kind(), refusal.getSQLState());
         if (sink == null) return;
         record(sink, event(session, fingerprint, compiled, policyVersion, Instant.now(), 0, -1, REFUSED,
-                refusal.getMessage(), refusal.getSQLState(), List.of()));
+                refusal.getMessage(), refusal.getSQLState(), List.of(), null));
     }
 
     private static boolean endsTransaction(String sql) {
@@ -118,8 +127,21 @@ public final class StatementAudit {
         if (sink == null) return;
         if (rowsAffected >= 0 && sqlState == null) rows = rowsAffected;  // a failure reports its own count
         long micros = (System.nanoTime() - startNanos) / 1000;
-        AuditEvent event = event(session, statement.fingerprint(), statement.compiled(), policyVersion, start, micros,
-                rows, decision, reason, sqlState, rowKeyHashes == null ? List.of() : List.copyOf(rowKeyHashes));
+        CompiledStatement compiled = statement.compiled();
+        Observed observed = statement.observed();
+        if (observed != null) {
+            // observe mode: the statement ran as written; the record says what enforcement would have done
+            if (observed.verdict() != null) compiled = observed.verdict();
+            if (observed.decision() != null) {
+                reason = sqlState == null ? observed.reason()
+                        : observed.reason() + "; it then failed in the database (SQLState " + sqlState + ")";
+                if (observed.sqlState() != null) sqlState = observed.sqlState();
+                decision = observed.decision();
+            }
+        }
+        AuditEvent event = event(session, statement.fingerprint(), compiled, policyVersion, start, micros,
+                rows, decision, reason, sqlState, rowKeyHashes == null ? List.of() : List.copyOf(rowKeyHashes),
+                callSite);
         if (statement.touchesProtected()) {
             record(sink, event);
         } else {
@@ -138,7 +160,7 @@ public final class StatementAudit {
 
     private static AuditEvent event(Session session, String fingerprint, CompiledStatement compiled,
                                     String policyVersion, Instant time, long micros, long rows, String decision,
-                                    String reason, String sqlState, List<String> rowKeyHashes) {
+                                    String reason, String sqlState, List<String> rowKeyHashes, String callSite) {
         return new AuditEvent("statement", time.truncatedTo(ChronoUnit.MICROS), ID_PREFIX + NEXT_ID.incrementAndGet(),
                 session.id(), session.user(), session.role(), session.purpose(), session.client(),
                 session.clientAddress(), compiled == null ? OTHER : compiled.kind(), fingerprint, policyVersion,
@@ -147,7 +169,7 @@ public final class StatementAudit {
                 compiled == null ? List.of() : compiled.columnsWritten(),
                 compiled == null ? List.of() : compiled.columnsFiltered(),
                 rows, decision, reason == null && compiled != null ? compiled.note() : reason, sqlState, micros,
-                rowKeyHashes);
+                rowKeyHashes, callSite);
     }
 
     private static void record(AuditSink sink, AuditEvent event) throws SQLException {

@@ -46,6 +46,10 @@ import java.util.regex.Pattern;
 public final class WardenEngine implements AutoCloseable {
 
     private static final Map<EngineConfig, WardenEngine> ENGINES = new ConcurrentHashMap<>();
+    private static final System.Logger LOG = System.getLogger("dev.warden.policy");
+    static final String OBSERVE_PROTECTS_NOTHING = "statements run as the application wrote them and nothing is"
+            + " encrypted, masked or refused (this protects nothing; what enforcement would change is audited as"
+            + " would-refuse, would-mask and would-encrypt)";
     private static final Pattern SET_PURPOSE = Pattern.compile(
             "(?is)\\s*(?:SET\\s+(?:SESSION\\s+)?warden\\.purpose\\s*(?:=|TO)\\s*\\?|RESET\\s+warden\\.purpose)\\s*;?\\s*");
 
@@ -155,8 +159,10 @@ public final class WardenEngine implements AutoCloseable {
         String previousKeys = auditSink == null && keyset != null ? AuditTrails.previousPrimaryKeys(policy) : null;
         // the trail's chain follows the keyset in use: after a reload it is keyed with the new audit key
         AuditSink sink = auditSink != null ? auditSink : AuditTrails.open(policy, keyset == null ? null : inUse::get);
+        if (policy.observation().observes()) LOG.log(System.Logger.Level.WARNING, observeWarning(policy));
         try {
-            AuditTrails.engineEvent(sink, "policy-loaded", policy, "policy " + policy.source());
+            AuditTrails.engineEvent(sink, "policy-loaded", policy, "policy " + policy.source()
+                    + (policy.observation().observes() ? " in observe mode: " + OBSERVE_PROTECTS_NOTHING : ""));
             if (keyset != null) {
                 String keys = keyset.primaryKeyIds();
                 AuditTrails.engineEvent(sink, AuditTrails.KEYSET_OPENED, policy,
@@ -183,6 +189,13 @@ public final class WardenEngine implements AutoCloseable {
         if (engine.policyReloader != null) engine.policyReloader.start();
         engine.metricsExport = MetricsExport.publish(engine.meters);
         return engine;
+    }
+
+    /** The start-up warning of an engine whose policy is in observe mode. */
+    static String observeWarning(Policy policy) {
+        return "Warden: policy " + policy.source() + " is in observe mode: " + OBSERVE_PROTECTS_NOTHING + "; use it only"
+                + " before protected columns hold ciphertext (reads would return stored ciphertext and writes would"
+                + " store plaintext beside it), then set mode: enforce and restart";
     }
 
     /**
@@ -785,11 +798,37 @@ public final class WardenEngine implements AutoCloseable {
                                    boolean withholdDenied, boolean auditRefusal) throws SQLException {
         while (true) {
             Policy now = policy;
-            GuardedStatement guarded = guard(now, session, connection, sql, lexed, withholdDenied, auditRefusal);
+            // the mode is read once, from the policy this statement is compiled under
+            GuardedStatement guarded = now.observation().observes()
+                    ? observed(now, session, connection, sql, lexed, withholdDenied)
+                    : guard(now, session, connection, sql, lexed, withholdDenied, auditRefusal);
             // a policy reloaded while this statement was compiled: what it read of the policy may be of either
             // one, so it is compiled again, wholly under the new one (reloads are seconds apart at the least)
             if (policy == now) return guarded;
         }
+    }
+
+    /**
+     * Observe mode: the statement is compiled exactly as enforcement compiles it, then run as the application wrote
+     * it (a pass-through guard: nothing encrypted, decoded, masked or refused), carrying what enforcement would
+     * have done ({@link Observed}) for its audit record. Only a trail that cannot take the record still refuses.
+     */
+    private GuardedStatement observed(Policy now, Session session, Connection connection, String sql, LexedSql lexed,
+                                      boolean withholdDenied) throws SQLException {
+        GuardedStatement enforced;
+        try {
+            enforced = guard(now, session, connection, sql, lexed, withholdDenied, false);
+        } catch (SQLException refusal) {
+            if (SqlStates.AUDIT_UNAVAILABLE.equals(refusal.getSQLState())) throw refusal;
+            return asWritten(now, sql, lexed).observing(Observed.refused(refusal));
+        }
+        if (enforced.local() != GuardedStatement.Local.NONE || enforced.compiled() == PASS_THROUGH) return enforced;
+        boolean copy = "copy".equals(SqlLexer.firstWord(lexed.normalized()));
+        return asWritten(now, sql, lexed).observing(Observed.of(enforced, sql, copy));
+    }
+
+    private static GuardedStatement asWritten(Policy now, String sql, LexedSql lexed) {
+        return new GuardedStatement(lexed, PASS_THROUGH, sql, null, GuardedStatement.Local.NONE, null, null, now);
     }
 
     /** {@link #guard(Session, Connection, String, LexedSql, boolean, boolean)} under {@code now}. */
@@ -1032,6 +1071,12 @@ public final class WardenEngine implements AutoCloseable {
         checkAuditStopped();
         checkAuditHealth(statement.compiled());
         session.names().ran(statement.namesEffect());  // per execution: a prepared SET search_path runs many times
+        Observed observed = statement.observed();
+        if (observed != null && observed.decision() != null && auditSink != null) {
+            // observe mode, a statement enforcement would change: where the application ran it (this thread's stack)
+            return new StatementAudit(auditSink, meters, session, statement, policy.version(),
+                    CallSites.of(session, statement.policy().observation().callSiteSkip()));
+        }
         return new StatementAudit(auditSink, meters, session, statement, policy.version());
     }
 

@@ -54,6 +54,7 @@ public final class Policy {
     /** {@code functions:} by lower-case {@code schema.name}. */
     private final Map<String, TrustedFunction> trustedFunctions;
     private final DeniedColumns deniedColumns;
+    private final Observation observation;
 
     /** One policy table: its schema (null: any) and its columns by name. */
     private record TableRules(String schema, Map<String, Optional<ColumnRule>> columns) {
@@ -117,6 +118,18 @@ public final class Policy {
     public Policy(String source, String version, Path keysetPath, Duration keysetReload, Collection<RoleRule> roles,
                   Collection<ColumnRule> columns, AuditSettings audit, Collection<TrustedFunction> trustedFunctions,
                   DeniedColumns deniedColumns, Duration policyReload) {
+        this(source, version, keysetPath, keysetReload, roles, columns, audit, trustedFunctions, deniedColumns,
+                policyReload, Observation.ENFORCE);
+    }
+
+    /**
+     * As {@link #Policy(String, String, Path, Duration, Collection, Collection, AuditSettings, Collection,
+     * DeniedColumns, Duration)}, with the {@code mode:} and {@code observe:} settings.
+     */
+    public Policy(String source, String version, Path keysetPath, Duration keysetReload, Collection<RoleRule> roles,
+                  Collection<ColumnRule> columns, AuditSettings audit, Collection<TrustedFunction> trustedFunctions,
+                  DeniedColumns deniedColumns, Duration policyReload, Observation observation) {
+        this.observation = Objects.requireNonNull(observation, "observation");
         this.policyReload = Objects.requireNonNull(policyReload, "policyReload");
         if (policyReload.isNegative()) {
             throw new IllegalArgumentException("policyReload must not be negative: " + policyReload);
@@ -182,6 +195,11 @@ public final class Policy {
         if (!roles.containsKey(role)) {
             throw new IllegalArgumentException(rule.qualifiedName() + ": undeclared role '" + role + "'");
         }
+    }
+
+    /** {@code mode:} and {@code observe:}: whether the engine enforces this policy or only observes it. */
+    public Observation observation() {
+        return observation;
     }
 
     /** A short stable fingerprint of the policy content (for caches and the audit trail). */

@@ -29,7 +29,12 @@ import org.snakeyaml.engine.v2.nodes.Tag;
 final class YamlPolicyReader {
 
     private static final List<String> TOP_KEYS =
-            List.of("keyset", "keyset-reload", "policy-reload", "roles", "tables", "functions", "audit", "denied-columns");
+            List.of("keyset", "keyset-reload", "policy-reload", "roles", "tables", "functions", "audit", "denied-columns",
+                    "mode", "observe");
+    private static final List<String> OBSERVE_KEYS = List.of("call-site-skip");
+    /** A Java package or class name prefix, as {@code observe.call-site-skip} lists them. */
+    private static final Pattern PACKAGE_PREFIX =
+            Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
     private static final List<String> ROLE_KEYS = List.of("purposes");
     private static final List<String> COLUMN_KEYS = List.of("encrypt", "type", "read", "mask", "write", "filter", "purposes",
             "match", "join-group");
@@ -49,6 +54,7 @@ final class YamlPolicyReader {
     private static final Map<String, MaskKind> MASKS = words(MaskKind.values());
     private static final Map<String, Access> ACCESS_WORDS = words(Access.values());
     private static final Map<String, DeniedColumns> DENIED_COLUMNS_WORDS = words(DeniedColumns.values());
+    private static final Map<String, Mode> MODES = words(Mode.values());
 
     private final String source;
     private final Path baseDir;
@@ -114,7 +120,31 @@ final class YamlPolicyReader {
                 : word(denied.value(), "denied-columns", "value", DENIED_COLUMNS_WORDS);
 
         return new Policy(source, version, keysetPath, keysetReload, roles.values(), columns, auditSettings, trusted,
-                deniedColumns, policyReload);
+                deniedColumns, policyReload, readObservation(top.get("mode"), top.get("observe")));
+    }
+
+    // ---- mode and observe
+
+    /** {@code mode: enforce | observe} and {@code observe: { call-site-skip: [package, ...] }}. */
+    private Observation readObservation(Entry modeEntry, Entry observeEntry) throws PolicyException {
+        Mode mode = modeEntry == null ? Mode.ENFORCE : word(modeEntry.value(), "mode", "mode", MODES);
+        List<String> skip = new ArrayList<>();
+        if (observeEntry != null) {
+            Map<String, Entry> body = mapping(observeEntry.value(), "observe");
+            checkKeys(body, "observe", OBSERVE_KEYS);
+            Entry skipEntry = body.get("call-site-skip");
+            if (skipEntry != null) {
+                for (ScalarNode item : scalarList(skipEntry.value(), "observe.call-site-skip")) {
+                    String prefix = item.getValue();
+                    if (!PACKAGE_PREFIX.matcher(prefix).matches()) {
+                        throw fail(item, "observe.call-site-skip", "'" + prefix + "' is not a Java package or class"
+                                + " name (expected e.g. com.acme.db)");
+                    }
+                    skip.add(prefix);
+                }
+            }
+        }
+        return new Observation(mode, skip);
     }
 
     // ---- functions

@@ -2,6 +2,7 @@ package dev.warden.audit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,6 +42,22 @@ class AuditLineCodecTest {
         assertNotNull(signed);
         assertArrayEquals(AuditLineCodec.content(42, "ab12", e), signed.content());
         assertTrue(AuditFixtures.KEY.verify(signed.tag(), signed.content()));
+    }
+
+    @Test
+    void aCallSiteIsWrittenLastAndOnlyWhenThereIsOne() {
+        AuditEvent plain = AuditFixtures.statement(3);
+        String without = new String(AuditLineCodec.content(1, "", plain), StandardCharsets.UTF_8);
+        assertFalse(without.contains("callSite"), "every event but observe mode's would-* lines stays as it was");
+        AuditEvent observed = new AuditEvent(plain.type(), plain.time(), plain.eventId(), plain.sessionId(),
+                plain.databaseUser(), plain.role(), plain.purpose(), plain.client(), plain.clientAddress(),
+                plain.statementKind(), plain.fingerprint(), plain.policyVersion(), plain.tables(), plain.columnsRead(),
+                plain.columnsWritten(), plain.columnsFiltered(), plain.rows(), AuditEvent.WOULD_REFUSE, "why", "0A000",
+                plain.durationMicros(), plain.rowKeyHashes(), "com.acme.Orders.find(Orders.java:42)");
+        String with = new String(AuditLineCodec.content(1, "", observed), StandardCharsets.UTF_8);
+        assertTrue(with.endsWith(",\"callSite\":\"com.acme.Orders.find(Orders.java:42)\"}"), with);
+        byte[] line = new AuditChain(AuditFixtures.KEY, 0, "").append(observed);
+        assertEquals(observed, AuditLineCodec.parse(Arrays.copyOf(line, line.length - 1)).event());
     }
 
     @Test

@@ -47,6 +47,15 @@ class PolicySuccessionTest {
     }
 
     @Test
+    void aReloadMayEndObserveModeButNeverStartIt() throws Exception {
+        String toObserve = PolicySuccession.whyNot(policy(BASE), policy("mode: observe\n" + BASE), null);
+        assertTrue(toObserve != null && toObserve.startsWith("mode: ") && toObserve.contains("restart"), toObserve);
+        assertNull(PolicySuccession.whyNot(policy("mode: observe\n" + BASE), policy(BASE), null), "observe to enforce");
+        assertNull(PolicySuccession.whyNot(policy("mode: observe\n" + BASE),
+                policy("mode: observe\n" + BASE.replace("analyst: masked", "analyst: plaintext")), null));
+    }
+
+    @Test
     void howAnEncryptedColumnIsStoredMayNot() throws Exception {
         String changed = PolicySuccession.whyNot(policy(BASE),
                 policy(BASE.replace("encrypt: deterministic", "encrypt: randomized")), null);

@@ -106,7 +106,8 @@ class PolicyValidationTest {
                 keyset: k.json
                 roles: { support: {} }
                 tabels: {}
-                """, 3, "policy: unknown key 'tabels'", "allowed keys: keyset, keyset-reload, policy-reload, roles, tables, functions, audit, denied-columns");
+                """, 3, "policy: unknown key 'tabels'", "allowed keys: keyset, keyset-reload, policy-reload, roles, tables, functions, audit, denied-columns,"
+                + " mode, observe");
     }
 
     @Test

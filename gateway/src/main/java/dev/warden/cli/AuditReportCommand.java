@@ -59,6 +59,10 @@ public final class AuditReportCommand implements Callable<Integer> {
     @Option(names = "--denied", description = "List refused statements and denied columns.")
     boolean denied;
 
+    @Option(names = "--would-refuse", description = "Observe mode: the statements enforcement would refuse, by "
+            + "fingerprint, with counts, first and last seen, call sites and the change that would allow each.")
+    boolean wouldRefuse;
+
     @Option(names = "--top", paramLabel = "N", description = "The N users reading most protected columns.")
     Integer top;
 
@@ -120,6 +124,9 @@ public final class AuditReportCommand implements Callable<Integer> {
         if (denied) {
             tables.add(report.denied());
         }
+        if (wouldRefuse) {
+            tables.add(report.wouldRefuse());
+        }
         if (top != null) {
             tables.add(report.busiestReaders(top));
         }
@@ -133,6 +140,9 @@ public final class AuditReportCommand implements Callable<Integer> {
             tables.add(report.chains());
             tables.add(report.busiestReaders(10));
             tables.add(report.denied());
+            if (report.observed()) {
+                tables.add(report.wouldRefuse());
+            }
             tables.add(report.trailEvents());
         }
         ReportSeries series = report.accessesOverTime(column);
