@@ -5,6 +5,7 @@ import dev.warden.engine.WardenEngine;
 import dev.warden.gateway.auth.BackendLogin;
 import dev.warden.gateway.auth.GatewayUser;
 import dev.warden.gateway.backend.BackendConnector;
+import dev.warden.gateway.backend.BlockingSocketFactory;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.SQLExceptionOverride;
@@ -96,6 +97,8 @@ public final class PooledBackendConnector implements BackendConnector {
             // A client's simple query goes to the server as a simple query too (one message, no describe
             // step); statements the client prepared stay prepared.
             c.addDataSourceProperty("preferQueryMode", "extendedForPrepared");
+            // one blocking read per backend round trip instead of read, poll, read (see BlockingSocketFactory)
+            c.addDataSourceProperty("socketFactory", BlockingSocketFactory.class.getName());
         }
         backend.properties().forEach((name, value) -> {
             // HikariCP lets a user or password driver property win over the pool's: they belong to the shared user

@@ -39,13 +39,14 @@ final class SimpleQueryRunner {
     /** Answers a simple query up to, not including, its ReadyForQuery. */
     void run(String sql) {
         List<String> parts = SqlText.split(sql);
+        StatementKind single = parts.size() == 1 ? StatementKind.of(parts.get(0)) : null;
         if (parts.isEmpty()) {
             BackendMessages.emptyQueryResponse(out.buf());
-        } else if (parts.size() == 1 && !(transaction.status() == 'I' && StatementKind.of(parts.get(0)).isQuery()
+        } else if (single != null && !(transaction.status() == 'I' && single.isQuery()
                 && !transaction.boundedQuery(parts.get(0)))) {
             // one statement that is not a query, or a query inside a block, or one whose shape bounds its result:
             // as is (outside a block: one autocommit statement on the backend, as PostgreSQL itself runs it)
-            runSimple(parts.get(0));
+            runSimple(parts.get(0), single);
         } else {
             // several statements, or one query of unbounded result outside a block: one implicit transaction,
             // which lets the driver fetch a query's result in chunks instead of holding it whole (bounded memory
@@ -63,7 +64,7 @@ final class SimpleQueryRunner {
         }
         if (!implicit) {
             for (String p : parts) {
-                if (!runSimple(p)) {
+                if (!runSimple(p, StatementKind.of(p))) {
                     return;
                 }
             }
@@ -74,7 +75,7 @@ final class SimpleQueryRunner {
         try {
             ctx.conn.setAutoCommit(false);
             for (String p : parts) {
-                if (!runSimple(p)) {
+                if (!runSimple(p, StatementKind.of(p))) {
                     ok = false;
                     break;
                 }
@@ -102,9 +103,8 @@ final class SimpleQueryRunner {
         }
     }
 
-    /** Runs one statement of a simple query; false when it failed (the error has been sent). */
-    private boolean runSimple(String sql) {
-        StatementKind k = StatementKind.of(sql);
+    /** Runs one statement of a simple query, of kind {@code k}; false when it failed (the error has been sent). */
+    private boolean runSimple(String sql, StatementKind k) {
         ClientEncodingCommand encodingCommand = ClientEncodingCommand.of(sql, k);
         if (encodingCommand != null) {
             return runEncodingCommand(encodingCommand, k, sql);
