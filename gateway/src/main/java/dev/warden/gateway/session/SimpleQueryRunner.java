@@ -1,7 +1,6 @@
 package dev.warden.gateway.session;
 
 import dev.warden.gateway.wire.BackendMessages;
-import dev.warden.gateway.wire.ClientEncoding;
 import dev.warden.gateway.wire.ClientOutput;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,6 +25,7 @@ final class SimpleQueryRunner {
     private final ResultStreamer results;
     private final SessionNotifications notifications;
     private final CopyRelay copy;
+    private final ClientEncodingRunner encodingCommands;
 
     SimpleQueryRunner(SessionContext ctx, SessionNotifications notifications, CopyRelay copy) {
         this.ctx = ctx;
@@ -34,6 +34,7 @@ final class SimpleQueryRunner {
         this.results = ctx.results;
         this.notifications = notifications;
         this.copy = copy;
+        this.encodingCommands = new ClientEncodingRunner(ctx);
     }
 
     /** Answers a simple query up to, not including, its ReadyForQuery. */
@@ -175,43 +176,16 @@ final class SimpleQueryRunner {
         }
     }
 
-    /**
-     * SET/RESET/SHOW client_encoding, answered by the gateway, which owns the client's encoding (see
-     * {@link ClientEncodingCommand}); false when it failed (the error has been sent). The new encoding applies
-     * from the ParameterStatus that reports it on: what was answered before is sent in the encoding before.
-     */
+    /** SET/RESET/SHOW client_encoding ({@link ClientEncodingRunner}); false when it failed (the error has been sent). */
     private boolean runEncodingCommand(ClientEncodingCommand c, StatementKind k, String sql) {
         try {
-            if (c.action() == ClientEncodingCommand.Action.REFUSE) {
-                throw ctx.refusedHere(sql, new SQLException("this form of setting client_encoding is not supported by"
-                        + " the gateway: use SET client_encoding TO 'name', SET NAMES or RESET client_encoding"
-                        + " (SET LOCAL and set_config are refused)", "0A000"));
-            }
-            ClientEncoding next = c.action() == ClientEncodingCommand.Action.SHOW ? out.encoding()
-                    : c.value() == null ? ctx.defaultEncoding : encodingOrRefusal(c.value(), sql);
-            transaction.syncAutoCommit();
-            ctx.simple.execute(c.backendTwin());
-            if (c.action() == ClientEncodingCommand.Action.SHOW) {
-                BackendMessages.singleTextRow(out.buf(), "client_encoding", next.name());
-                BackendMessages.commandComplete(out.buf(), "SHOW");
-            } else {
-                BackendMessages.commandComplete(out.buf(), k.first());
-                ctx.switchEncoding(next);
-            }
+            encodingCommands.run(c, k, sql, true);
             transaction.succeeded(k);
             return true;
         } catch (SQLException e) {
             ctx.sendError(e);
             transaction.failed(k);
             return false;
-        }
-    }
-
-    private ClientEncoding encodingOrRefusal(String value, String sql) throws SQLException {
-        try {
-            return ClientEncoding.of(value);
-        } catch (SQLException invalid) {
-            throw ctx.refusedHere(sql, invalid);
         }
     }
 }
