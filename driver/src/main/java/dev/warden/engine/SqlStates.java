@@ -1,6 +1,7 @@
 package dev.warden.engine;
 
 import java.sql.SQLException;
+import java.util.Set;
 
 /**
  * The SQLStates Warden raises, shared by the driver and the gateway so both front doors answer alike.
@@ -42,6 +43,24 @@ public final class SqlStates {
 
     public static SQLException of(String sqlState, String message, Throwable cause) {
         return new SQLException("Warden: " + message, sqlState, cause);
+    }
+
+    /** Answers about a statement, from Warden or from the database, never about the connection. */
+    private static final Set<String> STATEMENT_REFUSALS = Set.of(DENIED, UNSUPPORTED, DATA_CORRUPTED);
+
+    /**
+     * True when {@code e} answers a statement and says nothing about its connection, which a pool must then keep:
+     * a policy denial (42501), an unsupported shape (0A000: for PostgreSQL and pgjdbc a feature not supported), a
+     * ciphertext that does not open (XX001), any other error Warden raised itself; never a connection exception
+     * (class 08) or a server shutdown (57P01-57P03), whoever reports it. HikariCP takes 0A000 for a broken
+     * connection: the pools of the driver's users ({@code WardenExceptionOverride}) and the gateway's ask this.
+     */
+    public static boolean leavesConnectionUsable(SQLException e) {
+        String state = e.getSQLState();
+        if (state != null && (state.startsWith("08") || state.startsWith("57P0"))) {
+            return false;
+        }
+        return state != null && STATEMENT_REFUSALS.contains(state) || raisedByWarden(e);
     }
 
     /**

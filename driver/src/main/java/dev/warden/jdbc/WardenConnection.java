@@ -57,8 +57,12 @@ public final class WardenConnection implements Connection {
         this.session = session;
     }
 
-    /** The session this connection acts for (role, purpose), e.g. for the gateway's logs. */
-    public Session session() {
+    /**
+     * The session this connection acts for (role, purpose), for the driver's own classes. Not part of the API:
+     * what a front door needs of it goes through {@link dev.warden.engine.EngineSession} ({@code unwrap}), the
+     * narrow interface that alone may change it.
+     */
+    Session session() {
         return session;
     }
 

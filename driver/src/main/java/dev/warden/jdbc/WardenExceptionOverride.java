@@ -4,7 +4,6 @@ import com.zaxxer.hikari.SQLExceptionOverride;
 import dev.warden.engine.SqlStates;
 
 import java.sql.SQLException;
-import java.util.Set;
 
 /**
  * HikariCP's {@link SQLExceptionOverride} for pools of {@code jdbc:warden:} connections: a refusal is an
@@ -16,20 +15,16 @@ import java.util.Set;
  * supported. Without this override every such refusal closes a good physical connection, logs a warning with
  * a stack trace, and opens a new one (a TLS and SCRAM handshake, and the engine's first-connection checks).
  *
- * <p>Kept (DO_NOT_EVICT): policy denials (42501), unsupported shapes (0A000), ciphertexts that do not open
- * (XX001) and any other error Warden raises itself (missing key 58030, audit unavailable 58000, a value that
- * does not fit its column 22023, ...). Everything else is left to HikariCP's own rules (CONTINUE_EVICT), so a
- * connection exception (class 08) or a server shutdown (57P01-57P03) still evicts: a real broken connection
- * goes, whoever reports it.
+ * <p>Kept (DO_NOT_EVICT): what {@link SqlStates#leavesConnectionUsable} says answers a statement (policy
+ * denials 42501, unsupported shapes 0A000, ciphertexts that do not open XX001, any other error Warden raises
+ * itself). Everything else is left to HikariCP's own rules (CONTINUE_EVICT), so a connection exception (class
+ * 08) or a server shutdown (57P01-57P03) still evicts: a real broken connection goes, whoever reports it. The
+ * gateway's pools use the same rule.
  *
  * <p>HikariCP is an optional dependency of the driver: this class is only loaded by a HikariCP pool.
  * Stateless and thread-safe.
  */
 public final class WardenExceptionOverride implements SQLExceptionOverride {
-
-    /** Answers about a statement, from Warden or from the database, never about the connection. */
-    private static final Set<String> STATEMENT_REFUSALS =
-            Set.of(SqlStates.DENIED, SqlStates.UNSUPPORTED, SqlStates.DATA_CORRUPTED);
 
     /** HikariCP instantiates it by class name. */
     public WardenExceptionOverride() {
@@ -37,13 +32,6 @@ public final class WardenExceptionOverride implements SQLExceptionOverride {
 
     @java.lang.Override // the bare name is SQLExceptionOverride's nested enum here
     public Override adjudicate(SQLException e) {
-        String state = e.getSQLState();
-        if (state != null && (state.startsWith("08") || state.startsWith("57P0"))) {
-            return Override.CONTINUE_EVICT;
-        }
-        if (state != null && STATEMENT_REFUSALS.contains(state) || SqlStates.raisedByWarden(e)) {
-            return Override.DO_NOT_EVICT;
-        }
-        return Override.CONTINUE_EVICT;
+        return SqlStates.leavesConnectionUsable(e) ? Override.DO_NOT_EVICT : Override.CONTINUE_EVICT;
     }
 }

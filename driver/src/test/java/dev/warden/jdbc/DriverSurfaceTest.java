@@ -46,6 +46,34 @@ class DriverSurfaceTest {
         assertEquals(List.of(), missing, "JDBC methods not handled explicitly by Warden");
     }
 
+    /**
+     * The other way round: a wrapper's public methods are the JDBC interface's and nothing more, so that no
+     * escape hatch (the real connection, the engine's session) is part of the driver's API; a front door gets
+     * what it may use through {@code unwrap(EngineSession.class)}. (The DataSource is a configuration bean: its
+     * setters are its API.)
+     */
+    @Test
+    void wrappersAddNoPublicMethodsToTheirJdbcInterface() {
+        List<String> extra = new ArrayList<>();
+        WRAPPERS.forEach((iface, wrapper) -> {
+            if (iface == DataSource.class) return;
+            for (Method m : wrapper.getDeclaredMethods()) {
+                if (!Modifier.isPublic(m.getModifiers()) || Modifier.isStatic(m.getModifiers()) || m.isSynthetic()) continue;
+                if (!declaredBy(iface, m) && !declaredBy(Object.class, m)) extra.add(wrapper.getSimpleName() + "." + m.getName());
+            }
+        });
+        assertEquals(List.of(), extra, "public methods of Warden's wrappers beyond JDBC's");
+    }
+
+    private static boolean declaredBy(Class<?> type, Method m) {
+        try {
+            type.getMethod(m.getName(), m.getParameterTypes());
+            return true;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+
     private static boolean declaredByWarden(Class<?> wrapper, Method m) {
         for (Class<?> c = wrapper; c != null && c.getName().startsWith("dev.warden."); c = c.getSuperclass()) {
             try {

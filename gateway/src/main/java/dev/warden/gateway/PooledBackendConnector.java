@@ -1,10 +1,12 @@
 package dev.warden.gateway;
 
 import dev.warden.engine.EngineConfig;
+import dev.warden.engine.SqlStates;
 import dev.warden.engine.WardenEngine;
 import dev.warden.gateway.auth.BackendLogin;
 import dev.warden.gateway.auth.GatewayUser;
 import dev.warden.gateway.backend.BackendConnector;
+import dev.warden.gateway.backend.BlockingSocketFactory;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.SQLExceptionOverride;
@@ -29,10 +31,11 @@ public final class PooledBackendConnector implements BackendConnector {
     /** {@code login} null: the backend's shared user. */
     private record Key(BackendLogin login, String role, String purpose) {}
 
-    private static final SQLExceptionOverride FEATURE_NOT_SUPPORTED_IS_NOT_BROKEN = new SQLExceptionOverride() {
+    /** The driver's rule (the one WardenExceptionOverride applies), through the engine. */
+    private static final SQLExceptionOverride STATEMENT_ERRORS_ARE_NOT_BROKEN = new SQLExceptionOverride() {
         @java.lang.Override // the bare name is HikariCP's nested Override enum here
         public Override adjudicate(SQLException e) {
-            return "0A000".equals(e.getSQLState()) ? Override.DO_NOT_EVICT : Override.CONTINUE_EVICT;
+            return SqlStates.leavesConnectionUsable(e) ? Override.DO_NOT_EVICT : Override.CONTINUE_EVICT;
         }
     };
 
@@ -88,7 +91,7 @@ public final class PooledBackendConnector implements BackendConnector {
         c.setConnectionTimeout(60_000);
         // HikariCP takes SQLState 0A000 for a broken connection and evicts it, but for PostgreSQL and Warden
         // it is an ordinary error (feature not supported, a refused statement shape): the session goes on
-        c.setExceptionOverride(FEATURE_NOT_SUPPORTED_IS_NOT_BROKEN);
+        c.setExceptionOverride(STATEMENT_ERRORS_ARE_NOT_BROKEN);
         if (url.startsWith("jdbc:postgresql:") || warden) {
             // Text results straight from the server: what getString returns is then exactly PostgreSQL's
             // own output format (pgjdbc would otherwise reformat binary-received floats and timestamps).
@@ -96,6 +99,8 @@ public final class PooledBackendConnector implements BackendConnector {
             // A client's simple query goes to the server as a simple query too (one message, no describe
             // step); statements the client prepared stay prepared.
             c.addDataSourceProperty("preferQueryMode", "extendedForPrepared");
+            // one blocking read per backend round trip instead of read, poll, read (see BlockingSocketFactory)
+            c.addDataSourceProperty("socketFactory", BlockingSocketFactory.class.getName());
         }
         backend.properties().forEach((name, value) -> {
             // HikariCP lets a user or password driver property win over the pool's: they belong to the shared user

@@ -255,9 +255,30 @@ class GatewayClientEncodingIT {
             assertTrue(invalid.text().contains("invalid byte sequence for encoding \"EUC_JP\": 0xa4"), invalid.text());
             assertEquals('Z', c.read().type());
 
-            // the backend connection must stay UTF-8: the extended protocol may not change the encoding
-            c.send('P', "\0SET client_encoding TO 'LATIN1'\0\0\0".getBytes(LATIN1));
-            c.send('S', new byte[0]);
+            // through the extended protocol, SET/SHOW/RESET client_encoding behave as in a simple query (the
+            // gateway answers them; the backend connection stays UTF-8)
+            extended(c, "SET client_encoding TO 'LATIN1'");
+            assertEquals("12n", types(c, 3));
+            RawPgClient.Message set = c.read();
+            assertEquals("SET\0", new String(set.body(), LATIN1));
+            assertEquals("client_encoding\0LATIN1\0", new String(c.read().body(), LATIN1));
+            assertEquals('Z', c.read().type());
+            extended(c, "SHOW client_encoding");
+            assertEquals("12", types(c, 2));
+            RawPgClient.Message shown = c.read();
+            assertEquals('T', shown.type());
+            assertTrue(new String(shown.body(), LATIN1).contains("client_encoding\0"));
+            RawPgClient.Message value = c.read();
+            assertEquals('D', value.type());
+            assertTrue(new String(value.body(), LATIN1).endsWith("LATIN1"), new String(value.body(), LATIN1));
+            assertEquals("SHOW\0", new String(c.read().body(), LATIN1));
+            assertEquals('Z', c.read().type());
+            extended(c, "RESET client_encoding");
+            assertEquals("12nC", types(c, 4));
+            assertEquals("client_encoding\0UTF8\0", new String(c.read().body(), LATIN1));
+            assertEquals('Z', c.read().type());
+            // and the shapes refused there are refused here too, before anything runs
+            extended(c, "SET LOCAL client_encoding TO 'LATIN1'");
             RawPgClient.Message refused = c.read();
             assertTrue(refused.text().contains("C0A000\0"), refused.text());
             assertEquals('Z', c.read().type());
@@ -290,5 +311,25 @@ class GatewayClientEncodingIT {
             assertEquals("client_encoding\0UTF8\0", new String(c.read().body(), LATIN1));
             assertEquals('Z', c.read().type());
         }
+    }
+
+    /** Parse, Bind, Describe (portal), Execute, Sync of {@code sql}, unnamed, without parameters. */
+    private static void extended(RawPgClient c, String sql) throws java.io.IOException {
+        c.send('P', RawPgClient.concat(new byte[] {0}, sql.getBytes(LATIN1), new byte[] {0, 0, 0}));
+        c.send('B', new byte[] {0, 0, 0, 0, 0, 0, 0, 0});
+        c.send('D', new byte[] {'P', 0});
+        c.send('E', RawPgClient.concat(new byte[] {0}, RawPgClient.intBytes(0)));
+        c.send('S', new byte[0]);
+    }
+
+    /** The types of the next {@code n} messages. */
+    private static String types(RawPgClient c, int n) throws java.io.IOException {
+        StringBuilder t = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            RawPgClient.Message m = c.read();
+            if (m.type() == 'E') throw new AssertionError(m.text());
+            t.append(m.type());
+        }
+        return t.toString();
     }
 }

@@ -102,6 +102,31 @@ class GatewayRobustnessIT {
         await("session released", () -> gw.server.sessionCount() == 0);
     }
 
+    /**
+     * A client that sends its last query and half-closes gets the whole answer, then the connection ends, as with
+     * PostgreSQL (which answers what it read before it reads the end of input); the session is released.
+     */
+    @Test
+    void aHalfClosedClientGetsItsAnswerAndTheSessionEnds() throws Exception {
+        try (RawPgClient client = new RawPgClient(gw.port()).login("alice", GatewayFixture.ALICE_PASSWORD)) {
+            // a quick statement: one still running when the end of input is noticed is cancelled, as a vanished
+            // client's (the two look alike to the server)
+            client.query("select 'half-closed'");
+            client.socket.shutdownOutput();
+            StringBuilder got = new StringBuilder();
+            RawPgClient.Message m;
+            while ((m = client.read()).type() != 'Z') {
+                got.append(m.type());
+                if (m.type() == 'D') {
+                    assertTrue(new String(m.body(), StandardCharsets.UTF_8).contains("half-closed"));
+                }
+            }
+            assertEquals("TDC", got.toString());
+            assertEquals(-1, client.socket.getInputStream().read(), "the gateway closes after the answer");
+        }
+        await("session released", () -> gw.server.sessionCount() == 0);
+    }
+
     @Test
     void clientVanishingMidResultStopsTheStream() throws Exception {
         try (RawPgClient client = new RawPgClient(gw.port()).login("alice", GatewayFixture.ALICE_PASSWORD)) {

@@ -6,7 +6,6 @@ import dev.warden.gateway.backend.PgjdbcInternals;
 import dev.warden.gateway.session.Portals.Portal;
 import dev.warden.gateway.session.PreparedStatements.Prepared;
 import dev.warden.gateway.wire.BackendMessages;
-import dev.warden.gateway.wire.ClientEncoding;
 import dev.warden.gateway.wire.ClientOutput;
 import dev.warden.gateway.wire.ParameterBinder;
 import dev.warden.gateway.wire.PgFrame;
@@ -35,6 +34,7 @@ final class ExtendedQuery {
     private final SessionNotifications notifications;
     private final PreparedStatements statements = new PreparedStatements();
     private final Portals portals = new Portals();
+    private final ClientEncodingRunner encodingCommands;
     /** After an error: messages up to the next Sync are skipped, as PostgreSQL skips them. */
     private boolean skipToSync;
     /** Executes from the current message up to the next Sync among the frames received together. */
@@ -46,6 +46,7 @@ final class ExtendedQuery {
         this.transaction = ctx.transaction;
         this.results = ctx.results;
         this.notifications = notifications;
+        this.encodingCommands = new ClientEncodingRunner(ctx);
     }
 
     /**
@@ -79,7 +80,7 @@ final class ExtendedQuery {
         statements.closeAll();
     }
 
-    /** Parse: prepares the statement on the backend (one statement; no COPY, no client_encoding change). */
+    /** Parse: prepares the statement on the backend (one statement; no COPY; client_encoding commands are answered by the gateway). */
     void parse(PgFrame f) throws SQLException {
         String name = f.readCString();
         String query = f.readCString();
@@ -98,13 +99,14 @@ final class ExtendedQuery {
         }
         Prepared p = new Prepared(name, parts.isEmpty() ? "" : parts.get(0), oids);
         ClientEncodingCommand encodingCommand = ClientEncodingCommand.of(p.sql, p.kind);
-        if (encodingCommand != null && !(encodingCommand.action() == ClientEncodingCommand.Action.SHOW
-                && out.encoding() == ClientEncoding.UTF8)) {
-            // the backend connection must stay UTF-8; the gateway answers these in simple query mode only
-            throw ctx.refusedHere(query, new SQLException("client_encoding can be set or shown only in simple query"
-                    + " mode through the gateway", "0A000"));
-        }
-        if (!p.empty()) {
+        if (encodingCommand != null) {
+            // the backend connection stays UTF-8: the gateway answers these itself, as in simple query mode
+            SQLException refused = encodingCommands.refusal(encodingCommand, query);
+            if (refused != null) {
+                throw refused;
+            }
+            p.encodingCommand = encodingCommand;
+        } else if (!p.empty()) {
             if (p.kind.isCopyIn() || p.kind.isCopyOut()) {
                 throw ctx.refusedHere(query, new SQLException("COPY FROM STDIN / TO STDOUT is supported only in simple"
                         + " query mode by the gateway", "0A000"));
@@ -203,6 +205,10 @@ final class ExtendedQuery {
         if (what == 'S') {
             Prepared p = statements.get(name);
             BackendMessages.parameterDescription(out.buf(), parameterTypes(p));
+            if (p.encodingCommand != null) {
+                describeEncodingCommand(p);
+                return;
+            }
             ResultSetMetaData md = p.empty() ? null : p.ps.getMetaData();
             if (md == null || md.getColumnCount() == 0 && !p.kind.first().equals("SELECT")) {
                 BackendMessages.noData(out.buf());
@@ -213,6 +219,10 @@ final class ExtendedQuery {
             Portal portal = portals.get(name);
             if (portal.stmt.empty()) {
                 BackendMessages.noData(out.buf());
+                return;
+            }
+            if (portal.stmt.encodingCommand != null) {
+                describeEncodingCommand(portal.stmt);
                 return;
             }
             // Executing here gives the row description without another round trip to the database;
@@ -226,6 +236,30 @@ final class ExtendedQuery {
         } else {
             throw new PgFrame.MalformedMessageException("invalid DESCRIBE message subtype " + what);
         }
+    }
+
+    /** SHOW client_encoding returns its one text column; SET and RESET return no rows. */
+    private void describeEncodingCommand(Prepared p) {
+        if (p.encodingCommand.action() == ClientEncodingCommand.Action.SHOW) {
+            encodingCommands.describeShowRow();
+        } else {
+            BackendMessages.noData(out.buf());
+        }
+    }
+
+    /** Execute of SET/RESET/SHOW client_encoding: answered by the gateway, once per portal. */
+    private void executeEncodingCommand(Portal portal) throws SQLException {
+        Prepared p = portal.stmt;
+        if (portal.done) {
+            BackendMessages.commandComplete(out.buf(), p.encodingCommand.action() == ClientEncodingCommand.Action.SHOW
+                    ? "SHOW" : p.kind.first());
+            return;
+        }
+        transaction.executing(p.kind);
+        encodingCommands.run(p.encodingCommand, p.kind, p.sql, false);
+        portal.done = true;
+        transaction.executing(null);
+        transaction.succeeded(p.kind);
     }
 
     private void ensureExecuted(Portal portal) throws SQLException {
@@ -317,6 +351,10 @@ final class ExtendedQuery {
         Portal portal = portals.get(name);
         if (portal.stmt.empty()) {
             BackendMessages.emptyQueryResponse(out.buf());
+            return;
+        }
+        if (portal.stmt.encodingCommand != null) {
+            executeEncodingCommand(portal);
             return;
         }
         char before = transaction.status();

@@ -33,6 +33,8 @@ final class PreparedStatements {
         long boundedAsOf = -1;
         short[] columnFormats;
         boolean closed;
+        /** SET/RESET/SHOW client_encoding, which the gateway answers itself (no backend statement); else null. */
+        ClientEncodingCommand encodingCommand;
 
         Prepared(String name, String sql, int[] declared) {
             this.name = name;

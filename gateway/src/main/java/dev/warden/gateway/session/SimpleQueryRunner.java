@@ -1,7 +1,6 @@
 package dev.warden.gateway.session;
 
 import dev.warden.gateway.wire.BackendMessages;
-import dev.warden.gateway.wire.ClientEncoding;
 import dev.warden.gateway.wire.ClientOutput;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,6 +25,7 @@ final class SimpleQueryRunner {
     private final ResultStreamer results;
     private final SessionNotifications notifications;
     private final CopyRelay copy;
+    private final ClientEncodingRunner encodingCommands;
 
     SimpleQueryRunner(SessionContext ctx, SessionNotifications notifications, CopyRelay copy) {
         this.ctx = ctx;
@@ -34,18 +34,20 @@ final class SimpleQueryRunner {
         this.results = ctx.results;
         this.notifications = notifications;
         this.copy = copy;
+        this.encodingCommands = new ClientEncodingRunner(ctx);
     }
 
     /** Answers a simple query up to, not including, its ReadyForQuery. */
     void run(String sql) {
         List<String> parts = SqlText.split(sql);
+        StatementKind single = parts.size() == 1 ? StatementKind.of(parts.get(0)) : null;
         if (parts.isEmpty()) {
             BackendMessages.emptyQueryResponse(out.buf());
-        } else if (parts.size() == 1 && !(transaction.status() == 'I' && StatementKind.of(parts.get(0)).isQuery()
+        } else if (single != null && !(transaction.status() == 'I' && single.isQuery()
                 && !transaction.boundedQuery(parts.get(0)))) {
             // one statement that is not a query, or a query inside a block, or one whose shape bounds its result:
             // as is (outside a block: one autocommit statement on the backend, as PostgreSQL itself runs it)
-            runSimple(parts.get(0));
+            runSimple(parts.get(0), single);
         } else {
             // several statements, or one query of unbounded result outside a block: one implicit transaction,
             // which lets the driver fetch a query's result in chunks instead of holding it whole (bounded memory
@@ -63,7 +65,7 @@ final class SimpleQueryRunner {
         }
         if (!implicit) {
             for (String p : parts) {
-                if (!runSimple(p)) {
+                if (!runSimple(p, StatementKind.of(p))) {
                     return;
                 }
             }
@@ -74,7 +76,7 @@ final class SimpleQueryRunner {
         try {
             ctx.conn.setAutoCommit(false);
             for (String p : parts) {
-                if (!runSimple(p)) {
+                if (!runSimple(p, StatementKind.of(p))) {
                     ok = false;
                     break;
                 }
@@ -102,9 +104,8 @@ final class SimpleQueryRunner {
         }
     }
 
-    /** Runs one statement of a simple query; false when it failed (the error has been sent). */
-    private boolean runSimple(String sql) {
-        StatementKind k = StatementKind.of(sql);
+    /** Runs one statement of a simple query, of kind {@code k}; false when it failed (the error has been sent). */
+    private boolean runSimple(String sql, StatementKind k) {
         ClientEncodingCommand encodingCommand = ClientEncodingCommand.of(sql, k);
         if (encodingCommand != null) {
             return runEncodingCommand(encodingCommand, k, sql);
@@ -175,43 +176,16 @@ final class SimpleQueryRunner {
         }
     }
 
-    /**
-     * SET/RESET/SHOW client_encoding, answered by the gateway, which owns the client's encoding (see
-     * {@link ClientEncodingCommand}); false when it failed (the error has been sent). The new encoding applies
-     * from the ParameterStatus that reports it on: what was answered before is sent in the encoding before.
-     */
+    /** SET/RESET/SHOW client_encoding ({@link ClientEncodingRunner}); false when it failed (the error has been sent). */
     private boolean runEncodingCommand(ClientEncodingCommand c, StatementKind k, String sql) {
         try {
-            if (c.action() == ClientEncodingCommand.Action.REFUSE) {
-                throw ctx.refusedHere(sql, new SQLException("this form of setting client_encoding is not supported by"
-                        + " the gateway: use SET client_encoding TO 'name', SET NAMES or RESET client_encoding"
-                        + " (SET LOCAL and set_config are refused)", "0A000"));
-            }
-            ClientEncoding next = c.action() == ClientEncodingCommand.Action.SHOW ? out.encoding()
-                    : c.value() == null ? ctx.defaultEncoding : encodingOrRefusal(c.value(), sql);
-            transaction.syncAutoCommit();
-            ctx.simple.execute(c.backendTwin());
-            if (c.action() == ClientEncodingCommand.Action.SHOW) {
-                BackendMessages.singleTextRow(out.buf(), "client_encoding", next.name());
-                BackendMessages.commandComplete(out.buf(), "SHOW");
-            } else {
-                BackendMessages.commandComplete(out.buf(), k.first());
-                ctx.switchEncoding(next);
-            }
+            encodingCommands.run(c, k, sql, true);
             transaction.succeeded(k);
             return true;
         } catch (SQLException e) {
             ctx.sendError(e);
             transaction.failed(k);
             return false;
-        }
-    }
-
-    private ClientEncoding encodingOrRefusal(String value, String sql) throws SQLException {
-        try {
-            return ClientEncoding.of(value);
-        } catch (SQLException invalid) {
-            throw ctx.refusedHere(sql, invalid);
         }
     }
 }

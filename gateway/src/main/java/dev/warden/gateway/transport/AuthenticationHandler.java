@@ -15,6 +15,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
@@ -399,6 +400,8 @@ public final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
         QueuedCopyInput copyInput = new QueuedCopyInput(channel);
         GatewaySession session = services.launcher().newSession(channel, output, copyInput, user, effectivePurpose,
                 settings);
+        // answers to what the client sent before it half-closed still go out (see SessionHandler#inputEnded)
+        channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         ctx.pipeline().replace(this, "session", new SessionHandler(session, output, copyInput));
         session.executor.execute(session::start);
     }

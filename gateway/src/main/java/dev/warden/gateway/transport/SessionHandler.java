@@ -5,14 +5,22 @@ import dev.warden.gateway.session.QueuedCopyInput;
 import dev.warden.gateway.wire.BackendMessages;
 import dev.warden.gateway.wire.ErrorFields;
 import dev.warden.gateway.wire.PgFrame;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The event-loop side of an authenticated session: hands each frame to the session's serial executor (copy
  * data straight to the running COPY), wakes the worker when the channel becomes writable, and cancels and
  * releases the backend when the client goes away. Never blocks. One per channel.
+ *
+ * <p>The channel allows half-closure ({@link AuthenticationHandler} sets it when it installs this handler): a
+ * client that ends its input after its last message still gets the answers, as from PostgreSQL, which reads a
+ * statement, answers it, and only then reads the end of input ({@link #inputEnded}).
  */
 final class SessionHandler extends ChannelInboundHandlerAdapter {
 
@@ -70,6 +78,44 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         output.writabilityChanged();
         ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputEnded(ctx);
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * The client's input ended (it half-closed, or closed and is gone; the two look alike here). What it sent
+     * before is answered, then the session ends and the connection closes after the answers. A statement still
+     * running at a later look (every {@link #LIVENESS_MILLIS}) is cancelled as one of a vanished client, which is
+     * what a session on its own thread does when its liveness probe finds the end of input.
+     */
+    private void inputEnded(ChannelHandlerContext ctx) {
+        submitPending();
+        copyInput.clientGone(); // a COPY FROM STDIN gets no more data
+        session.executor.execute(() -> {
+            session.close();
+            ctx.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        });
+        cancelIfStillRunning(ctx);
+    }
+
+    static final long LIVENESS_MILLIS = 250;
+
+    private void cancelIfStillRunning(ChannelHandlerContext ctx) {
+        ctx.executor().schedule(() -> {
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            if (session.isRunningStatement()) {
+                session.clientGone();
+            }
+            cancelIfStillRunning(ctx);
+        }, LIVENESS_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -17,6 +17,12 @@ final class SocketFrameInput implements PgFrameReader.Input {
     static final int INITIAL_BUFFER = 16 * 1024;
 
     private final PgFrameReader reader;
+    /**
+     * The session's usual buffer: direct, so that a socket read lands in it without the JDK copying through a
+     * temporary direct buffer of its own (a thread-local lookup and a copy per read). A larger message gets a
+     * heap buffer of its size for as long as it takes to arrive.
+     */
+    private final ByteBuffer initial = ByteBuffer.allocateDirect(INITIAL_BUFFER);
     /** Received, not yet decoded bytes, between position and limit (read mode, except inside receiving/received). */
     private ByteBuffer in;
 
@@ -26,7 +32,7 @@ final class SocketFrameInput implements PgFrameReader.Input {
      */
     SocketFrameInput(byte[] undecoded, int maxMessageBytes, boolean typed) {
         this.reader = new PgFrameReader(maxMessageBytes, typed);
-        this.in = ByteBuffer.allocate(Math.max(INITIAL_BUFFER, undecoded.length));
+        this.in = undecoded.length <= INITIAL_BUFFER ? initial : ByteBuffer.allocate(undecoded.length);
         in.put(undecoded).flip();
     }
 
@@ -58,8 +64,8 @@ final class SocketFrameInput implements PgFrameReader.Input {
             }
             return null;
         }
-        if (!in.hasRemaining() && in.capacity() > INITIAL_BUFFER) {
-            in = ByteBuffer.allocate(INITIAL_BUFFER).flip(); // a large message passed; don't keep its buffer
+        if (!in.hasRemaining() && in != initial) {
+            in = initial.clear().flip(); // a large message passed; don't keep its buffer
         }
         return frame;
     }

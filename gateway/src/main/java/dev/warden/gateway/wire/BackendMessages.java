@@ -98,12 +98,22 @@ public final class BackendMessages {
      * and value must be ASCII, as setting names and values of the gateway's own are.
      */
     public static void singleTextRow(ByteBuf out, String column, String value) {
+        textColumnDescription(out, column);
+        textRow(out, value);
+    }
+
+    /** RowDescription of one text column in text format (as of SHOW). */
+    public static void textColumnDescription(ByteBuf out, String column) {
         int at = begin(out, 'T');
         out.writeShort(1);
         cstring(out, column);
         out.writeInt(0).writeShort(0).writeInt(PgTypeCatalog.TEXT).writeShort(-1).writeInt(-1).writeShort(0);
         end(out, at);
-        at = begin(out, 'D');
+    }
+
+    /** DataRow of one text value. */
+    public static void textRow(ByteBuf out, String value) {
+        int at = begin(out, 'D');
         out.writeShort(1);
         int lengthAt = out.writerIndex();
         out.writeInt(0);

@@ -112,4 +112,22 @@ class SqlTextTest {
         assertEquals("ALL", StatementKind.of("reset all").reportedSettingChanged());
         assertNull(StatementKind.of("set search_path = x").reportedSettingChanged());
     }
+
+    @Test
+    void kindReadWithoutTokenizingAgreesWithTheTokenizer() {
+        // StatementKind.of reads "SELECT ..." and its like without the tokenizer; whatever the text, it must say
+        // what the tokenizer's leading words say
+        for (String sql : List.of("select abalance from pgbench_accounts where aid = 1", "SELECT(1)", " \t\nSelect 1",
+                "selectx 1", "select1", "select_1 from t", "select$1", "sel\u00e9ct 1", "SELECT\u00e9 1", "select",
+                "select\u000b1", "(select 1)", "/* c */ select 1", "-- c\nselect 1", "\"select\" 1", "E'select' 1",
+                "U&\"x\"", "insert into t values (1)", "INSERT\tINTO t", "update t set a = 1", "delete from t",
+                "values (1)", "table t", "begin", "begin isolation level serializable", "show all", "merge into t",
+                "selecting 1", "with x as (select 1) select * from x", "set client_encoding to 'UTF8'")) {
+            List<String> words = SqlText.words(sql, 12);
+            StatementKind k = StatementKind.of(sql);
+            assertEquals(words.isEmpty() ? "" : words.get(0), k.first(), sql);
+            assertTrue(words.subList(0, Math.min(k.words().size(), words.size())).equals(k.words())
+                    || k.words().equals(words), sql);
+        }
+    }
 }
