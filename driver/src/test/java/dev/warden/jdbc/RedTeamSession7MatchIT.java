@@ -14,7 +14,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -179,16 +178,15 @@ class RedTeamSession7MatchIT {
     }
 
     /**
-     * Not fixed this session. ILIKE folds with the JVM's Unicode tables ({@link Character#toLowerCase(int)}), the
+     * Finding (fixed in session 8): ILIKE folded with the JVM's Unicode tables ({@link Character#toLowerCase(int)}), the
      * database with its C library's: when they differ (JDK 17 knows Unicode 13, glibc 2.36 Unicode 14, which added
      * U+A7C0/U+A7C1), Warden's answer differs from PostgreSQL's both ways: the index misses a row (a code point
      * the JVM thinks uncased is used in a query token) and the re-check keeps or drops a row the database would not.
-     * The fix: read the database's own lower-case map once per database
-     * ({@code SELECT c, lower(chr(c)) FROM generate_series(1, 1114111) c WHERE ... lower(chr(c)) <> chr(c)}, about
-     * 0.7 s) and fold with it in the re-check, and derive the usable query code points from its pre-images.
+     * Warden now reads the database's own lower-case map once per server and ctype ({@code ILikeFolding}), folds
+     * with it in the re-check, and leaves out of the query tokens the code points whose database case class has
+     * more than one index fold.
      */
     @Test
-    @Disabled("finding open: ILIKE folds by the JVM's Unicode version, not the database's C library; see Javadoc")
     void iLikeFoldsAsTheDatabaseDoesEvenWhereTheJvmsUnicodeDiffers() throws Exception {
         try (Connection support = db.as(policy, "support", null); Connection raw = db.raw()) {
             for (String pattern : List.of("\uA7C0abc", "\uA7C1abc")) {
