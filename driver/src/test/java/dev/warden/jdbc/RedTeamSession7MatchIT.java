@@ -205,6 +205,43 @@ class RedTeamSession7MatchIT {
     }
 
     /**
+     * Finding (session 8): {@code UPDATE ... SET nickname = 'x'::text} on a match column sent the ciphertext with the
+     * cast still after it ({@code '\\x..'::bytea::text}: 42804 from the server). A literal cast to the column's own
+     * type is now a value, replaced whole, in SET and in VALUES, with its index written beside it; a cast to another
+     * type is refused (0A000).
+     */
+    @Test
+    void aLiteralCastToTheColumnsTypeIsWrittenLikeThePlainLiteral() throws Exception {
+        try (Connection support = db.as(policy, "support", null); Statement s = support.createStatement();
+             Connection raw = db.raw(); Statement r = raw.createStatement()) {
+            for (String table : List.of("customers", "twin")) {
+                Statement st = table.equals("twin") ? r : s;
+                st.executeUpdate("UPDATE " + table + " SET nickname = 'qqcastqq'::text WHERE id = 3");
+                st.executeUpdate("UPDATE " + table + " SET name = 'n', nickname = CAST('rrcastrr' AS varchar) WHERE id = 4");
+                st.executeUpdate("INSERT INTO " + table + " (id, name, email, nickname) VALUES (100, 'x', 'y',"
+                        + " 'sscastss'::text)");
+            }
+            try {
+                for (String pattern : List.of("%cast%", "qq%", "%rr", "sscastss")) {
+                    String sql = "SELECT id, nickname FROM TABLE WHERE nickname LIKE '" + pattern + "' ORDER BY id";
+                    assertEquals(MatchLikeIT.rows(r.executeQuery(sql.replace("TABLE", "twin"))),
+                            MatchLikeIT.rows(s.executeQuery(sql.replace("TABLE", "customers"))), sql);
+                }
+                SQLException e = assertThrows(SQLException.class,
+                        () -> s.executeUpdate("UPDATE customers SET nickname = '5'::int WHERE id = 3"));
+                assertEquals("0A000", e.getSQLState(), e.getMessage());
+            } finally {
+                for (String table : List.of("customers", "twin")) {
+                    Statement st = table.equals("twin") ? r : s;
+                    st.executeUpdate("DELETE FROM " + table + " WHERE id = 100");
+                    st.executeUpdate("UPDATE " + table + " SET nickname = '" + NICKNAMES[2] + "' WHERE id = 3");
+                    st.executeUpdate("UPDATE " + table + " SET name = 'n3', nickname = NULL WHERE id = 4");
+                }
+            }
+        }
+    }
+
+    /**
      * A row whose companion is NULL while its value is not (written before match: true was turned on, or by a
      * writer whose policy lacks it, until {@code warden keys reencrypt} runs) was never a candidate of
      * {@code col_match @> tokens}: LIKE missed it, where PostgreSQL on the plaintext finds it. Warden now sends
