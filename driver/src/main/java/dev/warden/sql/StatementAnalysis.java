@@ -1664,6 +1664,8 @@ final class StatementAnalysis {
                 && (f.getName().equalsIgnoreCase(quantifier) || op.equals("=") && f.getName().equalsIgnoreCase("SOME"))
                 && f.getParameters() != null && f.getParameters().size() == 1
                 && f.getParameters().get(0) instanceof JdbcParameter p && slotOf(p) >= 0
+                // an application's parameter, not a literal the lexer placed ('{a,b}' is an array literal)
+                && sql.slots().get(slotOf(p)) instanceof Slot.Parameter
                 && !f.isDistinct() && !f.isAllColumns() && !f.isUnique() && f.getOrderByElements() == null
                 && f.getKeep() == null && f.getAttribute() == null && f.getNullHandling() == null) {
             // col = ANY (?) with one array parameter: each element a compared value, encrypted when bound
