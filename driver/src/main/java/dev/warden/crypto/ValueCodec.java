@@ -31,7 +31,8 @@ import java.util.Objects;
  * <li>NUMERIC: UTF-8 (ASCII) of {@code BigDecimal.toPlainString()} after {@code stripTrailingZeros()}, with every
  *     zero written {@code "0"}. So numerically equal values encode (and encrypt deterministically) equal:
  *     {@code 1.0}, {@code 1.00} and {@code 1} are one value, and decode returns it with the smallest scale
- *     ({@code 1}); the declared scale of the column is not preserved. Double/Float go through
+ *     ({@code 1}); the scale written is not preserved ({@link #encodeAsWritten} keeps it, for randomized
+ *     columns, whose ciphertexts are never compared). Double/Float go through
  *     {@code BigDecimal.valueOf} (their shortest decimal form, so {@code 0.1} is 0.1); NaN and infinities are
  *     refused, and so are values beyond PostgreSQL's numeric range (131072 digits before the point,
  *     16383 after).
@@ -81,6 +82,21 @@ public final class ValueCodec {
             default:
                 throw new AssertionError(type);
         }
+    }
+
+    /**
+     * {@link #encode}, except that a NUMERIC keeps the scale it was written with, as PostgreSQL's unconstrained
+     * {@code numeric} stores it ({@code 1.50} stays 1.50, {@code 1e2} is 100, {@code -0.0} is 0.0). For columns
+     * whose ciphertexts are never compared (randomized): decode returns the value with that scale.
+     */
+    public static byte[] encodeAsWritten(LogicalType type, Object value) {
+        if (type != LogicalType.NUMERIC || value == null) return encode(type, value);
+        BigDecimal written = toBigDecimal(value);
+        canonicalNumeric(written);  // the range check
+        if (written.scale() > MAX_NUMERIC_SCALE) throw cannot(value, LogicalType.NUMERIC, "out of range");
+        BigDecimal kept = written.signum() == 0 ? BigDecimal.ZERO.setScale(Math.max(0, written.scale()))
+                : written.setScale(Math.max(0, written.scale()));
+        return kept.toPlainString().getBytes(StandardCharsets.US_ASCII);
     }
 
     public static Object decode(LogicalType type, byte[] bytes) {

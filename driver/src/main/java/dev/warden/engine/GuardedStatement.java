@@ -38,6 +38,7 @@ public final class GuardedStatement {
     private final SearchScope scope;  // what the session's names resolved to when analysed; null: not analysed
     private final Policy policy;  // the policy every decision of this guard was taken under
     private final Observed observed;  // observe mode: what enforcing would have done; null in enforce mode
+    private final boolean[] arrayParameters;  // by application parameter: col = ANY (?)'s array; null: none
 
     GuardedStatement(LexedSql lexed, CompiledStatement compiled, String sql, ProtectedColumn[] parameterColumns,
                      Local local, String localValue, WardenKeyset keyset, Policy policy) {
@@ -79,6 +80,8 @@ public final class GuardedStatement {
         this.scope = scope;
         this.policy = policy;
         this.namesEffect = NameResolution.effectOf(lexed);
+        this.arrayParameters = targets == null || compiled == null || compiled.keyExpansion() == null ? null
+                : compiled.keyExpansion().arrayParameters(lexed);
     }
 
     /** What running this statement may do to what the session's table names resolve to. */
@@ -305,11 +308,47 @@ public final class GuardedStatement {
                 else target.setObject(first + 1, tokens);
                 return;
             }
+            if (arrayParameters != null && index < arrayParameters.length && arrayParameters[index]) {
+                bindArray(target, first, column, plaintext);
+                return;
+            }
             int keys = targets[index + 1] - first;
             for (int k = 0; k < keys; k++) bindStored(target, first + k, column, column.protectUnder(k, plaintext));
             return;
         }
         bindStored(target, index, column, column.protect(plaintext));
+    }
+
+    /**
+     * The array of {@code col = ANY (?)}: each element encrypted once per deterministic key (rows written under each
+     * match), NULL elements kept (once: they only make the answer NULL instead of false, as in PostgreSQL), a NULL
+     * array bound as NULL. Accepts what the real driver accepts for an array: a {@link java.sql.Array} or a Java
+     * array (of objects or primitives), one-dimensional.
+     */
+    private static void bindArray(PreparedStatement target, int index, ProtectedColumn column, Object plaintext)
+            throws SQLException {
+        Object[] elements = ArrayValues.elements(plaintext, column);
+        if (elements == null) {
+            target.setNull(index, java.sql.Types.ARRAY);
+            return;
+        }
+        if (!column.encrypted()) {
+            target.setObject(index, plaintext instanceof java.sql.Array a ? a : elements);
+            return;
+        }
+        java.util.List<Object> stored = new java.util.ArrayList<>(elements.length * column.equalityKeys());
+        boolean nullAdded = false;
+        for (Object element : elements) {
+            if (element == null) {
+                if (!nullAdded) stored.add(null);
+                nullAdded = true;
+                continue;
+            }
+            for (int k = 0; k < column.equalityKeys(); k++) stored.add(column.protectUnder(k, element));
+        }
+        boolean bytea = column.storage() == Storage.BYTEA;
+        Object[] array = stored.toArray(bytea ? new byte[0][] : new String[0]);
+        target.setArray(index, target.getConnection().createArrayOf(bytea ? "bytea" : "text", array));
     }
 
     private static void bindStored(PreparedStatement target, int index, ProtectedColumn column, Object stored)

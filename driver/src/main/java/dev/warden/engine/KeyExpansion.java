@@ -24,7 +24,9 @@ import java.util.Set;
  * is true exactly when {@code <>} on the plaintext would be.
  *
  * Also used with a single key for the parameters of {@code col = ANY (ARRAY[?, ...])}, which it writes with their
- * stored type ({@code ?::bytea}).
+ * stored type ({@code ?::bytea}), and for {@code col = ANY (?)} / {@code col <> ALL (?)} with one array parameter,
+ * written {@code ?::bytea[]}: its elements are encrypted when bound, once per key
+ * ({@link GuardedStatement#bind}), so the parameter stays one parameter.
  *
  * <p>Only shapes it can rewrite textually with certainty are accepted: the column before the operator and
  * the placeholder directly after it ({@code col = ?}, not {@code ? = col} or {@code col = (?)}), and bare
@@ -35,7 +37,9 @@ final class KeyExpansion {
 
     /** How one compared value appears in the statement. */
     enum Form {
-        EQUALS, NOT_EQUALS, IN_ITEM, ARRAY_ITEM;
+        EQUALS, NOT_EQUALS, IN_ITEM, ARRAY_ITEM,
+        /** {@code col = ANY (?)}, {@code col <> ALL (?)}: one array parameter; each element is encrypted when bound. */
+        ARRAY_PARAMETER;
 
         /** The form of a FILTER_EQUALITY use from its operator ("=", "<>", "IN", "NOT IN"). */
         static Form of(String operator) {
@@ -44,6 +48,7 @@ final class KeyExpansion {
                 case "<>" -> NOT_EQUALS;
                 case "IN", "NOT IN" -> IN_ITEM;
                 case "= ANY", "<> ALL" -> ARRAY_ITEM;
+                case "= ANY (?)", "<> ALL (?)" -> ARRAY_PARAMETER;
                 default -> throw new IllegalArgumentException("not an equality operator: " + operator);
             };
         }
@@ -101,6 +106,14 @@ final class KeyExpansion {
                 start = cast.start();
                 end = cast.end();
             }
+            if (form == Form.ARRAY_PARAMETER) {
+                checkBareListItem(text, start, end, column, '(', ')');
+                out.append(text, from, start).append('?');
+                if (column.encrypted()) out.append(column.storage() == Storage.BYTEA ? "::bytea[]" : "::text[]");
+                targets[((Slot.Parameter) slot).jdbcIndex()] = nextTarget++;
+                from = end;
+                continue;
+            }
             int keys = form == null ? 1 : column.equalityKeys();
             if (form == Form.EQUALS || form == Form.NOT_EQUALS) {
                 int operatorStart = operatorBefore(text, start, form, column);
@@ -140,6 +153,19 @@ final class KeyExpansion {
         out.append(text, from, text.length());
         targets[parameters + 1] = nextTarget;
         return new Rendered(out.toString(), targets, literalsEncrypted);
+    }
+
+    /** By application parameter index: true for the array parameter of {@code col = ANY (?)}; null when none. */
+    boolean[] arrayParameters(LexedSql lexed) {
+        boolean[] out = null;
+        for (int i = 0; i < forms.length && i < lexed.slots().size(); i++) {
+            if (forms[i] == Form.ARRAY_PARAMETER && lexed.slots().get(i) instanceof Slot.Parameter p) {
+                if (out == null) out = new boolean[lexed.slots().size() + 1];
+                if (p.jdbcIndex() >= out.length) out = java.util.Arrays.copyOf(out, p.jdbcIndex() + 1);
+                out[p.jdbcIndex()] = true;
+            }
+        }
+        return out;
     }
 
     static SQLException unencryptableLiteral(ProtectedColumn column) {

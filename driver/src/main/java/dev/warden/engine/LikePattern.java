@@ -11,7 +11,7 @@ import java.util.function.IntUnaryOperator;
  * lets through are exactly those PostgreSQL would return on the plaintext: {@code _} is one character (code
  * point), {@code %} any run of characters, the escape character (backslash unless {@code ESCAPE} says otherwise;
  * none with {@code ESCAPE ''}) makes the next character literal. ILIKE folds pattern and value with the case
- * folding of the database ({@link #caseFolding}). Also gives the literal runs the index's query tokens come from.
+ * folding of the database ({@link ILikeFolding}). Also gives the literal runs the index's query tokens come from.
  * Immutable and thread-safe.
  */
 final class LikePattern {
@@ -136,10 +136,5 @@ final class LikePattern {
             }
         }
         return parts.stream().flatMapToLong(java.util.Arrays::stream).sorted().distinct().toArray();
-    }
-
-    /** The case folding ILIKE uses for a database's ctype: ASCII only for C and POSIX, else Unicode simple lower case. */
-    static IntUnaryOperator caseFolding(boolean asciiOnly) {
-        return asciiOnly ? c -> c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c : Character::toLowerCase;
     }
 }

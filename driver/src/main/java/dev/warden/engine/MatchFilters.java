@@ -44,7 +44,7 @@ final class MatchFilters {
      * and OFFSET/LIMIT.
      */
     record Rendered(String sql, int[] targets, boolean literalsEncrypted, Filter[] patternParameters,
-                    String[] escapeOf, IntUnaryOperator iLikeFolding, List<RowFilter.Check> literalChecks,
+                    String[] escapeOf, ILikeFolding iLikeFolding, List<RowFilter.Check> literalChecks,
                     int[] hiddenIndexOf, int visibleColumns, long offset, long limit, int boundTarget,
                     int boundOffset, int rowIdIndex) {
 
@@ -65,7 +65,7 @@ final class MatchFilters {
             }
             String text = patternText(plaintext, f);
             LikePattern pattern = LikePattern.compile(text, escapeOf[index], f.ilike() ? iLikeFolding : null);
-            if (!f.not()) target.setObject(targets[index], tokensOf(pattern, f, text));
+            if (!f.not()) target.setObject(targets[index], tokensOf(pattern, f, iLikeFolding));
             return pattern;
         }
 
@@ -135,11 +135,9 @@ final class MatchFilters {
 
     /**
      * @param visibleColumns the statement's own output columns
-     * @param iLikeFolding   ILIKE's case folding for this database, or null when ILIKE cannot be answered exactly
-     *                       here (then {@code iLikeRefusal} says why)
+     * @param iLikeFolding   ILIKE's case folding for this database, or null when the statement has no ILIKE
      */
-    Rendered render(LexedSql lexed, ProtectedColumn[] slotColumns, IntUnaryOperator iLikeFolding, String iLikeRefusal)
-            throws SQLException {
+    Rendered render(LexedSql lexed, ProtectedColumn[] slotColumns, ILikeFolding iLikeFolding) throws SQLException {
         String text = lexed.normalized();
         SqlTokens tokens = SqlLexer.tokens(text, SqlLexer.Dialect.JDBC);
         int[] tokenOfSlot = new int[lexed.slots().size()];
@@ -155,7 +153,6 @@ final class MatchFilters {
         String[] escapeBySlot = new String[lexed.slots().size()];
         int[] hiddenBySlot = new int[lexed.slots().size()];
         for (Filter f : filters) {
-            if (f.ilike() && iLikeFolding == null) throw SqlStates.unsupported(iLikeRefusal);
             int t = tokenOfSlot[f.patternSlot()];
             // a cast ('%a%'::text, CAST(...)) would stay behind in the statement sent, after the tokens
             if (t < 0 || lexed.isTypedLiteral(f.patternSlot()) || LiteralCast.of(lexed, f.patternSlot()) != null) {
@@ -201,7 +198,7 @@ final class MatchFilters {
                 literalChecks.add(new RowFilter.Check(hidden, f.column(), compiled, f.not()));
                 replacement = f.not() ? columnText + " IS NOT NULL"
                         : candidates(companion, columnText, "'" + dev.warden.crypto.MatchIndex.arrayText(
-                                tokensOf(compiled, f, literal.value())) + "'::bigint[]");
+                                tokensOf(compiled, f, iLikeFolding)) + "'::bigint[]");
             } else {
                 bySlot[f.patternSlot()] = f;
                 hiddenBySlot[f.patternSlot()] = hidden;
@@ -314,22 +311,16 @@ final class MatchFilters {
     private record Edit(int start, int end, String text) {}
 
     /** The query tokens of a pattern; refuses a pattern with none (it would scan every row). */
-    static long[] tokensOf(LikePattern pattern, Filter f, String patternText) throws SQLException {
-        long[] tokens = pattern.tokens(f.column().matchIndex(), f.ilike() ? MatchFilters::foldsAlike : null);
+    static long[] tokensOf(LikePattern pattern, Filter f, ILikeFolding iLikeFolding) throws SQLException {
+        long[] tokens = pattern.tokens(f.column().matchIndex(), f.ilike() ? iLikeFolding::usableInIndex : null);
         if (tokens.length == 0) {
             throw SqlStates.unsupported("the pattern of " + (f.ilike() ? "ILIKE" : "LIKE") + " on "
                     + f.column().name() + " is too short for its match index: the index holds runs of 3 characters,"
                     + " so the pattern needs 3 consecutive literal characters, or 2 at its start or end ('ab%',"
-                    + " '%yz')" + (f.ilike() ? " (for ILIKE, of characters whose case is the same in every locale:"
-                    + " ASCII or uncased)" : "") + "; a shorter pattern would have the database read every row");
+                    + " '%yz')" + (f.ilike() ? " (for ILIKE, of characters the database folds to lower case as the"
+                    + " index does)" : "") + "; a shorter pattern would have the database read every row");
         }
         return tokens;
-    }
-
-    /** ILIKE: characters the database and the index fold alike whatever the locale (ASCII, or without case). */
-    static boolean foldsAlike(int c) {
-        return c < 0x80 || Character.toLowerCase(c) == c && Character.toUpperCase(c) == c
-                && Character.toTitleCase(c) == c;
     }
 
     /** True when no parameter of the statement follows edit {@code limitEdit} (other than inside an edit). */

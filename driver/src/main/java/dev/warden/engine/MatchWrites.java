@@ -1,6 +1,7 @@
 package dev.warden.engine;
 
 import dev.warden.sql.LexedSql;
+import dev.warden.sql.LiteralCast;
 import dev.warden.sql.Slot;
 import dev.warden.sql.SqlLexer;
 import dev.warden.sql.SqlTokens;
@@ -58,11 +59,16 @@ final class MatchWrites {
             String companion = identifier(column.rule().matchColumn());
             switch (write.kind()) {
                 case WRITE_VALUE -> {
-                    int t = tokenAt(tokens, lexed.slotOffsets()[write.slot()]);
-                    if (t < 0 || lexed.isTypedLiteral(write.slot())) throw unsupported(column, "a typed literal");
+                    // a literal with a cast to the column's type ('x'::text, CAST('x' AS text)) is replaced whole
+                    LiteralCast cast = castOf(lexed, write.slot(), column);
+                    int t = tokenAt(tokens, cast == null ? lexed.slotOffsets()[write.slot()] : cast.start());
+                    int last = cast == null ? t : tokenEndingAt(tokens, cast.end());
+                    if (t < 0 || last < 0 || lexed.isTypedLiteral(write.slot())) {
+                        throw unsupported(column, "a typed literal");
+                    }
                     if (isSetTarget(tokens, t, name)) {
                         companionPrefix[write.slot()] = ", " + companion + " = ";
-                    } else if (isListItem(tokens, t)) {
+                    } else if (isListItem(tokens, t, last)) {
                         companionPrefix[write.slot()] = ", ";
                         if (!listedInInsert.contains(column)) {
                             listedInInsert.add(column);
@@ -118,6 +124,11 @@ final class MatchWrites {
                 start = at - 5;
                 end = text.indexOf(')', at) + 1;
             }
+            LiteralCast cast = castOf(lexed, i, slotColumns[i]);
+            if (cast != null) {
+                start = cast.start();
+                end = cast.end();
+            }
             while (next < pending.size() && pending.get(next).getKey() <= start) {
                 out.append(text, from, pending.get(next).getKey()).append(pending.get(next).getValue());
                 from = pending.get(next).getKey();
@@ -141,10 +152,12 @@ final class MatchWrites {
                     out.append(literal.sourceText());
                 } else {
                     if (literal.value() == null) throw KeyExpansion.unencryptableLiteral(column);
-                    out.append(column.protectLiteral(literal.value(), literal.sourceText()));
+                    // the value as the server would read it, refusing a cast to another type than the column's
+                    String value = column.encrypted() ? column.literalValue(lexed, i) : literal.value();
+                    out.append(column.protectLiteral(value, literal.sourceText()));
                     literalsEncrypted = true;
                     if (companionPrefix[i] != null) {
-                        out.append(companionPrefix[i]).append(column.matchTokensLiteral(literal.value()));
+                        out.append(companionPrefix[i]).append(column.matchTokensLiteral(value));
                     }
                 }
             }
@@ -172,10 +185,22 @@ final class MatchWrites {
                 && (tokens.isWord(t - 3, "set") || tokens.is(t - 3, ","));
     }
 
-    /** {@code [( | ,] <token t> [, | )]}: an item of a VALUES row. */
-    private static boolean isListItem(SqlTokens tokens, int t) {
-        return t >= 1 && t + 1 < tokens.count() && (tokens.is(t - 1, "(") || tokens.is(t - 1, ","))
-                && (tokens.is(t + 1, ",") || tokens.is(t + 1, ")"));
+    /** {@code [( | ,] <tokens t..last> [, | )]}: an item of a VALUES row. */
+    private static boolean isListItem(SqlTokens tokens, int t, int last) {
+        return t >= 1 && last + 1 < tokens.count() && (tokens.is(t - 1, "(") || tokens.is(t - 1, ","))
+                && (tokens.is(last + 1, ",") || tokens.is(last + 1, ")"));
+    }
+
+    /** The cast of an encrypted column's literal, replaced with it by the ciphertext; null without one. */
+    private static LiteralCast castOf(LexedSql lexed, int slot, ProtectedColumn column) {
+        if (column == null || !column.encrypted() || !(lexed.slots().get(slot) instanceof Slot.Literal)) return null;
+        return LiteralCast.of(lexed, slot);
+    }
+
+    /** The token ending at {@code offset}, or -1. */
+    private static int tokenEndingAt(SqlTokens tokens, int offset) {
+        for (int i = 0; i < tokens.count(); i++) if (tokens.end(i) == offset) return i;
+        return -1;
     }
 
     /** The token naming {@code name} in the column list of the statement's INSERT, or -1. */

@@ -202,7 +202,9 @@ public final class ProtectedColumn {
 
     private byte[] encode(Object plaintext) throws SQLException {
         try {
-            return ValueCodec.encode(type, plaintext);
+            // a deterministic column compares ciphertexts: one encoding per value (numeric: canonical, 1.50 is 1.5);
+            // a randomized one keeps a numeric's scale, as PostgreSQL does
+            return deterministic() ? ValueCodec.encode(type, plaintext) : ValueCodec.encodeAsWritten(type, plaintext);
         } catch (IllegalArgumentException e) {
             // the codec's message names the type and Java class, never the value
             throw SqlStates.of(SqlStates.INVALID_VALUE, "value for " + name + ": " + e.getMessage());

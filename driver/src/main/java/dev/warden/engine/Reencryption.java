@@ -501,15 +501,21 @@ public final class Reencryption {
         return java.util.Arrays.equals(tokens, sorted);
     }
 
+    /** As {@link ProtectedColumn} encodes: a randomized numeric keeps its scale, a deterministic one is canonical. */
+    private static byte[] encode(Target t, Object value) {
+        return t.rule().encryption() == Encryption.DETERMINISTIC ? ValueCodec.encode(t.type(), value)
+                : ValueCodec.encodeAsWritten(t.type(), value);
+    }
+
     private static byte[] plaintextBytes(Target t, Object raw, String row) throws SQLException {
         try {
             if (raw instanceof byte[] bytes) {
                 if (t.type() == LogicalType.BYTES) return bytes;
                 String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-                return ValueCodec.encode(t.type(), text);
+                return encode(t, text);
             }
-            return ValueCodec.encode(t.type(), raw);
+            return encode(t, raw);
         } catch (CharacterCodingException | IllegalArgumentException e) {
             // the codec's message names the type, never the value
             throw SqlStates.of(SqlStates.INVALID_VALUE, "plaintext of " + t.rule().qualifiedName() + " at " + row

@@ -244,7 +244,8 @@ final class StatementCompiler {
                     // a parameter inside ARRAY[...] gets its stored type written out (see KeyExpansion)
                     boolean typedArrayItem = form == KeyExpansion.Form.ARRAY_ITEM && column.encrypted()
                             && sql.slots().get(use.slot()) instanceof dev.warden.sql.Slot.Parameter;
-                    if (column.equalityKeys() > 1 || typedArrayItem) {
+                    // an array parameter is written with its stored type and its elements encrypted when bound
+                    if (column.equalityKeys() > 1 || typedArrayItem || form == KeyExpansion.Form.ARRAY_PARAMETER) {
                         if (expandedForms == null) expandedForms = new KeyExpansion.Form[slotColumns.length];
                         expandedForms[use.slot()] = form;
                     }

@@ -886,9 +886,8 @@ public final class WardenEngine implements AutoCloseable {
             } else if (verdict.matchFilters() != null) {
                 // LIKE through match indexes: the index filters, Warden re-checks each row (see MatchFilters)
                 MatchFilters filters = verdict.matchFilters();
-                String iLikeRefusal = filters.anyIlike() ? ILikeFolding.refusal(connection) : null;
                 filtered = filters.render(edited, verdict.slotColumns(),
-                        filters.anyIlike() && iLikeRefusal == null ? ILikeFolding.of(connection) : null, iLikeRefusal);
+                        filters.anyIlike() ? ILikeFolding.of(connection) : null);
                 toSend = filtered.sql();
             } else if (verdict.matchWrites() != null) {
                 // the match index is written beside each match column written (see MatchWrites)

@@ -391,7 +391,11 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
 
     @Override
     public void setArray(int parameterIndex, Array x) throws SQLException {
-        refuseProtected(parameterIndex, "setArray");
+        if (guarded.protectsParameter(parameterIndex)) {
+            // col = ANY (?): each element is encrypted (any other use of a protected parameter refuses an array)
+            bindProtected(parameterIndex, x);
+            return;
+        }
         delegate.setArray(guarded.targetIndex(parameterIndex), x);
         if (bound != null) bound.set(parameterIndex, BoundParameters.Setter.ARRAY, x);
     }

@@ -1660,6 +1660,21 @@ final class StatementAnalysis {
             subqueryComparison(l, any.getSelect(), scope, op + " " + quantifier + " (subquery)");
             return true;
         }
+        if (right instanceof Function f && f.getName() != null && !f.getName().startsWith("\"")
+                && (f.getName().equalsIgnoreCase(quantifier) || op.equals("=") && f.getName().equalsIgnoreCase("SOME"))
+                && f.getParameters() != null && f.getParameters().size() == 1
+                && f.getParameters().get(0) instanceof JdbcParameter p && slotOf(p) >= 0
+                // an application's parameter, not a literal the lexer placed ('{a,b}' is an array literal)
+                && sql.slots().get(slotOf(p)) instanceof Slot.Parameter
+                && !f.isDistinct() && !f.isAllColumns() && !f.isUnique() && f.getOrderByElements() == null
+                && f.getKeep() == null && f.getAttribute() == null && f.getNullHandling() == null) {
+            // col = ANY (?) with one array parameter: each element a compared value, encrypted when bound
+            accounted.add(f);
+            accounted.add(f.getParameters());
+            String detail = op + " " + quantifier + " (?)";  // read by the engine (KeyExpansion.Form.of)
+            operandUse(operand(left, scope, detail + " on expression"), UseKind.FILTER_EQUALITY, slotOf(p), detail);
+            return true;
+        }
         if (!(right instanceof Function f) || f.getName() == null || f.getName().startsWith("\"")
                 || !(f.getName().equalsIgnoreCase(quantifier) || op.equals("=") && f.getName().equalsIgnoreCase("SOME"))
                 || f.getParameters() == null || f.getParameters().size() != 1

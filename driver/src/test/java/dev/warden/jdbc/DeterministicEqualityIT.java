@@ -134,6 +134,69 @@ class DeterministicEqualityIT {
         }
     }
 
+    /**
+     * {@code col = ANY (?)} and {@code col <> ALL (?)} with one array parameter, bound with setArray
+     * (createArrayOf) or setObject of a Java array: each element is encrypted; NULL elements, a NULL array and an
+     * empty array answer as PostgreSQL does on the plaintext.
+     */
+    @Test
+    void anArrayParameterOfAnyOrAllEncryptsEachElement() throws Exception {
+        try (Connection support = db.as(policy, "support", "customer-service"); Connection raw = db.raw()) {
+            assertArrayParametersAnswerAsTheTwin(support, raw);
+        }
+    }
+
+    static final String[][] ARRAYS = {{"ann@example.com", "dee@example.com"}, {"bob@example.com", null},
+            {null}, {}, {"nobody@example.com"}, null};
+
+    private static void assertArrayParametersAnswerAsTheTwin(Connection warden, Connection raw) throws SQLException {
+        for (String sql : List.of("SELECT name FROM customers WHERE email = ANY (?)",
+                "SELECT name FROM customers WHERE email = ANY(?) AND country <> 'DE'",
+                "SELECT name FROM customers WHERE email <> ALL (?)",
+                "SELECT count(*) FROM customers WHERE phone = SOME (?)",
+                "SELECT count(*) FROM customers WHERE NOT (email <> ALL (?))")) {
+            for (String[] array : ARRAYS) {
+                for (int binding = 0; binding < 3; binding++) {
+                    List<List<String>> answers = new ArrayList<>();
+                    for (Connection c : List.of(raw, warden)) {
+                        try (PreparedStatement ps = c.prepareStatement(c == raw ? twin(sql) : sql)) {
+                            if (array == null) ps.setNull(1, java.sql.Types.ARRAY);
+                            else if (binding == 0) ps.setArray(1, c.createArrayOf("text", array));
+                            else if (binding == 1) ps.setObject(1, array);
+                            else ps.setArray(1, c.createArrayOf("varchar", array));
+                            try (ResultSet rs = ps.executeQuery()) {
+                                answers.add(collect(rs, UnaryOperator.identity()));
+                            }
+                        }
+                    }
+                    assertEquals(answers.get(0), answers.get(1), sql + " " + java.util.Arrays.toString(array)
+                            + " binding " + binding);
+                }
+            }
+        }
+        // an array compared with something else, a value that is not an array, an array of arrays: refused
+        try (PreparedStatement ps = warden.prepareStatement("SELECT name FROM customers WHERE email = ANY (?)")) {
+            SQLException e = assertThrows(SQLException.class, () -> {
+                ps.setString(1, "ann@example.com");
+                ps.executeQuery().close();
+            });
+            assertEquals("22023", e.getSQLState(), e.getMessage());
+            assertFalse(e.getMessage().contains("ann@"), e.getMessage());
+            e = assertThrows(SQLException.class, () -> {
+                ps.setObject(1, new String[][] {{"ann@example.com"}});
+                ps.executeQuery().close();
+            });
+            assertEquals("0A000", e.getSQLState(), e.getMessage());
+        }
+        try (PreparedStatement ps = warden.prepareStatement("SELECT name FROM customers WHERE email = ?")) {
+            SQLException e = assertThrows(SQLException.class, () -> {
+                ps.setArray(1, warden.createArrayOf("text", new String[] {"ann@example.com"}));
+                ps.executeQuery().close();
+            });
+            assertFalse(e.getMessage().contains("ann@"), e.getMessage());
+        }
+    }
+
     @Test
     void aMaskedReaderThePolicyLetsFilterSeesTheGroupsMasked() throws Exception {
         Path filtering = policyWith("      purposes: [customer-service, order-processing]\n",
@@ -262,6 +325,8 @@ class DeterministicEqualityIT {
             }
             String sql = "SELECT name FROM customers WHERE email = ANY (ARRAY[?, ?])";
             assertEquals(prepared(raw, twin(sql)), prepared(support, sql), sql);
+            // an array parameter's elements are sent once per key
+            assertArrayParametersAnswerAsTheTwin(support, raw);
         }
     }
 

@@ -124,16 +124,15 @@ class MatchLikeIT {
                 try {
                     compare(support, raw, "SELECT id FROM TABLE WHERE nickname ILIKE ? ORDER BY id", pattern);
                 } catch (SQLException e) {
-                    // only cased non-ASCII characters are left out of ILIKE's query tokens
+                    // ILIKE leaves out of its query tokens only the characters the database folds unlike the index
                     assertTrue(e.getMessage().contains("too short"), e.getMessage());
                     tooShort.add(pattern);
                 }
                 compare(support, raw, "SELECT id FROM TABLE WHERE email NOT ILIKE ? ORDER BY id", pattern);
                 compare(support, raw, "SELECT id FROM TABLE WHERE nickname NOT ILIKE ? ORDER BY id", pattern);
             }
-            List<String> expected = new ArrayList<>(TOO_SHORT_FOR_LIKE);
-            expected.addAll(List.of("%ünï%", "%ΣΥΦ%", "%ıi"));  // cased non-ASCII characters give no token
-            assertEquals(expected.stream().sorted().toList(), tooShort.stream().sorted().toList());
+            // cased non-ASCII characters give tokens too where the database folds them as the index does
+            assertEquals(TOO_SHORT_FOR_LIKE.stream().sorted().toList(), tooShort.stream().sorted().toList());
         }
     }
 

@@ -14,7 +14,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -179,16 +178,15 @@ class RedTeamSession7MatchIT {
     }
 
     /**
-     * Not fixed this session. ILIKE folds with the JVM's Unicode tables ({@link Character#toLowerCase(int)}), the
+     * Finding (fixed in session 8): ILIKE folded with the JVM's Unicode tables ({@link Character#toLowerCase(int)}), the
      * database with its C library's: when they differ (JDK 17 knows Unicode 13, glibc 2.36 Unicode 14, which added
      * U+A7C0/U+A7C1), Warden's answer differs from PostgreSQL's both ways: the index misses a row (a code point
      * the JVM thinks uncased is used in a query token) and the re-check keeps or drops a row the database would not.
-     * The fix: read the database's own lower-case map once per database
-     * ({@code SELECT c, lower(chr(c)) FROM generate_series(1, 1114111) c WHERE ... lower(chr(c)) <> chr(c)}, about
-     * 0.7 s) and fold with it in the re-check, and derive the usable query code points from its pre-images.
+     * Warden now reads the database's own lower-case map once per server and ctype ({@code ILikeFolding}), folds
+     * with it in the re-check, and leaves out of the query tokens the code points whose database case class has
+     * more than one index fold.
      */
     @Test
-    @Disabled("finding open: ILIKE folds by the JVM's Unicode version, not the database's C library; see Javadoc")
     void iLikeFoldsAsTheDatabaseDoesEvenWhereTheJvmsUnicodeDiffers() throws Exception {
         try (Connection support = db.as(policy, "support", null); Connection raw = db.raw()) {
             for (String pattern : List.of("\uA7C0abc", "\uA7C1abc")) {
@@ -201,6 +199,43 @@ class RedTeamSession7MatchIT {
                         assertEquals(MatchLikeIT.rows(a.executeQuery()), MatchLikeIT.rows(b.executeQuery()),
                                 op + " " + pattern);
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * Finding (session 8): {@code UPDATE ... SET nickname = 'x'::text} on a match column sent the ciphertext with the
+     * cast still after it ({@code '\\x..'::bytea::text}: 42804 from the server). A literal cast to the column's own
+     * type is now a value, replaced whole, in SET and in VALUES, with its index written beside it; a cast to another
+     * type is refused (0A000).
+     */
+    @Test
+    void aLiteralCastToTheColumnsTypeIsWrittenLikeThePlainLiteral() throws Exception {
+        try (Connection support = db.as(policy, "support", null); Statement s = support.createStatement();
+             Connection raw = db.raw(); Statement r = raw.createStatement()) {
+            for (String table : List.of("customers", "twin")) {
+                Statement st = table.equals("twin") ? r : s;
+                st.executeUpdate("UPDATE " + table + " SET nickname = 'qqcastqq'::text WHERE id = 3");
+                st.executeUpdate("UPDATE " + table + " SET name = 'n', nickname = CAST('rrcastrr' AS varchar) WHERE id = 4");
+                st.executeUpdate("INSERT INTO " + table + " (id, name, email, nickname) VALUES (100, 'x', 'y',"
+                        + " 'sscastss'::text)");
+            }
+            try {
+                for (String pattern : List.of("%cast%", "qq%", "%rr", "sscastss")) {
+                    String sql = "SELECT id, nickname FROM TABLE WHERE nickname LIKE '" + pattern + "' ORDER BY id";
+                    assertEquals(MatchLikeIT.rows(r.executeQuery(sql.replace("TABLE", "twin"))),
+                            MatchLikeIT.rows(s.executeQuery(sql.replace("TABLE", "customers"))), sql);
+                }
+                SQLException e = assertThrows(SQLException.class,
+                        () -> s.executeUpdate("UPDATE customers SET nickname = '5'::int WHERE id = 3"));
+                assertEquals("0A000", e.getSQLState(), e.getMessage());
+            } finally {
+                for (String table : List.of("customers", "twin")) {
+                    Statement st = table.equals("twin") ? r : s;
+                    st.executeUpdate("DELETE FROM " + table + " WHERE id = 100");
+                    st.executeUpdate("UPDATE " + table + " SET nickname = '" + NICKNAMES[2] + "' WHERE id = 3");
+                    st.executeUpdate("UPDATE " + table + " SET name = 'n3', nickname = NULL WHERE id = 4");
                 }
             }
         }

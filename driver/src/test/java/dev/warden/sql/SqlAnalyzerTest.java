@@ -231,7 +231,16 @@ class SqlAnalyzerTest {
         assertTrue(p.uses().stream().anyMatch(u -> u.slot() == 0 && u.detail().equals("= ANY")), p.uses()::toString);
         assertTrue(p.uses().stream().anyMatch(u -> u.slot() == 2 && u.detail().equals("<> ALL")), p.uses()::toString);
         assertUnsupported(plan("select id from customers where email = any (array[?, lower(?)])"), c("email"), "= ANY");
-        assertUnsupported(plan("select id from customers where email = any (?)"), c("email"), "compared with an expression");
+        // one array parameter: its elements are the compared values (the engine encrypts each when bound)
+        Plan array = plan("select id from customers where email = any (?) and phone <> all (?)");
+        assertClean(array);
+        assertTrue(array.uses().stream().anyMatch(u -> u.slot() == 0 && u.kind() == UseKind.FILTER_EQUALITY
+                && u.detail().equals("= ANY (?)")), array.uses()::toString);
+        assertTrue(array.uses().stream().anyMatch(u -> u.slot() == 1 && u.kind() == UseKind.FILTER_EQUALITY
+                && u.detail().equals("<> ALL (?)")), array.uses()::toString);
+        assertUnsupported(plan("select id from customers where email <> any (?)"), c("email"), "compared with");
+        assertUnsupported(plan("select id from customers where email = all (?)"), c("email"), "compared with");
+        assertUnsupported(plan("select id from customers where email = any ('{a,b}')"), c("email"), "compared with");
         assertUnsupported(plan("select id from customers where email <> any (array[?])"), c("email"), "compared with");
         assertUnsupported(plan("select id from customers where email = all (array[?])"), c("email"), "compared with");
         assertUnsupported(plan("select id from customers where email = \"any\"(array[?])"), c("email"), "compared with");

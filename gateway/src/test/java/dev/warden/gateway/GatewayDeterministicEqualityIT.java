@@ -103,6 +103,42 @@ class GatewayDeterministicEqualityIT {
         }
     }
 
+    /**
+     * {@code email = ANY ($1)} / {@code <> ALL ($1)} with one array parameter (text[] or varchar[], sent by pgjdbc in
+     * text or binary format): the gateway decodes the array, Warden encrypts each element; NULL elements, an empty
+     * array and a NULL array answer as on the plaintext.
+     */
+    @Test
+    void anArrayParameterOfAnyOrAllAnswersWhatPlaintextAnswers() throws Exception {
+        String[][] arrays = {{"ann@example.com", "nobody@example.com"}, {"bob@example.com", null}, {null}, {}, null};
+        for (String settings : List.of("", "prepareThreshold=-1&binaryTransfer=true")) {
+            try (Connection sam = jdbc("sam", settings); Connection raw = example.raw()) {
+                for (String sql : List.of("SELECT name FROM customers WHERE email = ANY (?)",
+                        "SELECT name FROM customers WHERE email <> ALL (?)")) {
+                    for (String[] array : arrays) {
+                        for (int binding = 0; binding < 3; binding++) {
+                            List<List<String>> answers = new ArrayList<>();
+                            for (Connection c : List.of(raw, sam)) {
+                                try (PreparedStatement ps = c.prepareStatement(
+                                        c == raw ? sql.replace(" customers", " customers_plain") : sql)) {
+                                    if (array == null) ps.setNull(1, java.sql.Types.ARRAY);
+                                    else if (binding == 0) ps.setArray(1, c.createArrayOf("text", array));
+                                    else if (binding == 1) ps.setObject(1, array);
+                                    else ps.setArray(1, c.createArrayOf("varchar", array));
+                                    try (ResultSet rs = ps.executeQuery()) {
+                                        answers.add(collect(rs));
+                                    }
+                                }
+                            }
+                            assertEquals(answers.get(0), answers.get(1), settings + " " + sql + " "
+                                    + java.util.Arrays.toString(array) + " binding " + binding);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void psqlGroupsAndAMaskedReaderWithoutTheFilterRightIsRefused() throws Exception {
         assumeTrue(GatewayFixture.available("psql"), "psql not installed");

@@ -114,6 +114,12 @@ public final class MatchLikeBenchmark {
             try (Connection c = DriverManager.getConnection(raw, rawProps); Statement s = c.createStatement()) {
                 s.execute("CREATE INDEX customers_name_match_idx ON customers USING gin (name_match)");
                 s.execute("CREATE INDEX customers_email_match_idx ON customers USING gin (email_match)");
+                // as `warden schema` creates them: the rows not indexed yet, which every LIKE also asks for
+                // ((col_match @> tokens OR col_match IS NULL AND col IS NOT NULL)); without them that arm is a scan
+                s.execute("CREATE INDEX customers_name_match_unindexed_idx ON customers (name_match)"
+                        + " WHERE name_match IS NULL AND name IS NOT NULL");
+                s.execute("CREATE INDEX customers_email_match_unindexed_idx ON customers (email_match)"
+                        + " WHERE email_match IS NULL AND email IS NOT NULL");
                 s.execute("CREATE INDEX twin_name_trgm ON twin USING gin (name gin_trgm_ops)");
                 s.execute("CREATE INDEX twin_email_trgm ON twin USING gin (email gin_trgm_ops)");
                 s.execute("VACUUM ANALYZE customers");

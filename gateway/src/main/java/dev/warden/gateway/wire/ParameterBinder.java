@@ -41,6 +41,11 @@ public final class ParameterBinder {
             return null;
         }
         try {
+            int element = ArrayParameters.elementOf(oid);
+            if (element != 0) {
+                return format == 0 ? ArrayParameters.text(element, new String(bytes, StandardCharsets.UTF_8))
+                        : ArrayParameters.binary(element, bytes);
+            }
             return format == 0 ? decodeText(oid, new String(bytes, StandardCharsets.UTF_8)) : decodeBinary(oid, bytes);
         } catch (NumberFormatException | IndexOutOfBoundsException | ArithmeticException | java.nio.BufferUnderflowException e) {
             throw new SQLException("invalid " + (format == 0 ? "input syntax" : "binary representation")
@@ -49,6 +54,16 @@ public final class ParameterBinder {
             throw new SQLException("binary format of parameter $" + number + " (type OID " + oid
                     + ") is not supported by the gateway", "0A000");
         }
+    }
+
+    /** One element of a text-format array. */
+    static Object decode(int oid, String text) {
+        return decodeText(oid, text);
+    }
+
+    /** One element of a binary-format array. */
+    static Object decodeBinaryElement(int oid, byte[] bytes) {
+        return decodeBinary(oid, bytes);
     }
 
     private static Object decodeText(int oid, String s) {

@@ -14,7 +14,7 @@ public final class PgTypeCatalog {
             TEXT = 25, OID = 26, FLOAT4 = 700, FLOAT8 = 701, UNKNOWN = 705, BPCHAR = 1042, VARCHAR = 1043,
             DATE = 1082, TIME = 1083, TIMESTAMP = 1114, TIMESTAMPTZ = 1184, TIMETZ = 1266, NUMERIC = 1700,
             UUID = 2950, INT2_ARRAY = 1005, INT4_ARRAY = 1007, INT8_ARRAY = 1016, TEXT_ARRAY = 1009,
-            VARCHAR_ARRAY = 1015, FLOAT4_ARRAY = 1021, FLOAT8_ARRAY = 1022;
+            VARCHAR_ARRAY = 1015, FLOAT4_ARRAY = 1021, FLOAT8_ARRAY = 1022, NUMERIC_ARRAY = 1231;
 
     /** A built-in type's OID and {@code pg_type.typlen}. */
     public record Builtin(int oid, short length) {}
