@@ -1181,6 +1181,15 @@ public final class WardenEngine implements AutoCloseable {
     }
 
     /**
+     * The client a front door lent {@code session} to now names itself {@code applicationName} (its
+     * {@code application_name} as the database reports it after a SET, a RESET or a rolled-back SET): its
+     * statements are audited under it from now on, and observe mode's call sites name it.
+     */
+    public void clientRenamed(Session session, String applicationName) {
+        session.client(applicationName);
+    }
+
+    /**
      * Carries out a statement Warden answers itself (SET warden.purpose). A refusal is audited here: the
      * statement never reaches the database, and still leaves its one event.
      */
