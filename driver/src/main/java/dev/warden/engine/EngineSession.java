@@ -38,6 +38,13 @@ public interface EngineSession {
     void lend(String user, String purpose, String client, String clientAddress, Predicate<String> mayDeclare)
             throws SQLException;
 
+    /**
+     * The client's {@code application_name} is now {@code applicationName}, as the database reported it (a SET, a
+     * RESET, a SET LOCAL or SET rolled back): its statements are audited under it, and observe mode's call sites
+     * name it, from now on. Only while lent; never fails.
+     */
+    void clientRenamed(String applicationName);
+
     /** The client left: the connection acts again as it was opened, whatever the client set. Never fails. */
     void endLease();
 

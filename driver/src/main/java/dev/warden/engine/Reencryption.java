@@ -110,7 +110,8 @@ public final class Reencryption {
         try {
             policy = PolicyLoader.load(config.policyLocation());
         } catch (PolicyException e) {
-            throw SqlStates.of(SqlStates.BAD_SESSION, "policy " + e.getMessage(), e);
+            // the message names the policy itself ("policy file '…' not found", "policy.yaml:3: …"): no prefix
+            throw SqlStates.of(SqlStates.BAD_SESSION, e.getMessage(), e);
         }
         try {
             return new Reencryption(policy, WardenKeyset.read(policy.keysetPath(),

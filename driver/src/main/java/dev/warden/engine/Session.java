@@ -110,6 +110,12 @@ public final class Session {
         acting = new Acting(a.user(), purpose, a.client(), a.clientAddress(), a.mayDeclare());
     }
 
+    /** The client's application_name changed (SET, RESET, a rolled-back SET): the rest of the acting value stays. */
+    void client(String client) {
+        Acting a = acting;
+        acting = new Acting(a.user(), a.purpose(), client, a.clientAddress(), a.mayDeclare());
+    }
+
     /** Lent to a client: every changeable field is replaced at once. */
     void lend(String user, String purpose, String client, String clientAddress, Predicate<String> mayDeclare) {
         acting = new Acting(user, purpose, client, clientAddress,

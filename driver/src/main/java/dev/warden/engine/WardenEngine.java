@@ -138,7 +138,8 @@ public final class WardenEngine implements AutoCloseable {
         try {
             policy = PolicyLoader.load(config.policyLocation());
         } catch (PolicyException e) {
-            throw SqlStates.of(SqlStates.BAD_SESSION, "policy " + e.getMessage(), e);
+            // the message names the policy itself ("policy file '…' not found", "policy.yaml:3: …"): no prefix
+            throw SqlStates.of(SqlStates.BAD_SESSION, e.getMessage(), e);
         }
         WardenKeyset keyset = null;
         KeysetSource source = null;
@@ -1176,6 +1177,15 @@ public final class WardenEngine implements AutoCloseable {
     /** The client's lease ended: the session acts again as it was opened, whatever the client set. */
     public void endLease(Session session) {
         session.endLease();
+    }
+
+    /**
+     * The client a front door lent {@code session} to now names itself {@code applicationName} (its
+     * {@code application_name} as the database reports it after a SET, a RESET or a rolled-back SET): its
+     * statements are audited under it from now on, and observe mode's call sites name it.
+     */
+    public void clientRenamed(Session session, String applicationName) {
+        session.client(applicationName);
     }
 
     /**

@@ -33,6 +33,11 @@ final class WardenEngineSession implements EngineSession {
     }
 
     @Override
+    public void clientRenamed(String applicationName) {
+        connection.engine().clientRenamed(connection.session(), applicationName);
+    }
+
+    @Override
     public void endLease() {
         connection.engine().endLease(connection.session());
     }

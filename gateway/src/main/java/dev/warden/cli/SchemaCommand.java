@@ -54,7 +54,7 @@ final class SchemaCommand implements Callable<Integer> {
         try {
             loaded = PolicyLoader.load(policy);
         } catch (PolicyException e) {
-            err.println("warden schema: policy " + e.getMessage());
+            err.println("warden schema: " + e.getMessage());
             return 2;
         }
         List<String> statements = CompanionSchema.statements(loaded);

@@ -6,36 +6,29 @@ import dev.warden.gateway.admin.AdminListener;
 import dev.warden.gateway.admin.HealthProbe;
 import dev.warden.gateway.backend.BackendConnector;
 import dev.warden.gateway.backend.PoolUse;
-import dev.warden.metrics.MicrometerBinding;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Metrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
  * What the admin listener ({@code admin:} in gateway.yaml) serves for this gateway: a Prometheus registry of its
- * own holding the engine's meters ({@link MicrometerBinding}) and the gateway's (client connections, backend pool
+ * own holding the engines' meters (through Micrometer's global registry, where each engine publishes them) and the
+ * gateway's (client connections, backend pool
  * use), and the health probes (audit trail writable, keyset file in use, database reachable). Started by
  * {@link GatewayServer#start}, closed with it. Thread-safe.
  */
 final class GatewayAdmin implements AutoCloseable {
 
-    /** How long the database probe waits to connect and for its answer, in seconds. */
-    private static final int PROBE_TIMEOUT_SECONDS = 5;
-
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final MicrometerBinding engineMeters;  // null without a policy
     private final AdminListener listener;
     // Micrometer holds what a gauge or function counter reads only weakly: these are held here
     private final IntSource sessions;
@@ -45,7 +38,10 @@ final class GatewayAdmin implements AutoCloseable {
                          LongSupplier sessionsOpened) throws IOException {
         this.sessions = sessions;
         this.sessionsOpened = sessionsOpened;
-        engineMeters = engine == null ? null : MicrometerBinding.bind(engine.meters(), registry);
+        // Every engine publishes its meters in Micrometer's global registry when it opens (MetricsExport), whether
+        // opened for policy: in gateway.yaml or by a jdbc:warden: backend URL's warden.policy: through it, this
+        // registry shows each engine of this JVM, from the moment it opens, without binding any engine twice
+        Metrics.addRegistry(registry);
         Gauge.builder("warden.gateway.connections", sessions, IntSource::get)
                 .description("Client connections open (authenticated sessions)").register(registry);
         FunctionCounter.builder("warden.gateway.connections.opened", sessionsOpened, LongSupplier::getAsLong)
@@ -60,7 +56,7 @@ final class GatewayAdmin implements AutoCloseable {
                 .description("Backend connection pools (one per database user, role and purpose)").register(registry);
         GatewayConfig.Admin admin = config.admin();
         listener = AdminListener.start(new InetSocketAddress(admin.host(), admin.port()), registry::scrape,
-                probes(config, engine));
+                probes(config, engine, connector));
     }
 
     /** The number of open sessions, read when scraped. */
@@ -105,21 +101,30 @@ final class GatewayAdmin implements AutoCloseable {
         return listener.port();
     }
 
-    private static List<HealthProbe> probes(GatewayConfig config, WardenEngine engine) {
+    private static List<HealthProbe> probes(GatewayConfig config, WardenEngine engine, BackendConnector connector) {
         List<HealthProbe> probes = new ArrayList<>();
         if (engine != null) {
-            probes.add(probe("audit", () -> engine.meters().auditHealthy() ? null
-                    : "the audit trail cannot be written (see the gateway's log and the trail's alarms)"));
+            probes.add(probe("audit", () -> {
+                if (engine.meters().auditHealthy()) return HealthProbe.Finding.UP;
+                // fail-closed: statements on protected tables are refused meanwhile; fail-open: they run unaudited
+                return engine.policy().audit().failClosed()
+                        ? HealthProbe.Finding.down("the audit trail cannot be written and is fail-closed: statements on"
+                                + " protected tables are refused (see the gateway's log and the trail's alarms)")
+                        : HealthProbe.Finding.degraded("the audit trail cannot be written and is fail-open: statements"
+                                + " run unaudited (see the gateway's log and the trail's alarms)");
+            }));
             probes.add(probe("keyset", () -> {
                 KeysetStatus status = engine.keysetStatus();
-                return status.healthy() ? null : status.lastError() + " (the keys in use stay: " + status.keys() + ")";
+                // the engine does not start without its keys, and a rejected file leaves the previous ones in use
+                return status.healthy() ? HealthProbe.Finding.UP : HealthProbe.Finding.degraded(
+                        status.lastError() + " (the keys in use stay: " + status.keys() + ")");
             }));
         }
-        probes.add(probe("database", () -> databaseProblem(config.backend())));
+        probes.add(DatabaseProbe.of(config, connector));
         return List.copyOf(probes);
     }
 
-    private static HealthProbe probe(String name, java.util.function.Supplier<String> check) {
+    private static HealthProbe probe(String name, java.util.function.Supplier<HealthProbe.Finding> check) {
         return new HealthProbe() {
             @Override
             public String name() {
@@ -127,36 +132,16 @@ final class GatewayAdmin implements AutoCloseable {
             }
 
             @Override
-            public String problem() {
+            public Finding check() {
                 return check.get();
             }
         };
     }
 
-    /** Opens a plain connection to the backend as its shared user and asks it to answer; null when it does. */
-    private static String databaseProblem(GatewayConfig.Backend backend) {
-        String url = backend.url().startsWith("jdbc:warden:")
-                ? "jdbc:" + backend.url().substring("jdbc:warden:".length()) : backend.url();
-        Properties p = new Properties();
-        if (backend.user() != null) p.setProperty("user", backend.user());
-        if (backend.password() != null) p.setProperty("password", backend.password());
-        p.setProperty("connectTimeout", String.valueOf(PROBE_TIMEOUT_SECONDS));
-        p.setProperty("socketTimeout", String.valueOf(PROBE_TIMEOUT_SECONDS));
-        p.setProperty("loginTimeout", String.valueOf(PROBE_TIMEOUT_SECONDS));
-        p.setProperty("ApplicationName", "warden-gateway health");
-        try (Connection c = DriverManager.getConnection(url, p)) {
-            return c.isValid(PROBE_TIMEOUT_SECONDS) ? null : "the database did not answer within "
-                    + PROBE_TIMEOUT_SECONDS + " s";
-        } catch (SQLException e) {
-            // pgjdbc's connection errors name host and port, never the password
-            return "cannot connect to the database (SQLState " + e.getSQLState() + "): " + e.getMessage();
-        }
-    }
-
     @Override
     public void close() {
         listener.close();
-        if (engineMeters != null) engineMeters.close();
+        Metrics.removeRegistry(registry);
         registry.close();
     }
 }

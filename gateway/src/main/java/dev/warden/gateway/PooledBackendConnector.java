@@ -10,6 +10,7 @@ import dev.warden.gateway.backend.BlockingSocketFactory;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.SQLExceptionOverride;
+import com.zaxxer.hikari.pool.HikariPool;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
@@ -38,6 +39,9 @@ public final class PooledBackendConnector implements BackendConnector {
             return SqlStates.leavesConnectionUsable(e) ? Override.DO_NOT_EVICT : Override.CONTINUE_EVICT;
         }
     };
+
+    /** How long {@link #idleConnection} waits when the idle connection it saw was taken meanwhile. */
+    private static final long IDLE_BORROW_MILLIS = 250;
 
     private final GatewayConfig.Backend backend;
     private final String url;
@@ -139,6 +143,21 @@ public final class PooledBackendConnector implements BackendConnector {
             n += pool.getHikariPoolMXBean().getTotalConnections();
         }
         return n;
+    }
+
+    @Override
+    public Connection idleConnection() {
+        for (HikariDataSource pool : pools.values()) {
+            // HikariPool is the pool's MXBean; its getConnection takes a timeout, the DataSource's waits 60 s
+            if (pool.getHikariPoolMXBean() instanceof HikariPool p && p.getIdleConnections() > 0) {
+                try {
+                    return p.getConnection(IDLE_BORROW_MILLIS);
+                } catch (SQLException e) {
+                    // taken meanwhile, or found broken and evicted: try the next pool
+                }
+            }
+        }
+        return null;
     }
 
     @Override

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.warden.engine.EngineConfig;
+import dev.warden.engine.WardenEngine;
+import dev.warden.gateway.auth.BackendLogin;
 import dev.warden.gateway.auth.GatewayUser;
 import dev.warden.gateway.auth.ScramVerifier;
 import dev.warden.gateway.backend.PgjdbcCopyRunner;
@@ -34,8 +37,9 @@ import org.junit.jupiter.api.Test;
  * The admin listener of a real gateway, read with the JDK's HTTP client: {@code /metrics} in Prometheus text format
  * shows the engine's counters move after statements through the gateway and a refusal (by SQLState), and the
  * gateway's client connections and backend pool; {@code /health} answers 200 while the audit trail, the keyset
- * and the database are fine, and 503 naming what is wrong when the database is down or the trail cannot be
- * written. Real PostgreSQL, the customers example policy.
+ * and the database are fine (also as users' own database logins, without a shared user), 200 "degraded" naming
+ * what needs an operator while the gateway still serves (a rejected keyset file, a fail-open trail that cannot be
+ * written), and 503 naming what is wrong when the database is down. Real PostgreSQL, the customers example policy.
  */
 class GatewayAdminIT {
 
@@ -105,6 +109,29 @@ class GatewayAdminIT {
     }
 
     @Test
+    void theEnginesMetersShowWhenThePolicyIsGivenByTheBackendUrlsProperties() throws Exception {
+        CustomersExample example = CustomersExample.create();
+        Path dir = policyDirectory("audit:\n  path: warden-audit.jsonl", "audit:\n  path: warden-audit.jsonl");
+        String policy = dir.resolve("policy.yaml").toString();
+        // no policy: key; the jdbc:warden: connections find the policy in their own properties
+        GatewayConfig config = new GatewayConfig("127.0.0.1", 0,
+                new GatewayConfig.Backend(example.wardenUrl(), EmbeddedPostgres.USER, "", 2, Map.of(
+                        "warden.policy", policy, "warden.masterKey", "file:" + dir.resolve("demo-master-key.txt"))),
+                null, null, null, false, false, PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH,
+                Map.of("sam", new GatewayUser("sam", PW, "support", "customer-service", Set.of())),
+                "scram-sha-256", 10, false, false).withAdmin(new GatewayConfig.Admin("127.0.0.1", 0, false));
+        server = new GatewayServer(config, new PooledBackendConnector(config.backend(), null, null),
+                new PgjdbcCopyRunner()).start();
+        try (Connection sam = client("sam"); Statement s = sam.createStatement();
+             ResultSet rs = s.executeQuery("SELECT phone FROM customers")) {
+            while (rs.next()) rs.getString(1);
+        }
+        String policyTag = "policy=\"" + policy + "\"";
+        assertEquals(1, value(metrics(), "warden_statements_total",
+                "decision=\"allowed\",kind=\"SELECT\"," + policyTag));
+    }
+
+    @Test
     void healthIs503NamingTheDatabaseWhenTheBackendIsDown() throws Exception {
         int closedPort;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -120,19 +147,75 @@ class GatewayAdminIT {
     }
 
     @Test
-    void healthIs503NamingTheAuditTrailWhenItCannotBeWritten() throws Exception {
+    void healthIsDegradedNamingTheAuditTrailWhenAFailOpenTrailCannotBeWritten() throws Exception {
         CustomersExample example = CustomersExample.create();
-        // the trail's directory is a file: nothing can be written; fail-open, so the engine still starts
+        // the trail's directory is a file: nothing can be written; fail-open, so the engine still starts and
+        // statements run (unaudited): the gateway serves, so 200, but an operator is needed
         Path dir = policyDirectory("audit:\n  path: warden-audit.jsonl",
                 "audit:\n  path: blocked/warden-audit.jsonl\n  on-failure: fail-open");
         Files.writeString(dir.resolve("blocked"), "a file where the trail's directory should be");
         start(example.wardenUrl(), dir);
         HttpResponse<String> health = get("/health");
-        assertEquals(503, health.statusCode(), health.body());
-        assertTrue(health.body().contains("\"audit\":\"the audit trail cannot be written"), health.body());
+        assertEquals(200, health.statusCode(), health.body());
+        assertTrue(health.body().startsWith("{\"status\":\"degraded\","), health.body());
+        assertTrue(health.body().contains("\"audit\":\"the audit trail cannot be written and is fail-open"),
+                health.body());
         assertTrue(health.body().contains("\"database\":\"up\""), health.body());
         String policyTag = "policy=\"" + dir.resolve("policy.yaml") + "\"";
         assertEquals(0, value(metrics(), "warden_audit_healthy", policyTag));
+    }
+
+    @Test
+    void aRejectedKeysetFileIsDegradedNotDownWhileThePreviousKeysServe() throws Exception {
+        CustomersExample example = CustomersExample.create();
+        Path dir = policyDirectory("audit:\n  path: warden-audit.jsonl", "audit:\n  path: warden-audit.jsonl");
+        start(example.wardenUrl(), dir);
+        Files.writeString(dir.resolve("demo-keyset.json"), "{ not a keyset");
+        WardenEngine engine = WardenEngine.forConfig(new EngineConfig(dir.resolve("policy.yaml").toString(),
+                "file:" + dir.resolve("demo-master-key.txt")));
+        assertThrows(SQLException.class, engine::reloadKeyset);
+        HttpResponse<String> health = get("/health");
+        assertEquals(200, health.statusCode(), "the gateway serves with the keys in use: " + health.body());
+        assertTrue(health.body().startsWith("{\"status\":\"degraded\",\"checks\":{\"audit\":\"up\",\"keyset\":\""),
+                health.body());
+        assertTrue(health.body().contains("(the keys in use stay: "), health.body());
+        assertTrue(health.body().endsWith("\"database\":\"up\"}}\n"), health.body());
+        try (Connection sam = client("sam"); Statement s = sam.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM customers")) {
+            assertTrue(rs.next(), "and it does serve");
+        }
+    }
+
+    @Test
+    void healthChecksTheDatabaseAsTheUsersOwnLoginsWithoutASharedUser() throws Exception {
+        CustomersExample example = CustomersExample.create();
+        String login = "warden_health_" + ProcessHandle.current().pid();
+        try (Connection raw = example.raw(); Statement s = raw.createStatement()) {
+            s.execute("create role " + login + " login password 'db-pw'");
+        }
+        try {
+            Path dir = policyDirectory("audit:\n  path: warden-audit.jsonl", "audit:\n  path: warden-audit.jsonl");
+            // no shared user: every gateway user runs as a database user of their own
+            start(example.wardenUrl(), dir, null, new BackendLogin(login, "db-pw"));
+            HttpResponse<String> health = get("/health");
+            assertEquals(200, health.statusCode(), health.body());
+            assertEquals("{\"status\":\"up\",\"checks\":{\"audit\":\"up\",\"keyset\":\"up\",\"database\":\"up\"}}\n",
+                    health.body());
+            try (Connection sam = client("sam"); Statement s = sam.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT current_user")) {
+                assertTrue(rs.next());
+                assertEquals(login, rs.getString(1));
+            }
+            Thread.sleep(DatabaseProbe.CACHE_NANOS / 1_000_000 + 100);
+            // now on the pooled connection sam gave back
+            assertEquals(200, get("/health").statusCode());
+        } finally {
+            stop();
+            server = null;
+            try (Connection raw = example.raw(); Statement s = raw.createStatement()) {
+                s.execute("drop role " + login);
+            }
+        }
     }
 
     private static Path policyDirectory(String text, String replacement) throws Exception {
@@ -143,12 +226,19 @@ class GatewayAdminIT {
     }
 
     private void start(String backendUrl, Path dir) throws Exception {
+        start(backendUrl, dir, EmbeddedPostgres.USER, null);
+    }
+
+    /** A gateway whose backend's shared user is {@code sharedUser} and whose users run as {@code login} (null: it). */
+    private void start(String backendUrl, Path dir, String sharedUser, BackendLogin login) throws Exception {
+        GatewayUser sam = new GatewayUser("sam", PW, "support", "customer-service", Set.of());
+        GatewayUser ana = new GatewayUser("ana", PW, "analyst", null, Set.of());
         GatewayConfig config = new GatewayConfig("127.0.0.1", 0,
-                new GatewayConfig.Backend(backendUrl, EmbeddedPostgres.USER, "", 2, Map.of()),
+                new GatewayConfig.Backend(backendUrl, sharedUser, sharedUser == null ? null : "", 2, Map.of()),
                 dir.resolve("policy.yaml").toString(), "file:" + dir.resolve("demo-master-key.txt"), null, false, false,
                 PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH,
-                Map.of("sam", new GatewayUser("sam", PW, "support", "customer-service", Set.of()),
-                        "ana", new GatewayUser("ana", PW, "analyst", null, Set.of())),
+                Map.of("sam", login == null ? sam : sam.withBackendLogin(login),
+                        "ana", login == null ? ana : ana.withBackendLogin(login)),
                 "scram-sha-256", 10, false, false).withAdmin(new GatewayConfig.Admin("127.0.0.1", 0, false));
         server = new GatewayServer(config, new PooledBackendConnector(config.backend(), config.policy(),
                 config.masterKey()), new PgjdbcCopyRunner()).start();

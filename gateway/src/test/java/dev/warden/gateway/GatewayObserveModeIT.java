@@ -26,6 +26,7 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.postgresql.PGConnection;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,59 @@ class GatewayObserveModeIT {
         assertEquals("client orders-service@" + phones.clientAddress(), phones.callSite());
         AuditEvent emails = example.awaitEvent("SELECT email FROM customers");
         assertEquals(AuditEvent.WOULD_MASK, emails.decision());
+    }
+
+    @Test
+    void pgjdbcsApplicationNameSentAsASetAfterStartupNamesTheCallSite() throws Exception {
+        // without assumeMinServerVersion pgjdbc does not put ApplicationName in the startup packet: it runs
+        // SET application_name once connected, and the gateway follows the backend's ParameterStatus
+        try (Connection ann = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port()
+                + "/app?user=ann&password=pw&ApplicationName=billing-job");
+             Statement s = ann.createStatement()) {
+            assertEquals("billing-job", ann.unwrap(PGConnection.class).getParameterStatus("application_name"));
+            s.executeQuery("SELECT phone, name FROM customers").close();
+            AuditEvent named = example.awaitEvent("SELECT phone, name FROM customers");
+            assertEquals(AuditEvent.WOULD_REFUSE, named.decision());
+            assertEquals("billing-job", named.client());
+            assertEquals("client billing-job@" + named.clientAddress(), named.callSite());
+
+            // a SET LOCAL undone by ROLLBACK: PostgreSQL reports the old name again, and so does the gateway
+            ann.setAutoCommit(false);
+            s.execute("SET LOCAL application_name = 'for-a-moment'");
+            s.executeQuery("SELECT name, phone FROM customers").close();
+            ann.rollback();
+            ann.setAutoCommit(true);
+            assertEquals("billing-job", ann.unwrap(PGConnection.class).getParameterStatus("application_name"));
+            s.executeQuery("SELECT phone FROM customers WHERE name IS NOT NULL").close();
+            assertEquals("client for-a-moment@" + named.clientAddress(),
+                    example.awaitEvent("SELECT name, phone FROM customers").callSite(), "within the block");
+            AuditEvent after = example.awaitEvent("SELECT phone FROM customers WHERE name IS NOT NULL");
+            assertEquals("billing-job", after.client(), "after the rollback");
+            assertEquals("client billing-job@" + after.clientAddress(), after.callSite());
+
+            s.execute("RESET application_name");
+            s.executeQuery("SELECT phone FROM customers WHERE name IS NULL").close();
+            AuditEvent reset = example.awaitEvent("SELECT phone FROM customers WHERE name IS NULL");
+            assertEquals("client (no application_name)@" + reset.clientAddress(), reset.callSite(),
+                    "RESET: the backend's default, none");
+        }
+    }
+
+    @Test
+    void psqlsSetApplicationNameNamesTheCallSiteOfTheStatementsAfterIt() throws Exception {
+        assumeTrue(GatewayFixture.available("psql"), "psql not installed");
+        var run = GatewayFixture.run(List.of("/usr/bin/psql", "-X", "-At", "-h", "127.0.0.1", "-p",
+                String.valueOf(server.port()), "-U", "ann", "-d", "app", "-c",
+                "SET application_name = 'nightly-report'; SELECT phone FROM customers WHERE phone = 'x'",
+                "-c", "SELECT phone FROM customers WHERE phone = 'y' OR phone = 'z'", "-c", "SHOW application_name"),
+                null, Map.of("PGPASSWORD", "pw"), 60);
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().strip().endsWith("nightly-report"), run.out());
+        AuditEvent sameQuery = example.awaitEvent("SELECT phone FROM customers WHERE phone = ?");
+        assertEquals("nightly-report", sameQuery.client(), "the statement after the SET in the same query");
+        assertEquals("client nightly-report@" + sameQuery.clientAddress(), sameQuery.callSite());
+        AuditEvent nextQuery = example.awaitEvent("SELECT phone FROM customers WHERE phone = ? OR phone = ?");
+        assertEquals("client nightly-report@" + nextQuery.clientAddress(), nextQuery.callSite());
     }
 
     @Test

@@ -13,9 +13,10 @@ import java.util.function.Supplier;
 
 /**
  * The gateway's admin HTTP listener: {@code GET /metrics} answers {@code metrics.get()} as Prometheus text
- * (format 0.0.4), {@code GET /health} runs every {@link HealthProbe} and answers 200 with
- * {@code {"status":"up","checks":{...}}} when all pass, 503 with {@code "status":"down"} and each failing probe's
- * reason otherwise. Other paths get 404, other methods 405. One daemon thread serves every request, so a slow
+ * (format 0.0.4), {@code GET /health} runs every {@link HealthProbe} and answers with the worst finding:
+ * 200 with {@code {"status":"up","checks":{...}}} when all pass, 200 with {@code "status":"degraded"} when the
+ * gateway serves correctly but a check needs an operator, 503 with {@code "status":"down"} when it cannot serve;
+ * each check that did not pass gives its reason. Other paths get 404, other methods 405. One daemon thread serves every request, so a slow
  * probe or a scrape never takes a session's thread or an event loop. Thread-safe; {@link #close} stops it.
  */
 public final class AdminListener implements AutoCloseable {
@@ -68,20 +69,23 @@ public final class AdminListener implements AutoCloseable {
             return;
         }
         StringBuilder checks = new StringBuilder();
-        boolean up = true;
+        HealthProbe.Status worst = HealthProbe.Status.UP;
         for (HealthProbe probe : probes) {
-            String problem;
+            HealthProbe.Finding finding;
             try {
-                problem = probe.problem();
+                finding = probe.check();
             } catch (RuntimeException e) {
-                problem = e.getClass().getSimpleName() + ": " + e.getMessage();
+                finding = HealthProbe.Finding.down(e.getClass().getSimpleName() + ": " + e.getMessage());
             }
-            up &= problem == null;
+            if (finding.status().compareTo(worst) > 0) worst = finding.status();
             if (!checks.isEmpty()) checks.append(',');
-            checks.append(quote(probe.name())).append(':').append(problem == null ? "\"up\"" : quote(problem));
+            checks.append(quote(probe.name())).append(':')
+                    .append(finding.status() == HealthProbe.Status.UP ? "\"up\"" : quote(finding.reason()));
         }
-        respond(exchange, up ? 200 : 503, "application/json",
-                "{\"status\":" + (up ? "\"up\"" : "\"down\"") + ",\"checks\":{" + checks + "}}\n");
+        // a degraded gateway still serves its clients correctly: 200, so that a load balancer keeps it
+        respond(exchange, worst == HealthProbe.Status.DOWN ? 503 : 200, "application/json",
+                "{\"status\":" + quote(worst.name().toLowerCase(java.util.Locale.ROOT)) + ",\"checks\":{" + checks
+                        + "}}\n");
     }
 
     private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {

@@ -20,6 +20,14 @@ public interface BackendConnector extends AutoCloseable {
         return PoolUse.NONE;
     }
 
+    /**
+     * A connection a pool holds idle right now, lent without waiting for one or opening one (the caller closes it,
+     * which gives it back), for a health check that must not add connections; null when no pool has one idle.
+     */
+    default Connection idleConnection() {
+        return null;
+    }
+
     @Override
     default void close() {}
 }

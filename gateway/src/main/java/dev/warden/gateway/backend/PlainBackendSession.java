@@ -36,6 +36,11 @@ final class PlainBackendSession implements EngineSession {
     }
 
     @Override
+    public void clientRenamed(String applicationName) {
+        // nothing is audited
+    }
+
+    @Override
     public void endLease() {
         // nothing was lent
     }

@@ -3,6 +3,7 @@ package dev.warden.gateway.session;
 import dev.warden.gateway.auth.GatewayUser;
 import dev.warden.gateway.backend.BackendErrors;
 import dev.warden.gateway.backend.BackendPid;
+import dev.warden.gateway.backend.ReportedParameter;
 import dev.warden.gateway.backend.EngineSessions;
 import dev.warden.gateway.wire.BackendMessages;
 import dev.warden.gateway.wire.ClientOutput;
@@ -123,6 +124,7 @@ public final class GatewaySession {
             out.encoding(ctx.defaultEncoding);
             SessionStartup.applySettings(ctx.conn, settings);
             SessionStartup.reportParameters(ctx.engine, b, ctx.defaultEncoding, user.name());
+            ctx.applicationName = new ApplicationNameReport(ReportedParameter.of(conn, "application_name"));
             ctx.simple = ctx.conn.createStatement();
             ctx.simple.setEscapeProcessing(false);
             ctx.simple.setFetchSize(SessionContext.FETCH_SIZE);
@@ -221,6 +223,7 @@ public final class GatewaySession {
      */
     private void readyForQuery() {
         char status = transaction.syncWithBackend();
+        if (ctx.applicationName != null && !ctx.closed) ctx.applicationName.sync(ctx.engine, out.buf());
         notifications.beforeReady(status);
         BackendMessages.readyForQuery(out.buf(), status);
         out.flush();

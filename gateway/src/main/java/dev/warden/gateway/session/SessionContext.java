@@ -32,6 +32,8 @@ final class SessionContext {
     Connection conn;
     /** What the session needs of {@link #conn} beyond JDBC ({@link #attach}). */
     EngineSession engine;
+    /** The client's application_name as the backend reports it; set by the start. */
+    ApplicationNameReport applicationName;
     /** The plain statement of simple queries outside a transaction block. */
     Statement simple;
     /** The client's encoding at startup, which RESET client_encoding returns to (the current one is {@code out}'s). */
@@ -121,7 +123,16 @@ final class SessionContext {
         if (changed == null) {
             return;
         }
-        String[][] names = {{"application_name", "application_name"}, {"TimeZone", "TimeZone"},
+        if (applicationName != null) {
+            // the statements after it in the same query run under the new name
+            if (changed.equals("ALL") || changed.equalsIgnoreCase("application_name")) {
+                applicationName.setByStatement(engine, out.buf());
+            } else {
+                applicationName.sync(engine, out.buf());
+            }
+        }
+        // application_name: ApplicationNameReport, before ReadyForQuery (it also follows a rolled-back SET)
+        String[][] names = {{"TimeZone", "TimeZone"},
                 {"IntervalStyle", "IntervalStyle"}, {"DateStyle", "DateStyle"},
                 {"standard_conforming_strings", "standard_conforming_strings"}};
         for (String[] n : names) {
