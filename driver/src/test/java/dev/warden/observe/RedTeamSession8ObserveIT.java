@@ -120,6 +120,35 @@ class RedTeamSession8ObserveIT {
         assertNoPlaintextEmailOrPhone(app);
     }
 
+    /**
+     * The running engine refuses the reload from enforce to observe; a second engine opened in the same process on
+     * the same file, spelled differently (another DataSource, {@code dir/./policy.yaml}), must not start observing
+     * it either: that would turn protection off without the restart the documentation promises.
+     */
+    @Test
+    void anotherEngineInTheProcessCannotStartObservingAFileAnEngineEnforces() throws Exception {
+        ObserveExample app = ObserveExample.create("");
+        try (Connection support = app.as("support")) {
+            assertThrows(SQLException.class, () -> support.createStatement()
+                    .executeQuery("SELECT name FROM customers WHERE email LIKE '%@example.com'"), "enforced");
+            Files.writeString(app.policyFile(), Files.readString(app.policyFile()) + "mode: observe\n");
+            assertThrows(SQLException.class, () -> engine(app).reloadPolicy());
+            java.util.Properties p = dev.warden.testkit.CustomersExample.properties(app.policyDirectory(), "support",
+                    "customer-service");
+            p.setProperty("warden.policy", app.policyDirectory().resolve(".").resolve("policy.yaml").toString());
+            SQLException refused = assertThrows(SQLException.class,
+                    () -> java.sql.DriverManager.getConnection(app.db().wardenUrl(), p).close(),
+                    "a second engine on the enforced file must not open in observe mode");
+            assertEquals("28000", refused.getSQLState());
+            assertTrue(refused.getMessage().contains("restart"), refused.getMessage());
+            try (Statement s = support.createStatement()) {
+                assertThrows(SQLException.class,
+                        () -> s.executeQuery("SELECT name FROM customers WHERE email LIKE '%@example.com'"),
+                        "the first engine still enforces");
+            }
+        }
+    }
+
     private static void assertNoPlaintextEmailOrPhone(ObserveExample app) throws SQLException {
         List<String> stored = new ArrayList<>();
         try (Connection raw = app.db().raw(); Statement s = raw.createStatement();
