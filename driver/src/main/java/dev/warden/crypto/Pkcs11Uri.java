@@ -169,9 +169,17 @@ record Pkcs11Uri(String token, Long slotId, String object, String modulePath, St
     private static void read(String part, String separator, Set<String> known, String where,
                              Map<String, String> into) throws KeyException {
         if (part.isEmpty()) return;
+        boolean afterPin = false;
         for (String attribute : part.split(separator, -1)) {
             int eq = attribute.indexOf('=');
             String name = eq < 0 ? attribute : attribute.substring(0, eq);
+            if (afterPin && !known.contains(name)) {
+                // a PIN holding the separator (unencoded '&') leaves its tail as the next "attribute": never echoed
+                throw error("has an attribute Warden does not read after pin-value in its " + where + " (not echoed:"
+                        + " it may be the end of a PIN holding '" + separator + "', which must be percent-encoded as "
+                        + (separator.equals("&") ? "%26" : "%3B") + ")");
+            }
+            afterPin |= name.equals("pin-value");
             if (name.isEmpty()) {
                 throw error("has an empty attribute in its " + where + " (a stray '" + separator + "'?)");
             }

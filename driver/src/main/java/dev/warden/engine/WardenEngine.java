@@ -46,6 +46,12 @@ import java.util.regex.Pattern;
 public final class WardenEngine implements AutoCloseable {
 
     private static final Map<EngineConfig, WardenEngine> ENGINES = new ConcurrentHashMap<>();
+    /**
+     * The policy files (real paths) some engine of this process has enforced: another engine may not open one of
+     * them in observe mode (another spelling of the path, another master key reference), as a reload may not
+     * switch to it. Turning protection off takes a restart.
+     */
+    private static final Set<java.nio.file.Path> ENFORCED_FILES = ConcurrentHashMap.newKeySet();
     private static final System.Logger LOG = System.getLogger("dev.warden.policy");
     static final String OBSERVE_PROTECTS_NOTHING = "statements run as the application wrote them and nothing is"
             + " encrypted, masked or refused (this protects nothing; what enforcement would change is audited as"
@@ -70,6 +76,7 @@ public final class WardenEngine implements AutoCloseable {
     private volatile ServerErrorRedactor errors;
     private final EngineMeters meters;
     private volatile AutoCloseable metricsExport = () -> { };  // set by open once the engine is whole
+    private volatile java.nio.file.Path policyFile;  // the policy file's real path; null: a classpath resource
 
     /** The bare names of a policy's trusted functions, computed once per policy. */
     private record TrustedNames(Policy policy, Set<String> names) {
@@ -141,6 +148,12 @@ public final class WardenEngine implements AutoCloseable {
             // the message names the policy itself ("policy file '…' not found", "policy.yaml:3: …"): no prefix
             throw SqlStates.of(SqlStates.BAD_SESSION, e.getMessage(), e);
         }
+        java.nio.file.Path realFile = realFile(config.policyLocation());
+        if (policy.observation().observes() && realFile != null && ENFORCED_FILES.contains(realFile)) {
+            throw SqlStates.of(SqlStates.BAD_SESSION, "policy " + policy.source() + " is in observe mode, but an engine"
+                    + " of this process enforces that file: observe mode, which protects nothing, is never started"
+                    + " beside it (nor by a reload); restart the process to observe");
+        }
         WardenKeyset keyset = null;
         KeysetSource source = null;
         boolean encrypts = policy.columns().stream().anyMatch(c -> c.encryption() != Encryption.NONE);
@@ -178,6 +191,8 @@ public final class WardenEngine implements AutoCloseable {
             throw SqlStates.of(SqlStates.AUDIT_UNAVAILABLE, "the audit trail cannot be written: " + e.getMessage(), e);
         }
         WardenEngine engine = new WardenEngine(policy, config.policyLocation(), inUse, source, sink);
+        if (realFile != null && !policy.observation().observes()) ENFORCED_FILES.add(realFile);
+        engine.policyFile = realFile;
         if (sink != null && auditSink == null) {
             // seal the trail on a clean exit, so that verify can tell a cut tail from a finished one
             Runtime.getRuntime().addShutdownHook(new Thread(sink::close, "warden-audit-seal"));
@@ -190,6 +205,17 @@ public final class WardenEngine implements AutoCloseable {
         if (engine.policyReloader != null) engine.policyReloader.start();
         engine.metricsExport = MetricsExport.publish(engine.meters);
         return engine;
+    }
+
+    /** The real path of a policy file location, or null (a classpath resource, or a path that cannot be resolved). */
+    private static java.nio.file.Path realFile(String location) {
+        java.nio.file.Path file = PolicyReloader.fileOf(location);
+        if (file == null) return null;
+        try {
+            return file.toRealPath();
+        } catch (java.io.IOException | RuntimeException e) {
+            return file.toAbsolutePath().normalize();
+        }
     }
 
     /** The start-up warning of an engine whose policy is in observe mode. */
@@ -278,6 +304,7 @@ public final class WardenEngine implements AutoCloseable {
      */
     private void installPolicy(Policy next) {
         Policy previous = policy;
+        if (policyFile != null && !next.observation().observes()) ENFORCED_FILES.add(policyFile);
         trustedFunctionNames = TrustedNames.of(next);
         errors = new ServerErrorRedactor(next);
         policy = next;  // last: from here on, a guard compiling under the previous policy is compiled again

@@ -129,10 +129,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
             throws SQLException {
         GuardedStatement now = engine.current(connection.session(), connection.delegate(), old, executing);
         if (now != old && now.protectsAnyParameter() && !old.protectsAnyParameter()) {
-            delegate.clearParameters();
-            guarded = now;
-            if (executing) throw reboundRefusal(engine, now);
-            return now;
+            return rebindAfterReload(engine, now, executing);
         }
         return guarded = now;
     }
@@ -144,19 +141,37 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
      */
     private void adopt(WardenEngine engine, GuardedStatement fresh, boolean executing) throws SQLException {
         if (!bound.protectsAlike(fresh)) {
-            bound.clear();
-            delegate.clearParameters();
-            guarded = fresh;
-            if (executing) throw reboundRefusal(engine, fresh);
+            rebindAfterReload(engine, fresh, executing);
             return;
         }
         bound.replay(delegate, fresh, true);
         guarded = fresh;
     }
 
-    private SQLException reboundRefusal(WardenEngine engine, GuardedStatement fresh) throws SQLException {
+    /**
+     * A policy reload changed which parameters are protected: everything bound before it went into the real
+     * statement as it was then protected (as the application gave it, in observe mode or while the column was not
+     * encrypted), so all of it is cleared, the parameter sets already added to the batch too: the real statement
+     * keeps those in its own batch, which a later execution would send. An execution is refused (0A000, audited),
+     * and so is the bind or execution that finds a batch cleared: the application binds (and adds) again.
+     */
+    private GuardedStatement rebindAfterReload(WardenEngine engine, GuardedStatement fresh, boolean executing)
+            throws SQLException {
+        if (bound != null) bound.clear();
+        delegate.clearParameters();
+        guarded = fresh;
+        long sets = batchedSets;
+        if (sets > 0) clearBatch();
+        if (executing || sets > 0) throw reboundRefusal(engine, fresh, sets);
+        return fresh;
+    }
+
+    private SQLException reboundRefusal(WardenEngine engine, GuardedStatement fresh, long clearedSets)
+            throws SQLException {
         SQLException refused = SqlStates.unsupported("the policy was reloaded after the parameters of this statement"
-                + " were bound and now protects them differently: they were cleared, bind them again");
+                + " were bound and now protects them differently: they were cleared"
+                + (clearedSets > 0 ? ", with the " + clearedSets + " parameter set(s) added to the batch before the"
+                        + " reload; bind and add them again" : ", bind them again"));
         engine.auditRefusal(connection.session(), fresh, refused);
         return refused;
     }

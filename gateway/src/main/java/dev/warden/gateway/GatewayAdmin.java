@@ -34,8 +34,8 @@ final class GatewayAdmin implements AutoCloseable {
     private final IntSource sessions;
     private final LongSupplier sessionsOpened;
 
-    private GatewayAdmin(GatewayConfig config, WardenEngine engine, BackendConnector connector, IntSource sessions,
-                         LongSupplier sessionsOpened) throws IOException {
+    private GatewayAdmin(InetSocketAddress address, GatewayConfig config, WardenEngine engine, BackendConnector connector,
+                         IntSource sessions, LongSupplier sessionsOpened) throws IOException {
         this.sessions = sessions;
         this.sessionsOpened = sessionsOpened;
         // Every engine publishes its meters in Micrometer's global registry when it opens (MetricsExport), whether
@@ -54,9 +54,7 @@ final class GatewayAdmin implements AutoCloseable {
                 .description("Backend connections the pools may open in all").register(registry);
         Gauge.builder("warden.gateway.pools", connector, c -> c.poolUse().pools())
                 .description("Backend connection pools (one per database user, role and purpose)").register(registry);
-        GatewayConfig.Admin admin = config.admin();
-        listener = AdminListener.start(new InetSocketAddress(admin.host(), admin.port()), registry::scrape,
-                probes(config, engine, connector));
+        listener = AdminListener.start(address, registry::scrape, probes(config, engine, connector));
     }
 
     /** The number of open sessions, read when scraped. */
@@ -89,7 +87,9 @@ final class GatewayAdmin implements AutoCloseable {
                     + admin.host() + "; set admin.allow-non-loopback: true to allow it");
         }
         try {
-            return new GatewayAdmin(config, engine, connector, sessions, sessionsOpened);
+            // bound to the address checked, not to the host name resolved again (it may resolve elsewhere by then)
+            return new GatewayAdmin(new InetSocketAddress(ip, admin.port()), config, engine, connector, sessions,
+                    sessionsOpened);
         } catch (IOException e) {
             throw new IllegalStateException("admin.listen: cannot listen on " + admin.host() + ":" + admin.port() + ": "
                     + e.getMessage(), e);

@@ -1,14 +1,37 @@
 package dev.warden.gateway.admin;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -16,17 +39,30 @@ import java.util.function.Supplier;
  * (format 0.0.4), {@code GET /health} runs every {@link HealthProbe} and answers with the worst finding:
  * 200 with {@code {"status":"up","checks":{...}}} when all pass, 200 with {@code "status":"degraded"} when the
  * gateway serves correctly but a check needs an operator, 503 with {@code "status":"down"} when it cannot serve;
- * each check that did not pass gives its reason. Other paths get 404, other methods 405. One daemon thread serves every request, so a slow
- * probe or a scrape never takes a session's thread or an event loop. Thread-safe; {@link #close} stops it.
+ * each check that did not pass gives its reason. Other paths get 404, other methods 405, a malformed or oversized
+ * request 400; every answer closes its connection.
+ *
+ * <p>Requests are read without blocking (one Netty event loop thread of its own), so a client that sends its
+ * request slowly or never finishes it holds no thread and cannot keep {@code /health} from answering; it is
+ * dropped after {@value #READ_TIMEOUT_SECONDS} s without a byte, and a request line or headers over their bounds
+ * are refused. Scrapes and probes run one at a time on one daemon thread ({@code warden-admin}), so a slow probe
+ * never takes a session's thread or an event loop. Thread-safe; {@link #close} stops it.
  */
 public final class AdminListener implements AutoCloseable {
 
-    private final HttpServer server;
-    private final ExecutorService thread;
+    static final int READ_TIMEOUT_SECONDS = 5;
+    private static final int MAX_INITIAL_LINE = 4096;
+    private static final int MAX_HEADERS = 8192;
+    private static final int MAX_BODY = 1024;
 
-    private AdminListener(HttpServer server, ExecutorService thread) {
-        this.server = server;
+    private final EventLoopGroup loop;
+    private final ExecutorService thread;
+    private final Channel server;
+
+    private AdminListener(EventLoopGroup loop, ExecutorService thread, Channel server) {
+        this.loop = loop;
         this.thread = thread;
+        this.server = server;
     }
 
     /**
@@ -36,69 +72,124 @@ public final class AdminListener implements AutoCloseable {
      */
     public static AdminListener start(InetSocketAddress address, Supplier<String> metrics, List<HealthProbe> probes)
             throws IOException {
-        HttpServer server = HttpServer.create(address, 16);
+        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, r -> {
+            Thread t = new Thread(r, "warden-admin-io");
+            t.setDaemon(true);
+            return t;
+        }, NioIoHandler.newFactory());
         ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "warden-admin");
             t.setDaemon(true);
             return t;
         });
-        server.setExecutor(thread);
-        server.createContext("/", exchange -> {
-            try (exchange) {
-                serve(exchange, metrics, probes);
-            }
-        });
-        server.start();
-        return new AdminListener(server, thread);
+        try {
+            Channel server = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new ReadTimeoutHandler(READ_TIMEOUT_SECONDS, TimeUnit.SECONDS),
+                                    new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, MAX_BODY),
+                                    new HttpObjectAggregator(MAX_BODY),
+                                    new RequestHandler(thread, metrics, probes));
+                        }
+                    })
+                    .bind(address).sync().channel();
+            return new AdminListener(loop, thread, server);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop(loop, thread);
+            throw new IOException("interrupted while binding " + address, e);
+        } catch (RuntimeException e) {
+            stop(loop, thread);
+            throw e;
+        } catch (Exception e) {  // Netty rethrows the bind's checked exception (a BindException) undeclared
+            stop(loop, thread);
+            throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+        }
     }
 
-    private static void serve(HttpExchange exchange, Supplier<String> metrics, List<HealthProbe> probes)
-            throws IOException {
-        String path = exchange.getRequestURI().getPath();
-        if (!path.equals("/metrics") && !path.equals("/health")) {
-            respond(exchange, 404, "text/plain; charset=utf-8", "not found: try /metrics or /health\n");
-            return;
+    /** Answers one request per connection: the scrape or the probes on the admin thread, never on the event loop. */
+    private static final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final ExecutorService thread;
+        private final Supplier<String> metrics;
+        private final List<HealthProbe> probes;
+
+        RequestHandler(ExecutorService thread, Supplier<String> metrics, List<HealthProbe> probes) {
+            this.thread = thread;
+            this.metrics = metrics;
+            this.probes = probes;
         }
-        if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
-            exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-            respond(exchange, 405, "text/plain; charset=utf-8", "method not allowed\n");
-            return;
-        }
-        if (path.equals("/metrics")) {
-            respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get());
-            return;
-        }
-        StringBuilder checks = new StringBuilder();
-        HealthProbe.Status worst = HealthProbe.Status.UP;
-        for (HealthProbe probe : probes) {
-            HealthProbe.Finding finding;
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            boolean head = HttpMethod.HEAD.equals(request.method());
+            if (!request.decoderResult().isSuccess()) {
+                respond(ctx, HttpResponseStatus.BAD_REQUEST, "text/plain; charset=utf-8", "bad request\n", false, null);
+                return;
+            }
+            String path = new QueryStringDecoder(request.uri()).path();
+            if (!path.equals("/metrics") && !path.equals("/health")) {
+                respond(ctx, HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8",
+                        "not found: try /metrics or /health\n", head, null);
+                return;
+            }
+            if (!HttpMethod.GET.equals(request.method()) && !head) {
+                respond(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", "method not allowed\n",
+                        false, "GET, HEAD");
+                return;
+            }
             try {
-                finding = probe.check();
-            } catch (RuntimeException e) {
-                finding = HealthProbe.Finding.down(e.getClass().getSimpleName() + ": " + e.getMessage());
+                thread.execute(() -> {
+                    if (path.equals("/metrics")) {
+                        respond(ctx, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", metrics.get(),
+                                head, null);
+                    } else {
+                        health(ctx, head);
+                    }
+                });
+            } catch (RejectedExecutionException closed) {
+                ctx.close();
             }
-            if (finding.status().compareTo(worst) > 0) worst = finding.status();
-            if (!checks.isEmpty()) checks.append(',');
-            checks.append(quote(probe.name())).append(':')
-                    .append(finding.status() == HealthProbe.Status.UP ? "\"up\"" : quote(finding.reason()));
         }
-        // a degraded gateway still serves its clients correctly: 200, so that a load balancer keeps it
-        respond(exchange, worst == HealthProbe.Status.DOWN ? 503 : 200, "application/json",
-                "{\"status\":" + quote(worst.name().toLowerCase(java.util.Locale.ROOT)) + ",\"checks\":{" + checks
-                        + "}}\n");
+
+        private void health(ChannelHandlerContext ctx, boolean head) {
+            StringBuilder checks = new StringBuilder();
+            HealthProbe.Status worst = HealthProbe.Status.UP;
+            for (HealthProbe probe : probes) {
+                HealthProbe.Finding finding;
+                try {
+                    finding = probe.check();
+                } catch (RuntimeException e) {
+                    finding = HealthProbe.Finding.down(e.getClass().getSimpleName() + ": " + e.getMessage());
+                }
+                if (finding.status().compareTo(worst) > 0) worst = finding.status();
+                if (!checks.isEmpty()) checks.append(',');
+                checks.append(quote(probe.name())).append(':')
+                        .append(finding.status() == HealthProbe.Status.UP ? "\"up\"" : quote(finding.reason()));
+            }
+            // a degraded gateway still serves its clients correctly: 200, so that a load balancer keeps it
+            respond(ctx, worst == HealthProbe.Status.DOWN ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK,
+                    "application/json", "{\"status\":" + quote(worst.name().toLowerCase(java.util.Locale.ROOT))
+                            + ",\"checks\":{" + checks + "}}\n", head, null);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();  // a read timeout, a reset: nothing to answer
+        }
     }
 
-    private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {
+    private static void respond(ChannelHandlerContext ctx, HttpResponseStatus status, String type, String body,
+                                boolean head, String allow) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", type);
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        boolean head = "HEAD".equals(exchange.getRequestMethod());
-        exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
-        if (!head) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, type)
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                .set(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        if (allow != null) response.headers().set(HttpHeaderNames.ALLOW, allow);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** A JSON string. */
@@ -123,12 +214,17 @@ public final class AdminListener implements AutoCloseable {
 
     /** The port listened on (the one given, or the ephemeral one bound for port 0). */
     public int port() {
-        return server.getAddress().getPort();
+        return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
     @Override
     public void close() {
-        server.stop(0);
+        server.close().awaitUninterruptibly();
+        stop(loop, thread);
+    }
+
+    private static void stop(EventLoopGroup loop, ExecutorService thread) {
         thread.shutdownNow();
+        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 }
