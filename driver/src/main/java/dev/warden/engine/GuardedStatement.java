@@ -84,6 +84,31 @@ public final class GuardedStatement {
                 : compiled.keyExpansion().arrayParameters(lexed);
     }
 
+    /** {@link #catalogEffect()}: the statement may change the schema (DDL). */
+    static final int CHANGES_SCHEMA = 1;
+    /** {@link #catalogEffect()}: the statement is a COMMIT or END. */
+    static final int ENDS_TRANSACTION = 2;
+    /** {@link #catalogEffect()}: neither. */
+    static final int NO_CATALOG_EFFECT = 3;
+    private int catalogEffect;  // 0: not yet worked out (a racy cache: any thread computes the same value)
+
+    /**
+     * What completing an execution of this statement means for the catalog Warden derived from table shapes
+     * ({@link StatementAudit}): {@link #CHANGES_SCHEMA}, {@link #ENDS_TRANSACTION} or {@link #NO_CATALOG_EFFECT}.
+     * Worked out from the compiled statement or the text on the first execution, then remembered: a prepared
+     * statement runs many times, and reading its text again each time showed in the per-statement profile.
+     */
+    int catalogEffect() {
+        int effect = catalogEffect;
+        if (effect == 0) {
+            effect = (compiled != null ? compiled.changesSchema() : WardenEngine.startsWithDdlKeyword(sql))
+                    ? CHANGES_SCHEMA
+                    : StatementAudit.endsTransaction(sql) ? ENDS_TRANSACTION : NO_CATALOG_EFFECT;
+            catalogEffect = effect;
+        }
+        return effect;
+    }
+
     /** What running this statement may do to what the session's table names resolve to. */
     NameResolution.Effect namesEffect() {
         return namesEffect;

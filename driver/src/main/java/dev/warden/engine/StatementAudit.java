@@ -103,7 +103,7 @@ public final class StatementAudit {
                 refusal.getMessage(), refusal.getSQLState(), List.of(), null));
     }
 
-    private static boolean endsTransaction(String sql) {
+    static boolean endsTransaction(String sql) {
         String head = sql.stripLeading();
         return head.regionMatches(true, 0, "commit", 0, 6) || head.regionMatches(true, 0, "end", 0, 3);
     }
@@ -113,14 +113,14 @@ public final class StatementAudit {
         written = true;
         meters.statement(statement.compiled() == null ? OTHER : statement.compiled().kind(),
                 ALLOWED.equals(decision) ? EngineMeters.Decision.ALLOWED : EngineMeters.Decision.FAILED);
-        if (statement.compiled() != null ? statement.compiled().changesSchema()
-                : WardenEngine.startsWithDdlKeyword(statement.sql())) {
+        int catalogEffect = statement.catalogEffect();
+        if (catalogEffect == GuardedStatement.CHANGES_SCHEMA) {
             // the engine dropped what it derived from table shapes (and the server-side objects: a CREATE OPERATOR
             // or FUNCTION passes through) before the change ran; drop again now that it has run, as another
             // session may have read the old catalog in between
             session.database().invalidate();
             session.schemaChanged();
-        } else if (endsTransaction(statement.sql()) && session.takeSchemaChange()) {
+        } else if (catalogEffect == GuardedStatement.ENDS_TRANSACTION && session.takeSchemaChange()) {
             // other sessions see the change only now: they may have re-read the catalog before the commit
             session.database().invalidate();
         }

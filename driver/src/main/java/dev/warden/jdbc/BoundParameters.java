@@ -99,7 +99,8 @@ final class BoundParameters {
     }
 
     private void grow(int index) {
-        int size = Math.max(index + 1, setters == null ? 8 : setters.length * 2);
+        // first: room for the index bound (statements bind from 1 up, usually a few parameters); then doubling
+        int size = Math.max(index + 4, setters == null ? 0 : setters.length * 2);
         setters = setters == null ? new Setter[size] : Arrays.copyOf(setters, size);
         values = values == null ? new Object[size] : Arrays.copyOf(values, size);
         numbers = numbers == null ? new long[size] : Arrays.copyOf(numbers, size);
