@@ -187,7 +187,9 @@ public final class GuardedStatement {
 
     /** The text to run as a plain statement: {@link #sql()} with the first candidate bound written in. */
     public String plainSql() throws SQLException {
-        return candidateBoundIndex() < 0 ? sql : matchFilter.sqlWithBound(firstCandidateBound());
+        // counts given as parameters: a prepared statement, whose real statement binds the bound (forExecution)
+        if (candidateBoundIndex() < 0 || matchFilter.countsBound()) return sql;
+        return matchFilter.sqlWithBound(firstCandidateBound());
     }
 
     /** {@link #sql()} with the candidate bound {@code bound} written in, to run again as a plain statement. */

@@ -50,6 +50,11 @@ final class MatchFilters {
                     int[] hiddenIndexOf, int visibleColumns, long offset, long limit, int boundTarget,
                     int boundOffset, int rowIdIndex, int offsetParameter, int limitParameter) {
 
+        /** True when a count is a parameter: then only a prepared statement runs it (a plain one has none). */
+        boolean countsBound() {
+            return offsetParameter > 0 || limitParameter > 0;
+        }
+
         /** True when application parameter {@code index} is the count of OFFSET or of LIMIT / FETCH FIRST. */
         boolean bindsCount(int index) {
             return index > 0 && (index == offsetParameter || index == limitParameter);

@@ -113,6 +113,10 @@ class MatchLikeBoundLimitIT {
                         }
                         assertEquals(MatchLikeIT.rows(t.executeQuery()), MatchLikeIT.rows(w.executeQuery()),
                                 sql + " with " + n);
+                        assertTrue(w.execute(), "execute() too, as frameworks and the gateway call it");
+                        t.execute();
+                        assertEquals(MatchLikeIT.rows(t.getResultSet()), MatchLikeIT.rows(w.getResultSet()),
+                                sql + " with " + n + " through execute()");
                     }
                 }
             }
