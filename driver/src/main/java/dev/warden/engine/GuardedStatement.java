@@ -159,10 +159,13 @@ public final class GuardedStatement {
         return false;
     }
 
-    /** True when parameter {@code index} is the pattern of a LIKE answered through a match index. */
+    /**
+     * True when parameter {@code index} is the pattern of a LIKE answered through a match index, or the LIMIT,
+     * OFFSET or FETCH FIRST count of such a statement (see {@link #bindMatchPattern}).
+     */
     public boolean bindsMatchPattern(int index) {
-        return matchFilter != null && index < matchFilter.patternParameters().length
-                && matchFilter.patternParameters()[index] != null;
+        return matchFilter != null && (index < matchFilter.patternParameters().length
+                && matchFilter.patternParameters()[index] != null || matchFilter.bindsCount(index));
     }
 
     /**
@@ -170,6 +173,8 @@ public final class GuardedStatement {
      * (an opaque value the caller keeps for {@link #rowFilter} of this execution).
      */
     public Object bindMatchPattern(PreparedStatement target, int index, Object plaintext) throws SQLException {
+        // a count binds nothing: the statement sent has no LIMIT or OFFSET of the application's
+        if (matchFilter.bindsCount(index)) return MatchFilters.Rendered.count(index, plaintext);
         return matchFilter.bind(target, index, plaintext);
     }
 
@@ -191,14 +196,25 @@ public final class GuardedStatement {
         return matchFilter == null ? -1 : matchFilter.boundTarget();
     }
 
-    /** The candidate bound of an execution's first run (see {@link #candidateBoundIndex()}). */
-    public long firstCandidateBound() {
-        return MatchFilters.firstBound(matchFilter.offset(), matchFilter.limit());
+    /**
+     * The candidate bound of an execution's first run (see {@link #candidateBoundIndex()}), from the counts written
+     * inline or bound ({@code boundPatterns} as for {@link #rowFilter}); refuses a count unbound or negative as
+     * PostgreSQL would (2201W, 2201X), before anything is sent.
+     */
+    public long firstCandidateBound(Object[] boundPatterns) throws SQLException {
+        return matchFilter.firstBound(matchFilter.counts(boundPatterns));
+    }
+
+    /** The candidate bound of a plain statement's first run (counts written inline). */
+    public long firstCandidateBound() throws SQLException {
+        return firstCandidateBound(null);
     }
 
     /** The text to run as a plain statement: {@link #sql()} with the first candidate bound written in. */
-    public String plainSql() {
-        return candidateBoundIndex() < 0 ? sql : matchFilter.sqlWithBound(firstCandidateBound());
+    public String plainSql() throws SQLException {
+        // counts given as parameters: a prepared statement, whose real statement binds the bound (forExecution)
+        if (candidateBoundIndex() < 0 || matchFilter.countsBound()) return sql;
+        return matchFilter.sqlWithBound(firstCandidateBound());
     }
 
     /** {@link #sql()} with the candidate bound {@code bound} written in, to run again as a plain statement. */
@@ -288,7 +304,8 @@ public final class GuardedStatement {
 
     /** True when the value bound to JDBC parameter {@code index} must go through {@link #bind}. */
     public boolean protectsParameter(int index) {
-        return parameterColumns != null && index < parameterColumns.length && parameterColumns[index] != null;
+        return parameterColumns != null && index < parameterColumns.length && parameterColumns[index] != null
+                || matchFilter != null && matchFilter.bindsCount(index);
     }
 
     /**
@@ -322,6 +339,7 @@ public final class GuardedStatement {
      * rotation an equality value is bound once per key, at consecutive indexes.
      */
     public void bind(PreparedStatement target, int index, Object plaintext) throws SQLException {
+        if (matchFilter != null && matchFilter.bindsCount(index)) return;  // never sent (see bindMatchPattern)
         ProtectedColumn column = parameterColumns[index];
         if (targets != null) {
             int first = targets[index];
@@ -391,7 +409,9 @@ public final class GuardedStatement {
 
     /** The protected column behind parameter {@code index}, for messages. */
     public String parameterColumnName(int index) {
-        return parameterColumns[index].name();
+        ProtectedColumn column = parameterColumns == null || index >= parameterColumns.length ? null
+                : parameterColumns[index];
+        return column == null ? "(the LIMIT or OFFSET of a LIKE through a match index)" : column.name();
     }
 
     /** How to decode results, or null when no result column is protected. */

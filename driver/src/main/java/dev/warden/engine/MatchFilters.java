@@ -30,8 +30,10 @@ import java.util.function.IntUnaryOperator;
  *       larger and the rows already seen are skipped ({@link RowFilter#needsMoreCandidates}). Under ORDER BY the
  *       candidates come in that order, so the first rows that pass are the answer's; without it any rows are.</li>
  * </ul>
- * A pattern given as a parameter is bound as its tokens when the application binds it; ESCAPE, LIMIT and OFFSET
- * must be written inline (their parameters could not be taken out of the statement). Immutable.
+ * A pattern given as a parameter is bound as its tokens when the application binds it; ESCAPE must be written
+ * inline. A LIMIT, OFFSET or FETCH FIRST count given as a parameter is not sent: its value, bound at each execution,
+ * is applied by the row filter and decides the candidate bound of that execution ({@link Rendered#counts}).
+ * Immutable.
  */
 final class MatchFilters {
 
@@ -46,7 +48,82 @@ final class MatchFilters {
     record Rendered(String sql, int[] targets, boolean literalsEncrypted, Filter[] patternParameters,
                     String[] escapeOf, ILikeFolding iLikeFolding, List<RowFilter.Check> literalChecks,
                     int[] hiddenIndexOf, int visibleColumns, long offset, long limit, int boundTarget,
-                    int boundOffset, int rowIdIndex) {
+                    int boundOffset, int rowIdIndex, int offsetParameter, int limitParameter) {
+
+        /** True when a count is a parameter: then only a prepared statement runs it (a plain one has none). */
+        boolean countsBound() {
+            return offsetParameter > 0 || limitParameter > 0;
+        }
+
+        /** True when application parameter {@code index} is the count of OFFSET or of LIMIT / FETCH FIRST. */
+        boolean bindsCount(int index) {
+            return index > 0 && (index == offsetParameter || index == limitParameter);
+        }
+
+        /**
+         * The value bound to a count parameter, kept for {@link #counts} of each execution (nothing is bound on the
+         * real statement: its LIMIT and OFFSET were taken out). As PostgreSQL coerces a LIMIT's or OFFSET's value
+         * to bigint: an integer, a number rounded to an integer, text holding an integer (the gateway's untyped
+         * parameters), NULL (no limit, or OFFSET 0).
+         */
+        static Object count(int index, Object value) throws SQLException {
+            if (value == null) return NULL_COUNT;
+            if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+                return ((Number) value).longValue();
+            }
+            try {
+                if (value instanceof java.math.BigInteger b) return b.longValueExact();
+                if (value instanceof java.math.BigDecimal d) {
+                    return d.setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+                }
+                if (value instanceof Double || value instanceof Float) {
+                    double d = Math.rint(((Number) value).doubleValue());
+                    if (Double.isNaN(d) || d >= 0x1p63 || d < -0x1p63) throw new ArithmeticException();
+                    return (long) d;
+                }
+                if (value instanceof CharSequence text) return Long.parseLong(text.toString().strip());
+            } catch (ArithmeticException e) {
+                throw SqlStates.of("22003", "bigint out of range (parameter " + index + ", a LIMIT or OFFSET)");
+            } catch (NumberFormatException e) {
+                throw SqlStates.of("22P02", "invalid input syntax for type bigint (parameter " + index
+                        + ", a LIMIT or OFFSET)");
+            }
+            throw SqlStates.of("42804", "argument of LIMIT or OFFSET must be type bigint, not "
+                    + value.getClass().getSimpleName() + " (parameter " + index + ")");
+        }
+
+        /**
+         * OFFSET and LIMIT of one execution ({@link Long#MAX_VALUE}: no limit): those written inline, or the values
+         * bound to their parameters (by {@link #count}, kept by parameter index in {@code bound}). Refuses a count
+         * never bound, and a negative one with PostgreSQL's own error (OFFSET is evaluated first, as there).
+         */
+        long[] counts(Object[] bound) throws SQLException {
+            long o = offset;
+            long l = limit;
+            if (offsetParameter > 0) {
+                Long v = boundCount(bound, offsetParameter);
+                if (v != null && v < 0) throw SqlStates.of("2201X", "OFFSET must not be negative");
+                o = v == null ? 0 : v;
+            }
+            if (limitParameter > 0) {
+                Long v = boundCount(bound, limitParameter);
+                if (v != null && v < 0) throw SqlStates.of("2201W", "LIMIT must not be negative");
+                l = v == null ? Long.MAX_VALUE : v;
+            }
+            return new long[] {o, l};
+        }
+
+        private static Long boundCount(Object[] bound, int index) throws SQLException {
+            Object v = bound == null || index >= bound.length ? null : bound[index];
+            // the count is not sent to the database, so the real driver cannot notice it unbound: say so as it would
+            if (v == null) throw SqlStates.of(SqlStates.INVALID_VALUE, "No value specified for parameter " + index + ".");
+            return v == NULL_COUNT ? null : (Long) v;
+        }
+
+        /** The candidate bound of an execution's first run, for the counts {@link #counts} gave. */
+        long firstBound(long[] counts) {
+            return counts[1] == Long.MAX_VALUE ? Long.MAX_VALUE : MatchFilters.firstBound(counts[0], counts[1]);
+        }
 
         /** {@link #sql} with the candidate bound {@code k} written in place of its parameter (plain statements). */
         String sqlWithBound(long k) {
@@ -73,6 +150,7 @@ final class MatchFilters {
         /** The row filter of one execution, given the patterns bound by parameter index (by {@link #bind}). */
         RowFilter rowFilter(Object[] boundPatterns) throws SQLException {
             List<RowFilter.Check> checks = new ArrayList<>(literalChecks);
+            long[] counts = counts(boundPatterns);
             for (int i = 1; i < patternParameters.length; i++) {
                 Filter f = patternParameters[i];
                 if (f == null) continue;
@@ -85,8 +163,8 @@ final class MatchFilters {
                 LikePattern p = bound == NULL_PATTERN ? null : (LikePattern) bound;
                 checks.add(new RowFilter.Check(hiddenIndexOf[i], f.column(), p, f.not()));
             }
-            return new RowFilter(checks, visibleColumns, offset, limit, boundTarget < 0 ? -1 : rowIdIndex,
-                    boundTarget < 0 ? Long.MAX_VALUE : firstBound(offset, limit));
+            return new RowFilter(checks, visibleColumns, counts[0], counts[1], boundTarget < 0 ? -1 : rowIdIndex,
+                    boundTarget < 0 ? Long.MAX_VALUE : firstBound(counts));
         }
     }
 
@@ -108,6 +186,9 @@ final class MatchFilters {
 
     /** What {@link Rendered#bind} returns for a NULL pattern (LIKE NULL: no row), unlike an unbound one. */
     private static final Object NULL_PATTERN = new Object();
+
+    /** What {@link Rendered#count} keeps for a NULL count (LIMIT NULL: no limit; OFFSET NULL: none). */
+    private static final Object NULL_COUNT = new Object();
 
     private final List<Filter> filters;
     private final int visibleColumns;
@@ -152,10 +233,14 @@ final class MatchFilters {
         Filter[] bySlot = new Filter[lexed.slots().size()];
         String[] escapeBySlot = new String[lexed.slots().size()];
         int[] hiddenBySlot = new int[lexed.slots().size()];
+        java.util.Set<Integer> nullPatterns = new java.util.HashSet<>();
         for (Filter f : filters) {
-            int t = tokenOfSlot[f.patternSlot()];
+            boolean nullPattern = f.patternSlot() < 0;
+            int t = nullPattern ? nullPatternToken(tokens, tokenOfSlot, f, nullPatterns)
+                    : tokenOfSlot[f.patternSlot()];
             // a cast ('%a%'::text, CAST(...)) would stay behind in the statement sent, after the tokens
-            if (t < 0 || lexed.isTypedLiteral(f.patternSlot()) || LiteralCast.of(lexed, f.patternSlot()) != null) {
+            if (t < 0 || !nullPattern && (lexed.isTypedLiteral(f.patternSlot())
+                    || LiteralCast.of(lexed, f.patternSlot()) != null)) {
                 throw shape(f);
             }
             int keyword = t - 1;
@@ -190,10 +275,13 @@ final class MatchFilters {
             }
             IntUnaryOperator fold = f.ilike() ? iLikeFolding : null;
             String replacement;
-            Slot pattern = lexed.slots().get(f.patternSlot());
+            Slot pattern = nullPattern ? null : lexed.slots().get(f.patternSlot());
             String companion = qualifier + MatchWrites.identifier(f.column().rule().matchColumn());
-            if (pattern instanceof Slot.Literal literal) {
-                if (literal.value() == null) throw KeyExpansion.unencryptableLiteral(f.column());
+            if (nullPattern || pattern instanceof Slot.Literal literal && literal.value() == null) {
+                // LIKE NULL (and NOT LIKE NULL) is NULL for every row: no row, as in PostgreSQL, without reading any
+                literalChecks.add(new RowFilter.Check(hidden, f.column(), null, f.not()));
+                replacement = "FALSE";
+            } else if (pattern instanceof Slot.Literal literal) {
                 LikePattern compiled = LikePattern.compile(literal.value(), escape, fold);
                 literalChecks.add(new RowFilter.Check(hidden, f.column(), compiled, f.not()));
                 replacement = f.not() ? columnText + " IS NOT NULL"
@@ -215,9 +303,14 @@ final class MatchFilters {
         StringBuilder hiddenColumns = new StringBuilder();
         for (String column : hiddenByColumnText.keySet()) hiddenColumns.append(", ").append(column);
         long[] offsetAndLimit = {0, Long.MAX_VALUE};
-        int limitEdit = takeOutLimits(lexed, tokens, tokenOfSlot, from, edits, offsetAndLimit);
+        int[] countSlots = {-1, -1};  // the slots of OFFSET's and LIMIT's parameters; -1: written inline or none
+        int[] offsetEdit = {-1};
+        int limitEdit = takeOutLimits(lexed, tokens, tokenOfSlot, from, edits, offsetAndLimit, countSlots, offsetEdit);
+        // with a count bound at execution, the bound's parameter takes the place of LIMIT, or else of OFFSET
+        if (limitEdit < 0 && countSlots[0] >= 0) limitEdit = offsetEdit[0];
         int rowIdIndex = -1;
-        if (limitEdit >= 0 && offsetAndLimit[1] != Long.MAX_VALUE && noParameterAfter(lexed, edits, limitEdit)) {
+        if (limitEdit >= 0 && (offsetAndLimit[1] != Long.MAX_VALUE || countSlots[0] >= 0 || countSlots[1] >= 0)
+                && noParameterAfter(lexed, edits, limitEdit)) {
             // a bounded number of candidates, each with its row's identity (see the class comment)
             rowIdIndex = visibleColumns + hiddenByColumnText.size() + 1;
             hiddenColumns.append(", ctid, tableoid");
@@ -237,6 +330,8 @@ final class MatchFilters {
         Filter[] patternParameters = new Filter[parameters + 1];
         String[] escapeOf = new String[parameters + 1];
         int[] hiddenIndexOf = new int[parameters + 1];
+        int offsetParameter = 0;
+        int limitParameter = 0;
         int nextTarget = 1;
         boolean literalsEncrypted = false;
         StringBuilder out = new StringBuilder(text.length() + 64);
@@ -255,8 +350,13 @@ final class MatchFilters {
             Slot slot = lexed.slots().get(s);
             if (offset < at) {
                 // inside an edit: a pattern (bound as tokens, or not at all under NOT), an escape or a LIMIT value
+                if (slot instanceof Slot.Parameter p && (s == countSlots[0] || s == countSlots[1])) {
+                    // a count, applied by the row filter to the bound value; never sent
+                    if (s == countSlots[0]) offsetParameter = p.jdbcIndex(); else limitParameter = p.jdbcIndex();
+                    continue;
+                }
                 if (slot instanceof Slot.Parameter p) {
-                    if (bySlot[s] == null) throw SqlStates.unsupported("a parameter in ESCAPE, LIMIT, OFFSET or FETCH of"
+                    if (bySlot[s] == null) throw SqlStates.unsupported("a parameter in ESCAPE of"
                             + " a statement filtering through a match index: write that value inline");
                     targets[p.jdbcIndex()] = nextTarget;
                     patternParameters[p.jdbcIndex()] = bySlot[s];
@@ -302,9 +402,13 @@ final class MatchFilters {
         // own last parameter stays past it, so the real driver refuses it as it would have
         int boundTarget = boundEdit == null ? -1 : nextTarget;
         targets[parameters + 1] = boundEdit == null ? nextTarget : nextTarget + 1;
+        // a count has no parameter of its own in the statement sent: described as the bound's (bigint, as LIMIT's)
+        if (offsetParameter > 0) targets[offsetParameter] = boundTarget;
+        if (limitParameter > 0) targets[limitParameter] = boundTarget;
         return new Rendered(out.toString(), targets, literalsEncrypted || !literalChecks.isEmpty(), patternParameters,
                 escapeOf, iLikeFolding, literalChecks, hiddenIndexOf, visibleColumns, offsetAndLimit[0],
-                offsetAndLimit[1], boundTarget, boundEdit == null ? -1 : boundOffset, rowIdIndex);
+                offsetAndLimit[1], boundTarget, boundEdit == null ? -1 : boundOffset, rowIdIndex, offsetParameter,
+                limitParameter);
     }
 
     /** A text edit of the normalised statement: {@code [start, end)} replaced by {@code text}. */
@@ -341,7 +445,7 @@ final class MatchFilters {
      * the index in {@code edits} of the edit that took out LIMIT or FETCH FIRST n, or -1.
      */
     private static int takeOutLimits(LexedSql lexed, SqlTokens tokens, int[] tokenOfSlot, int from, List<Edit> edits,
-                                     long[] offsetAndLimit) throws SQLException {
+                                     long[] offsetAndLimit, int[] countSlots, int[] offsetEdit) throws SQLException {
         int limitEdit = -1;
         int depth = 0;
         for (int t = from; t < tokens.count(); t++) {
@@ -353,7 +457,8 @@ final class MatchFilters {
                 if (isWord(tokens, v, "all")) {
                     edits.add(new Edit(tokens.start(t), tokens.end(v), ""));
                 } else {
-                    Long n = count(lexed, tokenOfSlot, tokens, v, "LIMIT");
+                    countSlots[1] = parameterSlot(lexed, tokenOfSlot, v);
+                    Long n = countSlots[1] >= 0 ? null : count(lexed, tokenOfSlot, tokens, v, "LIMIT");
                     endsClause(tokens, v + 1);
                     if (n != null && n < 0) throw SqlStates.of("2201W", "LIMIT must not be negative");
                     if (n != null) offsetAndLimit[1] = n;
@@ -363,12 +468,14 @@ final class MatchFilters {
                 t = v;
             } else if (isWord(tokens, t, "offset")) {
                 int v = t + 1;
-                Long n = count(lexed, tokenOfSlot, tokens, v, "OFFSET");
+                countSlots[0] = parameterSlot(lexed, tokenOfSlot, v);
+                Long n = countSlots[0] >= 0 ? null : count(lexed, tokenOfSlot, tokens, v, "OFFSET");
                 if (n != null && n < 0) throw SqlStates.of("2201X", "OFFSET must not be negative");
                 if (n != null) offsetAndLimit[0] = n;
                 int end = v;
                 if (isWord(tokens, v + 1, "row") || isWord(tokens, v + 1, "rows")) end = v + 1;
                 endsClause(tokens, end + 1);
+                offsetEdit[0] = edits.size();
                 edits.add(new Edit(tokens.start(t), tokens.end(end), ""));
                 t = end;
             } else if (isWord(tokens, t, "fetch")) {
@@ -377,7 +484,8 @@ final class MatchFilters {
                 v++;
                 long n = 1;
                 if (!(isWord(tokens, v, "row") || isWord(tokens, v, "rows"))) {
-                    Long c = count(lexed, tokenOfSlot, tokens, v, "FETCH");
+                    countSlots[1] = parameterSlot(lexed, tokenOfSlot, v);
+                    Long c = countSlots[1] >= 0 ? null : count(lexed, tokenOfSlot, tokens, v, "FETCH");
                     if (c != null && c < 0) throw SqlStates.of("2201W", "FETCH FIRST must not be negative");
                     n = c == null ? Long.MAX_VALUE : c;
                     v++;
@@ -408,6 +516,31 @@ final class MatchFilters {
         throw limitShape();
     }
 
+    /**
+     * The token of the pattern {@code NULL} written inline of filter {@code f} (which the analyzer placed without a
+     * slot): the first {@code column [NOT] LIKE|ILIKE NULL [ESCAPE e]} of its form not yet taken; -1 when none.
+     */
+    private static int nullPatternToken(SqlTokens tokens, int[] tokenOfSlot, Filter f, java.util.Set<Integer> taken) {
+        for (int t = 2; t < tokens.count(); t++) {
+            if (!isWord(tokens, t, "null") || taken.contains(t)) continue;
+            if (!isWord(tokens, t - 1, f.ilike() ? "ilike" : "like")) continue;
+            if (isWord(tokens, t - 2, "not") != f.not()) continue;
+            if (!names(tokens, f.not() ? t - 3 : t - 2, f.column().rule().column())) continue;
+            if (f.escapeSlot() >= 0 && tokenOfSlot[f.escapeSlot()] != t + 2) continue;
+            taken.add(t);
+            return t;
+        }
+        return -1;
+    }
+
+    /** The slot of the parameter that is token {@code t}, or -1 when it is not a parameter. */
+    private static int parameterSlot(LexedSql lexed, int[] tokenOfSlot, int t) {
+        for (int s = 0; s < tokenOfSlot.length; s++) {
+            if (tokenOfSlot[s] == t && lexed.slots().get(s) instanceof Slot.Parameter) return s;
+        }
+        return -1;
+    }
+
     /** The count in token {@code t}: an inline integer, or null for NULL (no limit). */
     private static Long count(LexedSql lexed, int[] tokenOfSlot, SqlTokens tokens, int t, String clause)
             throws SQLException {
@@ -421,15 +554,15 @@ final class MatchFilters {
                     throw limitShape();
                 }
             }
-            throw SqlStates.unsupported(clause + " with a parameter on a statement filtering through a match index:"
-                    + " write the number inline (Warden applies it after re-checking the pattern)");
+            throw limitShape();
         }
         throw limitShape();
     }
 
     private static SQLException limitShape() {
         return SqlStates.unsupported("a statement filtering through a match index may end with LIMIT n, OFFSET n or"
-                + " FETCH FIRST n ROWS ONLY written inline; Warden applies them after re-checking the pattern");
+                + " FETCH FIRST n ROWS ONLY, n an integer, NULL or a parameter; Warden applies them after re-checking"
+                + " the pattern");
     }
 
     /** The first {@code word} at parenthesis depth 0 from token {@code start}, or -1. */

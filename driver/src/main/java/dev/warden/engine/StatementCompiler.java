@@ -253,7 +253,7 @@ final class StatementCompiler {
                 case FILTER_NULL, COMPARE_SAME_COLUMN, GROUP -> filtered.add(rule.qualifiedName());
                 case FILTER_MATCH -> {
                     ProtectedColumn column = columns.of(rule);
-                    slotColumns[use.slot()] = column;
+                    if (use.slot() >= 0) slotColumns[use.slot()] = column;  // -1: the pattern NULL written inline
                     filtered.add(rule.qualifiedName());
                     matchFilters.add(matchFilter(use, column));
                 }

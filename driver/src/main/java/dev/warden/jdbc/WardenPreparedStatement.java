@@ -82,7 +82,17 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
         GuardedStatement g = current(true);
         connection.engine().checkStringsReadAlike(connection.session(), connection.delegate(), g);
         connection.engine().checkNamesUnchanged(connection.session(), connection.delegate(), g);
-        if (g.candidateBoundIndex() > 0) delegate.setLong(g.candidateBoundIndex(), g.firstCandidateBound());
+        if (g.candidateBoundIndex() > 0) {
+            long bound;
+            try {
+                bound = g.firstCandidateBound(matchPatterns);
+            } catch (SQLException e) {
+                // a LIMIT or OFFSET bound negative (or not bound): refused before anything is sent, as PostgreSQL does
+                connection.engine().auditRefusal(connection.session(), g, e);
+                throw e;
+            }
+            delegate.setLong(g.candidateBoundIndex(), bound);
+        }
         return g;
     }
 

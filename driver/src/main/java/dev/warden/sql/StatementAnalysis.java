@@ -836,7 +836,10 @@ final class StatementAnalysis {
 
     private void limits(Select select, Scope scope) {
         if (select.getLimit() != null) {
-            if (select.getLimit().getRowCount() != null) walk(select.getLimit().getRowCount(), scope, "LIMIT");
+            Expression rowCount = select.getLimit().getRowCount();
+            // LIMIT ALL is PostgreSQL's "no limit" (AllValue is refused elsewhere, where it is not PostgreSQL's)
+            if (rowCount instanceof net.sf.jsqlparser.expression.AllValue) accounted.add(rowCount);
+            else if (rowCount != null) walk(rowCount, scope, "LIMIT");
             if (select.getLimit().getOffset() != null) walk(select.getLimit().getOffset(), scope, "OFFSET");
         }
         if (select.getOffset() != null && select.getOffset().getOffset() != null) walk(select.getOffset().getOffset(), scope, "OFFSET");
@@ -1514,7 +1517,10 @@ final class StatementAnalysis {
             return true;
         }
         String why = null;
-        if (!(pattern instanceof SlotOperand)) why = "the pattern is not a literal or parameter";
+        // NULL written inline is a pattern too (LIKE NULL is NULL: no row), placed with slot -1
+        if (!(pattern instanceof SlotOperand) && !(pattern instanceof NullOperand)) {
+            why = "the pattern is not a literal or parameter";
+        }
         else if (escape == -2) why = "ESCAPE is not a literal";
         else if (!matchPlacement) why = matchTopRefusal != null ? matchTopRefusal
                 : "the LIKE is under OR or NOT, in a subquery, EXISTS, HAVING or a join's ON";
@@ -1523,7 +1529,7 @@ final class StatementAnalysis {
                     + why + "): Warden re-checks the pattern only on the rows a plain SELECT returns");
             return true;
         }
-        operandUse(column, UseKind.FILTER_MATCH, ((SlotOperand) pattern).slot(),
+        operandUse(column, UseKind.FILTER_MATCH, pattern instanceof SlotOperand p ? p.slot() : -1,
                 keyword + (escape >= 0 ? " ESCAPE " + escape : ""));
         return true;
     }

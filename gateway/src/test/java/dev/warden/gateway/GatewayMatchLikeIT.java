@@ -148,6 +148,101 @@ class GatewayMatchLikeIT {
         }
     }
 
+    private static boolean pagesSeeded;
+
+    /**
+     * Rows 1000..1359 whose nickname 'Wing n' or 'wing n' is a candidate of 'Wing%' (the index folds case), each 9th
+     * a match, through the gateway and in a plaintext twin: dense false positives, so that pages past the first
+     * candidate bound run the statement again.
+     */
+    private static synchronized void seedPages() throws SQLException {
+        if (pagesSeeded) return;
+        try (Connection raw = example.raw(); var s = raw.createStatement()) {
+            s.execute("CREATE TABLE page_twin (id int PRIMARY KEY, nickname text)");
+        }
+        try (Connection c = jdbc(""); Connection raw = example.raw();
+             PreparedStatement ps = c.prepareStatement("insert into customers(id, name, email, nickname)"
+                     + " values (?, ?, ?, ?)");
+             PreparedStatement twin = raw.prepareStatement("insert into page_twin(id, nickname) values (?, ?)")) {
+            for (int i = 0; i < 360; i++) {
+                String nickname = i % 41 == 3 ? null : (i % 9 == 0 ? "Wing " : "wing ") + i;
+                ps.setInt(1, 1000 + i);
+                ps.setString(2, "w" + i);
+                ps.setString(3, "w" + i + "@example.hk");
+                ps.setString(4, nickname);
+                ps.addBatch();
+                twin.setInt(1, 1000 + i);
+                twin.setString(2, nickname);
+                twin.addBatch();
+            }
+            ps.executeBatch();
+            twin.executeBatch();
+        }
+        pagesSeeded = true;
+    }
+
+    /**
+     * ORM paging through the gateway (extended protocol: the counts are bound parameters, typed int8 or int4, or
+     * untyped text as libpq clients send them): the rows of the plaintext twin for each page of one prepared
+     * statement, NULL meaning no limit, past the end, and PostgreSQL's error for a negative count.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "prepareThreshold=-1", "prepareThreshold=1&binaryTransfer=true"})
+    void boundLimitAndOffsetPageAsThePlaintextTwin(String settings) throws SQLException {
+        seedPages();
+        String sql = "select c1_0.id, c1_0.nickname from TABLE c1_0 where c1_0.nickname like ? order by c1_0.id"
+                + " limit ? offset ?";
+        Object[][] pages = {{10L, 0L}, {10L, 20L}, {10, 35}, {"7", "3"}, {5L, 38L}, {10L, 40L}, {0L, 0L},
+                {null, 12L}, {3L, null}, {100L, 0L}};
+        try (Connection c = jdbc(settings); Connection raw = example.raw();
+             PreparedStatement w = c.prepareStatement(sql.replace("TABLE", "customers"));
+             PreparedStatement t = raw.prepareStatement(sql.replace("TABLE", "page_twin"))) {
+            w.setString(1, "Wing%");
+            t.setString(1, "Wing%");
+            for (Object[] page : pages) {
+                for (PreparedStatement p : new PreparedStatement[] {w, t}) {
+                    for (int i = 0; i < 2; i++) {
+                        Object v = page[i];
+                        if (v == null) p.setNull(2 + i, java.sql.Types.BIGINT);
+                        else if (v instanceof String text) p.setObject(2 + i, text, java.sql.Types.OTHER);
+                        else p.setObject(2 + i, v);
+                    }
+                }
+                assertEquals(pageRows(t), pageRows(w), "limit " + page[0] + " offset " + page[1]);
+            }
+            for (PreparedStatement p : new PreparedStatement[] {w, t}) {
+                p.setLong(2, -1);
+                p.setLong(3, 0);
+            }
+            SQLException expected = assertThrows(SQLException.class, () -> pageRows(t));
+            SQLException actual = assertThrows(SQLException.class, () -> pageRows(w));
+            assertEquals(expected.getSQLState(), actual.getSQLState(), actual.getMessage());
+        }
+    }
+
+    @Test
+    void likeNullWrittenInlineAnswersNoRow() throws SQLException {
+        try (Connection c = jdbc(""); var s = c.createStatement()) {
+            for (String where : List.of("nickname like null", "nickname not ilike null")) {
+                try (ResultSet rs = s.executeQuery("select id from customers where " + where + " order by id")) {
+                    assertTrue(!rs.next(), where);
+                }
+            }
+        }
+        assumeTrue(GatewayFixture.available("psql"), "psql not installed");
+        var none = psql("select id from customers where nickname like null limit 3");
+        assertEquals(0, none.exit(), none.err());
+        assertEquals("", none.out().strip());
+    }
+
+    private static List<String> pageRows(PreparedStatement ps) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) rows.add(rs.getInt(1) + ":" + rs.getString(2));
+        }
+        return rows;
+    }
+
     static GatewayFixture.Result psql(String sql) {
         return GatewayFixture.run(List.of("/usr/bin/psql", "-X", "-At", "-v", "VERBOSITY=verbose", "-h", "127.0.0.1",
                 "-p", String.valueOf(server.port()), "-U", "sam", "-d", "app", "-c", sql), null,
