@@ -83,7 +83,6 @@ class FailClosedAnalysisTest {
             "select id from customers where ssn is true",
             "select id from customers where ssn is distinct from ?",
             "select id from customers where (ssn, id) = (?, ?)",
-            "select id from customers where ssn = any(?)",
             "select id from customers where ssn between ? and ?",
             "select id from customers where ssn similar to ?",
             "select id from customers where ssn ~ ?",
@@ -107,6 +106,16 @@ class FailClosedAnalysisTest {
     })
     void columnsInsideSpecialSyntaxAreNeverAPlainRead(String sql) {
         assertNotPlain(sql, sql.contains("tags") ? "tags" : "ssn");
+    }
+
+    /** {@code = ANY (?)} with one array parameter is understood: an equality filter (each element encrypted), never a read. */
+    @Test
+    void anyOfOneArrayParameterIsAnEqualityFilter() {
+        Plan p = plan("select id from customers where ssn = any(?)");
+        assertTrue(p.resolved(), () -> "problems " + p.problems());
+        assertTrue(p.uses().stream().anyMatch(u -> u.column().equals(c("ssn")) && u.kind() == UseKind.FILTER_EQUALITY),
+                () -> "uses " + p.uses());
+        assertFalse(p.outputs().stream().anyMatch(o -> c("ssn").equals(o.origin())), () -> "outputs " + p.outputs());
     }
 
     @Test
