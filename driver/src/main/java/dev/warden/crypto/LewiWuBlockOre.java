@@ -106,7 +106,7 @@ public final class LewiWuBlockOre {
         byte[] one = new byte[BLOCK];
         try {
             for (int i = 0; i < blocks; i++) {
-                int h = permutation(plaintext, i, in, tags, order)[1][plaintext[i] & 0xff];
+                int h = rank(plaintext, i, in, tags, order);
                 prefix(plaintext, i, h, one, 0);
                 prfKey.encryptBlock(one);
                 left[1 + i] = (byte) h;
@@ -202,12 +202,7 @@ public final class LewiWuBlockOre {
      */
     private int[][] permutation(byte[] plaintext, int i, byte[] in, byte[] tags, long[] order)
             throws GeneralSecurityException {
-        for (int v = 0; v < VALUES; v++) prefix(plaintext, i, v, in, v * BLOCK);
-        permutationKey.encryptBlocks(in, 0, in.length, tags, 0);
-        for (int v = 0; v < VALUES; v++) {
-            // 56 bits of the tag, then the value: distinct sort keys, ordered by tag (signed order is as good)
-            order[v] = (AesBlocks.longAt(tags, v * BLOCK) & ~0xffL) | v;
-        }
+        sortKeys(plaintext, i, in, tags, order);
         Arrays.sort(order);
         int[] inverse = new int[VALUES];
         int[] forward = new int[VALUES];
@@ -217,6 +212,25 @@ public final class LewiWuBlockOre {
             forward[v] = rank;
         }
         return new int[][] {inverse, forward};
+    }
+
+    /** {@code π_i(x_i)} alone: the rank of x_i's tag, counted rather than sorted (a left ciphertext needs no more). */
+    private int rank(byte[] plaintext, int i, byte[] in, byte[] tags, long[] order) throws GeneralSecurityException {
+        sortKeys(plaintext, i, in, tags, order);
+        long mine = order[plaintext[i] & 0xff];
+        int rank = 0;
+        for (int v = 0; v < VALUES; v++) if (order[v] < mine) rank++;
+        return rank;
+    }
+
+    /** The sort keys of the 256 values of block {@code i}: 56 bits of their tag, then the value. */
+    private void sortKeys(byte[] plaintext, int i, byte[] in, byte[] tags, long[] order) throws GeneralSecurityException {
+        for (int v = 0; v < VALUES; v++) prefix(plaintext, i, v, in, v * BLOCK);
+        permutationKey.encryptBlocks(in, 0, in.length, tags, 0);
+        for (int v = 0; v < VALUES; v++) {
+            // distinct keys ordered by tag (signed order is as good as unsigned for a permutation)
+            order[v] = (AesBlocks.longAt(tags, v * BLOCK) & ~0xffL) | v;
+        }
     }
 
     /** Writes {@code [i, x_0..x_{i-1}, v, 0...]} to {@code out[offset..offset+16)}. */
