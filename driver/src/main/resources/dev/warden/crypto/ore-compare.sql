@@ -1,4 +1,4 @@
--- Prototype (not yet applied by `warden schema`): the Lewi–Wu comparison of a query's left ciphertext with a
+-- The comparison function of order indexes (not yet applied by `warden schema`): the Lewi–Wu comparison of a query's left ciphertext with a
 -- stored right ciphertext, as dev.warden.crypto.LewiWuBlockOre.compare does it. Needs pgcrypto (a trusted
 -- extension since PostgreSQL 13: a database owner may create it) for AES: H(k, r) = AES-128(key r, k).
 CREATE EXTENSION IF NOT EXISTS pgcrypto;
