@@ -8,9 +8,9 @@ import java.util.Arrays;
 /**
  * Lewi–Wu block order-revealing encryption of fixed-length byte strings, compared block by block (8-bit blocks):
  * K. Lewi and D. J. Wu, "Order-Revealing Encryption: New Constructions, Applications, and Lower Bounds", CCS 2016,
- * IACR eprint 2016/612 — the small-domain ORE with left and right ciphertexts (Section 3, "ORE for small
- * domains") composed over blocks by the domain extension of Section 4 ("Extending the domain"), as CipherStash's
- * {@code ore.rs} uses it for 64-bit values.
+ * IACR eprint 2016/612 (extended version) — the paper's small-message-space ORE with left and right ciphertexts,
+ * composed over blocks by its domain-extension technique, as CipherStash's {@code ore.rs} uses it for 64-bit
+ * values. (Section numbers are not cited: they differ between the CCS and the eprint versions.)
  *
  * <h2>Construction</h2>
  * A plaintext is {@code n} bytes {@code x_0..x_{n-1}} ({@code 1 <= n <= }{@value #MAX_BLOCKS}), compared as an
@@ -38,7 +38,8 @@ import java.util.Arrays;
  * equally hiding and free of modular bias).
  *
  * <h2>Security guarantees</h2>
- * Right ciphertexts alone are semantically secure (Lewi–Wu, Theorem 3.2 and Section 4): stored alone they reveal
+ * Right ciphertexts alone are semantically secure (the paper's security analysis of the small-domain scheme and
+ * of its domain extension): stored alone they reveal
  * nothing but their length. A left ciphertext together with right ciphertexts reveals, for each, the order and
  * the index of the first differing block, and nothing else. Left ciphertexts are deterministic (equal plaintexts
  * under one key give equal left ciphertexts); right ciphertexts are randomized. Only JDK AES is used; the keys
