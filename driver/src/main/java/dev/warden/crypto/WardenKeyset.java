@@ -48,12 +48,15 @@ import java.util.Objects;
  *   "aead":  { "encryptedKeyset": "...", "keysetInfo": {...} },
  *   "daead": { ... },
  *   "mac":   { ... },
- *   "match": { ... }
+ *   "match": { ... },
+ *   "order": { ... }
  * }
  * }</pre>
  * {@code "match"} (an HMAC-SHA256 PRF keyset of one key, associated data {@code ":match"}) is optional: keysets
  * written before match indexes existed have none, still open, and get one from {@code warden keys add-match-key}
- * or {@code warden keys rotate}. It derives the per-column keys of match indexes ({@link #matchIndex}); it is never
+ * or {@code warden keys rotate}. {@code "order"} (the same kind, associated data {@code ":order"}) is optional in
+ * the same way and derives the per-column keys of order indexes ({@link #orderIndex}), with the same rules;
+ * {@code warden keys add-order-key} adds it. The match key derives the per-column keys of match indexes ({@link #matchIndex}); it is never
  * an encryption key and is never rotated, since a new key would make every stored index unsearchable.
  * Each inner object is Tink's {@code TinkJsonProtoKeysetFormat} encrypted keyset, encrypted under the master
  * key with associated data {@code "warden-keyset/1:aead"}, {@code ":daead"} or {@code ":mac"}, so the three
@@ -86,14 +89,18 @@ public final class WardenKeyset {
     private final Mac mac;
     private final KeysetHandle matchHandle;  // null: a keyset written before match indexes existed
     private final PrfSet matchPrf;
+    private final KeysetHandle orderHandle;  // null: a keyset written before order indexes existed
+    private final PrfSet orderPrf;
 
     private WardenKeyset(KeysetHandle aeadHandle, KeysetHandle daeadHandle, KeysetHandle macHandle)
             throws GeneralSecurityException {
-        this(aeadHandle, daeadHandle, macHandle, null);
+        this(aeadHandle, daeadHandle, macHandle, null, null);
     }
 
     private WardenKeyset(KeysetHandle aeadHandle, KeysetHandle daeadHandle, KeysetHandle macHandle,
-                         KeysetHandle matchHandle) throws GeneralSecurityException {
+                         KeysetHandle matchHandle, KeysetHandle orderHandle) throws GeneralSecurityException {
+        this.orderHandle = orderHandle;
+        this.orderPrf = orderHandle == null ? null : orderHandle.getPrimitive(RegistryConfiguration.get(), PrfSet.class);
         this.matchHandle = matchHandle;
         this.matchPrf = matchHandle == null ? null : matchHandle.getPrimitive(RegistryConfiguration.get(), PrfSet.class);
         this.aeadHandle = aeadHandle;
@@ -107,13 +114,17 @@ public final class WardenKeyset {
         this.mac = macHandle.getPrimitive(RegistryConfiguration.get(), Mac.class);
     }
 
-    /** Fresh AES256_GCM, AES256_SIV, HMAC_SHA256 (256-bit tag) and match (HMAC-SHA256 PRF) keysets of one key each. */
+    /**
+     * Fresh AES256_GCM, AES256_SIV, HMAC_SHA256 (256-bit tag), match and order (HMAC-SHA256 PRF) keysets of one key
+     * each.
+     */
     public static WardenKeyset generate() {
         try {
             return new WardenKeyset(
                     KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM),
                     KeysetHandle.generateNew(PredefinedDeterministicAeadParameters.AES256_SIV),
                     KeysetHandle.generateNew(PredefinedMacParameters.HMAC_SHA256_256BITTAG),
+                    KeysetHandle.generateNew(PredefinedPrfParameters.HMAC_SHA256_PRF),
                     KeysetHandle.generateNew(PredefinedPrfParameters.HMAC_SHA256_PRF));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot generate keysets", e);
@@ -197,24 +208,29 @@ public final class WardenKeyset {
                         + " (file modified or damaged)");
             }
         }
-        KeysetHandle match = null;
-        JsonNode matchNode = root.get("match");
-        if (matchNode != null) {
-            if (!matchNode.isObject() || !matchNode.path("encryptedKeyset").isTextual()) {
-                throw new KeyException("keyset " + file + ": \"match\" has no \"encryptedKeyset\" string");
-            }
-            try {
-                match = TinkJsonProtoKeysetFormat.parseEncryptedKeyset(
-                        JSON.writeValueAsString(matchNode), masterKey.aead(), associatedData("match"));
-            } catch (GeneralSecurityException | IOException | RuntimeException e) {
-                throw new KeyException("keyset " + file + ": the \"match\" keyset fails authentication although the"
-                        + " others open with this master key (file modified or damaged)");
-            }
-        }
+        KeysetHandle match = optionalKeyset(root, "match", file, masterKey);
+        KeysetHandle order = optionalKeyset(root, "order", file, masterKey);
         try {
-            return new WardenKeyset(handles[0], handles[1], handles[2], match);
+            return new WardenKeyset(handles[0], handles[1], handles[2], match, order);
         } catch (GeneralSecurityException e) {
             throw new KeyException("keyset " + file + " holds keys of the wrong type for their role", e);
+        }
+    }
+
+    /** The optional keyset {@code role} ("match", "order"), or null when the file has none. */
+    private static KeysetHandle optionalKeyset(JsonNode root, String role, Path file, MasterKey masterKey)
+            throws KeyException {
+        JsonNode node = root.get(role);
+        if (node == null) return null;
+        if (!node.isObject() || !node.path("encryptedKeyset").isTextual()) {
+            throw new KeyException("keyset " + file + ": \"" + role + "\" has no \"encryptedKeyset\" string");
+        }
+        try {
+            return TinkJsonProtoKeysetFormat.parseEncryptedKeyset(
+                    JSON.writeValueAsString(node), masterKey.aead(), associatedData(role));
+        } catch (GeneralSecurityException | IOException | RuntimeException e) {
+            throw new KeyException("keyset " + file + ": the \"" + role + "\" keyset fails authentication although"
+                    + " the others open with this master key (file modified or damaged)");
         }
     }
 
@@ -233,6 +249,7 @@ public final class WardenKeyset {
             root.set("daead", encrypted(daeadHandle, masterKey, "daead"));
             root.set("mac", encrypted(macHandle, masterKey, "mac"));
             if (matchHandle != null) root.set("match", encrypted(matchHandle, masterKey, "match"));
+            if (orderHandle != null) root.set("order", encrypted(orderHandle, masterKey, "order"));
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot encrypt keyset for " + file, e);
         }
@@ -265,7 +282,7 @@ public final class WardenKeyset {
     /**
      * A new keyset with a fresh primary key in each of its data and audit keysets; old keys still decrypt. The
      * match key is kept as it is (a new one would make every stored match index unsearchable), or added when
-     * the keyset has none.
+     * the keyset has none; so is the order key, for the same reason.
      */
     public WardenKeyset rotate() {
         try {
@@ -273,7 +290,8 @@ public final class WardenKeyset {
                     withNewPrimary(aeadHandle, PredefinedAeadParameters.AES256_GCM),
                     withNewPrimary(daeadHandle, PredefinedDeterministicAeadParameters.AES256_SIV),
                     withNewPrimary(macHandle, PredefinedMacParameters.HMAC_SHA256_256BITTAG),
-                    matchHandle != null ? matchHandle : KeysetHandle.generateNew(PredefinedPrfParameters.HMAC_SHA256_PRF));
+                    matchHandle != null ? matchHandle : KeysetHandle.generateNew(PredefinedPrfParameters.HMAC_SHA256_PRF),
+                    orderHandle != null ? orderHandle : KeysetHandle.generateNew(PredefinedPrfParameters.HMAC_SHA256_PRF));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot rotate keysets", e);
         }
@@ -289,7 +307,7 @@ public final class WardenKeyset {
     public WardenKeyset retireOldDataKeys() {
         try {
             return new WardenKeyset(withOnlyPrimaryEnabled(aeadHandle), withOnlyPrimaryEnabled(daeadHandle), macHandle,
-                    matchHandle);
+                    matchHandle, orderHandle);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot retire old keys", e);
         }
@@ -312,6 +330,10 @@ public final class WardenKeyset {
         if (matchHandle != null) {
             if (next.matchHandle == null) problems.add("the match key is missing");
             else missing(matchHandle, next.matchHandle, "match", true, problems);
+        }
+        if (orderHandle != null) {
+            if (next.orderHandle == null) problems.add("the order key is missing");
+            else missing(orderHandle, next.orderHandle, "order", true, problems);
         }
         return problems.isEmpty() ? null : String.join("; ", problems);
     }
@@ -346,7 +368,9 @@ public final class WardenKeyset {
         return other != null && sameKeys(aeadHandle, other.aeadHandle) && sameKeys(daeadHandle, other.daeadHandle)
                 && sameKeys(macHandle, other.macHandle)
                 && (matchHandle == null ? other.matchHandle == null
-                        : other.matchHandle != null && sameKeys(matchHandle, other.matchHandle));
+                        : other.matchHandle != null && sameKeys(matchHandle, other.matchHandle))
+                && (orderHandle == null ? other.orderHandle == null
+                        : other.orderHandle != null && sameKeys(orderHandle, other.orderHandle));
     }
 
     private static boolean sameKeys(KeysetHandle a, KeysetHandle b) {
@@ -369,7 +393,8 @@ public final class WardenKeyset {
      */
     public String describeKeys() {
         return "randomized " + describe(aeadHandle) + ", deterministic " + describe(daeadHandle)
-                + ", audit " + describe(macHandle) + (matchHandle == null ? "" : ", match " + describe(matchHandle));
+                + ", audit " + describe(macHandle) + (matchHandle == null ? "" : ", match " + describe(matchHandle))
+                + (orderHandle == null ? "" : ", order " + describe(orderHandle));
     }
 
     private static String describe(KeysetHandle handle) {
@@ -501,7 +526,7 @@ public final class WardenKeyset {
         if (matchHandle != null) return this;
         try {
             return new WardenKeyset(aeadHandle, daeadHandle, macHandle,
-                    KeysetHandle.generateNew(PredefinedPrfParameters.HMAC_SHA256_PRF));
+                    KeysetHandle.generateNew(PredefinedPrfParameters.HMAC_SHA256_PRF), orderHandle);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot generate a match key", e);
         }
@@ -525,6 +550,50 @@ public final class WardenKeyset {
             return new MatchIndex(subkey);
         } catch (GeneralSecurityException e) {
             throw new KeyException("cannot derive the match key of " + columnName, e);
+        }
+    }
+
+    /** True when the keyset holds an order key (keysets written before order indexes existed have none). */
+    public boolean hasOrderKey() {
+        return orderHandle != null;
+    }
+
+    /**
+     * This keyset with an order key added, or this keyset when it has one already; every other key stays as it is.
+     */
+    public WardenKeyset withOrderKey() {
+        if (orderHandle != null) return this;
+        try {
+            return new WardenKeyset(aeadHandle, daeadHandle, macHandle, matchHandle,
+                    KeysetHandle.generateNew(PredefinedPrfParameters.HMAC_SHA256_PRF));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot generate an order key", e);
+        }
+    }
+
+    /**
+     * The order index of {@code columnName} (e.g. {@code "customers.birth_date"}) holding values of {@code type}:
+     * its two AES-256 keys are PRF(order key, {@code "warden-order/1:permutation:" + columnName}) and
+     * PRF(order key, {@code "warden-order/1:prf:" + columnName}), so no two columns' ciphertexts compare and the
+     * index keys are never the column's encryption key.
+     *
+     * @throws KeyException when the keyset has no order key
+     * @throws IllegalArgumentException when {@code type} has no order ({@link LogicalType#BYTES})
+     */
+    public OrderIndex orderIndex(String columnName, LogicalType type) throws KeyException {
+        int blocks = OrderEncoding.width(type);
+        if (orderPrf == null) {
+            throw new KeyException("the keyset has no order key, which the order index of " + columnName
+                    + " needs: run warden keys add-order-key (or warden keys rotate)");
+        }
+        try {
+            byte[] kp = orderPrf.computePrimary(
+                    (OrderIndex.KEY_LABEL + "permutation:" + columnName).getBytes(StandardCharsets.UTF_8), 32);
+            byte[] kf = orderPrf.computePrimary(
+                    (OrderIndex.KEY_LABEL + "prf:" + columnName).getBytes(StandardCharsets.UTF_8), 32);
+            return new OrderIndex(type, new LewiWuBlockOre(kp, kf, blocks));
+        } catch (GeneralSecurityException e) {
+            throw new KeyException("cannot derive the order key of " + columnName, e);
         }
     }
 

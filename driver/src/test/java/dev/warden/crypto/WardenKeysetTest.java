@@ -446,7 +446,7 @@ class WardenKeysetTest {
         assertTrue(withoutMatch.withMatchKey().hasMatchKey());
         assertTrue(withoutMatch.rotate().hasMatchKey(), "a rotation adds a match key");
         assertEquals(withoutMatch.describeKeys(), withoutMatch.withMatchKey().describeKeys()
-                .replaceAll(", match \\d+\\*$", ""), "adding the match key changes no other key");
+                .replaceAll(", match \\d+\\*", ""), "adding the match key changes no other key");
         // the match key survives rotations and a write: tokens stay the same, so stored indexes stay searchable
         long[] tokens = full.matchIndex("customers.name").valueTokens("Chan Tai Man");
         assertArrayEquals(tokens, full.rotate().rotate().matchIndex("customers.name").valueTokens("Chan Tai Man"));
@@ -467,11 +467,58 @@ class WardenKeysetTest {
     }
 
     @Test
+    void theOrderKeyIsOptionalKeptAcrossRotationsAndNeverAnEncryptionKey(@TempDir Path dir) throws Exception {
+        MasterKey master = MasterKey.fromBase64(java.util.Base64.getEncoder().encodeToString(new byte[32]));
+        WardenKeyset full = WardenKeyset.generate();
+        assertTrue(full.hasOrderKey());
+        Path file = dir.resolve("keyset.json");
+        full.write(file, master);
+        ObjectNode root = (ObjectNode) JSON.readTree(Files.readString(file));
+        root.remove("order");
+        Path old = dir.resolve("old.json");
+        Files.writeString(old, root.toString());
+        WardenKeyset withoutOrder = WardenKeyset.read(old, master);
+        assertFalse(withoutOrder.hasOrderKey());
+        assertTrue(withoutOrder.hasMatchKey(), "removing the order key leaves the match key");
+        KeyException missing = assertThrows(KeyException.class,
+                () -> withoutOrder.orderIndex("customers.birth_date", LogicalType.DATE));
+        assertTrue(missing.getMessage().contains("warden keys add-order-key"), missing.getMessage());
+        assertTrue(withoutOrder.withOrderKey().hasOrderKey());
+        assertTrue(withoutOrder.rotate().hasOrderKey(), "a rotation adds an order key");
+        assertEquals(withoutOrder.describeKeys(), withoutOrder.withOrderKey().describeKeys()
+                .replaceAll(", order \\d+\\*$", ""), "adding the order key changes no other key");
+        // the order key survives rotations and a write: left ciphertexts stay the same, so stored ones compare
+        java.time.LocalDate date = java.time.LocalDate.of(1980, 2, 29);
+        byte[] left = full.orderIndex("customers.birth_date", LogicalType.DATE).encryptLeft(date);
+        assertArrayEquals(left, full.rotate().rotate().orderIndex("customers.birth_date", LogicalType.DATE)
+                .encryptLeft(date));
+        WardenKeyset reread = WardenKeyset.read(file, master);
+        assertArrayEquals(left, reread.orderIndex("customers.birth_date", LogicalType.DATE).encryptLeft(date));
+        assertEquals(0, LewiWuBlockOre.compare(left,
+                reread.orderIndex("customers.birth_date", LogicalType.DATE).encrypt(date).right()));
+        assertFalse(Arrays.equals(left, full.orderIndex("customers.created_on", LogicalType.DATE).encryptLeft(date)),
+                "each column has its own keys");
+        assertFalse(Arrays.equals(left, WardenKeyset.generate().orderIndex("customers.birth_date", LogicalType.DATE)
+                .encryptLeft(date)));
+        assertThrows(IllegalArgumentException.class, () -> full.orderIndex("customers.photo", LogicalType.BYTES));
+        // a successor that drops the order key may not replace the keyset in use
+        assertNotNull(full.whyNotSuccessor(withoutOrder.rotate()));
+        assertNull(full.whyNotSuccessor(full.rotate()));
+        assertFalse(full.sameKeysAs(withoutOrder));
+        // a damaged order part is named
+        root = (ObjectNode) JSON.readTree(Files.readString(file));
+        root.set("order", root.get("match"));
+        Files.writeString(old, root.toString());
+        KeyException damaged = assertThrows(KeyException.class, () -> WardenKeyset.read(old, master));
+        assertTrue(damaged.getMessage().contains("\"order\""), damaged.getMessage());
+    }
+
+    @Test
     void describeKeysNamesIdsPrimariesAndStatusesOnly() {
         WardenKeyset retired = WardenKeyset.generate().rotate().retireOldDataKeys();
         String description = retired.describeKeys();
         assertTrue(description.matches("randomized \\d+ \\(disabled\\) \\d+\\*, deterministic \\d+ \\(disabled\\)"
-                + " \\d+\\*, audit \\d+ \\d+\\*, match \\d+\\*"), description);
+                + " \\d+\\*, audit \\d+ \\d+\\*, match \\d+\\*, order \\d+\\*"), description);
         assertEquals(1, retired.enabledDeterministicKeys());
         assertEquals(2, retired.rotate().enabledDeterministicKeys());
     }
@@ -481,7 +528,7 @@ class WardenKeysetTest {
         WardenKeyset keyset = WardenKeyset.generate().rotate();
         assertEquals("WardenKeyset[keys=2, primary " + keyset.primaryKeyIds() + "]", keyset.toString());
         List<byte[]> keys = keyMaterial(keyset);
-        assertEquals(7, keys.size(), "two AES-GCM, two AES-SIV, two HMAC keys and the match PRF key");
+        assertEquals(8, keys.size(), "two AES-GCM, two AES-SIV, two HMAC keys, the match and the order PRF keys");
         assertNull(leakedKeyEncoding(keyset.toString(), keys), keyset.toString());
         assertNull(leakedKeyEncoding(keyset.describeKeys(), keys), keyset.describeKeys());
         // the check itself finds key material in any of these encodings
@@ -531,6 +578,7 @@ class WardenKeysetTest {
             if (field.getType() != KeysetHandle.class) continue;
             field.setAccessible(true);
             KeysetHandle handle = (KeysetHandle) field.get(keyset);
+            if (handle == null) continue;  // an optional keyset the file does not hold
             for (int i = 0; i < handle.size(); i++) {
                 com.google.crypto.tink.Key key = handle.getAt(i).getKey();
                 SecretBytes bytes;

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 @Command(name = "keys", description = "Create and rotate keysets (encrypted under the master key).",
         mixinStandardHelpOptions = true,
         subcommands = {KeysCommand.Create.class, KeysCommand.Rotate.class, ReencryptCommand.class,
-                KeysCommand.Retire.class, KeysCommand.AddMatchKey.class, KeysCommand.Rewrap.class,
+                KeysCommand.Retire.class, KeysCommand.AddMatchKey.class, KeysCommand.AddOrderKey.class, KeysCommand.Rewrap.class,
                 KeysCommand.NewMasterKey.class, KeysCommand.HsmCreateKey.class})
 public final class KeysCommand implements Runnable {
 
@@ -123,7 +123,25 @@ public final class KeysCommand implements Runnable {
 
     @Command(name = "add-match-key", description = "Add a match key (for match: true columns) to a keyset written"
             + " before match indexes existed; every other key stays as it is.", mixinStandardHelpOptions = true)
-    static final class AddMatchKey implements Callable<Integer> {
+    static final class AddMatchKey extends AddDerivationKey {
+        AddMatchKey() {
+            super("match", "indexes", WardenKeyset::hasMatchKey, WardenKeyset::withMatchKey);
+        }
+    }
+
+    @Command(name = "add-order-key", description = "Add an order key (for order-revealing indexes) to a keyset"
+            + " written before order indexes existed; every other key stays as it is.", mixinStandardHelpOptions = true)
+    static final class AddOrderKey extends AddDerivationKey {
+        AddOrderKey() {
+            super("order", "order indexes", WardenKeyset::hasOrderKey, WardenKeyset::withOrderKey);
+        }
+    }
+
+    /**
+     * Adds one optional key from which per-column index keys are derived (match, order) to a keyset that has none:
+     * the same steps and messages for each kind, so the commands cannot drift apart.
+     */
+    abstract static class AddDerivationKey implements Callable<Integer> {
         @Option(names = "--keyset", required = true, description = "keyset file to change in place")
         Path keyset;
 
@@ -133,6 +151,19 @@ public final class KeysCommand implements Runnable {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
+        private final String kind;
+        private final String builds;
+        private final java.util.function.Predicate<WardenKeyset> has;
+        private final java.util.function.UnaryOperator<WardenKeyset> add;
+
+        AddDerivationKey(String kind, String builds, java.util.function.Predicate<WardenKeyset> has,
+                         java.util.function.UnaryOperator<WardenKeyset> add) {
+            this.kind = kind;
+            this.builds = builds;
+            this.has = has;
+            this.add = add;
+        }
+
         @Override
         public Integer call() throws Exception {
             java.io.PrintWriter out = spec.commandLine().getOut();
@@ -141,18 +172,22 @@ public final class KeysCommand implements Runnable {
             if (key == null) return 2;
             try {
                 WardenKeyset current = WardenKeyset.read(keyset, key);
-                if (current.hasMatchKey()) {
-                    out.println(keyset + " already holds a match key; nothing changed");
+                if (has.test(current)) {
+                    out.println(keyset + " already holds " + article() + " key; nothing changed");
                     return 0;
                 }
-                current.withMatchKey().write(keyset, key);
+                add.apply(current).write(keyset, key);
             } catch (KeyException e) {
-                err.println("warden keys add-match-key: " + e.getMessage());
+                err.println("warden keys add-" + kind + "-key: " + e.getMessage());
                 return 1;
             }
-            out.println("added a match key to " + keyset + "; then run warden schema --apply and warden keys"
-                    + " reencrypt to build the indexes of existing rows");
+            out.println("added " + article() + " key to " + keyset + "; then run warden schema --apply and warden keys"
+                    + " reencrypt to build the " + builds + " of existing rows");
             return 0;
+        }
+
+        private String article() {
+            return (kind.startsWith("o") ? "an " : "a ") + kind;
         }
     }
 

@@ -2,6 +2,7 @@ package dev.warden.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.warden.crypto.MasterKey;
@@ -34,6 +35,32 @@ class SchemaAndMatchKeyCommandIT {
         cli.setErr(new PrintWriter(e, true));
         int code = cli.execute(args);
         return new Run(code, o.toString(), e.toString());
+    }
+
+    @Test
+    void addOrderKeyAddsOnlyTheOrderKeyOnce() throws Exception {
+        Path dir = CustomersExample.newPolicyDirectory();  // the demo keyset: no order key
+        String keyset = dir.resolve("demo-keyset.json").toString();
+        String master = "file:" + dir.resolve("demo-master-key.txt");
+        MasterKey key = MasterKey.resolve(master);
+        WardenKeyset before = WardenKeyset.read(Path.of(keyset), key);
+        assertFalse(before.hasOrderKey());
+
+        Run added = warden("keys", "add-order-key", "--keyset", keyset, "--master-key", master);
+        assertEquals(0, added.code(), added.err());
+        assertTrue(added.out().contains("added an order key"), added.out());
+        WardenKeyset after = WardenKeyset.read(Path.of(keyset), key);
+        assertTrue(after.hasOrderKey());
+        assertTrue(after.describeKeys().startsWith(before.describeKeys() + ", order "), "no other key changed");
+        assertTrue(after.orderIndex("customers.birth_date", dev.warden.crypto.LogicalType.DATE).leftSize() > 0);
+        assertNull(before.whyNotSuccessor(after), "the running engine may take the keyset with the new key");
+        Run again = warden("keys", "add-order-key", "--keyset", keyset, "--master-key", master);
+        assertEquals(0, again.code());
+        assertTrue(again.out().contains("already holds an order key"), again.out());
+        Run wrong = warden("keys", "add-order-key", "--keyset", dir.resolve("missing.json").toString(),
+                "--master-key", master);
+        assertEquals(1, wrong.code());
+        assertTrue(wrong.err().contains("warden keys add-order-key:"), wrong.err());
     }
 
     @Test
