@@ -148,7 +148,10 @@ final class BoundParameters {
                 throw SqlStates.unsupported("parameter " + i + " is no longer analysed as it was when it was bound"
                         + " after the keyset or policy reload: bind the parameters again");
             }
-            if (setter == Setter.PROTECTED) {
+            if (setter == Setter.PROTECTED && guard.bindsMatchPattern(i)) {
+                // a LIKE pattern through a match index goes out as its tokens, as when the application bound it
+                guard.bindMatchPattern(target, i, values[i]);
+            } else if (setter == Setter.PROTECTED) {
                 guard.bind(target, i, values[i]);
             } else {
                 bind(target, guard.targetIndex(i), setter, values[i], numbers[i], sqlTypes[i], extras[i]);
