@@ -216,6 +216,24 @@ class RedTeamSession8SqlIT {
                 assertFalse(e.getMessage().contains("ann@example.com"), e.getMessage());
             }
         }
+        // the refusals are audited (written asynchronously: wait for the last one), never with a bound value
+        String trail = "";
+        for (int attempt = 0; attempt < 100 && !trail.contains("refused"); attempt++) {
+            Thread.sleep(50);
+            trail = trailText();
+        }
+        assertTrue(trail.contains("refused"), "the refusals are audited");
+        Thread.sleep(300);
+        trail = trailText();
+        for (String value : List.of("ann@example.com", "4111", "{ann")) assertFalse(trail.contains(value), value);
+    }
+
+    private String trailText() throws Exception {
+        StringBuilder all = new StringBuilder();
+        for (Path f : dev.warden.audit.AuditTrailFiles.expand(List.of(policy))) {
+            all.append(java.nio.file.Files.readString(f, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return all.toString();
     }
 
     /** setObject(i, x, Types.ARRAY) and setNull(i, Types.ARRAY) on the array parameter. */
@@ -229,6 +247,59 @@ class RedTeamSession8SqlIT {
                     assertEquals(4, count(ps));
                     ps.setNull(1, Types.ARRAY);
                     assertEquals(0, count(ps));
+                }
+            }
+        }
+    }
+
+    // ---- 2. ILIKE folding
+
+    /**
+     * ILIKE on a match column with a collation (PostgreSQL folds with the collation's ctype: under "C" only ASCII) or
+     * a cast pattern: refused, or exactly the twin's answer (Warden's map is the database default's).
+     */
+    @Test
+    void ilikeWithACollationOrACastIsRefusedOrAnsweredAsTheTwin() throws Exception {
+        CustomersExample mdb = CustomersExample.create();
+        Path dir = dev.warden.testkit.MatchColumnsExample.policyDirectory(dev.warden.testkit.MatchColumnsExample.POLICY);
+        dev.warden.testkit.MatchColumnsExample.addNicknameAndCompanions(mdb);
+        try (Connection raw = mdb.raw(); Statement s = raw.createStatement()) {
+            s.execute("ALTER TABLE customers DROP CONSTRAINT customers_email_key");
+            s.execute("CREATE TABLE customers_plain (id serial, name text, email text)");
+        }
+        String[] emails = {"\u00c9cole@x.hk", "\u00e9cole@x.hk", "ECOLE@x.hk", "\u0130stanbul@x.hk", "istanbul@x.hk",
+                "\u1e9ee@x.hk", "sse@x.hk", "e\u0301cole@x.hk", "\ud801\udc00x@x.hk", "\ud801\udc28x@x.hk"};
+        try (Connection support = mdb.as(dir, "support", "customer-service"); Connection raw = mdb.raw()) {
+            int n = 0;
+            for (String email : emails) {
+                for (Connection c : List.of(support, raw)) {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO "
+                            + (c == raw ? "customers_plain" : "customers") + " (name, email) VALUES (?, ?)")) {
+                        ps.setString(1, "m" + n);
+                        ps.setString(2, email);
+                        ps.executeUpdate();
+                    }
+                }
+                n++;
+            }
+            for (String sql : List.of(
+                    "SELECT name FROM customers WHERE email ILIKE '\u00e9col%' COLLATE \"C\"",
+                    "SELECT name FROM customers WHERE email COLLATE \"C\" ILIKE '\u00e9col%'",
+                    "SELECT name FROM customers WHERE email ILIKE ('\u00c9COL%' COLLATE \"C\")",
+                    "SELECT name FROM customers WHERE email ILIKE '\u00c9COL%'",
+                    "SELECT name FROM customers WHERE email ILIKE '\u00c9COL%'::text",
+                    "SELECT name FROM customers WHERE email ILIKE CAST('%STANBUL@%' AS varchar(4))",
+                    "SELECT name FROM customers WHERE email ILIKE '%STANBUL@%'",
+                    "SELECT name FROM customers WHERE email ILIKE '%\u1e9eE@%'",
+                    "SELECT name FROM customers WHERE email ILIKE '%COLE@x.hk'",
+                    "SELECT name FROM customers WHERE email ILIKE '\ud801\udc00X@%'",
+                    "SELECT name FROM customers WHERE email ILIKE '\ud801\udc28x@x%'")) {
+                List<String> expected = rows(raw, twin(sql));
+                try {
+                    assertEquals(expected, rows(support, sql), sql);
+                } catch (SQLException refused) {
+                    assertTrue(Set.of("0A000", "42501").contains(refused.getSQLState()),
+                            sql + " -> " + refused.getSQLState() + " " + refused.getMessage());
                 }
             }
         }
