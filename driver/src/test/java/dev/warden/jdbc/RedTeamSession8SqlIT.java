@@ -305,6 +305,55 @@ class RedTeamSession8SqlIT {
         }
     }
 
+    /**
+     * Two databases of one server with different ctypes (the cluster's, and "C", whose lower() folds ASCII only): each
+     * ILIKE re-check folds with its own database's map, whatever the other cached first, so {@code 'É%'} finds
+     * {@code école} in the first and not in the second, as PostgreSQL answers on each twin.
+     */
+    @Test
+    void ilikeFoldsWithEachDatabasesOwnCtypeOnOneServer() throws Exception {
+        Path dir = dev.warden.testkit.MatchColumnsExample.policyDirectory(dev.warden.testkit.MatchColumnsExample.POLICY);
+        String cName = "rt8_ctype_c_" + ProcessHandle.current().pid() + "_" + System.nanoTime() % 100000;
+        try (Connection admin = dev.warden.testkit.EmbeddedPostgres.rawConnection(
+                dev.warden.testkit.EmbeddedPostgres.jdbcUrl("postgres")); Statement s = admin.createStatement()) {
+            s.execute("CREATE DATABASE " + cName + " TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'");
+        }
+        String cRaw = dev.warden.testkit.EmbeddedPostgres.jdbcUrl(cName);
+        try (Connection raw = dev.warden.testkit.EmbeddedPostgres.rawConnection(cRaw); Statement s = raw.createStatement()) {
+            s.execute(java.nio.file.Files.readString(CustomersExample.DIRECTORY.resolve("schema.sql")));
+        }
+        CustomersExample cluster = CustomersExample.create();
+        String sql = "SELECT name FROM customers WHERE email ILIKE '\\u00c9COLE@%'";
+        for (String rawUrl : List.of(cluster.rawUrl(), cRaw, cluster.rawUrl())) {
+            String wardenUrl = "jdbc:warden:" + rawUrl.substring("jdbc:".length());
+            try (Connection raw = dev.warden.testkit.EmbeddedPostgres.rawConnection(rawUrl);
+                 Statement s = raw.createStatement()) {
+                s.execute("DROP TABLE IF EXISTS customers_plain");
+                s.execute("CREATE TABLE customers_plain (id serial, name text, email text)");
+                s.execute("ALTER TABLE customers DROP CONSTRAINT IF EXISTS customers_email_key");
+                s.execute("ALTER TABLE customers ADD COLUMN IF NOT EXISTS nickname bytea,"
+                        + " ADD COLUMN IF NOT EXISTS email_match bigint[], ADD COLUMN IF NOT EXISTS nickname_match bigint[]");
+                s.execute("DELETE FROM customers");
+            }
+            try (Connection support = java.sql.DriverManager.getConnection(wardenUrl,
+                         CustomersExample.properties(dir, "support", "customer-service"));
+                 Connection raw = dev.warden.testkit.EmbeddedPostgres.rawConnection(rawUrl)) {
+                for (String email : List.of("\\u00e9cole@x.hk", "\\u00c9cole@x.hk", "ecole@x.hk")) {
+                    for (Connection c : List.of(support, raw)) {
+                        try (PreparedStatement ps = c.prepareStatement("INSERT INTO "
+                                + (c == raw ? "customers_plain" : "customers") + " (name, email) VALUES (?, ?)")) {
+                            ps.setString(1, email);
+                            ps.setString(2, email);
+                            ps.executeUpdate();
+                        }
+                    }
+                }
+                List<String> expected = rows(raw, twin(sql));
+                assertEquals(expected, rows(support, sql), rawUrl);
+            }
+        }
+    }
+
     // ---- 3. numeric scale
 
     /** Deterministic numeric: equality with any scale, IN, GROUP BY and DISTINCT group as PostgreSQL does. */
