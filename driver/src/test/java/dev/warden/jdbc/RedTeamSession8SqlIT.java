@@ -475,6 +475,71 @@ class RedTeamSession8SqlIT {
         }
     }
 
+    /**
+     * Literal casts written into a match column (email: deterministic, match: true) in INSERT, multi-row VALUES,
+     * UPDATE and upsert: refused, or stored as the twin stores them with the companion in step (LIKE finds them).
+     */
+    @Test
+    void literalCastsOnAMatchColumnKeepTheCompanionInStep() throws Exception {
+        CustomersExample mdb = CustomersExample.create();
+        Path dir = dev.warden.testkit.MatchColumnsExample.policyDirectory(dev.warden.testkit.MatchColumnsExample.POLICY);
+        dev.warden.testkit.MatchColumnsExample.addNicknameAndCompanions(mdb);
+        try (Connection raw = mdb.raw(); Statement s = raw.createStatement()) {
+            s.execute("CREATE TABLE customers_plain (id serial, name text, email text UNIQUE)");
+        }
+        List<String> writes = List.of(
+                "INSERT INTO customers (name, email) VALUES ('a', 'abc@match.hk'::text)",
+                "INSERT INTO customers (name, email) VALUES ('b', 'bcd@match.hk'::varchar(3))",
+                "INSERT INTO customers (name, email) VALUES ('c', 'cde@match.hk'::varchar), ('d', 'def@match.hk'::text)",
+                "INSERT INTO customers (name, email) VALUES ('e', CAST('efg@match.hk' AS text))",
+                "INSERT INTO customers (name, email) VALUES ('f', 'fgh@match.hk' COLLATE \"C\")",
+                "INSERT INTO customers (name, email) VALUES ('g', 'abc@match.hk'::text) ON CONFLICT (email)"
+                        + " DO UPDATE SET email = EXCLUDED.email",
+                "INSERT INTO customers (name, email) VALUES ('h', 'abc@match.hk') ON CONFLICT (email)"
+                        + " DO UPDATE SET email = 'xyz@match.hk'::text",
+                "UPDATE customers SET email = 'uvw@match.hk'::name WHERE name = 'd'",
+                "UPDATE customers SET email = 'rst@match.hk'::varchar(4) WHERE name = 'c'");
+        try (Connection support = mdb.as(dir, "support", "customer-service"); Connection raw = mdb.raw()) {
+            for (String sql : writes) {
+                boolean twinOk;
+                try (Statement p = raw.createStatement()) {
+                    p.executeUpdate(twin(sql));
+                    twinOk = true;
+                } catch (SQLException e) {
+                    twinOk = false;
+                }
+                try (Statement s = support.createStatement()) {
+                    s.executeUpdate(sql);
+                    assertTrue(twinOk, "the twin refuses, Warden wrote: " + sql);
+                } catch (SQLException refused) {
+                    assertTrue(Set.of("0A000", "42501").contains(refused.getSQLState()) || !twinOk,
+                            sql + " -> " + refused.getSQLState() + " " + refused.getMessage());
+                    if (twinOk) {  // keep the twin as Warden's table: undo the twin's write
+                        try (Statement p = raw.createStatement()) {
+                            p.executeUpdate("DELETE FROM customers_plain");
+                            p.executeUpdate("INSERT INTO customers_plain (name, email) SELECT name, email FROM"
+                                    + " (VALUES " + snapshot(support) + ") v(name, email)");
+                        }
+                    }
+                }
+                for (String read : List.of("SELECT name, email FROM customers", 
+                        "SELECT name FROM customers WHERE email LIKE '%@match.hk'",
+                        "SELECT name FROM customers WHERE email LIKE '%cd@ma%'")) {
+                    assertEquals(rows(raw, twin(read)), rows(support, read), sql + " then " + read);
+                }
+            }
+        }
+    }
+
+    /** Warden's rows as a VALUES list, to reset the twin after a refusal. */
+    private static String snapshot(Connection c) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT name, email FROM customers")) {
+            while (rs.next()) out.add("('" + rs.getString(1) + "', '" + rs.getString(2) + "')");
+        }
+        return out.isEmpty() ? "(NULL, NULL)" : String.join(", ", out);
+    }
+
     // ---- helpers
 
     private static String twin(String sql) {
