@@ -376,7 +376,9 @@ public final class GuardedStatement {
             return;
         }
         if (!column.encrypted()) {
-            target.setObject(index, plaintext instanceof java.sql.Array a ? a : elements);
+            // a rules-only column's array goes as the application bound it (pgjdbc takes String[], not Object[])
+            if (plaintext instanceof java.sql.Array a) target.setArray(index, a);
+            else target.setObject(index, plaintext);
             return;
         }
         java.util.List<Object> stored = new java.util.ArrayList<>(elements.length * column.equalityKeys());

@@ -32,19 +32,47 @@ final class ArrayParameters {
         };
     }
 
-    /** {@code array_in}'s text form; throws NumberFormatException on a malformed array (22P02 for the caller). */
-    static Object[] text(int elementOid, String s) {
+    /**
+     * {@code array_in}'s text form as a one-dimensional Java array; throws NumberFormatException on a malformed array
+     * (22P02 for the caller). An array the Java types cannot hold as the server would read it (more than one
+     * dimension, an element such as NaN or infinity) is left to the server: an {@link ParameterBinder.Untyped} of the
+     * text, as before arrays were decoded (Warden refuses it where an array parameter is compared with a protected
+     * column).
+     */
+    static Object text(int elementOid, String s) {
         int[] at = {0};
-        String t = s.strip();
+        String t = strip(s);
         if (t.startsWith("[")) {  // dimension decoration [1:2]={...}
             int eq = t.indexOf('=');
             if (eq < 0) throw new NumberFormatException("array");
-            t = t.substring(eq + 1).strip();
+            t = strip(t.substring(eq + 1));
         }
-        Object[] out = textArray(elementOid, t, at);
-        while (at[0] < t.length() && Character.isWhitespace(t.charAt(at[0]))) at[0]++;
+        Object[] out;
+        try {
+            out = textArray(elementOid, t, at);
+        } catch (UnsupportedOperationException notRepresentable) {
+            return new ParameterBinder.Untyped(s);
+        }
+        skipSpace(t, at);
         if (at[0] != t.length()) throw new NumberFormatException("array");
+        for (Object item : out) if (item instanceof Object[]) return new ParameterBinder.Untyped(s);
         return out;
+    }
+
+    /**
+     * PostgreSQL's {@code array_isspace}: only these six ASCII characters separate an array's parts; any other
+     * (U+3000, U+2003, ...) belongs to the element, as the server reads it.
+     */
+    private static boolean isArraySpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0B || c == '\f';
+    }
+
+    private static String strip(String s) {
+        int from = 0;
+        int to = s.length();
+        while (from < to && isArraySpace(s.charAt(from))) from++;
+        while (to > from && isArraySpace(s.charAt(to - 1))) to--;
+        return s.substring(from, to);
     }
 
     private static Object[] textArray(int elementOid, String t, int[] at) {
@@ -91,7 +119,7 @@ final class ArrayParameters {
                         lastKept = b.length();
                     } else {
                         b.append(q);
-                        if (!Character.isWhitespace(q)) lastKept = b.length();
+                        if (!isArraySpace(q)) lastKept = b.length();
                     }
                 }
                 String item = b.substring(0, lastKept);
@@ -107,7 +135,7 @@ final class ArrayParameters {
     }
 
     private static void skipSpace(String t, int[] at) {
-        while (at[0] < t.length() && Character.isWhitespace(t.charAt(at[0]))) at[0]++;
+        while (at[0] < t.length() && isArraySpace(t.charAt(at[0]))) at[0]++;
     }
 
     private static Object element(int elementOid, String text) {
@@ -127,11 +155,23 @@ final class ArrayParameters {
         }
         if (dimensions == 0) return typed(elementOid, List.of());
         int[] sizes = new int[dimensions];
+        boolean empty = false;
         for (int d = 0; d < dimensions; d++) {
             sizes[d] = buf.getInt();
             buf.getInt();  // lower bound
             if (sizes[d] < 0) throw new IndexOutOfBoundsException();
+            empty |= sizes[d] == 0;
         }
+        if (empty) return typed(elementOid, List.of());  // array_recv: a dimension of 0 is an empty array
+        long elements = 1;
+        for (int size : sizes) {
+            elements *= size;  // at most 6 factors below 2^31, each step checked below: no overflow
+            // each element takes at least its 4-byte length: a count the message cannot hold is malformed (as
+            // array_recv's "array size exceeds the maximum"), refused before any work is done for it
+            if (elements > buf.remaining() / 4) throw new IndexOutOfBoundsException();
+        }
+        // more than one dimension: the server's to read, not the gateway's (refused, as before arrays were decoded)
+        if (dimensions > 1) throw new UnsupportedOperationException();
         Object[] out = binaryLevel(elementOid, buf, sizes, 0);
         if (buf.hasRemaining()) throw new IndexOutOfBoundsException();
         return out;
