@@ -96,6 +96,83 @@ public final class AuditReport {
                 "detail"), rows);
     }
 
+    /** The trail events about keys, the keyset, reencryption and the policy (what {@link #keyEvents} lists). */
+    private static final java.util.Set<String> KEY_EVENT_TYPES = java.util.Set.of("policy-loaded", "policy-reloaded",
+            "policy-rejected", "keyset-opened", "keyset-reloaded", "key-rotated", AuditEvent.REENCRYPTION);
+
+    /**
+     * Key, keyset, reencryption and policy events in time order: when, what, its outcome, who (the database user
+     * of a reencryption run, else the instance writing the chain), the tables and the detail. The detail names
+     * key ids, counts and files, never a value.
+     */
+    public ReportTable keyEvents() {
+        List<List<Object>> rows = new ArrayList<>();
+        for (Map.Entry<String, AuditEvent> t : trailEvents) {
+            AuditEvent e = t.getValue();
+            if (!KEY_EVENT_TYPES.contains(e.type())) {
+                continue;
+            }
+            String instance = AuditTrailFiles.instanceOf(t.getKey());
+            String who = e.databaseUser() != null ? e.databaseUser()
+                    : instance != null ? "instance " + instance : "chain " + t.getKey();
+            rows.add(java.util.Arrays.asList(AuditLineCodec.formatTime(e.time()), e.type(), nz(e.decision()), who,
+                    e.tables() == null ? "" : String.join(", ", e.tables()), nz(e.policyVersion()), nz(e.reason())));
+        }
+        return new ReportTable("Key, reencryption and policy events", List.of("time", "event", "outcome", "who",
+                "tables", "policy version", "detail"), rows);
+    }
+
+    /**
+     * Where clients came from: per client address (statements and refused logins; an in-process driver's
+     * statements have none and are grouped as such), the number of events, how many
+     * were refused, first and last seen, and the application names, roles and users seen from it. Addresses and
+     * application names are not protected values; they are client-supplied text, escaped by every format.
+     */
+    public ReportTable clientAddresses() {
+        Map<String, ClientSeen> seen = new java.util.TreeMap<>();
+        List<AuditEvent> all = new ArrayList<>(statements);
+        trailEvents.forEach(t -> all.add(t.getValue()));
+        for (AuditEvent e : all) {
+            // only what clients did: system events (alarms, reencryption runs) name no client address
+            if (AuditEvent.STATEMENT.equals(e.type()) || AuditEvent.AUTHENTICATION.equals(e.type())) {
+                String address = e.clientAddress() == null ? "(in process, no address)" : e.clientAddress();
+                seen.computeIfAbsent(address, k -> new ClientSeen(e.time())).add(e);
+            }
+        }
+        List<List<Object>> rows = new ArrayList<>();
+        seen.forEach((address, c) -> rows.add(java.util.Arrays.asList(address, c.events, c.refused,
+                AuditLineCodec.formatTime(c.first), AuditLineCodec.formatTime(c.last),
+                String.join(", ", c.applications), String.join(", ", c.roles), String.join(", ", c.users))));
+        return new ReportTable("Client addresses", List.of("address", "events", "refused", "first seen",
+                "last seen", "applications", "roles", "users"), rows);
+    }
+
+    /** What one client address was seen doing. */
+    private static final class ClientSeen {
+        long events;
+        long refused;
+        Instant first;
+        Instant last;
+        final java.util.Set<String> applications = new java.util.TreeSet<>();
+        final java.util.Set<String> roles = new java.util.TreeSet<>();
+        final java.util.Set<String> users = new java.util.TreeSet<>();
+
+        ClientSeen(Instant t) {
+            first = t;
+            last = t;
+        }
+
+        void add(AuditEvent e) {
+            events++;
+            if ("refused".equals(e.decision()) || AuditEvent.AUTHENTICATION.equals(e.type())) refused++;
+            if (e.time().isBefore(first)) first = e.time();
+            if (e.time().isAfter(last)) last = e.time();
+            if (e.client() != null) applications.add(e.client());
+            if (e.role() != null) roles.add(e.role());
+            if (e.databaseUser() != null) users.add(e.databaseUser());
+        }
+    }
+
     /** Each chain (one per writing instance): its statements in the period and the span of its events. */
     public ReportTable chains() {
         List<List<Object>> rows = new ArrayList<>();

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class AuditReportTest {
 
-    static final Instant T0 = Instant.parse("2026-11-29T09:00:00Z");
+    static final Instant T0 = Instant.parse("2026-11-29T09:00:00.000000Z");
 
     /** A known mix: 3 masked reads by analyst/billing, 2 plaintext by admin/support, 1 refusal, 1 write. */
     static List<AuditEvent> events() {
@@ -149,5 +149,60 @@ class AuditReportTest {
         assertFalse(html.contains("<script"));
         assertFalse(html.contains("http://") && html.replace("http://www.w3.org/2000/svg", "").contains("http://"),
                 "nothing fetched");
+    }
+
+    /** A trail with two client addresses (one hostile), a refused login, a key rotation and a reencryption run. */
+    static Map<String, List<ChainedEvent>> clientAndKeyTrail() {
+        String hostile = "<img src=x onerror=alert(1)>";
+        List<AuditEvent> events = new ArrayList<>(events());
+        events.add(new AuditEvent(AuditEvent.STATEMENT, T0.plus(9, ChronoUnit.HOURS), "e", "s", "eve", "intern",
+                "x", hostile, hostile, "SELECT", "SELECT 1", "v1", List.of(), Map.of(), List.of(), List.of(), 0,
+                "refused", "r", "42501", 1, List.of()));
+        events.add(new AuditEvent(AuditEvent.AUTHENTICATION, T0.plus(10, ChronoUnit.HOURS), "a", null, "eve", null,
+                null, null, hostile, null, null, null, List.of(), Map.of(), List.of(), List.of(), -1, "refused",
+                "wrong password", "28P01", 0, List.of()));
+        events.add(new AuditEvent("key-rotated", T0.plus(2, ChronoUnit.HOURS), "k", null, null, null, null, null,
+                null, null, null, "v2", List.of(), Map.of(), List.of(), List.of(), -1, "allowed",
+                "primary keys were [k1], now [k2]", null, 0, List.of()));
+        events.add(new AuditEvent(AuditEvent.REENCRYPTION, T0.plus(3, ChronoUnit.HOURS), "r", null, "ops", null,
+                null, "warden keys reencrypt", null, "REENCRYPT", null, "v2", List.of("customers"), Map.of(),
+                List.of("customers.email"), List.of(), 5, "allowed", "done: 5 rows k1 -> k2", null, 0, List.of()));
+        List<ChainedEvent> chain = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            chain.add(new ChainedEvent(i + 1, "p", "h", events.get(i)));
+        }
+        return Map.of("warden-audit@gw1", chain);
+    }
+
+    @Test
+    void clientAddressesCountEventsFirstLastSeenAndRoles() {
+        ReportTable t = AuditReport.ofChains(clientAndKeyTrail(), null, null).clientAddresses();
+        assertEquals(List.of("address", "events", "refused", "first seen", "last seen", "applications", "roles",
+                "users"), t.columns());
+        assertEquals(List.of(
+                java.util.Arrays.asList("10.0.0.1", 7L, 1L, "2026-11-29T09:00:00.000000Z", "2026-11-29T17:00:00.000000Z", "app",
+                        "admin, analyst, app, intern", "alice, bob, carol, mallory"),
+                java.util.Arrays.asList("<img src=x onerror=alert(1)>", 2L, 2L, "2026-11-29T18:00:00.000000Z",
+                        "2026-11-29T19:00:00.000000Z", "<img src=x onerror=alert(1)>", "intern", "eve")), t.rows());
+    }
+
+    @Test
+    void keyEventsListRotationsAndReencryptionWithWho() {
+        ReportTable t = AuditReport.ofChains(clientAndKeyTrail(), null, null).keyEvents();
+        assertEquals(2, t.rows().size(), t.rows().toString());
+        assertEquals(java.util.Arrays.asList("2026-11-29T11:00:00.000000Z", "key-rotated", "allowed", "instance gw1", "",
+                "v2", "primary keys were [k1], now [k2]"), t.rows().get(0));
+        assertEquals(java.util.Arrays.asList("2026-11-29T12:00:00.000000Z", "reencryption", "allowed", "ops", "customers",
+                "v2", "done: 5 rows k1 -> k2"), t.rows().get(1));
+    }
+
+    @Test
+    void htmlEscapesHostileClientAddresses() {
+        AuditReport r = AuditReport.ofChains(clientAndKeyTrail(), null, null);
+        String html = ReportFormat.HTML.render("report", List.of(r.clientAddresses(), r.keyEvents()), null);
+        assertFalse(html.contains("<img"), html);
+        assertTrue(html.contains("<td>&lt;img src=x onerror=alert(1)&gt;</td>"), html);
+        assertTrue(html.contains("<td>key-rotated</td>"), html);
+        assertTrue(html.contains("<td>done: 5 rows k1 -&gt; k2</td>"), html);
     }
 }

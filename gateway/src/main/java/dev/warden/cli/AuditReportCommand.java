@@ -201,7 +201,7 @@ public final class AuditReportCommand implements Callable<Integer> {
             }
         }
         return dev.warden.cli.assess.AuditReportPage.html(heading, eventPeriod(chains), tables, series,
-                report.deniedOverTime(), verification, problem, loaded);
+                report.deniedOverTime(), report.clientAddresses(), report.keyEvents(), verification, problem, loaded);
     }
 
     /** The first and last event of the trail read, whatever the --since/--until filter. */

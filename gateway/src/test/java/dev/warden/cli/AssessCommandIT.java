@@ -101,6 +101,15 @@ class AssessCommandIT {
         assertTrue(dom.contains("<td>analyst</td><td class=\"masked\">masked</td>"), dom);
         int denials = dom.indexOf("<h2 id=\"denials\">Denied attempts per");
         assertTrue(denials > 0 && dom.indexOf("<rect", denials) > denials, "the denial chart with bars");
+        // the client addresses (in-process driver: no address) and the key and policy events, as their own sections
+        int clients = dom.indexOf("<h2 id=\"clients\">Client addresses</h2>");
+        assertTrue(clients > 0, dom);
+        assertTrue(dom.substring(clients).matches("(?s)<h2 id=\"clients\">Client addresses</h2>\\s*<table>.*"
+                + "<td>\\(in process, no address\\)</td><td class=\"n\">\\d+</td><td class=\"n\">2</td>.*"), dom);
+        int keyEvents = dom.indexOf("<h2 id=\"key-events\">Key, reencryption and policy events</h2>");
+        assertTrue(keyEvents > clients, dom);
+        assertTrue(dom.indexOf("<td>policy-loaded</td><td>allowed</td>", keyEvents) > keyEvents, dom);
+        assertTrue(dom.indexOf("<td>keyset-opened</td><td>allowed</td>", keyEvents) > keyEvents, dom);
         for (int i = 0; i < 3; i++) assertFalse(dom.contains("c" + i + "@example.com"), "a value in the report");
     }
 
