@@ -510,9 +510,12 @@ final class BatchingAuditWriter {
         }
         IOException cause = e != null ? e : new IOException(unhealthyDetail);
         lastFailure = cause;
+        // down before any caller is told: a caller that hears of its failure and records again at once must be
+        // refused at once (fail-closed), not queued behind the outage
+        boolean wasHealthy = healthy;
+        healthy = false;
         releaseAll(pending, cause);
-        if (healthy) {
-            healthy = false;
+        if (wasHealthy) {
             listener.healthChanged(false, unhealthyDetail);
         }
     }
