@@ -178,6 +178,11 @@ public final class GuardedStatement {
         return matchFilter.bind(target, index, plaintext);
     }
 
+    /** True when the rows the database sends are re-checked before they are shown (see {@link #rowFilter}). */
+    public boolean filtersRows() {
+        return matchFilter != null;
+    }
+
     /**
      * The row filter of one execution ({@link RowFilter}), or null when the statement filters through no match
      * index. {@code boundPatterns}: by parameter index, what {@link #bindMatchPattern} returned (null for a plain
