@@ -294,4 +294,33 @@ class RedTeamSession8LimitIT {
             }
         }
     }
+
+    /** LIKE NULL is refused for a role exactly when a LIKE with a real pattern is refused for it (42501). */
+    @Test
+    void likeNullIsRefusedWheneverARealPatternIsRefused() throws Exception {
+        List<String> wrong = new ArrayList<>();
+        for (String role : List.of("billing", "support")) {
+            for (String column : List.of("email", "nickname", "c.email", "\"nickname\"")) {
+                for (String op : List.of("LIKE", "NOT LIKE", "ILIKE", "NOT ILIKE")) {
+                    String real = refusal(role, "SELECT id FROM customers c WHERE " + column + " " + op
+                            + " '%xample%' ORDER BY id");
+                    String nul = refusal(role, "SELECT id FROM customers c WHERE " + column + " " + op
+                            + " NULL ORDER BY id");
+                    if ("42501".equals(real) && !"42501".equals(nul)) {
+                        wrong.add(role + " " + column + " " + op + " NULL: " + nul + " where a pattern is 42501");
+                    }
+                }
+            }
+        }
+        assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+    }
+
+    private static String refusal(String role, String sql) throws Exception {
+        try (Connection c = db.as(policy, role, null); Statement s = c.createStatement()) {
+            s.executeQuery(sql).close();
+            return "answered";
+        } catch (SQLException e) {
+            return e.getSQLState();
+        }
+    }
 }
