@@ -315,6 +315,55 @@ class RedTeamSession8LimitIT {
         assertTrue(wrong.isEmpty(), String.join("\n", wrong));
     }
 
+    /** Dollar parameters in SQL-level PREPARE, multi-statement text, a count bound untyped or as NULL varchar. */
+    @Test
+    void otherCountSpellingsAreRefusedOrExact() throws Exception {
+        List<String> wrong = new ArrayList<>();
+        try (Connection w = db.as(policy, "support", null); Connection raw = db.raw();
+             Statement ws = w.createStatement(); Statement ts = raw.createStatement()) {
+            for (String[] shape : new String[][] {
+                    {"PREPARE pl(bigint) AS SELECT id FROM TABLE WHERE nickname LIKE 'Chan%' ORDER BY id LIMIT $1",
+                            "EXECUTE pl(3)"},
+                    {"PREPARE pm(text) AS SELECT id FROM TABLE WHERE nickname LIKE $1 ORDER BY id LIMIT 4",
+                            "EXECUTE pm('Chan%')"}}) {
+                List<List<String>> expected = null;
+                String expectedState = null;
+                try {
+                    ts.execute(shape[0].replace("TABLE", "twin"));
+                    expected = MatchLikeIT.rows(ts.executeQuery(shape[1]));
+                } catch (SQLException e) {
+                    expectedState = e.getSQLState();
+                }
+                try {
+                    ws.execute(shape[0].replace("TABLE", "customers"));
+                    List<List<String>> actual = MatchLikeIT.rows(ws.executeQuery(shape[1]));
+                    if (!actual.equals(expected)) wrong.add(shape[0] + ": " + actual + " instead of " + expected);
+                } catch (SQLException e) {
+                    if (!REFUSALS.contains(e.getSQLState()) && !e.getSQLState().equals(expectedState)) {
+                        wrong.add(shape[0] + ": " + e.getSQLState() + " " + e.getMessage());
+                    }
+                }
+            }
+        }
+        for (String sql : List.of(
+                "SELECT id FROM TABLE WHERE nickname LIKE 'Chan%' ORDER BY id LIMIT $1",
+                "SELECT id FROM TABLE WHERE nickname LIKE 'Chan%' ORDER BY id LIMIT 3; SELECT 1",
+                "SELECT 1; SELECT id FROM TABLE WHERE nickname LIKE 'Chan%' ORDER BY id LIMIT 3")) {
+            String why = compare("support", sql, p -> { });
+            if (why != null) wrong.add(why);
+        }
+        String sql = "SELECT id FROM TABLE WHERE nickname LIKE ? ORDER BY id LIMIT ? OFFSET ?";
+        for (Binder b : List.<Binder>of(
+                p -> { p.setString(1, "Chan%"); p.setObject(2, "3", java.sql.Types.OTHER); p.setInt(3, 1); },
+                p -> { p.setString(1, "Chan%"); p.setObject(2, 3, java.sql.Types.BIGINT); p.setNull(3, java.sql.Types.BIGINT); },
+                p -> { p.setString(1, "Chan%"); p.setObject(2, 3L, java.sql.Types.NUMERIC); p.setObject(3, 1, java.sql.Types.SMALLINT); },
+                p -> { p.setString(1, "Chan%"); p.setNull(2, java.sql.Types.OTHER); p.setInt(3, 2); })) {
+            String why = compare("support", sql, b);
+            if (why != null) wrong.add(why);
+        }
+        assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+    }
+
     private static String refusal(String role, String sql) throws Exception {
         try (Connection c = db.as(policy, role, null); Statement s = c.createStatement()) {
             s.executeQuery(sql).close();
