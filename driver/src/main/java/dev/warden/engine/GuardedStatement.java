@@ -307,6 +307,14 @@ public final class GuardedStatement {
         return compiled;
     }
 
+    /** Bound to a count in place of a value sent typed as character varying (see {@link MatchFilters}). */
+    public static final Object CHARACTER_VARYING_COUNT = MatchFilters.CHARACTER_VARYING_COUNT;
+
+    /** True when JDBC parameter {@code index} is a LIMIT or OFFSET count taken out of a match LIKE's statement. */
+    public boolean bindsCount(int index) {
+        return matchFilter != null && matchFilter.bindsCount(index);
+    }
+
     /** True when the value bound to JDBC parameter {@code index} must go through {@link #bind}. */
     public boolean protectsParameter(int index) {
         return parameterColumns != null && index < parameterColumns.length && parameterColumns[index] != null

@@ -164,24 +164,24 @@ class RedTeamSession8LimitIT {
     }
 
     /**
-     * Finding (not fixed): pgjdbc sends a String as varchar, and PostgreSQL refuses a varchar LIMIT/OFFSET
-     * (42804) whatever it holds; Warden coerces it (answers "5", 22P02 for "abc"), because the count is read from
-     * the value alone, without the SQL type it was bound with (the gateway binds untyped text as Types.OTHER,
-     * which PostgreSQL does coerce). No plaintext leaves; the answer differs from PostgreSQL's.
+     * Finding: pgjdbc sends a String as varchar, and PostgreSQL refuses a varchar LIMIT/OFFSET (42804) whatever it
+     * holds; Warden coerced it (answered "5", 22P02 for "abc"), reading the count from the value alone, without the
+     * type it was bound with (the gateway binds untyped text as Types.OTHER, which PostgreSQL does coerce).
      */
-    @org.junit.jupiter.api.Disabled("finding: a count bound as a String through setString answers where"
-            + " PostgreSQL fails 42804; needs the bound SQL type threaded to MatchFilters.Rendered.count")
     @Test
     void aCountBoundAsVarcharFailsAsPostgres() throws Exception {
         String sql = "SELECT id FROM TABLE WHERE nickname LIKE ? ORDER BY id LIMIT ? OFFSET ?";
         List<String> wrong = new ArrayList<>();
-        for (String[] c : new String[][] {{"abc", "0"}, {"5", "1"}, {" 5 ", "0"}, {"1.5", "0"}}) {
-            String why = compare("support", sql, p -> {
-                p.setString(1, "Chan%");
-                p.setString(2, c[0]);
-                p.setString(3, c[1]);
-            });
-            if (why != null) wrong.add(why);
+        for (String[] c : new String[][] {{"abc", "0"}, {"5", "1"}, {" 5 ", "0"}, {"1.5", "0"}, {"-1", "-1"}}) {
+            for (Binder b : List.<Binder>of(
+                    p -> { p.setString(1, "Chan%"); p.setString(2, c[0]); p.setInt(3, 0); },
+                    p -> { p.setString(1, "Chan%"); p.setInt(2, 3); p.setObject(3, c[1]); },
+                    p -> { p.setString(1, "Chan%"); p.setObject(2, c[0], java.sql.Types.VARCHAR); p.setInt(3, -1); },
+                    p -> { p.setString(1, "Chan%"); p.setNull(2, java.sql.Types.VARCHAR); p.setInt(3, 0); },
+                    p -> { p.setString(1, "Chan%"); p.setObject(2, c[0], java.sql.Types.OTHER); p.setInt(3, 0); })) {
+                String why = compare("support", sql, b);
+                if (why != null) wrong.add(why);
+            }
         }
         assertTrue(wrong.isEmpty(), String.join("\n", wrong));
     }
