@@ -178,6 +178,11 @@ public final class GuardedStatement {
         return matchFilter.bind(target, index, plaintext);
     }
 
+    /** True when the rows the database sends are re-checked before they are shown (see {@link #rowFilter}). */
+    public boolean filtersRows() {
+        return matchFilter != null;
+    }
+
     /**
      * The row filter of one execution ({@link RowFilter}), or null when the statement filters through no match
      * index. {@code boundPatterns}: by parameter index, what {@link #bindMatchPattern} returned (null for a plain
@@ -300,6 +305,14 @@ public final class GuardedStatement {
 
     CompiledStatement compiled() {
         return compiled;
+    }
+
+    /** Bound to a count in place of a value sent typed as character varying (see {@link MatchFilters}). */
+    public static final Object CHARACTER_VARYING_COUNT = MatchFilters.CHARACTER_VARYING_COUNT;
+
+    /** True when JDBC parameter {@code index} is a LIMIT or OFFSET count taken out of a match LIKE's statement. */
+    public boolean bindsCount(int index) {
+        return matchFilter != null && matchFilter.bindsCount(index);
     }
 
     /** True when the value bound to JDBC parameter {@code index} must go through {@link #bind}. */

@@ -68,6 +68,7 @@ final class MatchFilters {
          */
         static Object count(int index, Object value) throws SQLException {
             if (value == null) return NULL_COUNT;
+            if (value == CHARACTER_VARYING_COUNT) return value;
             if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
                 return ((Number) value).longValue();
             }
@@ -100,6 +101,9 @@ final class MatchFilters {
         long[] counts(Object[] bound) throws SQLException {
             long o = offset;
             long l = limit;
+            // PostgreSQL checks the types when it parses (OFFSET first), before any value
+            checkType(bound, offsetParameter, "OFFSET");
+            checkType(bound, limitParameter, "LIMIT");
             if (offsetParameter > 0) {
                 Long v = boundCount(bound, offsetParameter);
                 if (v != null && v < 0) throw SqlStates.of("2201X", "OFFSET must not be negative");
@@ -111,6 +115,13 @@ final class MatchFilters {
                 l = v == null ? Long.MAX_VALUE : v;
             }
             return new long[] {o, l};
+        }
+
+        private static void checkType(Object[] bound, int index, String clause) throws SQLException {
+            if (index > 0 && bound != null && index < bound.length && bound[index] == CHARACTER_VARYING_COUNT) {
+                throw SqlStates.of("42804", "argument of " + clause + " must be type bigint, not type character"
+                        + " varying");
+            }
         }
 
         private static Long boundCount(Object[] bound, int index) throws SQLException {
@@ -189,6 +200,13 @@ final class MatchFilters {
 
     /** What {@link Rendered#count} keeps for a NULL count (LIMIT NULL: no limit; OFFSET NULL: none). */
     private static final Object NULL_COUNT = new Object();
+
+    /**
+     * What the JDBC layer binds to a count in place of a value the real driver would send typed as character
+     * varying (a String through pgjdbc's default stringtype): PostgreSQL refuses such a LIMIT or OFFSET whatever
+     * it holds (42804), where untyped text is coerced.
+     */
+    public static final Object CHARACTER_VARYING_COUNT = new Object();
 
     private final List<Filter> filters;
     private final int visibleColumns;

@@ -21,7 +21,7 @@ public final class RowFilter {
     private final List<Check> checks;
     private final int visibleColumns;
     private final long offset;
-    private final long limit;  // Long.MAX_VALUE: none
+    private long limit;  // Long.MAX_VALUE: none
     private final int rowIdIndex;  // raw index of ctid (tableoid follows); -1: no candidate bound
     private long bound;  // candidates asked for in the current run; Long.MAX_VALUE: all
     private long candidates;  // read in the current run
@@ -61,6 +61,11 @@ public final class RowFilter {
         bound = bound > (1L << 32) ? Long.MAX_VALUE : bound * 16;
         candidates = 0;
         return bound;
+    }
+
+    /** Shows at most {@code maxRows} rows (the statement's setMaxRows; 0: no cap), as LIMIT would. */
+    public void capAt(long maxRows) {
+        if (maxRows > 0 && maxRows < limit) limit = maxRows;
     }
 
     /** The columns of the statement as written; those after them are Warden's and never shown. */

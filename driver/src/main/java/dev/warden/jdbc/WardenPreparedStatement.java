@@ -272,6 +272,42 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
         return !connection.engine().isCurrent(current(false));
     }
 
+    /**
+     * {@code x} bound to parameter {@code index} with a character setter: for a LIMIT or OFFSET count taken out
+     * of the statement, what the real driver's typing makes of it. pgjdbc sends such a value as character varying
+     * (unless stringtype=unspecified), which PostgreSQL refuses as a count whatever it holds (42804); untyped
+     * text (Types.OTHER, as the gateway binds a client's untyped parameter) is coerced.
+     */
+    private Object asCharacterVarying(int index, Object x) throws SQLException {
+        return current(false).bindsCount(index) && sendsStringsAsVarchar()
+                ? GuardedStatement.CHARACTER_VARYING_COUNT : x;
+    }
+
+    private static boolean isCharacterType(int sqlType) {
+        return sqlType == java.sql.Types.VARCHAR || sqlType == java.sql.Types.CHAR
+                || sqlType == java.sql.Types.LONGVARCHAR;
+    }
+
+    private Boolean stringsAsVarchar;  // the real driver's stringtype, read once
+
+    private boolean sendsStringsAsVarchar() {
+        if (stringsAsVarchar == null) {
+            boolean varchar = true;  // pgjdbc's default
+            try {
+                java.sql.Connection real = connection.delegate();
+                Class<?> iface = Class.forName("org.postgresql.core.BaseConnection", false,
+                        real.getClass().getClassLoader());
+                if (real.isWrapperFor(iface)) {
+                    varchar = (Boolean) iface.getMethod("getStringVarcharFlag").invoke(real.unwrap(iface));
+                }
+            } catch (SQLException | ReflectiveOperationException | LinkageError | RuntimeException e) {
+                // not pgjdbc, or it does not say: its default
+            }
+            stringsAsVarchar = varchar;
+        }
+        return stringsAsVarchar;
+    }
+
     private void bindProtected(int parameterIndex, Object plaintext) throws SQLException {
         GuardedStatement guard = current(false);
         if (guard.bindsMatchPattern(parameterIndex)) {
@@ -748,7 +784,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setNull(int parameterIndex, int x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            bindProtected(parameterIndex, null);
+            bindProtected(parameterIndex, isCharacterType(x) ? asCharacterVarying(parameterIndex, null) : null);
             return;
         }
         delegate.setNull(guarded.targetIndex(parameterIndex), x);
@@ -768,7 +804,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setObject(int parameterIndex, Object x, int arg2) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            bindProtected(parameterIndex, x);
+            bindProtected(parameterIndex, isCharacterType(arg2) ? asCharacterVarying(parameterIndex, x) : x);
             return;
         }
         delegate.setObject(guarded.targetIndex(parameterIndex), x, arg2);
@@ -798,7 +834,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setObject(int parameterIndex, Object x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            bindProtected(parameterIndex, x);
+            bindProtected(parameterIndex, x instanceof String ? asCharacterVarying(parameterIndex, x) : x);
             return;
         }
         delegate.setObject(guarded.targetIndex(parameterIndex), x);
@@ -839,7 +875,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setString(int parameterIndex, String x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            bindProtected(parameterIndex, x);
+            bindProtected(parameterIndex, asCharacterVarying(parameterIndex, x));
             return;
         }
         delegate.setString(guarded.targetIndex(parameterIndex), x);

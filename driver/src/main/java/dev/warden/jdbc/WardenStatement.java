@@ -21,6 +21,9 @@ public class WardenStatement implements Statement {
 
     final WardenConnection connection;
     private Statement delegate;  // replaced only by a prepared statement following a keyset reload
+    // the application's setMaxRows: the rows it sees. A statement that re-checks rows (a LIKE through a match
+    // index) is sent without it, else the database would cap the candidates, not the rows that pass
+    private long maxRows;
     /** What the application passed to setEscapeProcessing (JDBC has no getter), for a replaced delegate. */
     Boolean escapeProcessing;
     private final List<GuardedStatement> batch = new ArrayList<>();
@@ -239,6 +242,7 @@ public class WardenStatement implements Statement {
         closeCurrentResult();
         finishKeys();
         current = guarded;
+        sendMaxRows(guarded.filtersRows() ? 0 : maxRows);
         touchedProtected |= guarded.touchesProtected();
         if (guarded.touchesProtected()) connection.touchesProtected();
         return connection.engine().audit(connection.session(), guarded);
@@ -255,11 +259,17 @@ public class WardenStatement implements Statement {
         audit.succeeded(0);
     }
 
+    private void sendMaxRows(long rows) throws SQLException {
+        if (delegate.getMaxRows() == rows) return;
+        if (rows <= Integer.MAX_VALUE) delegate.setMaxRows((int) rows); else delegate.setLargeMaxRows(rows);
+    }
+
     ResultSet wrapResult(ResultSet raw, GuardedStatement guarded, StatementAudit audit) throws SQLException {
         if (raw == null) return null;
         RowFilter filter;
         try {
             filter = guarded.rowFilter(boundMatchPatterns());
+            if (filter != null) filter.capAt(maxRows);
         } catch (SQLException e) {
             raw.close();  // a LIKE pattern was never bound: nothing of the result is shown
             throw e;
@@ -533,7 +543,8 @@ public class WardenStatement implements Statement {
 
     @Override
     public long getLargeMaxRows() throws SQLException {
-        return delegate.getLargeMaxRows();
+        delegate.getMaxRows();  // the real driver checks the statement is open
+        return maxRows;
     }
 
     @Override
@@ -548,7 +559,8 @@ public class WardenStatement implements Statement {
 
     @Override
     public int getMaxRows() throws SQLException {
-        return delegate.getMaxRows();
+        delegate.getMaxRows();  // the real driver checks the statement is open
+        return (int) Math.min(maxRows, Integer.MAX_VALUE);
     }
 
     @Override
@@ -625,7 +637,8 @@ public class WardenStatement implements Statement {
 
     @Override
     public void setLargeMaxRows(long arg0) throws SQLException {
-        delegate.setLargeMaxRows(arg0);
+        delegate.setLargeMaxRows(arg0);  // the real driver checks the value
+        maxRows = arg0;
     }
 
     @Override
@@ -635,7 +648,8 @@ public class WardenStatement implements Statement {
 
     @Override
     public void setMaxRows(int arg0) throws SQLException {
-        delegate.setMaxRows(arg0);
+        delegate.setMaxRows(arg0);  // the real driver checks the value
+        maxRows = arg0;
     }
 
     @Override
