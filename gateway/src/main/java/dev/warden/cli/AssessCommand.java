@@ -68,12 +68,8 @@ final class AssessCommand implements Callable<Integer> {
             + " N days is listed for review (default: ${DEFAULT-VALUE})")
     int reviewDays;
 
-    @Option(names = "--sample", paramLabel = "N", defaultValue = "10000", description = "read the first N rows of"
-            + " each encrypted column (default: ${DEFAULT-VALUE})")
-    long sample;
-
-    @Option(names = "--full", description = "read every row of each encrypted column")
-    boolean full;
+    @Mixin
+    CensusScopeOptions census = new CensusScopeOptions();
 
     @Override
     public Integer call() {
@@ -83,7 +79,7 @@ final class AssessCommand implements Callable<Integer> {
             err.println("warden assess: --format must be html or json");
             return 2;
         }
-        if (reviewDays < 1 || (!full && sample < 1)) {
+        if (reviewDays < 1 || census.sampleTooSmall()) {
             err.println("warden assess: --review-days and --sample must be at least 1");
             return 2;
         }
@@ -112,7 +108,7 @@ final class AssessCommand implements Callable<Integer> {
                 verificationProblem = "the trail could not be read: " + e.getMessage();
             }
         }
-        PolicyCheck.Scope scope = full ? PolicyCheck.Scope.all() : new PolicyCheck.Scope(sample);
+        PolicyCheck.Scope scope = census.scope();
         PolicyCheck.Result check;
         try (Connection connection = database.connect()) {
             connection.setReadOnly(true);

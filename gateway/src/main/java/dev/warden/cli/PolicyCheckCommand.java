@@ -49,12 +49,8 @@ final class PolicyCheckCommand implements Callable<Integer> {
     @Option(names = "--master-key", paramLabel = "REF", description = KeysCommand.MASTER_KEY_HELP)
     String masterKey;
 
-    @Option(names = "--sample", paramLabel = "N", defaultValue = "10000", description = "read the first N rows of"
-            + " each encrypted column (default: ${DEFAULT-VALUE})")
-    long sample;
-
-    @Option(names = "--full", description = "read every row of each encrypted column instead of a sample")
-    boolean full;
+    @Mixin
+    CensusScopeOptions census = new CensusScopeOptions();
 
     @Override
     public Integer call() {
@@ -67,11 +63,11 @@ final class PolicyCheckCommand implements Callable<Integer> {
             err.println("warden policy check: " + problem);
             return USAGE;
         }
-        if (!full && sample < 1) {
+        if (census.sampleTooSmall()) {
             err.println("warden policy check: --sample must be at least 1 (or give --full)");
             return USAGE;
         }
-        PolicyCheck.Scope scope = full ? PolicyCheck.Scope.all() : new PolicyCheck.Scope(sample);
+        PolicyCheck.Scope scope = census.scope();
         PolicyCheck.Result result;
         try (Connection connection = database.connect()) {
             connection.setReadOnly(true);
