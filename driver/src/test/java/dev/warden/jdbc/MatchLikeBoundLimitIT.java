@@ -35,27 +35,7 @@ class MatchLikeBoundLimitIT {
         db = CustomersExample.create();
         MatchColumnsExample.addNicknameAndCompanions(db);
         policy = MatchColumnsExample.policyDirectory(MatchColumnsExample.POLICY);
-        try (Connection raw = db.raw(); Statement s = raw.createStatement()) {
-            s.execute("CREATE TABLE twin (id int PRIMARY KEY, name text, email text, nickname text)");
-        }
-        try (Connection support = db.as(policy, "support", null);
-             PreparedStatement ps = support.prepareStatement(
-                     "INSERT INTO customers (id, name, email, nickname) VALUES (?, ?, ?, ?)");
-             Connection raw = db.raw();
-             PreparedStatement twin = raw.prepareStatement(
-                     "INSERT INTO twin (id, name, email, nickname) VALUES (?, ?, ?, ?)")) {
-            for (int i = 0; i < 450; i++) {
-                for (PreparedStatement p : new PreparedStatement[] {ps, twin}) {
-                    p.setInt(1, i + 1);
-                    p.setString(2, "n" + i);
-                    p.setString(3, "e" + i + "@example.hk");
-                    p.setString(4, i % 37 == 5 ? null : (i % 9 == 0 ? "Chan " : "chan ") + i);
-                    p.addBatch();
-                }
-            }
-            ps.executeBatch();
-            twin.executeBatch();
-        }
+        MatchColumnsExample.seedDenseChanTwin(db, policy, 450);
     }
 
     /** (LIMIT, OFFSET) pairs; null is SQL NULL. 50 rows match 'Chan%'. */

@@ -37,27 +37,7 @@ class RedTeamSession8LimitIT {
         db = CustomersExample.create();
         MatchColumnsExample.addNicknameAndCompanions(db);
         policy = MatchColumnsExample.policyDirectory(MatchColumnsExample.POLICY);
-        try (Connection raw = db.raw(); Statement s = raw.createStatement()) {
-            s.execute("CREATE TABLE twin (id int PRIMARY KEY, name text, email text, nickname text)");
-        }
-        try (Connection support = db.as(policy, "support", null);
-             PreparedStatement ps = support.prepareStatement(
-                     "INSERT INTO customers (id, name, email, nickname) VALUES (?, ?, ?, ?)");
-             Connection raw = db.raw();
-             PreparedStatement twin = raw.prepareStatement(
-                     "INSERT INTO twin (id, name, email, nickname) VALUES (?, ?, ?, ?)")) {
-            for (int i = 0; i < 200; i++) {
-                for (PreparedStatement p : new PreparedStatement[] {ps, twin}) {
-                    p.setInt(1, i + 1);
-                    p.setString(2, "n" + i);
-                    p.setString(3, "e" + i + "@example.hk");
-                    p.setString(4, i % 37 == 5 ? null : (i % 9 == 0 ? "Chan " : "chan ") + i);
-                    p.addBatch();
-                }
-            }
-            ps.executeBatch();
-            twin.executeBatch();
-        }
+        MatchColumnsExample.seedDenseChanTwin(db, policy, 200);
     }
 
     private static final Set<String> REFUSALS = Set.of("0A000", "42501");

@@ -5,6 +5,7 @@ import dev.warden.crypto.WardenKeyset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -76,6 +77,35 @@ public final class MatchColumnsExample {
     public static void addNicknameCompanionsOnly(CustomersExample db) throws SQLException {
         try (Connection raw = db.raw(); Statement s = raw.createStatement()) {
             s.execute("ALTER TABLE customers ADD COLUMN email_match bigint[], ADD COLUMN nickname_match bigint[]");
+        }
+    }
+
+    /**
+     * Creates {@code twin} (plain text columns) and writes {@code rows} customers into it and, through Warden as
+     * {@code support}, into {@code customers}: every row is a candidate of {@code 'Chan%'} (the index folds case)
+     * and only each 9th matches it; each 37th nickname (from the 6th) is NULL.
+     */
+    public static void seedDenseChanTwin(CustomersExample db, Path policy, int rows) throws SQLException {
+        try (Connection raw = db.raw(); Statement s = raw.createStatement()) {
+            s.execute("CREATE TABLE twin (id int PRIMARY KEY, name text, email text, nickname text)");
+        }
+        try (Connection support = db.as(policy, "support", null);
+             PreparedStatement ps = support.prepareStatement(
+                     "INSERT INTO customers (id, name, email, nickname) VALUES (?, ?, ?, ?)");
+             Connection raw = db.raw();
+             PreparedStatement twin = raw.prepareStatement(
+                     "INSERT INTO twin (id, name, email, nickname) VALUES (?, ?, ?, ?)")) {
+            for (int i = 0; i < rows; i++) {
+                for (PreparedStatement p : new PreparedStatement[] {ps, twin}) {
+                    p.setInt(1, i + 1);
+                    p.setString(2, "n" + i);
+                    p.setString(3, "e" + i + "@example.hk");
+                    p.setString(4, i % 37 == 5 ? null : (i % 9 == 0 ? "Chan " : "chan ") + i);
+                    p.addBatch();
+                }
+            }
+            ps.executeBatch();
+            twin.executeBatch();
         }
     }
 }
