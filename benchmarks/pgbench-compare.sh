@@ -3,20 +3,24 @@
 # (session pooling) and through the Warden gateway, interleaved in one run; prints TPS and ratios.
 #
 #   benchmarks/pgbench-compare.sh [--rounds N] [--duration SECONDS] [--scale S] [--no-build] [--warden] [--tls]
-#                                 [--baseline-jar JAR] [--cpu]
+#                                 [--baseline-jar JAR] [--cpu] [--syscalls]
 #
-# --warden adds a fourth target: a second gateway whose backend is the jdbc:warden: driver with the
+# Targets: direct, pgbouncer, gateway (sessions on their own threads, the default) and eventloop (the same gateway
+# with -Dwarden.gateway.session-io=event-loop: sessions served on Netty's event loop, JDBC on a worker).
+# --warden adds a target: a second gateway whose backend is the jdbc:warden: driver with the
 # policy-examples/customers policy (pgbench's tables are not protected, so statements pass through the
 # engine's fast path).
 # --tls adds rows with pgbench's connections over TLS (sslmode=require) to every target: PostgreSQL
 # (ssl=on), pgbouncer (client_tls_*) and the gateways (tls:), all with one self-signed certificate made by
 # openssl for the run. The servers' own connections (pgbouncer's and the gateways' to PostgreSQL) stay plain
 # (pgbouncer 1.18's server_tls_sslmode is disable; pgjdbc's default, prefer, would pick TLS: sslmode=disable).
-# --baseline-jar JAR adds a target "baseline": a gateway like the first one, run from another build (say main's
+# --baseline-jar JAR adds a target "baseline": a gateway like the first one (thread sessions), run from another build (say main's
 # warden.jar copied aside), interleaved with the others in every round, for an A/B comparison on a busy machine;
 # a table "gateway vs baseline" follows the main one.
 # --cpu adds a table of the CPU time (user+system, from /proc/PID/stat) that each gateway process spent per
 # transaction during the measured runs, and pgbouncer's, in microseconds.
+# --syscalls adds, per server process, a table of the system calls and context switches it made per transaction
+# during the measured runs (perf stat on its syscalls tracepoints: needs perf; slows the servers a little).
 # GATEWAY_JAVA_OPTS (environment) is added to the gateways' java command line (e.g. a JFR recording).
 #
 # Needs: Debian's PostgreSQL 15 server (/usr/lib/postgresql/15/bin), pgbench, pgbouncer
@@ -32,6 +36,7 @@ WARDEN=0
 TLS=0
 BASELINE_JAR=""
 CPU=0
+SYSCALLS=0
 CLIENTS=8
 THREADS=2
 while [ $# -gt 0 ]; do
@@ -44,6 +49,7 @@ while [ $# -gt 0 ]; do
     --tls) TLS=1; shift ;;
     --baseline-jar) BASELINE_JAR=$(realpath "$2"); shift 2 ;;
     --cpu) CPU=1; shift ;;
+    --syscalls) SYSCALLS=1; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -70,21 +76,18 @@ BOUNCER_PORT=$(free_port "$PG_PORT")
 GATEWAY_PORT=$(free_port "$PG_PORT" "$BOUNCER_PORT")
 WARDEN_PORT=$(free_port "$PG_PORT" "$BOUNCER_PORT" "$GATEWAY_PORT")
 BASELINE_PORT=$(free_port "$PG_PORT" "$BOUNCER_PORT" "$GATEWAY_PORT" "$WARDEN_PORT")
+EVENTLOOP_PORT=$(free_port "$PG_PORT" "$BOUNCER_PORT" "$GATEWAY_PORT" "$WARDEN_PORT" "$BASELINE_PORT")
 for tool in "$PGBIN/initdb" "$PGBIN/pg_ctl" /usr/bin/pgbench /usr/sbin/pgbouncer; do
   [ -x "$tool" ] || { echo "missing $tool (apt-get install -y postgresql-15 pgbouncer)" >&2; exit 2; }
 done
 
 WORK=$(mktemp -d /tmp/warden-bench.XXXXXX)
 chmod 755 "$WORK"
-GATEWAY_PID=""
-WARDEN_PID=""
-BASELINE_PID=""
+declare -A GATEWAY_PIDS # target -> pid of the gateway process that serves it
 BOUNCER_STARTED=0
 cleanup() {
   set +e
-  [ -n "$GATEWAY_PID" ] && kill "$GATEWAY_PID" 2>/dev/null && wait "$GATEWAY_PID" 2>/dev/null
-  [ -n "$WARDEN_PID" ] && kill "$WARDEN_PID" 2>/dev/null && wait "$WARDEN_PID" 2>/dev/null
-  [ -n "$BASELINE_PID" ] && kill "$BASELINE_PID" 2>/dev/null && wait "$BASELINE_PID" 2>/dev/null
+  for pid in "${GATEWAY_PIDS[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
   [ "$BOUNCER_STARTED" = 1 ] && [ -f "$WORK/pgbouncer.pid" ] && kill "$(cat "$WORK/pgbouncer.pid")" 2>/dev/null
   [ -f "$WORK/data/postmaster.pid" ] && su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D $WORK/data -m fast stop" >/dev/null 2>&1
   rm -rf "$WORK"
@@ -156,48 +159,48 @@ EOT
 if [ "$TLS" = 1 ]; then
   printf 'tls: {cert: "%s", key: "%s"}\n' "$WORK/server.crt" "$WORK/server.key" >> "$WORK/gateway.yaml"
 fi
-# shellcheck disable=SC2086 # GATEWAY_JAVA_OPTS is a list of options
-java -XX:+UseParallelGC -Xms512m -Xmx512m ${GATEWAY_JAVA_OPTS:-} -cp "$ROOT/gateway/target/warden.jar" dev.warden.cli.ServeCommand \
-  --config "$WORK/gateway.yaml" > "$WORK/gateway.log" 2>&1 &
-GATEWAY_PID=$!
-for _ in $(seq 1 60); do
-  grep -q "listening" "$WORK/gateway.log" && break
-  kill -0 "$GATEWAY_PID" 2>/dev/null || { cat "$WORK/gateway.log"; exit 1; }
-  sleep 0.5
-done
-
-TARGETS="direct pgbouncer gateway"
-if [ -n "$BASELINE_JAR" ]; then
-  echo "== baseline gateway from $BASELINE_JAR (port $BASELINE_PORT)"
-  sed -e "s/port: $GATEWAY_PORT/port: $BASELINE_PORT/" "$WORK/gateway.yaml" > "$WORK/gateway-baseline.yaml"
-  # shellcheck disable=SC2086
-  java -XX:+UseParallelGC -Xms512m -Xmx512m ${GATEWAY_JAVA_OPTS:-} -cp "$BASELINE_JAR" dev.warden.cli.ServeCommand \
-    --config "$WORK/gateway-baseline.yaml" > "$WORK/gateway-baseline.log" 2>&1 &
-  BASELINE_PID=$!
+start_gateway() { # target jar config [java options...]: starts a gateway, waits until it listens, records its pid
+  local target=$1 jar=$2 config=$3 log="$WORK/gateway-$1.log" pid
+  shift 3
+  # shellcheck disable=SC2086 # GATEWAY_JAVA_OPTS is a list of options
+  java -XX:+UseParallelGC -Xms512m -Xmx512m ${GATEWAY_JAVA_OPTS:-} "$@" -cp "$jar" dev.warden.cli.ServeCommand \
+    --config "$config" > "$log" 2>&1 &
+  pid=$!
+  GATEWAY_PIDS[$target]=$pid
   for _ in $(seq 1 60); do
-    grep -q "listening" "$WORK/gateway-baseline.log" && break
-    kill -0 "$BASELINE_PID" 2>/dev/null || { cat "$WORK/gateway-baseline.log"; exit 1; }
+    grep -q "listening" "$log" && return 0
+    kill -0 "$pid" 2>/dev/null || { cat "$log"; exit 1; }
     sleep 0.5
   done
+  echo "the $target gateway did not start listening in 30 s" >&2
+  cat "$log"
+  exit 1
+}
+# a copy of the gateway's configuration with another port (and any further sed expressions)
+config_for() { # target port [sed expressions...] -> path of the new configuration
+  local target=$1 port=$2
+  shift 2
+  sed -e "s/port: $GATEWAY_PORT/port: $port/" "$@" "$WORK/gateway.yaml" > "$WORK/gateway-$target.yaml"
+  echo "$WORK/gateway-$target.yaml"
+}
+JAR="$ROOT/gateway/target/warden.jar"
+start_gateway gateway "$JAR" "$WORK/gateway.yaml"
+TARGETS="direct pgbouncer gateway"
+echo "== Warden gateway with event-loop sessions (port $EVENTLOOP_PORT, -Dwarden.gateway.session-io=event-loop)"
+start_gateway eventloop "$JAR" "$(config_for eventloop "$EVENTLOOP_PORT")" -Dwarden.gateway.session-io=event-loop
+TARGETS="$TARGETS eventloop"
+if [ -n "$BASELINE_JAR" ]; then
+  echo "== baseline gateway from $BASELINE_JAR (port $BASELINE_PORT)"
+  start_gateway baseline "$BASELINE_JAR" "$(config_for baseline "$BASELINE_PORT")"
   TARGETS="$TARGETS baseline"
 fi
 if [ "$WARDEN" = 1 ]; then
   echo "== Warden gateway over jdbc:warden: (port $WARDEN_PORT, customers example policy)"
   cp -r "$ROOT/policy-examples/customers" "$WORK/policy"
   chown -R postgres "$WORK/policy"
-  sed -e "s/port: $GATEWAY_PORT/port: $WARDEN_PORT/" \
-      -e "s#jdbc:postgresql://#jdbc:warden:postgresql://#" -e "s/role: bench/role: analyst/" \
-      "$WORK/gateway.yaml" > "$WORK/gateway-warden.yaml"
-  printf 'policy: %s\nmaster-key: "file:%s"\n' "$WORK/policy/policy.yaml" "$WORK/policy/demo-master-key.txt" \
-      >> "$WORK/gateway-warden.yaml"
-  java -XX:+UseParallelGC -Xms512m -Xmx512m -cp "$ROOT/gateway/target/warden.jar" dev.warden.cli.ServeCommand \
-    --config "$WORK/gateway-warden.yaml" > "$WORK/gateway-warden.log" 2>&1 &
-  WARDEN_PID=$!
-  for _ in $(seq 1 60); do
-    grep -q "listening" "$WORK/gateway-warden.log" && break
-    kill -0 "$WARDEN_PID" 2>/dev/null || { cat "$WORK/gateway-warden.log"; exit 1; }
-    sleep 0.5
-  done
+  config=$(config_for warden "$WARDEN_PORT" -e "s#jdbc:postgresql://#jdbc:warden:postgresql://#" -e "s/role: bench/role: analyst/")
+  printf 'policy: %s\nmaster-key: "file:%s"\n' "$WORK/policy/policy.yaml" "$WORK/policy/demo-master-key.txt" >> "$config"
+  start_gateway warden "$JAR" "$config"
   TARGETS="$TARGETS warden"
 fi
 
@@ -211,29 +214,52 @@ cpu_ticks() { # pid -> utime+stime of the process, in clock ticks (0 when there 
 server_pid() { # target -> pid of the server process that serves it, or nothing
   case "$1" in
     pgbouncer) cat "$WORK/pgbouncer.pid" 2>/dev/null ;;
-    gateway) echo "$GATEWAY_PID" ;;
-    warden) echo "$WARDEN_PID" ;;
-    baseline) echo "$BASELINE_PID" ;;
+    direct) ;;
+    *) echo "${GATEWAY_PIDS[$1]:-}" ;;
   esac
 }
 
 run() { # target mode seconds transport -> tps; leaves "transactions cpu-ticks" of the run in $WORK/last-run
-  local port user sslmode=disable pid before out
+  local port user sslmode=disable pid before out perf_pid=""
   [ "${4:-plain}" = tls ] && sslmode=require
   case "$1" in
     direct) port=$PG_PORT; user=postgres ;;
     pgbouncer) port=$BOUNCER_PORT; user=postgres ;;
     gateway) port=$GATEWAY_PORT; user=bench ;;
+    eventloop) port=$EVENTLOOP_PORT; user=bench ;;
     warden) port=$WARDEN_PORT; user=bench ;;
     baseline) port=$BASELINE_PORT; user=bench ;;
   esac
   pid=$(server_pid "$1")
   before=$(cpu_ticks "$pid")
+  rm -f "$WORK/last-perf"
+  if [ "$SYSCALLS" = 1 ] && [ -n "$pid" ]; then
+    perf stat -x, -o "$WORK/last-perf" -e "$PERF_EVENTS" -p "$pid" & perf_pid=$!
+  fi
   out=$(PGSSLMODE=$sslmode PGPASSWORD=benchpass /usr/bin/pgbench -h 127.0.0.1 -p "$port" -U "$user" -n -S -M "$2" -c $CLIENTS -j $THREADS \
     -T "$3" bench 2>&1 || true)
+  if [ -n "$perf_pid" ]; then
+    kill -INT "$perf_pid" 2>/dev/null; wait "$perf_pid" 2>/dev/null || true
+  fi
   echo "$(echo "$out" | awk '/^number of transactions actually processed:/ {print $NF}' | tr -dc '0-9' || true) $(( $(cpu_ticks "$pid") - before ))" \
     > "$WORK/last-run"
   echo "$out" | awk '/^tps = .*without initial connection time/ {print $3}' || true
+}
+
+# system calls counted by --syscalls, and the columns of its tables (read, recvfrom: reads; epoll: epoll_wait and
+# epoll_pwait; select: Java's Selector on epoll, pgbouncer's libevent)
+PERF_EVENTS=syscalls:sys_enter_read,syscalls:sys_enter_recvfrom,syscalls:sys_enter_write,syscalls:sys_enter_sendto,\
+syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_pwait,syscalls:sys_enter_poll,syscalls:sys_enter_futex,context-switches
+SYSCALL_COLUMNS="read recvfrom write sendto epoll_wait epoll_pwait poll futex context-switches"
+declare -A EVENTS # target,mode,event -> count over the measured runs
+add_perf_counts() { # target mode: adds the counts of $WORK/last-perf
+  [ -f "$WORK/last-perf" ] || return 0
+  local count event
+  while IFS=, read -r count _ event _; do
+    [[ "$count" =~ ^[0-9]+$ ]] || continue
+    event=${event#syscalls:sys_enter_}
+    EVENTS[$1,$2,$event]=$(( ${EVENTS[$1,$2,$event]:-0} + count ))
+  done < "$WORK/last-perf"
 }
 
 MODES="prepared simple"
@@ -252,6 +278,7 @@ for r in $(seq 1 "$ROUNDS"); do
       read -r txns ticks < "$WORK/last-run" || true
       TXNS[$t,$m]=$(( ${TXNS[$t,$m]:-0} + ${txns:-0} ))
       TICKS[$t,$m]=$(( ${TICKS[$t,$m]:-0} + ${ticks:-0} ))
+      add_perf_counts "$t" "$m"
       printf 'round %d  %-12s %-9s %10s tps\n' "$r" "$m" "$t" "$tps"
     done
   done
@@ -260,23 +287,19 @@ done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 echo
 echo "== pgbench -S, $CLIENTS clients, $THREADS threads, ${DURATION}s x $ROUNDS rounds interleaved, scale $SCALE (median tps)"
-if [ "$WARDEN" = 1 ]; then
-  printf '%-12s %10s %10s %10s %10s %12s %12s %12s\n' mode direct pgbouncer gateway warden gw/bouncer gw/direct warden/bouncer
-else
-  printf '%-12s %10s %10s %10s %12s %12s\n' mode direct pgbouncer gateway gw/bouncer gw/direct
-fi
+printf '%-12s' mode
+for t in $TARGETS; do printf ' %10s' "$t"; done
+for t in $TARGETS; do case $t in direct|pgbouncer) ;; *) printf ' %14s' "$t/bouncer" ;; esac; done
+echo
 for m in $MODES; do
-  d=$(echo "${RESULTS[direct,$m]}" | median)
+  printf '%-12s' "$m"
+  for t in $TARGETS; do printf ' %10.0f' "$(echo "${RESULTS[$t,$m]}" | median)"; done
   b=$(echo "${RESULTS[pgbouncer,$m]}" | median)
-  g=$(echo "${RESULTS[gateway,$m]}" | median)
-  if [ "$WARDEN" = 1 ]; then
-    w=$(echo "${RESULTS[warden,$m]}" | median)
-    printf '%-12s %10.0f %10.0f %10.0f %10.0f %11.1f%% %11.1f%% %11.1f%%\n' "$m" "$d" "$b" "$g" "$w" \
-      "$(echo "$g * 100 / $b" | bc -l)" "$(echo "$g * 100 / $d" | bc -l)" "$(echo "$w * 100 / $b" | bc -l)"
-  else
-    printf '%-12s %10.0f %10.0f %10.0f %11.1f%% %11.1f%%\n' "$m" "$d" "$b" "$g" \
-      "$(echo "$g * 100 / $b" | bc -l)" "$(echo "$g * 100 / $d" | bc -l)"
-  fi
+  for t in $TARGETS; do
+    case $t in direct|pgbouncer) continue ;; esac
+    printf ' %13.1f%%' "$(echo "$(echo "${RESULTS[$t,$m]}" | median) * 100 / $b" | bc -l)"
+  done
+  echo
 done
 
 if [ -n "$BASELINE_JAR" ]; then
@@ -309,5 +332,27 @@ if [ "$CPU" = 1 ]; then
       fi
     done
     echo
+  done
+fi
+
+if [ "$SYSCALLS" = 1 ]; then
+  for t in $TARGETS; do
+    [ "$t" = direct ] && continue
+    echo
+    echo "== $t: system calls and context switches per transaction, all measured rounds"
+    printf '%-12s' mode
+    for e in $SYSCALL_COLUMNS; do printf ' %11s' "$e"; done
+    echo
+    for m in $MODES; do
+      printf '%-12s' "$m"
+      for e in $SYSCALL_COLUMNS; do
+        if [ "${TXNS[$t,$m]:-0}" -gt 0 ]; then
+          printf ' %11.2f' "$(echo "${EVENTS[$t,$m,$e]:-0} / ${TXNS[$t,$m]}" | bc -l)"
+        else
+          printf ' %11s' "-"
+        fi
+      done
+      echo
+    done
   done
 fi
