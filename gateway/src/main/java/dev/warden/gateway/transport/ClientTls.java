@@ -96,6 +96,14 @@ public final class ClientTls {
         }
     }
 
+    /**
+     * True when bytes already taken off the socket (decrypted or not) wait here: a reader must decrypt them
+     * before it waits on the socket, which would not report them.
+     */
+    boolean holdsInput() {
+        return plainLeft != null || netIn.position() > 0;
+    }
+
     /** Decrypts what {@code netIn} holds into {@code out}; {@code netIn} stays ready for more bytes from the socket. */
     private SSLEngineResult unwrapInto(ByteBuffer out) throws IOException {
         netIn.flip();
