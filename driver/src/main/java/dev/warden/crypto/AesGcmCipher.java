@@ -175,7 +175,9 @@ final class AesGcmCipher implements Aead {
             counters[at + 14] = (byte) (counter >>> 8);
             counters[at + 15] = (byte) counter;
         }
-        aes.encryptBlocks(counters, 0, counters.length, counters, 0);
-        return counters;
+        // out of place: encrypting in place makes the JDK's cipher copy its input and zero the copy (JDK 17)
+        byte[] encrypted = new byte[counters.length];
+        aes.encryptBlocks(counters, 0, counters.length, encrypted, 0);
+        return encrypted;
     }
 }

@@ -158,18 +158,19 @@ final class AesSivCipher implements DeterministicAead {
      */
     byte[] keystream(byte[] syntheticIv, int length) throws GeneralSecurityException {
         int blocks = (length + AesBlocks.BLOCK - 1) / AesBlocks.BLOCK;
-        byte[] keystream = new byte[Math.max(blocks, 1) * AesBlocks.BLOCK];
-        System.arraycopy(syntheticIv, 0, keystream, 0, AesBlocks.BLOCK);
-        keystream[8] &= 0x7f;
-        keystream[12] &= 0x7f;
+        byte[] counters = new byte[Math.max(blocks, 1) * AesBlocks.BLOCK];
+        System.arraycopy(syntheticIv, 0, counters, 0, AesBlocks.BLOCK);
+        counters[8] &= 0x7f;
+        counters[12] &= 0x7f;
         for (int b = 1; b < blocks; b++) {
             int at = b * AesBlocks.BLOCK;
-            System.arraycopy(keystream, at - AesBlocks.BLOCK, keystream, at, AesBlocks.BLOCK);
-            increment(keystream, at);
+            System.arraycopy(counters, at - AesBlocks.BLOCK, counters, at, AesBlocks.BLOCK);
+            increment(counters, at);
         }
-        if (blocks > 0) {
-            ctrKey.encryptBlocks(keystream, 0, blocks * AesBlocks.BLOCK, keystream, 0);
-        }
+        if (blocks == 0) return counters;
+        // out of place: encrypting in place makes the JDK's cipher copy its input and zero the copy (JDK 17)
+        byte[] keystream = new byte[counters.length];
+        ctrKey.encryptBlocks(counters, 0, counters.length, keystream, 0);
         return keystream;
     }
 
