@@ -66,6 +66,21 @@ public final class AuditTrailReader {
         }
     }
 
+    /**
+     * Every readable event of the files and directories given, in trail order, as its format 1 line without the
+     * newline: every value in full, whatever format the file is in, for tools and checks that look at one line at a
+     * time ({@code grep}, {@code jq}). The {@code hash} is the one the trail holds: it verifies only for lines
+     * written in format 1.
+     */
+    public static List<String> readAsFormat1Lines(List<Path> paths) throws IOException {
+        List<String> out = new ArrayList<>();
+        forEachInFiles(paths, e -> {
+            byte[] line = AuditLineCodec.line(AuditLineCodec.content(e.seq(), e.prev(), e.event()), e.hash());
+            out.add(new String(line, 0, line.length - 1, java.nio.charset.StandardCharsets.UTF_8));
+        });
+        return out;
+    }
+
     private static void parse(AuditLineReader reader, byte[] line, Consumer<ChainedEvent> consumer) {
         try {
             consumer.accept(reader.read(line));
