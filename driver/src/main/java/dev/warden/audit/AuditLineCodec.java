@@ -17,9 +17,11 @@ import java.util.TreeMap;
  * time as ISO-8601 UTC with exactly six fractional digits) followed, inside the same object, by {@code "hash":"<hex>"} as the last field. The hash
  * is the chain key's MAC over the content bytes, i.e. the line without {@code ,"hash":"…"} (and without the
  * newline). Verification works on the raw bytes, so any byte changed in a line is detected, whitespace
- * included.
+ * included. That is format 1; format 2 (what files are written in) is the same line with repeated values defined
+ * once per file in a line's {@code def} and then given as their id, nulls left out, and {@code "format":2} on each
+ * file's first line ({@link TrailDictionary}, {@link AuditLineReader}, docs/audit.md "Trail format").
  *
- * <p>Stateless and thread-safe.
+ * <p>Stateless and thread-safe (a {@code ContentEncoder} is one writer's).
  */
 public final class AuditLineCodec {
 
