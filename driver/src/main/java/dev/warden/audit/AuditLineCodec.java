@@ -1,19 +1,11 @@
 package dev.warden.audit;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,14 +17,14 @@ import java.util.TreeMap;
  * time as ISO-8601 UTC with exactly six fractional digits) followed, inside the same object, by {@code "hash":"<hex>"} as the last field. The hash
  * is the chain key's MAC over the content bytes, i.e. the line without {@code ,"hash":"…"} (and without the
  * newline). Verification works on the raw bytes, so any byte changed in a line is detected, whitespace
- * included.
+ * included. That is format 1; format 2 (what files are written in) is the same line with repeated values defined
+ * once per file in a line's {@code def} and then given as their id, nulls left out, and {@code "format":2} on each
+ * file's first line ({@link TrailDictionary}, {@link AuditLineReader}, docs/audit.md "Trail format").
  *
- * <p>Stateless and thread-safe.
+ * <p>Stateless and thread-safe (a {@code ContentEncoder} is one writer's).
  */
 public final class AuditLineCodec {
 
-    private static final JsonFactory JSON = new JsonFactory();
-    private static final ObjectMapper MAPPER = new ObjectMapper(JSON);
     private static final DateTimeFormatter SECOND =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.").withZone(ZoneOffset.UTC);
     private static final byte[] HASH_FIELD = ",\"hash\":\"".getBytes(StandardCharsets.US_ASCII);
@@ -83,6 +75,21 @@ public final class AuditLineCodec {
         private static final byte[] HEX_UPPER = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
         private byte[] buf = new byte[1024];
         private int count;
+        /** Format 2's dictionary of the file being written, or null: format 1, every value in full. */
+        private final TrailDictionary dictionary;
+        private final Object[] values = new Object[REFERABLE.length];
+        private final int[] ids = new int[REFERABLE.length];
+        private final int[] defined = new int[REFERABLE.length];
+
+        /** A format 1 encoder: every value written in full. */
+        ContentEncoder() {
+            this(null);
+        }
+
+        /** A format 2 encoder over {@code dictionary} (null: format 1). */
+        ContentEncoder(TrailDictionary dictionary) {
+            this.dictionary = dictionary;
+        }
 
         /** The content of one event, in a new array. */
         byte[] content(long seq, String prev, AuditEvent e) {
@@ -92,6 +99,9 @@ public final class AuditLineCodec {
 
         /** Encodes one event's content into {@link #buffer()}, returning its length (valid until the next call). */
         int encode(long seq, String prev, AuditEvent e) {
+            if (dictionary != null) {
+                return encodeReferring(seq, prev, e);
+            }
             count = 0;
             raw(SEQ);
             number(seq);
@@ -153,6 +163,147 @@ public final class AuditLineCodec {
             ensure(1);
             buf[count++] = '}';
             return count;
+        }
+
+        /**
+         * Format 2: the referable values already in the file's dictionary as their id, the others defined in this
+         * line's {@code def} (first, so that a reader meets a definition before its use) and referred to as well;
+         * null values left out; the file's first line carries {@code "format":2}.
+         */
+        private int encodeReferring(long seq, String prev, AuditEvent e) {
+            values[0] = e.sessionId();
+            values[1] = e.databaseUser();
+            values[2] = e.role();
+            values[3] = e.purpose();
+            values[4] = e.client();
+            values[5] = e.clientAddress();
+            values[6] = e.statementKind();
+            values[7] = e.fingerprint();
+            values[8] = e.policyVersion();
+            values[9] = e.tables();
+            values[10] = e.columnsRead();
+            values[11] = e.columnsWritten();
+            values[12] = e.columnsFiltered();
+            values[13] = e.decision();
+            values[14] = e.reason();
+            values[15] = e.sqlState();
+            values[16] = e.callSite();
+            int fresh = 0;
+            for (int i = 0; i < values.length; i++) {
+                Object v = values[i];
+                int id = 0;
+                if (v != null && !isEmpty(v)) {
+                    id = dictionary.idOf(v);
+                    if (id == 0) {
+                        id = dictionary.define(v, length(v));
+                        if (id != 0) {
+                            defined[fresh++] = id;
+                        }
+                    }
+                }
+                ids[i] = id;
+            }
+            count = 0;
+            raw(SEQ);
+            number(seq);
+            raw(PREV);
+            string(prev);
+            if (dictionary.atFileStart()) {
+                raw(FORMAT_2);
+            }
+            if (fresh > 0) {
+                raw(DEF);
+                for (int j = 0; j < fresh; j++) {
+                    ensure(2);
+                    if (j > 0) {
+                        buf[count++] = ',';
+                    }
+                    buf[count++] = '"';
+                    number(defined[j]);
+                    ensure(2);
+                    buf[count++] = '"';
+                    buf[count++] = ':';
+                    value(dictionary.value(defined[j]));
+                }
+                ensure(1);
+                buf[count++] = '}';
+            }
+            raw(TYPE);
+            string(e.type());
+            if (e.time() != null) {
+                raw(TIME);
+                time(e.time());
+            }
+            if (e.eventId() != null) {
+                raw(EVENT_ID);
+                string(e.eventId());
+            }
+            for (int i = 0; i <= 12; i++) {
+                field(i);
+            }
+            raw(ROWS);
+            number(e.rows());
+            for (int i = 13; i <= 15; i++) {
+                field(i);
+            }
+            raw(DURATION);
+            number(e.durationMicros());
+            if (e.rowKeyHashes() != null) {
+                raw(ROW_KEY_HASHES);
+                list(e.rowKeyHashes());
+            }
+            field(16);
+            ensure(1);
+            buf[count++] = '}';
+            dictionary.lineWritten();
+            return count;
+        }
+
+        /** A referable field: left out when null, its id when the dictionary has it, else in full. */
+        private void field(int i) {
+            Object v = values[i];
+            if (v == null) {
+                return;
+            }
+            raw(REFERABLE[i]);
+            if (ids[i] != 0) {
+                number(ids[i]);
+            } else {
+                value(v);
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private void value(Object v) {
+            if (v instanceof String s) {
+                string(s);
+            } else if (v instanceof List<?> l) {
+                list((List<String>) l);
+            } else {
+                columns((Map<String, String>) v);
+            }
+        }
+
+        private static boolean isEmpty(Object v) {
+            return v instanceof List<?> l ? l.isEmpty() : v instanceof Map<?, ?> m && m.isEmpty();
+        }
+
+        /** About the characters a value takes, to bound the dictionary. */
+        private static int length(Object v) {
+            if (v instanceof String s) {
+                return s.length();
+            }
+            int n = 2;
+            if (v instanceof List<?> l) {
+                for (Object o : l) {
+                    n += o == null ? 4 : o.toString().length() + 3;
+                }
+            } else {
+                for (Map.Entry<?, ?> en : ((Map<?, ?>) v).entrySet()) {
+                    n += String.valueOf(en.getKey()).length() + String.valueOf(en.getValue()).length() + 6;
+                }
+            }
+            return n;
         }
 
         /** The buffer {@link #encode} wrote into. */
@@ -334,6 +485,14 @@ public final class AuditLineCodec {
     private static final byte[] DURATION = ascii(",\"durationMicros\":");
     private static final byte[] ROW_KEY_HASHES = ascii(",\"rowKeyHashes\":");
     private static final byte[] CALL_SITE = ascii(",\"callSite\":");
+    private static final byte[] FORMAT_2 = ascii(",\"format\":2");
+    private static final byte[] DEF = ascii(",\"def\":{");
+    /** The fields a format 2 line may give as a dictionary id, in line order (see {@link TrailDictionary}). */
+    static final String[] REFERABLE_NAMES = {"sessionId", "databaseUser", "role", "purpose", "client",
+            "clientAddress", "statementKind", "fingerprint", "policyVersion", "tables", "columnsRead",
+            "columnsWritten", "columnsFiltered", "decision", "reason", "sqlState", "callSite"};
+    private static final byte[][] REFERABLE = java.util.Arrays.stream(REFERABLE_NAMES)
+            .map(n -> ascii(",\"" + n + "\":")).toArray(byte[][]::new);
 
     /** The full line, newline included: the content with {@code ,"hash":"<hex of tag>"} as last field. */
     public static byte[] line(byte[] content, byte[] tag) {
@@ -401,62 +560,33 @@ public final class AuditLineCodec {
     public record Signed(byte[] content, byte[] tag, String hashHex) {}
 
     /**
-     * Parses a line (without its newline). Does not check the MAC.
+     * Parses a line (without its newline) that stands alone: a format 1 line, or the first line of a format 2 file.
+     * Does not check the MAC. A format 2 line referring to its file's dictionary needs the lines before it: read
+     * those with an {@link AuditLineReader}.
      *
-     * @throws IllegalArgumentException when the line is not a well-formed audit event; the message names the
-     *                                  problem, never the content
+     * @throws IllegalArgumentException when the line is not a well-formed audit event, or refers to a dictionary;
+     *                                  the message names the problem, never the content
      */
     public static ChainedEvent parse(byte[] line) {
-        JsonNode n;
-        try {
-            n = MAPPER.readTree(line);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not valid JSON", e);
+        int[] missing = {0};
+        ChainedEvent e = new AuditLineReader().read(line, true, id -> missing[0]++);
+        if (missing[0] > 0) {
+            throw new IllegalArgumentException("a format 2 line refers to its file's dictionary: read the file with "
+                    + "AuditLineReader");
         }
-        if (n == null || !n.isObject() || !n.path("seq").canConvertToLong() || !n.path("hash").isTextual()) {
-            throw new IllegalArgumentException("not an audit event (seq or hash missing)");
-        }
-        Instant time;
-        try {
-            time = n.path("time").isTextual() ? Instant.parse(n.get("time").asText()) : null;
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("bad time", e);
-        }
-        Map<String, String> columnsRead = null;
-        JsonNode cr = n.get("columnsRead");
-        if (cr != null && cr.isObject()) {
-            columnsRead = new LinkedHashMap<>();
-            for (var it = cr.fields(); it.hasNext(); ) {
-                var f = it.next();
-                columnsRead.put(f.getKey(), text(f.getValue()));
-            }
-        }
-        AuditEvent e = new AuditEvent(text(n.get("type")), time, text(n.get("eventId")), text(n.get("sessionId")),
-                text(n.get("databaseUser")), text(n.get("role")), text(n.get("purpose")), text(n.get("client")),
-                text(n.get("clientAddress")), text(n.get("statementKind")), text(n.get("fingerprint")),
-                text(n.get("policyVersion")), list(n.get("tables")), columnsRead, list(n.get("columnsWritten")),
-                list(n.get("columnsFiltered")), n.path("rows").asLong(-1), text(n.get("decision")),
-                text(n.get("reason")), text(n.get("sqlState")), n.path("durationMicros").asLong(0),
-                list(n.get("rowKeyHashes")), text(n.get("callSite")));
-        String prev = text(n.get("prev"));
-        return new ChainedEvent(n.get("seq").asLong(), prev == null ? "" : prev, n.get("hash").asText(), e);
+        return e;
+    }
+
+    /**
+     * The place in the chain ({@code seq}, {@code prev}, {@code hash}) and the type of a line read alone, whatever
+     * its format: references to its file's dictionary are left unresolved.
+     */
+    static ChainedEvent parseHead(byte[] line) {
+        return new AuditLineReader().read(line, true, id -> { });
     }
 
     /** Parses a line given as text. */
     public static ChainedEvent parse(String line) {
         return parse(line.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String text(JsonNode n) {
-        return n == null || n.isNull() ? null : n.asText();
-    }
-
-    private static List<String> list(JsonNode n) {
-        if (n == null || !n.isArray()) {
-            return null;
-        }
-        List<String> out = new ArrayList<>(n.size());
-        n.forEach(v -> out.add(text(v)));
-        return Collections.unmodifiableList(out);
     }
 }

@@ -25,10 +25,17 @@ import java.util.Objects;
  *                        another owner, shipped off the host) to which the chain's head is appended at most every
  *                        {@code anchorInterval} and at close; null for none
  * @param anchorInterval  the longest an event forced to disk waits before the head naming it is anchored
+ * @param format          the trail format written: {@link #FORMAT_2} (the default: repeated values written once per
+ *                        file and referred to by id) or {@link #FORMAT_1} (every line stands alone); readers take both
  */
 public record AuditSinkConfig(Path path, Durability durability, FailureMode onFailure, long rotateSizeBytes,
                               boolean rotateDaily, int queueCapacity, Duration flushInterval, String instance,
-                              Path anchor, Duration anchorInterval) {
+                              Path anchor, Duration anchorInterval, int format) {
+
+    /** Every line stands alone: every value in full (the format of the audit table's rows, and of older trails). */
+    public static final int FORMAT_1 = 1;
+    /** A dictionary per file: each repeated value is written once per file and referred to by id (docs/audit.md). */
+    public static final int FORMAT_2 = 2;
 
     /** When {@code record} returns. */
     public enum Durability { ASYNC, SYNC }
@@ -60,6 +67,17 @@ public record AuditSinkConfig(Path path, Durability durability, FailureMode onFa
             AuditTrailFiles.checkInstance(instance);
         }
         Objects.requireNonNull(anchorInterval, "anchorInterval");
+        if (format != FORMAT_1 && format != FORMAT_2) {
+            throw new IllegalArgumentException("audit trail format " + format + " (1 or 2)");
+        }
+    }
+
+    /** A trail in the default format ({@link #FORMAT_2}). */
+    public AuditSinkConfig(Path path, Durability durability, FailureMode onFailure, long rotateSizeBytes,
+                           boolean rotateDaily, int queueCapacity, Duration flushInterval, String instance,
+                           Path anchor, Duration anchorInterval) {
+        this(path, durability, onFailure, rotateSizeBytes, rotateDaily, queueCapacity, flushInterval, instance, anchor,
+                anchorInterval, FORMAT_2);
     }
 
     /** A single-writer trail without an anchor. */
@@ -80,34 +98,40 @@ public record AuditSinkConfig(Path path, Durability durability, FailureMode onFa
 
     public AuditSinkConfig withDurability(Durability d) {
         return new AuditSinkConfig(path, d, onFailure, rotateSizeBytes, rotateDaily, queueCapacity, flushInterval,
-                instance, anchor, anchorInterval);
+                instance, anchor, anchorInterval, format);
     }
 
     public AuditSinkConfig withFailureMode(FailureMode f) {
         return new AuditSinkConfig(path, durability, f, rotateSizeBytes, rotateDaily, queueCapacity, flushInterval,
-                instance, anchor, anchorInterval);
+                instance, anchor, anchorInterval, format);
     }
 
     public AuditSinkConfig withRotation(long sizeBytes, boolean daily) {
         return new AuditSinkConfig(path, durability, onFailure, sizeBytes, daily, queueCapacity, flushInterval,
-                instance, anchor, anchorInterval);
+                instance, anchor, anchorInterval, format);
     }
 
     public AuditSinkConfig withQueueCapacity(int capacity) {
         return new AuditSinkConfig(path, durability, onFailure, rotateSizeBytes, rotateDaily, capacity, flushInterval,
-                instance, anchor, anchorInterval);
+                instance, anchor, anchorInterval, format);
     }
 
     /** Writes the chain of {@code instance} (see {@link #instance}). */
     public AuditSinkConfig withInstance(String instance) {
         return new AuditSinkConfig(path, durability, onFailure, rotateSizeBytes, rotateDaily, queueCapacity,
-                flushInterval, instance, anchor, anchorInterval);
+                flushInterval, instance, anchor, anchorInterval, format);
     }
 
     /** Anchors the chain's head in {@code anchor} at most every {@code interval} (see {@link #anchor}). */
     public AuditSinkConfig withAnchor(Path anchor, Duration interval) {
         return new AuditSinkConfig(path, durability, onFailure, rotateSizeBytes, rotateDaily, queueCapacity,
-                flushInterval, instance, anchor, interval);
+                flushInterval, instance, anchor, interval, format);
+    }
+
+    /** Writes trail format {@code format} ({@link #FORMAT_1} or {@link #FORMAT_2}). */
+    public AuditSinkConfig withFormat(int format) {
+        return new AuditSinkConfig(path, durability, onFailure, rotateSizeBytes, rotateDaily, queueCapacity,
+                flushInterval, instance, anchor, anchorInterval, format);
     }
 
     /** The name of the chain this config writes: the trail's base, with {@code @instance} when there is one. */

@@ -17,8 +17,9 @@ import java.util.Properties;
 import java.util.function.Consumer;
 
 /**
- * Reads events back for reports: from JSON Lines files (complete, parsable lines only: a torn last line or a
- * malformed line is skipped; use {@link AuditVerifier} to know whether the trail can be trusted) or from the
+ * Reads events back for reports: from JSON Lines files, format 1 and 2 alike (complete, parsable lines only: a torn
+ * last line or a malformed line is skipped; a format 2 reference that no earlier line of its file defines reads as
+ * {@code (unresolved #N)}; use {@link AuditVerifier} to know whether the trail can be trusted) or from the
  * audit table of a {@link DatabaseAuditSink}. Stateless and thread-safe.
  */
 public final class AuditTrailReader {
@@ -46,13 +47,15 @@ public final class AuditTrailReader {
 
     /** Streams the events of the files and directories given, in trail order, without holding them all. */
     public static void forEachInFiles(List<Path> paths, Consumer<ChainedEvent> consumer) throws IOException {
+        AuditLineReader reader = new AuditLineReader();
         for (Path file : AuditTrailFiles.expand(paths)) {
+            reader.startFile(); // a format 2 file's references resolve within the file
             try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
                 ByteArrayOutputStream line = new ByteArrayOutputStream(1024);
                 int b;
                 while ((b = in.read()) >= 0) {
                     if (b == '\n') {
-                        parse(line.toByteArray(), consumer);
+                        parse(reader, line.toByteArray(), consumer);
                         line.reset();
                     } else {
                         line.write(b);
@@ -63,9 +66,24 @@ public final class AuditTrailReader {
         }
     }
 
-    private static void parse(byte[] line, Consumer<ChainedEvent> consumer) {
+    /**
+     * Every readable event of the files and directories given, in trail order, as its format 1 line without the
+     * newline: every value in full, whatever format the file is in, for tools and checks that look at one line at a
+     * time ({@code grep}, {@code jq}). The {@code hash} is the one the trail holds: it verifies only for lines
+     * written in format 1.
+     */
+    public static List<String> readAsFormat1Lines(List<Path> paths) throws IOException {
+        List<String> out = new ArrayList<>();
+        forEachInFiles(paths, e -> {
+            byte[] line = AuditLineCodec.line(AuditLineCodec.content(e.seq(), e.prev(), e.event()), e.hash());
+            out.add(new String(line, 0, line.length - 1, java.nio.charset.StandardCharsets.UTF_8));
+        });
+        return out;
+    }
+
+    private static void parse(AuditLineReader reader, byte[] line, Consumer<ChainedEvent> consumer) {
         try {
-            consumer.accept(AuditLineCodec.parse(line));
+            consumer.accept(reader.read(line));
         } catch (IllegalArgumentException malformed) {
             // reported by the verifier, not by reports
         }
@@ -75,8 +93,9 @@ public final class AuditTrailReader {
     public static List<ChainedEvent> readTable(String jdbcUrl, Properties properties, String table)
             throws SQLException {
         List<ChainedEvent> out = new ArrayList<>();
+        AuditLineReader reader = new AuditLineReader();
         for (String line : readTableLines(jdbcUrl, properties, table)) {
-            parse(line.getBytes(java.nio.charset.StandardCharsets.UTF_8), out::add);
+            parse(reader, line.getBytes(java.nio.charset.StandardCharsets.UTF_8), out::add);
         }
         return out;
     }

@@ -54,7 +54,12 @@ public record AuditVerification(List<Finding> findings, long events, long firstS
         /** The first event given is not seq 1: earlier files were not given (archived or removed). */
         STARTS_LATE,
         /** An alarm event written by the sink (outage, crash recovery). */
-        ALARM
+        ALARM,
+        /**
+         * A format 2 line refers to a dictionary entry that no authenticated earlier line of its file defines (the
+         * defining line was deleted or edited).
+         */
+        UNRESOLVED
     }
 
     public record Finding(Severity severity, Kind kind, String message) {

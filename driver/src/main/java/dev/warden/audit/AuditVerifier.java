@@ -127,14 +127,16 @@ public final class AuditVerifier {
         List<Finding> findings = new ArrayList<>();
         List<Entry> entries = new ArrayList<>();
         Head head = new Head();
+        AuditLineReader reader = new AuditLineReader();
         for (int i = 0; i < files.size(); i++) {
             Path file = files.get(i);
             byte[] bytes = Files.readAllBytes(file); // one file at a time; only the parsed entries are kept
+            reader.startFile(); // format 2: a file's references resolve within the file
             int start = 0;
             int number = 1;
             for (int j = 0; j < bytes.length; j++) {
                 if (bytes[j] == '\n') {
-                    add(entries, findings, head, names, i, number++, Arrays.copyOfRange(bytes, start, j));
+                    add(reader, entries, findings, head, names, i, number++, Arrays.copyOfRange(bytes, start, j));
                     start = j + 1;
                 }
             }
@@ -156,20 +158,28 @@ public final class AuditVerifier {
         List<Finding> findings = new ArrayList<>();
         List<Entry> entries = new ArrayList<>(lines.size());
         Head head = new Head();
+        AuditLineReader reader = new AuditLineReader();
         for (int i = 0; i < lines.size(); i++) {
-            add(entries, findings, head, names, 0, i + 1, lines.get(i).getBytes(StandardCharsets.UTF_8));
+            add(reader, entries, findings, head, names, 0, i + 1, lines.get(i).getBytes(StandardCharsets.UTF_8));
         }
         return check(entries, names, findings, head, live, null);
     }
 
-    private void add(List<Entry> entries, List<Finding> findings, Head head, List<String> names, int source,
-                     int number, byte[] bytes) {
-        Entry e = parse(source, number, bytes, head);
+    private void add(AuditLineReader reader, List<Entry> entries, List<Finding> findings, Head head,
+                     List<String> names, int source, int number, byte[] bytes) {
+        TreeSet<Integer> unresolved = new TreeSet<>();
+        Entry e = parse(reader, source, number, bytes, head, unresolved);
         if (e == null) {
             findings.add(error(Kind.MALFORMED, "malformed line in " + names.get(source) + " line " + number
                     + " (not an audit event)"));
-        } else {
-            entries.add(e);
+            return;
+        }
+        entries.add(e);
+        if (e.valid && !unresolved.isEmpty()) {
+            // the line is authentic, but what it refers to is not in its file: a defining line was removed or edited
+            findings.add(error(Kind.UNRESOLVED, "unresolved reference: seq " + e.seq + " in " + names.get(source)
+                    + " line " + number + " refers to dictionary entr" + (unresolved.size() == 1 ? "y " : "ies ")
+                    + unresolved + ", which no authenticated earlier line of its file defines"));
         }
     }
 
@@ -334,15 +344,17 @@ public final class AuditVerifier {
         return e != null ? e : edited.get(seq);
     }
 
-    private Entry parse(int source, int number, byte[] bytes, Head head) {
+    private Entry parse(AuditLineReader reader, int source, int number, byte[] bytes, Head head,
+                        java.util.Set<Integer> unresolved) {
+        AuditLineCodec.Signed signed = AuditLineCodec.split(bytes);
+        boolean valid = signed != null && verifies(signed);
         ChainedEvent parsed;
         try {
-            parsed = AuditLineCodec.parse(bytes);
+            // only an authenticated line's definitions are taken: an edited one must not give values to others
+            parsed = reader.read(bytes, valid, unresolved::add);
         } catch (IllegalArgumentException e) {
             return null;
         }
-        AuditLineCodec.Signed signed = AuditLineCodec.split(bytes);
-        boolean valid = signed != null && verifies(signed);
         String type = parsed.event().type();
         if (valid && parsed.seq() > head.seq) {
             head.seq = parsed.seq();

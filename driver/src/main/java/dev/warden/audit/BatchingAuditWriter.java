@@ -264,14 +264,34 @@ final class BatchingAuditWriter {
 
     /** Stops taking records, writes everything queued and the seal, and closes the target. */
     void close() {
+        close(null);
+    }
+
+    /**
+     * {@link #close()}, giving up once the writer has written nothing for {@code stalled} (null: never): its target
+     * is gone (a database stopped before this JVM's exit) or hangs, and waiting longer would only hold the caller.
+     * The writer thread (a daemon) is left to its last attempt; what was not written is counted as dropped, logged
+     * and thrown.
+     */
+    void close(Duration stalled) {
         closing = true;
         LockSupport.unpark(writer);
+        long limit = stalled == null ? Long.MAX_VALUE : stalled.toNanos();
+        long progressAt = System.nanoTime();
+        long progress = written;
         boolean interrupted = false;
         while (writer.isAlive()) {
             try {
-                writer.join();
+                writer.join(50);
             } catch (InterruptedException e) {
                 interrupted = true;
+            }
+            if (written != progress) {
+                progress = written;
+                progressAt = System.nanoTime();
+            } else if (writer.isAlive() && System.nanoTime() - progressAt > limit) {
+                abandon(stalled);
+                break;
             }
         }
         if (interrupted) {
@@ -282,6 +302,18 @@ final class BatchingAuditWriter {
             throw new UncheckedIOException("audit trail " + target.describe() + " could not be completed and sealed: "
                     + describe(failure), failure);
         }
+    }
+
+    private static final System.Logger LOG = System.getLogger("dev.warden.audit");
+
+    private void abandon(Duration stalled) {
+        int queued = queue.size();
+        dropped.addAndGet(queued);
+        IOException failure = new IOException("gave up sealing after " + stalled.toMillis() + " ms without progress ("
+                + (unhealthyDetail != null ? unhealthyDetail : "no answer") + "): the batch being written and "
+                + queued + " queued events not written, trail not sealed");
+        closeFailure = failure;
+        LOG.log(System.Logger.Level.WARNING, "Warden: audit trail " + target.describe() + ": " + failure.getMessage());
     }
 
     // ---------------------------------------------------------------- writer thread

@@ -22,7 +22,7 @@ import java.util.Properties;
  *
  * <p>Thread-safe. One writer per table: a second one is detected on reconnect (an alarm) but not prevented.
  */
-public final class DatabaseAuditSink implements AuditSink {
+public final class DatabaseAuditSink extends WriterBackedAuditSink {
 
     /**
      * @param jdbcUrl    a plain JDBC URL of the audit database (its driver on the class path)
@@ -54,50 +54,29 @@ public final class DatabaseAuditSink implements AuditSink {
 
     public static final String DEFAULT_TABLE = "warden_audit";
 
-    private final BatchingAuditWriter writer;
+    /**
+     * How long {@link #close} waits for the seal row once the database stops answering: at JVM exit the database
+     * (an embedded one, a server shutting down) may be gone already, and a seal retried against it would hold the
+     * exit. After it, close gives up and says what was not written.
+     */
+    static final java.time.Duration SEAL_TIMEOUT = java.time.Duration.ofSeconds(3);
 
     public DatabaseAuditSink(Config config, ChainKey key) {
         this(config, key, AuditHealthListener.NONE, Clock.systemUTC());
     }
 
     public DatabaseAuditSink(Config config, ChainKey key, AuditHealthListener listener, Clock clock) {
-        JdbcAuditTarget target = new JdbcAuditTarget(config.jdbcUrl(), config.properties(), config.table(), key, clock);
-        this.writer = new BatchingAuditWriter(target, config.durability(), config.onFailure(), config.queueCapacity(),
-                config.flushInterval(), clock, listener, "warden-audit-db-" + config.table());
+        super(new BatchingAuditWriter(new JdbcAuditTarget(config.jdbcUrl(), config.properties(), config.table(), key,
+                clock), config.durability(), config.onFailure(), config.queueCapacity(), config.flushInterval(), clock,
+                listener, "warden-audit-db-" + config.table()));
     }
 
-    @Override
-    public void record(AuditEvent event) throws AuditUnavailableException {
-        writer.record(event);
-    }
-
-    public boolean isHealthy() {
-        return writer.healthy();
-    }
-
-    @Override
-    public boolean isStopped() {
-        return writer.stopped();
-    }
-
-    @Override
-    public long queuedEvents() {
-        return writer.queued();
-    }
-
-    @Override
-    public long eventsWritten() {
-        return writer.written();
-    }
-
-    @Override
-    public long eventsDropped() {
-        return writer.dropped();
-    }
-
-    /** Writes everything queued and the seal row. */
+    /**
+     * Writes everything queued and the seal row; gives up after {@link #SEAL_TIMEOUT} of the database not answering
+     * (see there), throwing an {@link java.io.UncheckedIOException} that says how many events were not written.
+     */
     @Override
     public void close() {
-        writer.close();
+        writer().close(SEAL_TIMEOUT);
     }
 }

@@ -64,6 +64,7 @@ final class JdbcAuditTarget implements AuditBatchTarget {
         closeQuietly();
         try {
             connection = DriverManager.getConnection(url, properties);
+            boundNetworkWaits(connection);
             connection.setAutoCommit(false);
             List<AuditEvent> alarms = new ArrayList<>();
             if (chain == null) {
@@ -103,6 +104,22 @@ final class JdbcAuditTarget implements AuditBatchTarget {
         } catch (SQLException e) {
             closeQuietly();
             throw io(e);
+        }
+    }
+
+    /** How long one call may wait on the database's answer: a server that stops answering fails the batch. */
+    static final int NETWORK_TIMEOUT_MILLIS = 10_000;
+
+    /**
+     * Bounds each call's wait for the database (JDBC's network timeout), so that a database gone silent (stopped,
+     * unplugged) fails the write, which is then retried, instead of holding the writer thread for ever. A driver
+     * without network timeouts is used as it is.
+     */
+    private static void boundNetworkWaits(Connection c) {
+        try {
+            c.setNetworkTimeout(Runnable::run, NETWORK_TIMEOUT_MILLIS);
+        } catch (SQLException | UnsupportedOperationException | AbstractMethodError e) {
+            // not supported by this driver: its own timeouts apply
         }
     }
 

@@ -16,10 +16,9 @@ import java.util.List;
  *
  * <p>Thread-safe; {@link #record} costs the caller a queue insertion (see {@link BatchingAuditWriter}).
  */
-public final class JsonLinesAuditSink implements AuditSink {
+public final class JsonLinesAuditSink extends WriterBackedAuditSink {
 
     private final JsonLinesFileTarget target;
-    private final BatchingAuditWriter writer;
 
     public JsonLinesAuditSink(AuditSinkConfig config, ChainKey key) {
         this(config, key, AuditHealthListener.NONE, Clock.systemUTC());
@@ -31,10 +30,14 @@ public final class JsonLinesAuditSink implements AuditSink {
 
     /** With a clock for the trail's own events, file names and daily rotation (tests). */
     public JsonLinesAuditSink(AuditSinkConfig config, ChainKey key, AuditHealthListener listener, Clock clock) {
-        this.target = new JsonLinesFileTarget(config, key, clock);
-        this.writer = new BatchingAuditWriter(target, config.durability(), config.onFailure(),
-                config.queueCapacity(), config.flushInterval(), clock, listener,
-                "warden-audit-" + AuditTrailFiles.base(config.path()));
+        this(new JsonLinesFileTarget(config, key, clock), config, listener, clock);
+    }
+
+    private JsonLinesAuditSink(JsonLinesFileTarget target, AuditSinkConfig config, AuditHealthListener listener,
+                               Clock clock) {
+        super(new BatchingAuditWriter(target, config.durability(), config.onFailure(), config.queueCapacity(),
+                config.flushInterval(), clock, listener, "warden-audit-" + AuditTrailFiles.base(config.path())));
+        this.target = target;
     }
 
     /**
@@ -79,53 +82,13 @@ public final class JsonLinesAuditSink implements AuditSink {
         }
     }
 
-    @Override
-    public void record(AuditEvent event) throws AuditUnavailableException {
-        writer.record(event);
-    }
-
-    /** False while the trail cannot be written (records then fail, or queue, per the failure mode). */
-    public boolean isHealthy() {
-        return writer.healthy();
-    }
-
-    @Override
-    public boolean isStopped() {
-        return writer.stopped();
-    }
-
-    @Override
-    public long queuedEvents() {
-        return writer.queued();
-    }
-
-    @Override
-    public long eventsWritten() {
-        return writer.written();
-    }
-
-    @Override
-    public long eventsDropped() {
-        return writer.dropped();
-    }
-
     /** Events queued and not yet taken by the writer thread (tests, metrics). */
     int queued() {
-        return writer.queued();
+        return writer().queued();
     }
 
     /** The file being written (for operators and tests); may change at any time by rotation. */
     public Path currentFile() {
         return target.currentFile();
-    }
-
-    /**
-     * Writes everything queued and the seal, forces and releases the trail.
-     *
-     * @throws java.io.UncheckedIOException when queued events could not be written (the trail stays unsealed)
-     */
-    @Override
-    public void close() {
-        writer.close();
     }
 }

@@ -37,6 +37,8 @@ final class JsonLinesFileTarget implements AuditBatchTarget {
     private final boolean rotateDaily;
     private final ChainKey key;
     private final Clock clock;
+    /** Writes format 2 (a dictionary per file), else format 1 (see {@link AuditSinkConfig#format}). */
+    private final boolean format2;
 
     private FileChannel lockChannel;
     private FileLock lock;
@@ -64,6 +66,7 @@ final class JsonLinesFileTarget implements AuditBatchTarget {
         this.rotateDaily = config.rotateDaily();
         this.key = key;
         this.clock = clock;
+        this.format2 = config.format() >= 2;
     }
 
     @Override
@@ -156,12 +159,12 @@ final class JsonLinesFileTarget implements AuditBatchTarget {
                 alarms.add(AuditEvent.alarm(clock.instant(), "previous run ended without a seal after seq "
                         + last.seq() + " in " + file + " (crash or kill)"));
             }
-            return new AuditChain(key, last.seq(), last.hash());
+            return new AuditChain(key, last.seq(), last.hash(), format2);
         }
         if (instance != null) {
             alarms.add(0, AuditEvent.chainStarted(clock.instant(), base, instance));
         }
-        return new AuditChain(key, 0, "");
+        return new AuditChain(key, 0, "", format2);
     }
 
     private record Tail(ChainedEvent last, boolean verified, long tornAt) {}
@@ -233,7 +236,7 @@ final class JsonLinesFileTarget implements AuditBatchTarget {
 
     private static ChainedEvent tryParse(byte[] line) {
         try {
-            return AuditLineCodec.parse(line);
+            return AuditLineCodec.parseHead(line); // the last line alone: its seq, hash and type
         } catch (IllegalArgumentException e) {
             return null;
         }
@@ -251,13 +254,12 @@ final class JsonLinesFileTarget implements AuditBatchTarget {
                 rotate();
             }
             for (AuditEvent e : events) {
-                long seqBefore = chain.seq();
-                String hashBefore = chain.hash();
+                AuditChain.Position before = chain.position();
                 byte[] line = chain.append(e);
                 long used = committedSize + buffered;
                 if (rotateSize > 0 && used > 0 && used + line.length + markReserve() > rotateSize) {
-                    // the event goes to the next file, after the mark that ends this one
-                    chain.rewindTo(seqBefore, hashBefore);
+                    // the event goes to the next file (its values defined afresh there), after the mark ending this one
+                    chain.rewindTo(before);
                     rotate();
                     committed += bufferedEvents;
                     bufferedEvents = 0;
@@ -278,7 +280,9 @@ final class JsonLinesFileTarget implements AuditBatchTarget {
     /** The longest a rotation mark's line can be under this key: kept free at the end of each file. */
     private int markReserve() {
         if (markReserve < 0) {
-            AuditChain probe = new AuditChain(key, Long.MAX_VALUE / 2, "f".repeat(64));
+            // a head as long as this key's tags, and a fresh dictionary (the mark's values defined in its line)
+            AuditChain probe = new AuditChain(key, Long.MAX_VALUE / 2, "f".repeat(2 * key.mac(new byte[1]).length),
+                    format2);
             markReserve = probe.append(AuditEvent.fileRotated(java.time.Instant.parse("2026-12-31T23:59:59.999999Z"))).length;
         }
         return markReserve;
@@ -332,6 +336,7 @@ final class JsonLinesFileTarget implements AuditBatchTarget {
         counter++;
         current = file;
         committedSize = 0;
+        chain.startFile();
         currentDay = LocalDate.ofInstant(now, ZoneOffset.UTC);
         needsNewFile = false;
         syncDirectory();

@@ -5,7 +5,10 @@
  *
  * <h2>Line format</h2> One JSON object per line (see {@link dev.warden.audit.AuditLineCodec}): {@code seq}
  * (monotonic across files and restarts), {@code prev} (the previous event's hash), the event's components in
- * declaration order, then {@code hash} = hex(MAC(the line without its {@code ,"hash":"…"} field)).
+ * declaration order, then {@code hash} = hex(MAC(the line without its {@code ,"hash":"…"} field)). Files are
+ * written in format 2: repeated values are defined once per file (a line's {@code def}, see
+ * {@link dev.warden.audit.TrailDictionary}) and referred to by id; {@link dev.warden.audit.AuditLineReader} reads
+ * both formats back (docs/audit.md, "Trail format").
  *
  * <h2>Sinks</h2> {@link dev.warden.audit.JsonLinesAuditSink} (rotated files) and
  * {@link dev.warden.audit.DatabaseAuditSink} (a table over its own connection) share one bounded queue and

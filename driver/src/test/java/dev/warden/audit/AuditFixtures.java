@@ -54,11 +54,16 @@ final class AuditFixtures {
     }
 
     static List<ChainedEvent> events(Path dir) throws IOException {
-        return lines(dir).stream().map(AuditLineCodec::parse).toList();
+        return AuditTrailReader.readFiles(trailFiles(dir));
     }
 
     static void writeTrail(Path dir, int n) throws Exception {
-        try (JsonLinesAuditSink sink = new JsonLinesAuditSink(config(dir, Durability.ASYNC), KEY)) {
+        writeTrail(dir, n, AuditSinkConfig.FORMAT_2);
+    }
+
+    /** {@code n} statements and a seal, in trail format {@code format}. */
+    static void writeTrail(Path dir, int n, int format) throws Exception {
+        try (JsonLinesAuditSink sink = new JsonLinesAuditSink(config(dir, Durability.ASYNC).withFormat(format), KEY)) {
             for (int i = 1; i <= n; i++) {
                 sink.record(statement(i));
             }

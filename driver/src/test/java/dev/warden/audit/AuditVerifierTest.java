@@ -23,7 +23,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Each kind of tampering is reported as exactly that, with the seq and file that show it. */
+/**
+ * Each kind of tampering is reported as exactly that, with the seq and file that show it: in format 1, whose lines
+ * each stand alone and are edited here as text (format 2's own cases are in {@link AuditTrailFormat2Test}).
+ */
 class AuditVerifierTest {
 
     @TempDir
@@ -33,7 +36,7 @@ class AuditVerifierTest {
 
     @BeforeEach
     void tenEventsAndASeal() throws Exception {
-        AuditFixtures.writeTrail(dir, 10);
+        AuditFixtures.writeTrail(dir, 10, AuditSinkConfig.FORMAT_1);
         file = trailFiles(dir).get(0);
         lines = new ArrayList<>(Files.readAllLines(file));
         assertEquals(11, lines.size());

@@ -255,6 +255,62 @@ class BatchingAuditWriterTest {
         assertTrue(t.closed);
     }
 
+    /** A target whose storage stops answering: each call then hangs, as a connection to a stopped database may. */
+    static final class HangingTarget extends MemoryTarget {
+        volatile boolean hanging;
+
+        @Override
+        public List<AuditEvent> open() throws IOException {
+            hang();
+            return super.open();
+        }
+
+        @Override
+        public void write(List<AuditEvent> events) throws PartialWriteException {
+            hang();
+            super.write(events);
+        }
+
+        private void hang() {
+            while (hanging) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            }
+        }
+    }
+
+    @Test
+    void closeGivesUpFastWhenTheStorageStopsAnsweringAndSaysWhatWasNotWritten() throws Exception {
+        HangingTarget t = new HangingTarget();
+        BatchingAuditWriter w = writer(t, Durability.ASYNC, FailureMode.FAIL_CLOSED, 64, new ArrayList<>());
+        w.record(statement(1));
+        await(() -> t.written.size() == 1);
+        t.hanging = true; // the database is gone: the next batch and the seal never come back
+        w.record(statement(2));
+        w.record(statement(3));
+        long start = System.nanoTime();
+        java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class,
+                () -> w.close(Duration.ofMillis(300)));
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(tookMillis < 3_000, "gave up after " + tookMillis + " ms");
+        assertTrue(e.getMessage().contains("gave up sealing after 300 ms without progress"), e.getMessage());
+        assertTrue(e.getMessage().contains("trail not sealed"), e.getMessage());
+        assertEquals(List.of("ev-1"), t.ids(), "nothing more was written, and no seal");
+        t.hanging = false;
+    }
+
+    @Test
+    void closeWithALimitStillWritesAStorageThatAnswersAndSeals() throws Exception {
+        MemoryTarget t = new MemoryTarget();
+        BatchingAuditWriter w = writer(t, Durability.ASYNC, FailureMode.FAIL_CLOSED, 64, new ArrayList<>());
+        for (int i = 1; i <= 20; i++) {
+            w.record(statement(i));
+        }
+        w.close(Duration.ofMillis(300));
+        List<String> expected = new ArrayList<>(expectedIds(1, 20));
+        expected.add(AuditEvent.SEAL);
+        assertEquals(expected, t.ids());
+    }
+
     @Test
     void closeWhileTheTargetStillFailsSaysHowManyEventsWereNotWritten() throws Exception {
         MemoryTarget t = new MemoryTarget();

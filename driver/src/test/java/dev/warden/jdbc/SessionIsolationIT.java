@@ -253,8 +253,10 @@ class SessionIsolationIT {
     private String trail() throws java.io.IOException {
         StringBuilder all = new StringBuilder();
         try (var files = Files.list(policy)) {
-            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("warden-audit")).sorted().toList()) {
-                all.append(Files.readString(f));
+            // one line per event, every value in full, whatever trail format the files are in
+            for (String line : dev.warden.audit.AuditTrailReader.readAsFormat1Lines(
+                    files.filter(f -> f.getFileName().toString().startsWith("warden-audit")).sorted().toList())) {
+                all.append(line).append('\n');
             }
         }
         return all.toString();

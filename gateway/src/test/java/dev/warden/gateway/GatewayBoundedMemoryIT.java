@@ -76,7 +76,7 @@ class GatewayBoundedMemoryIT {
             List<String> lines = new ArrayList<>();
             try (var files = Files.list(dir)) {
                 for (Path f : files.filter(f -> f.getFileName().toString().startsWith("warden-audit")).sorted().toList()) {
-                    lines.addAll(Files.readAllLines(f));
+                    lines.addAll(dev.warden.audit.AuditTrailReader.readAsFormat1Lines(List.of(f))); // every value in full
                 }
             }
             return lines;
