@@ -352,7 +352,8 @@ final class StatementCompiler {
      */
     private static boolean sortedByWarden(ColumnUse use, ColumnRule rule, Plan plan, LexedSql sql) {
         return use.kind() == dev.warden.sql.UseKind.UNSUPPORTED && rule.encryption() != Encryption.NONE
-                && plan.kind() == StatementKind.SELECT && sql.words().contains("order")
+                && plan.kind() == StatementKind.SELECT && sql.words().contains("order") && plan.tables().size() == 1
+                && WardenSort.eligible(sql)
                 && ("ORDER BY".equals(use.detail()) || "COLLATE".equals(use.detail()));
     }
 

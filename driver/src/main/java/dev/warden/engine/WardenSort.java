@@ -65,6 +65,17 @@ final class WardenSort {
     }
 
     /**
+     * Whether a statement may be one Warden sorts, by its words alone (one SELECT, none of the clauses refused): the
+     * statement compiler lets an encrypted ORDER BY key through only then, so that every other statement keeps the
+     * refusal it had ({@link #render} checks the shape fully).
+     */
+    static boolean eligible(dev.warden.sql.LexedSql sql) {
+        if (sql.statementCount() != 1) return false;
+        for (String word : REFUSED_WORDS) if (sql.words().contains(word)) return false;
+        return true;
+    }
+
+    /**
      * Reads the ORDER BY of {@code tokens} (the statement sent, its FROM at token {@code from}) and says how to send
      * it; the first hidden column is result column {@code firstHidden}.
      */

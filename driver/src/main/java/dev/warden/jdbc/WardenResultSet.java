@@ -764,6 +764,8 @@ public final class WardenResultSet implements ResultSet {
 
     @Override
     public int getType() throws SQLException {
+        // a result Warden sorts is read from a scrollable one, but can only be read forward (checkForwardOnly)
+        if (filter != null && filter.sorts()) return TYPE_FORWARD_ONLY;
         return delegate.getType();
     }
 
