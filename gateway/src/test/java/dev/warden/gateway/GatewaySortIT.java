@@ -106,10 +106,15 @@ class GatewaySortIT {
                             expected = SortTwins.keysOf(rs, keys);
                         }
                     }
+                    // pgjdbc's simple mode inlines a bound count as a cast ('7'::int4), which Warden refuses as a count
+                    // (as for LIKE through a match index): there the counts are written inline
+                    boolean simple = settings.contains("simple");
                     try (PreparedStatement p = rita.prepareStatement(SortTwins.query("ledger", items,
-                            " LIMIT ? OFFSET ?"))) {
-                        p.setInt(1, 7);
-                        p.setInt(2, 3);
+                            simple ? " LIMIT 7 OFFSET 3" : " LIMIT ? OFFSET ?"))) {
+                        if (!simple) {
+                            p.setInt(1, 7);
+                            p.setInt(2, 3);
+                        }
                         try (ResultSet rs = p.executeQuery()) {
                             assertEquals(1 + keys.size(), rs.getMetaData().getColumnCount());
                             assertNull(SortTwins.difference(SortTwins.keysOf(rs, keys), expected), settings + " " + items);
