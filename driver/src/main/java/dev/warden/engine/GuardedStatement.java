@@ -178,6 +178,19 @@ public final class GuardedStatement {
         return matchFilter.bind(target, index, plaintext);
     }
 
+    /**
+     * True when Warden sorts the rows itself ({@link WardenSort}): the real statement must give a scrollable result
+     * ({@code TYPE_SCROLL_INSENSITIVE}) of at most {@link #rowsToSort()} rows.
+     */
+    public boolean sortsRows() {
+        return matchFilter != null && matchFilter.order() != null;
+    }
+
+    /** The max rows of the real statement of a statement Warden sorts: one more than the policy's cap. */
+    public long rowsToSort() {
+        return matchFilter.order().rowsToRead();
+    }
+
     /** True when the rows the database sends are re-checked before they are shown (see {@link #rowFilter}). */
     public boolean filtersRows() {
         return matchFilter != null;

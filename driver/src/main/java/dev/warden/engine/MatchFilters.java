@@ -48,7 +48,7 @@ final class MatchFilters {
     record Rendered(String sql, int[] targets, boolean literalsEncrypted, Filter[] patternParameters,
                     String[] escapeOf, ILikeFolding iLikeFolding, List<RowFilter.Check> literalChecks,
                     int[] hiddenIndexOf, int visibleColumns, long offset, long limit, int boundTarget,
-                    int boundOffset, int rowIdIndex, int offsetParameter, int limitParameter) {
+                    int boundOffset, int rowIdIndex, int offsetParameter, int limitParameter, RowOrder order) {
 
         /** True when a count is a parameter: then only a prepared statement runs it (a plain one has none). */
         boolean countsBound() {
@@ -175,7 +175,7 @@ final class MatchFilters {
                 checks.add(new RowFilter.Check(hiddenIndexOf[i], f.column(), p, f.not()));
             }
             return new RowFilter(checks, visibleColumns, counts[0], counts[1], boundTarget < 0 ? -1 : rowIdIndex,
-                    boundTarget < 0 ? Long.MAX_VALUE : firstBound(counts));
+                    boundTarget < 0 ? Long.MAX_VALUE : firstBound(counts), order);
         }
     }
 
@@ -210,6 +210,7 @@ final class MatchFilters {
 
     private final List<Filter> filters;
     private final int visibleColumns;
+    private final WardenSort sort;  // null: the database orders the rows (or nothing does)
 
     /**
      * The first candidate bound for OFFSET + LIMIT rows: 8 times as many, at least 64 (a pattern's false positives
@@ -223,8 +224,19 @@ final class MatchFilters {
 
     /** @param visibleColumns the number of output columns of the statement as written */
     MatchFilters(List<Filter> filters, int visibleColumns) {
+        this(filters, visibleColumns, null);
+    }
+
+    /** @param sort the ORDER BY over encrypted columns Warden answers itself, or null */
+    MatchFilters(List<Filter> filters, int visibleColumns, WardenSort sort) {
         this.filters = List.copyOf(filters);
         this.visibleColumns = visibleColumns;
+        this.sort = sort;
+    }
+
+    /** True when Warden sorts the rows itself ({@link WardenSort}). */
+    boolean sorts() {
+        return sort != null;
     }
 
     boolean anyIlike() {
@@ -237,6 +249,12 @@ final class MatchFilters {
      * @param iLikeFolding   ILIKE's case folding for this database, or null when the statement has no ILIKE
      */
     Rendered render(LexedSql lexed, ProtectedColumn[] slotColumns, ILikeFolding iLikeFolding) throws SQLException {
+        return render(lexed, slotColumns, iLikeFolding, null);
+    }
+
+    /** @param collation the database's default collation, asked only when Warden sorts text by it */
+    Rendered render(LexedSql lexed, ProtectedColumn[] slotColumns, ILikeFolding iLikeFolding,
+                    WardenSort.DefaultCollation collation) throws SQLException {
         String text = lexed.normalized();
         SqlTokens tokens = SqlLexer.tokens(text, SqlLexer.Dialect.JDBC);
         int[] tokenOfSlot = new int[lexed.slots().size()];
@@ -320,6 +338,13 @@ final class MatchFilters {
         if (from < 0) throw SqlStates.unsupported("a LIKE through a match index needs a SELECT ... FROM");
         StringBuilder hiddenColumns = new StringBuilder();
         for (String column : hiddenByColumnText.keySet()) hiddenColumns.append(", ").append(column);
+        WardenSort.Rendered sorted = null;
+        if (sort != null) {
+            // the sort keys follow the values to re-check; the ORDER BY is Warden's (see WardenSort)
+            sorted = sort.render(tokens, from, visibleColumns + hiddenByColumnText.size() + 1, collation);
+            hiddenColumns.append(sorted.hiddenColumns());
+            edits.add(new Edit(sorted.removeFrom(), sorted.removeTo(), ""));
+        }
         long[] offsetAndLimit = {0, Long.MAX_VALUE};
         int[] countSlots = {-1, -1};  // the slots of OFFSET's and LIMIT's parameters; -1: written inline or none
         int[] offsetEdit = {-1};
@@ -327,7 +352,7 @@ final class MatchFilters {
         // with a count bound at execution, the bound's parameter takes the place of LIMIT, or else of OFFSET
         if (limitEdit < 0 && countSlots[0] >= 0) limitEdit = offsetEdit[0];
         int rowIdIndex = -1;
-        if (limitEdit >= 0 && (offsetAndLimit[1] != Long.MAX_VALUE || countSlots[0] >= 0 || countSlots[1] >= 0)
+        if (sorted == null && limitEdit >= 0 && (offsetAndLimit[1] != Long.MAX_VALUE || countSlots[0] >= 0 || countSlots[1] >= 0)
                 && noParameterAfter(lexed, edits, limitEdit)) {
             // a bounded number of candidates, each with its row's identity (see the class comment)
             rowIdIndex = visibleColumns + hiddenByColumnText.size() + 1;
@@ -426,7 +451,7 @@ final class MatchFilters {
         return new Rendered(out.toString(), targets, literalsEncrypted || !literalChecks.isEmpty(), patternParameters,
                 escapeOf, iLikeFolding, literalChecks, hiddenIndexOf, visibleColumns, offsetAndLimit[0],
                 offsetAndLimit[1], boundTarget, boundEdit == null ? -1 : boundOffset, rowIdIndex, offsetParameter,
-                limitParameter);
+                limitParameter, sorted == null ? null : new RowOrder(sorted.keys(), sort.cap()));
     }
 
     /** A text edit of the normalised statement: {@code [start, end)} replaced by {@code text}. */

@@ -2,6 +2,7 @@ package dev.warden.engine;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -28,12 +29,22 @@ public final class RowFilter {
     private final java.util.Set<String> seen;  // identities of the rows seen in earlier runs and this one
     private long skipped;
     private long returned;
+    private final RowOrder order;  // null: the rows are shown in the database's order
+    private int[] sorted;  // with an order: the result's row numbers to show, in order, after OFFSET and LIMIT
+    private int next;  // index into sorted
 
     RowFilter(List<Check> checks, int visibleColumns, long offset, long limit) {
         this(checks, visibleColumns, offset, limit, -1, Long.MAX_VALUE);
     }
 
     RowFilter(List<Check> checks, int visibleColumns, long offset, long limit, int rowIdIndex, long bound) {
+        this(checks, visibleColumns, offset, limit, rowIdIndex, bound, null);
+    }
+
+    /** @param order how Warden sorts the rows itself ({@link WardenSort}), or null: they come in the database's order */
+    RowFilter(List<Check> checks, int visibleColumns, long offset, long limit, int rowIdIndex, long bound,
+              RowOrder order) {
+        this.order = order;
         this.checks = List.copyOf(checks);
         this.visibleColumns = visibleColumns;
         this.offset = offset;
@@ -78,6 +89,37 @@ public final class RowFilter {
         return returned >= limit;
     }
 
+    /** True when Warden orders the rows itself: {@link #sortAll} first, then {@link #nextSortedRow}. */
+    public boolean sorts() {
+        return order != null;
+    }
+
+    /**
+     * The most rows the database may send for Warden to sort (one more than the policy's cap), to set as the
+     * real statement's max rows; 0 when Warden does not sort.
+     */
+    public long rowsToRead() {
+        return order == null ? 0 : order.rowsToRead();
+    }
+
+    /**
+     * Reads the whole result {@code raw} (scrollable) and sorts the rows that pass every re-check, keeping those
+     * past OFFSET up to LIMIT. Refuses (54000) a result larger than the policy's cap before any row is shown.
+     */
+    public void sortAll(ResultSet raw) throws SQLException {
+        int[] all = order.sort(raw, this);
+        long from = Math.min(offset, all.length);
+        long to = Math.min(all.length, limit == Long.MAX_VALUE ? all.length : from + limit);
+        sorted = Arrays.copyOfRange(all, (int) from, (int) to);
+    }
+
+    /** The row number (1-based, in the database's result) of the next row to show, or -1 after the last. */
+    public int nextSortedRow() {
+        if (next >= sorted.length) return -1;
+        returned++;
+        return sorted[next++];
+    }
+
     /**
      * Whether the current row of {@code raw} is shown: it matches every LIKE and is past OFFSET. Counts it
      * towards LIMIT when shown.
@@ -86,17 +128,23 @@ public final class RowFilter {
         candidates++;
         // a row an earlier run saw (and passed or skipped) is not counted again
         if (seen != null && !seen.add(raw.getString(rowIdIndex) + "/" + raw.getString(rowIdIndex + 1))) return false;
+        if (!matches(raw, rowNumber)) return false;
+        if (skipped < offset) {
+            skipped++;
+            return false;
+        }
+        returned++;
+        return true;
+    }
+
+    /** Whether the current row of {@code raw} matches every LIKE of the statement (true when it has none). */
+    boolean matches(ResultSet raw, long rowNumber) throws SQLException {
         for (Check check : checks) {
             if (check.pattern() == null) return false;  // LIKE NULL is NULL: no row
             Object value = check.column().readPlaintext(raw, check.rawIndex(), null, rowNumber, false);
             if (value == null) return false;  // NULL [NOT] LIKE p is NULL
             if (check.pattern().matches(ValueText.of(value)) == check.not()) return false;
         }
-        if (skipped < offset) {
-            skipped++;
-            return false;
-        }
-        returned++;
         return true;
     }
 }

@@ -207,6 +207,7 @@ final class StatementCompiler {
         Set<String> filtered = new LinkedHashSet<>();
         List<MatchWrites.Write> matchWrites = new ArrayList<>();
         List<MatchFilters.Filter> matchFilters = new ArrayList<>();
+        List<WardenSort.SortUse> sortUses = new ArrayList<>();
         for (ColumnUse use : plan.uses()) {
             String companion = companionRefusal(use.column());
             if (companion != null) {
@@ -218,6 +219,18 @@ final class StatementCompiler {
             if (use.kind() == dev.warden.sql.UseKind.FILTER_MATCH && !rule.match()) {
                 // no index: judged like any computation on the column (allowed only on rules-only columns)
                 use = new ColumnUse(use.column(), dev.warden.sql.UseKind.UNSUPPORTED, -1, likeKeyword(use.detail()));
+            }
+            if (sortedByWarden(use, rule, plan, sql)) {
+                // ORDER BY an encrypted column: Warden sorts the decrypted rows itself (WardenSort checks the shape)
+                if (rule.accessFor(role, purpose) != Access.PLAINTEXT) {
+                    return CompiledStatement.refusedOn(SqlStates.DENIED, denial(role, purpose, "sort by", rule)
+                            + ": Warden sorts the rows by its decrypted values, and the order of the rows would tell"
+                            + " a role that does not read it in plaintext what the values are; only roles that read"
+                            + " it in plaintext may sort by it" + PolicyHints.read(role, rule), kind, tables,
+                            rule.qualifiedName(), use.kind());
+                }
+                sortUses.add(new WardenSort.SortUse(columns.of(rule), "COLLATE".equals(use.detail())));
+                continue;
             }
             String refusal = deniedColumnUse(use, rule, role, purpose);
             if (refusal == null) refusal = check(use, rule, role, purpose);
@@ -306,10 +319,12 @@ final class StatementCompiler {
             anyProtectedOutput = true;
             read.merge(rule.qualifiedName(), granted.name().toLowerCase(Locale.ROOT), (a, b) -> a);
         }
+        // a sort key is read in plaintext by Warden even when the result does not show it
+        for (WardenSort.SortUse use : sortUses) read.put(use.column().rule().qualifiedName(), "plaintext");
         ResultDecoder decoder = anyProtectedOutput
                 ? new ResultDecoder(outputColumns, access, outputs.size(), expectedLabels, columns.rowKeys(outputs),
                         withheld, rowNames(outputs, outputColumns)) : null;
-        if (!matchFilters.isEmpty() && expandedForms != null) {
+        if ((!matchFilters.isEmpty() || !sortUses.isEmpty()) && expandedForms != null) {
             return CompiledStatement.refused(SqlStates.UNSUPPORTED, "this statement filters through a match index and"
                     + " compares a deterministic column while the keyset holds several deterministic keys (after a"
                     + " rotation); Warden cannot rewrite both at once: finish the rotation (warden keys reencrypt, then"
@@ -325,8 +340,21 @@ final class StatementCompiler {
                 List.copyOf(written), List.copyOf(filtered), false, true,
                 expandedForms == null ? null : new KeyExpansion(expandedForms))
                 .withMatchWrites(matchWrites.isEmpty() ? null : new MatchWrites(matchWrites))
-                .withMatchFilters(matchFilters.isEmpty() ? null : new MatchFilters(matchFilters, outputs.size()))
+                .withMatchFilters(matchFilters.isEmpty() && sortUses.isEmpty() ? null
+                        : new MatchFilters(matchFilters, outputs.size(), sortUses.isEmpty() ? null
+                                : new WardenSort(sortUses, outputs, policy.sortRowCap())))
                 .withTextEdits(plan.edits());
+    }
+
+    /**
+     * True when {@code use} is an encrypted column in an ORDER BY item (bare, or under COLLATE) of a SELECT, which
+     * Warden may sort itself ({@link WardenSort}); a rules-only column stays a computation the server does.
+     */
+    private static boolean sortedByWarden(ColumnUse use, ColumnRule rule, Plan plan, LexedSql sql) {
+        return use.kind() == dev.warden.sql.UseKind.UNSUPPORTED && rule.encryption() != Encryption.NONE
+                && plan.kind() == StatementKind.SELECT && sql.words().contains("order") && plan.tables().size() == 1
+                && WardenSort.eligible(sql)
+                && ("ORDER BY".equals(use.detail()) || "COLLATE".equals(use.detail()));
     }
 
     /** "LIKE", "ILIKE", "NOT LIKE" or "NOT ILIKE" of a FILTER_MATCH detail (without its " ESCAPE n"). */

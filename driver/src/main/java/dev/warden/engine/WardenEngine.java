@@ -915,7 +915,8 @@ public final class WardenEngine implements AutoCloseable {
                 // LIKE through match indexes: the index filters, Warden re-checks each row (see MatchFilters)
                 MatchFilters filters = verdict.matchFilters();
                 filtered = filters.render(edited, verdict.slotColumns(),
-                        filters.anyIlike() ? ILikeFolding.of(connection) : null);
+                        filters.anyIlike() ? ILikeFolding.of(connection) : null,
+                        () -> DefaultCollation.isC(connection));
                 toSend = filtered.sql();
             } else if (verdict.matchWrites() != null) {
                 // the match index is written beside each match column written (see MatchWrites)

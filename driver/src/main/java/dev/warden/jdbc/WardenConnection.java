@@ -10,6 +10,7 @@ import java.sql.Blob;
 import java.sql.CallableStatement;
 import java.sql.Clob;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.DatabaseMetaData;
 import java.sql.NClob;
 import java.sql.PreparedStatement;
@@ -170,6 +171,11 @@ public final class WardenConnection implements Connection {
      */
     private WardenPreparedStatement prepared(GuardedStatement guarded, WardenPreparedStatement.RealPreparer preparer)
             throws SQLException {
+        if (guarded.sortsRows()) {
+            // Warden sorts the rows itself (an ORDER BY over encrypted columns): it reads them from a scrollable result
+            preparer = (real, text) -> real.prepareStatement(text, ResultSet.TYPE_SCROLL_INSENSITIVE,
+                    ResultSet.CONCUR_READ_ONLY);
+        }
         return new WardenPreparedStatement(this, preparer.prepare(delegate, guarded.sql()), guarded, preparer);
     }
 

@@ -96,6 +96,12 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
         return g;
     }
 
+    /** Always the prepared real statement, which holds the bound parameters (prepared scrollable when it sorts). */
+    @Override
+    java.sql.Statement realStatementFor(GuardedStatement guarded) {
+        return delegate;
+    }
+
     /** Runs again with a larger candidate bound; the application's parameters stay bound on the real statement. */
     @Override
     ResultSet moreCandidates(long bound) throws SQLException {

@@ -74,8 +74,8 @@ public final class WardenResultSet implements ResultSet {
     /** Moving other than forward would show rows the re-check of a LIKE through a match index has not passed. */
     private void checkForwardOnly() throws SQLException {
         if (filter != null) {
-            throw SqlStates.unsupported("a result filtered through a match index (LIKE on a match column) can only"
-                    + " be read forward, with next()");
+            throw SqlStates.unsupported("a result Warden re-checks or sorts itself (LIKE on a match column, ORDER BY"
+                    + " an encrypted column) can only be read forward, with next()");
         }
     }
 
@@ -164,6 +164,11 @@ public final class WardenResultSet implements ResultSet {
      * further row is read from the database's result (with a fetch size, no further batch is fetched).
      */
     private boolean nextMatching() throws SQLException {
+        if (filter.sorts()) {
+            // sorted by Warden when the result was wrapped: the rows are shown in that order, from the scrollable result
+            int row = filter.nextSortedRow();
+            return row > 0 && delegate.absolute(row);
+        }
         while (!filter.done()) {
             if (!delegate.next()) {
                 if (owner == null || !filter.needsMoreCandidates()) return false;
@@ -759,6 +764,8 @@ public final class WardenResultSet implements ResultSet {
 
     @Override
     public int getType() throws SQLException {
+        // a result Warden sorts is read from a scrollable one, but can only be read forward (checkForwardOnly)
+        if (filter != null && filter.sorts()) return TYPE_FORWARD_ONLY;
         return delegate.getType();
     }
 

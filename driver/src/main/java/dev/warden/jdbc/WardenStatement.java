@@ -21,6 +21,10 @@ public class WardenStatement implements Statement {
 
     final WardenConnection connection;
     private Statement delegate;  // replaced only by a prepared statement following a keyset reload
+    // a plain statement Warden sorts (an ORDER BY over encrypted columns) runs on a scrollable real statement of its
+    // own, created on first need, when the application's is forward-only; null until then
+    private Statement sorting;
+    private Statement source;  // the real statement of the current execution: delegate or sorting
     // the application's setMaxRows: the rows it sees. A statement that re-checks rows (a LIKE through a match
     // index) is sent without it, else the database would cap the candidates, not the rows that pass
     private long maxRows;
@@ -53,7 +57,7 @@ public class WardenStatement implements Statement {
         }
         StatementAudit audit = begin(guarded);
         try {
-            return wrapResult(delegate.executeQuery(guarded.plainSql()), guarded, audit);
+            return wrapResult(source().executeQuery(guarded.plainSql()), guarded, audit);
         } catch (SQLException e) {
             throw failed(e, guarded, audit);
         }
@@ -61,7 +65,7 @@ public class WardenStatement implements Statement {
 
     @Override
     public boolean execute(String sql) throws SQLException {
-        return execute(sql, s -> delegate.execute(s));
+        return execute(sql, s -> source().execute(s));
     }
 
     @Override
@@ -174,7 +178,7 @@ public class WardenStatement implements Statement {
         return executeGuarded(guarded, switch (guarded.generatedKeys().mode()) {
             case AS_ASKED -> asAsked;
             case RETURNING -> s -> delegate.execute(s, RETURN_GENERATED_KEYS);
-            case NONE -> s -> delegate.execute(s);
+            case NONE -> s -> source().execute(s);
         });
     }
 
@@ -242,7 +246,9 @@ public class WardenStatement implements Statement {
         closeCurrentResult();
         finishKeys();
         current = guarded;
-        sendMaxRows(guarded.filtersRows() ? 0 : maxRows);
+        source = realStatementFor(guarded);
+        // Warden sorts at most the policy's cap of rows and reads one more to tell when it is exceeded
+        sendMaxRows(source, guarded.sortsRows() ? guarded.rowsToSort() : guarded.filtersRows() ? 0 : maxRows);
         touchedProtected |= guarded.touchesProtected();
         if (guarded.touchesProtected()) connection.touchesProtected();
         return connection.engine().audit(connection.session(), guarded);
@@ -259,9 +265,30 @@ public class WardenStatement implements Statement {
         audit.succeeded(0);
     }
 
-    private void sendMaxRows(long rows) throws SQLException {
-        if (delegate.getMaxRows() == rows) return;
-        if (rows <= Integer.MAX_VALUE) delegate.setMaxRows((int) rows); else delegate.setLargeMaxRows(rows);
+    private static void sendMaxRows(Statement target, long rows) throws SQLException {
+        if (target.getMaxRows() == rows) return;
+        if (rows <= Integer.MAX_VALUE) target.setMaxRows((int) rows); else target.setLargeMaxRows(rows);
+    }
+
+    /**
+     * The real statement that runs {@code guarded}: the application's, or, when Warden sorts the rows and that one
+     * gives forward-only results, a scrollable one of this statement's own (a prepared statement was prepared
+     * scrollable, see WardenConnection).
+     */
+    Statement realStatementFor(GuardedStatement guarded) throws SQLException {
+        if (!guarded.sortsRows() || delegate.getResultSetType() != ResultSet.TYPE_FORWARD_ONLY) return delegate;
+        if (sorting == null || sorting.isClosed()) {
+            sorting = connection.delegate().createStatement(ResultSet.TYPE_SCROLL_INSENSITIVE,
+                    ResultSet.CONCUR_READ_ONLY);
+            if (escapeProcessing != null) sorting.setEscapeProcessing(escapeProcessing);
+        }
+        sorting.setQueryTimeout(delegate.getQueryTimeout());
+        return sorting;
+    }
+
+    /** The real statement of the current execution. */
+    private Statement source() {
+        return source == null ? delegate : source;
     }
 
     ResultSet wrapResult(ResultSet raw, GuardedStatement guarded, StatementAudit audit) throws SQLException {
@@ -274,6 +301,7 @@ public class WardenStatement implements Statement {
             raw.close();  // a LIKE pattern was never bound: nothing of the result is shown
             throw e;
         }
+        boolean sorts = filter != null && filter.sorts();
         if (guarded.decoder() != null) {
             try {
                 guarded.decoder().checkShape(filter == null ? raw.getMetaData()
@@ -282,6 +310,20 @@ public class WardenStatement implements Statement {
                 raw.close();
                 // the table changed outside Warden (or in a transaction not yet committed when it was analysed)
                 connection.engine().tableChanged(connection.session());
+                if (audit != null) audit.failed(e);
+                throw e;
+            }
+        }
+        if (sorts) {
+            try {
+                if (raw.getType() == ResultSet.TYPE_FORWARD_ONLY) {
+                    throw SqlStates.unsupported("this prepared statement now orders by an encrypted column (the policy"
+                            + " changed since it was prepared), which Warden sorts itself on a scrollable result;"
+                            + " prepare it again");
+                }
+                filter.sortAll(raw);  // every row read and sorted before any is shown; refused past the cap (54000)
+            } catch (SQLException e) {
+                raw.close();
                 if (audit != null) audit.failed(e);
                 throw e;
             }
@@ -349,7 +391,7 @@ public class WardenStatement implements Statement {
     @Override
     public ResultSet getResultSet() throws SQLException {
         if (currentResultSet != null && !currentResultSet.isClosed()) return currentResultSet;
-        ResultSet raw = delegate.getResultSet();
+        ResultSet raw = source().getResultSet();
         if (raw == null || current == null) return raw == null ? null : new WardenResultSet(this, raw, null, false, null);
         // the execution's audit record travels with its first wrapped result; a later call gets none, so that
         // asking twice never writes two records
@@ -495,7 +537,11 @@ public class WardenStatement implements Statement {
             finishKeys();
         } finally {
             connection.closed(this);
-            delegate.close();
+            try {
+                if (sorting != null) sorting.close();
+            } finally {
+                delegate.close();
+            }
         }
     }
 

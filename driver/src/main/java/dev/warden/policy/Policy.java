@@ -55,6 +55,7 @@ public final class Policy {
     private final Map<String, TrustedFunction> trustedFunctions;
     private final DeniedColumns deniedColumns;
     private final Observation observation;
+    private final SortRowCap sortRowCap;
 
     /** One policy table: its schema (null: any) and its columns by name. */
     private record TableRules(String schema, Map<String, Optional<ColumnRule>> columns) {
@@ -129,6 +130,18 @@ public final class Policy {
     public Policy(String source, String version, Path keysetPath, Duration keysetReload, Collection<RoleRule> roles,
                   Collection<ColumnRule> columns, AuditSettings audit, Collection<TrustedFunction> trustedFunctions,
                   DeniedColumns deniedColumns, Duration policyReload, Observation observation) {
+        this(source, version, keysetPath, keysetReload, roles, columns, audit, trustedFunctions, deniedColumns,
+                policyReload, observation, SortRowCap.DEFAULT);
+    }
+
+    /**
+     * As {@link #Policy(String, String, Path, Duration, Collection, Collection, AuditSettings, Collection,
+     * DeniedColumns, Duration, Observation)}, with the most rows Warden sorts itself ({@code sort-row-cap:}).
+     */
+    public Policy(String source, String version, Path keysetPath, Duration keysetReload, Collection<RoleRule> roles,
+                  Collection<ColumnRule> columns, AuditSettings audit, Collection<TrustedFunction> trustedFunctions,
+                  DeniedColumns deniedColumns, Duration policyReload, Observation observation, SortRowCap sortRowCap) {
+        this.sortRowCap = Objects.requireNonNull(sortRowCap, "sortRowCap");
         this.observation = Objects.requireNonNull(observation, "observation");
         this.policyReload = Objects.requireNonNull(policyReload, "policyReload");
         if (policyReload.isNegative()) {
@@ -195,6 +208,14 @@ public final class Policy {
         if (!roles.containsKey(role)) {
             throw new IllegalArgumentException(rule.qualifiedName() + ": undeclared role '" + role + "'");
         }
+    }
+
+    /**
+     * {@code sort-row-cap:}: the most rows a statement may bring back for Warden to sort or aggregate itself
+     * (ORDER BY, MIN, MAX on encrypted columns).
+     */
+    public SortRowCap sortRowCap() {
+        return sortRowCap;
     }
 
     /** {@code mode:} and {@code observe:}: whether the engine enforces this policy or only observes it. */

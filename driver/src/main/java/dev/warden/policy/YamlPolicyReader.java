@@ -30,7 +30,7 @@ final class YamlPolicyReader {
 
     private static final List<String> TOP_KEYS =
             List.of("keyset", "keyset-reload", "policy-reload", "roles", "tables", "functions", "audit", "denied-columns",
-                    "mode", "observe");
+                    "mode", "observe", "sort-row-cap");
     private static final List<String> OBSERVE_KEYS = List.of("call-site-skip");
     /** A Java package or class name prefix, as {@code observe.call-site-skip} lists them. */
     private static final Pattern PACKAGE_PREFIX =
@@ -120,7 +120,20 @@ final class YamlPolicyReader {
                 : word(denied.value(), "denied-columns", "value", DENIED_COLUMNS_WORDS);
 
         return new Policy(source, version, keysetPath, keysetReload, roles.values(), columns, auditSettings, trusted,
-                deniedColumns, policyReload, readObservation(top.get("mode"), top.get("observe")));
+                deniedColumns, policyReload, readObservation(top.get("mode"), top.get("observe")),
+                readSortRowCap(top.get("sort-row-cap")));
+    }
+
+    /** {@code sort-row-cap: n}: a whole number from 1 to {@link SortRowCap#MAX}. */
+    private SortRowCap readSortRowCap(Entry entry) throws PolicyException {
+        if (entry == null) return SortRowCap.DEFAULT;
+        String value = scalar(entry.value(), "sort-row-cap").getValue().strip();
+        if (value.matches("[0-9]{1,10}")) {
+            long n = Long.parseLong(value);
+            if (n >= 1 && n <= SortRowCap.MAX) return new SortRowCap((int) n, source, line(entry.value()));
+        }
+        throw fail(entry.value(), "sort-row-cap", "expected a whole number of rows from 1 to " + SortRowCap.MAX
+                + " (the most rows Warden reads to sort or aggregate encrypted columns itself), found '" + value + "'");
     }
 
     // ---- mode and observe
