@@ -20,7 +20,8 @@ import java.util.List;
  * @param pgcryptoInstalled      pgcrypto is installed in this database
  * @param pgcryptoCreatable      pgcrypto is available on the server and this user may create it
  * @param schemaWritable         this user may create objects in schema {@code warden} (or create that schema)
- * @param functionsInstalled     the {@code warden.ore_block} type and its comparison function exist already
+ * @param functionsInstalled     the {@code warden.ore_block} type and its comparison function exist already, and
+ *                               this user may use schema {@code warden}
  * @param operatorClassInstalled the btree operator class exists already (installed by a superuser)
  */
 public record OrderIndexCapabilities(boolean superuser, boolean pgcryptoInstalled, boolean pgcryptoCreatable,
@@ -46,8 +47,9 @@ public record OrderIndexCapabilities(boolean superuser, boolean pgcryptoInstalle
                                   AND has_database_privilege(current_database(), 'CREATE')))),
                    CASE WHEN n.oid IS NULL THEN has_database_privilege(current_database(), 'CREATE')
                         ELSE has_schema_privilege(n.oid, 'CREATE') END,
-                   to_regtype('warden.ore_block') IS NOT NULL
-                     AND to_regprocedure('warden.ore_block_cmp(warden.ore_block, warden.ore_block)') IS NOT NULL,
+                   coalesce(has_schema_privilege(n.oid, 'USAGE'), false)
+                     AND EXISTS (SELECT 1 FROM pg_type t WHERE t.typname = 'ore_block' AND t.typnamespace = n.oid)
+                     AND EXISTS (SELECT 1 FROM pg_proc p WHERE p.proname = 'ore_block_cmp' AND p.pronamespace = n.oid),
                    EXISTS (SELECT 1 FROM pg_opclass c JOIN pg_am m ON m.oid = c.opcmethod
                            WHERE c.opcname = 'ore_block_ops' AND c.opcnamespace = n.oid AND m.amname = 'btree')
             FROM pg_roles r LEFT JOIN pg_namespace n ON n.nspname = 'warden'
