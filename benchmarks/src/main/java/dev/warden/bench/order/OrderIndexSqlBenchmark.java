@@ -35,7 +35,7 @@ import org.postgresql.PGConnection;
  * the sides taking turns. Checks that every side returns the same rows. Also the index build times and sizes.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.warden.bench.order.OrderIndexSqlBenchmark
- * [iterations]}. A timed loop, not JMH: each query takes milliseconds to seconds.
+ * [iterations]}; {@code -Dwarden.pgBinaries=FILE.txz} runs another PostgreSQL version (the .txz inside zonky's binaries jar). A timed loop, not JMH: each query takes milliseconds to seconds.
  */
 public final class OrderIndexSqlBenchmark {
 
@@ -62,8 +62,12 @@ public final class OrderIndexSqlBenchmark {
         pool.shutdown();
         double encryptSeconds = (System.nanoTime() - encryptStart) / 1e9;
 
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("fsync", "off")
-                .setServerConfig("max_parallel_workers_per_gather", "0").start();
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setServerConfig("fsync", "off")
+                .setServerConfig("max_parallel_workers_per_gather", "0");
+        // another PostgreSQL version: zonky's postgres-linux-x86_64.txz of that version (from its binaries jar)
+        String binaries = System.getProperty("warden.pgBinaries");
+        if (binaries != null) builder.setPgBinaryResolver((system, architecture) -> Files.newInputStream(Path.of(binaries)));
+        try (EmbeddedPostgres pg = builder.start();
              Connection c = DriverManager.getConnection(
                      "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres?user=postgres")) {
             try (Statement s = c.createStatement()) {
