@@ -53,13 +53,20 @@ $$;
 -- The order (-1 or 1) of the value of left ciphertext l against the value of right ciphertext r, decided at block i
 -- where their prefixes first differ: the indicator of r's block i at position h_i, unmasked by H(k_i, nonce) =
 -- AES-128(key nonce, k_i) on k_i alone (one AES block; LewiWuBlockOre.compare unmasks all blocks). Inlined.
+-- pgcrypto's encrypt is named with its schema: PostgreSQL 17 runs CREATE INDEX, ANALYZE and VACUUM with the search
+-- path pg_catalog, pg_temp, and an unqualified encrypt then fails inside the index's comparison.
+DO $do$
+BEGIN
+  EXECUTE format($def$
 CREATE OR REPLACE FUNCTION warden.ore_order_at(l bytea, r bytea, i integer) RETURNS integer
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$
   SELECT CASE ((get_byte(r, 64 * i - 47 + (get_byte(l, i) >> 2)) >> ((get_byte(l, i) & 3) * 2))
-      # get_byte(encrypt(substring(l from 2 + get_byte(l, 0) + 16 * (i - 1) for 16), substring(r from 2 for 16),
+      # get_byte(%I.encrypt(substring(l from 2 + get_byte(l, 0) + 16 * (i - 1) for 16), substring(r from 2 for 16),
                          'aes-ecb/pad:none'), 0)) & 3
     WHEN 1 THEN -1 WHEN 2 THEN 1 ELSE warden.ore_invalid(l) END
-$$;
+$f$;
+$def$, (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pgcrypto'));
+END $do$;
 
 -- The btree support function warden.ore_block_cmp (negative, zero or positive as a's value is less than, equal to
 -- or greater than b's) and the operators' functions warden.ore_block_lt/le/ge/gt, from one body. Both arguments
