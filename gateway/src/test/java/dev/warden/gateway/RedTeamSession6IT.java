@@ -6,22 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.warden.audit.AuditEvent;
-import dev.warden.gateway.auth.GatewayUser;
-import dev.warden.gateway.auth.ScramVerifier;
-import dev.warden.gateway.backend.PgjdbcCopyRunner;
-import dev.warden.gateway.wire.PgFrameDecoder;
-import dev.warden.testkit.EmbeddedPostgres;
 import dev.warden.testkit.SecretColumnsExample;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,23 +30,16 @@ import org.postgresql.util.ServerErrorMessage;
 class RedTeamSession6IT {
 
     static SecretColumnsExample example;
-    static GatewayServer server;
+    static PolicyGateway gateway;
 
     @BeforeAll
     static void start() throws Exception {
         example = SecretColumnsExample.create();
         Path dir = example.policyDirectory();
-        ScramVerifier pw = ScramVerifier.generate("pw".toCharArray(), 4096);
-        GatewayConfig config = new GatewayConfig("127.0.0.1", 0,
-                new GatewayConfig.Backend(example.db().wardenUrl(), EmbeddedPostgres.USER, "", 2, Map.of()),
-                dir.resolve("policy.yaml").toString(), "file:" + dir.resolve("demo-master-key.txt"), null, false,
-                false, PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH,
-                Map.of("ann", new GatewayUser("ann", pw, "analyst", null, Set.of()),
-                        "bil", new GatewayUser("bil", pw, "billing", "customer-service", Set.of()),
-                        "sup", new GatewayUser("sup", pw, "support", "customer-service", Set.of())),
-                "scram-sha-256", 100);
-        server = new GatewayServer(config, new PooledBackendConnector(config.backend(), config.policy(),
-                config.masterKey()), new PgjdbcCopyRunner()).start();
+        gateway = PolicyGateway.start(example.db().wardenUrl(), dir, 2,
+                PolicyGateway.user("ann", "analyst", null),
+                PolicyGateway.user("bil", "billing", "customer-service"),
+                PolicyGateway.user("sup", "support", "customer-service"));
         try (Connection raw = example.db().raw(); Statement s = raw.createStatement()) {
             // made outside Warden, as a DBA would: constraint violations then quote the rules-only value
             s.execute("CREATE UNIQUE INDEX customers_hkid_key ON customers (hkid)");
@@ -64,12 +49,11 @@ class RedTeamSession6IT {
 
     @AfterAll
     static void stop() {
-        if (server != null) server.close();
+        if (gateway != null) gateway.close();
     }
 
     static Connection connect(String user, boolean simple) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/app?user=" + user
-                + "&password=pw" + (simple ? "&preferQueryMode=simple" : ""));
+        return gateway.connect(user, simple);
     }
 
     /**

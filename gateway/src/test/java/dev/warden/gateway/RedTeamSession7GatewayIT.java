@@ -5,21 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.warden.gateway.auth.GatewayUser;
-import dev.warden.gateway.auth.ScramVerifier;
-import dev.warden.gateway.backend.PgjdbcCopyRunner;
-import dev.warden.gateway.wire.PgFrameDecoder;
-import dev.warden.testkit.EmbeddedPostgres;
 import dev.warden.testkit.SecretColumnsExample;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,24 +33,17 @@ import org.postgresql.PGConnection;
 class RedTeamSession7GatewayIT {
 
     static SecretColumnsExample example;
-    static GatewayServer server;
+    static PolicyGateway gateway;
 
     @BeforeAll
     static void start() throws Exception {
         example = SecretColumnsExample.create();
         Path dir = example.policyDirectory();
-        ScramVerifier pw = ScramVerifier.generate("pw".toCharArray(), 4096);
-        GatewayConfig config = new GatewayConfig("127.0.0.1", 0,
-                new GatewayConfig.Backend(example.db().wardenUrl(), EmbeddedPostgres.USER, "", 2, Map.of()),
-                dir.resolve("policy.yaml").toString(), "file:" + dir.resolve("demo-master-key.txt"), null, false,
-                false, PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH,
-                Map.of("ann", new GatewayUser("ann", pw, "analyst", null, Set.of()),
-                        "bil", new GatewayUser("bil", pw, "billing", "customer-service", Set.of()),
-                        "bob", new GatewayUser("bob", pw, "billing", "customer-service", Set.of()),
-                        "sup", new GatewayUser("sup", pw, "support", "customer-service", Set.of())),
-                "scram-sha-256", 100);
-        server = new GatewayServer(config, new PooledBackendConnector(config.backend(), config.policy(),
-                config.masterKey()), new PgjdbcCopyRunner()).start();
+        gateway = PolicyGateway.start(example.db().wardenUrl(), dir, 2,
+                PolicyGateway.user("ann", "analyst", null),
+                PolicyGateway.user("bil", "billing", "customer-service"),
+                PolicyGateway.user("bob", "billing", "customer-service"),
+                PolicyGateway.user("sup", "support", "customer-service"));
         try (Connection raw = example.db().raw(); Statement s = raw.createStatement()) {
             // made outside Warden, as a DBA would (Warden refuses INHERIT and PARTITION OF on a protected table)
             s.execute("CREATE ROLE red11_other");
@@ -78,12 +64,11 @@ class RedTeamSession7GatewayIT {
 
     @AfterAll
     static void stop() {
-        if (server != null) server.close();
+        if (gateway != null) gateway.close();
     }
 
     static Connection connect(String user, boolean simple) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/app?user=" + user
-                + "&password=pw" + (simple ? "&preferQueryMode=simple" : ""));
+        return gateway.connect(user, simple);
     }
 
     static String copyOut(Connection c, String sql) throws Exception {
@@ -217,7 +202,7 @@ class RedTeamSession7GatewayIT {
                 }
             }
             for (Connection bil : bils) bil.abort(Runnable::run);  // gone without Terminate, inside a transaction
-            GatewayRobustnessIT.await("bil's sessions released", () -> server.sessionCount() == 0);
+            GatewayRobustnessIT.await("bil's sessions released", () -> gateway.server.sessionCount() == 0);
             List<Connection> bobs = List.of(connect("bob", simple), connect("bob", simple));
             try {
                 for (Connection bob : bobs) {
