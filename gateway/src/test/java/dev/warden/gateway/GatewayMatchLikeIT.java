@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.warden.testkit.CountTypes;
 import dev.warden.testkit.CustomersExample;
 import dev.warden.testkit.MatchColumnsExample;
 import java.nio.file.Path;
@@ -202,6 +203,31 @@ class GatewayMatchLikeIT {
             SQLException expected = assertThrows(SQLException.class, () -> pageRows(t));
             SQLException actual = assertThrows(SQLException.class, () -> pageRows(w));
             assertEquals(expected.getSQLState(), actual.getSQLState(), actual.getMessage());
+        }
+    }
+
+    /**
+     * A LIMIT count the client types text or character varying fails 42804 with PostgreSQL's own message, which
+     * names the type the client sent (it said "character varying" for text): on a LIKE through a match index (the
+     * count taken out of the statement), on a plain column of the protected table, and on no table.
+     */
+    @Test
+    void aCountTypedTextOrVarcharFailsNamingTheTypeTheClientSent() throws Exception {
+        for (String type : List.of("text", "varchar")) {
+            String expected;
+            try (Connection raw = example.raw()) {
+                expected = CountTypes.postgresRefusal(raw, type, type.equals("text") ? "text" : "character varying");
+            }
+            for (String sql : List.of("select id from customers where nickname like ? order by id limit ?",
+                    "select id from customers where name like ? order by id limit ?", "select ? limit ?")) {
+                try (Connection c = jdbc(""); PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, "Chan%");
+                    ps.setObject(2, CountTypes.typed(type, "5"));
+                    SQLException e = assertThrows(SQLException.class, () -> ps.executeQuery().close(), sql);
+                    assertEquals("42804", e.getSQLState(), sql + ": " + e.getMessage());
+                    assertTrue(e.getMessage().contains(expected), type + ", " + sql + ": " + e.getMessage());
+                }
+            }
         }
     }
 
