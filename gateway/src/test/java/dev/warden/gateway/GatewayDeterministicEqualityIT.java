@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.warden.testkit.CustomersExample;
+import dev.warden.testkit.SortedRows;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -98,7 +99,7 @@ class GatewayDeterministicEqualityIT {
                                     else if (binding == 1) ps.setObject(1, array);
                                     else ps.setArray(1, c.createArrayOf("varchar", array));
                                     try (ResultSet rs = ps.executeQuery()) {
-                                        answers.add(collect(rs));
+                                        answers.add(SortedRows.of(rs));
                                     }
                                 }
                             }
@@ -137,7 +138,7 @@ class GatewayDeterministicEqualityIT {
 
     private static List<String> rows(Connection c, String sql) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            return collect(rs);
+            return SortedRows.of(rs);
         }
     }
 
@@ -146,20 +147,8 @@ class GatewayDeterministicEqualityIT {
             ps.setString(1, "bob@example.com");
             ps.setString(2, "nobody@example.com");
             try (ResultSet rs = ps.executeQuery()) {
-                return collect(rs);
+                return SortedRows.of(rs);
             }
         }
-    }
-
-    private static List<String> collect(ResultSet rs) throws SQLException {
-        List<String> out = new ArrayList<>();
-        int width = rs.getMetaData().getColumnCount();
-        while (rs.next()) {
-            StringBuilder row = new StringBuilder();
-            for (int i = 1; i <= width; i++) row.append(rs.getString(i)).append('|');
-            out.add(row.toString());
-        }
-        out.sort(null);
-        return out;
     }
 }

@@ -52,10 +52,6 @@ class RedTeamSession6IT {
         if (gateway != null) gateway.close();
     }
 
-    static Connection connect(String user, boolean simple) throws SQLException {
-        return gateway.connect(user, simple);
-    }
-
     /**
      * The driver finding (see the driver's {@code RedTeamSession6IT}) through the gateway: a statement of the same
      * Query turning {@code standard_conforming_strings} off cannot make a later one read a protected table Warden
@@ -69,7 +65,7 @@ class RedTeamSession6IT {
                     String sql = "SET standard_conforming_strings = off; SELECT 'a\\', $$' , " + hidden
                             + " FROM customers --$$";
                     int before = example.settledEventCount();
-                    try (Connection c = connect(user, simple); Statement s = c.createStatement()) {
+                    try (Connection c = gateway.connect(user, simple); Statement s = c.createStatement()) {
                         SQLException e = assertThrows(SQLException.class, () -> readAll(s, sql), user + ": " + sql);
                         assertEquals("0A000", e.getSQLState(), e.getMessage());
                         assertTrue(e.getMessage().contains("standard_conforming_strings"), e.getMessage());
@@ -93,7 +89,7 @@ class RedTeamSession6IT {
     void aPointSelectOnAProtectedTableIsMaskedRefusedAndAuditedAsBefore() throws Exception {
         for (boolean simple : List.of(true, false)) {
             int before = example.settledEventCount();
-            try (Connection c = connect("bil", simple);
+            try (Connection c = gateway.connect("bil", simple);
                  PreparedStatement ps = c.prepareStatement("SELECT hkid, ssn FROM customers WHERE id = ?")) {
                 ps.setInt(1, example.id());
                 try (ResultSet rs = ps.executeQuery()) {
@@ -102,13 +98,13 @@ class RedTeamSession6IT {
                     assertEquals(SecretColumnsExample.SSN, rs.getString(2));
                 }
             }
-            try (Connection c = connect("sup", simple); Statement s = c.createStatement();
+            try (Connection c = gateway.connect("sup", simple); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT ssn, hkid FROM customers WHERE id = " + example.id())) {
                 assertTrue(rs.next());
                 assertNoSecret(rs.getString(1));
                 assertEquals(SecretColumnsExample.HKID, rs.getString(2));
             }
-            try (Connection c = connect("ann", simple); Statement s = c.createStatement()) {
+            try (Connection c = gateway.connect("ann", simple); Statement s = c.createStatement()) {
                 SQLException e = assertThrows(SQLException.class,
                         () -> s.executeQuery("SELECT hkid FROM customers WHERE id = " + example.id()));
                 assertEquals("42501", e.getSQLState(), e.getMessage());
@@ -131,7 +127,7 @@ class RedTeamSession6IT {
     void everyForwardedErrorFieldIsFreeOfProtectedValues() throws Exception {
         String hkid = SecretColumnsExample.HKID;
         for (boolean simple : List.of(true, false)) {
-            try (Connection c = connect("sup", simple); Statement s = c.createStatement()) {
+            try (Connection c = gateway.connect("sup", simple); Statement s = c.createStatement()) {
                 for (String sql : List.of(
                         "INSERT INTO customers (name, email, hkid) VALUES ('Zed', 'z@x', '" + hkid + "')",
                         "INSERT INTO customers (name, email, hkid) VALUES ('Zed', 'z@x', repeat('" + hkid + "', 3))",

@@ -57,7 +57,7 @@ class RedTeamSession7GatewayIT {
                     + " AS $$ BEGIN RETURN QUERY SELECT hkid FROM customers_archive; END $$");
         }
         // a schema change through Warden makes it read the database's objects again (documented: the next DDL)
-        try (Connection c = connect("ann", true); Statement s = c.createStatement()) {
+        try (Connection c = gateway.connect("ann", true); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE red11_refresh (i int)");
         }
     }
@@ -65,10 +65,6 @@ class RedTeamSession7GatewayIT {
     @AfterAll
     static void stop() {
         if (gateway != null) gateway.close();
-    }
-
-    static Connection connect(String user, boolean simple) throws SQLException {
-        return gateway.connect(user, simple);
     }
 
     static String copyOut(Connection c, String sql) throws Exception {
@@ -85,7 +81,7 @@ class RedTeamSession7GatewayIT {
     /** A COPY or SELECT that names only a relative of the protected table is refused (0A000), naming no value. */
     static void assertRefused(String user, String sql, boolean copy) throws Exception {
         for (boolean simple : List.of(true, false)) {
-            try (Connection c = connect(user, simple)) {
+            try (Connection c = gateway.connect(user, simple)) {
                 SQLException e = assertThrows(SQLException.class, () -> {
                     if (copy) {
                         assertNoSecret(copyOut(c, sql));
@@ -162,7 +158,7 @@ class RedTeamSession7GatewayIT {
                 "COPY (SELECT data FROM pg_logical_slot_peek_changes('warden_cdc', NULL, NULL)) TO STDOUT");
         for (String sql : shapes) {
             for (String user : List.of("ann", "bil")) {
-                try (Connection c = connect(user, true)) {
+                try (Connection c = gateway.connect(user, true)) {
                     try {
                         assertNoSecret(copyOut(c, sql));
                     } catch (SQLException refused) {
@@ -184,7 +180,7 @@ class RedTeamSession7GatewayIT {
     @Test
     void nothingASessionLeavesOnAPooledConnectionReachesTheNextUser() throws Exception {
         for (boolean simple : List.of(true, false)) {
-            List<Connection> bils = List.of(connect("bil", simple), connect("bil", simple));
+            List<Connection> bils = List.of(gateway.connect("bil", simple), gateway.connect("bil", simple));
             for (Connection bil : bils) {
                 try (Statement s = bil.createStatement()) {
                     for (String sql : List.of("SET SESSION AUTHORIZATION red11_other", "RESET SESSION AUTHORIZATION",
@@ -203,7 +199,7 @@ class RedTeamSession7GatewayIT {
             }
             for (Connection bil : bils) bil.abort(Runnable::run);  // gone without Terminate, inside a transaction
             GatewayRobustnessIT.await("bil's sessions released", () -> gateway.server.sessionCount() == 0);
-            List<Connection> bobs = List.of(connect("bob", simple), connect("bob", simple));
+            List<Connection> bobs = List.of(gateway.connect("bob", simple), gateway.connect("bob", simple));
             try {
                 for (Connection bob : bobs) {
                     try (Statement s = bob.createStatement(); ResultSet rs = s.executeQuery(
@@ -233,7 +229,7 @@ class RedTeamSession7GatewayIT {
     /** The protected table itself still reads as the policy says, its inheritance child's rows included. */
     @Test
     void theProtectedTableStillReadsByThePolicy() throws Exception {
-        try (Connection c = connect("sup", false); Statement s = c.createStatement();
+        try (Connection c = gateway.connect("sup", false); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT hkid FROM customers WHERE hkid IS NOT NULL")) {
             int rows = 0;
             while (rs.next()) {
@@ -242,7 +238,7 @@ class RedTeamSession7GatewayIT {
             }
             assertEquals(2, rows);  // Ann's row and its archived copy
         }
-        try (Connection c = connect("bil", true)) {
+        try (Connection c = gateway.connect("bil", true)) {
             String out = copyOut(c, "COPY (SELECT hkid FROM customers WHERE hkid IS NOT NULL) TO STDOUT");
             assertNoSecret(out);
             assertTrue(out.endsWith("2(1)\n"), out);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.warden.gateway.wire.PgTypeCatalog;
 import dev.warden.testkit.CustomersExample;
+import dev.warden.testkit.SortedRows;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -78,7 +79,7 @@ class RedTeamSession8SqlIT {
                         ps.setObject(1, new String[] {"H2", null});
                         ps.setArray(2, c.createArrayOf("text", new String[] {"ann@example.com"}));
                         try (ResultSet rs = ps.executeQuery()) {
-                            answers.add(collect(rs));
+                            answers.add(SortedRows.of(rs));
                         }
                     }
                 }
@@ -178,20 +179,8 @@ class RedTeamSession8SqlIT {
                 + " = ANY (?::text[])")) {
             ps.setString(1, array);
             try (ResultSet rs = ps.executeQuery()) {
-                return collect(rs);
+                return SortedRows.of(rs);
             }
         }
-    }
-
-    private static List<String> collect(ResultSet rs) throws SQLException {
-        List<String> out = new ArrayList<>();
-        int width = rs.getMetaData().getColumnCount();
-        while (rs.next()) {
-            StringBuilder row = new StringBuilder();
-            for (int i = 1; i <= width; i++) row.append(rs.getString(i)).append('|');
-            out.add(row.toString());
-        }
-        out.sort(null);
-        return out;
     }
 }
