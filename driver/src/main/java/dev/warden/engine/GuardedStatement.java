@@ -323,6 +323,9 @@ public final class GuardedStatement {
     /** Bound to a count in place of a value sent typed as character varying (see {@link MatchFilters}). */
     public static final Object CHARACTER_VARYING_COUNT = MatchFilters.CHARACTER_VARYING_COUNT;
 
+    /** Bound to a count in place of a value sent typed as text (see {@link MatchFilters}). */
+    public static final Object TEXT_COUNT = MatchFilters.TEXT_COUNT;
+
     /** True when JDBC parameter {@code index} is a LIMIT or OFFSET count taken out of a match LIKE's statement. */
     public boolean bindsCount(int index) {
         return matchFilter != null && matchFilter.bindsCount(index);

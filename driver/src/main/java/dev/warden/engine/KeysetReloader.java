@@ -3,11 +3,7 @@ package dev.warden.engine;
 import dev.warden.crypto.KeyException;
 import dev.warden.crypto.MasterKey;
 import dev.warden.crypto.WardenKeyset;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -39,8 +35,6 @@ import java.util.function.Supplier;
 final class KeysetReloader implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("dev.warden.keyset");
-    /** A keyset file is a few kilobytes; a much larger one is not a keyset, and is not read whole. */
-    private static final int MAX_FILE_BYTES = 16 * 1024 * 1024;
 
     /** The outcome of one check. */
     enum Outcome { UNCHANGED, RELOADED, REJECTED }
@@ -80,17 +74,13 @@ final class KeysetReloader implements AutoCloseable {
 
     /** Reads {@code file} for {@link WardenKeyset#read(Path, String, MasterKey)} and this class's hash. */
     static FileContent read(Path file) throws KeyException {
-        byte[] bytes;
-        try (InputStream in = Files.newInputStream(file)) {
-            bytes = in.readNBytes(MAX_FILE_BYTES + 1);
-        } catch (NoSuchFileException e) {
-            throw new KeyException("keyset " + file + " does not exist");
-        } catch (IOException e) {
-            throw new KeyException("keyset " + file + " cannot be read (" + e.getClass().getSimpleName() + ")", e);
-        }
-        if (bytes.length > MAX_FILE_BYTES) {
-            throw new KeyException("keyset " + file + " is larger than " + MAX_FILE_BYTES + " bytes: not a keyset");
-        }
+        byte[] bytes = ReloadedFile.read(file, (problem, cause) -> switch (problem) {
+            case MISSING -> new KeyException("keyset " + file + " does not exist");
+            case UNREADABLE -> new KeyException("keyset " + file + " cannot be read ("
+                    + cause.getClass().getSimpleName() + ")", cause);
+            case TOO_LARGE -> new KeyException("keyset " + file + " is larger than " + ReloadedFile.MAX_BYTES
+                    + " bytes: not a keyset");
+        });
         return new FileContent(new String(bytes, StandardCharsets.UTF_8), sha256(bytes));
     }
 

@@ -68,7 +68,7 @@ final class MatchFilters {
          */
         static Object count(int index, Object value) throws SQLException {
             if (value == null) return NULL_COUNT;
-            if (value == CHARACTER_VARYING_COUNT) return value;
+            if (value instanceof CharacterTypedCount) return value;
             if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
                 return ((Number) value).longValue();
             }
@@ -118,9 +118,8 @@ final class MatchFilters {
         }
 
         private static void checkType(Object[] bound, int index, String clause) throws SQLException {
-            if (index > 0 && bound != null && index < bound.length && bound[index] == CHARACTER_VARYING_COUNT) {
-                throw SqlStates.of("42804", "argument of " + clause + " must be type bigint, not type character"
-                        + " varying");
+            if (index > 0 && bound != null && index < bound.length && bound[index] instanceof CharacterTypedCount c) {
+                throw SqlStates.of("42804", "argument of " + clause + " must be type bigint, not type " + c.type());
             }
         }
 
@@ -202,11 +201,17 @@ final class MatchFilters {
     private static final Object NULL_COUNT = new Object();
 
     /**
-     * What the JDBC layer binds to a count in place of a value the real driver would send typed as character
-     * varying (a String through pgjdbc's default stringtype): PostgreSQL refuses such a LIMIT or OFFSET whatever
-     * it holds (42804), where untyped text is coerced.
+     * What the JDBC layer binds to a count in place of a value the real driver sends typed as a character type
+     * ({@code type} as PostgreSQL's messages name it): PostgreSQL refuses such a LIMIT or OFFSET whatever it holds
+     * (42804, naming that type), where untyped text is coerced.
      */
-    public static final Object CHARACTER_VARYING_COUNT = new Object();
+    public record CharacterTypedCount(String type) {}
+
+    /** A String through pgjdbc's default stringtype: sent as character varying. */
+    public static final CharacterTypedCount CHARACTER_VARYING_COUNT = new CharacterTypedCount("character varying");
+
+    /** A value sent typed as text (pgjdbc's PGobject of type text, as the gateway binds a client's text parameter). */
+    public static final CharacterTypedCount TEXT_COUNT = new CharacterTypedCount("text");
 
     private final List<Filter> filters;
     private final int visibleColumns;

@@ -3,10 +3,6 @@ package dev.warden.engine;
 import dev.warden.policy.Policy;
 import dev.warden.policy.PolicyException;
 import dev.warden.policy.PolicyLoader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,8 +29,6 @@ import java.util.function.Supplier;
 final class PolicyReloader implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("dev.warden.policy");
-    /** A policy is kilobytes; a much larger file is not read whole. */
-    private static final int MAX_FILE_BYTES = 16 * 1024 * 1024;
 
     /** The outcome of one check. */
     enum Outcome { UNCHANGED, RELOADED }
@@ -143,20 +137,13 @@ final class PolicyReloader implements AutoCloseable {
     }
 
     private byte[] read() throws PolicyException {
-        byte[] bytes;
-        try (InputStream in = Files.newInputStream(file)) {
-            bytes = in.readNBytes(MAX_FILE_BYTES + 1);
-        } catch (NoSuchFileException e) {
-            throw new PolicyException("policy file '" + location + "' not found");
-        } catch (IOException e) {
-            throw new PolicyException("policy file '" + location + "' cannot be read (" + e.getClass().getSimpleName()
-                    + ")", e);
-        }
-        if (bytes.length > MAX_FILE_BYTES) {
-            throw new PolicyException("policy file '" + location + "' is larger than " + MAX_FILE_BYTES
-                    + " bytes: not a policy");
-        }
-        return bytes;
+        return ReloadedFile.read(file, (problem, cause) -> switch (problem) {
+            case MISSING -> new PolicyException("policy file '" + location + "' not found");
+            case UNREADABLE -> new PolicyException("policy file '" + location + "' cannot be read ("
+                    + cause.getClass().getSimpleName() + ")", cause);
+            case TOO_LARGE -> new PolicyException("policy file '" + location + "' is larger than "
+                    + ReloadedFile.MAX_BYTES + " bytes: not a policy");
+        });
     }
 
     private PolicyException rejected(String version, String reason, boolean force) {

@@ -440,8 +440,9 @@ public final class WardenEngine implements AutoCloseable {
         DatabaseState database = session.database();
         Policy now = policy;
         DatabaseState.Keyed keyed = database.keyed(now, keys.get());
-        // a guard passed through depends on the text alone; an analysed one also on what the session's names
-        // resolve to, known without a round trip unless the session has temporary relations (then not cached)
+        // a guard passed through depends on the text alone; an analysed one (observed ones too) also on what the
+        // session's names resolve to, known without a round trip unless the session has temporary relations (then
+        // not cached)
         DatabaseState.StatementKey passed = new DatabaseState.StatementKey(sql, session.role(), session.purpose(),
                 withholdDenied, null);
         GuardedStatement cached = keyed.prepared.getIfPresent(passed);
@@ -462,8 +463,11 @@ public final class WardenEngine implements AutoCloseable {
                 && !guarded.lexed().backslashInPlainString()
                 && !guarded.compiled().changesSchema() && !startsWithDdlKeyword(sql)
                 && (guarded.keyset() == null || guarded.keyset() == keyed.keyset) && guarded.policy() == keyed.policy) {
-            SearchScope scope = guarded.compiled() == PASS_THROUGH ? null : session.names().known(database);
-            if (guarded.compiled() == PASS_THROUGH || scope != null) {
+            // keyed as the verdict it carries was: observe mode's guard runs as written (passed through) but
+            // records what enforcement would do to the tables the names resolve to now
+            boolean onTextAlone = guarded.compiled() == PASS_THROUGH && guarded.observed() == null;
+            SearchScope scope = onTextAlone ? null : session.names().known(database);
+            if (onTextAlone || scope != null) {
                 keyed.prepared.put(new DatabaseState.StatementKey(sql, session.role(), session.purpose(),
                         withholdDenied, scope), guarded);
             }

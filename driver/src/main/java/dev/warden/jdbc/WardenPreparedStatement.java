@@ -289,6 +289,20 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
                 ? GuardedStatement.CHARACTER_VARYING_COUNT : x;
     }
 
+    /**
+     * {@code x} bound to parameter {@code index} with {@code setObject}: a PGobject of type text or varchar (see
+     * {@link PgTypedText}) is, for a LIMIT or OFFSET count taken out of the statement, refused as PostgreSQL refuses
+     * a count of that type (42804, naming it), and otherwise the string it holds; anything else is {@code x}.
+     */
+    private Object asTypedText(int index, Object x) throws SQLException {
+        String type = PgTypedText.typeOf(x);
+        if (type == null) return x;
+        if (current(false).bindsCount(index)) {
+            return "text".equals(type) ? GuardedStatement.TEXT_COUNT : GuardedStatement.CHARACTER_VARYING_COUNT;
+        }
+        return PgTypedText.valueOf(x);
+    }
+
     private static boolean isCharacterType(int sqlType) {
         return sqlType == java.sql.Types.VARCHAR || sqlType == java.sql.Types.CHAR
                 || sqlType == java.sql.Types.LONGVARCHAR;
@@ -840,7 +854,8 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setObject(int parameterIndex, Object x) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            bindProtected(parameterIndex, x instanceof String ? asCharacterVarying(parameterIndex, x) : x);
+            bindProtected(parameterIndex, x instanceof String ? asCharacterVarying(parameterIndex, x)
+                    : asTypedText(parameterIndex, x));
             return;
         }
         delegate.setObject(guarded.targetIndex(parameterIndex), x);

@@ -1,17 +1,14 @@
 package dev.warden.jdbc;
 
-import static org.junit.jupiter.api.Assertions.assertNull;
-
 import dev.warden.testkit.CustomersExample;
+import dev.warden.testkit.LikeTwinProperty;
 import dev.warden.testkit.LikeTwins;
 import dev.warden.testkit.MatchColumnsExample;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
-import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 
 /**
  * LIKE, NOT LIKE, ILIKE and NOT ILIKE on a match column through the driver give exactly the rows of the same
@@ -20,7 +17,7 @@ import net.jqwik.api.Provide;
  * case; pattern bound as a parameter and written inline. The only other outcome allowed is the refusal of a pattern
  * too short for the index.
  */
-class MatchLikeTwinPropertyIT {
+class MatchLikeTwinPropertyIT extends LikeTwinProperty {
 
     private static CustomersExample db;
     private static Path policy;
@@ -37,26 +34,6 @@ class MatchLikeTwinPropertyIT {
         LikeTwins.createTwin(raw);
     }
 
-    @Provide
-    Arbitrary<List<String>> rows() {
-        return LikeTwins.rows();
-    }
-
-    @Provide
-    Arbitrary<String> patterns() {
-        return LikeTwins.patterns();
-    }
-
-    @Provide
-    Arbitrary<String> escapes() {
-        return LikeTwins.escapes();
-    }
-
-    @Provide
-    Arbitrary<String> operators() {
-        return LikeTwins.operators();
-    }
-
     @Property(tries = 150)
     void answersAreThePlaintextTwins(@ForAll("rows") List<String> rows, @ForAll("operators") String op,
                                      @ForAll("patterns") String pattern, @ForAll("escapes") String escape)
@@ -64,8 +41,7 @@ class MatchLikeTwinPropertyIT {
         open();
         LikeTwins.write(warden, raw, rows);
         for (boolean inline : new boolean[] {false, true}) {
-            assertNull(LikeTwins.compare(warden, raw, op, pattern, escape, inline),
-                    op + " " + pattern + " ESCAPE " + escape + (inline ? " inline" : " bound") + " on " + rows);
+            assertAnswersAsTwin(warden, raw, rows, op, pattern, escape, inline, inline ? "inline" : "bound");
         }
     }
 }

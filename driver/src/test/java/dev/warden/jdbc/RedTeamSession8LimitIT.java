@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.warden.testkit.CountTypes;
 import dev.warden.testkit.CustomersExample;
 import dev.warden.testkit.MatchColumnsExample;
 import java.math.BigDecimal;
@@ -164,6 +165,36 @@ class RedTeamSession8LimitIT {
             }
         }
         assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+    }
+
+    /**
+     * A count typed text (pgjdbc's PGobject of type text) or character varying (a String, or a PGobject of type
+     * varchar) fails 42804 with PostgreSQL's own message, which names that type; Warden said "character varying"
+     * whatever the type.
+     */
+    @Test
+    void aCountTypedTextOrVarcharFailsWithPostgresMessageNamingThatType() throws Exception {
+        String sql = "SELECT id FROM TABLE WHERE nickname LIKE ? ORDER BY id LIMIT ?";
+        for (String type : List.of("text", "varchar")) {
+            String expected;
+            try (Connection raw = db.raw()) {
+                expected = CountTypes.postgresRefusal(raw, type, type.equals("text") ? "text" : "character varying");
+            }
+            Object count = CountTypes.typed(type, "5");
+            List<Binder> binders = new ArrayList<>(List.<Binder>of(p -> { p.setString(1, "Chan%"); p.setObject(2, count); }));
+            if (type.equals("varchar")) binders.add(p -> { p.setString(1, "Chan%"); p.setString(2, "5"); });
+            for (Binder b : binders) {
+                for (String table : List.of("twin", "customers")) {
+                    try (Connection c = table.equals("twin") ? db.raw() : db.as(policy, "support", null);
+                         PreparedStatement p = c.prepareStatement(sql.replace("TABLE", table))) {
+                        b.bind(p);
+                        SQLException e = assertThrows(SQLException.class, () -> p.executeQuery().close(), table);
+                        assertEquals("42804", e.getSQLState(), table + ": " + e.getMessage());
+                        assertTrue(e.getMessage().contains(expected), type + " on " + table + ": " + e.getMessage());
+                    }
+                }
+            }
+        }
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.warden.testkit.CustomersExample;
+import dev.warden.testkit.SortedRows;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -570,26 +571,14 @@ class RedTeamSession8SqlIT {
             }
             if (!ps.execute()) return List.of();
             try (ResultSet rs = ps.getResultSet()) {
-                return collect(rs);
+                return SortedRows.of(rs);
             }
         }
     }
 
     private static List<String> rows(Connection c, String sql) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            return collect(rs);
+            return SortedRows.of(rs);
         }
-    }
-
-    private static List<String> collect(ResultSet rs) throws SQLException {
-        List<String> out = new ArrayList<>();
-        int width = rs.getMetaData().getColumnCount();
-        while (rs.next()) {
-            StringBuilder row = new StringBuilder();
-            for (int i = 1; i <= width; i++) row.append(rs.getString(i)).append('|');
-            out.add(row.toString());
-        }
-        out.sort(null);
-        return out;
     }
 }

@@ -36,13 +36,8 @@ class RedTeamSession8ObserveIT {
     void aPreparedBatchAddedInObserveModeIsNeverSentInPlaintextAfterAReloadToEnforce() throws Exception {
         ObserveExample app = ObserveExample.create("mode: observe\n");
         try (Connection support = app.as("support"); PreparedStatement ps = support.prepareStatement(INSERT)) {
-            ps.setString(1, "Ann");
-            ps.setString(2, ObserveExample.EMAIL);
-            ps.setString(3, ObserveExample.PHONE);
-            ps.setString(4, ObserveExample.HKID);
-            ps.addBatch();
-            Files.writeString(app.policyFile(), Files.readString(app.policyFile()).replace("mode: observe\n", ""));
-            assertTrue(engine(app).reloadPolicy());
+            addCustomer(ps, "Ann", ObserveExample.EMAIL, ObserveExample.PHONE, ObserveExample.HKID);
+            reloadToEnforce(app);
             SQLException first = assertThrows(SQLException.class, ps::executeBatch);
             assertEquals("0A000", first.getSQLState());
             // the application retries the batch as it stands
@@ -60,20 +55,11 @@ class RedTeamSession8ObserveIT {
     void aPreparedBatchFromObserveModeIsClearedWhenTheReloadRefusesIt() throws Exception {
         ObserveExample app = ObserveExample.create("mode: observe\n");
         try (Connection support = app.as("support"); PreparedStatement ps = support.prepareStatement(INSERT)) {
-            ps.setString(1, "Ann");
-            ps.setString(2, ObserveExample.EMAIL);
-            ps.setString(3, ObserveExample.PHONE);
-            ps.setString(4, ObserveExample.HKID);
-            ps.addBatch();
-            Files.writeString(app.policyFile(), Files.readString(app.policyFile()).replace("mode: observe\n", ""));
-            assertTrue(engine(app).reloadPolicy());
+            addCustomer(ps, "Ann", ObserveExample.EMAIL, ObserveExample.PHONE, ObserveExample.HKID);
+            reloadToEnforce(app);
             assertThrows(SQLException.class, ps::executeLargeBatch);
             // bound again after the refusal, as the message asks, and added: only this set may be sent, encrypted
-            ps.setString(1, "Bob");
-            ps.setString(2, "bob@example.com");
-            ps.setString(3, "+852 5555 0999");
-            ps.setString(4, "Z111111(1)");
-            ps.addBatch();
+            addCustomer(ps, "Bob", "bob@example.com", "+852 5555 0999", "Z111111(1)");
             long[] counts = ps.executeLargeBatch();
             assertEquals(1, counts.length, "only the set added after the reload");
         }
@@ -94,27 +80,14 @@ class RedTeamSession8ObserveIT {
     void bindingAfterTheReloadClearsTheSetsBatchedBeforeIt() throws Exception {
         ObserveExample app = ObserveExample.create("mode: observe\n");
         try (Connection support = app.as("support"); PreparedStatement ps = support.prepareStatement(INSERT)) {
-            ps.setString(1, "Ann");
-            ps.setString(2, ObserveExample.EMAIL);
-            ps.setString(3, ObserveExample.PHONE);
-            ps.setString(4, ObserveExample.HKID);
-            ps.addBatch();
-            Files.writeString(app.policyFile(), Files.readString(app.policyFile()).replace("mode: observe\n", ""));
-            assertTrue(engine(app).reloadPolicy());
+            addCustomer(ps, "Ann", ObserveExample.EMAIL, ObserveExample.PHONE, ObserveExample.HKID);
+            reloadToEnforce(app);
             // bound and added under the guard of observe mode (the check is made once, at execution)
-            ps.setString(1, "Carl");
-            ps.setString(2, "carl@example.com");
-            ps.setString(3, "+852 5555 0777");
-            ps.setString(4, "Y222222(2)");
-            ps.addBatch();
+            addCustomer(ps, "Carl", "carl@example.com", "+852 5555 0777", "Y222222(2)");
             SQLException cleared = assertThrows(SQLException.class, ps::executeBatch);
             assertEquals("0A000", cleared.getSQLState());
             assertTrue(cleared.getMessage().contains("2 parameter set(s)"), cleared.getMessage());
-            ps.setString(1, "Bob");
-            ps.setString(2, "bob@example.com");
-            ps.setString(3, "+852 5555 0999");
-            ps.setString(4, "Z111111(1)");
-            ps.addBatch();
+            addCustomer(ps, "Bob", "bob@example.com", "+852 5555 0999", "Z111111(1)");
             assertEquals(1, ps.executeBatch().length);
         }
         assertNoPlaintextEmailOrPhone(app);
@@ -147,6 +120,22 @@ class RedTeamSession8ObserveIT {
                         "the first engine still enforces");
             }
         }
+    }
+
+    /** Binds one customer's values to {@link #INSERT} and adds them to the batch. */
+    private static void addCustomer(PreparedStatement ps, String name, String email, String phone, String hkid)
+            throws SQLException {
+        ps.setString(1, name);
+        ps.setString(2, email);
+        ps.setString(3, phone);
+        ps.setString(4, hkid);
+        ps.addBatch();
+    }
+
+    /** Ends observe mode in the policy file and reloads it into the running engine. */
+    private static void reloadToEnforce(ObserveExample app) throws Exception {
+        Files.writeString(app.policyFile(), Files.readString(app.policyFile()).replace("mode: observe\n", ""));
+        assertTrue(engine(app).reloadPolicy());
     }
 
     private static void assertNoPlaintextEmailOrPhone(ObserveExample app) throws SQLException {

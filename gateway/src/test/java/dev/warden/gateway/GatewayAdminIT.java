@@ -218,6 +218,91 @@ class GatewayAdminIT {
         }
     }
 
+    /**
+     * A login the database refuses (wrong password in the gateway's config): {@code /health} is 503 with
+     * PostgreSQL's reason, and neither its body, nor the error a client gets, nor anything logged meanwhile holds
+     * the configured password (or the real one).
+     */
+    @Test
+    void aRefusedLoginPutsNoPasswordInHealthNorTheLog() throws Exception {
+        CustomersExample example = CustomersExample.create();
+        String login = "warden_badpw_" + ProcessHandle.current().pid();
+        String realPassword = "db-real-pw-7Kq2";
+        String configuredPassword = "cfg-wrong-pw-Zx91";
+        Path hba;
+        String hbaBefore;
+        try (Connection raw = example.raw(); Statement s = raw.createStatement()) {
+            s.execute("create role " + login + " login password '" + realPassword + "'");
+            // the embedded server trusts every login: this one must give its password
+            try (ResultSet rs = s.executeQuery("SHOW hba_file")) {
+                assertTrue(rs.next());
+                hba = Path.of(rs.getString(1));
+            }
+            hbaBefore = Files.readString(hba);
+            Files.writeString(hba, "host all " + login + " 0.0.0.0/0 scram-sha-256\nhost all " + login
+                    + " ::/0 scram-sha-256\n" + hbaBefore);
+            s.execute("SELECT pg_reload_conf()");
+        }
+        awaitPasswordRequired(example.rawUrl(), login, configuredPassword);
+        java.util.List<String> logged = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                StringBuilder text = new StringBuilder(String.valueOf(r.getMessage()));
+                if (r.getParameters() != null) for (Object p : r.getParameters()) text.append(' ').append(p);
+                for (Throwable t = r.getThrown(); t != null; t = t.getCause()) text.append(' ').append(t);
+                logged.add(text.toString());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.addHandler(capture);
+        try {
+            Path dir = policyDirectory("audit:\n  path: warden-audit.jsonl", "audit:\n  path: warden-audit.jsonl");
+            start(example.wardenUrl(), dir, null, new BackendLogin(login, configuredPassword));
+            HttpResponse<String> health = get("/health");
+            assertEquals(503, health.statusCode(), health.body());
+            assertTrue(health.body().contains("\"database\":\"cannot connect to the database (SQLState 28P01)"),
+                    health.body());
+            SQLException refused = assertThrows(SQLException.class, () -> client("sam").close());
+            String client = refused.getMessage();
+            for (String secret : new String[] {configuredPassword, realPassword}) {
+                assertTrue(!health.body().contains(secret), "/health holds a password: " + health.body());
+                assertTrue(!client.contains(secret), "the client's error holds a password: " + client);
+                for (String line : logged) assertTrue(!line.contains(secret), "logged a password: " + line);
+            }
+        } finally {
+            root.removeHandler(capture);
+            stop();
+            server = null;
+            Files.writeString(hba, hbaBefore);
+            try (Connection raw = example.raw(); Statement s = raw.createStatement()) {
+                s.execute("SELECT pg_reload_conf()");
+                s.execute("drop role " + login);
+            }
+        }
+    }
+
+    /** Waits until the server, having reloaded pg_hba.conf, refuses {@code user} with {@code wrongPassword}. */
+    private static void awaitPasswordRequired(String url, String user, String wrongPassword) throws Exception {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try (Connection c = DriverManager.getConnection(url, user, wrongPassword)) {
+                Thread.sleep(50);  // still trusted: the reload is not in force yet
+            } catch (SQLException e) {
+                assertEquals("28P01", e.getSQLState(), e.getMessage());
+                return;
+            }
+        }
+        throw new AssertionError("the server still lets " + user + " in without its password");
+    }
+
     private static Path policyDirectory(String text, String replacement) throws Exception {
         Path dir = CustomersExample.newPolicyDirectoryWith(text, replacement);
         Path policy = dir.resolve("policy.yaml");

@@ -6,15 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.warden.gateway.auth.GatewayUser;
-import dev.warden.gateway.auth.ScramVerifier;
-import dev.warden.gateway.backend.PgjdbcCopyRunner;
-import dev.warden.gateway.wire.PgFrameDecoder;
 import dev.warden.testkit.CustomersExample;
-import dev.warden.testkit.EmbeddedPostgres;
+import dev.warden.testkit.SortedRows;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,7 +17,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,48 +33,27 @@ class GatewayDeterministicEqualityIT {
             {"Ann2", "ann@example.com"}, {"Cid", null}, {"Ann3", "ann@example.com"}, {"Bob2", "bob@example.com"}};
 
     static CustomersExample example;
-    static GatewayServer server;
+    static PolicyGateway gateway;
 
     @BeforeAll
     static void start() throws Exception {
         example = CustomersExample.create();
         Path policy = CustomersExample.newPolicyDirectory();
-        ScramVerifier pw = ScramVerifier.generate("pw".toCharArray(), 4096);
-        GatewayConfig config = new GatewayConfig("127.0.0.1", 0,
-                new GatewayConfig.Backend(example.wardenUrl(), EmbeddedPostgres.USER, "", 4, Map.of()),
-                policy.resolve("policy.yaml").toString(), "file:" + policy.resolve("demo-master-key.txt"), null,
-                false, false, PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH,
-                Map.of("sam", new GatewayUser("sam", pw, "support", "customer-service", Set.of()),
-                        "ann", new GatewayUser("ann", pw, "analyst", null, Set.of())),
-                "scram-sha-256", 100);
-        server = new GatewayServer(config, new PooledBackendConnector(config.backend(), config.policy(),
-                config.masterKey()), new PgjdbcCopyRunner()).start();
-        try (Connection raw = example.raw(); Statement s = raw.createStatement()) {
-            s.execute("CREATE TABLE customers_plain (id serial, name text, email text)");
-            s.execute("ALTER TABLE customers DROP CONSTRAINT customers_email_key");
-        }
+        gateway = PolicyGateway.start(example.wardenUrl(), policy, 4,
+                PolicyGateway.user("sam", "support", "customer-service"),
+                PolicyGateway.user("ann", "analyst", null));
         try (Connection sam = jdbc("sam", ""); Connection raw = example.raw()) {
-            for (String[] row : ROWS) {
-                for (Connection c : List.of(sam, raw)) {
-                    String table = c == raw ? "customers_plain" : "customers";
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (name, email) VALUES (?, ?)")) {
-                        ps.setString(1, row[0]);
-                        ps.setString(2, row[1]);
-                        ps.executeUpdate();
-                    }
-                }
-            }
+            CustomersPlainTwin.seed(sam, raw, List.of("name", "email"), ROWS);
         }
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) server.close();
+        if (gateway != null) gateway.close();
     }
 
     static Connection jdbc(String user, String settings) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/app?user=" + user
-                + "&password=pw" + (settings.isEmpty() ? "" : "&" + settings));
+        return gateway.connect(user, settings);
     }
 
     private static final List<String> SHAPES = List.of(
@@ -95,7 +68,7 @@ class GatewayDeterministicEqualityIT {
         for (String settings : List.of("", "prepareThreshold=-1&binaryTransfer=true", "preferQueryMode=simple")) {
             try (Connection sam = jdbc("sam", settings); Connection raw = example.raw()) {
                 for (String sql : SHAPES) {
-                    assertEquals(rows(raw, sql.replace(" customers", " customers_plain")), rows(sam, sql), settings + " " + sql);
+                    assertEquals(rows(raw, CustomersPlainTwin.twin(sql)), rows(sam, sql), settings + " " + sql);
                 }
                 String any = "SELECT name, email FROM customers WHERE email = ANY (ARRAY[?, ?])";
                 assertEquals(prepared(raw, any.replace(" customers", " customers_plain")), prepared(sam, any), settings);
@@ -120,13 +93,13 @@ class GatewayDeterministicEqualityIT {
                             List<List<String>> answers = new ArrayList<>();
                             for (Connection c : List.of(raw, sam)) {
                                 try (PreparedStatement ps = c.prepareStatement(
-                                        c == raw ? sql.replace(" customers", " customers_plain") : sql)) {
+                                        c == raw ? CustomersPlainTwin.twin(sql) : sql)) {
                                     if (array == null) ps.setNull(1, java.sql.Types.ARRAY);
                                     else if (binding == 0) ps.setArray(1, c.createArrayOf("text", array));
                                     else if (binding == 1) ps.setObject(1, array);
                                     else ps.setArray(1, c.createArrayOf("varchar", array));
                                     try (ResultSet rs = ps.executeQuery()) {
-                                        answers.add(collect(rs));
+                                        answers.add(SortedRows.of(rs));
                                     }
                                 }
                             }
@@ -159,13 +132,13 @@ class GatewayDeterministicEqualityIT {
 
     static GatewayFixture.Result psql(String user, String sql) {
         return GatewayFixture.run(List.of("/usr/bin/psql", "-X", "-At", "-v", "VERBOSITY=verbose", "-h", "127.0.0.1",
-                "-p", String.valueOf(server.port()), "-U", user, "-d", "app", "-c", sql), null,
+                "-p", String.valueOf(gateway.port()), "-U", user, "-d", "app", "-c", sql), null,
                 Map.of("PGPASSWORD", "pw"), 60);
     }
 
     private static List<String> rows(Connection c, String sql) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            return collect(rs);
+            return SortedRows.of(rs);
         }
     }
 
@@ -174,20 +147,8 @@ class GatewayDeterministicEqualityIT {
             ps.setString(1, "bob@example.com");
             ps.setString(2, "nobody@example.com");
             try (ResultSet rs = ps.executeQuery()) {
-                return collect(rs);
+                return SortedRows.of(rs);
             }
         }
-    }
-
-    private static List<String> collect(ResultSet rs) throws SQLException {
-        List<String> out = new ArrayList<>();
-        int width = rs.getMetaData().getColumnCount();
-        while (rs.next()) {
-            StringBuilder row = new StringBuilder();
-            for (int i = 1; i <= width; i++) row.append(rs.getString(i)).append('|');
-            out.add(row.toString());
-        }
-        out.sort(null);
-        return out;
     }
 }

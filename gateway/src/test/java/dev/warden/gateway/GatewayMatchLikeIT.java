@@ -5,23 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.warden.gateway.auth.GatewayUser;
-import dev.warden.gateway.auth.ScramVerifier;
-import dev.warden.gateway.backend.PgjdbcCopyRunner;
-import dev.warden.gateway.wire.PgFrameDecoder;
+import dev.warden.testkit.CountTypes;
 import dev.warden.testkit.CustomersExample;
-import dev.warden.testkit.EmbeddedPostgres;
 import dev.warden.testkit.MatchColumnsExample;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,22 +31,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GatewayMatchLikeIT {
 
     static CustomersExample example;
-    static GatewayServer server;
+    static PolicyGateway gateway;
 
     @BeforeAll
     static void start() throws Exception {
         example = CustomersExample.create();
         MatchColumnsExample.addNicknameAndCompanions(example);
         Path policy = MatchColumnsExample.policyDirectory(MatchColumnsExample.POLICY);
-        ScramVerifier pw = ScramVerifier.generate("pw".toCharArray(), 4096);
-        GatewayConfig config = new GatewayConfig("127.0.0.1", 0,
-                new GatewayConfig.Backend(example.wardenUrl(), EmbeddedPostgres.USER, "", 4, Map.of()),
-                policy.resolve("policy.yaml").toString(), "file:" + policy.resolve("demo-master-key.txt"), null,
-                false, false, PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH,
-                Map.of("sam", new GatewayUser("sam", pw, "support", "customer-service", Set.of())),
-                "scram-sha-256", 100);
-        server = new GatewayServer(config, new PooledBackendConnector(config.backend(), config.policy(),
-                config.masterKey()), new PgjdbcCopyRunner()).start();
+        gateway = PolicyGateway.start(example.wardenUrl(), policy, 4,
+                PolicyGateway.user("sam", "support", "customer-service"));
         try (Connection c = jdbc(""); PreparedStatement ps = c.prepareStatement(
                 "insert into customers(id, name, email, nickname) values (?, ?, ?, ?)")) {
             String[] nicknames = {"Chan Tai Man", "chan siu ming", "Ah Chan", "Chang", "Wong", null, "CHANEL"};
@@ -69,12 +56,11 @@ class GatewayMatchLikeIT {
 
     @AfterAll
     static void stop() {
-        if (server != null) server.close();
+        if (gateway != null) gateway.close();
     }
 
     static Connection jdbc(String settings) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/app?user=sam&password=pw"
-                + (settings.isEmpty() ? "" : "&" + settings));
+        return gateway.connect("sam", settings);
     }
 
     @ParameterizedTest
@@ -123,7 +109,7 @@ class GatewayMatchLikeIT {
     void psqlSelectStarShowsTheTableWithoutItsIndexAndDescribeStillWorks() {
         assumeTrue(GatewayFixture.available("psql"), "psql not installed");
         var star = GatewayFixture.run(List.of("/usr/bin/psql", "-X", "-A", "-F", "|", "-v", "VERBOSITY=verbose",
-                "-h", "127.0.0.1", "-p", String.valueOf(server.port()), "-U", "sam", "-d", "app", "-c",
+                "-h", "127.0.0.1", "-p", String.valueOf(gateway.port()), "-U", "sam", "-d", "app", "-c",
                 "select * from customers where nickname like '%Chan%' order by id limit 1"), null,
                 Map.of("PGPASSWORD", "pw"), 60);
         assertEquals(0, star.exit(), star.err());
@@ -220,6 +206,31 @@ class GatewayMatchLikeIT {
         }
     }
 
+    /**
+     * A LIMIT count the client types text or character varying fails 42804 with PostgreSQL's own message, which
+     * names the type the client sent (it said "character varying" for text): on a LIKE through a match index (the
+     * count taken out of the statement), on a plain column of the protected table, and on no table.
+     */
+    @Test
+    void aCountTypedTextOrVarcharFailsNamingTheTypeTheClientSent() throws Exception {
+        for (String type : List.of("text", "varchar")) {
+            String expected;
+            try (Connection raw = example.raw()) {
+                expected = CountTypes.postgresRefusal(raw, type, type.equals("text") ? "text" : "character varying");
+            }
+            for (String sql : List.of("select id from customers where nickname like ? order by id limit ?",
+                    "select id from customers where name like ? order by id limit ?", "select ? limit ?")) {
+                try (Connection c = jdbc(""); PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, "Chan%");
+                    ps.setObject(2, CountTypes.typed(type, "5"));
+                    SQLException e = assertThrows(SQLException.class, () -> ps.executeQuery().close(), sql);
+                    assertEquals("42804", e.getSQLState(), sql + ": " + e.getMessage());
+                    assertTrue(e.getMessage().contains(expected), type + ", " + sql + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
     @Test
     void likeNullWrittenInlineAnswersNoRow() throws SQLException {
         try (Connection c = jdbc(""); var s = c.createStatement()) {
@@ -245,7 +256,7 @@ class GatewayMatchLikeIT {
 
     static GatewayFixture.Result psql(String sql) {
         return GatewayFixture.run(List.of("/usr/bin/psql", "-X", "-At", "-v", "VERBOSITY=verbose", "-h", "127.0.0.1",
-                "-p", String.valueOf(server.port()), "-U", "sam", "-d", "app", "-c", sql), null,
+                "-p", String.valueOf(gateway.port()), "-U", "sam", "-d", "app", "-c", sql), null,
                 Map.of("PGPASSWORD", "pw"), 60);
     }
 }

@@ -6,22 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.warden.audit.AuditEvent;
-import dev.warden.gateway.auth.GatewayUser;
-import dev.warden.gateway.auth.ScramVerifier;
-import dev.warden.gateway.backend.PgjdbcCopyRunner;
-import dev.warden.gateway.wire.PgFrameDecoder;
-import dev.warden.testkit.EmbeddedPostgres;
 import dev.warden.testkit.SecretColumnsExample;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,23 +30,16 @@ import org.postgresql.util.ServerErrorMessage;
 class RedTeamSession6IT {
 
     static SecretColumnsExample example;
-    static GatewayServer server;
+    static PolicyGateway gateway;
 
     @BeforeAll
     static void start() throws Exception {
         example = SecretColumnsExample.create();
         Path dir = example.policyDirectory();
-        ScramVerifier pw = ScramVerifier.generate("pw".toCharArray(), 4096);
-        GatewayConfig config = new GatewayConfig("127.0.0.1", 0,
-                new GatewayConfig.Backend(example.db().wardenUrl(), EmbeddedPostgres.USER, "", 2, Map.of()),
-                dir.resolve("policy.yaml").toString(), "file:" + dir.resolve("demo-master-key.txt"), null, false,
-                false, PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH,
-                Map.of("ann", new GatewayUser("ann", pw, "analyst", null, Set.of()),
-                        "bil", new GatewayUser("bil", pw, "billing", "customer-service", Set.of()),
-                        "sup", new GatewayUser("sup", pw, "support", "customer-service", Set.of())),
-                "scram-sha-256", 100);
-        server = new GatewayServer(config, new PooledBackendConnector(config.backend(), config.policy(),
-                config.masterKey()), new PgjdbcCopyRunner()).start();
+        gateway = PolicyGateway.start(example.db().wardenUrl(), dir, 2,
+                PolicyGateway.user("ann", "analyst", null),
+                PolicyGateway.user("bil", "billing", "customer-service"),
+                PolicyGateway.user("sup", "support", "customer-service"));
         try (Connection raw = example.db().raw(); Statement s = raw.createStatement()) {
             // made outside Warden, as a DBA would: constraint violations then quote the rules-only value
             s.execute("CREATE UNIQUE INDEX customers_hkid_key ON customers (hkid)");
@@ -64,12 +49,7 @@ class RedTeamSession6IT {
 
     @AfterAll
     static void stop() {
-        if (server != null) server.close();
-    }
-
-    static Connection connect(String user, boolean simple) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/app?user=" + user
-                + "&password=pw" + (simple ? "&preferQueryMode=simple" : ""));
+        if (gateway != null) gateway.close();
     }
 
     /**
@@ -85,7 +65,7 @@ class RedTeamSession6IT {
                     String sql = "SET standard_conforming_strings = off; SELECT 'a\\', $$' , " + hidden
                             + " FROM customers --$$";
                     int before = example.settledEventCount();
-                    try (Connection c = connect(user, simple); Statement s = c.createStatement()) {
+                    try (Connection c = gateway.connect(user, simple); Statement s = c.createStatement()) {
                         SQLException e = assertThrows(SQLException.class, () -> readAll(s, sql), user + ": " + sql);
                         assertEquals("0A000", e.getSQLState(), e.getMessage());
                         assertTrue(e.getMessage().contains("standard_conforming_strings"), e.getMessage());
@@ -109,7 +89,7 @@ class RedTeamSession6IT {
     void aPointSelectOnAProtectedTableIsMaskedRefusedAndAuditedAsBefore() throws Exception {
         for (boolean simple : List.of(true, false)) {
             int before = example.settledEventCount();
-            try (Connection c = connect("bil", simple);
+            try (Connection c = gateway.connect("bil", simple);
                  PreparedStatement ps = c.prepareStatement("SELECT hkid, ssn FROM customers WHERE id = ?")) {
                 ps.setInt(1, example.id());
                 try (ResultSet rs = ps.executeQuery()) {
@@ -118,13 +98,13 @@ class RedTeamSession6IT {
                     assertEquals(SecretColumnsExample.SSN, rs.getString(2));
                 }
             }
-            try (Connection c = connect("sup", simple); Statement s = c.createStatement();
+            try (Connection c = gateway.connect("sup", simple); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT ssn, hkid FROM customers WHERE id = " + example.id())) {
                 assertTrue(rs.next());
                 assertNoSecret(rs.getString(1));
                 assertEquals(SecretColumnsExample.HKID, rs.getString(2));
             }
-            try (Connection c = connect("ann", simple); Statement s = c.createStatement()) {
+            try (Connection c = gateway.connect("ann", simple); Statement s = c.createStatement()) {
                 SQLException e = assertThrows(SQLException.class,
                         () -> s.executeQuery("SELECT hkid FROM customers WHERE id = " + example.id()));
                 assertEquals("42501", e.getSQLState(), e.getMessage());
@@ -147,7 +127,7 @@ class RedTeamSession6IT {
     void everyForwardedErrorFieldIsFreeOfProtectedValues() throws Exception {
         String hkid = SecretColumnsExample.HKID;
         for (boolean simple : List.of(true, false)) {
-            try (Connection c = connect("sup", simple); Statement s = c.createStatement()) {
+            try (Connection c = gateway.connect("sup", simple); Statement s = c.createStatement()) {
                 for (String sql : List.of(
                         "INSERT INTO customers (name, email, hkid) VALUES ('Zed', 'z@x', '" + hkid + "')",
                         "INSERT INTO customers (name, email, hkid) VALUES ('Zed', 'z@x', repeat('" + hkid + "', 3))",

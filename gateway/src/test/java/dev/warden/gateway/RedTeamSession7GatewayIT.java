@@ -5,21 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.warden.gateway.auth.GatewayUser;
-import dev.warden.gateway.auth.ScramVerifier;
-import dev.warden.gateway.backend.PgjdbcCopyRunner;
-import dev.warden.gateway.wire.PgFrameDecoder;
-import dev.warden.testkit.EmbeddedPostgres;
 import dev.warden.testkit.SecretColumnsExample;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,24 +33,17 @@ import org.postgresql.PGConnection;
 class RedTeamSession7GatewayIT {
 
     static SecretColumnsExample example;
-    static GatewayServer server;
+    static PolicyGateway gateway;
 
     @BeforeAll
     static void start() throws Exception {
         example = SecretColumnsExample.create();
         Path dir = example.policyDirectory();
-        ScramVerifier pw = ScramVerifier.generate("pw".toCharArray(), 4096);
-        GatewayConfig config = new GatewayConfig("127.0.0.1", 0,
-                new GatewayConfig.Backend(example.db().wardenUrl(), EmbeddedPostgres.USER, "", 2, Map.of()),
-                dir.resolve("policy.yaml").toString(), "file:" + dir.resolve("demo-master-key.txt"), null, false,
-                false, PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH,
-                Map.of("ann", new GatewayUser("ann", pw, "analyst", null, Set.of()),
-                        "bil", new GatewayUser("bil", pw, "billing", "customer-service", Set.of()),
-                        "bob", new GatewayUser("bob", pw, "billing", "customer-service", Set.of()),
-                        "sup", new GatewayUser("sup", pw, "support", "customer-service", Set.of())),
-                "scram-sha-256", 100);
-        server = new GatewayServer(config, new PooledBackendConnector(config.backend(), config.policy(),
-                config.masterKey()), new PgjdbcCopyRunner()).start();
+        gateway = PolicyGateway.start(example.db().wardenUrl(), dir, 2,
+                PolicyGateway.user("ann", "analyst", null),
+                PolicyGateway.user("bil", "billing", "customer-service"),
+                PolicyGateway.user("bob", "billing", "customer-service"),
+                PolicyGateway.user("sup", "support", "customer-service"));
         try (Connection raw = example.db().raw(); Statement s = raw.createStatement()) {
             // made outside Warden, as a DBA would (Warden refuses INHERIT and PARTITION OF on a protected table)
             s.execute("CREATE ROLE red11_other");
@@ -71,19 +57,14 @@ class RedTeamSession7GatewayIT {
                     + " AS $$ BEGIN RETURN QUERY SELECT hkid FROM customers_archive; END $$");
         }
         // a schema change through Warden makes it read the database's objects again (documented: the next DDL)
-        try (Connection c = connect("ann", true); Statement s = c.createStatement()) {
+        try (Connection c = gateway.connect("ann", true); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE red11_refresh (i int)");
         }
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) server.close();
-    }
-
-    static Connection connect(String user, boolean simple) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/app?user=" + user
-                + "&password=pw" + (simple ? "&preferQueryMode=simple" : ""));
+        if (gateway != null) gateway.close();
     }
 
     static String copyOut(Connection c, String sql) throws Exception {
@@ -100,7 +81,7 @@ class RedTeamSession7GatewayIT {
     /** A COPY or SELECT that names only a relative of the protected table is refused (0A000), naming no value. */
     static void assertRefused(String user, String sql, boolean copy) throws Exception {
         for (boolean simple : List.of(true, false)) {
-            try (Connection c = connect(user, simple)) {
+            try (Connection c = gateway.connect(user, simple)) {
                 SQLException e = assertThrows(SQLException.class, () -> {
                     if (copy) {
                         assertNoSecret(copyOut(c, sql));
@@ -177,7 +158,7 @@ class RedTeamSession7GatewayIT {
                 "COPY (SELECT data FROM pg_logical_slot_peek_changes('warden_cdc', NULL, NULL)) TO STDOUT");
         for (String sql : shapes) {
             for (String user : List.of("ann", "bil")) {
-                try (Connection c = connect(user, true)) {
+                try (Connection c = gateway.connect(user, true)) {
                     try {
                         assertNoSecret(copyOut(c, sql));
                     } catch (SQLException refused) {
@@ -199,7 +180,7 @@ class RedTeamSession7GatewayIT {
     @Test
     void nothingASessionLeavesOnAPooledConnectionReachesTheNextUser() throws Exception {
         for (boolean simple : List.of(true, false)) {
-            List<Connection> bils = List.of(connect("bil", simple), connect("bil", simple));
+            List<Connection> bils = List.of(gateway.connect("bil", simple), gateway.connect("bil", simple));
             for (Connection bil : bils) {
                 try (Statement s = bil.createStatement()) {
                     for (String sql : List.of("SET SESSION AUTHORIZATION red11_other", "RESET SESSION AUTHORIZATION",
@@ -217,8 +198,8 @@ class RedTeamSession7GatewayIT {
                 }
             }
             for (Connection bil : bils) bil.abort(Runnable::run);  // gone without Terminate, inside a transaction
-            GatewayRobustnessIT.await("bil's sessions released", () -> server.sessionCount() == 0);
-            List<Connection> bobs = List.of(connect("bob", simple), connect("bob", simple));
+            GatewayRobustnessIT.await("bil's sessions released", () -> gateway.server.sessionCount() == 0);
+            List<Connection> bobs = List.of(gateway.connect("bob", simple), gateway.connect("bob", simple));
             try {
                 for (Connection bob : bobs) {
                     try (Statement s = bob.createStatement(); ResultSet rs = s.executeQuery(
@@ -248,7 +229,7 @@ class RedTeamSession7GatewayIT {
     /** The protected table itself still reads as the policy says, its inheritance child's rows included. */
     @Test
     void theProtectedTableStillReadsByThePolicy() throws Exception {
-        try (Connection c = connect("sup", false); Statement s = c.createStatement();
+        try (Connection c = gateway.connect("sup", false); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT hkid FROM customers WHERE hkid IS NOT NULL")) {
             int rows = 0;
             while (rs.next()) {
@@ -257,7 +238,7 @@ class RedTeamSession7GatewayIT {
             }
             assertEquals(2, rows);  // Ann's row and its archived copy
         }
-        try (Connection c = connect("bil", true)) {
+        try (Connection c = gateway.connect("bil", true)) {
             String out = copyOut(c, "COPY (SELECT hkid FROM customers WHERE hkid IS NOT NULL) TO STDOUT");
             assertNoSecret(out);
             assertTrue(out.endsWith("2(1)\n"), out);

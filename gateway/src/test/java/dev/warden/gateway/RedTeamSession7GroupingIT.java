@@ -5,25 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.warden.gateway.auth.GatewayUser;
-import dev.warden.gateway.auth.ScramVerifier;
-import dev.warden.gateway.backend.PgjdbcCopyRunner;
-import dev.warden.gateway.wire.PgFrameDecoder;
 import dev.warden.testkit.CustomersExample;
-import dev.warden.testkit.EmbeddedPostgres;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,50 +35,29 @@ class RedTeamSession7GroupingIT {
             {"Cid", null, "+85291234567"}, {"Ann3", "ann@example.com", "+4930123456"}};
 
     static CustomersExample example;
-    static GatewayServer server;
+    static PolicyGateway gateway;
 
     @BeforeAll
     static void start() throws Exception {
         example = CustomersExample.create();
         Path policy = CustomersExample.newPolicyDirectoryWith("keyset: demo-keyset.json\n",
                 "keyset: demo-keyset.json\ndenied-columns: null\n");
-        ScramVerifier pw = ScramVerifier.generate("pw".toCharArray(), 4096);
-        GatewayConfig config = new GatewayConfig("127.0.0.1", 0,
-                new GatewayConfig.Backend(example.wardenUrl(), EmbeddedPostgres.USER, "", 4, Map.of()),
-                policy.resolve("policy.yaml").toString(), "file:" + policy.resolve("demo-master-key.txt"), null,
-                false, false, PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH,
-                Map.of("sam", new GatewayUser("sam", pw, "support", "customer-service", Set.of()),
-                        "bil", new GatewayUser("bil", pw, "billing", "customer-service", Set.of()),
-                        "ann", new GatewayUser("ann", pw, "analyst", null, Set.of())),
-                "scram-sha-256", 100);
-        server = new GatewayServer(config, new PooledBackendConnector(config.backend(), config.policy(),
-                config.masterKey()), new PgjdbcCopyRunner()).start();
-        try (Connection raw = example.raw(); Statement s = raw.createStatement()) {
-            s.execute("CREATE TABLE customers_plain (id serial, name text, email text, phone text)");
-            s.execute("ALTER TABLE customers DROP CONSTRAINT customers_email_key");
-        }
+        gateway = PolicyGateway.start(example.wardenUrl(), policy, 4,
+                PolicyGateway.user("sam", "support", "customer-service"),
+                PolicyGateway.user("bil", "billing", "customer-service"),
+                PolicyGateway.user("ann", "analyst", null));
         try (Connection sam = jdbc("sam", ""); Connection raw = example.raw()) {
-            for (String[] row : ROWS) {
-                for (Connection c : List.of(sam, raw)) {
-                    String table = c == raw ? "customers_plain" : "customers";
-                    try (PreparedStatement ps = c.prepareStatement(
-                            "INSERT INTO " + table + " (name, email, phone) VALUES (?, ?, ?)")) {
-                        for (int i = 0; i < 3; i++) ps.setString(i + 1, row[i]);
-                        ps.executeUpdate();
-                    }
-                }
-            }
+            CustomersPlainTwin.seed(sam, raw, List.of("name", "email", "phone"), ROWS);
         }
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) server.close();
+        if (gateway != null) gateway.close();
     }
 
     static Connection jdbc(String user, String settings) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/app?user=" + user
-                + "&password=pw" + (settings.isEmpty() ? "" : "&" + settings));
+        return gateway.connect(user, settings);
     }
 
     @Test
@@ -96,7 +67,7 @@ class RedTeamSession7GroupingIT {
                     "SELECT DISTINCT email, phone FROM customers",
                     "SELECT count(DISTINCT email), count(DISTINCT phone) FROM customers",
                     "SELECT name FROM customers WHERE email IN (SELECT email FROM customers WHERE name = 'Bob')")) {
-                assertEquals(sortedLines(copyOut(raw, "COPY (" + twin(query) + ") TO STDOUT")),
+                assertEquals(sortedLines(copyOut(raw, "COPY (" + CustomersPlainTwin.twin(query) + ") TO STDOUT")),
                         sortedLines(copyOut(sam, "COPY (" + query + ") TO STDOUT")), query);
             }
         }
@@ -108,7 +79,7 @@ class RedTeamSession7GroupingIT {
                 + " AND phone <> ALL (ARRAY['+4930123456', ?])";
         for (String settings : List.of("", "prepareThreshold=-1&binaryTransfer=true", "preferQueryMode=simple")) {
             try (Connection sam = jdbc("sam", settings); Connection raw = example.raw()) {
-                List<String> expected = anyOf(raw, twin(sql));
+                List<String> expected = anyOf(raw, CustomersPlainTwin.twin(sql));
                 assertFalse(expected.isEmpty());
                 assertEquals(expected, anyOf(sam, sql), settings);
             }
@@ -161,10 +132,6 @@ class RedTeamSession7GroupingIT {
             assertTrue(rs.next());
             assertEquals(0, rs.getInt(1));
         }
-    }
-
-    private static String twin(String sql) {
-        return sql.replace(" customers", " customers_plain");
     }
 
     private static byte[] copyOut(Connection c, String sql) throws Exception {

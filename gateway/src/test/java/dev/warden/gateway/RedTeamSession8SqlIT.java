@@ -3,13 +3,9 @@ package dev.warden.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.warden.gateway.auth.GatewayUser;
-import dev.warden.gateway.auth.ScramVerifier;
-import dev.warden.gateway.backend.PgjdbcCopyRunner;
-import dev.warden.gateway.wire.PgFrameDecoder;
 import dev.warden.gateway.wire.PgTypeCatalog;
 import dev.warden.testkit.CustomersExample;
-import dev.warden.testkit.EmbeddedPostgres;
+import dev.warden.testkit.SortedRows;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +18,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,48 +39,31 @@ class RedTeamSession8SqlIT {
             """;
 
     static CustomersExample example;
-    static GatewayServer server;
+    static PolicyGateway gateway;
 
     @BeforeAll
     static void start() throws Exception {
         example = CustomersExample.create();
         Path policy = CustomersExample.newPolicyDirectoryWith("    credit_limit:\n", COLUMNS);
-        ScramVerifier pw = ScramVerifier.generate("pw".toCharArray(), 4096);
-        GatewayConfig config = new GatewayConfig("127.0.0.1", 0,
-                new GatewayConfig.Backend(example.wardenUrl(), EmbeddedPostgres.USER, "", 4, Map.of()),
-                policy.resolve("policy.yaml").toString(), "file:" + policy.resolve("demo-master-key.txt"), null,
-                false, false, PgFrameDecoder.DEFAULT_MAX_MESSAGE_LENGTH,
-                Map.of("sam", new GatewayUser("sam", pw, "support", "customer-service", Set.of())),
-                "scram-sha-256", 100);
-        server = new GatewayServer(config, new PooledBackendConnector(config.backend(), config.policy(),
-                config.masterKey()), new PgjdbcCopyRunner()).start();
+        gateway = PolicyGateway.start(example.wardenUrl(), policy, 4,
+                PolicyGateway.user("sam", "support", "customer-service"));
         try (Connection raw = example.raw(); Statement s = raw.createStatement()) {
             s.execute("ALTER TABLE customers ADD COLUMN hkid text");
-            s.execute("ALTER TABLE customers DROP CONSTRAINT customers_email_key");
-            s.execute("CREATE TABLE customers_plain (id serial, name text, email text, hkid text)");
         }
         String[][] rows = {{"Ann", "ann@example.com", "H1"}, {"Wide", "\u3000ann@example.com", "\u3000H1"},
                 {"Bob", "bob@example.com", "H2"}, {"Cid", null, null}};
         try (Connection sam = jdbc(""); Connection raw = example.raw()) {
-            for (String[] row : rows) {
-                for (Connection c : List.of(sam, raw)) {
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO "
-                            + (c == raw ? "customers_plain" : "customers") + " (name, email, hkid) VALUES (?, ?, ?)")) {
-                        for (int i = 0; i < 3; i++) ps.setString(i + 1, row[i]);
-                        ps.executeUpdate();
-                    }
-                }
-            }
+            CustomersPlainTwin.seed(sam, raw, List.of("name", "email", "hkid"), rows);
         }
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) server.close();
+        if (gateway != null) gateway.close();
     }
 
     static Connection jdbc(String settings) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/app?user=sam&password=pw"
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + gateway.port() + "/app?user=sam&password=pw"
                 + (settings.isEmpty() ? "" : "&" + settings));
     }
 
@@ -98,11 +75,11 @@ class RedTeamSession8SqlIT {
                 String sql = "SELECT name FROM customers WHERE hkid = ANY (?) OR email = ANY (?)";
                 List<List<String>> answers = new ArrayList<>();
                 for (Connection c : List.of(raw, sam)) {
-                    try (PreparedStatement ps = c.prepareStatement(c == raw ? twin(sql) : sql)) {
+                    try (PreparedStatement ps = c.prepareStatement(c == raw ? CustomersPlainTwin.twin(sql) : sql)) {
                         ps.setObject(1, new String[] {"H2", null});
                         ps.setArray(2, c.createArrayOf("text", new String[] {"ann@example.com"}));
                         try (ResultSet rs = ps.executeQuery()) {
-                            answers.add(collect(rs));
+                            answers.add(SortedRows.of(rs));
                         }
                     }
                 }
@@ -124,7 +101,7 @@ class RedTeamSession8SqlIT {
             assertEquals(List.of(), twinAnswer(raw, "email", array));
             assertEquals(List.of("Wide|"), twinAnswer(raw, "hkid", arrayHkid));
         }
-        try (RawPgClient c = new RawPgClient(server.port()).login("sam", "pw")) {
+        try (RawPgClient c = new RawPgClient(gateway.port()).login("sam", "pw")) {
             assertEquals(List.of(), extended(c, "SELECT name FROM customers WHERE email = ANY ($1)",
                     PgTypeCatalog.TEXT_ARRAY, 0, array.getBytes(StandardCharsets.UTF_8)));
             assertEquals(List.of("Wide"), extended(c, "SELECT name FROM customers WHERE hkid = ANY ($1)",
@@ -138,7 +115,7 @@ class RedTeamSession8SqlIT {
      */
     @Test
     void binaryArrayHeadersThatLieAreAnsweredOrRefusedAtOnce() throws Exception {
-        try (RawPgClient c = new RawPgClient(server.port()).login("sam", "pw")) {
+        try (RawPgClient c = new RawPgClient(gateway.port()).login("sam", "pw")) {
             String sql = "SELECT name FROM customers WHERE email <> ALL ($1)";
             long started = System.nanoTime();
             List<String> all = extended(c, sql, PgTypeCatalog.TEXT_ARRAY, 1,
@@ -202,24 +179,8 @@ class RedTeamSession8SqlIT {
                 + " = ANY (?::text[])")) {
             ps.setString(1, array);
             try (ResultSet rs = ps.executeQuery()) {
-                return collect(rs);
+                return SortedRows.of(rs);
             }
         }
-    }
-
-    private static String twin(String sql) {
-        return sql.replace(" customers", " customers_plain");
-    }
-
-    private static List<String> collect(ResultSet rs) throws SQLException {
-        List<String> out = new ArrayList<>();
-        int width = rs.getMetaData().getColumnCount();
-        while (rs.next()) {
-            StringBuilder row = new StringBuilder();
-            for (int i = 1; i <= width; i++) row.append(rs.getString(i)).append('|');
-            out.add(row.toString());
-        }
-        out.sort(null);
-        return out;
     }
 }

@@ -166,9 +166,15 @@ public final class ParameterBinder {
         return v.setScale(Math.max(dscale, 0), java.math.RoundingMode.UNNECESSARY);
     }
 
-    /** Binds one decoded value; {@code oid} picks the SQL type of a NULL. */
+    /**
+     * Binds one decoded value; {@code oid} picks the SQL type of a NULL. A parameter the client typed text is sent
+     * typed text (as a PGobject: a String would go as character varying), so that the server types it as it would
+     * for the client, e.g. names text in refusing it as a LIMIT count (42804).
+     */
     public static void bind(PreparedStatement ps, int index, int oid, Object v) throws SQLException {
-        if (v == null) {
+        if (oid == TEXT && (v == null || v instanceof String)) {
+            ps.setObject(index, typedText((String) v));
+        } else if (v == null) {
             ps.setNull(index, sqlType(oid));
         } else if (v instanceof Untyped u) {
             ps.setObject(index, u.text(), Types.OTHER);
@@ -193,6 +199,13 @@ public final class ParameterBinder {
         } else {
             ps.setObject(index, v);
         }
+    }
+
+    private static org.postgresql.util.PGobject typedText(String value) throws SQLException {
+        org.postgresql.util.PGobject text = new org.postgresql.util.PGobject();
+        text.setType("text");
+        text.setValue(value);
+        return text;
     }
 
     static int sqlType(int oid) {
