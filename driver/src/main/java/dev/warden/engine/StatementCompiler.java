@@ -230,11 +230,15 @@ final class StatementCompiler {
                 case WRITE_VALUE -> {
                     slotColumns[use.slot()] = columns.of(rule);
                     written.add(rule.qualifiedName());
-                    if (rule.match()) matchWrites.add(new MatchWrites.Write(use.slot(), use.kind(), columns.of(rule)));
+                    if (rule.match() || rule.ordered()) {
+                        matchWrites.add(new MatchWrites.Write(use.slot(), use.kind(), columns.of(rule)));
+                    }
                 }
                 case WRITE_NULL, WRITE_FROM_EXCLUDED -> {
                     written.add(rule.qualifiedName());
-                    if (rule.match()) matchWrites.add(new MatchWrites.Write(-1, use.kind(), columns.of(rule)));
+                    if (rule.match() || rule.ordered()) {
+                        matchWrites.add(new MatchWrites.Write(-1, use.kind(), columns.of(rule)));
+                    }
                 }
                 case FILTER_EQUALITY -> {
                     ProtectedColumn column = columns.of(rule);
@@ -351,7 +355,13 @@ final class StatementCompiler {
     private String companionRefusal(ColumnRef ref) {
         ColumnRule owner = policy.matchCompanionOwner(ref.table().schema(), ref.table().name(), ref.column())
                 .orElse(null);
-        if (owner == null) return null;
+        if (owner == null) {
+            owner = policy.orderCompanionOwner(ref.table().schema(), ref.table().name(), ref.column()).orElse(null);
+            if (owner == null) return null;
+            return ref.table() + "." + ref.column() + " is the order index Warden keeps for " + owner.qualifiedName()
+                    + " (order: true, policy line " + owner.line() + "): statements through Warden may not read or"
+                    + " write it (Warden writes the index itself; * leaves it out)";
+        }
         return ref.table() + "." + ref.column() + " is the match index Warden keeps for " + owner.qualifiedName()
                 + " (match: true, policy line " + owner.line() + "): statements through Warden may not read or write"
                 + " it (Warden writes the index itself; * leaves it out)";

@@ -165,6 +165,7 @@ public final class WardenEngine implements AutoCloseable {
                 keyset = WardenKeyset.read(policy.keysetPath(), content.text(), masterKey);
                 source = new KeysetSource(masterKey, content);
                 MatchColumns.checkKeyset(policy, keyset);
+                OrderColumns.checkKeyset(policy, keyset);
             } catch (KeyException e) {
                 throw SqlStates.of(SqlStates.KEY_UNAVAILABLE, e.getMessage(), e);
             }
@@ -1379,7 +1380,8 @@ public final class WardenEngine implements AutoCloseable {
             }
         }
         column = new ProtectedColumn(rule, cipher, equalityCiphers, storage,
-                MatchColumns.index(policy, rule, keyed.keyset, info, where), meters);
+                MatchColumns.index(policy, rule, keyed.keyset, info, where),
+                OrderColumns.index(policy, rule, keyed.keyset, info, where), meters);
         ProtectedColumn raced = keyed.protectedColumns.putIfAbsent(key, column);
         return raced != null ? raced : column;
     }
