@@ -165,7 +165,8 @@ public final class GuardedStatement {
      */
     public boolean bindsMatchPattern(int index) {
         return matchFilter != null && (index < matchFilter.patternParameters().length
-                && matchFilter.patternParameters()[index] != null || matchFilter.bindsCount(index));
+                && matchFilter.patternParameters()[index] != null || matchFilter.bindsCount(index)
+                || matchFilter.bindsRange(index));
     }
 
     /**

@@ -207,6 +207,7 @@ final class StatementCompiler {
         Set<String> filtered = new LinkedHashSet<>();
         List<MatchWrites.Write> matchWrites = new ArrayList<>();
         List<MatchFilters.Filter> matchFilters = new ArrayList<>();
+        List<OrderFilters.Range> orderFilters = new ArrayList<>();
         for (ColumnUse use : plan.uses()) {
             String companion = companionRefusal(use.column());
             if (companion != null) {
@@ -215,6 +216,11 @@ final class StatementCompiler {
             }
             ColumnRule rule = rule(use.column());
             if (rule == null) continue;
+            if (use.kind() == dev.warden.sql.UseKind.FILTER_ORDER && !rule.ordered()) {
+                // no order index: judged like any computation on the column (allowed only on rules-only columns)
+                use = new ColumnUse(use.column(), dev.warden.sql.UseKind.UNSUPPORTED, -1,
+                        OrderFilters.describe(use.detail()));
+            }
             if (use.kind() == dev.warden.sql.UseKind.FILTER_MATCH && !rule.match()) {
                 // no index: judged like any computation on the column (allowed only on rules-only columns)
                 use = new ColumnUse(use.column(), dev.warden.sql.UseKind.UNSUPPORTED, -1, likeKeyword(use.detail()));
@@ -260,6 +266,14 @@ final class StatementCompiler {
                     if (use.slot() >= 0) slotColumns[use.slot()] = column;  // -1: the pattern NULL written inline
                     filtered.add(rule.qualifiedName());
                     matchFilters.add(matchFilter(use, column));
+                }
+                case FILTER_ORDER -> {
+                    ProtectedColumn column = columns.of(rule);
+                    OrderFilters.Range range = OrderFilters.range(use, column);
+                    if (range.slot() >= 0) slotColumns[range.slot()] = column;
+                    if (range.endSlot() >= 0) slotColumns[range.endSlot()] = column;
+                    filtered.add(rule.qualifiedName());
+                    orderFilters.add(range);
                 }
                 case COMPARE_OTHER_COLUMN -> {
                     String stored = storedAlike(rule, rule(use.other()));
@@ -313,7 +327,7 @@ final class StatementCompiler {
         ResultDecoder decoder = anyProtectedOutput
                 ? new ResultDecoder(outputColumns, access, outputs.size(), expectedLabels, columns.rowKeys(outputs),
                         withheld, rowNames(outputs, outputColumns)) : null;
-        if (!matchFilters.isEmpty() && expandedForms != null) {
+        if ((!matchFilters.isEmpty() || !orderFilters.isEmpty()) && expandedForms != null) {
             return CompiledStatement.refused(SqlStates.UNSUPPORTED, "this statement filters through a match index and"
                     + " compares a deterministic column while the keyset holds several deterministic keys (after a"
                     + " rotation); Warden cannot rewrite both at once: finish the rotation (warden keys reencrypt, then"
@@ -329,7 +343,8 @@ final class StatementCompiler {
                 List.copyOf(written), List.copyOf(filtered), false, true,
                 expandedForms == null ? null : new KeyExpansion(expandedForms))
                 .withMatchWrites(matchWrites.isEmpty() ? null : new MatchWrites(matchWrites))
-                .withMatchFilters(matchFilters.isEmpty() ? null : new MatchFilters(matchFilters, outputs.size()))
+                .withMatchFilters(matchFilters.isEmpty() && orderFilters.isEmpty() ? null
+                        : new MatchFilters(matchFilters, orderFilters, outputs.size()))
                 .withTextEdits(plan.edits());
     }
 
@@ -484,7 +499,8 @@ final class StatementCompiler {
             case PROJECT, FILTER_NULL -> null;  // reads are judged per output column; presence is not the value
             case COUNT -> "COUNT(DISTINCT)".equals(use.detail()) && !rule.mayFilter(role, purpose)
                     ? filterDenial(role, purpose, use, rule) : null;
-            case FILTER_MATCH -> rule.mayFilter(role, purpose) ? null : filterDenial(role, purpose, use, rule);
+            case FILTER_MATCH, FILTER_ORDER -> rule.mayFilter(role, purpose) ? null
+                    : filterDenial(role, purpose, use, rule);
             case FILTER_EQUALITY, COMPARE_SAME_COLUMN -> {
                 if (encryption == Encryption.RANDOMIZED) {
                     yield "cannot compare " + column + ": it is encrypted randomized (policy line " + rule.line()

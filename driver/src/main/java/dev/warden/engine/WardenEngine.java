@@ -916,7 +916,8 @@ public final class WardenEngine implements AutoCloseable {
                 // LIKE through match indexes: the index filters, Warden re-checks each row (see MatchFilters)
                 MatchFilters filters = verdict.matchFilters();
                 filtered = filters.render(edited, verdict.slotColumns(),
-                        filters.anyIlike() ? ILikeFolding.of(connection) : null);
+                        filters.anyIlike() ? ILikeFolding.of(connection) : null,
+                        filters.needsCodePointCollation() ? DatabaseCollation.unlessCodePoint(connection) : null);
                 toSend = filtered.sql();
             } else if (verdict.matchWrites() != null) {
                 // the match index is written beside each match column written (see MatchWrites)
@@ -1185,10 +1186,12 @@ public final class WardenEngine implements AutoCloseable {
      */
     public BoundedResults boundedResults(Connection physical, int maxRows) {
         java.util.Set<String> matchTables = new java.util.HashSet<>();
+        java.util.Set<String> orderTables = new java.util.HashSet<>();
         for (ColumnRule rule : policy.columns()) {
             if (rule.match()) matchTables.add(rule.table().toLowerCase(java.util.Locale.ROOT));
+            if (rule.ordered()) orderTables.add(rule.table().toLowerCase(java.util.Locale.ROOT));
         }
-        return new BoundedResults(physical, maxRows, matchTables);
+        return new BoundedResults(physical, maxRows, matchTables, orderTables);
     }
 
     /**
