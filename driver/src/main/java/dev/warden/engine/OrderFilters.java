@@ -149,6 +149,10 @@ final class OrderFilters {
             throw shape(r);
         }
         String name = r.column().rule().column();
+        if (r.collateC() && r.column().type() != LogicalType.TEXT) {
+            // as PostgreSQL refuses it on the plaintext column
+            throw SqlStates.of("42804", "collations are not supported by type " + typeName(r.column()));
+        }
         if (r.between()) {
             int e = tokenOfSlot[r.endSlot()];
             int keyword = b - 1;
@@ -171,13 +175,17 @@ final class OrderFilters {
             }
         }
         // bound op column [COLLATE "C"]
-        if (isOperator(tokens, b + 1) && names(tokens, b + 2, name)) {
+        if (isOperator(tokens, b + 1) && b + 2 < tokens.count()) {
             int columnStart = b + 2;
             int columnEnd = columnStart;
             while (columnEnd + 2 < tokens.count() && tokens.is(columnEnd + 1, ".")) columnEnd += 2;
             if (!names(tokens, columnEnd, name)) throw shape(r);
             int end = columnEnd;
-            if (isWord(tokens, end + 1, "collate")) end += 2;
+            if (r.collateC()) {
+                if (!isWord(tokens, end + 1, "collate") || end + 2 >= tokens.count()) throw shape(r);
+                checkCollation(tokens, end + 2, r);
+                end += 2;
+            }
             return new Placed(b, end, columnStart, columnEnd);
         }
         throw shape(r);
@@ -187,9 +195,17 @@ final class OrderFilters {
         return lexed.isTypedLiteral(slot) || LiteralCast.of(lexed, slot) != null;
     }
 
-    private static int skipCollate(SqlTokens tokens, int t, Range r) {
-        // column COLLATE "C": the analyzer checked the collation's name
-        return r.collateC() && t >= 2 && isWord(tokens, t - 1, "collate") ? t - 2 : t;
+    private static int skipCollate(SqlTokens tokens, int t, Range r) throws SQLException {
+        if (!r.collateC()) return t;
+        if (t < 2 || !isWord(tokens, t - 1, "collate")) throw shape(r);
+        checkCollation(tokens, t, r);
+        return t - 2;
+    }
+
+    /** Refuses {@code COLLATE x} (token {@code t}) unless x is "C" or "POSIX": the only code point orders. */
+    private static void checkCollation(SqlTokens tokens, int t, Range r) throws SQLException {
+        String name = tokens.text(t);
+        if (!name.equals("\"C\"") && !name.equals("\"POSIX\"")) throw refusedCollation(r, "COLLATE " + name);
     }
 
     private static int qualifiedStart(SqlTokens tokens, int columnEnd, String name, Range r) throws SQLException {
@@ -411,8 +427,12 @@ final class OrderFilters {
 
     /** The refusal of a text range where PostgreSQL would not compare in code point order. */
     static SQLException collation(Range r, String collation) {
+        return refusedCollation(r, "the database's default collation " + collation);
+    }
+
+    private static SQLException refusedCollation(Range r, String collation) {
         return SqlStates.unsupported("a range on text column " + r.column().name() + " through its order index is"
-                + " exact only under the \"C\" collation, and the database's default collation is " + collation
+                + " exact only under the \"C\" collation, and the comparison is under " + collation
                 + ": write the comparison with COLLATE \"C\" (column COLLATE \"C\" < value) to compare in code point"
                 + " order, or use a database whose collation is C");
     }

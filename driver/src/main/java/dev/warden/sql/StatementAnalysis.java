@@ -1578,6 +1578,11 @@ final class StatementAnalysis {
         Operand bound = column == l ? r : l;
         String seen = column == l ? op : flipped(op);
         if (!(column instanceof ColumnOperand col)) return;  // no column: each side was walked
+        if (bound instanceof NullOperand && col.node() != null && col.resolution().wholeRow() == null) {
+            // NULL for every row whatever the value (no row), as the database answers on the stored value too
+            operandUse(col, UseKind.FILTER_NULL, -1, "comparison " + op + " NULL");
+            return;
+        }
         rangeUse(col, bound instanceof SlotOperand s ? s.slot() : -1, seen + collate, "comparison " + op,
                 bound instanceof SlotOperand ? null : "the bound is not a literal or parameter");
     }
@@ -1621,14 +1626,15 @@ final class StatementAnalysis {
         operandUse(col, UseKind.FILTER_ORDER, slot, detail);
     }
 
-    /** True for {@code e COLLATE "C"} (or POSIX). */
+    /**
+     * True for {@code column COLLATE name}: the parser sees a respelled name ({@link ParserSpelling}), so the engine
+     * checks in the statement's text that it is {@code "C"} or {@code "POSIX"} (refusing any other).
+     */
     private static boolean collateC(Expression e) {
-        if (!(e instanceof net.sf.jsqlparser.expression.CollateExpression c)) return false;
-        String name = c.getCollate().replace("\"", "");
-        return name.equals("C") || name.equals("POSIX");
+        return e instanceof net.sf.jsqlparser.expression.CollateExpression c && c.getLeftExpression() instanceof Column;
     }
 
-    /** {@code e} without a {@code COLLATE "C"} (which {@link #collateC} notes); any other COLLATE stays. */
+    /** {@code e} without a column's COLLATE (which {@link #collateC} notes). */
     private Expression uncollated(Expression e) {
         if (collateC(e)) {
             accounted.add(e);
