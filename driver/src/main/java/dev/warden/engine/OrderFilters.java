@@ -344,7 +344,7 @@ final class OrderFilters {
                     }
                     if (bound instanceof java.sql.Date || bound instanceof LocalDate || bound instanceof CharSequence) {
                         return (LocalDate) ValueCodec.decode(LogicalType.DATE, ValueCodec.encode(LogicalType.DATE,
-                                bound instanceof CharSequence c ? c.toString() : bound));
+                                bound instanceof CharSequence c ? withoutOffset(c.toString(), DATE_OFFSET) : bound));
                     }
                 }
                 case TIMESTAMP -> {
@@ -353,7 +353,8 @@ final class OrderFilters {
                     if (bound instanceof java.sql.Timestamp || bound instanceof LocalDateTime
                             || bound instanceof CharSequence) {
                         return (LocalDateTime) ValueCodec.decode(LogicalType.TIMESTAMP, ValueCodec.encode(
-                                LogicalType.TIMESTAMP, bound instanceof CharSequence c ? c.toString() : bound));
+                                LogicalType.TIMESTAMP, bound instanceof CharSequence c
+                                        ? withoutOffset(c.toString(), TIMESTAMP_OFFSET) : bound));
                     }
                 }
                 case TEXT -> {
@@ -369,6 +370,18 @@ final class OrderFilters {
         }
         throw SqlStates.of("42883", "operator does not exist: " + typeName(column) + " compared with "
                 + bound.getClass().getSimpleName() + " (range bound on " + column.name() + where + ")");
+    }
+
+    /** A date as pgjdbc sends setDate untyped ({@code 2000-01-02 +08}): PostgreSQL's date input drops the offset. */
+    private static final java.util.regex.Pattern DATE_OFFSET =
+            java.util.regex.Pattern.compile("(\\d+-\\d{2}-\\d{2})\\s*[+-]\\d{2}(:?\\d{2}){0,2}");
+    /** A timestamp with an offset ({@code 2020-01-01 00:00:00+08}): timestamp input (without time zone) drops it. */
+    private static final java.util.regex.Pattern TIMESTAMP_OFFSET =
+            java.util.regex.Pattern.compile("(\\d+-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)\\s*[+-]\\d{2}(:?\\d{2}){0,2}");
+
+    private static String withoutOffset(String text, java.util.regex.Pattern withOffset) {
+        java.util.regex.Matcher m = withOffset.matcher(text.strip());
+        return m.matches() ? m.group(1) : text;
     }
 
     private static String typeName(ProtectedColumn column) {
