@@ -50,6 +50,19 @@ public final class OrderIndex {
         return ore.encryptLeft(OrderEncoding.encode(type, value));
     }
 
+    /**
+     * The left ciphertext of {@code value} read as a value of {@code as}, a type of the same encoded width as the
+     * column's (an INTEGER column's bound may be any BIGINT: both share one encoding).
+     *
+     * @throws IllegalArgumentException when {@code as} has another width
+     */
+    public byte[] encryptLeftAs(LogicalType as, Object value) {
+        if (OrderEncoding.width(as) != OrderEncoding.width(type)) {
+            throw new IllegalArgumentException(as + " bounds do not compare with a " + type + " order index");
+        }
+        return ore.encryptLeft(OrderEncoding.encode(as, value));
+    }
+
     /** Bytes of a left ciphertext of this column. */
     public int leftSize() {
         return LewiWuBlockOre.leftSize(ore.blocks());

@@ -67,6 +67,7 @@ public final class BoundedResults {
     private final Connection connection;
     private final int maxRows;
     private final Set<String> matchTables;  // lower-case names of tables with match columns
+    private final Set<String> orderTables;  // lower-case names of tables with order columns
     /** Unique keys by table name as this session wrote it; an empty list: none usable (or not a plain table). */
     private final Map<TableName, List<List<String>>> keys = new HashMap<>();
 
@@ -80,9 +81,18 @@ public final class BoundedResults {
 
     /** @param matchTables lower-case names of the tables with match columns, whose LIKEs a LIMIT does not bound */
     public BoundedResults(Connection connection, int maxRows, Set<String> matchTables) {
+        this(connection, maxRows, matchTables, Set.of());
+    }
+
+    /**
+     * @param orderTables lower-case names of the tables with order columns: a range through their order index takes
+     *                    the LIMIT out as a LIKE does, so no LIMIT bounds a statement naming them
+     */
+    public BoundedResults(Connection connection, int maxRows, Set<String> matchTables, Set<String> orderTables) {
         this.connection = connection;
         this.maxRows = maxRows;
         this.matchTables = Set.copyOf(matchTables);
+        this.orderTables = Set.copyOf(orderTables);
     }
 
     /** True when {@code sql} (one statement, JDBC {@code ?} parameters) returns at most {@code maxRows} rows. */
@@ -109,7 +119,7 @@ public final class BoundedResults {
     /** By its words: LIKE or ILIKE in a statement naming a table with match columns. */
     private boolean mayFilterThroughMatchIndex(LexedSql lexed) {
         return !matchTables.isEmpty() && (lexed.words().contains("like") || lexed.words().contains("ilike"))
-                && lexed.mentionsAny(matchTables);
+                && lexed.mentionsAny(matchTables) || !orderTables.isEmpty() && lexed.mentionsAny(orderTables);
     }
 
     private static boolean literalAtMost(LexedSql lexed, int slot, long max) {

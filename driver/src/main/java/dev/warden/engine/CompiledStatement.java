@@ -87,7 +87,8 @@ record CompiledStatement(String refusalState, String refusalMessage, ProtectedCo
         List<String> filtered = List.of();
         switch (use) {
             case WRITE_VALUE, WRITE_NULL, WRITE_FROM_EXCLUDED -> written = List.of(column);
-            case FILTER_EQUALITY, FILTER_NULL, COMPARE_SAME_COLUMN, FILTER_MATCH, GROUP, COMPARE_OTHER_COLUMN ->
+            case FILTER_EQUALITY, FILTER_NULL, COMPARE_SAME_COLUMN, FILTER_MATCH, FILTER_ORDER, GROUP,
+                 COMPARE_OTHER_COLUMN ->
                     filtered = List.of(column);
             default -> read = Map.of(column, "denied");
         }

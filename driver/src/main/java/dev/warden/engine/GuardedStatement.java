@@ -165,7 +165,8 @@ public final class GuardedStatement {
      */
     public boolean bindsMatchPattern(int index) {
         return matchFilter != null && (index < matchFilter.patternParameters().length
-                && matchFilter.patternParameters()[index] != null || matchFilter.bindsCount(index));
+                && matchFilter.patternParameters()[index] != null || matchFilter.bindsCount(index)
+                || matchFilter.bindsRange(index));
     }
 
     /**
@@ -373,11 +374,20 @@ public final class GuardedStatement {
         if (targets != null) {
             int first = targets[index];
             if (matchCompanions != null && index < matchCompanions.length && matchCompanions[index]) {
-                // the value, then its match tokens in the companion column (see MatchWrites)
+                // the value, then its match tokens and its order index in the companion columns (see MatchWrites)
                 bindStored(target, first, column, column.protect(plaintext));
-                Object tokens = column.matchTokens(plaintext);
-                if (tokens == null) target.setNull(first + 1, java.sql.Types.ARRAY);
-                else target.setObject(first + 1, tokens);
+                int next = first + 1;
+                if (column.matchIndex() != null) {
+                    Object tokens = column.matchTokens(plaintext);
+                    if (tokens == null) target.setNull(next, java.sql.Types.ARRAY);
+                    else target.setObject(next, tokens);
+                    next++;
+                }
+                if (column.orderIndex() != null) {
+                    byte[] right = column.orderRight(plaintext);
+                    if (right == null) target.setNull(next, java.sql.Types.BINARY);
+                    else target.setBytes(next, right);
+                }
                 return;
             }
             if (arrayParameters != null && index < arrayParameters.length && arrayParameters[index]) {

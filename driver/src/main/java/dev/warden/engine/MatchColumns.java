@@ -71,11 +71,11 @@ final class MatchColumns {
 
     /**
      * {@code catalog} as the analyzer must see it under {@code policy}: the companion columns of the policy's match
-     * columns are internal ({@link Catalog#internalColumns}), so that {@code *} and an INSERT without a column list
+     * and order columns are internal ({@link Catalog#internalColumns}), so that {@code *} and an INSERT without a column list
      * mean what they mean on the table without them. {@code catalog} itself when the policy has no match column.
      */
     static Catalog hidingCompanions(Catalog catalog, Policy policy) {
-        if (!policy.hasMatchColumns()) return catalog;
+        if (!policy.hasMatchColumns() && !policy.hasOrderColumns()) return catalog;
         return new Catalog() {
             @Override
             public List<String> columns(TableName table) {
@@ -93,7 +93,8 @@ final class MatchColumns {
                 if (columns == null || !policy.protectsTable(table.schema(), table.name())) return Set.of();
                 Set<String> companions = new HashSet<>();
                 for (String column : columns) {
-                    if (policy.matchCompanionOwner(table.schema(), table.name(), column).isPresent()) {
+                    if (policy.matchCompanionOwner(table.schema(), table.name(), column).isPresent()
+                            || policy.orderCompanionOwner(table.schema(), table.name(), column).isPresent()) {
                         companions.add(column);
                     }
                 }

@@ -48,7 +48,13 @@ final class MatchFilters {
     record Rendered(String sql, int[] targets, boolean literalsEncrypted, Filter[] patternParameters,
                     String[] escapeOf, ILikeFolding iLikeFolding, List<RowFilter.Check> literalChecks,
                     int[] hiddenIndexOf, int visibleColumns, long offset, long limit, int boundTarget,
-                    int boundOffset, int rowIdIndex, int offsetParameter, int limitParameter, RowOrder order) {
+                    int boundOffset, int rowIdIndex, int offsetParameter, int limitParameter, RowOrder order,
+                    RangeBound[] rangeParameters, List<RangeCheck> rangeChecks) {
+
+        /** True when application parameter {@code index} is the bound of a range through an order index. */
+        boolean bindsRange(int index) {
+            return index > 0 && index < rangeParameters.length && rangeParameters[index] != null;
+        }
 
         /** True when a count is a parameter: then only a prepared statement runs it (a plain one has none). */
         boolean countsBound() {
@@ -145,6 +151,17 @@ final class MatchFilters {
          * statement has no placeholder for it) and returns it compiled, for {@link #rowFilter}.
          */
         Object bind(java.sql.PreparedStatement target, int index, Object plaintext) throws SQLException {
+            if (bindsRange(index)) {
+                // a range's bound: its left ciphertext, widened outwards when inexact; kept as compared for the re-check
+                RangeBound r = rangeParameters[index];
+                if (plaintext == null) {
+                    target.setNull(targets[index], java.sql.Types.BINARY);
+                    return OrderFilters.NULL_BOUND;
+                }
+                Comparable<?> value = OrderFilters.value(r.range().column(), plaintext, index);
+                target.setBytes(targets[index], OrderFilters.left(r.range().column(), value, r.upper()));
+                return value;
+            }
             Filter f = patternParameters[index];
             if (plaintext == null) {
                 if (!f.not()) target.setNull(targets[index], java.sql.Types.ARRAY);
@@ -173,8 +190,35 @@ final class MatchFilters {
                 LikePattern p = bound == NULL_PATTERN ? null : (LikePattern) bound;
                 checks.add(new RowFilter.Check(hiddenIndexOf[i], f.column(), p, f.not()));
             }
+            for (RangeCheck r : rangeChecks) checks.add(r.check(boundPatterns));
             return new RowFilter(checks, visibleColumns, counts[0], counts[1], boundTarget < 0 ? -1 : rowIdIndex,
                     boundTarget < 0 ? Long.MAX_VALUE : firstBound(counts), order);
+        }
+    }
+
+    /** A range bound given as a parameter: its range, and whether it finds the rows at most it (else at least). */
+    record RangeBound(OrderFilters.Range range, boolean upper) {}
+
+    /**
+     * The re-check of one range: the hidden column of its value, and each bound, written inline ({@code lo}, {@code
+     * hi}, null for NULL) or given as parameter {@code loParameter} / {@code hiParameter} (0: inline).
+     */
+    record RangeCheck(int rawIndex, OrderFilters.Range range, Comparable<?> lo, int loParameter, Comparable<?> hi,
+                      int hiParameter) {
+
+        RowFilter.Check check(Object[] bound) throws SQLException {
+            Object l = loParameter > 0 ? boundValue(bound, loParameter) : lo;
+            Object h = hiParameter > 0 ? boundValue(bound, hiParameter) : hi;
+            boolean loNull = l == null || l == OrderFilters.NULL_BOUND;
+            boolean hiNull = h == null || h == OrderFilters.NULL_BOUND;
+            return new RowFilter.Check(rawIndex, range.column(), null, false, new OrderFilters.Test(range.op(),
+                    loNull ? null : (Comparable<?>) l, hiNull ? null : (Comparable<?>) h, loNull, hiNull));
+        }
+
+        private static Object boundValue(Object[] bound, int index) throws SQLException {
+            Object v = bound == null || index >= bound.length ? null : bound[index];
+            if (v == null) throw SqlStates.of(SqlStates.INVALID_VALUE, "No value specified for parameter " + index + ".");
+            return v;
         }
     }
 
@@ -214,6 +258,7 @@ final class MatchFilters {
     public static final CharacterTypedCount TEXT_COUNT = new CharacterTypedCount("text");
 
     private final List<Filter> filters;
+    private final List<OrderFilters.Range> ranges;
     private final int visibleColumns;
     private final WardenSort sort;  // null: the database orders the rows (or nothing does)
 
@@ -229,12 +274,16 @@ final class MatchFilters {
 
     /** @param visibleColumns the number of output columns of the statement as written */
     MatchFilters(List<Filter> filters, int visibleColumns) {
-        this(filters, visibleColumns, null);
+        this(filters, List.of(), visibleColumns, null);
     }
 
-    /** @param sort the ORDER BY over encrypted columns Warden answers itself, or null */
-    MatchFilters(List<Filter> filters, int visibleColumns, WardenSort sort) {
+    /**
+     * @param ranges the ranges answered through order indexes ({@link OrderFilters})
+     * @param sort   the ORDER BY over encrypted columns Warden answers itself, or null
+     */
+    MatchFilters(List<Filter> filters, List<OrderFilters.Range> ranges, int visibleColumns, WardenSort sort) {
         this.filters = List.copyOf(filters);
+        this.ranges = List.copyOf(ranges);
         this.visibleColumns = visibleColumns;
         this.sort = sort;
     }
@@ -242,6 +291,14 @@ final class MatchFilters {
     /** True when Warden sorts the rows itself ({@link WardenSort}). */
     boolean sorts() {
         return sort != null;
+    }
+
+    /** True when some range compares text without COLLATE "C": exact only if the database's collation is C. */
+    boolean needsCodePointCollation() {
+        for (OrderFilters.Range r : ranges) {
+            if (!r.collateC() && r.column().type() == dev.warden.crypto.LogicalType.TEXT) return true;
+        }
+        return false;
     }
 
     boolean anyIlike() {
@@ -254,12 +311,16 @@ final class MatchFilters {
      * @param iLikeFolding   ILIKE's case folding for this database, or null when the statement has no ILIKE
      */
     Rendered render(LexedSql lexed, ProtectedColumn[] slotColumns, ILikeFolding iLikeFolding) throws SQLException {
-        return render(lexed, slotColumns, iLikeFolding, null);
+        return render(lexed, slotColumns, iLikeFolding, () -> "unknown");  // no database to ask: not code point order
     }
 
-    /** @param collation the database's default collation, asked only when Warden sorts text by it */
+    /**
+     * @param collation the database's default collation, asked only when a text range relies on it (refused unless it
+     *                  is code point order: {@link #needsCodePointCollation}) or Warden sorts text by it
+     */
     Rendered render(LexedSql lexed, ProtectedColumn[] slotColumns, ILikeFolding iLikeFolding,
-                    WardenSort.DefaultCollation collation) throws SQLException {
+                    DatabaseCollation.Source collation) throws SQLException {
+        String otherCollation = needsCodePointCollation() ? collation.unlessCodePoint() : null;
         String text = lexed.normalized();
         SqlTokens tokens = SqlLexer.tokens(text, SqlLexer.Dialect.JDBC);
         int[] tokenOfSlot = new int[lexed.slots().size()];
@@ -336,6 +397,44 @@ final class MatchFilters {
             }
             edits.add(new Edit(tokens.start(columnStart), tokens.end(end), replacement));
         }
+        OrderFilters.Range[] rangeBySlot = new OrderFilters.Range[lexed.slots().size()];
+        List<RangeCheck> rangeChecks = new ArrayList<>();
+        boolean rangeLiterals = false;
+        for (OrderFilters.Range r : ranges) {
+            if (otherCollation != null && !r.collateC() && r.column().type() == dev.warden.crypto.LogicalType.TEXT) {
+                throw OrderFilters.collation(r, otherCollation);
+            }
+            OrderFilters.Placed placed = OrderFilters.place(lexed, tokens, tokenOfSlot, r);
+            String columnText = text.substring(tokens.start(placed.columnStart()), tokens.end(placed.columnEnd()));
+            String qualifier = text.substring(tokens.start(placed.columnStart()), tokens.start(placed.columnEnd()));
+            Integer hidden = hiddenByColumnText.get(columnText);
+            if (hidden == null) {
+                hidden = visibleColumns + hiddenByColumnText.size() + 1;
+                hiddenByColumnText.put(columnText, hidden);
+            }
+            String companion = qualifier + MatchWrites.identifier(r.column().rule().orderColumn());
+            String[] sent = new String[2];
+            Comparable<?>[] literal = new Comparable<?>[2];
+            int[] parameter = new int[2];
+            int[] slots = {r.slot(), r.endSlot()};
+            for (int k = 0; k < (r.between() ? 2 : 1); k++) {
+                int slot = slots[k];
+                if (lexed.slots().get(slot) instanceof Slot.Parameter p) {
+                    rangeBySlot[slot] = r;
+                    hiddenBySlot[slot] = hidden;
+                    parameter[k] = p.jdbcIndex();
+                    sent[k] = "?";
+                } else {
+                    rangeLiterals = true;
+                    literal[k] = OrderFilters.literal(lexed, slot, r.column());
+                    sent[k] = literal[k] == null ? "NULL::bytea"
+                            : OrderFilters.leftLiteral(r.column(), literal[k], r.upper(slot));
+                }
+            }
+            rangeChecks.add(new RangeCheck(hidden, r, literal[0], parameter[0], literal[1], parameter[1]));
+            edits.add(new Edit(tokens.start(placed.start()), tokens.end(placed.end()),
+                    OrderFilters.condition(r, companion, columnText, sent[0], sent[1])));
+        }
         // the values to re-check, after the statement's own columns, before its FROM
         int from = topLevelWord(tokens, "from", 0);
         // not the FROM of a select-list item `a IS [NOT] DISTINCT FROM b`: the columns go before the FROM clause's
@@ -376,6 +475,7 @@ final class MatchFilters {
         int boundOffset = -1;
         int[] targets = new int[parameters + 2];
         Filter[] patternParameters = new Filter[parameters + 1];
+        RangeBound[] rangeParameters = new RangeBound[parameters + 1];
         String[] escapeOf = new String[parameters + 1];
         int[] hiddenIndexOf = new int[parameters + 1];
         int offsetParameter = 0;
@@ -401,6 +501,12 @@ final class MatchFilters {
                 if (slot instanceof Slot.Parameter p && (s == countSlots[0] || s == countSlots[1])) {
                     // a count, applied by the row filter to the bound value; never sent
                     if (s == countSlots[0]) offsetParameter = p.jdbcIndex(); else limitParameter = p.jdbcIndex();
+                    continue;
+                }
+                if (slot instanceof Slot.Parameter p && rangeBySlot[s] != null) {
+                    targets[p.jdbcIndex()] = nextTarget++;
+                    rangeParameters[p.jdbcIndex()] = new RangeBound(rangeBySlot[s], rangeBySlot[s].upper(s));
+                    hiddenIndexOf[p.jdbcIndex()] = hiddenBySlot[s];
                     continue;
                 }
                 if (slot instanceof Slot.Parameter p) {
@@ -453,10 +559,13 @@ final class MatchFilters {
         // a count has no parameter of its own in the statement sent: described as the bound's (bigint, as LIMIT's)
         if (offsetParameter > 0) targets[offsetParameter] = boundTarget;
         if (limitParameter > 0) targets[limitParameter] = boundTarget;
-        return new Rendered(out.toString(), targets, literalsEncrypted || !literalChecks.isEmpty(), patternParameters,
+        // a bound written inline is in the text sent: not shared by statements differing only in their literals
+        return new Rendered(out.toString(), targets, literalsEncrypted || !literalChecks.isEmpty()
+                || rangeLiterals, patternParameters,
                 escapeOf, iLikeFolding, literalChecks, hiddenIndexOf, visibleColumns, offsetAndLimit[0],
                 offsetAndLimit[1], boundTarget, boundEdit == null ? -1 : boundOffset, rowIdIndex, offsetParameter,
-                limitParameter, sorted == null ? null : new RowOrder(sorted.keys(), sort.cap()));
+                limitParameter, sorted == null ? null : new RowOrder(sorted.keys(), sort.cap()), rangeParameters,
+                rangeChecks);
     }
 
     /** A text edit of the normalised statement: {@code [start, end)} replaced by {@code text}. */

@@ -13,7 +13,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Keeps the companion column of each match column ({@code match: true}) in step with the column in a write:
+ * Keeps the companion columns of each match column ({@code match: true}, companion {@code <column>_match}) and order
+ * column ({@code order: true}, companion {@code <column>_order}: a right ciphertext of its order index) in step with
+ * the column in a write (both companions, match first, when a column has both):
  * the statement as the application wrote it is extended so that the same row also receives the value's match
  * tokens ({@link dev.warden.crypto.MatchIndex}), computed by Warden, which alone holds the key.
  * <ul>
@@ -50,13 +52,14 @@ final class MatchWrites {
         String text = lexed.normalized();
         SqlTokens tokens = SqlLexer.tokens(text, SqlLexer.Dialect.JDBC);
         Map<Integer, String> inserts = new TreeMap<>();  // offset in text -> what goes before the character there
-        String[] companionPrefix = new String[lexed.slots().size()];
+        // by slot: what goes before each companion's value (", " in VALUES, ", name_match = " in SET); null: none
+        String[][] companionPrefix = new String[lexed.slots().size()][];
         List<ProtectedColumn> listedInInsert = new ArrayList<>();
         List<ProtectedColumn> writtenNullInValues = new ArrayList<>();
         for (Write write : writes) {
             ProtectedColumn column = write.column();
             String name = column.rule().column();
-            String companion = identifier(column.rule().matchColumn());
+            List<String> companions = companionNames(column);
             switch (write.kind()) {
                 case WRITE_VALUE -> {
                     // a literal with a cast to the column's type ('x'::text, CAST('x' AS text)) is replaced whole
@@ -67,9 +70,10 @@ final class MatchWrites {
                         throw unsupported(column, "a typed literal");
                     }
                     if (isSetTarget(tokens, t, name)) {
-                        companionPrefix[write.slot()] = ", " + companion + " = ";
+                        companionPrefix[write.slot()] = companions.stream().map(c -> ", " + c + " = ")
+                                .toArray(String[]::new);
                     } else if (isListItem(tokens, t, last)) {
-                        companionPrefix[write.slot()] = ", ";
+                        companionPrefix[write.slot()] = companions.stream().map(c -> ", ").toArray(String[]::new);
                         if (!listedInInsert.contains(column)) {
                             listedInInsert.add(column);
                             int listed = insertColumnToken(tokens, name);
@@ -77,7 +81,7 @@ final class MatchWrites {
                                 throw unsupported(column, "an INSERT without a column list naming it (list the"
                                         + " columns: Warden adds the index column beside it)");
                             }
-                            inserts.merge(tokens.end(listed), ", " + companion, String::concat);
+                            inserts.merge(tokens.end(listed), ", " + String.join(", ", companions), String::concat);
                         }
                     } else {
                         throw unsupported(column, "a value that is neither a VALUES item nor SET " + name + " = value");
@@ -86,7 +90,9 @@ final class MatchWrites {
                 case WRITE_NULL -> {
                     int t = setNullToken(tokens, name);
                     if (t >= 0) {
-                        inserts.merge(tokens.end(t), ", " + companion + " = NULL", String::concat);
+                        for (String companion : companions) {
+                            inserts.merge(tokens.end(t), ", " + companion + " = NULL", String::concat);
+                        }
                     } else {
                         writtenNullInValues.add(column);  // the companion stays NULL by default, unless listed
                     }
@@ -94,7 +100,9 @@ final class MatchWrites {
                 case WRITE_FROM_EXCLUDED -> {
                     int t = excludedToken(tokens, name);
                     if (t < 0) throw unsupported(column, "SET " + name + " = EXCLUDED." + name + " in another spelling");
-                    inserts.merge(tokens.end(t), ", " + companion + " = EXCLUDED." + companion, String::concat);
+                    for (String companion : companions) {
+                        inserts.merge(tokens.end(t), ", " + companion + " = EXCLUDED." + companion, String::concat);
+                    }
                 }
                 default -> throw new IllegalStateException("not a write: " + write.kind());
             }
@@ -142,9 +150,9 @@ final class MatchWrites {
                 out.append('?');
                 nextTarget++;
                 if (companionPrefix[i] != null) {
-                    out.append(companionPrefix[i]).append('?');
+                    for (String prefix : companionPrefix[i]) out.append(prefix).append('?');
                     companions[p.jdbcIndex()] = true;
-                    nextTarget++;
+                    nextTarget += companionPrefix[i].length;
                 }
             } else {
                 Slot.Literal literal = (Slot.Literal) slot;
@@ -157,7 +165,13 @@ final class MatchWrites {
                     out.append(column.protectLiteral(value, literal.sourceText()));
                     literalsEncrypted = true;
                     if (companionPrefix[i] != null) {
-                        out.append(companionPrefix[i]).append(column.matchTokensLiteral(value));
+                        int c = 0;
+                        if (column.matchIndex() != null) {
+                            out.append(companionPrefix[i][c++]).append(column.matchTokensLiteral(value));
+                        }
+                        if (column.orderIndex() != null) {
+                            out.append(companionPrefix[i][c]).append(column.orderRightLiteral(value));
+                        }
                     }
                 }
             }
@@ -171,6 +185,17 @@ final class MatchWrites {
         out.append(text, from, text.length());
         targets[parameters + 1] = nextTarget;
         return new Rendered(out.toString(), targets, literalsEncrypted, companions);
+    }
+
+    /**
+     * The companion columns a write of {@code column} also writes, in the order their values are bound: the match
+     * index ({@code <column>_match}), then the order index ({@code <column>_order}).
+     */
+    static List<String> companionNames(ProtectedColumn column) {
+        List<String> names = new ArrayList<>(2);
+        if (column.rule().match()) names.add(identifier(column.rule().matchColumn()));
+        if (column.rule().ordered()) names.add(identifier(column.rule().orderColumn()));
+        return names;
     }
 
     /** The token starting at {@code offset}, or -1. */
@@ -250,7 +275,10 @@ final class MatchWrites {
     }
 
     private static SQLException unsupported(ProtectedColumn column, String shape) {
-        return SqlStates.unsupported(column.name() + " keeps a match index (match: true), which Warden writes"
-                + " beside every value written to it; it cannot do so for " + shape);
+        String kind = column.rule().match() && column.rule().ordered() ? "a match index and an order index (match:"
+                + " true, order: true), which Warden writes" : column.rule().match()
+                ? "a match index (match: true), which Warden writes" : "an order index (order: true), which Warden writes";
+        return SqlStates.unsupported(column.name() + " keeps " + kind + " beside every value written to it; it cannot"
+                + " do so for " + shape);
     }
 }

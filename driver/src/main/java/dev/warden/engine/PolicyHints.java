@@ -41,6 +41,10 @@ final class PolicyHints {
             return "; equality between two different columns works when both are encrypt: deterministic and the"
                     + " policy puts them in one join-group: (see docs/policy.md)";
         }
+        if (detail.startsWith("comparison") || detail.startsWith("between") || detail.startsWith("not between")) {
+            String hint = OrderFilters.hint(rule);
+            if (hint != null) return hint;
+        }
         if (detail.contains("order by") || detail.startsWith("comparison") || detail.equals("between")) {
             return "; no policy setting allows ordering or ranges on a protected column yet (only equality)";
         }

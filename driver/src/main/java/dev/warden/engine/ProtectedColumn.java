@@ -32,17 +32,20 @@ public final class ProtectedColumn {
     private final Storage storage;
     private final String name;
     private final MatchIndex matchIndex;  // null unless the column keeps a match index
+    private final dev.warden.crypto.OrderIndex orderIndex;  // null unless the column keeps an order index
     private final EngineMeters meters;
 
     /**
      * @param equalityCiphers for a deterministic column, one cipher per enabled key of the keyset, the
      *                        primary's first: a value compared for equality is encrypted under each
      * @param matchIndex      the column's match index ({@code match: true}), or null
+     * @param orderIndex      the column's order index ({@code order: true}), or null
      * @param meters          counts the values encrypted and decrypted, and decryption failures
      */
     ProtectedColumn(ColumnRule rule, ColumnCipher cipher, ColumnCipher[] equalityCiphers, Storage storage,
-                    MatchIndex matchIndex, EngineMeters meters) {
+                    MatchIndex matchIndex, dev.warden.crypto.OrderIndex orderIndex, EngineMeters meters) {
         this.meters = meters;
+        this.orderIndex = orderIndex;
         this.matchIndex = matchIndex;
         this.rule = rule;
         this.cipher = cipher;
@@ -186,6 +189,35 @@ public final class ProtectedColumn {
     /** An SQL literal of the companion value of an inline literal: {@code '{...}'::bigint[]}. */
     String matchTokensLiteral(String literalValue) {
         return "'" + MatchIndex.arrayText(matchIndex.valueTokens(literalValue)) + "'::bigint[]";
+    }
+
+    /** The column's order index, or null when it keeps none. */
+    dev.warden.crypto.OrderIndex orderIndex() {
+        return orderIndex;
+    }
+
+    /** True when a write of the column also writes a companion column (a match or an order index). */
+    boolean hasCompanions() {
+        return matchIndex != null || orderIndex != null;
+    }
+
+    /**
+     * The companion value of the order index to store beside {@code plaintext}: a fresh right ciphertext (randomized:
+     * two equal values store different bytes), or null for NULL. Refuses (22023) a value the index cannot order
+     * exactly (a numeric of more than 26 significant digits), naming no value.
+     */
+    byte[] orderRight(Object plaintext) throws SQLException {
+        if (plaintext == null) return null;
+        try {
+            return orderIndex.encrypt(plaintext).right();
+        } catch (IllegalArgumentException e) {
+            throw SqlStates.of(SqlStates.INVALID_VALUE, "value for " + name + " (order: true): " + e.getMessage());
+        }
+    }
+
+    /** An SQL literal of the order companion of an inline literal: {@code '\\x...'::bytea}. */
+    String orderRightLiteral(String literalValue) throws SQLException {
+        return "'\\x" + HEX.formatHex(orderRight(literalValue)) + "'::bytea";
     }
 
     int bindSqlType() {

@@ -143,7 +143,7 @@ public final class Reencryption {
      */
     private record Target(ColumnRule rule, ColumnCipher cipher, Storage storage, LogicalType type,
                           boolean deterministic, boolean fromPlaintext, Tally tally, MatchIndex match,
-                          ColumnCipher former) {}
+                          ColumnCipher former, dev.warden.crypto.OrderIndex order) {}
 
     /** The counts of one column so far; mutable, one per column per run. */
     private static final class Tally {
@@ -276,8 +276,10 @@ public final class Reencryption {
             }
             MatchIndex match = MatchColumns.index(policy, t.rule(), keyset, info,
                     " (policy line " + t.rule().line() + ")");
+            dev.warden.crypto.OrderIndex order = OrderColumns.index(policy, t.rule(), keyset, info,
+                    " (policy line " + t.rule().line() + ")");
             resolved.add(new Target(t.rule(), t.cipher(), storage, t.type(), t.deterministic(), t.fromPlaintext(),
-                    new Tally(), match, t.former()));
+                    new Tally(), match, t.former(), order));
         }
         return scan(connection, table, key, resolved, options, progress, committed);
     }
@@ -297,7 +299,7 @@ public final class Reencryption {
                     : keyset.deterministic(rule.qualifiedName());
             boolean plaintext = unknownPlaintext.remove(rule.column());
             targets.add(new Target(rule, cipher, null, LogicalType.valueOf(rule.type().name()), deterministic,
-                    plaintext, null, null, former));
+                    plaintext, null, null, former, null));
         }
         if (targets.isEmpty()) {
             throw SqlStates.of(SqlStates.POLICY_MISMATCH, "the policy " + policy.source()
@@ -327,6 +329,14 @@ public final class Reencryption {
             matched.add(t);
             columns.append(", ").append(quote(t.rule().matchColumn()));
             sets.append(", ").append(quote(t.rule().matchColumn())).append(" = ?");
+        }
+        // and those of order columns (right ciphertexts: in step when they compare equal to the value's left one)
+        List<Target> ordered = new ArrayList<>();
+        for (Target t : targets) {
+            if (t.order() == null) continue;
+            ordered.add(t);
+            columns.append(", ").append(quote(t.rule().orderColumn()));
+            sets.append(", ").append(quote(t.rule().orderColumn())).append(" = ?");
         }
         String lock = options.dryRun() ? "" : " FOR UPDATE";
         String first = "SELECT " + columns + " FROM " + quotedTable + " ORDER BY " + key.list() + " LIMIT "
@@ -358,7 +368,7 @@ public final class Reencryption {
                         after = new Object[keys];
                         for (int k = 0; k < keys; k++) after[k] = rs.getObject(k + 1);
                         String row = key.describe(table, after);
-                        Object[] values = new Object[targets.size() + matched.size()];
+                        Object[] values = new Object[targets.size() + matched.size() + ordered.size()];
                         boolean changed = false;
                         for (int i = 0; i < targets.size(); i++) {
                             Target t = targets.get(i);
@@ -378,15 +388,32 @@ public final class Reencryption {
                                 t.tally().indexed++;
                             }
                         }
+                        for (int o = 0; o < ordered.size(); o++) {
+                            Target t = ordered.get(o);
+                            int at = targets.size() + matched.size() + o;
+                            byte[] stored = rs.getBytes(keys + at + 1);
+                            byte[] right = orderCompanion(t, stored, row);
+                            values[at] = right == null ? stored : right;
+                            if (right != null || t.tally().plaintext == null && stored != null) {
+                                if (right == null) values[at] = null;
+                                changed = true;
+                                t.tally().indexed++;
+                            }
+                        }
                         if (changed) changes.add(withKey(values, after));
                     }
                     for (Object[] change : options.dryRun() ? List.<Object[]>of() : changes) {
                         for (int i = 0; i < targets.size(); i++) bind(write, i + 1, targets.get(i), change[i]);
-                        int width = targets.size() + matched.size();
+                        int width = targets.size() + matched.size() + ordered.size();
                         for (int m = 0; m < matched.size(); m++) {
                             Object tokens = change[targets.size() + m];
                             if (tokens == null) write.setNull(targets.size() + m + 1, java.sql.Types.ARRAY);
                             else write.setObject(targets.size() + m + 1, tokens);
+                        }
+                        for (int o = 0; o < ordered.size(); o++) {
+                            int at = targets.size() + matched.size() + o;
+                            if (change[at] == null) write.setNull(at + 1, java.sql.Types.BINARY);
+                            else write.setBytes(at + 1, (byte[]) change[at]);
                         }
                         Object[] rowKey = (Object[]) change[width];
                         for (int k = 0; k < keys; k++) write.setObject(width + 1 + k, rowKey[k]);
@@ -487,6 +514,30 @@ public final class Reencryption {
         } catch (IllegalArgumentException e) {
             throw SqlStates.of(SqlStates.DATA_CORRUPTED, "cannot index " + t.rule().qualifiedName() + " at " + row
                     + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A new right ciphertext of the order index for the value {@link #rewrite} just read for {@code t}, or null when
+     * {@code stored} is in step with it (it compares equal to the value's left ciphertext) or the value is NULL. A
+     * right ciphertext is randomized, so one in step is kept rather than rewritten on every run.
+     */
+    private static byte[] orderCompanion(Target t, byte[] stored, String row) throws SQLException {
+        byte[] plaintext = t.tally().plaintext;
+        if (plaintext == null) return null;
+        try {
+            Object value = ValueCodec.decode(t.type(), plaintext);
+            if (stored != null && stored.length == t.order().rightSize()) {
+                try {
+                    if (dev.warden.crypto.LewiWuBlockOre.compare(t.order().encryptLeft(value), stored) == 0) return null;
+                } catch (IllegalArgumentException e) {
+                    // not a right ciphertext of this index: written anew below
+                }
+            }
+            return t.order().encrypt(value).right();
+        } catch (IllegalArgumentException e) {
+            throw SqlStates.of(SqlStates.DATA_CORRUPTED, "cannot index " + t.rule().qualifiedName() + " (order: true)"
+                    + " at " + row + ": " + e.getMessage());
         }
     }
 

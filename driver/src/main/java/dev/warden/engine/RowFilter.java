@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * What a result must go through before the application sees it when its statement filtered through a match
- * index: each row is kept only if every LIKE of the statement holds on the decrypted value (the index let
- * through a superset), then OFFSET and LIMIT, taken out of the statement sent, are applied to the rows kept.
+ * or order index: each row is kept only if every LIKE and range of the statement holds on the decrypted value (the
+ * index let through a superset), then OFFSET and LIMIT, taken out of the statement sent, are applied to the rows kept.
  * The values are read from columns Warden appended after the statement's own ({@link #visibleColumns()}), which
  * the result set never shows. With a candidate bound ({@link MatchFilters}), counts the candidates of the current
  * run and remembers the identity of every row seen, so that a run with a larger bound skips them. One per
@@ -16,8 +16,16 @@ import java.util.List;
  */
 public final class RowFilter {
 
-    /** One LIKE: the hidden column holding the value, its column, the pattern (null: NULL), and NOT. */
-    record Check(int rawIndex, ProtectedColumn column, LikePattern pattern, boolean not) {}
+    /**
+     * One LIKE: the hidden column holding the value, its column, the pattern (null: NULL), and NOT; or one range on an
+     * order column ({@code range} not null, {@link OrderFilters}), the pattern then unused.
+     */
+    record Check(int rawIndex, ProtectedColumn column, LikePattern pattern, boolean not, OrderFilters.Test range) {
+
+        Check(int rawIndex, ProtectedColumn column, LikePattern pattern, boolean not) {
+            this(rawIndex, column, pattern, not, null);
+        }
+    }
 
     private final List<Check> checks;
     private final int visibleColumns;
@@ -137,9 +145,17 @@ public final class RowFilter {
         return true;
     }
 
-    /** Whether the current row of {@code raw} matches every LIKE of the statement (true when it has none). */
+    /**
+     * Whether the current row of {@code raw} matches every LIKE and every range re-checked by Warden (true when the
+     * statement has none).
+     */
     boolean matches(ResultSet raw, long rowNumber) throws SQLException {
         for (Check check : checks) {
+            if (check.range() != null) {
+                Object value = check.column().readPlaintext(raw, check.rawIndex(), null, rowNumber, false);
+                if (!check.range().holds(value)) return false;
+                continue;
+            }
             if (check.pattern() == null) return false;  // LIKE NULL is NULL: no row
             Object value = check.column().readPlaintext(raw, check.rawIndex(), null, rowNumber, false);
             if (value == null) return false;  // NULL [NOT] LIKE p is NULL

@@ -208,6 +208,7 @@ final class StatementCompiler {
         List<MatchWrites.Write> matchWrites = new ArrayList<>();
         List<MatchFilters.Filter> matchFilters = new ArrayList<>();
         List<WardenSort.SortUse> sortUses = new ArrayList<>();
+        List<OrderFilters.Range> orderFilters = new ArrayList<>();
         for (ColumnUse use : plan.uses()) {
             String companion = companionRefusal(use.column());
             if (companion != null) {
@@ -216,6 +217,11 @@ final class StatementCompiler {
             }
             ColumnRule rule = rule(use.column());
             if (rule == null) continue;
+            if (use.kind() == dev.warden.sql.UseKind.FILTER_ORDER && !rule.ordered()) {
+                // no order index: judged like any computation on the column (allowed only on rules-only columns)
+                use = new ColumnUse(use.column(), dev.warden.sql.UseKind.UNSUPPORTED, -1,
+                        OrderFilters.describe(use.detail()));
+            }
             if (use.kind() == dev.warden.sql.UseKind.FILTER_MATCH && !rule.match()) {
                 // no index: judged like any computation on the column (allowed only on rules-only columns)
                 use = new ColumnUse(use.column(), dev.warden.sql.UseKind.UNSUPPORTED, -1, likeKeyword(use.detail()));
@@ -243,11 +249,15 @@ final class StatementCompiler {
                 case WRITE_VALUE -> {
                     slotColumns[use.slot()] = columns.of(rule);
                     written.add(rule.qualifiedName());
-                    if (rule.match()) matchWrites.add(new MatchWrites.Write(use.slot(), use.kind(), columns.of(rule)));
+                    if (rule.match() || rule.ordered()) {
+                        matchWrites.add(new MatchWrites.Write(use.slot(), use.kind(), columns.of(rule)));
+                    }
                 }
                 case WRITE_NULL, WRITE_FROM_EXCLUDED -> {
                     written.add(rule.qualifiedName());
-                    if (rule.match()) matchWrites.add(new MatchWrites.Write(-1, use.kind(), columns.of(rule)));
+                    if (rule.match() || rule.ordered()) {
+                        matchWrites.add(new MatchWrites.Write(-1, use.kind(), columns.of(rule)));
+                    }
                 }
                 case FILTER_EQUALITY -> {
                     ProtectedColumn column = columns.of(rule);
@@ -269,6 +279,14 @@ final class StatementCompiler {
                     if (use.slot() >= 0) slotColumns[use.slot()] = column;  // -1: the pattern NULL written inline
                     filtered.add(rule.qualifiedName());
                     matchFilters.add(matchFilter(use, column));
+                }
+                case FILTER_ORDER -> {
+                    ProtectedColumn column = columns.of(rule);
+                    OrderFilters.Range range = OrderFilters.range(use, column);
+                    if (range.slot() >= 0) slotColumns[range.slot()] = column;
+                    if (range.endSlot() >= 0) slotColumns[range.endSlot()] = column;
+                    filtered.add(rule.qualifiedName());
+                    orderFilters.add(range);
                 }
                 case COMPARE_OTHER_COLUMN -> {
                     String stored = storedAlike(rule, rule(use.other()));
@@ -324,7 +342,7 @@ final class StatementCompiler {
         ResultDecoder decoder = anyProtectedOutput
                 ? new ResultDecoder(outputColumns, access, outputs.size(), expectedLabels, columns.rowKeys(outputs),
                         withheld, rowNames(outputs, outputColumns)) : null;
-        if ((!matchFilters.isEmpty() || !sortUses.isEmpty()) && expandedForms != null) {
+        if ((!matchFilters.isEmpty() || !sortUses.isEmpty() || !orderFilters.isEmpty()) && expandedForms != null) {
             return CompiledStatement.refused(SqlStates.UNSUPPORTED, "this statement filters through a match index and"
                     + " compares a deterministic column while the keyset holds several deterministic keys (after a"
                     + " rotation); Warden cannot rewrite both at once: finish the rotation (warden keys reencrypt, then"
@@ -340,8 +358,8 @@ final class StatementCompiler {
                 List.copyOf(written), List.copyOf(filtered), false, true,
                 expandedForms == null ? null : new KeyExpansion(expandedForms))
                 .withMatchWrites(matchWrites.isEmpty() ? null : new MatchWrites(matchWrites))
-                .withMatchFilters(matchFilters.isEmpty() && sortUses.isEmpty() ? null
-                        : new MatchFilters(matchFilters, outputs.size(), sortUses.isEmpty() ? null
+                .withMatchFilters(matchFilters.isEmpty() && sortUses.isEmpty() && orderFilters.isEmpty() ? null
+                        : new MatchFilters(matchFilters, orderFilters, outputs.size(), sortUses.isEmpty() ? null
                                 : new WardenSort(sortUses, outputs, policy.sortRowCap())))
                 .withTextEdits(plan.edits());
     }
@@ -379,7 +397,13 @@ final class StatementCompiler {
     private String companionRefusal(ColumnRef ref) {
         ColumnRule owner = policy.matchCompanionOwner(ref.table().schema(), ref.table().name(), ref.column())
                 .orElse(null);
-        if (owner == null) return null;
+        if (owner == null) {
+            owner = policy.orderCompanionOwner(ref.table().schema(), ref.table().name(), ref.column()).orElse(null);
+            if (owner == null) return null;
+            return ref.table() + "." + ref.column() + " is the order index Warden keeps for " + owner.qualifiedName()
+                    + " (order: true, policy line " + owner.line() + "): statements through Warden may not read or"
+                    + " write it (Warden writes the index itself; * leaves it out)";
+        }
         return ref.table() + "." + ref.column() + " is the match index Warden keeps for " + owner.qualifiedName()
                 + " (match: true, policy line " + owner.line() + "): statements through Warden may not read or write"
                 + " it (Warden writes the index itself; * leaves it out)";
@@ -502,7 +526,8 @@ final class StatementCompiler {
             case PROJECT, FILTER_NULL -> null;  // reads are judged per output column; presence is not the value
             case COUNT -> "COUNT(DISTINCT)".equals(use.detail()) && !rule.mayFilter(role, purpose)
                     ? filterDenial(role, purpose, use, rule) : null;
-            case FILTER_MATCH -> rule.mayFilter(role, purpose) ? null : filterDenial(role, purpose, use, rule);
+            case FILTER_MATCH, FILTER_ORDER -> rule.mayFilter(role, purpose) ? null
+                    : filterDenial(role, purpose, use, rule);
             case FILTER_EQUALITY, COMPARE_SAME_COLUMN -> {
                 if (encryption == Encryption.RANDOMIZED) {
                     yield "cannot compare " + column + ": it is encrypted randomized (policy line " + rule.line()

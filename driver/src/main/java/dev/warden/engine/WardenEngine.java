@@ -165,6 +165,7 @@ public final class WardenEngine implements AutoCloseable {
                 keyset = WardenKeyset.read(policy.keysetPath(), content.text(), masterKey);
                 source = new KeysetSource(masterKey, content);
                 MatchColumns.checkKeyset(policy, keyset);
+                OrderColumns.checkKeyset(policy, keyset);
             } catch (KeyException e) {
                 throw SqlStates.of(SqlStates.KEY_UNAVAILABLE, e.getMessage(), e);
             }
@@ -920,7 +921,7 @@ public final class WardenEngine implements AutoCloseable {
                 MatchFilters filters = verdict.matchFilters();
                 filtered = filters.render(edited, verdict.slotColumns(),
                         filters.anyIlike() ? ILikeFolding.of(connection) : null,
-                        () -> DefaultCollation.isC(connection));
+                        DatabaseCollation.of(connection));
                 toSend = filtered.sql();
             } else if (verdict.matchWrites() != null) {
                 // the match index is written beside each match column written (see MatchWrites)
@@ -1189,10 +1190,12 @@ public final class WardenEngine implements AutoCloseable {
      */
     public BoundedResults boundedResults(Connection physical, int maxRows) {
         java.util.Set<String> matchTables = new java.util.HashSet<>();
+        java.util.Set<String> orderTables = new java.util.HashSet<>();
         for (ColumnRule rule : policy.columns()) {
             if (rule.match()) matchTables.add(rule.table().toLowerCase(java.util.Locale.ROOT));
+            if (rule.ordered()) orderTables.add(rule.table().toLowerCase(java.util.Locale.ROOT));
         }
-        return new BoundedResults(physical, maxRows, matchTables);
+        return new BoundedResults(physical, maxRows, matchTables, orderTables);
     }
 
     /**
@@ -1384,7 +1387,8 @@ public final class WardenEngine implements AutoCloseable {
             }
         }
         column = new ProtectedColumn(rule, cipher, equalityCiphers, storage,
-                MatchColumns.index(policy, rule, keyed.keyset, info, where), meters);
+                MatchColumns.index(policy, rule, keyed.keyset, info, where),
+                OrderColumns.index(policy, rule, keyed.keyset, info, where), meters);
         ProtectedColumn raced = keyed.protectedColumns.putIfAbsent(key, column);
         return raced != null ? raced : column;
     }

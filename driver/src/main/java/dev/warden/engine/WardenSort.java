@@ -31,12 +31,6 @@ final class WardenSort {
     /** An encrypted column the analyzer saw in an ORDER BY ({@code collated}: inside COLLATE). */
     record SortUse(ProtectedColumn column, boolean collated) {}
 
-    /** Whether the database's default collation orders text by code point ("C" or "POSIX", libc provider). */
-    @FunctionalInterface
-    interface DefaultCollation {
-        boolean isC() throws SQLException;
-    }
-
     /**
      * One sort key: an encrypted column read from hidden column {@code rawIndex} and compared decrypted, or (column
      * null) a plain key whose rank the database computed there.
@@ -79,7 +73,7 @@ final class WardenSort {
      * Reads the ORDER BY of {@code tokens} (the statement sent, its FROM at token {@code from}) and says how to send
      * it; the first hidden column is result column {@code firstHidden}.
      */
-    Rendered render(SqlTokens tokens, int from, int firstHidden, DefaultCollation collation) throws SQLException {
+    Rendered render(SqlTokens tokens, int from, int firstHidden, DatabaseCollation.Source collation) throws SQLException {
         String subject = subject();
         int selects = 0;
         for (int t = 0; t < tokens.count(); t++) {
@@ -158,7 +152,7 @@ final class WardenSort {
                 if (collate != null && !collate.equals("\"C\"") && !collate.equals("\"POSIX\"")) {
                     throw shape(subject, "COLLATE other than \"C\" or \"POSIX\" on " + encrypted.name());
                 }
-                if (encrypted.type() == LogicalType.TEXT && collate == null && !collation.isC()) {
+                if (encrypted.type() == LogicalType.TEXT && collate == null && collation.unlessCodePoint() != null) {
                     throw SqlStates.unsupported("ORDER BY " + encrypted.name() + ": Warden sorts this encrypted text"
                             + " column itself, by code point, which is PostgreSQL's order only under the \"C\""
                             + " collation, and this database's default collation is not \"C\"; write ORDER BY "

@@ -12,15 +12,28 @@ import java.util.Set;
  * when the column keeps a keyed n-gram index in its companion column {@link #matchColumn()} for LIKE and ILIKE.
  * {@code joinGroup} is the column's {@code join-group:} name, or null: the deterministic columns of one group are
  * encrypted under one binding ({@link #cipherBinding}), so that equal values are equal ciphertexts across them.
+ * {@code order} is the column's {@code order:} key: with an order index ({@link OrderIndexKind#any}) the column keeps
+ * order-revealing ciphertexts in its companion column {@link #orderColumn()} for range predicates.
  *
  * <p>Immutable and thread-safe: the collections are copied on construction.
  */
 public record ColumnRule(String schema, String table, String column, Encryption encryption, ColumnType type,
                          Map<String, Access> read, MaskKind mask, Set<String> writers, Set<String> purposes,
-                         Set<String> filterers, int line, boolean match, String joinGroup) {
+                         Set<String> filterers, int line, boolean match, String joinGroup, OrderIndexKind order) {
 
     /** The suffix of a match column's companion: {@code name} keeps its index in {@code name_match}. */
     public static final String MATCH_SUFFIX = "_match";
+
+    /** The suffix of an order column's companion: {@code name} keeps its order index in {@code name_order}. */
+    public static final String ORDER_SUFFIX = "_order";
+
+    /** A rule without an order index. */
+    public ColumnRule(String schema, String table, String column, Encryption encryption, ColumnType type,
+                      Map<String, Access> read, MaskKind mask, Set<String> writers, Set<String> purposes,
+                      Set<String> filterers, int line, boolean match, String joinGroup) {
+        this(schema, table, column, encryption, type, read, mask, writers, purposes, filterers, line, match, joinGroup,
+                OrderIndexKind.NONE);
+    }
 
     public ColumnRule {
         Objects.requireNonNull(table, "table");
@@ -31,6 +44,7 @@ public record ColumnRule(String schema, String table, String column, Encryption 
         writers = Set.copyOf(writers);
         purposes = Set.copyOf(purposes);
         filterers = filterers == null ? null : Set.copyOf(filterers);
+        order = order == null ? OrderIndexKind.NONE : order;
         // accessFor may answer MASKED for any plaintext grant too, so without a mask it could hand the
         // engine a MASKED decision it cannot carry out; the loader reports this with a line, this is the backstop.
         if (mask == null && read.containsValue(Access.MASKED)) {
@@ -62,6 +76,16 @@ public record ColumnRule(String schema, String table, String column, Encryption 
     /** The companion column holding the match index ({@code <column>_match}), or null when {@code match} is off. */
     public String matchColumn() {
         return match ? column + MATCH_SUFFIX : null;
+    }
+
+    /** True when the column keeps an order index ({@code order: true}). */
+    public boolean ordered() {
+        return order.any();
+    }
+
+    /** The companion column holding the order index ({@code <column>_order}), or null without one. */
+    public String orderColumn() {
+        return order.any() ? column + ORDER_SUFFIX : null;
     }
 
     /** A rule without a {@code filter:} list: the roles that read the column in plaintext may filter on it. */

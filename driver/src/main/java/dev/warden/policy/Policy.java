@@ -298,6 +298,23 @@ public final class Policy {
         return owner.filter(ColumnRule::match);
     }
 
+    /**
+     * The order column whose companion ({@code <column>_order}) {@code column} of this table is, or empty: like a
+     * match index, the order index is Warden's own.
+     */
+    public Optional<ColumnRule> orderCompanionOwner(String schema, String table, String column) {
+        if (column == null || !column.endsWith(ColumnRule.ORDER_SUFFIX)) return Optional.empty();
+        Optional<ColumnRule> owner = column(schema, table,
+                column.substring(0, column.length() - ColumnRule.ORDER_SUFFIX.length()));
+        return owner.filter(ColumnRule::ordered);
+    }
+
+    /** True when some column of the policy keeps an order index (so the keyset needs an order key). */
+    public boolean hasOrderColumns() {
+        for (ColumnRule rule : columns()) if (rule.ordered()) return true;
+        return false;
+    }
+
     /** True when some column of the policy keeps a match index (so the keyset needs a match key). */
     public boolean hasMatchColumns() {
         for (ColumnRule rule : columns()) if (rule.match()) return true;

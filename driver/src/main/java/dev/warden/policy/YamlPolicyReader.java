@@ -37,7 +37,7 @@ final class YamlPolicyReader {
             Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
     private static final List<String> ROLE_KEYS = List.of("purposes");
     private static final List<String> COLUMN_KEYS = List.of("encrypt", "type", "read", "mask", "write", "filter", "purposes",
-            "match", "join-group");
+            "match", "join-group", "order");
     private static final List<String> AUDIT_KEYS =
             List.of("path", "durability", "on-failure", "hash-row-keys", "rotate-size-mb", "rotate-daily", "table",
                     "instance", "anchor");
@@ -319,7 +319,9 @@ final class YamlPolicyReader {
         }
 
         boolean match = readMatch(body.get("match"), encryption, type, path);
-        Set<String> filterers = match && encryption == Encryption.RANDOMIZED && body.get("filter") != null
+        OrderIndexKind order = readOrder(body.get("order"), encryption, type, path);
+        // an index lets the database compare a randomized column's values for the roles the list names
+        Set<String> filterers = (match || order.any()) && encryption == Encryption.RANDOMIZED && body.get("filter") != null
                 ? readFilterOfMatchColumn(body.get("filter"), path) : readFilter(body.get("filter"), encryption, path);
 
         Set<String> purposes = new LinkedHashSet<>();
@@ -337,7 +339,7 @@ final class YamlPolicyReader {
 
         String joinGroup = joinGroups.read(body.get("join-group") == null ? null : body.get("join-group").value(), encryption, type, schema, table, c.key(), path);
         out.add(new ColumnRule(schema, table, c.key(), encryption, type, read, mask, writers, purposes,
-                filterers, line(c.keyNode()), match, joinGroup));
+                filterers, line(c.keyNode()), match, joinGroup, order));
         if (encryption == Encryption.NONE) {
             return null;
         }
@@ -368,7 +370,35 @@ final class YamlPolicyReader {
         return true;
     }
 
-    /** A match column's {@code filter:} list: on a randomized column it grants LIKE and ILIKE through the index. */
+    /**
+     * {@code order: true|filter|false}: whether the column keeps an order-revealing index for range predicates
+     * ({@code true} and {@code filter} mean the same: the index the database compares a query's bound with). Only on an
+     * encrypted column of a type with an order: integer, bigint, numeric, date, timestamp, text.
+     */
+    private OrderIndexKind readOrder(Entry orderEntry, Encryption encryption, ColumnType type, String path)
+            throws PolicyException {
+        if (orderEntry == null) return OrderIndexKind.NONE;
+        String where = path + ".order";
+        if (!(orderEntry.value() instanceof ScalarNode scalar)
+                || !List.of("true", "false", "filter").contains(scalar.getValue())) {
+            throw fail(orderEntry.value(), where, "'order' must be true, filter or false");
+        }
+        if ("false".equals(scalar.getValue())) return OrderIndexKind.NONE;
+        if (encryption == Encryption.NONE) {
+            throw fail(orderEntry.value(), where, "a rules-only column (encrypt: none) is plaintext in the database,"
+                    + " which compares it itself; 'order' builds an index for encrypted columns only");
+        }
+        if (type == ColumnType.BYTES) {
+            throw fail(orderEntry.value(), where, "'order' needs a column of type integer, bigint, numeric, date,"
+                    + " timestamp or text: the column's type is " + lower(type));
+        }
+        return OrderIndexKind.FILTER;
+    }
+
+    /**
+     * A match or order column's {@code filter:} list: on a randomized column it grants LIKE and ILIKE, or ranges,
+     * through the index.
+     */
     private Set<String> readFilterOfMatchColumn(Entry filterEntry, String path) throws PolicyException {
         Set<String> filterers = new LinkedHashSet<>();
         for (ScalarNode item : scalarList(filterEntry.value(), path + ".filter")) {

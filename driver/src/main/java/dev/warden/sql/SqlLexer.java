@@ -48,7 +48,7 @@ public final class SqlLexer {
             "or", "not", "distinct", "having", "on", "values");
     /** Reserved keywords after which a minus can only be a sign (a column cannot be named by them unquoted). */
     private static final Set<String> SIGN_AFTER = Set.of("select", "where", "and", "or", "not", "when", "then", "else",
-            "having", "limit", "offset", "case");
+            "having", "limit", "offset", "case", "between");
     /** Characters that make a run of operator characters one operator even when it ends in a minus (scan.l). */
     private static final String OPERATOR_MAKERS = "~!@#%^&|`?";
     private static final String OPERATOR_CHARS = "+-*/<>=~!@#%^&|`?";

@@ -1467,6 +1467,10 @@ final class StatementAnalysis {
             matchPlacement = was;
         } else if (e instanceof LikeExpression like && likeFilter(like, scope)) {
             return;
+        } else if (rangeOperator(e) != null) {
+            rangeFilter((net.sf.jsqlparser.expression.BinaryExpression) e, scope);
+        } else if (e instanceof Between between) {
+            betweenFilter(between, scope);
         } else if (e instanceof ParenthesedExpressionList<?> list && list.size() == 1) {
             condition(list.get(0), scope);
         } else if (e instanceof EqualsTo || e instanceof NotEqualsTo) {
@@ -1532,6 +1536,111 @@ final class StatementAnalysis {
         operandUse(column, UseKind.FILTER_MATCH, pattern instanceof SlotOperand p ? p.slot() : -1,
                 keyword + (escape >= 0 ? " ESCAPE " + escape : ""));
         return true;
+    }
+
+    /** {@code <}, {@code <=}, {@code >} or {@code >=} of a comparison, else null. */
+    private static String rangeOperator(Expression e) {
+        if (e instanceof MinorThan) return "<";
+        if (e instanceof MinorThanEquals) return "<=";
+        if (e instanceof GreaterThan) return ">";
+        if (e instanceof GreaterThanEquals) return ">=";
+        return null;
+    }
+
+    /** {@code op} seen from the other side: {@code ? < col} is {@code col > ?}. */
+    private static String flipped(String op) {
+        return switch (op) {
+            case "<" -> ">";
+            case "<=" -> ">=";
+            case ">" -> "<";
+            default -> "<=";
+        };
+    }
+
+    /**
+     * {@code col op bound} or {@code bound op col} ({@code op} one of {@code < <= > >=}, the bound a literal or
+     * parameter, the column optionally {@code COLLATE "C"}): a FILTER_ORDER use whose detail is the operator seen from
+     * the column ({@code "<"}...), followed by {@code " COLLATE C"} when the comparison says so, where an order index
+     * may answer it (placed as a match LIKE is: a conjunct of a plain single-table SELECT's WHERE, whose rows Warden
+     * re-checks). Elsewhere, or with another shape, the column's use is UNSUPPORTED with a detail saying why.
+     */
+    private void rangeFilter(net.sf.jsqlparser.expression.BinaryExpression cmp, Scope scope) {
+        String op = rangeOperator(cmp);
+        String collate = collateC(cmp.getLeftExpression()) || collateC(cmp.getRightExpression()) ? " COLLATE C" : "";
+        Operand l = operand(uncollated(cmp.getLeftExpression()), scope, "comparison " + op);
+        Operand r = operand(uncollated(cmp.getRightExpression()), scope, "comparison " + op);
+        if (l instanceof ColumnOperand && r instanceof ColumnOperand) {
+            operandUse(l, UseKind.UNSUPPORTED, -1, "comparison " + op + " with another column");
+            operandUse(r, UseKind.UNSUPPORTED, -1, "comparison " + op + " with another column");
+            return;
+        }
+        Operand column = l instanceof ColumnOperand ? l : r;
+        Operand bound = column == l ? r : l;
+        String seen = column == l ? op : flipped(op);
+        if (!(column instanceof ColumnOperand col)) return;  // no column: each side was walked
+        if (bound instanceof NullOperand && col.node() != null && col.resolution().wholeRow() == null) {
+            // NULL for every row whatever the value (no row), as the database answers on the stored value too
+            operandUse(col, UseKind.FILTER_NULL, -1, "comparison " + op + " NULL");
+            return;
+        }
+        rangeUse(col, bound instanceof SlotOperand s ? s.slot() : -1, seen + collate, "comparison " + op,
+                bound instanceof SlotOperand ? null : "the bound is not a literal or parameter");
+    }
+
+    /** {@code col [NOT] BETWEEN a AND b}: as {@link #rangeFilter}, detail {@code "[NOT ]BETWEEN n"}, n the slot of b. */
+    private void betweenFilter(Between between, Scope scope) {
+        String keyword = between.isNot() ? "NOT BETWEEN" : "BETWEEN";
+        String collate = collateC(between.getLeftExpression()) ? " COLLATE C" : "";
+        Operand column = operand(uncollated(between.getLeftExpression()), scope, keyword);
+        Operand start = operand(between.getBetweenExpressionStart(), scope, keyword);
+        Operand end = operand(between.getBetweenExpressionEnd(), scope, keyword);
+        if (!(column instanceof ColumnOperand col)) {
+            // a value BETWEEN two columns: each column is compared with a value, which no index answers
+            operandUse(start, UseKind.UNSUPPORTED, -1, keyword + " bound");
+            operandUse(end, UseKind.UNSUPPORTED, -1, keyword + " bound");
+            return;
+        }
+        operandUse(start, UseKind.UNSUPPORTED, -1, keyword + " with another column");
+        operandUse(end, UseKind.UNSUPPORTED, -1, keyword + " with another column");
+        boolean slots = start instanceof SlotOperand && end instanceof SlotOperand;
+        rangeUse(col, slots ? ((SlotOperand) start).slot() : -1,
+                keyword + " " + (slots ? ((SlotOperand) end).slot() : -1) + collate, keyword,
+                slots ? null : "a bound is not a literal or parameter");
+    }
+
+    private void rangeUse(ColumnOperand col, int slot, String detail, String what, String shapeRefusal) {
+        if (col.node() == null || col.resolution().wholeRow() != null) {
+            operandUse(col, UseKind.UNSUPPORTED, -1, what);
+            return;
+        }
+        String why = shapeRefusal;
+        if (why == null && !matchPlacement) {
+            why = matchTopRefusal != null ? matchTopRefusal.replace("the index lets through", "an index lets through")
+                    : "the comparison is under OR or NOT, in a subquery, EXISTS, HAVING or a join's ON";
+        }
+        if (why != null) {
+            operandUse(col, UseKind.UNSUPPORTED, -1, what + " where an order index cannot answer exactly (" + why
+                    + "): Warden re-checks ranges only on the rows a plain SELECT returns");
+            return;
+        }
+        operandUse(col, UseKind.FILTER_ORDER, slot, detail);
+    }
+
+    /**
+     * True for {@code column COLLATE name}: the parser sees a respelled name ({@link ParserSpelling}), so the engine
+     * checks in the statement's text that it is {@code "C"} or {@code "POSIX"} (refusing any other).
+     */
+    private static boolean collateC(Expression e) {
+        return e instanceof net.sf.jsqlparser.expression.CollateExpression c && c.getLeftExpression() instanceof Column;
+    }
+
+    /** {@code e} without a column's COLLATE (which {@link #collateC} notes). */
+    private Expression uncollated(Expression e) {
+        if (collateC(e)) {
+            accounted.add(e);
+            return ((net.sf.jsqlparser.expression.CollateExpression) e).getLeftExpression();
+        }
+        return e;
     }
 
     /**

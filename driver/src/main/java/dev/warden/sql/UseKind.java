@@ -12,6 +12,13 @@ public enum UseKind {
      * {@link ColumnUse}).
      */
     FILTER_MATCH,
+    /**
+     * {@code col < | <= | > | >= bound} (either side) or {@code col [NOT] BETWEEN a AND b} where an order index may
+     * answer it (placed as FILTER_MATCH); the slot names the bound (BETWEEN: the first), the detail the operator seen
+     * from the column, {@code "BETWEEN n"} or {@code "NOT BETWEEN n"} with n the second bound's slot, followed by
+     * {@code " COLLATE C"} when the comparison says so (see {@link ColumnUse}).
+     */
+    FILTER_ORDER,
     /** {@code col IS [NOT] NULL}. */
     FILTER_NULL,
     /** The argument of {@code COUNT(col)} or {@code COUNT(DISTINCT col)}. */

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "schema", mixinStandardHelpOptions = true,
         description = {"Print the DDL the policy needs beside the application's tables (companion columns of"
-                + " match: true columns and their GIN indexes); with --apply, run it.",
+                + " match: true columns and their GIN indexes, of order: true columns and the warden.ore_compare"
+                + " function, which needs pgcrypto); with --apply, run it.",
                 "Then fill the companions of existing rows with warden keys reencrypt."})
 final class SchemaCommand implements Callable<Integer> {
 
@@ -60,6 +61,10 @@ final class SchemaCommand implements Callable<Integer> {
         List<String> statements = CompanionSchema.statements(loaded);
         if (!apply) {
             if (statements.isEmpty()) out.println("-- the policy needs no companion columns");
+            if (statements.contains(CompanionSchema.PGCRYPTO)) {
+                out.println("-- order: true columns are compared by warden.ore_compare, which needs the pgcrypto"
+                        + " extension (trusted since PostgreSQL 13: the database owner may create it)");
+            }
             for (String s : statements) out.println(s + ";");
             return 0;
         }
@@ -81,6 +86,16 @@ final class SchemaCommand implements Callable<Integer> {
             return 2;
         }
         try (Connection connection = DriverManager.getConnection(url, props)) {
+            if (statements.contains(CompanionSchema.PGCRYPTO)) {
+                String problem = pgcryptoProblem(connection);
+                if (problem != null) {
+                    err.println("warden schema: " + problem + "; nothing was changed");
+                    return 1;
+                }
+                if (pgcryptoInstalled(connection)) {
+                    statements = statements.stream().filter(sql -> !sql.equals(CompanionSchema.PGCRYPTO)).toList();
+                }
+            }
             connection.setAutoCommit(false);
             try (Statement s = connection.createStatement()) {
                 for (String sql : statements) {
@@ -90,12 +105,41 @@ final class SchemaCommand implements Callable<Integer> {
                 connection.commit();
             } catch (SQLException e) {
                 connection.rollback();
+                if (statements.contains(CompanionSchema.PGCRYPTO) && "42501".equals(e.getSQLState())) {
+                    err.println("warden schema: order indexes compare in the function warden.ore_compare, which needs"
+                            + " the pgcrypto extension, and this user may not create it (" + e.getMessage() + "): run"
+                            + " CREATE EXTENSION pgcrypto; in this database as its owner or a superuser, then warden"
+                            + " schema --apply again; nothing was changed");
+                    return 1;
+                }
                 throw e;
             }
         } catch (SQLException e) {
             err.println("warden schema: " + e.getMessage() + " (SQLState " + e.getSQLState() + "); nothing was changed");
             return 1;
         }
+        return applied(out, statements);
+    }
+
+    /** Null when pgcrypto is installed or may be; else why the order functions cannot be created. */
+    private static String pgcryptoProblem(Connection connection) throws SQLException {
+        try (Statement s = connection.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT 1 FROM pg_catalog.pg_available_extensions"
+                     + " WHERE name = 'pgcrypto'")) {
+            if (rs.next()) return null;
+        }
+        return "order indexes compare in the function warden.ore_compare, which needs the pgcrypto extension, and this"
+                + " server has none (pg_available_extensions): install PostgreSQL's contrib package on the server";
+    }
+
+    private static boolean pgcryptoInstalled(Connection connection) throws SQLException {
+        try (Statement s = connection.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pgcrypto'")) {
+            return rs.next();
+        }
+    }
+
+    private int applied(PrintWriter out, List<String> statements) {
         out.println("applied " + statements.size() + " statement(s); fill the companions of existing rows with"
                 + " warden keys reencrypt --policy " + policy + " --url ...");
         return 0;
