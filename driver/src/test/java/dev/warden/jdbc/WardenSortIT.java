@@ -103,7 +103,7 @@ class WardenSortIT {
         }
         try (Connection reader = db.as(policy, "reader", null); Statement s = reader.createStatement()) {
             String sql = "SELECT id FROM ledger ORDER BY label DESC LIMIT 2";
-            if (collate.equals("C") || collate.equals("POSIX")) {
+            if (collate.equals("C") || collate.equals("POSIX") || collate.startsWith("C.") && sortsByCodePoint()) {
                 try (ResultSet rs = s.executeQuery(sql)) {
                     assertEquals(List.of(10, 9), ids(rs));
                 }
@@ -113,6 +113,15 @@ class WardenSortIT {
                 assertTrue(e.getMessage().contains("ledger.label") && e.getMessage().contains("COLLATE \"C\""),
                         e.getMessage());
             }
+        }
+    }
+
+    /** Whether the database's own default collation sorts a few telling characters in code point order. */
+    private boolean sortsByCodePoint() throws Exception {
+        try (Connection raw = db.raw(); Statement s = raw.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT string_agg(x, '' ORDER BY x) FROM unnest(ARRAY['a', 'B', '_', U&'\\00E9', 'e']) x")) {
+            rs.next();
+            return "B_ae\u00e9".equals(rs.getString(1));
         }
     }
 
