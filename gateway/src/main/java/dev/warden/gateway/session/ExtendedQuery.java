@@ -3,6 +3,7 @@ package dev.warden.gateway.session;
 import static dev.warden.gateway.session.SessionContext.closeQuietly;
 
 import dev.warden.gateway.backend.PgjdbcInternals;
+import dev.warden.gateway.backend.TypedText;
 import dev.warden.gateway.session.Portals.Portal;
 import dev.warden.gateway.session.PreparedStatements.Prepared;
 import dev.warden.gateway.wire.BackendMessages;
@@ -308,7 +309,7 @@ final class ExtendedQuery {
         int[] map = p.jdbc.markerToParam();
         for (int marker = 0; marker < map.length; marker++) {
             int k = map[marker] - 1;
-            ParameterBinder.bind(ps, marker + 1, portal.oids[k], portal.values[k]);
+            ParameterBinder.bind(ps, marker + 1, portal.oids[k], portal.values[k], TypedText::bind);
         }
         boolean hasRs;
         results.running(ps);

@@ -167,13 +167,23 @@ public final class ParameterBinder {
     }
 
     /**
-     * Binds one decoded value; {@code oid} picks the SQL type of a NULL. A parameter the client typed text is sent
-     * typed text (as a PGobject: a String would go as character varying), so that the server types it as it would
-     * for the client, e.g. names text in refusing it as a LIMIT count (42804).
+     * How a value the client typed text is bound so that it goes to the database typed text (a String would go as
+     * character varying), for the server to type it as it would for the client, e.g. to name text in refusing it
+     * as a LIMIT count (42804). The backend layer knows how (a pgjdbc object); wire knows no driver.
      */
-    public static void bind(PreparedStatement ps, int index, int oid, Object v) throws SQLException {
+    @FunctionalInterface
+    public interface TypedTextBinder {
+        void bind(PreparedStatement ps, int index, String value) throws SQLException;
+    }
+
+    /**
+     * Binds one decoded value; {@code oid} picks the SQL type of a NULL, and a value (or NULL) the client typed
+     * text goes through {@code typedText}.
+     */
+    public static void bind(PreparedStatement ps, int index, int oid, Object v, TypedTextBinder typedText)
+            throws SQLException {
         if (oid == TEXT && (v == null || v instanceof String)) {
-            ps.setObject(index, typedText((String) v));
+            typedText.bind(ps, index, (String) v);
         } else if (v == null) {
             ps.setNull(index, sqlType(oid));
         } else if (v instanceof Untyped u) {
@@ -199,13 +209,6 @@ public final class ParameterBinder {
         } else {
             ps.setObject(index, v);
         }
-    }
-
-    private static org.postgresql.util.PGobject typedText(String value) throws SQLException {
-        org.postgresql.util.PGobject text = new org.postgresql.util.PGobject();
-        text.setType("text");
-        text.setValue(value);
-        return text;
     }
 
     static int sqlType(int oid) {
