@@ -137,4 +137,61 @@ class RedTeamSession9TrailTest {
         assertEquals("support", roles.get(19));
         assertTrue(new AuditVerifier(KEY).verify(List.of(dir)).ok());
     }
+
+    private List<Path> rotatedTrail() throws Exception {
+        try (JsonLinesAuditSink sink = new JsonLinesAuditSink(config(dir, Durability.ASYNC).withRotation(4096, false),
+                KEY)) {
+            for (int i = 1; i <= 40; i++) sink.record(statement(i));
+        }
+        List<Path> files = trailFiles(dir);
+        assertTrue(files.size() > 2);
+        return files;
+    }
+
+    private void assertVerifyFails(String shape) throws Exception {
+        AuditVerification v = new AuditVerifier(KEY).verify(List.of(dir));
+        assertFalse(v.ok(), shape + ": " + v.render());
+    }
+
+    @Test
+    void theRotationMarkOfAnOlderFileTornMidLineIsFound() throws Exception {
+        Path first = rotatedTrail().get(0);
+        byte[] b = Files.readAllBytes(first);
+        Files.write(first, java.util.Arrays.copyOf(b, b.length - 30));
+        assertVerifyFails("torn mark");
+    }
+
+    @Test
+    void anotherFilesFirstLineSplicedMidFileIsFound() throws Exception {
+        List<Path> files = rotatedTrail();
+        List<String> one = new ArrayList<>(Files.readAllLines(files.get(0)));
+        one.add(3, Files.readAllLines(files.get(1)).get(0));
+        Files.write(files.get(0), one);
+        assertVerifyFails("spliced head");
+        assertEquals(40, rolesReported().size(), "the spliced line is not read as an event of this file");
+    }
+
+    @Test
+    void aFilesFirstLineRepeatedAtItsEndIsFound() throws Exception {
+        List<Path> files = rotatedTrail();
+        List<String> one = new ArrayList<>(Files.readAllLines(files.get(1)));
+        one.add(one.get(0));
+        Files.write(files.get(1), one);
+        assertVerifyFails("repeated head");
+    }
+
+    @Test
+    void twoFilesJoinedOrAFileSplitIsFoundOrReadsTheSame() throws Exception {
+        List<Path> files = rotatedTrail();
+        List<String> one = new ArrayList<>(Files.readAllLines(files.get(0)));
+        List<String> two = Files.readAllLines(files.get(1));
+        // split: the second half of the first file moved to a file of its own
+        List<String> head = one.subList(0, one.size() / 2);
+        List<String> tail = one.subList(one.size() / 2, one.size());
+        Files.write(files.get(0), head);
+        Files.write(files.get(0).resolveSibling(files.get(0).getFileName().toString().replace(".jsonl", "a.jsonl")),
+                tail);
+        assertVerifyFails("split file");
+        assertFalse(two.isEmpty());
+    }
 }
