@@ -17,7 +17,11 @@ import java.util.function.IntConsumer;
  * Reads the lines of trail files back into events, format 1 and format 2 alike (see {@link AuditLineCodec}): a
  * format 2 line gives repeated values as ids into its file's dictionary, defined in the {@code def} field of
  * earlier lines of the same file, so a reader keeps that dictionary from line to line. Call {@link #startFile}
- * before the first line of each file; a line with {@code "format":2} starts a new dictionary too.
+ * before the first line of each file. The writer gives each id one value, on one line, and puts the version mark on
+ * a file's first line only, so anything else is a forged line (reports read without the key): a mark past a file's
+ * first line, or an id that is not a plain positive number, makes the line malformed; an id defined twice in a file
+ * resolves to neither value. A forged line may then show what it likes, but never changes what an authentic line
+ * refers to.
  *
  * <p>Does not check MACs: {@link AuditVerifier} does, and tells this reader which lines' definitions to trust.
  * Not thread-safe: one per sequence of files.
@@ -28,11 +32,18 @@ public final class AuditLineReader {
     public static final int FORMAT = 2;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[1-9][0-9]{0,8}");
+
     private final Map<Integer, JsonNode> dictionary = new HashMap<>();
+    /** Ids defined more than once in the file: a forged definition raced the authentic one, so neither is shown. */
+    private final java.util.Set<Integer> ambiguous = new java.util.HashSet<>();
+    private long lineInFile;
 
     /** Forgets the dictionary: the next file's references resolve only against its own definitions. */
     public void startFile() {
         dictionary.clear();
+        ambiguous.clear();
+        lineInFile = 0;
     }
 
     /**
@@ -51,6 +62,7 @@ public final class AuditLineReader {
      * {@code unresolved} each id it refers to that the dictionary does not hold.
      */
     ChainedEvent read(byte[] line, boolean trusted, IntConsumer unresolved) {
+        long number = ++lineInFile;  // malformed lines count too: the mark belongs to the file's first line
         JsonNode n;
         try {
             n = MAPPER.readTree(line);
@@ -65,7 +77,14 @@ public final class AuditLineReader {
             if (!format.isInt() || format.intValue() != FORMAT) {
                 throw new IllegalArgumentException("trail format " + format + " is not one this Warden reads (1, 2)");
             }
+            if (number != 1) {
+                // the writer marks a file's first line only: a mark further down would empty the dictionary for
+                // whatever definitions come next
+                throw new IllegalArgumentException("version mark on line " + number + " of its file (only its first"
+                        + " line may carry one)");
+            }
             dictionary.clear(); // a file's first line: its dictionary starts here
+            ambiguous.clear();
         }
         JsonNode def = n.get("def");
         if (def != null) {
@@ -75,13 +94,13 @@ public final class AuditLineReader {
             if (trusted) {
                 for (var it = def.fields(); it.hasNext(); ) {
                     var d = it.next();
-                    int id;
-                    try {
-                        id = Integer.parseInt(d.getKey());
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException("def id is not a number");
+                    if (!ID.matcher(d.getKey()).matches()) {
+                        throw new IllegalArgumentException("def id is not a positive number as the writer writes it");
                     }
-                    dictionary.putIfAbsent(id, d.getValue());
+                    int id = Integer.parseInt(d.getKey());
+                    if (dictionary.putIfAbsent(id, d.getValue()) != null) {
+                        ambiguous.add(id);  // never written by Warden: neither definition is the value
+                    }
                 }
             }
         }
@@ -116,9 +135,10 @@ public final class AuditLineReader {
             if (n == null || !n.isIntegralNumber()) {
                 return n;
             }
-            JsonNode v = dictionary.get(n.intValue());
+            // a reference past an int's range must not wrap onto another entry (2^32 + 1 is not 1)
+            JsonNode v = n.canConvertToInt() && !ambiguous.contains(n.intValue()) ? dictionary.get(n.intValue()) : null;
             if (v == null || v.isIntegralNumber()) {
-                unresolved.accept(n.intValue());
+                unresolved.accept(n.canConvertToInt() ? n.intValue() : -1);
                 return null;
             }
             return v;
@@ -127,7 +147,7 @@ public final class AuditLineReader {
         String text(JsonNode n) {
             JsonNode v = deref(n);
             if (v == null && n != null && n.isIntegralNumber()) {
-                return "(unresolved #" + n.intValue() + ")";
+                return "(unresolved #" + n.asText() + ")";
             }
             return plain(v);
         }
@@ -135,7 +155,7 @@ public final class AuditLineReader {
         List<String> list(JsonNode n) {
             JsonNode v = deref(n);
             if (v == null && n != null && n.isIntegralNumber()) {
-                return List.of("(unresolved #" + n.intValue() + ")");
+                return List.of("(unresolved #" + n.asText() + ")");
             }
             return plainList(v);
         }
@@ -143,7 +163,7 @@ public final class AuditLineReader {
         Map<String, String> columns(JsonNode n) {
             JsonNode v = deref(n);
             if (v == null && n != null && n.isIntegralNumber()) {
-                return Map.of("(unresolved #" + n.intValue() + ")", "(unresolved)");
+                return Map.of("(unresolved #" + n.asText() + ")", "(unresolved)");
             }
             if (v == null || !v.isObject()) {
                 return null;

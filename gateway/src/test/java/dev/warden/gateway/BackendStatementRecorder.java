@@ -24,6 +24,7 @@ final class BackendStatementRecorder implements AutoCloseable {
     private final String host;
     private final int port;
     private final List<String> statements = new ArrayList<>();
+    private final StringBuilder wire = new StringBuilder();  // every frontend message's body, parameter values included
 
     BackendStatementRecorder(String host, int port) throws IOException {
         this.host = host;
@@ -47,6 +48,20 @@ final class BackendStatementRecorder implements AutoCloseable {
         List<String> out = List.copyOf(statements);
         statements.clear();
         return out;
+    }
+
+    /**
+     * Every message body the gateway's backend connections sent since the last call (SQL text and Bind parameter
+     * values alike, read as UTF-8), to look for a value that must never reach the database; forgets them.
+     */
+    synchronized String takeWire() {
+        String out = wire.toString();
+        wire.setLength(0);
+        return out;
+    }
+
+    private synchronized void wire(byte[] body) {
+        wire.append(new String(body, StandardCharsets.UTF_8)).append('\n');
     }
 
     private synchronized void record(String sql) {
@@ -122,6 +137,7 @@ final class BackendStatementRecorder implements AutoCloseable {
                         // (as pgjdbc does with BEGIN and COMMIT after a few uses) is bound without a new Parse
                         record(parsed.getOrDefault(cstring(body, indexOfZero(body, 0) + 1), "?"));
                     }
+                    wire(body);
                     out.write(type);
                     out.write(new byte[] {(byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length});
                 }
