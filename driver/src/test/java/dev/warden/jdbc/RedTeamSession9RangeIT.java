@@ -249,6 +249,50 @@ class RedTeamSession9RangeIT {
         }
     }
 
+    /** Neither the audit trail nor a refusal carries a range's bound (a guessed value of the column). */
+    @Test
+    void noBoundReachesTheAuditTrailOrAnError() throws Exception {
+        String[] statements = {
+            "SELECT id FROM ledger WHERE amount < 31337 ORDER BY id", "SELECT id FROM ledger WHERE amount BETWEEN 31337 AND 31338",
+            "SELECT id FROM ledger WHERE label COLLATE \"C\" < 'guessedsecret'", "SELECT id FROM ledger WHERE amount < '31337.0'",
+            "SELECT id FROM ledger WHERE amount < 31337 OR id = 1", "SELECT id FROM ledger WHERE price < 'guessedsecret'",
+            "SELECT id FROM ledger WHERE born < 'guessedsecret'", "SELECT id FROM ledger WHERE amount < '313370000000000000000'",
+        };
+        try (Connection support = db.as(policy, "support", null); Connection billing = db.as(policy, "billing", null)) {
+            for (Connection c : new Connection[] {support, billing}) {
+                for (String q : statements) {
+                    String got = run(c, q);
+                    assertFalse(got.contains("31337") || got.contains("guessedsecret"), q + ": " + got);
+                }
+                try (PreparedStatement ps = c.prepareStatement("SELECT id FROM ledger WHERE label COLLATE \"C\" >= ?")) {
+                    ps.setString(1, "guessedsecret");
+                    ps.executeQuery().close();
+                } catch (SQLException e) {
+                    assertFalse(e.getMessage().contains("guessedsecret"), e.getMessage());
+                }
+            }
+            String sentinel = "SELECT id FROM ledger WHERE amount < ? AND id = ?";
+            try (PreparedStatement ps = support.prepareStatement(sentinel)) {
+                ps.setInt(1, 1);
+                ps.setInt(2, 1);
+                ps.executeQuery().close();
+            }
+            var files = dev.warden.audit.AuditTrailFiles.expand(List.of(policy));
+            boolean seen = false;
+            for (int attempt = 0; attempt < 200 && !seen; attempt++) {
+                for (var e : dev.warden.audit.AuditTrailReader.readFiles(files)) {
+                    if (sentinel.equals(e.event().fingerprint())) seen = true;
+                }
+                if (!seen) Thread.sleep(20);
+            }
+            assertTrue(seen, "the sentinel reached the audit trail");
+            for (Path f : files) {
+                String text = java.nio.file.Files.readString(f);
+                assertFalse(text.contains("31337") || text.contains("guessedsecret"), "a bound in the audit trail " + f);
+            }
+        }
+    }
+
     /** Refused with 0A000 (or PostgreSQL's own error on the twin), or the twin's answer exactly. */
     private static void refusedOrSame(String what, String twin, String warden) {
         if (warden.startsWith("ERR")) {
