@@ -293,6 +293,41 @@ class RedTeamSession9RangeIT {
         }
     }
 
+    /** Text ranges where the 15-byte prefix ties, outside the BMP and around U+FFFF, with every operator. */
+    @Test
+    void textRangesBeyondThePrefixAndOutsideTheBmpAnswerAsTheTwin() throws Exception {
+        String[] labels = {"abcdefghijklmno", "abcdefghijklmnoa", "abcdefghijklmno\u0000x".replace("\u0000", ""),
+            "abcdefghijklmnoZ", "\uFFFF", "\uD800\uDC00", "\uFFFFa", "\uD83D\uDE00", "\u00E9", "e\u0301", " ", "a\tb",
+            "ééééééééé", "éééééééé", "\uD83D\uDE00\uD83D\uDE00\uD83D\uDE00\uD83D\uDE01"};
+        String[] bounds = {"abcdefghijklmno", "abcdefghijklmnoa", "abcdefghijklmnoZ", "\uFFFF", "\uD800\uDC00",
+            "\uD83D\uDE00", "ééééééééé", "\uD83D\uDE00\uD83D\uDE00\uD83D\uDE00\uD83D\uDE00", "", "\u00E9a"};
+        try (Connection support = db.as(policy, "support", null); Connection raw = db.raw()) {
+            try {
+                for (Connection c : new Connection[] {support, raw}) {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + (c == raw ? "ledger_twin" : "ledger")
+                            + " (id, label) VALUES (?, ?)")) {
+                        for (int i = 0; i < labels.length; i++) {
+                            ps.setInt(1, 200 + i);
+                            ps.setString(2, labels[i]);
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
+                }
+                for (String op : new String[] {"<", "<=", ">", ">="}) {
+                    for (String b : bounds) {
+                        String where = "label COLLATE \"C\" " + op + " ? AND id >= 200";
+                        assertEquals(runP(raw, "SELECT id FROM ledger_twin WHERE " + where + " ORDER BY id", b),
+                                runP(support, "SELECT id FROM ledger WHERE " + where + " ORDER BY id", b), where + " " + b);
+                    }
+                }
+            } finally {
+                run(support, "DELETE FROM ledger WHERE id >= 200");
+                run(raw, "DELETE FROM ledger_twin WHERE id >= 200");
+            }
+        }
+    }
+
     /** Refused with 0A000 (or PostgreSQL's own error on the twin), or the twin's answer exactly. */
     private static void refusedOrSame(String what, String twin, String warden) {
         if (warden.startsWith("ERR")) {
