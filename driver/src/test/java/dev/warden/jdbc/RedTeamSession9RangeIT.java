@@ -328,6 +328,32 @@ class RedTeamSession9RangeIT {
         }
     }
 
+    /** Finding: getString of a decrypted timestamp said {@code 2020-01-01 00:00:00.0}; PostgreSQL's text has no ".0". */
+    @Test
+    void getStringOfADecryptedTimestampIsPostgresText() throws Exception {
+        String q = "SELECT id, created FROM %s WHERE created >= '2020-01-01' ORDER BY id";
+        try (Connection support = db.as(policy, "support", null); Connection raw = db.raw()) {
+            try {
+                for (Connection c : new Connection[] {support, raw}) {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + (c == raw ? "ledger_twin" : "ledger")
+                            + " (id, created) VALUES (?, ?)")) {
+                        ps.setInt(1, 300);
+                        ps.setObject(2, java.time.LocalDateTime.parse("2020-06-01T10:00:00.120000"));
+                        ps.addBatch();
+                        ps.setInt(1, 301);
+                        ps.setObject(2, java.time.LocalDateTime.parse("2020-06-01T10:00:00.000001"));
+                        ps.addBatch();
+                        ps.executeBatch();
+                    }
+                }
+                assertEquals(run(raw, q.formatted("ledger_twin")), run(support, q.formatted("ledger")));
+            } finally {
+                run(support, "DELETE FROM ledger WHERE id >= 300");
+                run(raw, "DELETE FROM ledger_twin WHERE id >= 300");
+            }
+        }
+    }
+
     /** Refused with 0A000 (or PostgreSQL's own error on the twin), or the twin's answer exactly. */
     private static void refusedOrSame(String what, String twin, String warden) {
         if (warden.startsWith("ERR")) {
