@@ -325,15 +325,11 @@ final class OrderFilters {
                     if (bound instanceof CharSequence text) {
                         try {
                             String s = text.toString().strip();
-                            BigDecimal d = new BigDecimal(s);
-                            // an integer column compares with a string read as its own type: '2.5' is refused
-                            if (column.type() != LogicalType.NUMERIC && d.stripTrailingZeros().scale() > 0) {
-                                throw new NumberFormatException();
-                            }
-                            return d;
+                            if (column.type() != LogicalType.NUMERIC) return integerText(column, s, where);
+                            return new BigDecimal(s);
                         } catch (NumberFormatException e) {
-                            throw SqlStates.of("22P02", "invalid input syntax for type " + typeName(column)
-                                    + " (range bound on " + column.name() + where + ")");
+                            throw unreadText(column, where, "digits with an optional sign"
+                                    + (column.type() == LogicalType.NUMERIC ? ", a point and an exponent" : ""));
                         }
                     }
                 }
@@ -366,10 +362,43 @@ final class OrderFilters {
                 default -> { }
             }
         } catch (IllegalArgumentException e) {
+            if (bound instanceof CharSequence) {
+                throw unreadText(column, where, column.type() == LogicalType.DATE ? "yyyy-MM-dd"
+                        : "yyyy-MM-dd[ HH:mm[:ss[.f]]] (an offset is dropped, as timestamp input drops it)");
+            }
             throw SqlStates.of("22P02", "range bound on " + column.name() + where + ": " + e.getMessage());
         }
         throw SqlStates.of("42883", "operator does not exist: " + typeName(column) + " compared with "
                 + bound.getClass().getSimpleName() + " (range bound on " + column.name() + where + ")");
+    }
+
+    /**
+     * A text bound Warden does not read: refused (0A000) rather than called invalid, since PostgreSQL may read it
+     * ('NaN', 'Infinity', 'today', 'J2451547', a time zone name): Warden compares only what it reads as PostgreSQL does.
+     */
+    private static SQLException unreadText(ProtectedColumn column, String where, String form) {
+        return SqlStates.unsupported("a text range bound on " + column.name() + where + " that Warden does not read as"
+                + " PostgreSQL's " + typeName(column) + " input would; Warden reads it only as " + form);
+    }
+
+    private static final java.util.regex.Pattern INTEGER_TEXT = java.util.regex.Pattern.compile("[+-]?[0-9]+");
+
+    /**
+     * A string compared with an integer or bigint column, read as PostgreSQL reads it as the column's own type:
+     * digits with an optional sign only ('3.0', '1e1' are invalid input, 22P02) and within the type's range (22003),
+     * so that Warden answers only where PostgreSQL answers.
+     */
+    private static BigDecimal integerText(ProtectedColumn column, String s, String where) throws SQLException {
+        if (!INTEGER_TEXT.matcher(s).matches()) throw new NumberFormatException();
+        BigInteger i = new BigInteger(s);
+        boolean integer = column.type() == LogicalType.INTEGER;
+        BigInteger min = BigInteger.valueOf(integer ? Integer.MIN_VALUE : Long.MIN_VALUE);
+        BigInteger max = BigInteger.valueOf(integer ? Integer.MAX_VALUE : Long.MAX_VALUE);
+        if (i.compareTo(min) < 0 || i.compareTo(max) > 0) {
+            throw SqlStates.of("22003", "value out of range for type " + typeName(column) + " (range bound on "
+                    + column.name() + where + ")");
+        }
+        return new BigDecimal(i);
     }
 
     /** A date as pgjdbc sends setDate untyped ({@code 2000-01-02 +08}): PostgreSQL's date input drops the offset. */

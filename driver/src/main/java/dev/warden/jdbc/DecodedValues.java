@@ -43,8 +43,20 @@ final class DecodedValues {
 
     private static String textOf(Object v) {
         if (v instanceof BigDecimal d) return d.toPlainString();
-        if (v instanceof LocalDateTime t) return Timestamp.valueOf(t).toString();
+        if (v instanceof LocalDateTime t) return timestampText(t);
         return v.toString();
+    }
+
+    /**
+     * A timestamp as PostgreSQL prints it and pgjdbc's getString returns it ({@code 2020-01-01 00:00:00}, a fraction
+     * only when there is one, its trailing zeros dropped); Timestamp.toString would add {@code .0}.
+     */
+    private static String timestampText(LocalDateTime t) {
+        String text = String.format(java.util.Locale.ROOT, "%04d-%02d-%02d %02d:%02d:%02d", t.getYear(),
+                t.getMonthValue(), t.getDayOfMonth(), t.getHour(), t.getMinute(), t.getSecond());
+        if (t.getNano() == 0) return text;
+        String fraction = String.format(java.util.Locale.ROOT, "%09d", t.getNano()).replaceAll("0+$", "");
+        return text + "." + fraction;
     }
 
     static boolean asBoolean(Object v, String column) throws SQLException {

@@ -16,6 +16,26 @@ import java.sql.SQLException;
 final class ParameterValues {
     private ParameterValues() {}
 
+    /**
+     * A date given with a Calendar as pgjdbc sends it (the instant's date in the calendar's zone, which PostgreSQL's
+     * date input keeps), so that a protected value or range bound is the date the database would store or compare;
+     * ignoring the calendar would encrypt the JVM zone's date instead.
+     */
+    static Object date(java.sql.Date x, java.util.Calendar calendar) {
+        if (x == null || calendar == null) return x;
+        return java.time.LocalDate.ofInstant(java.time.Instant.ofEpochMilli(x.getTime()),
+                calendar.getTimeZone().toZoneId());
+    }
+
+    /**
+     * A timestamp given with a Calendar as pgjdbc sends it (the instant's date-time in the calendar's zone, with an
+     * offset that a {@code timestamp} column drops), nanoseconds kept.
+     */
+    static Object timestamp(java.sql.Timestamp x, java.util.Calendar calendar) {
+        if (x == null || calendar == null) return x;
+        return java.time.LocalDateTime.ofInstant(x.toInstant(), calendar.getTimeZone().toZoneId());
+    }
+
     static byte[] bytes(Object source, String setter) throws SQLException {
         try {
             if (source == null) return null;

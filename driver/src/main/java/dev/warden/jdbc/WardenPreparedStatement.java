@@ -674,7 +674,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setDate(int parameterIndex, Date x, java.util.Calendar arg2) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            bindProtected(parameterIndex, x);
+            bindProtected(parameterIndex, ParameterValues.date(x, arg2));
             return;
         }
         delegate.setDate(guarded.targetIndex(parameterIndex), x, arg2);
@@ -926,7 +926,7 @@ public class WardenPreparedStatement extends WardenStatement implements Prepared
     @Override
     public void setTimestamp(int parameterIndex, Timestamp x, java.util.Calendar arg2) throws SQLException {
         if (guarded.protectsParameter(parameterIndex)) {
-            bindProtected(parameterIndex, x);
+            bindProtected(parameterIndex, ParameterValues.timestamp(x, arg2));
             return;
         }
         delegate.setTimestamp(guarded.targetIndex(parameterIndex), x, arg2);
