@@ -41,7 +41,7 @@ async function refusal(client, sql) {
   r = await ann.query("select email from customers where name = 'Nel Node'");
   out.push('analyst ' + r.rows[0].email);
   out.push('analyst card_number ' + await refusal(ann, 'select card_number from customers'));
-  out.push('order by email ' + await refusal(bill, 'select email from customers order by email'));
+  out.push('order by email ' + await refusal(bill, 'select email from customers order by lower(email)'));
   r = await ann.query('select 1 as still_usable');
   out.push('after refusal ' + r.rows[0].still_usable);
 

@@ -89,7 +89,7 @@ class HibernateIT {
                     "select c.email from HibernateIT$Customer c where c.country = 'JP'", String.class).getResultList());
             assertEquals(List.of("hana@example.com"), emails);
             RuntimeException refused = assertThrows(RuntimeException.class, () -> support.fromSession(s -> s
-                    .createSelectionQuery("from HibernateIT$Customer order by email", Customer.class).getResultList()));
+                    .createSelectionQuery("from HibernateIT$Customer order by lower(email)", Customer.class).getResultList()));
             Throwable cause = refused;
             while (!(cause instanceof SQLException) && cause.getCause() != null) cause = cause.getCause();
             assertEquals("0A000", ((SQLException) cause).getSQLState());
