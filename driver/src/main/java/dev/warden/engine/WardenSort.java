@@ -165,7 +165,8 @@ final class WardenSort {
                             + " collation, and this database's default collation is not \"C\"; write ORDER BY "
                             + encrypted.rule().column() + " COLLATE \"C\" to sort it in that order");
                 }
-                hidden.append(", ").append(quoted(encrypted.rule().column()));
+                // a qualified key as written: in a FROM naming the table twice the bare column would be ambiguous
+                hidden.append(", ").append(output ? quoted(encrypted.rule().column()) : keyText);
             } else {
                 if (output && origin == null) {
                     throw shape(subject, "an ORDER BY item naming a computed output column beside an encrypted key");

@@ -72,7 +72,7 @@ class RedTeamSession9SortIT {
     private static void assertAsTwin(String sql) throws Exception {
         try (Connection reader = db.as(policy, "reader", null); Connection raw = db.raw()) {
             String warden = run(reader, sql);
-            String twin = run(raw, sql.replace("FROM ledger", "FROM ledger_twin"));
+            String twin = run(raw, sql.replace("FROM ledger", "FROM ledger_twin").replace(", ledger m", ", ledger_twin m"));
             if (twin.startsWith("ERR")) {
                 assertTrue(warden.startsWith("ERR"), sql + ": answered " + warden + ", PostgreSQL: " + twin);
             } else if (!warden.startsWith("ERR")) {
@@ -129,7 +129,10 @@ class RedTeamSession9SortIT {
                 "SELECT id FROM ledger ORDER BY n, 1",
                 "SELECT id, grp FROM ledger ORDER BY grp DESC NULLS LAST, n, id",
                 "SELECT id, note FROM ledger ORDER BY note COLLATE \"C\", n, id",
-                "SELECT id, $$order by$$ AS g FROM ledger ORDER BY n, id")) {
+                "SELECT id, $$order by$$ AS g FROM ledger ORDER BY n, id",
+                // the table twice: the qualified key is that FROM item's column (sent bare it was ambiguous)
+                "SELECT l.id FROM ledger l, ledger m WHERE m.id = l.id % 10 + 1 ORDER BY m.n DESC, l.id",
+                "SELECT l.id, m.label FROM ledger l, ledger m WHERE m.id = 11 - l.id ORDER BY m.label COLLATE \"C\", l.n, l.id")) {
             assertAsTwin(sql);
         }
     }
@@ -213,6 +216,61 @@ class RedTeamSession9SortIT {
                 assertEquals("42501", e.getSQLState(), sql);
                 assertTrue(e.getMessage().contains("ledger.amount"), e.getMessage());
             }
+        }
+    }
+
+    @Test
+    void rangesLikeAndSortCombinedAnswerAsThePlaintextTwin() throws Exception {
+        CustomersExample orderDb = CustomersExample.create();
+        Path orderPolicy = dev.warden.testkit.OrderColumnsExample.policyDirectory(
+                dev.warden.testkit.OrderColumnsExample.POLICY);
+        dev.warden.testkit.OrderColumnsExample.createWithCompanions(orderDb, orderPolicy);
+        String insert = "INSERT INTO %s (id, amount, balance, price, born, created, label, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+        try (Connection support = orderDb.as(orderPolicy, "support", null); Connection raw = orderDb.raw();
+             java.sql.PreparedStatement w = support.prepareStatement(insert.formatted("ledger"));
+             java.sql.PreparedStatement r = raw.prepareStatement(insert.formatted("ledger_twin"))) {
+            for (int id = 1; id <= 20; id++) {
+                Object[] row = {id, id % 7 == 0 ? null : (id * 5) % 11 - 5, (long) (id % 4), new BigDecimal(id % 2 == 0 ? "1.50" : "1.5").add(BigDecimal.valueOf(id % 3)),
+                        java.time.LocalDate.of(2000 + id % 5, 1, 1), java.time.LocalDateTime.of(2020, 1, 1, 0, 0).plusMinutes(id % 6),
+                        id % 5 == 0 ? null : "ab" + (char) ('a' + id % 4) + "x", "n" + id % 3};
+                for (java.sql.PreparedStatement ps : List.of(w, r)) {
+                    for (int c = 0; c < row.length; c++) ps.setObject(c + 1, row[c]);
+                    ps.executeUpdate();
+                }
+            }
+        }
+        List<String> queries = List.of(
+                "SELECT id, amount, price FROM ledger WHERE amount BETWEEN -3 AND 4 ORDER BY price DESC, amount, id LIMIT 5 OFFSET 2",
+                "SELECT id, price FROM ledger WHERE price >= 2.5 ORDER BY price, id",
+                "SELECT id FROM ledger WHERE amount > -2 AND label < 'abc' ORDER BY label COLLATE \"C\" DESC NULLS LAST, amount NULLS FIRST, id",
+                "SELECT id, price FROM ledger WHERE born >= '2002-01-01' ORDER BY born DESC, created, price, id FETCH FIRST 4 ROWS ONLY",
+                "SELECT id, amount FROM ledger WHERE amount NOT BETWEEN 0 AND 2 ORDER BY 2 DESC, 1 OFFSET 3 ROWS",
+                "SELECT id, note FROM ledger WHERE created < '2020-01-01 00:04' ORDER BY note COLLATE \"C\", amount, id LIMIT 6");
+        try (Connection support = orderDb.as(orderPolicy, "support", null); Connection raw = orderDb.raw()) {
+            for (String sql : queries) {
+                String twin = run(raw, sql.replace("FROM ledger", "FROM ledger_twin"));
+                String warden = run(support, sql);
+                assertTrue(!twin.startsWith("ERR") && twin.length() > 8, sql + ": " + twin);
+                assertEquals(twin, warden, sql);
+            }
+            String sql = "SELECT id, price FROM %s WHERE amount >= ? AND price < ? ORDER BY price DESC, amount, id LIMIT ? OFFSET ?";
+            StringBuilder[] out = {new StringBuilder(), new StringBuilder()};
+            Connection[] cs = {support, raw};
+            for (int k = 0; k < 2; k++) {
+                try (java.sql.PreparedStatement ps = cs[k].prepareStatement(sql.formatted(k == 0 ? "ledger" : "ledger_twin"))) {
+                    for (int[] b : new int[][] {{-2, 3, 4, 1}, {0, 9, 100, 0}, {-5, 2, 0, 0}}) {
+                        ps.setInt(1, b[0]);
+                        ps.setBigDecimal(2, BigDecimal.valueOf(b[1]));
+                        ps.setInt(3, b[2]);
+                        ps.setInt(4, b[3]);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) out[k].append(rs.getInt(1)).append(':').append(rs.getString(2)).append(' ');
+                        }
+                        out[k].append("| ");
+                    }
+                }
+            }
+            assertEquals(out[1].toString(), out[0].toString());
         }
     }
 }
