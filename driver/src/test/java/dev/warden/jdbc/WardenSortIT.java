@@ -103,7 +103,8 @@ class WardenSortIT {
         }
         try (Connection reader = db.as(policy, "reader", null); Statement s = reader.createStatement()) {
             String sql = "SELECT id FROM ledger ORDER BY label DESC LIMIT 2";
-            if (collate.equals("C") || collate.equals("POSIX")) {
+            // a libc C.<encoding> locale sorts in code point order too (DatabaseCollation probes it)
+            if (collate.equals("C") || collate.equals("POSIX") || collate.startsWith("C.")) {
                 try (ResultSet rs = s.executeQuery(sql)) {
                     assertEquals(List.of(10, 9), ids(rs));
                 }
