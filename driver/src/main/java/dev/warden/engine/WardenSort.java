@@ -107,6 +107,8 @@ final class WardenSort {
             boolean output;
             int keyEnd;
             if (t < tokens.count() && tokens.kind(t) == SqlTokens.Kind.NUMBER) {
+                // "2 COLLATE ..." is an integer constant collated, not a position: PostgreSQL refuses it
+                if (isWord(tokens, t + 1, "collate")) throw notCollatable("integer");
                 origin = outputs.get(position(tokens, t, subject) - 1).origin();
                 keyText = null;
                 output = true;
@@ -117,8 +119,10 @@ final class WardenSort {
                     keyEnd += 2;
                 }
                 String name = identifier(tokens, keyEnd);
-                // PostgreSQL looks a bare name up among the output columns first
-                OutputColumn named = keyEnd == t ? outputNamed(name) : null;
+                // PostgreSQL looks a bare name up among the output columns first; "name COLLATE ..." is an
+                // expression, whose name is always the table's column
+                boolean bare = keyEnd == t && !isWord(tokens, keyEnd + 1, "collate");
+                OutputColumn named = bare ? outputNamed(name) : null;
                 output = named != null;
                 origin = output ? named.origin() : new ColumnRef(null, name);
                 keyText = tokens.text().substring(tokens.start(t), tokens.end(keyEnd));
@@ -149,6 +153,9 @@ final class WardenSort {
             ProtectedColumn encrypted = origin == null ? null : take(unmatched, origin.column(), collate != null);
             int rawIndex = firstHidden + keys.size();
             if (encrypted != null) {
+                if (collate != null && encrypted.type() != LogicalType.TEXT) {
+                    throw notCollatable(encrypted.type().name().toLowerCase(Locale.ROOT));
+                }
                 if (collate != null && !collate.equals("\"C\"") && !collate.equals("\"POSIX\"")) {
                     throw shape(subject, "COLLATE other than \"C\" or \"POSIX\" on " + encrypted.name());
                 }
@@ -158,7 +165,8 @@ final class WardenSort {
                             + " collation, and this database's default collation is not \"C\"; write ORDER BY "
                             + encrypted.rule().column() + " COLLATE \"C\" to sort it in that order");
                 }
-                hidden.append(", ").append(quoted(encrypted.rule().column()));
+                // a qualified key as written: in a FROM naming the table twice the bare column would be ambiguous
+                hidden.append(", ").append(output ? quoted(encrypted.rule().column()) : keyText);
             } else {
                 if (output && origin == null) {
                     throw shape(subject, "an ORDER BY item naming a computed output column beside an encrypted key");
@@ -253,6 +261,11 @@ final class WardenSort {
 
     private String subject() {
         return uses.isEmpty() ? "an encrypted column" : uses.get(0).column().name();
+    }
+
+    /** PostgreSQL's own refusal of COLLATE on a value of a type without collations (42804). */
+    private static SQLException notCollatable(String type) {
+        return SqlStates.of("42804", "collations are not supported by type " + type);
     }
 
     private static SQLException shape(String column, String what) {

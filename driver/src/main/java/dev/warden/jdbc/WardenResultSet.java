@@ -71,7 +71,11 @@ public final class WardenResultSet implements ResultSet {
                 + filter.visibleColumns() + ".", "22023");
     }
 
-    /** Moving other than forward would show rows the re-check of a LIKE through a match index has not passed. */
+    /**
+     * Moving other than forward would show rows the re-check of a LIKE through a match index has not passed; asking
+     * the position (isFirst, isBeforeFirst, isAfterLast, isLast) would answer from the database's result, which is
+     * read ahead of the rows shown (to its end when Warden sorts it).
+     */
     private void checkForwardOnly() throws SQLException {
         if (filter != null) {
             throw SqlStates.unsupported("a result Warden re-checks or sorts itself (LIKE on a match column, ORDER BY"
@@ -98,8 +102,9 @@ public final class WardenResultSet implements ResultSet {
     }
 
     /**
-     * Updatable result sets would write plaintext straight into the table: refused whenever the statement
-     * touches a protected table.
+     * Updatable result sets would write plaintext straight into the table, and deleting or refreshing a row runs
+     * pgjdbc's own DELETE or SELECT past Warden's analysis and audit: refused whenever the statement touches a
+     * protected table.
      */
     private void checkUpdatable() throws SQLException {
         if (fromProtectedTable) {
@@ -265,6 +270,7 @@ public final class WardenResultSet implements ResultSet {
 
     @Override
     public void deleteRow() throws SQLException {
+        checkUpdatable();
         delegate.deleteRow();
     }
 
@@ -805,11 +811,13 @@ public final class WardenResultSet implements ResultSet {
 
     @Override
     public boolean isAfterLast() throws SQLException {
+        checkForwardOnly();
         return delegate.isAfterLast();
     }
 
     @Override
     public boolean isBeforeFirst() throws SQLException {
+        checkForwardOnly();
         return delegate.isBeforeFirst();
     }
 
@@ -820,6 +828,7 @@ public final class WardenResultSet implements ResultSet {
 
     @Override
     public boolean isFirst() throws SQLException {
+        checkForwardOnly();
         return delegate.isFirst();
     }
 
@@ -842,6 +851,7 @@ public final class WardenResultSet implements ResultSet {
 
     @Override
     public void moveToInsertRow() throws SQLException {
+        checkUpdatable();
         delegate.moveToInsertRow();
     }
 
@@ -853,6 +863,7 @@ public final class WardenResultSet implements ResultSet {
 
     @Override
     public void refreshRow() throws SQLException {
+        checkUpdatable();
         delegate.refreshRow();
     }
 
