@@ -48,7 +48,8 @@ final class MatchFilters {
     record Rendered(String sql, int[] targets, boolean literalsEncrypted, Filter[] patternParameters,
                     String[] escapeOf, ILikeFolding iLikeFolding, List<RowFilter.Check> literalChecks,
                     int[] hiddenIndexOf, int visibleColumns, long offset, long limit, int boundTarget,
-                    int boundOffset, int rowIdIndex, int offsetParameter, int limitParameter, RowOrder order) {
+                    int boundOffset, int rowIdIndex, int offsetParameter, int limitParameter, RowOrder order,
+                    WardenMinMax minMax) {
 
         /** True when a count is a parameter: then only a prepared statement runs it (a plain one has none). */
         boolean countsBound() {
@@ -175,7 +176,7 @@ final class MatchFilters {
                 checks.add(new RowFilter.Check(hiddenIndexOf[i], f.column(), p, f.not()));
             }
             return new RowFilter(checks, visibleColumns, counts[0], counts[1], boundTarget < 0 ? -1 : rowIdIndex,
-                    boundTarget < 0 ? Long.MAX_VALUE : firstBound(counts), order);
+                    boundTarget < 0 ? Long.MAX_VALUE : firstBound(counts), order, minMax);
         }
     }
 
@@ -211,6 +212,7 @@ final class MatchFilters {
     private final List<Filter> filters;
     private final int visibleColumns;
     private final WardenSort sort;  // null: the database orders the rows (or nothing does)
+    private final WardenMinMax minMax;  // null: no MIN or MAX of an encrypted column
 
     /**
      * The first candidate bound for OFFSET + LIMIT rows: 8 times as many, at least 64 (a pattern's false positives
@@ -229,9 +231,15 @@ final class MatchFilters {
 
     /** @param sort the ORDER BY over encrypted columns Warden answers itself, or null */
     MatchFilters(List<Filter> filters, int visibleColumns, WardenSort sort) {
+        this(filters, visibleColumns, sort, null);
+    }
+
+    /** @param minMax the MIN and MAX of encrypted columns Warden answers itself, or null */
+    MatchFilters(List<Filter> filters, int visibleColumns, WardenSort sort, WardenMinMax minMax) {
         this.filters = List.copyOf(filters);
         this.visibleColumns = visibleColumns;
         this.sort = sort;
+        this.minMax = minMax;
     }
 
     /** True when Warden sorts the rows itself ({@link WardenSort}). */
@@ -345,6 +353,10 @@ final class MatchFilters {
             hiddenColumns.append(sorted.hiddenColumns());
             edits.add(new Edit(sorted.removeFrom(), sorted.removeTo(), ""));
         }
+        if (minMax != null) {
+            // each aggregate's column in its place, as ciphertext: Warden compares the values (see WardenMinMax)
+            edits.add(new Edit(tokens.end(0), tokens.start(from), minMax.selectList(collation)));
+        }
         long[] offsetAndLimit = {0, Long.MAX_VALUE};
         int[] countSlots = {-1, -1};  // the slots of OFFSET's and LIMIT's parameters; -1: written inline or none
         int[] offsetEdit = {-1};
@@ -451,7 +463,7 @@ final class MatchFilters {
         return new Rendered(out.toString(), targets, literalsEncrypted || !literalChecks.isEmpty(), patternParameters,
                 escapeOf, iLikeFolding, literalChecks, hiddenIndexOf, visibleColumns, offsetAndLimit[0],
                 offsetAndLimit[1], boundTarget, boundEdit == null ? -1 : boundOffset, rowIdIndex, offsetParameter,
-                limitParameter, sorted == null ? null : new RowOrder(sorted.keys(), sort.cap()));
+                limitParameter, sorted == null ? null : new RowOrder(sorted.keys(), sort.cap()), minMax);
     }
 
     /** A text edit of the normalised statement: {@code [start, end)} replaced by {@code text}. */
