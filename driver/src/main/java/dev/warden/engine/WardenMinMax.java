@@ -57,7 +57,7 @@ final class WardenMinMax {
                 || "COLLATE".equals(detail) && (words.contains("min") || words.contains("max"));
     }
 
-    /** The shape of a statement with MIN or MAX of encrypted columns, or a refusal (0A000) saying what is supported. */
+    /** The columns of the statement's one table, as {@link #of} looks them up. */
     interface Columns {
         /** The encrypted column of the table named {@code name} (as PostgreSQL folds it), or null. */
         ProtectedColumn encrypted(String name) throws SQLException;
@@ -65,7 +65,8 @@ final class WardenMinMax {
 
     /**
      * Reads the select list of {@code sql} (normalised text, one statement): each item MIN or MAX of an encrypted
-     * column, labelled as PostgreSQL labels it ({@code labels}, the analyzer's output labels).
+     * column, labelled as PostgreSQL labels it ({@code labels}, the analyzer's output labels). Refuses (0A000, saying
+     * which shape is supported) anything else.
      */
     static WardenMinMax of(String sql, List<String> labels, Columns columns, SortRowCap cap) throws SQLException {
         SqlTokens tokens = SqlLexer.tokens(sql, SqlLexer.Dialect.JDBC);
@@ -133,9 +134,9 @@ final class WardenMinMax {
     }
 
     /**
-     * The select list to send in place of the statement's, between its SELECT ({@code tokens} token 0) and its FROM
-     * (token {@code from}): each aggregate's column, as ciphertext, under the aggregate's label. Refuses text when
-     * code point order is not the database's ({@code collation}).
+     * The select list to send in place of the statement's, between its SELECT and its FROM: each aggregate's column,
+     * as ciphertext, under the aggregate's label. Refuses (0A000) text without COLLATE "C" when code point order is
+     * not the database's default ({@code collation}).
      */
     String selectList(WardenSort.DefaultCollation collation) throws SQLException {
         StringBuilder out = new StringBuilder(" ");
