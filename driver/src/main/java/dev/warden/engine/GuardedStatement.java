@@ -184,12 +184,12 @@ public final class GuardedStatement {
      * ({@code TYPE_SCROLL_INSENSITIVE}) of at most {@link #rowsToSort()} rows.
      */
     public boolean sortsRows() {
-        return matchFilter != null && matchFilter.order() != null;
+        return matchFilter != null && (matchFilter.order() != null || matchFilter.minMax() != null);
     }
 
     /** The max rows of the real statement of a statement Warden sorts: one more than the policy's cap. */
     public long rowsToSort() {
-        return matchFilter.order().rowsToRead();
+        return matchFilter.order() != null ? matchFilter.order().rowsToRead() : matchFilter.minMax().rowsToRead();
     }
 
     /** True when the rows the database sends are re-checked before they are shown (see {@link #rowFilter}). */

@@ -49,7 +49,7 @@ final class MatchFilters {
                     String[] escapeOf, ILikeFolding iLikeFolding, List<RowFilter.Check> literalChecks,
                     int[] hiddenIndexOf, int visibleColumns, long offset, long limit, int boundTarget,
                     int boundOffset, int rowIdIndex, int offsetParameter, int limitParameter, RowOrder order,
-                    RangeBound[] rangeParameters, List<RangeCheck> rangeChecks) {
+                    RangeBound[] rangeParameters, List<RangeCheck> rangeChecks, WardenMinMax minMax) {
 
         /** True when application parameter {@code index} is the bound of a range through an order index. */
         boolean bindsRange(int index) {
@@ -192,7 +192,7 @@ final class MatchFilters {
             }
             for (RangeCheck r : rangeChecks) checks.add(r.check(boundPatterns));
             return new RowFilter(checks, visibleColumns, counts[0], counts[1], boundTarget < 0 ? -1 : rowIdIndex,
-                    boundTarget < 0 ? Long.MAX_VALUE : firstBound(counts), order);
+                    boundTarget < 0 ? Long.MAX_VALUE : firstBound(counts), order, minMax);
         }
     }
 
@@ -261,6 +261,7 @@ final class MatchFilters {
     private final List<OrderFilters.Range> ranges;
     private final int visibleColumns;
     private final WardenSort sort;  // null: the database orders the rows (or nothing does)
+    private final WardenMinMax minMax;  // null: no MIN or MAX of an encrypted column
 
     /**
      * The first candidate bound for OFFSET + LIMIT rows: 8 times as many, at least 64 (a pattern's false positives
@@ -274,18 +275,21 @@ final class MatchFilters {
 
     /** @param visibleColumns the number of output columns of the statement as written */
     MatchFilters(List<Filter> filters, int visibleColumns) {
-        this(filters, List.of(), visibleColumns, null);
+        this(filters, List.of(), visibleColumns, null, null);
     }
 
     /**
      * @param ranges the ranges answered through order indexes ({@link OrderFilters})
      * @param sort   the ORDER BY over encrypted columns Warden answers itself, or null
+     * @param minMax the MIN and MAX of encrypted columns Warden answers itself, or null
      */
-    MatchFilters(List<Filter> filters, List<OrderFilters.Range> ranges, int visibleColumns, WardenSort sort) {
+    MatchFilters(List<Filter> filters, List<OrderFilters.Range> ranges, int visibleColumns, WardenSort sort,
+                 WardenMinMax minMax) {
         this.filters = List.copyOf(filters);
         this.ranges = List.copyOf(ranges);
         this.visibleColumns = visibleColumns;
         this.sort = sort;
+        this.minMax = minMax;
     }
 
     /** True when Warden sorts the rows itself ({@link WardenSort}). */
@@ -449,6 +453,10 @@ final class MatchFilters {
             hiddenColumns.append(sorted.hiddenColumns());
             edits.add(new Edit(sorted.removeFrom(), sorted.removeTo(), ""));
         }
+        if (minMax != null) {
+            // each aggregate's column in its place, as ciphertext: Warden compares the values (see WardenMinMax)
+            edits.add(new Edit(tokens.end(0), tokens.start(from), minMax.selectList(collation)));
+        }
         long[] offsetAndLimit = {0, Long.MAX_VALUE};
         int[] countSlots = {-1, -1};  // the slots of OFFSET's and LIMIT's parameters; -1: written inline or none
         int[] offsetEdit = {-1};
@@ -565,7 +573,7 @@ final class MatchFilters {
                 escapeOf, iLikeFolding, literalChecks, hiddenIndexOf, visibleColumns, offsetAndLimit[0],
                 offsetAndLimit[1], boundTarget, boundEdit == null ? -1 : boundOffset, rowIdIndex, offsetParameter,
                 limitParameter, sorted == null ? null : new RowOrder(sorted.keys(), sort.cap()), rangeParameters,
-                rangeChecks);
+                rangeChecks, minMax);
     }
 
     /** A text edit of the normalised statement: {@code [start, end)} replaced by {@code text}. */

@@ -40,6 +40,9 @@ public final class RowFilter {
     private final RowOrder order;  // null: the rows are shown in the database's order
     private int[] sorted;  // with an order: the result's row numbers to show, in order, after OFFSET and LIMIT
     private int next;  // index into sorted
+    private final WardenMinMax minMax;  // null: the result's rows are the database's
+    private int[] picked;  // with minMax: by result column, the row holding its aggregate's answer; 0: NULL
+    private boolean aggregateShown;
 
     RowFilter(List<Check> checks, int visibleColumns, long offset, long limit) {
         this(checks, visibleColumns, offset, limit, -1, Long.MAX_VALUE);
@@ -52,7 +55,14 @@ public final class RowFilter {
     /** @param order how Warden sorts the rows itself ({@link WardenSort}), or null: they come in the database's order */
     RowFilter(List<Check> checks, int visibleColumns, long offset, long limit, int rowIdIndex, long bound,
               RowOrder order) {
+        this(checks, visibleColumns, offset, limit, rowIdIndex, bound, order, null);
+    }
+
+    /** @param minMax the MIN and MAX of encrypted columns Warden computes ({@link WardenMinMax}), or null */
+    RowFilter(List<Check> checks, int visibleColumns, long offset, long limit, int rowIdIndex, long bound,
+              RowOrder order, WardenMinMax minMax) {
         this.order = order;
+        this.minMax = minMax;
         this.checks = List.copyOf(checks);
         this.visibleColumns = visibleColumns;
         this.offset = offset;
@@ -99,7 +109,28 @@ public final class RowFilter {
 
     /** True when Warden orders the rows itself: {@link #sortAll} first, then {@link #nextSortedRow}. */
     public boolean sorts() {
-        return order != null;
+        return order != null || minMax != null;
+    }
+
+    /**
+     * True when the result is one row of MIN and MAX of encrypted columns that Warden computed ({@link #sortAll}
+     * first): each column is read from the database's row {@link #rowOf} gives.
+     */
+    public boolean aggregates() {
+        return minMax != null;
+    }
+
+    /** With {@link #aggregates}: true once (the one row, as PostgreSQL gives it even for no rows), then false. */
+    public boolean nextAggregateRow() {
+        if (aggregateShown) return false;
+        aggregateShown = true;
+        returned++;
+        return true;
+    }
+
+    /** With {@link #aggregates}: the row (1-based) of the database's result holding column {@code column}'s answer; 0: NULL. */
+    public int rowOf(int column) {
+        return column < picked.length ? picked[column] : 0;
     }
 
     /**
@@ -107,7 +138,7 @@ public final class RowFilter {
      * real statement's max rows; 0 when Warden does not sort.
      */
     public long rowsToRead() {
-        return order == null ? 0 : order.rowsToRead();
+        return order != null ? order.rowsToRead() : minMax != null ? minMax.rowsToRead() : 0;
     }
 
     /**
@@ -115,6 +146,10 @@ public final class RowFilter {
      * past OFFSET up to LIMIT. Refuses (54000) a result larger than the policy's cap before any row is shown.
      */
     public void sortAll(ResultSet raw) throws SQLException {
+        if (minMax != null) {
+            picked = minMax.pick(raw, this);
+            return;
+        }
         int[] all = order.sort(raw, this);
         long from = Math.min(offset, all.length);
         long to = Math.min(all.length, limit == Long.MAX_VALUE ? all.length : from + limit);

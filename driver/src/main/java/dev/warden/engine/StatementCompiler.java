@@ -209,6 +209,7 @@ final class StatementCompiler {
         List<MatchFilters.Filter> matchFilters = new ArrayList<>();
         List<WardenSort.SortUse> sortUses = new ArrayList<>();
         List<OrderFilters.Range> orderFilters = new ArrayList<>();
+        dev.warden.sql.TableName minMaxTable = null;  // the table of MIN/MAX over encrypted columns; null: none
         for (ColumnUse use : plan.uses()) {
             String companion = companionRefusal(use.column());
             if (companion != null) {
@@ -236,6 +237,17 @@ final class StatementCompiler {
                             rule.qualifiedName(), use.kind());
                 }
                 sortUses.add(new WardenSort.SortUse(columns.of(rule), "COLLATE".equals(use.detail())));
+                continue;
+            }
+            if (aggregatedByWarden(use, rule, plan, sql)) {
+                // MIN or MAX of an encrypted column: Warden compares the decrypted values itself (WardenMinMax)
+                if (rule.accessFor(role, purpose) != Access.PLAINTEXT) {
+                    return CompiledStatement.refusedOn(SqlStates.DENIED, denial(role, purpose, "aggregate", rule)
+                            + ": Warden computes MIN and MAX from its decrypted values, and the answer is one of them;"
+                            + " only roles that read it in plaintext may aggregate it" + PolicyHints.read(role, rule),
+                            kind, tables, rule.qualifiedName(), use.kind());
+                }
+                minMaxTable = use.column().table();
                 continue;
             }
             String refusal = deniedColumnUse(use, rule, role, purpose);
@@ -337,12 +349,36 @@ final class StatementCompiler {
             anyProtectedOutput = true;
             read.merge(rule.qualifiedName(), granted.name().toLowerCase(Locale.ROOT), (a, b) -> a);
         }
+        WardenMinMax minMax = null;
+        if (minMaxTable != null) {
+            dev.warden.sql.TableName table = minMaxTable;
+            List<String> labels = new ArrayList<>();
+            for (OutputColumn output : outputs) labels.add(output.label());
+            try {
+                minMax = WardenMinMax.of(sql.normalized(), labels, name -> {
+                    ColumnRule named = rule(new ColumnRef(table, name));
+                    return named == null || named.encryption() == Encryption.NONE ? null : columns.of(named);
+                }, policy.sortRowCap());
+            } catch (SQLException e) {
+                return CompiledStatement.refused(SqlStates.UNSUPPORTED, e.getMessage().replaceFirst("^Warden: ", ""),
+                        kind, tables);
+            }
+            // each result column shows its aggregate's column, decrypted (the role reads them all in plaintext)
+            for (int i = 0; i < minMax.aggregates().size(); i++) {
+                ProtectedColumn column = minMax.aggregates().get(i).column();
+                outputColumns[i + 1] = column;
+                access[i + 1] = Access.PLAINTEXT;
+                anyProtectedOutput = true;
+                read.put(column.rule().qualifiedName(), "plaintext");
+            }
+        }
         // a sort key is read in plaintext by Warden even when the result does not show it
         for (WardenSort.SortUse use : sortUses) read.put(use.column().rule().qualifiedName(), "plaintext");
         ResultDecoder decoder = anyProtectedOutput
                 ? new ResultDecoder(outputColumns, access, outputs.size(), expectedLabels, columns.rowKeys(outputs),
                         withheld, rowNames(outputs, outputColumns)) : null;
-        if ((!matchFilters.isEmpty() || !sortUses.isEmpty() || !orderFilters.isEmpty()) && expandedForms != null) {
+        if ((!matchFilters.isEmpty() || !sortUses.isEmpty() || !orderFilters.isEmpty() || minMax != null)
+                && expandedForms != null) {
             return CompiledStatement.refused(SqlStates.UNSUPPORTED, "this statement filters through a match index and"
                     + " compares a deterministic column while the keyset holds several deterministic keys (after a"
                     + " rotation); Warden cannot rewrite both at once: finish the rotation (warden keys reencrypt, then"
@@ -358,9 +394,10 @@ final class StatementCompiler {
                 List.copyOf(written), List.copyOf(filtered), false, true,
                 expandedForms == null ? null : new KeyExpansion(expandedForms))
                 .withMatchWrites(matchWrites.isEmpty() ? null : new MatchWrites(matchWrites))
-                .withMatchFilters(matchFilters.isEmpty() && sortUses.isEmpty() && orderFilters.isEmpty() ? null
+                .withMatchFilters(matchFilters.isEmpty() && sortUses.isEmpty() && orderFilters.isEmpty()
+                        && minMax == null ? null
                         : new MatchFilters(matchFilters, orderFilters, outputs.size(), sortUses.isEmpty() ? null
-                                : new WardenSort(sortUses, outputs, policy.sortRowCap())))
+                                : new WardenSort(sortUses, outputs, policy.sortRowCap()), minMax))
                 .withTextEdits(plan.edits());
     }
 
@@ -373,6 +410,16 @@ final class StatementCompiler {
                 && plan.kind() == StatementKind.SELECT && sql.words().contains("order") && plan.tables().size() == 1
                 && WardenSort.eligible(sql)
                 && ("ORDER BY".equals(use.detail()) || "COLLATE".equals(use.detail()));
+    }
+
+    /**
+     * True when {@code use} is an encrypted column under MIN or MAX in a SELECT of one table, which Warden may answer
+     * itself ({@link WardenMinMax} checks the shape); a rules-only column stays a computation the server does.
+     */
+    private static boolean aggregatedByWarden(ColumnUse use, ColumnRule rule, Plan plan, LexedSql sql) {
+        return use.kind() == dev.warden.sql.UseKind.UNSUPPORTED && rule.encryption() != Encryption.NONE
+                && plan.kind() == StatementKind.SELECT && plan.tables().size() == 1
+                && WardenMinMax.isMinOrMax(use.detail(), sql.words());
     }
 
     /** "LIKE", "ILIKE", "NOT LIKE" or "NOT ILIKE" of a FILTER_MATCH detail (without its " ESCAPE n"). */
@@ -490,7 +537,8 @@ final class StatementCompiler {
         int[] positions = new int[outputColumns.length];
         String[] keys = new String[outputColumns.length];
         for (int i = 1; i < outputColumns.length; i++) {
-            if (outputColumns[i] == null) continue;
+            // a MIN or MAX Warden computes (no origin) shows no row of its own to name
+            if (outputColumns[i] == null || outputs.get(i - 1).origin() == null) continue;
             TableName table = outputs.get(i - 1).origin().table();
             String key = columns.primaryKey(table);
             if (key == null || rule(new ColumnRef(table, key)) != null) continue;

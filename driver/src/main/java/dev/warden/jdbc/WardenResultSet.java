@@ -86,6 +86,16 @@ public final class WardenResultSet implements ResultSet {
     /** The current row's value of a protected column, as the session may see it. */
     private Object value(int columnIndex) throws SQLException {
         Object value;
+        if (filter != null && filter.aggregates()) {
+            // MIN/MAX computed by Warden: each column's answer is in a row of its own, or none (NULL)
+            int row = filter.rowOf(columnIndex);
+            if (row == 0) {
+                lastProtected = true;
+                lastNull = true;
+                return null;
+            }
+            if (delegate.getRow() != row) delegate.absolute(row);
+        }
         try {
             value = decoder.read(delegate, columnIndex, rowNumber, textAsBytes);
         } catch (SQLException e) {
@@ -169,6 +179,7 @@ public final class WardenResultSet implements ResultSet {
      * further row is read from the database's result (with a fetch size, no further batch is fetched).
      */
     private boolean nextMatching() throws SQLException {
+        if (filter.aggregates()) return filter.nextAggregateRow();  // MIN/MAX computed by Warden: one row, always
         if (filter.sorts()) {
             // sorted by Warden when the result was wrapped: the rows are shown in that order, from the scrollable result
             int row = filter.nextSortedRow();

@@ -423,7 +423,7 @@ class WardenDriverIT {
                 "SELECT name FROM customers ORDER BY lower(email)",
                 "SELECT lower(email) FROM customers",
                 "SELECT name FROM customers WHERE card_number = '4111111111111111'",
-                "SELECT max(email) FROM customers",
+                "SELECT max(email) FROM customers GROUP BY name",
                 "UPDATE customers SET email = name",
                 "INSERT INTO customers (name, email) SELECT name, email FROM customers",
                 "TRUNCATE customers",
