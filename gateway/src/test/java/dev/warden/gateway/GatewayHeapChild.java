@@ -24,7 +24,18 @@ import java.util.Set;
  */
 public final class GatewayHeapChild {
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable e) {
+            // exit at once: the parent waits for PORT, and the gateway's own threads would keep this JVM alive
+            e.printStackTrace();
+            System.exit(2);
+        }
+        System.exit(0);
+    }
+
+    private static void run(String[] args) throws Exception {
         String backend = "jdbc:warden:" + args[0].substring("jdbc:".length());
         Path dir = Path.of(args[1]);
         String policy = dir.resolve("policy.yaml").toString();
@@ -73,9 +84,17 @@ public final class GatewayHeapChild {
         targetField.set(writer, dying);
     }
 
+    /** Field {@code name} of {@code o}, declared by its class or a superclass. */
     private static Object field(Object o, String name) throws ReflectiveOperationException {
-        Field f = o.getClass().getDeclaredField(name);
-        f.setAccessible(true);
-        return f.get(o);
+        for (Class<?> c = o.getClass(); c != null; c = c.getSuperclass()) {
+            try {
+                Field f = c.getDeclaredField(name);
+                f.setAccessible(true);
+                return f.get(o);
+            } catch (NoSuchFieldException e) {
+                // declared higher up
+            }
+        }
+        throw new NoSuchFieldException(o.getClass().getName() + "." + name);
     }
 }
