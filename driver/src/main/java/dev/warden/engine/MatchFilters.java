@@ -741,12 +741,13 @@ final class MatchFilters {
         return -1;
     }
 
-    /** {@link SqlTokens#isWord}, false past the last token. */
-    private static boolean isWord(SqlTokens tokens, int t, String word) {
+    /** {@link SqlTokens#isWord}, false outside the tokens (also {@link OrderFilters}'). */
+    static boolean isWord(SqlTokens tokens, int t, String word) {
         return t >= 0 && t < tokens.count() && tokens.isWord(t, word);
     }
 
-    private static boolean names(SqlTokens tokens, int t, String name) {
+    /** Whether token {@code t} names column {@code name} as PostgreSQL folds names (also {@link OrderFilters}'). */
+    static boolean names(SqlTokens tokens, int t, String name) {
         if (t < 0 || t >= tokens.count()) return false;
         return switch (tokens.kind(t)) {
             case WORD -> tokens.lower(t).equals(name);

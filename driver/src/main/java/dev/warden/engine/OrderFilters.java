@@ -1,5 +1,8 @@
 package dev.warden.engine;
 
+import static dev.warden.engine.MatchFilters.isWord;
+import static dev.warden.engine.MatchFilters.names;
+
 import dev.warden.crypto.LogicalType;
 import dev.warden.crypto.OrderEncoding;
 import dev.warden.crypto.ValueCodec;
@@ -224,18 +227,6 @@ final class OrderFilters {
                 || tokens.is(t, ">="));
     }
 
-    private static boolean isWord(SqlTokens tokens, int t, String word) {
-        return t >= 0 && t < tokens.count() && tokens.isWord(t, word);
-    }
-
-    private static boolean names(SqlTokens tokens, int t, String name) {
-        if (t < 0 || t >= tokens.count()) return false;
-        return switch (tokens.kind(t)) {
-            case WORD -> tokens.lower(t).equals(name);
-            case QUOTED_IDENTIFIER -> tokens.text(t).equals('"' + name.replace("\"", "\"\"") + '"');
-            default -> false;
-        };
-    }
 
     /**
      * The condition sent for range {@code r}: the bounds' placeholders ({@code ?} or a bytea literal) in slot order,
@@ -421,7 +412,7 @@ final class OrderFilters {
     @SuppressWarnings({"unchecked", "rawtypes"})
     static int compare(Object value, Comparable<?> bound) {
         if (bound instanceof BigDecimal d) return toBigDecimal(value).compareTo(d);
-        if (bound instanceof String s) return compareCodePoints(value.toString(), s);
+        if (bound instanceof String s) return RowOrder.compareCodePoints(value.toString(), s);
         if (bound instanceof LocalDateTime t && value instanceof LocalDate d) return d.atStartOfDay().compareTo(t);
         return ((Comparable) value).compareTo(bound);
     }
@@ -429,20 +420,6 @@ final class OrderFilters {
     private static BigDecimal toBigDecimal(Object value) {
         if (value instanceof BigDecimal d) return d;
         return BigDecimal.valueOf(((Number) value).longValue());
-    }
-
-    /** Code point order, which is UTF-8 byte order and PostgreSQL's "C" collation (String.compareTo is UTF-16's). */
-    static int compareCodePoints(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int x = a.codePointAt(i);
-            int y = b.codePointAt(j);
-            if (x != y) return Integer.compare(x, y);
-            i += Character.charCount(x);
-            j += Character.charCount(y);
-        }
-        return Integer.compare(a.length() - i, b.length() - j);
     }
 
     /** The literal value of slot {@code s} as a bound, or null for NULL written inline. */

@@ -1,5 +1,11 @@
 package dev.warden.engine;
 
+import static dev.warden.engine.WardenSort.identifier;
+import static dev.warden.engine.WardenSort.is;
+import static dev.warden.engine.WardenSort.isName;
+import static dev.warden.engine.WardenSort.isWord;
+import static dev.warden.engine.WardenSort.quoted;
+
 import dev.warden.crypto.LogicalType;
 import dev.warden.policy.SortRowCap;
 import dev.warden.sql.SqlLexer;
@@ -196,30 +202,5 @@ final class WardenMinMax {
 
     private static SQLException shape(String what) {
         return SqlStates.unsupported(SUPPORTED + "; not " + what);
-    }
-
-    /** Always quoted: a column named like a keyword must not change the statement sent. */
-    private static String quoted(String name) {
-        return '"' + name.replace("\"", "\"\"") + '"';
-    }
-
-    private static boolean isWord(SqlTokens tokens, int t, String word) {
-        return t >= 0 && t < tokens.count() && tokens.isWord(t, word);
-    }
-
-    private static boolean is(SqlTokens tokens, int t, String text) {
-        return t >= 0 && t < tokens.count() && tokens.is(t, text);
-    }
-
-    private static boolean isName(SqlTokens tokens, int t) {
-        return t < tokens.count()
-                && (tokens.kind(t) == SqlTokens.Kind.WORD || tokens.kind(t) == SqlTokens.Kind.QUOTED_IDENTIFIER);
-    }
-
-    /** A name token as PostgreSQL folds it: unquoted lower-cased, quoted as written. */
-    private static String identifier(SqlTokens tokens, int t) {
-        if (tokens.kind(t) == SqlTokens.Kind.WORD) return tokens.lower(t);
-        String text = tokens.text(t);
-        return text.substring(1, text.length() - 1).replace("\"\"", "\"");
     }
 }

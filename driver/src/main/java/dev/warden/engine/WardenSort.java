@@ -232,28 +232,31 @@ final class WardenSort {
         throw shape(subject, "an ORDER BY position out of range");
     }
 
-    /** Always quoted: a column named like a keyword (order, user) must not change the statement sent. */
-    private static String quoted(String name) {
+    /**
+     * Always quoted: a column named like a keyword (order, user) must not change the statement sent. This and the
+     * token helpers below serve {@link WardenMinMax} too.
+     */
+    static String quoted(String name) {
         return '"' + name.replace("\"", "\"\"") + '"';
     }
 
     /** {@link SqlTokens#isWord}, false past the last token. */
-    private static boolean isWord(SqlTokens tokens, int t, String word) {
+    static boolean isWord(SqlTokens tokens, int t, String word) {
         return t >= 0 && t < tokens.count() && tokens.isWord(t, word);
     }
 
     /** {@link SqlTokens#is}, false past the last token. */
-    private static boolean is(SqlTokens tokens, int t, String text) {
+    static boolean is(SqlTokens tokens, int t, String text) {
         return t >= 0 && t < tokens.count() && tokens.is(t, text);
     }
 
-    private static boolean isName(SqlTokens tokens, int t) {
+    static boolean isName(SqlTokens tokens, int t) {
         return t < tokens.count()
                 && (tokens.kind(t) == SqlTokens.Kind.WORD || tokens.kind(t) == SqlTokens.Kind.QUOTED_IDENTIFIER);
     }
 
     /** A name token as PostgreSQL folds it: unquoted lower-cased, quoted as written. */
-    private static String identifier(SqlTokens tokens, int t) {
+    static String identifier(SqlTokens tokens, int t) {
         if (tokens.kind(t) == SqlTokens.Kind.WORD) return tokens.lower(t);
         String text = tokens.text(t);
         return text.substring(1, text.length() - 1).replace("\"\"", "\"");
