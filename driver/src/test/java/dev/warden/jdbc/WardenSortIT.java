@@ -37,18 +37,7 @@ class WardenSortIT {
     @BeforeAll
     static void setUp() throws Exception {
         db = CustomersExample.create();
-        policy = SortTwins.policyDirectory();
-        try (Connection raw = db.raw()) {
-            SortTwins.create(raw);
-        }
-        List<SortTwins.Row> rows = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            rows.add(new SortTwins.Row(i % 3 == 0 ? null : 5 - i, (long) i, new BigDecimal(i % 2 == 0 ? "1.5" : "-2"),
-                    null, null, "v" + i, i % 4, "n" + (9 - i)));
-        }
-        try (Connection reader = db.as(policy, "reader", null); Connection raw = db.raw()) {
-            SortTwins.write(reader, raw, rows);
-        }
+        policy = SortTwins.seedTenRows(db);
     }
 
     private static List<Integer> ids(ResultSet rs) throws SQLException {

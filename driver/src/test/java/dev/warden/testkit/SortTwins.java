@@ -206,4 +206,26 @@ public final class SortTwins {
         }
         return null;
     }
+
+    /**
+     * A new policy directory and the ledger and its twin holding ten fixed rows (NULLs, ties, numerics of mixed
+     * sign), written through Warden as role reader: the set-up of the ORDER BY and MIN/MAX integration tests.
+     *
+     * @return the policy directory
+     */
+    public static Path seedTenRows(CustomersExample db) throws Exception {
+        Path policy = policyDirectory();
+        try (Connection raw = db.raw()) {
+            create(raw);
+        }
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            rows.add(new Row(i % 3 == 0 ? null : 5 - i, (long) i, new BigDecimal(i % 2 == 0 ? "1.5" : "-2"),
+                    null, null, "v" + i, i % 4, "n" + (9 - i)));
+        }
+        try (Connection reader = db.as(policy, "reader", null); Connection raw = db.raw()) {
+            write(reader, raw, rows);
+        }
+        return policy;
+    }
 }
